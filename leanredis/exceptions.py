@@ -1,0 +1,173 @@
+"""One exception hierarchy rooted at RedisError, with redis-py's names.
+
+Users of redis.asyncio already catch these names; we keep them so that a
+switch of import keeps their handlers working. Server error replies become
+``ResponseError`` subclasses chosen by their first word (``error_from_reply``).
+"""
+
+from __future__ import annotations
+
+
+class RedisError(Exception):
+    """Base of every error raised by leanredis."""
+
+
+class ConnectionError(RedisError):  # noqa: A001 - redis-py's name, shadowing is intended
+    """The connection could not be made, or broke while commands were pending."""
+
+
+class TimeoutError(RedisError):  # noqa: A001 - redis-py's name
+    """A command or a connect attempt did not finish within its timeout."""
+
+
+class AuthenticationError(ConnectionError):
+    """The server refused the credentials given (AUTH/HELLO failed)."""
+
+
+class BusyLoadingError(ConnectionError):
+    """The server is loading its dataset into memory and refuses commands."""
+
+
+class InvalidResponse(RedisError):
+    """The server sent something that is not valid RESP."""
+
+
+class ProtocolError(InvalidResponse):
+    """Malformed RESP bytes: the stream cannot be trusted and the connection is dropped."""
+
+
+class ResponseError(RedisError):
+    """An error reply from the server; the message is the server's own text."""
+
+
+class DataError(RedisError):
+    """A command argument of a type or value that cannot be sent."""
+
+
+class OverloadError(RedisError):
+    """A bound on in-flight or queued commands was reached under the ``fail`` policy."""
+
+
+class PubSubError(RedisError):
+    """Misuse of a pub/sub connection."""
+
+
+class WatchError(RedisError):
+    """A watched key changed: the transaction was not executed."""
+
+
+class NoScriptError(ResponseError):
+    """EVALSHA named a script the server does not have (NOSCRIPT)."""
+
+
+class OutOfMemoryError(ResponseError):
+    """The server is over its maxmemory and refused a write (OOM)."""
+
+
+class ExecAbortError(ResponseError):
+    """EXEC was aborted because a queued command was rejected (EXECABORT)."""
+
+
+class ReadOnlyError(ResponseError):
+    """A write was sent to a read-only replica (READONLY)."""
+
+
+class NoPermissionError(ResponseError):
+    """The ACL user may not run this command or touch this key (NOPERM)."""
+
+
+class WrongTypeError(ResponseError):
+    """The key holds a value of another type (WRONGTYPE)."""
+
+
+class ModuleError(ResponseError):
+    """A module could not be loaded or unloaded."""
+
+
+class AuthenticationWrongNumberOfArgsError(ResponseError):
+    """AUTH was called with a username on a server without ACLs."""
+
+
+class ClusterError(RedisError):
+    """A Redis Cluster error the client could not resolve."""
+
+
+class ClusterDownError(ClusterError, ResponseError):
+    """The cluster is down (CLUSTERDOWN)."""
+
+
+class AskError(ResponseError):
+    """ASK redirection: the slot is migrating; retry once on the named node."""
+
+    def __init__(self, resp: str) -> None:
+        super().__init__(resp)
+        self.args = (resp,)
+        self.message = resp
+        slot_id, new_node = resp.split(" ")
+        host, port = new_node.rsplit(":", 1)
+        self.slot_id = int(slot_id)
+        self.node_addr = self.host, self.port = host, int(port)
+
+
+class MovedError(AskError):
+    """MOVED redirection: the slot lives on another node now."""
+
+
+class TryAgainError(ResponseError):
+    """TRYAGAIN: a multi-key command hit a slot being resharded."""
+
+
+class CrossSlotError(ResponseError):
+    """CROSSSLOT: the keys of one command hash to different slots."""
+
+
+class MasterDownError(ClusterDownError):
+    """MASTERDOWN: the replica lost its link to the master."""
+
+
+# First word of the server's error text -> class. Anything else is ResponseError.
+_ERROR_PREFIXES: dict[str, type[ResponseError]] = {
+    "WRONGTYPE": WrongTypeError,
+    "NOSCRIPT": NoScriptError,
+    "OOM": OutOfMemoryError,
+    "EXECABORT": ExecAbortError,
+    "READONLY": ReadOnlyError,
+    "NOPERM": NoPermissionError,
+    "MOVED": MovedError,
+    "ASK": AskError,
+    "TRYAGAIN": TryAgainError,
+    "CLUSTERDOWN": ClusterDownError,
+    "CROSSSLOT": CrossSlotError,
+    "MASTERDOWN": MasterDownError,
+}
+
+# Errors about the connection itself rather than one command.
+_CONNECTION_ERRORS: dict[str, type[RedisError]] = {
+    "LOADING": BusyLoadingError,
+    "NOAUTH": AuthenticationError,
+    "WRONGPASS": AuthenticationError,
+}
+
+
+def error_from_reply(message: str | bytes) -> RedisError:
+    """Build the exception for one server error reply, chosen by its first word.
+
+    The server's text is kept; for prefixes redis-py strips (MOVED, ASK, ...)
+    the text after the prefix is passed, as redis-py does.
+    """
+    if isinstance(message, bytes):
+        message = message.decode("utf-8", "replace")
+    code, _, rest = message.partition(" ")
+    cls = _ERROR_PREFIXES.get(code)
+    if cls is not None:
+        if cls in (MovedError, AskError):
+            return cls(rest)
+        return cls(message)
+    conn_cls = _CONNECTION_ERRORS.get(code)
+    if conn_cls is not None:
+        return conn_cls(message)
+    if message.startswith("ERR ") and "wrong number of arguments for 'auth'" in message:
+        return AuthenticationWrongNumberOfArgsError(message)
+    if message.startswith("ERR Error ") and "module" in message.lower():
+        return ModuleError(message)
+    return ResponseError(message)
