@@ -1,0 +1,83 @@
+"""leanredis: an asyncio Redis/Valkey client with flat, bounded memory at 100k+ commands/s."""
+
+from __future__ import annotations
+
+from .client import Redis, StrictRedis, make_ssl_context
+from .connection import Connection
+from .exceptions import (
+    AskError,
+    AuthenticationError,
+    AuthenticationWrongNumberOfArgsError,
+    BusyLoadingError,
+    ClusterDownError,
+    ClusterError,
+    ConnectionError,
+    CrossSlotError,
+    DataError,
+    ExecAbortError,
+    InvalidResponse,
+    MasterDownError,
+    ModuleError,
+    MovedError,
+    NoPermissionError,
+    NoScriptError,
+    OutOfMemoryError,
+    OverloadError,
+    ProtocolError,
+    PubSubError,
+    ReadOnlyError,
+    RedisError,
+    ResponseError,
+    TimeoutError,
+    TryAgainError,
+    WatchError,
+    WrongTypeError,
+)
+from .future import CommandFuture
+from .options import ConnectionOptions
+
+__version__ = "0.1.0"
+
+
+def from_url(url: str, **kwargs: object) -> Redis:
+    """``Redis.from_url``: a client from a redis://, rediss:// or unix:// URL."""
+    return Redis.from_url(url, **kwargs)
+
+
+__all__ = [
+    "AskError",
+    "AuthenticationError",
+    "AuthenticationWrongNumberOfArgsError",
+    "BusyLoadingError",
+    "ClusterDownError",
+    "ClusterError",
+    "CommandFuture",
+    "Connection",
+    "ConnectionError",
+    "ConnectionOptions",
+    "CrossSlotError",
+    "DataError",
+    "ExecAbortError",
+    "InvalidResponse",
+    "MasterDownError",
+    "ModuleError",
+    "MovedError",
+    "NoPermissionError",
+    "NoScriptError",
+    "OutOfMemoryError",
+    "OverloadError",
+    "ProtocolError",
+    "PubSubError",
+    "ReadOnlyError",
+    "Redis",
+    "RedisError",
+    "ResponseError",
+    "StrictRedis",
+    "TimeoutError",
+    "TryAgainError",
+    "WatchError",
+    "WrongTypeError",
+    "__version__",
+    "from_url",
+    "make_ssl_context",
+]

@@ -1,0 +1,216 @@
+"""Redis: redis.asyncio-compatible commands over one multiplexed connection."""
+
+from __future__ import annotations
+
+import ssl as ssl_module
+from typing import Any
+
+from .commands import AllCommands
+from .connection import Connection, check_timeout
+from .exceptions import DataError
+from .future import CommandFuture
+from .options import DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_INFLIGHT, DEFAULT_MAX_QUEUED, ConnectionOptions
+from .url import parse_url
+
+_CERT_REQS = {
+    "none": ssl_module.CERT_NONE,
+    "optional": ssl_module.CERT_OPTIONAL,
+    "required": ssl_module.CERT_REQUIRED,
+}
+
+
+def make_ssl_context(
+    ssl_keyfile: str | None = None,
+    ssl_certfile: str | None = None,
+    ssl_cert_reqs: str | ssl_module.VerifyMode = "required",
+    ssl_ca_certs: str | None = None,
+    ssl_ca_data: str | None = None,
+    ssl_check_hostname: bool = True,
+    ssl_password: str | None = None,
+) -> ssl_module.SSLContext:
+    """An SSLContext from redis-py's ``ssl_*`` options."""
+    if isinstance(ssl_cert_reqs, str):
+        if ssl_cert_reqs.lower() not in _CERT_REQS:
+            raise DataError(f"ssl_cert_reqs must be one of none, optional, required, not {ssl_cert_reqs!r}")
+        ssl_cert_reqs = _CERT_REQS[ssl_cert_reqs.lower()]
+    context = ssl_module.create_default_context(cafile=ssl_ca_certs, cadata=ssl_ca_data)
+    context.check_hostname = bool(ssl_check_hostname) and ssl_cert_reqs != ssl_module.CERT_NONE
+    context.verify_mode = ssl_cert_reqs
+    if ssl_certfile:
+        context.load_cert_chain(ssl_certfile, ssl_keyfile, password=ssl_password)
+    return context
+
+
+class Redis(AllCommands):
+    """An asyncio Redis/Valkey client; one multiplexed connection, bounded memory.
+
+    ``await r.set("k", "v")``: every command method returns a future, so
+    ``gather()`` costs no Task per command, and ``asyncio.create_task()``
+    still accepts it. Commands issued in one loop iteration go out in one
+    write. See ``ConnectionOptions`` for the bounds and timeouts.
+    """
+
+    def __init__(
+        self,
+        host: str = "localhost",
+        port: int = 6379,
+        db: int = 0,
+        password: str | None = None,
+        socket_timeout: float | None = None,
+        socket_connect_timeout: float | None = 10.0,
+        socket_keepalive: bool = True,
+        unix_socket_path: str | None = None,
+        encoding: str = "utf-8",
+        encoding_errors: str = "strict",
+        decode_responses: bool = False,
+        ssl: bool | ssl_module.SSLContext = False,
+        ssl_keyfile: str | None = None,
+        ssl_certfile: str | None = None,
+        ssl_cert_reqs: str | ssl_module.VerifyMode = "required",
+        ssl_ca_certs: str | None = None,
+        ssl_ca_data: str | None = None,
+        ssl_check_hostname: bool = True,
+        ssl_password: str | None = None,
+        client_name: str | None = None,
+        username: str | None = None,
+        protocol: int | None = 2,
+        max_inflight: int = DEFAULT_MAX_INFLIGHT,
+        max_buffered_bytes: int = DEFAULT_MAX_BUFFERED_BYTES,
+        max_queued: int = DEFAULT_MAX_QUEUED,
+        overload_policy: str = "wait",
+        parser: str = "auto",
+        **ignored: Any,
+    ) -> None:
+        unknown = set(ignored) - _REDIS_PY_ONLY
+        if unknown:
+            raise DataError(f"Redis() got unknown option(s): {', '.join(sorted(unknown))}")
+        context: ssl_module.SSLContext | None
+        if isinstance(ssl, ssl_module.SSLContext):
+            context = ssl
+        elif ssl:
+            context = make_ssl_context(
+                ssl_keyfile, ssl_certfile, ssl_cert_reqs, ssl_ca_certs, ssl_ca_data, ssl_check_hostname, ssl_password
+            )
+        else:
+            context = None
+        if isinstance(protocol, str) and protocol.isdigit():
+            protocol = int(protocol)
+        options = ConnectionOptions(
+            host=host,
+            port=port,
+            unix_socket_path=unix_socket_path,
+            db=db,
+            username=username,
+            password=password,
+            client_name=client_name,
+            protocol=2 if protocol is None else protocol,
+            ssl=context,
+            socket_timeout=socket_timeout,
+            socket_connect_timeout=socket_connect_timeout,
+            socket_keepalive=socket_keepalive,
+            decode_responses=decode_responses,
+            encoding=encoding,
+            encoding_errors=encoding_errors,
+            max_inflight=max_inflight,
+            max_buffered_bytes=max_buffered_bytes,
+            max_queued=max_queued,
+            overload_policy=overload_policy,  # type: ignore[arg-type]
+            parser=parser,  # type: ignore[arg-type]
+        )
+        self._init(Connection(options), options)
+
+    def _init(self, connection: Connection, options: ConnectionOptions) -> None:
+        self.connection = connection
+        self.options = options
+        self._send = connection.execute
+
+    @classmethod
+    def from_url(cls, url: str, **kwargs: Any) -> Redis:
+        """A client from ``redis://[[user]:password@]host[:port][/db][?option=value]``,
+        ``rediss://`` (TLS) or ``unix:///path?db=N``; keyword arguments win over the URL."""
+        options = parse_url(url)
+        options.update(kwargs)
+        return cls(**options)
+
+    def with_timeout(self, timeout: float | None) -> Redis:
+        """A view of this client whose commands use ``timeout`` (seconds, None: none).
+
+        Same connection, no new socket: ``await r.with_timeout(0.05).get(k)``.
+        """
+        check_timeout(timeout)
+        connection = self.connection
+        view = object.__new__(type(self))
+        view.connection = connection
+        view.options = self.options
+
+        def send(args: tuple[Any, ...], parse: Any) -> CommandFuture[Any]:
+            return connection.execute_with_timeout(args, parse, timeout)
+
+        view._send = send
+        return view
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.connection!r}>"
+
+    async def __aenter__(self) -> Redis:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def initialize(self) -> Redis:
+        """Connect now rather than at the first command."""
+        await self.connection.connect()
+        return self
+
+    async def aclose(self, close_connection_pool: bool | None = None) -> None:
+        """Close the connection: pending commands fail with ConnectionError. The client may be used again."""
+        await self.connection.aclose()
+
+    close = aclose
+
+    def stats(self) -> dict[str, Any]:
+        """Counters and gauges of the connection (in flight, queued, high-water marks, ...)."""
+        c = self.connection
+        return {
+            "address": c.options.address,
+            "connected": c.is_connected,
+            "inflight": c.inflight,
+            "queued": c.queued,
+            "buffered_bytes": c.buffered_bytes,
+            "inflight_high": c.stats_inflight_high,
+            "queued_high": c.stats_queued_high,
+            "connects": c.stats_connects,
+            "reconnects": c.stats_reconnects,
+            "connect_failures": c.stats_connect_failures,
+            "timeouts": c.stats_timeouts,
+            "overloads": c.stats_overloads,
+            "writes": c.stats_writes,
+            "pushes": c.stats_pushes,
+            "protocol_errors": c.stats_protocol_errors,
+            "max_inflight": c.options.max_inflight,
+            "max_buffered_bytes": c.options.max_buffered_bytes,
+        }
+
+
+# redis.asyncio options accepted and ignored: they steer its pool and retry
+# machinery, which this client replaces (one multiplexed connection).
+_REDIS_PY_ONLY = frozenset(
+    {
+        "retry_on_timeout",
+        "retry",
+        "retry_on_error",
+        "max_connections",
+        "single_connection_client",
+        "health_check_interval",
+        "lib_name",
+        "lib_version",
+        "driver_info",
+        "auto_close_connection_pool",
+        "legacy_responses",
+        "connection_pool",
+        "event_dispatcher",
+    }
+)
+
+StrictRedis = Redis

@@ -1,0 +1,95 @@
+"""What every command family shares: how a method hands a command over.
+
+A command method builds its argument tuple and names its reply parser;
+``_send(args, parse)`` (bound to the connection by the client) does the
+rest: encoding, pipelining, bounds, timeouts, errors. Methods return a
+``CommandFuture``: await it, gather it, or ``asyncio.create_task`` it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any, Union
+
+from ..future import CommandFuture
+
+# Key and value types accepted by command methods (as redis-py names them).
+EncodableT = Union[bytes, bytearray, memoryview, str, int, float]
+KeyT = Union[bytes, str, memoryview]
+FieldT = EncodableT
+ExpiryT = Union[int, float, timedelta]
+AbsExpiryT = Union[int, datetime]
+ResponseT = Any
+
+Sender = Callable[[tuple[Any, ...], Any], CommandFuture[Any]]
+
+
+class CommandsBase:
+    """Base of the command mixins; the client sets ``_send``."""
+
+    _send: Sender
+
+    def execute_command(self, *args: Any, **options: Any) -> CommandFuture[Any]:
+        """Send any command; the reply is parsed as redis-py parses that command.
+
+        ``options`` are accepted for redis-py compatibility and ignored
+        (redis-py uses them to steer its own callbacks).
+        """
+        from .parsers import RESPONSE_PARSERS
+
+        if not args:
+            from ..exceptions import DataError
+
+            raise DataError("execute_command() needs at least the command name")
+        name = args[0]
+        if isinstance(name, bytes):
+            name = name.decode("utf-8", "replace")
+        name = str(name).upper()
+        parse = None
+        if len(args) > 1 and isinstance(args[1], (str, bytes)):
+            sub = args[1].decode("utf-8", "replace") if isinstance(args[1], bytes) else args[1]
+            parse = RESPONSE_PARSERS.get(f"{name} {sub.upper()}")
+        if parse is None:
+            parse = RESPONSE_PARSERS.get(name)
+        return self._send(tuple(args), parse)
+
+
+
+def seconds(value: ExpiryT, name: str = "ex") -> int:
+    """An expiry in whole seconds from int or timedelta (redis-py's conversion)."""
+    if isinstance(value, timedelta):
+        return int(value.total_seconds())
+    _check_number(value, name)
+    return int(value)
+
+
+def milliseconds(value: ExpiryT, name: str = "px") -> int:
+    """An expiry in milliseconds from int or timedelta."""
+    if isinstance(value, timedelta):
+        return int(value.total_seconds() * 1000)
+    _check_number(value, name)
+    return int(value)
+
+
+def unix_seconds(value: AbsExpiryT, name: str = "exat") -> int:
+    """An absolute time in Unix seconds from int or datetime."""
+    if isinstance(value, datetime):
+        return int(value.timestamp())
+    _check_number(value, name)
+    return int(value)
+
+
+def unix_milliseconds(value: AbsExpiryT, name: str = "pxat") -> int:
+    """An absolute time in Unix milliseconds from int or datetime."""
+    if isinstance(value, datetime):
+        return int(value.timestamp() * 1000)
+    _check_number(value, name)
+    return int(value)
+
+
+def _check_number(value: object, name: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        from ..exceptions import DataError
+
+        raise DataError(f"{name} must be an int, float or timedelta/datetime, not {type(value).__name__}")

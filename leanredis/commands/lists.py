@@ -1,0 +1,9 @@
+"""List commands, with redis.asyncio's names, arguments and return types."""
+
+from __future__ import annotations
+
+from .base import CommandsBase
+
+
+class ListCommands(CommandsBase):
+    """List commands."""

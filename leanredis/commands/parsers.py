@@ -1,0 +1,75 @@
+"""Reply parsers shared by the command families, and the name -> parser table.
+
+Every parser turns a reply as the RESP parser built it (RESP2 or RESP3, bytes
+or str) into the value redis.asyncio 8.1 returns with its default options
+(RESP3 on the wire, legacy RESP2-shaped results): one shape whatever the
+protocol, so that switching protocol never changes what callers get.
+
+``RESPONSE_PARSERS`` maps a command name (upper case, with the subcommand
+for container commands: ``"CONFIG GET"``) to its parser; ``execute_command``
+applies it, as redis-py applies its response callbacks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+RESPONSE_PARSERS: dict[str, Callable[[Any], Any]] = {}
+
+
+def register(names: str, parser: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """Record ``parser`` for each space-separated command name (``_`` joins subcommands)."""
+    for name in names.split():
+        RESPONSE_PARSERS[name.replace("_", " ")] = parser
+    return parser
+
+
+def str_if_bytes(value: Any) -> Any:
+    """bytes -> str (UTF-8, replacing errors); anything else as is."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return value
+
+
+def bool_ok(reply: Any) -> bool:
+    """b"OK" / "OK" -> True (a status reply)."""
+    return reply == b"OK" or reply == "OK"
+
+
+def to_bool(reply: Any) -> bool:
+    """Integer reply 0/1 -> bool."""
+    return bool(reply)
+
+
+def float_or_none(reply: Any) -> float | None:
+    """A score or float reply (bulk string in RESP2, double in RESP3) -> float."""
+    if reply is None:
+        return None
+    return float(reply)
+
+
+def to_float(reply: Any) -> float:
+    """A float reply (bulk string in RESP2, double in RESP3) -> float."""
+    return float(reply)
+
+
+def pairs_to_dict(reply: Any) -> dict[Any, Any]:
+    """[k1, v1, k2, v2, ...] (RESP2) or a map (RESP3) -> dict."""
+    if not reply:
+        return {}
+    if isinstance(reply, dict):
+        return reply
+    it = iter(reply)
+    return dict(zip(it, it))
+
+
+def ping_reply(reply: Any) -> bool:
+    """PING -> True on PONG."""
+    return reply == b"PONG" or reply == "PONG"
+
+
+register("COPY EXPIRE EXPIREAT HEXISTS HMSET MOVE MSETNX PERSIST PSETEX PEXPIRE PEXPIREAT RENAMENX SETEX SETNX SMOVE", to_bool)
+register("HINCRBYFLOAT INCRBYFLOAT", to_float)
+register("FLUSHALL FLUSHDB LSET LTRIM MSET RENAME SELECT CLIENT_SETNAME CONFIG_SET", bool_ok)
+register("PING", ping_reply)

@@ -1,0 +1,200 @@
+"""String commands, with redis.asyncio's names, arguments and return types."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ..exceptions import DataError
+from ..future import CommandFuture
+from .base import (
+    AbsExpiryT,
+    CommandsBase,
+    EncodableT,
+    ExpiryT,
+    KeyT,
+    milliseconds,
+    seconds,
+    unix_milliseconds,
+    unix_seconds,
+)
+from .parsers import bool_ok, register, to_bool, to_float
+
+
+def _set_ok(reply: Any) -> bool | None:
+    # SET replies OK, or nil when NX/XX prevented it: redis-py returns True / None
+    if reply is None:
+        return None
+    return reply == b"OK" or reply == "OK"
+
+
+class StringCommands(CommandsBase):
+    """GET, SET and the rest of the string family."""
+
+    def get(self, name: KeyT) -> CommandFuture[Any]:
+        """Value of ``name``, or None."""
+        return self._send((b"GET", name), None)
+
+    def set(
+        self,
+        name: KeyT,
+        value: EncodableT,
+        ex: ExpiryT | None = None,
+        px: ExpiryT | None = None,
+        nx: bool = False,
+        xx: bool = False,
+        keepttl: bool = False,
+        get: bool = False,
+        exat: AbsExpiryT | None = None,
+        pxat: AbsExpiryT | None = None,
+    ) -> CommandFuture[Any]:
+        """Set ``name`` to ``value``: True, or None when NX/XX prevented it; old value with ``get``."""
+        if ex is None and px is None and not (nx or xx or keepttl or get) and exat is None and pxat is None:
+            return self._send((b"SET", name, value), _set_ok)
+        if sum(x is not None for x in (ex, px, exat, pxat)) + bool(keepttl) > 1:
+            raise DataError("set(): ex, px, exat, pxat and keepttl are mutually exclusive")
+        if nx and xx:
+            raise DataError("set(): nx and xx are mutually exclusive")
+        args: list[Any] = [b"SET", name, value]
+        if ex is not None:
+            args += (b"EX", seconds(ex))
+        if px is not None:
+            args += (b"PX", milliseconds(px))
+        if exat is not None:
+            args += (b"EXAT", unix_seconds(exat))
+        if pxat is not None:
+            args += (b"PXAT", unix_milliseconds(pxat))
+        if keepttl:
+            args.append(b"KEEPTTL")
+        if nx:
+            args.append(b"NX")
+        if xx:
+            args.append(b"XX")
+        if get:
+            args.append(b"GET")
+            return self._send(tuple(args), None)
+        return self._send(tuple(args), _set_ok)
+
+    def mget(self, keys: KeyT | Sequence[KeyT], *args: KeyT) -> CommandFuture[list[Any]]:
+        """Values of several keys, None for missing ones."""
+        return self._send((b"MGET", *_flatten(keys, args)), None)
+
+    def mset(self, mapping: Mapping[KeyT, EncodableT]) -> CommandFuture[bool]:
+        """Set several keys at once: True."""
+        return self._send((b"MSET", *_pairs(mapping, "mset")), bool_ok)
+
+    def msetnx(self, mapping: Mapping[KeyT, EncodableT]) -> CommandFuture[bool]:
+        """Set several keys only if none exists: True if set."""
+        return self._send((b"MSETNX", *_pairs(mapping, "msetnx")), to_bool)
+
+    def incr(self, name: KeyT, amount: int = 1) -> CommandFuture[int]:
+        """Increment by ``amount`` (INCRBY): the new value."""
+        return self._send((b"INCRBY", name, amount), None)
+
+    def incrby(self, name: KeyT, amount: int = 1) -> CommandFuture[int]:
+        """Increment by ``amount``: the new value."""
+        return self._send((b"INCRBY", name, amount), None)
+
+    def incrbyfloat(self, name: KeyT, amount: float = 1.0) -> CommandFuture[float]:
+        """Increment by a float: the new value as float."""
+        return self._send((b"INCRBYFLOAT", name, amount), to_float)
+
+    def decr(self, name: KeyT, amount: int = 1) -> CommandFuture[int]:
+        """Decrement by ``amount`` (DECRBY): the new value."""
+        return self._send((b"DECRBY", name, amount), None)
+
+    def decrby(self, name: KeyT, amount: int = 1) -> CommandFuture[int]:
+        """Decrement by ``amount``: the new value."""
+        return self._send((b"DECRBY", name, amount), None)
+
+    def append(self, key: KeyT, value: EncodableT) -> CommandFuture[int]:
+        """Append to the string: its new length."""
+        return self._send((b"APPEND", key, value), None)
+
+    def strlen(self, name: KeyT) -> CommandFuture[int]:
+        """Length of the string value."""
+        return self._send((b"STRLEN", name), None)
+
+    def getrange(self, key: KeyT, start: int, end: int) -> CommandFuture[Any]:
+        """Substring from ``start`` to ``end`` inclusive."""
+        return self._send((b"GETRANGE", key, start, end), None)
+
+    def substr(self, name: KeyT, start: int, end: int = -1) -> CommandFuture[Any]:
+        """Substring (SUBSTR, the old name of GETRANGE)."""
+        return self._send((b"SUBSTR", name, start, end), None)
+
+    def setrange(self, name: KeyT, offset: int, value: EncodableT) -> CommandFuture[int]:
+        """Overwrite part of the string at ``offset``: the new length."""
+        return self._send((b"SETRANGE", name, offset, value), None)
+
+    def getdel(self, name: KeyT) -> CommandFuture[Any]:
+        """Get the value and delete the key."""
+        return self._send((b"GETDEL", name), None)
+
+    def getex(
+        self,
+        name: KeyT,
+        ex: ExpiryT | None = None,
+        px: ExpiryT | None = None,
+        exat: AbsExpiryT | None = None,
+        pxat: AbsExpiryT | None = None,
+        persist: bool = False,
+    ) -> CommandFuture[Any]:
+        """Get the value and set or clear its expiry."""
+        if sum(x is not None for x in (ex, px, exat, pxat)) + bool(persist) > 1:
+            raise DataError("getex(): ex, px, exat, pxat and persist are mutually exclusive")
+        args: list[Any] = [b"GETEX", name]
+        if ex is not None:
+            args += (b"EX", seconds(ex))
+        if px is not None:
+            args += (b"PX", milliseconds(px))
+        if exat is not None:
+            args += (b"EXAT", unix_seconds(exat))
+        if pxat is not None:
+            args += (b"PXAT", unix_milliseconds(pxat))
+        if persist:
+            args.append(b"PERSIST")
+        return self._send(tuple(args), None)
+
+    def getset(self, name: KeyT, value: EncodableT) -> CommandFuture[Any]:
+        """Set a new value and return the old one."""
+        return self._send((b"GETSET", name, value), None)
+
+    def setnx(self, name: KeyT, value: EncodableT) -> CommandFuture[bool]:
+        """Set only if the key does not exist: True if set."""
+        return self._send((b"SETNX", name, value), to_bool)
+
+    def setex(self, name: KeyT, time: ExpiryT, value: EncodableT) -> CommandFuture[bool]:
+        """Set with an expiry in seconds: True."""
+        return self._send((b"SETEX", name, seconds(time, "time"), value), bool_ok)
+
+    def psetex(self, name: KeyT, time_ms: ExpiryT, value: EncodableT) -> CommandFuture[bool]:
+        """Set with an expiry in milliseconds: True."""
+        return self._send((b"PSETEX", name, milliseconds(time_ms, "time_ms"), value), bool_ok)
+
+
+def _flatten(first: Any, rest: tuple[Any, ...]) -> list[Any]:
+    """redis-py's list_or_args: one key, a list of keys, plus extra keys."""
+    if isinstance(first, (bytes, str, memoryview, int, float, bytearray)):
+        keys = [first]
+    else:
+        keys = list(first)
+    keys.extend(rest)
+    if not keys:
+        raise DataError("at least one key is required")
+    return keys
+
+
+def _pairs(mapping: Mapping[Any, Any], command: str) -> list[Any]:
+    if not isinstance(mapping, Mapping):
+        raise DataError(f"{command}() takes a dict of key -> value, not {type(mapping).__name__}")
+    items: list[Any] = []
+    for pair in mapping.items():
+        items.extend(pair)
+    if not items:
+        raise DataError(f"{command}() needs at least one key")
+    return items
+
+
+register("SET", _set_ok)
+register("SETEX PSETEX", bool_ok)

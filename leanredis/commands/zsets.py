@@ -1,0 +1,9 @@
+"""Sorted set commands, with redis.asyncio's names, arguments and return types."""
+
+from __future__ import annotations
+
+from .base import CommandsBase
+
+
+class SortedSetCommands(CommandsBase):
+    """Sorted set commands."""

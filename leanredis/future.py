@@ -1,0 +1,58 @@
+"""CommandFuture: what a command method returns.
+
+An ``asyncio.Future`` that is also a coroutine object. ``asyncio.gather``
+takes a future as it is (no Task per command: the batch and flood figures
+of ``shared/bench/limit_proto.py`` show a Task each costs 65-79% of the
+throughput), while ``asyncio.create_task(r.get(k))``, which redis.asyncio
+users write and which only accepts coroutines, still works: the Task drives
+it through ``send``/``throw`` like any coroutine.
+
+The slots carry what the connection needs to finish the command and nothing
+else: how to parse the reply, when it times out, its name for messages, and
+the arguments while it waits for capacity (dropped once encoded).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+# No timeout: a deadline that never comes. A per-call timeout is marked with
+# CUSTOM_DEADLINE in the slot and kept in the connection's heap instead.
+NO_DEADLINE = float("inf")
+CUSTOM_DEADLINE = -1.0
+
+
+class CommandFuture(asyncio.Future[T]):
+    """The pending result of one command: await it, gather it, or wrap it in a Task."""
+
+    __slots__ = ("parse", "deadline", "name", "payload")
+
+    parse: Callable[[Any], Any] | None
+    deadline: float
+    name: Any
+    payload: Any
+
+    # The coroutine protocol, so that asyncio.create_task() and
+    # asyncio.ensure_future() accept the object. A Task calls send(None):
+    # while pending we yield ourselves as the future to wait on.
+    def send(self, value: object) -> "CommandFuture[T]":
+        """Coroutine protocol: yield self while pending, then stop with the result."""
+        if self.done():
+            raise StopIteration(self.result())
+        self._asyncio_future_blocking = True
+        return self
+
+    def throw(self, typ: Any, val: Any = None, tb: Any = None) -> "CommandFuture[T]":
+        """Coroutine protocol: an exception thrown in (a cancellation) is raised as is."""
+        if val is None:
+            val = typ() if isinstance(typ, type) else typ
+        if tb is not None:
+            val = val.with_traceback(tb)
+        raise val
+
+    def close(self) -> None:
+        """Coroutine protocol: nothing to clean up; the connection owns the entry."""

@@ -1,0 +1,91 @@
+"""Connection options: one frozen object per server address, secrets hidden."""
+
+from __future__ import annotations
+
+import dataclasses
+import ssl as ssl_module
+from typing import Literal
+
+from .exceptions import DataError
+
+OverloadPolicy = Literal["wait", "fail"]
+
+DEFAULT_MAX_INFLIGHT = 10_000
+DEFAULT_MAX_BUFFERED_BYTES = 8 * 1024 * 1024
+DEFAULT_MAX_QUEUED = 1_000_000
+
+
+@dataclasses.dataclass(frozen=True)
+class ConnectionOptions:
+    """Everything a connection needs to reach, greet and bound one server.
+
+    ``socket_timeout`` is the per-command timeout (from the call to its
+    reply), ``socket_connect_timeout`` covers TCP/TLS set-up and the
+    handshake. ``max_inflight`` and ``max_buffered_bytes`` bound what is
+    sent and not yet answered; past them ``overload_policy`` ``"wait"``
+    queues callers (at most ``max_queued``), ``"fail"`` raises
+    ``OverloadError`` at once.
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 6379
+    unix_socket_path: str | None = None
+    db: int = 0
+    username: str | None = None
+    password: str | None = dataclasses.field(default=None, repr=False)
+    client_name: str | None = None
+    protocol: int = 2
+    ssl: ssl_module.SSLContext | None = dataclasses.field(default=None, repr=False)
+    ssl_server_hostname: str | None = None
+    socket_timeout: float | None = None
+    socket_connect_timeout: float | None = 10.0
+    socket_keepalive: bool = True
+    decode_responses: bool = False
+    encoding: str = "utf-8"
+    encoding_errors: str = "strict"
+    max_inflight: int = DEFAULT_MAX_INFLIGHT
+    max_buffered_bytes: int = DEFAULT_MAX_BUFFERED_BYTES
+    max_queued: int = DEFAULT_MAX_QUEUED
+    overload_policy: OverloadPolicy = "wait"
+    reconnect_backoff_base: float = 0.05
+    reconnect_backoff_cap: float = 2.0
+    parser: Literal["auto", "hiredis", "python"] = "auto"
+
+    def __post_init__(self) -> None:
+        _check_int("port", self.port, 0, 65535)
+        _check_int("db", self.db, 0, 2**31 - 1)
+        _check_int("max_inflight", self.max_inflight, 1, 2**31)
+        _check_int("max_buffered_bytes", self.max_buffered_bytes, 1, 2**62)
+        _check_int("max_queued", self.max_queued, 0, 2**62)
+        if self.protocol not in (2, 3):
+            raise DataError(f"protocol must be 2 or 3, not {self.protocol!r}")
+        if self.overload_policy not in ("wait", "fail"):
+            raise DataError(f"overload_policy must be 'wait' or 'fail', not {self.overload_policy!r}")
+        if self.parser not in ("auto", "hiredis", "python"):
+            raise DataError(f"parser must be 'auto', 'hiredis' or 'python', not {self.parser!r}")
+        for name in ("socket_timeout", "socket_connect_timeout"):
+            value = getattr(self, name)
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0
+            ):
+                raise DataError(f"{name} must be a positive number of seconds or None, not {value!r}")
+        for name in ("username", "password", "client_name", "host"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, str):
+                raise DataError(f"{name} must be a str, not {type(value).__name__}")
+        if self.ssl is not None and not isinstance(self.ssl, ssl_module.SSLContext):
+            raise DataError("ssl must be an ssl.SSLContext (or pass ssl=True to the client)")
+
+    @property
+    def address(self) -> str:
+        """Where the server is, for messages: host:port or the socket path (never credentials)."""
+        if self.unix_socket_path is not None:
+            return f"unix:{self.unix_socket_path}"
+        if ":" in self.host:
+            return f"[{self.host}]:{self.port}"
+        return f"{self.host}:{self.port}"
+
+
+def _check_int(name: str, value: object, low: int, high: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise DataError(f"{name} must be an int from {low} to {high}, not {value!r}")

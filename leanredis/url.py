@@ -1,0 +1,102 @@
+"""Parse redis://, rediss:// and unix:// URLs into client keyword arguments.
+
+Errors name the part of the URL that is wrong but never repeat the URL
+itself, which may carry a password.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from .exceptions import DataError
+
+_BOOL_OPTIONS = {"decode_responses", "socket_keepalive", "ssl_check_hostname"}
+_FLOAT_OPTIONS = {"socket_timeout", "socket_connect_timeout"}
+_INT_OPTIONS = {"db", "protocol", "max_inflight", "max_buffered_bytes", "max_queued"}
+_STR_OPTIONS = {
+    "client_name",
+    "encoding",
+    "encoding_errors",
+    "ssl_cert_reqs",
+    "ssl_ca_certs",
+    "ssl_certfile",
+    "ssl_keyfile",
+    "overload_policy",
+    "parser",
+}
+_SCHEMES = ("redis", "rediss", "unix")
+
+
+def _to_bool(name: str, value: str) -> bool:
+    lowered = value.lower()
+    if lowered in ("1", "true", "yes", "on", "y"):
+        return True
+    if lowered in ("0", "false", "no", "off", "n", ""):
+        return False
+    raise DataError(f"URL option {name} must be true or false, not {value!r}")
+
+
+def parse_url(url: str) -> dict[str, Any]:
+    """Keyword arguments for ``Redis(...)`` from a URL (see ``Redis.from_url``)."""
+    if not isinstance(url, str):
+        raise DataError(f"URL must be a str, not {type(url).__name__}")
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:
+        raise DataError(f"malformed Redis URL: {exc}") from None
+    scheme = parts.scheme.lower()
+    if scheme not in _SCHEMES:
+        raise DataError(
+            "Redis URL must start with redis://, rediss:// or unix:// "
+            f"(got scheme {scheme + '://' if scheme else 'none'})"
+        )
+    kwargs: dict[str, Any] = {}
+    for name, values in parse_qs(parts.query, keep_blank_values=True).items():
+        value = values[-1]
+        if name in _BOOL_OPTIONS:
+            kwargs[name] = _to_bool(name, value)
+        elif name in _FLOAT_OPTIONS:
+            try:
+                kwargs[name] = float(value) if value else None
+            except ValueError:
+                raise DataError(f"URL option {name} must be a number of seconds, not {value!r}") from None
+        elif name in _INT_OPTIONS:
+            try:
+                kwargs[name] = int(value)
+            except ValueError:
+                raise DataError(f"URL option {name} must be an integer, not {value!r}") from None
+        elif name in _STR_OPTIONS:
+            kwargs[name] = value
+        elif name in ("password", "username"):
+            raise DataError(f"put the {name} in the URL's user part, not in ?{name}=")
+        else:
+            raise DataError(f"unknown URL option {name!r}")
+    try:
+        username = parts.username
+        password = parts.password
+        port = parts.port
+    except ValueError:
+        raise DataError("malformed Redis URL: the port must be a number from 0 to 65535") from None
+    if username:
+        kwargs["username"] = unquote(username)
+    if password is not None:
+        kwargs["password"] = unquote(password)
+    if scheme == "unix":
+        if not parts.path:
+            raise DataError("unix:// URL needs a socket path: unix:///path/to/redis.sock")
+        kwargs["unix_socket_path"] = unquote(parts.path)
+        return kwargs
+    if parts.hostname:
+        kwargs["host"] = unquote(parts.hostname)
+    if port is not None:
+        kwargs["port"] = port
+    path = parts.path.lstrip("/")
+    if path and "db" not in kwargs:
+        try:
+            kwargs["db"] = int(unquote(path))
+        except ValueError:
+            raise DataError(f"the URL path must be a database number, not {path[:20]!r}") from None
+    if scheme == "rediss":
+        kwargs["ssl"] = True
+    return kwargs

