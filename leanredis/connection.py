@@ -68,6 +68,13 @@ def _command_name(name: Any) -> str:
     return str(name)[:32]
 
 
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
 def check_timeout(timeout: object) -> None:
     """Raise DataError unless ``timeout`` is None or a positive number of seconds."""
     if timeout is not None and (
@@ -274,7 +281,8 @@ class Connection:
 
     def __init__(self, options: ConnectionOptions, loop: asyncio.AbstractEventLoop | None = None) -> None:
         self.options = options
-        self._loop = loop or asyncio.get_running_loop()
+        # may be built outside a loop (redis-py allows it): bound at the first command
+        self._loop: asyncio.AbstractEventLoop = loop or _running_loop()  # type: ignore[assignment]
         self._proto: RedisProtocol | None = None
         self._queue: deque[CommandFuture[Any]] = deque()
         self._connecting: asyncio.Task[None] | None = None
@@ -533,6 +541,8 @@ class Connection:
 
     # -- connecting --------------------------------------------------------
     def _ensure_connecting(self) -> None:
+        if self._loop is None:
+            self._loop = asyncio.get_running_loop()
         if self._connecting is None or self._connecting.done():
             self._connecting = self._loop.create_task(self._connect())
 

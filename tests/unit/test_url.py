@@ -1,0 +1,122 @@
+"""URL parsing: every form redis.asyncio accepts, clear errors, no secret in any message."""
+
+from __future__ import annotations
+
+import pytest
+
+import leanredis
+from leanredis.exceptions import DataError
+from leanredis.url import parse_url
+
+
+def test_redis_url_with_user_password_host_port_and_db() -> None:
+    assert parse_url("redis://alice:s%40cret@example.test:6380/3") == {
+        "username": "alice",
+        "password": "s@cret",
+        "host": "example.test",
+        "port": 6380,
+        "db": 3,
+    }
+
+
+def test_password_only_url_has_no_username() -> None:
+    assert parse_url("redis://:pw@localhost") == {"password": "pw", "host": "localhost"}
+
+
+def test_rediss_url_turns_tls_on_and_keeps_ssl_options() -> None:
+    kwargs = parse_url("rediss://h:1/0?ssl_cert_reqs=none&ssl_ca_certs=/ca.pem&ssl_check_hostname=false")
+    assert kwargs == {
+        "host": "h",
+        "port": 1,
+        "db": 0,
+        "ssl": True,
+        "ssl_cert_reqs": "none",
+        "ssl_ca_certs": "/ca.pem",
+        "ssl_check_hostname": False,
+    }
+
+
+def test_unix_url_takes_path_and_db_from_query() -> None:
+    assert parse_url("unix:///tmp/redis.sock?db=2&decode_responses=true") == {
+        "unix_socket_path": "/tmp/redis.sock",
+        "db": 2,
+        "decode_responses": True,
+    }
+
+
+def test_ipv6_host_and_query_options_are_typed() -> None:
+    kwargs = parse_url("redis://[::1]:7000?socket_timeout=0.5&protocol=3&client_name=app&max_inflight=100")
+    assert kwargs == {
+        "host": "::1",
+        "port": 7000,
+        "socket_timeout": 0.5,
+        "protocol": 3,
+        "client_name": "app",
+        "max_inflight": 100,
+    }
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("http://h:1", "redis://, rediss:// or unix://"),
+        ("localhost:6379", "redis://, rediss:// or unix://"),
+        ("redis://h:99999", "port"),
+        ("redis://h:port", "port"),
+        ("redis://h/abc", "database number"),
+        ("redis://h?db=x", "integer"),
+        ("redis://h?socket_timeout=soon", "seconds"),
+        ("redis://h?decode_responses=maybe", "true or false"),
+        ("redis://h?bogus=1", "unknown URL option"),
+        ("unix://", "socket path"),
+        ("redis://h?password=x", "user part"),
+    ],
+)
+def test_malformed_urls_raise_data_error_saying_what_is_wrong(url: str, message: str) -> None:
+    with pytest.raises(DataError, match=message):
+        parse_url(url)
+
+
+def test_url_must_be_a_string() -> None:
+    with pytest.raises(DataError, match="str"):
+        parse_url(b"redis://h")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("url", ["redis://u:hunter2@h:99999", "redis://u:hunter2@h/abc", "redis://u:hunter2@h?x=1"])
+def test_errors_never_repeat_the_password(url: str) -> None:
+    with pytest.raises(DataError) as info:
+        parse_url(url)
+    assert "hunter2" not in str(info.value)
+
+
+def test_from_url_keyword_arguments_win_and_password_stays_out_of_repr() -> None:
+    client = leanredis.Redis.from_url("redis://u:hunter2@127.0.0.1:7001/1", db=4, socket_timeout=2)
+    options = client.options
+    assert (options.host, options.port, options.db, options.username) == ("127.0.0.1", 7001, 4, "u")
+    assert options.socket_timeout == 2
+    assert "hunter2" not in repr(client)
+    assert "hunter2" not in repr(options)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"port": "6379"}, "port"),
+        ({"db": -1}, "db"),
+        ({"protocol": 4}, "protocol"),
+        ({"max_inflight": 0}, "max_inflight"),
+        ({"overload_policy": "drop"}, "overload_policy"),
+        ({"socket_timeout": -1}, "socket_timeout"),
+        ({"password": 123}, "password"),
+        ({"bogus_option": 1}, "unknown option"),
+        ({"ssl_cert_reqs": "sometimes", "ssl": True}, "ssl_cert_reqs"),
+    ],
+)
+def test_bad_client_options_raise_data_error(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(DataError, match=message):
+        leanredis.Redis(**kwargs)  # type: ignore[arg-type]
+
+
+def test_redis_py_only_options_are_accepted_for_drop_in_use() -> None:
+    client = leanredis.Redis(max_connections=10, retry_on_timeout=True, health_check_interval=30)
+    assert client.options.port == 6379
