@@ -50,15 +50,15 @@ def server_binary(pytestconfig: pytest.Config) -> str:
     return _binary(pytestconfig.getoption("--server"))
 
 
-@pytest.fixture(scope="session")
-def event_loop_policy(pytestconfig: pytest.Config):  # type: ignore[no-untyped-def]
-    if pytestconfig.getoption("--loop") == "uvloop":
-        import uvloop
-
-        return uvloop.EventLoopPolicy()
+def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item):  # type: ignore[no-untyped-def]
+    """Run every async test on the loop chosen by --loop (asyncio or uvloop)."""
     import asyncio
 
-    return asyncio.DefaultEventLoopPolicy()
+    if config.getoption("--loop") == "uvloop":
+        import uvloop
+
+        return {"uvloop": uvloop.new_event_loop}
+    return {"asyncio": asyncio.new_event_loop}
 
 
 def pytest_report_header(config: pytest.Config) -> str:

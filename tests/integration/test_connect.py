@@ -1,0 +1,172 @@
+"""Connecting: AUTH and ACL users, db and client name, RESP3 HELLO, Unix sockets, TLS."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import leanredis
+from leanredis import AuthenticationError, ConnectionError, ResponseError
+from leanredis.server import RedisServer
+
+SECRET = "s3cret-Pa55"
+
+
+@pytest.fixture(scope="module")
+def auth_server(server_binary: str) -> Iterator[RedisServer]:
+    """A server with a default-user password and an ACL user 'alice'."""
+    with RedisServer(server_binary, extra_args=["--requirepass", SECRET], unix_socket=True) as server:
+        import redis
+
+        admin = redis.Redis(host="127.0.0.1", port=server.port, password=SECRET)
+        admin.execute_command("ACL", "SETUSER", "alice", "on", ">alice-pw", "~app:*", "+@all")
+        admin.close()
+        yield server
+
+
+@pytest.mark.parametrize("protocol", [2, 3])
+async def test_password_and_acl_user_authenticate(auth_server: RedisServer, protocol: int) -> None:
+    async with leanredis.Redis(host="127.0.0.1", port=auth_server.port, password=SECRET, protocol=protocol) as r:
+        assert await r.ping() is True
+        assert await r.execute_command("ACL", "WHOAMI") == b"default"
+    async with leanredis.Redis(
+        host="127.0.0.1", port=auth_server.port, username="alice", password="alice-pw", protocol=protocol
+    ) as alice:
+        assert await alice.set("app:1", "x") is True
+        assert await alice.execute_command("ACL", "WHOAMI") == b"alice"
+        with pytest.raises(leanredis.NoPermissionError):
+            await alice.set("other:1", "x")  # outside alice's key pattern
+        assert await alice.get("app:1") == b"x"  # and the connection is still fine
+
+
+@pytest.mark.parametrize("protocol", [2, 3])
+async def test_wrong_password_raises_authentication_error_without_the_secret(
+    auth_server: RedisServer, protocol: int
+) -> None:
+    wrong = "wrong-" + SECRET
+    r = leanredis.Redis(host="127.0.0.1", port=auth_server.port, password=wrong, protocol=protocol)
+    with pytest.raises(AuthenticationError) as info:
+        await r.ping()
+    text = f"{info.value} {info.value!r} {r!r} {r.options!r}"
+    assert wrong not in text and SECRET not in text
+    # every caller waiting on that connect gets the error once, then the client can be retried
+    results = await __import__("asyncio").gather(r.get("a"), r.get("b"), return_exceptions=True)
+    assert all(isinstance(x, AuthenticationError) for x in results)
+    await r.aclose()
+
+
+async def test_missing_password_is_an_authentication_error(auth_server: RedisServer) -> None:
+    async with leanredis.Redis(host="127.0.0.1", port=auth_server.port) as r:
+        with pytest.raises(AuthenticationError, match="NOAUTH"):
+            await r.get("x")
+
+
+async def test_from_url_with_credentials_db_and_name(auth_server: RedisServer) -> None:
+    url = f"redis://alice:alice-pw@127.0.0.1:{auth_server.port}/2?client_name=worker-7"
+    async with leanredis.Redis.from_url(url) as r:
+        assert await r.execute_command("CLIENT", "GETNAME") == b"worker-7"
+        info = await r.execute_command("CLIENT", "INFO")
+        assert b" db=2 " in info
+
+
+async def test_unix_socket_with_url(auth_server: RedisServer) -> None:
+    assert auth_server.unix_socket_path is not None
+    async with leanredis.Redis.from_url(f"unix://:{SECRET}@{auth_server.unix_socket_path}?db=1") as r:
+        await r.set("k", "v")
+        assert await r.get("k") == b"v"
+        assert b" db=1 " in await r.execute_command("CLIENT", "INFO")
+
+
+async def test_select_out_of_range_db_fails_the_connect_with_the_server_text(redis_server: RedisServer) -> None:
+    async with leanredis.Redis(host="127.0.0.1", port=redis_server.port, db=100000) as r:
+        with pytest.raises(ResponseError, match="DB index is out of range"):
+            await r.ping()
+
+
+async def test_resp3_hello_sets_the_protocol(redis_server: RedisServer) -> None:
+    async with leanredis.Redis(host="127.0.0.1", port=redis_server.port, protocol=3, client_name="r3") as r:
+        assert await r.ping() is True
+        info = await r.execute_command("CLIENT", "INFO")
+        assert b" resp=3" in info and b" name=r3 " in info
+
+
+async def test_connect_refused_is_a_connection_error_naming_the_address() -> None:
+    from leanredis.server import free_port
+
+    port = free_port()
+    async with leanredis.Redis(host="127.0.0.1", port=port, socket_connect_timeout=2) as r:
+        with pytest.raises(ConnectionError, match=f"127.0.0.1:{port}"):
+            await r.ping()
+
+
+# -- TLS ---------------------------------------------------------------------
+
+
+def _make_certs(directory: Path) -> dict[str, str]:
+    """A CA and a server certificate for 127.0.0.1, made with the openssl CLI."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl CLI not available to make test certificates")
+
+    def run(*args: str) -> None:
+        subprocess.run([openssl, *args], check=True, capture_output=True, cwd=directory)
+
+    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt",
+        "-days", "2", "-subj", "/CN=leanredis-test-ca")
+    run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr",
+        "-subj", "/CN=127.0.0.1")
+    (directory / "san.ext").write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+    run("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+        "-out", "server.crt", "-days", "2", "-extfile", "san.ext")
+    return {name: str(directory / name) for name in ("ca.crt", "server.crt", "server.key")}
+
+
+@pytest.fixture(scope="module")
+def tls_server(server_binary: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RedisServer, dict[str, str]]]:
+    certs = _make_certs(tmp_path_factory.mktemp("certs"))
+    from leanredis.server import free_port
+
+    tls_port = free_port()
+    server = RedisServer(
+        server_binary,
+        extra_args=[
+            "--tls-port", str(tls_port),
+            "--tls-cert-file", certs["server.crt"],
+            "--tls-key-file", certs["server.key"],
+            "--tls-ca-cert-file", certs["ca.crt"],
+            "--tls-auth-clients", "no",
+        ],
+    )
+    try:
+        server.start()
+    except RuntimeError as exc:
+        server.stop()
+        if "TLS" in str(exc) or "tls" in str(exc):
+            pytest.skip(f"this server binary was built without TLS ({server.binary})")
+        raise
+    certs["port"] = str(tls_port)
+    yield server, certs
+    server.stop()
+
+
+async def test_tls_with_a_generated_certificate(tls_server: tuple[RedisServer, dict[str, str]]) -> None:
+    _, certs = tls_server
+    async with leanredis.Redis(
+        host="127.0.0.1", port=int(certs["port"]), ssl=True, ssl_ca_certs=certs["ca.crt"]
+    ) as r:
+        await r.set("tls", "yes")
+        assert await r.get("tls") == b"yes"
+    url = f"rediss://127.0.0.1:{certs['port']}/0?ssl_ca_certs={certs['ca.crt']}"
+    async with leanredis.Redis.from_url(url, protocol=3) as r:
+        assert await r.get("tls") == b"yes"
+
+
+async def test_tls_with_an_unknown_ca_fails_to_connect(tls_server: tuple[RedisServer, dict[str, str]]) -> None:
+    _, certs = tls_server
+    async with leanredis.Redis(host="127.0.0.1", port=int(certs["port"]), ssl=True, socket_connect_timeout=5) as r:
+        with pytest.raises(ConnectionError, match="CERTIFICATE_VERIFY_FAILED|certificate verify failed"):
+            await r.ping()
