@@ -153,7 +153,8 @@ def error_from_reply(message: str | bytes) -> RedisError:
     """Build the exception for one server error reply, chosen by its first word.
 
     The server's text is kept; for prefixes redis-py strips (MOVED, ASK, ...)
-    the text after the prefix is passed, as redis-py does.
+    the text after the prefix is passed, as redis-py does. A MOVED or ASK
+    whose slot and address cannot be read becomes a plain ``ResponseError``.
     """
     if isinstance(message, bytes):
         message = message.decode("utf-8", "replace")
@@ -161,7 +162,10 @@ def error_from_reply(message: str | bytes) -> RedisError:
     cls = _ERROR_PREFIXES.get(code)
     if cls is not None:
         if cls in (MovedError, AskError):
-            return cls(rest)
+            try:
+                return cls(rest)
+            except ValueError:  # not "<slot> <host>:<port>": no redirection to follow
+                return ResponseError(message)
         return cls(message)
     conn_cls = _CONNECTION_ERRORS.get(code)
     if conn_cls is not None:

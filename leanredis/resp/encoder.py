@@ -9,19 +9,24 @@ memoryview. Everything else, ``bool`` and ``None`` included, raises
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from ..exceptions import DataError
 
 EncodableT = bytes | str | int | float | bytearray | memoryview
 
 
-def _reject(args: Sequence[object], index: int) -> DataError:
-    arg = args[index]
+def _command_name(args: Sequence[object]) -> str:
     command = args[0] if args else b"?"
     if isinstance(command, bytes):
         command = command.decode("utf-8", "replace")
+    return str(command)[:32]
+
+
+def _reject(args: Sequence[object], index: int) -> DataError:
+    arg = args[index]
     return DataError(
-        f"invalid argument {index} of {str(command)[:32]!r}: a value of type "
+        f"invalid argument {index} of {_command_name(args)!r}: a value of type "
         f"{type(arg).__name__!r} cannot be sent; convert it to bytes, str, int or float first"
     )
 
@@ -29,41 +34,52 @@ def _reject(args: Sequence[object], index: int) -> DataError:
 def encode_command(args: Sequence[object], out: bytearray) -> None:
     """Append ``args`` as one RESP array of bulk strings to ``out``.
 
-    On a rejected argument nothing is appended: the buffer is rolled back so
-    that a bad call never leaves half a command on the wire.
+    On a rejected argument (or a str that is not valid UTF-8, such as a lone
+    surrogate) nothing is appended: the buffer is rolled back so that a bad
+    call never leaves half a command on the wire.
     """
     start = len(out)
     out += b"*%d\r\n" % len(args)
-    for index, arg in enumerate(args):
-        kind = type(arg)
-        if kind is bytes:
-            data = arg
-        elif kind is str:
-            data = arg.encode()  # type: ignore[attr-defined]
-        elif kind is int:
-            data = b"%d" % arg  # type: ignore[str-bytes-safe]
-        elif kind is float:
-            data = repr(arg).encode()
-        elif kind is bytearray or kind is memoryview:
-            data = arg
-        elif isinstance(arg, (bytes, bytearray, memoryview)):
-            data = arg
-        elif isinstance(arg, str):
-            data = str(arg).encode()
-        elif isinstance(arg, int) and not isinstance(arg, bool):
-            data = b"%d" % int(arg)
-        elif isinstance(arg, float):
-            data = repr(float(arg)).encode()
-        else:
-            del out[start:]
-            raise _reject(args, index)
-        if kind is memoryview:
-            size = arg.nbytes  # type: ignore[attr-defined]
-        else:
-            size = len(data)  # type: ignore[arg-type]
-        out += b"$%d\r\n" % size
-        out += data  # type: ignore[operator]
-        out += b"\r\n"
+    arg: Any  # narrowed by the exact type checks below, which mypy cannot follow
+    data: Any
+    index = 0
+    try:
+        for index, arg in enumerate(args):
+            kind = type(arg)
+            if kind is bytes:
+                data = arg
+            elif kind is str:
+                data = arg.encode()
+            elif kind is int:
+                data = b"%d" % arg
+            elif kind is float:
+                data = repr(arg).encode()
+            elif kind is bytearray:
+                data = arg
+            elif kind is memoryview:
+                # as bytes: len() of a memoryview counts items, and += needs a contiguous view
+                data = arg.cast("B") if arg.c_contiguous else arg.tobytes()
+            elif isinstance(arg, (bytes, bytearray)):
+                data = arg
+            elif isinstance(arg, str):
+                data = str(arg).encode()
+            elif isinstance(arg, int) and not isinstance(arg, bool):
+                data = b"%d" % int(arg)
+            elif isinstance(arg, float):
+                data = repr(float(arg)).encode()
+            else:
+                raise _reject(args, index)
+            out += b"$%d\r\n" % len(data)
+            out += data
+            out += b"\r\n"
+    except UnicodeEncodeError as exc:  # a str with lone surrogates
+        del out[start:]
+        raise DataError(
+            f"invalid argument {index} of {_command_name(args)!r}: str is not encodable as UTF-8 ({exc.reason})"
+        ) from exc
+    except BaseException:
+        del out[start:]
+        raise
 
 
 def pack_command(*args: object) -> bytes:

@@ -221,10 +221,7 @@ class PythonParser:
         if kind == 0x2D:  # '-'
             return ResponseError(body.decode("utf-8", "replace"))
         if kind == 0x3A:  # ':'
-            value = _parse_int(body, "integer")
-            if not INT64_MIN <= value <= INT64_MAX:
-                raise ProtocolError("integer reply out of the 64-bit range")
-            return value
+            return _parse_int(body, "integer")
         if kind == 0x5F:  # '_'
             if body:
                 raise ProtocolError("null reply with a payload")
@@ -278,24 +275,31 @@ def _finish(frame: _Frame) -> Any:
 
 
 def _parse_int(text: bytes, what: str) -> int:
+    # hiredis's string2ll: -?(0|[1-9][0-9]*), no "-0", within 64 bits
     body = text[1:] if text[:1] == b"-" else text
-    if not body or not body.isdigit() or len(text) > 20:
+    if not body or not body.isdigit() or len(text) > 20 or (body[0] == 0x30 and text != b"0"):
         raise ProtocolError(f"bad {what} {text[:32]!r}")
-    return int(text)
+    value = int(text)
+    if not INT64_MIN <= value <= INT64_MAX:
+        raise ProtocolError(f"{what} out of the 64-bit range: {text[:32]!r}")
+    return value
 
 
 def _parse_double(text: bytes) -> float:
     lowered = text.lower()
-    if lowered in (b"inf", b"+inf"):
+    if lowered == b"inf":
         return float("inf")
     if lowered == b"-inf":
         return float("-inf")
     if lowered == b"nan":
         return float("nan")
+    # float() alone would also take spaces, "_" and "infinity"; strtod in hiredis does not
+    if not text or text.translate(None, b"0123456789+-.eE"):
+        raise ProtocolError(f"bad double {text[:32]!r}")
     try:
         value = float(text)
     except ValueError:
         raise ProtocolError(f"bad double {text[:32]!r}") from None
-    if value != value or value in (float("inf"), float("-inf")) or b"_" in text:
+    if value in (float("inf"), float("-inf")):
         raise ProtocolError(f"bad double {text[:32]!r}")
     return value
