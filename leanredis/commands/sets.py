@@ -1,9 +1,150 @@
-"""Set commands, with redis.asyncio's names, arguments and return types."""
+"""Set commands, with redis.asyncio's names, arguments and return types.
+
+SMEMBERS, SINTER, SUNION and SDIFF return a Python ``set`` (RESP3 sends a
+set type, RESP2 an array: both become ``set``). SPOP and SRANDMEMBER with a
+count return a ``list``, as redis.asyncio does. SSCAN returns
+``(cursor: int, members: list)``.
+"""
 
 from __future__ import annotations
 
-from .base import CommandsBase
+from collections.abc import AsyncIterator, Iterable
+from typing import Any
+
+from ..exceptions import DataError
+from ..future import CommandFuture
+from .base import CommandsBase, EncodableT, FieldT, KeyT
+from .parsers import register, to_bool
+
+_SINGLE = (bytes, str, memoryview, bytearray, int, float)
+
+
+def to_set(reply: Any) -> set[Any]:
+    """Array (RESP2) or set (RESP3, a list here) of members -> set."""
+    return set(reply) if reply else set()
+
+
+def scan_reply(reply: Any) -> tuple[int, list[Any]]:
+    """[cursor, [items...]] -> (int cursor, list of items) (SCAN, SSCAN)."""
+    cursor, items = reply
+    return int(cursor), items
+
+
+def keys_list(keys: Any, args: tuple[Any, ...], command: str) -> list[Any]:
+    """One key or an iterable of keys, plus extra keys (redis-py's list_or_args)."""
+    if isinstance(keys, _SINGLE):
+        out = [keys]
+    elif isinstance(keys, Iterable):
+        out = list(keys)
+    else:
+        raise DataError(f"{command}() takes a key or a list of keys, not {type(keys).__name__}")
+    out.extend(args)
+    if not out:
+        raise DataError(f"{command}() needs at least one key")
+    return out
 
 
 class SetCommands(CommandsBase):
-    """Set commands."""
+    """SADD, SMEMBERS, SINTER and the rest of the set family."""
+
+    def sadd(self, name: KeyT, *values: FieldT) -> CommandFuture[int]:
+        """Add members: how many were new."""
+        return self._send((b"SADD", name, *values), None)
+
+    def srem(self, name: KeyT, *values: FieldT) -> CommandFuture[int]:
+        """Remove members: how many were there."""
+        return self._send((b"SREM", name, *values), None)
+
+    def smembers(self, name: KeyT) -> CommandFuture[set[Any]]:
+        """Every member, as a set."""
+        return self._send((b"SMEMBERS", name), to_set)
+
+    def sismember(self, name: KeyT, value: EncodableT) -> CommandFuture[int]:
+        """1 if ``value`` is a member, else 0 (an int, as redis-py returns)."""
+        return self._send((b"SISMEMBER", name, value), None)
+
+    def smismember(self, name: KeyT, values: Any, *args: EncodableT) -> CommandFuture[list[int]]:
+        """1 or 0 for each value, in order."""
+        return self._send((b"SMISMEMBER", name, *keys_list(values, args, "smismember")), None)
+
+    def scard(self, name: KeyT) -> CommandFuture[int]:
+        """Number of members."""
+        return self._send((b"SCARD", name), None)
+
+    def spop(self, name: KeyT, count: int | None = None) -> CommandFuture[Any]:
+        """Remove and return a random member (or None); a list of up to ``count`` with ``count``."""
+        if count is None:
+            return self._send((b"SPOP", name), None)
+        return self._send((b"SPOP", name, count), None)
+
+    def srandmember(self, name: KeyT, number: int | None = None) -> CommandFuture[Any]:
+        """A random member (or None); a list of ``number`` members with ``number``."""
+        if number is None:
+            return self._send((b"SRANDMEMBER", name), None)
+        return self._send((b"SRANDMEMBER", name, number), None)
+
+    def smove(self, src: KeyT, dst: KeyT, value: EncodableT) -> CommandFuture[bool]:
+        """Move ``value`` from ``src`` to ``dst``: True if it was moved."""
+        return self._send((b"SMOVE", src, dst, value), to_bool)
+
+    def sinter(self, keys: Any, *args: KeyT) -> CommandFuture[set[Any]]:
+        """Intersection of the sets, as a set."""
+        return self._send((b"SINTER", *keys_list(keys, args, "sinter")), to_set)
+
+    def sunion(self, keys: Any, *args: KeyT) -> CommandFuture[set[Any]]:
+        """Union of the sets, as a set."""
+        return self._send((b"SUNION", *keys_list(keys, args, "sunion")), to_set)
+
+    def sdiff(self, keys: Any, *args: KeyT) -> CommandFuture[set[Any]]:
+        """Members of the first set that are in none of the others, as a set."""
+        return self._send((b"SDIFF", *keys_list(keys, args, "sdiff")), to_set)
+
+    def sinterstore(self, dest: KeyT, keys: Any, *args: KeyT) -> CommandFuture[int]:
+        """Store the intersection in ``dest``: its size."""
+        return self._send((b"SINTERSTORE", dest, *keys_list(keys, args, "sinterstore")), None)
+
+    def sunionstore(self, dest: KeyT, keys: Any, *args: KeyT) -> CommandFuture[int]:
+        """Store the union in ``dest``: its size."""
+        return self._send((b"SUNIONSTORE", dest, *keys_list(keys, args, "sunionstore")), None)
+
+    def sdiffstore(self, dest: KeyT, keys: Any, *args: KeyT) -> CommandFuture[int]:
+        """Store the difference in ``dest``: its size."""
+        return self._send((b"SDIFFSTORE", dest, *keys_list(keys, args, "sdiffstore")), None)
+
+    def sintercard(self, numkeys: int, keys: list[KeyT], limit: int = 0) -> CommandFuture[int]:
+        """Size of the intersection, counting stops at ``limit`` (0: no limit)."""
+        return self._send((b"SINTERCARD", numkeys, *keys_list(keys, (), "sintercard"), b"LIMIT", limit), None)
+
+    def sscan(
+        self,
+        name: KeyT,
+        cursor: int = 0,
+        match: EncodableT | None = None,
+        count: int | None = None,
+    ) -> CommandFuture[tuple[int, list[Any]]]:
+        """One SSCAN step: (next cursor, members); cursor 0 means done."""
+        args: list[Any] = [b"SSCAN", name, cursor]
+        if match is not None:
+            args += (b"MATCH", match)
+        if count is not None:
+            args += (b"COUNT", count)
+        return self._send(tuple(args), scan_reply)
+
+    async def sscan_iter(
+        self,
+        name: KeyT,
+        match: EncodableT | None = None,
+        count: int | None = None,
+    ) -> AsyncIterator[Any]:
+        """Every member, fetched by SSCAN steps (a member may come twice if the set changes)."""
+        cursor = 0
+        while True:
+            cursor, members = await self.sscan(name, cursor, match, count)
+            for member in members:
+                yield member
+            if cursor == 0:
+                return
+
+
+register("SMEMBERS SINTER SUNION SDIFF", to_set)
+register("SSCAN", scan_reply)
