@@ -73,3 +73,9 @@ register("COPY EXPIRE EXPIREAT HEXISTS HMSET MOVE MSETNX PERSIST PSETEX PEXPIRE 
 register("HINCRBYFLOAT INCRBYFLOAT", to_float)
 register("FLUSHALL FLUSHDB LSET LTRIM MSET RENAME SELECT CLIENT_SETNAME CONFIG_SET", bool_ok)
 register("PING", ping_reply)
+
+
+def scan_reply(reply: Any) -> tuple[int, list[Any]]:
+    """SCAN/SSCAN [cursor, [items]] -> (int cursor, list of items), as redis-py returns it."""
+    cursor, items = reply
+    return int(cursor), items
