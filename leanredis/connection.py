@@ -348,7 +348,10 @@ class Connection:
     # -- the hot path ----------------------------------------------------
     def execute(self, args: tuple[Any, ...], parse: ParseT = None) -> CommandFuture[Any]:
         """Send one command (a tuple of arguments); the future resolves to its parsed reply."""
-        fut: CommandFuture[Any] = CommandFuture(loop=self._loop)
+        loop = self._loop
+        if loop is None:  # first command, or called outside any loop
+            return self._unbound(args, parse, None, False)
+        fut: CommandFuture[Any] = CommandFuture(loop=loop)
         fut.parse = parse
         fut.name = args[0]
         proto = self._proto
@@ -382,6 +385,8 @@ class Connection:
     ) -> CommandFuture[Any]:
         """Like ``execute`` with this call's own timeout (None: wait for ever)."""
         check_timeout(timeout)
+        if self._loop is None:
+            return self._unbound(args, parse, timeout, True)
         fut: CommandFuture[Any] = CommandFuture(loop=self._loop)
         fut.parse = parse
         fut.name = args[0]
@@ -400,6 +405,26 @@ class Connection:
         else:
             self._enqueue(args, fut)
         return fut
+
+    def _unbound(self, args: tuple[Any, ...], parse: ParseT, timeout: float | None, timed: bool) -> Any:
+        """A command before the connection knows its loop.
+
+        Inside a running loop: bind to it and send. Outside any loop (as in
+        ``asyncio.run(r.ping())``, which redis.asyncio allows because its
+        methods are coroutines): return a coroutine that sends when run.
+        """
+        loop = _running_loop()
+        if loop is None:
+            return self._send_later(args, parse, timeout, timed)
+        self._loop = loop
+        if timed:
+            return self.execute_with_timeout(args, parse, timeout)
+        return self.execute(args, parse)
+
+    async def _send_later(self, args: tuple[Any, ...], parse: ParseT, timeout: float | None, timed: bool) -> Any:
+        if timed:
+            return await self.execute_with_timeout(args, parse, timeout)
+        return await self.execute(args, parse)
 
     def _has_room(self, proto: RedisProtocol) -> bool:
         return (

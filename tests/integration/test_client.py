@@ -1,0 +1,106 @@
+"""Client surface: futures that gather and create_task accept, per-call timeouts, stats, reprs."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+import leanredis
+from leanredis import DataError
+from leanredis.server import RedisServer
+
+
+async def test_runs_on_the_loop_chosen_by_the_loop_option(pytestconfig: pytest.Config) -> None:
+    loop = asyncio.get_running_loop()
+    if pytestconfig.getoption("--loop") == "uvloop":
+        assert type(loop).__module__.startswith("uvloop")
+    else:
+        assert type(loop).__module__.startswith("asyncio")
+
+
+async def test_command_results_work_with_await_gather_create_task_and_wait_for(r: leanredis.Redis) -> None:
+    await r.set("k", "v")
+    assert await r.get("k") == b"v"
+    assert await asyncio.gather(r.get("k"), r.get("nope")) == [b"v", None]
+    task = asyncio.create_task(r.get("k"))
+    assert await task == b"v"
+    assert await asyncio.wait_for(r.get("k"), 5) == b"v"
+    assert await asyncio.ensure_future(r.get("k")) == b"v"
+    done, _ = await asyncio.wait([asyncio.create_task(r.get("k"))])
+    assert [t.result() for t in done] == [b"v"]
+    assert [await x for x in asyncio.as_completed([r.get("k"), r.get("k")])] == [b"v", b"v"]
+
+
+async def test_asyncio_wait_refuses_a_bare_result_as_it_refuses_any_coroutine(r: leanredis.Redis) -> None:
+    # documented difference: ensure_future() hands our future back as is, and wait() rejects coroutines
+    fut = r.get("k")
+    with pytest.raises(TypeError, match="coroutines is forbidden"):
+        await asyncio.wait([asyncio.ensure_future(fut)])
+    assert await fut is None  # the command itself went through
+
+
+async def test_commands_from_many_tasks_share_one_connection_and_one_write_per_tick(r: leanredis.Redis) -> None:
+    await r.ping()
+    writes_before = r.stats()["writes"]
+    results = await asyncio.gather(*(r.incr("counter") for _ in range(500)))
+    assert sorted(results) == list(range(1, 501))
+    assert r.stats()["writes"] - writes_before == 1
+    assert r.stats()["connects"] == 1
+
+
+async def test_execute_command_applies_redis_py_reply_parsing(r: leanredis.Redis) -> None:
+    assert await r.execute_command("SET", "k", "v") is True
+    assert await r.execute_command("GET", "k") == b"v"
+    assert await r.execute_command("PING") is True
+    assert await r.execute_command(b"INCRBYFLOAT", "f", 1.5) == 1.5
+    with pytest.raises(DataError):
+        r.execute_command()
+
+
+async def test_decode_responses_returns_str(redis_server: RedisServer) -> None:
+    async with leanredis.Redis(host="127.0.0.1", port=redis_server.port, decode_responses=True) as r:
+        await r.set("k", "héllo")
+        assert await r.get("k") == "héllo"
+        await r.set("bin", b"\xff\xfe")
+        with pytest.raises(UnicodeDecodeError):
+            await r.get("bin")
+        assert await r.get("k") == "héllo"  # the stream is still in step after the decode error
+
+
+async def test_with_timeout_is_a_view_on_the_same_connection(r: leanredis.Redis) -> None:
+    await r.ping()
+    fast = r.with_timeout(5)
+    assert fast.connection is r.connection
+    assert await fast.set("k", "v") is True
+    assert await fast.get("k") == b"v"
+    assert r.stats()["connects"] == 1
+    with pytest.raises(DataError, match="timeout"):
+        r.with_timeout(-1)
+    with pytest.raises(DataError, match="timeout"):
+        r.with_timeout("1")  # type: ignore[arg-type]
+
+
+async def test_repr_and_stats_show_state_and_no_secret(redis_server: RedisServer) -> None:
+    r = leanredis.Redis(host="127.0.0.1", port=redis_server.port, password="pw-not-shown", socket_connect_timeout=2)
+    with pytest.raises(leanredis.AuthenticationError):
+        await r.ping()  # the server has no password: AUTH fails, and says so
+    text = repr(r) + repr(r.options) + str(r.stats())
+    assert "pw-not-shown" not in text
+    assert "inflight=0" in repr(r) and "queued=0" in repr(r)
+    await r.aclose()
+
+
+async def test_client_is_usable_again_after_aclose(redis_server: RedisServer) -> None:
+    r = leanredis.Redis(host="127.0.0.1", port=redis_server.port)
+    await r.set("k", "1")
+    await r.aclose()
+    assert await r.get("k") == b"1"
+    assert r.stats()["connects"] == 2
+    await r.aclose()
+
+
+async def test_client_built_outside_a_loop_binds_at_first_command(redis_server: RedisServer) -> None:
+    r = await asyncio.to_thread(lambda: leanredis.Redis(host="127.0.0.1", port=redis_server.port))
+    assert await r.ping() is True
+    await r.aclose()
