@@ -9,7 +9,10 @@ Valkey send. Where the C reader differs (checked by the differential tests):
 - a blob error ``!`` raises ``ProtocolError``; servers send ``-`` errors;
 - the CRLF after a bulk payload is not checked;
 - a map key that is itself a map or array raises ``TypeError`` from
-  ``gets()``; ``HiredisParser`` turns it into ``ProtocolError``.
+  ``gets()``; ``HiredisParser`` turns it into ``ProtocolError``;
+- it accepts a few malformed replies that ``PythonParser`` rejects:
+  ``#T``/``#F``, an empty or sign-only big number ``(``, ``,-nan``, and
+  length -1 on ``%``, ``~``, ``>`` and ``=`` (read as null).
 """
 
 from __future__ import annotations
@@ -21,12 +24,20 @@ import hiredis
 from ..exceptions import ProtocolError, ResponseError
 
 
-def make_reader(encoding: str | None = None, errors: str = "strict") -> Any:
-    """A raw ``hiredis.Reader`` raising our ``ProtocolError``, error replies as ``ResponseError``."""
+def make_reader(encoding: str | None = None, errors: str = "strict", not_enough_data: Any = False) -> Any:
+    """A raw ``hiredis.Reader`` raising our ``ProtocolError``, error replies as ``ResponseError``.
+
+    ``gets()`` returns ``not_enough_data`` when more bytes are needed; pass a
+    sentinel to tell that apart from a RESP3 ``#f`` reply, which is ``False``.
+    """
     if encoding is None:
-        return hiredis.Reader(protocolError=ProtocolError, replyError=ResponseError)
+        return hiredis.Reader(protocolError=ProtocolError, replyError=ResponseError, notEnoughData=not_enough_data)
     return hiredis.Reader(
-        protocolError=ProtocolError, replyError=ResponseError, encoding=encoding, errors=errors
+        protocolError=ProtocolError,
+        replyError=ResponseError,
+        encoding=encoding,
+        errors=errors,
+        notEnoughData=not_enough_data,
     )
 
 
@@ -35,8 +46,8 @@ class HiredisParser:
 
     __slots__ = ("_reader",)
 
-    def __init__(self, encoding: str | None = None, errors: str = "strict") -> None:
-        self._reader = make_reader(encoding, errors)
+    def __init__(self, encoding: str | None = None, errors: str = "strict", not_enough_data: Any = False) -> None:
+        self._reader = make_reader(encoding, errors, not_enough_data)
 
     def set_encoding(self, encoding: str | None = None, errors: str = "strict") -> None:
         """Decode strings with ``encoding`` from the next reply on (None: bytes)."""
@@ -47,11 +58,17 @@ class HiredisParser:
         self._reader.feed(data)
 
     def buffered(self) -> int:
-        """Bytes received and not yet consumed by a complete reply."""
+        """Bytes held by the reader: 0 once every fed byte was read.
+
+        Else an upper bound: hiredis drops consumed bytes in 1 KiB steps, and
+        its ``len()`` counts them until then.
+        """
+        if not self._reader.has_data():
+            return 0
         return int(self._reader.len())
 
     def gets(self) -> Any:
-        """Return the next complete reply, or ``False`` if more bytes are needed."""
+        """Return the next complete reply, or ``not_enough_data`` (``False``) if more bytes are needed."""
         try:
             return self._reader.gets()
         except TypeError as exc:  # unhashable map key inside a RESP3 map

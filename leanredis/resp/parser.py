@@ -18,9 +18,15 @@ push ``>``                  ``Push`` (a list subclass)
 attribute ``|``             skipped: the reply it annotates is returned
 ==========================  =========================================
 
+A RESP3 ``#f`` reply is ``False`` too, so a caller that may see booleans
+passes a sentinel as ``not_enough_data`` (hiredis's ``notEnoughData``) and
+reads until ``gets()`` returns that sentinel instead.
+
 Known differences of the hiredis reader, documented in ``hiredis_reader``:
-it returns an attribute as a reply of its own, rejects blob errors ``!``
-and does not check the CRLF after a bulk payload.
+it returns an attribute as a reply of its own, rejects blob errors ``!``,
+does not check the CRLF after a bulk payload, and accepts some malformed
+replies this parser rejects. Integers and lengths are read as strictly as
+hiredis reads them: no sign ``+``, no leading zeros, no ``-0``.
 
 Malformed bytes raise ``ProtocolError``; after that the parser must be
 thrown away (the connection is closed). Consumed input is dropped as it is
@@ -71,9 +77,9 @@ _NO_KEY = object()
 class PythonParser:
     """The pure-Python RESP parser; see the module docstring."""
 
-    __slots__ = ("_buf", "_pos", "_stack", "_encoding", "_errors", "_dead", "_decode_error")
+    __slots__ = ("_buf", "_pos", "_stack", "_encoding", "_errors", "_dead", "_decode_error", "_not_enough_data")
 
-    def __init__(self, encoding: str | None = None, errors: str = "strict") -> None:
+    def __init__(self, encoding: str | None = None, errors: str = "strict", not_enough_data: Any = False) -> None:
         self._buf = bytearray()
         self._pos = 0
         self._stack: list[_Frame] = []
@@ -81,6 +87,7 @@ class PythonParser:
         self._errors = errors
         self._dead = False
         self._decode_error: UnicodeDecodeError | None = None
+        self._not_enough_data = not_enough_data
 
     def set_encoding(self, encoding: str | None = None, errors: str = "strict") -> None:
         """Decode strings with ``encoding`` from the next reply on (None: bytes)."""
@@ -96,7 +103,7 @@ class PythonParser:
         return len(self._buf) - self._pos
 
     def gets(self) -> Any:
-        """Return the next complete reply, or ``False`` if more bytes are needed."""
+        """Return the next complete reply, or ``not_enough_data`` (``False``) if more bytes are needed."""
         if self._dead:
             raise ProtocolError("parser is unusable after a protocol error; reconnect")
         try:
@@ -104,9 +111,11 @@ class PythonParser:
         except ProtocolError:
             self._dead = True
             raise
-        if self._pos >= _COMPACT_AT or (value is not False and self._pos == len(self._buf)):
+        if self._pos >= _COMPACT_AT or (value is not _INCOMPLETE and self._pos == len(self._buf)):
             del self._buf[: self._pos]
             self._pos = 0
+        if value is _INCOMPLETE:
+            return self._not_enough_data
         return value
 
     def _line(self) -> bytes | None:
@@ -138,17 +147,17 @@ class PythonParser:
             buf = self._buf
             pos = self._pos
             if pos >= len(buf):
-                return False
+                return _INCOMPLETE
             kind = buf[pos]
             if kind == 0x24 or kind == 0x3D or kind == 0x21:  # '$' '=' '!'
                 value = self._bulk(kind)
                 if value is _INCOMPLETE:
-                    return False
+                    return _INCOMPLETE
             elif kind in _AGGREGATES:
                 start = pos
                 line = self._line()
                 if line is None:
-                    return False
+                    return _INCOMPLETE
                 count = _parse_int(line[1:], "aggregate length")
                 if count > MAX_AGGREGATE_LEN or count < -1:
                     raise ProtocolError(f"aggregate length out of range: {count}")
@@ -168,7 +177,7 @@ class PythonParser:
             else:
                 line = self._line()
                 if line is None:
-                    return False
+                    return _INCOMPLETE
                 value = self._scalar(kind, line)
             # a value is complete: hand it to the innermost open aggregate
             while True:
@@ -235,7 +244,7 @@ class PythonParser:
                 return False
             raise ProtocolError(f"bad boolean reply {body[:16]!r}")
         if kind == 0x28:  # '(' big number, kept as text like hiredis does
-            text = body[1:] if body[:1] in (b"-", b"+") else body
+            text = body[1:] if body[:1] == b"-" else body
             if not text or not text.isdigit():
                 raise ProtocolError(f"bad big number {body[:32]!r}")
             return self._text(body)
