@@ -1,9 +1,124 @@
-"""List commands, with redis.asyncio's names, arguments and return types."""
+"""List commands, with redis.asyncio's names, arguments and return types.
+
+Blocking commands (BLPOP, BRPOP, BLMOVE, ...) are not here yet: they hold a
+reply back for seconds, which a multiplexed connection must plan for.
+"""
 
 from __future__ import annotations
 
-from .base import CommandsBase
+from typing import Any
+
+from ..exceptions import DataError
+from ..future import CommandFuture
+from .base import CommandsBase, EncodableT, FieldT, KeyT
+from .parsers import bool_ok
 
 
 class ListCommands(CommandsBase):
     """List commands."""
+
+    def lpush(self, name: KeyT, *values: FieldT) -> CommandFuture[int]:
+        """Prepend values (the last one ends up first): the new length."""
+        return self._send((b"LPUSH", name, *_values(values, "lpush")), None)
+
+    def rpush(self, name: KeyT, *values: FieldT) -> CommandFuture[int]:
+        """Append values: the new length."""
+        return self._send((b"RPUSH", name, *_values(values, "rpush")), None)
+
+    def lpushx(self, name: KeyT, *values: FieldT) -> CommandFuture[int]:
+        """Prepend values only if the list exists: the new length (0 if missing)."""
+        return self._send((b"LPUSHX", name, *_values(values, "lpushx")), None)
+
+    def rpushx(self, name: KeyT, *values: FieldT) -> CommandFuture[int]:
+        """Append values only if the list exists: the new length (0 if missing)."""
+        return self._send((b"RPUSHX", name, *_values(values, "rpushx")), None)
+
+    def lpop(self, name: KeyT, count: int | None = None) -> CommandFuture[Any]:
+        """Remove and return the first element, or a list of up to ``count``; None if missing."""
+        if count is None:
+            return self._send((b"LPOP", name), None)
+        return self._send((b"LPOP", name, count), None)
+
+    def rpop(self, name: KeyT, count: int | None = None) -> CommandFuture[Any]:
+        """Remove and return the last element, or a list of up to ``count``; None if missing."""
+        if count is None:
+            return self._send((b"RPOP", name), None)
+        return self._send((b"RPOP", name, count), None)
+
+    def lrange(self, name: KeyT, start: int, end: int) -> CommandFuture[list[Any]]:
+        """Elements from ``start`` to ``end`` inclusive (negative counts from the end)."""
+        return self._send((b"LRANGE", name, start, end), None)
+
+    def llen(self, name: KeyT) -> CommandFuture[int]:
+        """Length of the list (0 if missing)."""
+        return self._send((b"LLEN", name), None)
+
+    def lindex(self, name: KeyT, index: int) -> CommandFuture[Any]:
+        """Element at ``index``, or None."""
+        return self._send((b"LINDEX", name, index), None)
+
+    def lset(self, name: KeyT, index: int, value: EncodableT) -> CommandFuture[bool]:
+        """Replace the element at ``index``: True."""
+        return self._send((b"LSET", name, index, value), bool_ok)
+
+    def lrem(self, name: KeyT, count: int, value: EncodableT) -> CommandFuture[int]:
+        """Remove ``count`` occurrences of ``value`` (from the tail if negative, all if 0): how many."""
+        return self._send((b"LREM", name, count, value), None)
+
+    def ltrim(self, name: KeyT, start: int, end: int) -> CommandFuture[bool]:
+        """Keep only the elements from ``start`` to ``end`` inclusive: True."""
+        return self._send((b"LTRIM", name, start, end), bool_ok)
+
+    def linsert(self, name: KeyT, where: str, refvalue: EncodableT, value: EncodableT) -> CommandFuture[int]:
+        """Insert ``value`` BEFORE or AFTER ``refvalue``: the new length, -1 if no ``refvalue``, 0 if no list."""
+        return self._send((b"LINSERT", name, _choice(where, _WHERE, "linsert", "where"), refvalue, value), None)
+
+    def lmove(self, first_list: KeyT, second_list: KeyT, src: str = "LEFT", dest: str = "RIGHT") -> CommandFuture[Any]:
+        """Pop from the ``src`` end of one list, push to the ``dest`` end of another: the element, or None."""
+        return self._send(
+            (
+                b"LMOVE",
+                first_list,
+                second_list,
+                _choice(src, _ENDS, "lmove", "src"),
+                _choice(dest, _ENDS, "lmove", "dest"),
+            ),
+            None,
+        )
+
+    def lpos(
+        self,
+        name: KeyT,
+        value: EncodableT,
+        rank: int | None = None,
+        count: int | None = None,
+        maxlen: int | None = None,
+    ) -> CommandFuture[Any]:
+        """Index of ``value`` (None if absent), or a list of indexes with ``count``."""
+        args: list[Any] = [b"LPOS", name, value]
+        if rank is not None:
+            args += (b"RANK", rank)
+        if count is not None:
+            args += (b"COUNT", count)
+        if maxlen is not None:
+            args += (b"MAXLEN", maxlen)
+        return self._send(tuple(args), None)
+
+
+_WHERE = {"BEFORE": b"BEFORE", "AFTER": b"AFTER"}
+_ENDS = {"LEFT": b"LEFT", "RIGHT": b"RIGHT"}
+
+
+def _values(values: tuple[Any, ...], command: str) -> tuple[Any, ...]:
+    if not values:
+        raise DataError(f"{command}() needs at least one value")
+    return values
+
+
+def _choice(value: Any, choices: dict[str, bytes], command: str, name: str) -> bytes:
+    """One of a few keywords, any case, str or bytes."""
+    key = value.decode("ascii", "replace") if isinstance(value, (bytes, bytearray)) else value
+    word = choices.get(key.upper()) if isinstance(key, str) else None
+    if word is None:
+        raise DataError(f"{command}(): {name} must be one of {', '.join(choices)}, not {value!r}")
+    return word
