@@ -9,6 +9,7 @@ from .commands import AllCommands
 from .connection import Connection, check_timeout
 from .exceptions import DataError
 from .future import CommandFuture
+from .memory import rss_bytes
 from .options import DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_INFLIGHT, DEFAULT_MAX_QUEUED, ConnectionOptions
 from .url import parse_url
 
@@ -190,6 +191,7 @@ class Redis(AllCommands):
             "protocol_errors": c.stats_protocol_errors,
             "max_inflight": c.options.max_inflight,
             "max_buffered_bytes": c.options.max_buffered_bytes,
+            "rss_bytes": rss_bytes(),
         }
 
 
