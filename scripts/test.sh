@@ -13,10 +13,17 @@ fi
 python -m pip install -q --upgrade pip
 python -m pip install -q -e '.[dev]'
 
-# Redis 7 from Debian when we are root and it is missing; else Valkey only.
-if ! command -v redis-server >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null) \
-    || echo "note: could not install redis-server; testing on Valkey only"
+# Redis 7 (with TLS) and the allocators the memory tests preload, from Debian,
+# when we are root and they are missing; else Valkey only, and those tests skip.
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  need=""
+  command -v redis-server >/dev/null 2>&1 || need="$need redis-server"
+  dpkg -s libjemalloc2 >/dev/null 2>&1 || need="$need libjemalloc2"
+  dpkg -s libtcmalloc-minimal4 >/dev/null 2>&1 || need="$need libtcmalloc-minimal4"
+  if [ -n "$need" ]; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need >/dev/null) \
+      || echo "note: could not install$need; the tests that need them run on what is here"
+  fi
 fi
 
 ruff check leanredis tests
