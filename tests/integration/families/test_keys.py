@@ -202,3 +202,27 @@ async def test_server_errors_keep_their_text(r):  # type: ignore[no-untyped-def]
     with pytest.raises(ResponseError, match="payload"):
         await r.restore("k2", 0, b"not a dump payload")
     assert await r.get("k") == b"v"  # the client still works after each
+
+
+@pytest.mark.parametrize("protocol", [2, 3])
+@pytest.mark.parametrize("parser", ["python", "auto"])
+async def test_dump_skips_decoding_with_either_parser_and_protocol(redis_server, protocol, parser):  # type: ignore[no-untyped-def]
+    raw = leanredis.Redis(host="127.0.0.1", port=redis_server.port)
+    decoded = leanredis.Redis(
+        host="127.0.0.1", port=redis_server.port, protocol=protocol, parser=parser, decode_responses=True
+    )
+    try:
+        await raw.flushdb()
+        await raw.set("bin", b"\xff\xfe not utf-8")
+        expected = await raw.dump("bin")
+        import asyncio
+
+        # queued behind and ahead of decoded replies, in one batch
+        before, payload, after = await asyncio.gather(decoded.type("bin"), decoded.dump("bin"), decoded.type("bin"))
+        assert (before, payload, after) == ("string", expected, "string")
+        assert await decoded.dump("missing") is None
+        assert await decoded.restore("copy", 0, payload) == "OK"
+        assert await raw.get("copy") == b"\xff\xfe not utf-8"
+    finally:
+        await raw.aclose()
+        await decoded.aclose()
