@@ -53,11 +53,11 @@ def same(actual: Any, expected: Any) -> bool:
     if isinstance(expected, float) and math.isnan(expected):
         return math.isnan(actual)
     if isinstance(expected, list):
-        return len(actual) == len(expected) and all(same(a, e) for a, e in zip(actual, expected))
+        return len(actual) == len(expected) and all(same(a, e) for a, e in zip(actual, expected, strict=True))
     if isinstance(expected, dict):
         return len(actual) == len(expected) and all(
             same(ak, ek) and same(av, ev)
-            for (ak, av), (ek, ev) in zip(actual.items(), expected.items())
+            for (ak, av), (ek, ev) in zip(actual.items(), expected.items(), strict=True)
         )
     return bool(actual == expected)
 
@@ -342,7 +342,7 @@ def feed_replies_cut_mid_reply(parser: PythonParser, count: int) -> int:
     stream = reply * count
     cuts = [0, *range(len(reply) // 2, len(stream), len(reply)), len(stream)]
     largest = replies = 0
-    for start, end in zip(cuts, cuts[1:]):
+    for start, end in zip(cuts, cuts[1:], strict=False):
         parser.feed(stream[start:end])
         while parser.gets() is not False:
             replies += 1
