@@ -1,0 +1,96 @@
+"""Server error replies become exception classes chosen by their first word, keeping the server text."""
+
+from __future__ import annotations
+
+import pytest
+
+from leanredis import exceptions
+from leanredis.exceptions import (
+    AskError,
+    AuthenticationError,
+    BusyLoadingError,
+    ConnectionError,
+    ExecAbortError,
+    MovedError,
+    NoPermissionError,
+    NoScriptError,
+    OutOfMemoryError,
+    ProtocolError,
+    ReadOnlyError,
+    RedisError,
+    ResponseError,
+    WrongTypeError,
+    error_from_reply,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "cls"),
+    [
+        ("WRONGTYPE Operation against a key holding the wrong kind of value", WrongTypeError),
+        ("NOSCRIPT No matching script. Please use EVAL.", NoScriptError),
+        ("READONLY You can't write against a read only replica.", ReadOnlyError),
+        ("NOPERM User default has no permissions to run the 'set' command", NoPermissionError),
+        ("OOM command not allowed when used memory > 'maxmemory'.", OutOfMemoryError),
+        ("EXECABORT Transaction discarded because of previous errors.", ExecAbortError),
+        ("LOADING Redis is loading the dataset in memory", BusyLoadingError),
+        ("WRONGPASS invalid username-password pair or user is disabled.", AuthenticationError),
+        ("NOAUTH Authentication required.", AuthenticationError),
+        ("ERR unknown command 'FOO', with args beginning with: ", ResponseError),
+        ("SOMETHINGNEW a prefix no table knows", ResponseError),
+        ("wrongtype lower case is not the WRONGTYPE prefix", ResponseError),
+        ("", ResponseError),
+    ],
+)
+def test_error_prefixes_map_to_classes_and_keep_the_server_text(text: str, cls: type[RedisError]) -> None:
+    error = error_from_reply(text)
+    assert type(error) is cls
+    assert str(error) == text
+    assert error_from_reply(text.encode()).args == error.args  # bytes from the parser read the same
+
+
+def test_connection_level_errors_are_connection_errors_not_response_errors() -> None:
+    for text in ("WRONGPASS x", "NOAUTH x", "LOADING x"):
+        error = error_from_reply(text)
+        assert isinstance(error, ConnectionError)
+        assert not isinstance(error, ResponseError)
+
+
+def test_moved_carries_slot_host_and_port() -> None:
+    error = error_from_reply("MOVED 3999 127.0.0.1:6381")
+    assert type(error) is MovedError
+    assert isinstance(error, ResponseError)
+    assert (error.slot_id, error.host, error.port) == (3999, "127.0.0.1", 6381)
+    assert error.node_addr == ("127.0.0.1", 6381)
+    assert str(error) == "3999 127.0.0.1:6381"  # the text after the prefix, as redis-py keeps it
+
+
+def test_ask_carries_slot_host_and_port() -> None:
+    error = error_from_reply(b"ASK 12182 redis-7.example:7002")
+    assert type(error) is AskError
+    assert (error.slot_id, error.host, error.port) == (12182, "redis-7.example", 7002)
+
+
+def test_moved_to_an_ipv6_node_splits_at_the_last_colon() -> None:
+    error = error_from_reply("MOVED 1 ::1:7000")
+    assert isinstance(error, MovedError)
+    assert error.node_addr == ("::1", 7000)
+
+
+@pytest.mark.parametrize("text", ["MOVED", "MOVED 3999", "ASK 1 2", "MOVED x host:1", "MOVED 1 host:port"])
+def test_a_moved_or_ask_that_cannot_be_read_is_a_plain_response_error(text: str) -> None:
+    error = error_from_reply(text)
+    assert type(error) is ResponseError
+    assert str(error) == text
+
+
+def test_a_non_utf8_error_text_is_kept_with_replacement_characters() -> None:
+    error = error_from_reply(b"ERR bad \xff byte")
+    assert str(error) == "ERR bad \ufffd byte"
+
+
+def test_every_exception_is_rooted_at_redis_error() -> None:
+    classes = [c for c in vars(exceptions).values() if isinstance(c, type) and issubclass(c, Exception)]
+    assert len(classes) > 20
+    assert all(issubclass(c, RedisError) for c in classes)
+    assert issubclass(ProtocolError, exceptions.InvalidResponse)
