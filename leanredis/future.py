@@ -39,20 +39,25 @@ class CommandFuture(asyncio.Future[T]):
     # The coroutine protocol, so that asyncio.create_task() and
     # asyncio.ensure_future() accept the object. A Task calls send(None):
     # while pending we yield ourselves as the future to wait on.
-    def send(self, value: object) -> "CommandFuture[T]":
+    def send(self, value: object) -> CommandFuture[T]:
         """Coroutine protocol: yield self while pending, then stop with the result."""
         if self.done():
             raise StopIteration(self.result())
         self._asyncio_future_blocking = True
         return self
 
-    def throw(self, typ: Any, val: Any = None, tb: Any = None) -> "CommandFuture[T]":
+    def throw(self, typ: Any, val: Any = None, tb: Any = None) -> CommandFuture[T]:
         """Coroutine protocol: an exception thrown in (a cancellation) is raised as is."""
         if val is None:
             val = typ() if isinstance(typ, type) else typ
         if tb is not None:
             val = val.with_traceback(tb)
         raise val
+
+    def cancel(self, msg: Any = None) -> bool:
+        """Stop waiting; the arguments of a command not yet sent are dropped now, not when it is dequeued."""
+        self.payload = None
+        return super().cancel(msg)
 
     def close(self) -> None:
         """Coroutine protocol: nothing to clean up; the connection owns the entry."""
