@@ -12,7 +12,9 @@ Valkey send. Where the C reader differs (checked by the differential tests):
   ``gets()``; ``HiredisParser`` turns it into ``ProtocolError``;
 - it accepts a few malformed replies that ``PythonParser`` rejects:
   ``#T``/``#F``, an empty or sign-only big number ``(``, ``,-nan``, and
-  length -1 on ``%``, ``~``, ``>`` and ``=`` (read as null).
+  length -1 on ``%``, ``~``, ``>`` and ``=`` (read as null);
+- a map with a repeated key comes out with its values shifted to the wrong
+  keys (a hiredis-py bug); servers never repeat a key.
 """
 
 from __future__ import annotations
