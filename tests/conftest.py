@@ -96,7 +96,9 @@ async def r(redis_server: RedisServer) -> AsyncIterator[leanredis.Redis]:
     await client.aclose()
 
 
-@pytest.fixture(params=[(2, False), (2, True), (3, False), (3, True)], ids=["resp2", "resp2-decode", "resp3", "resp3-decode"])
+@pytest.fixture(
+    params=[(2, False), (2, True), (3, False), (3, True)], ids=["resp2", "resp2-decode", "resp3", "resp3-decode"]
+)
 async def pair(request: pytest.FixtureRequest, redis_server: RedisServer):  # type: ignore[no-untyped-def]
     """(leanredis client, redis.asyncio client) on the same flushed server, same decode setting.
 

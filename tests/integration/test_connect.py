@@ -126,7 +126,9 @@ def _make_certs(directory: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def tls_server(server_binary: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RedisServer, dict[str, str]]]:
+def tls_server(
+    server_binary: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[RedisServer, dict[str, str]]]:
     certs = _make_certs(tmp_path_factory.mktemp("certs"))
     from leanredis.server import free_port
 

@@ -35,7 +35,8 @@ def test_readme_python_example_prints_what_its_comments_say(redis_server: RedisS
 
 def test_readme_one_liner_pings(redis_server: RedisServer) -> None:
     line = next(x for x in _blocks("sh")[1].splitlines() if x.startswith("python -c"))
-    code = line[len('python -c "') : -1].replace("host='localhost', port=6379", f"host='127.0.0.1', port={redis_server.port}")
+    here = f"host='127.0.0.1', port={redis_server.port}"
+    code = line[len('python -c "') : -1].replace("host='localhost', port=6379", here)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "True"

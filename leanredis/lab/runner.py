@@ -1,0 +1,199 @@
+"""The runner: a private server, the matrix of runs, one fresh subprocess per run.
+
+Each (client, allocator, pymalloc, loop, workload) runs in a new Python
+process, so that one client's memory never shows in another's figures; the
+allocator is swapped with LD_PRELOAD and pymalloc with PYTHONMALLOC=malloc.
+The server is stopped on every way out: normal end, error, Ctrl-C, SIGTERM.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from ..server import RedisServer, find_server_binary, server_version
+from .workloads import Params, server_command
+
+ALLOCATOR_LIBS = {
+    "jemalloc": ("libjemalloc.so.2", "libjemalloc2"),
+    "tcmalloc": ("libtcmalloc_minimal.so.4", "libtcmalloc-minimal4"),
+}
+_LIB_DIRS = ("/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib", "/usr/local/lib")
+
+
+def allocator_path(name: str) -> str | None:
+    """The shared library to LD_PRELOAD for ``name`` (None for glibc or when missing)."""
+    if name not in ALLOCATOR_LIBS:
+        return None
+    lib = ALLOCATOR_LIBS[name][0]
+    for directory in _LIB_DIRS:
+        path = os.path.join(directory, lib)
+        if os.path.exists(path):
+            return path
+    return None
+
+
+@dataclass
+class Plan:
+    """What to run: the matrix and the sizes."""
+
+    clients: list[str]
+    workloads: list[str]
+    allocators: list[str] = field(default_factory=lambda: ["glibc"])
+    pymalloc: list[bool] = field(default_factory=lambda: [True])
+    loops: list[str] = field(default_factory=lambda: ["asyncio"])
+    trims: list[bool | None] = field(default_factory=lambda: [None])
+    params: Params = field(default_factory=Params)
+    url: str | None = None
+    server_binary: str | None = None
+    run_timeout: float = 600.0
+
+
+@dataclass
+class Target:
+    host: str
+    port: int
+    name: str
+    server: RedisServer | None
+
+
+@contextmanager
+def target(plan: Plan) -> Iterator[Target]:
+    """The server to run against: ``--url``, or a private one stopped on every exit."""
+    if plan.url:
+        parts = urlsplit(plan.url)
+        host, port = parts.hostname or "127.0.0.1", parts.port or 6379
+        info = server_command(host, port, "INFO", "server").decode(errors="replace")
+        name = "Valkey" if "valkey_version" in info else "Redis"
+        ver = next((ln.split(":")[1].strip() for ln in info.splitlines() if ln.startswith(("redis_version:",))), "?")
+        yield Target(host, port, f"{name} {ver} at {host}:{port}", None)
+        return
+    binary = find_server_binary(plan.server_binary)
+    server = RedisServer(binary)
+    previous = signal.getsignal(signal.SIGTERM)
+
+    def on_term(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt  # unwinds through the finally below
+
+    signal.signal(signal.SIGTERM, on_term)
+    try:
+        server.start()
+        yield Target("127.0.0.1", server.port, f"{server_version(binary)} (private, port {server.port})", server)
+    finally:
+        server.stop()
+        signal.signal(signal.SIGTERM, previous)
+
+
+def runs(plan: Plan) -> list[dict[str, Any]]:
+    """The matrix as a list of run specs (without the server address)."""
+    out = []
+    for client in plan.clients:
+        for allocator in plan.allocators:
+            for pymalloc in plan.pymalloc:
+                for loop in plan.loops:
+                    for trim in plan.trims if client == "leanredis" else [None]:
+                        for workload in plan.workloads:
+                            out.append({"client": client, "allocator": allocator, "pymalloc": pymalloc,
+                                        "loop": loop, "trim": trim, "workload": workload})
+    return out
+
+
+def label(spec: dict[str, Any]) -> str:
+    """client/allocator[/malloc][/loop][/trim] for tables and charts."""
+    parts = [spec["client"], spec.get("allocator_requested", spec.get("allocator", "glibc"))]
+    if not spec.get("pymalloc", True):
+        parts.append("no-pymalloc")
+    if spec.get("loop") == "uvloop":
+        parts.append("uvloop")
+    if spec.get("trim") is True:
+        parts.append("trim")
+    elif spec.get("trim") is False:
+        parts.append("no-trim")
+    return "/".join(parts)
+
+
+def run_one(spec: dict[str, Any], plan: Plan, where: Target,
+            on_progress: Callable[[dict[str, Any], dict[str, Any]], None]) -> dict[str, Any]:
+    """Run one spec in a fresh subprocess; return its result (or an error record)."""
+    env = dict(os.environ)
+    env.pop("LD_PRELOAD", None)
+    lib = allocator_path(spec["allocator"])
+    if spec["allocator"] != "glibc":
+        if lib is None:
+            package = ALLOCATOR_LIBS.get(spec["allocator"], ("", "?"))[1]
+            return {**spec, "skipped": f"{spec['allocator']} not installed (apt-get install {package})"}
+        env["LD_PRELOAD"] = lib
+    if not spec["pymalloc"]:
+        env["PYTHONMALLOC"] = "malloc"
+    else:
+        env.pop("PYTHONMALLOC", None)
+    worker_spec = {**spec, "host": where.host, "port": where.port, "params": asdict(plan.params)}
+    try:
+        server_command(where.host, where.port, "FLUSHALL")
+    except OSError:
+        pass  # the run will report the server being down
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "leanredis.lab.worker", json.dumps(worker_spec)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )
+    result: dict[str, Any] | None = None
+    deadline = time.monotonic() + plan.run_timeout
+    try:
+        assert proc.stdout is not None and proc.stdin is not None
+        for line in proc.stdout:
+            if time.monotonic() > deadline:
+                proc.kill()
+                break
+            try:
+                message = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if "progress" in message:
+                on_progress(spec, message["progress"])
+            elif "control" in message:
+                _control(message["control"], where)
+                proc.stdin.write("done\n")
+                proc.stdin.flush()
+            elif "result" in message:
+                result = message["result"]
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    if result is None:
+        stderr = proc.stderr.read() if proc.stderr else ""
+        tail = stderr.strip().splitlines()[-1] if stderr.strip() else f"exit code {proc.returncode}"
+        return {**spec, "failed": tail}
+    return result
+
+
+def _control(request: str, where: Target) -> None:
+    if request == "restart":
+        if where.server is None:
+            return  # --url: not ours to restart; the workload reports restarted=false
+        where.server.kill()
+        time.sleep(0.5)
+        where.server.restart()
+
+
+def environment(where: Target) -> dict[str, Any]:
+    """Facts about this run: date, machine, Python, server."""
+    return {
+        "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "cpu_count": os.cpu_count(),
+        "machine": platform.machine(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "server": where.name,
+    }

@@ -1,0 +1,104 @@
+"""One lab run inside its own process: one client, one workload, one JSON result.
+
+    python -m leanredis.lab.worker '<json spec>'
+
+Talks to the runner over stdout (JSON lines: ``progress``, ``control``,
+``result``) and stdin (the runner's answer to a ``control`` request).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+import threading
+import time
+from typing import Any
+
+from ..memory import allocator, rss_bytes
+from .clients import open_client, version
+from .sampler import Counter, Sampler
+from .workloads import RUNNERS, Context, Params, connected_clients
+
+_out_lock = threading.Lock()
+
+
+def emit(kind: str, payload: Any) -> None:
+    """One JSON line to the runner."""
+    line = json.dumps({kind: payload})
+    with _out_lock:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+
+
+def _progress(counter: Counter, sampler: Sampler, stop: threading.Event) -> None:
+    while not stop.wait(0.5):
+        rss = rss_bytes() or 0
+        emit("progress", {"done": counter.done, "errors": counter.errors, "rss_mb": round(rss / 2**20, 1),
+                          "t": round(time.perf_counter() - sampler.started, 1)})
+
+
+async def _control(request: str) -> None:
+    emit("control", request)
+    answer = await asyncio.to_thread(sys.stdin.readline)
+    if not answer.strip():
+        raise RuntimeError(f"the runner did not answer the {request!r} request")
+
+
+async def run(spec: dict[str, Any]) -> dict[str, Any]:
+    params = Params(**spec["params"])
+    counter = Counter()
+    sampler = Sampler(counter, interval=spec.get("sample_interval", 0.02))
+    options = {"timeout": params.timeout if spec["workload"] in ("overload", "restart") else None}
+    if spec.get("trim") is not None and spec["client"] == "leanredis":
+        options["trim"] = spec["trim"]
+    sampler.start()
+    rss_start = sampler.now_mb()
+    client = await open_client(spec["client"], spec["host"], spec["port"], params.concurrency, options)
+    rss_open = sampler.now_mb()
+    stop = threading.Event()
+    progress = threading.Thread(target=_progress, args=(counter, sampler, stop), daemon=True)
+    progress.start()
+    ctx = Context(spec["client"], spec["host"], spec["port"], params, counter, sampler, options, _control)
+    error = None
+    try:
+        figures = await RUNNERS[spec["workload"]](ctx, client)
+    except Exception as exc:  # a client that breaks is a result too: reported, not hidden
+        figures = {"ops": 0, "seconds": 0, "throughput_ops_per_s": 0, "errors": {type(exc).__name__: 1},
+                   "latency_ms": {"p50": None, "p99": None, "p999": None}}
+        error = f"{type(exc).__name__}: {exc}"
+    rss_end = sampler.now_mb()
+    await asyncio.sleep(params.idle)
+    rss_idle = sampler.now_mb()
+    server_clients = await asyncio.to_thread(connected_clients, spec["host"], spec["port"])
+    try:
+        await client.close()
+    except Exception as exc:  # closing a broken client: keep the figures, note the failure
+        error = error or f"close failed: {type(exc).__name__}: {exc}"
+    stop.set()
+    sampler.stop()
+    return {
+        "client": spec["client"], "client_version": version(spec["client"]), "how": client.how,
+        "workload": spec["workload"], "loop": spec["loop"],
+        "allocator_requested": spec.get("allocator", "glibc"), "allocator_loaded": allocator(),
+        "pymalloc": os.environ.get("PYTHONMALLOC", "") != "malloc",
+        "trim": spec.get("trim"), "params": spec["params"], **figures,
+        "rss_mb": {"start": rss_start, "after_open": rss_open, "peak": sampler.peak_mb(),
+                   "end": rss_end, "idle": rss_idle},
+        "server_connected_clients": server_clients, "error": error, "series": sampler.series(),
+    }
+
+
+def main() -> None:
+    spec = json.loads(sys.argv[1])
+    if spec["loop"] == "uvloop":
+        import uvloop
+
+        uvloop.install()
+    result = asyncio.run(run(spec))
+    emit("result", result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,363 @@
+"""The lab's workloads. Each runs one client through one scenario and returns its figures.
+
+Every loop here is bounded in count and in time and stops by itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import math
+import os
+import socket
+import time
+from array import array
+from collections import Counter as Tally
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+from .clients import Adapter, open_client
+from .sampler import Counter, Sampler
+
+WORKLOADS = ("burst", "paced", "flood", "churn", "overload", "restart")
+
+
+@dataclass
+class Params:
+    """Sizes of every workload (``--quick`` shrinks them to a second or two each)."""
+
+    n: int = 300_000
+    concurrency: int = 1000
+    value_size: int = 100
+    qps: int = 80_000
+    duration: float = 10.0
+    flood: int = 200_000
+    churn: int = 5_000
+    idle: float = 2.0
+    timeout: float = 1.0  # per-command timeout in overload and restart
+    pause_ms: int = 500  # overload: each CLIENT PAUSE window
+    pause_every: float = 1.5  # overload: seconds between windows
+    handler_tasks: bool = False  # paced: one handler task per arrival instead of firing the command
+
+
+@dataclass
+class Context:
+    """What a workload gets: its client, where the server is, and how to report."""
+
+    client_name: str
+    host: str
+    port: int
+    params: Params
+    counter: Counter
+    sampler: Sampler
+    client_options: dict[str, Any] = field(default_factory=dict)
+    control: Callable[[str], Awaitable[None]] | None = None  # asks the runner to act on the server
+
+
+class Histogram:
+    """Latency histogram on log buckets (1% wide, 1 µs to 100 s): fixed memory whatever the count."""
+
+    __slots__ = ("buckets", "count")
+    _BASE = math.log(1.01)
+    _MIN = 1e-6
+
+    def __init__(self) -> None:
+        self.buckets = array("q", bytes(8 * 1900))
+        self.count = 0
+
+    def record(self, seconds: float) -> None:
+        index = int(math.log(max(seconds, self._MIN) / self._MIN) / self._BASE)
+        self.buckets[min(index, len(self.buckets) - 1)] += 1
+        self.count += 1
+
+    def percentile_ms(self, p: float) -> float | None:
+        if not self.count:
+            return None
+        rank = p / 100 * self.count
+        seen = 0
+        for index, n in enumerate(self.buckets):
+            seen += n
+            if seen >= rank and n:
+                return round(self._MIN * math.exp((index + 0.5) * self._BASE) * 1000, 3)
+        return None
+
+    def summary(self) -> dict[str, float | None]:
+        return {"p50": self.percentile_ms(50), "p99": self.percentile_ms(99), "p999": self.percentile_ms(99.9)}
+
+
+def _errors(results: list[Any]) -> dict[str, int]:
+    return dict(Tally(type(x).__name__ for x in results if isinstance(x, BaseException)))
+
+
+def _slope(x: list[float], y: list[float]) -> float | None:
+    """Least-squares slope of y over x (None with fewer than 3 points)."""
+    if len(x) < 3:
+        return None
+    mx, my = sum(x) / len(x), sum(y) / len(y)
+    var = sum((a - mx) ** 2 for a in x)
+    if not var:
+        return None
+    return sum((a - mx) * (b - my) for a, b in zip(x, y)) / var
+
+
+def server_command(host: str, port: int, *args: str, timeout: float = 5.0) -> bytes:
+    """Send one command over a fresh raw socket (not through any client under test)."""
+    payload = b"*%d\r\n" % len(args) + b"".join(b"$%d\r\n%s\r\n" % (len(a.encode()), a.encode()) for a in args)
+    with socket.create_connection((host, port), timeout=timeout) as sock:
+        sock.sendall(payload)
+        data = b""
+        while not data.endswith(b"\r\n") or data.startswith(b"$") and data.count(b"\r\n") < 2:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        return data
+
+
+def connected_clients(host: str, port: int) -> int | None:
+    """Clients connected to the server, not counting the one asking."""
+    try:
+        text = server_command(host, port, "INFO", "clients").decode(errors="replace")
+    except OSError:
+        return None
+    for line in text.splitlines():
+        if line.startswith("connected_clients:"):
+            return int(line.split(":")[1]) - 1
+    return None
+
+
+async def burst(ctx: Context, client: Adapter) -> dict[str, Any]:
+    """N SETs from C tasks, each awaiting its commands in turn."""
+    p = ctx.params
+    value = os.urandom(p.value_size)
+    hist = Histogram()
+    counter = ctx.counter
+    clock = time.perf_counter
+    errors: Tally[str] = Tally()
+
+    async def worker(first: int) -> None:
+        for i in range(first, p.n, p.concurrency):
+            t0 = clock()
+            try:
+                await client.set(b"k:%d" % i, value)
+            except Exception as exc:  # counted by type: the lab reports errors, it does not stop
+                errors[type(exc).__name__] += 1
+                counter.errors += 1
+                continue
+            hist.record(clock() - t0)
+            counter.done += 1
+
+    started = clock()
+    await asyncio.gather(*(worker(j) for j in range(p.concurrency)))
+    elapsed = clock() - started
+    return {"ops": p.n, "seconds": round(elapsed, 3), "throughput_ops_per_s": round(p.n / elapsed),
+            "latency_ms": hist.summary(), "errors": dict(errors)}
+
+
+async def flood(ctx: Context, client: Adapter) -> dict[str, Any]:
+    """N commands started at once, then awaited together."""
+    p = ctx.params
+    value = os.urandom(p.value_size)
+    started = time.perf_counter()
+    futures = [client.set(b"k:%d" % i, value) for i in range(p.flood)]
+    results = await asyncio.gather(*futures, return_exceptions=True)
+    elapsed = time.perf_counter() - started
+    errors = _errors(results)
+    ctx.counter.done += p.flood - sum(errors.values())
+    del futures, results
+    return {"ops": p.flood, "seconds": round(elapsed, 3), "throughput_ops_per_s": round(p.flood / elapsed),
+            "latency_ms": {"p50": None, "p99": None, "p999": None}, "errors": errors}
+
+
+class _Timing:
+    """Done-callback of one paced command: latency from its scheduled start."""
+
+    __slots__ = ("scheduled", "state")
+
+    def __init__(self, scheduled: float, state: _PacedState) -> None:
+        self.scheduled = scheduled
+        self.state = state
+
+    def __call__(self, fut: asyncio.Future[Any]) -> None:
+        state = self.state
+        if fut.cancelled():
+            state.errors["CancelledError"] += 1
+            state.counter.errors += 1
+        elif fut.exception() is not None:
+            state.errors[type(fut.exception()).__name__] += 1
+            state.counter.errors += 1
+            state.last_error = time.perf_counter()
+        else:
+            state.hist.record(time.perf_counter() - self.scheduled)
+            state.counter.done += 1
+
+
+@dataclass
+class _PacedState:
+    counter: Counter
+    hist: Histogram = field(default_factory=Histogram)
+    errors: Tally[str] = field(default_factory=Tally)
+    last_error: float | None = None
+
+
+async def _paced(ctx: Context, client: Adapter, qps: int, duration: float,
+                 during: Callable[[float], Coroutine[Any, Any, None]] | None = None) -> tuple[dict[str, Any], _PacedState]:
+    """Open-loop arrivals at ``qps`` for ``duration`` s: started on schedule, finished or not."""
+    p = ctx.params
+    value = os.urandom(p.value_size)
+    state = _PacedState(ctx.counter)
+    loop = asyncio.get_running_loop()
+    clock = time.perf_counter
+    started_count = 0
+    total = int(qps * duration)
+
+    async def handler(key: bytes, scheduled: float) -> None:
+        try:
+            await client.set(key, value)
+        except Exception as exc:  # counted, like a service would count a failed request
+            state.errors[type(exc).__name__] += 1
+            ctx.counter.errors += 1
+            state.last_error = clock()
+            return
+        state.hist.record(clock() - scheduled)
+        ctx.counter.done += 1
+
+    side: asyncio.Task[None] | None = loop.create_task(during(clock())) if during is not None else None
+    start = clock()
+    while started_count < total:
+        now = clock()
+        due = min(total, int((now - start) * qps) + 1)
+        while started_count < due:
+            scheduled = start + started_count / qps
+            key = b"k:%d" % (started_count % 1_000_000)
+            if p.handler_tasks:
+                loop.create_task(handler(key, scheduled))
+            else:
+                try:
+                    fut = asyncio.ensure_future(client.set(key, value))
+                except Exception as exc:  # refused at the call (e.g. a full queue)
+                    state.errors[type(exc).__name__] += 1
+                    ctx.counter.errors += 1
+                else:
+                    fut.add_done_callback(_Timing(scheduled, state))
+            started_count += 1
+        await asyncio.sleep(0.001)
+    window = clock() - start
+    done_in_window = ctx.counter.done
+    pending_at_end = started_count - ctx.counter.done - ctx.counter.errors
+    drain_deadline = clock() + max(5.0, p.timeout * 3)
+    while ctx.counter.done + ctx.counter.errors < started_count and clock() < drain_deadline:
+        await asyncio.sleep(0.01)
+    if side is not None:
+        await side
+    figures = {
+        "ops": started_count, "seconds": round(window, 3), "target_qps": qps,
+        "throughput_ops_per_s": round(done_in_window / window),
+        "achieved_ratio": round(done_in_window / max(1, started_count), 4),
+        "pending_at_end": pending_at_end,
+        "unfinished_after_drain": started_count - ctx.counter.done - ctx.counter.errors,
+        "latency_ms": state.hist.summary(), "errors": dict(state.errors),
+        "mode": "handler task per arrival" if p.handler_tasks else "command fired on schedule",
+    }
+    return figures, state
+
+
+async def paced(ctx: Context, client: Adapter) -> dict[str, Any]:
+    """Open-loop arrivals at --qps for --duration: a real service's traffic."""
+    s = ctx.sampler
+    window_start = time.perf_counter() - s.started
+    figures, _ = await _paced(ctx, client, ctx.params.qps, ctx.params.duration)
+    # growth over the second half of the arrival window (warm-up and drain left out)
+    first = window_start + ctx.params.duration / 2
+    last = window_start + figures["seconds"]
+    points = [(t, m) for t, m in zip(s.t, s.rss_mb) if first <= t <= last]
+    slope = _slope([t for t, _ in points], [m for _, m in points])
+    figures["rss_growth_mb_per_min"] = round(slope * 60, 3) if slope is not None else None
+    return figures
+
+
+async def overload(ctx: Context, client: Adapter) -> dict[str, Any]:
+    """Arrivals at --qps while the server stalls in CLIENT PAUSE windows."""
+    p = ctx.params
+    last_pause_end = 0.0
+
+    async def pauses(start: float) -> None:
+        nonlocal last_pause_end
+        at = start + p.pause_every / 2
+        while at + p.pause_ms / 1000 < start + p.duration:
+            await asyncio.sleep(max(0.0, at - time.perf_counter()))
+            await asyncio.to_thread(server_command, ctx.host, ctx.port, "CLIENT", "PAUSE", str(p.pause_ms), "ALL")
+            last_pause_end = time.perf_counter() + p.pause_ms / 1000
+            at += p.pause_every
+
+    figures, state = await _paced(ctx, client, p.qps, p.duration, pauses)
+    figures["pause_windows"] = {"ms": p.pause_ms, "every_s": p.pause_every}
+    # recovery: from the end of the last pause until the backlog was gone
+    s = ctx.sampler
+    backlog_gone = None
+    for t, ops in zip(s.t, s.ops):
+        if s.started + t > last_pause_end and ops + ctx.counter.errors >= figures["ops"] - p.qps * 0.01:
+            backlog_gone = s.started + t
+            break
+    figures["recovery_s"] = round(backlog_gone - last_pause_end, 3) if backlog_gone and last_pause_end else None
+    return figures
+
+
+async def restart(ctx: Context, client: Adapter) -> dict[str, Any]:
+    """Arrivals at a quarter of --qps; the server is killed and restarted a third of the way in."""
+    p = ctx.params
+    kill_at: list[float] = []
+
+    async def kill(start: float) -> None:
+        await asyncio.sleep(p.duration / 3)
+        if ctx.control is None:
+            return
+        kill_at.append(time.perf_counter())
+        await ctx.control("restart")
+
+    qps = max(1000, p.qps // 4)
+    rss_before = ctx.sampler.now_mb()
+    figures, state = await _paced(ctx, client, qps, p.duration, kill)
+    figures["restarted"] = bool(kill_at)
+    # recovery: from the kill to the last failed command (after it, every command succeeded)
+    figures["recovery_s"] = None
+    if kill_at:
+        figures["recovery_s"] = round(max(0.0, (state.last_error or kill_at[0]) - kill_at[0]), 3)
+    figures["rss_before_restart_mb"] = rss_before
+    return figures
+
+
+async def churn(ctx: Context, client: Adapter) -> dict[str, Any]:
+    """Create, use and close a client K times; RSS growth per 1,000 cycles."""
+    p = ctx.params
+    points_t: list[float] = []
+    points_rss: list[float] = []
+    value = os.urandom(p.value_size)
+    started = time.perf_counter()
+    errors: Tally[str] = Tally()
+    for i in range(p.churn):
+        try:
+            c = await open_client(ctx.client_name, ctx.host, ctx.port, 1, ctx.client_options)
+            await c.set(b"churn", value)
+            await c.get(b"churn")
+            await c.close()
+            ctx.counter.done += 1
+        except Exception as exc:  # counted per type; the loop is bounded by --churn
+            errors[type(exc).__name__] += 1
+            ctx.counter.errors += 1
+        if i % max(1, p.churn // 50) == 0:
+            gc.collect()
+            points_t.append(i)
+            points_rss.append(ctx.sampler.now_mb())
+    elapsed = time.perf_counter() - started
+    tail = len(points_t) // 5  # skip the warm-up fifth
+    slope = _slope(points_t[tail:], points_rss[tail:])
+    return {"ops": p.churn, "seconds": round(elapsed, 3), "throughput_ops_per_s": round(p.churn / elapsed),
+            "latency_ms": {"p50": None, "p99": None, "p999": None}, "errors": dict(errors),
+            "rss_growth_mb_per_1000": round(slope * 1000, 4) if slope is not None else None}
+
+
+RUNNERS: dict[str, Callable[[Context, Adapter], Awaitable[dict[str, Any]]]] = {
+    "burst": burst, "paced": paced, "flood": flood, "churn": churn, "overload": overload, "restart": restart,
+}
