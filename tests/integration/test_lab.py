@@ -1,0 +1,111 @@
+"""`leanredis bench` end to end: JSON valid against its schema, charts written, no server left behind."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from leanredis.lab.clients import KNOWN_CLIENTS, installed
+
+pytestmark = pytest.mark.slow
+
+SCHEMA = Path(__file__).resolve().parents[2] / "leanredis" / "lab" / "schema.json"
+TINY = ["--quick", "--n", "3000", "--concurrency", "50", "--flood", "3000", "--churn", "30",
+        "--qps", "5000", "--duration", "1", "--idle", "0.2"]
+
+
+def _port_of_private_server(output: str) -> int:
+    """The port bench printed in its 'server: ... (private, port N)' line."""
+    line = next(x for x in output.splitlines() if x.startswith("server:"))
+    return int(line.split("port ")[1].split(")")[0])
+
+
+def _listening(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
+def _bench(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "leanredis.cli", "bench", *args, "--out", str(tmp_path)],
+        capture_output=True, text=True, timeout=600,
+    )
+
+
+def test_bench_runs_every_workload_for_every_installed_client(tmp_path: Path, server_binary: str) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    out = _bench([*TINY, "--workload", "all", "--server-binary", server_binary], tmp_path)
+    assert out.returncode == 0, out.stdout + out.stderr
+    doc = json.loads((tmp_path / "results.json").read_text())
+    jsonschema.validate(doc, json.loads(SCHEMA.read_text()))
+    expected = {name for name in KNOWN_CLIENTS if installed(name)}
+    seen = {run["client"] for run in doc["runs"]}
+    assert seen == expected
+    assert set(doc["missing_clients"]) == set(KNOWN_CLIENTS) - expected
+    lean = {run["workload"]: run for run in doc["runs"] if run["client"] == "leanredis"}
+    assert set(lean) == {"burst", "paced", "flood", "churn", "overload", "restart"}
+    assert all("rss_mb" in run for run in lean.values()), [run.get("failed") for run in lean.values()]
+    assert lean["burst"]["errors"] == {} and lean["flood"]["errors"] == {}
+    assert lean["restart"]["restarted"] is True and lean["restart"]["errors"]  # the kill was seen
+    assert lean["burst"]["allocator_loaded"] == "glibc"
+    for workload in lean:
+        png = tmp_path / f"{workload}.png"
+        assert png.exists() and png.stat().st_size > 10_000
+    for client in expected:
+        assert f"\n{client}/glibc" in out.stdout  # a table row per client
+    assert not _listening(_port_of_private_server(out.stdout))  # the private server is gone
+
+
+def test_bench_allocator_and_pymalloc_matrix_reports_what_was_loaded(tmp_path: Path, server_binary: str) -> None:
+    out = _bench([*TINY, "--workload", "flood", "--clients", "leanredis", "--allocator", "glibc,jemalloc",
+                  "--pymalloc", "on,off", "--server-binary", server_binary], tmp_path)
+    assert out.returncode == 0, out.stdout + out.stderr
+    runs = json.loads((tmp_path / "results.json").read_text())["runs"]
+    assert len(runs) == 4
+    for run in runs:
+        if run.get("skipped"):
+            assert "apt-get install libjemalloc2" in run["skipped"]
+            continue
+        assert run["allocator_loaded"] == run["allocator_requested"]
+        assert run["pymalloc"] in (True, False)
+    assert {run["pymalloc"] for run in runs if "pymalloc" in run} == {True, False}
+
+
+def test_bench_rejects_unknown_names_clearly(tmp_path: Path) -> None:
+    out = _bench(["--workload", "nap"], tmp_path)
+    assert out.returncode == 2 and "unknown workload" in out.stderr
+    out = _bench(["--clients", "jedis"], tmp_path)
+    assert out.returncode == 2 and "unknown client" in out.stderr
+    out = _bench(["--allocator", "mimalloc"], tmp_path)
+    assert out.returncode == 2 and "--allocator" in out.stderr
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_killing_the_bench_mid_run_leaves_no_server_running(tmp_path: Path, server_binary: str, sig: int) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "leanredis.cli", "bench", "--workload", "paced", "--clients", "leanredis",
+         "--qps", "2000", "--duration", "30", "--server-binary", server_binary, "--out", str(tmp_path)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    assert proc.stdout is not None
+    deadline = time.monotonic() + 30
+    line = ""
+    while time.monotonic() < deadline and not line.startswith("server:"):
+        line = proc.stdout.readline()
+    assert line.startswith("server:"), line
+    port = _port_of_private_server(line)
+    assert _listening(port)
+    time.sleep(1.5)  # the worker is running its paced loop now
+    proc.send_signal(sig)
+    assert proc.wait(timeout=30) != 0
+    assert not _listening(port)
