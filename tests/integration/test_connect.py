@@ -68,9 +68,8 @@ async def test_missing_password_is_an_authentication_error(auth_server: RedisSer
 async def test_from_url_with_credentials_db_and_name(auth_server: RedisServer) -> None:
     url = f"redis://alice:alice-pw@127.0.0.1:{auth_server.port}/2?client_name=worker-7"
     async with leanredis.Redis.from_url(url) as r:
-        assert await r.execute_command("CLIENT", "GETNAME") == b"worker-7"
-        info = await r.execute_command("CLIENT", "INFO")
-        assert b" db=2 " in info
+        assert await r.client_getname() == "worker-7"
+        assert (await r.client_info())["db"] == 2
 
 
 async def test_unix_socket_with_url(auth_server: RedisServer) -> None:
@@ -78,7 +77,7 @@ async def test_unix_socket_with_url(auth_server: RedisServer) -> None:
     async with leanredis.Redis.from_url(f"unix://:{SECRET}@{auth_server.unix_socket_path}?db=1") as r:
         await r.set("k", "v")
         assert await r.get("k") == b"v"
-        assert b" db=1 " in await r.execute_command("CLIENT", "INFO")
+        assert (await r.client_info())["db"] == 1
 
 
 async def test_select_out_of_range_db_fails_the_connect_with_the_server_text(redis_server: RedisServer) -> None:
@@ -90,8 +89,8 @@ async def test_select_out_of_range_db_fails_the_connect_with_the_server_text(red
 async def test_resp3_hello_sets_the_protocol(redis_server: RedisServer) -> None:
     async with leanredis.Redis(host="127.0.0.1", port=redis_server.port, protocol=3, client_name="r3") as r:
         assert await r.ping() is True
-        info = await r.execute_command("CLIENT", "INFO")
-        assert b" resp=3" in info and b" name=r3 " in info
+        info = await r.client_info()
+        assert info["resp"] == "3" and info["name"] == "r3"
 
 
 async def test_connect_refused_is_a_connection_error_naming_the_address() -> None:
