@@ -51,6 +51,8 @@ from .future import CUSTOM_DEADLINE, NO_DEADLINE, CommandFuture
 from .options import ConnectionOptions
 from .resp import HIREDIS_AVAILABLE, Push, PythonParser, encode_command
 
+_get_running_loop = asyncio._get_running_loop  # the C fast path: None outside a loop, never raises
+
 if HIREDIS_AVAILABLE:
     from hiredis import pack_command as _pack
 
@@ -71,6 +73,10 @@ def _command_name(name: Any) -> str:
     if isinstance(name, (bytes, bytearray)):
         return bytes(name[:32]).decode("utf-8", "replace")
     return str(name)[:32]
+
+
+# What the parsers return for "need more bytes": not False, which is a RESP3 #f reply.
+_MORE = object()
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
@@ -109,9 +115,9 @@ class RedisProtocol(asyncio.Protocol):
         options = owner.options
         encoding = options.encoding if options.decode_responses else None
         if options.parser == "python" or not HIREDIS_AVAILABLE:
-            self._reader: Any = PythonParser(encoding, options.encoding_errors)
+            self._reader: Any = PythonParser(encoding, options.encoding_errors, not_enough_data=_MORE)
         else:
-            self._reader = make_reader(encoding, options.encoding_errors)
+            self._reader = make_reader(encoding, options.encoding_errors, not_enough_data=_MORE)
         self._encoding = encoding
         self._errors = options.encoding_errors
         self._lost_waiter: asyncio.Future[None] = self._loop.create_future()
@@ -140,7 +146,7 @@ class RedisProtocol(asyncio.Protocol):
             if self.raw_pending:
                 self._receive_slow()
             else:
-                while (reply := reader.gets()) is not False:
+                while (reply := reader.gets()) is not _MORE:
                     cls = reply.__class__
                     if cls is Push:
                         self._push(reply)
@@ -183,7 +189,7 @@ class RedisProtocol(asyncio.Protocol):
             finally:
                 if raw:
                     reader.set_encoding(encoding=self._encoding, errors=self._errors)
-            if reply is False:
+            if reply is _MORE:
                 return
             cls = reply.__class__
             if cls is Push:
@@ -355,7 +361,7 @@ class Connection:
     def execute(self, args: tuple[Any, ...], parse: ParseT = None) -> CommandFuture[Any]:
         """Send one command (a tuple of arguments); the future resolves to its parsed reply."""
         loop = self._loop
-        if loop is None:  # first command, or called outside any loop
+        if loop is not _get_running_loop() or loop is None:  # first command, outside any loop, a new loop
             return self._unbound(args, parse, None, False)
         fut: CommandFuture[Any] = CommandFuture(loop=loop)
         fut.parse = parse
@@ -391,7 +397,7 @@ class Connection:
     ) -> CommandFuture[Any]:
         """Like ``execute`` with this call's own timeout (None: wait for ever)."""
         check_timeout(timeout)
-        if self._loop is None:
+        if self._loop is not _get_running_loop() or self._loop is None:
             return self._unbound(args, parse, timeout, True)
         fut: CommandFuture[Any] = CommandFuture(loop=self._loop)
         fut.parse = parse
@@ -416,19 +422,37 @@ class Connection:
         return fut
 
     def _unbound(self, args: tuple[Any, ...], parse: ParseT, timeout: float | None, timed: bool) -> Any:
-        """A command before the connection knows its loop.
+        """A command called outside the loop the connection is bound to.
 
-        Inside a running loop: bind to it and send. Outside any loop (as in
-        ``asyncio.run(r.ping())``, which redis.asyncio allows because its
-        methods are coroutines): return a coroutine that sends when run.
+        Inside a running loop: bind to it and send; a connection left on a
+        loop that has since closed (``asyncio.run`` twice with one client) is
+        dropped first. Outside any loop (as in ``asyncio.run(r.ping())``,
+        which redis.asyncio allows because its methods are coroutines):
+        return a coroutine that sends when run.
         """
         loop = _running_loop()
         if loop is None:
             return self._send_later(args, parse, timeout, timed)
+        if self._loop is not None:
+            if not self._loop.is_closed():
+                raise RuntimeError(
+                    f"this client's connection to {self.options.address} belongs to another running event loop; "
+                    "create one client per loop"
+                )
+            self._abandon_closed_loop()
         self._loop = loop
         if timed:
             return self.execute_with_timeout(args, parse, timeout)
         return self.execute(args, parse)
+
+    def _abandon_closed_loop(self) -> None:
+        """Forget every object of a loop that was closed under us: none of it can run again."""
+        self._proto = None  # its transport and socket go with the old loop's objects
+        self._queue = deque()
+        self._connecting = None
+        self._timer = None
+        self._custom = []
+        self._failures = 0
 
     async def _send_later(self, args: tuple[Any, ...], parse: ParseT, timeout: float | None, timed: bool) -> Any:
         if timed:

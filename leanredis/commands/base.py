@@ -42,6 +42,8 @@ class CommandsBase:
             from ..exceptions import DataError
 
             raise DataError("execute_command() needs at least the command name")
+        if isinstance(args[0], str) and " " in args[0]:
+            args = (*args[0].split(), *args[1:])  # "CONFIG GET" -> CONFIG, GET, as redis-py does
         name = args[0]
         if isinstance(name, bytes):
             name = name.decode("utf-8", "replace")

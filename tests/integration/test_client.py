@@ -104,3 +104,34 @@ async def test_client_built_outside_a_loop_binds_at_first_command(redis_server: 
     r = await asyncio.to_thread(lambda: leanredis.Redis(host="127.0.0.1", port=redis_server.port))
     assert await r.ping() is True
     await r.aclose()
+
+
+async def test_resp3_false_reply_is_a_reply_not_the_end_of_the_buffer(redis_server: RedisServer) -> None:
+    # Lua false is RESP3 #f: a parser returning False for "need more bytes" would hand
+    # the next reply to this caller; the connection reads with its own sentinel instead
+    async with leanredis.Redis(host="127.0.0.1", port=redis_server.port, protocol=3) as r:
+        batch = asyncio.gather(
+            r.execute_command("EVAL", "redis.setresp(3); return false", 0),
+            r.echo("after"),
+            r.execute_command("EVAL", "redis.setresp(3); return true", 0),
+        )
+        results = await asyncio.wait_for(batch, 10)
+        assert results == [False, b"after", True]
+
+
+def test_one_client_survives_two_asyncio_run_calls(redis_server: RedisServer) -> None:
+    r = leanredis.Redis(host="127.0.0.1", port=redis_server.port)
+
+    async def use() -> object:
+        r.set("fire-and-forget", "x")  # a flush left scheduled when the loop ends
+        return await r.get("k")
+
+    asyncio.run(r.set("k", "v"))
+    assert asyncio.run(use()) == b"v"
+    assert asyncio.run(use()) == b"v"
+    assert asyncio.run(r.get("fire-and-forget")) == b"x"
+
+
+async def test_execute_command_splits_a_name_with_spaces_like_redis_py(r: leanredis.Redis) -> None:
+    assert await r.execute_command("CONFIG GET", "maxmemory") == {"maxmemory": "0"}
+    assert await r.execute_command("CONFIG", "GET", "maxmemory") == {"maxmemory": "0"}
