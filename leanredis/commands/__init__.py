@@ -6,8 +6,10 @@ from .base import CommandsBase
 from .hashes import HashCommands
 from .keys import KeyCommands
 from .lists import ListCommands
+from .scripting import ScriptingCommands
 from .server import ServerCommands
 from .sets import SetCommands
+from .streams import StreamCommands
 from .strings import StringCommands
 from .zsets import SortedSetCommands
 
@@ -20,6 +22,8 @@ class AllCommands(
     SetCommands,
     SortedSetCommands,
     ServerCommands,
+    ScriptingCommands,
+    StreamCommands,
     CommandsBase,
 ):
     """Every command family of the standalone client."""
@@ -31,8 +35,10 @@ __all__ = [
     "HashCommands",
     "KeyCommands",
     "ListCommands",
+    "ScriptingCommands",
     "ServerCommands",
     "SetCommands",
     "SortedSetCommands",
+    "StreamCommands",
     "StringCommands",
 ]

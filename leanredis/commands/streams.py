@@ -1,0 +1,464 @@
+"""Stream commands (X...), with redis.asyncio's names, arguments and return types.
+
+An entry is ``(id, {field: value})``. XREAD/XREADGROUP return redis-py's
+legacy ``[[stream, [entry, ...]], ...]`` whether RESP2 (a list of pairs) or
+RESP3 (a map) came over the wire.
+
+A read with ``block`` waits on the server and would stall every other
+caller of the shared multiplexed connection, so it goes through
+``self._send_blocking(args, parse, timeout)`` when the client has one (a
+connection of its own, from a pool) and is refused with ``DataError``
+otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ..exceptions import DataError
+from ..future import CommandFuture
+from .base import CommandsBase, EncodableT, FieldT, KeyT
+from .parsers import bool_ok, pairs_to_dict, register, str_if_bytes, to_bool
+
+StreamIdT = int | bytes | str | memoryview
+GroupT = KeyT
+ConsumerT = KeyT
+
+
+# -- reply parsers -------------------------------------------------------------
+def stream_entries(reply: Any) -> list[tuple[Any, Any]] | None:
+    """[[id, [field, value, ...]], ...] -> [(id, {field: value}), ...]; a deleted entry's fields -> {}."""
+    if reply is None:
+        return None
+    return [(e[0], pairs_to_dict(e[1])) if e is not None else (None, None) for e in reply]
+
+
+def _claimed_entries(reply: Any) -> list[tuple[Any, ...]] | None:
+    """Entries of XREADGROUP ... CLAIM: (id, {field: value}, *delivery counters)."""
+    if reply is None:
+        return None
+    return [(e[0], pairs_to_dict(e[1]), *e[2:]) if e is not None else (None, None) for e in reply]
+
+
+def xread_reply(reply: Any) -> list[list[Any]]:
+    """XREAD/XREADGROUP -> [[stream, [(id, {field: value}), ...]], ...]; nothing read -> []."""
+    if not reply:
+        return []
+    streams = reply.items() if isinstance(reply, dict) else reply
+    return [[name, stream_entries(entries)] for name, entries in streams]
+
+
+def xread_claim_reply(reply: Any) -> list[list[Any]]:
+    """XREADGROUP ... CLAIM: as ``xread_reply``, each entry keeping its extra fields."""
+    if not reply:
+        return []
+    streams = reply.items() if isinstance(reply, dict) else reply
+    return [[name, _claimed_entries(entries)] for name, entries in streams]
+
+
+def _str_keys(reply: Any) -> dict[str, Any]:
+    """A map (RESP3) or flat [key, value, ...] list (RESP2) -> dict with str keys."""
+    if isinstance(reply, dict):
+        return {str_if_bytes(k): v for k, v in reply.items()}
+    it = iter(reply)
+    return {str_if_bytes(k): v for k, v in zip(it, it)}
+
+
+def list_of_dicts(reply: Any) -> list[dict[str, Any]]:
+    """XINFO GROUPS/CONSUMERS -> [{name: value, ...}, ...] with str keys."""
+    return [_str_keys(item) for item in reply]
+
+
+def xinfo_stream_reply(reply: Any) -> dict[str, Any]:
+    """XINFO STREAM -> dict with str keys; first/last entry as (id, {field: value})."""
+    info = _str_keys(reply)
+    for key in ("first-entry", "last-entry"):
+        entry = info.get(key)
+        if entry is not None and entry[0] is not None:
+            info[key] = (entry[0], pairs_to_dict(entry[1]))
+    return info
+
+
+def xinfo_stream_full_reply(reply: Any) -> dict[str, Any]:
+    """XINFO STREAM ... FULL -> dict; ``entries`` as {id: {field: value}}, groups as dicts.
+
+    Matches redis-py on its default RESP3 wire: group keys are str, but each
+    consumer is the server's map as is (keys not decoded), so a RESP2 reply's
+    consumers are turned into dicts without decoding their keys.
+    """
+    info = _str_keys(reply)
+    info["entries"] = {entry_id: pairs_to_dict(fields) for entry_id, fields in info["entries"]}
+    groups = []
+    for group in info["groups"]:
+        was_map = isinstance(group, dict)
+        group = _str_keys(group)
+        if not was_map and group.get("consumers"):
+            group["consumers"] = [pairs_to_dict(c) for c in group["consumers"]]
+        groups.append(group)
+    info["groups"] = groups
+    return info
+
+
+def xpending_reply(reply: Any) -> dict[str, Any]:
+    """XPENDING summary -> {"pending": n, "min": id, "max": id, "consumers": [{"name", "pending"}]}."""
+    count, low, high, consumers = reply
+    return {
+        "pending": count,
+        "min": low,
+        "max": high,
+        "consumers": [{"name": name, "pending": int(n)} for name, n in consumers or ()],
+    }
+
+
+_PENDING_KEYS = ("message_id", "consumer", "time_since_delivered", "times_delivered")
+
+
+def xpending_range_reply(reply: Any) -> list[dict[str, Any]]:
+    """XPENDING with a range -> [{"message_id", "consumer", "time_since_delivered", "times_delivered"}]."""
+    return [dict(zip(_PENDING_KEYS, item)) for item in reply]
+
+
+def xautoclaim_reply(reply: Any) -> list[Any]:
+    """XAUTOCLAIM -> [next start id, [(id, {field: value}), ...], deleted ids]."""
+    reply = list(reply)
+    reply[1] = stream_entries(reply[1])
+    return reply
+
+
+def xautoclaim_justid_reply(reply: Any) -> Any:
+    """XAUTOCLAIM ... JUSTID -> the claimed ids only."""
+    return reply[1]
+
+
+# -- argument checks -------------------------------------------------------------
+def _positive(value: Any, command: str, name: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise DataError(f"{command}(): {name} must be a positive integer, not {value!r}")
+
+
+def _non_negative(value: Any, command: str, name: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise DataError(f"{command}(): {name} must be a non-negative integer, not {value!r}")
+
+
+def _trim_args(command: str, maxlen: int | None, minid: Any, approximate: bool, limit: int | None) -> list[Any]:
+    if maxlen is not None and minid is not None:
+        raise DataError(f"{command}(): maxlen and minid are mutually exclusive")
+    args: list[Any] = []
+    if maxlen is not None:
+        _non_negative(maxlen, command, "maxlen")
+        args.append(b"MAXLEN")
+    elif minid is not None:
+        args.append(b"MINID")
+    else:
+        if limit is not None:
+            raise DataError(f"{command}(): limit needs maxlen or minid")
+        return args
+    if approximate:
+        args.append(b"~")
+    args.append(maxlen if maxlen is not None else minid)
+    if limit is not None:
+        _non_negative(limit, command, "limit")
+        args += (b"LIMIT", limit)
+    return args
+
+
+def _streams_args(command: str, streams: Mapping[KeyT, StreamIdT]) -> list[Any]:
+    if not isinstance(streams, Mapping) or not streams:
+        raise DataError(f"{command}(): streams must be a non-empty dict of stream name -> last id read")
+    return [b"STREAMS", *streams.keys(), *streams.values()]
+
+
+class StreamCommands(CommandsBase):
+    """Streams, consumer groups and their introspection."""
+
+    def xadd(
+        self,
+        name: KeyT,
+        fields: Mapping[FieldT, EncodableT],
+        id: StreamIdT = "*",
+        maxlen: int | None = None,
+        approximate: bool = True,
+        nomkstream: bool = False,
+        minid: StreamIdT | None = None,
+        limit: int | None = None,
+    ) -> CommandFuture[Any]:
+        """Append an entry (``id`` "*": the server picks one), trimming by ``maxlen`` or ``minid``: its id.
+
+        With ``nomkstream`` a missing stream is not created and the reply is None.
+        """
+        if not isinstance(fields, Mapping) or not fields:
+            raise DataError("xadd(): fields must be a non-empty dict of field -> value")
+        args: list[Any] = [b"XADD", name]
+        if nomkstream:
+            args.append(b"NOMKSTREAM")
+        args += _trim_args("xadd", maxlen, minid, approximate, limit)
+        args.append(id)
+        for pair in fields.items():
+            args.extend(pair)
+        return self._send(tuple(args), None)
+
+    def xlen(self, name: KeyT) -> CommandFuture[int]:
+        """Number of entries (0 if the stream is missing)."""
+        return self._send((b"XLEN", name), None)
+
+    def xrange(
+        self, name: KeyT, min: StreamIdT = "-", max: StreamIdT = "+", count: int | None = None
+    ) -> CommandFuture[Any]:
+        """Entries with ids from ``min`` to ``max``, oldest first: [(id, {field: value}), ...]."""
+        if count is None:
+            return self._send((b"XRANGE", name, min, max), stream_entries)
+        _positive(count, "xrange", "count")
+        return self._send((b"XRANGE", name, min, max, b"COUNT", count), stream_entries)
+
+    def xrevrange(
+        self, name: KeyT, max: StreamIdT = "+", min: StreamIdT = "-", count: int | None = None
+    ) -> CommandFuture[Any]:
+        """Entries with ids from ``max`` down to ``min``, newest first."""
+        if count is None:
+            return self._send((b"XREVRANGE", name, max, min), stream_entries)
+        _positive(count, "xrevrange", "count")
+        return self._send((b"XREVRANGE", name, max, min, b"COUNT", count), stream_entries)
+
+    def xdel(self, name: KeyT, *ids: StreamIdT) -> CommandFuture[int]:
+        """Delete entries by id: how many existed."""
+        if not ids:
+            raise DataError("xdel() needs at least one id")
+        return self._send((b"XDEL", name, *ids), None)
+
+    def xtrim(
+        self,
+        name: KeyT,
+        maxlen: int | None = None,
+        approximate: bool = True,
+        minid: StreamIdT | None = None,
+        limit: int | None = None,
+    ) -> CommandFuture[int]:
+        """Trim to ``maxlen`` entries or drop ids below ``minid``: how many were removed."""
+        if maxlen is None and minid is None:
+            raise DataError("xtrim() needs maxlen or minid")
+        return self._send((b"XTRIM", name, *_trim_args("xtrim", maxlen, minid, approximate, limit)), None)
+
+    # -- reading ---------------------------------------------------------------
+    def xread(
+        self, streams: Mapping[KeyT, StreamIdT], count: int | None = None, block: int | None = None
+    ) -> CommandFuture[Any]:
+        """Entries after the given id of each stream: [[stream, [(id, {field: value}), ...]], ...].
+
+        ``block`` (milliseconds, 0: for ever) waits for new entries; it needs a
+        client with a connection pool for blocking commands.
+        """
+        args: list[Any] = [b"XREAD"]
+        if count is not None:
+            _positive(count, "xread", "count")
+            args += (b"COUNT", count)
+        if block is not None:
+            _non_negative(block, "xread", "block")
+            args += (b"BLOCK", block)
+        args += _streams_args("xread", streams)
+        return self._read("xread", tuple(args), xread_reply, block)
+
+    def xreadgroup(
+        self,
+        groupname: GroupT,
+        consumername: ConsumerT,
+        streams: Mapping[KeyT, StreamIdT],
+        count: int | None = None,
+        block: int | None = None,
+        noack: bool = False,
+        claim_min_idle_time: int | None = None,
+    ) -> CommandFuture[Any]:
+        """Read as ``consumername`` of ``groupname``: id ">" for new entries, another id for its pending ones.
+
+        Same shape as ``xread``; ``block`` as there. ``claim_min_idle_time``
+        (servers with XREADGROUP ... CLAIM) also takes over idle pending entries.
+        """
+        args: list[Any] = [b"XREADGROUP", b"GROUP", groupname, consumername]
+        if count is not None:
+            _positive(count, "xreadgroup", "count")
+            args += (b"COUNT", count)
+        if block is not None:
+            _non_negative(block, "xreadgroup", "block")
+            args += (b"BLOCK", block)
+        if noack:
+            args.append(b"NOACK")
+        parse = xread_reply
+        if claim_min_idle_time is not None:
+            _non_negative(claim_min_idle_time, "xreadgroup", "claim_min_idle_time")
+            args += (b"CLAIM", claim_min_idle_time)
+            parse = xread_claim_reply
+        args += _streams_args("xreadgroup", streams)
+        return self._read("xreadgroup", tuple(args), parse, block)
+
+    def _read(self, command: str, args: tuple[Any, ...], parse: Any, block: int | None) -> CommandFuture[Any]:
+        if block is None:
+            return self._send(args, parse)
+        send_blocking = getattr(self, "_send_blocking", None)
+        if send_blocking is None:
+            raise DataError(
+                f"{command}(block={block}) would stall every other command on the shared connection: "
+                "blocking reads need the client's connection pool for blocking commands; "
+                "call without block to read what is there now"
+            )
+        # the server-side wait in seconds, BLPOP's convention (0: for ever)
+        result: CommandFuture[Any] = send_blocking(args, parse, block / 1000)
+        return result
+
+    # -- consumer groups ------------------------------------------------------------
+    def xgroup_create(
+        self,
+        name: KeyT,
+        groupname: GroupT,
+        id: StreamIdT = "$",
+        mkstream: bool = False,
+        entries_read: int | None = None,
+    ) -> CommandFuture[bool]:
+        """Create a group reading after ``id`` ("$": only new entries); ``mkstream`` creates the stream: True."""
+        args: list[Any] = [b"XGROUP", b"CREATE", name, groupname, id]
+        if mkstream:
+            args.append(b"MKSTREAM")
+        if entries_read is not None:
+            args += (b"ENTRIESREAD", entries_read)
+        return self._send(tuple(args), bool_ok)
+
+    def xgroup_destroy(self, name: KeyT, groupname: GroupT) -> CommandFuture[bool]:
+        """Delete a group: True if it existed."""
+        return self._send((b"XGROUP", b"DESTROY", name, groupname), to_bool)
+
+    def xgroup_createconsumer(self, name: KeyT, groupname: GroupT, consumername: ConsumerT) -> CommandFuture[int]:
+        """Create a consumer: 1 if created, 0 if it existed."""
+        return self._send((b"XGROUP", b"CREATECONSUMER", name, groupname, consumername), None)
+
+    def xgroup_delconsumer(self, name: KeyT, groupname: GroupT, consumername: ConsumerT) -> CommandFuture[int]:
+        """Delete a consumer: how many pending entries it had."""
+        return self._send((b"XGROUP", b"DELCONSUMER", name, groupname, consumername), None)
+
+    def xgroup_setid(
+        self, name: KeyT, groupname: GroupT, id: StreamIdT, entries_read: int | None = None
+    ) -> CommandFuture[bool]:
+        """Move the group's last-delivered id: True."""
+        if entries_read is None:
+            return self._send((b"XGROUP", b"SETID", name, groupname, id), bool_ok)
+        return self._send((b"XGROUP", b"SETID", name, groupname, id, b"ENTRIESREAD", entries_read), bool_ok)
+
+    def xack(self, name: KeyT, groupname: GroupT, *ids: StreamIdT) -> CommandFuture[int]:
+        """Acknowledge entries: how many were pending."""
+        if not ids:
+            raise DataError("xack() needs at least one id")
+        return self._send((b"XACK", name, groupname, *ids), None)
+
+    def xpending(self, name: KeyT, groupname: GroupT) -> CommandFuture[dict[str, Any]]:
+        """Summary of the group's pending entries: {"pending", "min", "max", "consumers"}."""
+        return self._send((b"XPENDING", name, groupname), xpending_reply)
+
+    def xpending_range(
+        self,
+        name: KeyT,
+        groupname: GroupT,
+        min: StreamIdT,
+        max: StreamIdT,
+        count: int,
+        consumername: ConsumerT | None = None,
+        idle: int | None = None,
+    ) -> CommandFuture[Any]:
+        """Pending entries from ``min`` to ``max`` (optionally one consumer's, idle at least ``idle`` ms).
+
+        Each is {"message_id", "consumer", "time_since_delivered", "times_delivered"}.
+        With min, max and count all None, the summary of ``xpending``.
+        """
+        if min is None and max is None and count is None:
+            if idle is not None or consumername is not None:
+                raise DataError("xpending_range(): idle and consumername need min, max and count")
+            return self.xpending(name, groupname)
+        if min is None or max is None or count is None:
+            raise DataError("xpending_range(): give min, max and count, or none of them")
+        _non_negative(count, "xpending_range", "count")
+        args: list[Any] = [b"XPENDING", name, groupname]
+        if idle is not None:
+            _non_negative(idle, "xpending_range", "idle")
+            args += (b"IDLE", idle)
+        args += (min, max, count)
+        if consumername:
+            args.append(consumername)
+        return self._send(tuple(args), xpending_range_reply)
+
+    def xclaim(
+        self,
+        name: KeyT,
+        groupname: GroupT,
+        consumername: ConsumerT,
+        min_idle_time: int,
+        message_ids: Sequence[StreamIdT],
+        idle: int | None = None,
+        time: int | None = None,
+        retrycount: int | None = None,
+        force: bool = False,
+        justid: bool = False,
+    ) -> CommandFuture[Any]:
+        """Take over pending entries idle at least ``min_idle_time`` ms: the entries, or their ids with ``justid``."""
+        _non_negative(min_idle_time, "xclaim", "min_idle_time")
+        if not isinstance(message_ids, (list, tuple)) or not message_ids:
+            raise DataError("xclaim(): message_ids must be a non-empty list or tuple of ids")
+        args: list[Any] = [b"XCLAIM", name, groupname, consumername, min_idle_time, *message_ids]
+        for option, value in ((b"IDLE", idle), (b"TIME", time), (b"RETRYCOUNT", retrycount)):
+            if value is not None:
+                if isinstance(value, bool) or not isinstance(value, int):
+                    raise DataError(f"xclaim(): {option.decode().lower()} must be an integer, not {value!r}")
+                args += (option, value)
+        if force:
+            args.append(b"FORCE")
+        if justid:
+            args.append(b"JUSTID")
+            return self._send(tuple(args), None)
+        return self._send(tuple(args), stream_entries)
+
+    def xautoclaim(
+        self,
+        name: KeyT,
+        groupname: GroupT,
+        consumername: ConsumerT,
+        min_idle_time: int,
+        start_id: StreamIdT = "0-0",
+        count: int | None = None,
+        justid: bool = False,
+    ) -> CommandFuture[Any]:
+        """Claim pending entries idle at least ``min_idle_time`` ms, scanning from ``start_id``.
+
+        [next start id, [(id, {field: value}), ...], deleted ids], or with
+        ``justid`` only the claimed ids.
+        """
+        _non_negative(min_idle_time, "xautoclaim", "min_idle_time")
+        args: list[Any] = [b"XAUTOCLAIM", name, groupname, consumername, min_idle_time, start_id]
+        if count is not None:
+            _positive(count, "xautoclaim", "count")
+            args += (b"COUNT", count)
+        if justid:
+            args.append(b"JUSTID")
+            return self._send(tuple(args), xautoclaim_justid_reply)
+        return self._send(tuple(args), xautoclaim_reply)
+
+    # -- introspection ------------------------------------------------------------
+    def xinfo_stream(self, name: KeyT, full: bool = False) -> CommandFuture[dict[str, Any]]:
+        """The stream's length, ids, first and last entry; with ``full``, its entries, groups and PELs."""
+        if full:
+            return self._send((b"XINFO", b"STREAM", name, b"FULL"), xinfo_stream_full_reply)
+        return self._send((b"XINFO", b"STREAM", name), xinfo_stream_reply)
+
+    def xinfo_groups(self, name: KeyT) -> CommandFuture[list[dict[str, Any]]]:
+        """Each consumer group of the stream as a dict with str keys."""
+        return self._send((b"XINFO", b"GROUPS", name), list_of_dicts)
+
+    def xinfo_consumers(self, name: KeyT, groupname: GroupT) -> CommandFuture[list[dict[str, Any]]]:
+        """Each consumer of the group as a dict with str keys."""
+        return self._send((b"XINFO", b"CONSUMERS", name, groupname), list_of_dicts)
+
+
+register("XRANGE XREVRANGE XCLAIM", stream_entries)
+register("XREAD XREADGROUP", xread_reply)
+register("XAUTOCLAIM", xautoclaim_reply)
+register("XPENDING", xpending_reply)
+register("XINFO_STREAM", xinfo_stream_reply)
+register("XINFO_GROUPS XINFO_CONSUMERS", list_of_dicts)
+register("XGROUP_CREATE XGROUP_SETID", bool_ok)
+register("XGROUP_DESTROY", to_bool)
