@@ -80,6 +80,9 @@ class Redis(AllCommands):
         max_queued: int = DEFAULT_MAX_QUEUED,
         overload_policy: str = "wait",
         parser: str = "auto",
+        trim_idle: bool = True,
+        trim_idle_delay: float = 1.0,
+        trim_min_growth: int = 8 * 1024 * 1024,
         **ignored: Any,
     ) -> None:
         unknown = set(ignored) - _REDIS_PY_ONLY
@@ -117,6 +120,9 @@ class Redis(AllCommands):
             max_queued=max_queued,
             overload_policy=overload_policy,  # type: ignore[arg-type]
             parser=parser,  # type: ignore[arg-type]
+            trim_idle=trim_idle,
+            trim_idle_delay=trim_idle_delay,
+            trim_min_growth=trim_min_growth,
         )
         self._init(Connection(options), options)
 
@@ -192,6 +198,8 @@ class Redis(AllCommands):
             "max_inflight": c.options.max_inflight,
             "max_buffered_bytes": c.options.max_buffered_bytes,
             "rss_bytes": rss_bytes(),
+            "trims": c.stats_trims,
+            "trimmed_bytes": c.stats_trimmed_bytes,
         }
 
 

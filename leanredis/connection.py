@@ -36,6 +36,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
+from . import memory
 from .exceptions import (
     AuthenticationError,
     ConnectionError,
@@ -47,7 +48,7 @@ from .exceptions import (
     TimeoutError,
     error_from_reply,
 )
-from .future import CUSTOM_DEADLINE, NO_DEADLINE, CommandFuture
+from .future import CUSTOM_DEADLINE, NO_DEADLINE, CommandFuture, raw_reply
 from .options import ConnectionOptions
 from .resp import HIREDIS_AVAILABLE, Push, PythonParser, encode_command
 
@@ -181,7 +182,7 @@ class RedisProtocol(asyncio.Protocol):
         reader = self._reader
         pending = self.pending
         while True:
-            raw = bool(pending) and pending[0].name == b"DUMP"
+            raw = bool(pending) and pending[0].parse is raw_reply
             if raw:
                 reader.set_encoding(encoding=None, errors=self._errors)
             try:
@@ -281,6 +282,8 @@ class RedisProtocol(asyncio.Protocol):
             owner.stats_writes += 1
             if len(self.pending) > owner.stats_inflight_high:
                 owner.stats_inflight_high = len(self.pending)
+            if owner._trim_timer is None and owner._trim_enabled:
+                owner._arm_trim()
 
     def close(self) -> None:
         if self.transport is not None:
@@ -321,6 +324,13 @@ class Connection:
         self.stats_protocol_errors = 0
         self.stats_inflight_high = 0
         self.stats_queued_high = 0
+        self.stats_trims = 0
+        self.stats_trimmed_bytes = 0
+        # release to the OS (DESIGN rule 6): glibc keeps freed memory at the peak after a burst
+        self._trim_enabled = options.trim_idle and memory.allocator() == "glibc"
+        self._trim_timer: asyncio.TimerHandle | None = None
+        self._trim_seen = 0
+        self._rss_baseline = -1  # RSS at the first write, then after each trim
 
     def __repr__(self) -> str:
         state = "connected" if self._proto is not None else ("connecting" if self._connecting else "idle")
@@ -383,7 +393,7 @@ class Connection:
                 self._encode_slow(proto, args, fut)
                 return fut
             proto.pending.append(fut)
-            if fut.name == b"DUMP":
+            if parse is raw_reply:
                 proto.raw_pending += 1
             return fut
         fut.deadline = NO_DEADLINE
@@ -496,7 +506,7 @@ class Connection:
             self._encode_slow(proto, args, fut)
             return
         proto.pending.append(fut)
-        if fut.name == b"DUMP":
+        if fut.parse is raw_reply:
             proto.raw_pending += 1
 
     def _encode_slow(self, proto: RedisProtocol, args: tuple[Any, ...], fut: CommandFuture[Any]) -> None:
@@ -510,7 +520,7 @@ class Connection:
             fut.set_exception(RedisError(f"cannot encode {_command_name(args[0])}: {exc}"))
             return
         proto.pending.append(fut)
-        if fut.name == b"DUMP":
+        if fut.parse is raw_reply:
             proto.raw_pending += 1
 
     # -- waiting for capacity or for the connection ------------------------
@@ -620,6 +630,32 @@ class Connection:
                 "its reply, if it comes, will be read and dropped"
             )
         )
+
+    # -- giving memory back -------------------------------------------------
+    def _arm_trim(self) -> None:
+        """After a write: check again once the connection may have gone idle."""
+        self._trim_seen = self.stats_writes
+        if self._rss_baseline < 0:
+            self._rss_baseline = memory.rss_bytes() or 0
+        self._trim_timer = self._loop.call_later(self.options.trim_idle_delay, self._trim_check)
+
+    def _trim_check(self) -> None:
+        """Idle for a whole delay after a burst that grew RSS past the threshold: malloc_trim(0)."""
+        self._trim_timer = None
+        proto = self._proto
+        if self.stats_writes != self._trim_seen or self._queue or (proto is not None and proto.pending):
+            self._arm_trim()  # still busy: look again one delay later
+            return
+        rss = memory.rss_bytes()
+        if rss is None:
+            return
+        if rss - self._rss_baseline >= self.options.trim_min_growth:
+            memory.trim()
+            self.stats_trims += 1
+            after = memory.rss_bytes() or rss
+            self.stats_trimmed_bytes += max(0, rss - after)
+            rss = after
+        self._rss_baseline = min(self._rss_baseline, rss) if self.stats_trims else rss
 
     # -- connecting --------------------------------------------------------
     def _ensure_connecting(self) -> None:
@@ -797,6 +833,9 @@ class Connection:
             if self._timer is not None:
                 self._timer.cancel()
                 self._timer = None
+            if self._trim_timer is not None:
+                self._trim_timer.cancel()
+                self._trim_timer = None
             self._custom.clear()
             proto = self._proto
             self._proto = None

@@ -61,3 +61,13 @@ class CommandFuture(asyncio.Future[T]):
 
     def close(self) -> None:
         """Coroutine protocol: nothing to clean up; the connection owns the entry."""
+
+
+def raw_reply(reply: Any) -> Any:
+    """Reply parser that also tells the connection not to decode this reply.
+
+    DUMP and FUNCTION DUMP return binary payloads that must stay bytes even
+    with ``decode_responses=True``; their methods name this parser, and the
+    connection checks for it by identity (no command names below the client).
+    """
+    return reply

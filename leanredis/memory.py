@@ -26,6 +26,7 @@ def rss_bytes() -> int | None:
         return None
 
 
+@lru_cache(maxsize=1)
 def allocator() -> str:
     """'jemalloc', 'tcmalloc', 'mimalloc' or 'glibc' (or 'unknown'), from /proc/self/maps."""
     try:

@@ -25,6 +25,12 @@ class ConnectionOptions:
     sent and not yet answered; past them ``overload_policy`` ``"wait"``
     queues callers (at most ``max_queued``), ``"fail"`` raises
     ``OverloadError`` at once.
+
+    ``trim_idle``: on glibc, once the connection has been idle for
+    ``trim_idle_delay`` seconds after a burst that grew RSS by at least
+    ``trim_min_growth`` bytes, call ``malloc_trim(0)`` to give the freed
+    heap back to the OS (glibc keeps it at the peak otherwise). Off with
+    ``trim_idle=False``; nothing to do under jemalloc or tcmalloc.
     """
 
     host: str = "127.0.0.1"
@@ -50,6 +56,9 @@ class ConnectionOptions:
     reconnect_backoff_base: float = 0.05
     reconnect_backoff_cap: float = 2.0
     parser: Literal["auto", "hiredis", "python"] = "auto"
+    trim_idle: bool = True
+    trim_idle_delay: float = 1.0
+    trim_min_growth: int = 8 * 1024 * 1024
 
     def __post_init__(self) -> None:
         _check_int("port", self.port, 0, 65535)
@@ -63,7 +72,10 @@ class ConnectionOptions:
             raise DataError(f"overload_policy must be 'wait' or 'fail', not {self.overload_policy!r}")
         if self.parser not in ("auto", "hiredis", "python"):
             raise DataError(f"parser must be 'auto', 'hiredis' or 'python', not {self.parser!r}")
-        for name in ("socket_timeout", "socket_connect_timeout"):
+        _check_int("trim_min_growth", self.trim_min_growth, 0, 2**62)
+        if not isinstance(self.trim_idle, bool):
+            raise DataError(f"trim_idle must be True or False, not {self.trim_idle!r}")
+        for name in ("socket_timeout", "socket_connect_timeout", "trim_idle_delay"):
             value = getattr(self, name)
             if value is not None and (
                 isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0

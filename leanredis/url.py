@@ -11,9 +11,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from .exceptions import DataError
 
-_BOOL_OPTIONS = {"decode_responses", "socket_keepalive", "ssl_check_hostname"}
-_FLOAT_OPTIONS = {"socket_timeout", "socket_connect_timeout"}
-_INT_OPTIONS = {"db", "protocol", "max_inflight", "max_buffered_bytes", "max_queued"}
+_BOOL_OPTIONS = {"decode_responses", "socket_keepalive", "ssl_check_hostname", "trim_idle"}
+_FLOAT_OPTIONS = {"socket_timeout", "socket_connect_timeout", "trim_idle_delay"}
+_INT_OPTIONS = {"db", "protocol", "max_inflight", "max_buffered_bytes", "max_queued", "trim_min_growth"}
 _STR_OPTIONS = {
     "client_name",
     "encoding",

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from ..exceptions import DataError
-from ..future import CommandFuture
+from ..future import CommandFuture, raw_reply
 from .base import (
     AbsExpiryT,
     CommandsBase,
@@ -155,8 +155,7 @@ class KeyCommands(CommandsBase):
 
     def dump(self, name: KeyT) -> CommandFuture[bytes | None]:
         """The serialized value of ``name`` (always bytes, even with decode_responses), or None."""
-        # the connection never decodes the reply of a command named exactly b"DUMP"
-        return self._send((b"DUMP", name), None)
+        return self._send((b"DUMP", name), raw_reply)
 
     def restore(
         self,
@@ -226,3 +225,4 @@ def _integer(value: Any, name: str) -> int:
 
 
 register("SCAN", scan_reply)
+register("DUMP", raw_reply)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..exceptions import DataError
-from ..future import CommandFuture
+from ..future import CommandFuture, raw_reply
 from ..script import Script, ScriptTextT
 from .base import CommandsBase, EncodableT, KeyT
 from .parsers import bool_ok, register, str_if_bytes
@@ -136,7 +136,7 @@ class ScriptingCommands(CommandsBase):
 
     def function_dump(self) -> CommandFuture[bytes]:
         """Every library serialized, as bytes for ``function_restore``."""
-        return self._send((b"FUNCTION", b"DUMP"), None)
+        return self._send((b"FUNCTION", b"DUMP"), raw_reply)
 
     def function_restore(self, payload: bytes, policy: str | None = "APPEND") -> CommandFuture[bool]:
         """Restore libraries from ``function_dump`` (``policy`` APPEND, FLUSH or REPLACE): True."""
@@ -153,3 +153,4 @@ register("SCRIPT_EXISTS", script_exists_reply)
 register("SCRIPT_FLUSH SCRIPT_KILL FUNCTION_DELETE FUNCTION_FLUSH FUNCTION_RESTORE", bool_ok)
 register("SCRIPT_LOAD", str_if_bytes)
 register("FUNCTION_LIST", function_list_reply)
+register("FUNCTION_DUMP", raw_reply)

@@ -170,10 +170,6 @@ async def test_function_dump_and_restore_round_trip(r):  # type: ignore[no-untyp
     await r.function_flush()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the connection skips decode_responses only for a command named DUMP, not FUNCTION DUMP",
-)
 async def test_function_dump_returns_bytes_with_decode_responses(redis_server):  # type: ignore[no-untyped-def]
     client = leanredis.Redis(host="127.0.0.1", port=redis_server.port, decode_responses=True)
     try:
