@@ -8,7 +8,7 @@ rest: encoding, pipelining, bounds, timeouts, errors. Methods return a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any, Union
 
@@ -95,3 +95,22 @@ def _check_number(value: object, name: str) -> None:
         from ..exceptions import DataError
 
         raise DataError(f"{name} must be an int, float or timedelta/datetime, not {type(value).__name__}")
+
+
+_SINGLE_KEY = (bytes, str, memoryview, bytearray, int, float)
+
+
+def list_or_args(keys: Any, args: tuple[Any, ...], command: str) -> list[Any]:
+    """One key or an iterable of keys, plus extra keys (redis-py's list_or_args); at least one."""
+    from ..exceptions import DataError
+
+    if isinstance(keys, _SINGLE_KEY):
+        out = [keys]
+    elif isinstance(keys, Iterable):
+        out = list(keys)
+    else:
+        raise DataError(f"{command}() takes a key or a list of keys, not {type(keys).__name__}")
+    out.extend(args)
+    if not out:
+        raise DataError(f"{command}() needs at least one key")
+    return out

@@ -8,40 +8,17 @@ count return a ``list``, as redis.asyncio does. SSCAN returns
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator
 from typing import Any
 
-from ..exceptions import DataError
 from ..future import CommandFuture
-from .base import CommandsBase, EncodableT, FieldT, KeyT
-from .parsers import register, to_bool
-
-_SINGLE = (bytes, str, memoryview, bytearray, int, float)
+from .base import CommandsBase, EncodableT, FieldT, KeyT, list_or_args
+from .parsers import register, scan_reply, to_bool
 
 
 def to_set(reply: Any) -> set[Any]:
     """Array (RESP2) or set (RESP3, a list here) of members -> set."""
     return set(reply) if reply else set()
-
-
-def scan_reply(reply: Any) -> tuple[int, list[Any]]:
-    """[cursor, [items...]] -> (int cursor, list of items) (SCAN, SSCAN)."""
-    cursor, items = reply
-    return int(cursor), items
-
-
-def keys_list(keys: Any, args: tuple[Any, ...], command: str) -> list[Any]:
-    """One key or an iterable of keys, plus extra keys (redis-py's list_or_args)."""
-    if isinstance(keys, _SINGLE):
-        out = [keys]
-    elif isinstance(keys, Iterable):
-        out = list(keys)
-    else:
-        raise DataError(f"{command}() takes a key or a list of keys, not {type(keys).__name__}")
-    out.extend(args)
-    if not out:
-        raise DataError(f"{command}() needs at least one key")
-    return out
 
 
 class SetCommands(CommandsBase):
@@ -65,7 +42,7 @@ class SetCommands(CommandsBase):
 
     def smismember(self, name: KeyT, values: Any, *args: EncodableT) -> CommandFuture[list[int]]:
         """1 or 0 for each value, in order."""
-        return self._send((b"SMISMEMBER", name, *keys_list(values, args, "smismember")), None)
+        return self._send((b"SMISMEMBER", name, *list_or_args(values, args, "smismember")), None)
 
     def scard(self, name: KeyT) -> CommandFuture[int]:
         """Number of members."""
@@ -89,31 +66,31 @@ class SetCommands(CommandsBase):
 
     def sinter(self, keys: Any, *args: KeyT) -> CommandFuture[set[Any]]:
         """Intersection of the sets, as a set."""
-        return self._send((b"SINTER", *keys_list(keys, args, "sinter")), to_set)
+        return self._send((b"SINTER", *list_or_args(keys, args, "sinter")), to_set)
 
     def sunion(self, keys: Any, *args: KeyT) -> CommandFuture[set[Any]]:
         """Union of the sets, as a set."""
-        return self._send((b"SUNION", *keys_list(keys, args, "sunion")), to_set)
+        return self._send((b"SUNION", *list_or_args(keys, args, "sunion")), to_set)
 
     def sdiff(self, keys: Any, *args: KeyT) -> CommandFuture[set[Any]]:
         """Members of the first set that are in none of the others, as a set."""
-        return self._send((b"SDIFF", *keys_list(keys, args, "sdiff")), to_set)
+        return self._send((b"SDIFF", *list_or_args(keys, args, "sdiff")), to_set)
 
     def sinterstore(self, dest: KeyT, keys: Any, *args: KeyT) -> CommandFuture[int]:
         """Store the intersection in ``dest``: its size."""
-        return self._send((b"SINTERSTORE", dest, *keys_list(keys, args, "sinterstore")), None)
+        return self._send((b"SINTERSTORE", dest, *list_or_args(keys, args, "sinterstore")), None)
 
     def sunionstore(self, dest: KeyT, keys: Any, *args: KeyT) -> CommandFuture[int]:
         """Store the union in ``dest``: its size."""
-        return self._send((b"SUNIONSTORE", dest, *keys_list(keys, args, "sunionstore")), None)
+        return self._send((b"SUNIONSTORE", dest, *list_or_args(keys, args, "sunionstore")), None)
 
     def sdiffstore(self, dest: KeyT, keys: Any, *args: KeyT) -> CommandFuture[int]:
         """Store the difference in ``dest``: its size."""
-        return self._send((b"SDIFFSTORE", dest, *keys_list(keys, args, "sdiffstore")), None)
+        return self._send((b"SDIFFSTORE", dest, *list_or_args(keys, args, "sdiffstore")), None)
 
     def sintercard(self, numkeys: int, keys: list[KeyT], limit: int = 0) -> CommandFuture[int]:
         """Size of the intersection, counting stops at ``limit`` (0: no limit)."""
-        return self._send((b"SINTERCARD", numkeys, *keys_list(keys, (), "sintercard"), b"LIMIT", limit), None)
+        return self._send((b"SINTERCARD", numkeys, *list_or_args(keys, (), "sintercard"), b"LIMIT", limit), None)
 
     def sscan(
         self,

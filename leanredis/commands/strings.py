@@ -13,6 +13,7 @@ from .base import (
     EncodableT,
     ExpiryT,
     KeyT,
+    list_or_args,
     milliseconds,
     seconds,
     unix_milliseconds,
@@ -55,15 +56,7 @@ class StringCommands(CommandsBase):
             raise DataError("set(): ex, px, exat, pxat and keepttl are mutually exclusive")
         if nx and xx:
             raise DataError("set(): nx and xx are mutually exclusive")
-        args: list[Any] = [b"SET", name, value]
-        if ex is not None:
-            args += (b"EX", seconds(ex))
-        if px is not None:
-            args += (b"PX", milliseconds(px))
-        if exat is not None:
-            args += (b"EXAT", unix_seconds(exat))
-        if pxat is not None:
-            args += (b"PXAT", unix_milliseconds(pxat))
+        args: list[Any] = [b"SET", name, value, *_expiry(ex, px, exat, pxat)]
         if keepttl:
             args.append(b"KEEPTTL")
         if nx:
@@ -77,7 +70,7 @@ class StringCommands(CommandsBase):
 
     def mget(self, keys: KeyT | Sequence[KeyT], *args: KeyT) -> CommandFuture[list[Any]]:
         """Values of several keys, None for missing ones."""
-        return self._send((b"MGET", *_flatten(keys, args)), None)
+        return self._send((b"MGET", *list_or_args(keys, args, "mget")), None)
 
     def mset(self, mapping: Mapping[KeyT, EncodableT]) -> CommandFuture[bool]:
         """Set several keys at once: True."""
@@ -143,15 +136,7 @@ class StringCommands(CommandsBase):
         """Get the value and set or clear its expiry."""
         if sum(x is not None for x in (ex, px, exat, pxat)) + bool(persist) > 1:
             raise DataError("getex(): ex, px, exat, pxat and persist are mutually exclusive")
-        args: list[Any] = [b"GETEX", name]
-        if ex is not None:
-            args += (b"EX", seconds(ex))
-        if px is not None:
-            args += (b"PX", milliseconds(px))
-        if exat is not None:
-            args += (b"EXAT", unix_seconds(exat))
-        if pxat is not None:
-            args += (b"PXAT", unix_milliseconds(pxat))
+        args: list[Any] = [b"GETEX", name, *_expiry(ex, px, exat, pxat)]
         if persist:
             args.append(b"PERSIST")
         return self._send(tuple(args), None)
@@ -173,16 +158,17 @@ class StringCommands(CommandsBase):
         return self._send((b"PSETEX", name, milliseconds(time_ms, "time_ms"), value), bool_ok)
 
 
-def _flatten(first: Any, rest: tuple[Any, ...]) -> list[Any]:
-    """redis-py's list_or_args: one key, a list of keys, plus extra keys."""
-    if isinstance(first, (bytes, str, memoryview, int, float, bytearray)):
-        keys = [first]
-    else:
-        keys = list(first)
-    keys.extend(rest)
-    if not keys:
-        raise DataError("at least one key is required")
-    return keys
+def _expiry(ex: Any, px: Any, exat: Any, pxat: Any) -> list[Any]:
+    """EX/PX/EXAT/PXAT arguments (the caller checked that at most one is given)."""
+    if ex is not None:
+        return [b"EX", seconds(ex)]
+    if px is not None:
+        return [b"PX", milliseconds(px)]
+    if exat is not None:
+        return [b"EXAT", unix_seconds(exat)]
+    if pxat is not None:
+        return [b"PXAT", unix_milliseconds(pxat)]
+    return []
 
 
 def _pairs(mapping: Mapping[Any, Any], command: str) -> list[Any]:
