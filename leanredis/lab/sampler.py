@@ -6,10 +6,51 @@ flood holds the loop for whole seconds), which is when the peak happens.
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 
 from ..memory import rss_bytes
+
+
+class ServerOps:
+    """Commands the server has processed (INFO stats), read over a raw socket of its own.
+
+    The throughput series comes from the server, so that measuring it adds
+    nothing to the client's memory (a done-callback per command would).
+    """
+
+    def __init__(self, host: str, port: int) -> None:
+        self.address = (host, port)
+        self.sock: socket.socket | None = None
+        self.last = 0
+
+    def read(self) -> int:
+        try:
+            if self.sock is None:
+                self.sock = socket.create_connection(self.address, timeout=0.5)
+            self.sock.sendall(b"INFO stats\r\n")
+            data = b""
+            while True:
+                chunk = self.sock.recv(65536)
+                if not chunk:
+                    raise OSError("closed")
+                data += chunk
+                head, _, rest = data.partition(b"\r\n")
+                if head.startswith(b"$") and len(rest) >= int(head[1:]) + 2:
+                    break
+            marker = b"total_commands_processed:"
+            start = data.index(marker) + len(marker)
+            self.last = int(data[start : data.index(b"\r\n", start)])
+        except (OSError, ValueError):
+            if self.sock is not None:
+                self.sock.close()
+            self.sock = None  # the server is restarting: keep the last value, retry next time
+        return self.last
+
+    def close(self) -> None:
+        if self.sock is not None:
+            self.sock.close()
 
 
 class Counter:
@@ -23,10 +64,16 @@ class Counter:
 
 
 class Sampler:
-    """Samples (seconds since start, RSS MB, ops done) every ``interval`` seconds."""
+    """Samples (seconds since start, RSS MB, commands done) every ``interval`` seconds.
 
-    def __init__(self, counter: Counter, interval: float = 0.02) -> None:
+    Commands done are the server's count when ``server`` is given (see
+    ``ServerOps``), else the workload's own counter.
+    """
+
+    def __init__(self, counter: Counter, interval: float = 0.02, server: ServerOps | None = None) -> None:
         self.counter = counter
+        self.server = server
+        self._ops_base = server.read() if server is not None else 0
         self.interval = interval
         self.t: list[float] = []
         self.rss_mb: list[float] = []
@@ -39,9 +86,10 @@ class Sampler:
     def _sample(self) -> None:
         rss = rss_bytes() or 0
         with self._lock:
+            ops = self.server.read() - self._ops_base if self.server is not None else self.counter.done
             self.t.append(round(time.perf_counter() - self.started, 4))
             self.rss_mb.append(round(rss / 2**20, 2))
-            self.ops.append(self.counter.done)
+            self.ops.append(ops)
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
@@ -57,6 +105,8 @@ class Sampler:
         self._stop.set()
         self._thread.join()
         self._sample()
+        if self.server is not None:
+            self.server.close()
 
     def now_mb(self) -> float:
         """Current RSS in MB (also recorded as a sample)."""

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..memory import allocator, rss_bytes
 from .clients import open_client, version
-from .sampler import Counter, Sampler
+from .sampler import Counter, Sampler, ServerOps
 from .workloads import RUNNERS, Context, Params, connected_clients
 
 _out_lock = threading.Lock()
@@ -49,7 +49,8 @@ async def _control(request: str) -> None:
 async def run(spec: dict[str, Any]) -> dict[str, Any]:
     params = Params(**spec["params"])
     counter = Counter()
-    sampler = Sampler(counter, interval=spec.get("sample_interval", 0.02))
+    sampler = Sampler(counter, interval=spec.get("sample_interval", 0.02),
+                      server=ServerOps(spec["host"], spec["port"]))
     options = {"timeout": params.timeout if spec["workload"] in ("overload", "restart") else None}
     if spec.get("trim") is not None and spec["client"] == "leanredis":
         options["trim"] = spec["trim"]
@@ -72,6 +73,8 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
     await asyncio.sleep(params.idle)
     rss_idle = sampler.now_mb()
     server_clients = await asyncio.to_thread(connected_clients, spec["host"], spec["port"])
+    if server_clients is not None and sampler.server is not None and sampler.server.sock is not None:
+        server_clients -= 1  # the sampler's own INFO socket
     try:
         await client.close()
     except Exception as exc:  # closing a broken client: keep the figures, note the failure
