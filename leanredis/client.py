@@ -11,6 +11,7 @@ from .exceptions import DataError
 from .future import CommandFuture
 from .memory import rss_bytes
 from .options import DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_INFLIGHT, DEFAULT_MAX_QUEUED, ConnectionOptions
+from .pubsub import PubSub
 from .url import parse_url
 
 _CERT_REQS = {
@@ -175,6 +176,20 @@ class Redis(AllCommands):
         await self.connection.aclose()
 
     close = aclose
+
+    def pubsub(
+        self,
+        ignore_subscribe_messages: bool = False,
+        max_pending_messages: int = 10_000,
+        overflow: str = "pause",
+        **kwargs: Any,
+    ) -> PubSub:
+        """A PubSub on a dedicated connection with these options; see ``leanredis.pubsub``.
+
+        ``max_pending_messages`` bounds its queue; when full, ``overflow="pause"`` stops
+        reading the socket, ``"drop_oldest"`` drops (and counts) the oldest message.
+        """
+        return PubSub(self.options, ignore_subscribe_messages, max_pending_messages, overflow)  # type: ignore[arg-type]
 
     def stats(self) -> dict[str, Any]:
         """Counters and gauges of the connection (in flight, queued, high-water marks, ...)."""

@@ -6,6 +6,7 @@ from .base import CommandsBase
 from .hashes import HashCommands
 from .keys import KeyCommands
 from .lists import ListCommands
+from .pubsub import PubSubCommands
 from .scripting import ScriptingCommands
 from .server import ServerCommands
 from .sets import SetCommands
@@ -24,6 +25,7 @@ class AllCommands(
     ServerCommands,
     ScriptingCommands,
     StreamCommands,
+    PubSubCommands,
     CommandsBase,
 ):
     """Every command family of the standalone client."""
@@ -35,6 +37,7 @@ __all__ = [
     "HashCommands",
     "KeyCommands",
     "ListCommands",
+    "PubSubCommands",
     "ScriptingCommands",
     "ServerCommands",
     "SetCommands",

@@ -1,0 +1,657 @@
+"""Pub/Sub on a dedicated connection: bounded message queue, auto-resubscribe.
+
+``Redis.pubsub()`` returns a ``PubSub`` that owns a socket of its own (never
+the client's multiplexed connection: pub/sub messages arrive with no caller
+waiting for them). The API and message dicts are redis.asyncio's:
+``{'type', 'pattern', 'channel', 'data'}``, from ``get_message()``,
+``listen()`` or handlers given as ``subscribe(channel=handler)``.
+
+Memory: messages read from the socket wait in a queue of at most
+``max_pending_messages`` replies. When it is full, ``overflow="pause"`` stops
+reading the socket (``transport.pause_reading()``) until the consumer has
+taken it below half: the server then holds what is published, within its
+``client-output-buffer-limit pubsub`` (past the hard limit it disconnects
+the subscriber, which then reconnects and resubscribes). ``"drop_oldest"``
+keeps reading and drops the oldest message, counted in ``stats()``. Either
+way the process holds at most the queue plus one read of unparsed bytes.
+
+When the socket is lost while subscribed, the PubSub reconnects in the
+background with exponential backoff and jitter (the client's
+``reconnect_backoff_base``/``_cap``) and subscribes again to every channel,
+pattern and shard channel; waiting ``get_message``/``listen`` calls carry on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import random
+import socket
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, Literal
+
+from .exceptions import (
+    AuthenticationError,
+    ConnectionError,
+    DataError,
+    ProtocolError,
+    RedisError,
+    ResponseError,
+    error_from_reply,
+)
+from .options import ConnectionOptions
+from .resp import HIREDIS_AVAILABLE, PythonParser, pack_command
+
+if HIREDIS_AVAILABLE:
+    from .resp import make_reader
+
+Overflow = Literal["pause", "drop_oldest"]
+Handler = Callable[[dict[str, Any]], Any]
+
+DEFAULT_MAX_PENDING_MESSAGES = 10_000
+
+_MORE = object()  # the parsers' "need more bytes" (not False: a RESP3 #f reply)
+_MALFORMED = (ProtocolError, TypeError, IndexError)
+_PUBLISH_TYPES = ("message", "pmessage", "smessage")
+_UNSUBSCRIBE_TYPES = ("unsubscribe", "punsubscribe", "sunsubscribe")
+
+
+class _PubSubProtocol(asyncio.Protocol):
+    """One socket: handshake replies to futures, then every reply into the owner's queue."""
+
+    def __init__(self, owner: PubSub) -> None:
+        self._owner: PubSub | None = owner
+        self.transport: asyncio.Transport | None = None
+        self.replies: deque[asyncio.Future[Any]] = deque()  # handshake only
+        self.reading_paused = False
+        options = owner.options
+        encoding = options.encoding if options.decode_responses else None
+        if options.parser == "python" or not HIREDIS_AVAILABLE:
+            self._reader: Any = PythonParser(encoding, options.encoding_errors, not_enough_data=_MORE)
+        else:
+            self._reader = make_reader(encoding, options.encoding_errors, not_enough_data=_MORE)
+        self.lost: asyncio.Future[None] = owner._loop.create_future()
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        self._reader.feed(data)
+        self.read_replies()
+
+    def read_replies(self) -> None:
+        """Move complete replies to the queue; stop (and pause the socket) when it is full."""
+        owner = self._owner
+        reader = self._reader
+        if owner is None or reader is None:
+            return
+        queue = owner._queue
+        limit = owner.max_pending_messages
+        pause = owner.overflow == "pause"
+        while True:
+            if pause and len(queue) >= limit and not self.replies:
+                if not self.reading_paused and self.transport is not None:
+                    self.transport.pause_reading()
+                    self.reading_paused = True
+                    owner._stats_pauses += 1
+                return
+            try:
+                reply = reader.gets()
+            except _MALFORMED as exc:
+                if self.transport is not None:
+                    self.transport.abort()  # the stream cannot be trusted; reconnect follows
+                owner._deliver(ProtocolError(f"malformed reply from the server, connection closed: {exc}"))
+                return
+            except UnicodeDecodeError as exc:
+                owner._deliver(exc)  # hiredis consumed that message: its error goes to the consumer
+                continue
+            if reply is _MORE:
+                return
+            if self.replies:
+                fut = self.replies.popleft()
+                if not fut.done():
+                    fut.set_result(reply)
+                continue
+            if reply.__class__ is ResponseError:
+                reply = error_from_reply(reply.args[0] if reply.args else "")
+            owner._deliver(reply)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        owner = self._owner
+        self._owner = None
+        self._reader = None
+        self.transport = None
+        err = ConnectionError(f"pub/sub connection lost{': ' + str(exc) if exc else ''}")
+        for fut in self.replies:
+            if not fut.done():
+                fut.set_exception(err)
+        self.replies.clear()
+        if not self.lost.done():
+            self.lost.set_result(None)
+        if owner is not None:
+            owner._on_lost(self)
+
+
+class PubSub:
+    """Subscriptions on a connection of their own; see the module docstring."""
+
+    def __init__(
+        self,
+        options: ConnectionOptions,
+        ignore_subscribe_messages: bool = False,
+        max_pending_messages: int = DEFAULT_MAX_PENDING_MESSAGES,
+        overflow: Overflow = "pause",
+    ) -> None:
+        count = max_pending_messages
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            raise DataError(f"max_pending_messages must be a positive int, not {max_pending_messages!r}")
+        if overflow not in ("pause", "drop_oldest"):
+            raise DataError(f"overflow must be 'pause' or 'drop_oldest', not {overflow!r}")
+        self.options = options
+        self.ignore_subscribe_messages = ignore_subscribe_messages
+        self.max_pending_messages = max_pending_messages
+        self.overflow = overflow
+        self.channels: dict[Any, Handler | None] = {}
+        self.patterns: dict[Any, Handler | None] = {}
+        self.shard_channels: dict[Any, Handler | None] = {}
+        self.pending_unsubscribe_channels: set[Any] = set()
+        self.pending_unsubscribe_patterns: set[Any] = set()
+        self.pending_unsubscribe_shard_channels: set[Any] = set()
+        self._loop: asyncio.AbstractEventLoop = None  # type: ignore[assignment]  # bound at connect
+        self._proto: _PubSubProtocol | None = None
+        self._connecting: asyncio.Task[None] | None = None
+        self._queue: deque[Any] = deque()
+        self._waiters: deque[asyncio.Future[None]] = deque()
+        self._failures = 0
+        self._ever_connected = False
+        self.last_connect_error: RedisError | None = None
+        self._stats_received = 0
+        self._stats_dropped = 0
+        self._stats_queued_high = 0
+        self._stats_pauses = 0
+        self._stats_connects = 0
+        self._stats_reconnects = 0
+        self._stats_connect_failures = 0
+
+    def __repr__(self) -> str:
+        state = "connected" if self._proto is not None else "disconnected"
+        return (
+            f"<PubSub {self.options.address} {state} channels={len(self.channels)} patterns={len(self.patterns)} "
+            f"shard_channels={len(self.shard_channels)} queued={len(self._queue)}>"
+        )
+
+    async def __aenter__(self) -> PubSub:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    # -- state ---------------------------------------------------------------
+    @property
+    def subscribed(self) -> bool:
+        """True while subscribed to any channel, pattern or shard channel."""
+        return bool(self.channels or self.patterns or self.shard_channels)
+
+    @property
+    def is_connected(self) -> bool:
+        return self._proto is not None
+
+    def stats(self) -> dict[str, Any]:
+        """Queue depth and high-water mark, drops, socket pauses, messages read, (re)connects."""
+        proto = self._proto
+        return {
+            "address": self.options.address,
+            "connected": proto is not None,
+            "reading_paused": bool(proto is not None and proto.reading_paused),
+            "queued": len(self._queue),
+            "queued_high": self._stats_queued_high,
+            "max_pending_messages": self.max_pending_messages,
+            "overflow": self.overflow,
+            "received": self._stats_received,
+            "dropped": self._stats_dropped,
+            "pauses": self._stats_pauses,
+            "connects": self._stats_connects,
+            "reconnects": self._stats_reconnects,
+            "connect_failures": self._stats_connect_failures,
+            "channels": len(self.channels),
+            "patterns": len(self.patterns),
+            "shard_channels": len(self.shard_channels),
+        }
+
+    # -- the queue -------------------------------------------------------------
+    def _deliver(self, reply: Any) -> None:
+        """A reply from the socket (message, confirmation, PONG or error) joins the queue."""
+        queue = self._queue
+        self._stats_received += 1
+        if len(queue) >= self.max_pending_messages:  # only under drop_oldest: pause never gets here
+            queue.popleft()
+            self._stats_dropped += 1
+        queue.append(reply)
+        if len(queue) > self._stats_queued_high:
+            self._stats_queued_high = len(queue)
+        if self._waiters:
+            self._wake_one()
+
+    def _wake_one(self) -> None:
+        waiters = self._waiters
+        while waiters:
+            waiter = waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+
+    def _take(self) -> Any:
+        """The oldest queued reply; the socket resumes once the queue is below half."""
+        reply = self._queue.popleft()
+        proto = self._proto
+        if proto is not None and proto.reading_paused and len(self._queue) <= self.max_pending_messages // 2:
+            proto.read_replies()  # bytes read before the pause come first
+            if len(self._queue) < self.max_pending_messages and proto.transport is not None:
+                proto.reading_paused = False
+                proto.transport.resume_reading()
+        return reply
+
+    def _wake_all(self) -> None:
+        waiters = self._waiters
+        self._waiters = deque()
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    # -- connecting ------------------------------------------------------------
+    async def connect(self) -> None:
+        """Connect now (subscribing connects on demand); raises what the attempt raised."""
+        if self._proto is not None:
+            return
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:
+            if self._loop is not None and not self._loop.is_closed():
+                raise RuntimeError("this PubSub belongs to another running event loop")
+            self._loop = loop
+            self._connecting = None
+        if self._connecting is None or self._connecting.done():
+            self._connecting = loop.create_task(self._connect(retry=False))
+        # asyncio.wait: a caller cancelled here leaves the attempt (shared, maybe a reconnect) running,
+        # and a reconnect that outlasts socket_connect_timeout fails this caller, not the reconnect
+        await asyncio.wait({self._connecting}, timeout=self.options.socket_connect_timeout)
+        if self._proto is None:
+            raise self.last_connect_error or ConnectionError(f"could not connect to {self.options.address}")
+
+    def _backoff(self) -> float:
+        options = self.options
+        delay = min(options.reconnect_backoff_cap, options.reconnect_backoff_base * 2 ** (self._failures - 1))
+        return delay * random.uniform(0.5, 1.0)
+
+    async def _connect(self, retry: bool) -> None:
+        """One attempt (``retry=False``) or attempts with backoff until connected or closed."""
+        while True:
+            if self._failures:
+                await asyncio.sleep(self._backoff())
+            opened: list[_PubSubProtocol] = []
+            try:
+                await asyncio.wait_for(self._open_and_greet(opened), self.options.socket_connect_timeout)
+            except Exception as exc:
+                self._failures += 1
+                self._stats_connect_failures += 1
+                for proto in opened:
+                    proto._owner = None
+                    if proto.transport is not None:
+                        proto.transport.abort()
+                self.last_connect_error = _connect_error(exc, self.options)
+                if retry and self.subscribed:
+                    continue
+                return
+            break
+        proto = opened[0]
+        self._failures = 0
+        self.last_connect_error = None
+        if self._ever_connected:
+            self._stats_reconnects += 1
+        self._ever_connected = True
+        self._stats_connects += 1
+        self._proto = proto
+        self._resubscribe(proto)
+        if len(self._queue) >= self.max_pending_messages and self.overflow == "pause":
+            proto.read_replies()  # pauses the new socket at once
+
+    def _resubscribe(self, proto: _PubSubProtocol) -> None:
+        """Every channel, pattern and shard channel again, in one write, as redis-py's on_connect does."""
+        self.pending_unsubscribe_channels.clear()
+        self.pending_unsubscribe_patterns.clear()
+        self.pending_unsubscribe_shard_channels.clear()
+        out = bytearray()
+        for command, names in ((b"SUBSCRIBE", self.channels), (b"PSUBSCRIBE", self.patterns)):
+            if names:
+                out += pack_command(command, *names)
+        for name in self.shard_channels:  # one per command: a cluster refuses cross-slot SSUBSCRIBE
+            out += pack_command(b"SSUBSCRIBE", name)
+        if out and proto.transport is not None:
+            proto.transport.write(bytes(out))
+
+    async def _open_and_greet(self, opened: list[_PubSubProtocol]) -> None:
+        proto = await self._open()
+        opened.append(proto)
+        await self._handshake(proto)
+
+    async def _open(self) -> _PubSubProtocol:
+        options = self.options
+        loop = self._loop
+        proto: _PubSubProtocol
+        if options.unix_socket_path is not None:
+            _, proto = await loop.create_unix_connection(
+                lambda: _PubSubProtocol(self), options.unix_socket_path, ssl=options.ssl
+            )
+            return proto
+        _, proto = await loop.create_connection(
+            lambda: _PubSubProtocol(self),
+            options.host,
+            options.port,
+            ssl=options.ssl,
+            server_hostname=(options.ssl_server_hostname or options.host) if options.ssl else None,
+        )
+        sock = proto.transport.get_extra_info("socket") if proto.transport is not None else None
+        if sock is not None and options.socket_keepalive:
+            try:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+            except OSError:
+                pass  # not every transport exposes a settable socket (uvloop, TLS wrappers)
+        return proto
+
+    async def _handshake(self, proto: _PubSubProtocol) -> None:
+        """HELLO/AUTH, CLIENT SETNAME, SELECT in one write (as Connection._handshake)."""
+        options = self.options
+        steps: list[tuple[tuple[Any, ...], str]] = []
+        if options.protocol == 3:
+            hello: tuple[Any, ...] = (b"HELLO", 3)
+            if options.password is not None:
+                hello += (b"AUTH", options.username or "default", options.password)
+            if options.client_name:
+                hello += (b"SETNAME", options.client_name)
+            steps.append((hello, "HELLO 3"))
+        else:
+            if options.password is not None:
+                auth = (options.username, options.password) if options.username else (options.password,)
+                steps.append(((b"AUTH", *auth), "AUTH"))
+            if options.client_name:
+                steps.append(((b"CLIENT", b"SETNAME", options.client_name), "CLIENT SETNAME"))
+        if options.db:
+            steps.append(((b"SELECT", options.db), "SELECT"))
+        if not steps or proto.transport is None:
+            return
+        futures = []
+        out = bytearray()
+        for args, _ in steps:
+            fut: asyncio.Future[Any] = self._loop.create_future()
+            proto.replies.append(fut)
+            futures.append(fut)
+            out += pack_command(*args)
+        proto.transport.write(bytes(out))
+        for (_, label), fut in zip(steps, futures):
+            reply = await fut
+            if isinstance(reply, ResponseError):
+                text = str(reply)
+                if label in ("AUTH", "HELLO 3"):
+                    if "unknown command" in text.lower() and label == "HELLO 3":
+                        raise ConnectionError(f"{options.address} does not speak RESP3 (no HELLO): use protocol=2")
+                    raise AuthenticationError(f"{label} to {options.address} failed: {text}")
+                raise ResponseError(f"{label} to {options.address} failed during connect: {text}")
+
+    def _on_lost(self, proto: _PubSubProtocol) -> None:
+        if self._proto is not proto:
+            return
+        self._proto = None
+        if self.subscribed and (self._connecting is None or self._connecting.done()):
+            self._failures = max(self._failures, 1)  # a restart is not instant: back off from the first try
+            self._connecting = self._loop.create_task(self._connect(retry=True))
+
+    # -- commands ----------------------------------------------------------------
+    async def execute_command(self, *args: Any) -> None:
+        """Send a pub/sub command; its reply arrives as a message (redis-py parses none here)."""
+        await self.connect()
+        self._write(args)
+
+    def _write(self, args: tuple[Any, ...]) -> None:
+        proto = self._proto
+        if proto is None or proto.transport is None:
+            raise ConnectionError(f"pub/sub connection to {self.options.address} is down; it reconnects on its own")
+        proto.transport.write(pack_command(*args))
+
+    def _normalize(self, name: Any) -> Any:
+        """A channel name as the server will send it back: bytes, or str with decode_responses."""
+        if isinstance(name, str):
+            data = name.encode(self.options.encoding, self.options.encoding_errors)
+        elif isinstance(name, (bytes, bytearray, memoryview)):
+            data = bytes(name)
+        elif isinstance(name, (int, float)) and not isinstance(name, bool):
+            data = repr(name).encode()
+        else:
+            raise DataError(f"a channel or pattern name must be str, bytes, int or float, not {type(name).__name__}")
+        if self.options.decode_responses:
+            return data.decode(self.options.encoding, self.options.encoding_errors)
+        return data
+
+    async def _subscribe(
+        self, command: bytes, table: dict[Any, Handler | None], pending: set[Any], args: Any, kwargs: Any
+    ) -> None:
+        new: dict[Any, Handler | None] = {}
+        for arg in args:
+            if isinstance(arg, (list, tuple, set, frozenset)):
+                new.update(dict.fromkeys(arg))
+            else:
+                new[arg] = None
+        new.update(kwargs)
+        if not new:
+            raise DataError(f"{command.decode().lower()}() needs at least one name")
+        await self.connect()
+        names = list(new)
+        if command == b"SSUBSCRIBE":
+            for name in names:
+                self._write((command, name))
+        else:
+            self._write((command, *names))
+        # recorded once sent, as redis-py does: a reconnect from here on subscribes again
+        normalized = {self._normalize(name): handler for name, handler in new.items()}
+        table.update(normalized)
+        pending.difference_update(normalized)
+
+    async def subscribe(self, *args: Any, **kwargs: Handler) -> None:
+        """Subscribe to channels; ``channel=handler`` calls the handler instead of queuing for the caller."""
+        await self._subscribe(b"SUBSCRIBE", self.channels, self.pending_unsubscribe_channels, args, kwargs)
+
+    async def psubscribe(self, *args: Any, **kwargs: Handler) -> None:
+        """Subscribe to glob patterns; ``pattern=handler`` as for ``subscribe``."""
+        await self._subscribe(b"PSUBSCRIBE", self.patterns, self.pending_unsubscribe_patterns, args, kwargs)
+
+    async def ssubscribe(self, *args: Any, target_node: Any = None, **kwargs: Handler) -> None:
+        """Subscribe to shard channels (SSUBSCRIBE, Redis 7+); ``channel=handler`` as for ``subscribe``."""
+        await self._subscribe(
+            b"SSUBSCRIBE", self.shard_channels, self.pending_unsubscribe_shard_channels, args, kwargs
+        )
+
+    async def _unsubscribe(self, command: bytes, table: dict[Any, Any], pending: set[Any], args: Any) -> None:
+        names: list[Any] = []
+        for arg in args:
+            names.extend(arg if isinstance(arg, (list, tuple, set, frozenset)) else (arg,))
+        normalized = [self._normalize(name) for name in names] if names else list(table)
+        if self._proto is None and not self._ever_connected:
+            for name in normalized:  # never subscribed on a socket: nothing to tell the server
+                table.pop(name, None)
+            return
+        await self.connect()  # a reconnect clears the pending sets: record after it
+        pending.update(normalized)
+        self._write((command, *names))
+
+    def unsubscribe(self, *args: Any) -> Awaitable[None]:
+        """Unsubscribe from the channels given, or from every channel."""
+        return self._unsubscribe(b"UNSUBSCRIBE", self.channels, self.pending_unsubscribe_channels, args)
+
+    def punsubscribe(self, *args: Any) -> Awaitable[None]:
+        """Unsubscribe from the patterns given, or from every pattern."""
+        return self._unsubscribe(b"PUNSUBSCRIBE", self.patterns, self.pending_unsubscribe_patterns, args)
+
+    def sunsubscribe(self, *args: Any, target_node: Any = None) -> Awaitable[None]:
+        """Unsubscribe from the shard channels given, or from every shard channel."""
+        return self._unsubscribe(
+            b"SUNSUBSCRIBE", self.shard_channels, self.pending_unsubscribe_shard_channels, args
+        )
+
+    def ping(self, message: Any = None) -> Awaitable[None]:
+        """PING; the reply arrives as a ``{'type': 'pong', ...}`` message."""
+        return self.execute_command(*((b"PING",) if message is None else (b"PING", message)))
+
+    # -- reading -----------------------------------------------------------------
+    async def get_message(
+        self, ignore_subscribe_messages: bool = False, timeout: float | None = 0.0
+    ) -> dict[str, Any] | None:
+        """The next message, or None after ``timeout`` seconds (None: wait for ever).
+
+        None also when the message went to its handler or was an ignored
+        (un)subscribe confirmation, as in redis.asyncio.
+        """
+        if not self._queue:
+            if self._proto is None and not self.subscribed and not self._ever_connected:
+                raise RuntimeError("pubsub connection not set: did you forget to call subscribe() or psubscribe()?")
+            if timeout is not None and timeout <= 0:
+                await asyncio.sleep(0)  # a polling loop must still let the socket be read
+            else:
+                await self._wait(timeout)
+            if not self._queue:
+                return None
+        return await self.handle_message(self._take(), ignore_subscribe_messages)
+
+    async def _wait(self, timeout: float | None) -> None:
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[None] = loop.create_future()
+        self._waiters.append(waiter)
+        timer = loop.call_later(timeout, _wake, waiter) if timeout is not None else None
+        try:
+            await waiter
+        except BaseException:
+            if waiter.cancelled():  # this caller gave up: leave the list of waiters clean
+                try:
+                    self._waiters.remove(waiter)
+                except ValueError:
+                    pass
+            elif self._queue:  # woken, then cancelled before it ran: pass the message on
+                self._wake_one()
+            raise
+        finally:
+            if timer is not None:
+                timer.cancel()
+
+    async def listen(self) -> AsyncIterator[dict[str, Any]]:
+        """Messages for as long as something is subscribed (handled ones are not yielded)."""
+        while self.subscribed:
+            message = await self.get_message(timeout=None)
+            if message is not None:
+                yield message
+
+    async def run(self, *, exception_handler: Any = None, poll_timeout: float = 1.0) -> None:
+        """Dispatch messages to their handlers until cancelled (redis.asyncio's ``PubSub.run``)."""
+        while True:
+            try:
+                await self.get_message(ignore_subscribe_messages=True, timeout=poll_timeout)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if exception_handler is None:
+                    raise
+                result = exception_handler(exc, self)
+                if inspect.isawaitable(result):
+                    await result
+
+    async def handle_message(self, response: Any, ignore_subscribe_messages: bool = False) -> dict[str, Any] | None:
+        """A reply -> redis-py's message dict; calls the handler of a published message."""
+        if isinstance(response, BaseException):
+            raise response
+        if isinstance(response, (bytes, str)):  # PONG outside subscribed mode, or any RESP3 PING reply
+            empty = response[:0]
+            response = [b"pong", empty if response in (b"PONG", "PONG") else response]
+        kind = response[0]
+        message_type = kind.decode() if isinstance(kind, bytes) else kind
+        if message_type == "pmessage":
+            message = {"type": message_type, "pattern": response[1], "channel": response[2], "data": response[3]}
+        elif message_type == "pong":
+            message = {"type": message_type, "pattern": None, "channel": None, "data": response[1]}
+        else:
+            message = {"type": message_type, "pattern": None, "channel": response[1], "data": response[2]}
+        if message_type in _UNSUBSCRIBE_TYPES:
+            table, pending = {
+                "unsubscribe": (self.channels, self.pending_unsubscribe_channels),
+                "punsubscribe": (self.patterns, self.pending_unsubscribe_patterns),
+                "sunsubscribe": (self.shard_channels, self.pending_unsubscribe_shard_channels),
+            }[message_type]
+            name = response[1]
+            if name in pending:
+                pending.discard(name)
+                table.pop(name, None)
+        if message_type in _PUBLISH_TYPES:
+            if message_type == "pmessage":
+                handler = self.patterns.get(message["pattern"])
+            elif message_type == "smessage":
+                handler = self.shard_channels.get(message["channel"])
+            else:
+                handler = self.channels.get(message["channel"])
+            if handler is not None:
+                result = handler(message)
+                if inspect.isawaitable(result):
+                    await result
+                return None
+        elif message_type != "pong" and (ignore_subscribe_messages or self.ignore_subscribe_messages):
+            return None
+        return message
+
+    # -- closing -----------------------------------------------------------------
+    async def aclose(self) -> None:
+        """Close the socket and forget every subscription and queued message; usable again after."""
+        self.channels = {}
+        self.patterns = {}
+        self.shard_channels = {}
+        self.pending_unsubscribe_channels = set()
+        self.pending_unsubscribe_patterns = set()
+        self.pending_unsubscribe_shard_channels = set()
+        self._queue.clear()
+        self._ever_connected = False
+        self._failures = 0
+        connecting = self._connecting
+        self._connecting = None
+        if connecting is not None and not connecting.done():
+            connecting.cancel()
+            try:
+                await connecting
+            except BaseException:  # noqa: S110 - its error was recorded in last_connect_error
+                pass
+        proto = self._proto
+        self._proto = None
+        if proto is not None:
+            proto._owner = None
+            transport = proto.transport
+            if transport is not None:
+                transport.close()
+                try:
+                    await asyncio.wait_for(asyncio.shield(proto.lost), 1.0)
+                except asyncio.TimeoutError:
+                    transport.abort()
+        self._wake_all()
+
+    reset = aclose
+    close = aclose
+
+
+def _wake(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
+
+
+def _connect_error(exc: BaseException, options: ConnectionOptions) -> RedisError:
+    if isinstance(exc, RedisError):
+        return exc
+    if isinstance(exc, (asyncio.TimeoutError, TimeoutError)):
+        error: RedisError = ConnectionError(
+            f"connecting to {options.address} timed out after {options.socket_connect_timeout} s"
+        )
+    else:
+        error = ConnectionError(f"cannot connect to {options.address}: {exc}")
+    error.__cause__ = exc
+    return error
