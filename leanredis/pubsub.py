@@ -528,17 +528,18 @@ class PubSub:
         try:
             await waiter
         except BaseException:
-            if waiter.cancelled():  # this caller gave up: leave the list of waiters clean
-                try:
-                    self._waiters.remove(waiter)
-                except ValueError:
-                    pass
-            elif self._queue:  # woken, then cancelled before it ran: pass the message on
+            if not waiter.cancelled() and self._queue:  # woken, then cancelled before it ran: pass it on
                 self._wake_one()
             raise
         finally:
             if timer is not None:
                 timer.cancel()
+            # timed out or cancelled: still listed (a woken waiter was popped); a polling loop
+            # must not grow the list
+            try:
+                self._waiters.remove(waiter)
+            except ValueError:
+                pass
 
     async def listen(self) -> AsyncIterator[dict[str, Any]]:
         """Messages for as long as something is subscribed (handled ones are not yielded)."""
