@@ -11,7 +11,7 @@ from .exceptions import DataError
 OverloadPolicy = Literal["wait", "fail"]
 
 DEFAULT_MAX_INFLIGHT = 10_000
-DEFAULT_MAX_BUFFERED_BYTES = 8 * 1024 * 1024
+DEFAULT_MAX_BUFFERED_BYTES = 32 * 1024 * 1024
 DEFAULT_MAX_QUEUED = 1_000_000
 
 
