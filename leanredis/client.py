@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import ssl as ssl_module
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from .commands import AllCommands
 from .connection import Connection, check_timeout
-from .exceptions import DataError
+from .exceptions import DataError, ResponseError
 from .future import CommandFuture
 from .memory import rss_bytes
 from .options import DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_INFLIGHT, DEFAULT_MAX_QUEUED, ConnectionOptions
+from .pipeline import Pipeline, run_transaction
+from .pool import DEFAULT_MAX_CONNECTIONS, DEFAULT_POOL_TIMEOUT, ConnectionPool
 from .pubsub import PubSub
 from .url import parse_url
 
@@ -84,6 +87,11 @@ class Redis(AllCommands):
         trim_idle: bool = True,
         trim_idle_delay: float = 1.0,
         trim_min_growth: int = 8 * 1024 * 1024,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        pool_timeout: float | None = DEFAULT_POOL_TIMEOUT,
+        pool_max_idle_time: float | None = 300.0,
+        pool_max_lifetime: float | None = None,
+        health_check_interval: float = 30.0,
         **ignored: Any,
     ) -> None:
         unknown = set(ignored) - _REDIS_PY_ONLY
@@ -126,11 +134,77 @@ class Redis(AllCommands):
             trim_min_growth=trim_min_growth,
         )
         self._init(Connection(options), options)
+        # the pool of dedicated connections (blocking commands, WATCH): made at its first use
+        self._pool_box.config = (
+            max_connections,
+            pool_timeout,
+            pool_max_idle_time,
+            pool_max_lifetime,
+            health_check_interval,
+        )
+        ConnectionPool(options, *self._pool_box.config)  # checks the options now, not at the first BLPOP
 
     def _init(self, connection: Connection, options: ConnectionOptions) -> None:
         self.connection = connection
         self.options = options
         self._send = connection.execute
+        self._pool_box = _PoolBox()
+
+    def _get_pool(self) -> ConnectionPool:
+        """The pool of dedicated connections, created at its first use."""
+        box = self._pool_box
+        if box.pool is None:
+            box.pool = ConnectionPool(self.options, *box.config)
+        return box.pool
+
+    @property
+    def connection_pool(self) -> ConnectionPool:
+        """The pool of dedicated connections (blocking commands, WATCH); see ``leanredis.pool``."""
+        return self._get_pool()
+
+    async def _send_blocking(self, args: tuple[Any, ...], parse: Any, block: float | None) -> Any:
+        """A command that waits on the server: on a pool connection, never the shared one.
+
+        Its timeout is the socket timeout extended by ``block`` (None: no limit). If the
+        caller gives up (cancelled, timed out, connection lost) the connection is closed:
+        the server may still be blocked on it, so it is never reused.
+        """
+        pool = self._get_pool()
+        conn = await pool.acquire()
+        base = self.options.socket_timeout
+        timeout = None if base is None or block is None else base + block
+        clean = False
+        try:
+            result = await conn.execute_with_timeout(args, parse, timeout)
+            clean = True
+            return result
+        except ResponseError:
+            clean = True  # the server answered: nothing is owed on this connection
+            raise
+        finally:
+            pool.release(conn, dirty=not clean)
+
+    def pipeline(self, transaction: bool = True, shard_hint: str | None = None) -> Pipeline:
+        """Commands recorded, sent in one write by ``await pipe.execute()``; in MULTI/EXEC if ``transaction``."""
+        return Pipeline(self, transaction, shard_hint)
+
+    async def transaction(
+        self,
+        func: Callable[[Pipeline], Any | Awaitable[Any]],
+        *watches: Any,
+        shard_hint: str | None = None,
+        value_from_callable: bool = False,
+        watch_delay: float | None = None,
+    ) -> Any:
+        """Run ``func(pipe)`` in MULTI/EXEC while WATCHing ``watches``, again on every WatchError."""
+        return await run_transaction(
+            self,
+            func,
+            *watches,
+            shard_hint=shard_hint,
+            value_from_callable=value_from_callable,
+            watch_delay=watch_delay,
+        )
 
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> Redis:
@@ -150,6 +224,7 @@ class Redis(AllCommands):
         view = object.__new__(type(self))
         view.connection = connection
         view.options = self.options
+        view._pool_box = self._pool_box
 
         def send(args: tuple[Any, ...], parse: Any) -> CommandFuture[Any]:
             return connection.execute_with_timeout(args, parse, timeout)
@@ -172,8 +247,11 @@ class Redis(AllCommands):
         return self
 
     async def aclose(self, close_connection_pool: bool | None = None) -> None:
-        """Close the connection: pending commands fail with ConnectionError. The client may be used again."""
+        """Close the connection and the pool's: pending commands fail with ConnectionError; usable again after."""
         await self.connection.aclose()
+        pool = self._pool_box.pool
+        if pool is not None:
+            await pool.aclose()
 
     close = aclose
 
@@ -225,9 +303,7 @@ _REDIS_PY_ONLY = frozenset(
         "retry_on_timeout",
         "retry",
         "retry_on_error",
-        "max_connections",
         "single_connection_client",
-        "health_check_interval",
         "lib_name",
         "lib_version",
         "driver_info",
@@ -237,5 +313,16 @@ _REDIS_PY_ONLY = frozenset(
         "event_dispatcher",
     }
 )
+
+
+class _PoolBox:
+    """The lazily made pool, shared by a client and its ``with_timeout`` views."""
+
+    __slots__ = ("pool", "config")
+
+    def __init__(self) -> None:
+        self.pool: ConnectionPool | None = None
+        self.config: tuple[Any, ...] = ()
+
 
 StrictRedis = Redis

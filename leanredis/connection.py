@@ -33,7 +33,7 @@ import heapq
 import random
 import socket
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from . import memory
@@ -430,6 +430,53 @@ class Connection:
         else:
             self._enqueue(args, fut)
         return fut
+
+    def execute_batch(self, commands: Iterable[tuple[tuple[Any, ...], ParseT]]) -> list[CommandFuture[Any]] | None:
+        """Encode every command into the out-buffer now, in order, nothing in between (MULTI..EXEC).
+
+        All or nothing: an argument that cannot be encoded rolls the whole
+        batch back and raises ``DataError`` before a byte is written. None,
+        with nothing sent, when that cannot be done now (not connected,
+        commands waiting for capacity, writes paused): the caller connects
+        and retries, or takes a dedicated connection. ``max_inflight`` is not
+        applied inside a batch: it is already in the caller's memory, and
+        splitting it over the wait queue could lose its atomicity on a
+        reconnect or a queued timeout.
+        """
+        proto = self._proto
+        if proto is None or self._queue or proto.write_paused or self._loop is not _get_running_loop():
+            return None
+        if not proto.flush_scheduled:
+            self._schedule_flush(proto)
+        deadline = self._tick_deadline
+        out = proto.out
+        pending = proto.pending
+        start = len(out)
+        futures: list[CommandFuture[Any]] = []
+        raw = 0
+        try:
+            for args, parse in commands:
+                fut: CommandFuture[Any] = CommandFuture(loop=self._loop)
+                fut.parse = parse
+                fut.name = args[0]
+                fut.deadline = deadline
+                try:
+                    out += _pack(args)  # type: ignore[misc]
+                except TypeError:
+                    encode_command(args, out)
+                futures.append(fut)
+                if parse is raw_reply:
+                    raw += 1
+        except Exception as exc:
+            del out[start:]
+            for fut in futures:
+                fut.cancel()
+            if isinstance(exc, RedisError):
+                raise
+            raise DataError(f"cannot encode a command of the batch: {exc}") from exc
+        pending.extend(futures)
+        proto.raw_pending += raw
+        return futures
 
     def _unbound(self, args: tuple[Any, ...], parse: ParseT, timeout: float | None, timed: bool) -> Any:
         """A command called outside the loop the connection is bound to.

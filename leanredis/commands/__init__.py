@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .base import CommandsBase
+from .blocking import BlockingCommands
 from .hashes import HashCommands
 from .keys import KeyCommands
 from .lists import ListCommands
@@ -20,6 +21,7 @@ class AllCommands(
     KeyCommands,
     HashCommands,
     ListCommands,
+    BlockingCommands,
     SetCommands,
     SortedSetCommands,
     ServerCommands,

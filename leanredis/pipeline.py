@@ -1,0 +1,405 @@
+"""Pipelines and MULTI/EXEC transactions, with redis.asyncio's API and results.
+
+``pipe = r.pipeline()`` has every command method of the client; each call
+records ``(args, parse)`` and returns the pipeline (``pipe.set(a, 1).get(a)``),
+``await pipe.execute()`` sends them and returns the replies in order.
+
+Where the commands go:
+
+- a pipeline without a transaction, and a transaction without WATCH, run on
+  the client's shared multiplexed connection: ``execute`` hands every command
+  to the connection in one synchronous call, so no other caller's command can
+  land in between (the connection's FIFO keeps them together). A transaction
+  is encoded all or nothing (``Connection.execute_batch``); when the shared
+  connection cannot take it at once (commands waiting for capacity), it runs
+  on a pool connection instead, never split over the wait queue;
+- after ``watch()`` the pipeline holds a pool connection of its own (WATCH
+  belongs to one socket): commands run at once ("immediate mode", as in
+  redis-py) until ``multi()``, then are buffered until ``execute()``. If that
+  socket was lost in between, ``execute`` raises ``WatchError`` rather than
+  run the transaction unguarded;
+- a pipeline without a transaction that contains a blocking command runs on
+  a pool connection, with the socket timeout extended by the blocking time.
+
+Memory: the recorded commands are dropped as they are encoded (the pipeline
+keeps only each command's name, for error messages); the replies are the
+only thing ``execute`` returns. Errors follow redis-py: a ``ResponseError``
+reply is raised (the first one, annotated with its position) or, with
+``raise_on_error=False``, returned in its place; EXEC aborted by a rejected
+command raises ``ExecAbortError`` (or that command's error), a null EXEC
+``WatchError``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import Awaitable, Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from .commands import AllCommands
+from .connection import Connection
+from .exceptions import (
+    ConnectionError,
+    ExecAbortError,
+    OverloadError,
+    ProtocolError,
+    RedisError,
+    ResponseError,
+    WatchError,
+    error_from_reply,
+)
+from .future import CommandFuture
+
+if TYPE_CHECKING:
+    from .client import Redis
+
+_MULTI = (b"MULTI",)
+_EXEC = (b"EXEC",)
+_BLOCK_FOREVER = -1.0  # a recorded blocking command with no time limit
+
+
+def _upper(name: Any) -> str:
+    if isinstance(name, (bytes, bytearray, memoryview)):
+        return bytes(name).decode("utf-8", "replace").upper()
+    return str(name).upper()
+
+
+def _watch_ok(reply: Any) -> bool:
+    return reply == b"OK" or reply == "OK"
+
+
+class Pipeline(AllCommands):
+    """Buffered commands sent in one write; MULTI/EXEC around them when ``transaction``."""
+
+    def __init__(self, client: Redis, transaction: bool = True, shard_hint: str | None = None) -> None:
+        self._client = client
+        self.options = client.options
+        self.is_transaction = transaction
+        self.shard_hint = shard_hint
+        self.command_stack: list[tuple[tuple[Any, ...], Any]] = []
+        self.watching = False
+        self.explicit_transaction = False
+        self._conn: Connection | None = None  # a pool connection, from WATCH until reset
+        self._watch_connects = 0
+        self._block: float | None = None  # longest wait of the recorded blocking commands
+
+    def __repr__(self) -> str:
+        kind = "transaction" if self.is_transaction else "pipeline"
+        return f"<Pipeline {kind} commands={len(self.command_stack)} watching={self.watching}>"
+
+    def __len__(self) -> int:
+        return len(self.command_stack)
+
+    def __bool__(self) -> bool:
+        return True  # an empty pipeline is still a pipeline (redis-py's rule)
+
+    def __await__(self) -> Iterator[Any]:
+        """``await pipe.set(k, v)`` in buffered mode gives the pipeline back, as in redis-py."""
+        return self._self().__await__()
+
+    async def _self(self) -> Pipeline:
+        return self
+
+    async def __aenter__(self) -> Pipeline:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.reset()
+
+    # -- recording -------------------------------------------------------------
+    def _send(self, args: tuple[Any, ...], parse: Any) -> Any:
+        if (self.watching or _upper(args[0]) == "WATCH") and not self.explicit_transaction:
+            return self._immediate(args, parse, self._client.options.socket_timeout)
+        self.command_stack.append((args, parse))
+        return self
+
+    def _send_blocking(self, args: tuple[Any, ...], parse: Any, block: float | None) -> Any:
+        if self.watching and not self.explicit_transaction:
+            return self._immediate(args, parse, self._extended(block))
+        self.command_stack.append((args, parse))
+        wait = _BLOCK_FOREVER if block is None else block
+        if self._block is None or wait == _BLOCK_FOREVER or (self._block != _BLOCK_FOREVER and wait > self._block):
+            self._block = wait
+        return self
+
+    def _extended(self, block: float | None) -> float | None:
+        """The socket timeout extended by a blocking command's own wait (None: no limit)."""
+        base = self._client.options.socket_timeout
+        if base is None or block is None or block == _BLOCK_FOREVER:
+            return None
+        return base + block
+
+    # -- immediate mode (after WATCH) ---------------------------------------------
+    async def _immediate(self, args: tuple[Any, ...], parse: Any, timeout: float | None) -> Any:
+        name = _upper(args[0])
+        if name == "WATCH" and parse is None:
+            parse = _watch_ok
+        conn = self._conn
+        if conn is None:
+            conn = self._conn = await self._client._get_pool().acquire()
+        try:
+            result = await conn.execute_with_timeout(args, parse, timeout)
+        except ResponseError:
+            raise  # the server answered: the connection is in a known state
+        except BaseException as exc:
+            # a reply still owed, or a dead socket: the watch is gone with it
+            self._drop_connection()
+            was_watching = self.watching
+            self.watching = False
+            if was_watching and isinstance(exc, RedisError):
+                raise WatchError(f"{type(exc).__name__} while watching: {exc}") from exc
+            raise
+        if name == "WATCH":
+            self.watching = True
+            self._watch_connects = conn.stats_connects
+        elif name in ("UNWATCH", "DISCARD", "EXEC"):
+            self.watching = False
+        return result
+
+    async def watch(self, *names: Any) -> bool:
+        """WATCH ``names`` on a connection of this pipeline's own; commands then run at once until ``multi()``."""
+        if self.explicit_transaction:
+            raise RedisError("Cannot issue a WATCH after a MULTI")
+        result: bool = await self._immediate((b"WATCH", *names), _watch_ok, self._client.options.socket_timeout)
+        return result
+
+    async def unwatch(self) -> bool:
+        """UNWATCH every key (True)."""
+        if self.watching:
+            await self._immediate((b"UNWATCH",), _watch_ok, self._client.options.socket_timeout)
+        return True
+
+    def multi(self) -> None:
+        """Start buffering the transaction after ``watch()``; ``execute()`` ends it."""
+        if self.explicit_transaction:
+            raise RedisError("Cannot issue nested calls to MULTI")
+        if self.command_stack:
+            raise RedisError("Commands without an initial WATCH have already been issued")
+        self.explicit_transaction = True
+
+    # -- executing -------------------------------------------------------------------
+    async def execute(self, raise_on_error: bool = True) -> list[Any]:
+        """Send every recorded command; their replies in order (see the module docstring for errors)."""
+        stack = self.command_stack
+        if not stack and not self.watching:
+            return []
+        self.command_stack = []
+        try:
+            if self.is_transaction or self.explicit_transaction:
+                return await self._execute_transaction(stack, raise_on_error)
+            return await self._execute_pipeline(stack, raise_on_error)
+        finally:
+            stack.clear()
+            await self.reset()
+
+    async def _execute_pipeline(self, stack: list[tuple[tuple[Any, ...], Any]], raise_on_error: bool) -> list[Any]:
+        names = [args[0] for args, _ in stack]
+        conn = self._conn
+        own = False
+        if conn is None and self._block is not None:
+            conn = await self._client._get_pool().acquire()
+            own = True
+        if conn is not None:
+            timeout = self._extended(self._block) if self._block is not None else conn.options.socket_timeout
+            futures = [conn.execute_with_timeout(args, parse, timeout) for args, parse in stack]
+        else:
+            send = self._client._send
+            futures = [send(args, parse) for args, parse in stack]
+        stack.clear()  # encoded (or waiting in the connection's bounded queue): release ours
+        results: list[Any] = []
+        clean = False
+        try:
+            for fut in futures:
+                try:
+                    results.append(await fut)
+                except ResponseError as exc:
+                    results.append(exc)
+            clean = True
+        finally:
+            if not clean:
+                _abandon(futures)
+                if conn is not None and not own:
+                    self._drop_connection()
+            if own:
+                assert conn is not None
+                self._client._get_pool().release(conn, dirty=not clean)
+        if raise_on_error:
+            _raise_first_error(results, names)
+        return results
+
+    async def _execute_transaction(self, stack: list[tuple[tuple[Any, ...], Any]], raise_on_error: bool) -> list[Any]:
+        names = [args[0] for args, _ in stack]
+        parses = [parse for _, parse in stack]
+        count = len(stack)
+
+        def batch() -> Iterator[tuple[tuple[Any, ...], Any]]:
+            yield _MULTI, None
+            for args, _ in stack:
+                yield args, None  # +QUEUED or an error; the real reply comes in EXEC's array
+            yield _EXEC, None
+
+        pool_conn: Connection | None = None
+        conn = self._conn
+        if conn is not None:
+            if self.watching and (not conn.is_connected or conn.stats_connects != self._watch_connects):
+                raise WatchError("the connection holding the WATCH was lost: watched keys may have changed")
+            futures = conn.execute_batch(batch())
+            if futures is None:
+                raise WatchError("the connection holding the WATCH cannot send the transaction now")
+        else:
+            shared = self._client.connection
+            options = shared.options
+            if options.overload_policy == "fail" and shared.inflight + count + 2 > options.max_inflight:
+                raise OverloadError(
+                    f"transaction of {count} commands refused: {shared.inflight} in flight "
+                    f"(max_inflight={options.max_inflight}); retry later, split it, or use overload_policy='wait'"
+                )
+            futures = shared.execute_batch(batch())
+            if futures is None and not shared.is_connected:
+                await shared.connect()
+                futures = shared.execute_batch(batch())
+            if futures is None:
+                # the shared connection is backed up: a transaction must not be split over its queue
+                pool_conn = await self._client._get_pool().acquire()
+                try:
+                    await pool_conn.connect()
+                except BaseException:
+                    self._client._get_pool().discard(pool_conn)
+                    raise
+                futures = pool_conn.execute_batch(batch())
+                if futures is None:
+                    self._client._get_pool().discard(pool_conn)
+                    raise ConnectionError("a fresh pool connection could not take the transaction")
+        stack.clear()
+        clean = False
+        try:
+            results = await self._exec_results(futures, count)
+            clean = True
+        finally:
+            self.watching = False  # EXEC (or the loss of the socket) ended any WATCH
+            if not clean:
+                _abandon(futures)
+                if self._conn is not None:
+                    self._drop_connection()
+            if pool_conn is not None:
+                self._client._get_pool().release(pool_conn, dirty=not clean)
+        if raise_on_error:
+            _raise_first_error(results, names)
+        for index, (value, parse) in enumerate(zip(results, parses, strict=True)):
+            if parse is not None and not isinstance(value, Exception):
+                try:
+                    results[index] = parse(value)
+                except Exception as exc:  # a reply of an unexpected shape: this command's error only
+                    results[index] = ProtocolError(f"cannot parse reply to {_upper(names[index])}: {exc!r}")
+        return results
+
+    @staticmethod
+    async def _exec_results(futures: list[CommandFuture[Any]], count: int) -> list[Any]:
+        """EXEC's array with queue-time errors put back in place and error items as exceptions."""
+        try:
+            reply = await futures[-1]
+        except ExecAbortError as abort:
+            # the command the server rejected when it was queued says more than EXECABORT
+            first = next(
+                (f.exception() for f in futures[1:-1] if f.done() and not f.cancelled() and f.exception()),
+                None,
+            )
+            _abandon(futures)
+            if first is not None:
+                raise first from abort
+            raise
+        errors: list[tuple[int, BaseException]] = []
+        for index, fut in enumerate(futures[1:-1]):
+            exc = fut.exception()
+            if exc is not None:
+                errors.append((index, exc))
+        if reply is None:
+            raise WatchError("Watched variable changed.")
+        results = list(reply)
+        for index, exc in errors:
+            results.insert(index, exc)
+        if len(results) != count:
+            raise ResponseError(
+                f"Wrong number of response items from pipeline execution: {len(results)} for {count} commands"
+            )
+        for index, value in enumerate(results):
+            if value.__class__ is ResponseError:
+                results[index] = error_from_reply(value.args[0] if value.args else "")
+        return results
+
+    # -- state -------------------------------------------------------------------------
+    def _drop_connection(self) -> None:
+        conn = self._conn
+        self._conn = None
+        if conn is not None:
+            self._client._get_pool().discard(conn)
+
+    async def reset(self) -> None:
+        """Forget recorded commands, UNWATCH, give the connection back (closed if its state is unknown)."""
+        self.command_stack = []
+        self._block = None
+        conn = self._conn
+        self._conn = None
+        watching = self.watching
+        self.watching = False
+        self.explicit_transaction = False
+        if conn is None:
+            return
+        pool = self._client._get_pool()
+        if watching:
+            try:
+                await conn.execute((b"UNWATCH",), None)
+            except BaseException:
+                pool.discard(conn)  # an UNWATCH reply still owed: never reused
+                raise
+        pool.release(conn)
+
+    aclose = reset
+
+    async def discard(self) -> None:
+        """Drop the recorded transaction (redis-py's DISCARD) and UNWATCH."""
+        await self.reset()
+
+
+def _abandon(futures: list[CommandFuture[Any]]) -> None:
+    """Nobody will read these replies: stop waiting, and mark errors as seen (no 'never retrieved')."""
+    for fut in futures:
+        if fut.done():
+            if not fut.cancelled():
+                fut.exception()
+        else:
+            fut.cancel()
+
+
+def _raise_first_error(results: list[Any], names: list[Any]) -> None:
+    for index, value in enumerate(results):
+        if isinstance(value, ResponseError):
+            message = value.args[0] if value.args else ""
+            value.args = (f"Command # {index + 1} ({_upper(names[index])}) of pipeline caused error: {message}",)
+            raise value
+
+
+async def run_transaction(
+    client: Redis,
+    func: Callable[[Pipeline], Any | Awaitable[Any]],
+    *watches: Any,
+    shard_hint: str | None = None,
+    value_from_callable: bool = False,
+    watch_delay: float | None = None,
+) -> Any:
+    """``Redis.transaction``: WATCH, call ``func(pipe)``, EXEC; again on WatchError."""
+    async with Pipeline(client, True, shard_hint) as pipe:
+        while True:
+            try:
+                if watches:
+                    await pipe.watch(*watches)
+                func_value = func(pipe)
+                if inspect.isawaitable(func_value):
+                    func_value = await func_value
+                exec_value = await pipe.execute()
+                return func_value if value_from_callable else exec_value
+            except WatchError:
+                if watch_delay is not None and watch_delay > 0:
+                    await asyncio.sleep(watch_delay)
+                continue

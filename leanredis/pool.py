@@ -1,0 +1,325 @@
+"""A pool of dedicated connections, for the commands that must own one.
+
+The client's commands share one multiplexed connection. A few cannot: a
+blocking pop (it would stall every other caller behind it), WATCH ... EXEC
+(the watch belongs to one socket) and pipelines that contain those. They
+take a ``Connection`` of their own from this pool and give it back when
+done:
+
+- at most ``max_connections`` connections exist; past that a caller waits,
+  first come first served, for at most ``timeout`` seconds and then gets
+  ``MaxConnectionsError`` (a ``ConnectionError``, redis-py's name) saying
+  how many are in use;
+- an idle connection is closed after ``max_idle_time`` seconds, any
+  connection after ``max_lifetime`` seconds (checked when it comes back and
+  when it is taken, and by one timer while some sit idle);
+- a connection idle longer than ``health_check_interval`` answers a PING
+  before it is handed out; if it does not, it is closed and another is used;
+- a connection given back ``dirty`` (inside MULTI, WATCHing, a blocking
+  command cancelled or timed out, a reply still owed) is closed, never
+  reused; ``stats()`` counts them.
+
+Nothing here runs until the first ``acquire``: a client that never needs a
+dedicated connection has no socket, task or timer for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections import deque
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from .connection import Connection
+from .exceptions import ConnectionError, DataError, RedisError
+from .options import ConnectionOptions
+
+DEFAULT_MAX_CONNECTIONS = 50
+DEFAULT_POOL_TIMEOUT = 20.0
+
+
+class MaxConnectionsError(ConnectionError):
+    """Every connection of the pool stayed in use for the whole wait (``pool_timeout``)."""
+
+
+class _Slot:
+    """What the pool knows of one connection: when it was made and last given back."""
+
+    __slots__ = ("created", "returned")
+
+    def __init__(self, now: float) -> None:
+        self.created = now
+        self.returned = now
+
+
+class ConnectionPool:
+    """Dedicated connections to one server: bounded, aged, health-checked, never reused dirty."""
+
+    def __init__(
+        self,
+        options: ConnectionOptions,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        timeout: float | None = DEFAULT_POOL_TIMEOUT,
+        max_idle_time: float | None = 300.0,
+        max_lifetime: float | None = None,
+        health_check_interval: float | None = 30.0,
+    ) -> None:
+        if not isinstance(max_connections, int) or isinstance(max_connections, bool) or max_connections < 1:
+            raise DataError(f"max_connections must be an int >= 1, not {max_connections!r}")
+        for name, value in (
+            ("pool_timeout", timeout),
+            ("max_idle_time", max_idle_time),
+            ("max_lifetime", max_lifetime),
+            ("health_check_interval", health_check_interval),
+        ):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0):
+                raise DataError(f"{name} must be a number of seconds >= 0 or None, not {value!r}")
+        # One user per connection: waiting for capacity is right there, failing fast is not.
+        # The shared connection gives memory back; these would only repeat its checks.
+        self.options = dataclasses.replace(options, overload_policy="wait", trim_idle=False)
+        self.max_connections = max_connections
+        self.timeout = timeout
+        self.max_idle_time = max_idle_time
+        self.max_lifetime = max_lifetime
+        self.health_check_interval = health_check_interval
+        self._slots: dict[Connection, _Slot] = {}  # every open connection, idle or in use
+        self._idle: deque[Connection] = deque()  # most recently returned at the right
+        self._waiters: deque[asyncio.Future[None]] = deque()
+        self._closing: set[asyncio.Task[None]] = set()
+        self._reaper: asyncio.TimerHandle | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.stats_created = 0
+        self.stats_closed = 0
+        self.stats_dirty = 0
+        self.stats_expired = 0
+        self.stats_health_checks = 0
+        self.stats_health_failures = 0
+        self.stats_waits = 0
+        self.stats_wait_timeouts = 0
+
+    def __repr__(self) -> str:
+        return (
+            f"<ConnectionPool {self.options.address} in_use={self.in_use} idle={len(self._idle)} "
+            f"waiting={self.waiting} max={self.max_connections}>"
+        )
+
+    # -- observable state ------------------------------------------------------
+    @property
+    def in_use(self) -> int:
+        """Connections handed out and not given back yet."""
+        return len(self._slots) - len(self._idle)
+
+    @property
+    def idle(self) -> int:
+        """Connections ready to be handed out."""
+        return len(self._idle)
+
+    @property
+    def waiting(self) -> int:
+        """Callers waiting for a connection."""
+        return sum(1 for waiter in self._waiters if not waiter.done())
+
+    def stats(self) -> dict[str, Any]:
+        """Gauges and counters: in use, idle, waiting, created, closed, dirty, expired, health checks."""
+        return {
+            "max_connections": self.max_connections,
+            "in_use": self.in_use,
+            "idle": self.idle,
+            "waiting": self.waiting,
+            "created": self.stats_created,
+            "closed": self.stats_closed,
+            "closed_dirty": self.stats_dirty,
+            "expired": self.stats_expired,
+            "health_checks": self.stats_health_checks,
+            "health_failures": self.stats_health_failures,
+            "waits": self.stats_waits,
+            "wait_timeouts": self.stats_wait_timeouts,
+        }
+
+    # -- taking and giving back ------------------------------------------------------
+    async def acquire(self) -> Connection:
+        """A connection of the caller's own; give it back with ``release`` (or use ``connection()``)."""
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:
+            self._rebind(loop)
+        deadline = None if self.timeout is None else loop.time() + self.timeout
+        while True:
+            conn = await self._take_idle(loop)
+            if conn is not None:
+                return conn
+            if len(self._slots) < self.max_connections:
+                conn = Connection(self.options, loop)
+                self._slots[conn] = _Slot(loop.time())
+                self.stats_created += 1
+                return conn
+            await self._wait(loop, deadline)
+
+    async def _take_idle(self, loop: asyncio.AbstractEventLoop) -> Connection | None:
+        idle = self._idle
+        while idle:
+            conn = idle.pop()
+            slot = self._slots[conn]
+            now = loop.time()
+            if self._expired(slot, now):
+                self.stats_expired += 1
+                self._drop(conn)
+                continue
+            interval = self.health_check_interval
+            if interval and now - slot.returned >= interval:
+                if not await self._healthy(conn):
+                    self.stats_health_failures += 1
+                    self._drop(conn)
+                    continue
+            return conn
+        return None
+
+    async def _healthy(self, conn: Connection) -> bool:
+        """PING on a connection that sat idle: a dead socket is found here, not by the caller."""
+        self.stats_health_checks += 1
+        timeout = self.options.socket_connect_timeout or 5.0
+        try:
+            reply = await conn.execute_with_timeout((b"PING",), None, timeout)
+        except asyncio.CancelledError:
+            self._drop(conn)  # the PING's reply is still owed: never reused
+            raise
+        except RedisError:
+            return False
+        return reply in (b"PONG", "PONG")
+
+    async def _wait(self, loop: asyncio.AbstractEventLoop, deadline: float | None) -> None:
+        waiter: asyncio.Future[None] = loop.create_future()
+        self._waiters.append(waiter)
+        self.stats_waits += 1
+        remaining = None if deadline is None else max(0.0, deadline - loop.time())
+        try:
+            await asyncio.wait_for(waiter, remaining)
+        except (asyncio.TimeoutError, TimeoutError):
+            self.stats_wait_timeouts += 1
+            raise MaxConnectionsError(
+                f"no connection to {self.options.address} free within pool_timeout={self.timeout} s: "
+                f"all {self.max_connections} (max_connections) in use by blocking commands, "
+                "transactions or pipelines; raise max_connections or pool_timeout"
+            ) from None
+        except BaseException:
+            if waiter.done() and not waiter.cancelled():
+                self._wake_one()  # woken, then cancelled: the free connection goes to the next caller
+            raise
+        finally:
+            try:
+                self._waiters.remove(waiter)
+            except ValueError:
+                pass  # already taken off by _wake_one
+
+    def release(self, conn: Connection, dirty: bool = False) -> None:
+        """Give ``conn`` back; ``dirty`` (or a reply still owed) closes it instead."""
+        slot = self._slots.get(conn)
+        if slot is None:
+            return  # not ours, or already dropped (pool closed, connection expired)
+        if dirty or conn.inflight or conn.queued:
+            self.stats_dirty += 1
+            self._drop(conn)
+            return
+        loop = self._loop
+        now = loop.time() if loop is not None else 0.0
+        if self._expired(slot, now):
+            self.stats_expired += 1
+            self._drop(conn)
+            return
+        slot.returned = now
+        self._idle.append(conn)
+        self._arm_reaper()
+        self._wake_one()
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[Connection]:
+        """``async with pool.connection() as conn``: released clean, or closed on any exception."""
+        conn = await self.acquire()
+        clean = False
+        try:
+            yield conn
+            clean = True
+        finally:
+            self.release(conn, dirty=not clean)
+
+    def discard(self, conn: Connection) -> None:
+        """Close ``conn`` (state unknown): it leaves the pool now, its socket closes in the background."""
+        if conn in self._slots:
+            self.stats_dirty += 1
+            self._drop(conn)
+
+    # -- internals -------------------------------------------------------------------
+    def _expired(self, slot: _Slot, now: float) -> bool:
+        if self.max_lifetime is not None and now - slot.created >= self.max_lifetime:
+            return True
+        return self.max_idle_time is not None and now - slot.returned >= self.max_idle_time
+
+    def _drop(self, conn: Connection) -> None:
+        """Forget ``conn`` and close it; a waiter may now open a new one."""
+        if self._slots.pop(conn, None) is None:
+            return
+        try:
+            self._idle.remove(conn)
+        except ValueError:
+            pass  # it was in use
+        self.stats_closed += 1
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            task = loop.create_task(conn.aclose())
+            self._closing.add(task)
+            task.add_done_callback(self._closing.discard)
+        self._wake_one()
+
+    def _wake_one(self) -> None:
+        waiters = self._waiters
+        while waiters:
+            waiter = waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+
+    def _arm_reaper(self) -> None:
+        if self._reaper is not None or self.max_idle_time is None or self._loop is None:
+            return
+        self._reaper = self._loop.call_later(max(self.max_idle_time, 0.05), self._reap)
+
+    def _reap(self) -> None:
+        """Close what expired while idle, so an unused pool gives its sockets back."""
+        self._reaper = None
+        loop = self._loop
+        if loop is None:
+            return
+        now = loop.time()
+        for conn in list(self._idle):
+            if self._expired(self._slots[conn], now):
+                self.stats_expired += 1
+                self._drop(conn)
+        if self._idle:
+            self._arm_reaper()
+
+    def _rebind(self, loop: asyncio.AbstractEventLoop) -> None:
+        """First use, or a new event loop (asyncio.run twice): the old loop's connections are gone."""
+        if self._loop is not None and not self._loop.is_closed():
+            raise RuntimeError(
+                f"this connection pool for {self.options.address} belongs to another running event loop; "
+                "create one client per loop"
+            )
+        self._slots.clear()
+        self._idle.clear()
+        self._waiters.clear()
+        self._closing.clear()
+        self._reaper = None
+        self._loop = loop
+
+    async def aclose(self) -> None:
+        """Close every connection, idle or in use; waiting callers are woken to open new ones."""
+        if self._reaper is not None:
+            self._reaper.cancel()
+            self._reaper = None
+        for conn in list(self._slots):
+            self._drop(conn)
+        while self._waiters:
+            self._wake_one()
+        if self._closing:
+            await asyncio.gather(*self._closing, return_exceptions=True)
