@@ -482,3 +482,20 @@ async def test_connect_failure_raises_connection_error_and_subscribes_nothing(se
         await p.subscribe("nowhere")
     assert not p.subscribed and p.stats()["connect_failures"] == 1
     await p.aclose()
+
+
+def test_readme_pubsub_example_prints_what_it_says(redis_server: RedisServer) -> None:
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    code = next(b for b in re.findall(r"```python\n(.*?)```", readme, flags=re.S) if "pubsub(" in b)
+    code = code.replace("redis://localhost:6379/0", f"{redis_server.url}/6")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == [
+        "{'type': 'message', 'pattern': None, 'channel': b'news', 'data': b'hello'}",
+        "handler: b'fire'",
+        "{'type': 'pmessage', 'pattern': b'log.*', 'channel': b'log.app', 'data': b'started'}",
+        "0 [(b'news', 1)]",
+    ]
