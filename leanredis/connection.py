@@ -29,11 +29,12 @@ This module knows nothing of command names beyond what it is handed.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import heapq
 import random
 import socket
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from . import memory
@@ -312,6 +313,9 @@ class Connection:
         self._max_buffered = options.max_buffered_bytes
         self._fail_fast = options.overload_policy == "fail"
         self.on_push: Callable[[Any], None] | None = None
+        # Where to connect, asked at every (re)connect (Sentinel); None: options.host/port.
+        # Runs inside socket_connect_timeout; a RedisError it raises fails the waiting commands.
+        self.resolver: Callable[[], Awaitable[tuple[str, int]]] | None = None
         self.last_connect_error: RedisError | None = None
         # plain-int counters: stats() reads them
         self.stats_connects = 0
@@ -780,6 +784,11 @@ class Connection:
     async def _open(self) -> RedisProtocol:
         options = self.options
         loop = self._loop
+        if self.resolver is not None and options.unix_socket_path is None:
+            host, port = await self.resolver()
+            if host != options.host or port != options.port:
+                # messages, TLS server name and repr follow the address actually used
+                options = self.options = dataclasses.replace(options, host=host, port=port)
 
         def factory() -> RedisProtocol:
             return RedisProtocol(self)
@@ -863,6 +872,20 @@ class Connection:
             self._proto = None
         if self._queue and not self._closed:
             self._ensure_connecting()
+
+    def drop(self) -> None:
+        """Abort the current socket now; the next command connects again (a new address if resolved).
+
+        For an owner that learnt the server is the wrong one (a READONLY reply
+        after a failover): commands pending on the socket fail once with
+        ConnectionError, as on any lost connection; waiting ones are kept.
+        """
+        proto = self._proto
+        if proto is None:
+            return
+        self._proto = None  # from here on commands wait for the next connection
+        if proto.transport is not None:
+            proto.transport.abort()  # connection_lost fails what was pending, then _on_lost reconnects if needed
 
     # -- closing -----------------------------------------------------------
     async def aclose(self) -> None:
