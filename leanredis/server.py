@@ -85,7 +85,11 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 class RedisServer:
-    """A private redis-server/valkey-server process; ``with RedisServer() as s: s.port``."""
+    """A private redis-server/valkey-server process; ``with RedisServer() as s: s.port``.
+
+    ``sentinel_config="sentinel monitor mymaster 127.0.0.1 6380 2\\n..."`` runs a
+    Sentinel instead (``<binary> <dir>/sentinel.conf --sentinel``).
+    """
 
     def __init__(
         self,
@@ -96,6 +100,7 @@ class RedisServer:
         unix_socket: bool = False,
         extra_args: Sequence[str] = (),
         startup_timeout: float = 10.0,
+        sentinel_config: str | None = None,
     ) -> None:
         self.binary = find_server_binary(binary)
         self.host = host
@@ -105,6 +110,8 @@ class RedisServer:
         self.dir = Path(tempfile.mkdtemp(prefix="leanredis-server-"))
         self.unix_socket_path = str(self.dir / "redis.sock") if unix_socket else None
         self.process: subprocess.Popen[bytes] | None = None
+        # A sentinel: this text becomes its config file (it rewrites it), passed first with --sentinel.
+        self.sentinel_config = sentinel_config
 
     def __repr__(self) -> str:
         state = "running" if self.running else "stopped"
@@ -128,8 +135,10 @@ class RedisServer:
 
     def command_line(self) -> list[str]:
         """The argv the server is started with."""
-        args = [
-            self.binary,
+        args = [self.binary]
+        if self.sentinel_config is not None:
+            args += [str(self.dir / "sentinel.conf"), "--sentinel"]
+        args += [
             "--port", str(self.port),
             "--bind", self.host,
             "--dir", str(self.dir),
@@ -147,6 +156,10 @@ class RedisServer:
         """Start the process and wait until it answers PING."""
         if self.running:
             return self
+        if self.sentinel_config is not None:
+            conf = self.dir / "sentinel.conf"
+            if not conf.exists():  # a restarted sentinel keeps what it learnt
+                conf.write_text(self.sentinel_config)
         self.process = subprocess.Popen(
             self.command_line(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=self.dir
         )
