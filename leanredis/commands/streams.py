@@ -301,8 +301,8 @@ class StreamCommands(CommandsBase):
                 "blocking reads need the client's connection pool for blocking commands; "
                 "call without block to read what is there now"
             )
-        # the server-side wait in seconds, BLPOP's convention (0: for ever)
-        result: CommandFuture[Any] = send_blocking(args, parse, block / 1000)
+        # the server-side wait in seconds; block=0 waits for ever (None), as for BLPOP
+        result: CommandFuture[Any] = send_blocking(args, parse, (block / 1000) or None)
         return result
 
     # -- consumer groups ------------------------------------------------------------

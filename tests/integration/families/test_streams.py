@@ -7,6 +7,7 @@ compared with ``skeleton``: every integer stands for its type.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -138,16 +139,23 @@ async def test_xread_returns_stream_entry_lists_and_empty_list(pair):  # type: i
     assert await both(pair, "xread", {"s": "3-0"}) == []
 
 
-async def test_blocking_reads_refuse_the_shared_connection(pair):  # type: ignore[no-untyped-def]
+async def test_blocking_reads_wait_on_a_pool_connection_not_the_shared_one(pair):  # type: ignore[no-untyped-def]
     ours, _ = pair
-    with pytest.raises(DataError, match="pool"):
-        ours.xread({"s": "$"}, block=10)
-    with pytest.raises(DataError, match="pool"):
-        ours.xreadgroup("g", "c", {"s": ">"}, block=0)
     with pytest.raises(DataError):
         ours.xread({"s": "$"}, block=-1)
-    # no command left behind: the connection still answers in order
-    assert await ours.xread({"s": "0"}) == []
+    reader = asyncio.ensure_future(ours.xread({"s": "$"}, block=0))  # for ever, until an entry comes
+    await asyncio.sleep(0.2)
+    assert not reader.done()
+    # the shared connection is not blocked meanwhile: this answers at once
+    assert await asyncio.wait_for(ours.xadd("s", {"f": "v"}, id="5-0"), 2) in (b"5-0", "5-0")
+    got = await asyncio.wait_for(reader, 5)
+    assert [[_text(name), [(_text(i), {_text(k): _text(v) for k, v in f.items()}) for i, f in entries]]
+            for name, entries in got] == [["s", [("5-0", {"f": "v"})]]]
+    assert await asyncio.wait_for(ours.xread({"s": "$"}, block=100), 5) == []  # times out empty
+
+
+def _text(value):  # type: ignore[no-untyped-def]
+    return value.decode() if isinstance(value, bytes) else value
 
 
 async def test_blocking_reads_go_through_send_blocking_when_the_client_has_it(r):  # type: ignore[no-untyped-def]
@@ -165,7 +173,7 @@ async def test_blocking_reads_go_through_send_blocking_when_the_client_has_it(r)
     assert await r.xreadgroup("g", "c", {"s": ">"}, block=0) == read
     assert calls == [
         ((b"XREAD", b"COUNT", 5, b"BLOCK", 250, b"STREAMS", "s", "0"), 0.25),
-        ((b"XREADGROUP", b"GROUP", "g", "c", b"BLOCK", 0, b"STREAMS", "s", ">"), 0.0),
+        ((b"XREADGROUP", b"GROUP", "g", "c", b"BLOCK", 0, b"STREAMS", "s", ">"), None),  # 0: for ever
     ]
 
 
