@@ -262,7 +262,8 @@ async def _paced(ctx: Context, client: Adapter, qps: int, duration: float,
     figures = {
         "ops": started_count, "seconds": round(window, 3), "target_qps": qps,
         "throughput_ops_per_s": round(done_in_window / window),
-        "achieved_ratio": round(done_in_window / max(1, started_count), 4),
+        "achieved_ratio": round(done_in_window / max(1, total), 4),  # of the target, not of what was started
+        "started": started_count,
         "pending_at_end": pending_at_end,
         "unfinished_after_drain": started_count - ctx.counter.done - ctx.counter.errors,
         "latency_ms": state.hist.summary(), "errors": dict(state.errors),
