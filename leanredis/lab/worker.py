@@ -76,8 +76,9 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
     if server_clients is not None and sampler.server is not None and sampler.server.sock is not None:
         server_clients -= 1  # the sampler's own INFO socket
     try:
-        await client.close()
-    except Exception as exc:  # closing a broken client: keep the figures, note the failure
+        # a client that fell behind may still hold a huge backlog: closing it is bounded too
+        await asyncio.wait_for(client.close(), 15)
+    except Exception as exc:  # closing a broken or swamped client: keep the figures, note the failure
         error = error or f"close failed: {type(exc).__name__}: {exc}"
     stop.set()
     sampler.stop()
@@ -99,8 +100,13 @@ def main() -> None:
         import uvloop
 
         uvloop.install()
-    result = asyncio.run(run(spec))
+    loop = asyncio.new_event_loop()
+    result = loop.run_until_complete(run(spec))
     emit("result", result)
+    # Exit at once: tasks a client left behind (a backlog of thousands) would
+    # otherwise be cancelled and awaited one by one by the loop's shutdown.
+    sys.stdout.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":
