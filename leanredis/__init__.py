@@ -17,6 +17,7 @@ from .exceptions import (
     ExecAbortError,
     InvalidResponse,
     MasterDownError,
+    MasterNotFoundError,
     ModuleError,
     MovedError,
     NoPermissionError,
@@ -28,6 +29,7 @@ from .exceptions import (
     ReadOnlyError,
     RedisError,
     ResponseError,
+    SlaveNotFoundError,
     TimeoutError,
     TryAgainError,
     WatchError,
@@ -35,6 +37,7 @@ from .exceptions import (
 )
 from .future import CommandFuture
 from .options import ConnectionOptions
+from .sentinel import Sentinel, SentinelRedis
 
 __version__ = "0.1.0"
 
@@ -60,6 +63,7 @@ __all__ = [
     "ExecAbortError",
     "InvalidResponse",
     "MasterDownError",
+    "MasterNotFoundError",
     "ModuleError",
     "MovedError",
     "NoPermissionError",
@@ -72,6 +76,9 @@ __all__ = [
     "Redis",
     "RedisError",
     "ResponseError",
+    "Sentinel",
+    "SentinelRedis",
+    "SlaveNotFoundError",
     "StrictRedis",
     "TimeoutError",
     "TryAgainError",

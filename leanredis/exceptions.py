@@ -125,6 +125,14 @@ class MasterDownError(ClusterDownError):
     """MASTERDOWN: the replica lost its link to the master."""
 
 
+class MasterNotFoundError(ConnectionError):
+    """No sentinel could name a healthy master for the service (unknown name, or none reachable)."""
+
+
+class SlaveNotFoundError(ConnectionError):
+    """No replica (nor master to fall back on) could be found for the service through the sentinels."""
+
+
 # First word of the server's error text -> class. Anything else is ResponseError.
 _ERROR_PREFIXES: dict[str, type[ResponseError]] = {
     "WRONGTYPE": WrongTypeError,

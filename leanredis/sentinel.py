@@ -1,0 +1,368 @@
+"""Sentinel: find the master (or a replica) of a monitored service and follow its failovers.
+
+``Sentinel([(host, port), ...])`` keeps one small client per sentinel.
+``discover_master(name)`` asks them in turn (``SENTINEL MASTER name``) and
+moves the one that answered to the front, as redis-py does.
+``master_for(name)`` and ``replica_for(name)`` return ``Redis`` clients
+whose connection asks the sentinels for its address at every (re)connect
+(``Connection.resolver``), so a client follows a failover without being
+rebuilt:
+
+- a lost connection (the demoted master kills its clients) reconnects to
+  whatever the sentinels name then;
+- a ``READONLY`` reply on a master client means it still talks to a
+  demoted master: the reply reaches the caller as ``ReadOnlyError``, the
+  socket is dropped (``Connection.drop``) and the next command reconnects.
+  This check is a done-callback per command on master clients only; plain
+  ``Redis`` clients pay nothing.
+
+Blocking commands (the client's pool) and ``pubsub()`` resolve the same
+way when they connect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Iterable
+from typing import Any
+
+from .client import Redis
+from .connection import Connection
+from .exceptions import (
+    ConnectionError,
+    MasterNotFoundError,
+    ReadOnlyError,
+    ResponseError,
+    SlaveNotFoundError,
+    TimeoutError,
+)
+from .future import CommandFuture
+from .pool import ConnectionPool
+from .pubsub import PubSub
+
+Address = tuple[str, int]
+
+# A sentinel that does not answer must not hold up the next one: these apply
+# to the sentinel connections unless sentinel_kwargs says otherwise.
+_SENTINEL_DEFAULTS: dict[str, Any] = {"socket_timeout": 1.0, "socket_connect_timeout": 1.0}
+_SENTINEL_BACKOFF_CAP = 0.25  # seconds before trying a sentinel that failed again (Redis's own cap is 2 s)
+
+_STATE_INTS = frozenset(
+    {
+        "port",
+        "link-pending-commands",
+        "link-refcount",
+        "last-ping-sent",
+        "last-ok-ping-reply",
+        "last-ping-reply",
+        "down-after-milliseconds",
+        "info-refresh",
+        "role-reported-time",
+        "config-epoch",
+        "num-slaves",
+        "num-other-sentinels",
+        "quorum",
+        "failover-timeout",
+        "parallel-syncs",
+        "master-link-down-time",
+        "master-port",
+        "slave-priority",
+        "slave-repl-offset",
+        "replica-announced",
+    }
+)
+
+
+def parse_sentinel_state(reply: Any) -> dict[str, Any]:
+    """One SENTINEL MASTER/REPLICAS entry as redis-py's dict: ints, and ``is_master``/``is_sdown``/... flags."""
+    if isinstance(reply, dict):
+        items = list(reply.items())
+    else:
+        items = list(zip(reply[::2], reply[1::2], strict=True))
+    state: dict[str, Any] = {}
+    for key, value in items:
+        key = key.decode() if isinstance(key, bytes) else str(key)
+        if isinstance(value, bytes):
+            value = value.decode("utf-8", "replace")
+        if key in _STATE_INTS:
+            try:
+                value = int(value)
+            except (TypeError, ValueError):
+                pass  # a field whose format changed in a newer server: keep its text
+        state[key] = value
+    flags = set(str(state.get("flags", "")).split(","))
+    for flag, name in (
+        ("master", "is_master"),
+        ("slave", "is_slave"),
+        ("s_down", "is_sdown"),
+        ("o_down", "is_odown"),
+        ("sentinel", "is_sentinel"),
+        ("disconnected", "is_disconnected"),
+        ("master_down", "is_master_down"),
+    ):
+        state[name] = flag in flags
+    return state
+
+
+class Sentinel:
+    """Clients of a set of sentinels: discovery of masters and replicas, and clients that follow them.
+
+    ``sentinel_kwargs`` configure the connections to the sentinels (default:
+    the ``socket_*`` entries of ``connection_kwargs``, and 1 s timeouts);
+    ``connection_kwargs`` those of the clients ``master_for``/``replica_for``
+    return. A master is accepted from a sentinel that sees it up and sees at
+    least ``min_other_sentinels`` other sentinels.
+    """
+
+    def __init__(
+        self,
+        sentinels: Iterable[tuple[str, int]],
+        min_other_sentinels: int = 0,
+        sentinel_kwargs: dict[str, Any] | None = None,
+        force_master_ip: str | None = None,
+        **connection_kwargs: Any,
+    ) -> None:
+        if sentinel_kwargs is None:
+            sentinel_kwargs = {k: v for k, v in connection_kwargs.items() if k.startswith("socket_")}
+        kwargs = {**_SENTINEL_DEFAULTS, **sentinel_kwargs, "decode_responses": True}
+        self.sentinel_kwargs = sentinel_kwargs
+        self.sentinels: list[Redis] = [Redis(host=host, port=int(port), **kwargs) for host, port in sentinels]
+        for client in self.sentinels:
+            connection = client.connection
+            connection.options = dataclasses.replace(connection.options, reconnect_backoff_cap=_SENTINEL_BACKOFF_CAP)
+        if not self.sentinels:
+            raise ConnectionError("Sentinel() needs at least one (host, port) of a sentinel")
+        self.min_other_sentinels = min_other_sentinels
+        self.force_master_ip = force_master_ip
+        self.connection_kwargs = connection_kwargs
+
+    def __repr__(self) -> str:
+        addresses = ",".join(s.connection.options.address for s in self.sentinels)
+        return f"<Sentinel sentinels=[{addresses}]>"
+
+    async def __aenter__(self) -> Sentinel:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connections to the sentinels (clients made by master_for/replica_for close on their own)."""
+        for sentinel in self.sentinels:
+            await sentinel.aclose()
+
+    def _to_front(self, sentinel: Redis) -> None:
+        sentinels = self.sentinels
+        if sentinels[0] is not sentinel and sentinel in sentinels:
+            sentinels.remove(sentinel)
+            sentinels.insert(0, sentinel)
+
+    def check_master_state(self, state: dict[str, Any], service_name: str) -> bool:
+        """True if this sentinel's view of the master can be trusted: up, a master, enough peers."""
+        if not state.get("is_master") or state.get("is_sdown") or state.get("is_odown"):
+            return False
+        return int(state.get("num-other-sentinels", 0)) >= self.min_other_sentinels
+
+    async def discover_master(self, service_name: str) -> Address:
+        """(host, port) of the master of ``service_name``; ``MasterNotFoundError`` if no sentinel knows it."""
+        errors: list[str] = []
+        for sentinel in list(self.sentinels):
+            address = sentinel.connection.options.address
+            try:
+                reply = await sentinel.execute_command("SENTINEL", "MASTER", service_name)
+            except (ConnectionError, TimeoutError) as exc:
+                errors.append(f"{address} unreachable: {exc}")
+                continue
+            except ResponseError as exc:  # "No such master with that name": ask the next one
+                errors.append(f"{address}: {exc}")
+                continue
+            state = parse_sentinel_state(reply)
+            if self.check_master_state(state, service_name):
+                self._to_front(sentinel)
+                return self.force_master_ip or state["ip"], int(state["port"])
+            errors.append(f"{address}: master {state.get('ip')}:{state.get('port')} flags={state.get('flags')}")
+        raise MasterNotFoundError(
+            f"No master found for {service_name!r} through {len(errors)} sentinel(s): " + "; ".join(errors)
+        )
+
+    @staticmethod
+    def filter_slaves(slaves: Iterable[dict[str, Any]]) -> list[Address]:
+        """(host, port) of the replicas no sentinel sees down."""
+        return [(s["ip"], int(s["port"])) for s in slaves if not s.get("is_sdown") and not s.get("is_odown")]
+
+    async def discover_slaves(self, service_name: str) -> list[Address]:
+        """(host, port) of the live replicas of ``service_name`` from the first sentinel that knows some; [] if none."""
+        for sentinel in list(self.sentinels):
+            try:
+                reply = await sentinel.execute_command("SENTINEL", "REPLICAS", service_name)
+            except (ConnectionError, TimeoutError, ResponseError):
+                continue  # unreachable, or does not monitor this name: the next sentinel may
+            slaves = self.filter_slaves(parse_sentinel_state(entry) for entry in reply)
+            if slaves:
+                return slaves
+        return []
+
+    discover_replicas = discover_slaves
+
+    async def execute_command(self, *args: Any, once: bool = False, **kwargs: Any) -> Any:
+        """Send a command to every sentinel (True once all answered), or with ``once`` to the first only."""
+        if once:
+            return await self.sentinels[0].execute_command(*args, **kwargs)
+        await asyncio.gather(*(s.execute_command(*args, **kwargs) for s in self.sentinels))
+        return True
+
+    def master_for(self, service_name: str, **kwargs: Any) -> SentinelRedis:
+        """A client of the current master of ``service_name`` that follows it across failovers."""
+        return SentinelRedis(_Follower(self, service_name, True), **{**self.connection_kwargs, **kwargs})
+
+    def replica_for(self, service_name: str, **kwargs: Any) -> SentinelRedis:
+        """A client of a replica of ``service_name`` (round robin at each connect; the master if none)."""
+        return SentinelRedis(_Follower(self, service_name, False), **{**self.connection_kwargs, **kwargs})
+
+    slave_for = replica_for
+
+
+class _Follower:
+    """Where one service's master (or a replica) is now: the resolver of every connection of one client."""
+
+    def __init__(self, sentinel: Sentinel, service_name: str, is_master: bool) -> None:
+        self.sentinel = sentinel
+        self.service_name = service_name
+        self.is_master = is_master
+        self.address: Address | None = None  # the last one resolved
+        self._replica_turn = 0
+        # READONLY from a master the sentinels still name: wait longer each time before asking again
+        self._readonly_address: Address | None = None
+        self._readonly_streak = 0
+        self._dropped_at = -1
+        self.stats_resolves = 0
+        self.stats_readonly_drops = 0
+
+    async def resolve(self) -> Address:
+        self.stats_resolves += 1
+        if self.is_master:
+            if self._readonly_streak:
+                await asyncio.sleep(min(2.0, 0.05 * 2 ** (self._readonly_streak - 1)))
+            address = await self.sentinel.discover_master(self.service_name)
+            if address != self._readonly_address:
+                self._readonly_streak = 0
+        else:
+            address = await self._next_replica()
+        self.address = address
+        return address
+
+    async def _next_replica(self) -> Address:
+        replicas = await self.sentinel.discover_slaves(self.service_name)
+        if replicas:
+            self._replica_turn += 1
+            return replicas[self._replica_turn % len(replicas)]
+        try:
+            return await self.sentinel.discover_master(self.service_name)
+        except MasterNotFoundError as exc:
+            raise SlaveNotFoundError(f"No replica found for {self.service_name!r}, nor a master: {exc}") from None
+
+    def watch(self, fut: CommandFuture[Any], connection: Connection) -> CommandFuture[Any]:
+        """Drop ``connection`` if ``fut`` ends with READONLY: the master it reaches was demoted."""
+
+        def check(done: CommandFuture[Any]) -> None:
+            if not done.cancelled() and done.exception().__class__ is ReadOnlyError:
+                self.readonly(connection)
+
+        fut.add_done_callback(check)
+        return fut
+
+    def readonly(self, connection: Connection) -> None:
+        if connection.stats_connects == self._dropped_at:
+            return  # this socket was dropped already (several replies said READONLY)
+        self._dropped_at = connection.stats_connects
+        options = connection.options
+        self._readonly_address = (options.host, options.port)
+        self._readonly_streak += 1
+        self.stats_readonly_drops += 1
+        connection.drop()
+
+
+class _SentinelPool(ConnectionPool):
+    """The dedicated connections (blocking commands, WATCH) of a sentinel client: resolved at connect too."""
+
+    follower: _Follower
+
+    async def acquire(self) -> Connection:
+        conn = await super().acquire()
+        conn.resolver = self.follower.resolve
+        return conn
+
+
+class _SentinelPubSub(PubSub):
+    """A PubSub that asks the sentinels where to connect, at every (re)connect."""
+
+    follower: _Follower
+
+    async def _open(self) -> Any:
+        host, port = await self.follower.resolve()
+        self.options = dataclasses.replace(self.options, host=host, port=port)
+        return await super()._open()
+
+
+class SentinelRedis(Redis):
+    """A ``Redis`` whose server is named by sentinels at each connect; see the module docstring."""
+
+    def __init__(self, follower: _Follower, **kwargs: Any) -> None:
+        # Until the first connect the address is a placeholder that says what it is.
+        kwargs.pop("host", None)
+        kwargs.pop("port", None)
+        super().__init__(host=f"{follower.service_name}(sentinel)", port=0, **kwargs)
+        self.follower = follower
+        connection = self.connection
+        connection.resolver = follower.resolve
+        if follower.is_master:
+            execute = connection.execute
+            watch = follower.watch
+
+            def send(args: tuple[Any, ...], parse: Any) -> CommandFuture[Any]:
+                return watch(execute(args, parse), connection)
+
+            self._send = send
+
+    def __repr__(self) -> str:
+        role = "master" if self.follower.is_master else "replica"
+        return f"<{type(self).__name__} {self.follower.service_name} {role} {self.connection!r}>"
+
+    @property
+    def service_name(self) -> str:
+        """The name the sentinels monitor this server under."""
+        return self.follower.service_name
+
+    def with_timeout(self, timeout: float | None) -> Redis:
+        view = super().with_timeout(timeout)
+        view.follower = self.follower  # type: ignore[attr-defined]
+        if self.follower.is_master:
+            inner = view._send
+            watch = self.follower.watch
+            connection = self.connection
+
+            def send(args: tuple[Any, ...], parse: Any) -> CommandFuture[Any]:
+                return watch(inner(args, parse), connection)
+
+            view._send = send
+        return view
+
+    def _get_pool(self) -> ConnectionPool:
+        box = self._pool_box
+        if box.pool is None:
+            pool = _SentinelPool(self.options, *box.config)
+            pool.follower = self.follower
+            box.pool = pool
+        return box.pool
+
+    def pubsub(
+        self,
+        ignore_subscribe_messages: bool = False,
+        max_pending_messages: int = 10_000,
+        overflow: str = "pause",
+        **kwargs: Any,
+    ) -> PubSub:
+        pubsub = _SentinelPubSub(self.options, ignore_subscribe_messages, max_pending_messages, overflow)  # type: ignore[arg-type]
+        pubsub.follower = self.follower
+        return pubsub

@@ -1,0 +1,261 @@
+"""Sentinel against real servers: 1 primary, 1 replica, 3 sentinels on free loopback ports.
+
+Discovery, master_for/replica_for, READONLY and failover following, clear
+errors. Every await is bounded; the failover test runs last (it moves the
+master) and the others ask the sentinels where the master is now.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+import redis
+
+import leanredis
+from leanredis import MasterNotFoundError, ReadOnlyError, Sentinel, SlaveNotFoundError
+from leanredis.server import RedisServer, free_port
+
+pytestmark = pytest.mark.slow
+
+NAME = "mymaster"
+LOCAL = "127.0.0.1"
+
+
+@dataclass
+class Topology:
+    primary: RedisServer
+    replica: RedisServer
+    sentinels: list[RedisServer]
+
+    @property
+    def sentinel_addresses(self) -> list[tuple[str, int]]:
+        return [(LOCAL, s.port) for s in self.sentinels]
+
+
+def _ready(topology: Topology) -> bool:
+    """Every sentinel sees the master up, the replica linked, and the two other sentinels."""
+    for server in topology.sentinels:
+        with redis.Redis(host=LOCAL, port=server.port, socket_timeout=1) as s:
+            master = s.sentinel_master(NAME)
+            replicas = s.sentinel_slaves(NAME)
+        if not master["is_master"] or master["num-other-sentinels"] < 2:
+            return False
+        if not any(
+            r["port"] == topology.replica.port and r["master-link-status"] == "ok" and not r["is_sdown"]
+            for r in replicas
+        ):
+            return False
+    return True
+
+
+@pytest.fixture(scope="module")
+def topology(server_binary: str) -> Iterator[Topology]:
+    servers: list[RedisServer] = []
+    try:
+        primary = RedisServer(server_binary)
+        servers.append(primary)
+        primary.start()
+        replica = RedisServer(server_binary, extra_args=["--replicaof", LOCAL, str(primary.port)])
+        servers.append(replica)
+        replica.start()
+        config = (
+            "sentinel resolve-hostnames no\n"
+            f"sentinel monitor {NAME} {LOCAL} {primary.port} 2\n"
+            f"sentinel down-after-milliseconds {NAME} 1000\n"
+            f"sentinel failover-timeout {NAME} 5000\n"
+        )
+        sentinels = []
+        for _ in range(3):
+            sentinel = RedisServer(server_binary, sentinel_config=config)
+            servers.append(sentinel)
+            sentinels.append(sentinel.start())
+        result = Topology(primary, replica, sentinels)
+        deadline = time.monotonic() + 20
+        while not _ready(result):
+            if time.monotonic() > deadline:
+                pytest.fail("the sentinels did not see the replica and each other within 20 s")
+            time.sleep(0.1)
+        yield result
+    finally:
+        for server in servers:
+            server.stop()
+
+
+async def _bounded(aw, timeout: float = 5.0):  # type: ignore[no-untyped-def]
+    return await asyncio.wait_for(aw, timeout)
+
+
+async def test_discover_master_and_replicas(topology: Topology) -> None:
+    async with Sentinel(topology.sentinel_addresses) as sentinel:
+        assert await _bounded(sentinel.discover_master(NAME)) == (LOCAL, topology.primary.port)
+        assert await _bounded(sentinel.discover_slaves(NAME)) == [(LOCAL, topology.replica.port)]
+
+
+async def test_sentinels_are_tried_in_turn_and_the_one_that_answered_moves_to_front(topology: Topology) -> None:
+    dead = (LOCAL, free_port())
+    async with Sentinel([dead, *topology.sentinel_addresses]) as sentinel:
+        assert await _bounded(sentinel.discover_master(NAME)) == (LOCAL, topology.primary.port)
+        ports = [s.connection.options.port for s in sentinel.sentinels]
+        first, *others = (s.port for s in topology.sentinels)
+        assert ports == [first, dead[1], *others]
+
+
+async def test_master_for_writes_and_replica_for_reads_what_was_written(topology: Topology) -> None:
+    async with Sentinel(topology.sentinel_addresses) as sentinel:
+        master_address = await _bounded(sentinel.discover_master(NAME))
+        master = sentinel.master_for(NAME, decode_responses=True)
+        replica = sentinel.replica_for(NAME, decode_responses=True)
+        try:
+            assert await _bounded(master.set("sentinel:k", "v"))
+            assert (master.connection.options.host, master.connection.options.port) == master_address
+            value = None
+            for _ in range(100):  # replication is asynchronous: up to 5 s
+                value = await _bounded(replica.get("sentinel:k"))
+                if value == "v":
+                    break
+                await asyncio.sleep(0.05)
+            assert value == "v"
+            assert (replica.connection.options.host, replica.connection.options.port) != master_address
+            connects = replica.connection.stats_connects
+            with pytest.raises(ReadOnlyError):  # a replica client keeps its replica: READONLY is expected there
+                await _bounded(replica.set("sentinel:k", "w"))
+            assert await _bounded(replica.get("sentinel:k")) == "v"
+            assert replica.connection.stats_connects == connects
+            assert sentinel.slave_for == sentinel.replica_for
+        finally:
+            await master.aclose()
+            await replica.aclose()
+
+
+async def test_readonly_reply_drops_the_connection_and_the_next_command_reaches_the_master(
+    topology: Topology,
+) -> None:
+    async with Sentinel(topology.sentinel_addresses) as sentinel:
+        real = sentinel.discover_master
+        master_address = await _bounded(real(NAME))
+        stale = [(LOCAL, topology.replica.port)]
+
+        async def stale_once(name: str) -> tuple[str, int]:
+            # a sentinel that has not heard of the failover yet names the demoted server once
+            return stale.pop() if stale else await real(name)
+
+        sentinel.discover_master = stale_once  # type: ignore[method-assign]
+        master = sentinel.master_for(NAME)
+        try:
+            with pytest.raises(ReadOnlyError):
+                await _bounded(master.set("sentinel:ro", 1))
+            assert master.follower.stats_readonly_drops == 1
+            assert await _bounded(master.set("sentinel:ro", 2))
+            assert (master.connection.options.host, master.connection.options.port) == master_address
+            assert master.connection.stats_connects == 2
+        finally:
+            await master.aclose()
+
+
+async def test_blocking_commands_and_pubsub_find_the_master_through_the_sentinels(topology: Topology) -> None:
+    async with Sentinel(topology.sentinel_addresses) as sentinel:
+        master = sentinel.master_for(NAME)
+        try:
+            await _bounded(master.delete("sentinel:list"))
+            await _bounded(master.rpush("sentinel:list", "x"))
+            assert await _bounded(master.blpop(["sentinel:list"], timeout=1)) == (b"sentinel:list", b"x")
+            async with master.pubsub() as pubsub:
+                await _bounded(pubsub.subscribe("sentinel:channel"))
+                confirmed = await _bounded(pubsub.get_message(timeout=2))
+                assert confirmed is not None and confirmed["type"] == "subscribe"
+                assert pubsub.options.port == master.connection.options.port
+                assert await _bounded(master.publish("sentinel:channel", "hi")) == 1
+                message = await _bounded(pubsub.get_message(ignore_subscribe_messages=True, timeout=2))
+                assert message is not None and message["data"] == b"hi"
+        finally:
+            await master.aclose()
+
+
+async def test_unknown_service_name_raises_master_and_slave_not_found(topology: Topology) -> None:
+    async with Sentinel(topology.sentinel_addresses) as sentinel:
+        with pytest.raises(MasterNotFoundError, match="nosuchmaster"):
+            await _bounded(sentinel.discover_master("nosuchmaster"))
+        assert await _bounded(sentinel.discover_slaves("nosuchmaster")) == []
+        master = sentinel.master_for("nosuchmaster")
+        replica = sentinel.replica_for("nosuchmaster")
+        try:
+            with pytest.raises(MasterNotFoundError, match="nosuchmaster"):
+                await _bounded(master.ping())
+            with pytest.raises(SlaveNotFoundError, match="nosuchmaster"):
+                await _bounded(replica.ping())
+        finally:
+            await master.aclose()
+            await replica.aclose()
+
+
+async def test_all_sentinels_down_raises_connection_error_quickly() -> None:
+    async with Sentinel([(LOCAL, free_port()), (LOCAL, free_port())]) as sentinel:
+        started = time.monotonic()
+        with pytest.raises(leanredis.ConnectionError, match="unreachable"):
+            await _bounded(sentinel.discover_master(NAME))
+        master = sentinel.master_for(NAME)
+        try:
+            with pytest.raises(leanredis.ConnectionError, match="No master found"):
+                await _bounded(master.ping())
+        finally:
+            await master.aclose()
+        assert time.monotonic() - started < 5
+
+
+async def test_client_follows_a_sentinel_failover_while_a_workload_runs(topology: Topology) -> None:
+    """SENTINEL FAILOVER under writes: the same client ends on the new primary, writes succeed there."""
+    loop = asyncio.get_running_loop()
+    async with Sentinel(topology.sentinel_addresses) as sentinel:
+        old = await _bounded(sentinel.discover_master(NAME))
+        master = sentinel.master_for(NAME, socket_timeout=1.0, socket_connect_timeout=2.0)
+        stop = asyncio.Event()
+        counts = {"ok": 0, "errors": 0}
+
+        async def writer(index: int) -> None:
+            deadline = loop.time() + 30  # bounded even if the test body fails to set stop
+            while not stop.is_set() and loop.time() < deadline:
+                try:
+                    await _bounded(master.incr(f"sentinel:workload:{index}"), 3)
+                    counts["ok"] += 1
+                except (leanredis.ConnectionError, leanredis.TimeoutError, ReadOnlyError, asyncio.TimeoutError):
+                    counts["errors"] += 1
+                    await asyncio.sleep(0.05)
+                await asyncio.sleep(0.002)
+
+        writers = [asyncio.ensure_future(writer(i)) for i in range(4)]
+        try:
+            await asyncio.sleep(0.3)
+            assert counts["ok"] > 0
+            assert (master.connection.options.host, master.connection.options.port) == old
+            assert await _bounded(sentinel.execute_command("SENTINEL", "FAILOVER", NAME, once=True))
+            started = loop.time()
+            ok_at_switch = None
+            while loop.time() - started < 25:
+                address = (master.connection.options.host, master.connection.options.port)
+                if address != old and master.connection.is_connected:
+                    if ok_at_switch is None:
+                        ok_at_switch = counts["ok"]
+                    elif counts["ok"] > ok_at_switch + 10:
+                        break
+                await asyncio.sleep(0.05)
+            followed_after = loop.time() - started
+            assert address != old, f"still on {old} {followed_after:.1f} s after SENTINEL FAILOVER ({counts})"
+            assert counts["ok"] > (ok_at_switch or 0) + 10, f"no writes on the new primary ({counts})"
+        finally:
+            stop.set()
+            await asyncio.wait_for(asyncio.gather(*writers), 10)
+        new = await _bounded(sentinel.discover_master(NAME))
+        assert new == address
+        assert await _bounded(master.set("sentinel:after", "x"))
+        direct = leanredis.Redis(host=new[0], port=new[1])
+        try:
+            assert await _bounded(direct.get("sentinel:after")) == b"x"
+            assert (await _bounded(direct.info("replication")))["role"] == "master"
+        finally:
+            await direct.aclose()
+            await master.aclose()
+        print(f"followed the failover in {followed_after:.1f} s; {counts}")
