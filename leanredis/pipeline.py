@@ -242,11 +242,13 @@ class Pipeline(AllCommands):
         pool_conn: Connection | None = None
         conn = self._conn
         if conn is not None:
-            if self.watching and (not conn.is_connected or conn.stats_connects != self._watch_connects):
-                raise WatchError("the connection holding the WATCH was lost: watched keys may have changed")
-            futures = conn.execute_batch(batch())
+            futures = None
+            if conn.is_connected and conn.stats_connects == self._watch_connects:
+                futures = conn.execute_batch(batch())
             if futures is None:
-                raise WatchError("the connection holding the WATCH cannot send the transaction now")
+                self.watching = False
+                self._drop_connection()
+                raise WatchError("the connection holding the WATCH was lost: watched keys may have changed")
         else:
             shared = self._client.connection
             options = shared.options
@@ -276,6 +278,9 @@ class Pipeline(AllCommands):
         try:
             results = await self._exec_results(futures, count)
             clean = True
+        except (WatchError, ResponseError):
+            clean = True  # EXEC was answered (null or aborted): the connection is in a known state
+            raise
         finally:
             self.watching = False  # EXEC (or the loss of the socket) ended any WATCH
             if not clean:

@@ -1,0 +1,169 @@
+"""Pipelines: order, redis-py result types, errors both ways, bounds, release of what was written."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import weakref
+from typing import Any
+
+import pytest
+from families.oracle import same_shape
+
+import leanredis
+from leanredis import DataError, ResponseError
+from leanredis.server import RedisServer
+
+
+def fill(pipe: Any) -> Any:
+    """The same commands on either client's pipeline (chained, as redis-py users write them)."""
+    pipe.set("s", "v").get("s").incr("n").incrbyfloat("f", 1.5).hset("h", "a", "1").hgetall("h")
+    pipe.rpush("l", "x", "y").lrange("l", 0, -1).sadd("set", "m").smembers("set")
+    pipe.zadd("z", {"a": 1.0, "b": 2.5}).zrange("z", 0, -1, withscores=True).zscore("z", "b")
+    pipe.expire("s", 100).ttl("s").exists("s", "nope").type("h").get("missing").delete("l")
+    return pipe
+
+
+@pytest.mark.parametrize("transaction", [False, True], ids=["pipeline", "multi-exec"])
+async def test_results_come_back_in_order_with_redis_py_types(pair: Any, transaction: bool) -> None:
+    ours, theirs = pair
+    mine = await fill(ours.pipeline(transaction=transaction)).execute()
+    await ours.flushdb()
+    reference = await fill(theirs.pipeline(transaction=transaction)).execute()
+    assert len(mine) == len(reference) == 19
+    for index, (a, b) in enumerate(zip(mine, reference, strict=True)):
+        assert same_shape(a, b), f"command #{index + 1}: leanredis {a!r} vs redis-py {b!r}"
+
+
+async def test_methods_chain_and_len_counts_recorded_commands(r: leanredis.Redis) -> None:
+    pipe = r.pipeline(transaction=False)
+    assert pipe.set("a", 1).get("a") is pipe
+    assert await pipe.incr("a") is pipe  # awaiting in buffered mode gives the pipeline, as in redis-py
+    assert len(pipe) == 3 and bool(r.pipeline())
+    assert await pipe.execute() == [True, b"1", 2]
+    assert len(pipe) == 0
+    assert await pipe.execute() == []
+
+
+async def test_error_inside_pipeline_is_raised_annotated_after_every_command_ran(r: leanredis.Redis) -> None:
+    pipe = r.pipeline(transaction=False)
+    pipe.set("a", "1").lpush("a", "x").set("b", "2")
+    with pytest.raises(ResponseError, match=r"Command # 2 \(LPUSH\) of pipeline caused error: WRONGTYPE"):
+        await pipe.execute()
+    assert await r.get("b") == b"2"  # the commands after the error ran
+    assert len(pipe) == 0
+
+
+async def test_raise_on_error_false_puts_each_error_in_its_place(r: leanredis.Redis) -> None:
+    pipe = r.pipeline(transaction=False)
+    pipe.set("a", "1").lpush("a", "x").incr("a").hincrby("a", "f", 1).get("a")
+    result = await pipe.execute(raise_on_error=False)
+    assert result[0] is True and result[2] == 2 and result[4] == b"2"
+    assert isinstance(result[1], ResponseError) and "WRONGTYPE" in str(result[1])
+    assert isinstance(result[3], ResponseError)
+
+
+async def test_async_with_resets_the_pipeline(r: leanredis.Redis) -> None:
+    async with r.pipeline() as pipe:
+        pipe.set("a", 1)
+        assert len(pipe) == 1
+    assert len(pipe) == 0
+    assert await r.get("a") is None  # never executed
+
+
+@pytest.mark.parametrize("transaction", [False, True], ids=["pipeline", "multi-exec"])
+async def test_pipeline_of_10000_commands_works_and_leaves_nothing_buffered(
+    redis_server: RedisServer, transaction: bool
+) -> None:
+    # max_inflight far below the pipeline: the plain pipeline waits in the connection's
+    # bounded queue, the transaction is encoded whole (never split over the queue)
+    client = leanredis.Redis(host="127.0.0.1", port=redis_server.port, max_inflight=500)
+    try:
+        await client.flushdb()
+        pipe = client.pipeline(transaction=transaction)
+        for i in range(10_000):
+            pipe.incr("counter")
+            pipe.set(f"k{i}", i)
+        assert len(pipe) == 20_000
+        result = await pipe.execute()
+        assert result[::2] == list(range(1, 10_001))
+        assert all(value is True for value in result[1::2])
+        assert len(pipe) == 0 and pipe.command_stack == []
+        connection = client.connection
+        assert (connection.inflight, connection.queued, connection.buffered_bytes) == (0, 0, 0)
+        assert await client.dbsize() == 10_001
+        assert client._pool_box.pool is None  # nothing needed a dedicated connection
+    finally:
+        await client.aclose()
+
+
+class Payload(bytearray):
+    """A value that can be watched with a weakref (bytes cannot)."""
+
+
+@pytest.mark.parametrize("transaction", [False, True], ids=["pipeline", "multi-exec"])
+async def test_recorded_commands_are_released_once_written(
+    r: leanredis.Redis, redis_server: RedisServer, transaction: bool
+) -> None:
+    other = leanredis.Redis(host="127.0.0.1", port=redis_server.port)
+    try:
+        pipe = r.pipeline(transaction=transaction)
+        value = Payload(b"x" * 100_000)
+        alive = weakref.ref(value)
+        pipe.set("big", value).strlen("big")
+        del value
+        assert alive() is not None  # recorded: the pipeline holds it until execute
+        await other.execute_command("CLIENT", "PAUSE", 300, "ALL")
+        task = asyncio.ensure_future(pipe.execute())
+        for _ in range(5):
+            await asyncio.sleep(0.01)  # written, replies not yet back (the server is paused)
+        gc.collect()
+        assert not task.done()
+        assert alive() is None, "the pipeline kept its arguments after they were written"
+        assert await task == [True, 100_000]
+    finally:
+        await other.aclose()
+
+
+async def test_other_callers_never_land_inside_a_transaction(r: leanredis.Redis) -> None:
+    await r.set("plain", "p")
+
+    async def transaction(i: int) -> list[Any]:
+        pipe = r.pipeline()
+        pipe.incr("t").set(f"t{i}", i).get(f"t{i}")
+        return await pipe.execute()
+
+    async def reader() -> Any:
+        return await r.get("plain")
+
+    work = [transaction(i) if i % 3 == 0 else reader() for i in range(600)]
+    results = await asyncio.gather(*work)
+    for i, result in enumerate(results):
+        if i % 3 == 0:
+            assert result[1:] == [True, str(i).encode()]
+        else:
+            assert result == b"p"  # a command inside someone's MULTI would have read b"QUEUED"
+    assert await r.get("t") == b"200"
+
+
+async def test_unencodable_argument_fails_before_anything_is_sent(r: leanredis.Redis) -> None:
+    pipe = r.pipeline()
+    pipe.set("a", "1").set("b", object())  # type: ignore[arg-type]
+    with pytest.raises(DataError):
+        await pipe.execute()
+    assert await r.get("a") is None  # MULTI was never sent: the shared connection is not in a transaction
+    assert await r.set("c", "3") is True
+    assert r.connection.inflight == 0
+
+
+async def test_blocking_command_in_a_pipeline_runs_on_a_pool_connection(r: leanredis.Redis) -> None:
+    pipe = r.pipeline(transaction=False)
+    pipe.blpop("q", 0.3).rpush("q2", "x")
+    task = asyncio.ensure_future(pipe.execute())
+    await asyncio.sleep(0.05)
+    started = asyncio.get_running_loop().time()
+    assert await r.ping() is True  # the shared connection is not behind the BLPOP
+    assert asyncio.get_running_loop().time() - started < 0.2
+    assert await task == [None, 1]
+    stats = r.connection_pool.stats()
+    assert (stats["created"], stats["in_use"], stats["idle"], stats["closed_dirty"]) == (1, 0, 1, 0)
