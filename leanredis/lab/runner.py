@@ -11,9 +11,12 @@ from __future__ import annotations
 import json
 import os
 import platform
+import queue
 import signal
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -142,17 +145,31 @@ def run_one(spec: dict[str, Any], plan: Plan, where: Target,
         server_command(where.host, where.port, "FLUSHALL")
     except OSError:
         pass  # the run will report the server being down
+    # stderr to a file, not a pipe: a chatty client (warnings) must not block on a full pipe
+    errors = tempfile.TemporaryFile(mode="w+")
     proc = subprocess.Popen(
         [sys.executable, "-m", "leanredis.lab.worker", json.dumps(worker_spec)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors, text=True, env=env,
     )
     result: dict[str, Any] | None = None
     deadline = time.monotonic() + plan.run_timeout
+    lines: queue.Queue[str | None] = queue.Queue()
+    assert proc.stdout is not None and proc.stdin is not None
+    reader = threading.Thread(target=_pump, args=(proc.stdout, lines), daemon=True)
+    reader.start()
+    timed_out = False
     try:
-        assert proc.stdout is not None and proc.stdin is not None
-        for line in proc.stdout:
-            if time.monotonic() > deadline:
-                proc.kill()
+        while True:
+            # a worker that goes silent (a swamped loop) still ends at the deadline
+            try:
+                line = lines.get(timeout=max(0.1, min(1.0, deadline - time.monotonic())))
+            except queue.Empty:
+                if time.monotonic() > deadline:
+                    timed_out = True
+                    proc.kill()
+                    break
+                continue
+            if line is None:
                 break
             try:
                 message = json.loads(line)
@@ -172,10 +189,22 @@ def run_one(spec: dict[str, Any], plan: Plan, where: Target,
             proc.kill()
             proc.wait()
     if result is None:
-        stderr = proc.stderr.read() if proc.stderr else ""
+        if timed_out:
+            return {**spec, "failed": f"no result within {plan.run_timeout:.0f} s: killed"}
+        errors.seek(0)
+        stderr = errors.read()
+        errors.close()
         tail = stderr.strip().splitlines()[-1] if stderr.strip() else f"exit code {proc.returncode}"
         return {**spec, "failed": tail}
+    errors.close()
     return result
+
+
+def _pump(stream: Any, lines: queue.Queue[str | None]) -> None:
+    """Move a worker's stdout lines to a queue (None at the end)."""
+    for line in stream:
+        lines.put(line)
+    lines.put(None)
 
 
 def _control(request: str, where: Target) -> None:
