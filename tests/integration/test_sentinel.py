@@ -156,6 +156,34 @@ async def test_readonly_reply_drops_the_connection_and_the_next_command_reaches_
             await master.aclose()
 
 
+async def test_readonly_is_noticed_in_batches_that_start_with_a_read(topology: Topology) -> None:
+    """Only a sample of replies is checked: batches of GET, SET, GET, SET, ... still find the READONLY."""
+    async with Sentinel(topology.sentinel_addresses) as sentinel:
+        real = sentinel.discover_master
+        master_address = await _bounded(real(NAME))
+        stale = [(LOCAL, topology.replica.port)]
+
+        async def stale_once(name: str) -> tuple[str, int]:
+            return stale.pop() if stale else await real(name)
+
+        sentinel.discover_master = stale_once  # type: ignore[method-assign]
+        master = sentinel.master_for(NAME)
+        try:
+            await _bounded(master.get("sentinel:batch"))  # connected to the replica; a read is fine there
+            for _ in range(20):
+                batch = [
+                    master.get("sentinel:batch") if i % 2 == 0 else master.set("sentinel:batch", i) for i in range(500)
+                ]
+                await _bounded(asyncio.gather(*batch, return_exceptions=True))
+                if master.follower.stats_readonly_drops:
+                    break
+            assert master.follower.stats_readonly_drops == 1
+            assert await _bounded(master.set("sentinel:batch", "done"))
+            assert (master.connection.options.host, master.connection.options.port) == master_address
+        finally:
+            await master.aclose()
+
+
 async def test_blocking_commands_and_pubsub_find_the_master_through_the_sentinels(topology: Topology) -> None:
     async with Sentinel(topology.sentinel_addresses) as sentinel:
         master = sentinel.master_for(NAME)
