@@ -8,9 +8,12 @@ master) and the others ask the sentinels where the master is now.
 from __future__ import annotations
 
 import asyncio
+import re
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import redis
@@ -182,6 +185,19 @@ async def test_readonly_is_noticed_in_batches_that_start_with_a_read(topology: T
             assert (master.connection.options.host, master.connection.options.port) == master_address
         finally:
             await master.aclose()
+
+
+async def test_readme_sentinel_example_prints_what_its_comments_say(topology: Topology) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    code = next(b for b in re.findall(r"```python\n(.*?)```", readme, flags=re.S) if "leanredis.Sentinel(" in b)
+    code = code.replace('[("localhost", 26379)]', repr(topology.sentinel_addresses))
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", code, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    out, err = await _bounded(process.communicate(), 30)
+    assert process.returncode == 0, err.decode()
+    expected = [line.split("#")[-1].strip() for line in code.splitlines() if "print(" in line]
+    assert out.decode().split("\n")[:-1] == expected
 
 
 async def test_blocking_commands_and_pubsub_find_the_master_through_the_sentinels(topology: Topology) -> None:
