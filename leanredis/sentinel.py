@@ -33,6 +33,7 @@ from .client import Redis
 from .connection import Connection
 from .exceptions import (
     ConnectionError,
+    DataError,
     MasterNotFoundError,
     ReadOnlyError,
     ResponseError,
@@ -138,7 +139,7 @@ class Sentinel:
             connection = client.connection
             connection.options = dataclasses.replace(connection.options, reconnect_backoff_cap=_SENTINEL_BACKOFF_CAP)
         if not self.sentinels:
-            raise ConnectionError("Sentinel() needs at least one (host, port) of a sentinel")
+            raise DataError("Sentinel() needs at least one (host, port) of a sentinel")
         self.min_other_sentinels = min_other_sentinels
         self.force_master_ip = force_master_ip
         self.connection_kwargs = connection_kwargs
