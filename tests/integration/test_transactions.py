@@ -10,7 +10,7 @@ import redis.asyncio
 import redis.exceptions
 
 import leanredis
-from leanredis import ResponseError, WatchError
+from leanredis import ResponseError, WatchError, WrongTypeError
 from leanredis.exceptions import ExecAbortError, OverloadError
 from leanredis.server import RedisServer
 
@@ -47,12 +47,13 @@ async def test_exec_time_error_leaves_the_others_applied(r: leanredis.Redis, rai
     pipe = r.pipeline()
     pipe.set("a", "1").lpush("a", "x").incr("c").hset("h", "f", "v")
     if raise_on_error:
-        with pytest.raises(ResponseError, match=r"Command # 2 \(LPUSH\) of pipeline caused error: WRONGTYPE"):
+        with pytest.raises(WrongTypeError, match=r"Command # 2 \(LPUSH\) of pipeline caused error: WRONGTYPE"):
             await pipe.execute()
     else:
         result = await pipe.execute(raise_on_error=False)
         assert result[0] is True and result[2:] == [1, 1]
-        assert isinstance(result[1], ResponseError) and "WRONGTYPE" in str(result[1])
+        # the error inside EXEC's array gets the class a direct command would raise
+        assert isinstance(result[1], WrongTypeError) and "WRONGTYPE" in str(result[1])
     assert await r.get("c") == b"1" and await r.hget("h", "f") == b"v"
     assert await clients_in_a_transaction(r) == []
 
