@@ -24,6 +24,10 @@ class AuthenticationError(ConnectionError):
     """The server refused the credentials given (AUTH/HELLO failed)."""
 
 
+class MaxConnectionsError(ConnectionError):
+    """Every connection of the pool stayed in use for the whole wait (``pool_timeout``)."""
+
+
 class BusyLoadingError(ConnectionError):
     """The server is loading its dataset into memory and refuses commands."""
 

@@ -33,15 +33,11 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from .connection import Connection
-from .exceptions import ConnectionError, DataError, RedisError
+from .exceptions import DataError, MaxConnectionsError, RedisError
 from .options import ConnectionOptions
 
 DEFAULT_MAX_CONNECTIONS = 50
 DEFAULT_POOL_TIMEOUT = 20.0
-
-
-class MaxConnectionsError(ConnectionError):
-    """Every connection of the pool stayed in use for the whole wait (``pool_timeout``)."""
 
 
 class _Slot:
