@@ -40,3 +40,15 @@ def test_readme_one_liner_pings(redis_server: RedisServer) -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "True"
+
+
+def test_readme_scripting_and_streams_example(redis_server: RedisServer) -> None:
+    code = next(b for b in _blocks("python") if "register_script" in b)
+    code = code.replace('host="localhost", port=6379', f'host="127.0.0.1", port={redis_server.port}, db=6')
+    import redis
+
+    redis.Redis(host="127.0.0.1", port=redis_server.port, db=6).flushdb()  # the example starts from empty
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.strip().splitlines()
+    assert lines == ["5", "[['events', [('1-1', {'kind': 'signup'})]]]", "[['events', [('2-1', {'kind': 'login'})]]]"]
