@@ -141,7 +141,8 @@ def run_bench(args: argparse.Namespace) -> int:
     json_path = out_dir / "results.json"
     report.write_json(json_path, env, {**asdict(plan), "params": asdict(params)}, results, missing)
     pngs = report.charts(out_dir, results)
-    print(f"\nJSON: {json_path}")
+    (out_dir / "results.md").write_text(report.markdown(results, env))
+    print(f"\nJSON: {json_path}  (Markdown table: {out_dir / 'results.md'})")
     print("charts: " + (", ".join(str(p) for p in pngs) if pngs else "none (pip install matplotlib)"))
     return 0
 

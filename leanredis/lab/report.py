@@ -138,3 +138,29 @@ def _smooth(values: list[float], width: int = 5) -> list[float]:
         window = values[max(0, i - width + 1) : i + 1]
         out.append(sum(window) / len(window))
     return out
+
+
+def markdown(results: list[dict[str, Any]], environment: dict[str, Any]) -> str:
+    """The table as Markdown, one section per workload (for a README or an issue)."""
+    out = [f"{environment.get('date')}, {environment.get('cpu_count')} CPUs, Python {environment.get('python')}, "
+           f"server {environment.get('server')}", ""]
+    for workload in dict.fromkeys(r["workload"] for r in results):
+        rows = [r for r in results if r["workload"] == workload]
+        base = next((r for r in rows if r.get("client") == "leanredis" and "rss_mb" in r), None)
+        out += [f"**{workload}**", "",
+                "| client / allocator | ops/s | p50 ms | p99 ms | RSS start | RSS peak | RSS idle | errors, notes |",
+                "|---|---:|---:|---:|---:|---:|---:|---|"]
+        for r in rows:
+            if "rss_mb" not in r:
+                out.append(f"| {label(r)} | {r.get('skipped') or 'failed: ' + str(r.get('failed'))} ||||||||")
+                continue
+            lat = r.get("latency_ms") or {}
+            rss = r["rss_mb"]
+            tp = r.get("throughput_ops_per_s")
+            ratio = _ratio(tp, base.get("throughput_ops_per_s") if base else None)
+            notes = [f"{k} {v:,}" for k, v in (r.get("errors") or {}).items()] + _notes(r)
+            out.append(f"| {label(r)} | {_fmt(tp)}{ratio} | {_fmt(lat.get('p50'), 2)} | {_fmt(lat.get('p99'), 2)} | "
+                       f"{_fmt(rss['start'])} | {_fmt(rss['peak'])} | {_fmt(rss['idle'])} | "
+                       f"{'; '.join(notes) or '-'} |")
+        out.append("")
+    return "\n".join(out)

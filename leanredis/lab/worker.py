@@ -46,6 +46,15 @@ async def _control(request: str) -> None:
         raise RuntimeError(f"the runner did not answer the {request!r} request")
 
 
+async def _bounded(awaitable: Any, seconds: float) -> Any:
+    """Await with a time limit, in the current task (asyncio.timeout where there is one)."""
+    timeout = getattr(asyncio, "timeout", None)
+    if timeout is None:  # Python 3.10: wait_for runs it in a task of its own
+        return await asyncio.wait_for(awaitable, seconds)
+    async with timeout(seconds):
+        return await awaitable
+
+
 async def run(spec: dict[str, Any]) -> dict[str, Any]:
     params = Params(**spec["params"])
     counter = Counter()
@@ -76,8 +85,9 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
     if server_clients is not None and sampler.server is not None and sampler.server.sock is not None:
         server_clients -= 1  # the sampler's own INFO socket
     try:
-        # a client that fell behind may still hold a huge backlog: closing it is bounded too
-        await asyncio.wait_for(client.close(), 15)
+        # a client that fell behind may still hold a huge backlog: closing it is bounded too,
+        # in this task (coredis must leave its context in the task that entered it)
+        await _bounded(client.close(), 15)
     except Exception as exc:  # closing a broken or swamped client: keep the figures, note the failure
         error = error or f"close failed: {type(exc).__name__}: {exc}"
     stop.set()
