@@ -333,10 +333,11 @@ async def restart(ctx: Context, client: Adapter) -> dict[str, Any]:
     rss_before = ctx.sampler.now_mb()
     figures, state = await _paced(ctx, client, qps, p.duration, kill)
     figures["restarted"] = bool(kill_at)
-    # recovery: from the kill to the last failed command (after it, every command succeeded)
+    # recovery: from the kill to the last failed command (after it, every command succeeded);
+    # None when nothing failed: a client whose commands hang instead has not shown a recovery
     figures["recovery_s"] = None
-    if kill_at:
-        figures["recovery_s"] = round(max(0.0, (state.last_error or kill_at[0]) - kill_at[0]), 3)
+    if kill_at and state.last_error is not None and state.last_error >= kill_at[0]:
+        figures["recovery_s"] = round(state.last_error - kill_at[0], 3)
     figures["rss_before_restart_mb"] = rss_before
     return figures
 
