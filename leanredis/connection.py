@@ -32,14 +32,12 @@ import asyncio
 import dataclasses
 import heapq
 import random
-import socket
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from . import memory
 from .exceptions import (
-    AuthenticationError,
     ConnectionError,
     DataError,
     OverloadError,
@@ -50,6 +48,7 @@ from .exceptions import (
     error_from_reply,
 )
 from .future import CUSTOM_DEADLINE, NO_DEADLINE, CommandFuture, raw_reply
+from .handshake import handshake_error, handshake_steps, tune_socket
 from .options import ConnectionOptions
 from .resp import HIREDIS_AVAILABLE, Push, PythonParser, encode_command
 
@@ -803,38 +802,12 @@ class Connection:
                 ssl=options.ssl,
                 server_hostname=(options.ssl_server_hostname or options.host) if options.ssl else None,
             )
-            transport = proto.transport
-            sock = transport.get_extra_info("socket") if transport is not None else None
-            if sock is not None:
-                try:
-                    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                    if options.socket_keepalive:
-                        sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
-                except OSError:
-                    pass  # not every transport exposes a settable TCP socket (uvloop, TLS wrappers)
+            tune_socket(proto.transport, options)
         return proto
 
     async def _handshake(self, proto: RedisProtocol) -> None:
         """HELLO/AUTH, CLIENT SETNAME and SELECT, pipelined in one write."""
-        options = self.options
-        steps: list[tuple[tuple[Any, ...], str]] = []
-        if options.protocol == 3:
-            hello: tuple[Any, ...] = (b"HELLO", 3)
-            if options.password is not None:
-                hello += (b"AUTH", options.username or "default", options.password)
-            if options.client_name:
-                hello += (b"SETNAME", options.client_name)
-            steps.append((hello, "HELLO 3"))
-        else:
-            if options.password is not None:
-                if options.username:
-                    steps.append(((b"AUTH", options.username, options.password), "AUTH"))
-                else:
-                    steps.append(((b"AUTH", options.password), "AUTH"))
-            if options.client_name:
-                steps.append(((b"CLIENT", b"SETNAME", options.client_name), "CLIENT SETNAME"))
-        if options.db:
-            steps.append(((b"SELECT", options.db), "SELECT"))
+        steps = handshake_steps(self.options)
         if not steps:
             return
         futures = []
@@ -848,14 +821,7 @@ class Connection:
         results = await asyncio.gather(*futures, return_exceptions=True)
         for (_, label), result in zip(steps, results, strict=True):
             if isinstance(result, BaseException):
-                if isinstance(result, ResponseError) and label in ("AUTH", "HELLO 3"):
-                    text = str(result)
-                    if "unknown command" in text.lower() and label == "HELLO 3":
-                        raise ConnectionError(f"{options.address} does not speak RESP3 (no HELLO): use protocol=2")
-                    raise AuthenticationError(f"{label} to {options.address} failed: {text}") from None
-                if isinstance(result, RedisError):
-                    raise type(result)(f"{label} to {options.address} failed during connect: {result}")
-                raise result
+                raise handshake_error(self.options, label, result) from None
 
     def _fail_queue(self, error: RedisError) -> None:
         queue = self._queue

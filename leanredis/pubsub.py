@@ -26,13 +26,11 @@ from __future__ import annotations
 import asyncio
 import inspect
 import random
-import socket
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, Literal
 
 from .exceptions import (
-    AuthenticationError,
     ConnectionError,
     DataError,
     ProtocolError,
@@ -40,6 +38,7 @@ from .exceptions import (
     ResponseError,
     error_from_reply,
 )
+from .handshake import handshake_error, handshake_steps, tune_socket
 from .options import ConnectionOptions
 from .resp import HIREDIS_AVAILABLE, PythonParser, pack_command
 
@@ -350,33 +349,12 @@ class PubSub:
             ssl=options.ssl,
             server_hostname=(options.ssl_server_hostname or options.host) if options.ssl else None,
         )
-        sock = proto.transport.get_extra_info("socket") if proto.transport is not None else None
-        if sock is not None and options.socket_keepalive:
-            try:
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
-            except OSError:
-                pass  # not every transport exposes a settable socket (uvloop, TLS wrappers)
+        tune_socket(proto.transport, options)
         return proto
 
     async def _handshake(self, proto: _PubSubProtocol) -> None:
         """HELLO/AUTH, CLIENT SETNAME, SELECT in one write (as Connection._handshake)."""
-        options = self.options
-        steps: list[tuple[tuple[Any, ...], str]] = []
-        if options.protocol == 3:
-            hello: tuple[Any, ...] = (b"HELLO", 3)
-            if options.password is not None:
-                hello += (b"AUTH", options.username or "default", options.password)
-            if options.client_name:
-                hello += (b"SETNAME", options.client_name)
-            steps.append((hello, "HELLO 3"))
-        else:
-            if options.password is not None:
-                auth = (options.username, options.password) if options.username else (options.password,)
-                steps.append(((b"AUTH", *auth), "AUTH"))
-            if options.client_name:
-                steps.append(((b"CLIENT", b"SETNAME", options.client_name), "CLIENT SETNAME"))
-        if options.db:
-            steps.append(((b"SELECT", options.db), "SELECT"))
+        steps = handshake_steps(self.options)
         if not steps or proto.transport is None:
             return
         futures = []
@@ -390,12 +368,7 @@ class PubSub:
         for (_, label), fut in zip(steps, futures):
             reply = await fut
             if isinstance(reply, ResponseError):
-                text = str(reply)
-                if label in ("AUTH", "HELLO 3"):
-                    if "unknown command" in text.lower() and label == "HELLO 3":
-                        raise ConnectionError(f"{options.address} does not speak RESP3 (no HELLO): use protocol=2")
-                    raise AuthenticationError(f"{label} to {options.address} failed: {text}")
-                raise ResponseError(f"{label} to {options.address} failed during connect: {text}")
+                raise handshake_error(self.options, label, reply)
 
     def _on_lost(self, proto: _PubSubProtocol) -> None:
         if self._proto is not proto:
