@@ -447,9 +447,12 @@ async def test_cancelled_waiters_leave_the_pubsub_usable(client: leanredis.Redis
     await p.aclose()
 
 
-async def test_aclose_releases_the_dedicated_connection(client: leanredis.Redis) -> None:
+async def test_aclose_releases_the_dedicated_connection(redis_server: RedisServer) -> None:
+    # a name of its own (the pub/sub socket takes it too): other tests' sockets do not count
+    client = leanredis.Redis(host="127.0.0.1", port=redis_server.port, client_name="release-test")
+
     async def count() -> int:
-        return len(await client.client_list())
+        return sum(1 for c in await client.client_list() if c.get("name") == "release-test")
 
     before = await count()
     p = client.pubsub()
@@ -471,6 +474,7 @@ async def test_aclose_releases_the_dedicated_connection(client: leanredis.Redis)
     await p.subscribe("release:b")
     assert (await p.get_message(timeout=2) or {}).get("channel") == b"release:b"
     await p.aclose()
+    await client.aclose()
 
 
 async def test_connect_failure_raises_connection_error_and_subscribes_nothing(server_binary: str) -> None:
