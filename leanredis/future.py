@@ -71,3 +71,12 @@ def raw_reply(reply: Any) -> Any:
     connection checks for it by identity (no command names below the client).
     """
     return reply
+
+
+def wake_first(waiters: Any) -> None:
+    """Wake the oldest waiter still waiting (a deque of futures); the cancelled are dropped."""
+    while waiters:
+        waiter = waiters.popleft()
+        if not waiter.done():
+            waiter.set_result(None)
+            return

@@ -34,6 +34,7 @@ from typing import Any
 
 from .connection import Connection
 from .exceptions import DataError, MaxConnectionsError, RedisError
+from .future import wake_first
 from .options import ConnectionOptions
 
 DEFAULT_MAX_CONNECTIONS = 50
@@ -268,12 +269,7 @@ class ConnectionPool:
         self._wake_one()
 
     def _wake_one(self) -> None:
-        waiters = self._waiters
-        while waiters:
-            waiter = waiters.popleft()
-            if not waiter.done():
-                waiter.set_result(None)
-                return
+        wake_first(self._waiters)
 
     def _arm_reaper(self) -> None:
         if self._reaper is not None or self.max_idle_time is None or self._loop is None:

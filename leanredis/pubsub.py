@@ -38,6 +38,7 @@ from .exceptions import (
     ResponseError,
     error_from_reply,
 )
+from .future import wake_first
 from .handshake import handshake_error, handshake_steps, tune_socket
 from .options import ConnectionOptions
 from .resp import HIREDIS_AVAILABLE, PythonParser, pack_command
@@ -233,12 +234,7 @@ class PubSub:
             self._wake_one()
 
     def _wake_one(self) -> None:
-        waiters = self._waiters
-        while waiters:
-            waiter = waiters.popleft()
-            if not waiter.done():
-                waiter.set_result(None)
-                return
+        wake_first(self._waiters)
 
     def _take(self) -> Any:
         """The oldest queued reply; the socket resumes once the queue is below half."""
