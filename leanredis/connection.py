@@ -48,7 +48,7 @@ from .exceptions import (
     error_from_reply,
 )
 from .future import CUSTOM_DEADLINE, NO_DEADLINE, CommandFuture, raw_reply
-from .handshake import handshake_error, handshake_steps, tune_socket
+from .handshake import handshake_error, handshake_steps, open_socket
 from .options import ConnectionOptions
 from .resp import HIREDIS_AVAILABLE, Push, PythonParser, encode_command
 
@@ -792,17 +792,7 @@ class Connection:
         def factory() -> RedisProtocol:
             return RedisProtocol(self)
 
-        if options.unix_socket_path is not None:
-            _, proto = await loop.create_unix_connection(factory, options.unix_socket_path, ssl=options.ssl)
-        else:
-            _, proto = await loop.create_connection(
-                factory,
-                options.host,
-                options.port,
-                ssl=options.ssl,
-                server_hostname=(options.ssl_server_hostname or options.host) if options.ssl else None,
-            )
-            tune_socket(proto.transport, options)
+        proto: RedisProtocol = await open_socket(loop, factory, options)
         return proto
 
     async def _handshake(self, proto: RedisProtocol) -> None:

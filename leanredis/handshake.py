@@ -7,7 +7,9 @@ the commands, never in a message.
 
 from __future__ import annotations
 
+import asyncio
 import socket
+from collections.abc import Callable
 from typing import Any
 
 from .exceptions import AuthenticationError, ConnectionError, RedisError, ResponseError
@@ -47,6 +49,22 @@ def handshake_error(options: ConnectionOptions, label: str, failure: BaseExcepti
     if isinstance(failure, RedisError):
         return type(failure)(f"{label} to {options.address} failed during connect: {failure}")
     return failure
+
+
+async def open_socket(loop: asyncio.AbstractEventLoop, factory: Callable[[], Any], options: ConnectionOptions) -> Any:
+    """Open TCP (TLS when ``options.ssl``) or the Unix socket; return the protocol ``factory`` made."""
+    if options.unix_socket_path is not None:
+        _, proto = await loop.create_unix_connection(factory, options.unix_socket_path, ssl=options.ssl)
+        return proto
+    _, proto = await loop.create_connection(
+        factory,
+        options.host,
+        options.port,
+        ssl=options.ssl,
+        server_hostname=(options.ssl_server_hostname or options.host) if options.ssl else None,
+    )
+    tune_socket(proto.transport, options)
+    return proto
 
 
 def tune_socket(transport: Any, options: ConnectionOptions) -> None:

@@ -39,7 +39,7 @@ from .exceptions import (
     error_from_reply,
 )
 from .future import wake_first
-from .handshake import handshake_error, handshake_steps, tune_socket
+from .handshake import handshake_error, handshake_steps, open_socket
 from .options import ConnectionOptions
 from .resp import HIREDIS_AVAILABLE, PythonParser, pack_command
 
@@ -330,22 +330,7 @@ class PubSub:
         await self._handshake(proto)
 
     async def _open(self) -> _PubSubProtocol:
-        options = self.options
-        loop = self._loop
-        proto: _PubSubProtocol
-        if options.unix_socket_path is not None:
-            _, proto = await loop.create_unix_connection(
-                lambda: _PubSubProtocol(self), options.unix_socket_path, ssl=options.ssl
-            )
-            return proto
-        _, proto = await loop.create_connection(
-            lambda: _PubSubProtocol(self),
-            options.host,
-            options.port,
-            ssl=options.ssl,
-            server_hostname=(options.ssl_server_hostname or options.host) if options.ssl else None,
-        )
-        tune_socket(proto.transport, options)
+        proto: _PubSubProtocol = await open_socket(self._loop, lambda: _PubSubProtocol(self), self.options)
         return proto
 
     async def _handshake(self, proto: _PubSubProtocol) -> None:
