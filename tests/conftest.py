@@ -7,9 +7,11 @@ valkey-server), or a path. Default: what ``leanredis.server`` finds.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import pytest
 
@@ -114,3 +116,14 @@ async def pair(request: pytest.FixtureRequest, redis_server: RedisServer):  # ty
     yield ours, theirs
     await ours.aclose()
     await theirs.aclose()
+
+
+@pytest.fixture
+async def loop_errors() -> AsyncIterator[list[dict[str, Any]]]:
+    """Everything the loop's exception handler sees (a future set twice, a callback that raised)."""
+    loop = asyncio.get_running_loop()
+    seen: list[dict[str, Any]] = []
+    previous = loop.get_exception_handler()
+    loop.set_exception_handler(lambda _loop, context: seen.append(context))
+    yield seen
+    loop.set_exception_handler(previous)

@@ -7,11 +7,12 @@ import time
 from typing import Any
 
 import pytest
-from families.oracle import same_shape
 
 import leanredis
 from leanredis import TimeoutError
 from leanredis.server import RedisServer
+
+from .families.oracle import same_shape
 
 
 async def blocked_clients(client: leanredis.Redis) -> int:

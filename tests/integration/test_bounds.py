@@ -19,24 +19,14 @@ from typing import Any
 import pytest
 
 import leanredis
-from leanredis.future import CommandFuture
 from leanredis.server import RedisServer
+
+from .helpers import command_futures
 
 pytestmark = pytest.mark.slow
 
 FLOOD = 200_000
 SMALL_INFLIGHT = 1_000
-
-
-@pytest.fixture
-async def loop_errors() -> AsyncIterator[list[dict[str, Any]]]:
-    """Everything the loop's exception handler sees (a future set twice, a callback that raised)."""
-    loop = asyncio.get_running_loop()
-    seen: list[dict[str, Any]] = []
-    previous = loop.get_exception_handler()
-    loop.set_exception_handler(lambda _loop, context: seen.append(context))
-    yield seen
-    loop.set_exception_handler(previous)
 
 
 @pytest.fixture
@@ -70,13 +60,6 @@ class Sampler:
 
     def stop(self) -> None:
         self._running = False
-
-
-async def command_futures() -> int:
-    """Live CommandFutures. Counted in a fresh loop step: the handle that resumed us holds the last gather."""
-    await asyncio.sleep(0)
-    gc.collect()
-    return sum(1 for obj in gc.get_objects() if isinstance(obj, CommandFuture))
 
 
 async def test_flood_of_200k_waits_within_max_inflight_and_every_command_succeeds(

@@ -13,7 +13,6 @@ import asyncio
 import builtins
 import gc
 import random
-import socket
 import sys
 import time
 from collections.abc import AsyncIterator
@@ -22,8 +21,9 @@ from typing import Any
 import pytest
 
 import leanredis
-from leanredis.future import CommandFuture
 from leanredis.server import RedisServer
+
+from .helpers import client_id, command_futures, pause_server
 
 pytestmark = pytest.mark.slow
 
@@ -31,16 +31,11 @@ CALLERS = 10_000
 
 
 @pytest.fixture
-async def loop_errors() -> AsyncIterator[list[dict[str, Any]]]:
-    """Everything the loop's exception handler sees (a future set twice, an error never retrieved)."""
-    loop = asyncio.get_running_loop()
-    seen: list[dict[str, Any]] = []
-    previous = loop.get_exception_handler()
-    loop.set_exception_handler(lambda _loop, context: seen.append(context))
-    yield seen
+async def loop_errors(loop_errors: list[dict[str, Any]]) -> AsyncIterator[list[dict[str, Any]]]:
+    """The shared fixture, plus: nothing may reach the handler, "exception never retrieved" included."""
+    yield loop_errors
     gc.collect()  # "exception was never retrieved" is reported when a future dies
-    loop.set_exception_handler(previous)
-    assert seen == [], [context.get("message") for context in seen]
+    assert loop_errors == [], [context.get("message") for context in loop_errors]
 
 
 @pytest.fixture
@@ -53,19 +48,6 @@ async def loaded(redis_server: RedisServer) -> AsyncIterator[leanredis.Redis]:
     await client.aclose()
 
 
-def pause_server(server: RedisServer, milliseconds: int) -> None:
-    """CLIENT PAUSE ... ALL from a plain socket of its own, not through leanredis."""
-    args = ("CLIENT", "PAUSE", str(milliseconds), "ALL")
-    payload = f"*{len(args)}\r\n".encode() + b"".join(f"${len(a)}\r\n{a}\r\n".encode() for a in args)
-    with socket.create_connection((server.host, server.port), timeout=5) as sock:
-        sock.sendall(payload)
-        assert sock.recv(64) == b"+OK\r\n"
-
-
-async def client_id(client: leanredis.Redis) -> int:
-    return int(await client.with_timeout(10).execute_command("CLIENT", "ID"))
-
-
 async def drained(client: leanredis.Redis, timeout: float = 10) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -74,13 +56,6 @@ async def drained(client: leanredis.Redis, timeout: float = 10) -> bool:
             return True
         await asyncio.sleep(0.01)
     return False
-
-
-async def command_futures() -> int:
-    """Live CommandFutures. Counted in a fresh loop step: the handle that resumed us holds the last gather."""
-    await asyncio.sleep(0)
-    gc.collect()
-    return sum(1 for obj in gc.get_objects() if isinstance(obj, CommandFuture))
 
 
 async def assert_still_answers(client: leanredis.Redis) -> None:

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import socket
 import time
 import tracemalloc
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -20,34 +18,9 @@ import pytest
 import leanredis
 from leanredis.server import RedisServer
 
+from .helpers import client_id, pause_server
+
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-async def loop_errors() -> AsyncIterator[list[dict[str, Any]]]:
-    """Everything the loop's exception handler sees (a future set twice, a callback that raised)."""
-    loop = asyncio.get_running_loop()
-    seen: list[dict[str, Any]] = []
-    previous = loop.get_exception_handler()
-    loop.set_exception_handler(lambda _loop, context: seen.append(context))
-    yield seen
-    loop.set_exception_handler(previous)
-
-
-def raw_command(server: RedisServer, *args: str) -> bytes:
-    """Send one command on a plain socket of its own (not through leanredis) and read the reply."""
-    payload = f"*{len(args)}\r\n".encode() + b"".join(f"${len(a)}\r\n{a}\r\n".encode() for a in args)
-    with socket.create_connection((server.host, server.port), timeout=5) as sock:
-        sock.sendall(payload)
-        return sock.recv(256)
-
-
-def pause_server(server: RedisServer, milliseconds: int) -> None:
-    assert raw_command(server, "CLIENT", "PAUSE", str(milliseconds), "ALL") == b"+OK\r\n"
-
-
-async def client_id(client: leanredis.Redis) -> int:
-    return int(await client.with_timeout(10).execute_command("CLIENT", "ID"))
 
 
 async def wait_until(predicate: Any, timeout: float) -> bool:

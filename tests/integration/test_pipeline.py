@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from families.oracle import same_shape
 
 import leanredis
 from leanredis import DataError, ResponseError
 from leanredis.server import RedisServer
+
+from .families.oracle import same_shape
 
 
 def fill(pipe: Any) -> Any:

@@ -17,10 +17,11 @@ from typing import Any
 
 import pytest
 import redis.asyncio
-from families.oracle import same_shape
 
 import leanredis
 from leanredis.server import RedisServer
+
+from .families.oracle import same_shape
 
 PROTOCOLS = pytest.mark.parametrize("protocol", [2, 3], ids=["resp2", "resp3"])
 

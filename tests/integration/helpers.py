@@ -1,0 +1,36 @@
+"""Helpers the memory-and-failure tests share: a raw socket to the server, counts of live objects."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import socket
+
+import leanredis
+from leanredis.future import CommandFuture
+from leanredis.server import RedisServer
+
+
+def raw_command(server: RedisServer, *args: str) -> bytes:
+    """Send one command on a plain socket of its own (not through leanredis) and read the reply."""
+    payload = f"*{len(args)}\r\n".encode() + b"".join(f"${len(a)}\r\n{a}\r\n".encode() for a in args)
+    with socket.create_connection((server.host, server.port), timeout=5) as sock:
+        sock.sendall(payload)
+        return sock.recv(256)
+
+
+def pause_server(server: RedisServer, milliseconds: int) -> None:
+    """CLIENT PAUSE ... ALL from a socket of its own: every client's commands stall."""
+    assert raw_command(server, "CLIENT", "PAUSE", str(milliseconds), "ALL") == b"+OK\r\n"
+
+
+async def client_id(client: leanredis.Redis) -> int:
+    """The server's id of the client's connection: unchanged means no reconnect happened."""
+    return int(await client.with_timeout(10).execute_command("CLIENT", "ID"))
+
+
+async def command_futures() -> int:
+    """Live CommandFutures. Counted in a fresh loop step: the handle that resumed us holds the last gather."""
+    await asyncio.sleep(0)
+    gc.collect()
+    return sum(1 for obj in gc.get_objects() if isinstance(obj, CommandFuture))
