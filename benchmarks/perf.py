@@ -3,7 +3,7 @@
     python benchmarks/perf.py --client leanredis|limit|limit-coro|redispy|coredis|glide --port P
         --mode burst|latency|batch|pipeline|mset|mget|flood|paced|handler|churn
         [--n 300000] [--concurrency 1000] [--value-size 100] [--qps 100000] [--duration 60]
-        [--loop asyncio|uvloop] [--decode] [--resp3]
+        [--loop asyncio|uvloop] [--decode] [--resp3] [--gc-freeze]
 
 Prints one JSON line. The limit proxy (../shared/bench/limit_proto.py) is
 imported as it is and driven through the same code as the clients. Every
@@ -191,6 +191,7 @@ async def paced(c: Any, a: argparse.Namespace, value: bytes, handler_tasks: bool
         done[0] += 1
 
     started = 0
+    cpu0 = time.process_time()
     t0 = clock()
     next_rss = t0
     while started < total:
@@ -217,7 +218,9 @@ async def paced(c: Any, a: argparse.Namespace, value: bytes, handler_tasks: bool
     growth = None
     if len(half) >= 2:
         growth = round((half[-1][1] - half[0][1]) / max(1e-9, half[-1][0] - half[0][0]) * 60, 2)
+    cpu = time.process_time() - cpu0
     return {"target_qps": a.qps, "achieved_ratio": round(in_window / max(1, started), 4),
+            "cpu_share": round(cpu / window, 3), "cpu_us_per_command": round(cpu / max(1, started) * 1e6, 2),
             "ops_per_s": round(in_window / window), "latency_ms": hist.summary(),
             "rss_mb": rss_mb(), "rss_growth_mb_per_min": growth}
 
@@ -249,6 +252,13 @@ async def main(a: argparse.Namespace) -> dict[str, Any]:
     c = await make(a)
     out["how"] = c.how
     await c.set(b"warm", value)
+    if a.gc_freeze:
+        # what a service does after start-up (gc.freeze): the objects alive now leave the collector's
+        # generations, so a full collection walks only what the workload itself keeps alive
+        gc.collect()
+        gc.freeze()
+    out["gc_frozen"] = gc.get_freeze_count()
+    gc_start = [s["collections"] for s in gc.get_stats()]
     if a.mode == "burst":
         out.update(await burst(c, a, value))
     elif a.mode == "latency":
@@ -263,6 +273,7 @@ async def main(a: argparse.Namespace) -> dict[str, Any]:
         out.update(await flood(c, a, value))
     elif a.mode in ("paced", "handler"):
         out.update(await paced(c, a, value, a.mode == "handler"))
+    out["gc_collections"] = [s["collections"] - g for s, g in zip(gc.get_stats(), gc_start)]
     await c.close()
     return out
 
@@ -280,6 +291,7 @@ if __name__ == "__main__":
     p.add_argument("--loop", choices=["asyncio", "uvloop"], default="asyncio")
     p.add_argument("--decode", action="store_true")
     p.add_argument("--resp3", action="store_true")
+    p.add_argument("--gc-freeze", action="store_true", help="gc.freeze() after connecting, for every client alike")
     args = p.parse_args()
     if args.loop == "uvloop":
         import uvloop
