@@ -80,6 +80,10 @@ def _command_name(name: Any) -> str:
 _MORE = object()
 
 
+def _unparsable(fut: CommandFuture[Any], exc: Exception) -> ProtocolError:
+    return ProtocolError(f"cannot parse reply to {_command_name(fut.name)}: {exc!r}")
+
+
 def _running_loop() -> asyncio.AbstractEventLoop | None:
     try:
         return asyncio.get_running_loop()
@@ -161,8 +165,13 @@ class RedisProtocol(asyncio.Protocol):
                     parse = fut.parse
                     if parse is None:
                         fut.set_result(reply)
-                    else:
-                        self._parse_into(fut, parse, reply)
+                        continue
+                    try:  # inlined, not a call: one frame less per parsed reply
+                        value = parse(reply)
+                    except Exception as exc:  # a reply of an unexpected shape: this caller's error only
+                        fut.set_exception(_unparsable(fut, exc))
+                        continue
+                    fut.set_result(value)
         except _MALFORMED as exc:
             self._broken(exc)
             return
@@ -221,7 +230,7 @@ class RedisProtocol(asyncio.Protocol):
         try:
             value = parse(reply)
         except Exception as exc:  # a reply of an unexpected shape: this caller's error only
-            fut.set_exception(ProtocolError(f"cannot parse reply to {_command_name(fut.name)}: {exc!r}"))
+            fut.set_exception(_unparsable(fut, exc))
             return
         fut.set_result(value)
 
