@@ -3,11 +3,13 @@
     python benchmarks/perf.py --client leanredis|limit|limit-coro|redispy|coredis|glide --port P
         --mode burst|latency|batch|pipeline|mset|mget|flood|paced|handler|churn
         [--n 300000] [--concurrency 1000] [--value-size 100] [--qps 100000] [--duration 60]
-        [--loop asyncio|uvloop] [--decode] [--resp3] [--gc-freeze]
+        [--loop asyncio|uvloop] [--decode] [--resp3] [--gc-freeze] [--rss-limit-mb 3000]
 
 Prints one JSON line. The limit proxy (../shared/bench/limit_proto.py) is
 imported as it is and driven through the same code as the clients. Every
-loop is bounded by --n, --duration or --churn and stops by itself.
+loop is bounded by --n or --duration and stops by itself; the paced modes
+also stop starting commands once RSS passes --rss-limit-mb (clients that
+fall behind grow by GBs) and say when (gave_up_at_s).
 """
 
 from __future__ import annotations
@@ -36,6 +38,22 @@ def rss_mb() -> float:
     return round((rss_bytes() or 0) / 2**20, 1)
 
 
+_limit_module: Any = None
+
+
+def limit_module() -> Any:
+    """limit_proto.py, imported once per process (churn opens the proxy thousands of times)."""
+    global _limit_module
+    if _limit_module is None:
+        spec = importlib.util.spec_from_file_location("limit_proto", LIMIT)
+        if spec is None or spec.loader is None:
+            raise SystemExit(f"{LIMIT} not found")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        _limit_module = module
+    return _limit_module
+
+
 class Limit:
     """The limit proxy behind the lab's adapter interface (futures, or coroutines with coro=True)."""
 
@@ -44,11 +62,7 @@ class Limit:
         self.how = "limit proxy" + (" called through coroutine methods" if coro else "")
 
     async def open(self, port: int) -> None:
-        spec = importlib.util.spec_from_file_location("limit_proto", LIMIT)
-        if spec is None or spec.loader is None:
-            raise SystemExit(f"{LIMIT} not found")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+        module = limit_module()
         loop = asyncio.get_running_loop()
         self.transport, self.conn = await loop.create_connection(lambda: module.Conn(loop), "127.0.0.1", port)
         send = self.conn.execute
@@ -90,11 +104,33 @@ async def make(a: argparse.Namespace) -> Any:
         import leanredis
 
         await adapter.close()
-        adapter.client = leanredis.Redis(host="127.0.0.1", port=a.port, decode_responses=a.decode,
-                                          protocol=3 if a.resp3 else 2)
+        adapter.client = leanredis.Redis(
+            host="127.0.0.1", port=a.port, decode_responses=a.decode, protocol=3 if a.resp3 else 2
+        )
         adapter.set, adapter.get = adapter.client.set, adapter.client.get  # type: ignore[method-assign]
         adapter.how += f" decode_responses={a.decode} protocol={3 if a.resp3 else 2}"
         await adapter.client.ping()
+    elif a.client == "redispy" and (a.decode or a.resp3):
+        import redis.asyncio
+
+        # the adapter's own set-up (clients.py), with decode_responses / protocol added
+        await adapter.close()
+        size = max(1, min(a.concurrency, 1000))
+        pool = redis.asyncio.BlockingConnectionPool(
+            host="127.0.0.1",
+            port=a.port,
+            max_connections=size,
+            timeout=None,
+            decode_responses=a.decode,
+            protocol=3 if a.resp3 else 2,
+        )
+        adapter.client = redis.asyncio.Redis(connection_pool=pool)
+        adapter.set, adapter.get = adapter.client.set, adapter.client.get  # type: ignore[method-assign]
+        adapter.how += f" decode_responses={a.decode} protocol={3 if a.resp3 else 2}"
+        await adapter.client.ping()
+    elif a.decode or a.resp3:
+        await adapter.close()
+        raise SystemExit(f"--decode/--resp3: not wired for {a.client}")
     return adapter
 
 
@@ -127,16 +163,35 @@ async def batch(c: Any, a: argparse.Namespace, value: bytes) -> dict[str, Any]:
 
 
 async def pipeline(c: Any, a: argparse.Namespace, value: bytes) -> dict[str, Any]:
-    client = getattr(c, "client", None)
-    if client is None or not hasattr(client, "pipeline"):
-        return {"skipped": "no pipeline API"}
+    """Explicit non-transactional batches of 10,000 SETs, in each client's own batch API."""
+    if isinstance(c, Limit):
+        return {"skipped": "the limit proxy has no pipeline API: its ruler is the gather of 10,000 (batch)"}
+    client = c.client
+    errors = 0
     t0 = time.perf_counter()
     for start in range(0, a.n, 10_000):
-        pipe = client.pipeline(transaction=False)
-        for i in range(start, min(a.n, start + 10_000)):
-            pipe.set(b"k:%d" % i, value)
-        await pipe.execute()
-    return {"ops_per_s": round(a.n / (time.perf_counter() - t0))}
+        keys = range(start, min(a.n, start + 10_000))
+        if a.client == "coredis":
+            # coredis 6.9: the commands are queued inside the context and sent when it exits
+            async with client.pipeline(transaction=False) as pipe:
+                for i in keys:
+                    pipe.set(b"k:%d" % i, value)
+        elif a.client == "glide":
+            from glide import Batch
+
+            batch = Batch(is_atomic=False)  # non-atomic: a pipeline, not MULTI/EXEC
+            for i in keys:
+                batch.set(b"k:%d" % i, value)
+            results = await client.exec(batch, raise_on_error=False)
+            errors += sum(isinstance(x, BaseException) for x in results or ())
+        else:  # leanredis, redis-py
+            pipe = client.pipeline(transaction=False)
+            for i in keys:
+                pipe.set(b"k:%d" % i, value)
+            results = await pipe.execute()
+            errors += sum(isinstance(x, BaseException) for x in results or ())
+    elapsed = time.perf_counter() - t0
+    return {"ops_per_s": round(a.n / elapsed), "errors": errors}
 
 
 async def multi_key(c: Any, a: argparse.Namespace, value: bytes, write: bool) -> dict[str, Any]:
@@ -161,13 +216,54 @@ async def flood(c: Any, a: argparse.Namespace, value: bytes) -> dict[str, Any]:
     results = await asyncio.gather(*futures, return_exceptions=True)
     elapsed = time.perf_counter() - t0
     peak = max(peak, rss_mb())
-    errors = sum(isinstance(x, BaseException) for x in results)
+    kinds: dict[str, int] = {}
+    for x in results:
+        if isinstance(x, BaseException):
+            name = type(x).__name__
+            kinds[name] = kinds.get(name, 0) + 1
+    errors = sum(kinds.values())
+    example = next((str(x)[:120] for x in results if isinstance(x, BaseException)), None)
     del futures, results
     gc.collect()
     end = rss_mb()
     await asyncio.sleep(2.0)  # leanredis's trim policy acts after 1 s idle
-    return {"ops_per_s": round(a.n / elapsed), "errors": errors, "rss_peak_mb": peak, "rss_end_mb": end,
-            "rss_idle_mb": rss_mb()}
+    return {
+        "ops_per_s": round(a.n / elapsed),
+        "errors": errors,
+        "error_kinds": kinds,
+        "error_example": example,
+        "rss_peak_mb": peak,
+        "rss_end_mb": end,
+        "rss_idle_mb": rss_mb(),
+    }
+
+
+class FullCollections:
+    """Full (generation 2) collections while installed in gc.callbacks: count, total and longest pause."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.total = 0.0
+        self.longest = 0.0
+        self.started = 0.0
+
+    def __call__(self, phase: str, info: dict[str, Any]) -> None:
+        if info.get("generation") != 2:
+            return
+        if phase == "start":
+            self.started = time.perf_counter()
+        else:
+            pause = time.perf_counter() - self.started
+            self.count += 1
+            self.total += pause
+            self.longest = max(self.longest, pause)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "gc_full_count": self.count,
+            "gc_full_ms": round(self.total * 1000, 2),
+            "gc_full_max_ms": round(self.longest * 1000, 2),
+        }
 
 
 async def paced(c: Any, a: argparse.Namespace, value: bytes, handler_tasks: bool) -> dict[str, Any]:
@@ -176,6 +272,7 @@ async def paced(c: Any, a: argparse.Namespace, value: bytes, handler_tasks: bool
     loop = asyncio.get_running_loop()
     total = int(a.qps * a.duration)
     done = [0]
+    failed = [0]
     rss_points: list[tuple[float, float]] = []
 
     def timed(scheduled: float) -> Any:
@@ -183,46 +280,108 @@ async def paced(c: Any, a: argparse.Namespace, value: bytes, handler_tasks: bool
             if not fut.cancelled() and fut.exception() is None:
                 hist.record(clock() - scheduled)
                 done[0] += 1
+            else:
+                failed[0] += 1
+
         return on_done
 
     async def handler(key: bytes, scheduled: float) -> None:
-        await c.set(key, value)
+        try:
+            await c.set(key, value)
+        except Exception:
+            failed[0] += 1
+            return
         hist.record(clock() - scheduled)
         done[0] += 1
+
+    full = FullCollections()
+    gc.callbacks.append(full)
+    stall_limit = 0.004  # the loop sleeps 1 ms: a gap past 4 ms means the process was not running the loop
+    stalls = 0
+    stalled = 0.0
+    gave_up_at = rss_at_give_up = None
+    rss_peak = rss_mb()
+
+    def over_limit(now: float) -> bool:
+        """RSS check (every 0.1 s and every 4,096 commands started): past --rss-limit-mb, give up."""
+        nonlocal rss_peak, gave_up_at, rss_at_give_up
+        rss = rss_mb()
+        rss_peak = max(rss_peak, rss)
+        if rss <= a.rss_limit_mb:
+            return False
+        gave_up_at, rss_at_give_up = round(now - t0, 2), rss
+        return True
 
     started = 0
     cpu0 = time.process_time()
     t0 = clock()
-    next_rss = t0
-    while started < total:
-        now = clock()
-        if now >= next_rss:
-            rss_points.append((now - t0, rss_mb()))
-            next_rss = now + 1.0
-        due = min(total, int((now - t0) * a.qps) + 1)
-        while started < due:
-            scheduled = t0 + started / a.qps
-            key = b"k:%d" % (started % 1_000_000)
-            if handler_tasks:
-                loop.create_task(handler(key, scheduled))
-            else:
-                asyncio.ensure_future(c.set(key, value)).add_done_callback(timed(scheduled))
-            started += 1
-        await asyncio.sleep(0.001)
-    window = clock() - t0
-    in_window = done[0]
+    next_rss = next_guard = previous = t0
+    try:
+        while started < total:
+            now = clock()
+            gap = now - previous
+            previous = now
+            if gap > stall_limit:
+                stalls += 1
+                stalled += gap - 0.001
+            if now >= next_rss:
+                rss_points.append((now - t0, rss_mb()))
+                next_rss = now + 1.0
+            if now >= next_guard:
+                next_guard = now + 0.1
+                if over_limit(now):
+                    break
+            due = min(total, int((now - t0) * a.qps) + 1)
+            while started < due:
+                scheduled = t0 + started / a.qps
+                key = b"k:%d" % (started % 1_000_000)
+                if handler_tasks:
+                    loop.create_task(handler(key, scheduled))
+                else:
+                    asyncio.ensure_future(c.set(key, value)).add_done_callback(timed(scheduled))
+                started += 1
+                if not started & 4095 and over_limit(clock()):
+                    break
+            if gave_up_at is not None:
+                break
+            await asyncio.sleep(0.001)
+        end = clock()
+        if end - previous > stall_limit:  # the last iteration's own gap
+            stalls += 1
+            stalled += end - previous - 0.001
+        window = end - t0
+        cpu = time.process_time() - cpu0
+        in_window = done[0]
+    finally:
+        gc.callbacks.remove(full)
     deadline = clock() + 10
-    while done[0] < started and clock() < deadline:
+    while done[0] + failed[0] < started and clock() < deadline:
         await asyncio.sleep(0.01)
     half = [p for p in rss_points if p[0] >= window / 2]
     growth = None
     if len(half) >= 2:
         growth = round((half[-1][1] - half[0][1]) / max(1e-9, half[-1][0] - half[0][0]) * 60, 2)
-    cpu = time.process_time() - cpu0
-    return {"target_qps": a.qps, "achieved_ratio": round(in_window / max(1, started), 4),
-            "cpu_share": round(cpu / window, 3), "cpu_us_per_command": round(cpu / max(1, started) * 1e6, 2),
-            "ops_per_s": round(in_window / window), "latency_ms": hist.summary(),
-            "rss_mb": rss_mb(), "rss_growth_mb_per_min": growth}
+    return {
+        "target_qps": a.qps,
+        "duration_s": a.duration,
+        "window_s": round(window, 2),
+        "started": started,
+        "achieved_ratio": round(in_window / max(1, started), 4),
+        "unfinished_after_drain": started - done[0] - failed[0],
+        "paced_errors": failed[0],
+        "cpu_share": round(cpu / window, 3),
+        "cpu_us_per_command": round(cpu / max(1, started) * 1e6, 2),
+        "ops_per_s": round(in_window / window),
+        "latency_ms": hist.summary(),
+        "rss_mb": rss_mb(),
+        "rss_peak_mb": rss_peak,
+        "rss_growth_mb_per_min": growth,
+        "gave_up_at_s": gave_up_at,
+        "rss_at_give_up_mb": rss_at_give_up,
+        "loop_stalls": stalls,
+        "loop_stalled_ms": round(stalled * 1000, 1),
+        **full.summary(),
+    }
 
 
 async def churn(a: argparse.Namespace, value: bytes) -> dict[str, Any]:
@@ -237,15 +396,30 @@ async def churn(a: argparse.Namespace, value: bytes) -> dict[str, Any]:
             points.append((i, rss_mb()))
     tail = points[len(points) // 5 :]
     growth = (tail[-1][1] - tail[0][1]) / max(1, tail[-1][0] - tail[0][0]) * 1000 if len(tail) > 1 else None
-    return {"cycles_per_s": round(a.n / (time.perf_counter() - t0)),
-            "rss_growth_mb_per_1000": round(growth, 4) if growth is not None else None, "rss_mb": rss_mb()}
+    return {
+        "cycles_per_s": round(a.n / (time.perf_counter() - t0)),
+        "rss_growth_mb_per_1000": round(growth, 4) if growth is not None else None,
+        "rss_mb": rss_mb(),
+    }
+
+
+MODES = ("burst", "latency", "batch", "pipeline", "mset", "mget", "flood", "paced", "handler", "churn")
 
 
 async def main(a: argparse.Namespace) -> dict[str, Any]:
     value = os.urandom(a.value_size)
-    out: dict[str, Any] = {"client": a.client, "mode": a.mode, "loop": a.loop, "n": a.n, "concurrency": a.concurrency,
-                           "value_size": a.value_size, "decode": a.decode, "resp3": a.resp3,
-                           "allocator": allocator(), "rss_start_mb": rss_mb()}
+    out: dict[str, Any] = {
+        "client": a.client,
+        "mode": a.mode,
+        "loop": a.loop,
+        "n": a.n,
+        "concurrency": a.concurrency,
+        "value_size": a.value_size,
+        "decode": a.decode,
+        "resp3": a.resp3,
+        "allocator": allocator(),
+        "rss_start_mb": rss_mb(),
+    }
     if a.mode == "churn":
         out.update(await churn(a, value))
         return out
@@ -274,14 +448,32 @@ async def main(a: argparse.Namespace) -> dict[str, Any]:
     elif a.mode in ("paced", "handler"):
         out.update(await paced(c, a, value, a.mode == "handler"))
     out["gc_collections"] = [s["collections"] - g for s, g in zip(gc.get_stats(), gc_start)]
-    await c.close()
+    if out.get("unfinished_after_drain") or out.get("gave_up_at_s") is not None:
+        # commands still in flight after the bounded drain: closing would wait on them; run() exits instead
+        out["close"] = "skipped: commands still in flight"
+    else:
+        await c.close()  # in this task: coredis must leave its context in the task that entered it
     return out
+
+
+def run(a: argparse.Namespace) -> None:
+    """Print the JSON line; after a paced run that left commands behind, exit without asyncio.run's teardown
+    (cancelling hundreds of thousands of stranded tasks can take longer than the measurement)."""
+
+    async def measure_and_print() -> None:
+        out = await main(a)
+        print(json.dumps(out), flush=True)
+        if out.get("unfinished_after_drain") or out.get("gave_up_at_s") is not None:
+            sys.stderr.flush()
+            os._exit(0)
+
+    asyncio.run(measure_and_print())
 
 
 if __name__ == "__main__":
     p = argparse.ArgumentParser()
     p.add_argument("--client", required=True)
-    p.add_argument("--mode", required=True)
+    p.add_argument("--mode", required=True, choices=MODES)
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--n", type=int, default=300_000)
     p.add_argument("--concurrency", type=int, default=1000)
@@ -292,9 +484,10 @@ if __name__ == "__main__":
     p.add_argument("--decode", action="store_true")
     p.add_argument("--resp3", action="store_true")
     p.add_argument("--gc-freeze", action="store_true", help="gc.freeze() after connecting, for every client alike")
+    p.add_argument("--rss-limit-mb", type=float, default=3000, help="paced modes: stop starting commands past this RSS")
     args = p.parse_args()
     if args.loop == "uvloop":
         import uvloop
 
         uvloop.install()
-    print(json.dumps(asyncio.run(main(args))))
+    run(args)
