@@ -155,11 +155,32 @@ async def latency(c: Any, a: argparse.Namespace, value: bytes) -> dict[str, Any]
     return {"ops_per_s": round(a.n / (clock() - t0)), "latency_ms": hist.summary()}
 
 
+def error_kinds(results: list[Any], kinds: dict[str, int]) -> None:
+    for x in results:
+        if isinstance(x, BaseException):
+            name = type(x).__name__
+            kinds[name] = kinds.get(name, 0) + 1
+
+
+def error_fields(kinds: dict[str, int], example: str | None, n: int, elapsed: float) -> dict[str, Any]:
+    errors = sum(kinds.values())
+    # ops_per_s counts every command, refused ones too; ok_per_s only those that succeeded
+    return {"ok_per_s": round((n - errors) / elapsed), "errors": errors, "error_kinds": kinds, "error_example": example}
+
+
 async def batch(c: Any, a: argparse.Namespace, value: bytes) -> dict[str, Any]:
+    kinds: dict[str, int] = {}
+    example = None
     t0 = time.perf_counter()
     for start in range(0, a.n, 10_000):
-        await asyncio.gather(*[c.set(b"k:%d" % i, value) for i in range(start, min(a.n, start + 10_000))])
-    return {"ops_per_s": round(a.n / (time.perf_counter() - t0))}
+        results = await asyncio.gather(
+            *[c.set(b"k:%d" % i, value) for i in range(start, min(a.n, start + 10_000))], return_exceptions=True
+        )
+        error_kinds(results, kinds)
+        if kinds and example is None:
+            example = next(str(x)[:120] for x in results if isinstance(x, BaseException))
+    elapsed = time.perf_counter() - t0
+    return {"ops_per_s": round(a.n / elapsed), **error_fields(kinds, example, a.n, elapsed)}
 
 
 async def pipeline(c: Any, a: argparse.Namespace, value: bytes) -> dict[str, Any]:
@@ -217,11 +238,7 @@ async def flood(c: Any, a: argparse.Namespace, value: bytes) -> dict[str, Any]:
     elapsed = time.perf_counter() - t0
     peak = max(peak, rss_mb())
     kinds: dict[str, int] = {}
-    for x in results:
-        if isinstance(x, BaseException):
-            name = type(x).__name__
-            kinds[name] = kinds.get(name, 0) + 1
-    errors = sum(kinds.values())
+    error_kinds(results, kinds)
     example = next((str(x)[:120] for x in results if isinstance(x, BaseException)), None)
     del futures, results
     gc.collect()
@@ -229,9 +246,7 @@ async def flood(c: Any, a: argparse.Namespace, value: bytes) -> dict[str, Any]:
     await asyncio.sleep(2.0)  # leanredis's trim policy acts after 1 s idle
     return {
         "ops_per_s": round(a.n / elapsed),
-        "errors": errors,
-        "error_kinds": kinds,
-        "error_example": example,
+        **error_fields(kinds, example, a.n, elapsed),
         "rss_peak_mb": peak,
         "rss_end_mb": end,
         "rss_idle_mb": rss_mb(),

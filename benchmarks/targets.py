@@ -128,6 +128,15 @@ def _problem(r: dict[str, Any], what: str = "") -> str:
     return ""
 
 
+def errs(r: dict[str, Any]) -> str:
+    """'; errors N (kinds), M/s succeeded' when some commands failed (glide refuses past 1,000 in flight)."""
+    if not r.get("errors"):
+        return ""
+    kinds = ", ".join(f"{k} {v:,}" for k, v in (r.get("error_kinds") or {}).items())
+    ok = f", {r['ok_per_s']:,}/s succeeded" if r.get("ok_per_s") is not None else ""
+    return f"; ERRORS {r['errors']:,}{' (' + kinds + ')' if kinds else ''}{ok}"
+
+
 def ratio(a: dict[str, Any], b: dict[str, Any], key: str = "ops_per_s") -> float | None:
     if a.get(key) is not None and b.get(key):
         return round(a[key] / b[key], 3)
@@ -265,10 +274,7 @@ def main() -> None:
                 lines,
                 f"4. explicit pipeline, 10,000 SETs per batch ({n:,}); ruler: limit's gather of 10,000",
                 [("limit", batch["limit"])] * ("limit" in batch) + list(pipe.items()),
-                lambda r, lim=lim: (
-                    f"{rate(r)}  {times(ratio(r, lim), 'limit batch')}"
-                    + (f"  errors {r['errors']}" if r.get("errors") else "")
-                ),
+                lambda r, lim=lim: f"{rate(r)}  {times(ratio(r, lim), 'limit batch')}{errs(r)}",
             )
             if lean_on:
                 r = ratio(pipe.get("leanredis", {}), lim)
@@ -301,7 +307,7 @@ def main() -> None:
                 f"4. gather() of 10,000 single SETs ({n:,})",
                 list(batch.items()),
                 lambda r, lim=lim, limc=limc: (
-                    f"{rate(r)}  {times(ratio(r, lim), 'limit')}, {times(ratio(r, limc), 'limit --coro')}"
+                    f"{rate(r)}  {times(ratio(r, lim), 'limit')}, {times(ratio(r, limc), 'limit --coro')}{errs(r)}"
                 ),
             )
             if lean_on:
@@ -317,11 +323,9 @@ def main() -> None:
             lim, limc, lean = res.get("limit", {}), res.get("limit-coro", {}), res.get("leanredis", {})
 
             def fl(r: dict[str, Any], lim: dict[str, Any] = lim) -> str:
-                kinds = ", ".join(f"{k} {v:,}" for k, v in (r.get("error_kinds") or {}).items())
                 return (
-                    f"{rate(r)}  {times(ratio(r, lim), 'limit')}; errors {r.get('errors')}"
-                    f"{' (' + kinds + ')' if kinds else ''}; RSS peak {r.get('rss_peak_mb')} MB, "
-                    f"after 2 s idle {r.get('rss_idle_mb')} MB"
+                    f"{rate(r)}  {times(ratio(r, lim), 'limit')}; RSS peak {r.get('rss_peak_mb')} MB, "
+                    f"after 2 s idle {r.get('rss_idle_mb')} MB{errs(r) or '; errors 0'}"
                 )
 
             table(lines, f"4/5. flood: {flood_n:,} SETs started at once, then gather()", list(res.items()), fl)
