@@ -381,6 +381,7 @@ async def paced(c: Any, a: argparse.Namespace, value: bytes, handler_tasks: bool
         "duration_s": a.duration,
         "window_s": round(window, 2),
         "started": started,
+        "completed_in_window": in_window,
         "achieved_ratio": round(in_window / max(1, started), 4),
         "unfinished_after_drain": started - done[0] - failed[0],
         "paced_errors": failed[0],

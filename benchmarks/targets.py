@@ -440,9 +440,8 @@ def row6(
                     lp = lim_m.get("p99")
                     ok = ach_ok and p99 is not None and bool(lp) and p99 <= 1.5 * lp
                     rule = "achieved >= 0.99, p99 <= 1.5x limit"
-                lines.append(
-                    f"{head}; leanredis achieved {ach}, p99 {p99} ms, RSS {growth} MB/min ({rule}: {verdict(ok)})"
-                )
+                rss = "n/a (run too short)" if growth is None else f"{growth:+} MB/min"
+                lines.append(f"{head}; leanredis achieved {ach}, p99 {p99} ms, RSS {rss} ({rule}: {verdict(ok)})")
             else:
                 lines.append(head)
         if others:
@@ -453,17 +452,28 @@ def row6(
                 f"6. {what} at {qps // 1000}k/s for {others_s:g} s (others; stop past {a.rss_limit_mb:g} MB RSS)",
                 list(res.items()),
                 lambda r, lp=lp: (
-                    paced_figures(r) + (f"; p99 {p(r) / lp:.1f}x limit" if p(r) is not None and lp else "")
+                    paced_figures(r)
+                    + (
+                        f"; p99 {p(r) / lp:.1f}x limit"
+                        if p(r) and lp and r.get("completed_in_window", 0) >= 100
+                        else ""
+                    )
                 ),
             )
 
 
 def paced_figures(r: dict[str, Any]) -> str:
-    text = (
-        f"achieved {r.get('achieved_ratio')}, p99 {p(r)} ms, RSS {r.get('rss_growth_mb_per_min')} MB/min "
-        f"(peak {r.get('rss_peak_mb')} MB), stalled {r.get('loop_stalled_ms')} ms in {r.get('loop_stalls')}, "
-        f"full GC {r.get('gc_full_ms')} ms in {r.get('gc_full_count')}"
+    growth = r.get("rss_growth_mb_per_min")
+    text = f"achieved {r.get('achieved_ratio')}"
+    if r.get("achieved_ratio", 1) < 0.99 and r.get("started"):
+        text += f" ({r.get('completed_in_window', 0):,} of {r['started']:,} started)"
+    text += (
+        f", p99 {p(r)} ms, RSS {'n/a' if growth is None else f'{growth:+} MB/min'} (peak {r.get('rss_peak_mb')} MB), "
+        f"stalled {r.get('loop_stalled_ms')} ms in {r.get('loop_stalls')}, "
+        f"full GC {r.get('gc_full_ms')} ms in {r.get('gc_full_count')} (longest {r.get('gc_full_max_ms')})"
     )
+    if r.get("window_s") and r.get("duration_s") and r["window_s"] > 1.5 * r["duration_s"]:
+        text += f"; window {r['window_s']} s for {r['duration_s']:g} s planned"
     if r.get("gave_up_at_s") is not None:
         text += f"; GAVE UP at {r['gave_up_at_s']} s, RSS {r.get('rss_at_give_up_mb')} MB"
     if r.get("unfinished_after_drain"):
