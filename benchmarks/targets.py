@@ -151,8 +151,8 @@ def verdict(ok: bool | None) -> str:
     return "met" if ok else ("NOT MET" if ok is not None else "n/a")
 
 
-def rate(r: dict[str, Any], key: str = "ops_per_s", unit: str = "/s") -> str:
-    return f"{r[key]:>9,}{unit}" if r.get(key) is not None else "        ?"
+def rate(r: dict[str, Any], key: str = "ops_per_s", unit: str = "/s", width: int = 9) -> str:
+    return f"{r[key]:>{width},}{unit}" if r.get(key) is not None else "?".rjust(width)
 
 
 def times(x: float | None, what: str) -> str:
@@ -366,28 +366,29 @@ def main() -> None:
             big_n = n // 3
             lim_big = run("limit", "burst", n=big_n, value_size=10_000)
             res8: dict[str, dict[str, Any]] = {}
-            for c in ("leanredis", "redispy"):
-                if c in clients:
-                    res8[c] = {
-                        "plain": run(c, "burst", n=n),
-                        "decode": run(c, "burst", n=n, decode=True),
-                        "resp3": run(c, "burst", n=n, resp3=True),
-                        "10kb": run(c, "burst", n=big_n, value_size=10_000),
-                    }
+            for c in order:
+                if c == "limit":
+                    continue
+                res8[c] = {"plain": run(c, "burst", n=n)}
+                if c in ("leanredis", "redispy"):  # perf.py wires --decode/--resp3 for these two
+                    res8[c]["decode"] = run(c, "burst", n=n, decode=True)
+                    res8[c]["resp3"] = run(c, "burst", n=n, resp3=True)
+                res8[c]["10kb"] = run(c, "burst", n=big_n, value_size=10_000)
             lines.append(f"8. burst of 1,000 tasks ({n:,} SETs of 100 B; {big_n:,} of 10 KB): what each option costs")
             if "limit" in clients:
-                lines.append(f"     {'limit':<14}10 KB {rate(lim_big)} (the ruler at 10 KB){_problem(lim_big)}")
+                lines.append(
+                    f"     {'limit':<14}10 KB {rate(lim_big, width=0)} (the ruler at 10 KB){_problem(lim_big)}"
+                )
             for c, r8 in res8.items():
                 pl = r8["plain"]
+                options = "decode_responses / RESP3 not wired in perf.py"
+                if "decode" in r8:
+                    options = (
+                        f"decode_responses {ratio(r8['decode'], pl)}x plain; RESP3 {ratio(r8['resp3'], pl)}x plain"
+                    )
                 lines.append(
-                    f"     {NAMES[c]:<14}plain {rate(pl)}; decode_responses {ratio(r8['decode'], pl)}x plain; "
-                    f"RESP3 {ratio(r8['resp3'], pl)}x plain; 10 KB {rate(r8['10kb'])} = "
-                    f"{ratio(r8['10kb'], lim_big)}x limit at 10 KB"
-                    + "".join(_problem(r8[k], k) for k in ("plain", "decode", "resp3", "10kb"))
-                )
-            for c in clients & {"coredis", "glide"}:
-                lines.append(
-                    f"     {NAMES[c]:<14}skipped: perf.py wires --decode/--resp3 for leanredis and redis-py only"
+                    f"     {NAMES[c]:<14}plain {rate(pl, width=0)}; {options}; 10 KB {rate(r8['10kb'], width=0)} = "
+                    f"{ratio(r8['10kb'], lim_big)}x limit at 10 KB" + "".join(_problem(r, k) for k, r in r8.items())
                 )
         run.save()
     print("\n" + "\n".join(lines))
