@@ -135,3 +135,29 @@ def test_one_client_survives_two_asyncio_run_calls(redis_server: RedisServer) ->
 async def test_execute_command_splits_a_name_with_spaces_like_redis_py(r: leanredis.Redis) -> None:
     assert await r.execute_command("CONFIG GET", "maxmemory") == {"maxmemory": "0"}
     assert await r.execute_command("CONFIG", "GET", "maxmemory") == {"maxmemory": "0"}
+
+
+@pytest.mark.parametrize("raw_in_flight", [False, True], ids=["fast-loop", "raw-reply-loop"])
+async def test_a_reply_its_parser_rejects_fails_that_caller_only_and_keeps_the_connection(
+    r: leanredis.Redis, raw_in_flight: bool
+) -> None:
+    from leanredis import ProtocolError
+
+    def reject(reply: object) -> object:
+        raise ValueError(f"unexpected {reply!r}")
+
+    await r.set("pk", "v")
+    connects = r.stats()["connects"]
+    conn = r.connection
+    # a DUMP in flight sends the replies through the slower loop that skips decoding for it
+    dump = r.dump("pk") if raw_in_flight else None
+    before = r.get("pk")
+    bad = conn.execute((b"PING",), reject)
+    after = r.get("pk")
+    with pytest.raises(ProtocolError, match="cannot parse reply to PING.*unexpected b'PONG'"):
+        await asyncio.wait_for(bad, 5)
+    assert await asyncio.wait_for(before, 5) == b"v" and await asyncio.wait_for(after, 5) == b"v"
+    if dump is not None:
+        assert isinstance(await dump, bytes)
+    assert await r.ping() is True
+    assert r.stats()["connects"] == connects  # a parser's error is not a broken stream
