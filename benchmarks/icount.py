@@ -1,0 +1,96 @@
+"""Instructions per command, counted by valgrind (callgrind): a ruler that machine noise does not move.
+
+    python benchmarks/icount.py [--clients limit,limit-sub,leanredis,redispy] [--mode burst|batch]
+                                [--concurrency 100] [--small 10000] [--large 30000]
+
+Each client runs benchmarks/perf.py twice under callgrind, with --small and
+--large commands; the difference of the two totals over the difference of
+the counts is the cost of one command (start-up and imports cancel out).
+Wall-clock figures on this shared 2-core machine move by 20% from run to
+run; these do not move by 1%. Instructions are not time (a memcpy or a
+sprintf is cheap per instruction, the interpreter's dispatch is not), so
+read them beside the timed benchmarks, not instead of them.
+
+``limit-sub`` is the limit proxy resolving a trivial ``asyncio.Future``
+subclass instead of the C Future: the price a client pays for returning an
+object that is a future (gather takes it without a Task) and a coroutine
+(``asyncio.create_task(r.get(k))`` works), because an asyncio Task takes its
+fast path only for the exact C Future type.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from leanredis.server import RedisServer  # noqa: E402
+
+PERF = Path(__file__).resolve().parent / "perf.py"
+SLOW = {"redispy": 10, "coredis": 10, "glide": 5}  # scale the counts down for clients 10-30x slower
+
+
+def count(port: int, client: str, mode: str, n: int, concurrency: int) -> int:
+    cmd = [
+        "valgrind",
+        "--tool=callgrind",
+        "--callgrind-out-file=/dev/null",
+        sys.executable,
+        str(PERF),
+        "--client",
+        client,
+        "--mode",
+        mode,
+        "--n",
+        str(n),
+        "--concurrency",
+        str(concurrency),
+        "--port",
+        str(port),
+    ]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
+    found = re.search(r"Collected : (\d+)", out.stderr)
+    if out.returncode != 0 or not found:
+        raise RuntimeError(f"{client}: callgrind run failed: {out.stderr.strip()[-300:]}")
+    return int(found.group(1))
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--clients", default="limit,limit-sub,leanredis,redispy")
+    p.add_argument("--mode", default="burst", choices=("burst", "batch"))
+    p.add_argument("--concurrency", type=int, default=100)
+    p.add_argument("--small", type=int, default=10_000)
+    p.add_argument("--large", type=int, default=30_000)
+    p.add_argument("--server", default=None)
+    a = p.parse_args()
+    if shutil.which("valgrind") is None:
+        raise SystemExit("valgrind is not installed (Debian: apt-get install valgrind)")
+    rows = []
+    with RedisServer(a.server) as server:
+        print(f"server: {server.version}; mode {a.mode}, {a.concurrency} tasks", flush=True)
+        for client in a.clients.split(","):
+            scale = SLOW.get(client, 1)
+            small, large = a.small // scale, a.large // scale
+            try:
+                per = (
+                    count(server.port, client, a.mode, large, a.concurrency)
+                    - count(server.port, client, a.mode, small, a.concurrency)
+                ) / (large - small)
+            except RuntimeError as exc:
+                print(f"  {client:<10} failed: {exc}", flush=True)
+                continue
+            rows.append((client, per))
+            base = rows[0][1]
+            print(
+                f"  {client:<10} {per:>10,.0f} instructions per command  ({per / base:.2f}x {rows[0][0]})", flush=True
+            )
+
+
+if __name__ == "__main__":
+    main()
