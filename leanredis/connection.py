@@ -618,18 +618,41 @@ class Connection:
             self._ensure_connecting()
 
     def _drain(self) -> None:
-        """Move waiting commands into the out-buffer while there is room."""
+        """Move waiting commands into the out-buffer while there is room.
+
+        Runs after every read while commands wait, so under a backlog it is
+        the hot path: the room checks and the encoding are inlined here.
+        """
         proto = self._proto
-        if proto is None:
-            return
         queue = self._queue
-        while queue and self._has_room(proto):
-            fut = queue.popleft()
+        if proto is None or not queue or proto.write_paused:
+            return
+        pending = proto.pending
+        room = self._max_inflight - len(pending)
+        out = proto.out  # a bytearray: += below extends the protocol's own buffer
+        max_buffered = self._max_buffered
+        if room <= 0 or len(out) >= max_buffered:
+            return
+        if not proto.flush_scheduled:
+            self._schedule_flush(proto)
+        pop = queue.popleft
+        append = pending.append
+        while queue and room > 0 and len(out) < max_buffered:
+            fut = pop()
             args = fut.payload
             fut.payload = None
             if fut.done():
                 continue  # cancelled or timed out while waiting: never sent
-            self._send(proto, args, fut)
+            try:
+                out += _pack(args)  # type: ignore[misc]
+            except TypeError:
+                self._encode_slow(proto, args, fut)
+                room = self._max_inflight - len(pending)
+                continue
+            append(fut)
+            if fut.parse is raw_reply:
+                proto.raw_pending += 1
+            room -= 1
 
     # -- timeouts ----------------------------------------------------------
     def _arm(self, when: float) -> None:
