@@ -63,7 +63,7 @@ def count(port: int, client: str, mode: str, n: int, concurrency: int) -> int:
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--clients", default="limit,limit-sub,leanredis,redispy")
-    p.add_argument("--mode", default="burst", choices=("burst", "batch"))
+    p.add_argument("--mode", default="burst", choices=("burst", "batch", "flood"))
     p.add_argument("--concurrency", type=int, default=100)
     p.add_argument("--small", type=int, default=10_000)
     p.add_argument("--large", type=int, default=30_000)

@@ -222,30 +222,18 @@ def main() -> None:
         print(f"server: {server.version}; {meta['date']}; clients: {', '.join(order)}", flush=True)
         if 1 in only:
             for loop in ("asyncio", "uvloop"):
-                res = {c: run(c, "burst", n=n, loop=loop) for c in order}
+                res = burst_row(run, lines, order, f"1. burst, 1,000 tasks, {loop} ({n:,} SETs)", n=n, loop=loop)
                 lim, lean = res.get("limit", {}), res.get("leanredis", {})
-                table(
-                    lines,
-                    f"1. burst, 1,000 tasks, {loop} ({n:,} SETs)",
-                    list(res.items()),
-                    lambda r, lim=lim: f"{rate(r)}  {times(ratio(r, lim), 'limit')}",
-                )
                 if lean_on:
                     r = ratio(lean, lim)
                     vs = ", ".join(f"{ratio(lean, res[c])}x {NAMES[c]}" for c in others if ratio(lean, res[c]))
                     lines.append(f"   -> leanredis {r}x limit (>= 0.6: {verdict(r and r >= 0.6)}); leanredis = {vs}")
         if 2 in only:
             for conc in (100, 10):
-                res = {c: run(c, "burst", n=n // 2, concurrency=conc) for c in order}
-                lim, lean = res.get("limit", {}), res.get("leanredis", {})
-                table(
-                    lines,
-                    f"2. burst, {conc} tasks ({n // 2:,} SETs)",
-                    list(res.items()),
-                    lambda r, lim=lim: f"{rate(r)}  {times(ratio(r, lim), 'limit')}",
-                )
+                title = f"2. burst, {conc} tasks ({n // 2:,} SETs)"
+                res = burst_row(run, lines, order, title, n=n // 2, concurrency=conc)
                 if lean_on:
-                    r = ratio(lean, lim)
+                    r = ratio(res.get("leanredis", {}), res.get("limit", {}))
                     lines.append(f"   -> leanredis {r}x limit (>= 0.6: {verdict(r and r >= 0.6)})")
         if 3 in only:
             res = {c: run(c, "latency", n=latency_n) for c in order}
@@ -392,6 +380,14 @@ def main() -> None:
                 )
         run.save()
     print("\n" + "\n".join(lines))
+
+
+def burst_row(run: Runner, lines: list[str], order: list[str], title: str, **kw: Any) -> dict[str, dict[str, Any]]:
+    """One burst measurement per client, tabled with each client's ratio to the limit proxy."""
+    res = {c: run(c, "burst", **kw) for c in order}
+    lim = res.get("limit", {})
+    table(lines, title, list(res.items()), lambda r: f"{rate(r)}  {times(ratio(r, lim), 'limit')}")
+    return res
 
 
 def row6(
