@@ -32,6 +32,7 @@ import asyncio
 import dataclasses
 import heapq
 import random
+import threading
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
@@ -53,6 +54,17 @@ from .options import ConnectionOptions
 from .resp import HIREDIS_AVAILABLE, Push, PythonParser, encode_command
 
 _get_running_loop = asyncio._get_running_loop  # the C fast path: None outside a loop, never raises
+_get_ident = threading.get_ident
+
+
+def _thread_checkable(loop: asyncio.AbstractEventLoop | None) -> bool:
+    """True for asyncio's own loops, whose ``_thread_id`` is the running thread's id while they run.
+
+    ``asyncio._get_running_loop()`` calls getpid() each time (a system call: ~165 ns here, as much
+    as creating the future), so on those loops ``loop._thread_id == get_ident()`` answers "is this
+    loop the one running now" instead: one loop runs per thread. Other loops (uvloop) keep the call.
+    """
+    return isinstance(loop, asyncio.BaseEventLoop) and hasattr(loop, "_thread_id")
 
 if HIREDIS_AVAILABLE:
     from hiredis import pack_command as _pack
@@ -306,6 +318,7 @@ class Connection:
         self.options = options
         # may be built outside a loop (redis-py allows it): bound at the first command
         self._loop: asyncio.AbstractEventLoop = loop or _running_loop()  # type: ignore[assignment]
+        self._thread_check = _thread_checkable(self._loop)
         self._proto: RedisProtocol | None = None
         self._queue: deque[CommandFuture[Any]] = deque()
         self._connecting: asyncio.Task[None] | None = None
@@ -383,7 +396,11 @@ class Connection:
     def execute(self, args: tuple[Any, ...], parse: ParseT = None) -> CommandFuture[Any]:
         """Send one command (a tuple of arguments); the future resolves to its parsed reply."""
         loop = self._loop
-        if loop is not _get_running_loop() or loop is None:  # first command, outside any loop, a new loop
+        if loop is None or (
+            loop._thread_id != _get_ident()  # type: ignore[attr-defined]
+            if self._thread_check
+            else loop is not _get_running_loop()
+        ):  # first command, outside any loop, a new loop
             return self._unbound(args, parse, None, False)
         fut: CommandFuture[Any] = CommandFuture(loop=loop)
         fut.parse = parse
@@ -510,6 +527,7 @@ class Connection:
                 )
             self._abandon_closed_loop()
         self._loop = loop
+        self._thread_check = _thread_checkable(loop)
         if timed:
             return self.execute_with_timeout(args, parse, timeout)
         return self.execute(args, parse)
@@ -743,6 +761,7 @@ class Connection:
     def _ensure_connecting(self) -> None:
         if self._loop is None:
             self._loop = asyncio.get_running_loop()
+            self._thread_check = _thread_checkable(self._loop)
         if self._connecting is None or self._connecting.done():
             self._connecting = self._loop.create_task(self._connect())
 

@@ -132,6 +132,29 @@ def test_one_client_survives_two_asyncio_run_calls(redis_server: RedisServer) ->
     assert asyncio.run(r.get("fire-and-forget")) == b"x"
 
 
+async def test_a_client_used_from_a_loop_running_in_another_thread_says_so(r: leanredis.Redis) -> None:
+    import threading
+
+    assert await r.ping() is True  # bound to this test's loop, which keeps running
+    seen: list[BaseException] = []
+
+    def other_thread() -> None:
+        async def use() -> None:
+            await r.ping()
+
+        try:
+            asyncio.run(use())
+        except BaseException as exc:  # noqa: BLE001 - the test inspects it
+            seen.append(exc)
+
+    thread = threading.Thread(target=other_thread)
+    thread.start()
+    await asyncio.to_thread(thread.join, 10)
+    assert len(seen) == 1 and isinstance(seen[0], RuntimeError)
+    assert "belongs to another running event loop" in str(seen[0])
+    assert await r.ping() is True  # and it still works on its own loop
+
+
 async def test_execute_command_splits_a_name_with_spaces_like_redis_py(r: leanredis.Redis) -> None:
     assert await r.execute_command("CONFIG GET", "maxmemory") == {"maxmemory": "0"}
     assert await r.execute_command("CONFIG", "GET", "maxmemory") == {"maxmemory": "0"}
