@@ -1,7 +1,10 @@
 """Instructions per command, counted by valgrind (callgrind): a ruler that machine noise does not move.
 
-    python benchmarks/icount.py [--clients limit,limit-sub,leanredis,redispy] [--mode burst|batch]
+    python benchmarks/icount.py [--clients limit,limit-sub,leanredis,redispy] [--mode burst|batch|flood]
                                 [--concurrency 100] [--small 10000] [--large 30000]
+
+A client may carry perf.py options after colons: ``leanredis:decode``,
+``leanredis:resp3``, ``limit:value-size=10000``.
 
 Each client runs benchmarks/perf.py twice under callgrind, with --small and
 --large commands; the difference of the two totals over the difference of
@@ -35,24 +38,21 @@ PERF = Path(__file__).resolve().parent / "perf.py"
 SLOW = {"redispy": 10, "coredis": 10, "glide": 5}  # scale the counts down for clients 10-30x slower
 
 
-def count(port: int, client: str, mode: str, n: int, concurrency: int) -> int:
-    cmd = [
-        "valgrind",
-        "--tool=callgrind",
-        "--callgrind-out-file=/dev/null",
-        sys.executable,
-        str(PERF),
-        "--client",
-        client,
-        "--mode",
-        mode,
-        "--n",
-        str(n),
-        "--concurrency",
-        str(concurrency),
-        "--port",
-        str(port),
-    ]
+def perf_flags(spec: str) -> tuple[str, list[str]]:
+    """"leanredis:decode:value-size=10000" -> ("leanredis", ["--decode", "--value-size", "10000"])."""
+    client, *options = spec.split(":")
+    flags: list[str] = []
+    for option in options:
+        key, _, value = option.partition("=")
+        flags += [f"--{key}"] + ([value] if value else [])
+    return client, flags
+
+
+def count(port: int, spec: str, mode: str, n: int, concurrency: int) -> int:
+    client, flags = perf_flags(spec)
+    cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, str(PERF)]
+    cmd += ["--client", client, "--mode", mode, "--n", str(n), "--concurrency", str(concurrency)]
+    cmd += ["--port", str(port), *flags]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
     found = re.search(r"Collected : (\d+)", out.stderr)
     if out.returncode != 0 or not found:
@@ -75,7 +75,7 @@ def main() -> None:
     with RedisServer(a.server) as server:
         print(f"server: {server.version}; mode {a.mode}, {a.concurrency} tasks", flush=True)
         for client in a.clients.split(","):
-            scale = SLOW.get(client, 1)
+            scale = SLOW.get(perf_flags(client)[0], 1)
             small, large = a.small // scale, a.large // scale
             try:
                 per = (
