@@ -1,8 +1,14 @@
-"""The ``leanredis`` command: ``leanredis bench`` runs the memory-under-load lab."""
+"""The ``leanredis`` command.
+
+``leanredis bench`` runs the memory-under-load lab; ``leanredis targets``
+runs every performance target side by side (``benchmarks/targets.py`` of a
+source checkout, which also needs the limit proxy in ``../shared/bench``).
+"""
 
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 import time
 from dataclasses import asdict
@@ -147,11 +153,35 @@ def run_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+TARGETS = Path(__file__).resolve().parent.parent / "benchmarks" / "targets.py"
+
+
+def targets_parser(sub: Any) -> None:
+    sub.add_parser(
+        "targets",
+        add_help=False,  # main() hands everything after "targets" to targets.py, --help included
+        help="every performance target for the limit proxy, leanredis, redis-py, coredis and glide "
+        "(benchmarks/targets.py of a source checkout; 'leanredis targets --help' for its options)",
+    )
+
+
+def run_targets(argv: list[str]) -> int:
+    """Run the checkout's benchmarks/targets.py with ``argv``, in this Python."""
+    if not TARGETS.is_file():
+        print(f"leanredis targets needs a source checkout (pip install -e .): {TARGETS} not found", file=sys.stderr)
+        return 2
+    return subprocess.call([sys.executable, str(TARGETS), *argv])
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``leanredis`` console script."""
     parser = argparse.ArgumentParser(prog="leanredis", description="leanredis tools")
     sub = parser.add_subparsers(dest="command")
     bench_parser(sub)
+    targets_parser(sub)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["targets"]:  # everything after it is targets.py's (argparse would eat --help)
+        return run_targets(argv[1:])
     args = parser.parse_args(argv)
     if args.command == "bench":
         try:

@@ -109,3 +109,27 @@ def test_killing_the_bench_mid_run_leaves_no_server_running(tmp_path: Path, serv
     proc.send_signal(sig)
     assert proc.wait(timeout=30) != 0
     assert not _listening(port)
+
+
+def test_targets_command_runs_a_row_of_the_checkouts_targets_script(tmp_path: Path, server_binary: str) -> None:
+    out_file = tmp_path / "targets.json"
+    out = subprocess.run(
+        [sys.executable, "-m", "leanredis.cli", "targets", "--quick", "--only", "7", "--clients", "leanredis",
+         "--server", server_binary, "--out", str(out_file)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "7. churn" in out.stdout and "-> leanredis" in out.stdout
+    records = json.loads(out_file.read_text())["records"]
+    churn = [r for r in records if r["client"] == "leanredis" and r["mode"] == "churn"]
+    assert len(churn) == 1 and churn[0]["cycles_per_s"] > 0, records
+
+
+def test_targets_command_says_what_it_needs_outside_a_checkout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from leanredis import cli
+
+    monkeypatch.setattr(cli, "TARGETS", tmp_path / "benchmarks" / "targets.py")
+    assert cli.main(["targets", "--quick"]) == 2
+    assert "needs a source checkout" in capsys.readouterr().err
