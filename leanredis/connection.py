@@ -317,8 +317,9 @@ class Connection:
     def __init__(self, options: ConnectionOptions, loop: asyncio.AbstractEventLoop | None = None) -> None:
         self.options = options
         # may be built outside a loop (redis-py allows it): bound at the first command
-        self._loop: asyncio.AbstractEventLoop = loop or _running_loop()  # type: ignore[assignment]
-        self._thread_check = _thread_checkable(self._loop)
+        self._loop: asyncio.AbstractEventLoop
+        self._thread_check: bool
+        self._bind_loop(loop or _running_loop())
         self._proto: RedisProtocol | None = None
         self._queue: deque[CommandFuture[Any]] = deque()
         self._connecting: asyncio.Task[None] | None = None
@@ -526,8 +527,7 @@ class Connection:
                     "create one client per loop"
                 )
             self._abandon_closed_loop()
-        self._loop = loop
-        self._thread_check = _thread_checkable(loop)
+        self._bind_loop(loop)
         if timed:
             return self.execute_with_timeout(args, parse, timeout)
         return self.execute(args, parse)
@@ -758,10 +758,14 @@ class Connection:
         self._rss_baseline = min(self._rss_baseline, rss) if self.stats_trims else rss
 
     # -- connecting --------------------------------------------------------
+    def _bind_loop(self, loop: asyncio.AbstractEventLoop | None) -> None:
+        """Every command from now on belongs to ``loop`` (None: bound at the first command)."""
+        self._loop = loop  # type: ignore[assignment]
+        self._thread_check = _thread_checkable(loop)
+
     def _ensure_connecting(self) -> None:
         if self._loop is None:
-            self._loop = asyncio.get_running_loop()
-            self._thread_check = _thread_checkable(self._loop)
+            self._bind_loop(asyncio.get_running_loop())
         if self._connecting is None or self._connecting.done():
             self._connecting = self._loop.create_task(self._connect())
 
