@@ -30,7 +30,7 @@ LIMIT = HERE.parent.parent / "shared" / "bench" / "limit_proto.py"
 sys.path.insert(0, str(HERE.parent))
 
 from leanredis.lab.clients import open_client  # noqa: E402
-from leanredis.lab.workloads import Histogram  # noqa: E402
+from leanredis.lab.workloads import Histogram, error_counts  # noqa: E402
 from leanredis.memory import allocator, rss_bytes  # noqa: E402
 
 
@@ -118,39 +118,11 @@ async def make(a: argparse.Namespace) -> Any:
         await client.open(a.port)
         return client
     options: dict[str, Any] = {}
-    adapter = await open_client(a.client, "127.0.0.1", a.port, a.concurrency, options)
-    if a.client == "leanredis" and (a.decode or a.resp3):
-        import leanredis
-
-        await adapter.close()
-        adapter.client = leanredis.Redis(
-            host="127.0.0.1", port=a.port, decode_responses=a.decode, protocol=3 if a.resp3 else 2
-        )
-        adapter.set, adapter.get = adapter.client.set, adapter.client.get  # type: ignore[method-assign]
-        adapter.how += f" decode_responses={a.decode} protocol={3 if a.resp3 else 2}"
-        await adapter.client.ping()
-    elif a.client == "redispy" and (a.decode or a.resp3):
-        import redis.asyncio
-
-        # the adapter's own set-up (clients.py), with decode_responses / protocol added
-        await adapter.close()
-        size = max(1, min(a.concurrency, 1000))
-        pool = redis.asyncio.BlockingConnectionPool(
-            host="127.0.0.1",
-            port=a.port,
-            max_connections=size,
-            timeout=None,
-            decode_responses=a.decode,
-            protocol=3 if a.resp3 else 2,
-        )
-        adapter.client = redis.asyncio.Redis(connection_pool=pool)
-        adapter.set, adapter.get = adapter.client.set, adapter.client.get  # type: ignore[method-assign]
-        adapter.how += f" decode_responses={a.decode} protocol={3 if a.resp3 else 2}"
-        await adapter.client.ping()
-    elif a.decode or a.resp3:
-        await adapter.close()
-        raise SystemExit(f"--decode/--resp3: not wired for {a.client}")
-    return adapter
+    if a.decode or a.resp3:
+        if a.client not in ("leanredis", "redispy"):
+            raise SystemExit(f"--decode/--resp3: not wired for {a.client}")
+        options = {"decode_responses": a.decode, "protocol": 3 if a.resp3 else 2}
+    return await open_client(a.client, "127.0.0.1", a.port, a.concurrency, options)
 
 
 async def burst(c: Any, a: argparse.Namespace, value: bytes) -> dict[str, Any]:
@@ -174,13 +146,6 @@ async def latency(c: Any, a: argparse.Namespace, value: bytes) -> dict[str, Any]
     return {"ops_per_s": round(a.n / (clock() - t0)), "latency_ms": hist.summary()}
 
 
-def error_kinds(results: list[Any], kinds: dict[str, int]) -> None:
-    for x in results:
-        if isinstance(x, BaseException):
-            name = type(x).__name__
-            kinds[name] = kinds.get(name, 0) + 1
-
-
 def error_fields(kinds: dict[str, int], example: str | None, n: int, elapsed: float) -> dict[str, Any]:
     errors = sum(kinds.values())
     # ops_per_s counts every command, refused ones too; ok_per_s only those that succeeded
@@ -195,7 +160,8 @@ async def batch(c: Any, a: argparse.Namespace, value: bytes) -> dict[str, Any]:
         results = await asyncio.gather(
             *[c.set(b"k:%d" % i, value) for i in range(start, min(a.n, start + 10_000))], return_exceptions=True
         )
-        error_kinds(results, kinds)
+        for name, count in error_counts(results).items():
+            kinds[name] = kinds.get(name, 0) + count
         if kinds and example is None:
             example = next(str(x)[:120] for x in results if isinstance(x, BaseException))
     elapsed = time.perf_counter() - t0
@@ -256,8 +222,7 @@ async def flood(c: Any, a: argparse.Namespace, value: bytes) -> dict[str, Any]:
     results = await asyncio.gather(*futures, return_exceptions=True)
     elapsed = time.perf_counter() - t0
     peak = max(peak, rss_mb())
-    kinds: dict[str, int] = {}
-    error_kinds(results, kinds)
+    kinds = error_counts(results)
     example = next((str(x)[:120] for x in results if isinstance(x, BaseException)), None)
     del futures, results
     gc.collect()

@@ -41,6 +41,16 @@ def version(name: str) -> str:
         return "?"
 
 
+def _reply_options(options: dict[str, Any]) -> dict[str, Any]:
+    """decode_responses / protocol from ``options``, for the clients that take redis-py's keywords."""
+    return {k: options[k] for k in ("decode_responses", "protocol") if options.get(k) is not None}
+
+
+def _described(kwargs: dict[str, Any]) -> str:
+    reply = {k: kwargs[k] for k in ("decode_responses", "protocol") if k in kwargs}
+    return "".join(f" {k}={v}" for k, v in reply.items())
+
+
 class Adapter:
     """One client instance: ``set``/``get`` return awaitables, ``close`` releases it."""
 
@@ -66,13 +76,13 @@ class LeanAdapter(Adapter):
     async def open(self, host: str, port: int, concurrency: int, options: dict[str, Any]) -> None:
         import leanredis
 
-        kwargs: dict[str, Any] = {}
+        kwargs: dict[str, Any] = _reply_options(options)
         if options.get("timeout"):
             kwargs["socket_timeout"] = options["timeout"]
         if "trim" in options:
             kwargs["trim_idle"] = options["trim"]
         self.client = leanredis.Redis(host=host, port=port, **kwargs)
-        self.how = "one multiplexed connection, defaults (max_inflight 10,000, wait policy)"
+        self.how = "one multiplexed connection, defaults (max_inflight 10,000, wait policy)" + _described(kwargs)
         self.set = self.client.set  # type: ignore[method-assign,assignment]
         self.get = self.client.get  # type: ignore[method-assign,assignment]
         await self.client.ping()
@@ -88,12 +98,14 @@ class RedisPyAdapter(Adapter):
         import redis.asyncio
 
         size = max(1, min(concurrency, 1000))
+        replies = _reply_options(options)
         pool = redis.asyncio.BlockingConnectionPool(
             host=host, port=port, max_connections=size, timeout=None,
-            socket_timeout=options.get("timeout"),
+            socket_timeout=options.get("timeout"), **replies,
         )
         self.client = redis.asyncio.Redis(connection_pool=pool)
         self.how = f"redis.asyncio, BlockingConnectionPool(max_connections={size}), hiredis parser"
+        self.how += _described(replies)
         self.set = self.client.set  # type: ignore[method-assign,assignment]
         self.get = self.client.get  # type: ignore[method-assign,assignment]
         await self.client.ping()

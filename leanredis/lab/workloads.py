@@ -86,7 +86,8 @@ class Histogram:
         return {"p50": self.percentile_ms(50), "p99": self.percentile_ms(99), "p999": self.percentile_ms(99.9)}
 
 
-def _errors(results: list[Any]) -> dict[str, int]:
+def error_counts(results: list[Any]) -> dict[str, int]:
+    """How many of ``results`` are exceptions, by type name (what gather(return_exceptions=True) gave)."""
     return dict(Tally(type(x).__name__ for x in results if isinstance(x, BaseException)))
 
 
@@ -163,7 +164,7 @@ async def flood(ctx: Context, client: Adapter) -> dict[str, Any]:
     futures = [client.set(b"k:%d" % i, value) for i in range(p.flood)]
     results = await asyncio.gather(*futures, return_exceptions=True)
     elapsed = time.perf_counter() - started
-    errors = _errors(results)
+    errors = error_counts(results)
     ctx.counter.done += p.flood - sum(errors.values())
     ctx.counter.errors += sum(errors.values())
     del futures, results
