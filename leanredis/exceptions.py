@@ -182,6 +182,9 @@ def error_from_reply(message: str | bytes) -> RedisError:
     conn_cls = _CONNECTION_ERRORS.get(code)
     if conn_cls is not None:
         return conn_cls(message)
+    if message.startswith("ERR max number of clients reached"):
+        # the server closes the socket after this: an error about the connection (redis-py's mapping)
+        return ConnectionError(message)
     if message.startswith("ERR ") and "wrong number of arguments for 'auth'" in message:
         return AuthenticationWrongNumberOfArgsError(message)
     if message.startswith("ERR Error ") and "module" in message.lower():

@@ -55,8 +55,12 @@ class CommandFuture(asyncio.Future[T]):
         raise val
 
     def cancel(self, msg: Any = None) -> bool:
-        """Stop waiting; the arguments of a command not yet sent are dropped now, not when it is dequeued."""
-        self.payload = None
+        """Stop waiting; the arguments of a command not yet sent are dropped now, not when it is dequeued.
+
+        Bytes a connection keeps for a redirect stay until the reply: they are in its bounds.
+        """
+        if getattr(self, "payload", None).__class__ is tuple:
+            self.payload = None
         return super().cancel(msg)
 
     def close(self) -> None:

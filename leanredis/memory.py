@@ -12,7 +12,10 @@ import ctypes
 import ctypes.util
 import os
 import sys
+import weakref
+from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 
 _PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
@@ -62,3 +65,95 @@ def trim() -> bool:
     if libc is None:
         return False
     return bool(libc.malloc_trim(0))
+
+
+def _weak(fn: Callable[..., Any]) -> Callable[[], Callable[..., Any] | None]:
+    """A weak reference to a bound method (or a plain callable, kept as is)."""
+    try:
+        return weakref.WeakMethod(fn)  # type: ignore[arg-type]
+    except TypeError:
+        return lambda: fn
+
+
+class IdleTrim:
+    """When to give memory back (DESIGN rule 6): after a burst, once idle, if RSS grew enough.
+
+    Fed by the connection through two callables: ``writes()``, a counter of
+    writes made so far, and ``busy()``, whether anything is still waiting for
+    the server. ``poke()`` after a write arms one timer; when it fires and no
+    write happened for a whole ``delay`` and nothing is busy, RSS is compared
+    with the baseline and ``malloc_trim(0)`` runs if it grew by ``min_growth``
+    bytes or more. Nothing runs when the allocator is not glibc.
+    """
+
+    __slots__ = (
+        "_loop", "_delay", "_min_growth", "_writes", "_busy", "_timer", "_seen", "baseline", "trims", "trimmed_bytes",
+    )
+
+    def __init__(
+        self,
+        loop: Any,
+        delay: float,
+        min_growth: int,
+        writes: Callable[[], int],
+        busy: Callable[[], bool],
+    ) -> None:
+        self._loop = loop
+        self._delay = delay
+        self._min_growth = min_growth
+        # weakly: the owner holds this policy, the policy must not hold its owner (no cycle)
+        self._writes = _weak(writes)
+        self._busy = _weak(busy)
+        self._timer: Any = None
+        self._seen = 0
+        self.baseline = -1  # RSS at the first write, then after each trim
+        self.trims = 0
+        self.trimmed_bytes = 0
+
+    @staticmethod
+    def applies(enabled: bool) -> bool:
+        """Whether a policy is worth having: asked for, and glibc is the allocator."""
+        return enabled and allocator() == "glibc"
+
+    @property
+    def armed(self) -> bool:
+        return self._timer is not None
+
+    def poke(self) -> None:
+        """A write happened: look again once the connection may have gone idle."""
+        writes = self._writes()
+        if writes is None:
+            return  # the owner is gone
+        self._seen = writes()
+        if self.baseline < 0:
+            self.baseline = rss_bytes() or 0
+        self._timer = self._loop.call_later(self._delay, self._check)
+
+    def _check(self) -> None:
+        self._timer = None
+        writes, busy = self._writes(), self._busy()
+        if writes is None or busy is None:
+            return  # the owner is gone
+        if writes() != self._seen or busy():
+            self.poke()  # still busy: look again one delay later
+            return
+        rss = rss_bytes()
+        if rss is None:
+            return
+        if rss - self.baseline >= self._min_growth:
+            trim()
+            self.trims += 1
+            after = rss_bytes() or rss
+            self.trimmed_bytes += max(0, rss - after)
+            rss = after
+        self.baseline = min(self.baseline, rss) if self.trims else rss
+
+    def rebind(self, loop: Any) -> None:
+        """A new event loop: the old one's timer is gone with it."""
+        self._loop = loop
+        self._timer = None
+
+    def cancel(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None

@@ -25,11 +25,11 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import random
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, Literal
 
+from .connection.dialer import Backoff, Dialer, close_and_wait
 from .exceptions import (
     ConnectionError,
     DataError,
@@ -39,7 +39,6 @@ from .exceptions import (
     error_from_reply,
 )
 from .future import wake_first
-from .handshake import handshake_error, handshake_steps, open_socket
 from .options import ConnectionOptions
 from .resp import HIREDIS_AVAILABLE, PythonParser, pack_command
 
@@ -65,6 +64,9 @@ class _PubSubProtocol(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.replies: deque[asyncio.Future[Any]] = deque()  # handshake only
         self.reading_paused = False
+        self.closed = False
+        self._out = bytearray()
+        self._loop = owner._loop
         options = owner.options
         encoding = options.encoding if options.decode_responses else None
         if options.parser == "python" or not HIREDIS_AVAILABLE:
@@ -75,6 +77,25 @@ class _PubSubProtocol(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
+
+    # -- what the dialer needs to greet the socket -----------------------------------------
+    def request(self, args: tuple[Any, ...]) -> asyncio.Future[Any]:
+        """A handshake command; its future resolves to the raw reply (an error reply as a value)."""
+        fut: asyncio.Future[Any] = self._loop.create_future()
+        self.replies.append(fut)
+        self._out += pack_command(*args)
+        return fut
+
+    def flush(self) -> None:
+        out, self._out = self._out, bytearray()
+        if out and self.transport is not None:
+            self.transport.write(bytes(out))
+
+    def abandon(self) -> None:
+        """Nobody will own this socket (a failed or cancelled connect): abort it now."""
+        self._owner = None
+        if self.transport is not None:
+            self.transport.abort()
 
     def data_received(self, data: bytes) -> None:
         self._reader.feed(data)
@@ -118,6 +139,7 @@ class _PubSubProtocol(asyncio.Protocol):
             owner._deliver(reply)
 
     def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
         owner = self._owner
         self._owner = None
         self._reader = None
@@ -163,7 +185,8 @@ class PubSub:
         self._connecting: asyncio.Task[None] | None = None
         self._queue: deque[Any] = deque()
         self._waiters: deque[asyncio.Future[None]] = deque()
-        self._failures = 0
+        self._dialer = Dialer(options)
+        self._backoff = Backoff(options.reconnect_backoff_base, options.reconnect_backoff_cap)
         self._ever_connected = False
         self.last_connect_error: RedisError | None = None
         self._stats_received = 0
@@ -186,6 +209,15 @@ class PubSub:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
+
+    @property
+    def resolver(self) -> Any:
+        """Where to connect, asked at every (re)connect (Sentinel); None: the options' host and port."""
+        return self._dialer.resolver
+
+    @resolver.setter
+    def resolver(self, resolver: Any) -> None:
+        self._dialer.resolver = resolver
 
     # -- state ---------------------------------------------------------------
     @property
@@ -273,33 +305,23 @@ class PubSub:
         if self._proto is None:
             raise self.last_connect_error or ConnectionError(f"could not connect to {self.options.address}")
 
-    def _backoff(self) -> float:
-        options = self.options
-        delay = min(options.reconnect_backoff_cap, options.reconnect_backoff_base * 2 ** (self._failures - 1))
-        return delay * random.uniform(0.5, 1.0)
-
     async def _connect(self, retry: bool) -> None:
         """One attempt (``retry=False``) or attempts with backoff until connected or closed."""
         while True:
-            if self._failures:
-                await asyncio.sleep(self._backoff())
-            opened: list[_PubSubProtocol] = []
+            delay = self._backoff.delay()
+            if delay:
+                await asyncio.sleep(delay)
             try:
-                await asyncio.wait_for(self._open_and_greet(opened), self.options.socket_connect_timeout)
-            except Exception as exc:
-                self._failures += 1
+                proto: _PubSubProtocol = await self._dialer.dial(self._loop, self._new_protocol)
+            except Exception as exc:  # a CancelledError (aclose) propagates: the dialer closed the socket
+                self._backoff.failed()
                 self._stats_connect_failures += 1
-                for proto in opened:
-                    proto._owner = None
-                    if proto.transport is not None:
-                        proto.transport.abort()
-                self.last_connect_error = _connect_error(exc, self.options)
+                self.last_connect_error = exc if isinstance(exc, RedisError) else self._dialer.error(exc)
                 if retry and self.subscribed:
                     continue
                 return
             break
-        proto = opened[0]
-        self._failures = 0
+        self.options = self._dialer.options  # a resolver may have moved the address
         self.last_connect_error = None
         if self._ever_connected:
             self._stats_reconnects += 1
@@ -309,6 +331,9 @@ class PubSub:
         self._resubscribe(proto)
         if len(self._queue) >= self.max_pending_messages and self.overflow == "pause":
             proto.read_replies()  # pauses the new socket at once
+
+    def _new_protocol(self) -> _PubSubProtocol:
+        return _PubSubProtocol(self)
 
     def _resubscribe(self, proto: _PubSubProtocol) -> None:
         """Every channel, pattern and shard channel again, in one write, as redis-py's on_connect does."""
@@ -324,39 +349,13 @@ class PubSub:
         if out and proto.transport is not None:
             proto.transport.write(bytes(out))
 
-    async def _open_and_greet(self, opened: list[_PubSubProtocol]) -> None:
-        proto = await self._open()
-        opened.append(proto)
-        await self._handshake(proto)
-
-    async def _open(self) -> _PubSubProtocol:
-        proto: _PubSubProtocol = await open_socket(self._loop, lambda: _PubSubProtocol(self), self.options)
-        return proto
-
-    async def _handshake(self, proto: _PubSubProtocol) -> None:
-        """HELLO/AUTH, CLIENT SETNAME, SELECT in one write (as Connection._handshake)."""
-        steps = handshake_steps(self.options)
-        if not steps or proto.transport is None:
-            return
-        futures = []
-        out = bytearray()
-        for args, _ in steps:
-            fut: asyncio.Future[Any] = self._loop.create_future()
-            proto.replies.append(fut)
-            futures.append(fut)
-            out += pack_command(*args)
-        proto.transport.write(bytes(out))
-        for (_, label), fut in zip(steps, futures):
-            reply = await fut
-            if isinstance(reply, ResponseError):
-                raise handshake_error(self.options, label, reply)
-
     def _on_lost(self, proto: _PubSubProtocol) -> None:
         if self._proto is not proto:
             return
         self._proto = None
         if self.subscribed and (self._connecting is None or self._connecting.done()):
-            self._failures = max(self._failures, 1)  # a restart is not instant: back off from the first try
+            if not self._backoff.failures:
+                self._backoff.failed()  # a restart is not instant: back off from the first try
             self._connecting = self._loop.create_task(self._connect(retry=True))
 
     # -- commands ----------------------------------------------------------------
@@ -568,7 +567,7 @@ class PubSub:
         self.pending_unsubscribe_shard_channels = set()
         self._queue.clear()
         self._ever_connected = False
-        self._failures = 0
+        self._backoff.reset()
         connecting = self._connecting
         self._connecting = None
         if connecting is not None and not connecting.done():
@@ -581,13 +580,7 @@ class PubSub:
         self._proto = None
         if proto is not None:
             proto._owner = None
-            transport = proto.transport
-            if transport is not None:
-                transport.close()
-                try:
-                    await asyncio.wait_for(asyncio.shield(proto.lost), 1.0)
-                except asyncio.TimeoutError:
-                    transport.abort()
+            await close_and_wait(proto, proto.lost)
         self._wake_all()
 
     reset = aclose
@@ -597,16 +590,3 @@ class PubSub:
 def _wake(waiter: asyncio.Future[None]) -> None:
     if not waiter.done():
         waiter.set_result(None)
-
-
-def _connect_error(exc: BaseException, options: ConnectionOptions) -> RedisError:
-    if isinstance(exc, RedisError):
-        return exc
-    if isinstance(exc, (asyncio.TimeoutError, TimeoutError)):
-        error: RedisError = ConnectionError(
-            f"connecting to {options.address} timed out after {options.socket_connect_timeout} s"
-        )
-    else:
-        error = ConnectionError(f"cannot connect to {options.address}: {exc}")
-    error.__cause__ = exc
-    return error

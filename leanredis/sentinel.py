@@ -321,17 +321,6 @@ class _SentinelPool(ConnectionPool):
         return conn
 
 
-class _SentinelPubSub(PubSub):
-    """A PubSub that asks the sentinels where to connect, at every (re)connect."""
-
-    follower: _Follower
-
-    async def _open(self) -> Any:
-        host, port = await self.follower.resolve()
-        self.options = dataclasses.replace(self.options, host=host, port=port)
-        return await super()._open()
-
-
 class SentinelRedis(Redis):
     """A ``Redis`` whose server is named by sentinels at each connect; see the module docstring."""
 
@@ -377,6 +366,6 @@ class SentinelRedis(Redis):
         overflow: str = "pause",
         **kwargs: Any,
     ) -> PubSub:
-        pubsub = _SentinelPubSub(self.options, ignore_subscribe_messages, max_pending_messages, overflow)  # type: ignore[arg-type]
-        pubsub.follower = self.follower
+        pubsub = PubSub(self.options, ignore_subscribe_messages, max_pending_messages, overflow)  # type: ignore[arg-type]
+        pubsub.resolver = self.follower.resolve  # asked at every (re)connect, as for the command connection
         return pubsub

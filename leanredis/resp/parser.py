@@ -102,6 +102,10 @@ class PythonParser:
         """Bytes received and not yet consumed by a complete reply."""
         return len(self._buf) - self._pos
 
+    def idle(self) -> bool:
+        """True between replies: no byte held and no aggregate open (safe to hand the stream to another parser)."""
+        return self._pos >= len(self._buf) and not self._stack
+
     def gets(self) -> Any:
         """Return the next complete reply, or ``not_enough_data`` (``False``) if more bytes are needed."""
         if self._dead:

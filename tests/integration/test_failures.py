@@ -11,6 +11,7 @@ import asyncio
 import gc
 import time
 import tracemalloc
+import weakref
 from typing import Any
 
 import pytest
@@ -191,7 +192,8 @@ async def test_20000_timeouts_during_a_long_pause_keep_memory_and_queues_bounded
         assert worst_inflight <= max_inflight
         # a timed-out command waiting for capacity is dropped, not kept until the pause ends
         assert worst_queued <= max_inflight, f"{worst_queued} timed-out commands still queued"
-        assert len(by_call.connection._custom) <= 2_048
+        assert by_call.stats()["timed_calls"] == 0
+        assert by_call.stats()["timed_calls_held"] <= 2 * max_inflight + 64
         assert final - baseline < 256 * 1024, f"{final - baseline} bytes grew over {timed_out} timeouts"
         for client, ident in zip(clients, ids, strict=True):
             assert await client.with_timeout(10).get("k") == b"v"  # answered after the pause
@@ -212,6 +214,15 @@ async def test_per_call_timeout_entry_is_released_when_the_reply_comes(redis_ser
             assert await asyncio.gather(*[timed.get("k") for _ in range(1_000)]) == [b"v"] * 1_000
         # 20,000 answered commands with a 60 s timeout: their deadlines must not keep them (and their
         # replies) alive for a minute
-        assert len(client.connection._custom) <= 2_048
+        assert client.stats()["timed_calls"] == 0
+        assert client.stats()["timed_calls_held"] <= 2_000 + 64
+        # below any compaction threshold too: one answered command is not referenced by its deadline
+        fut = timed.get("k")
+        ref = weakref.ref(fut)
+        assert await fut == b"v"
+        del fut
+        await asyncio.sleep(0)  # the done callbacks run
+        gc.collect()
+        assert ref() is None, "an answered command is still held by its deadline"
     finally:
         await client.aclose()

@@ -1,0 +1,539 @@
+"""``Connection``: one multiplexed connection to one server, with bounds, timeouts and reconnect.
+
+``execute(args, parse)`` returns a ``CommandFuture`` at once. The connection
+owns at most one live ``RedisProtocol`` (one socket); the first command of a
+loop iteration schedules one ``transport.write`` for every command encoded in
+it (automatic pipelining). Past the protocol's room check a command waits in
+the queue (``queue.py``); timeouts are ``deadlines.py``; sockets come from the
+``Dialer``; giving memory back is ``memory.IdleTrim``.
+
+Its owner may also ask for:
+
+- pushes: ``on_push(message)`` is called for every RESP3 push, in order with
+  the replies around it (client-side caching invalidations);
+- redirects: a connection built with ``keeps_commands=True`` keeps each
+  command's encoded bytes until its reply (counted in ``max_buffered_bytes``)
+  and calls ``on_redirect(future, error, packed)`` for an error reply;
+  returning True means the owner took the caller's own future over, usually
+  with ``other_connection.resend(future, packed)``.
+
+This module knows nothing of command names beyond what it is handed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from ..exceptions import ConnectionError, DataError, RedisError, TimeoutError
+from ..future import CUSTOM_DEADLINE, NO_DEADLINE, CommandFuture, raw_reply
+from ..memory import IdleTrim
+from ..options import ConnectionOptions
+from ..resp import encode_command
+from .deadlines import PerCallDeadlines, expired_in_order
+from .dialer import Backoff, Dialer, Resolver, close_and_wait
+from .protocol import Packed, RedisProtocol, _pack, command_name
+from .queue import WaitQueue
+
+_get_running_loop = asyncio._get_running_loop  # the C fast path: None outside a loop, never raises
+_get_ident = threading.get_ident
+
+ParseT = Callable[[Any], Any] | None
+Redirect = Callable[[CommandFuture[Any], RedisError, Packed], bool]
+
+
+def _thread_checkable(loop: asyncio.AbstractEventLoop | None) -> bool:
+    """True for asyncio's own loops, whose ``_thread_id`` is the running thread's id while they run.
+
+    ``asyncio._get_running_loop()`` calls getpid() each time on Python 3.11 (a system call,
+    ~165 ns here, as much as creating the future). On asyncio's loops ``loop._thread_id ==
+    get_ident()`` answers "is this loop running now, in this thread"; on others (uvloop) the
+    thread the loop was bound in and ``loop.is_running()`` answer it: one loop runs per thread.
+    """
+    return isinstance(loop, asyncio.BaseEventLoop) and hasattr(loop, "_thread_id")
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+def check_timeout(timeout: object) -> None:
+    """Raise DataError unless ``timeout`` is None or a positive number of seconds."""
+    if timeout is not None and (
+        isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0
+    ):
+        raise DataError(f"timeout must be a positive number of seconds or None, not {timeout!r}")
+
+
+class Connection(WaitQueue):
+    """A multiplexed connection with reconnect: the unit a client, pool or cluster node owns."""
+
+    def __init__(
+        self,
+        options: ConnectionOptions,
+        loop: asyncio.AbstractEventLoop | None = None,
+        keeps_commands: bool = False,
+    ) -> None:
+        self.dialer = Dialer(options)
+        self.backoff = Backoff(options.reconnect_backoff_base, options.reconnect_backoff_cap)
+        self.keeps_commands = keeps_commands
+        # may be built outside a loop (redis-py allows it): bound at the first command
+        self._loop: asyncio.AbstractEventLoop
+        self._thread_check = False
+        self._bound_thread = 0
+        self._is_running: Callable[[], bool] = bool
+        self.trim: IdleTrim | None = None
+        self._bind_loop(loop or _running_loop())
+        self._proto: RedisProtocol | None = None
+        self._queue: deque[CommandFuture[Any]] = deque()
+        self._connecting: asyncio.Task[None] | None = None
+        self._closed = False
+        self._timer: asyncio.TimerHandle | None = None
+        self._per_call = PerCallDeadlines()
+        self._tick_deadline = NO_DEADLINE
+        self._default_timeout = options.socket_timeout
+        self._fail_fast = options.overload_policy == "fail"
+        self.on_push: Callable[[Any], None] | None = None
+        self.on_redirect: Redirect | None = None
+        self.last_connect_error: RedisError | None = None
+        # plain-int counters: stats() reads them
+        self.stats_connects = 0
+        self.stats_reconnects = 0
+        self.stats_connect_failures = 0
+        self.stats_timeouts = 0
+        self.stats_overloads = 0
+        self.stats_writes = 0
+        self.stats_pushes = 0
+        self.stats_push_decode_errors = 0
+        self.stats_protocol_errors = 0
+        self.stats_inflight_high = 0
+        self.stats_queued_high = 0
+
+    def __repr__(self) -> str:
+        state = "connected" if self._proto is not None else ("connecting" if self._connecting else "idle")
+        return (
+            f"<Connection {self.options.address} {state} inflight={self.inflight} "
+            f"queued={len(self._queue)} buffered={self.buffered_bytes}>"
+        )
+
+    @property
+    def options(self) -> ConnectionOptions:
+        """How this connection reaches and bounds its server (the dialer's: a resolver may move it)."""
+        return self.dialer.options
+
+    @options.setter
+    def options(self, options: ConnectionOptions) -> None:
+        self.dialer.options = options
+
+    @property
+    def resolver(self) -> Resolver | None:
+        """Where to connect, asked at every (re)connect (Sentinel); None: the options' host and port."""
+        return self.dialer.resolver
+
+    @resolver.setter
+    def resolver(self, resolver: Resolver | None) -> None:
+        self.dialer.resolver = resolver
+
+    # -- observable state ------------------------------------------------
+    @property
+    def inflight(self) -> int:
+        """Commands sent (or encoded to send) whose reply has not been read yet."""
+        proto = self._proto
+        return len(proto.pending) if proto is not None else 0
+
+    @property
+    def queued(self) -> int:
+        """Commands waiting for capacity or for the connection, not yet encoded."""
+        return len(self._queue)
+
+    @property
+    def buffered_bytes(self) -> int:
+        """Encoded bytes not yet accepted by the kernel: our buffer plus the transport's."""
+        proto = self._proto
+        if proto is None:
+            return 0
+        size = len(proto.out)
+        if proto.transport is not None:
+            size += proto.transport.get_write_buffer_size()
+        return size
+
+    @property
+    def kept_bytes(self) -> int:
+        """Encoded commands kept for a possible redirect (``keeps_commands``), until their replies."""
+        proto = self._proto
+        return proto.kept_bytes if proto is not None else 0
+
+    @property
+    def timed_calls(self) -> int:
+        """Commands with a timeout of their own still waiting for their reply."""
+        return len(self._per_call)
+
+    @property
+    def timed_calls_held(self) -> int:
+        """Entries the per-call deadline heap holds (bounded by 2 x ``timed_calls`` + a constant)."""
+        return self._per_call.held
+
+    @property
+    def is_connected(self) -> bool:
+        """True while a handshaken socket is open."""
+        return self._proto is not None
+
+    @property
+    def stats_trims(self) -> int:
+        return self.trim.trims if self.trim is not None else 0
+
+    @property
+    def stats_trimmed_bytes(self) -> int:
+        return self.trim.trimmed_bytes if self.trim is not None else 0
+
+    # -- the hot path ----------------------------------------------------
+    def execute(self, args: tuple[Any, ...], parse: ParseT = None) -> CommandFuture[Any]:
+        """Send one command (a tuple of arguments); the future resolves to its parsed reply."""
+        loop = self._loop
+        if loop is None or (
+            loop._thread_id != _get_ident()  # type: ignore[attr-defined]
+            if self._thread_check
+            else self._bound_thread != _get_ident() or not self._is_running()
+        ):  # first command, outside any loop, a new loop
+            return self._unbound(args, parse, None, False)  # type: ignore[no-any-return]
+        fut: CommandFuture[Any] = CommandFuture(loop=loop)
+        fut.parse = parse
+        fut.name = args[0]
+        proto = self._proto
+        if proto is not None and not self._queue and proto.has_room():
+            if not proto.flush_scheduled:
+                self._schedule_flush(proto)
+            fut.deadline = self._tick_deadline
+            if proto.keep:
+                proto.encode(args, fut)
+                return fut
+            try:
+                proto.out += _pack(args)  # type: ignore[misc]
+            except TypeError:
+                proto.encode(args, fut)
+                return fut
+            proto.pending.append(fut)
+            if parse is raw_reply:
+                proto.raw_pending += 1
+            return fut
+        fut.deadline = NO_DEADLINE
+        if self._default_timeout is not None:
+            fut.deadline = loop.time() + self._default_timeout
+        self._enqueue(args, fut)
+        return fut
+
+    def execute_with_timeout(self, args: tuple[Any, ...], parse: ParseT, timeout: float | None) -> CommandFuture[Any]:
+        """Like ``execute`` with this call's own timeout (None: wait for ever)."""
+        check_timeout(timeout)
+        loop = self._loop
+        if loop is None or loop is not _get_running_loop():
+            return self._unbound(args, parse, timeout, True)  # type: ignore[no-any-return]
+        fut: CommandFuture[Any] = CommandFuture(loop=loop)
+        fut.parse = parse
+        fut.name = args[0]
+        fut.deadline = NO_DEADLINE
+        if timeout is not None:
+            deadline = loop.time() + timeout
+            fut.deadline = CUSTOM_DEADLINE
+            self._per_call.add(deadline, fut)
+            if self._timer is None or self._timer.when() > deadline:
+                self._arm(deadline)
+        self._submit(args, fut)
+        return fut
+
+    def resend(self, fut: CommandFuture[Any], packed: Packed) -> None:
+        """Send a command another connection was told to redirect, behind the caller's own future."""
+        if fut.done():
+            return
+        if self._loop is None:
+            self._bind_loop(asyncio.get_running_loop())
+        self._submit(packed, fut)
+
+    def _submit(self, args: Any, fut: CommandFuture[Any]) -> None:
+        proto = self._proto
+        if proto is not None and not self._queue and proto.has_room():
+            self._send(proto, args, fut)
+        else:
+            self._enqueue(args, fut)
+
+    def execute_batch(self, commands: Iterable[tuple[tuple[Any, ...], ParseT]]) -> list[CommandFuture[Any]] | None:
+        """Encode every command into the out-buffer now, in order, nothing in between (MULTI..EXEC).
+
+        All or nothing: an argument that cannot be encoded rolls the whole
+        batch back and raises ``DataError`` before a byte is written. None,
+        with nothing sent, when that cannot be done now (not connected,
+        commands waiting for capacity, writes paused): the caller connects
+        and retries, or takes a dedicated connection. ``max_inflight`` is not
+        applied inside a batch: it is already in the caller's memory, and
+        splitting it over the wait queue could lose its atomicity on a
+        reconnect or a queued timeout.
+        """
+        proto = self._proto
+        if proto is None or self._queue or proto.write_paused or self._loop is not _get_running_loop():
+            return None
+        if not proto.flush_scheduled:
+            self._schedule_flush(proto)
+        deadline = self._tick_deadline
+        out = proto.out
+        start = len(out)
+        futures: list[CommandFuture[Any]] = []
+        raw = 0
+        try:
+            for args, parse in commands:
+                fut: CommandFuture[Any] = CommandFuture(loop=self._loop)
+                fut.parse = parse
+                fut.name = args[0]
+                fut.deadline = deadline
+                fut.payload = None
+                try:
+                    out += _pack(args)  # type: ignore[misc]
+                except TypeError:
+                    encode_command(args, out)
+                futures.append(fut)
+                if parse is raw_reply:
+                    raw += 1
+        except Exception as exc:
+            del out[start:]
+            for fut in futures:
+                fut.cancel()
+            if isinstance(exc, RedisError):
+                raise
+            raise DataError(f"cannot encode a command of the batch: {exc}") from exc
+        proto.pending.extend(futures)
+        proto.raw_pending += raw
+        return futures
+
+    def _unbound(self, args: Any, parse: ParseT, timeout: float | None, timed: bool) -> Any:
+        """A command called outside the loop the connection is bound to.
+
+        Inside a running loop: bind to it and send; a connection left on a
+        loop that has since closed (``asyncio.run`` twice with one client) is
+        dropped first. Outside any loop (as in ``asyncio.run(r.ping())``,
+        which redis.asyncio allows because its methods are coroutines):
+        return a coroutine that sends when run.
+        """
+        loop = _running_loop()
+        if loop is None:
+            return self._send_later(args, parse, timeout, timed)
+        if self._loop is not None and self._loop is not loop:
+            if not self._loop.is_closed():
+                raise RuntimeError(
+                    f"this client's connection to {self.options.address} belongs to another running event loop; "
+                    "create one client per loop"
+                )
+            self._abandon_closed_loop()
+        self._bind_loop(loop)
+        if timed:
+            return self.execute_with_timeout(args, parse, timeout)
+        return self.execute(args, parse)
+
+    def _abandon_closed_loop(self) -> None:
+        """Forget every object of a loop that was closed under us: none of it can run again."""
+        self._proto = None  # its transport and socket go with the old loop's objects
+        self._queue = deque()
+        self._connecting = None
+        self._timer = None
+        self._per_call = PerCallDeadlines()
+        self.backoff.reset()
+
+    async def _send_later(self, args: tuple[Any, ...], parse: ParseT, timeout: float | None, timed: bool) -> Any:
+        if timed:
+            return await self.execute_with_timeout(args, parse, timeout)
+        return await self.execute(args, parse)
+
+    def _schedule_flush(self, proto: RedisProtocol) -> None:
+        """First command of a loop iteration: one write later, one deadline for all."""
+        proto.flush_scheduled = True
+        self._loop.call_soon(proto.flush)
+        if self._default_timeout is not None:
+            deadline = self._tick_deadline = self._loop.time() + self._default_timeout
+            if self._timer is None or self._timer.when() > deadline:
+                self._arm(deadline)
+
+    def _send(self, proto: RedisProtocol, args: Any, fut: CommandFuture[Any]) -> None:
+        """Encode one command into the out-buffer (slow path: queued, timed or redirected commands)."""
+        if not proto.flush_scheduled:
+            self._schedule_flush(proto)
+        proto.encode(args, fut)
+
+    # -- timeouts ----------------------------------------------------------
+    def _arm(self, when: float) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = self._loop.call_at(when, self._sweep)
+
+    def _sweep(self) -> None:
+        """Fail every command past its deadline; re-arm for the next one."""
+        self._timer = None
+        now = self._loop.time()
+        for fut in self._per_call.expired(now):
+            self._time_out(fut, None)
+        # A command still waiting for capacity was never sent: once it timed out (or its
+        # caller gave up) it leaves the queue now, not when replies make room, so a long
+        # stall holds at most the commands that can still succeed.
+        queue = self._queue
+        while queue:
+            fut = queue[0]
+            if not fut.done():
+                deadline = fut.deadline
+                if deadline == CUSTOM_DEADLINE or deadline > now:
+                    break
+                self._time_out(fut, self._default_timeout)
+            queue.popleft()
+            fut.payload = None
+        proto = self._proto
+        sources: list[deque[CommandFuture[Any]]] = [queue]
+        if proto is not None:
+            sources.append(proto.pending)
+        late, next_deadline = expired_in_order(sources, now)
+        for fut in late:
+            self._time_out(fut, self._default_timeout)
+        next_deadline = min(next_deadline, self._per_call.next_deadline())
+        if next_deadline != NO_DEADLINE:
+            self._arm(next_deadline)
+
+    def _time_out(self, fut: CommandFuture[Any], timeout: float | None) -> None:
+        self.stats_timeouts += 1
+        if getattr(fut, "payload", None).__class__ is not Packed:
+            fut.payload = None  # arguments of a command never sent; kept bytes leave with the reply
+        what = f"after {timeout} s" if timeout is not None else "after its own timeout"
+        fut.set_exception(
+            TimeoutError(
+                f"{command_name(fut.name)} to {self.options.address} timed out {what}; "
+                "its reply, if it comes, will be read and dropped"
+            )
+        )
+
+    # -- connecting --------------------------------------------------------
+    def _bind_loop(self, loop: asyncio.AbstractEventLoop | None) -> None:
+        """Every command from now on belongs to ``loop`` (None: bound at the first command)."""
+        self._loop = loop  # type: ignore[assignment]
+        self._thread_check = _thread_checkable(loop)
+        self._bound_thread = _get_ident()
+        self._is_running = loop.is_running if loop is not None else bool
+        if self.trim is not None:
+            self.trim.cancel()
+        self.trim = None
+        if loop is not None and IdleTrim.applies(self.options.trim_idle):
+            self.trim = IdleTrim(
+                loop, self.options.trim_idle_delay, self.options.trim_min_growth, self._writes, self._busy
+            )
+
+    def _writes(self) -> int:
+        return self.stats_writes
+
+    def _busy(self) -> bool:
+        proto = self._proto
+        return bool(self._queue or (proto is not None and proto.pending))
+
+    def _ensure_connecting(self) -> None:
+        if self._loop is None:
+            self._bind_loop(asyncio.get_running_loop())
+        if self._connecting is None or self._connecting.done():
+            self._connecting = self._loop.create_task(self._connect())
+
+    async def connect(self) -> None:
+        """Connect now (commands also connect on demand); raises what the attempt raised."""
+        if self._proto is not None:
+            return
+        self._ensure_connecting()
+        assert self._connecting is not None
+        await asyncio.shield(self._connecting)
+        if self._proto is None:
+            if self.last_connect_error is not None:
+                raise self.last_connect_error
+            raise ConnectionError(f"could not connect to {self.options.address}")
+
+    async def _connect(self) -> None:
+        delay = self.backoff.delay()
+        if delay:
+            await asyncio.sleep(delay)
+        try:
+            proto: RedisProtocol = await self.dialer.dial(self._loop, self._new_protocol)
+        except BaseException as exc:
+            self.backoff.failed()
+            self.stats_connect_failures += 1
+            error = exc if isinstance(exc, RedisError) else self.dialer.error(exc)
+            self.last_connect_error = error
+            self._fail_queue(error)
+            if isinstance(exc, asyncio.CancelledError):
+                raise
+            return
+        self.last_connect_error = None
+        if self.stats_connects:
+            self.stats_reconnects += 1
+        self.stats_connects += 1
+        self._proto = proto
+        self._drain()
+
+    def _new_protocol(self) -> RedisProtocol:
+        return RedisProtocol(self)
+
+    def _fail_queue(self, error: RedisError) -> None:
+        queue = self._queue
+        self._queue = deque()
+        for fut in queue:
+            fut.payload = None
+            if not fut.done():
+                err = type(error)(*error.args)
+                err.__cause__ = error.__cause__
+                fut.set_exception(err)
+
+    def _on_lost(self, proto: RedisProtocol, exc: Exception | None) -> None:
+        if self._proto is proto:
+            self._proto = None
+        if proto.received:
+            self.backoff.reset()  # the server answered: the next connect is immediate
+        else:
+            self.backoff.failed()  # accepted and dropped before answering: back off as for a refusal
+        if self._queue and not self._closed:
+            self._ensure_connecting()
+
+    def drop(self) -> None:
+        """Abort the current socket now; the next command connects again (a new address if resolved).
+
+        For an owner that learnt the server is the wrong one (a READONLY reply
+        after a failover): commands pending on the socket fail once with
+        ConnectionError, as on any lost connection; waiting ones are kept.
+        """
+        proto = self._proto
+        if proto is None:
+            return
+        self._proto = None  # from here on commands wait for the next connection
+        if proto.transport is not None:
+            proto.transport.abort()  # connection_lost fails what was pending
+
+    # -- closing -----------------------------------------------------------
+    async def aclose(self) -> None:
+        """Close the socket; every pending and queued command fails once with ConnectionError."""
+        self._closed = True
+        try:
+            connecting = self._connecting
+            if connecting is not None and not connecting.done():
+                connecting.cancel()
+                try:
+                    await connecting
+                except BaseException:  # noqa: S110 - the attempt's own error reached its callers already
+                    pass
+            self._connecting = None
+            self._fail_queue(ConnectionError(f"connection to {self.options.address} closed by the client"))
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            if self.trim is not None:
+                self.trim.cancel()
+            self._per_call.clear()
+            self.backoff.reset()
+            proto = self._proto
+            self._proto = None
+            if proto is not None:
+                proto.flush()
+                await close_and_wait(proto, proto.lost)
+        finally:
+            self._closed = False

@@ -1,0 +1,465 @@
+"""One socket: bytes in, replies routed in order to their callers, pushes apart.
+
+``RedisProtocol`` is a thin ``asyncio.Protocol`` over the sans-IO reader. It
+holds the out-buffer (everything encoded this loop iteration, written once by
+``flush`` and then dropped: release on send), the FIFO of futures waiting for
+replies, and the room check that bounds both (``has_room``, the one
+definition of "may another command be encoded now"). What may be sent, when
+to reconnect and what to do with a push is its owner's business
+(``Connection``).
+
+Routing rules, each one a reason for a branch below:
+
+- a reply goes to the oldest pending future; a future already done
+  (cancelled, timed out) has its late reply dropped;
+- a RESP3 push (``>``) goes to the owner's ``on_push``, never to a caller;
+- a reply that cannot be decoded (``decode_responses`` and bytes that are not
+  in the encoding) fails the caller it belongs to with ``UnicodeDecodeError``
+  and nobody else; a push that cannot be decoded is still a push (delivered
+  with U+FFFD for the bad bytes, counted);
+- a RESP3 attribute (``|``) annotates the reply after it and is not a reply:
+  hiredis returns it as one, so a RESP3 connection watches its bytes for an
+  attribute at a reply boundary and reads from there with the Python parser,
+  which skips attributes, until it is between replies again;
+- an error reply the owner can redirect (``on_redirect``: MOVED, ASK,
+  TRYAGAIN for a cluster) is handed to it with the caller's own future;
+- malformed bytes: every caller fails with ``ProtocolError`` and the socket
+  is aborted (the stream cannot be trusted).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import threading
+from collections import deque
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ..exceptions import ConnectionError, ProtocolError, RedisError, ResponseError, error_from_reply
+from ..future import NO_DEADLINE, CommandFuture, raw_reply
+from ..resp import HIREDIS_AVAILABLE, Push, PythonParser, encode_command
+
+if HIREDIS_AVAILABLE:
+    from hiredis import pack_command as _pack
+
+    from ..resp import make_reader
+else:  # pragma: no cover - hiredis is a runtime dependency
+    _pack = None  # type: ignore[assignment]
+
+if TYPE_CHECKING:
+    from .core import Connection
+
+_get_ident = threading.get_ident
+
+# What the parsers return for "need more bytes": not False, which is a RESP3 #f reply.
+MORE = object()
+_MALFORMED = (ProtocolError, TypeError, IndexError)
+
+# Decoding with errors="strict" would raise from inside the reader, after it consumed the
+# reply, with nothing to say which reply it was. Readers get this handler instead: it notes
+# the failure (per thread: one loop per thread) and lets the reply complete, so the failure is
+# charged to the reply it belongs to.
+_DECODE_FAILURES: list[tuple[int, UnicodeDecodeError]] = []
+STRICT = "leanredis.strict"
+
+
+def _note_decode_failure(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    _DECODE_FAILURES.append((_get_ident(), exc))
+    return "\ufffd", exc.end
+
+
+codecs.register_error(STRICT, _note_decode_failure)
+
+
+def _take_decode_failure() -> UnicodeDecodeError | None:
+    """This thread's first noted failure (the others of this thread are the same reply's)."""
+    me = _get_ident()
+    mine = [entry for entry in _DECODE_FAILURES if entry[0] == me]
+    if not mine:
+        return None
+    _DECODE_FAILURES[:] = [entry for entry in _DECODE_FAILURES if entry[0] != me]
+    return mine[0][1]
+
+
+def command_name(name: Any) -> str:
+    """A command's name for messages, at most 32 characters."""
+    if isinstance(name, (bytes, bytearray)):
+        return bytes(name[:32]).decode("utf-8", "replace")
+    return str(name)[:32]
+
+
+def unparsable(fut: CommandFuture[Any], exc: Exception) -> ProtocolError:
+    return ProtocolError(f"cannot parse reply to {command_name(fut.name)}: {exc!r}")
+
+
+class Packed:
+    """A command already encoded (kept for a redirect): sent as these bytes, never encoded again."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+
+class RedisProtocol(asyncio.Protocol):
+    """One socket: the out-buffer, the FIFO of pending futures, the reader. See the module docstring."""
+
+    def __init__(self, owner: Connection) -> None:
+        self._owner: Connection | None = owner
+        self._loop = owner._loop
+        self.transport: asyncio.Transport | None = None
+        self.pending: deque[CommandFuture[Any]] = deque()
+        self.out = bytearray()
+        self.flush_scheduled = False
+        self.write_paused = False
+        self.closed = False
+        self.received = False  # the server sent something: backoff resets only then
+        # replies that must skip decode_responses (DUMP): rare, so counted
+        self.raw_pending = 0
+        options = owner.options
+        self.max_inflight = options.max_inflight
+        self.max_buffered = options.max_buffered_bytes
+        # a connection that may have to re-send (cluster redirects) keeps each command's bytes
+        # until its reply; they count against max_buffered_bytes
+        self.keep = owner.keeps_commands
+        self.kept_bytes = 0
+        encoding = options.encoding if options.decode_responses else None
+        errors = options.encoding_errors
+        self._encoding = encoding
+        self._errors = STRICT if errors == "strict" else errors
+        self._python_only = options.parser == "python" or not HIREDIS_AVAILABLE
+        if self._python_only:
+            self._reader: Any = PythonParser(encoding, self._errors, not_enough_data=MORE)
+        else:
+            self._reader = make_reader(encoding, self._errors, not_enough_data=MORE)
+        self._fast_reader = self._reader
+        # hiredis hands a RESP3 attribute over as a reply of its own: watch for them
+        self._watch_attributes = options.protocol == 3 and not self._python_only
+        self.lost: asyncio.Future[None] = self._loop.create_future()
+
+    # -- the bounds --------------------------------------------------------------
+    def has_room(self) -> bool:
+        """May one more command be encoded now: under max_inflight, under max_buffered_bytes, writable."""
+        return (
+            len(self.pending) < self.max_inflight
+            and len(self.out) + self.kept_bytes < self.max_buffered
+            and not self.write_paused
+        )
+
+    # -- asyncio.Protocol ----------------------------------------------------------
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+        transport.set_write_buffer_limits(high=self.max_buffered)  # type: ignore[attr-defined]
+
+    def pause_writing(self) -> None:
+        self.write_paused = True
+
+    def resume_writing(self) -> None:
+        self.write_paused = False
+        owner = self._owner
+        if owner is not None and owner._queue:
+            owner._drain()
+
+    def data_received(self, data: bytes) -> None:
+        self.received = True
+        if self._watch_attributes and (b"\n|" in data or data[:1] == b"|"):
+            self._receive_attributes(data)
+        else:
+            self._reader.feed(data)
+            self._route()
+        owner = self._owner
+        if owner is not None and owner._queue:
+            owner._drain()
+
+    def _route(self) -> None:
+        """Hand every complete reply to its caller, in order (the hot path)."""
+        reader = self._reader
+        pending = self.pending
+        failures = _DECODE_FAILURES
+        try:
+            if self.raw_pending or self.keep or reader is not self._fast_reader:
+                self._route_slow()
+                return
+            while (reply := reader.gets()) is not MORE:
+                if failures:
+                    error = _take_decode_failure()
+                    if error is not None:
+                        self._undecodable(reply, error)
+                        continue
+                cls = reply.__class__
+                if cls is Push:
+                    self._push(reply)
+                    continue
+                fut = pending.popleft()  # IndexError: a reply nobody asked for
+                if fut.done():
+                    continue  # cancelled or timed out: the late reply is dropped
+                if cls is ResponseError:
+                    self._error_reply(fut, reply)
+                    continue
+                parse = fut.parse
+                if parse is None:
+                    fut.set_result(reply)
+                    continue
+                try:  # inlined, not a call: one frame less per parsed reply
+                    value = parse(reply)
+                except Exception as exc:  # a reply of an unexpected shape: this caller's error only
+                    fut.set_exception(unparsable(fut, exc))
+                    continue
+                fut.set_result(value)
+        except _MALFORMED as exc:
+            self._broken(exc)
+        except UnicodeDecodeError as exc:  # a custom raising errors= handler: the reply is lost to us
+            self._broken(exc)
+
+    def _route_slow(self) -> None:
+        """Reply loop when some replies must not be decoded, commands are kept, or the Python reader runs."""
+        pending = self.pending
+        encoding = self._encoding
+        while True:
+            reader = self._reader
+            raw = bool(pending) and pending[0].parse is raw_reply
+            if raw and encoding is not None:
+                reader.set_encoding(encoding=None, errors=self._errors)
+            try:
+                reply = reader.gets()
+            finally:
+                if raw and encoding is not None:
+                    reader.set_encoding(encoding=encoding, errors=self._errors)
+            if reply is MORE:
+                if reader is not self._fast_reader and reader.idle():
+                    self._reader = self._fast_reader  # between replies again: back to hiredis
+                return
+            if _DECODE_FAILURES:
+                error = _take_decode_failure()
+                if error is not None:
+                    if reply.__class__ is not Push and raw:
+                        self.raw_pending -= 1
+                    self._undecodable(reply, error)
+                    continue
+            if reply.__class__ is Push:
+                self._push(reply)
+                continue
+            fut = pending.popleft()
+            if raw:
+                self.raw_pending -= 1
+            kept = self._release_kept(fut) if self.keep else None
+            if fut.done():
+                continue
+            if reply.__class__ is ResponseError:
+                self._error_reply(fut, reply, kept)
+            elif fut.parse is None:
+                fut.set_result(reply)
+            else:
+                try:
+                    value = fut.parse(reply)
+                except Exception as exc:  # a reply of an unexpected shape: this caller's error only
+                    fut.set_exception(unparsable(fut, exc))
+                    continue
+                fut.set_result(value)
+
+    def _release_kept(self, fut: CommandFuture[Any]) -> Packed | None:
+        """The reply came: the kept bytes leave the bound (and are returned, for a redirect)."""
+        kept = fut.payload
+        if kept is not None and kept.__class__ is Packed:
+            fut.payload = None
+            self.kept_bytes -= len(kept.data)
+            return kept  # type: ignore[no-any-return]
+        return None
+
+    def _receive_attributes(self, data: bytes) -> None:
+        """A chunk that may hold a RESP3 attribute: feed hiredis up to each candidate ``|``.
+
+        A ``|`` right after a CRLF at which hiredis holds no byte starts a
+        reply of its own: an attribute. From there the Python parser reads
+        (it skips attributes); ``_route_slow`` hands back to hiredis once the
+        Python parser is between replies. A ``|`` inside a payload leaves
+        hiredis holding bytes and is fed on as data.
+        """
+        start = 0
+        cut = 0 if data[:1] == b"|" else -1
+        while True:
+            if cut < 0:
+                found = data.find(b"\n|", start)
+                cut = found + 1 if found >= 0 else -1
+            reader = self._reader
+            if cut < 0 or reader is not self._fast_reader:
+                reader.feed(data[start:] if start else data)
+                self._route()
+                return
+            if cut > start:
+                reader.feed(data[start:cut])
+                self._route()
+                if self.closed or self._reader is None:
+                    return
+            if not reader.has_data():
+                python = PythonParser(self._encoding, self._errors, not_enough_data=MORE)
+                self._reader = python
+                python.feed(data[cut:])
+                self._route()
+                return
+            start = cut
+            cut = -1
+            found = data.find(b"\n|", start + 1)
+            cut = found + 1 if found >= 0 else -1
+            if cut < 0:
+                reader.feed(data[start:])
+                self._route()
+                return
+
+    def _error_reply(self, fut: CommandFuture[Any], reply: ResponseError, kept: Packed | None = None) -> None:
+        error = error_from_reply(reply.args[0] if reply.args else "")
+        owner = self._owner
+        if kept is not None and owner is not None and owner.on_redirect is not None:
+            if owner.on_redirect(fut, error, kept):
+                return  # the owner re-sends the caller's own future elsewhere
+        fut.set_exception(error)
+        if isinstance(error, ConnectionError) and self.transport is not None:
+            # "max number of clients reached" and the like: the server is closing this socket
+            self.transport.abort()
+
+    def _undecodable(self, reply: Any, error: UnicodeDecodeError) -> None:
+        """A reply whose bytes are not in the encoding: its own caller's error, or a push still."""
+        owner = self._owner
+        if reply.__class__ is Push:
+            if owner is not None:
+                owner.stats_push_decode_errors += 1
+            self._push(reply)
+            return
+        fut = self.pending.popleft()
+        if self.keep:
+            self._release_kept(fut)
+        if not fut.done():
+            fut.set_exception(error)
+
+    def _push(self, message: Any) -> None:
+        """A RESP3 push (invalidation, pub/sub) on this socket: not a reply to anyone."""
+        owner = self._owner
+        if owner is not None:
+            owner.stats_pushes += 1
+            if owner.on_push is not None:
+                owner.on_push(message)
+
+    def eof_received(self) -> bool | None:
+        return None  # close the transport; connection_lost follows
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
+        owner = self._owner
+        self._owner = None
+        address = owner.options.address if owner is not None else "server"
+        pending = self.pending
+        self.pending = deque()
+        count = len(pending)
+        for fut in pending:
+            fut.payload = None
+            if not fut.done():
+                err = ConnectionError(
+                    f"connection to {address} lost with {count} command(s) pending" + (f": {exc}" if exc else "")
+                )
+                err.__cause__ = exc
+                fut.set_exception(err)
+        pending.clear()
+        self.kept_bytes = 0
+        self.out = bytearray()
+        self._reader = None
+        self._fast_reader = None
+        self.transport = None
+        if not self.lost.done():
+            self.lost.set_result(None)
+        if owner is not None:
+            owner._on_lost(self, exc)
+
+    # -- used by the owner and the dialer ------------------------------------------------
+    def _broken(self, exc: BaseException) -> None:
+        """The byte stream cannot be trusted: fail everything, close the socket."""
+        _take_decode_failure()
+        owner = self._owner
+        if owner is not None:
+            owner.stats_protocol_errors += 1
+        text = f"malformed reply from the server, connection closed: {exc}"
+        pending = self.pending
+        self.pending = deque()
+        for fut in pending:
+            fut.payload = None
+            if not fut.done():
+                fut.set_exception(ProtocolError(text))
+        self.kept_bytes = 0
+        transport = self.transport
+        if transport is not None:
+            transport.abort()  # connection_lost will follow and clean up the rest
+
+    def encode(self, args: Any, fut: CommandFuture[Any]) -> bool:
+        """Encode one command (or re-send ``Packed`` bytes) behind ``fut`` (slow path).
+
+        False, with ``fut`` failed, when an argument cannot be encoded.
+        """
+        if args.__class__ is Packed:
+            data = args.data
+        else:
+            try:
+                data = _pack(args)  # type: ignore[misc]
+            except TypeError:
+                scratch = bytearray()
+                try:
+                    encode_command(args, scratch)
+                except Exception as exc:  # DataError for a bad argument; e.g. a non-contiguous memoryview
+                    fut.payload = None
+                    if not isinstance(exc, RedisError):
+                        exc = RedisError(f"cannot encode {command_name(args[0])}: {exc}")
+                    fut.set_exception(exc)
+                    return False
+                data = bytes(scratch)
+        self.out += data
+        if self.keep:
+            fut.payload = args if args.__class__ is Packed else Packed(data)
+            self.kept_bytes += len(data)
+        else:
+            fut.payload = None
+        self.pending.append(fut)
+        if fut.parse is raw_reply:
+            self.raw_pending += 1
+        return True
+
+    def request(self, args: tuple[Any, ...]) -> CommandFuture[Any]:
+        """Encode one handshake command; the future resolves to its raw reply (errors raised)."""
+        fut: CommandFuture[Any] = CommandFuture(loop=self._loop)
+        fut.parse = None
+        fut.name = args[0]
+        fut.deadline = NO_DEADLINE
+        fut.payload = None
+        self.encode(args, fut)
+        return fut
+
+    def flush(self) -> None:
+        """Write everything encoded this loop iteration in one call, then drop it."""
+        self.flush_scheduled = False
+        out = self.out
+        if not out or self.transport is None:
+            return
+        self.out = bytearray()
+        self.transport.write(out)
+        owner = self._owner
+        if owner is not None:
+            owner.stats_writes += 1
+            if len(self.pending) > owner.stats_inflight_high:
+                owner.stats_inflight_high = len(self.pending)
+            trim = owner.trim
+            if trim is not None and not trim.armed:
+                trim.poke()
+
+    def abandon(self) -> None:
+        """Nobody will own this socket (a failed or cancelled connect): abort it now."""
+        self._owner = None
+        transport = self.transport
+        if transport is not None:
+            transport.abort()
+
+    def close(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
+
+
+ParseT = Callable[[Any], Any] | None

@@ -1,0 +1,117 @@
+"""Commands waiting for room: the wait queue behind a connection's bounds.
+
+When the protocol has no room (``RedisProtocol.has_room``: ``max_inflight``
+replies owed, ``max_buffered_bytes`` encoded and unwritten, or the transport
+paused) or no socket yet, a command waits here with its arguments, not
+encoded. Policy ``wait``: at most ``max_queued`` wait, and replies make room
+(``_drain`` runs after each read). Policy ``fail``: ``OverloadError`` at once
+when the protocol is full, and at most ``max_inflight`` wait for a
+connection. A waiting command whose caller gave up is skipped, never sent.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING, Any
+
+from ..exceptions import OverloadError
+from ..future import CUSTOM_DEADLINE, NO_DEADLINE, CommandFuture, raw_reply
+from .protocol import _pack, command_name
+
+if TYPE_CHECKING:
+    from .protocol import RedisProtocol
+
+
+class WaitQueue:
+    """The queue half of ``Connection`` (a mixin: it shares the connection's state)."""
+
+    _queue: deque[CommandFuture[Any]]
+    _proto: RedisProtocol | None
+    _fail_fast: bool
+    _timer: Any
+    stats_overloads: int
+    stats_queued_high: int
+    options: Any
+
+    def _enqueue(self, args: Any, fut: CommandFuture[Any]) -> None:
+        proto = self._proto
+        queue = self._queue
+        if self._fail_fast and proto is not None and not proto.has_room():
+            self.stats_overloads += 1
+            fut.payload = None
+            fut.set_exception(
+                OverloadError(
+                    f"{command_name(fut.name)} refused: {len(proto.pending)} commands in flight "
+                    f"(max_inflight={proto.max_inflight}) or {len(proto.out) + proto.kept_bytes} bytes buffered "
+                    f"(max_buffered_bytes={proto.max_buffered}); retry later or use overload_policy='wait'"
+                )
+            )
+            return
+        limit = self.options.max_inflight if self._fail_fast else self.options.max_queued
+        if len(queue) >= limit:
+            self.stats_overloads += 1
+            fut.payload = None
+            fut.set_exception(
+                OverloadError(
+                    f"{command_name(fut.name)} refused: {len(queue)} commands already waiting "
+                    f"for the connection (limit {limit}); the server is not keeping up or is down"
+                )
+            )
+            return
+        fut.payload = args
+        queue.append(fut)
+        if len(queue) > self.stats_queued_high:
+            self.stats_queued_high = len(queue)
+        deadline = fut.deadline
+        if deadline != NO_DEADLINE and deadline != CUSTOM_DEADLINE:
+            if self._timer is None or self._timer.when() > deadline:
+                self._arm(deadline)
+        if proto is None:
+            self._ensure_connecting()
+
+    def _drain(self) -> None:
+        """Move waiting commands into the out-buffer while the protocol has room.
+
+        Runs after every read while commands wait, so under a backlog it is
+        the hot path: the encoding is inlined, the room check is the
+        protocol's own.
+        """
+        proto = self._proto
+        queue = self._queue
+        if proto is None or not queue or not proto.has_room():
+            return
+        if not proto.flush_scheduled:
+            self._schedule_flush(proto)
+        pop = queue.popleft
+        append = proto.pending.append
+        out = proto.out  # a bytearray: += below extends the protocol's own buffer
+        has_room = proto.has_room
+        keep = proto.keep
+        while queue and has_room():
+            fut = pop()
+            args = fut.payload
+            if fut.done():
+                fut.payload = None
+                continue  # cancelled or timed out while waiting: never sent
+            if keep:
+                proto.encode(args, fut)
+                continue
+            fut.payload = None
+            try:
+                out += _pack(args)  # type: ignore[misc]
+            except TypeError:
+                proto.encode(args, fut)
+                continue
+            append(fut)
+            if fut.parse is raw_reply:
+                proto.raw_pending += 1
+
+    # provided by Connection
+    def _arm(self, when: float) -> None:
+        raise NotImplementedError
+
+    def _ensure_connecting(self) -> None:
+        raise NotImplementedError
+
+    def _schedule_flush(self, proto: RedisProtocol) -> None:
+        raise NotImplementedError
