@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .base import CommandsBase
+from .bitmaps import BitFieldOperation, BitmapCommands
 from .blocking import BlockingCommands
 from .hashes import HashCommands
 from .keys import KeyCommands
@@ -28,6 +29,7 @@ class AllCommands(
     ScriptingCommands,
     StreamCommands,
     PubSubCommands,
+    BitmapCommands,
     CommandsBase,
 ):
     """Every command family of the standalone client."""
@@ -35,6 +37,8 @@ class AllCommands(
 
 __all__ = [
     "AllCommands",
+    "BitFieldOperation",
+    "BitmapCommands",
     "CommandsBase",
     "HashCommands",
     "KeyCommands",
