@@ -6,6 +6,7 @@ from .base import CommandsBase
 from .bitmaps import BitFieldOperation, BitmapCommands
 from .blocking import BlockingCommands
 from .hashes import HashCommands
+from .hyperloglog import HyperLogLogCommands
 from .keys import KeyCommands
 from .lists import ListCommands
 from .pubsub import PubSubCommands
@@ -30,6 +31,7 @@ class AllCommands(
     StreamCommands,
     PubSubCommands,
     BitmapCommands,
+    HyperLogLogCommands,
     CommandsBase,
 ):
     """Every command family of the standalone client."""
@@ -41,6 +43,7 @@ __all__ = [
     "BitmapCommands",
     "CommandsBase",
     "HashCommands",
+    "HyperLogLogCommands",
     "KeyCommands",
     "ListCommands",
     "PubSubCommands",

@@ -49,7 +49,8 @@ async def write_both(pair: tuple[Any, Any], setup: Any, method: str, *args: Any,
 
 
 async def raises_both(pair: tuple[Any, Any], error: str, method: str, *args: Any, **kwargs: Any) -> None:
-    """Both clients raise an exception of the class named ``error``; ours at call time when redis-py does.
+    """Both clients raise an exception of the class named ``error`` (or of a subclass: leanredis's
+    ``WrongTypeError`` is a ``ResponseError``); ours at call time when redis-py does.
 
     redis-py checks arguments in the method, before anything is sent, so a
     ``DataError`` / ``ValueError`` there comes from the call itself; ours
@@ -63,7 +64,8 @@ async def raises_both(pair: tuple[Any, Any], error: str, method: str, *args: Any
             stage = "await"
             await result
         except Exception as exc:  # the class name is the point of the comparison
-            raised.append((type(exc).__name__, stage, exc))
+            names = {cls.__name__ for cls in type(exc).__mro__}
+            raised.append((error if error in names else type(exc).__name__, stage, exc))
         else:
             raised.append((None, None, None))
     (ours, ours_stage, ours_exc), (theirs, theirs_stage, theirs_exc) = raised
