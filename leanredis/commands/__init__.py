@@ -5,6 +5,7 @@ from __future__ import annotations
 from .base import CommandsBase
 from .bitmaps import BitFieldOperation, BitmapCommands
 from .blocking import BlockingCommands
+from .geo import GeoCommands
 from .hashes import HashCommands
 from .hyperloglog import HyperLogLogCommands
 from .keys import KeyCommands
@@ -32,6 +33,7 @@ class AllCommands(
     PubSubCommands,
     BitmapCommands,
     HyperLogLogCommands,
+    GeoCommands,
     CommandsBase,
 ):
     """Every command family of the standalone client."""
@@ -42,6 +44,7 @@ __all__ = [
     "BitFieldOperation",
     "BitmapCommands",
     "CommandsBase",
+    "GeoCommands",
     "HashCommands",
     "HyperLogLogCommands",
     "KeyCommands",
