@@ -17,6 +17,7 @@ from .sets import SetCommands
 from .streams import StreamCommands
 from .strings import StringCommands
 from .zsets import SortedSetCommands
+from .zsets_algebra import SortedSetAlgebraCommands
 
 
 class AllCommands(
@@ -27,6 +28,7 @@ class AllCommands(
     BlockingCommands,
     SetCommands,
     SortedSetCommands,
+    SortedSetAlgebraCommands,
     ServerCommands,
     ScriptingCommands,
     StreamCommands,
@@ -53,6 +55,7 @@ __all__ = [
     "ScriptingCommands",
     "ServerCommands",
     "SetCommands",
+    "SortedSetAlgebraCommands",
     "SortedSetCommands",
     "StreamCommands",
     "StringCommands",
