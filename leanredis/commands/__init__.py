@@ -6,6 +6,7 @@ from .base import CommandsBase
 from .bitmaps import BitFieldOperation, BitmapCommands
 from .blocking import BlockingCommands
 from .geo import GeoCommands
+from .hash_expiry import HashExpiryCommands
 from .hashes import HashCommands
 from .hyperloglog import HyperLogLogCommands
 from .keys import KeyCommands
@@ -24,6 +25,7 @@ class AllCommands(
     StringCommands,
     KeyCommands,
     HashCommands,
+    HashExpiryCommands,
     ListCommands,
     BlockingCommands,
     SetCommands,
@@ -48,6 +50,7 @@ __all__ = [
     "CommandsBase",
     "GeoCommands",
     "HashCommands",
+    "HashExpiryCommands",
     "HyperLogLogCommands",
     "KeyCommands",
     "ListCommands",
