@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from .base import CommandsBase
+from .bitmaps import BitFieldOperation, BitmapCommands
 from .blocking import BlockingCommands
+from .geo import GeoCommands
+from .hash_expiry import HashExpiryCommands
 from .hashes import HashCommands
+from .hyperloglog import HyperLogLogCommands
 from .keys import KeyCommands
 from .lists import ListCommands
 from .pubsub import PubSubCommands
@@ -14,20 +18,26 @@ from .sets import SetCommands
 from .streams import StreamCommands
 from .strings import StringCommands
 from .zsets import SortedSetCommands
+from .zsets_algebra import SortedSetAlgebraCommands
 
 
 class AllCommands(
     StringCommands,
     KeyCommands,
     HashCommands,
+    HashExpiryCommands,
     ListCommands,
     BlockingCommands,
     SetCommands,
     SortedSetCommands,
+    SortedSetAlgebraCommands,
     ServerCommands,
     ScriptingCommands,
     StreamCommands,
     PubSubCommands,
+    BitmapCommands,
+    HyperLogLogCommands,
+    GeoCommands,
     CommandsBase,
 ):
     """Every command family of the standalone client."""
@@ -35,14 +45,20 @@ class AllCommands(
 
 __all__ = [
     "AllCommands",
+    "BitFieldOperation",
+    "BitmapCommands",
     "CommandsBase",
+    "GeoCommands",
     "HashCommands",
+    "HashExpiryCommands",
+    "HyperLogLogCommands",
     "KeyCommands",
     "ListCommands",
     "PubSubCommands",
     "ScriptingCommands",
     "ServerCommands",
     "SetCommands",
+    "SortedSetAlgebraCommands",
     "SortedSetCommands",
     "StreamCommands",
     "StringCommands",

@@ -36,17 +36,15 @@ def bzpop_reply(reply: Any) -> tuple[Any, Any, float] | None:
 
 
 def zmpop_reply(reply: Any) -> Any:
-    """BZMPOP: [key, [[member, score], ...]] with each score as RESP2's bytes, as redis.asyncio 8.1 keeps it."""
+    """BZMPOP/ZMPOP: [key, [[member, score], ...]] with each score as %.17g bytes, as redis.asyncio 8.1 gives it."""
     if not reply:
         return reply
     return [reply[0], [[member, _score_bytes(score)] for member, score in reply[1]]]
 
 
-def _score_bytes(score: Any) -> Any:
-    if isinstance(score, bytes):
-        return score
-    if isinstance(score, str):
-        return score.encode()
+def _score_bytes(score: Any) -> bytes:
+    # Always through float: redis-py reads a RESP3 double and re-encodes it as %.17g, while
+    # a RESP2 server may send the shortest form (Valkey: b"0.3" where that gives b"0.29999999999999999").
     return format(float(score), ".17g").encode()
 
 

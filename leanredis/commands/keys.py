@@ -194,6 +194,95 @@ class KeyCommands(CommandsBase):
             args.append(b"REPLACE")
         return self._send(tuple(args), to_bool)
 
+    def move(self, name: KeyT, db: int) -> CommandFuture[bool]:
+        """Move ``name`` to database ``db``: True if moved (False if missing here or present there)."""
+        return self._send((b"MOVE", name, db), to_bool)
+
+    def object(self, infotype: str, key: KeyT, **kwargs: Any) -> CommandFuture[Any]:
+        """OBJECT ``infotype`` (ENCODING, FREQ, IDLETIME, REFCOUNT) of ``key``, as the server replies.
+
+        ``kwargs`` are accepted for redis-py compatibility and ignored.
+        """
+        return self._send((b"OBJECT", infotype, key), None)
+
+    def sort(
+        self,
+        name: KeyT,
+        start: int | None = None,
+        num: int | None = None,
+        by: str | None = None,
+        get: list[str] | str | None = None,
+        desc: bool = False,
+        alpha: bool = False,
+        store: str | None = None,
+        groups: bool | None = False,
+    ) -> CommandFuture[Any]:
+        """Sorted elements of a list, set or sorted set (by external keys with ``by``, fetched with ``get``);
+        with ``store`` the number stored; with ``groups`` one tuple per element of the ``get`` values."""
+        args = _sort_args(b"SORT", name, start, num, by, get, desc, alpha)
+        if store is not None:
+            args += (b"STORE", store)
+        if groups:
+            if not get or isinstance(get, (bytes, str)) or len(get) < 2:
+                raise DataError("sort(): groups needs get with at least two patterns")
+            return self._send(tuple(args), SortGroups(len(get)))
+        return self._send(tuple(args), None)
+
+    def sort_ro(
+        self,
+        key: str,
+        start: int | None = None,
+        num: int | None = None,
+        by: str | None = None,
+        get: list[str] | str | None = None,
+        desc: bool = False,
+        alpha: bool = False,
+    ) -> CommandFuture[list[Any]]:
+        """``sort`` without STORE, sent as SORT_RO (so it runs on a read-only replica)."""
+        return self._send(tuple(_sort_args(b"SORT_RO", key, start, num, by, get, desc, alpha)), None)
+
+
+class SortGroups:
+    """SORT with ``groups``: the flat reply cut into tuples of ``size`` (one value per GET pattern)."""
+
+    __slots__ = ("size",)
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+
+    def __call__(self, reply: Any) -> Any:
+        if not reply:
+            return reply
+        size = self.size
+        return list(zip(*(reply[i::size] for i in range(size))))
+
+
+def _sort_args(
+    command: bytes,
+    name: KeyT,
+    start: int | None,
+    num: int | None,
+    by: str | None,
+    get: list[str] | str | None,
+    desc: bool,
+    alpha: bool,
+) -> list[Any]:
+    if (start is None) != (num is None):
+        raise DataError(f"{command.decode().lower()}(): start and num must be given together")
+    args: list[Any] = [command, name]
+    if by is not None:
+        args += (b"BY", by)
+    if start is not None:
+        args += (b"LIMIT", start, num)
+    if get is not None:
+        for pattern in (get,) if isinstance(get, (bytes, str)) else get:
+            args += (b"GET", pattern)
+    if desc:
+        args.append(b"DESC")
+    if alpha:
+        args.append(b"ALPHA")
+    return args
+
 
 _EXPIRE_FLAGS = (b"NX", b"XX", b"GT", b"LT")
 

@@ -104,6 +104,17 @@ class ListCommands(CommandsBase):
             args += (b"MAXLEN", maxlen)
         return self._send(tuple(args), None)
 
+    def rpoplpush(self, src: KeyT, dst: KeyT) -> CommandFuture[Any]:
+        """Pop the last element of ``src`` and push it in front of ``dst``: the element, or None."""
+        return self._send((b"RPOPLPUSH", src, dst), None)
+
+    def lmpop(self, num_keys: int, *args: KeyT, direction: str, count: int | None = 1) -> CommandFuture[Any]:
+        """Pop ``count`` elements from the ``direction`` (LEFT/RIGHT) end of the first non-empty list:
+        [key, [elements]], or None."""
+        if count != 1:
+            return self._send((b"LMPOP", num_keys, *args, direction, b"COUNT", count), None)
+        return self._send((b"LMPOP", num_keys, *args, direction), None)
+
 
 _WHERE = {"BEFORE": b"BEFORE", "AFTER": b"AFTER"}
 _ENDS = {"LEFT": b"LEFT", "RIGHT": b"RIGHT"}

@@ -157,6 +157,38 @@ class StringCommands(CommandsBase):
         """Set with an expiry in milliseconds: True."""
         return self._send((b"PSETEX", name, milliseconds(time_ms, "time_ms"), value), bool_ok)
 
+    def lcs(
+        self,
+        key1: KeyT,
+        key2: KeyT,
+        len: bool | None = False,  # noqa: A002 - redis-py's argument name
+        idx: bool | None = False,
+        minmatchlen: int | None = 0,
+        withmatchlen: bool | None = False,
+    ) -> CommandFuture[Any]:
+        """Longest common subsequence of two strings; its length with ``len``; with ``idx`` the matching
+        ranges as the flat list [b"matches", [...], b"len", n] (RESP2's shape, whatever the protocol)."""
+        args: list[Any] = [b"LCS", key1, key2]
+        if len:
+            args.append(b"LEN")
+        if idx:
+            args.append(b"IDX")
+        if minmatchlen:
+            args += (b"MINMATCHLEN", minmatchlen)
+        if withmatchlen:
+            args.append(b"WITHMATCHLEN")
+        return self._send(tuple(args), lcs_reply)
+
+
+def lcs_reply(reply: Any) -> Any:
+    """LCS: the string or length as is; IDX's map (RESP3) as RESP2's flat [key, value, ...] list."""
+    if reply.__class__ is dict:
+        flat: list[Any] = []
+        for item in reply.items():
+            flat.extend(item)
+        return flat
+    return reply
+
 
 def _expiry(ex: Any, px: Any, exat: Any, pxat: Any) -> list[Any]:
     """EX/PX/EXAT/PXAT arguments (the caller checked that at most one is given)."""
@@ -184,3 +216,4 @@ def _pairs(mapping: Mapping[Any, Any], command: str) -> list[Any]:
 
 register("SET", _set_ok)
 register("SETEX PSETEX", bool_ok)
+register("LCS", lcs_reply)

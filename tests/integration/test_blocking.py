@@ -36,6 +36,7 @@ async def test_return_types_match_redis_py(pair: Any) -> None:
         ("blmpop", (1, 2, "none", "l2"), {"direction": "LEFT", "count": 2}),
         ("blmpop", (0.05, 1, "none"), {"direction": "RIGHT"}),
         ("bzmpop", (1, 1, ["z"]), {"min": True, "count": 2}),
+        ("bzmpop", (1, 1, ["z"]), {"max": True, "count": 2}),
         ("bzmpop", (0.05, 1, ["none"]), {"max": True}),
         ("wait", (0, 10), {}),
     ]
@@ -43,7 +44,7 @@ async def test_return_types_match_redis_py(pair: Any) -> None:
     for client in (ours, theirs):
         await ours.flushdb()
         await ours.rpush("l2", "a", "b", "c", "d", "e", "f", "g")
-        await ours.zadd("z", {"m1": 1, "m2": 2.5, "m3": 3, "m4": 4})
+        await ours.zadd("z", {"m1": 1, "m2": 2.5, "m3": 3, "m4": 4, "m0": 0.1, "m5": 1e20, "m6": 0.3, "m7": 0.7})
         results.append([await getattr(client, name)(*args, **kwargs) for name, args, kwargs in calls])
     for (name, args, _), mine, reference in zip(calls, *results, strict=True):
         assert same_shape(mine, reference), f"{name}{args}: leanredis {mine!r} vs redis-py {reference!r}"

@@ -46,3 +46,28 @@ async def write_both(pair: tuple[Any, Any], setup: Any, method: str, *args: Any,
     theirs = await getattr(theirs_client, method)(*args, **kwargs)
     assert same_shape(ours, theirs), f"{method}{args}: leanredis {ours!r} vs redis-py {theirs!r}"
     return ours
+
+
+async def raises_both(pair: tuple[Any, Any], error: str, method: str, *args: Any, **kwargs: Any) -> None:
+    """Both clients raise an exception of the class named ``error`` (or of a subclass: leanredis's
+    ``WrongTypeError`` is a ``ResponseError``); ours at call time when redis-py does.
+
+    redis-py checks arguments in the method, before anything is sent, so a
+    ``DataError`` / ``ValueError`` there comes from the call itself; ours
+    must too (nothing reaches the server).
+    """
+    raised = []
+    for client in pair:
+        stage = "call"
+        try:
+            result = getattr(client, method)(*args, **kwargs)
+            stage = "await"
+            await result
+        except Exception as exc:  # the class name is the point of the comparison
+            names = {cls.__name__ for cls in type(exc).__mro__}
+            raised.append((error if error in names else type(exc).__name__, stage, exc))
+        else:
+            raised.append((None, None, None))
+    (ours, ours_stage, ours_exc), (theirs, theirs_stage, theirs_exc) = raised
+    assert ours == theirs == error, f"{method}{args}: leanredis {ours_exc!r} vs redis-py {theirs_exc!r}"
+    assert ours_stage == theirs_stage, f"{method}{args}: leanredis raised at {ours_stage}, redis-py at {theirs_stage}"
