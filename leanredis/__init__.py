@@ -16,6 +16,8 @@ from .exceptions import (
     DataError,
     ExecAbortError,
     InvalidResponse,
+    LockError,
+    LockNotOwnedError,
     MasterDownError,
     MasterNotFoundError,
     MaxConnectionsError,
@@ -37,6 +39,7 @@ from .exceptions import (
     WrongTypeError,
 )
 from .future import CommandFuture
+from .lock import Lock
 from .options import ConnectionOptions
 from .sentinel import Sentinel, SentinelRedis
 
@@ -63,6 +66,9 @@ __all__ = [
     "DataError",
     "ExecAbortError",
     "InvalidResponse",
+    "Lock",
+    "LockError",
+    "LockNotOwnedError",
     "MasterDownError",
     "MaxConnectionsError",
     "MasterNotFoundError",

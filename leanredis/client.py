@@ -7,9 +7,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from .commands import AllCommands
+from .commands.base import KeyT
 from .connection import Connection, check_timeout
 from .exceptions import DataError, ResponseError
 from .future import CommandFuture
+from .lock import Lock
 from .memory import rss_bytes
 from .options import DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_INFLIGHT, DEFAULT_MAX_QUEUED, ConnectionOptions
 from .pipeline import Pipeline, run_transaction
@@ -268,6 +270,31 @@ class Redis(AllCommands):
         reading the socket, ``"drop_oldest"`` drops (and counts) the oldest message.
         """
         return PubSub(self.options, ignore_subscribe_messages, max_pending_messages, overflow)  # type: ignore[arg-type]
+
+    def lock(
+        self,
+        name: KeyT,
+        timeout: float | None = None,
+        sleep: float = 0.1,
+        blocking: bool = True,
+        blocking_timeout: float | None = None,
+        lock_class: type[Lock] | None = None,
+        thread_local: bool = True,
+        raise_on_release_error: bool = True,
+    ) -> Lock:
+        """A ``Lock`` on the key ``name`` (redis.asyncio's arguments); see ``leanredis.lock``."""
+        if lock_class is None:
+            lock_class = Lock
+        return lock_class(
+            self,
+            name,
+            timeout=timeout,
+            sleep=sleep,
+            blocking=blocking,
+            blocking_timeout=blocking_timeout,
+            thread_local=thread_local,
+            raise_on_release_error=raise_on_release_error,
+        )
 
     def stats(self) -> dict[str, Any]:
         """Counters and gauges of the connection (in flight, queued, high-water marks, ...)."""

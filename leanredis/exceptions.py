@@ -60,6 +60,19 @@ class WatchError(RedisError):
     """A watched key changed: the transaction was not executed."""
 
 
+class LockError(RedisError, ValueError):
+    """A lock could not be acquired, released, extended or reacquired (a ValueError too, as in redis-py)."""
+
+    def __init__(self, message: str | None = None, lock_name: str | bytes | memoryview | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.lock_name = lock_name
+
+
+class LockNotOwnedError(LockError):
+    """The lock's key no longer holds this lock's token: it expired, or another holder has it."""
+
+
 class NoScriptError(ResponseError):
     """EVALSHA named a script the server does not have (NOSCRIPT)."""
 
