@@ -12,7 +12,9 @@ exclude each other.
         ...  # at most one holder at a time, across processes
 
 The scripts are registered once per client (``register_script``) and run
-by SHA1.
+by SHA1. An acquire cancelled while its SET is in flight sends a release of
+its fresh token behind it, so the cancellation leaves no key that nobody
+can release (without a timeout it would stay for good).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from collections.abc import Awaitable
 from types import SimpleNamespace
 from typing import Any, Literal, NamedTuple
 
-from .exceptions import DataError, LockError, LockNotOwnedError
+from .exceptions import DataError, LockError, LockNotOwnedError, RedisError
 from .script import Script
 
 logger = logging.getLogger(__name__)
@@ -90,6 +92,12 @@ class _ThreadToken(threading.local):
 
 def _milliseconds(seconds: Number) -> int:
     return int(seconds * 1000)
+
+
+def _report_abandon_failure(release: asyncio.Future[Any]) -> None:
+    # nobody awaits this release: log its failure rather than leave it unretrieved
+    if not release.cancelled() and release.exception() is not None:
+        logger.warning("Could not undo the SET of a cancelled Lock.acquire: %r", release.exception())
 
 
 class Lock:
@@ -190,7 +198,13 @@ class Lock:
         loop = asyncio.get_running_loop()
         give_up_at = None if blocking_timeout is None else loop.time() + blocking_timeout
         while True:
-            if await self.do_acquire(encoded):
+            try:
+                acquired = await self.do_acquire(encoded)
+            except asyncio.CancelledError:
+                if token is None:
+                    self._abandon(encoded)
+                raise
+            if acquired:
                 self.local.token = encoded
                 return True
             if not blocking:
@@ -203,6 +217,21 @@ class Lock:
                 # the last try happens at the deadline, not one ``sleep`` before it
                 pause = min(pause, remaining)
             await asyncio.sleep(pause)
+
+    def _abandon(self, token: bytes) -> None:
+        """Undo a SET that may have gone out for a cancelled acquire: nobody would know its token.
+
+        The release is sent on the same connection after the SET, so the server
+        runs it after; it deletes the key only if it holds this fresh token. A
+        token the caller chose is left alone: another holder may share it.
+        """
+        try:
+            release = self.redis.eval(self.LUA_RELEASE_SCRIPT, 1, self.name, token)
+        except RedisError as exc:
+            # raising here would hide the cancellation the caller is owed
+            logger.warning("Could not undo the SET of a cancelled Lock.acquire: %r", exc)
+            return
+        release.add_done_callback(_report_abandon_failure)
 
     async def do_acquire(self, token: bytes) -> bool:
         """One try: SET the key to ``token`` if it does not exist, expiring after ``timeout``."""

@@ -509,3 +509,54 @@ async def test_mutual_exclusion_holds_under_contention(redis_server: RedisServer
     finally:
         for client in clients:
             await client.aclose()
+
+
+# -- cancellation ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("steps", [0, 1, 2, 3])
+async def test_acquire_cancelled_at_any_step_leaves_no_lock_behind(r: leanredis.Redis, steps: int) -> None:
+    """Cancelled after its SET went out, acquire would leave a key nobody can release (no timeout: forever).
+
+    Cancelled after ``steps`` loop iterations: before the SET is written, after, and
+    after its reply came back; with no timeout, a leaked key would stay for good.
+    """
+    lock = r.lock("L")
+    task = asyncio.ensure_future(lock.acquire())
+    for _ in range(steps):
+        await asyncio.sleep(0)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert lock.local.token is None
+    await r.ping()  # anything the cancelled acquire sent has run by now
+    assert await r.get("L") is None
+    assert await bounded(r.lock("L").acquire(blocking=False)) is True
+
+
+async def test_acquire_cancelled_while_blocked_leaves_the_holder_alone(r: leanredis.Redis) -> None:
+    holder = r.lock("L")
+    assert await holder.acquire()
+    waiter = asyncio.ensure_future(r.lock("L", sleep=0.01).acquire())
+    await asyncio.sleep(0.05)
+    waiter.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiter
+    await r.ping()
+    assert await r.get("L") == holder.local.token
+
+
+@pytest.mark.parametrize("steps", [1, 2, 3])
+async def test_acquire_cancelled_with_a_chosen_token_never_deletes_a_holder_sharing_it(
+    r: leanredis.Redis, steps: int
+) -> None:
+    holder = r.lock("L")
+    assert await holder.acquire(token="shared")
+    task = asyncio.ensure_future(r.lock("L", sleep=0.01).acquire(token="shared"))
+    for _ in range(steps):
+        await asyncio.sleep(0)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    await r.ping()
+    assert await r.get("L") == b"shared"
