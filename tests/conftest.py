@@ -8,6 +8,8 @@ valkey-server), or a path. Default: what ``leanredis.server`` finds.
 from __future__ import annotations
 
 import asyncio
+import gc
+import logging
 import os
 import shutil
 from collections.abc import AsyncIterator, Iterator
@@ -127,3 +129,33 @@ async def loop_errors() -> AsyncIterator[list[dict[str, Any]]]:
     loop.set_exception_handler(lambda _loop, context: seen.append(context))
     yield seen
     loop.set_exception_handler(previous)
+
+
+class _AsyncioErrors(logging.Handler):
+    """What asyncio logs as ERROR: 'exception was never retrieved', a callback that raised."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@pytest.fixture(autouse=True)
+def asyncio_hygiene() -> Iterator[None]:
+    """Under PYTHONASYNCIODEBUG=1 (a CI run), a future whose exception nobody read fails the test."""
+    if not os.environ.get("PYTHONASYNCIODEBUG"):
+        yield
+        return
+    collector = _AsyncioErrors()
+    logger = logging.getLogger("asyncio")
+    logger.addHandler(collector)
+    try:
+        yield
+        gc.collect()
+    finally:
+        logger.removeHandler(collector)
+    unread = [m for m in collector.messages if "never retrieved" in m]
+    if unread:
+        pytest.fail(f"{len(unread)} asyncio error(s) nobody handled: {unread[:3]}")

@@ -103,7 +103,11 @@ class Dialer:
         if proto.closed:
             # The server reset the socket after it opened: connection_lost ran before anyone
             # owned the protocol. Adopting it would leave commands written to a dead socket.
-            raise ConnectionError(f"connection to {self.options.address} was closed by the server while connecting")
+            reason = getattr(proto, "refusal", None)
+            raise ConnectionError(
+                f"connection to {self.options.address} was closed by the server while connecting"
+                + (f": {reason}" if reason else "")
+            )
         return proto
 
     async def _open_and_greet(

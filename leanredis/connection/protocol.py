@@ -117,6 +117,7 @@ class RedisProtocol(asyncio.Protocol):
         self.write_paused = False
         self.closed = False
         self.received = False  # the server sent something: backoff resets only then
+        self.refusal: Exception | None = None  # an error the server sent unasked before hanging up
         # replies that must skip decode_responses (DUMP): rare, so counted
         self.raw_pending = 0
         options = owner.options
@@ -179,6 +180,7 @@ class RedisProtocol(asyncio.Protocol):
         reader = self._reader
         pending = self.pending
         failures = _DECODE_FAILURES
+        reply = None
         try:
             if self.raw_pending or self.keep or reader is not self._fast_reader:
                 self._route_slow()
@@ -210,7 +212,10 @@ class RedisProtocol(asyncio.Protocol):
                     continue
                 fut.set_result(value)
         except _MALFORMED as exc:
-            self._broken(exc)
+            if isinstance(exc, IndexError) and not pending and reply.__class__ is ResponseError:
+                self._unsolicited(reply)
+            else:
+                self._broken(exc)
         except UnicodeDecodeError as exc:  # a custom raising errors= handler: the reply is lost to us
             self._broken(exc)
 
@@ -242,6 +247,9 @@ class RedisProtocol(asyncio.Protocol):
             if reply.__class__ is Push:
                 self._push(reply)
                 continue
+            if not pending and reply.__class__ is ResponseError:
+                self._unsolicited(reply)
+                return
             fut = pending.popleft()
             if raw:
                 self.raw_pending -= 1
@@ -259,6 +267,17 @@ class RedisProtocol(asyncio.Protocol):
                     fut.set_exception(unparsable(fut, exc))
                     continue
                 fut.set_result(value)
+
+    def _unsolicited(self, reply: ResponseError) -> None:
+        """An error nobody asked for ("max number of clients reached" on accept): the server is hanging up.
+
+        Not an answer (the backoff keeps growing) and not a malformed stream: the
+        socket is dropped and the server's text is the reason callers see.
+        """
+        self.received = False
+        self.refusal = error_from_reply(reply.args[0] if reply.args else "")
+        if self.transport is not None:
+            self.transport.abort()
 
     def _release_kept(self, fut: CommandFuture[Any]) -> Packed | None:
         """The reply came: the kept bytes leave the bound (and are returned, for a redirect)."""
@@ -353,13 +372,14 @@ class RedisProtocol(asyncio.Protocol):
         pending = self.pending
         self.pending = deque()
         count = len(pending)
+        reason = self.refusal or exc
         for fut in pending:
             fut.payload = None
             if not fut.done():
                 err = ConnectionError(
-                    f"connection to {address} lost with {count} command(s) pending" + (f": {exc}" if exc else "")
+                    f"connection to {address} lost with {count} command(s) pending" + (f": {reason}" if reason else "")
                 )
-                err.__cause__ = exc
+                err.__cause__ = reason
                 fut.set_exception(err)
         pending.clear()
         self.kept_bytes = 0

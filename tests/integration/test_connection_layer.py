@@ -1,0 +1,306 @@
+"""The connection layer's holes, each against a real server or a fault proxy in front of one.
+
+Every test here failed on the single-file connection of 3a035bb (checked by
+running it there) and passes on the connection/ package.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import sys
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+
+import leanredis
+from leanredis.connection import Connection, Packed
+from leanredis.exceptions import ConnectionError, RedisError, TimeoutError
+from leanredis.options import ConnectionOptions
+from leanredis.server import RedisServer
+
+from .faults import FaultProxy
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def debug_server(server_binary: str) -> Iterator[RedisServer]:
+    """A server of this module's own that accepts DEBUG (attributes) and client tracking."""
+    server = RedisServer(server_binary, extra_args=["--enable-debug-command", "yes"])
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+async def proxy(redis_server: RedisServer) -> AsyncIterator[FaultProxy]:
+    fault = await FaultProxy(redis_server.port).start()
+    yield fault
+    await fault.aclose()
+
+
+async def until_ok(call: Any, limit: float) -> Any:
+    """Retry ``call()`` on connection errors and timeouts until it answers, for at most ``limit`` s."""
+
+    async def loop() -> Any:
+        while True:
+            try:
+                return await call()
+            except (ConnectionError, TimeoutError):
+                await asyncio.sleep(0.05)
+
+    return await asyncio.wait_for(loop(), limit)
+
+
+# -- the dialer --------------------------------------------------------------------------
+
+
+async def test_a_socket_reset_while_opening_is_never_adopted_and_the_client_recovers(
+    proxy: FaultProxy, redis_server: RedisServer
+) -> None:
+    await leanredis.Redis(host="127.0.0.1", port=redis_server.port).set("k", "v")
+    proxy.mode = "reset"
+    # four clients, each a caller retrying every 10 ms: the reset races each connect
+    clients = [leanredis.Redis(host="127.0.0.1", port=proxy.port, socket_timeout=0.5) for _ in range(4)]
+    loop = asyncio.get_running_loop()
+    end = loop.time() + 1.5
+
+    async def retry(client: leanredis.Redis) -> set[str]:
+        outcomes: set[str] = set()
+        while loop.time() < end:
+            try:
+                await client.get("k")
+                outcomes.add("answered")
+            except (ConnectionError, TimeoutError) as exc:
+                outcomes.add(type(exc).__name__)
+            await asyncio.sleep(0.01)
+        return outcomes
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)  # the proxy's thread resets each socket at once, not 5 ms later
+    try:
+        try:
+            results = await asyncio.gather(*(retry(client) for client in clients))
+        finally:
+            sys.setswitchinterval(interval)
+        for outcomes in results:
+            assert "answered" not in outcomes
+        for client in clients:
+            assert not client.stats()["connected"], "a connection holds a socket the server reset"
+        proxy.mode = "forward"
+        # the backoff is capped at 2 s: the next attempts reach the server
+        for client in clients:
+            assert await until_ok(lambda c=client: c.get("k"), 6) == b"v"
+    finally:
+        for client in clients:
+            await client.aclose()
+
+
+async def test_backoff_grows_against_a_server_that_accepts_and_drops(proxy: FaultProxy) -> None:
+    proxy.mode = "reset"
+    client = leanredis.Redis(host="127.0.0.1", port=proxy.port, socket_timeout=0.5)
+    try:
+        loop = asyncio.get_running_loop()
+        end = loop.time() + 1.5
+        while loop.time() < end:
+            try:
+                await client.get("k")
+            except (ConnectionError, TimeoutError):
+                pass
+            await asyncio.sleep(0.01)
+        # 50 ms doubling (with jitter in [0.5, 1]) fits at most 8 attempts in 1.5 s; without growth
+        # a connect that succeeds would reset the count and the client would retry ~20 times a second
+        assert 2 <= proxy.accepts <= 9, f"{proxy.accepts} connects in 1.5 s"
+    finally:
+        await client.aclose()
+
+
+async def test_max_clients_reached_is_a_connection_error(fresh_server: RedisServer) -> None:
+    holder = socket.create_connection((fresh_server.host, fresh_server.port), timeout=5)
+    try:
+        holder.sendall(b"*4\r\n$6\r\nCONFIG\r\n$3\r\nSET\r\n$10\r\nmaxclients\r\n$1\r\n1\r\n")
+        assert holder.recv(64) == b"+OK\r\n"
+        for protocol in (2, 3):
+            client = leanredis.Redis(host="127.0.0.1", port=fresh_server.port, protocol=protocol)
+            try:
+                with pytest.raises(ConnectionError, match="max number of clients") as caught:
+                    await asyncio.wait_for(client.get("k"), 5)
+                assert not isinstance(caught.value, leanredis.AuthenticationError)
+            finally:
+                await client.aclose()
+    finally:
+        holder.close()
+
+
+async def test_pubsub_connect_timeout_is_a_timeout_error_as_for_commands(proxy: FaultProxy) -> None:
+    proxy.mode = "blackhole"
+    client = leanredis.Redis(host="127.0.0.1", port=proxy.port, password="secret", socket_connect_timeout=0.3)
+    pubsub = client.pubsub()
+    try:
+        with pytest.raises(TimeoutError) as from_pubsub:
+            await pubsub.subscribe("channel")
+        with pytest.raises(TimeoutError) as from_command:
+            await client.get("k")
+        for caught in (from_pubsub, from_command):
+            assert "timed out after 0.3 s" in str(caught.value) and "secret" not in str(caught.value)
+    finally:
+        await pubsub.aclose()
+        await client.aclose()
+
+
+async def test_pubsub_aclose_during_its_handshake_closes_the_socket(proxy: FaultProxy) -> None:
+    proxy.mode = "blackhole"
+    client = leanredis.Redis(host="127.0.0.1", port=proxy.port, password="secret")
+    pubsub = client.pubsub()
+    task = asyncio.ensure_future(pubsub.subscribe("channel"))
+    try:
+        for _ in range(200):
+            if proxy.accepts:
+                break
+            await asyncio.sleep(0.01)
+        assert proxy.accepts == 1
+        await asyncio.sleep(0.05)  # the handshake is written and waits for a reply that never comes
+        await pubsub.aclose()
+        for _ in range(200):
+            if proxy.closed_by_client:
+                break
+            await asyncio.sleep(0.01)
+        assert proxy.closed_by_client == 1, "the socket of a cancelled pub/sub connect was left open"
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await client.aclose()
+
+
+# -- replies and pushes --------------------------------------------------------------------
+
+
+async def test_a_push_that_cannot_be_decoded_is_not_charged_to_a_caller(debug_server: RedisServer) -> None:
+    port = debug_server.port
+    tracked = leanredis.Redis(host="127.0.0.1", port=port, protocol=3, decode_responses=True)
+    writer = leanredis.Redis(host="127.0.0.1", port=port)
+    pushes: list[Any] = []
+    try:
+        await tracked.execute_command("CLIENT", "TRACKING", "ON")
+        tracked.connection.on_push = pushes.append
+        bad_key = b"bad:\xff\xfe"
+        assert await tracked.get(bad_key) is None  # now tracked
+        await writer.set(bad_key, "x")  # the invalidation names a key that is not UTF-8
+        echoes = await asyncio.gather(*(tracked.echo(f"m{i}") for i in range(200)))
+        assert echoes == [f"m{i}" for i in range(200)]
+        assert await tracked.get("missing") is None
+        stats = tracked.stats()
+        assert stats["push_decode_errors"] == 1 and stats["pushes"] >= 1
+        assert pushes and pushes[0][0] == "invalidate"
+    finally:
+        await tracked.aclose()
+        await writer.aclose()
+
+
+async def test_a_reply_that_cannot_be_decoded_fails_its_own_caller_only(r: leanredis.Redis) -> None:
+    await r.set("bad", b"\xff\xfe")
+    await r.set("good", "yes")
+    client = leanredis.Redis(host="127.0.0.1", port=r.options.port, decode_responses=True)
+    try:
+        results = await asyncio.gather(
+            client.get("good"), client.get("bad"), client.get("good"), return_exceptions=True
+        )
+        assert results[0] == "yes" and results[2] == "yes"
+        assert isinstance(results[1], UnicodeDecodeError)
+        assert client.stats()["reconnects"] == 0
+    finally:
+        await client.aclose()
+
+
+async def test_pushes_reach_the_owner_in_order_with_the_replies(debug_server: RedisServer) -> None:
+    port = debug_server.port
+    tracked = leanredis.Redis(host="127.0.0.1", port=port, protocol=3)
+    writer = leanredis.Redis(host="127.0.0.1", port=port)
+    events: list[Any] = []
+    try:
+        await tracked.execute_command("CLIENT", "TRACKING", "ON")
+        tracked.connection.on_push = lambda message: events.append(("push", message))
+        await tracked.get("watched")
+        await writer.set("watched", "1")
+        events.append(("ping", await tracked.ping()))
+        assert events == [("push", [b"invalidate", [b"watched"]]), ("ping", True)]
+    finally:
+        await tracked.aclose()
+        await writer.aclose()
+
+
+@pytest.mark.parametrize("decode", [False, True], ids=["bytes", "decode"])
+async def test_resp3_attributes_do_not_shift_replies(debug_server: RedisServer, decode: bool) -> None:
+    client = leanredis.Redis(host="127.0.0.1", port=debug_server.port, protocol=3, decode_responses=decode)
+    try:
+        expected = "Some real reply following the attribute"
+        calls = []
+        for i in range(300):
+            calls.append(client.echo(f"before{i}"))
+            if i % 30 == 0:
+                calls.append(client.execute_command("DEBUG", "PROTOCOL", "attrib"))
+            calls.append(client.echo(f"after{i}"))
+        results = await asyncio.gather(*calls)
+        want: list[Any] = []
+        for i in range(300):
+            want.append(f"before{i}")
+            if i % 30 == 0:
+                want.append(expected)
+            want.append(f"after{i}")
+        if not decode:
+            want = [w.encode() for w in want]
+        assert results == want
+        # a payload with "|" after a line break is data, not an attribute
+        text = "line\r\n|1\r\n+not an attribute\r\n" * 50
+        await client.set("pipes", text)
+        assert await client.get("pipes") == (text if decode else text.encode())
+        assert client.stats()["reconnects"] == 0 and client.stats()["protocol_errors"] == 0
+    finally:
+        await client.aclose()
+
+
+# -- redirects ---------------------------------------------------------------------------------
+
+_REDIRECTING_SCRIPT = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('GET', KEYS[1]) end
+return redis.error_reply('MOVED 42 127.0.0.1:' .. ARGV[1])
+"""
+
+
+async def test_a_redirected_command_is_resent_as_the_callers_own_future(
+    redis_server: RedisServer, debug_server: RedisServer
+) -> None:
+    source = Connection(ConnectionOptions(port=redis_server.port), keeps_commands=True)
+    target = Connection(ConnectionOptions(port=debug_server.port))
+    seen: list[tuple[str, Any]] = []
+
+    def redirect(fut: Any, error: RedisError, packed: Packed) -> bool:
+        seen.append((type(error).__name__, fut))
+        if isinstance(error, leanredis.exceptions.MovedError):
+            target.resend(fut, packed)
+            return True
+        return False
+
+    source.on_redirect = redirect
+    try:
+        await target.execute((b"SET", b"redirected:key", b"from the target"))
+        await source.execute((b"DEL", b"redirected:key"))
+        futures = [
+            source.execute((b"EVAL", _REDIRECTING_SCRIPT, 1, b"redirected:key", debug_server.port))
+            for _ in range(50)
+        ]
+        assert source.kept_bytes > 0  # kept until their replies, counted in the bounds
+        results = await asyncio.gather(*futures)
+        assert results == [b"from the target"] * 50
+        assert [fut for _, fut in seen] == futures  # the same futures the callers hold, no wrapper
+        assert source.kept_bytes == 0 and source.inflight == 0 and target.inflight == 0
+        # an error the owner does not take is the caller's, as on any connection
+        await source.execute((b"SET", b"string:key", b"v"))
+        with pytest.raises(leanredis.ResponseError, match="WRONGTYPE"):
+            await source.execute((b"LPUSH", b"string:key", b"x"))
+        assert seen[-1][0] == "WrongTypeError" and source.kept_bytes == 0
+    finally:
+        await source.aclose()
+        await target.aclose()

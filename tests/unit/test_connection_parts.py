@@ -1,0 +1,101 @@
+"""The connection's parts that need no server: backoff, per-call deadlines (a fake clock), the room check."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import weakref
+from collections import deque
+from collections.abc import Iterator
+
+import pytest
+
+from leanredis.connection import Backoff
+from leanredis.connection.deadlines import COMPACT_SLACK, PerCallDeadlines, expired_in_order
+from leanredis.future import CUSTOM_DEADLINE, NO_DEADLINE, CommandFuture
+
+
+@pytest.fixture
+def loop() -> Iterator[asyncio.AbstractEventLoop]:
+    loop = asyncio.new_event_loop()
+    yield loop
+    loop.close()
+
+
+def future(loop: asyncio.AbstractEventLoop, deadline: float = CUSTOM_DEADLINE) -> CommandFuture[object]:
+    fut: CommandFuture[object] = CommandFuture(loop=loop)
+    fut.deadline = deadline
+    fut.name = b"GET"
+    return fut
+
+
+def run_callbacks(loop: asyncio.AbstractEventLoop) -> None:
+    loop.run_until_complete(asyncio.sleep(0))
+
+
+def test_backoff_doubles_from_the_base_up_to_the_cap_with_jitter() -> None:
+    backoff = Backoff(0.05, 2.0)
+    assert backoff.delay() == 0.0  # connected, or never tried: the next attempt is immediate
+    for failures, full in ((1, 0.05), (3, 0.2), (6, 1.6), (7, 2.0), (200, 2.0)):
+        backoff.failures = failures
+        delays = [backoff.delay() for _ in range(300)]
+        assert all(full * 0.5 <= d <= full for d in delays), (failures, min(delays), max(delays))
+        # jitter: clients that lost the same server do not come back in lockstep
+        assert len(set(delays)) > 100 and max(delays) - min(delays) > full * 0.3
+    backoff.reset()
+    assert backoff.delay() == 0.0
+
+
+def test_deadlines_expire_in_time_order_with_a_fake_clock(loop: asyncio.AbstractEventLoop) -> None:
+    deadlines = PerCallDeadlines()
+    late, soon, never = future(loop), future(loop), future(loop)
+    deadlines.add(10.0, late)
+    deadlines.add(5.0, soon)
+    deadlines.add(20.0, never)
+    assert deadlines.next_deadline() == 5.0 and len(deadlines) == 3
+    assert deadlines.expired(4.9) == []
+    assert deadlines.expired(10.0) == [soon, late]
+    assert deadlines.next_deadline() == 20.0 and len(deadlines) == 1
+    never.set_result(b"answered")
+    run_callbacks(loop)
+    assert len(deadlines) == 0 and deadlines.next_deadline() == NO_DEADLINE
+    assert deadlines.expired(100.0) == []
+
+
+def test_an_answered_command_is_released_by_its_deadline_at_once(loop: asyncio.AbstractEventLoop) -> None:
+    deadlines = PerCallDeadlines()
+    fut = future(loop)
+    ref = weakref.ref(fut)
+    deadlines.add(60.0, fut)
+    fut.set_result(b"a reply that must not live for 60 s")
+    run_callbacks(loop)
+    del fut
+    gc.collect()
+    assert ref() is None and len(deadlines) == 0
+
+
+def test_the_heap_is_bounded_by_what_is_still_pending(loop: asyncio.AbstractEventLoop) -> None:
+    deadlines = PerCallDeadlines()
+    pending = []
+    for i in range(20_000):
+        fut = future(loop)
+        deadlines.add(1_000.0 + i, fut)
+        if i % 100 == 0:
+            pending.append(fut)
+        else:
+            fut.set_result(None)
+        if i % 1_000 == 999:
+            run_callbacks(loop)
+    run_callbacks(loop)
+    assert len(deadlines) == len(pending) == 200
+    assert deadlines.held <= 2 * len(pending) + COMPACT_SLACK + 1_000
+    assert deadlines.expired(1e9) == pending
+
+
+def test_default_deadlines_are_read_from_the_head_of_each_fifo(loop: asyncio.AbstractEventLoop) -> None:
+    first = deque([future(loop, 1.0), future(loop, CUSTOM_DEADLINE), future(loop, 2.0), future(loop, 3.0)])
+    second = deque([future(loop, 2.5)])
+    first[2].cancel()
+    late, next_deadline = expired_in_order([first, second], 2.0)
+    assert late == [first[0]]  # the cancelled one is done, the per-call one is the heap's
+    assert next_deadline == 2.5
