@@ -55,7 +55,7 @@ class FaultProxy:
         while not self._stop.is_set():
             try:
                 sock, _ = self._listener.accept()
-            except (TimeoutError, socket.timeout):
+            except TimeoutError:
                 continue
             except OSError:
                 return
