@@ -10,6 +10,7 @@ from .commands import AllCommands
 from .commands.base import KeyT
 from .connection import Connection, check_timeout
 from .exceptions import DataError, ResponseError
+from .executor import Executor
 from .future import CommandFuture
 from .lock import Lock
 from .memory import rss_bytes
@@ -159,6 +160,10 @@ class Redis(AllCommands):
             box.pool = ConnectionPool(self.options, *box.config)
         return box.pool
 
+    def _executor(self) -> Executor:
+        """What a pipeline of this client sends through (see ``leanredis.executor``)."""
+        return Executor(self.options, self.connection, self._send, self._get_pool)
+
     @property
     def connection_pool(self) -> ConnectionPool:
         """The pool of dedicated connections (blocking commands, WATCH); see ``leanredis.pool``."""
@@ -188,7 +193,7 @@ class Redis(AllCommands):
 
     def pipeline(self, transaction: bool = True, shard_hint: str | None = None) -> Pipeline:
         """Commands recorded, sent in one write by ``await pipe.execute()``; in MULTI/EXEC if ``transaction``."""
-        return Pipeline(self, transaction, shard_hint)
+        return Pipeline(self._executor(), transaction, shard_hint)
 
     async def transaction(
         self,
@@ -200,7 +205,7 @@ class Redis(AllCommands):
     ) -> Any:
         """Run ``func(pipe)`` in MULTI/EXEC while WATCHing ``watches``, again on every WatchError."""
         return await run_transaction(
-            self,
+            self._executor(),
             func,
             *watches,
             shard_hint=shard_hint,

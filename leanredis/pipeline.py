@@ -52,7 +52,7 @@ from .exceptions import (
 from .future import CommandFuture
 
 if TYPE_CHECKING:
-    from .client import Redis
+    from .executor import Executor
 
 _MULTI = (b"MULTI",)
 _EXEC = (b"EXEC",)
@@ -72,9 +72,9 @@ def _watch_ok(reply: Any) -> bool:
 class Pipeline(AllCommands):
     """Buffered commands sent in one write; MULTI/EXEC around them when ``transaction``."""
 
-    def __init__(self, client: Redis, transaction: bool = True, shard_hint: str | None = None) -> None:
-        self._client = client
-        self.options = client.options
+    def __init__(self, executor: Executor, transaction: bool = True, shard_hint: str | None = None) -> None:
+        self._executor = executor
+        self.options = executor.options
         self.is_transaction = transaction
         self.shard_hint = shard_hint
         self.command_stack: list[tuple[tuple[Any, ...], Any]] = []
@@ -110,7 +110,7 @@ class Pipeline(AllCommands):
     # -- recording -------------------------------------------------------------
     def _send(self, args: tuple[Any, ...], parse: Any) -> Any:
         if (self.watching or _upper(args[0]) == "WATCH") and not self.explicit_transaction:
-            return self._immediate(args, parse, self._client.options.socket_timeout)
+            return self._immediate(args, parse, self._executor.options.socket_timeout)
         self.command_stack.append((args, parse))
         return self
 
@@ -125,7 +125,7 @@ class Pipeline(AllCommands):
 
     def _extended(self, block: float | None) -> float | None:
         """The socket timeout extended by a blocking command's own wait (None: no limit)."""
-        base = self._client.options.socket_timeout
+        base = self._executor.options.socket_timeout
         if base is None or block is None or block == _BLOCK_FOREVER:
             return None
         return base + block
@@ -137,7 +137,7 @@ class Pipeline(AllCommands):
             parse = _watch_ok
         conn = self._conn
         if conn is None:
-            conn = self._conn = await self._client._get_pool().acquire()
+            conn = self._conn = await self._executor.pool().acquire()
         try:
             result = await conn.execute_with_timeout(args, parse, timeout)
         except ResponseError:
@@ -161,13 +161,13 @@ class Pipeline(AllCommands):
         """WATCH ``names`` on a connection of this pipeline's own; commands then run at once until ``multi()``."""
         if self.explicit_transaction:
             raise RedisError("Cannot issue a WATCH after a MULTI")
-        result: bool = await self._immediate((b"WATCH", *names), _watch_ok, self._client.options.socket_timeout)
+        result: bool = await self._immediate((b"WATCH", *names), _watch_ok, self._executor.options.socket_timeout)
         return result
 
     async def unwatch(self) -> bool:
         """UNWATCH every key (True)."""
         if self.watching:
-            await self._immediate((b"UNWATCH",), _watch_ok, self._client.options.socket_timeout)
+            await self._immediate((b"UNWATCH",), _watch_ok, self._executor.options.socket_timeout)
         return True
 
     def multi(self) -> None:
@@ -198,13 +198,13 @@ class Pipeline(AllCommands):
         conn = self._conn
         own = False
         if conn is None and self._block is not None:
-            conn = await self._client._get_pool().acquire()
+            conn = await self._executor.pool().acquire()
             own = True
         if conn is not None:
             timeout = self._extended(self._block) if self._block is not None else conn.options.socket_timeout
             futures = [conn.execute_with_timeout(args, parse, timeout) for args, parse in stack]
         else:
-            send = self._client._send
+            send = self._executor.send
             futures = [send(args, parse) for args, parse in stack]
         stack.clear()  # encoded (or waiting in the connection's bounded queue): release ours
         results: list[Any] = []
@@ -223,7 +223,7 @@ class Pipeline(AllCommands):
                     self._drop_connection()
             if own:
                 assert conn is not None
-                self._client._get_pool().release(conn, dirty=not clean)
+                self._executor.pool().release(conn, dirty=not clean)
         if raise_on_error:
             _raise_first_error(results, names)
         return results
@@ -250,7 +250,7 @@ class Pipeline(AllCommands):
                 self._drop_connection()
                 raise WatchError("the connection holding the WATCH was lost: watched keys may have changed")
         else:
-            shared = self._client.connection
+            shared = self._executor.connection
             options = shared.options
             if options.overload_policy == "fail" and shared.inflight + count + 2 > options.max_inflight:
                 raise OverloadError(
@@ -263,15 +263,15 @@ class Pipeline(AllCommands):
                 futures = shared.execute_batch(batch())
             if futures is None:
                 # the shared connection is backed up: a transaction must not be split over its queue
-                pool_conn = await self._client._get_pool().acquire()
+                pool_conn = await self._executor.pool().acquire()
                 try:
                     await pool_conn.connect()
                 except BaseException:
-                    self._client._get_pool().discard(pool_conn)
+                    self._executor.pool().discard(pool_conn)
                     raise
                 futures = pool_conn.execute_batch(batch())
                 if futures is None:
-                    self._client._get_pool().discard(pool_conn)
+                    self._executor.pool().discard(pool_conn)
                     raise ConnectionError("a fresh pool connection could not take the transaction")
         stack.clear()
         clean = False
@@ -288,7 +288,7 @@ class Pipeline(AllCommands):
                 if self._conn is not None:
                     self._drop_connection()
             if pool_conn is not None:
-                self._client._get_pool().release(pool_conn, dirty=not clean)
+                self._executor.pool().release(pool_conn, dirty=not clean)
         if raise_on_error:
             _raise_first_error(results, names)
         for index, (value, parse) in enumerate(zip(results, parses, strict=True)):
@@ -338,7 +338,7 @@ class Pipeline(AllCommands):
         conn = self._conn
         self._conn = None
         if conn is not None:
-            self._client._get_pool().discard(conn)
+            self._executor.pool().discard(conn)
 
     async def reset(self) -> None:
         """Forget recorded commands, UNWATCH, give the connection back (closed if its state is unknown)."""
@@ -351,7 +351,7 @@ class Pipeline(AllCommands):
         self.explicit_transaction = False
         if conn is None:
             return
-        pool = self._client._get_pool()
+        pool = self._executor.pool()
         if watching:
             try:
                 await conn.execute((b"UNWATCH",), None)
@@ -386,7 +386,7 @@ def _raise_first_error(results: list[Any], names: list[Any]) -> None:
 
 
 async def run_transaction(
-    client: Redis,
+    executor: Executor,
     func: Callable[[Pipeline], Any | Awaitable[Any]],
     *watches: Any,
     shard_hint: str | None = None,
@@ -394,7 +394,7 @@ async def run_transaction(
     watch_delay: float | None = None,
 ) -> Any:
     """``Redis.transaction``: WATCH, call ``func(pipe)``, EXEC; again on WatchError."""
-    async with Pipeline(client, True, shard_hint) as pipe:
+    async with Pipeline(executor, True, shard_hint) as pipe:
         while True:
             try:
                 if watches:

@@ -1,0 +1,42 @@
+"""What a pipeline needs of the client that made it, and nothing else.
+
+A ``Pipeline`` records commands and sends them through an ``Executor``: the
+client's sender (bound to its shared connection, a ``with_timeout`` view's
+timeout, or Sentinel's failover watch), the shared connection itself (for
+MULTI/EXEC in one batch) and the pool of dedicated connections (WATCH,
+blocking commands). The client builds one per pipeline; the pipeline never
+reaches into the client, and ``pipeline.py`` does not import ``client.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .connection import Connection
+    from .future import CommandFuture
+    from .options import ConnectionOptions
+    from .pool import ConnectionPool
+
+
+class Executor:
+    """The client's sender, shared connection and pool, as a pipeline sees them."""
+
+    __slots__ = ("options", "connection", "send", "_pool")
+
+    def __init__(
+        self,
+        options: ConnectionOptions,
+        connection: Connection,
+        send: Callable[[tuple[Any, ...], Any], CommandFuture[Any]],
+        pool: Callable[[], ConnectionPool],
+    ) -> None:
+        self.options = options
+        self.connection = connection
+        self.send = send
+        self._pool = pool
+
+    def pool(self) -> ConnectionPool:
+        """The pool of dedicated connections (made at its first use)."""
+        return self._pool()
