@@ -99,6 +99,8 @@ class Connection(WaitQueue):
         self._tick_deadline = NO_DEADLINE
         self._default_timeout = options.socket_timeout
         self._fail_fast = options.overload_policy == "fail"
+        if keeps_commands:
+            self.execute = self._execute_keeping  # type: ignore[method-assign]
         self.on_push: Callable[[Any], None] | None = None
         self.on_redirect: Redirect | None = None
         self.last_connect_error: RedisError | None = None
@@ -210,9 +212,6 @@ class Connection(WaitQueue):
             if not proto.flush_scheduled:
                 self._schedule_flush(proto)
             fut.deadline = self._tick_deadline
-            if proto.keep:
-                proto.encode(args, fut)
-                return fut
             try:
                 proto.out += _pack(args)  # type: ignore[misc]
             except TypeError:
@@ -221,6 +220,27 @@ class Connection(WaitQueue):
             proto.pending.append(fut)
             if parse is raw_reply:
                 proto.raw_pending += 1
+            return fut
+        fut.deadline = NO_DEADLINE
+        if self._default_timeout is not None:
+            fut.deadline = loop.time() + self._default_timeout
+        self._enqueue(args, fut)
+        return fut
+
+    def _execute_keeping(self, args: tuple[Any, ...], parse: ParseT = None) -> CommandFuture[Any]:
+        """``execute`` of a connection that keeps each command's bytes for a redirect (slow path)."""
+        loop = self._loop
+        if loop is None or loop is not _get_running_loop():
+            return self._unbound(args, parse, None, False)  # type: ignore[no-any-return]
+        fut: CommandFuture[Any] = CommandFuture(loop=loop)
+        fut.parse = parse
+        fut.name = args[0]
+        proto = self._proto
+        if proto is not None and not self._queue and proto.has_room():
+            if not proto.flush_scheduled:
+                self._schedule_flush(proto)
+            fut.deadline = self._tick_deadline
+            proto.encode(args, fut)
             return fut
         fut.deadline = NO_DEADLINE
         if self._default_timeout is not None:

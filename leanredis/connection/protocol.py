@@ -165,59 +165,62 @@ class RedisProtocol(asyncio.Protocol):
             owner._drain()
 
     def data_received(self, data: bytes) -> None:
+        """Hand every complete reply to its caller, in order (the hot path: the loop is inlined)."""
         self.received = True
         if self._watch_attributes and (b"\n|" in data or data[:1] == b"|"):
-            self._receive_attributes(data)
-        else:
-            self._reader.feed(data)
-            self._route()
-        owner = self._owner
-        if owner is not None and owner._queue:
-            owner._drain()
-
-    def _route(self) -> None:
-        """Hand every complete reply to its caller, in order (the hot path)."""
+            self._receive_attributes(data)  # feeds in pieces, each routed by data_received(b"")
+            return
         reader = self._reader
+        reader.feed(data)
         pending = self.pending
         failures = _DECODE_FAILURES
         reply = None
         try:
             if self.raw_pending or self.keep or reader is not self._fast_reader:
                 self._route_slow()
-                return
-            while (reply := reader.gets()) is not MORE:
-                if failures:
-                    error = _take_decode_failure()
-                    if error is not None:
-                        self._undecodable(reply, error)
+            else:
+                while (reply := reader.gets()) is not MORE:
+                    if failures:
+                        error = _take_decode_failure()
+                        if error is not None:
+                            self._undecodable(reply, error)
+                            continue
+                    cls = reply.__class__
+                    if cls is Push:
+                        self._push(reply)
                         continue
-                cls = reply.__class__
-                if cls is Push:
-                    self._push(reply)
-                    continue
-                fut = pending.popleft()  # IndexError: a reply nobody asked for
-                if fut.done():
-                    continue  # cancelled or timed out: the late reply is dropped
-                if cls is ResponseError:
-                    self._error_reply(fut, reply)
-                    continue
-                parse = fut.parse
-                if parse is None:
-                    fut.set_result(reply)
-                    continue
-                try:  # inlined, not a call: one frame less per parsed reply
-                    value = parse(reply)
-                except Exception as exc:  # a reply of an unexpected shape: this caller's error only
-                    fut.set_exception(unparsable(fut, exc))
-                    continue
-                fut.set_result(value)
+                    fut = pending.popleft()  # IndexError: a reply nobody asked for
+                    if fut.done():
+                        continue  # cancelled or timed out: the late reply is dropped
+                    if cls is ResponseError:
+                        self._error_reply(fut, reply)
+                        continue
+                    parse = fut.parse
+                    if parse is None:
+                        fut.set_result(reply)
+                        continue
+                    try:  # inlined, not a call: one frame less per parsed reply
+                        value = parse(reply)
+                    except Exception as exc:  # a reply of an unexpected shape: this caller's error only
+                        fut.set_exception(unparsable(fut, exc))
+                        continue
+                    fut.set_result(value)
         except _MALFORMED as exc:
             if isinstance(exc, IndexError) and not pending and reply.__class__ is ResponseError:
                 self._unsolicited(reply)
             else:
                 self._broken(exc)
+            return
         except UnicodeDecodeError as exc:  # a custom raising errors= handler: the reply is lost to us
             self._broken(exc)
+            return
+        owner = self._owner
+        if owner is not None and owner._queue:
+            owner._drain()
+
+    def _route(self) -> None:
+        """Route what the reader holds (fed already)."""
+        self.data_received(b"")
 
     def _route_slow(self) -> None:
         """Reply loop when some replies must not be decoded, commands are kept, or the Python reader runs."""
