@@ -323,6 +323,7 @@ class Redis(AllCommands):
             "timed_calls": c.timed_calls,
             "timed_calls_held": c.timed_calls_held,
             "kept_bytes": c.kept_bytes,
+            "raw_replies_pending": c.raw_replies_pending,
             "protocol_errors": c.stats_protocol_errors,
             "max_inflight": c.options.max_inflight,
             "max_buffered_bytes": c.options.max_buffered_bytes,

@@ -172,6 +172,12 @@ class Connection(WaitQueue):
         return proto.kept_bytes if proto is not None else 0
 
     @property
+    def raw_replies_pending(self) -> int:
+        """Replies owed that must skip ``decode_responses`` (DUMP): 0 once they arrived."""
+        proto = self._proto
+        return proto.raw_pending if proto is not None else 0
+
+    @property
     def timed_calls(self) -> int:
         """Commands with a timeout of their own still waiting for their reply."""
         return len(self._per_call)

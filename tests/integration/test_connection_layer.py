@@ -304,3 +304,49 @@ async def test_a_redirected_command_is_resent_as_the_callers_own_future(
     finally:
         await source.aclose()
         await target.aclose()
+
+
+# -- the bounds, through public stats ----------------------------------------------------------
+
+
+async def test_raw_replies_leave_the_count_when_they_arrive(redis_server: RedisServer) -> None:
+    client = leanredis.Redis(host="127.0.0.1", port=redis_server.port, decode_responses=True)
+    try:
+        await client.hset("raw:h", mapping={"f": "\u00e9t\u00e9"})
+        futures = [client.dump("raw:h") for _ in range(20)] + [client.hget("raw:h", "f") for _ in range(20)]
+        assert client.stats()["raw_replies_pending"] == 20
+        results = await asyncio.gather(*futures)
+        assert all(isinstance(value, bytes) for value in results[:20])
+        assert results[20:] == ["\u00e9t\u00e9"] * 20
+        assert client.stats()["raw_replies_pending"] == 0
+    finally:
+        await client.aclose()
+
+
+async def test_a_large_write_waits_for_buffer_room_not_only_for_inflight_room(redis_server: RedisServer) -> None:
+    # max_inflight is far away; max_buffered_bytes alone must hold the second command back in the queue
+    client = leanredis.Redis(host="127.0.0.1", port=redis_server.port, max_buffered_bytes=64 * 1024)
+    try:
+        await client.ping()
+        big = b"x" * (128 * 1024)
+        first, second = client.set("big:1", big), client.set("big:2", big)
+        assert client.stats()["queued"] == 1 and client.stats()["inflight"] == 1
+        assert await asyncio.gather(first, second) == [True, True]
+        assert client.stats()["queued_high"] == 1
+    finally:
+        await client.aclose()
+
+
+async def test_max_queued_is_the_exact_number_of_callers_that_may_wait(proxy: FaultProxy) -> None:
+    proxy.mode = "blackhole"
+    client = leanredis.Redis(host="127.0.0.1", port=proxy.port, password="secret", max_queued=5,
+                             socket_connect_timeout=0.5)
+    try:
+        futures = [client.get(f"k{i}") for i in range(5)]  # waiting for the connection
+        with pytest.raises(leanredis.OverloadError, match="limit 5"):
+            await client.get("one too many")
+        assert client.stats()["queued"] == 5
+        results = await asyncio.gather(*futures, return_exceptions=True)
+        assert all(isinstance(res, TimeoutError) for res in results)
+    finally:
+        await client.aclose()
