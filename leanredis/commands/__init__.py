@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .acl import ACLCommands
 from .base import CommandsBase
 from .bitmaps import BitFieldOperation, BitmapCommands
 from .blocking import BlockingCommands
@@ -32,6 +33,7 @@ class AllCommands(
     SortedSetCommands,
     SortedSetAlgebraCommands,
     ServerCommands,
+    ACLCommands,
     ScriptingCommands,
     StreamCommands,
     PubSubCommands,
@@ -44,6 +46,7 @@ class AllCommands(
 
 
 __all__ = [
+    "ACLCommands",
     "AllCommands",
     "BitFieldOperation",
     "BitmapCommands",
