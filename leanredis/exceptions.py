@@ -174,6 +174,10 @@ _CONNECTION_ERRORS: dict[str, type[RedisError]] = {
 }
 
 
+# MODULE LOAD / UNLOAD failures, which redis-py raises as ModuleError
+_MODULE_ERRORS = ("ERR Error loading the extension", "ERR Error unloading module")
+
+
 def error_from_reply(message: str | bytes) -> RedisError:
     """Build the exception for one server error reply, chosen by its first word.
 
@@ -200,6 +204,6 @@ def error_from_reply(message: str | bytes) -> RedisError:
         return ConnectionError(message)
     if message.startswith("ERR ") and "wrong number of arguments for 'auth'" in message:
         return AuthenticationWrongNumberOfArgsError(message)
-    if message.startswith("ERR Error ") and "module" in message.lower():
+    if message.startswith(_MODULE_ERRORS):
         return ModuleError(message)
     return ResponseError(message)

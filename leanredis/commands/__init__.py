@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .acl import ACLCommands
+from .admin import AdminCommands
 from .base import CommandsBase
 from .bitmaps import BitFieldOperation, BitmapCommands
 from .blocking import BlockingCommands
@@ -9,6 +11,7 @@ from .geo import GeoCommands
 from .hash_expiry import HashExpiryCommands
 from .hashes import HashCommands
 from .hyperloglog import HyperLogLogCommands
+from .introspection import IntrospectionCommands
 from .keys import KeyCommands
 from .lists import ListCommands
 from .pubsub import PubSubCommands
@@ -32,6 +35,9 @@ class AllCommands(
     SortedSetCommands,
     SortedSetAlgebraCommands,
     ServerCommands,
+    ACLCommands,
+    AdminCommands,
+    IntrospectionCommands,
     ScriptingCommands,
     StreamCommands,
     PubSubCommands,
@@ -44,6 +50,8 @@ class AllCommands(
 
 
 __all__ = [
+    "ACLCommands",
+    "AdminCommands",
     "AllCommands",
     "BitFieldOperation",
     "BitmapCommands",
@@ -52,6 +60,7 @@ __all__ = [
     "HashCommands",
     "HashExpiryCommands",
     "HyperLogLogCommands",
+    "IntrospectionCommands",
     "KeyCommands",
     "ListCommands",
     "PubSubCommands",
