@@ -85,6 +85,7 @@ class Redis(AllCommands):
         max_inflight: int = DEFAULT_MAX_INFLIGHT,
         max_buffered_bytes: int = DEFAULT_MAX_BUFFERED_BYTES,
         max_queued: int = DEFAULT_MAX_QUEUED,
+        connect_retries: int = 3,
         overload_policy: str = "wait",
         parser: str = "auto",
         trim_idle: bool = True,
@@ -130,6 +131,7 @@ class Redis(AllCommands):
             max_inflight=max_inflight,
             max_buffered_bytes=max_buffered_bytes,
             max_queued=max_queued,
+            connect_retries=connect_retries,
             overload_policy=overload_policy,  # type: ignore[arg-type]
             parser=parser,  # type: ignore[arg-type]
             trim_idle=trim_idle,

@@ -26,6 +26,11 @@ class ConnectionOptions:
     queues callers (at most ``max_queued``), ``"fail"`` raises
     ``OverloadError`` at once.
 
+    ``connect_retries``: when a connect fails with a connection error or a
+    timeout, commands waiting for the socket (never written) wait through this
+    many further attempts, backed off, before they fail (redis-py's default
+    ``Retry`` makes 3). A command that was written is never sent again here.
+
     ``trim_idle``: on glibc, once the connection has been idle for
     ``trim_idle_delay`` seconds after a burst that grew RSS by at least
     ``trim_min_growth`` bytes, call ``malloc_trim(0)`` to give the freed
@@ -55,6 +60,7 @@ class ConnectionOptions:
     overload_policy: OverloadPolicy = "wait"
     reconnect_backoff_base: float = 0.05
     reconnect_backoff_cap: float = 2.0
+    connect_retries: int = 3
     parser: Literal["auto", "hiredis", "python"] = "auto"
     trim_idle: bool = True
     trim_idle_delay: float = 1.0
@@ -66,6 +72,7 @@ class ConnectionOptions:
         _check_int("max_inflight", self.max_inflight, 1, 2**31)
         _check_int("max_buffered_bytes", self.max_buffered_bytes, 1, 2**62)
         _check_int("max_queued", self.max_queued, 0, 2**62)
+        _check_int("connect_retries", self.connect_retries, 0, 2**31)
         if self.protocol not in (2, 3):
             raise DataError(f"protocol must be 2 or 3, not {self.protocol!r}")
         if self.overload_policy not in ("wait", "fail"):

@@ -137,7 +137,10 @@ class Sentinel:
         self.sentinels: list[Redis] = [Redis(host=host, port=int(port), **kwargs) for host, port in sentinels]
         for client in self.sentinels:
             connection = client.connection
-            connection.options = dataclasses.replace(connection.options, reconnect_backoff_cap=_SENTINEL_BACKOFF_CAP)
+            # one sentinel down: ask the next one at once, not after retries of our own
+            connection.options = dataclasses.replace(
+                connection.options, reconnect_backoff_cap=_SENTINEL_BACKOFF_CAP, connect_retries=0
+            )
         if not self.sentinels:
             raise DataError("Sentinel() needs at least one (host, port) of a sentinel")
         self.min_other_sentinels = min_other_sentinels

@@ -28,7 +28,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..exceptions import ConnectionError, DataError, RedisError, TimeoutError
+from ..exceptions import AuthenticationError, ConnectionError, DataError, RedisError, TimeoutError
 from ..future import CUSTOM_DEADLINE, NO_DEADLINE, CommandFuture, raw_reply
 from ..memory import IdleTrim
 from ..options import ConnectionOptions
@@ -61,6 +61,11 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
         return asyncio.get_running_loop()
     except RuntimeError:
         return None
+
+
+def _retryable(error: RedisError) -> bool:
+    """A failed connect worth another try: the network or the server's state, not credentials or a refusal."""
+    return isinstance(error, (ConnectionError, TimeoutError)) and not isinstance(error, AuthenticationError)
 
 
 def check_timeout(timeout: object) -> None:
@@ -99,6 +104,7 @@ class Connection(WaitQueue):
         self._tick_deadline = NO_DEADLINE
         self._default_timeout = options.socket_timeout
         self._fail_fast = options.overload_policy == "fail"
+        self._retried = 0  # connect attempts the waiting commands have been through
         if keeps_commands:
             self.execute = self._execute_keeping  # type: ignore[method-assign]
         self.on_push: Callable[[Any], None] | None = None
@@ -487,10 +493,19 @@ class Connection(WaitQueue):
             self.stats_connect_failures += 1
             error = exc if isinstance(exc, RedisError) else self.dialer.error(exc)
             self.last_connect_error = error
-            self._fail_queue(error)
             if isinstance(exc, asyncio.CancelledError):
+                self._retried = 0
+                self._fail_queue(error)
                 raise
+            if self._queue and self._retried < self.options.connect_retries and _retryable(error) and not self._closed:
+                # the waiting commands were never written: they wait for the next attempt (backed off)
+                self._retried += 1
+                self._connecting = self._loop.create_task(self._connect())
+                return
+            self._retried = 0
+            self._fail_queue(error)
             return
+        self._retried = 0
         self.last_connect_error = None
         if self.stats_connects:
             self.stats_reconnects += 1

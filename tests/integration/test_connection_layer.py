@@ -350,3 +350,36 @@ async def test_max_queued_is_the_exact_number_of_callers_that_may_wait(proxy: Fa
         assert all(isinstance(res, TimeoutError) for res in results)
     finally:
         await client.aclose()
+
+
+# -- connect retries --------------------------------------------------------------------------
+
+
+async def test_commands_never_written_wait_through_connect_retries(
+    proxy: FaultProxy, redis_server: RedisServer
+) -> None:
+    await leanredis.Redis(host="127.0.0.1", port=redis_server.port).set("retried", "yes")
+    proxy.mode = "blackhole"  # accepts, never greets: each attempt times out
+    client = leanredis.Redis(host="127.0.0.1", port=proxy.port, client_name="retry-test", socket_connect_timeout=0.3)
+    try:
+        pending = asyncio.ensure_future(client.get("retried"))
+        await asyncio.sleep(0.35)  # the first attempt timed out; the command waits for the next one
+        assert not pending.done() and client.stats()["connect_failures"] >= 1
+        proxy.mode = "forward"
+        assert await asyncio.wait_for(pending, 5) == b"yes"
+    finally:
+        await client.aclose()
+
+
+@pytest.mark.parametrize("retries", [0, 2])
+async def test_connect_retries_are_bounded_then_the_waiting_commands_fail(retries: int) -> None:
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]  # bound, not listening: connections are refused
+        client = leanredis.Redis(host="127.0.0.1", port=port, connect_retries=retries)
+        try:
+            with pytest.raises(ConnectionError, match="cannot connect"):
+                await asyncio.wait_for(client.get("k"), 10)
+            assert client.stats()["connect_failures"] == 1 + retries
+        finally:
+            await client.aclose()
