@@ -5,7 +5,8 @@ owns at most one live ``RedisProtocol`` (one socket); the first command of a
 loop iteration schedules one ``transport.write`` for every command encoded in
 it (automatic pipelining). Past the protocol's room check a command waits in
 the queue (``queue.py``); timeouts are ``deadlines.py``; sockets come from the
-``Dialer``; giving memory back is ``memory.IdleTrim``.
+``Dialer``, connecting and closing is ``lifecycle.py``; giving memory back is
+``memory.IdleTrim``.
 
 Its owner may also ask for:
 
@@ -28,13 +29,14 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..exceptions import AuthenticationError, ConnectionError, DataError, RedisError, TimeoutError
+from ..exceptions import DataError, RedisError, TimeoutError
 from ..future import CUSTOM_DEADLINE, NO_DEADLINE, CommandFuture, raw_reply
 from ..memory import IdleTrim
 from ..options import ConnectionOptions
 from ..resp import encode_command
 from .deadlines import PerCallDeadlines, expired_in_order
-from .dialer import Backoff, Dialer, Resolver, close_and_wait
+from .dialer import Backoff, Dialer, Resolver
+from .lifecycle import Lifecycle
 from .protocol import Packed, RedisProtocol, _pack, command_name
 from .queue import WaitQueue
 
@@ -63,11 +65,6 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
         return None
 
 
-def _retryable(error: RedisError) -> bool:
-    """A failed connect worth another try: the network or the server's state, not credentials or a refusal."""
-    return isinstance(error, (ConnectionError, TimeoutError)) and not isinstance(error, AuthenticationError)
-
-
 def check_timeout(timeout: object) -> None:
     """Raise DataError unless ``timeout`` is None or a positive number of seconds."""
     if timeout is not None and (
@@ -76,7 +73,7 @@ def check_timeout(timeout: object) -> None:
         raise DataError(f"timeout must be a positive number of seconds or None, not {timeout!r}")
 
 
-class Connection(WaitQueue):
+class Connection(WaitQueue, Lifecycle):
     """A multiplexed connection with reconnect: the unit a client, pool or cluster node owns."""
 
     def __init__(
@@ -463,118 +460,3 @@ class Connection(WaitQueue):
     def _busy(self) -> bool:
         proto = self._proto
         return bool(self._queue or (proto is not None and proto.pending))
-
-    def _ensure_connecting(self) -> None:
-        if self._loop is None:
-            self._bind_loop(asyncio.get_running_loop())
-        if self._connecting is None or self._connecting.done():
-            self._connecting = self._loop.create_task(self._connect())
-
-    async def connect(self) -> None:
-        """Connect now (commands also connect on demand); raises what the attempt raised."""
-        if self._proto is not None:
-            return
-        self._ensure_connecting()
-        assert self._connecting is not None
-        await asyncio.shield(self._connecting)
-        if self._proto is None:
-            if self.last_connect_error is not None:
-                raise self.last_connect_error
-            raise ConnectionError(f"could not connect to {self.options.address}")
-
-    async def _connect(self) -> None:
-        delay = self.backoff.delay()
-        if delay:
-            await asyncio.sleep(delay)
-        try:
-            proto: RedisProtocol = await self.dialer.dial(self._loop, self._new_protocol)
-        except BaseException as exc:
-            self.backoff.failed()
-            self.stats_connect_failures += 1
-            error = exc if isinstance(exc, RedisError) else self.dialer.error(exc)
-            self.last_connect_error = error
-            if isinstance(exc, asyncio.CancelledError):
-                self._retried = 0
-                self._fail_queue(error)
-                raise
-            if self._queue and self._retried < self.options.connect_retries and _retryable(error) and not self._closed:
-                # the waiting commands were never written: they wait for the next attempt (backed off)
-                self._retried += 1
-                self._connecting = self._loop.create_task(self._connect())
-                return
-            self._retried = 0
-            self._fail_queue(error)
-            return
-        self._retried = 0
-        self.last_connect_error = None
-        if self.stats_connects:
-            self.stats_reconnects += 1
-        self.stats_connects += 1
-        self._proto = proto
-        self._drain()
-
-    def _new_protocol(self) -> RedisProtocol:
-        return RedisProtocol(self)
-
-    def _fail_queue(self, error: RedisError) -> None:
-        queue = self._queue
-        self._queue = deque()
-        for fut in queue:
-            fut.payload = None
-            if not fut.done():
-                err = type(error)(*error.args)
-                err.__cause__ = error.__cause__
-                fut.set_exception(err)
-
-    def _on_lost(self, proto: RedisProtocol, exc: Exception | None) -> None:
-        if self._proto is proto:
-            self._proto = None
-        if proto.received:
-            self.backoff.reset()  # the server answered: the next connect is immediate
-        else:
-            self.backoff.failed()  # accepted and dropped before answering: back off as for a refusal
-        if self._queue and not self._closed:
-            self._ensure_connecting()
-
-    def drop(self) -> None:
-        """Abort the current socket now; the next command connects again (a new address if resolved).
-
-        For an owner that learnt the server is the wrong one (a READONLY reply
-        after a failover): commands pending on the socket fail once with
-        ConnectionError, as on any lost connection; waiting ones are kept.
-        """
-        proto = self._proto
-        if proto is None:
-            return
-        self._proto = None  # from here on commands wait for the next connection
-        if proto.transport is not None:
-            proto.transport.abort()  # connection_lost fails what was pending
-
-    # -- closing -----------------------------------------------------------
-    async def aclose(self) -> None:
-        """Close the socket; every pending and queued command fails once with ConnectionError."""
-        self._closed = True
-        try:
-            connecting = self._connecting
-            if connecting is not None and not connecting.done():
-                connecting.cancel()
-                try:
-                    await connecting
-                except BaseException:  # noqa: S110 - the attempt's own error reached its callers already
-                    pass
-            self._connecting = None
-            self._fail_queue(ConnectionError(f"connection to {self.options.address} closed by the client"))
-            if self._timer is not None:
-                self._timer.cancel()
-                self._timer = None
-            if self.trim is not None:
-                self.trim.cancel()
-            self._per_call.clear()
-            self.backoff.reset()
-            proto = self._proto
-            self._proto = None
-            if proto is not None:
-                proto.flush()
-                await close_and_wait(proto, proto.lost)
-        finally:
-            self._closed = False

@@ -106,12 +106,10 @@ class WaitQueue:
             if fut.parse is raw_reply:
                 proto.raw_pending += 1
 
-    # provided by Connection
-    def _arm(self, when: float) -> None:
-        raise NotImplementedError
+    if TYPE_CHECKING:  # provided by Connection and Lifecycle
 
-    def _ensure_connecting(self) -> None:
-        raise NotImplementedError
+        def _arm(self, when: float) -> None: ...
 
-    def _schedule_flush(self, proto: RedisProtocol) -> None:
-        raise NotImplementedError
+        def _ensure_connecting(self) -> None: ...
+
+        def _schedule_flush(self, proto: RedisProtocol) -> None: ...

@@ -1,0 +1,168 @@
+"""Connecting, reconnecting and closing: the lifecycle half of ``Connection`` (a mixin on its state).
+
+- a command that finds no socket starts one connect attempt (``_ensure_connecting``), shared by
+  every caller; the attempt is the ``Dialer``'s, after the ``Backoff``'s delay;
+- a failed attempt with commands waiting (never written) is retried ``connect_retries`` times,
+  then fails them all once with its error; credentials are never retried;
+- a lost socket fails what was pending on it (the protocol does that) and reconnects at once if
+  commands wait; the backoff resets only if the server had answered something on it;
+- ``aclose`` cancels an attempt in flight, fails every waiting command once, closes the socket
+  and waits (bounded) for the close; the connection is usable again after.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from typing import TYPE_CHECKING, Any
+
+from ..exceptions import AuthenticationError, ConnectionError, RedisError, TimeoutError
+from ..future import CommandFuture
+from .dialer import Backoff, Dialer, close_and_wait
+from .protocol import RedisProtocol
+
+if TYPE_CHECKING:
+    from ..memory import IdleTrim
+    from ..options import ConnectionOptions
+
+
+def _retryable(error: RedisError) -> bool:
+    """A failed connect worth another try: the network or the server's state, not credentials or a refusal."""
+    return isinstance(error, (ConnectionError, TimeoutError)) and not isinstance(error, AuthenticationError)
+
+
+
+class Lifecycle:
+    """Connect, reconnect, drop and close; see the module docstring."""
+
+    options: ConnectionOptions
+    dialer: Dialer
+    backoff: Backoff
+    trim: IdleTrim | None
+    last_connect_error: RedisError | None
+    stats_connects: int
+    stats_reconnects: int
+    stats_connect_failures: int
+    _loop: asyncio.AbstractEventLoop
+    _proto: RedisProtocol | None
+    _queue: deque[CommandFuture[Any]]
+    _connecting: asyncio.Task[None] | None
+    _closed: bool
+    _retried: int
+    _timer: asyncio.TimerHandle | None
+    _per_call: Any
+
+    def _ensure_connecting(self) -> None:
+        if self._loop is None:
+            self._bind_loop(asyncio.get_running_loop())  # type: ignore[attr-defined]
+        if self._connecting is None or self._connecting.done():
+            self._connecting = self._loop.create_task(self._connect())
+
+    async def connect(self) -> None:
+        """Connect now (commands also connect on demand); raises what the attempt raised."""
+        if self._proto is not None:
+            return
+        self._ensure_connecting()
+        assert self._connecting is not None
+        await asyncio.shield(self._connecting)
+        if self._proto is None:
+            if self.last_connect_error is not None:
+                raise self.last_connect_error
+            raise ConnectionError(f"could not connect to {self.options.address}")
+
+    async def _connect(self) -> None:
+        delay = self.backoff.delay()
+        if delay:
+            await asyncio.sleep(delay)
+        try:
+            proto: RedisProtocol = await self.dialer.dial(self._loop, self._new_protocol)
+        except BaseException as exc:
+            self.backoff.failed()
+            self.stats_connect_failures += 1
+            error = exc if isinstance(exc, RedisError) else self.dialer.error(exc)
+            self.last_connect_error = error
+            if isinstance(exc, asyncio.CancelledError):
+                self._retried = 0
+                self._fail_queue(error)
+                raise
+            if self._queue and self._retried < self.options.connect_retries and _retryable(error) and not self._closed:
+                # the waiting commands were never written: they wait for the next attempt (backed off)
+                self._retried += 1
+                self._connecting = self._loop.create_task(self._connect())
+                return
+            self._retried = 0
+            self._fail_queue(error)
+            return
+        self._retried = 0
+        self.last_connect_error = None
+        if self.stats_connects:
+            self.stats_reconnects += 1
+        self.stats_connects += 1
+        self._proto = proto
+        self._drain()  # type: ignore[attr-defined]
+
+    def _new_protocol(self) -> RedisProtocol:
+        return RedisProtocol(self)  # type: ignore[arg-type]  # a mixin of Connection
+
+    def _fail_queue(self, error: RedisError) -> None:
+        queue = self._queue
+        self._queue = deque()
+        for fut in queue:
+            fut.payload = None
+            if not fut.done():
+                err = type(error)(*error.args)
+                err.__cause__ = error.__cause__
+                fut.set_exception(err)
+
+    def _on_lost(self, proto: RedisProtocol, exc: Exception | None) -> None:
+        if self._proto is proto:
+            self._proto = None
+        if proto.received:
+            self.backoff.reset()  # the server answered: the next connect is immediate
+        else:
+            self.backoff.failed()  # accepted and dropped before answering: back off as for a refusal
+        if self._queue and not self._closed:
+            self._ensure_connecting()
+
+    def drop(self) -> None:
+        """Abort the current socket now; the next command connects again (a new address if resolved).
+
+        For an owner that learnt the server is the wrong one (a READONLY reply
+        after a failover): commands pending on the socket fail once with
+        ConnectionError, as on any lost connection; waiting ones are kept.
+        """
+        proto = self._proto
+        if proto is None:
+            return
+        self._proto = None  # from here on commands wait for the next connection
+        if proto.transport is not None:
+            proto.transport.abort()  # connection_lost fails what was pending
+
+    # -- closing -----------------------------------------------------------
+    async def aclose(self) -> None:
+        """Close the socket; every pending and queued command fails once with ConnectionError."""
+        self._closed = True
+        try:
+            connecting = self._connecting
+            if connecting is not None and not connecting.done():
+                connecting.cancel()
+                try:
+                    await connecting
+                except BaseException:  # noqa: S110 - the attempt's own error reached its callers already
+                    pass
+            self._connecting = None
+            self._fail_queue(ConnectionError(f"connection to {self.options.address} closed by the client"))
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            if self.trim is not None:
+                self.trim.cancel()
+            self._per_call.clear()
+            self.backoff.reset()
+            proto = self._proto
+            self._proto = None
+            if proto is not None:
+                proto.flush()
+                await close_and_wait(proto, proto.lost)
+        finally:
+            self._closed = False
