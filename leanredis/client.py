@@ -14,7 +14,13 @@ from .executor import Executor
 from .future import CommandFuture
 from .lock import Lock
 from .memory import rss_bytes
-from .options import DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_INFLIGHT, DEFAULT_MAX_QUEUED, ConnectionOptions
+from .options import (
+    DEFAULT_MAX_BUFFERED_BYTES,
+    DEFAULT_MAX_INFLIGHT,
+    DEFAULT_MAX_QUEUED,
+    DEFAULT_MAX_REPLY_BYTES,
+    ConnectionOptions,
+)
 from .pipeline import Pipeline, run_transaction
 from .pool import DEFAULT_MAX_CONNECTIONS, DEFAULT_POOL_TIMEOUT, ConnectionPool
 from .pubsub import PubSub
@@ -86,6 +92,8 @@ class Redis(AllCommands):
         max_buffered_bytes: int = DEFAULT_MAX_BUFFERED_BYTES,
         max_queued: int = DEFAULT_MAX_QUEUED,
         connect_retries: int = 3,
+        max_reply_bytes: int = DEFAULT_MAX_REPLY_BYTES,
+        late_reply_timeout: float = 5.0,
         overload_policy: str = "wait",
         parser: str = "auto",
         trim_idle: bool = True,
@@ -132,6 +140,8 @@ class Redis(AllCommands):
             max_buffered_bytes=max_buffered_bytes,
             max_queued=max_queued,
             connect_retries=connect_retries,
+            max_reply_bytes=max_reply_bytes,
+            late_reply_timeout=late_reply_timeout,
             overload_policy=overload_policy,  # type: ignore[arg-type]
             parser=parser,  # type: ignore[arg-type]
             trim_idle=trim_idle,
@@ -327,6 +337,7 @@ class Redis(AllCommands):
             "kept_bytes": c.kept_bytes,
             "raw_replies_pending": c.raw_replies_pending,
             "protocol_errors": c.stats_protocol_errors,
+            "late_reply_drops": c.stats_late_drops,
             "max_inflight": c.options.max_inflight,
             "max_buffered_bytes": c.options.max_buffered_bytes,
             "rss_bytes": rss_bytes(),

@@ -40,6 +40,10 @@ class ProtocolError(InvalidResponse):
     """Malformed RESP bytes: the stream cannot be trusted and the connection is dropped."""
 
 
+class ReplyTooLargeError(ProtocolError):
+    """A reply larger than ``max_reply_bytes`` (or an aggregate of more elements than it allows): socket dropped."""
+
+
 class ResponseError(RedisError):
     """An error reply from the server; the message is the server's own text."""
 

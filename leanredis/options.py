@@ -13,6 +13,7 @@ OverloadPolicy = Literal["wait", "fail"]
 DEFAULT_MAX_INFLIGHT = 10_000
 DEFAULT_MAX_BUFFERED_BYTES = 32 * 1024 * 1024
 DEFAULT_MAX_QUEUED = 1_000_000
+DEFAULT_MAX_REPLY_BYTES = 512 * 1024 * 1024  # the server's own proto-max-bulk-len
 
 
 @dataclasses.dataclass(frozen=True)
@@ -25,6 +26,17 @@ class ConnectionOptions:
     sent and not yet answered; past them ``overload_policy`` ``"wait"``
     queues callers (at most ``max_queued``), ``"fail"`` raises
     ``OverloadError`` at once.
+
+    ``max_reply_bytes`` bounds one reply: a reply the reader would have to
+    hold more of (a bulk string announced or trickled past it, an aggregate
+    announcing more than ``max_reply_bytes // 3`` elements, refused before
+    its list is allocated) fails the commands in flight with
+    ``ReplyTooLargeError`` and the socket is dropped. ``late_reply_timeout``:
+    a command timed out and the connection keeps reading its reply so that
+    the replies behind it still match; if that reply has not arrived this
+    many seconds after the timeout, the socket is dropped (``ConnectionError``
+    naming why) and a new one made, rather than every later command timing
+    out behind it.
 
     ``connect_retries``: when a connect fails with a connection error or a
     timeout, commands waiting for the socket (never written) wait through this
@@ -55,6 +67,8 @@ class ConnectionOptions:
     encoding: str = "utf-8"
     encoding_errors: str = "strict"
     max_inflight: int = DEFAULT_MAX_INFLIGHT
+    max_reply_bytes: int = DEFAULT_MAX_REPLY_BYTES
+    late_reply_timeout: float = 5.0
     max_buffered_bytes: int = DEFAULT_MAX_BUFFERED_BYTES
     max_queued: int = DEFAULT_MAX_QUEUED
     overload_policy: OverloadPolicy = "wait"
@@ -71,6 +85,7 @@ class ConnectionOptions:
         _check_int("db", self.db, 0, 2**31 - 1)
         _check_int("max_inflight", self.max_inflight, 1, 2**31)
         _check_int("max_buffered_bytes", self.max_buffered_bytes, 1, 2**62)
+        _check_int("max_reply_bytes", self.max_reply_bytes, 1024, 2**62)
         _check_int("max_queued", self.max_queued, 0, 2**62)
         _check_int("connect_retries", self.connect_retries, 0, 2**31)
         if self.protocol not in (2, 3):
@@ -82,7 +97,7 @@ class ConnectionOptions:
         _check_int("trim_min_growth", self.trim_min_growth, 0, 2**62)
         if not isinstance(self.trim_idle, bool):
             raise DataError(f"trim_idle must be True or False, not {self.trim_idle!r}")
-        for name in ("socket_timeout", "socket_connect_timeout", "trim_idle_delay"):
+        for name in ("socket_timeout", "socket_connect_timeout", "trim_idle_delay", "late_reply_timeout"):
             value = getattr(self, name)
             if value is not None and (
                 isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0

@@ -119,6 +119,9 @@ class Connection(WaitQueue, Lifecycle):
         self.stats_protocol_errors = 0
         self.stats_inflight_high = 0
         self.stats_queued_high = 0
+        self.stats_late_drops = 0
+        self._late_head: CommandFuture[Any] | None = None  # a given-up command whose reply is still owed
+        self._late_since = 0.0
 
     def __repr__(self) -> str:
         state = "connected" if self._proto is not None else ("connecting" if self._connecting else "idle")
@@ -424,8 +427,38 @@ class Connection(WaitQueue, Lifecycle):
         for fut in late:
             self._time_out(fut, self._default_timeout)
         next_deadline = min(next_deadline, self._per_call.next_deadline())
+        if proto is not None:
+            next_deadline = min(next_deadline, self._late_reply_check(proto, now))
         if next_deadline != NO_DEADLINE:
             self._arm(next_deadline)
+
+    def _late_reply_check(self, proto: RedisProtocol, now: float) -> float:
+        """The oldest reply owed is a given-up command's: allow it ``late_reply_timeout``, then drop the socket.
+
+        Its reply must be read for the ones behind it to match their callers; a server that
+        never sends it (stalled, or trickling a huge reply) would make every later command
+        time out behind it. Returns when to look again (NO_DEADLINE: nothing to watch).
+        """
+        pending = proto.pending
+        head = pending[0] if pending else None
+        if head is None or not head.done():
+            self._late_head = None
+            return NO_DEADLINE
+        if self._late_head is not head:
+            self._late_head = head
+            self._late_since = now
+        limit = self._late_since + self.options.late_reply_timeout
+        if now < limit:
+            return limit
+        self._late_head = None
+        self.stats_late_drops += 1
+        proto.drop_reason = ConnectionError(
+            f"the reply to {command_name(head.name)}, given up by its caller, has not arrived "
+            f"{self.options.late_reply_timeout} s later (late_reply_timeout): the server is stalled or "
+            "trickling a reply; connection dropped and made again"
+        )
+        self.drop()
+        return NO_DEADLINE
 
     def _time_out(self, fut: CommandFuture[Any], timeout: float | None) -> None:
         self.stats_timeouts += 1

@@ -103,7 +103,7 @@ class Dialer:
         if proto.closed:
             # The server reset the socket after it opened: connection_lost ran before anyone
             # owned the protocol. Adopting it would leave commands written to a dead socket.
-            reason = getattr(proto, "refusal", None)
+            reason = getattr(proto, "drop_reason", None)
             raise ConnectionError(
                 f"connection to {self.options.address} was closed by the server while connecting"
                 + (f": {reason}" if reason else "")

@@ -51,6 +51,7 @@ class Lifecycle:
     _retried: int
     _timer: asyncio.TimerHandle | None
     _per_call: Any
+    _late_head: CommandFuture[Any] | None
 
     def _ensure_connecting(self) -> None:
         if self._loop is None:
@@ -135,6 +136,7 @@ class Lifecycle:
         if proto is None:
             return
         self._proto = None  # from here on commands wait for the next connection
+        self._late_head = None
         if proto.transport is not None:
             proto.transport.abort()  # connection_lost fails what was pending
 

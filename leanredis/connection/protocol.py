@@ -36,9 +36,17 @@ from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..exceptions import ConnectionError, ProtocolError, RedisError, ResponseError, error_from_reply
+from ..exceptions import (
+    ConnectionError,
+    ProtocolError,
+    RedisError,
+    ReplyTooLargeError,
+    ResponseError,
+    error_from_reply,
+)
 from ..future import NO_DEADLINE, CommandFuture, raw_reply
 from ..resp import HIREDIS_AVAILABLE, Push, PythonParser, encode_command
+from ..resp.limits import limit_elements
 
 if HIREDIS_AVAILABLE:
     from hiredis import pack_command as _pack
@@ -117,7 +125,7 @@ class RedisProtocol(asyncio.Protocol):
         self.write_paused = False
         self.closed = False
         self.received = False  # the server sent something: backoff resets only then
-        self.refusal: Exception | None = None  # an error the server sent unasked before hanging up
+        self.drop_reason: Exception | None = None  # an error the server sent unasked before hanging up
         # replies that must skip decode_responses (DUMP): rare, so counted
         self.raw_pending = 0
         options = owner.options
@@ -132,14 +140,22 @@ class RedisProtocol(asyncio.Protocol):
         self._encoding = encoding
         self._errors = STRICT if errors == "strict" else errors
         self._python_only = options.parser == "python" or not HIREDIS_AVAILABLE
+        self.max_reply = options.max_reply_bytes
+        self._max_elements = max(16, options.max_reply_bytes // 3)  # each element takes 3 bytes at least
         if self._python_only:
-            self._reader: Any = PythonParser(encoding, self._errors, not_enough_data=MORE)
+            self._reader: Any = self._python_reader()
         else:
             self._reader = make_reader(encoding, self._errors, not_enough_data=MORE)
+            limit_elements(self._reader, self._max_elements)
         self._fast_reader = self._reader
         # hiredis hands a RESP3 attribute over as a reply of its own: watch for them
         self._watch_attributes = options.protocol == 3 and not self._python_only
         self.lost: asyncio.Future[None] = self._loop.create_future()
+
+    def _python_reader(self) -> PythonParser:
+        reader = PythonParser(self._encoding, self._errors, not_enough_data=MORE)
+        reader.max_elements = self._max_elements
+        return reader
 
     # -- the bounds --------------------------------------------------------------
     def has_room(self) -> bool:
@@ -208,11 +224,18 @@ class RedisProtocol(asyncio.Protocol):
         except _MALFORMED as exc:
             if isinstance(exc, IndexError) and not pending and reply.__class__ is ResponseError:
                 self._unsolicited(reply)
+            elif "length out of range" in str(exc):  # an aggregate past the element bound, refused unbuilt
+                self._too_large(reader.len())
             else:
                 self._broken(exc)
             return
         except UnicodeDecodeError as exc:  # a custom raising errors= handler: the reply is lost to us
             self._broken(exc)
+            return
+        # what is left in the reader is one reply still arriving: bounded by max_reply_bytes
+        held = reader.len()
+        if held > self.max_reply:
+            self._too_large(held)
             return
         owner = self._owner
         if owner is not None and owner._queue:
@@ -271,6 +294,26 @@ class RedisProtocol(asyncio.Protocol):
                     continue
                 fut.set_result(value)
 
+    def _too_large(self, held: int) -> None:
+        """A reply past max_reply_bytes: the stream is fine but we will not hold it; drop the socket."""
+        owner = self._owner
+        if owner is not None:
+            owner.stats_protocol_errors += 1
+        text = (
+            f"a reply from {owner.options.address if owner else 'the server'} exceeds max_reply_bytes="
+            f"{self.max_reply} (or its element count, at most {self._max_elements}; {held} bytes held); "
+            "connection dropped"
+        )
+        pending = self.pending
+        self.pending = deque()
+        for fut in pending:
+            fut.payload = None
+            if not fut.done():
+                fut.set_exception(ReplyTooLargeError(text))
+        self.kept_bytes = 0
+        if self.transport is not None:
+            self.transport.abort()
+
     def _unsolicited(self, reply: ResponseError) -> None:
         """An error nobody asked for ("max number of clients reached" on accept): the server is hanging up.
 
@@ -278,7 +321,7 @@ class RedisProtocol(asyncio.Protocol):
         socket is dropped and the server's text is the reason callers see.
         """
         self.received = False
-        self.refusal = error_from_reply(reply.args[0] if reply.args else "")
+        self.drop_reason = error_from_reply(reply.args[0] if reply.args else "")
         if self.transport is not None:
             self.transport.abort()
 
@@ -317,7 +360,7 @@ class RedisProtocol(asyncio.Protocol):
                 if self.closed or self._reader is None:
                     return
             if not reader.has_data():
-                python = PythonParser(self._encoding, self._errors, not_enough_data=MORE)
+                python = self._python_reader()
                 self._reader = python
                 python.feed(data[cut:])
                 self._route()
@@ -375,7 +418,7 @@ class RedisProtocol(asyncio.Protocol):
         pending = self.pending
         self.pending = deque()
         count = len(pending)
-        reason = self.refusal or exc
+        reason = self.drop_reason or exc
         for fut in pending:
             fut.payload = None
             if not fut.done():

@@ -77,9 +77,12 @@ _NO_KEY = object()
 class PythonParser:
     """The pure-Python RESP parser; see the module docstring."""
 
-    __slots__ = ("_buf", "_pos", "_stack", "_encoding", "_errors", "_dead", "_decode_error", "_not_enough_data")
+    __slots__ = (
+        "_buf", "_pos", "_stack", "_encoding", "_errors", "_dead", "_decode_error", "_not_enough_data", "max_elements"
+    )
 
     def __init__(self, encoding: str | None = None, errors: str = "strict", not_enough_data: Any = False) -> None:
+        self.max_elements = MAX_AGGREGATE_LEN  # an aggregate announcing more is refused before it is built
         self._buf = bytearray()
         self._pos = 0
         self._stack: list[_Frame] = []
@@ -100,6 +103,10 @@ class PythonParser:
 
     def buffered(self) -> int:
         """Bytes received and not yet consumed by a complete reply."""
+        return len(self._buf) - self._pos
+
+    def len(self) -> int:
+        """As hiredis's ``Reader.len()``: bytes held (what a bound on one reply looks at)."""
         return len(self._buf) - self._pos
 
     def idle(self) -> bool:
@@ -163,7 +170,7 @@ class PythonParser:
                 if line is None:
                     return _INCOMPLETE
                 count = _parse_int(line[1:], "aggregate length")
-                if count > MAX_AGGREGATE_LEN or count < -1:
+                if count > self.max_elements or count < -1:
                     raise ProtocolError(f"aggregate length out of range: {count}")
                 if count == -1:
                     if kind != 0x2A:  # only '*-1' is a null array
