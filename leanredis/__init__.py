@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .cache import CacheConfig
 from .client import Redis, StrictRedis, make_ssl_context
 from .connection import Connection
 from .exceptions import (
@@ -57,6 +58,7 @@ __all__ = [
     "AuthenticationError",
     "AuthenticationWrongNumberOfArgsError",
     "BusyLoadingError",
+    "CacheConfig",
     "ClusterDownError",
     "ClusterError",
     "CommandFuture",

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import ssl as ssl_module
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from .cache import CacheConfig, ClientCache
 from .commands import AllCommands
-from .commands.base import KeyT
+from .commands.base import KeyT, list_or_args
 from .connection import Connection, check_timeout
 from .exceptions import DataError, ResponseError
 from .executor import Executor
@@ -104,6 +107,7 @@ class Redis(AllCommands):
         pool_max_idle_time: float | None = 300.0,
         pool_max_lifetime: float | None = None,
         health_check_interval: float = 30.0,
+        cache_config: CacheConfig | None = None,
         **ignored: Any,
     ) -> None:
         unknown = set(ignored) - _REDIS_PY_ONLY
@@ -148,7 +152,18 @@ class Redis(AllCommands):
             trim_idle_delay=trim_idle_delay,
             trim_min_growth=trim_min_growth,
         )
-        self._init(Connection(options), options)
+        if cache_config is not None:
+            if not isinstance(cache_config, CacheConfig):
+                raise DataError("cache_config must be a leanredis.CacheConfig")
+            if options.protocol != 3:
+                raise DataError(
+                    "cache_config needs protocol=3: invalidations arrive as RESP3 pushes on the client's own connection"
+                )
+            # tracking on the shared connection only: not on pub/sub or the pool's dedicated connections
+            self._init(Connection(dataclasses.replace(options, tracking=cache_config.tracking_command())), options)
+            self._enable_cache(cache_config)
+        else:
+            self._init(Connection(options), options)
         # the pool of dedicated connections (blocking commands, WATCH): made at its first use
         self._pool_box.config = (
             max_connections,
@@ -164,6 +179,33 @@ class Redis(AllCommands):
         self.options = options
         self._send = connection.execute
         self._pool_box = _PoolBox()
+        self._cache: ClientCache | None = None
+
+    def _enable_cache(self, config: CacheConfig) -> None:
+        connection = self.connection
+        cache = ClientCache(config, connection.execute, self.options.encoding, time.monotonic)
+        connection.on_push = cache.on_push
+        connection.on_connect = cache.store.clear  # writes while we were away were never announced
+        connection.on_disconnect = cache.flush  # and reads in flight on the lost socket are not kept
+        self._cache = cache
+        self._send = cache.send
+
+        def mget(keys: Any, *args: Any) -> Any:
+            return cache.mget(list_or_args(keys, args, "mget"))
+
+        self.mget = mget  # type: ignore[method-assign]  # key by key: only the misses go to the server
+
+    def cache_stats(self) -> dict[str, int]:
+        """The client-side cache's hits, misses, entries, bytes, invalidations and evictions."""
+        if self._cache is None:
+            raise DataError("this client has no client-side cache: pass cache_config=CacheConfig(...)")
+        return self._cache.stats()
+
+    def cache_clear(self) -> None:
+        """Empty the client-side cache now."""
+        if self._cache is None:
+            raise DataError("this client has no client-side cache: pass cache_config=CacheConfig(...)")
+        self._cache.flush()
 
     def _get_pool(self) -> ConnectionPool:
         """The pool of dedicated connections, created at its first use."""

@@ -36,6 +36,8 @@ def handshake_steps(options: ConnectionOptions) -> list[Step]:
             steps.append(((b"CLIENT", b"SETNAME", options.client_name), "CLIENT SETNAME"))
     if options.db:
         steps.append(((b"SELECT", options.db), "SELECT"))
+    if options.tracking:
+        steps.append((options.tracking, "CLIENT TRACKING"))
     return steps
 
 

@@ -75,6 +75,8 @@ class ConnectionOptions:
     reconnect_backoff_base: float = 0.05
     reconnect_backoff_cap: float = 2.0
     connect_retries: int = 3
+    # sent by the handshake on every new socket (client-side caching): CLIENT TRACKING ON ...
+    tracking: tuple[bytes, ...] | None = None
     parser: Literal["auto", "hiredis", "python"] = "auto"
     trim_idle: bool = True
     trim_idle_delay: float = 1.0

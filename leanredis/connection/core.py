@@ -106,6 +106,9 @@ class Connection(WaitQueue, Lifecycle):
             self.execute = self._execute_keeping  # type: ignore[method-assign]
         self.on_push: Callable[[Any], None] | None = None
         self.on_redirect: Redirect | None = None
+        # told when a socket is adopted and when it is lost (client-side caching empties itself)
+        self.on_connect: Callable[[], None] | None = None
+        self.on_disconnect: Callable[[], None] | None = None
         self.last_connect_error: RedisError | None = None
         # plain-int counters: stats() reads them
         self.stats_connects = 0

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..exceptions import AuthenticationError, ConnectionError, RedisError, TimeoutError
@@ -52,6 +53,8 @@ class Lifecycle:
     _timer: asyncio.TimerHandle | None
     _per_call: Any
     _late_head: CommandFuture[Any] | None
+    on_connect: Callable[[], None] | None
+    on_disconnect: Callable[[], None] | None
 
     def _ensure_connecting(self) -> None:
         if self._loop is None:
@@ -100,6 +103,8 @@ class Lifecycle:
             self.stats_reconnects += 1
         self.stats_connects += 1
         self._proto = proto
+        if self.on_connect is not None:
+            self.on_connect()
         self._drain()  # type: ignore[attr-defined]
 
     def _new_protocol(self) -> RedisProtocol:
@@ -118,6 +123,8 @@ class Lifecycle:
     def _on_lost(self, proto: RedisProtocol, exc: Exception | None) -> None:
         if self._proto is proto:
             self._proto = None
+        if self.on_disconnect is not None:
+            self.on_disconnect()
         if proto.received:
             self.backoff.reset()  # the server answered: the next connect is immediate
         else:

@@ -1,0 +1,253 @@
+"""Client-side caching, server-assisted (RESP3 ``CLIENT TRACKING``), bounded in bytes.
+
+``leanredis.Redis(protocol=3, cache_config=CacheConfig(...))``: reads of one
+key (``GET``, ``HGET``, ``HGETALL``, ``LRANGE``, ``SMEMBERS``, ``ZRANGE``, ...,
+and ``MGET`` key by key) are answered from the process when they can be. The
+server tracks what this client read and sends an invalidation push when a key
+changes; tracking runs on the client's own multiplexed connection (enabled by
+its handshake, so every reconnect enables it again), so invalidations arrive
+in order with the replies around them.
+
+Correctness rules, each with a test:
+
+- a read in flight when its key's invalidation (or a flush) arrives is not
+  cached: the invalidation may be for a write its reply did not see;
+- losing the connection empties the cache (writes during the outage were never
+  announced), and so does a reconnect and a ``FLUSHALL``/``FLUSHDB`` (an
+  invalidation without keys);
+- concurrent misses of one read share one request;
+- the cache never holds more than ``max_bytes`` (estimated as CPython holds the
+  objects) nor ``max_entries``; least recently used entries go first; entries
+  expire after ``ttl`` seconds when set;
+- a hit returns what the method would have returned, as a fresh copy when it is
+  a list, dict or set (callers may change what they get).
+
+No ``cache_config``: no cache, no tracking, no cost (the client's send path is
+the connection's own).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import dataclasses
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ..exceptions import DataError
+from ..future import CommandFuture
+from .store import CacheStore
+
+# Reads of one key, the key at args[1]: what may be answered from the cache.
+CACHEABLE = frozenset(
+    name.encode()
+    for name in (
+        "GET STRLEN GETRANGE SUBSTR EXISTS TYPE HGET HMGET HGETALL HEXISTS HLEN HSTRLEN HKEYS HVALS "
+        "LRANGE LLEN LINDEX LPOS SMEMBERS SISMEMBER SMISMEMBER SCARD ZRANGE ZRANGEBYSCORE ZREVRANGE "
+        "ZREVRANGEBYSCORE ZRANGEBYLEX ZSCORE ZMSCORE ZCARD ZCOUNT ZLEXCOUNT ZRANK ZREVRANK GETBIT BITCOUNT "
+        "BITPOS"
+    ).split()
+)
+_MUTABLE = (list, dict, set)
+
+
+@dataclasses.dataclass(frozen=True)
+class CacheConfig:
+    """How the client-side cache is bounded and what it tracks.
+
+    ``max_bytes``: the cache's size as the process holds it (keys, values and
+    bookkeeping); ``max_entries``: a bound on entries too (None: bytes only);
+    ``ttl``: seconds an entry may be served (None: until invalidated);
+    ``mode``: ``"default"`` (the server remembers the keys this client read) or
+    ``"bcast"`` (the server announces every change under ``prefixes``; only
+    keys under them are cached).
+    """
+
+    max_bytes: int = 64 * 1024 * 1024
+    max_entries: int | None = None
+    ttl: float | None = None
+    mode: str = "default"
+    prefixes: Sequence[str | bytes] = ()
+
+    def __post_init__(self) -> None:
+        if isinstance(self.max_bytes, bool) or not isinstance(self.max_bytes, int) or self.max_bytes < 1024:
+            raise DataError(f"CacheConfig(max_bytes=) must be an int >= 1024, not {self.max_bytes!r}")
+        if self.max_entries is not None and (
+            isinstance(self.max_entries, bool) or not isinstance(self.max_entries, int) or self.max_entries < 1
+        ):
+            raise DataError(f"CacheConfig(max_entries=) must be a positive int or None, not {self.max_entries!r}")
+        if self.ttl is not None and (
+            isinstance(self.ttl, bool) or not isinstance(self.ttl, (int, float)) or not self.ttl > 0
+        ):
+            raise DataError(f"CacheConfig(ttl=) must be a positive number of seconds or None, not {self.ttl!r}")
+        if self.mode not in ("default", "bcast"):
+            raise DataError(f"CacheConfig(mode=) must be 'default' or 'bcast', not {self.mode!r}")
+        if isinstance(self.prefixes, (str, bytes)):
+            raise DataError("CacheConfig(prefixes=) takes a list of prefixes, not one string")
+        if self.prefixes and self.mode != "bcast":
+            raise DataError("CacheConfig(prefixes=) needs mode='bcast' (the server filters by prefix only then)")
+        object.__setattr__(self, "prefixes", tuple(_to_bytes(p, "utf-8") for p in self.prefixes))
+
+    def tracking_command(self) -> tuple[Any, ...]:
+        """The CLIENT TRACKING command the handshake sends on every new socket."""
+        args: tuple[Any, ...] = (b"CLIENT", b"TRACKING", b"ON")
+        if self.mode == "bcast":
+            args += (b"BCAST",)
+            for prefix in self.prefixes:
+                args += (b"PREFIX", prefix)
+        return args
+
+
+def _to_bytes(value: Any, encoding: str) -> bytes:
+    cls = value.__class__
+    if cls is bytes:
+        return value  # type: ignore[no-any-return]
+    if cls is str:
+        return value.encode(encoding)  # type: ignore[no-any-return]
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return repr(value).encode()
+    raise TypeError(f"cannot use {type(value).__name__} as a cache key part")
+
+
+class ClientCache:
+    """The cache of one client: its store, the reads in flight, and the client's sender wrapped."""
+
+    def __init__(
+        self,
+        config: CacheConfig,
+        send: Callable[[tuple[Any, ...], Any], CommandFuture[Any]],
+        encoding: str,
+        clock: Callable[[], float],
+    ) -> None:
+        self.config = config
+        self.store = CacheStore(config.max_bytes, config.max_entries, config.ttl)
+        self._send = send
+        self._encoding = encoding
+        self._clock = clock
+        self._inflight: dict[Any, CommandFuture[Any]] = {}
+        self._reading: dict[bytes, int] = {}  # key -> reads in flight
+        self._stale: set[bytes] = set()  # keys invalidated while a read of theirs was in flight
+        self._epoch = 0  # bumped by every flush and disconnect: reads from before are not cached
+        self.shared_misses = 0
+        self.uncached_replies = 0
+
+    # -- what the connection tells us ---------------------------------------------------
+    def on_push(self, message: Any) -> None:
+        """A RESP3 push: ``invalidate`` with keys, or with none (a flush)."""
+        if not message or len(message) < 2:
+            return
+        kind = message[0]
+        if kind != b"invalidate" and kind != "invalidate":
+            return
+        keys = message[1]
+        if keys is None:
+            self.flush()
+            return
+        store = self.store
+        reading = self._reading
+        for key in keys:
+            key = _to_bytes(key, self._encoding)
+            store.invalidate(key)
+            if key in reading:
+                self._stale.add(key)
+
+    def flush(self) -> None:
+        """Everything may have changed (a flush, a lost or new connection): empty the cache."""
+        self.store.clear()
+        self._epoch += 1
+
+    # -- the client's sender, wrapped ---------------------------------------------------
+    def send(self, args: tuple[Any, ...], parse: Any) -> CommandFuture[Any]:
+        name = args[0]
+        if name.__class__ is not bytes:
+            name = _to_bytes(name, self._encoding).upper()
+        if name not in CACHEABLE or len(args) < 2 or (name == b"EXISTS" and len(args) != 2):
+            return self._send(args, parse)
+        try:
+            key = _to_bytes(args[1], self._encoding)
+            cache_key = (parse, name, key, *(_to_bytes(arg, self._encoding) for arg in args[2:]))
+        except TypeError:
+            return self._send(args, parse)  # an argument the server will refuse: not ours to judge
+        if self.config.prefixes and not key.startswith(tuple(self.config.prefixes)):  # type: ignore[arg-type]
+            return self._send(args, parse)
+        hit, value = self.store.get(cache_key, self._clock())
+        if hit:
+            return self._answered(value)
+        shared = self._inflight.get(cache_key)
+        if shared is not None:
+            self.shared_misses += 1
+            return self._follow(shared)
+        fut = self._send(args, parse)
+        if fut.done():
+            return fut
+        self._inflight[cache_key] = fut
+        self._reading[key] = self._reading.get(key, 0) + 1
+        epoch = self._epoch
+        fut.add_done_callback(lambda done: self._completed(cache_key, key, epoch, done))
+        return fut
+
+    def _completed(self, cache_key: Any, key: bytes, epoch: int, fut: CommandFuture[Any]) -> None:
+        if self._inflight.get(cache_key) is fut:
+            del self._inflight[cache_key]
+        left = self._reading.get(key, 1) - 1
+        stale = key in self._stale
+        if left:
+            self._reading[key] = left
+        else:
+            self._reading.pop(key, None)
+            self._stale.discard(key)
+        if fut.cancelled() or fut.exception() is not None:
+            return
+        if stale or epoch != self._epoch:
+            self.uncached_replies += 1  # its key changed while it was in flight: the reply may be old
+            return
+        value = fut.result()
+        # the caller holds the object it was given: the cache keeps its own copy of a container
+        self.store.put(cache_key, key, copy.copy(value) if isinstance(value, _MUTABLE) else value, self._clock())
+
+    async def mget(self, keys: list[Any]) -> list[Any]:
+        """MGET key by key: hits from the cache, one GET per miss (sent together in one write)."""
+        return list(await asyncio.gather(*(self.send((b"GET", key), None) for key in keys)))
+
+    def _answered(self, value: Any) -> CommandFuture[Any]:
+        fut: CommandFuture[Any] = CommandFuture(loop=asyncio.get_running_loop())
+        fut.set_result(copy.copy(value) if isinstance(value, _MUTABLE) else value)
+        return fut
+
+    def _follow(self, shared: CommandFuture[Any]) -> CommandFuture[Any]:
+        """A second caller of a read in flight: its own future, its own copy of the result."""
+        fut: CommandFuture[Any] = CommandFuture(loop=asyncio.get_running_loop())
+
+        def settle(done: CommandFuture[Any]) -> None:
+            if fut.done():
+                return
+            if done.cancelled():
+                fut.cancel()
+            elif done.exception() is not None:
+                fut.set_exception(done.exception())  # type: ignore[arg-type]
+            else:
+                value = done.result()
+                fut.set_result(copy.copy(value) if isinstance(value, _MUTABLE) else value)
+
+        shared.add_done_callback(settle)
+        return fut
+
+    def stats(self) -> dict[str, int]:
+        store = self.store
+        return {
+            "hits": store.hits,
+            "misses": store.misses,
+            "entries": len(store),
+            "bytes": store.bytes,
+            "max_bytes": store.max_bytes,
+            "invalidations": store.invalidations,
+            "evictions": store.evictions,
+            "expirations": store.expirations,
+            "shared_misses": self.shared_misses,
+            "uncached_replies": self.uncached_replies,
+        }
+
+
+__all__ = ["CacheConfig", "ClientCache"]

@@ -1,0 +1,128 @@
+"""The cache's storage: entries bounded in bytes and count, LRU, TTL, O(1) invalidation per key.
+
+Sans-IO and clock-free (``now`` is passed in): unit-tested without a server.
+
+An entry is one read of one key (``GET k``, ``HGET k f``, ``LRANGE k 0 -1``,
+...), keyed by the command's normalized arguments and the parser its method
+used; several entries may hang off one key, and the per-key index finds them
+all when the server says the key changed, whatever the cache's size. Sizes
+are estimated as CPython holds the objects (``sys.getsizeof``, recursively for
+containers) plus the entry's own overhead, so that ``max_bytes`` bounds what
+the process actually holds, not only the payload.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import OrderedDict
+from typing import Any
+
+# what one entry costs besides its value: the OrderedDict slot, the entry object,
+# its key tuple and the per-key index slot (measured with tracemalloc: ~330-400 bytes)
+ENTRY_OVERHEAD = 400
+
+_getsizeof = sys.getsizeof
+
+
+def size_of(value: Any) -> int:
+    """Bytes CPython holds for ``value``: the object and, for containers, what they hold."""
+    cls = value.__class__
+    if cls is bytes or cls is str or cls is int or cls is float or value is None or cls is bool:
+        return _getsizeof(value)
+    if cls is list or cls is tuple or cls is set or cls is frozenset:
+        return _getsizeof(value) + sum(size_of(item) for item in value)
+    if cls is dict:
+        return _getsizeof(value) + sum(size_of(k) + size_of(v) for k, v in value.items())
+    return _getsizeof(value)
+
+
+class _Entry:
+    __slots__ = ("value", "size", "expires", "key")
+
+    def __init__(self, value: Any, size: int, expires: float, key: bytes) -> None:
+        self.value = value
+        self.size = size
+        self.expires = expires
+        self.key = key
+
+
+class CacheStore:
+    """LRU entries bounded by ``max_bytes`` and ``max_entries``; see the module docstring."""
+
+    def __init__(self, max_bytes: int, max_entries: int | None, ttl: float | None) -> None:
+        self.max_bytes = max_bytes
+        self.max_entries = max_entries
+        self.ttl = ttl
+        self._entries: OrderedDict[Any, _Entry] = OrderedDict()
+        self._by_key: dict[bytes, set[Any]] = {}
+        self.bytes = 0
+        self.hits = 0
+        self.misses = 0
+        self.evictions = 0
+        self.invalidations = 0
+        self.expirations = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, cache_key: Any, now: float) -> tuple[bool, Any]:
+        """(True, value) on a hit (the entry becomes the most recently used); (False, None) on a miss."""
+        entry = self._entries.get(cache_key)
+        if entry is None:
+            self.misses += 1
+            return False, None
+        if entry.expires and entry.expires <= now:
+            self._remove(cache_key, entry)
+            self.expirations += 1
+            self.misses += 1
+            return False, None
+        self._entries.move_to_end(cache_key)
+        self.hits += 1
+        return True, entry.value
+
+    def put(self, cache_key: Any, key: bytes, value: Any, now: float) -> bool:
+        """Keep ``value`` (False when it alone is larger than the bound); evict LRU entries to fit."""
+        size = size_of(value) + size_of(key) + ENTRY_OVERHEAD
+        if size > self.max_bytes:
+            return False
+        old = self._entries.get(cache_key)
+        if old is not None:
+            self._remove(cache_key, old)
+        expires = now + self.ttl if self.ttl else 0.0
+        self._entries[cache_key] = _Entry(value, size, expires, key)
+        self._by_key.setdefault(key, set()).add(cache_key)
+        self.bytes += size
+        limit = self.max_entries
+        entries = self._entries
+        while self.bytes > self.max_bytes or (limit is not None and len(entries) > limit):
+            oldest_key, oldest = next(iter(entries.items()))
+            self._remove(oldest_key, oldest)
+            self.evictions += 1
+        return True
+
+    def invalidate(self, key: bytes) -> int:
+        """Drop every entry of ``key`` (the server said it changed): O(entries of that key)."""
+        cache_keys = self._by_key.pop(key, None)
+        if not cache_keys:
+            return 0
+        entries = self._entries
+        for cache_key in cache_keys:
+            entry = entries.pop(cache_key, None)
+            if entry is not None:
+                self.bytes -= entry.size
+        self.invalidations += len(cache_keys)
+        return len(cache_keys)
+
+    def clear(self) -> None:
+        self._entries.clear()
+        self._by_key.clear()
+        self.bytes = 0
+
+    def _remove(self, cache_key: Any, entry: _Entry) -> None:
+        del self._entries[cache_key]
+        self.bytes -= entry.size
+        siblings = self._by_key.get(entry.key)
+        if siblings is not None:
+            siblings.discard(cache_key)
+            if not siblings:
+                del self._by_key[entry.key]

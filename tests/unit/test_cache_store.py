@@ -1,0 +1,55 @@
+"""The cache's store without a server: LRU order, the byte and entry bounds, TTL on a fake clock, invalidation."""
+
+from __future__ import annotations
+
+from leanredis.cache.store import ENTRY_OVERHEAD, CacheStore, size_of
+
+
+def test_least_recently_used_entries_go_first_when_bytes_run_out() -> None:
+    value = b"v" * 1000
+    entry = size_of(value) + size_of(b"k0") + ENTRY_OVERHEAD
+    store = CacheStore(max_bytes=3 * entry, max_entries=None, ttl=None)
+    for i in range(3):
+        assert store.put(("GET", i), f"k{i}".encode(), value, now=0.0)
+    assert store.get(("GET", 0), now=0.0) == (True, value)  # k0 becomes the most recent
+    store.put(("GET", 3), b"k3", value, now=0.0)
+    assert store.get(("GET", 1), now=0.0) == (False, None)  # k1 was the least recently used
+    assert store.get(("GET", 0), now=0.0)[0] and store.get(("GET", 3), now=0.0)[0]
+    assert store.bytes <= store.max_bytes and store.evictions == 1
+
+
+def test_max_entries_bounds_the_count_and_oversized_values_are_not_kept() -> None:
+    store = CacheStore(max_bytes=10_000, max_entries=2, ttl=None)
+    for i in range(5):
+        store.put(i, b"k", i, now=0.0)
+    assert len(store) == 2
+    assert not store.put("huge", b"h", b"x" * 20_000, now=0.0)
+    assert len(store) == 2 and store.bytes <= 10_000
+
+
+def test_entries_expire_on_the_clock_given() -> None:
+    store = CacheStore(max_bytes=10_000, max_entries=None, ttl=5.0)
+    store.put("a", b"a", b"1", now=100.0)
+    assert store.get("a", now=104.9) == (True, b"1")
+    assert store.get("a", now=105.0) == (False, None)
+    assert store.expirations == 1 and len(store) == 0 and store.bytes == 0
+
+
+def test_invalidating_a_key_drops_every_entry_of_it_and_only_those() -> None:
+    store = CacheStore(max_bytes=10**8, max_entries=None, ttl=None)
+    for i in range(10_000):
+        store.put(("GET", i), f"k{i}".encode(), b"v", now=0.0)
+    store.put(("HGET", "f"), b"k7", b"w", now=0.0)
+    before = store.bytes
+    assert store.invalidate(b"k7") == 2
+    assert store.get(("GET", 7), 0.0)[0] is False and store.get(("HGET", "f"), 0.0)[0] is False
+    assert store.get(("GET", 8), 0.0)[0] is True
+    assert len(store) == 9_999 and store.bytes < before
+    assert store.invalidate(b"never-cached") == 0
+    store.clear()
+    assert len(store) == 0 and store.bytes == 0
+
+
+def test_sizes_count_what_containers_hold() -> None:
+    assert size_of([b"x" * 100]) > size_of(b"x" * 100) > 100
+    assert size_of({b"a": b"x" * 100}) > size_of(b"x" * 100)
