@@ -167,7 +167,10 @@ class ClientCache:
             return self._send(args, parse)
         try:
             key = _to_bytes(args[1], self._encoding)
-            cache_key = (parse, name, key, *(_to_bytes(arg, self._encoding) for arg in args[2:]))
+            if len(args) == 2:
+                cache_key: tuple[Any, ...] = (parse, name, key)
+            else:
+                cache_key = (parse, name, key, *[_to_bytes(arg, self._encoding) for arg in args[2:]])
         except TypeError:
             return self._send(args, parse)  # an argument the server will refuse: not ours to judge
         if self.config.prefixes and not key.startswith(tuple(self.config.prefixes)):  # type: ignore[arg-type]
