@@ -16,7 +16,7 @@ from .exceptions import DataError, ResponseError
 from .executor import Executor
 from .future import CommandFuture
 from .lock import Lock
-from .memory import rss_bytes
+from .memory import MemoryWatchdog, rss_bytes
 from .options import (
     DEFAULT_MAX_BUFFERED_BYTES,
     DEFAULT_MAX_INFLIGHT,
@@ -108,6 +108,8 @@ class Redis(AllCommands):
         pool_max_lifetime: float | None = None,
         health_check_interval: float = 30.0,
         cache_config: CacheConfig | None = None,
+        memory_warning_bytes: int | None = None,
+        memory_warning_callback: Callable[[dict[str, Any]], Any] | None = None,
         **ignored: Any,
     ) -> None:
         unknown = set(ignored) - _REDIS_PY_ONLY
@@ -164,6 +166,13 @@ class Redis(AllCommands):
             self._enable_cache(cache_config)
         else:
             self._init(Connection(options), options)
+        if memory_warning_bytes is not None:
+            threshold = memory_warning_bytes
+            if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 1:
+                raise DataError(f"memory_warning_bytes must be a positive int (bytes of RSS), not {threshold!r}")
+            self.connection.watchdog = MemoryWatchdog(memory_warning_bytes, self.stats, memory_warning_callback)
+        elif memory_warning_callback is not None:
+            raise DataError("memory_warning_callback needs memory_warning_bytes (the RSS that triggers it)")
         # the pool of dedicated connections (blocking commands, WATCH): made at its first use
         self._pool_box.config = (
             max_connections,
@@ -374,6 +383,8 @@ class Redis(AllCommands):
             "writes": c.stats_writes,
             "pushes": c.stats_pushes,
             "push_decode_errors": c.stats_push_decode_errors,
+            "bytes_in": c.bytes_in,
+            "bytes_out": c.stats_bytes_out,
             "timed_calls": c.timed_calls,
             "timed_calls_held": c.timed_calls_held,
             "kept_bytes": c.kept_bytes,
@@ -385,6 +396,9 @@ class Redis(AllCommands):
             "rss_bytes": rss_bytes(),
             "trims": c.stats_trims,
             "trimmed_bytes": c.stats_trimmed_bytes,
+            "cache_bytes": self._cache.store.bytes if self._cache is not None else 0,
+            "cache_entries": len(self._cache.store) if self._cache is not None else 0,
+            "memory_warnings": c.watchdog.warnings if c.watchdog is not None else 0,
         }
 
 

@@ -157,3 +157,74 @@ class IdleTrim:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
+
+
+class MemoryWatchdog:
+    """One warning when RSS crosses ``threshold`` bytes, and again only after it fell below and rose again.
+
+    Fed by the connection's writes (``poke`` arms one timer ``interval`` s later
+    while it is not armed): an idle client costs nothing. The warning is a
+    ``leanredis`` log record at WARNING with the figures that explain it (the
+    ``snapshot()`` of the client's stats: in flight, queued, buffered, cache)
+    and a call of ``callback(info)`` when one was given.
+    """
+
+    __slots__ = ("threshold", "interval", "_snapshot", "_callback", "_timer", "above", "warnings")
+
+    def __init__(
+        self,
+        threshold: int,
+        snapshot: Callable[[], dict[str, Any]],
+        callback: Callable[[dict[str, Any]], Any] | None = None,
+        interval: float = 1.0,
+    ) -> None:
+        self.threshold = threshold
+        self.interval = interval
+        self._snapshot = _weak(snapshot)
+        self._callback = callback
+        self._timer: Any = None
+        self.above = False
+        self.warnings = 0
+
+    @property
+    def armed(self) -> bool:
+        return self._timer is not None
+
+    def poke(self) -> None:
+        """Activity: look at RSS once, ``interval`` seconds from now."""
+        import asyncio
+
+        self._timer = asyncio.get_running_loop().call_later(self.interval, self.check)
+
+    def check(self) -> None:
+        self._timer = None
+        rss = rss_bytes()
+        if rss is None:
+            return
+        if rss < self.threshold:
+            self.above = False
+            return
+        if self.above:
+            return
+        self.above = True
+        self.warnings += 1
+        snapshot = self._snapshot()
+        info: dict[str, Any] = dict(snapshot() if snapshot is not None else {})
+        info["rss_bytes"] = rss
+        info["memory_warning_bytes"] = self.threshold
+        info["allocator"] = allocator()
+        import logging
+
+        logging.getLogger("leanredis").warning(
+            "RSS %d bytes passed memory_warning_bytes=%d (allocator %s): %d in flight, %d queued, "
+            "%d bytes buffered, cache %s bytes",
+            rss, self.threshold, info["allocator"], info.get("inflight", 0), info.get("queued", 0),
+            info.get("buffered_bytes", 0), info.get("cache_bytes", 0),
+        )
+        if self._callback is not None:
+            self._callback(info)
+
+    def cancel(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None

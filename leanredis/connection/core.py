@@ -31,7 +31,7 @@ from typing import Any
 
 from ..exceptions import DataError, RedisError, TimeoutError
 from ..future import CUSTOM_DEADLINE, NO_DEADLINE, CommandFuture, raw_reply
-from ..memory import IdleTrim
+from ..memory import IdleTrim, MemoryWatchdog
 from ..options import ConnectionOptions
 from ..resp import encode_command
 from .deadlines import PerCallDeadlines, expired_in_order
@@ -123,6 +123,10 @@ class Connection(WaitQueue, Lifecycle):
         self.stats_inflight_high = 0
         self.stats_queued_high = 0
         self.stats_late_drops = 0
+        self.stats_bytes_in = 0  # of sockets already closed; bytes_in adds the live one's
+        self.watchdog: MemoryWatchdog | None = None  # memory_warning_bytes (set by the client)
+        self.stats_bytes_out = 0
+        self._overload_logged = False
         self._late_head: CommandFuture[Any] | None = None  # a given-up command whose reply is still owed
         self._late_since = 0.0
 
@@ -185,6 +189,12 @@ class Connection(WaitQueue, Lifecycle):
         """Replies owed that must skip ``decode_responses`` (DUMP): 0 once they arrived."""
         proto = self._proto
         return proto.raw_pending if proto is not None else 0
+
+    @property
+    def bytes_in(self) -> int:
+        """Bytes read from the server, every socket of this connection's life."""
+        proto = self._proto
+        return self.stats_bytes_in + (proto.bytes_in if proto is not None else 0)
 
     @property
     def timed_calls(self) -> int:

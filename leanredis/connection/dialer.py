@@ -72,6 +72,10 @@ class Backoff:
         delay = min(self.cap, self.base * 2 ** min(self.failures - 1, 62))
         return delay * random.uniform(0.5, 1.0)
 
+    def ceiling(self) -> float:
+        """The longest the next delay can be (for messages)."""
+        return 0.0 if not self.failures else min(self.cap, self.base * 2 ** min(self.failures - 1, 62))
+
     def failed(self) -> None:
         self.failures += 1
 

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,8 @@ from ..exceptions import AuthenticationError, ConnectionError, RedisError, Timeo
 from ..future import CommandFuture
 from .dialer import Backoff, Dialer, close_and_wait
 from .protocol import RedisProtocol
+
+logger = logging.getLogger("leanredis")
 
 if TYPE_CHECKING:
     from ..memory import IdleTrim
@@ -40,10 +43,12 @@ class Lifecycle:
     dialer: Dialer
     backoff: Backoff
     trim: IdleTrim | None
+    watchdog: Any
     last_connect_error: RedisError | None
     stats_connects: int
     stats_reconnects: int
     stats_connect_failures: int
+    stats_bytes_in: int
     _loop: asyncio.AbstractEventLoop
     _proto: RedisProtocol | None
     _queue: deque[CommandFuture[Any]]
@@ -92,8 +97,18 @@ class Lifecycle:
             if self._queue and self._retried < self.options.connect_retries and _retryable(error) and not self._closed:
                 # the waiting commands were never written: they wait for the next attempt (backed off)
                 self._retried += 1
+                logger.info(
+                    "connect to %s failed (%s), attempt %d of %d for %d waiting command(s); next in <= %.2f s",
+                    self.options.address, error, self._retried, self.options.connect_retries + 1,
+                    len(self._queue), self.backoff.ceiling(),
+                )
                 self._connecting = self._loop.create_task(self._connect())
                 return
+            if self._queue or self.stats_connect_failures == 1:
+                logger.warning(
+                    "connect to %s failed: %s; %d waiting command(s) fail",
+                    self.options.address, error, len(self._queue),
+                )
             self._retried = 0
             self._fail_queue(error)
             return
@@ -101,6 +116,9 @@ class Lifecycle:
         self.last_connect_error = None
         if self.stats_connects:
             self.stats_reconnects += 1
+            logger.info("reconnected to %s (reconnect %d)", self.options.address, self.stats_reconnects)
+        else:
+            logger.info("connected to %s", self.options.address)
         self.stats_connects += 1
         self._proto = proto
         if self.on_connect is not None:
@@ -121,8 +139,15 @@ class Lifecycle:
                 fut.set_exception(err)
 
     def _on_lost(self, proto: RedisProtocol, exc: Exception | None) -> None:
+        self.stats_bytes_in += proto.bytes_in
         if self._proto is proto:
             self._proto = None
+            reason = proto.drop_reason or exc
+            if not self._closed:
+                logger.warning(
+                    "connection to %s lost%s",
+                    self.options.address, f": {reason}" if reason else " (closed by the server)",
+                )
         if self.on_disconnect is not None:
             self.on_disconnect()
         if proto.received:
@@ -166,6 +191,8 @@ class Lifecycle:
                 self._timer = None
             if self.trim is not None:
                 self.trim.cancel()
+            if self.watchdog is not None:
+                self.watchdog.cancel()
             self._per_call.clear()
             self.backoff.reset()
             proto = self._proto

@@ -125,6 +125,7 @@ class RedisProtocol(asyncio.Protocol):
         self.write_paused = False
         self.closed = False
         self.received = False  # the server sent something: backoff resets only then
+        self.bytes_in = 0
         self.drop_reason: Exception | None = None  # an error the server sent unasked before hanging up
         # replies that must skip decode_responses (DUMP): rare, so counted
         self.raw_pending = 0
@@ -183,6 +184,7 @@ class RedisProtocol(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         """Hand every complete reply to its caller, in order (the hot path: the loop is inlined)."""
         self.received = True
+        self.bytes_in += len(data)
         if self._watch_attributes and (b"\n|" in data or data[:1] == b"|"):
             self._receive_attributes(data)  # feeds in pieces, each routed by data_received(b"")
             return
@@ -510,6 +512,12 @@ class RedisProtocol(asyncio.Protocol):
         owner = self._owner
         if owner is not None:
             owner.stats_writes += 1
+            owner.stats_bytes_out += len(out)
+            if owner._overload_logged and not owner._queue:
+                owner._overload_logged = False  # the episode is over: the next refusal is logged again
+            watchdog = owner.watchdog
+            if watchdog is not None and not watchdog.armed:
+                watchdog.poke()
             if len(self.pending) > owner.stats_inflight_high:
                 owner.stats_inflight_high = len(self.pending)
             trim = owner.trim

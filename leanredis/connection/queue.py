@@ -11,6 +11,7 @@ connection. A waiting command whose caller gave up is skipped, never sent.
 
 from __future__ import annotations
 
+import logging
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,8 @@ from .protocol import _pack, command_name
 
 if TYPE_CHECKING:
     from .protocol import RedisProtocol
+
+logger = logging.getLogger("leanredis")
 
 
 class WaitQueue:
@@ -31,13 +34,14 @@ class WaitQueue:
     _timer: Any
     stats_overloads: int
     stats_queued_high: int
+    _overload_logged: bool
     options: Any
 
     def _enqueue(self, args: Any, fut: CommandFuture[Any]) -> None:
         proto = self._proto
         queue = self._queue
         if self._fail_fast and proto is not None and not proto.has_room():
-            self.stats_overloads += 1
+            self._overloaded()
             fut.payload = None
             fut.set_exception(
                 OverloadError(
@@ -49,7 +53,7 @@ class WaitQueue:
             return
         limit = self.options.max_inflight if self._fail_fast else self.options.max_queued
         if len(queue) >= limit:
-            self.stats_overloads += 1
+            self._overloaded()
             fut.payload = None
             fut.set_exception(
                 OverloadError(
@@ -68,6 +72,18 @@ class WaitQueue:
                 self._arm(deadline)
         if proto is None:
             self._ensure_connecting()
+
+    def _overloaded(self) -> None:
+        """A command refused: logged once per overload episode (until the queue and pipe empty), not per command."""
+        self.stats_overloads += 1
+        if not self._overload_logged:
+            self._overload_logged = True
+            proto = self._proto
+            logger.warning(
+                "%s overloaded: commands refused with OverloadError (%d in flight, %d waiting); "
+                "further refusals are counted in stats()['overloads'] until it drains",
+                self.options.address, len(proto.pending) if proto is not None else 0, len(self._queue),
+            )
 
     def _drain(self) -> None:
         """Move waiting commands into the out-buffer while the protocol has room.

@@ -1,0 +1,154 @@
+"""What operators see: the leanredis logger (no per-command records, no secrets), the memory watchdog, byte counts."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+import leanredis
+from leanredis.server import RedisServer
+
+PASSWORD = "s3cret-pw-do-not-log"
+WRONG = "wrong-secret-xyz"
+
+
+@pytest.fixture(scope="module")
+def locked_server(server_binary: str) -> Iterator[RedisServer]:
+    server = RedisServer(server_binary, extra_args=["--requirepass", PASSWORD])
+    server.start()
+    yield server
+    server.stop()
+
+
+class Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def texts(self, level: int = logging.DEBUG) -> list[str]:
+        return [r.getMessage() for r in self.records if r.levelno >= level]
+
+
+@pytest.fixture
+def records() -> Iterator[Records]:
+    handler = Records()
+    logger = logging.getLogger("leanredis")
+    old_level = logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(handler)
+    yield handler
+    logger.removeHandler(handler)
+    logger.setLevel(old_level)
+
+
+async def test_connects_losses_and_reconnects_are_logged_and_commands_are_not(
+    redis_server: RedisServer, records: Records
+) -> None:
+    client = leanredis.Redis(host="127.0.0.1", port=redis_server.port)
+    killer = leanredis.Redis(host="127.0.0.1", port=redis_server.port)
+    try:
+        await asyncio.gather(*(client.set(f"log:{i}", i) for i in range(1_000)))
+        assert any("connected to" in text for text in records.texts(logging.INFO))
+        ident = await client.client_id()
+        await killer.execute_command("CLIENT", "KILL", "ID", ident)
+        for _ in range(50):
+            try:
+                await client.ping()
+                break
+            except leanredis.ConnectionError:
+                await asyncio.sleep(0.01)
+        texts = records.texts(logging.INFO)
+        assert any("lost" in text for text in records.texts(logging.WARNING)), texts
+        assert any("reconnected to" in text for text in texts), texts
+        assert len(texts) <= 6, f"per-command records at INFO: {texts[:10]}"
+    finally:
+        await client.aclose()
+        await killer.aclose()
+
+
+async def test_no_secret_in_logs_reprs_or_errors(locked_server: RedisServer, records: Records) -> None:
+    url = f"redis://default:{WRONG}@127.0.0.1:{locked_server.port}/0"
+    wrong = leanredis.Redis.from_url(url, connect_retries=0)
+    right = leanredis.Redis(host="127.0.0.1", port=locked_server.port, password=PASSWORD, protocol=3)
+    seen: list[str] = []
+    try:
+        with pytest.raises(leanredis.AuthenticationError) as caught:
+            await wrong.ping()
+        seen += [str(caught.value), repr(caught.value), repr(wrong), repr(wrong.options), str(wrong.stats())]
+        assert await right.ping() is True
+        pubsub = right.pubsub()
+        await pubsub.subscribe("c")
+        seen += [repr(right), repr(right.options), repr(right.connection), repr(pubsub), str(right.stats())]
+        await pubsub.aclose()
+    finally:
+        await wrong.aclose()
+        await right.aclose()
+    seen += records.texts()
+    seen += [str(r.exc_info) for r in records.records if r.exc_info]
+    for text in seen:
+        assert PASSWORD not in text and WRONG not in text, text
+
+
+async def test_overload_is_logged_once_per_episode(redis_server: RedisServer, records: Records) -> None:
+    client = leanredis.Redis(host="127.0.0.1", port=redis_server.port, max_inflight=10, overload_policy="fail")
+    try:
+        await client.ping()
+        results = await asyncio.gather(*(client.incr("ov") for _ in range(500)), return_exceptions=True)
+        refused = sum(isinstance(r, leanredis.OverloadError) for r in results)
+        assert refused > 100
+        warnings = [t for t in records.texts(logging.WARNING) if "overloaded" in t]
+        assert len(warnings) == 1, warnings
+        assert client.stats()["overloads"] == refused
+    finally:
+        await client.aclose()
+
+
+async def test_the_memory_watchdog_warns_once_per_crossing(redis_server: RedisServer, records: Records) -> None:
+    calls: list[dict[str, Any]] = []
+    client = leanredis.Redis(
+        host="127.0.0.1", port=redis_server.port, memory_warning_bytes=1, memory_warning_callback=calls.append
+    )
+    watchdog = client.connection.watchdog
+    assert watchdog is not None
+    watchdog.interval = 0.02
+    try:
+
+        async def activity() -> None:
+            await client.set("w", "1")
+            await asyncio.sleep(0.05)
+
+        await activity()
+        assert len(calls) == 1
+        info = calls[0]
+        assert info["rss_bytes"] > 1 and {"inflight", "queued", "buffered_bytes", "allocator"} <= info.keys()
+        await activity()
+        await activity()
+        assert len(calls) == 1, "warned again without falling below the threshold"
+        watchdog.threshold = 2**62
+        await activity()
+        watchdog.threshold = 1
+        await activity()
+        assert len(calls) == 2 and client.stats()["memory_warnings"] == 2
+        assert len([t for t in records.texts(logging.WARNING) if "memory_warning_bytes" in t]) == 2
+    finally:
+        await client.aclose()
+    with pytest.raises(leanredis.DataError, match="memory_warning_bytes"):
+        leanredis.Redis(memory_warning_callback=print)
+
+
+async def test_bytes_in_and_out_are_counted(redis_server: RedisServer) -> None:
+    client = leanredis.Redis(host="127.0.0.1", port=redis_server.port)
+    try:
+        await client.set("bytes", b"x" * 10_000)
+        assert await client.get("bytes") == b"x" * 10_000
+        stats = client.stats()
+        assert stats["bytes_out"] >= 10_000 and stats["bytes_in"] >= 10_000
+    finally:
+        await client.aclose()
