@@ -28,11 +28,12 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..exceptions import AuthenticationError, ConnectionError, DataError, RedisError, TimeoutError
+from ..exceptions import ConnectionError, DataError, RedisError, TimeoutError
 from ..future import CUSTOM_DEADLINE, NO_DEADLINE, CommandFuture, raw_reply
 from ..memory import IdleTrim
 from ..options import ConnectionOptions
 from ..resp import encode_command
+from ..retry import connect_failure_retryable as retryable
 from .deadlines import PerCallDeadlines, expired_in_order
 from .dialer import Backoff, Dialer, Resolver, close_and_wait
 from .protocol import Packed, RedisProtocol, _pack, command_name
@@ -63,11 +64,6 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
         return None
 
 
-def _retryable(error: RedisError) -> bool:
-    """A failed connect worth another try: the network or the server's state, not credentials or a refusal."""
-    return isinstance(error, (ConnectionError, TimeoutError)) and not isinstance(error, AuthenticationError)
-
-
 def check_timeout(timeout: object) -> None:
     """Raise DataError unless ``timeout`` is None or a positive number of seconds."""
     if timeout is not None and (
@@ -86,7 +82,7 @@ class Connection(WaitQueue):
         keeps_commands: bool = False,
     ) -> None:
         self.dialer = Dialer(options)
-        self.backoff = Backoff(options.reconnect_backoff_base, options.reconnect_backoff_cap)
+        self.backoff = Backoff(options.reconnect_backoff_base, options.reconnect_backoff_cap, options.connect_backoff)
         self.keeps_commands = keeps_commands
         # may be built outside a loop (redis-py allows it): bound at the first command
         self._loop: asyncio.AbstractEventLoop
@@ -497,7 +493,13 @@ class Connection(WaitQueue):
                 self._retried = 0
                 self._fail_queue(error)
                 raise
-            if self._queue and self._retried < self.options.connect_retries and _retryable(error) and not self._closed:
+            options = self.options
+            if (
+                self._queue
+                and self._retried < options.connect_retries
+                and retryable(error, options.connect_retry_on)
+                and not self._closed
+            ):
                 # the waiting commands were never written: they wait for the next attempt (backed off)
                 self._retried += 1
                 self._connecting = self._loop.create_task(self._connect())
