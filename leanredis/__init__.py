@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ._version import __version__
 from .cache import CacheConfig
 from .client import Redis, StrictRedis, make_ssl_context
 from .connection import Connection
@@ -44,8 +45,6 @@ from .future import CommandFuture
 from .lock import Lock
 from .options import ConnectionOptions
 from .sentinel import Sentinel, SentinelRedis
-
-__version__ = "0.1.0"
 
 
 def from_url(url: str, **kwargs: object) -> Redis:

@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import ssl as ssl_module
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from .cache import CacheConfig, ClientCache
 from .commands import AllCommands
 from .commands.base import KeyT, list_or_args
+from .config import UNSET, is_redis_py_pool, library_info, make_ssl_context, redis_py_pool_options, refuse_unsupported
 from .connection import Connection, check_timeout
+from .encoding import Encoder
 from .exceptions import DataError, ResponseError
 from .executor import Executor
 from .future import CommandFuture
 from .lock import Lock
 from .memory import MemoryWatchdog, rss_bytes
+from .monitor import Monitor
 from .options import (
+    DEFAULT_KEEPALIVE_OPTIONS,
     DEFAULT_MAX_BUFFERED_BYTES,
     DEFAULT_MAX_INFLIGHT,
     DEFAULT_MAX_QUEUED,
@@ -27,36 +32,10 @@ from .options import (
 from .pipeline import Pipeline, run_transaction
 from .pool import DEFAULT_MAX_CONNECTIONS, DEFAULT_POOL_TIMEOUT, ConnectionPool
 from .pubsub import PubSub
+from .retry import retry_settings
 from .url import parse_url
 
-_CERT_REQS = {
-    "none": ssl_module.CERT_NONE,
-    "optional": ssl_module.CERT_OPTIONAL,
-    "required": ssl_module.CERT_REQUIRED,
-}
-
-
-def make_ssl_context(
-    ssl_keyfile: str | None = None,
-    ssl_certfile: str | None = None,
-    ssl_cert_reqs: str | ssl_module.VerifyMode = "required",
-    ssl_ca_certs: str | None = None,
-    ssl_ca_data: str | None = None,
-    ssl_check_hostname: bool = True,
-    ssl_password: str | None = None,
-) -> ssl_module.SSLContext:
-    """An SSLContext from redis-py's ``ssl_*`` options."""
-    if isinstance(ssl_cert_reqs, str):
-        if ssl_cert_reqs.lower() not in _CERT_REQS:
-            raise DataError(f"ssl_cert_reqs must be one of none, optional, required, not {ssl_cert_reqs!r}")
-        ssl_cert_reqs = _CERT_REQS[ssl_cert_reqs.lower()]
-    context = ssl_module.create_default_context(cafile=ssl_ca_certs, cadata=ssl_ca_data)
-    context.check_hostname = bool(ssl_check_hostname) and ssl_cert_reqs != ssl_module.CERT_NONE
-    context.verify_mode = ssl_cert_reqs
-    if ssl_certfile:
-        context.load_cert_chain(ssl_certfile, ssl_keyfile, password=ssl_password)
-    return context
-
+__all__ = ["Redis", "StrictRedis", "make_ssl_context"]
 
 class Redis(AllCommands):
     """An asyncio Redis/Valkey client; one multiplexed connection, bounded memory.
@@ -94,7 +73,7 @@ class Redis(AllCommands):
         max_inflight: int = DEFAULT_MAX_INFLIGHT,
         max_buffered_bytes: int = DEFAULT_MAX_BUFFERED_BYTES,
         max_queued: int = DEFAULT_MAX_QUEUED,
-        connect_retries: int = 3,
+        connect_retries: int | None = None,
         max_reply_bytes: int = DEFAULT_MAX_REPLY_BYTES,
         late_reply_timeout: float = 5.0,
         overload_policy: str = "wait",
@@ -102,30 +81,93 @@ class Redis(AllCommands):
         trim_idle: bool = True,
         trim_idle_delay: float = 1.0,
         trim_min_growth: int = 8 * 1024 * 1024,
-        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        max_connections: int | None = DEFAULT_MAX_CONNECTIONS,
         pool_timeout: float | None = DEFAULT_POOL_TIMEOUT,
         pool_max_idle_time: float | None = 300.0,
         pool_max_lifetime: float | None = None,
-        health_check_interval: float = 30.0,
+        health_check_interval: float | None = 30.0,
+        *,
         cache_config: CacheConfig | None = None,
         memory_warning_bytes: int | None = None,
         memory_warning_callback: Callable[[dict[str, Any]], Any] | None = None,
-        **ignored: Any,
+        socket_read_size: int = 65536,
+        socket_keepalive_options: Mapping[int, int | bytes] | None = UNSET,
+        connection_pool: Any = None,
+        retry_on_timeout: bool = False,
+        retry: Any = UNSET,
+        retry_on_error: list[type[BaseException]] | None = None,
+        ssl_include_verify_flags: list[ssl_module.VerifyFlags] | None = None,
+        ssl_exclude_verify_flags: list[ssl_module.VerifyFlags] | None = None,
+        ssl_ca_path: str | None = None,
+        ssl_min_version: ssl_module.TLSVersion | None = None,
+        ssl_ciphers: str | None = None,
+        single_connection_client: bool = False,
+        lib_name: str | None = UNSET,
+        lib_version: str | None = UNSET,
+        driver_info: Any = UNSET,
+        auto_close_connection_pool: bool | None = None,
+        redis_connect_func: Any = None,
+        credential_provider: Any = None,
+        legacy_responses: bool = True,
+        event_dispatcher: Any = None,
+        maint_notifications_config: Any = None,
+        **unknown: Any,
     ) -> None:
-        unknown = set(ignored) - _REDIS_PY_ONLY
+        """Every option of ``redis.asyncio.Redis`` means what it means there, or raises DataError saying why.
+
+        Where the meaning differs (see ``leanredis.config`` and ``leanredis.retry``):
+        ``retry``/``retry_on_timeout``/``retry_on_error`` retry failed connects for
+        commands not yet written, never a written command; ``connection_pool``
+        (redis-py's or ours) gives where and how to connect, and ``max_connections``
+        bounds the connections of blocking commands and WATCH only;
+        ``socket_read_size`` is checked and has no effect (the event loop's transport
+        sizes its reads); ``health_check_interval=0`` turns the pool's PING check off.
+        """
         if unknown:
             raise DataError(f"Redis() got unknown option(s): {', '.join(sorted(unknown))}")
+        refuse_unsupported(event_dispatcher, redis_connect_func, maint_notifications_config, legacy_responses)
+        if connection_pool is not None:
+            self._init_from_pool(connection_pool, single_connection_client)
+            return
+        if isinstance(socket_read_size, bool) or not isinstance(socket_read_size, int) or socket_read_size < 1:
+            raise DataError(f"socket_read_size must be a positive int, not {socket_read_size!r}")
         context: ssl_module.SSLContext | None
         if isinstance(ssl, ssl_module.SSLContext):
             context = ssl
         elif ssl:
             context = make_ssl_context(
-                ssl_keyfile, ssl_certfile, ssl_cert_reqs, ssl_ca_certs, ssl_ca_data, ssl_check_hostname, ssl_password
+                ssl_keyfile,
+                ssl_certfile,
+                ssl_cert_reqs,
+                ssl_ca_certs,
+                ssl_ca_data,
+                ssl_check_hostname,
+                ssl_password,
+                ssl_ca_path=ssl_ca_path,
+                ssl_min_version=ssl_min_version,
+                ssl_ciphers=ssl_ciphers,
+                ssl_include_verify_flags=ssl_include_verify_flags,
+                ssl_exclude_verify_flags=ssl_exclude_verify_flags,
             )
         else:
             context = None
         if isinstance(protocol, str) and protocol.isdigit():
             protocol = int(protocol)
+        if retry is UNSET:
+            # the default retry (3 connects, our jittered backoff), widened by retry_on_timeout/_error
+            _, _, retry_on = retry_settings(None, retry_on_timeout, retry_on_error)
+            retries = 3 if connect_retries is None else connect_retries
+            backoff = None
+        elif connect_retries is not None:
+            raise DataError("pass retry or connect_retries, not both: a Retry's retries are the connect retries")
+        else:
+            retries, backoff, retry_on = retry_settings(retry, retry_on_timeout, retry_on_error)
+        keepalive_options: tuple[tuple[int, int | bytes], ...]
+        if socket_keepalive_options is UNSET:
+            keepalive_options = DEFAULT_KEEPALIVE_OPTIONS
+        else:
+            keepalive_options = tuple((socket_keepalive_options or {}).items())
+        lib_name, lib_version = library_info(lib_name, lib_version, driver_info)
         options = ConnectionOptions(
             host=host,
             port=port,
@@ -139,13 +181,19 @@ class Redis(AllCommands):
             socket_timeout=socket_timeout,
             socket_connect_timeout=socket_connect_timeout,
             socket_keepalive=socket_keepalive,
+            socket_keepalive_options=keepalive_options,
             decode_responses=decode_responses,
             encoding=encoding,
             encoding_errors=encoding_errors,
             max_inflight=max_inflight,
             max_buffered_bytes=max_buffered_bytes,
             max_queued=max_queued,
-            connect_retries=connect_retries,
+            connect_retries=retries,
+            connect_backoff=backoff,
+            connect_retry_on=retry_on,
+            credential_provider=credential_provider,
+            lib_name=lib_name,
+            lib_version=lib_version,
             max_reply_bytes=max_reply_bytes,
             late_reply_timeout=late_reply_timeout,
             overload_policy=overload_policy,  # type: ignore[arg-type]
@@ -173,15 +221,43 @@ class Redis(AllCommands):
             self.connection.watchdog = MemoryWatchdog(memory_warning_bytes, self.stats, memory_warning_callback)
         elif memory_warning_callback is not None:
             raise DataError("memory_warning_callback needs memory_warning_bytes (the RSS that triggers it)")
+        self.single_connection_client = bool(single_connection_client)
+        self.auto_close_connection_pool = auto_close_connection_pool is not False
         # the pool of dedicated connections (blocking commands, WATCH): made at its first use
         self._pool_box.config = (
-            max_connections,
+            DEFAULT_MAX_CONNECTIONS if max_connections is None else max_connections,
             pool_timeout,
             pool_max_idle_time,
             pool_max_lifetime,
-            health_check_interval,
+            None if health_check_interval == 0 else health_check_interval,  # 0: off, as in redis-py
         )
         ConnectionPool(options, *self._pool_box.config)  # checks the options now, not at the first BLPOP
+
+    def _init_from_pool(self, pool: Any, single_connection_client: bool) -> None:
+        """``Redis(connection_pool=pool)``: a leanredis pool is shared; a redis-py pool is read as options."""
+        if isinstance(pool, ConnectionPool):
+            options = pool.client_options
+            self._init(Connection(options), options)
+            self._pool_box.pool = pool
+            self._pool_box.owned = False  # as in redis-py: a pool handed in is the caller's to close
+        elif is_redis_py_pool(pool):
+            type(self).__init__(self, **redis_py_pool_options(pool))
+            self._pool_box.owned = False
+        else:
+            raise DataError(
+                "connection_pool must be a leanredis.pool.ConnectionPool or a redis.asyncio ConnectionPool, "
+                f"not {type(pool).__name__}"
+            )
+        self.single_connection_client = bool(single_connection_client)
+        self.auto_close_connection_pool = False
+
+    @classmethod
+    def from_pool(cls, connection_pool: Any) -> Redis:
+        """A client on ``connection_pool`` that owns it: ``aclose()`` closes the pool too (redis-py 5+)."""
+        client = cls(connection_pool=connection_pool)
+        client._pool_box.owned = True
+        client.auto_close_connection_pool = True
+        return client
 
     def _init(self, connection: Connection, options: ConnectionOptions) -> None:
         self.connection = connection
@@ -239,10 +315,12 @@ class Redis(AllCommands):
         caller gives up (cancelled, timed out, connection lost) the connection is closed:
         the server may still be blocked on it, so it is never reused.
         """
-        pool = self._get_pool()
-        conn = await pool.acquire()
         base = self.options.socket_timeout
         timeout = None if base is None or block is None else base + block
+        if self.single_connection_client:
+            return await self._send_blocking_shared(args, parse, timeout)
+        pool = self._get_pool()
+        conn = await pool.acquire()
         clean = False
         try:
             result = await conn.execute_with_timeout(args, parse, timeout)
@@ -253,6 +331,26 @@ class Redis(AllCommands):
             raise
         finally:
             pool.release(conn, dirty=not clean)
+
+    async def _send_blocking_shared(self, args: tuple[Any, ...], parse: Any, timeout: float | None) -> Any:
+        """``single_connection_client``: the blocking command goes on the one connection, as in redis-py.
+
+        Commands sent meanwhile wait behind it on the server. If the caller gives up
+        the socket is dropped (the server may still be blocked on it): commands
+        pending on it fail with ConnectionError, the next ones reconnect.
+        """
+        connection = self.connection
+        clean = False
+        try:
+            result = await connection.execute_with_timeout(args, parse, timeout)
+            clean = True
+            return result
+        except ResponseError:
+            clean = True
+            raise
+        finally:
+            if not clean:
+                connection.drop()
 
     def pipeline(self, transaction: bool = True, shard_hint: str | None = None) -> Pipeline:
         """Commands recorded, sent in one write by ``await pipe.execute()``; in MULTI/EXEC if ``transaction``."""
@@ -284,6 +382,77 @@ class Redis(AllCommands):
         options.update(kwargs)
         return cls(**options)
 
+    # -- redis-py's client-level helpers -------------------------------------------------
+    def get_encoder(self) -> Encoder:
+        """redis-py's ``Encoder`` with this client's encoding, encoding_errors and decode_responses."""
+        o = self.options
+        return Encoder(o.encoding, o.encoding_errors, o.decode_responses)
+
+    def monitor(self) -> Monitor:
+        """MONITOR on a dedicated connection: ``async with r.monitor() as m: await m.next_command()``."""
+        return Monitor(self.options)
+
+    @property
+    def response_callbacks(self) -> ResponseCallbacks:
+        """Callbacks set by the user, by command name (any case): ``callback(reply, **options)`` replaces
+        the parsing of that command's reply, for ``execute_command`` and the command methods alike.
+
+        Unlike redis-py's, it starts empty: built-in parsing lives with each method, not in this table.
+        Pipelines do not consult it.
+        """
+        callbacks = self.__dict__.get("_response_callbacks")
+        if callbacks is None:
+            callbacks = self._response_callbacks = ResponseCallbacks(self._install_callbacks)
+        return callbacks
+
+    def set_response_callback(self, command: str, callback: Callable[..., Any]) -> None:
+        """Parse ``command``'s replies with ``callback(reply, **options)`` from now on (redis-py's API)."""
+        self.response_callbacks[command] = callback
+
+    def _install_callbacks(self) -> None:
+        """Route sends through the callbacks table (only once one is set: the plain path stays as fast)."""
+        plain = self.__dict__.get("_plain_send", self._send)
+        self._plain_send = plain
+        callbacks = self.response_callbacks
+
+        def send(args: tuple[Any, ...], parse: Any) -> CommandFuture[Any]:
+            callback = callbacks.lookup(args[0])
+            return plain(args, parse if callback is None else callback)
+
+        self._send = send
+
+    def execute_command(self, *args: Any, **options: Any) -> CommandFuture[Any]:
+        """Send any command; a callback set for it gets the reply and ``options``, as in redis-py."""
+        callbacks = self.__dict__.get("_response_callbacks")
+        if callbacks and args and options:
+            callback = callbacks.lookup(args[0])
+            if callback is not None:
+                return self._plain_send(args, functools.partial(callback, **options))
+        return super().execute_command(*args, **options)
+
+    def client(self) -> Redis:
+        """A client with the same options on a connection of its own, ``single_connection_client=True``.
+
+        As redis-py's ``client()``: connection state set on it (SELECT, CLIENT SETNAME,
+        CLIENT TRACKING) stays off this client's connection; blocking commands go on its
+        one connection too. It shares this client's pool of dedicated connections (used
+        by its pipelines and WATCH) and does not close that pool.
+        """
+        other = object.__new__(type(self))
+        other._init(Connection(self.options), self.options)
+        other._pool_box = self._pool_box_view()
+        other.single_connection_client = True
+        other.auto_close_connection_pool = False
+        return other
+
+    def _pool_box_view(self) -> _PoolBox:
+        """The same pool of dedicated connections, made now, not owned."""
+        box = _PoolBox()
+        box.pool = self._get_pool()
+        box.config = self._pool_box.config
+        box.owned = False
+        return box
+
     def with_timeout(self, timeout: float | None) -> Redis:
         """A view of this client whose commands use ``timeout`` (seconds, None: none).
 
@@ -295,6 +464,8 @@ class Redis(AllCommands):
         view.connection = connection
         view.options = self.options
         view._pool_box = self._pool_box
+        view.single_connection_client = self.single_connection_client
+        view.auto_close_connection_pool = self.auto_close_connection_pool
 
         def send(args: tuple[Any, ...], parse: Any) -> CommandFuture[Any]:
             return connection.execute_with_timeout(args, parse, timeout)
@@ -317,11 +488,18 @@ class Redis(AllCommands):
         return self
 
     async def aclose(self, close_connection_pool: bool | None = None) -> None:
-        """Close the connection and the pool's: pending commands fail with ConnectionError; usable again after."""
+        """Close the connection and the pool's: pending commands fail with ConnectionError; usable again after.
+
+        The pool of dedicated connections is closed when this client owns it (made it,
+        or ``from_pool``) and ``auto_close_connection_pool`` holds, or when
+        ``close_connection_pool`` says so, as in redis-py.
+        """
         await self.connection.aclose()
-        pool = self._pool_box.pool
-        if pool is not None:
-            await pool.aclose()
+        box = self._pool_box
+        if close_connection_pool is None:
+            close_connection_pool = box.owned and self.auto_close_connection_pool
+        if box.pool is not None and close_connection_pool:
+            await box.pool.aclose()
 
     close = aclose
 
@@ -402,33 +580,50 @@ class Redis(AllCommands):
         }
 
 
-# redis.asyncio options accepted and ignored: they steer its pool and retry
-# machinery, which this client replaces (one multiplexed connection).
-_REDIS_PY_ONLY = frozenset(
-    {
-        "retry_on_timeout",
-        "retry",
-        "retry_on_error",
-        "single_connection_client",
-        "lib_name",
-        "lib_version",
-        "driver_info",
-        "auto_close_connection_pool",
-        "legacy_responses",
-        "connection_pool",
-        "event_dispatcher",
-    }
-)
+class ResponseCallbacks(dict):  # type: ignore[type-arg]
+    """Command name (upper-cased) to callback; setting one tells the client to consult the table."""
+
+    def __init__(self, on_set: Callable[[], None]) -> None:
+        super().__init__()
+        self._on_set = on_set
+
+    def __setitem__(self, command: Any, callback: Any) -> None:
+        if not callable(callback):
+            raise DataError(f"response callback for {command!r} must be callable, not {type(callback).__name__}")
+        first = not self
+        super().__setitem__(_command_key(command), callback)
+        if first:
+            self._on_set()
+
+    def __getitem__(self, command: Any) -> Any:
+        return super().__getitem__(_command_key(command))
+
+    def __delitem__(self, command: Any) -> None:
+        super().__delitem__(_command_key(command))
+
+    def __contains__(self, command: object) -> bool:
+        return super().__contains__(_command_key(command))
+
+    def lookup(self, command: Any) -> Any:
+        """The callback for a command's first argument, or None."""
+        return self.get(_command_key(command)) if self else None
+
+
+def _command_key(command: Any) -> Any:
+    if isinstance(command, bytes):
+        command = command.decode("utf-8", "replace")
+    return command.upper() if isinstance(command, str) else command
 
 
 class _PoolBox:
-    """The lazily made pool, shared by a client and its ``with_timeout`` views."""
+    """The lazily made pool, shared by a client and its ``with_timeout`` views; ``owned``: closed by ``aclose``."""
 
-    __slots__ = ("pool", "config")
+    __slots__ = ("pool", "config", "owned")
 
     def __init__(self) -> None:
         self.pool: ConnectionPool | None = None
         self.config: tuple[Any, ...] = ()
+        self.owned = True
 
 
 StrictRedis = Redis

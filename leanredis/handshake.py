@@ -1,8 +1,10 @@
 """What every new socket says first, shared by the command, pool and pub/sub connections.
 
 HELLO 3 (with AUTH and SETNAME) or AUTH / CLIENT SETNAME for RESP2, then
-SELECT; the failures mapped to the errors a caller can act on. Secrets go in
-the commands, never in a message.
+CLIENT SETINFO LIB-NAME / LIB-VER, then SELECT; the failures mapped to the
+errors a caller can act on. Credentials come from ``options`` or, at every
+connect, from its ``credential_provider``. Secrets go in the commands, never
+in a message.
 """
 
 from __future__ import annotations
@@ -17,23 +19,63 @@ from .options import ConnectionOptions
 
 Step = tuple[tuple[Any, ...], str]
 
+# Steps whose error reply is not a failed connect: a server older than 7.2 has no
+# CLIENT SETINFO, and redis-py ignores its error reply too.
+_OPTIONAL_STEPS = ("CLIENT SETINFO",)
 
-def handshake_steps(options: ConnectionOptions) -> list[Step]:
-    """(command, label) pairs to pipeline on a new socket; empty when none is needed."""
+
+async def credentials(options: ConnectionOptions) -> tuple[str | None, str | None]:
+    """(username, password) for this connect: the provider's, asked now, or the options'."""
+    provider = options.credential_provider
+    if provider is None:
+        return options.username, options.password
+    try:
+        if callable(getattr(provider, "get_credentials_async", None)):
+            creds = await provider.get_credentials_async()
+        else:
+            creds = provider.get_credentials()
+    except Exception as exc:
+        # the provider's message may carry a secret or a token: name its type only
+        raise ConnectionError(
+            f"credential_provider failed while connecting to {options.address}: {type(exc).__name__}"
+        ) from exc
+    if not isinstance(creds, (tuple, list)) or len(creds) not in (1, 2):
+        raise AuthenticationError(
+            "credential_provider must return (password,) or (username, password), "
+            f"not a {type(creds).__name__} of {len(creds) if isinstance(creds, (tuple, list)) else '?'} items"
+        )
+    if len(creds) == 1:
+        return None, creds[0]
+    return creds[0] or None, creds[1]
+
+
+def handshake_steps(
+    options: ConnectionOptions, username: str | None = None, password: str | None = None
+) -> list[Step]:
+    """(command, label) pairs to pipeline on a new socket; empty when none is needed.
+
+    ``username``/``password``: what ``credentials()`` gave (default: the options').
+    """
+    if username is None and password is None:
+        username, password = options.username, options.password
     steps: list[Step] = []
     if options.protocol == 3:
         hello: tuple[Any, ...] = (b"HELLO", 3)
-        if options.password is not None:
-            hello += (b"AUTH", options.username or "default", options.password)
+        if password is not None:
+            hello += (b"AUTH", username or "default", password)
         if options.client_name:
             hello += (b"SETNAME", options.client_name)
         steps.append((hello, "HELLO 3"))
     else:
-        if options.password is not None:
-            auth = (options.username, options.password) if options.username else (options.password,)
+        if password is not None:
+            auth = (username, password) if username else (password,)
             steps.append(((b"AUTH", *auth), "AUTH"))
         if options.client_name:
             steps.append(((b"CLIENT", b"SETNAME", options.client_name), "CLIENT SETNAME"))
+    if options.lib_name:
+        steps.append(((b"CLIENT", b"SETINFO", b"LIB-NAME", options.lib_name), "CLIENT SETINFO"))
+    if options.lib_version:
+        steps.append(((b"CLIENT", b"SETINFO", b"LIB-VER", options.lib_version), "CLIENT SETINFO"))
     if options.db:
         steps.append(((b"SELECT", options.db), "SELECT"))
     if options.tracking:
@@ -41,8 +83,10 @@ def handshake_steps(options: ConnectionOptions) -> list[Step]:
     return steps
 
 
-def handshake_error(options: ConnectionOptions, label: str, failure: BaseException) -> BaseException:
-    """The exception to raise for a failed handshake step (server text kept, no secret)."""
+def handshake_error(options: ConnectionOptions, label: str, failure: BaseException) -> BaseException | None:
+    """The exception to raise for a failed handshake step (server text kept, no secret); None: not a failure."""
+    if label in _OPTIONAL_STEPS and isinstance(failure, ResponseError):
+        return None
     if isinstance(failure, ResponseError) and label in ("AUTH", "HELLO 3"):
         text = str(failure)
         if "unknown command" in text.lower() and label == "HELLO 3":
@@ -70,7 +114,7 @@ async def open_socket(loop: asyncio.AbstractEventLoop, factory: Callable[[], Any
 
 
 def tune_socket(transport: Any, options: ConnectionOptions) -> None:
-    """TCP_NODELAY and, unless turned off, SO_KEEPALIVE on a new TCP socket."""
+    """TCP_NODELAY and, unless turned off, SO_KEEPALIVE and ``socket_keepalive_options`` on a new TCP socket."""
     sock = transport.get_extra_info("socket") if transport is not None else None
     if sock is None:
         return
@@ -79,4 +123,13 @@ def tune_socket(transport: Any, options: ConnectionOptions) -> None:
         if options.socket_keepalive:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
     except OSError:
-        pass  # not every transport exposes a settable TCP socket (uvloop, TLS wrappers)
+        return  # not every transport exposes a settable TCP socket (uvloop, TLS wrappers)
+    if options.socket_keepalive:
+        for name, value in options.socket_keepalive_options:
+            try:
+                sock.setsockopt(socket.IPPROTO_TCP, name, value)
+            except (OSError, TypeError) as exc:
+                # an option this OS refuses: the connect fails, as in redis-py, rather than run untuned
+                raise ConnectionError(
+                    f"socket_keepalive_options: setting option {name} to {value!r} failed: {exc}"
+                ) from exc

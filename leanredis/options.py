@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import socket
 import ssl as ssl_module
-from typing import Literal
+from collections.abc import Callable
+from typing import Any, Literal
 
-from .exceptions import DataError
+from ._version import __version__
+from .exceptions import ConnectionError, DataError, TimeoutError
 
 OverloadPolicy = Literal["wait", "fail"]
 
@@ -14,6 +17,21 @@ DEFAULT_MAX_INFLIGHT = 10_000
 DEFAULT_MAX_BUFFERED_BYTES = 32 * 1024 * 1024
 DEFAULT_MAX_QUEUED = 1_000_000
 DEFAULT_MAX_REPLY_BYTES = 512 * 1024 * 1024  # the server's own proto-max-bulk-len
+
+
+def _default_keepalive_options() -> tuple[tuple[int, int], ...]:
+    """redis-py's TCP keepalive tuning: idle 30 s, probes every 5 s, 3 probes (where the OS has them)."""
+    options = []
+    idle = getattr(socket, "TCP_KEEPIDLE", None) or getattr(socket, "TCP_KEEPALIVE", None)
+    interval = getattr(socket, "TCP_KEEPINTVL", None)
+    count = getattr(socket, "TCP_KEEPCNT", None)
+    for name, value in ((idle, 30), (interval, 5), (count, 3)):
+        if name is not None:
+            options.append((name, value))
+    return tuple(options)
+
+
+DEFAULT_KEEPALIVE_OPTIONS = _default_keepalive_options()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -42,6 +60,19 @@ class ConnectionOptions:
     timeout, commands waiting for the socket (never written) wait through this
     many further attempts, backed off, before they fail (redis-py's default
     ``Retry`` makes 3). A command that was written is never sent again here.
+
+    ``connect_backoff(failures)``: seconds to wait before the next connect
+    attempt after ``failures`` in a row (a ``Retry``'s ``backoff.compute``);
+    None: ``reconnect_backoff_base`` x 2^(failures-1) capped at
+    ``reconnect_backoff_cap``, with jitter. ``connect_retry_on``: the error
+    types a failed connect is retried on (an error's ``__cause__`` counts).
+
+    ``socket_keepalive_options``: (option, value) pairs set with
+    ``setsockopt(IPPROTO_TCP, ...)`` on a TCP socket when ``socket_keepalive``.
+    ``credential_provider``: asked for ``(password,)`` or ``(username,
+    password)`` at every connect, in place of ``username``/``password``.
+    ``lib_name``/``lib_version``: sent with CLIENT SETINFO at every connect
+    (None: not sent; a server without SETINFO is not an error).
 
     ``trim_idle``: on glibc, once the connection has been idle for
     ``trim_idle_delay`` seconds after a burst that grew RSS by at least
@@ -77,6 +108,12 @@ class ConnectionOptions:
     connect_retries: int = 3
     # sent by the handshake on every new socket (client-side caching): CLIENT TRACKING ON ...
     tracking: tuple[bytes, ...] | None = None
+    connect_backoff: Callable[[int], float] | None = dataclasses.field(default=None, repr=False)
+    connect_retry_on: tuple[type[BaseException], ...] = (ConnectionError, TimeoutError)
+    socket_keepalive_options: tuple[tuple[int, int | bytes], ...] = DEFAULT_KEEPALIVE_OPTIONS
+    credential_provider: Any = dataclasses.field(default=None, repr=False)
+    lib_name: str | None = "leanredis"
+    lib_version: str | None = __version__
     parser: Literal["auto", "hiredis", "python"] = "auto"
     trim_idle: bool = True
     trim_idle_delay: float = 1.0
@@ -109,6 +146,36 @@ class ConnectionOptions:
             value = getattr(self, name)
             if value is not None and not isinstance(value, str):
                 raise DataError(f"{name} must be a str, not {type(value).__name__}")
+        for name in ("lib_name", "lib_version"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, str):
+                raise DataError(f"{name} must be a str or None, not {type(value).__name__}")
+        if self.connect_backoff is not None and not callable(self.connect_backoff):
+            raise DataError("connect_backoff must be a callable taking the number of failures, or None")
+        if not all(isinstance(t, type) and issubclass(t, BaseException) for t in self.connect_retry_on):
+            raise DataError(f"connect_retry_on must be a tuple of exception types, not {self.connect_retry_on!r}")
+        for pair in self.socket_keepalive_options:
+            if (
+                not isinstance(pair, tuple)
+                or len(pair) != 2
+                or not isinstance(pair[0], int)
+                or not isinstance(pair[1], (int, bytes))
+            ):
+                raise DataError(
+                    "socket_keepalive_options must map socket option numbers (socket.TCP_KEEPIDLE, ...) "
+                    f"to int or bytes values, not {pair!r}"
+                )
+        provider = self.credential_provider
+        if provider is not None:
+            if not (callable(getattr(provider, "get_credentials_async", None)) or callable(
+                getattr(provider, "get_credentials", None)
+            )):
+                raise DataError(
+                    "credential_provider must have get_credentials() or get_credentials_async() "
+                    f"(redis-py's CredentialProvider), not {type(provider).__name__}"
+                )
+            if self.username is not None or self.password is not None:
+                raise DataError("pass either username/password or credential_provider, not both")
         if self.ssl is not None and not isinstance(self.ssl, ssl_module.SSLContext):
             raise DataError("ssl must be an ssl.SSLContext (or pass ssl=True to the client)")
 

@@ -73,6 +73,7 @@ class ConnectionPool:
         ):
             if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0):
                 raise DataError(f"{name} must be a number of seconds >= 0 or None, not {value!r}")
+        self.client_options = options  # as given: what Redis(connection_pool=pool) connects with
         # One user per connection: waiting for capacity is right there, failing fast is not.
         # The shared connection gives memory back; these would only repeat its checks.
         self.options = dataclasses.replace(options, overload_policy="wait", trim_idle=False)

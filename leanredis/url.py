@@ -6,25 +6,55 @@ itself, which may carry a password.
 
 from __future__ import annotations
 
+import ssl
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from .exceptions import DataError
 
-_BOOL_OPTIONS = {"decode_responses", "socket_keepalive", "ssl_check_hostname", "trim_idle"}
-_FLOAT_OPTIONS = {"socket_timeout", "socket_connect_timeout", "trim_idle_delay"}
-_INT_OPTIONS = {"db", "protocol", "max_inflight", "max_buffered_bytes", "max_queued", "trim_min_growth"}
+# redis-py's URL_QUERY_ARGUMENT_PARSERS (redis.asyncio.connection), plus leanredis's own options
+_BOOL_OPTIONS = {
+    "decode_responses",
+    "socket_keepalive",
+    "ssl_check_hostname",
+    "trim_idle",
+    "retry_on_timeout",
+    "legacy_responses",
+}
+_FLOAT_OPTIONS = {
+    "socket_timeout",
+    "socket_connect_timeout",
+    "trim_idle_delay",
+    "health_check_interval",
+    "pool_timeout",
+}
+_INT_OPTIONS = {
+    "db",
+    "protocol",
+    "max_inflight",
+    "max_buffered_bytes",
+    "max_queued",
+    "trim_min_growth",
+    "socket_read_size",
+    "max_connections",
+}
 _STR_OPTIONS = {
     "client_name",
     "encoding",
     "encoding_errors",
     "ssl_cert_reqs",
     "ssl_ca_certs",
+    "ssl_ca_path",
     "ssl_certfile",
     "ssl_keyfile",
+    "ssl_ciphers",
+    "lib_name",
+    "lib_version",
     "overload_policy",
     "parser",
 }
+# ?timeout= is redis-py's BlockingConnectionPool wait: here the wait for a dedicated connection
+_RENAMED = {"timeout": "pool_timeout"}
 _SCHEMES = ("redis", "rediss", "unix")
 
 
@@ -35,6 +65,25 @@ def _to_bool(name: str, value: str) -> bool:
     if lowered in ("0", "false", "no", "off", "n", ""):
         return False
     raise DataError(f"URL option {name} must be true or false, not {value!r}")
+
+
+def _tls_version(value: str) -> ssl.TLSVersion:
+    """An ssl.TLSVersion from its number (redis-py parses ?ssl_min_version= with int) or its name."""
+    try:
+        return ssl.TLSVersion(int(value)) if value.lstrip("-").isdigit() else ssl.TLSVersion[value]
+    except (KeyError, ValueError):
+        raise DataError(f"URL option ssl_min_version must be an ssl.TLSVersion number or name, not {value!r}") from None
+
+
+def _verify_flags(name: str, value: str) -> list[ssl.VerifyFlags]:
+    """ssl.VerifyFlags from "VERIFY_X509_STRICT,VERIFY_X509_PARTIAL_CHAIN" (brackets allowed), as redis-py."""
+    flags = []
+    for flag in value.replace("[", "").replace("]", "").split(","):
+        flag = flag.strip()
+        if not hasattr(ssl.VerifyFlags, flag):
+            raise DataError(f"URL option {name}: {flag!r} is not an ssl.VerifyFlags name")
+        flags.append(getattr(ssl.VerifyFlags, flag))
+    return flags
 
 
 def parse_url(url: str) -> dict[str, Any]:
@@ -52,8 +101,9 @@ def parse_url(url: str) -> dict[str, Any]:
             f"(got scheme {scheme + '://' if scheme else 'none'})"
         )
     kwargs: dict[str, Any] = {}
-    for name, values in parse_qs(parts.query, keep_blank_values=True).items():
+    for query_name, values in parse_qs(parts.query, keep_blank_values=True).items():
         value = values[-1]
+        name = _RENAMED.get(query_name, query_name)
         if name in _BOOL_OPTIONS:
             kwargs[name] = _to_bool(name, value)
         elif name in _FLOAT_OPTIONS:
@@ -68,10 +118,14 @@ def parse_url(url: str) -> dict[str, Any]:
                 raise DataError(f"URL option {name} must be an integer, not {value!r}") from None
         elif name in _STR_OPTIONS:
             kwargs[name] = value
+        elif name == "ssl_min_version":
+            kwargs[name] = _tls_version(value)
+        elif name in ("ssl_include_verify_flags", "ssl_exclude_verify_flags"):
+            kwargs[name] = _verify_flags(name, value)
         elif name in ("password", "username"):
             raise DataError(f"put the {name} in the URL's user part, not in ?{name}=")
         else:
-            raise DataError(f"unknown URL option {name!r}")
+            raise DataError(f"unknown URL option {query_name!r}")
     try:
         username = parts.username
         password = parts.password

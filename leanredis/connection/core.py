@@ -83,7 +83,7 @@ class Connection(WaitQueue, Lifecycle):
         keeps_commands: bool = False,
     ) -> None:
         self.dialer = Dialer(options)
-        self.backoff = Backoff(options.reconnect_backoff_base, options.reconnect_backoff_cap)
+        self.backoff = Backoff(options.reconnect_backoff_base, options.reconnect_backoff_cap, options.connect_backoff)
         self.keeps_commands = keeps_commands
         # may be built outside a loop (redis-py allows it): bound at the first command
         self._loop: asyncio.AbstractEventLoop

@@ -5,7 +5,7 @@ by ``PubSub``. It hides:
 
 - where to connect (``options``, or a resolver asked at every attempt:
   Sentinel), TCP/TLS/Unix and the socket options (``handshake.open_socket``);
-- the handshake (HELLO/AUTH, CLIENT SETNAME, SELECT), pipelined in one write
+- the handshake (HELLO/AUTH, CLIENT SETNAME, CLIENT SETINFO, SELECT), pipelined in one write
   through the protocol's ``request``/``flush``;
 - the bound on all of it (``socket_connect_timeout``) and the mapping of every
   failure to one error a caller can act on: a ``TimeoutError`` for the
@@ -31,7 +31,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from ..exceptions import ConnectionError, RedisError, TimeoutError
-from ..handshake import handshake_error, handshake_steps, open_socket
+from ..handshake import credentials, handshake_error, handshake_steps, open_socket
 from ..options import ConnectionOptions
 
 Resolver = Callable[[], Awaitable[tuple[str, int]]]
@@ -50,7 +50,8 @@ class Greetable(Protocol):
 
 
 class Backoff:
-    """Delay before the next connect attempt: base x 2^(failures-1), capped, times a jitter in [0.5, 1].
+    """Delay before the next connect attempt: base x 2^(failures-1), capped, times a jitter in [0.5, 1],
+    or ``compute(failures)`` when given (a ``Retry``'s backoff: ``ConnectionOptions.connect_backoff``).
 
     ``failed()`` after an attempt that did not lead to an answer from the
     server (refused, timed out, or accepted and dropped before replying);
@@ -58,17 +59,20 @@ class Backoff:
     closes therefore backs the client off like one that refuses.
     """
 
-    __slots__ = ("base", "cap", "failures")
+    __slots__ = ("base", "cap", "failures", "compute")
 
-    def __init__(self, base: float, cap: float) -> None:
+    def __init__(self, base: float, cap: float, compute: Callable[[int], float] | None = None) -> None:
         self.base = base
         self.cap = cap
         self.failures = 0
+        self.compute = compute
 
     def delay(self) -> float:
         """Seconds to wait before the next attempt (0 after a success)."""
         if not self.failures:
             return 0.0
+        if self.compute is not None:
+            return max(0.0, float(self.compute(self.failures)))
         delay = min(self.cap, self.base * 2 ** min(self.failures - 1, 62))
         return delay * random.uniform(0.5, 1.0)
 
@@ -129,7 +133,8 @@ class Dialer:
 
     async def _handshake(self, proto: Greetable) -> None:
         """HELLO/AUTH, CLIENT SETNAME and SELECT, pipelined in one write."""
-        steps = handshake_steps(self.options)
+        username, password = await credentials(self.options)
+        steps = handshake_steps(self.options, username, password)
         if not steps or proto.closed:
             return
         futures = [proto.request(args) for args, _ in steps]
@@ -137,7 +142,9 @@ class Dialer:
         results = await asyncio.gather(*futures, return_exceptions=True)
         for (_, label), result in zip(steps, results, strict=True):
             if isinstance(result, BaseException):
-                raise handshake_error(self.options, label, result) from None
+                error = handshake_error(self.options, label, result)
+                if error is not None:
+                    raise error from None
 
     def error(self, exc: BaseException) -> RedisError:
         """The error callers see for a failed attempt: RedisErrors as they are, the rest mapped."""

@@ -18,8 +18,9 @@ from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..exceptions import AuthenticationError, ConnectionError, RedisError, TimeoutError
+from ..exceptions import ConnectionError, RedisError
 from ..future import CommandFuture
+from ..retry import connect_failure_retryable as retryable
 from .dialer import Backoff, Dialer, close_and_wait
 from .protocol import RedisProtocol
 
@@ -28,12 +29,6 @@ logger = logging.getLogger("leanredis")
 if TYPE_CHECKING:
     from ..memory import IdleTrim
     from ..options import ConnectionOptions
-
-
-def _retryable(error: RedisError) -> bool:
-    """A failed connect worth another try: the network or the server's state, not credentials or a refusal."""
-    return isinstance(error, (ConnectionError, TimeoutError)) and not isinstance(error, AuthenticationError)
-
 
 
 class Lifecycle:
@@ -94,7 +89,13 @@ class Lifecycle:
                 self._retried = 0
                 self._fail_queue(error)
                 raise
-            if self._queue and self._retried < self.options.connect_retries and _retryable(error) and not self._closed:
+            options = self.options
+            if (
+                self._queue
+                and self._retried < options.connect_retries
+                and retryable(error, options.connect_retry_on)
+                and not self._closed
+            ):
                 # the waiting commands were never written: they wait for the next attempt (backed off)
                 self._retried += 1
                 logger.info(

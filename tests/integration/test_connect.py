@@ -171,3 +171,165 @@ async def test_tls_with_an_unknown_ca_fails_to_connect(tls_server: tuple[RedisSe
     async with leanredis.Redis(host="127.0.0.1", port=int(certs["port"]), ssl=True, socket_connect_timeout=5) as r:
         with pytest.raises(ConnectionError, match="CERTIFICATE_VERIFY_FAILED|certificate verify failed"):
             await r.ping()
+
+
+@pytest.fixture(scope="module")
+def tls12_server(
+    server_binary: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[RedisServer, dict[str, str]]]:
+    """A TLS server that speaks TLS 1.2 only, with one cipher: for ssl_min_version and ssl_ciphers."""
+    certs = _make_certs(tmp_path_factory.mktemp("certs12"))
+    from leanredis.server import free_port
+
+    tls_port = free_port()
+    server = RedisServer(
+        server_binary,
+        extra_args=[
+            "--tls-port", str(tls_port),
+            "--tls-cert-file", certs["server.crt"],
+            "--tls-key-file", certs["server.key"],
+            "--tls-ca-cert-file", certs["ca.crt"],
+            "--tls-auth-clients", "no",
+            "--tls-protocols", "TLSv1.2",
+            "--tls-ciphers", "ECDHE-RSA-AES128-GCM-SHA256",
+        ],
+    )
+    try:
+        server.start()
+    except RuntimeError as exc:
+        server.stop()
+        if "TLS" in str(exc) or "tls" in str(exc):
+            pytest.skip(f"this server binary was built without TLS ({server.binary})")
+        raise
+    certs["port"] = str(tls_port)
+    yield server, certs
+    server.stop()
+
+
+async def test_ssl_min_version_refuses_an_older_server(tls12_server: tuple[RedisServer, dict[str, str]]) -> None:
+    import ssl
+
+    _, certs = tls12_server
+    common = {"host": "127.0.0.1", "port": int(certs["port"]), "ssl": True, "ssl_ca_certs": certs["ca.crt"]}
+    async with leanredis.Redis(**common, ssl_min_version=ssl.TLSVersion.TLSv1_2) as r:
+        assert await r.ping() is True
+    async with leanredis.Redis(**common, ssl_min_version=ssl.TLSVersion.TLSv1_3, retry=None) as r:
+        with pytest.raises(ConnectionError, match="(?i)version|protocol"):
+            await r.ping()
+
+
+async def test_ssl_ciphers_limit_what_the_client_offers(tls12_server: tuple[RedisServer, dict[str, str]]) -> None:
+    _, certs = tls12_server
+    common = {"host": "127.0.0.1", "port": int(certs["port"]), "ssl": True, "ssl_ca_certs": certs["ca.crt"]}
+    async with leanredis.Redis(**common, ssl_ciphers="ECDHE-RSA-AES128-GCM-SHA256") as r:
+        assert await r.ping() is True
+        transport = r.connection._proto.transport  # type: ignore[union-attr]
+        assert transport.get_extra_info("cipher")[0] == "ECDHE-RSA-AES128-GCM-SHA256"
+    async with leanredis.Redis(**common, ssl_ciphers="ECDHE-RSA-AES256-GCM-SHA384", retry=None) as r:
+        with pytest.raises(ConnectionError):
+            await r.ping()  # nothing in common with the server's one cipher
+    with pytest.raises(leanredis.DataError, match="ssl_ciphers"):
+        leanredis.Redis(ssl=True, ssl_ciphers="NO-SUCH-CIPHER")
+
+
+async def test_ssl_ca_path_names_a_directory_of_hashed_ca_certificates(
+    tls_server: tuple[RedisServer, dict[str, str]], tmp_path: Path
+) -> None:
+    _, certs = tls_server
+    openssl = shutil.which("openssl")
+    assert openssl is not None
+    subject_hash = subprocess.run(
+        [openssl, "x509", "-hash", "-noout", "-in", certs["ca.crt"]], check=True, capture_output=True, text=True
+    ).stdout.strip()
+    shutil.copy(certs["ca.crt"], tmp_path / f"{subject_hash}.0")
+    async with leanredis.Redis(
+        host="127.0.0.1", port=int(certs["port"]), ssl=True, ssl_ca_path=str(tmp_path), socket_connect_timeout=5
+    ) as r:
+        assert await r.ping() is True
+
+
+@pytest.fixture(scope="module")
+def mtls_server(
+    server_binary: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[RedisServer, dict[str, str]]]:
+    """A TLS server that requires a client certificate signed by its CA."""
+    directory = tmp_path_factory.mktemp("mtls")
+    certs = _make_certs(directory)
+    openssl = shutil.which("openssl")
+    assert openssl is not None
+    # the server's own key, encrypted: a client key that needs ssl_password
+    subprocess.run(
+        [openssl, "pkey", "-in", certs["server.key"], "-aes256", "-passout", "pass:key-pw", "-out", "enc.key"],
+        check=True, capture_output=True, cwd=directory,
+    )
+    certs["enc.key"] = str(directory / "enc.key")
+    from leanredis.server import free_port
+
+    tls_port = free_port()
+    server = RedisServer(
+        server_binary,
+        extra_args=[
+            "--tls-port", str(tls_port),
+            "--tls-cert-file", certs["server.crt"],
+            "--tls-key-file", certs["server.key"],
+            "--tls-ca-cert-file", certs["ca.crt"],
+            "--tls-auth-clients", "yes",
+        ],
+    )
+    try:
+        server.start()
+    except RuntimeError as exc:
+        server.stop()
+        if "TLS" in str(exc) or "tls" in str(exc):
+            pytest.skip(f"this server binary was built without TLS ({server.binary})")
+        raise
+    certs["port"] = str(tls_port)
+    yield server, certs
+    server.stop()
+
+
+async def test_client_certificate_from_ssl_certfile_keyfile_and_password(
+    mtls_server: tuple[RedisServer, dict[str, str]],
+) -> None:
+    _, certs = mtls_server
+    ca_data = Path(certs["ca.crt"]).read_text()
+    common = {"host": "127.0.0.1", "port": int(certs["port"]), "ssl": True, "ssl_ca_data": ca_data, "retry": None}
+    async with leanredis.Redis(**common, ssl_certfile=certs["server.crt"], ssl_keyfile=certs["server.key"]) as r:
+        assert await r.ping() is True
+    async with leanredis.Redis(
+        **common, ssl_certfile=certs["server.crt"], ssl_keyfile=certs["enc.key"], ssl_password="key-pw"
+    ) as r:
+        assert await r.ping() is True
+    async with leanredis.Redis(**common, socket_connect_timeout=5) as r:
+        with pytest.raises(ConnectionError):
+            await r.ping()  # no client certificate: the server refuses
+
+
+async def test_ssl_cert_reqs_and_check_hostname_decide_what_is_verified(
+    tls_server: tuple[RedisServer, dict[str, str]],
+) -> None:
+    _, certs = tls_server
+    port = int(certs["port"])
+    # no CA given: only ssl_cert_reqs="none" connects
+    async with leanredis.Redis(host="127.0.0.1", port=port, ssl=True, ssl_cert_reqs="none") as r:
+        assert await r.ping() is True
+    # the server listens on 127.0.0.1 only, which its certificate names: check_hostname is seen on the context
+    assert leanredis.Redis(ssl=True).options.ssl.check_hostname is True  # type: ignore[union-attr]
+    assert leanredis.Redis(ssl=True, ssl_check_hostname=False).options.ssl.check_hostname is False  # type: ignore[union-attr]
+    async with leanredis.Redis(
+        host="127.0.0.1", port=port, ssl=True, ssl_ca_certs=certs["ca.crt"], ssl_check_hostname=False
+    ) as r:
+        assert await r.ping() is True
+
+
+def test_ssl_verify_flags_are_added_and_removed() -> None:
+    import ssl
+
+    context = leanredis.make_ssl_context(
+        ssl_include_verify_flags=[ssl.VerifyFlags.VERIFY_X509_STRICT],
+        ssl_exclude_verify_flags=[ssl.VerifyFlags.VERIFY_X509_TRUSTED_FIRST],
+    )
+    assert context.verify_flags & ssl.VerifyFlags.VERIFY_X509_STRICT
+    assert not context.verify_flags & ssl.VerifyFlags.VERIFY_X509_TRUSTED_FIRST
+    r = leanredis.Redis(ssl=True, ssl_exclude_verify_flags=[ssl.VerifyFlags.VERIFY_X509_TRUSTED_FIRST])
+    assert r.options.ssl is not None and not r.options.ssl.verify_flags & ssl.VerifyFlags.VERIFY_X509_TRUSTED_FIRST

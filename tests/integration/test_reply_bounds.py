@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import pytest
 
@@ -62,6 +63,11 @@ def announcing(header: bytes) -> Callable[[int], Serve]:
     return script
 
 
+def plain_client(fake: FakeServer, **options: Any) -> leanredis.Redis:
+    """A client whose handshake is empty (no CLIENT SETINFO): the fake answers commands, not greetings."""
+    return leanredis.Redis(host="127.0.0.1", port=fake.port, lib_name=None, lib_version=None, **options)
+
+
 @pytest.fixture
 async def fake(request: pytest.FixtureRequest) -> AsyncIterator[FakeServer]:
     server = await FakeServer(request.param).start()
@@ -73,7 +79,7 @@ async def fake(request: pytest.FixtureRequest) -> AsyncIterator[FakeServer]:
 async def test_a_trickled_reply_past_its_timeout_drops_the_connection_instead_of_blocking_it(
     fake: FakeServer,
 ) -> None:
-    client = leanredis.Redis(host="127.0.0.1", port=fake.port, socket_timeout=0.2, late_reply_timeout=0.5)
+    client = plain_client(fake, socket_timeout=0.2, late_reply_timeout=0.5)
     try:
         with pytest.raises(TimeoutError):
             await client.get("huge")
@@ -96,7 +102,7 @@ async def test_a_trickled_reply_past_its_timeout_drops_the_connection_instead_of
 @pytest.mark.parametrize("parser", ["auto", "python"])
 @pytest.mark.parametrize("fake", [flooding], indirect=True)
 async def test_a_reply_past_max_reply_bytes_fails_fast_without_buffering_it(fake: FakeServer, parser: str) -> None:
-    client = leanredis.Redis(host="127.0.0.1", port=fake.port, max_reply_bytes=8 * 1024 * 1024, parser=parser)
+    client = plain_client(fake, max_reply_bytes=8 * 1024 * 1024, parser=parser)
     try:
         before = memory.rss_bytes() or 0
         started = time.monotonic()
@@ -120,7 +126,7 @@ async def test_a_reply_past_max_reply_bytes_fails_fast_without_buffering_it(fake
 async def test_an_aggregate_announcing_too_many_elements_is_refused_before_it_is_built(
     fake: FakeServer, parser: str
 ) -> None:
-    client = leanredis.Redis(host="127.0.0.1", port=fake.port, parser=parser, protocol=2)
+    client = plain_client(fake, parser=parser, protocol=2)
     try:
         loop = asyncio.get_running_loop()
         started = loop.time()

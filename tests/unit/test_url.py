@@ -120,3 +120,55 @@ def test_bad_client_options_raise_data_error(kwargs: dict[str, object], message:
 def test_redis_py_only_options_are_accepted_for_drop_in_use() -> None:
     client = leanredis.Redis(max_connections=10, retry_on_timeout=True, health_check_interval=30)
     assert client.options.port == 6379
+
+
+def test_redis_py_query_options_are_parsed_as_redis_py_parses_them() -> None:
+    import ssl
+
+    kwargs = parse_url(
+        "redis://h/1?socket_read_size=4096&retry_on_timeout=yes&max_connections=7&health_check_interval=15"
+        "&timeout=2.5&ssl_min_version=772&ssl_include_verify_flags=[VERIFY_X509_STRICT, VERIFY_X509_PARTIAL_CHAIN]"
+        "&ssl_exclude_verify_flags=VERIFY_X509_STRICT&legacy_responses=true&ssl_ca_path=/etc/ca&ssl_ciphers=HIGH"
+    )
+    assert kwargs == {
+        "host": "h",
+        "db": 1,
+        "socket_read_size": 4096,
+        "retry_on_timeout": True,
+        "max_connections": 7,
+        "health_check_interval": 15.0,
+        "pool_timeout": 2.5,  # redis-py's BlockingConnectionPool wait
+        "ssl_min_version": ssl.TLSVersion.TLSv1_3,
+        "ssl_include_verify_flags": [ssl.VerifyFlags.VERIFY_X509_STRICT, ssl.VerifyFlags.VERIFY_X509_PARTIAL_CHAIN],
+        "ssl_exclude_verify_flags": [ssl.VerifyFlags.VERIFY_X509_STRICT],
+        "legacy_responses": True,
+        "ssl_ca_path": "/etc/ca",
+        "ssl_ciphers": "HIGH",
+    }
+
+
+def test_url_query_options_reach_the_client() -> None:
+    client = leanredis.Redis.from_url("redis://h?max_connections=3&timeout=2&health_check_interval=0&retry_on_timeout=1")
+    max_connections, pool_timeout, _, _, health_check_interval = client._pool_box.config
+    assert (max_connections, pool_timeout, health_check_interval) == (3, 2.0, None)  # 0: no health check
+    assert leanredis.TimeoutError in client.options.connect_retry_on
+
+
+@pytest.mark.parametrize(
+    "url, message",
+    [
+        ("redis://h?ssl_min_version=TLSv9", "ssl_min_version"),
+        ("redis://h?ssl_include_verify_flags=NOPE", "ssl_include_verify_flags"),
+        ("redis://h?legacy_responses=maybe", "legacy_responses"),
+        ("redis://h?timeout=soon", "pool_timeout|seconds"),
+        ("redis://h?no_such_thing=1", "unknown URL option 'no_such_thing'"),
+    ],
+)
+def test_bad_redis_py_query_options_are_refused_by_name(url: str, message: str) -> None:
+    with pytest.raises(DataError, match=message):
+        parse_url(url)
+
+
+def test_legacy_responses_false_in_a_url_is_refused_by_the_client() -> None:
+    with pytest.raises(DataError, match="legacy_responses=False is not supported"):
+        leanredis.Redis.from_url("redis://h?legacy_responses=false")
