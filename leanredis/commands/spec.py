@@ -89,30 +89,37 @@ class Streams(KeySearch):
 
 
 @dataclass(frozen=True, slots=True)
-class KeywordKey(KeySearch):
-    """The argument after one of ``words``, the last one given, searched from ``start``.
+class KeywordKeys(KeySearch):
+    """For each of ``words`` in turn, the argument after its first occurrence from ``start``.
 
-    ``skip`` names options whose values are skipped (SORT's ``BY pattern``
-    must not be read as a keyword); ``skip_key`` steps over the key found
-    (GEORADIUS does, SORT does not: each follows its server's scan).
-    SORT ... STORE dest, GEORADIUS ... STOREDIST dest.
+    The server's keyword key specs: GEORADIUS ... STORE a STOREDIST b has keys
+    a and b (the server checks both for CROSSSLOT, though it writes only b).
     """
 
-    words: frozenset[str]
+    words: tuple[str, ...]
     start: int
-    skip: tuple[tuple[str, int], ...] = ()
-    skip_key: bool = True
 
     def keys(self, args: Sequence[Any]) -> list[Any]:
-        skip = dict(self.skip)
+        upper = [_upper(arg) for arg in args[self.start : -1]]
+        found = []
+        for word in self.words:
+            if word in upper:
+                found.append(args[self.start + upper.index(word) + 1])
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class SortStore(KeySearch):
+    """SORT ... STORE dest: the last STORE wins; LIMIT, GET and BY values are skipped (the server's scan)."""
+
+    def keys(self, args: Sequence[Any]) -> list[Any]:
+        skip = {"LIMIT": 2, "GET": 1, "BY": 1}
         found = None
-        i = self.start
+        i = 2
         while i < len(args):
-            word = _upper(args[i]) if isinstance(args[i], (str, bytes, bytearray, memoryview)) else ""
-            if word in self.words and i + 1 < len(args):
-                found = args[i + 1]
-                i += 2 if self.skip_key else 1
-                continue
+            word = _upper(args[i])
+            if word == "STORE" and i + 1 < len(args):
+                found = args[i + 1]  # no skip past it: the server reads on from the key
             i += 1 + skip.get(word, 0)
         return [] if found is None else [found]
 

@@ -12,11 +12,8 @@ the live server, with the differences between the two servers listed there.
 
 from __future__ import annotations
 
-from .spec import CommandSpec, KeywordKey, MigrateKeys, NumKeys, Streams
+from .spec import CommandSpec, KeywordKeys, MigrateKeys, NumKeys, SortStore, Streams
 from .spec import spec as _
-
-_GEO_STORE = KeywordKey(frozenset({"STORE", "STOREDIST"}), 5)
-_SORT_STORE = KeywordKey(frozenset({"STORE"}), 2, skip=(("LIMIT", 2), ("GET", 1), ("BY", 1)), skip_key=False)
 
 # SORT_RO is movablekeys only through BY/GET patterns, keys the server derives
 # from values: no client can know them, so it routes by its first key.
@@ -169,8 +166,8 @@ ROWS: tuple[CommandSpec, ...] = (
     _("GEODIST", 1, 1, 1, "readonly"),
     _("GEOHASH", 1, 1, 1, "readonly"),
     _("GEOPOS", 1, 1, 1, "readonly"),
-    _("GEORADIUS", 1, 1, 1, "write denyoom movablekeys", search=_GEO_STORE),
-    _("GEORADIUSBYMEMBER", 1, 1, 1, "write denyoom movablekeys", search=_GEO_STORE),
+    _("GEORADIUS", 1, 1, 1, "write denyoom movablekeys", search=KeywordKeys(("STORE", "STOREDIST"), 6)),
+    _("GEORADIUSBYMEMBER", 1, 1, 1, "write denyoom movablekeys", search=KeywordKeys(("STORE", "STOREDIST"), 5)),
     _("GEORADIUSBYMEMBER_RO", 1, 1, 1, "readonly"),
     _("GEORADIUS_RO", 1, 1, 1, "readonly"),
     _("GEOSEARCH", 1, 1, 1, "readonly"),
@@ -258,7 +255,9 @@ ROWS: tuple[CommandSpec, ...] = (
     _("MOVE", 1, 1, 1, "write fast"),
     _("MSET", 1, -1, 2, "write denyoom", route="multi_shard"),
     _("MSETEX", 0, 0, 0, "write denyoom movablekeys", route="multi_shard", search=NumKeys(1, step=2)),
-    _("MSETNX", 1, -1, 2, "write denyoom", route="multi_shard"),
+    # Redis 7.0 tips MSETNX multi_shard, Valkey 9 does not: split by slot, it
+    # would no longer set all keys or none, so it stays on one slot.
+    _("MSETNX", 1, -1, 2, "write denyoom"),
     _("MULTI", 0, 0, 0, "noscript fast"),
     _("OBJECT", 0, 0, 0, ""),
     _("OBJECT ENCODING", 2, 2, 1, "readonly"),
@@ -334,7 +333,7 @@ ROWS: tuple[CommandSpec, ...] = (
     _("SMEMBERS", 1, 1, 1, "readonly"),
     _("SMISMEMBER", 1, 1, 1, "readonly fast"),
     _("SMOVE", 1, 2, 1, "write fast"),
-    _("SORT", 1, 1, 1, "write denyoom movablekeys", search=_SORT_STORE),
+    _("SORT", 1, 1, 1, "write denyoom movablekeys", search=SortStore()),
     _("SORT_RO", 1, 1, 1, "readonly movablekeys"),
     _("SPOP", 1, 1, 1, "write fast"),
     _("SPUBLISH", 1, 1, 1, "pubsub fast"),
@@ -356,7 +355,9 @@ ROWS: tuple[CommandSpec, ...] = (
     _("UNLINK", 1, -1, 1, "write fast", route="multi_shard"),
     _("UNSUBSCRIBE", 0, 0, 0, "pubsub noscript"),
     _("UNWATCH", 0, 0, 0, "noscript fast"),
-    _("WAIT", 0, 0, 0, "noscript", route="all_primaries"),
+    # WAIT holds the connection until replicas acknowledge: blocking, as Valkey 9
+    # flags it (Redis 7.0 flags it noscript and not blocking).
+    _("WAIT", 0, 0, 0, "blocking", route="all_primaries"),
     _("WAITAOF", 0, 0, 0, "blocking", route="all_primaries"),
     _("WATCH", 1, -1, 1, "noscript fast"),
     _("XACK", 1, 1, 1, "write fast"),

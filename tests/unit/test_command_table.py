@@ -56,7 +56,7 @@ def test_rows_reject_unknown_flags_and_routes() -> None:
         (("XREAD", "COUNT", 1, "STREAMS", "s1", "s2", "0", "0"), ["s1", "s2"]),
         (("XREADGROUP", "GROUP", "g", "c", "streams", "s1", ">"), ["s1"]),
         (("SORT", "k", "BY", "w_*", "LIMIT", 0, 1, "STORE", "d"), ["k", "d"]),
-        (("GEORADIUS", "g", 1, 2, 3, "m", "STORE", "a", "STOREDIST", "b"), ["g", "b"]),
+        (("GEORADIUS", "g", 1, 2, 3, "m", "STORE", "a", "STOREDIST", "b"), ["g", "a", "b"]),
         (("MIGRATE", "h", 1, "", 0, 10, "AUTH", "KEYS", "KEYS", "a", "b"), ["a", "b"]),
         (("MIGRATE", "h", 1, "k", 0, 10), ["k"]),
         (("OBJECT", "FREQ", "k"), ["k"]),
