@@ -20,6 +20,7 @@ from .server import ServerCommands
 from .sets import SetCommands
 from .streams import StreamCommands
 from .strings import StringCommands
+from .table import COMMANDS
 from .zsets import SortedSetCommands
 from .zsets_algebra import SortedSetAlgebraCommands
 
@@ -55,6 +56,7 @@ __all__ = [
     "AllCommands",
     "BitFieldOperation",
     "BitmapCommands",
+    "COMMANDS",
     "CommandsBase",
     "GeoCommands",
     "HashCommands",

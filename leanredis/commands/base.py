@@ -36,7 +36,7 @@ class CommandsBase:
         ``options`` are accepted for redis-py compatibility and ignored
         (redis-py uses them to steer its own callbacks).
         """
-        from .parsers import RESPONSE_PARSERS
+        from .table import lookup
 
         if not args:
             from ..exceptions import DataError
@@ -44,17 +44,8 @@ class CommandsBase:
             raise DataError("execute_command() needs at least the command name")
         if isinstance(args[0], str) and " " in args[0]:
             args = (*args[0].split(), *args[1:])  # "CONFIG GET" -> CONFIG, GET, as redis-py does
-        name = args[0]
-        if isinstance(name, bytes):
-            name = name.decode("utf-8", "replace")
-        name = str(name).upper()
-        parse = None
-        if len(args) > 1 and isinstance(args[1], (str, bytes)):
-            sub = args[1].decode("utf-8", "replace") if isinstance(args[1], bytes) else args[1]
-            parse = RESPONSE_PARSERS.get(f"{name} {sub.upper()}")
-        if parse is None:
-            parse = RESPONSE_PARSERS.get(name)
-        return self._send(tuple(args), parse)
+        spec = lookup(args)
+        return self._send(tuple(args), None if spec is None else spec.parser)
 
 
 

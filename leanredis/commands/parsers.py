@@ -5,9 +5,12 @@ or str) into the value redis.asyncio 8.1 returns with its default options
 (RESP3 on the wire, legacy RESP2-shaped results): one shape whatever the
 protocol, so that switching protocol never changes what callers get.
 
-``RESPONSE_PARSERS`` maps a command name (upper case, with the subcommand
-for container commands: ``"CONFIG GET"``) to its parser; ``execute_command``
-applies it, as redis-py applies its response callbacks.
+``register()`` records a command's parser in ``RESPONSE_PARSERS`` (name upper
+case, with the subcommand for container commands: ``"CONFIG GET"``); the
+command table (``table.COMMANDS``) takes them in once, and ``execute_command``
+applies the table's parser, as redis-py applies its response callbacks. A
+command registered twice raises: one parser per command, never a silent
+overwrite.
 """
 
 from __future__ import annotations
@@ -19,9 +22,15 @@ RESPONSE_PARSERS: dict[str, Callable[[Any], Any]] = {}
 
 
 def register(names: str, parser: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """Record ``parser`` for each space-separated command name (``_`` joins subcommands)."""
+    """Record ``parser`` for each space-separated command name (``_`` joins subcommands).
+
+    Raises ``ValueError`` for a name that already has a parser.
+    """
     for name in names.split():
-        RESPONSE_PARSERS[name.replace("_", " ")] = parser
+        name = name.replace("_", " ")
+        if name in RESPONSE_PARSERS:
+            raise ValueError(f"a reply parser for {name} is already registered ({RESPONSE_PARSERS[name].__name__})")
+        RESPONSE_PARSERS[name] = parser
     return parser
 
 
@@ -70,7 +79,7 @@ def ping_reply(reply: Any) -> bool:
 
 
 register(
-    "COPY EXPIRE EXPIREAT HEXISTS HMSET MOVE MSETNX PERSIST PSETEX PEXPIRE PEXPIREAT RENAMENX SETEX SETNX SMOVE",
+    "COPY EXPIRE EXPIREAT HEXISTS HMSET MOVE MSETNX PERSIST PEXPIRE PEXPIREAT RENAMENX SETNX SMOVE",
     to_bool,
 )
 register("HINCRBYFLOAT INCRBYFLOAT", to_float)
