@@ -38,6 +38,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from .commands import AllCommands
+from .commands.base import EmptyOnError
 from .connection import Connection
 from .exceptions import (
     ConnectionError,
@@ -195,6 +196,7 @@ class Pipeline(AllCommands):
 
     async def _execute_pipeline(self, stack: list[tuple[tuple[Any, ...], Any]], raise_on_error: bool) -> list[Any]:
         names = [args[0] for args, _ in stack]
+        empties = {index: parse for index, (_, parse) in enumerate(stack) if parse.__class__ is EmptyOnError}
         conn = self._conn
         own = False
         if conn is None and self._block is not None:
@@ -216,6 +218,9 @@ class Pipeline(AllCommands):
                 except ResponseError as exc:
                     results.append(exc)
             clean = True
+            for index, empty in empties.items():
+                if isinstance(results[index], ResponseError):
+                    results[index] = empty.factory()
         finally:
             if not clean:
                 _abandon(futures)
@@ -231,12 +236,16 @@ class Pipeline(AllCommands):
     async def _execute_transaction(self, stack: list[tuple[tuple[Any, ...], Any]], raise_on_error: bool) -> list[Any]:
         names = [args[0] for args, _ in stack]
         parses = [parse for _, parse in stack]
-        count = len(stack)
+        # commands whose error reply means "empty" (MGET of no keys) are not sent, as in redis-py:
+        # inside MULTI their error would abort the transaction
+        empties = [(index, parse) for index, parse in enumerate(parses) if parse.__class__ is EmptyOnError]
+        count = len(stack) - len(empties)
 
         def batch() -> Iterator[tuple[tuple[Any, ...], Any]]:
             yield _MULTI, None
-            for args, _ in stack:
-                yield args, None  # +QUEUED or an error; the real reply comes in EXEC's array
+            for args, parse in stack:
+                if parse.__class__ is not EmptyOnError:
+                    yield args, None  # +QUEUED or an error; the real reply comes in EXEC's array
             yield _EXEC, None
 
         pool_conn: Connection | None = None
@@ -277,6 +286,8 @@ class Pipeline(AllCommands):
         clean = False
         try:
             results = await self._exec_results(futures, count)
+            for index, empty in empties:
+                results.insert(index, empty.factory())
             clean = True
         except (WatchError, ResponseError):
             clean = True  # EXEC was answered (null or aborted): the connection is in a known state

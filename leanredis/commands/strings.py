@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from typing import Any
 
 from ..exceptions import DataError
 from ..future import CommandFuture
 from .base import (
+    EMPTY_LIST,
     AbsExpiryT,
     CommandsBase,
     EncodableT,
@@ -68,9 +69,14 @@ class StringCommands(CommandsBase):
             return self._send(tuple(args), None)
         return self._send(tuple(args), _set_ok)
 
-    def mget(self, keys: KeyT | Sequence[KeyT], *args: KeyT) -> CommandFuture[list[Any]]:
-        """Values of several keys, None for missing ones."""
-        return self._send((b"MGET", *list_or_args(keys, args, "mget")), None)
+    def mget(self, keys: KeyT | Sequence[KeyT], *args: KeyT) -> Awaitable[list[Any]]:
+        """Values of several keys, None for missing ones; ``[]`` for no keys (as redis-py: MGET is
+        still sent, outside MULTI, and its error reply read as ``[]``)."""
+        names = list_or_args(keys, args, "mget", allow_empty=True)
+        if not names:
+            result: Awaitable[list[Any]] = self._send_or_empty((b"MGET",), EMPTY_LIST)
+            return result
+        return self._send((b"MGET", *names), None)
 
     def mset(self, mapping: Mapping[KeyT, EncodableT]) -> CommandFuture[bool]:
         """Set several keys at once: True."""
