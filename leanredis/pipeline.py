@@ -19,7 +19,10 @@ Where the commands go:
   socket was lost in between, ``execute`` raises ``WatchError`` rather than
   run the transaction unguarded;
 - a pipeline without a transaction that contains a blocking command runs on
-  a pool connection, with the socket timeout extended by the blocking time.
+  a pool connection, with the socket timeout extended by the blocking time;
+- a ``Script`` called on the pipeline is recorded as EVALSHA and loaded
+  before ``execute`` sends anything (SCRIPT EXISTS, SCRIPT LOAD of the
+  missing), as redis-py does: a NOSCRIPT inside the batch could not be retried.
 
 Memory: the recorded commands are dropped as they are encoded (the pipeline
 keeps only each command's name, for error messages); the replies are the
@@ -39,6 +42,8 @@ from typing import TYPE_CHECKING, Any
 
 from .commands import AllCommands
 from .commands.base import EmptyOnError
+from .commands.parsers import str_if_bytes
+from .commands.scripting import script_exists_reply
 from .connection import Connection
 from .exceptions import (
     ConnectionError,
@@ -54,6 +59,7 @@ from .future import CommandFuture
 
 if TYPE_CHECKING:
     from .executor import Executor
+    from .script import Script
 
 _MULTI = (b"MULTI",)
 _EXEC = (b"EXEC",)
@@ -84,6 +90,7 @@ class Pipeline(AllCommands):
         self._conn: Connection | None = None  # a pool connection, from WATCH until reset
         self._watch_connects = 0
         self._block: float | None = None  # longest wait of the recorded blocking commands
+        self.scripts: set[Script] = set()  # Scripts called on this pipeline: loaded before execute
 
     def __repr__(self) -> str:
         kind = "transaction" if self.is_transaction else "pipeline"
@@ -185,6 +192,8 @@ class Pipeline(AllCommands):
         stack = self.command_stack
         if not stack and not self.watching:
             return []
+        if self.scripts:
+            await self.load_scripts()
         self.command_stack = []
         try:
             if self.is_transaction or self.explicit_transaction:
@@ -310,6 +319,21 @@ class Pipeline(AllCommands):
                     results[index] = ProtocolError(f"cannot parse reply to {_upper(names[index])}: {exc!r}")
         return results
 
+    async def load_scripts(self) -> None:
+        """Make sure the server knows every Script called on this pipeline (SCRIPT EXISTS, then
+        SCRIPT LOAD of the missing), so that their recorded EVALSHA cannot fail with NOSCRIPT."""
+        scripts = list(self.scripts)
+        exists = await self._now((b"SCRIPT", b"EXISTS", *[script.sha for script in scripts]), script_exists_reply)
+        for script, known in zip(scripts, exists, strict=True):
+            if not known:
+                script.sha = await self._now((b"SCRIPT", b"LOAD", script.script), str_if_bytes)
+
+    async def _now(self, args: tuple[Any, ...], parse: Any) -> Any:
+        """Run a command at once, outside the recorded ones: on the WATCH connection if there is one."""
+        if self._conn is not None:
+            return await self._immediate(args, parse, self._executor.options.socket_timeout)
+        return await self._executor.send(args, parse)
+
     @staticmethod
     async def _exec_results(futures: list[CommandFuture[Any]], count: int) -> list[Any]:
         """EXEC's array with queue-time errors put back in place and error items as exceptions."""
@@ -355,6 +379,7 @@ class Pipeline(AllCommands):
         """Forget recorded commands, UNWATCH, give the connection back (closed if its state is unknown)."""
         self.command_stack = []
         self._block = None
+        self.scripts = set()
         conn = self._conn
         self._conn = None
         watching = self.watching
