@@ -24,10 +24,12 @@ Where the commands go:
   before ``execute`` sends anything (SCRIPT EXISTS, SCRIPT LOAD of the
   missing), as redis-py does: a NOSCRIPT inside the batch could not be retried.
 
-Memory: the recorded commands are dropped as they are encoded (the pipeline
-keeps only each command's name, for error messages); the replies are the
-only thing ``execute`` returns. Errors follow redis-py: a ``ResponseError``
-reply is raised (the first one, annotated with its position) or, with
+Memory: the recorded commands are dropped as they are encoded (for error
+messages the pipeline keeps each command with values longer than 128
+characters cut down); the replies are the only thing ``execute`` returns.
+Errors follow redis-py: a ``ResponseError`` reply is raised (the first one,
+annotated as redis-py does: ``Command # 3 (LPUSH c 3) of pipeline caused
+error: ('WRONGTYPE ...',)``) or, with
 ``raise_on_error=False``, returned in its place; EXEC aborted by a rejected
 command raises ``ExecAbortError`` (or that command's error), a null EXEC
 ``WatchError``.
@@ -37,6 +39,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import textwrap
 from collections.abc import Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -204,7 +207,7 @@ class Pipeline(AllCommands):
             await self.reset()
 
     async def _execute_pipeline(self, stack: list[tuple[tuple[Any, ...], Any]], raise_on_error: bool) -> list[Any]:
-        names = [args[0] for args, _ in stack]
+        previews = [_preview(args) for args, _ in stack]
         empties = {index: parse for index, (_, parse) in enumerate(stack) if parse.__class__ is EmptyOnError}
         conn = self._conn
         own = False
@@ -239,16 +242,21 @@ class Pipeline(AllCommands):
                 assert conn is not None
                 self._executor.pool().release(conn, dirty=not clean)
         if raise_on_error:
-            _raise_first_error(results, names)
+            _raise_first_error(results, previews)
         return results
 
     async def _execute_transaction(self, stack: list[tuple[tuple[Any, ...], Any]], raise_on_error: bool) -> list[Any]:
-        names = [args[0] for args, _ in stack]
+        previews = [_preview(args) for args, _ in stack]
         parses = [parse for _, parse in stack]
         # commands whose error reply means "empty" (MGET of no keys) are not sent, as in redis-py:
         # inside MULTI their error would abort the transaction
         empties = [(index, parse) for index, parse in enumerate(parses) if parse.__class__ is EmptyOnError]
         count = len(stack) - len(empties)
+        sent_positions = [index for index, parse in enumerate(parses) if parse.__class__ is not EmptyOnError]
+
+        def annotate(sent_index: int, exc: ResponseError) -> None:
+            position = sent_positions[sent_index]
+            _annotate(exc, position, previews[position])
 
         def batch() -> Iterator[tuple[tuple[Any, ...], Any]]:
             yield _MULTI, None
@@ -294,7 +302,7 @@ class Pipeline(AllCommands):
         stack.clear()
         clean = False
         try:
-            results = await self._exec_results(futures, count)
+            results = await self._exec_results(futures, count, annotate)
             for index, empty in empties:
                 results.insert(index, empty.factory())
             clean = True
@@ -310,13 +318,13 @@ class Pipeline(AllCommands):
             if pool_conn is not None:
                 self._executor.pool().release(pool_conn, dirty=not clean)
         if raise_on_error:
-            _raise_first_error(results, names)
+            _raise_first_error(results, previews)
         for index, (value, parse) in enumerate(zip(results, parses, strict=True)):
             if parse is not None and not isinstance(value, Exception):
                 try:
                     results[index] = parse(value)
                 except Exception as exc:  # a reply of an unexpected shape: this command's error only
-                    results[index] = ProtocolError(f"cannot parse reply to {_upper(names[index])}: {exc!r}")
+                    results[index] = ProtocolError(f"cannot parse reply to {_upper(previews[index][0])}: {exc!r}")
         return results
 
     async def load_scripts(self) -> None:
@@ -335,19 +343,29 @@ class Pipeline(AllCommands):
         return await self._executor.send(args, parse)
 
     @staticmethod
-    async def _exec_results(futures: list[CommandFuture[Any]], count: int) -> list[Any]:
+    async def _exec_results(
+        futures: list[CommandFuture[Any]], count: int, annotate: Callable[[int, ResponseError], None]
+    ) -> list[Any]:
         """EXEC's array with queue-time errors put back in place and error items as exceptions."""
         try:
             reply = await futures[-1]
         except ExecAbortError as abort:
             # the command the server rejected when it was queued says more than EXECABORT
             first = next(
-                (f.exception() for f in futures[1:-1] if f.done() and not f.cancelled() and f.exception()),
+                (
+                    (index, f.exception())
+                    for index, f in enumerate(futures[1:-1])
+                    if f.done() and not f.cancelled() and f.exception()
+                ),
                 None,
             )
             _abandon(futures)
             if first is not None:
-                raise first from abort
+                index, error = first
+                assert error is not None  # chosen for having one
+                if isinstance(error, ResponseError):
+                    annotate(index, error)  # redis-py annotates a queue-time error as it reads it
+                raise error from abort
             raise
         errors: list[tuple[int, BaseException]] = []
         for index, fut in enumerate(futures[1:-1]):
@@ -413,11 +431,55 @@ def _abandon(futures: list[CommandFuture[Any]]) -> None:
             fut.cancel()
 
 
-def _raise_first_error(results: list[Any], names: list[Any]) -> None:
+_TEXT = (bytes, str, bytearray, memoryview)
+_MESSAGE_WIDTH = 100  # redis-py's truncate_text: the command in an error message is cut to this
+_KEPT = 128  # of a longer argument, the first characters (more if whitespace, which collapses, fills them)
+
+
+def _preview(args: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The command as an error message shows it: ``args`` itself, or with long values cut down.
+
+    Kept until the replies are read, so a large value is not (the pipeline
+    releases its arguments once they are written).
+    """
+    for arg in args:
+        if isinstance(arg, _TEXT) and len(arg) > _KEPT:
+            return tuple(_cut(value) for value in args)
+    return args
+
+
+def _cut(value: Any) -> Any:
+    if not isinstance(value, _TEXT) or len(value) <= _KEPT:
+        return value
+    kept = _KEPT
+    while True:
+        head = value[:kept]
+        if isinstance(head, memoryview):
+            head = head.tobytes()
+        if kept >= len(value) or len(" ".join(_text(head).split())) > _MESSAGE_WIDTH + 2:
+            return head
+        kept *= 4
+
+
+def _text(value: Any) -> str:
+    """redis-py's safe_str: bytes decoded (invalid bytes replaced), anything else str()."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+def _annotate(error: ResponseError, index: int, preview: tuple[Any, ...]) -> None:
+    """redis-py's Pipeline.annotate_exception: position, the command cut to 100 characters, the error's args."""
+    command = textwrap.shorten(
+        " ".join(map(_text, preview)), width=_MESSAGE_WIDTH, placeholder="...", break_long_words=True
+    )
+    error.args = (f"Command # {index + 1} ({command}) of pipeline caused error: {error.args}", *error.args[1:])
+
+
+def _raise_first_error(results: list[Any], previews: list[tuple[Any, ...]]) -> None:
     for index, value in enumerate(results):
         if isinstance(value, ResponseError):
-            message = value.args[0] if value.args else ""
-            value.args = (f"Command # {index + 1} ({_upper(names[index])}) of pipeline caused error: {message}",)
+            _annotate(value, index, previews[index])
             raise value
 
 

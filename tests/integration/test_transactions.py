@@ -47,7 +47,7 @@ async def test_exec_time_error_leaves_the_others_applied(r: leanredis.Redis, rai
     pipe = r.pipeline()
     pipe.set("a", "1").lpush("a", "x").incr("c").hset("h", "f", "v")
     if raise_on_error:
-        with pytest.raises(WrongTypeError, match=r"Command # 2 \(LPUSH\) of pipeline caused error: WRONGTYPE"):
+        with pytest.raises(WrongTypeError, match=r"Command # 2 \(LPUSH a x\) of pipeline caused error: \('WRONGTYPE"):
             await pipe.execute()
     else:
         result = await pipe.execute(raise_on_error=False)
