@@ -417,8 +417,12 @@ class Pipeline(AllCommands):
     aclose = reset
 
     async def discard(self) -> None:
-        """Drop the recorded transaction (redis-py's DISCARD) and UNWATCH."""
-        await self.reset()
+        """DISCARD, as redis-py's: recorded like any command (run at once after ``watch()`` without
+        ``multi()``, where the server refuses it); so ``execute()`` then raises the server's
+        "EXEC without MULTI" and runs nothing of the transaction. ``reset()`` just forgets."""
+        sent = self._send((b"DISCARD",), None)
+        if sent is not self:
+            await sent
 
 
 def _abandon(futures: list[CommandFuture[Any]]) -> None:
