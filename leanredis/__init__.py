@@ -41,6 +41,7 @@ from .exceptions import (
 from .future import CommandFuture
 from .lock import Lock
 from .options import ConnectionOptions
+from .pubsub import Subscription
 from .sentinel import Sentinel, SentinelRedis
 
 __version__ = "0.1.0"
@@ -87,6 +88,7 @@ __all__ = [
     "Sentinel",
     "SentinelRedis",
     "SlaveNotFoundError",
+    "Subscription",
     "StrictRedis",
     "TimeoutError",
     "TryAgainError",

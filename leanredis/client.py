@@ -9,7 +9,7 @@ from typing import Any
 from .commands import AllCommands
 from .commands.base import KeyT
 from .connection import Connection, check_timeout
-from .exceptions import DataError, ResponseError
+from .exceptions import DataError, ResponseError, warn_deprecated_alias
 from .executor import Executor
 from .future import CommandFuture
 from .lock import Lock
@@ -262,7 +262,10 @@ class Redis(AllCommands):
         if pool is not None:
             await pool.aclose()
 
-    close = aclose
+    async def close(self, close_connection_pool: bool | None = None) -> None:
+        """Deprecated alias of ``aclose()``: warns as redis.asyncio's does."""
+        warn_deprecated_alias("close")
+        await self.aclose(close_connection_pool)
 
     def pubsub(
         self,

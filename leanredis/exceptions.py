@@ -150,6 +150,18 @@ class SlaveNotFoundError(ConnectionError):
     """No replica (nor master to fall back on) could be found for the service through the sentinels."""
 
 
+def warn_deprecated_alias(name: str) -> None:
+    """The DeprecationWarning redis.asyncio gives for its old ``close()``/``reset()`` aliases, word for word,
+    pointing at the caller's line."""
+    import warnings
+
+    warnings.warn(
+        f"Call to deprecated {name}. (Use aclose() instead) -- Deprecated since version 5.0.1.",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+
+
 # First word of the server's error text -> class. Anything else is ResponseError.
 _ERROR_PREFIXES: dict[str, type[ResponseError]] = {
     "WRONGTYPE": WrongTypeError,
