@@ -11,12 +11,14 @@ from .exceptions import (
     AuthenticationError,
     AuthenticationWrongNumberOfArgsError,
     BusyLoadingError,
+    ClusterCrossSlotError,
     ClusterDownError,
     ClusterError,
     ConnectionError,
     CrossSlotError,
     DataError,
     ExecAbortError,
+    ExternalAuthProviderError,
     InvalidResponse,
     LockError,
     LockNotOwnedError,
@@ -27,6 +29,7 @@ from .exceptions import (
     MovedError,
     NoPermissionError,
     NoScriptError,
+    NoSuchFieldsetError,
     OutOfMemoryError,
     OverloadError,
     ProtocolError,
@@ -44,6 +47,7 @@ from .exceptions import (
 from .future import CommandFuture
 from .lock import Lock
 from .options import ConnectionOptions
+from .pubsub import Subscription
 from .sentinel import Sentinel, SentinelRedis
 
 
@@ -58,6 +62,7 @@ __all__ = [
     "AuthenticationWrongNumberOfArgsError",
     "BusyLoadingError",
     "CacheConfig",
+    "ClusterCrossSlotError",
     "ClusterDownError",
     "ClusterError",
     "CommandFuture",
@@ -67,6 +72,7 @@ __all__ = [
     "CrossSlotError",
     "DataError",
     "ExecAbortError",
+    "ExternalAuthProviderError",
     "InvalidResponse",
     "Lock",
     "LockError",
@@ -78,6 +84,7 @@ __all__ = [
     "MovedError",
     "NoPermissionError",
     "NoScriptError",
+    "NoSuchFieldsetError",
     "OutOfMemoryError",
     "OverloadError",
     "ProtocolError",
@@ -90,6 +97,7 @@ __all__ = [
     "Sentinel",
     "SentinelRedis",
     "SlaveNotFoundError",
+    "Subscription",
     "StrictRedis",
     "TimeoutError",
     "TryAgainError",

@@ -15,7 +15,7 @@ from .commands.base import KeyT, list_or_args
 from .config import UNSET, is_redis_py_pool, library_info, make_ssl_context, redis_py_pool_options, refuse_unsupported
 from .connection import Connection, check_timeout
 from .encoding import Encoder
-from .exceptions import DataError, ResponseError
+from .exceptions import DataError, ResponseError, warn_deprecated_alias
 from .executor import Executor
 from .future import CommandFuture
 from .lock import Lock
@@ -501,7 +501,10 @@ class Redis(AllCommands):
         if box.pool is not None and close_connection_pool:
             await box.pool.aclose()
 
-    close = aclose
+    async def close(self, close_connection_pool: bool | None = None) -> None:
+        """Deprecated alias of ``aclose()``: warns as redis.asyncio's does."""
+        warn_deprecated_alias("close")
+        await self.aclose(close_connection_pool)
 
     def pubsub(
         self,

@@ -138,8 +138,19 @@ class TryAgainError(ResponseError):
     """TRYAGAIN: a multi-key command hit a slot being resharded."""
 
 
-class CrossSlotError(ResponseError):
-    """CROSSSLOT: the keys of one command hash to different slots."""
+class ClusterCrossSlotError(ResponseError):
+    """CROSSSLOT: the keys of one command hash to different slots (redis-py's name)."""
+
+
+CrossSlotError = ClusterCrossSlotError  # the name leanredis used first
+
+
+class NoSuchFieldsetError(ResponseError):
+    """HIMPORT SET named a fieldset this connection has not prepared (``ERR no such fieldset``)."""
+
+
+class ExternalAuthProviderError(ConnectionError):
+    """The server's external authentication provider failed (``ERR problem with LDAP service``)."""
 
 
 class MasterDownError(ClusterDownError):
@@ -154,6 +165,18 @@ class SlaveNotFoundError(ConnectionError):
     """No replica (nor master to fall back on) could be found for the service through the sentinels."""
 
 
+def warn_deprecated_alias(name: str) -> None:
+    """The DeprecationWarning redis.asyncio gives for its old ``close()``/``reset()`` aliases, word for word,
+    pointing at the caller's line."""
+    import warnings
+
+    warnings.warn(
+        f"Call to deprecated {name}. (Use aclose() instead) -- Deprecated since version 5.0.1.",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+
+
 # First word of the server's error text -> class. Anything else is ResponseError.
 _ERROR_PREFIXES: dict[str, type[ResponseError]] = {
     "WRONGTYPE": WrongTypeError,
@@ -166,7 +189,7 @@ _ERROR_PREFIXES: dict[str, type[ResponseError]] = {
     "ASK": AskError,
     "TRYAGAIN": TryAgainError,
     "CLUSTERDOWN": ClusterDownError,
-    "CROSSSLOT": CrossSlotError,
+    "CROSSSLOT": ClusterCrossSlotError,
     "MASTERDOWN": MasterDownError,
 }
 
@@ -180,6 +203,18 @@ _CONNECTION_ERRORS: dict[str, type[RedisError]] = {
 
 # MODULE LOAD / UNLOAD failures, which redis-py raises as ModuleError
 _MODULE_ERRORS = ("ERR Error loading the extension", "ERR Error unloading module")
+
+# Whole "ERR ..." texts redis-py maps to a class of its own (its parser's EXCEPTION_CLASSES["ERR"],
+# matched exactly as there); the module and AUTH-arity ones are matched more loosely below.
+_ERR_TEXTS: dict[str, type[RedisError]] = {
+    "ERR invalid password": AuthenticationError,
+    # AUTH on a server with no password: Redis >= 6.0, then older servers
+    "ERR AUTH <password> called without any password configured for the default user. "
+    "Are you sure your configuration is correct?": AuthenticationError,
+    "ERR Client sent AUTH, but no password is set": AuthenticationError,
+    "ERR problem with LDAP service": ExternalAuthProviderError,
+    "ERR no such fieldset": NoSuchFieldsetError,
+}
 
 
 def error_from_reply(message: str | bytes) -> RedisError:
@@ -203,10 +238,13 @@ def error_from_reply(message: str | bytes) -> RedisError:
     conn_cls = _CONNECTION_ERRORS.get(code)
     if conn_cls is not None:
         return conn_cls(message)
+    exact = _ERR_TEXTS.get(message)
+    if exact is not None:
+        return exact(message)
     if message.startswith("ERR max number of clients reached"):
         # the server closes the socket after this: an error about the connection (redis-py's mapping)
         return ConnectionError(message)
-    if message.startswith("ERR ") and "wrong number of arguments for 'auth'" in message:
+    if message.startswith("ERR ") and "wrong number of arguments for 'auth'" in message.lower():
         return AuthenticationWrongNumberOfArgsError(message)
     if message.startswith(_MODULE_ERRORS):
         return ModuleError(message)

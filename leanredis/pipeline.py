@@ -19,12 +19,17 @@ Where the commands go:
   socket was lost in between, ``execute`` raises ``WatchError`` rather than
   run the transaction unguarded;
 - a pipeline without a transaction that contains a blocking command runs on
-  a pool connection, with the socket timeout extended by the blocking time.
+  a pool connection, with the socket timeout extended by the blocking time;
+- a ``Script`` called on the pipeline is recorded as EVALSHA and loaded
+  before ``execute`` sends anything (SCRIPT EXISTS, SCRIPT LOAD of the
+  missing), as redis-py does: a NOSCRIPT inside the batch could not be retried.
 
-Memory: the recorded commands are dropped as they are encoded (the pipeline
-keeps only each command's name, for error messages); the replies are the
-only thing ``execute`` returns. Errors follow redis-py: a ``ResponseError``
-reply is raised (the first one, annotated with its position) or, with
+Memory: the recorded commands are dropped as they are encoded (for error
+messages the pipeline keeps each command with values longer than 128
+characters cut down); the replies are the only thing ``execute`` returns.
+Errors follow redis-py: a ``ResponseError`` reply is raised (the first one,
+annotated as redis-py does: ``Command # 3 (LPUSH c 3) of pipeline caused
+error: ('WRONGTYPE ...',)``) or, with
 ``raise_on_error=False``, returned in its place; EXEC aborted by a rejected
 command raises ``ExecAbortError`` (or that command's error), a null EXEC
 ``WatchError``.
@@ -34,10 +39,14 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import textwrap
 from collections.abc import Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from .commands import AllCommands
+from .commands.base import EmptyOnError
+from .commands.parsers import str_if_bytes
+from .commands.scripting import script_exists_reply
 from .connection import Connection
 from .exceptions import (
     ConnectionError,
@@ -53,6 +62,7 @@ from .future import CommandFuture
 
 if TYPE_CHECKING:
     from .executor import Executor
+    from .script import Script
 
 _MULTI = (b"MULTI",)
 _EXEC = (b"EXEC",)
@@ -83,6 +93,7 @@ class Pipeline(AllCommands):
         self._conn: Connection | None = None  # a pool connection, from WATCH until reset
         self._watch_connects = 0
         self._block: float | None = None  # longest wait of the recorded blocking commands
+        self.scripts: set[Script] = set()  # Scripts called on this pipeline: loaded before execute
 
     def __repr__(self) -> str:
         kind = "transaction" if self.is_transaction else "pipeline"
@@ -184,6 +195,8 @@ class Pipeline(AllCommands):
         stack = self.command_stack
         if not stack and not self.watching:
             return []
+        if self.scripts:
+            await self.load_scripts()
         self.command_stack = []
         try:
             if self.is_transaction or self.explicit_transaction:
@@ -194,7 +207,8 @@ class Pipeline(AllCommands):
             await self.reset()
 
     async def _execute_pipeline(self, stack: list[tuple[tuple[Any, ...], Any]], raise_on_error: bool) -> list[Any]:
-        names = [args[0] for args, _ in stack]
+        previews = [_preview(args) for args, _ in stack]
+        empties = {index: parse for index, (_, parse) in enumerate(stack) if parse.__class__ is EmptyOnError}
         conn = self._conn
         own = False
         if conn is None and self._block is not None:
@@ -216,6 +230,9 @@ class Pipeline(AllCommands):
                 except ResponseError as exc:
                     results.append(exc)
             clean = True
+            for index, empty in empties.items():
+                if isinstance(results[index], ResponseError):
+                    results[index] = empty.factory()
         finally:
             if not clean:
                 _abandon(futures)
@@ -225,18 +242,27 @@ class Pipeline(AllCommands):
                 assert conn is not None
                 self._executor.pool().release(conn, dirty=not clean)
         if raise_on_error:
-            _raise_first_error(results, names)
+            _raise_first_error(results, previews)
         return results
 
     async def _execute_transaction(self, stack: list[tuple[tuple[Any, ...], Any]], raise_on_error: bool) -> list[Any]:
-        names = [args[0] for args, _ in stack]
+        previews = [_preview(args) for args, _ in stack]
         parses = [parse for _, parse in stack]
-        count = len(stack)
+        # commands whose error reply means "empty" (MGET of no keys) are not sent, as in redis-py:
+        # inside MULTI their error would abort the transaction
+        empties = [(index, parse) for index, parse in enumerate(parses) if parse.__class__ is EmptyOnError]
+        count = len(stack) - len(empties)
+        sent_positions = [index for index, parse in enumerate(parses) if parse.__class__ is not EmptyOnError]
+
+        def annotate(sent_index: int, exc: ResponseError) -> None:
+            position = sent_positions[sent_index]
+            _annotate(exc, position, previews[position])
 
         def batch() -> Iterator[tuple[tuple[Any, ...], Any]]:
             yield _MULTI, None
-            for args, _ in stack:
-                yield args, None  # +QUEUED or an error; the real reply comes in EXEC's array
+            for args, parse in stack:
+                if parse.__class__ is not EmptyOnError:
+                    yield args, None  # +QUEUED or an error; the real reply comes in EXEC's array
             yield _EXEC, None
 
         pool_conn: Connection | None = None
@@ -276,7 +302,9 @@ class Pipeline(AllCommands):
         stack.clear()
         clean = False
         try:
-            results = await self._exec_results(futures, count)
+            results = await self._exec_results(futures, count, annotate)
+            for index, empty in empties:
+                results.insert(index, empty.factory())
             clean = True
         except (WatchError, ResponseError):
             clean = True  # EXEC was answered (null or aborted): the connection is in a known state
@@ -290,29 +318,54 @@ class Pipeline(AllCommands):
             if pool_conn is not None:
                 self._executor.pool().release(pool_conn, dirty=not clean)
         if raise_on_error:
-            _raise_first_error(results, names)
+            _raise_first_error(results, previews)
         for index, (value, parse) in enumerate(zip(results, parses, strict=True)):
             if parse is not None and not isinstance(value, Exception):
                 try:
                     results[index] = parse(value)
                 except Exception as exc:  # a reply of an unexpected shape: this command's error only
-                    results[index] = ProtocolError(f"cannot parse reply to {_upper(names[index])}: {exc!r}")
+                    results[index] = ProtocolError(f"cannot parse reply to {_upper(previews[index][0])}: {exc!r}")
         return results
 
+    async def load_scripts(self) -> None:
+        """Make sure the server knows every Script called on this pipeline (SCRIPT EXISTS, then
+        SCRIPT LOAD of the missing), so that their recorded EVALSHA cannot fail with NOSCRIPT."""
+        scripts = list(self.scripts)
+        exists = await self._now((b"SCRIPT", b"EXISTS", *[script.sha for script in scripts]), script_exists_reply)
+        for script, known in zip(scripts, exists, strict=True):
+            if not known:
+                script.sha = await self._now((b"SCRIPT", b"LOAD", script.script), str_if_bytes)
+
+    async def _now(self, args: tuple[Any, ...], parse: Any) -> Any:
+        """Run a command at once, outside the recorded ones: on the WATCH connection if there is one."""
+        if self._conn is not None:
+            return await self._immediate(args, parse, self._executor.options.socket_timeout)
+        return await self._executor.send(args, parse)
+
     @staticmethod
-    async def _exec_results(futures: list[CommandFuture[Any]], count: int) -> list[Any]:
+    async def _exec_results(
+        futures: list[CommandFuture[Any]], count: int, annotate: Callable[[int, ResponseError], None]
+    ) -> list[Any]:
         """EXEC's array with queue-time errors put back in place and error items as exceptions."""
         try:
             reply = await futures[-1]
         except ExecAbortError as abort:
             # the command the server rejected when it was queued says more than EXECABORT
             first = next(
-                (f.exception() for f in futures[1:-1] if f.done() and not f.cancelled() and f.exception()),
+                (
+                    (index, f.exception())
+                    for index, f in enumerate(futures[1:-1])
+                    if f.done() and not f.cancelled() and f.exception()
+                ),
                 None,
             )
             _abandon(futures)
             if first is not None:
-                raise first from abort
+                index, error = first
+                assert error is not None  # chosen for having one
+                if isinstance(error, ResponseError):
+                    annotate(index, error)  # redis-py annotates a queue-time error as it reads it
+                raise error from abort
             raise
         errors: list[tuple[int, BaseException]] = []
         for index, fut in enumerate(futures[1:-1]):
@@ -344,6 +397,7 @@ class Pipeline(AllCommands):
         """Forget recorded commands, UNWATCH, give the connection back (closed if its state is unknown)."""
         self.command_stack = []
         self._block = None
+        self.scripts = set()
         conn = self._conn
         self._conn = None
         watching = self.watching
@@ -363,8 +417,12 @@ class Pipeline(AllCommands):
     aclose = reset
 
     async def discard(self) -> None:
-        """Drop the recorded transaction (redis-py's DISCARD) and UNWATCH."""
-        await self.reset()
+        """DISCARD, as redis-py's: recorded like any command (run at once after ``watch()`` without
+        ``multi()``, where the server refuses it); so ``execute()`` then raises the server's
+        "EXEC without MULTI" and runs nothing of the transaction. ``reset()`` just forgets."""
+        sent = self._send((b"DISCARD",), None)
+        if sent is not self:
+            await sent
 
 
 def _abandon(futures: list[CommandFuture[Any]]) -> None:
@@ -377,11 +435,55 @@ def _abandon(futures: list[CommandFuture[Any]]) -> None:
             fut.cancel()
 
 
-def _raise_first_error(results: list[Any], names: list[Any]) -> None:
+_TEXT = (bytes, str, bytearray, memoryview)
+_MESSAGE_WIDTH = 100  # redis-py's truncate_text: the command in an error message is cut to this
+_KEPT = 128  # of a longer argument, the first characters (more if whitespace, which collapses, fills them)
+
+
+def _preview(args: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The command as an error message shows it: ``args`` itself, or with long values cut down.
+
+    Kept until the replies are read, so a large value is not (the pipeline
+    releases its arguments once they are written).
+    """
+    for arg in args:
+        if isinstance(arg, _TEXT) and len(arg) > _KEPT:
+            return tuple(_cut(value) for value in args)
+    return args
+
+
+def _cut(value: Any) -> Any:
+    if not isinstance(value, _TEXT) or len(value) <= _KEPT:
+        return value
+    kept = _KEPT
+    while True:
+        head = value[:kept]
+        if isinstance(head, memoryview):
+            head = head.tobytes()
+        if kept >= len(value) or len(" ".join(_text(head).split())) > _MESSAGE_WIDTH + 2:
+            return head
+        kept *= 4
+
+
+def _text(value: Any) -> str:
+    """redis-py's safe_str: bytes decoded (invalid bytes replaced), anything else str()."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+def _annotate(error: ResponseError, index: int, preview: tuple[Any, ...]) -> None:
+    """redis-py's Pipeline.annotate_exception: position, the command cut to 100 characters, the error's args."""
+    command = textwrap.shorten(
+        " ".join(map(_text, preview)), width=_MESSAGE_WIDTH, placeholder="...", break_long_words=True
+    )
+    error.args = (f"Command # {index + 1} ({command}) of pipeline caused error: {error.args}", *error.args[1:])
+
+
+def _raise_first_error(results: list[Any], previews: list[tuple[Any, ...]]) -> None:
     for index, value in enumerate(results):
         if isinstance(value, ResponseError):
-            message = value.args[0] if value.args else ""
-            value.args = (f"Command # {index + 1} ({_upper(names[index])}) of pipeline caused error: {message}",)
+            _annotate(value, index, previews[index])
             raise value
 
 

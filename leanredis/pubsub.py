@@ -27,6 +27,7 @@ import asyncio
 import inspect
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from .connection.dialer import Backoff, Dialer, close_and_wait
@@ -34,10 +35,12 @@ from .exceptions import (
     ConnectionError,
     DataError,
     ProtocolError,
+    PubSubError,
     RedisError,
     ResponseError,
     TimeoutError,
     error_from_reply,
+    warn_deprecated_alias,
 )
 from .future import wake_first
 from .options import ConnectionOptions
@@ -55,6 +58,18 @@ _MORE = object()  # the parsers' "need more bytes" (not False: a RESP3 #f reply)
 _MALFORMED = (ProtocolError, TypeError, IndexError)
 _PUBLISH_TYPES = ("message", "pmessage", "smessage")
 _UNSUBSCRIBE_TYPES = ("unsubscribe", "punsubscribe", "sunsubscribe")
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A channel or pattern with an optional handler, given positionally (redis-py 8's ``Subscription``).
+
+    ``await p.subscribe(Subscription(b"\\xff", handler))`` names a channel that
+    cannot be a keyword argument.
+    """
+
+    name: Any
+    handler: Handler | None = None
 
 
 class _PubSubProtocol(asyncio.Protocol):
@@ -78,6 +93,19 @@ class _PubSubProtocol(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
+
+    @property
+    def is_connected(self) -> bool:
+        """True until the socket is lost or closed."""
+        return not self.closed and self.transport is not None
+
+    async def disconnect(self, nowait: bool = False) -> None:
+        """Drop the socket, as if the server had: a subscribed PubSub reconnects and subscribes again."""
+        transport = self.transport
+        if transport is not None:
+            transport.abort()
+        if not nowait:
+            await self.lost
 
     # -- what the dialer needs to greet the socket -----------------------------------------
     def request(self, args: tuple[Any, ...]) -> asyncio.Future[Any]:
@@ -159,12 +187,17 @@ class _PubSubProtocol(asyncio.Protocol):
 class PubSub:
     """Subscriptions on a connection of their own; see the module docstring."""
 
+    PUBLISH_MESSAGE_TYPES = _PUBLISH_TYPES
+    UNSUBSCRIBE_MESSAGE_TYPES = _UNSUBSCRIBE_TYPES
+    HEALTH_CHECK_MESSAGE = "redis-py-health-check"
+
     def __init__(
         self,
         options: ConnectionOptions,
         ignore_subscribe_messages: bool = False,
         max_pending_messages: int = DEFAULT_MAX_PENDING_MESSAGES,
         overflow: Overflow = "pause",
+        health_check_interval: float = 0.0,
     ) -> None:
         count = max_pending_messages
         if isinstance(count, bool) or not isinstance(count, int) or count < 1:
@@ -173,6 +206,15 @@ class PubSub:
             raise DataError(f"overflow must be 'pause' or 'drop_oldest', not {overflow!r}")
         self.options = options
         self.ignore_subscribe_messages = ignore_subscribe_messages
+        # redis-py's: with an interval, check_health() (run by get_message) PINGs a connection idle
+        # that long, and the reply to that PING never reaches the caller
+        self.health_check_interval = health_check_interval
+        self._next_health_check = 0.0
+        check = self.HEALTH_CHECK_MESSAGE.encode()
+        if options.decode_responses:
+            self.health_check_response: list[Any] = [["pong", self.HEALTH_CHECK_MESSAGE], self.HEALTH_CHECK_MESSAGE]
+        else:
+            self.health_check_response = [[b"pong", check], check]
         self.max_pending_messages = max_pending_messages
         self.overflow = overflow
         self.channels: dict[Any, Handler | None] = {}
@@ -230,6 +272,12 @@ class PubSub:
     def is_connected(self) -> bool:
         return self._proto is not None
 
+    @property
+    def connection(self) -> _PubSubProtocol | None:
+        """redis-py's attribute: the socket's protocol while connected (``is_connected``,
+        ``disconnect()``), else None."""
+        return self._proto
+
     def stats(self) -> dict[str, Any]:
         """Queue depth and high-water mark, drops, socket pauses, messages read, (re)connects."""
         proto = self._proto
@@ -261,6 +309,8 @@ class PubSub:
             queue.popleft()
             self._stats_dropped += 1
         queue.append(reply)
+        if self.health_check_interval:
+            self._next_health_check = self._loop.time() + self.health_check_interval  # it is alive
         if len(queue) > self._stats_queued_high:
             self._stats_queued_high = len(queue)
         if self._waiters:
@@ -394,10 +444,11 @@ class PubSub:
     ) -> None:
         new: dict[Any, Handler | None] = {}
         for arg in args:
-            if isinstance(arg, (list, tuple, set, frozenset)):
-                new.update(dict.fromkeys(arg))
-            else:
-                new[arg] = None
+            for item in arg if isinstance(arg, (list, tuple, set, frozenset)) else (arg,):
+                if isinstance(item, Subscription):
+                    new[item.name] = item.handler
+                else:
+                    new[item] = None
         new.update(kwargs)
         if not new:
             raise DataError(f"{command.decode().lower()}() needs at least one name")
@@ -464,19 +515,55 @@ class PubSub:
     ) -> dict[str, Any] | None:
         """The next message, or None after ``timeout`` seconds (None: wait for ever).
 
-        None also when the message went to its handler or was an ignored
-        (un)subscribe confirmation, as in redis.asyncio.
+        None also when the message went to its handler, was an ignored
+        (un)subscribe confirmation or the reply to a health check, as in redis.asyncio.
         """
+        response = await self.parse_response(block=timeout is None, timeout=timeout or 0.0)
+        if response is None:
+            return None
+        return await self.handle_message(response, ignore_subscribe_messages)
+
+    def _check_connected(self) -> None:
+        if self._proto is None and not self.subscribed and not self._ever_connected:
+            raise RuntimeError("pubsub connection not set: did you forget to call subscribe() or psubscribe()?")
+
+    async def parse_response(self, block: bool = True, timeout: float = 0.0) -> Any:
+        """The next raw reply (a list such as ``[b'message', b'ch', b'hi']``), after ``check_health()``.
+
+        ``block``: wait for one however long it takes; else None after
+        ``timeout`` seconds. A health-check reply gives None, as in redis.asyncio.
+        """
+        self._check_connected()
+        await self.check_health()
         if not self._queue:
-            if self._proto is None and not self.subscribed and not self._ever_connected:
-                raise RuntimeError("pubsub connection not set: did you forget to call subscribe() or psubscribe()?")
-            if timeout is not None and timeout <= 0:
+            if block:
+                await self._wait(None)
+            elif timeout is not None and timeout <= 0:
                 await asyncio.sleep(0)  # a polling loop must still let the socket be read
             else:
                 await self._wait(timeout)
             if not self._queue:
                 return None
-        return await self.handle_message(self._take(), ignore_subscribe_messages)
+        response = self._take()
+        if isinstance(response, BaseException):
+            raise response
+        if self.health_check_interval and response in self.health_check_response:
+            return None  # the reply to our own PING: the caller never asked for it
+        return response
+
+    async def check_health(self) -> None:
+        """PING the server (``HEALTH_CHECK_MESSAGE``) when nothing was read for ``health_check_interval`` seconds.
+
+        The reply is read like any message and dropped by ``parse_response``.
+        """
+        self._check_connected()
+        interval = self.health_check_interval
+        if not interval or self._proto is None:
+            return
+        now = asyncio.get_running_loop().time()
+        if now > self._next_health_check:
+            self._next_health_check = now + interval  # one PING per interval, not one per poll
+            self._write((b"PING", self.HEALTH_CHECK_MESSAGE))
 
     async def _wait(self, timeout: float | None) -> None:
         loop = asyncio.get_running_loop()
@@ -506,22 +593,39 @@ class PubSub:
             if message is not None:
                 yield message
 
-    async def run(self, *, exception_handler: Any = None, poll_timeout: float = 1.0) -> None:
-        """Dispatch messages to their handlers until cancelled (redis.asyncio's ``PubSub.run``)."""
+    async def run(self, *, exception_handler: Any = None, poll_timeout: float = 1.0, pubsub: Any = None) -> None:
+        """Dispatch messages to their handlers until cancelled (redis.asyncio's ``PubSub.run``).
+
+        Every channel and pattern needs a handler (PubSubError otherwise);
+        ``pubsub``: read from that PubSub instead. Each turn yields to the
+        loop, so a handler that fails at once cannot starve other tasks.
+        """
+        for channel, handler in self.channels.items():
+            if handler is None:
+                raise PubSubError(f"Channel: '{channel}' has no handler registered")
+        for pattern, handler in self.patterns.items():
+            if handler is None:
+                raise PubSubError(f"Pattern: '{pattern}' has no handler registered")
+        await self.connect()
+        source = self if pubsub is None else pubsub
         while True:
             try:
-                await self.get_message(ignore_subscribe_messages=True, timeout=poll_timeout)
+                await source.get_message(ignore_subscribe_messages=True, timeout=poll_timeout)
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:
+            except BaseException as exc:  # redis-py hands every error to the handler
                 if exception_handler is None:
                     raise
                 result = exception_handler(exc, self)
                 if inspect.isawaitable(result):
                     await result
+            # a message already queued, or an error raised at once, never waited: let other tasks run
+            await asyncio.sleep(0)
 
     async def handle_message(self, response: Any, ignore_subscribe_messages: bool = False) -> dict[str, Any] | None:
         """A reply -> redis-py's message dict; calls the handler of a published message."""
+        if response is None:
+            return None
         if isinstance(response, BaseException):
             raise response
         if isinstance(response, (bytes, str)):  # PONG outside subscribed mode, or any RESP3 PING reply
@@ -588,8 +692,15 @@ class PubSub:
             await close_and_wait(proto, proto.lost)
         self._wake_all()
 
-    reset = aclose
-    close = aclose
+    async def close(self) -> None:
+        """Deprecated alias of ``aclose()``: warns as redis.asyncio's does."""
+        warn_deprecated_alias("close")
+        await self.aclose()
+
+    async def reset(self) -> None:
+        """Deprecated alias of ``aclose()``: warns as redis.asyncio's does."""
+        warn_deprecated_alias("reset")
+        await self.aclose()
 
 
 def _wake(waiter: asyncio.Future[None]) -> None:

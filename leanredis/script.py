@@ -43,12 +43,17 @@ class Script:
     ) -> Any:
         """Run the script with ``keys`` and ``args`` on ``client`` (default: the registering client).
 
-        EVALSHA first; on NOSCRIPT, SCRIPT LOAD and EVALSHA again.
+        EVALSHA first; on NOSCRIPT, SCRIPT LOAD and EVALSHA again. On a pipeline the EVALSHA is
+        recorded and the pipeline loads the script before it runs, as redis-py's does.
         """
         keys = tuple(keys or ())
         arguments = (*keys, *(args or ()))
         if client is None:
             client = self.registered_client
+        from .pipeline import Pipeline  # here: the pipeline module imports the command mixins
+
+        if isinstance(client, Pipeline):
+            client.scripts.add(self)  # loaded (if the server lacks it) before the pipeline runs
         try:
             return await client.evalsha(self.sha, len(keys), *arguments)
         except NoScriptError:

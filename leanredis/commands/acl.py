@@ -130,20 +130,20 @@ def _password_rules(values: Any, add: str, remove: str, what: str) -> list[str |
 class ACLCommands(CommandsBase):
     """ACL CAT, DELUSER, DRYRUN, GENPASS, GETUSER, HELP, LIST, LOAD, LOG, SAVE, SETUSER, USERS, WHOAMI."""
 
-    def acl_cat(self, category: str | None = None) -> CommandFuture[list[str]]:
+    def acl_cat(self, category: str | None = None, **kwargs: Any) -> CommandFuture[list[str]]:
         """The ACL categories, or the commands of one category: list of str."""
         args: tuple[Any, ...] = (b"ACL", b"CAT", category) if category else (b"ACL", b"CAT")
         return self._send(args, str_list)
 
-    def acl_dryrun(self, username: str, *args: EncodableT) -> CommandFuture[Any]:
+    def acl_dryrun(self, username: str, *args: EncodableT, **kwargs: Any) -> CommandFuture[Any]:
         """Whether ``username`` may run the command ``args``: OK, or the reason it may not."""
         return self._send((b"ACL", b"DRYRUN", username, *args), None)
 
-    def acl_deluser(self, *username: str) -> CommandFuture[int]:
+    def acl_deluser(self, *username: str, **kwargs: Any) -> CommandFuture[int]:
         """Delete the users; the number deleted."""
         return self._send((b"ACL", b"DELUSER", *username), None)
 
-    def acl_genpass(self, bits: int | None = None) -> CommandFuture[str]:
+    def acl_genpass(self, bits: int | None = None, **kwargs: Any) -> CommandFuture[str]:
         """A random password from the server's CSPRNG (``bits`` of it, 0..4096): str."""
         if bits is None:
             return self._send((b"ACL", b"GENPASS"), str_if_bytes)
@@ -155,19 +155,19 @@ class ACLCommands(CommandsBase):
             raise DataError(f"acl_genpass(): bits must be an int from 0 to 4096, not {bits!r}")
         return self._send((b"ACL", b"GENPASS", count), str_if_bytes)
 
-    def acl_getuser(self, username: str) -> CommandFuture[dict[str, Any] | None]:
+    def acl_getuser(self, username: str, **kwargs: Any) -> CommandFuture[dict[str, Any] | None]:
         """The user's rules as a dict (see ``acl_getuser_reply``), or None if there is no such user."""
         return self._send((b"ACL", b"GETUSER", username), acl_getuser_reply)
 
-    def acl_help(self) -> CommandFuture[list[str]]:
+    def acl_help(self, **kwargs: Any) -> CommandFuture[list[str]]:
         """ACL HELP text, one str a line."""
         return self._send((b"ACL", b"HELP"), str_list)
 
-    def acl_list(self) -> CommandFuture[list[str]]:
+    def acl_list(self, **kwargs: Any) -> CommandFuture[list[str]]:
         """Every user's rules, one str a user (as in an ACL file)."""
         return self._send((b"ACL", b"LIST"), str_list)
 
-    def acl_log(self, count: int | None = None) -> CommandFuture[list[dict[str, Any]]]:
+    def acl_log(self, count: int | None = None, **kwargs: Any) -> CommandFuture[list[dict[str, Any]]]:
         """The latest ACL denials (at most ``count``), newest first, as dicts."""
         if count is None:
             return self._send((b"ACL", b"LOG"), acl_log_reply)
@@ -175,15 +175,15 @@ class ACLCommands(CommandsBase):
             raise DataError(f"acl_log(): count must be an int, not {type(count).__name__}")
         return self._send((b"ACL", b"LOG", count), acl_log_reply)
 
-    def acl_log_reset(self) -> CommandFuture[bool]:
+    def acl_log_reset(self, **kwargs: Any) -> CommandFuture[bool]:
         """Empty the ACL log: True."""
         return self._send((b"ACL", b"LOG", b"RESET"), acl_log_reply)
 
-    def acl_load(self) -> CommandFuture[bool]:
+    def acl_load(self, **kwargs: Any) -> CommandFuture[bool]:
         """Reload the users from the server's ``aclfile``: True (an error if it has none)."""
         return self._send((b"ACL", b"LOAD"), bool_ok)
 
-    def acl_save(self) -> CommandFuture[bool]:
+    def acl_save(self, **kwargs: Any) -> CommandFuture[bool]:
         """Write the users to the server's ``aclfile``: True (an error if it has none)."""
         return self._send((b"ACL", b"SAVE"), bool_ok)
 
@@ -203,6 +203,7 @@ class ACLCommands(CommandsBase):
         reset_keys: bool = False,
         reset_channels: bool = False,
         reset_passwords: bool = False,
+        **kwargs: Any,
     ) -> CommandFuture[bool]:
         """Create or update a user: True. Rules are added to the user's current ones unless
         a ``reset*`` flag clears them first; the user is disabled unless ``enabled``.
@@ -253,11 +254,11 @@ class ACLCommands(CommandsBase):
                 args.append(f"({rule} {pattern})")
         return self._send(tuple(args), bool_ok)
 
-    def acl_users(self) -> CommandFuture[list[str]]:
+    def acl_users(self, **kwargs: Any) -> CommandFuture[list[str]]:
         """The user names, as str."""
         return self._send((b"ACL", b"USERS"), str_list)
 
-    def acl_whoami(self) -> CommandFuture[str]:
+    def acl_whoami(self, **kwargs: Any) -> CommandFuture[str]:
         """The user this connection is authenticated as, as str."""
         return self._send((b"ACL", b"WHOAMI"), str_if_bytes)
 

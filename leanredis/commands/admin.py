@@ -54,7 +54,7 @@ class AdminCommands(CommandsBase):
     """CLIENT KILL/PAUSE/TRACKING/..., SAVE and BGSAVE, REPLICAOF, SWAPDB, SHUTDOWN, ROLE."""
 
     # -- clients ------------------------------------------------------------------
-    def client_kill(self, address: str) -> CommandFuture[bool | int]:
+    def client_kill(self, address: str, **kwargs: Any) -> CommandFuture[bool | int]:
         """Disconnect the client at ``address`` ("ip:port"): True."""
         return self._send((b"CLIENT", b"KILL", address), client_kill_reply)
 
@@ -67,6 +67,7 @@ class AdminCommands(CommandsBase):
         laddr: Any = None,
         user: str | None = None,
         maxage: int | None = None,
+        **kwargs: Any,
     ) -> CommandFuture[int]:
         """Disconnect the clients matching every given filter: the number disconnected.
 
@@ -89,7 +90,7 @@ class AdminCommands(CommandsBase):
             raise DataError("client_kill_filter() needs at least one filter (_id, _type, addr, laddr, user, maxage)")
         return self._send(tuple(args), client_kill_reply)
 
-    def client_pause(self, timeout: int, all: bool = True) -> CommandFuture[bool]:  # noqa: A002 - redis-py's name
+    def client_pause(self, timeout: int, all: bool = True, **kwargs: Any) -> CommandFuture[bool]:  # noqa: A002 - redis-py's name
         """Suspend clients for ``timeout`` ms (every command, or only writes if ``all`` is False): True."""
         if not isinstance(timeout, int):
             raise DataError(f"client_pause(): timeout must be an int of milliseconds, not {type(timeout).__name__}")
@@ -98,11 +99,11 @@ class AdminCommands(CommandsBase):
             args += (b"WRITE",)
         return self._send(args, bool_ok)
 
-    def client_unpause(self) -> CommandFuture[Any]:
+    def client_unpause(self, **kwargs: Any) -> CommandFuture[Any]:
         """Resume clients paused by ``client_pause``: the server's OK."""
         return self._send((b"CLIENT", b"UNPAUSE"), None)
 
-    def client_reply(self, reply: str) -> CommandFuture[Any]:
+    def client_reply(self, reply: str, **kwargs: Any) -> CommandFuture[Any]:
         """CLIENT REPLY ON (the server's OK). OFF and SKIP are refused (DataError): with them the
         server sends no reply, on a connection whose replies are matched to callers in order."""
         if reply not in ("ON", "OFF", "SKIP"):
@@ -115,7 +116,7 @@ class AdminCommands(CommandsBase):
             )
         return self._send((b"CLIENT", b"REPLY", reply), None)
 
-    def client_unblock(self, client_id: int, error: bool = False) -> CommandFuture[bool]:
+    def client_unblock(self, client_id: int, error: bool = False, **kwargs: Any) -> CommandFuture[bool]:
         """Unblock a client blocked in BLPOP/XREAD/...: as if it timed out, or with an error if ``error``.
         True if it was blocked."""
         args: tuple[Any, ...] = (b"CLIENT", b"UNBLOCK", int(client_id))
@@ -131,7 +132,7 @@ class AdminCommands(CommandsBase):
         """Stop this connection's reads from updating keys' LRU/LFU ("ON"/"OFF"): the server's OK."""
         return self._send((b"CLIENT", b"NO-TOUCH", mode), None)
 
-    def client_setinfo(self, attr: str, value: str) -> CommandFuture[bool]:
+    def client_setinfo(self, attr: str, value: str, **kwargs: Any) -> CommandFuture[bool]:
         """Set this connection's LIB-NAME or LIB-VER (shown in CLIENT LIST): True."""
         return self._send((b"CLIENT", b"SETINFO", attr, value), bool_ok)
 
@@ -144,6 +145,7 @@ class AdminCommands(CommandsBase):
         optin: bool = False,
         optout: bool = False,
         noloop: bool = False,
+        **kwargs: Any,
     ) -> CommandFuture[Any]:
         """Turn server-assisted client-side caching on or off for this connection: the server's OK.
 
@@ -186,16 +188,16 @@ class AdminCommands(CommandsBase):
         """``client_tracking(False, ...)``."""
         return self.client_tracking(False, clientid, prefix, bcast, optin, optout, noloop)
 
-    def client_trackinginfo(self) -> CommandFuture[list[Any]]:
+    def client_trackinginfo(self, **kwargs: Any) -> CommandFuture[list[Any]]:
         """This connection's tracking state: ["flags", [...], "redirect", id, "prefixes", [...]]."""
         return self._send((b"CLIENT", b"TRACKINGINFO"), trackinginfo_reply)
 
-    def client_getredir(self) -> CommandFuture[int]:
+    def client_getredir(self, **kwargs: Any) -> CommandFuture[int]:
         """The id of the client tracking invalidations are redirected to (-1: none, 0: not tracking)."""
         return self._send((b"CLIENT", b"GETREDIR"), None)
 
     # -- connection state: refused on the shared connection ------------------------
-    def select(self, index: int) -> CommandFuture[bool]:
+    def select(self, index: int, **kwargs: Any) -> CommandFuture[bool]:
         """Refused (DataError): SELECT would switch the database under every caller of this client."""
         raise _shared_connection_error(
             f"select({index!r})", "pass db= to Redis() (or Redis.from_url('redis://host/N')), one client a database"
@@ -205,28 +207,28 @@ class AdminCommands(CommandsBase):
         """Refused (DataError): RESET would drop the connection's AUTH user, database, name and RESP3."""
         raise _shared_connection_error("reset()", "use aclose() and a new client for a fresh connection")
 
-    def quit(self) -> CommandFuture[bool]:
+    def quit(self, **kwargs: Any) -> CommandFuture[bool]:
         """Refused (DataError): QUIT would close the connection under every caller; use ``aclose()``."""
         raise _shared_connection_error("quit()", "use await client.aclose() to close it cleanly")
 
     # -- persistence and replication ---------------------------------------------
-    def save(self) -> CommandFuture[bool]:
+    def save(self, **kwargs: Any) -> CommandFuture[bool]:
         """Save the dataset to disk, blocking the server until done: True."""
         return self._send((b"SAVE",), bool_ok)
 
-    def bgsave(self, schedule: bool = True) -> CommandFuture[bool]:
+    def bgsave(self, schedule: bool = True, **kwargs: Any) -> CommandFuture[bool]:
         """Save in the background (``schedule``: after a running AOF rewrite): True."""
         return self._send((b"BGSAVE", b"SCHEDULE") if schedule else (b"BGSAVE",), always_true)
 
-    def bgrewriteaof(self) -> CommandFuture[bool]:
+    def bgrewriteaof(self, **kwargs: Any) -> CommandFuture[bool]:
         """Rewrite the append-only file in the background: True."""
         return self._send((b"BGREWRITEAOF",), always_true)
 
-    def replicaof(self, *args: Any) -> CommandFuture[Any]:
+    def replicaof(self, *args: Any, **kwargs: Any) -> CommandFuture[Any]:
         """REPLICAOF host port, or "NO", "ONE" to stop replicating: the server's OK."""
         return self._send((b"REPLICAOF", *args), None)
 
-    def slaveof(self, host: str | None = None, port: int | None = None) -> CommandFuture[bool]:
+    def slaveof(self, host: str | None = None, port: int | None = None, **kwargs: Any) -> CommandFuture[bool]:
         """Replicate ``host``:``port``, or with no arguments stop replicating: True."""
         if host is None and port is None:
             return self._send((b"SLAVEOF", b"NO", b"ONE"), bool_ok)
@@ -236,15 +238,15 @@ class AdminCommands(CommandsBase):
         """ROLE as the server sends it: ["master", offset, replicas], ["slave", ...] or ["sentinel", ...]."""
         return self._send((b"ROLE",), None)
 
-    def swapdb(self, first: int, second: int) -> CommandFuture[bool]:
+    def swapdb(self, first: int, second: int, **kwargs: Any) -> CommandFuture[bool]:
         """Swap two databases for every client of the server: True."""
         return self._send((b"SWAPDB", first, second), bool_ok)
 
-    def config_resetstat(self) -> CommandFuture[bool]:
+    def config_resetstat(self, **kwargs: Any) -> CommandFuture[bool]:
         """Reset the statistics INFO reports: True."""
         return self._send((b"CONFIG", b"RESETSTAT"), bool_ok)
 
-    def config_rewrite(self) -> CommandFuture[Any]:
+    def config_rewrite(self, **kwargs: Any) -> CommandFuture[Any]:
         """Write the running configuration to the server's config file: the server's OK."""
         return self._send((b"CONFIG", b"REWRITE"), None)
 
@@ -255,6 +257,7 @@ class AdminCommands(CommandsBase):
         now: bool = False,
         force: bool = False,
         abort: bool = False,
+        **kwargs: Any,
     ) -> None:
         """Stop the server (SAVE/NOSAVE/NOW/FORCE/ABORT modifiers); returns once the connection drops.
 

@@ -8,7 +8,7 @@ rest: encoding, pipelining, bounds, timeouts, errors. Methods return a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any, Union
 
@@ -46,6 +46,46 @@ class CommandsBase:
             args = (*args[0].split(), *args[1:])  # "CONFIG GET" -> CONFIG, GET, as redis-py does
         spec = lookup(args)
         return self._send(tuple(args), None if spec is None else spec.parser)
+
+    def _send_or_empty(self, args: tuple[Any, ...], empty: EmptyOnError) -> Any:
+        """Send a command whose error reply stands for an empty result (redis-py's EMPTY_RESPONSE).
+
+        Recorded as is by a pipeline (which knows the marker); elsewhere the
+        reply is awaited here, so the result is a coroutine, not a CommandFuture.
+        """
+        sent = self._send(args, empty)
+        if sent is self:
+            return self  # a pipeline recorded it
+        return _empty_on_error(sent, empty)
+
+
+class EmptyOnError:
+    """Reply parser marking a command whose error reply means "nothing": MGET of no keys gives [].
+
+    redis-py sends ``MGET`` with no keys, and turns the server's error into
+    ``[]`` (left out of a MULTI/EXEC, where it would abort the transaction);
+    so do we, the pipeline by checking for this marker.
+    """
+
+    __slots__ = ("factory",)
+
+    def __init__(self, factory: Callable[[], Any]) -> None:
+        self.factory = factory
+
+    def __call__(self, reply: Any) -> Any:
+        return reply
+
+
+EMPTY_LIST = EmptyOnError(list)
+
+
+async def _empty_on_error(sent: Awaitable[Any], empty: EmptyOnError) -> Any:
+    from ..exceptions import ResponseError
+
+    try:
+        return await sent
+    except ResponseError:
+        return empty.factory()
 
 
 
@@ -91,8 +131,9 @@ def _check_number(value: object, name: str) -> None:
 _SINGLE_KEY = (bytes, str, memoryview, bytearray, int, float)
 
 
-def list_or_args(keys: Any, args: tuple[Any, ...], command: str) -> list[Any]:
-    """One key or an iterable of keys, plus extra keys (redis-py's list_or_args); at least one."""
+def list_or_args(keys: Any, args: tuple[Any, ...], command: str, allow_empty: bool = False) -> list[Any]:
+    """One key or an iterable of keys, plus extra keys (redis-py's list_or_args); at least one
+    unless ``allow_empty``."""
     from ..exceptions import DataError
 
     if isinstance(keys, _SINGLE_KEY):
@@ -102,6 +143,6 @@ def list_or_args(keys: Any, args: tuple[Any, ...], command: str) -> list[Any]:
     else:
         raise DataError(f"{command}() takes a key or a list of keys, not {type(keys).__name__}")
     out.extend(args)
-    if not out:
+    if not out and not allow_empty:
         raise DataError(f"{command}() needs at least one key")
     return out

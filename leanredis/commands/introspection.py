@@ -166,7 +166,7 @@ class IntrospectionCommands(CommandsBase):
     """SLOWLOG, LATENCY, MEMORY, COMMAND, MODULE, DEBUG OBJECT and FUNCTION STATS."""
 
     # -- slowlog -----------------------------------------------------------------
-    def slowlog_get(self, num: int | None = None) -> CommandFuture[list[dict[str, Any]]]:
+    def slowlog_get(self, num: int | None = None, **kwargs: Any) -> CommandFuture[list[dict[str, Any]]]:
         """The slow log, newest first (at most ``num`` entries); see ``slowlog_reply``."""
         args: tuple[Any, ...] = (b"SLOWLOG", b"GET") if num is None else (b"SLOWLOG", b"GET", num)
         options = getattr(self, "options", None)
@@ -174,11 +174,11 @@ class IntrospectionCommands(CommandsBase):
             return self._send(args, functools.partial(slowlog_reply, encoding=options.encoding))
         return self._send(args, slowlog_reply)
 
-    def slowlog_len(self) -> CommandFuture[int]:
+    def slowlog_len(self, **kwargs: Any) -> CommandFuture[int]:
         """Number of entries in the slow log."""
         return self._send((b"SLOWLOG", b"LEN"), None)
 
-    def slowlog_reset(self) -> CommandFuture[bool]:
+    def slowlog_reset(self, **kwargs: Any) -> CommandFuture[bool]:
         """Empty the slow log: True."""
         return self._send((b"SLOWLOG", b"RESET"), bool_ok)
 
@@ -208,32 +208,32 @@ class IntrospectionCommands(CommandsBase):
         raise _refused("LATENCY GRAPH")
 
     # -- memory --------------------------------------------------------------------
-    def memory_stats(self) -> CommandFuture[dict[str, Any]]:
+    def memory_stats(self, **kwargs: Any) -> CommandFuture[dict[str, Any]]:
         """Memory usage figures: {str: int | float}, per-database ``db.N`` dicts."""
         return self._send((b"MEMORY", b"STATS"), memory_stats_reply)
 
-    def memory_purge(self) -> CommandFuture[bool]:
+    def memory_purge(self, **kwargs: Any) -> CommandFuture[bool]:
         """Ask the allocator to release dirty pages: True."""
         return self._send((b"MEMORY", b"PURGE"), bool_ok)
 
-    def memory_malloc_stats(self) -> CommandFuture[Any]:
+    def memory_malloc_stats(self, **kwargs: Any) -> CommandFuture[Any]:
         """The allocator's own statistics report, as text."""
         return self._send((b"MEMORY", b"MALLOC-STATS"), None)
 
-    async def memory_doctor(self) -> None:
+    async def memory_doctor(self, **kwargs: Any) -> None:
         """Not implemented, as in redis-py (NotImplementedError when awaited)."""
         raise _refused("MEMORY DOCTOR")
 
-    async def memory_help(self) -> None:
+    async def memory_help(self, **kwargs: Any) -> None:
         """Not implemented, as in redis-py (NotImplementedError when awaited)."""
         raise _refused("MEMORY HELP")
 
     # -- commands ------------------------------------------------------------------
-    def command(self) -> CommandFuture[dict[str, dict[str, Any]]]:
+    def command(self, **kwargs: Any) -> CommandFuture[dict[str, dict[str, Any]]]:
         """Every command the server knows, by name; see ``command_reply``."""
         return self._send((b"COMMAND",), command_reply)
 
-    def command_count(self) -> CommandFuture[int]:
+    def command_count(self, **kwargs: Any) -> CommandFuture[int]:
         """Number of commands the server knows."""
         return self._send((b"COMMAND", b"COUNT"), None)
 
@@ -258,7 +258,7 @@ class IntrospectionCommands(CommandsBase):
         """[[key, [flags]], ...] for the full command ``args``, as sent."""
         return self._send((b"COMMAND", b"GETKEYSANDFLAGS", *args), None)
 
-    async def command_info(self) -> None:
+    async def command_info(self, **kwargs: Any) -> None:
         """Not implemented, as in redis-py (NotImplementedError when awaited)."""
         raise _refused("COMMAND INFO")
 
@@ -291,11 +291,11 @@ class IntrospectionCommands(CommandsBase):
         return self._send((b"MODULE", b"LIST"), module_list_reply)
 
     # -- debugging -----------------------------------------------------------------
-    def debug_object(self, key: KeyT) -> CommandFuture[dict[str, Any]]:
+    def debug_object(self, key: KeyT, **kwargs: Any) -> CommandFuture[dict[str, Any]]:
         """DEBUG OBJECT as a dict (needs enable-debug-command on the server); see ``debug_object_reply``."""
         return self._send((b"DEBUG", b"OBJECT", key), debug_object_reply)
 
-    async def debug_segfault(self) -> None:
+    async def debug_segfault(self, **kwargs: Any) -> None:
         """Not implemented, as in redis-py (NotImplementedError when awaited)."""
         raise _refused("DEBUG SEGFAULT")
 

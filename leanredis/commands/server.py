@@ -15,69 +15,71 @@ from .parsers import bool_ok, pairs_to_dict, ping_reply, register, str_if_bytes
 class ServerCommands(CommandsBase):
     """PING, INFO, CONFIG, CLIENT and friends."""
 
-    def ping(self) -> CommandFuture[bool]:
+    def ping(self, **kwargs: Any) -> CommandFuture[bool]:
         """True when the server answers PONG."""
         return self._send((b"PING",), ping_reply)
 
-    def echo(self, value: EncodableT) -> CommandFuture[Any]:
+    def echo(self, value: EncodableT, **kwargs: Any) -> CommandFuture[Any]:
         """The value, echoed by the server."""
         return self._send((b"ECHO", value), None)
 
-    def flushdb(self, asynchronous: bool = False) -> CommandFuture[bool]:
+    def flushdb(self, asynchronous: bool = False, **kwargs: Any) -> CommandFuture[bool]:
         """Delete every key of the selected database: True."""
         args: tuple[Any, ...] = (b"FLUSHDB", b"ASYNC") if asynchronous else (b"FLUSHDB",)
         return self._send(args, bool_ok)
 
-    def flushall(self, asynchronous: bool = False) -> CommandFuture[bool]:
+    def flushall(self, asynchronous: bool = False, **kwargs: Any) -> CommandFuture[bool]:
         """Delete every key of every database: True."""
         args: tuple[Any, ...] = (b"FLUSHALL", b"ASYNC") if asynchronous else (b"FLUSHALL",)
         return self._send(args, bool_ok)
 
-    def info(self, section: str | None = None, *args: str) -> CommandFuture[dict[str, Any]]:
+    def info(self, section: str | None = None, *args: str, **kwargs: Any) -> CommandFuture[dict[str, Any]]:
         """INFO parsed into a dict, values as int, float, str, list or dict (as redis-py parses it)."""
         if section is None:
             return self._send((b"INFO",), info_reply)
         return self._send((b"INFO", section, *args), info_reply)
 
-    def dbsize(self) -> CommandFuture[int]:
+    def dbsize(self, **kwargs: Any) -> CommandFuture[int]:
         """Number of keys in the selected database."""
         return self._send((b"DBSIZE",), None)
 
-    def time(self) -> CommandFuture[tuple[int, int]]:
+    def time(self, **kwargs: Any) -> CommandFuture[tuple[int, int]]:
         """Server time: (seconds, microseconds)."""
         return self._send((b"TIME",), time_reply)
 
-    def lastsave(self) -> CommandFuture[datetime.datetime | None]:
+    def lastsave(self, **kwargs: Any) -> CommandFuture[datetime.datetime | None]:
         """Time of the last successful save to disk, as a local datetime."""
         return self._send((b"LASTSAVE",), timestamp_reply)
 
-    def config_get(self, pattern: EncodableT = "*", *args: EncodableT) -> CommandFuture[dict[str, str | None]]:
+    def config_get(
+        self, pattern: EncodableT = "*", *args: EncodableT, **kwargs: Any
+    ) -> CommandFuture[dict[str, str | None]]:
         """Configuration parameters matching the pattern(s): {name: value} as str."""
         return self._send((b"CONFIG", b"GET", pattern, *args), config_reply)
 
-    def config_set(self, name: KeyT, value: EncodableT, *args: EncodableT) -> CommandFuture[bool]:
+    def config_set(self, name: KeyT, value: EncodableT, *args: EncodableT, **kwargs: Any) -> CommandFuture[bool]:
         """Set configuration parameter(s) (``*args``: more name, value pairs): True."""
         return self._send((b"CONFIG", b"SET", name, value, *args), bool_ok)
 
-    def client_setname(self, name: str) -> CommandFuture[bool]:
+    def client_setname(self, name: str, **kwargs: Any) -> CommandFuture[bool]:
         """Name this connection: True."""
         return self._send((b"CLIENT", b"SETNAME", name), bool_ok)
 
-    def client_getname(self) -> CommandFuture[str | None]:
+    def client_getname(self, **kwargs: Any) -> CommandFuture[str | None]:
         """This connection's name as str (even without decode_responses), or None."""
         return self._send((b"CLIENT", b"GETNAME"), str_if_bytes)
 
-    def client_id(self) -> CommandFuture[int]:
+    def client_id(self, **kwargs: Any) -> CommandFuture[int]:
         """This connection's id."""
         return self._send((b"CLIENT", b"ID"), None)
 
-    def client_info(self) -> CommandFuture[dict[str, Any]]:
+    def client_info(self, **kwargs: Any) -> CommandFuture[dict[str, Any]]:
         """This connection, as a dict of str (counters such as id, age, db as int)."""
         return self._send((b"CLIENT", b"INFO"), client_info_reply)
 
     def client_list(
         self, _type: str | None = None, client_id: Sequence[EncodableT] = ()
-    ) -> CommandFuture[list[dict[str, str]]]:
+    , **kwargs: Any) -> CommandFuture[list[dict[str, str]]]:
         """Connected clients, each a dict of str; filter by ``_type`` or by ids."""
         args: list[Any] = [b"CLIENT", b"LIST"]
         if _type is not None:
@@ -91,7 +93,7 @@ class ServerCommands(CommandsBase):
             args.extend(client_id)
         return self._send(tuple(args), client_list_reply)
 
-    def memory_usage(self, key: KeyT, samples: int | None = None) -> CommandFuture[int | None]:
+    def memory_usage(self, key: KeyT, samples: int | None = None, **kwargs: Any) -> CommandFuture[int | None]:
         """Bytes used by the key and its value, or None if it does not exist."""
         if isinstance(samples, int) and not isinstance(samples, bool):
             return self._send((b"MEMORY", b"USAGE", key, b"SAMPLES", samples), None)

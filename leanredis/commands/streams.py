@@ -164,6 +164,32 @@ def _trim_args(command: str, maxlen: int | None, minid: Any, approximate: bool, 
     return args
 
 
+_REF_POLICIES = ("KEEPREF", "DELREF", "ACKED")
+
+
+def _ref_policy(command: str, ref_policy: Any) -> list[Any]:
+    """KEEPREF / DELREF / ACKED (Redis 8.2+): what trimming does to consumer groups' references."""
+    if ref_policy is None:
+        return []
+    if ref_policy not in _REF_POLICIES:
+        raise DataError(f"{command}(): ref_policy must be one of KEEPREF, DELREF, ACKED, not {ref_policy!r}")
+    return [ref_policy]
+
+
+def _reply_caps(command: str, count: int | None, max_count: int | None, max_size: int | None) -> list[Any]:
+    """MAXCOUNT (entries over all streams, at least ``count``) and MAXSIZE (reply bytes): Redis 8.10+."""
+    args: list[Any] = []
+    if max_count is not None:
+        _positive(max_count, command, "max_count")
+        if count is not None and max_count < count:
+            raise DataError(f"{command}(): max_count must be greater than or equal to count")
+        args += (b"MAXCOUNT", max_count)
+    if max_size is not None:
+        _positive(max_size, command, "max_size")
+        args += (b"MAXSIZE", max_size)
+    return args
+
+
 def _streams_args(command: str, streams: Mapping[KeyT, StreamIdT]) -> list[Any]:
     if not isinstance(streams, Mapping) or not streams:
         raise DataError(f"{command}(): streams must be a non-empty dict of stream name -> last id read")
@@ -183,16 +209,34 @@ class StreamCommands(CommandsBase):
         nomkstream: bool = False,
         minid: StreamIdT | None = None,
         limit: int | None = None,
+        ref_policy: str | None = None,
+        idmpauto: str | None = None,
+        idmp: tuple[str, bytes] | None = None,
     ) -> CommandFuture[Any]:
         """Append an entry (``id`` "*": the server picks one), trimming by ``maxlen`` or ``minid``: its id.
 
         With ``nomkstream`` a missing stream is not created and the reply is None.
+        Redis 8.2+: ``ref_policy`` (KEEPREF, DELREF, ACKED) for the trimmed
+        entries' references; ``idmpauto`` (a producer id) or ``idmp``
+        ((producer id, idempotent id)) make the append idempotent.
         """
         if not isinstance(fields, Mapping) or not fields:
             raise DataError("xadd(): fields must be a non-empty dict of field -> value")
         args: list[Any] = [b"XADD", name]
         if nomkstream:
             args.append(b"NOMKSTREAM")
+        if idmpauto is not None or idmp is not None:
+            if idmpauto is not None and idmp is not None:
+                raise DataError("xadd(): idmpauto and idmp are mutually exclusive")
+            if id != "*":
+                raise DataError("xadd(): idmpauto and idmp need id='*'")
+        args += _ref_policy("xadd", ref_policy)
+        if idmpauto is not None:
+            args += (b"IDMPAUTO", idmpauto)
+        if idmp is not None:
+            if not isinstance(idmp, tuple) or len(idmp) != 2:
+                raise DataError("xadd(): idmp must be a tuple (producer_id, idempotent_id)")
+            args += (b"IDMP", *idmp)
         args += _trim_args("xadd", maxlen, minid, approximate, limit)
         args.append(id)
         for pair in fields.items():
@@ -234,28 +278,41 @@ class StreamCommands(CommandsBase):
         approximate: bool = True,
         minid: StreamIdT | None = None,
         limit: int | None = None,
+        ref_policy: str | None = None,
     ) -> CommandFuture[int]:
-        """Trim to ``maxlen`` entries or drop ids below ``minid``: how many were removed."""
+        """Trim to ``maxlen`` entries or drop ids below ``minid``: how many were removed.
+
+        ``ref_policy`` (Redis 8.2+): KEEPREF, DELREF or ACKED, as for ``xadd``.
+        """
         if maxlen is None and minid is None:
             raise DataError("xtrim() needs maxlen or minid")
-        return self._send((b"XTRIM", name, *_trim_args("xtrim", maxlen, minid, approximate, limit)), None)
+        trim = _trim_args("xtrim", maxlen, minid, approximate, limit)
+        return self._send((b"XTRIM", name, *trim, *_ref_policy("xtrim", ref_policy)), None)
 
     # -- reading ---------------------------------------------------------------
     def xread(
-        self, streams: Mapping[KeyT, StreamIdT], count: int | None = None, block: int | None = None
+        self,
+        streams: Mapping[KeyT, StreamIdT],
+        count: int | None = None,
+        block: int | None = None,
+        max_count: int | None = None,
+        max_size: int | None = None,
     ) -> CommandFuture[Any]:
         """Entries after the given id of each stream: [[stream, [(id, {field: value}), ...]], ...].
 
         ``block`` (milliseconds, 0: for ever) waits for new entries; it needs a
-        client with a connection pool for blocking commands.
+        client with a connection pool for blocking commands. ``max_count``
+        (entries over all streams) and ``max_size`` (reply bytes) cap the
+        reply (Redis 8.10+).
         """
         args: list[Any] = [b"XREAD"]
-        if count is not None:
-            _positive(count, "xread", "count")
-            args += (b"COUNT", count)
         if block is not None:
             _non_negative(block, "xread", "block")
             args += (b"BLOCK", block)
+        if count is not None:
+            _positive(count, "xread", "count")
+            args += (b"COUNT", count)
+        args += _reply_caps("xread", count, max_count, max_size)
         args += _streams_args("xread", streams)
         return self._read("xread", tuple(args), xread_reply, block)
 
@@ -268,16 +325,20 @@ class StreamCommands(CommandsBase):
         block: int | None = None,
         noack: bool = False,
         claim_min_idle_time: int | None = None,
+        max_count: int | None = None,
+        max_size: int | None = None,
     ) -> CommandFuture[Any]:
         """Read as ``consumername`` of ``groupname``: id ">" for new entries, another id for its pending ones.
 
         Same shape as ``xread``; ``block`` as there. ``claim_min_idle_time``
-        (servers with XREADGROUP ... CLAIM) also takes over idle pending entries.
+        (servers with XREADGROUP ... CLAIM) also takes over idle pending entries;
+        ``max_count`` and ``max_size`` as for ``xread``.
         """
         args: list[Any] = [b"XREADGROUP", b"GROUP", groupname, consumername]
         if count is not None:
             _positive(count, "xreadgroup", "count")
             args += (b"COUNT", count)
+        args += _reply_caps("xreadgroup", count, max_count, max_size)
         if block is not None:
             _non_negative(block, "xreadgroup", "block")
             args += (b"BLOCK", block)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from typing import Any
 
 from ..exceptions import DataError
 from ..future import CommandFuture
 from .base import (
+    EMPTY_LIST,
     AbsExpiryT,
     CommandsBase,
     EncodableT,
@@ -48,14 +49,35 @@ class StringCommands(CommandsBase):
         get: bool = False,
         exat: AbsExpiryT | None = None,
         pxat: AbsExpiryT | None = None,
+        ifeq: bytes | str | None = None,
+        ifne: bytes | str | None = None,
+        ifdeq: str | None = None,
+        ifdne: str | None = None,
     ) -> CommandFuture[Any]:
-        """Set ``name`` to ``value``: True, or None when NX/XX prevented it; old value with ``get``."""
-        if ex is None and px is None and not (nx or xx or keepttl or get) and exat is None and pxat is None:
+        """Set ``name`` to ``value``: True, or None when NX/XX prevented it; old value with ``get``.
+
+        ``ifeq``/``ifne``: only if the current value equals / differs from this
+        one (SET IFEQ: Valkey 8.1+, Redis 8.4+; IFNE, and ``ifdeq``/``ifdne``
+        comparing the value's XXH3 hex digest: Redis 8.4+).
+        """
+        if (
+            ex is None
+            and px is None
+            and not (nx or xx or keepttl or get)
+            and exat is None
+            and pxat is None
+            and ifeq is None
+            and ifne is None
+            and ifdeq is None
+            and ifdne is None
+        ):
             return self._send((b"SET", name, value), _set_ok)
         if sum(x is not None for x in (ex, px, exat, pxat)) + bool(keepttl) > 1:
             raise DataError("set(): ex, px, exat, pxat and keepttl are mutually exclusive")
-        if nx and xx:
-            raise DataError("set(): nx and xx are mutually exclusive")
+        conditions = [(b"IFEQ", ifeq), (b"IFNE", ifne), (b"IFDEQ", ifdeq), (b"IFDNE", ifdne)]
+        condition = [(word, match) for word, match in conditions if match is not None]
+        if bool(nx) + bool(xx) + len(condition) > 1:
+            raise DataError("set(): nx, xx, ifeq, ifne, ifdeq and ifdne are mutually exclusive")
         args: list[Any] = [b"SET", name, value, *_expiry(ex, px, exat, pxat)]
         if keepttl:
             args.append(b"KEEPTTL")
@@ -63,14 +85,21 @@ class StringCommands(CommandsBase):
             args.append(b"NX")
         if xx:
             args.append(b"XX")
+        if condition:
+            args.extend(condition[0])
         if get:
             args.append(b"GET")
             return self._send(tuple(args), None)
         return self._send(tuple(args), _set_ok)
 
-    def mget(self, keys: KeyT | Sequence[KeyT], *args: KeyT) -> CommandFuture[list[Any]]:
-        """Values of several keys, None for missing ones."""
-        return self._send((b"MGET", *list_or_args(keys, args, "mget")), None)
+    def mget(self, keys: KeyT | Sequence[KeyT], *args: KeyT) -> Awaitable[list[Any]]:
+        """Values of several keys, None for missing ones; ``[]`` for no keys (as redis-py: MGET is
+        still sent, outside MULTI, and its error reply read as ``[]``)."""
+        names = list_or_args(keys, args, "mget", allow_empty=True)
+        if not names:
+            result: Awaitable[list[Any]] = self._send_or_empty((b"MGET",), EMPTY_LIST)
+            return result
+        return self._send((b"MGET", *names), None)
 
     def mset(self, mapping: Mapping[KeyT, EncodableT]) -> CommandFuture[bool]:
         """Set several keys at once: True."""

@@ -47,7 +47,7 @@ async def test_exec_time_error_leaves_the_others_applied(r: leanredis.Redis, rai
     pipe = r.pipeline()
     pipe.set("a", "1").lpush("a", "x").incr("c").hset("h", "f", "v")
     if raise_on_error:
-        with pytest.raises(WrongTypeError, match=r"Command # 2 \(LPUSH\) of pipeline caused error: WRONGTYPE"):
+        with pytest.raises(WrongTypeError, match=r"Command # 2 \(LPUSH a x\) of pipeline caused error: \('WRONGTYPE"):
             await pipe.execute()
     else:
         result = await pipe.execute(raise_on_error=False)
@@ -223,3 +223,33 @@ async def test_fail_policy_refuses_a_transaction_that_does_not_fit_without_sendi
         assert client.connection.inflight == 0
     finally:
         await client.aclose()
+
+
+@pytest.mark.parametrize("mode", ["transaction", "multi", "watch", "watch-multi", "empty", "pipeline"])
+async def test_discard_then_execute_fails_as_in_redis_py(pair, mode: str) -> None:  # type: ignore[no-untyped-def]
+    """redis-py records DISCARD like any command: execute() then gets the server's "EXEC without
+    MULTI" and the transaction's writes are dropped (a plain pipeline runs them; DISCARD fails)."""
+    outcomes = []
+    for client in pair:
+        await pair[0].flushdb()
+        pipe = client.pipeline(transaction=mode != "pipeline")
+        raised: list[str] = []
+        try:
+            if mode.startswith("watch"):
+                await pipe.watch("a")
+            if mode.endswith("multi"):
+                pipe.multi()
+            if mode != "empty":
+                result = pipe.set("a", 5)
+                if mode == "watch":
+                    await result
+            await pipe.discard()
+            await pipe.execute()
+        except Exception as exc:  # the class and text are what is compared
+            raised = [cls.__name__ for cls in type(exc).__mro__ if cls.__name__.endswith("Error")]
+            raised.append(str(exc).replace("ERR ", "").replace("('", "").replace("',)", ""))  # redis-py drops "ERR "
+        finally:
+            await pipe.reset()
+        outcomes.append((raised, await pair[0].get("a")))
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0][0][0] == "ResponseError"

@@ -94,3 +94,39 @@ def test_every_exception_is_rooted_at_redis_error() -> None:
     assert len(classes) > 20
     assert all(issubclass(c, RedisError) for c in classes)
     assert issubclass(ProtocolError, exceptions.InvalidResponse)
+
+
+def _redis_py_table() -> list[tuple[str, str]]:
+    """One reply text per entry of redis-py 8.1's parser table (``BaseParser.EXCEPTION_CLASSES``)."""
+    from redis._parsers.base import BaseParser
+
+    texts = []
+    for code, entry in BaseParser.EXCEPTION_CLASSES.items():
+        if isinstance(entry, dict):
+            texts.extend((code, f"{code} {message}") for message in entry)
+        elif code in ("MOVED", "ASK"):
+            texts.append((code, f"{code} 3999 127.0.0.1:6381"))
+        else:
+            texts.append((code, f"{code} some server text"))
+    return texts
+
+
+@pytest.mark.parametrize(("code", "text"), _redis_py_table(), ids=[text[:60] for _, text in _redis_py_table()])
+def test_every_entry_of_redis_pys_error_table_gives_its_class(code: str, text: str) -> None:
+    """Same class name, same place in the hierarchy (ConnectionError or ResponseError) as redis-py's parser gives."""
+    from redis._parsers.base import BaseParser
+
+    theirs = BaseParser.parse_error(text)
+    ours = error_from_reply(text)
+    assert type(ours).__name__ == type(theirs).__name__, (text, ours, theirs)
+    ours_names = {cls.__name__ for cls in type(ours).__mro__}
+    assert {cls.__name__ for cls in type(theirs).__mro__} <= ours_names
+    assert str(ours) == text or str(ours) == str(theirs)  # the server's text (MOVED/ASK: what follows, as redis-py)
+
+
+def test_other_err_texts_and_the_aliases_stay_as_they_were() -> None:
+    assert type(error_from_reply("ERR invalid password please")) is ResponseError  # exact texts only, as redis-py
+    assert type(error_from_reply("ERR wrong number of arguments for 'AUTH' command")).__name__ == (
+        "AuthenticationWrongNumberOfArgsError"
+    )
+    assert exceptions.CrossSlotError is exceptions.ClusterCrossSlotError

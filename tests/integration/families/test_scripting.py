@@ -179,3 +179,24 @@ async def test_function_dump_returns_bytes_with_decode_responses(redis_server): 
     finally:
         await client.function_flush()
         await client.aclose()
+
+
+@pytest.mark.parametrize("mode", ["transaction", "pipeline", "watch-multi"])
+async def test_registered_script_in_a_pipeline_is_loaded_before_it_runs(pair, mode):  # type: ignore[no-untyped-def]
+    source = "return {KEYS[1], ARGV[1]}"
+    results = []
+    for client in pair:
+        await pair[0].script_flush()
+        script = client.register_script(source)
+        pipe = client.pipeline(transaction=mode != "pipeline")
+        if mode == "watch-multi":
+            await pipe.watch("k")
+            pipe.multi()
+        pipe.set("k", "v")
+        await script(keys=["k"], args=["a"], client=pipe)
+        assert len(pipe) == 2  # recorded, not run
+        results.append(await pipe.execute())
+        assert await client.script_exists(script.sha) == [True]
+        assert pipe.scripts == set()  # forgotten with the commands
+    assert same_shape(results[0], results[1]), results
+    assert [text(v) for v in results[0][1]] == ["k", "a"]

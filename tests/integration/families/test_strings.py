@@ -82,3 +82,32 @@ async def test_bad_arguments_raise_data_error_and_server_errors_keep_their_text(
     with pytest.raises(ResponseError, match="not an integer"):
         await r.incr("k")
     assert await r.get("k") == b"text"  # the client still works after both
+
+
+async def _mget_calls(client) -> int:  # type: ignore[no-untyped-def]
+    """MGET calls the server saw, rejected ones included (how redis-py's mget([]) shows)."""
+    stats = (await client.info("commandstats")).get("cmdstat_mget", {})
+    return int(stats.get("calls", 0)) + int(stats.get("rejected_calls", 0))
+
+
+async def test_mget_of_no_keys_is_an_empty_list_sent_as_redis_py_sends_it(pair):  # type: ignore[no-untyped-def]
+    ours, theirs = pair
+    await ours.set("a", "1")
+    assert await both(pair, "mget", []) == []
+    assert await both(pair, "mget", [], "a") in ([b"1"], ["1"])
+    for client in pair:
+        with pytest.raises(TypeError):
+            client.mget()
+    # outside MULTI the lone MGET goes to the server (an arity error read as []); inside, it is left out
+    for transaction, sent in ((False, 1), (True, 0)):
+        results = []
+        for client in pair:
+            before = await _mget_calls(theirs)
+            pipe = client.pipeline(transaction=transaction)
+            pipe.mget([]).get("a").mget(())
+            results.append(await pipe.execute())
+            assert await _mget_calls(theirs) - before == 2 * sent, (client, transaction)
+        assert results[0] == results[1] and results[0][0] == [] and results[0][2] == []
+    before = await _mget_calls(theirs)
+    await ours.mget([])
+    assert await _mget_calls(theirs) - before == 1
