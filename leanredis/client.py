@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
-import functools
 import ssl as ssl_module
-import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from .cache import CacheConfig, ClientCache
+from .client_features import ClientFeatures
 from .commands import AllCommands
-from .commands.base import KeyT, list_or_args
 from .config import UNSET, is_redis_py_pool, library_info, make_ssl_context, redis_py_pool_options, refuse_unsupported
 from .connection import Connection, check_timeout
-from .encoding import Encoder
 from .exceptions import DataError, ResponseError, warn_deprecated_alias
 from .executor import Executor
 from .future import CommandFuture
-from .lock import Lock
-from .memory import MemoryWatchdog, rss_bytes
-from .monitor import Monitor
+from .memory import MemoryWatchdog
 from .options import (
     DEFAULT_KEEPALIVE_OPTIONS,
     DEFAULT_MAX_BUFFERED_BYTES,
@@ -31,13 +26,12 @@ from .options import (
 )
 from .pipeline import Pipeline, run_transaction
 from .pool import DEFAULT_MAX_CONNECTIONS, DEFAULT_POOL_TIMEOUT, ConnectionPool
-from .pubsub import PubSub
 from .retry import retry_settings
 from .url import parse_url
 
 __all__ = ["Redis", "StrictRedis", "make_ssl_context"]
 
-class Redis(AllCommands):
+class Redis(ClientFeatures, AllCommands):
     """An asyncio Redis/Valkey client; one multiplexed connection, bounded memory.
 
     ``await r.set("k", "v")``: every command method returns a future, so
@@ -266,32 +260,6 @@ class Redis(AllCommands):
         self._pool_box = _PoolBox()
         self._cache: ClientCache | None = None
 
-    def _enable_cache(self, config: CacheConfig) -> None:
-        connection = self.connection
-        cache = ClientCache(config, connection.execute, self.options.encoding, time.monotonic)
-        connection.on_push = cache.on_push
-        connection.on_connect = cache.store.clear  # writes while we were away were never announced
-        connection.on_disconnect = cache.flush  # and reads in flight on the lost socket are not kept
-        self._cache = cache
-        self._send = cache.send
-
-        def mget(keys: Any, *args: Any) -> Any:
-            return cache.mget(list_or_args(keys, args, "mget"))
-
-        self.mget = mget  # type: ignore[method-assign]  # key by key: only the misses go to the server
-
-    def cache_stats(self) -> dict[str, int]:
-        """The client-side cache's hits, misses, entries, bytes, invalidations and evictions."""
-        if self._cache is None:
-            raise DataError("this client has no client-side cache: pass cache_config=CacheConfig(...)")
-        return self._cache.stats()
-
-    def cache_clear(self) -> None:
-        """Empty the client-side cache now."""
-        if self._cache is None:
-            raise DataError("this client has no client-side cache: pass cache_config=CacheConfig(...)")
-        self._cache.flush()
-
     def _get_pool(self) -> ConnectionPool:
         """The pool of dedicated connections, created at its first use."""
         box = self._pool_box
@@ -382,54 +350,6 @@ class Redis(AllCommands):
         options.update(kwargs)
         return cls(**options)
 
-    # -- redis-py's client-level helpers -------------------------------------------------
-    def get_encoder(self) -> Encoder:
-        """redis-py's ``Encoder`` with this client's encoding, encoding_errors and decode_responses."""
-        o = self.options
-        return Encoder(o.encoding, o.encoding_errors, o.decode_responses)
-
-    def monitor(self) -> Monitor:
-        """MONITOR on a dedicated connection: ``async with r.monitor() as m: await m.next_command()``."""
-        return Monitor(self.options)
-
-    @property
-    def response_callbacks(self) -> ResponseCallbacks:
-        """Callbacks set by the user, by command name (any case): ``callback(reply, **options)`` replaces
-        the parsing of that command's reply, for ``execute_command`` and the command methods alike.
-
-        Unlike redis-py's, it starts empty: built-in parsing lives with each method, not in this table.
-        Pipelines do not consult it.
-        """
-        callbacks = self.__dict__.get("_response_callbacks")
-        if callbacks is None:
-            callbacks = self._response_callbacks = ResponseCallbacks(self._install_callbacks)
-        return callbacks
-
-    def set_response_callback(self, command: str, callback: Callable[..., Any]) -> None:
-        """Parse ``command``'s replies with ``callback(reply, **options)`` from now on (redis-py's API)."""
-        self.response_callbacks[command] = callback
-
-    def _install_callbacks(self) -> None:
-        """Route sends through the callbacks table (only once one is set: the plain path stays as fast)."""
-        plain = self.__dict__.get("_plain_send", self._send)
-        self._plain_send = plain
-        callbacks = self.response_callbacks
-
-        def send(args: tuple[Any, ...], parse: Any) -> CommandFuture[Any]:
-            callback = callbacks.lookup(args[0])
-            return plain(args, parse if callback is None else callback)
-
-        self._send = send
-
-    def execute_command(self, *args: Any, **options: Any) -> CommandFuture[Any]:
-        """Send any command; a callback set for it gets the reply and ``options``, as in redis-py."""
-        callbacks = self.__dict__.get("_response_callbacks")
-        if callbacks and args and options:
-            callback = callbacks.lookup(args[0])
-            if callback is not None:
-                return self._plain_send(args, functools.partial(callback, **options))
-        return super().execute_command(*args, **options)
-
     def client(self) -> Redis:
         """A client with the same options on a connection of its own, ``single_connection_client=True``.
 
@@ -505,118 +425,6 @@ class Redis(AllCommands):
         """Deprecated alias of ``aclose()``: warns as redis.asyncio's does."""
         warn_deprecated_alias("close")
         await self.aclose(close_connection_pool)
-
-    def pubsub(
-        self,
-        ignore_subscribe_messages: bool = False,
-        max_pending_messages: int = 10_000,
-        overflow: str = "pause",
-        **kwargs: Any,
-    ) -> PubSub:
-        """A PubSub on a dedicated connection with these options; see ``leanredis.pubsub``.
-
-        ``max_pending_messages`` bounds its queue; when full, ``overflow="pause"`` stops
-        reading the socket, ``"drop_oldest"`` drops (and counts) the oldest message.
-        """
-        return PubSub(self.options, ignore_subscribe_messages, max_pending_messages, overflow)  # type: ignore[arg-type]
-
-    def lock(
-        self,
-        name: KeyT,
-        timeout: float | None = None,
-        sleep: float = 0.1,
-        blocking: bool = True,
-        blocking_timeout: float | None = None,
-        lock_class: type[Lock] | None = None,
-        thread_local: bool = True,
-        raise_on_release_error: bool = True,
-    ) -> Lock:
-        """A ``Lock`` on the key ``name`` (redis.asyncio's arguments); see ``leanredis.lock``."""
-        if lock_class is None:
-            lock_class = Lock
-        return lock_class(
-            self,
-            name,
-            timeout=timeout,
-            sleep=sleep,
-            blocking=blocking,
-            blocking_timeout=blocking_timeout,
-            thread_local=thread_local,
-            raise_on_release_error=raise_on_release_error,
-        )
-
-    def stats(self) -> dict[str, Any]:
-        """Counters and gauges of the connection (in flight, queued, high-water marks, ...)."""
-        c = self.connection
-        return {
-            "address": c.options.address,
-            "connected": c.is_connected,
-            "inflight": c.inflight,
-            "queued": c.queued,
-            "buffered_bytes": c.buffered_bytes,
-            "inflight_high": c.stats_inflight_high,
-            "queued_high": c.stats_queued_high,
-            "connects": c.stats_connects,
-            "reconnects": c.stats_reconnects,
-            "connect_failures": c.stats_connect_failures,
-            "timeouts": c.stats_timeouts,
-            "overloads": c.stats_overloads,
-            "writes": c.stats_writes,
-            "pushes": c.stats_pushes,
-            "push_decode_errors": c.stats_push_decode_errors,
-            "bytes_in": c.bytes_in,
-            "bytes_out": c.stats_bytes_out,
-            "timed_calls": c.timed_calls,
-            "timed_calls_held": c.timed_calls_held,
-            "kept_bytes": c.kept_bytes,
-            "raw_replies_pending": c.raw_replies_pending,
-            "protocol_errors": c.stats_protocol_errors,
-            "late_reply_drops": c.stats_late_drops,
-            "max_inflight": c.options.max_inflight,
-            "max_buffered_bytes": c.options.max_buffered_bytes,
-            "rss_bytes": rss_bytes(),
-            "trims": c.stats_trims,
-            "trimmed_bytes": c.stats_trimmed_bytes,
-            "cache_bytes": self._cache.store.bytes if self._cache is not None else 0,
-            "cache_entries": len(self._cache.store) if self._cache is not None else 0,
-            "memory_warnings": c.watchdog.warnings if c.watchdog is not None else 0,
-        }
-
-
-class ResponseCallbacks(dict):  # type: ignore[type-arg]
-    """Command name (upper-cased) to callback; setting one tells the client to consult the table."""
-
-    def __init__(self, on_set: Callable[[], None]) -> None:
-        super().__init__()
-        self._on_set = on_set
-
-    def __setitem__(self, command: Any, callback: Any) -> None:
-        if not callable(callback):
-            raise DataError(f"response callback for {command!r} must be callable, not {type(callback).__name__}")
-        first = not self
-        super().__setitem__(_command_key(command), callback)
-        if first:
-            self._on_set()
-
-    def __getitem__(self, command: Any) -> Any:
-        return super().__getitem__(_command_key(command))
-
-    def __delitem__(self, command: Any) -> None:
-        super().__delitem__(_command_key(command))
-
-    def __contains__(self, command: object) -> bool:
-        return super().__contains__(_command_key(command))
-
-    def lookup(self, command: Any) -> Any:
-        """The callback for a command's first argument, or None."""
-        return self.get(_command_key(command)) if self else None
-
-
-def _command_key(command: Any) -> Any:
-    if isinstance(command, bytes):
-        command = command.decode("utf-8", "replace")
-    return command.upper() if isinstance(command, str) else command
-
 
 class _PoolBox:
     """The lazily made pool, shared by a client and its ``with_timeout`` views; ``owned``: closed by ``aclose``."""
