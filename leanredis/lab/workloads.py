@@ -20,7 +20,7 @@ from typing import Any
 from .clients import Adapter, open_client
 from .sampler import Counter, Sampler
 
-WORKLOADS = ("burst", "paced", "flood", "churn", "overload", "restart")
+WORKLOADS = ("burst", "paced", "flood", "churn", "overload", "restart", "cached")
 
 
 @dataclass
@@ -373,6 +373,87 @@ async def churn(ctx: Context, client: Adapter) -> dict[str, Any]:
             "rss_growth_mb_per_1000": round(slope * 1000, 4) if slope is not None else None}
 
 
+async def cached(ctx: Context, client: Adapter) -> dict[str, Any]:
+    """Read-heavy: N GETs from C tasks over 10,000 keys, 90% of them on a hot 10%, while a writer
+    changes one key every millisecond. leanredis runs it with its client-side cache (RESP3
+    tracking, 16 MiB); the others read from the server. Every read is checked against what the
+    server holds once the writer stops (stale reads are counted)."""
+    import random
+
+    import leanredis
+
+    p = ctx.params
+    keys = [b"c:%d" % i for i in range(10_000)]
+    hot = keys[:1_000]
+    value = os.urandom(p.value_size)
+    await asyncio.gather(*(client.set(k, value) for k in keys))
+    reader: Any = client
+    own: leanredis.Redis | None = None
+    if ctx.client_name == "leanredis":
+        own = leanredis.Redis(
+            host=ctx.host, port=ctx.port, protocol=3, cache_config=leanredis.CacheConfig(max_bytes=16 * 1024 * 1024)
+        )
+        reader = own
+    writer = leanredis.Redis(host=ctx.host, port=ctx.port)
+    rng = random.Random(7)
+    stop = False
+    clock = time.perf_counter
+    hist = Histogram()
+    errors: Tally[str] = Tally()
+
+    async def write() -> None:
+        count = 0
+        while not stop and count < 120_000:  # bounded: 2 minutes at 1 per ms
+            await writer.set(rng.choice(keys), os.urandom(p.value_size))
+            count += 1
+            await asyncio.sleep(0.001)
+
+    async def worker(seed: int, reader: Any = reader) -> None:
+        local = random.Random(seed)
+        for _ in range(p.n // p.concurrency):
+            key = local.choice(hot) if local.random() < 0.9 else local.choice(keys)
+            t0 = clock()
+            try:
+                await reader.get(key)
+            except Exception as exc:  # counted by type: the lab reports errors, it does not stop
+                errors[type(exc).__name__] += 1
+                ctx.counter.errors += 1
+                continue
+            hist.record(clock() - t0)
+            ctx.counter.done += 1
+
+    writing = asyncio.ensure_future(write())
+    uncached_rate = None
+    if own is not None:  # the same reads without the cache first, in this process: the cache's ratio
+        started = clock()
+        await asyncio.gather(*(worker(j, client) for j in range(p.concurrency)))
+        uncached_rate = round(p.n / (clock() - started))
+        hist = Histogram()
+    started = clock()
+    try:
+        await asyncio.gather(*(worker(j) for j in range(p.concurrency)))
+        elapsed = clock() - started
+    finally:
+        stop = True
+        await writing
+    extra: dict[str, Any] = {}
+    if own is not None:
+        await own.ping()  # every invalidation sent before this reply has arrived
+        truth = await writer.mget(hot)
+        served = await own.mget(hot)
+        stats = own.cache_stats()
+        extra = {"uncached_throughput_ops_per_s": uncached_rate,
+                 "cache_speedup": round(p.n / elapsed / uncached_rate, 2) if uncached_rate else None,
+                 "cache_hit_ratio": round(stats["hits"] / max(1, stats["hits"] + stats["misses"]), 3),
+                 "cache_bytes": stats["bytes"], "cache_invalidations": stats["invalidations"],
+                 "stale_after_writes": sum(1 for a, b in zip(truth, served) if a != b)}
+        await own.aclose()
+    await writer.aclose()
+    return {"ops": p.n, "seconds": round(elapsed, 3), "throughput_ops_per_s": round(p.n / elapsed),
+            "latency_ms": hist.summary(), "errors": dict(errors), **extra}
+
+
 RUNNERS: dict[str, Callable[[Context, Adapter], Awaitable[dict[str, Any]]]] = {
     "burst": burst, "paced": paced, "flood": flood, "churn": churn, "overload": overload, "restart": restart,
+    "cached": cached,
 }
