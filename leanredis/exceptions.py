@@ -13,7 +13,14 @@ class RedisError(Exception):
 
 
 class ConnectionError(RedisError):  # noqa: A001 - redis-py's name, shadowing is intended
-    """The connection could not be made, or broke while commands were pending."""
+    """The connection could not be made, or broke while commands were pending.
+
+    ``possibly_executed``: True when the command had been handed to the socket
+    and its reply was lost (the server may have run it: never re-sent for you);
+    False when it was never written (safe to send again); None when unknown.
+    """
+
+    possibly_executed: bool | None = None
 
 
 class TimeoutError(RedisError):  # noqa: A001 - redis-py's name
@@ -95,6 +102,10 @@ class ReadOnlyError(ResponseError):
 
 class NoPermissionError(ResponseError):
     """The ACL user may not run this command or touch this key (NOPERM)."""
+
+
+class BusyError(ResponseError):
+    """BUSY: a script or function is running on the server; SCRIPT KILL / FUNCTION KILL or wait."""
 
 
 class WrongTypeError(ResponseError):
@@ -180,6 +191,7 @@ def warn_deprecated_alias(name: str) -> None:
 # First word of the server's error text -> class. Anything else is ResponseError.
 _ERROR_PREFIXES: dict[str, type[ResponseError]] = {
     "WRONGTYPE": WrongTypeError,
+    "BUSY": BusyError,
     "NOSCRIPT": NoScriptError,
     "OOM": OutOfMemoryError,
     "EXECABORT": ExecAbortError,

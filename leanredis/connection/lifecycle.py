@@ -137,6 +137,8 @@ class Lifecycle:
             if not fut.done():
                 err = type(error)(*error.args)
                 err.__cause__ = error.__cause__
+                if isinstance(err, ConnectionError):
+                    err.possibly_executed = False  # it waited for a socket: never written
                 fut.set_exception(err)
 
     def _on_lost(self, proto: RedisProtocol, exc: Exception | None) -> None:

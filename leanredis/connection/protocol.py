@@ -427,6 +427,7 @@ class RedisProtocol(asyncio.Protocol):
                 err = ConnectionError(
                     f"connection to {address} lost with {count} command(s) pending" + (f": {reason}" if reason else "")
                 )
+                err.possibly_executed = True  # written (or about to be): the server may have run it
                 err.__cause__ = reason
                 fut.set_exception(err)
         pending.clear()

@@ -384,3 +384,39 @@ async def test_connect_retries_are_bounded_then_the_waiting_commands_fail(retrie
             assert client.stats()["connect_failures"] == 1 + retries
         finally:
             await client.aclose()
+
+
+# -- what an error tells the caller --------------------------------------------------------------
+
+
+async def test_busy_is_its_own_error_and_written_commands_are_reported_possibly_executed(
+    fresh_server: RedisServer,
+) -> None:
+    admin = leanredis.Redis(host="127.0.0.1", port=fresh_server.port)
+    runner = leanredis.Redis(host="127.0.0.1", port=fresh_server.port)
+    try:
+        await admin.config_set("busy-reply-threshold", 100)  # BUSY after 100 ms of a running script
+        script = asyncio.ensure_future(runner.eval("while true do end", 0))
+        await asyncio.sleep(0.3)
+        with pytest.raises(leanredis.BusyError, match="BUSY"):
+            await asyncio.wait_for(admin.ping(), 5)
+        assert isinstance(leanredis.BusyError("x"), leanredis.ResponseError)  # code catching ResponseError still does
+        await admin.script_kill()
+        with pytest.raises(leanredis.ResponseError):
+            await asyncio.wait_for(script, 5)
+        # a command lost with its socket may have run: it says so; one that never left the queue says it did not
+        pending = runner.incr("counted")
+        fresh_server.kill()
+        with pytest.raises(ConnectionError) as lost:
+            await asyncio.wait_for(pending, 5)
+        assert lost.value.possibly_executed is True
+    finally:
+        await admin.aclose()
+        await runner.aclose()
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        never = leanredis.Redis(host="127.0.0.1", port=unused.getsockname()[1], connect_retries=0)
+        with pytest.raises(ConnectionError) as refused:
+            await asyncio.wait_for(never.incr("counted"), 5)
+        assert refused.value.possibly_executed is False
+        await never.aclose()
