@@ -246,11 +246,13 @@ class Connection(WaitQueue, Lifecycle):
             if parse is raw_reply:
                 proto.raw_pending += 1
             return fut
-        fut.deadline = NO_DEADLINE
-        if self._default_timeout is not None:
-            fut.deadline = loop.time() + self._default_timeout
-        self._enqueue(args, fut)
+        self._wait_for_room(args, fut)
         return fut
+
+    def _wait_for_room(self, args: Any, fut: CommandFuture[Any]) -> None:
+        """No room (or no socket) now: the command waits, timed by the default timeout from now."""
+        fut.deadline = NO_DEADLINE if self._default_timeout is None else self._loop.time() + self._default_timeout
+        self._enqueue(args, fut)
 
     def _execute_keeping(self, args: tuple[Any, ...], parse: ParseT = None) -> CommandFuture[Any]:
         """``execute`` of a connection that keeps each command's bytes for a redirect (slow path)."""
@@ -262,15 +264,12 @@ class Connection(WaitQueue, Lifecycle):
         fut.name = args[0]
         proto = self._proto
         if proto is not None and not self._queue and proto.has_room():
-            if not proto.flush_scheduled:
-                self._schedule_flush(proto)
-            fut.deadline = self._tick_deadline
-            proto.encode(args, fut)
-            return fut
-        fut.deadline = NO_DEADLINE
-        if self._default_timeout is not None:
-            fut.deadline = loop.time() + self._default_timeout
-        self._enqueue(args, fut)
+            fut.deadline = self._tick_deadline if proto.flush_scheduled else NO_DEADLINE
+            self._send(proto, args, fut)  # schedules the flush, which sets this iteration's deadline
+            if fut.deadline == NO_DEADLINE:
+                fut.deadline = self._tick_deadline
+        else:
+            self._wait_for_room(args, fut)
         return fut
 
     def execute_with_timeout(self, args: tuple[Any, ...], parse: ParseT, timeout: float | None) -> CommandFuture[Any]:

@@ -299,22 +299,12 @@ class RedisProtocol(asyncio.Protocol):
     def _too_large(self, held: int) -> None:
         """A reply past max_reply_bytes: the stream is fine but we will not hold it; drop the socket."""
         owner = self._owner
-        if owner is not None:
-            owner.stats_protocol_errors += 1
-        text = (
+        self._fail_all(
+            ReplyTooLargeError,
             f"a reply from {owner.options.address if owner else 'the server'} exceeds max_reply_bytes="
             f"{self.max_reply} (or its element count, at most {self._max_elements}; {held} bytes held); "
-            "connection dropped"
+            "connection dropped",
         )
-        pending = self.pending
-        self.pending = deque()
-        for fut in pending:
-            fut.payload = None
-            if not fut.done():
-                fut.set_exception(ReplyTooLargeError(text))
-        self.kept_bytes = 0
-        if self.transport is not None:
-            self.transport.abort()
 
     def _unsolicited(self, reply: ResponseError) -> None:
         """An error nobody asked for ("max number of clients reached" on accept): the server is hanging up.
@@ -445,16 +435,19 @@ class RedisProtocol(asyncio.Protocol):
     def _broken(self, exc: BaseException) -> None:
         """The byte stream cannot be trusted: fail everything, close the socket."""
         _take_decode_failure()
+        self._fail_all(ProtocolError, f"malformed reply from the server, connection closed: {exc}")
+
+    def _fail_all(self, error: type[Exception], text: str) -> None:
+        """Every caller waiting on this socket fails once with ``error(text)``; the socket is aborted."""
         owner = self._owner
         if owner is not None:
             owner.stats_protocol_errors += 1
-        text = f"malformed reply from the server, connection closed: {exc}"
         pending = self.pending
         self.pending = deque()
         for fut in pending:
             fut.payload = None
             if not fut.done():
-                fut.set_exception(ProtocolError(text))
+                fut.set_exception(error(text))
         self.kept_bytes = 0
         transport = self.transport
         if transport is not None:
