@@ -5,6 +5,7 @@ from __future__ import annotations
 from ._version import __version__
 from .cache import CacheConfig
 from .client import Redis, StrictRedis, make_ssl_context
+from .cluster import ClusterNode, RedisCluster
 from .connection import Connection
 from .exceptions import (
     AskError,
@@ -65,6 +66,7 @@ __all__ = [
     "BusyLoadingError",
     "CacheConfig",
     "ClusterCrossSlotError",
+    "ClusterNode",
     "ClusterDownError",
     "ClusterError",
     "CommandFuture",
@@ -94,6 +96,7 @@ __all__ = [
     "PubSubError",
     "ReadOnlyError",
     "Redis",
+    "RedisCluster",
     "RedisError",
     "ResponseError",
     "Sentinel",

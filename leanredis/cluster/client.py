@@ -1,0 +1,357 @@
+"""RedisCluster: the command methods of ``Redis``, each routed to the node that serves its keys.
+
+``_send(args, parse)`` is the router: a single-key command (GET, SET, HSET,
+...) is one slot computation (``slots.py``), one list index and the node
+connection's ``execute``; everything else reads the command table
+(``commands.table``): its keys (one slot, or split by slot for MGET, MSET,
+DEL, UNLINK, EXISTS, TOUCH), or its route when keyless (every primary for
+DBSIZE, KEYS, FLUSHDB..., a random primary, the default node). Redirects,
+retries and refreshes are ``nodes.NodesManager``'s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator, Awaitable, Sequence
+from typing import Any
+
+from ..client import Redis
+from ..commands import AllCommands
+from ..commands.table import COMMANDS, lookup
+from ..encoding import Encoder
+from ..exceptions import ClusterDownError, ClusterError, CrossSlotError, DataError
+from ..future import CommandFuture
+from ..url import parse_url
+from .fanout import COMBINERS, SPLITTABLE, TO_ALL_PRIMARIES, Ordered, join, part_args, split_by_slot
+from .nodes import NodesManager
+from .slots import key_slot, slot_of_bytes
+from .topology import ClusterNode
+
+# Commands whose one key is their first argument (GET, SET, HSET, ...): the router's fast path.
+_SINGLE_KEY = frozenset(
+    spec.name.encode()
+    for spec in COMMANDS.values()
+    if spec.route == "keys" and spec.first == 1 and spec.last == 1 and spec.search is None and " " not in spec.name
+)
+
+# Options of redis-py's RedisCluster that mean nothing here yet; refused by name rather than ignored.
+_NOT_YET = ("read_from_replicas", "load_balancing_strategy", "address_remap", "cache_config")
+
+
+class RedisCluster(AllCommands):
+    """An asyncio Redis Cluster client: one multiplexed connection per node, redirects followed.
+
+    ``RedisCluster(host="127.0.0.1", port=7000)`` or
+    ``RedisCluster(startup_nodes=[ClusterNode("127.0.0.1", 7000), ...])``; every
+    other keyword is a ``Redis`` option applied to each node's connection.
+    Commands are routed by their keys' slot; ``MOVED``/``ASK`` are followed
+    without the caller seeing them (at most ``max_redirects`` times).
+    """
+
+    PRIMARIES = "primaries"
+    REPLICAS = "replicas"
+    ALL_NODES = "all"
+    RANDOM = "random"
+    DEFAULT_NODE = "default-node"
+
+    def __init__(
+        self,
+        host: str | None = None,
+        port: int = 6379,
+        startup_nodes: Sequence[ClusterNode] | None = None,
+        require_full_coverage: bool = True,
+        max_redirects: int = 16,
+        cluster_error_retry_attempts: int = 3,
+        **kwargs: Any,
+    ) -> None:
+        for name in _NOT_YET:
+            if kwargs.get(name):
+                raise DataError(f"RedisCluster({name}=...) is not supported yet (issue 13)")
+            kwargs.pop(name, None)
+        if kwargs.get("db", 0) != 0:
+            raise DataError("Redis Cluster has only database 0: db must be 0")
+        if kwargs.get("single_connection_client") or kwargs.get("connection_pool") is not None:
+            raise DataError(
+                "RedisCluster makes one connection per node: single_connection_client and connection_pool do not apply"
+            )
+        startup: list[tuple[str, int]] = []
+        if startup_nodes:
+            startup += [(node.host, node.port) for node in startup_nodes]
+        if host is not None:
+            startup.append((host, int(port)))
+        if not startup:
+            raise DataError("RedisCluster needs host= and port=, or startup_nodes=[ClusterNode(host, port), ...]")
+        for name, value in (
+            ("max_redirects", max_redirects),
+            ("cluster_error_retry_attempts", cluster_error_retry_attempts),
+        ):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise DataError(f"{name} must be an int >= 0, not {value!r}")
+        # every Redis option parsed and checked by Redis itself, once: its options are the nodes' template
+        template = Redis(host=startup[0][0], port=startup[0][1], **kwargs)
+        self.options = template.options
+        self.require_full_coverage = require_full_coverage
+        self.nodes_manager = NodesManager(
+            [(ClusterNode(h, p).host, p) for h, p in startup],
+            self.options,
+            max_redirects=max_redirects,
+            retry_attempts=cluster_error_retry_attempts,
+        )
+        self._ready = False
+        self._initializing: asyncio.Task[None] | None = None
+
+    @classmethod
+    def from_url(cls, url: str, **kwargs: Any) -> RedisCluster:
+        """A cluster client from ``redis://[[user]:password@]host[:port][?option=value]`` (any node)."""
+        options = parse_url(url)
+        if options.pop("unix_socket_path", None):
+            raise DataError("RedisCluster.from_url needs a redis:// or rediss:// URL, not a unix socket")
+        options.update(kwargs)
+        return cls(**options)
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    async def initialize(self) -> RedisCluster:
+        """Read the topology now (commands also do it at the first call)."""
+        if self._ready:
+            return self
+        task = self._initializing
+        if task is None or task.done():
+            task = self._initializing = asyncio.get_running_loop().create_task(self._initialize())
+        await asyncio.shield(task)
+        return self
+
+    async def _initialize(self) -> None:
+        manager = self.nodes_manager
+        await manager.refresh()
+        uncovered = manager.topology.uncovered()
+        if uncovered and self.require_full_coverage:
+            raise ClusterDownError(
+                f"CLUSTERDOWN {uncovered} of 16384 slots are not served by any node "
+                "(pass require_full_coverage=False to use the cluster anyway)"
+            )
+        self._ready = True
+
+    async def aclose(self) -> None:
+        """Close every node's connection; pending commands fail once with ConnectionError."""
+        task = self._initializing
+        if task is not None and not task.done():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        await self.nodes_manager.aclose()
+
+    close = aclose
+
+    async def __aenter__(self) -> RedisCluster:
+        return await self.initialize()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        nodes = self.nodes_manager.topology.nodes
+        return f"<RedisCluster {len(nodes)} nodes {[node.name for node in nodes.values()]}>"
+
+    # -- redis-py's cluster helpers --------------------------------------------------------------
+    def get_nodes(self) -> list[ClusterNode]:
+        """Every node of the cluster (primaries and replicas)."""
+        return list(self.nodes_manager.topology.nodes.values())
+
+    def get_primaries(self) -> list[ClusterNode]:
+        return self.nodes_manager.topology.primaries()
+
+    def get_replicas(self) -> list[ClusterNode]:
+        return self.nodes_manager.topology.replicas()
+
+    def get_random_node(self) -> ClusterNode:
+        return random.choice(self.get_nodes())
+
+    def get_default_node(self) -> ClusterNode | None:
+        """Where keyless commands without a better place go (a startup node that is a primary)."""
+        return self.nodes_manager.default_node
+
+    def set_default_node(self, node: ClusterNode) -> None:
+        if node is None or self.get_node(node_name=node.name) is None:
+            raise DataError("The requested node does not exist in the cluster.")
+        self.nodes_manager.default_node = self.get_node(node_name=node.name)
+
+    def get_node(
+        self, host: str | None = None, port: int | None = None, node_name: str | None = None
+    ) -> ClusterNode | None:
+        """The node at ``host:port`` (or named ``node_name``), None if not in the topology."""
+        if node_name is None:
+            if host is None or port is None:
+                raise DataError("get_node() needs host and port, or node_name")
+            node_name = ClusterNode(host, port).name
+        return self.nodes_manager.topology.nodes.get(node_name)
+
+    def keyslot(self, key: Any) -> int:
+        """The slot of ``key`` (CRC16 of the key or its ``{hash tag}``, mod 16384)."""
+        return key_slot(key)
+
+    def get_node_from_key(self, key: Any, replica: bool = False) -> ClusterNode | None:
+        """The primary serving ``key``'s slot (``replica=True``: one of its replicas, None if it has none)."""
+        node = self.nodes_manager.slots[key_slot(key)]
+        if node is None:
+            raise ClusterError(f"slot {key_slot(key)} is not served by any node")
+        if not replica:
+            return node
+        replicas = [n for n in self.get_replicas() if n is not node]
+        return replicas[0] if replicas else None  # replica-to-primary mapping comes with read_from_replicas
+
+    def get_encoder(self) -> Encoder:
+        o = self.options
+        return Encoder(o.encoding, o.encoding_errors, o.decode_responses)
+
+    def stats(self) -> dict[str, Any]:
+        """Cluster counters (redirects, retries, refreshes) and every node connection's in-flight figures."""
+        manager = self.nodes_manager
+        conns = manager.connections()
+        return {
+            "nodes": len(manager.topology.nodes),
+            "connections": len(conns),
+            "inflight": sum(conn.inflight for conn in conns),
+            "queued": sum(conn.queued for conn in conns),
+            "kept_bytes": sum(conn.kept_bytes for conn in conns),
+            "moved": manager.stats_moved,
+            "ask": manager.stats_ask,
+            "retries": manager.stats_retries,
+            "refreshes": manager.stats_refreshes,
+            "refresh_failures": manager.stats_refresh_failures,
+            "too_many_redirects": manager.stats_too_many_redirects,
+            "redirects_tracked": len(manager._attempts),
+        }
+
+    # -- routing ----------------------------------------------------------------------------
+    def _send(self, args: tuple[Any, ...], parse: Any) -> CommandFuture[Any]:
+        """Send ``args`` to the node serving its keys (the hot path for single-key commands)."""
+        if args[0] in _SINGLE_KEY:
+            key = args[1]
+            node = self.nodes_manager.slots[slot_of_bytes(key) if key.__class__ is bytes else key_slot(key)]
+            if node is not None:
+                conn = node.connection
+                if conn is not None:
+                    return conn.execute(args, parse)
+        return self._route(args, parse)
+
+    def _route(self, args: tuple[Any, ...], parse: Any) -> CommandFuture[Any]:
+        if not self._ready:
+            return self._send_when_ready(args, parse)  # type: ignore[return-value]
+        spec = lookup(args)
+        if spec is None:
+            return self._to_node(self._default(), args, parse)
+        route = spec.route
+        if route == "keys" or route == "multi_shard":
+            keys = spec.keys_of(args)
+            if not keys:
+                return self._to_node(self._random_primary(), args, parse)
+            slot = key_slot(keys[0])
+            for key in keys[1:]:
+                if key_slot(key) != slot:
+                    if route == "multi_shard" and spec.name in SPLITTABLE:
+                        return self._split(spec.name, args, parse)
+                    raise CrossSlotError(
+                        f"CROSSSLOT the keys of {spec.name} hash to different slots; with RedisCluster a "
+                        "multi-key command needs keys of one slot: give them a common {hash tag}"
+                    )
+            return self._to_slot(slot, args, parse)
+        if route == "slot":
+            try:
+                slot = int(args[2])
+            except (IndexError, ValueError) as exc:
+                raise DataError(f"{spec.name} needs a slot number as its first argument") from exc
+            return self._to_slot(slot, args, parse)
+        if route == "all_primaries" or route == "all_nodes":
+            combine = TO_ALL_PRIMARIES.get(spec.name)
+            if combine is not None:
+                return self._to_primaries(args, parse, combine)
+            if spec.name == "RANDOMKEY":
+                return self._to_node(self._random_primary(), args, parse)
+            return self._to_node(self._default(), args, parse)
+        if route == "random":
+            return self._to_node(self._random_primary(), args, parse)
+        return self._to_node(self._default(), args, parse)
+
+    async def _send_when_ready(self, args: tuple[Any, ...], parse: Any) -> Any:
+        await self.initialize()
+        return await self._send(args, parse)
+
+    def _to_slot(self, slot: int, args: tuple[Any, ...], parse: Any) -> CommandFuture[Any]:
+        node = self.nodes_manager.slots[slot]
+        if node is None:
+            self.nodes_manager.schedule_refresh()
+            raise ClusterDownError(f"CLUSTERDOWN slot {slot} is not served by any known node; refreshing the topology")
+        return self.nodes_manager.connection(node).execute(args, parse)
+
+    def _to_node(self, node: ClusterNode | None, args: tuple[Any, ...], parse: Any) -> CommandFuture[Any]:
+        if node is None:
+            self.nodes_manager.schedule_refresh()
+            raise ClusterDownError("CLUSTERDOWN no primary is known; refreshing the topology")
+        return self.nodes_manager.connection(node).execute(args, parse)
+
+    def _default(self) -> ClusterNode | None:
+        return self.nodes_manager.default_node
+
+    def _random_primary(self) -> ClusterNode | None:
+        primaries = self.get_primaries()
+        return random.choice(primaries) if primaries else None
+
+    def _to_primaries(self, args: tuple[Any, ...], parse: Any, combine: Any) -> CommandFuture[Any]:
+        primaries = self.get_primaries()
+        if not primaries:
+            raise ClusterDownError("CLUSTERDOWN no primary is known")
+        parts = [self._to_node(node, args, parse) for node in primaries]
+        return join(asyncio.get_running_loop(), args[0], parts, combine)
+
+    def _split(self, name: str, args: tuple[Any, ...], parse: Any) -> CommandFuture[Any]:
+        """A multi-key command over several slots: one command per slot, replies put back together."""
+        width, how = SPLITTABLE[name]
+        if (len(args) - 1) % width:
+            raise DataError(f"{name} takes {'key/value pairs' if width == 2 else 'keys'}")
+        groups = split_by_slot(args, width)
+        parts = [self._to_slot(slot, part_args(args, width, indexes), parse) for slot, indexes in groups.items()]
+        combine = Ordered(list(groups.values()), (len(args) - 1) // width) if how == "ordered" else COMBINERS[how]
+        return join(asyncio.get_running_loop(), args[0], parts, combine)
+
+    # -- commands with a cluster meaning of their own -----------------------------------------------
+    def mget_nonatomic(self, keys: Any, *args: Any) -> Awaitable[list[Any]]:
+        """redis-py's name for an MGET split by slot (what ``mget`` does here)."""
+        return self.mget(keys, *args)
+
+    def mset_nonatomic(self, mapping: Any) -> CommandFuture[bool]:
+        """redis-py's name for an MSET split by slot (what ``mset`` does here)."""
+        return self.mset(mapping)
+
+    async def scan_iter(
+        self, match: Any = None, count: int | None = None, _type: str | None = None, **kwargs: Any
+    ) -> AsyncIterator[Any]:
+        """Every key of every primary matching ``match`` (SCAN on each primary in turn)."""
+        await self.initialize()
+        args: list[Any] = []
+        if match is not None:
+            args += [b"MATCH", match]
+        if count is not None:
+            args += [b"COUNT", count]
+        if _type is not None:
+            args += [b"TYPE", _type]
+        for node in self.get_primaries():
+            cursor: Any = 0
+            while True:
+                reply = await self._to_node(node, (b"SCAN", cursor, *args), None)
+                cursor, keys = int(reply[0]), reply[1]
+                for key in keys:
+                    yield key
+                if cursor == 0:
+                    break
+
+    async def _send_blocking(self, args: tuple[Any, ...], parse: Any, block: float | None) -> Any:
+        raise DataError(f"{args[0]!r}: blocking commands are not supported by RedisCluster yet (issue 13)")
+
+    def pipeline(self, transaction: bool = True, shard_hint: str | None = None) -> Any:
+        raise DataError("RedisCluster.pipeline() is not supported yet (issue 13)")
+
+    def pubsub(self, *args: Any, **kwargs: Any) -> Any:
+        raise DataError("RedisCluster.pubsub() is not supported yet (issue 13)")
+
+
+__all__ = ["RedisCluster"]

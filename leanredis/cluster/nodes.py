@@ -1,0 +1,351 @@
+"""The client's view of the cluster: its nodes, their connections, the slot table, and how it changes.
+
+``NodesManager`` owns one multiplexed ``Connection(keeps_commands=True)``
+per node, made at the node's first command. Each connection hands error
+replies to ``redirected``, which takes the caller's own future over:
+
+- ``MOVED``: re-sent at once to the named node, that one slot repointed,
+  and a full refresh scheduled (lazily, jittered, at most one in flight and
+  at most one per ``refresh_interval``: never one per error);
+- ``ASK``: ``ASKING`` and the command back to back on the target's
+  connection (one write, in order); the slot table is left alone;
+- ``TRYAGAIN``, ``CLUSTERDOWN``, ``LOADING``: re-sent to the same node after
+  a short backoff, at most ``retry_attempts`` times, then the caller gets
+  the error.
+
+How many times a command was redirected is kept in ``_attempts``, a dict
+keyed by the caller's future, entered at its first redirect and left when
+the future is done (a done callback): only redirected commands pay for it.
+(``Packed`` cannot carry the count: the connection recognises kept bytes by
+``__class__ is Packed``, so a subclass would be taken for an argument tuple.)
+
+A refresh reads ``CLUSTER SHARDS`` (``CLUSTER SLOTS`` where the server lacks
+it) from any reachable node; nodes that left the topology have their
+connection closed once idle (at most ``retire_delay`` seconds later).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import functools
+import logging
+import random
+from collections.abc import Callable
+from typing import Any
+
+from ..connection import Connection
+from ..exceptions import (
+    AskError,
+    BusyLoadingError,
+    ClusterDownError,
+    ClusterError,
+    ConnectionError,
+    MovedError,
+    RedisError,
+    ResponseError,
+    TimeoutError,
+    TryAgainError,
+)
+from ..future import CommandFuture
+from ..options import ConnectionOptions
+from .topology import PRIMARY, ClusterNode, Shard, Topology, node_name, parse_shards, parse_slots
+
+logger = logging.getLogger("leanredis")
+
+_RETRIED = (TryAgainError, ClusterDownError, BusyLoadingError)
+
+
+def _retrieve(fut: asyncio.Future[Any]) -> None:
+    """Done callback of ASKING: its reply (OK, or an error) is nobody's, but must be read."""
+    if not fut.cancelled():
+        fut.exception()
+
+
+class NodeConnection(Connection):
+    """A node's connection: also tells the manager when a connect attempt failed its waiting commands."""
+
+    on_connect_failure: Callable[[], None] | None = None
+
+    def _fail_queue(self, error: RedisError) -> None:
+        super()._fail_queue(error)
+        if self.on_connect_failure is not None and not self._closed:
+            self.on_connect_failure()
+
+
+class NodesManager:
+    """Nodes, slot table, connections, redirects and refreshes of one ``RedisCluster``."""
+
+    def __init__(
+        self,
+        startup: list[tuple[str, int]],
+        options: ConnectionOptions,
+        max_redirects: int = 16,
+        retry_attempts: int = 3,
+        refresh_interval: float = 0.5,
+        refresh_jitter: float = 0.1,
+        topology_timeout: float = 5.0,
+        retire_delay: float = 2.0,
+    ) -> None:
+        self.startup = [ClusterNode(host, port) for host, port in startup]
+        self.options = options
+        self.max_redirects = max_redirects
+        self.retry_attempts = retry_attempts
+        self.refresh_interval = refresh_interval
+        self.refresh_jitter = refresh_jitter
+        self.topology_timeout = topology_timeout
+        self.retire_delay = retire_delay
+        self.topology = Topology([None] * 16384, {})
+        self.slots = self.topology.slots  # the hot path reads this list
+        self.default_node: ClusterNode | None = None
+        self._attempts: dict[CommandFuture[Any], list[int]] = {}  # [redirects, retries] of redirected commands
+        self._refresh_pending = False
+        self._refresh_handle: asyncio.TimerHandle | None = None
+        self._refresh_task: asyncio.Task[None] | None = None
+        self._last_refresh = float("-inf")
+        self._tasks: set[asyncio.Task[Any]] = set()  # retiring connections, refreshes: awaited by aclose
+        self._closing = False
+        self._retired: list[Connection] = []
+        self.stats_moved = 0
+        self.stats_ask = 0
+        self.stats_retries = 0
+        self.stats_refreshes = 0
+        self.stats_refresh_failures = 0
+        self.stats_too_many_redirects = 0
+
+    # -- nodes and connections -----------------------------------------------------
+    def connection(self, node: ClusterNode) -> Connection:
+        """The node's connection, made now if it has none."""
+        conn = node.connection
+        if conn is None:
+            options = dataclasses.replace(self.options, host=node.host, port=node.port)
+            conn = node.connection = NodeConnection(options, keeps_commands=True)
+            conn.on_redirect = functools.partial(self.redirected, node)
+            conn.on_disconnect = conn.on_connect_failure = functools.partial(self._node_trouble, node)
+        return conn
+
+    def node_at(self, host: str, port: int) -> ClusterNode:
+        """The known node at this address, or a new one (a MOVED may name a node not refreshed yet)."""
+        name = node_name(host, port)
+        node = self.topology.nodes.get(name)
+        if node is None:
+            node = ClusterNode(host, port, PRIMARY)
+            self.topology.nodes[name] = node
+        return node
+
+    def connections(self) -> list[Connection]:
+        """Every connection the client holds: of the nodes, and of nodes being retired."""
+        conns = [node.connection for node in self.topology.nodes.values() if node.connection is not None]
+        conns += [n.connection for n in self.startup if n.connection is not None and n.connection not in conns]
+        return conns + [conn for conn in self._retired if conn not in conns]
+
+    def _node_trouble(self, node: ClusterNode) -> None:
+        """A node's socket was lost, or a connect to it failed: the topology may have changed."""
+        if not self._closing and node.connection is not None:  # not a retired node's connection closing
+            self.schedule_refresh()
+
+    # -- redirects -------------------------------------------------------------------
+    def redirected(self, node: ClusterNode, fut: CommandFuture[Any], error: RedisError, packed: Any) -> bool:
+        """``on_redirect`` of every node connection: True when the caller's future was taken over."""
+        cls = error.__class__
+        if cls is MovedError or cls is AskError:
+            attempts = self._count(fut)
+            attempts[0] += 1
+            if attempts[0] > self.max_redirects:
+                self.stats_too_many_redirects += 1
+                fut.set_exception(
+                    ClusterError(
+                        f"{_name(fut)} was redirected {self.max_redirects} times (max_redirects), last by "
+                        f"{node.name}: {error}; the cluster's slots are moving faster than they settle"
+                    )
+                )
+                return True
+            assert isinstance(error, AskError)
+            target = self.node_at(error.host, error.port)
+            conn = self.connection(target)
+            if cls is MovedError:
+                self.stats_moved += 1
+                self.slots[error.slot_id] = target
+                self.schedule_refresh()
+                conn.resend(fut, packed)
+            else:
+                self.stats_ask += 1
+                # ASKING and the command are encoded in this same loop iteration: one write, in order
+                conn.execute((b"ASKING",), None).add_done_callback(_retrieve)
+                conn.resend(fut, packed)
+            return True
+        if isinstance(error, _RETRIED):
+            attempts = self._count(fut)
+            attempts[1] += 1
+            if attempts[1] > self.retry_attempts:
+                return False  # the caller gets the server's error
+            self.stats_retries += 1
+            if cls is not TryAgainError:
+                self.schedule_refresh()
+            delay = min(0.05 * 2 ** (attempts[1] - 1), 1.0) * random.uniform(0.5, 1.0)
+            self.connection(node)._loop.call_later(delay, self._resend_later, node, fut, packed)
+            return True
+        return False
+
+    def _count(self, fut: CommandFuture[Any]) -> list[int]:
+        attempts = self._attempts.get(fut)
+        if attempts is None:
+            attempts = self._attempts[fut] = [0, 0]
+            fut.add_done_callback(self._forget)
+        return attempts
+
+    def _forget(self, fut: CommandFuture[Any]) -> None:
+        self._attempts.pop(fut, None)  # type: ignore[call-overload]
+
+    def _resend_later(self, node: ClusterNode, fut: CommandFuture[Any], packed: Any) -> None:
+        if fut.done():
+            return  # the caller gave up while we waited: the bytes go with this call
+        if self._closing:
+            fut.set_exception(ConnectionError("the cluster client was closed while the command waited to retry"))
+            return
+        if node.name not in self.topology.nodes:
+            # the node left the topology: the same bytes to whoever serves now answer MOVED if need be
+            primaries = self.topology.primaries()
+            if not primaries:
+                fut.set_exception(ClusterDownError("CLUSTERDOWN no primary known to retry the command on"))
+                return
+            node = random.choice(primaries)
+        self.connection(node).resend(fut, packed)
+
+    # -- refreshing the topology -------------------------------------------------------
+    def schedule_refresh(self) -> None:
+        """A full refresh soon: at most one in flight, at most one per ``refresh_interval``, jittered."""
+        if self._refresh_pending or self._closing:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # outside a loop: the next command's routing will ask again
+        self._refresh_pending = True
+        delay = max(0.0, self._last_refresh + self.refresh_interval - loop.time())
+        delay += random.uniform(0, self.refresh_jitter)
+        self._refresh_handle = loop.call_later(delay, self._start_refresh, loop)
+
+    def _start_refresh(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._refresh_handle = None
+        task = self._refresh_task = loop.create_task(self._background_refresh())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _background_refresh(self) -> None:
+        try:
+            await self.refresh()
+        except Exception as exc:  # logged and counted: the next error or redirect schedules another
+            self.stats_refresh_failures += 1
+            logger.warning("cluster topology refresh failed: %s", exc)
+        finally:
+            self._refresh_pending = False
+            self._refresh_task = None
+
+    async def refresh(self) -> None:
+        """Read the topology from the first node that answers (known nodes, then startup nodes)."""
+        self._last_refresh = asyncio.get_running_loop().time()
+        known = list(self.topology.nodes.values())
+        random.shuffle(known)
+        known.sort(key=lambda node: node.server_type != PRIMARY)
+        candidates = known + [node for node in self.startup if node.name not in self.topology.nodes]
+        errors = []
+        for node in candidates:
+            try:
+                shards = await self._read_shards(node)
+            except (ConnectionError, TimeoutError, OSError, ResponseError) as exc:
+                errors.append(f"{node.name}: {exc}")
+                continue
+            if shards:
+                self.apply(shards)
+                self.stats_refreshes += 1
+                return
+            errors.append(f"{node.name}: no slot is served")
+        raise ClusterError(f"no node answered with the cluster's topology ({'; '.join(errors) or 'no node known'})")
+
+    async def _read_shards(self, node: ClusterNode) -> list[Shard]:
+        conn = self.connection(node)
+        timeout = self.topology_timeout
+        try:
+            reply = await conn.execute_with_timeout((b"CLUSTER", b"SHARDS"), None, timeout)
+            return parse_shards(reply, node.host)
+        except ResponseError as exc:
+            if "unknown subcommand" not in str(exc).lower() and "unknown command" not in str(exc).lower():
+                raise
+        reply = await conn.execute_with_timeout((b"CLUSTER", b"SLOTS"), None, timeout)
+        return parse_slots(reply, node.host)
+
+    def apply(self, shards: list[Shard]) -> None:
+        """Swap in the topology of ``shards``; nodes that left have their connections retired."""
+        known = dict(self.topology.nodes)
+        for node in self.startup:
+            known.setdefault(node.name, node)
+        new = Topology.build(shards, known)
+        for name, node in self.topology.nodes.items():
+            if name not in new.nodes:
+                self._retire(node)
+        for node in self.startup:
+            if node.name not in new.nodes and node.connection is not None and node not in self.topology.nodes.values():
+                self._retire(node)
+        self.topology = new
+        self.slots = new.slots
+        if self.default_node is None or self.default_node.name not in new.nodes:
+            self.default_node = self._pick_default()
+
+    def _pick_default(self) -> ClusterNode | None:
+        for startup in self.startup:
+            node = self.topology.nodes.get(startup.name)
+            if node is not None and node.server_type == PRIMARY:
+                return node
+        primaries = self.topology.primaries()
+        return primaries[0] if primaries else None
+
+    def _retire(self, node: ClusterNode) -> None:
+        """A node left the topology: close its connection once its replies are in (or ``retire_delay`` s)."""
+        conn = node.connection
+        node.connection = None
+        if conn is None:
+            return
+        self._retired.append(conn)
+        task = asyncio.get_running_loop().create_task(self._close_when_idle(conn))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _close_when_idle(self, conn: Connection) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.retire_delay
+        try:
+            while (conn.inflight or conn.queued) and loop.time() < deadline:
+                await asyncio.sleep(0.05)
+            await conn.aclose()
+        finally:
+            if conn in self._retired:
+                self._retired.remove(conn)
+
+    async def aclose(self) -> None:
+        """Close every connection; pending commands fail once with ConnectionError."""
+        self._closing = True
+        try:
+            if self._refresh_handle is not None:
+                self._refresh_handle.cancel()
+                self._refresh_handle = None
+            conns = self.connections()  # retired ones included: their tasks are cancelled below
+            for task in list(self._tasks):
+                task.cancel()
+            if self._tasks:
+                await asyncio.gather(*self._tasks, return_exceptions=True)
+            for conn in conns:
+                await conn.aclose()
+        finally:
+            self._refresh_pending = False
+            self._closing = False
+
+
+def _name(fut: CommandFuture[Any]) -> str:
+    name = fut.name
+    if isinstance(name, (bytes, bytearray)):
+        return bytes(name[:32]).decode("utf-8", "replace")
+    return str(name)[:32]
+
+
+__all__ = ["NodeConnection", "NodesManager"]

@@ -1,0 +1,55 @@
+"""Hash slots: which of the 16384 slots a key belongs to (CRC16-XMODEM of the key or its ``{hash tag}``).
+
+``binascii.crc_hqx(data, 0)`` is CRC-CCITT with initial value 0, which is
+the XMODEM variant Redis Cluster uses: the CRC runs in C, so the cost per
+command is one ``find`` for the hash tag and one C call.
+"""
+
+from __future__ import annotations
+
+from binascii import crc_hqx
+from typing import Any
+
+from ..exceptions import DataError
+
+SLOTS = 16384
+_MASK = SLOTS - 1
+
+
+def key_bytes(key: Any) -> bytes:
+    """A key as the bytes the encoder sends (str as UTF-8, int and float as their text)."""
+    cls = key.__class__
+    if cls is bytes:
+        return key  # type: ignore[no-any-return]
+    if cls is str:
+        return key.encode()  # type: ignore[no-any-return]
+    if cls is int:
+        return b"%d" % key
+    if cls is float:
+        return repr(key).encode()
+    if isinstance(key, (bytes, bytearray, memoryview)):
+        return bytes(key)
+    if isinstance(key, str):
+        return str(key).encode()
+    raise DataError(f"a key of type {type(key).__name__!r} cannot be sent; use bytes, str, int or float")
+
+
+def slot_of_bytes(key: bytes) -> int:
+    """The slot of an encoded key: its hash tag (the text between the first ``{`` and the next ``}``,
+    if not empty) or the whole key."""
+    start = key.find(b"{")
+    if start >= 0:
+        end = key.find(b"}", start + 1)
+        if end > start + 1:
+            key = key[start + 1 : end]
+    return crc_hqx(key, 0) & _MASK
+
+
+def key_slot(key: Any) -> int:
+    """The slot of a key of any accepted type (``CLUSTER KEYSLOT``)."""
+    if key.__class__ is bytes:
+        return slot_of_bytes(key)
+    return slot_of_bytes(key_bytes(key))
+
+
+__all__ = ["SLOTS", "key_bytes", "key_slot", "slot_of_bytes"]
