@@ -194,9 +194,11 @@ class RedisProtocol(asyncio.Protocol):
         failures = _DECODE_FAILURES
         reply = None
         try:
-            if self.raw_pending or self.keep or reader is not self._fast_reader:
+            if self.raw_pending or reader is not self._fast_reader:
                 self._route_slow()
             else:
+                keep = self.keep  # a cluster node's connection: each command's bytes are kept until its reply
+                kept = None
                 while (reply := reader.gets()) is not MORE:
                     if failures:
                         error = _take_decode_failure()
@@ -208,10 +210,15 @@ class RedisProtocol(asyncio.Protocol):
                         self._push(reply)
                         continue
                     fut = pending.popleft()  # IndexError: a reply nobody asked for
+                    if keep:
+                        kept = fut.payload  # Packed, or None for a batch (MULTI..EXEC is never redirected)
+                        if kept is not None:
+                            fut.payload = None
+                            self.kept_bytes -= len(kept.data)
                     if fut.done():
                         continue  # cancelled or timed out: the late reply is dropped
                     if cls is ResponseError:
-                        self._error_reply(fut, reply)
+                        self._error_reply(fut, reply, kept)
                         continue
                     parse = fut.parse
                     if parse is None:
