@@ -62,14 +62,6 @@ EXCLUDED: dict[str, str] = {
 
 # added by the commits that follow this one on the finish12 branch
 PENDING: dict[str, str] = {
-    **dict.fromkeys(
-        (
-            "sentinel", "sentinel_ckquorum", "sentinel_failover", "sentinel_flushconfig",
-            "sentinel_get_master_addr_by_name", "sentinel_master", "sentinel_masters", "sentinel_monitor",
-            "sentinel_remove", "sentinel_reset", "sentinel_sentinels", "sentinel_set", "sentinel_slaves",
-        ),
-        "SENTINEL commands",
-    ),
     "auth": "AUTH with the credentials kept for reconnects",
     "keyspace_notifications": "redis-py 8.1's keyspace notifications helper",
 }
