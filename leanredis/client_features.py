@@ -65,6 +65,10 @@ class ClientFeatures:
 
     # -- redis-py's client-level helpers -------------------------------------------------
 
+    def load_external_module(self, funcname: str, func: Any) -> None:
+        """Attach ``func`` as ``self.<funcname>``: how redis-py users plug in a module's namespace."""
+        setattr(self, funcname, func)
+
     def get_encoder(self) -> Encoder:
         """redis-py's ``Encoder`` with this client's encoding, encoding_errors and decode_responses."""
         o = self.options

@@ -16,6 +16,7 @@ from .keys import KeyCommands
 from .lists import ListCommands
 from .pubsub import PubSubCommands
 from .scripting import ScriptingCommands
+from .sentinel import SentinelCommands
 from .server import ServerCommands
 from .sets import SetCommands
 from .streams import StreamCommands
@@ -45,6 +46,7 @@ class AllCommands(
     BitmapCommands,
     HyperLogLogCommands,
     GeoCommands,
+    SentinelCommands,
     CommandsBase,
 ):
     """Every command family of the standalone client."""
@@ -67,6 +69,7 @@ __all__ = [
     "ListCommands",
     "PubSubCommands",
     "ScriptingCommands",
+    "SentinelCommands",
     "ServerCommands",
     "SetCommands",
     "SortedSetAlgebraCommands",

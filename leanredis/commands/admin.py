@@ -5,11 +5,13 @@ change the state of the connection they are sent on; this client sends
 every caller's commands over one multiplexed connection, so those that
 would change it for everyone, or leave a caller waiting for a reply that
 never comes, are refused with a ``DataError`` that says what to do instead
-(``select``, ``reset``, ``quit``, ``client_reply("OFF"/"SKIP")``).
+(``select``, ``reset``, ``quit``, ``client_reply("OFF"/"SKIP")``, ``sync``,
+``psync``). ``watch``/``unwatch`` on the client only warn, as redis-py's do.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -211,6 +213,44 @@ class AdminCommands(CommandsBase):
         """Refused (DataError): QUIT would close the connection under every caller; use ``aclose()``."""
         raise _shared_connection_error("quit()", "use await client.aclose() to close it cleanly")
 
+    def sync(self) -> CommandFuture[bytes]:
+        """Refused (DataError): SYNC turns the connection into a replication stream under every caller."""
+        raise _shared_connection_error("sync()", "a replica needs a connection of its own (redis-server --replicaof)")
+
+    def psync(self, replicationid: str, offset: int) -> CommandFuture[bytes]:
+        """Refused (DataError): PSYNC turns the connection into a replication stream under every caller."""
+        raise _shared_connection_error(
+            "psync()", "a replica needs a connection of its own (redis-server --replicaof)"
+        )
+
+    # Any: a pipeline's watch()/unwatch() (which do send WATCH) override these and return True
+    async def watch(self, *names: KeyT) -> Any:
+        """Does nothing but warn, as redis.asyncio's: WATCH belongs in a pipeline (``pipe.watch``)."""
+        warnings.warn(DeprecationWarning("Call WATCH from a Pipeline object"), stacklevel=2)
+
+    async def unwatch(self) -> Any:
+        """Does nothing but warn, as redis.asyncio's: UNWATCH belongs in a pipeline (``pipe.unwatch``)."""
+        warnings.warn(DeprecationWarning("Call UNWATCH from a Pipeline object"), stacklevel=2)
+
+    # -- cluster connection modes --------------------------------------------------
+    def readonly(self, **kwargs: Any) -> CommandFuture[bool]:
+        """READONLY: let this connection read from a cluster replica: True (Redis 7 standalone: an error)."""
+        return self._send((b"READONLY",), bool_ok)
+
+    def readwrite(self, **kwargs: Any) -> CommandFuture[bool]:
+        """READWRITE: undo READONLY on a cluster replica connection: True (Redis 7 standalone: an error)."""
+        return self._send((b"READWRITE",), bool_ok)
+
+    def cluster(self, cluster_arg: str, *args: Any, **kwargs: Any) -> CommandFuture[Any]:
+        """Any CLUSTER subcommand (``cluster("info")``), parsed as ``execute_command`` parses it."""
+        return self.execute_command(f"CLUSTER {cluster_arg.upper()}", *args, **kwargs)
+
+    def lolwut(self, *version_numbers: str | float, **kwargs: Any) -> CommandFuture[Any]:
+        """The server's version and a piece of generative art (``VERSION n`` and its parameters if given)."""
+        if version_numbers:
+            return self._send((b"LOLWUT", b"VERSION", *version_numbers), None)
+        return self._send((b"LOLWUT",), None)
+
     # -- persistence and replication ---------------------------------------------
     def save(self, **kwargs: Any) -> CommandFuture[bool]:
         """Save the dataset to disk, blocking the server until done: True."""
@@ -277,7 +317,7 @@ class AdminCommands(CommandsBase):
 
 
 register("CLIENT_KILL", client_kill_reply)
-register("CLIENT_PAUSE CLIENT_SETINFO SAVE SWAPDB SLAVEOF CONFIG_RESETSTAT", bool_ok)
+register("CLIENT_PAUSE CLIENT_SETINFO SAVE SWAPDB SLAVEOF CONFIG_RESETSTAT READONLY READWRITE", bool_ok)
 register("CLIENT_UNBLOCK", to_bool)
 register("CLIENT_TRACKINGINFO", trackinginfo_reply)
 register("BGSAVE BGREWRITEAOF", always_true)

@@ -88,7 +88,6 @@ async def _empty_on_error(sent: Awaitable[Any], empty: EmptyOnError) -> Any:
         return empty.factory()
 
 
-
 def seconds(value: ExpiryT, name: str = "ex") -> int:
     """An expiry in whole seconds from int or timedelta (redis-py's conversion)."""
     if isinstance(value, timedelta):
@@ -126,6 +125,40 @@ def _check_number(value: object, name: str) -> None:
         from ..exceptions import DataError
 
         raise DataError(f"{name} must be an int, float or timedelta/datetime, not {type(value).__name__}")
+
+
+def expiry_words(
+    command: str, ex: Any, px: Any, exat: Any, pxat: Any, last: tuple[str, bool]
+) -> list[Any]:
+    """EX/PX/EXAT/PXAT and ``last`` (PERSIST or KEEPTTL), at most one (redis-py's checks and conversions)."""
+    from ..exceptions import DataError
+
+    if sum((ex is not None, px is not None, exat is not None, pxat is not None, last[1])) > 1:
+        raise DataError(f"{command}(): ex, px, exat, pxat and {last[0]} are mutually exclusive")
+    if ex is not None:
+        if isinstance(ex, timedelta):
+            ex = int(ex.total_seconds())
+        elif isinstance(ex, str) and ex.isdigit():
+            ex = int(ex)
+        elif not isinstance(ex, int):
+            raise DataError(f"{command}(): ex must be datetime.timedelta or int")
+        return [b"EX", ex]
+    if px is not None:
+        if isinstance(px, timedelta):
+            px = int(px.total_seconds() * 1000)
+        elif not isinstance(px, int):
+            raise DataError(f"{command}(): px must be datetime.timedelta or int")
+        return [b"PX", px]
+    if exat is not None:
+        return [b"EXAT", int(exat.timestamp()) if isinstance(exat, datetime) else exat]
+    if pxat is not None:
+        return [b"PXAT", int(pxat.timestamp() * 1000) if isinstance(pxat, datetime) else pxat]
+    return [last[0].upper().encode()] if last[1] else []
+
+
+def option_word(option: Any) -> Any:
+    """redis-py's DataPersistOptions / HashDataPersistOptions member, or its plain string value."""
+    return getattr(option, "value", option)
 
 
 _SINGLE_KEY = (bytes, str, memoryview, bytearray, int, float)

@@ -1,6 +1,6 @@
 """Hash field expiry (HEXPIRE, HTTL, HPERSIST, ...), with redis.asyncio's names, arguments and return types.
 
-Redis 7.4+ and Valkey 9+. Every reply is a list with one integer per field
+Redis 7.4+ and Valkey 9+ (HGETEX, HSETEX, HGETDEL: Redis 8.0+). Every reply is a list with one integer per field
 (the same in RESP2 and RESP3): for the setters 1 set, 0 condition not met,
 2 deleted at once (a time in the past), -2 no such field; for the readers
 the time, -1 without expiry, -2 no such field.
@@ -12,11 +12,13 @@ than one of nx/xx/gt/lt raises ``ValueError``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from ..exceptions import DataError
 from ..future import CommandFuture
-from .base import AbsExpiryT, CommandsBase, ExpiryT, FieldT, KeyT
+from .base import AbsExpiryT, CommandsBase, EncodableT, ExpiryT, FieldT, KeyT, expiry_words, option_word
 
 _CONDITIONS = (b"NX", b"XX", b"GT", b"LT")
 
@@ -112,3 +114,54 @@ class HashExpiryCommands(CommandsBase):
     def hpttl(self, key: KeyT, *fields: FieldT) -> CommandFuture[list[int]]:
         """Milliseconds until each field expires."""
         return self._send((b"HPTTL", key, b"FIELDS", len(fields), *fields), None)
+
+    def hgetex(
+        self,
+        name: KeyT,
+        *keys: FieldT,
+        ex: ExpiryT | None = None,
+        px: ExpiryT | None = None,
+        exat: AbsExpiryT | None = None,
+        pxat: AbsExpiryT | None = None,
+        persist: bool = False,
+    ) -> CommandFuture[list[Any]]:
+        """Values of ``keys`` in hash ``name`` (None where missing), setting or removing their expiry."""
+        if not keys:
+            raise DataError("hgetex() needs at least one field")
+        words = expiry_words("hgetex", ex, px, exat, pxat, ("persist", persist))
+        return self._send((b"HGETEX", name, *words, b"FIELDS", len(keys), *keys), None)
+
+    def hsetex(
+        self,
+        name: KeyT,
+        key: FieldT | None = None,
+        value: EncodableT | None = None,
+        mapping: Mapping[FieldT, EncodableT] | None = None,
+        items: Sequence[EncodableT] | None = None,
+        ex: ExpiryT | None = None,
+        px: ExpiryT | None = None,
+        exat: AbsExpiryT | None = None,
+        pxat: AbsExpiryT | None = None,
+        data_persist_option: Any = None,
+        keepttl: bool = False,
+    ) -> CommandFuture[int]:
+        """Set fields with an expiry; ``data_persist_option`` FNX/FXX: only if none/all exist. 1 set, 0 not."""
+        if key is None and not mapping and not items:
+            raise DataError("hsetex() needs key and value, mapping or items")
+        if items and len(items) % 2:
+            raise DataError("hsetex(): items must hold field/value pairs (an even number of elements)")
+        words = expiry_words("hsetex", ex, px, exat, pxat, ("keepttl", keepttl))
+        if data_persist_option:
+            words.insert(len(words) - 1 if keepttl else len(words), option_word(data_persist_option))
+        pieces: list[Any] = list(items or ())
+        if key is not None:
+            pieces += (key, value)
+        for pair in (mapping or {}).items():
+            pieces += pair
+        return self._send((b"HSETEX", name, *words, b"FIELDS", len(pieces) // 2, *pieces), None)
+
+    def hgetdel(self, name: KeyT, *keys: FieldT) -> CommandFuture[list[Any]]:
+        """Values of ``keys`` in hash ``name`` (None where missing), deleting those fields."""
+        if not keys:
+            raise DataError("hgetdel() needs at least one field")
+        return self._send((b"HGETDEL", name, b"FIELDS", len(keys), *keys), None)

@@ -13,6 +13,7 @@ from .base import (
     EncodableT,
     ExpiryT,
     KeyT,
+    list_or_args,
     milliseconds,
     seconds,
     unix_milliseconds,
@@ -197,6 +198,32 @@ class KeyCommands(CommandsBase):
     def move(self, name: KeyT, db: int) -> CommandFuture[bool]:
         """Move ``name`` to database ``db``: True if moved (False if missing here or present there)."""
         return self._send((b"MOVE", name, db), to_bool)
+
+    def migrate(
+        self,
+        host: str,
+        port: int,
+        keys: Any,
+        destination_db: int,
+        timeout: int,
+        copy: bool = False,
+        replace: bool = False,
+        auth: str | None = None,
+        **kwargs: Any,
+    ) -> CommandFuture[Any]:
+        """Move ``keys`` to db ``destination_db`` of the server at ``host``:``port`` (``copy``: keep them here).
+
+        ``timeout`` in milliseconds; ``auth``: the other server's password. The server's OK, or NOKEY.
+        """
+        names = list_or_args(keys, (), "migrate")
+        extra: list[Any] = []
+        if copy:
+            extra.append(b"COPY")
+        if replace:
+            extra.append(b"REPLACE")
+        if auth:
+            extra += (b"AUTH", auth)
+        return self._send((b"MIGRATE", host, port, b"", destination_db, timeout, *extra, b"KEYS", *names), None)
 
     def object(self, infotype: str, key: KeyT, **kwargs: Any) -> CommandFuture[Any]:
         """OBJECT ``infotype`` (ENCODING, FREQ, IDLETIME, REFCOUNT) of ``key``, as the server replies.

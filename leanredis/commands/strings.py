@@ -14,8 +14,10 @@ from .base import (
     EncodableT,
     ExpiryT,
     KeyT,
+    expiry_words,
     list_or_args,
     milliseconds,
+    option_word,
     seconds,
     unix_milliseconds,
     unix_seconds,
@@ -104,6 +106,23 @@ class StringCommands(CommandsBase):
     def mset(self, mapping: Mapping[KeyT, EncodableT]) -> CommandFuture[bool]:
         """Set several keys at once: True."""
         return self._send((b"MSET", *_pairs(mapping, "mset")), bool_ok)
+
+    def msetex(
+        self,
+        mapping: Mapping[KeyT, EncodableT],
+        data_persist_option: Any = None,
+        ex: ExpiryT | None = None,
+        px: ExpiryT | None = None,
+        exat: AbsExpiryT | None = None,
+        pxat: AbsExpiryT | None = None,
+        keepttl: bool = False,
+    ) -> CommandFuture[int]:
+        """Set several keys with one expiry (Redis 8.4+, Valkey 9.1+); NX/XX: only if none/all exist. 1 or 0."""
+        words = expiry_words("msetex", ex, px, exat, pxat, ("keepttl", keepttl))
+        if data_persist_option:
+            words.insert(0, option_word(data_persist_option))
+        pairs = [item for pair in mapping.items() for item in pair]
+        return self._send((b"MSETEX", len(mapping), *pairs, *words), None)
 
     def msetnx(self, mapping: Mapping[KeyT, EncodableT]) -> CommandFuture[bool]:
         """Set several keys only if none exists: True if set."""

@@ -250,6 +250,71 @@ async def test_all_sentinels_down_raises_connection_error_quickly() -> None:
         assert time.monotonic() - started < 5
 
 
+def _same_kind(ours: object, theirs: object) -> bool:
+    """Same keys and types, recursively; values compared where they do not move between two calls
+    (a sentinel's timings do: last-ping-sent, info-refresh, ...)."""
+    if type(ours) is not type(theirs):
+        return False
+    if isinstance(ours, dict):
+        assert isinstance(theirs, dict)
+        stable = {"name", "ip", "port", "flags", "quorum", "num-slaves", "num-other-sentinels"}
+        fixed = {k for k in ours if k in stable or str(k).startswith("is_")}
+        return (
+            ours.keys() == theirs.keys()
+            and all(_same_kind(ours[k], theirs[k]) for k in ours)
+            and all(ours[k] == theirs[k] for k in fixed)
+        )
+    if isinstance(ours, (list, tuple)):
+        assert isinstance(theirs, (list, tuple))
+        return len(ours) == len(theirs) and all(_same_kind(a, b) for a, b in zip(ours, theirs))
+    return True
+
+
+@pytest.mark.parametrize("protocol", [2, 3])
+@pytest.mark.parametrize("decode", [False, True])
+async def test_sentinel_commands_return_what_redis_py_returns(
+    topology: Topology, server_binary: str, protocol: int, decode: bool
+) -> None:
+    import redis.asyncio
+
+    port = topology.sentinels[0].port
+    ours = leanredis.Redis(host=LOCAL, port=port, protocol=protocol, decode_responses=decode, socket_timeout=5)
+    theirs = redis.asyncio.Redis(host=LOCAL, port=port, decode_responses=decode, socket_timeout=5)
+    spare = RedisServer(server_binary)  # a master of its own to MONITOR, SET, FAILOVER and REMOVE
+    spare.start()
+    try:
+        for method, args in (
+            ("sentinel_get_master_addr_by_name", (NAME,)),
+            ("sentinel_get_master_addr_by_name", ("nope",)),
+            ("sentinel_master", (NAME,)),
+            ("sentinel_masters", ()),
+            ("sentinel_slaves", (NAME,)),
+            ("sentinel_sentinels", (NAME,)),
+            ("sentinel_ckquorum", (NAME,)),
+            ("sentinel_flushconfig", ()),
+            ("sentinel_reset", ("no-such-master-*",)),
+        ):
+            mine = await _bounded(getattr(ours, method)(*args))
+            its = await _bounded(getattr(theirs, method)(*args))
+            assert _same_kind(mine, its), f"{method}{args}: leanredis {mine!r} vs redis-py {its!r}"
+        assert (await _bounded(ours.sentinel_master(NAME)))["port"] in (topology.primary.port, topology.replica.port)
+        for client in (ours, theirs):
+            assert await _bounded(client.sentinel_monitor("spare", LOCAL, spare.port, 1)) is True
+            assert await _bounded(client.sentinel_set("spare", "down-after-milliseconds", 2000)) is True
+            assert (await _bounded(client.sentinel_master("spare")))["down-after-milliseconds"] == 2000
+            for failing in (client.sentinel_failover("spare"), client.sentinel_master("nope")):
+                with pytest.raises(Exception) as raised:  # NOGOODSLAVE / no such master: the server's error
+                    await _bounded(failing)
+                assert type(raised.value).__name__ == "ResponseError"
+            assert await _bounded(client.sentinel_remove("spare")) is True
+        with pytest.warns(DeprecationWarning, match="sentinel_"):
+            assert await ours.sentinel("MASTERS") is None
+    finally:
+        spare.stop()
+        await ours.aclose()
+        await theirs.aclose()
+
+
 async def test_client_follows_a_sentinel_failover_while_a_workload_runs(topology: Topology) -> None:
     """SENTINEL FAILOVER under writes: the same client ends on the new primary, writes succeed there."""
     loop = asyncio.get_running_loop()

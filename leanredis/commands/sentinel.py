@@ -1,0 +1,127 @@
+"""SENTINEL commands, sent to a sentinel, with redis.asyncio's names, arguments and return types.
+
+``Redis(host=sentinel_host, port=26379).sentinel_masters()``. The state
+dicts are redis-py's legacy shape whatever the protocol: str keys and
+values, the numeric fields redis-py converts as ints, and the derived
+``is_master``/``is_slave``/``is_sdown``/... booleans. The command table has
+no SENTINEL rows (a data server does not serve them, and the table is checked
+against one), so ``execute_command("SENTINEL", ...)`` returns the raw reply.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from ..future import CommandFuture
+from .base import CommandsBase
+from .parsers import bool_ok, str_if_bytes
+
+# the fields redis-py turns into ints (its SENTINEL_STATE_TYPES); every other value stays a str
+_INT_FIELDS = frozenset(
+    {
+        "can-failover-its-master", "config-epoch", "down-after-milliseconds", "failover-timeout",
+        "info-refresh", "last-hello-message", "last-ok-ping-reply", "last-ping-reply", "last-ping-sent",
+        "master-link-down-time", "master-port", "num-other-sentinels", "num-slaves", "o-down-time",
+        "pending-commands", "parallel-syncs", "port", "quorum", "role-reported-time", "s-down-time",
+        "slave-priority", "slave-repl-offset", "voted-leader-epoch",
+    }
+)  # fmt: skip
+
+_DERIVED = (
+    ("is_master", "master"),
+    ("is_slave", "slave"),
+    ("is_sdown", "s_down"),
+    ("is_odown", "o_down"),
+    ("is_sentinel", "sentinel"),
+    ("is_disconnected", "disconnected"),
+    ("is_master_down", "master_down"),
+)
+
+
+def sentinel_state(reply: Any) -> dict[str, Any]:
+    """One master/replica/sentinel entry: a flat list (RESP2) or a map (RESP3) -> redis-py's dict."""
+    pairs = reply.items() if isinstance(reply, dict) else zip(reply[::2], reply[1::2])
+    state: dict[str, Any] = {}
+    for key, value in pairs:
+        name = str_if_bytes(key)
+        text = str_if_bytes(value)
+        state[name] = int(text) if name in _INT_FIELDS else text
+    flags = set(state["flags"].split(","))
+    for derived, flag in _DERIVED:
+        state[derived] = flag in flags
+    return state
+
+
+def sentinel_states(reply: Any) -> list[dict[str, Any]]:
+    """SENTINEL SLAVES / SENTINELS -> a list of state dicts."""
+    return [sentinel_state(entry) for entry in reply]
+
+
+def sentinel_masters(reply: Any) -> dict[str, dict[str, Any]]:
+    """SENTINEL MASTERS -> {name: state}."""
+    return {state["name"]: state for state in map(sentinel_state, reply)}
+
+
+def master_address(reply: Any) -> tuple[Any, int] | None:
+    """SENTINEL GET-MASTER-ADDR-BY-NAME -> (host, port) as redis-py gives it (host bytes unless decoded), or None."""
+    if not reply:
+        return None
+    return reply[0], int(reply[1])
+
+
+class SentinelCommands(CommandsBase):
+    """SENTINEL MASTER(S), SLAVES, SENTINELS, GET-MASTER-ADDR-BY-NAME, MONITOR, SET, REMOVE, RESET, ..."""
+
+    async def sentinel(self, *args: Any) -> None:
+        """Does nothing but warn, as redis.asyncio's: use the ``sentinel_*`` methods."""
+        warnings.warn(DeprecationWarning("Use the individual sentinel_* methods"), stacklevel=2)
+
+    def sentinel_get_master_addr_by_name(self, service_name: str, return_responses: bool = False) -> CommandFuture[Any]:
+        """(host, port) of the master of ``service_name``, or None."""
+        return self._send((b"SENTINEL", b"GET-MASTER-ADDR-BY-NAME", service_name), master_address)
+
+    def sentinel_master(self, service_name: str, return_responses: bool = False) -> CommandFuture[dict[str, Any]]:
+        """The state of the master of ``service_name``."""
+        return self._send((b"SENTINEL", b"MASTER", service_name), sentinel_state)
+
+    def sentinel_masters(self) -> CommandFuture[dict[str, dict[str, Any]]]:
+        """Every monitored master's state, by name."""
+        return self._send((b"SENTINEL", b"MASTERS"), sentinel_masters)
+
+    def sentinel_slaves(self, service_name: str) -> CommandFuture[list[dict[str, Any]]]:
+        """The states of the replicas of ``service_name``."""
+        return self._send((b"SENTINEL", b"SLAVES", service_name), sentinel_states)
+
+    def sentinel_sentinels(self, service_name: str, return_responses: bool = False) -> CommandFuture[Any]:
+        """The states of the other sentinels monitoring ``service_name``."""
+        return self._send((b"SENTINEL", b"SENTINELS", service_name), sentinel_states)
+
+    def sentinel_monitor(self, name: str, ip: str, port: int, quorum: int) -> CommandFuture[bool]:
+        """Start monitoring the master at ``ip``:``port`` as ``name``: True."""
+        return self._send((b"SENTINEL", b"MONITOR", name, ip, port, quorum), bool_ok)
+
+    def sentinel_remove(self, name: str) -> CommandFuture[bool]:
+        """Stop monitoring ``name``: True."""
+        return self._send((b"SENTINEL", b"REMOVE", name), bool_ok)
+
+    def sentinel_set(self, name: str, option: str, value: Any) -> CommandFuture[bool]:
+        """Set a monitoring ``option`` of ``name`` (down-after-milliseconds, quorum, ...): True."""
+        return self._send((b"SENTINEL", b"SET", name, option, value), bool_ok)
+
+    def sentinel_reset(self, pattern: str) -> CommandFuture[bool]:
+        """Forget the replicas and sentinels of the masters matching ``pattern`` (rediscovered after): True."""
+        return self._send((b"SENTINEL", b"RESET", pattern), bool_ok)
+
+    def sentinel_failover(self, new_master_name: str) -> CommandFuture[bool]:
+        """Fail ``new_master_name`` over without asking the other sentinels: True once started."""
+        return self._send((b"SENTINEL", b"FAILOVER", new_master_name), bool_ok)
+
+    def sentinel_ckquorum(self, new_master_name: str) -> CommandFuture[bool]:
+        """True when enough sentinels are reachable to authorise a failover of ``new_master_name``."""
+        return self._send((b"SENTINEL", b"CKQUORUM", new_master_name), bool_ok)
+
+    def sentinel_flushconfig(self) -> CommandFuture[bool]:
+        """Rewrite the sentinel's configuration file: True."""
+        return self._send((b"SENTINEL", b"FLUSHCONFIG"), bool_ok)
+
