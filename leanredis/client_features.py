@@ -51,6 +51,29 @@ class ClientFeatures:
 
         self.mget = mget  # type: ignore[method-assign]  # key by key: only the misses go to the server
 
+    async def auth(self, password: str, username: str | None = None, **kwargs: Any) -> bool:
+        """AUTH on the shared connection; on success the credentials are kept for every reconnect.
+
+        The client's options, the shared connection's and the dedicated pool's take the new
+        username and password, so a reconnect (and a new pool connection) authenticates as
+        this call did. Refused when a ``credential_provider`` gives the credentials.
+        """
+        import dataclasses
+
+        if self.options.credential_provider is not None:
+            raise DataError("auth(): this client's credentials come from its credential_provider; update it instead")
+        if not isinstance(password, str) or (username is not None and not isinstance(username, str)):
+            raise DataError("auth() takes a password (str) and optionally a username (str)")
+        args: tuple[Any, ...] = (b"AUTH", password) if username is None else (b"AUTH", username, password)
+        await self._send(args, None)
+        self.options = dataclasses.replace(self.options, password=password, username=username)
+        connection = self.connection
+        connection.options = dataclasses.replace(connection.options, password=password, username=username)
+        pool = self._pool_box.pool  # type: ignore[attr-defined]
+        if pool is not None:
+            pool.options = dataclasses.replace(pool.options, password=password, username=username)
+        return True
+
     def cache_stats(self) -> dict[str, int]:
         """The client-side cache's hits, misses, entries, bytes, invalidations and evictions."""
         if self._cache is None:

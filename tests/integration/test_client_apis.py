@@ -70,3 +70,32 @@ def test_monitor_lines_are_parsed_as_redis_py_parses_them() -> None:
     info = parse_monitor_line('1.5 [3 [::1]:6379] "GET" "k"')
     assert (info["db"], info["client_address"], info["client_port"], info["command"]) == (3, "[::1]", "6379", "GET k")
     assert parse_monitor_line('1.5 [0 unix:/tmp/r.sock] "PING"')["client_port"] == "/tmp/r.sock"
+
+
+async def test_auth_is_kept_for_reconnects_and_never_shown(fresh_server: RedisServer) -> None:
+    secret = "auth-secret-kept-7"
+    client = leanredis.Redis(host="127.0.0.1", port=fresh_server.port)
+    admin = leanredis.Redis(host="127.0.0.1", port=fresh_server.port)
+    try:
+        assert await client.ping() is True
+        await admin.config_set("requirepass", secret)  # open connections stay authenticated
+        assert await client.auth(secret) is True
+        ident = await client.client_id()
+        await admin.auth(secret)
+        await admin.execute_command("CLIENT", "KILL", "ID", ident)
+        for _ in range(50):  # the next command reconnects, authenticating with the kept password
+            try:
+                assert await client.set("after", "auth") is True
+                break
+            except leanredis.ConnectionError:
+                await asyncio.sleep(0.02)
+        assert await client.client_id() != ident
+        assert await client.blpop("missing-list", timeout=0.05) is None  # a new pool connection authenticates too
+        with pytest.raises(leanredis.AuthenticationError):
+            await client.auth("wrong")
+        for text in (repr(client), repr(client.options), repr(client.connection), str(client.stats())):
+            assert secret not in text
+    finally:
+        await admin.config_set("requirepass", "")
+        await client.aclose()
+        await admin.aclose()
