@@ -21,7 +21,7 @@ def _csv(value: str) -> list[str]:
 
 
 def bench_parser(sub: Any) -> argparse.ArgumentParser:
-    from .lab.workloads import WORKLOADS
+    from .lab.workloads import LONG_WORKLOADS, WORKLOADS
 
     p: argparse.ArgumentParser = sub.add_parser(
         "bench",
@@ -34,7 +34,8 @@ def bench_parser(sub: Any) -> argparse.ArgumentParser:
     p.add_argument("--clients", type=_csv, default=None,
                    help="comma-separated: leanredis,redispy,coredis,glide (default: every one installed)")
     p.add_argument("--workload", type=_csv, default=["burst", "flood"],
-                   help=f"comma-separated, of: {','.join(WORKLOADS)} or all (default: burst,flood)")
+                   help=f"comma-separated, of: {','.join(WORKLOADS)} or all (default: burst,flood); "
+                        f"by name only, not in all: {','.join(LONG_WORKLOADS)}")
     p.add_argument("--allocator", type=_csv, default=["glibc"], help="glibc,jemalloc,tcmalloc (LD_PRELOAD)")
     p.add_argument("--pymalloc", type=_csv, default=["on"], help="on,off (off: PYTHONMALLOC=malloc)")
     p.add_argument("--loop", type=_csv, default=["asyncio"], help="asyncio,uvloop")
@@ -47,7 +48,8 @@ def bench_parser(sub: Any) -> argparse.ArgumentParser:
     p.add_argument("--concurrency", type=int, help="burst: concurrent tasks (default 1,000)")
     p.add_argument("--value-size", type=int, help="bytes per value (default 100)")
     p.add_argument("--qps", type=int, help="paced/overload: arrivals per second (default 80,000)")
-    p.add_argument("--duration", type=float, help="paced/overload/restart: seconds (default 10)")
+    p.add_argument("--duration", type=float, help="paced/overload/restart/soak: seconds (default 10)")
+    p.add_argument("--fault-every", type=float, help="soak: seconds between faults (default 60)")
     p.add_argument("--flood", type=int, help="flood: commands started at once (default 200,000)")
     p.add_argument("--churn", type=int, help="churn: create/use/close cycles (default 5,000)")
     p.add_argument("--idle", type=float, help="seconds idle before the 'idle' RSS reading (default 2)")
@@ -81,12 +83,13 @@ def run_bench(args: argparse.Namespace) -> int:
     from .lab import report
     from .lab.clients import KNOWN_CLIENTS, installed
     from .lab.runner import Plan, environment, label, run_one, runs, target
-    from .lab.workloads import WORKLOADS, Params
+    from .lab.workloads import LONG_WORKLOADS, WORKLOADS, Params
 
     workloads = list(WORKLOADS) if args.workload == ["all"] else args.workload
-    unknown = [w for w in workloads if w not in WORKLOADS]
+    known = WORKLOADS + LONG_WORKLOADS
+    unknown = [w for w in workloads if w not in known]
     if unknown:
-        print(f"unknown workload(s): {', '.join(unknown)}; choose from {', '.join(WORKLOADS)}", file=sys.stderr)
+        print(f"unknown workload(s): {', '.join(unknown)}; choose from {', '.join(known)}", file=sys.stderr)
         return 2
     missing = {name: f"pip install {req}" for name, (_, req) in KNOWN_CLIENTS.items() if not installed(name)}
     if args.clients is None:
@@ -105,8 +108,8 @@ def run_bench(args: argparse.Namespace) -> int:
     params = Params()
     if args.quick:
         params = Params(n=20_000, concurrency=200, qps=20_000, duration=1.5, flood=20_000, churn=200, idle=0.5,
-                        pause_ms=300, pause_every=0.8)
-    for name in ("n", "concurrency", "value_size", "qps", "duration", "flood", "churn", "idle"):
+                        pause_ms=300, pause_every=0.8, fault_every=0.5, soak_pause_ms=1500)
+    for name in ("n", "concurrency", "value_size", "qps", "duration", "flood", "churn", "idle", "fault_every"):
         value = getattr(args, name)
         if value is not None:
             if value <= 0:

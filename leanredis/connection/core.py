@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import weakref
 from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -127,7 +128,9 @@ class Connection(WaitQueue, Lifecycle):
         self.watchdog: MemoryWatchdog | None = None  # memory_warning_bytes (set by the client)
         self.stats_bytes_out = 0
         self._overload_logged = False
-        self._late_head: CommandFuture[Any] | None = None  # a given-up command whose reply is still owed
+        # a given-up command whose reply is still owed, weakly: once its reply came, nothing may keep
+        # it (its exception's traceback holds its caller's frames) until the next timer check
+        self._late_head: weakref.ref[CommandFuture[Any]] | None = None
         self._late_since = 0.0
 
     def __repr__(self) -> str:
@@ -456,8 +459,8 @@ class Connection(WaitQueue, Lifecycle):
         if head is None or not head.done():
             self._late_head = None
             return NO_DEADLINE
-        if self._late_head is not head:
-            self._late_head = head
+        if self._late_head is None or self._late_head() is not head:
+            self._late_head = weakref.ref(head)
             self._late_since = now
         limit = self._late_since + self.options.late_reply_timeout
         if now < limit:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -52,7 +53,7 @@ class Lifecycle:
     _retried: int
     _timer: asyncio.TimerHandle | None
     _per_call: Any
-    _late_head: CommandFuture[Any] | None
+    _late_head: weakref.ref[CommandFuture[Any]] | None
     on_connect: Callable[[], None] | None
     on_disconnect: Callable[[], None] | None
 

@@ -60,7 +60,7 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
     counter = Counter()
     sampler = Sampler(counter, interval=spec.get("sample_interval", 0.02),
                       server=ServerOps(spec["host"], spec["port"]))
-    options = {"timeout": params.timeout if spec["workload"] in ("overload", "restart") else None}
+    options = {"timeout": params.timeout if spec["workload"] in ("overload", "restart", "soak") else None}
     if spec.get("trim") is not None and spec["client"] == "leanredis":
         options["trim"] = spec["trim"]
     sampler.start()

@@ -21,6 +21,9 @@ from .clients import Adapter, open_client
 from .sampler import Counter, Sampler
 
 WORKLOADS = ("burst", "paced", "flood", "churn", "overload", "restart", "cached")
+# run by name only, never by ``all``: a soak lasts minutes by design (the CI's lab test runs ``all``)
+LONG_WORKLOADS = ("soak",)
+SOAK_FAULTS = ("restart", "pause", "client-kill")
 
 
 @dataclass
@@ -39,6 +42,8 @@ class Params:
     pause_ms: int = 500  # overload: each CLIENT PAUSE window
     pause_every: float = 1.5  # overload: seconds between windows
     handler_tasks: bool = False  # paced: one handler task per arrival instead of firing the command
+    fault_every: float = 60.0  # soak: seconds between faults
+    soak_pause_ms: int = 2000  # soak: each CLIENT PAUSE (longer than the timeout: callers time out)
 
 
 @dataclass
@@ -453,7 +458,73 @@ async def cached(ctx: Context, client: Adapter) -> dict[str, Any]:
             "latency_ms": hist.summary(), "errors": dict(errors), **extra}
 
 
+async def soak(ctx: Context, client: Adapter) -> dict[str, Any]:
+    """Arrivals at --qps for --duration with a fault every ``fault_every`` s, in turn: kill -9 and
+    restart (the runner's ``control``), CLIENT PAUSE past the timeout, CLIENT KILL of every client.
+
+    Reports the RSS slope after warm-up (the first fifth, at most 30 s), the callers left without an
+    outcome after the drain (must be 0) and, per fault, the recovery: from the fault until the backlog
+    is within 10 ms of arrivals and no command failed for 100 ms (that quiet window included).
+    """
+    p = ctx.params
+    faults: list[dict[str, Any]] = []
+    s = ctx.sampler
+    window_start = time.perf_counter() - s.started
+
+    async def recovered(state: _PacedState, t0: float, fault_end: float) -> float | None:
+        give_up = fault_end + 30
+        while time.perf_counter() < give_up:
+            now = time.perf_counter()
+            drained = ctx.counter.done + ctx.counter.errors >= state.started - p.qps * 0.01
+            quiet = state.last_error is None or now - state.last_error >= 0.1
+            if now >= fault_end and drained and quiet:
+                return round(now - t0, 3)
+            await asyncio.sleep(0.005)
+        return None
+
+    async def inject(state: _PacedState) -> None:
+        start = time.perf_counter()
+        at = start + p.fault_every
+        index = 0
+        while at < start + p.duration:
+            await asyncio.sleep(max(0.0, at - time.perf_counter()))
+            at += p.fault_every
+            kind = SOAK_FAULTS[index % len(SOAK_FAULTS)]
+            index += 1
+            t0 = time.perf_counter()
+            errors_before = ctx.counter.errors
+            if kind == "restart":
+                if ctx.control is None:
+                    continue
+                await ctx.control("restart")
+                fault_end = time.perf_counter()
+            elif kind == "pause":
+                await asyncio.to_thread(server_command, ctx.host, ctx.port,
+                                        "CLIENT", "PAUSE", str(p.soak_pause_ms), "ALL")
+                fault_end = t0 + p.soak_pause_ms / 1000
+            else:
+                await asyncio.to_thread(server_command, ctx.host, ctx.port, "CLIENT", "KILL", "TYPE", "normal")
+                fault_end = time.perf_counter()
+            recovery = await recovered(state, t0, fault_end)
+            faults.append({"kind": kind, "at_s": round(t0 - start, 1), "recovery_s": recovery,
+                           "failed_commands": ctx.counter.errors - errors_before})
+
+    figures, _ = await _paced(ctx, client, p.qps, p.duration, inject)
+    warm_up = min(30.0, p.duration / 5)
+    points = [(t, m) for t, m in zip(s.t, s.rss_mb) if window_start + warm_up <= t <= window_start + figures["seconds"]]
+    slope = _slope([t for t, _ in points], [m for _, m in points])
+    recoveries = [f["recovery_s"] for f in faults if f["recovery_s"] is not None]
+    figures.update({
+        "rss_growth_mb_per_min": round(slope * 60, 3) if slope is not None else None,
+        "callers_without_outcome": figures["unfinished_after_drain"],
+        "faults": faults,
+        "unrecovered_faults": sum(1 for f in faults if f["recovery_s"] is None),
+        "recovery_s": max(recoveries) if recoveries else None,  # the worst one, for the table
+    })
+    return figures
+
+
 RUNNERS: dict[str, Callable[[Context, Adapter], Awaitable[dict[str, Any]]]] = {
     "burst": burst, "paced": paced, "flood": flood, "churn": churn, "overload": overload, "restart": restart,
-    "cached": cached,
+    "cached": cached, "soak": soak,
 }

@@ -8,13 +8,16 @@ replies, of the same types, in the same order, and both must equal the tree.
 from __future__ import annotations
 
 import math
+import tracemalloc
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from leanredis.exceptions import ProtocolError, ResponseError
 from leanredis.resp import HiredisParser, Push, PythonParser
+from leanredis.resp.limits import limit_elements
 
 CRLF = b"\r\n"
 MORE = object()  # gets() result when more bytes are needed; #f is False
@@ -283,3 +286,109 @@ def test_with_an_encoding_random_bytes_raise_only_protocol_or_decode_errors(data
         except ProtocolError:
             return
     raise AssertionError("gets() did not run out of replies")
+
+
+# -- valid streams corrupted at random, with the aggregate bound the connection sets -------------
+
+BOUND = 64  # elements: what limit_elements / max_elements allow an aggregate here
+
+
+def bounded_python() -> PythonParser:
+    parser = PythonParser(not_enough_data=MORE)
+    parser.max_elements = BOUND
+    return parser
+
+
+def bounded_hiredis() -> HiredisParser:
+    parser = HiredisParser(not_enough_data=MORE)
+    # the reader make_reader built, bounded as the connection bounds its own
+    assert limit_elements(parser._reader, BOUND), "this hiredis-py cannot be bounded: the connection reports it"
+    return parser
+
+
+@st.composite
+def corrupted(draw: st.DrawFn) -> tuple[bytes, bytes]:
+    """A valid stream and a copy with bytes flipped, deleted, inserted, or a length made huge."""
+    wire = b"".join(tree.wire for tree in draw(st.lists(replies(), min_size=1, max_size=4)))
+    damaged = bytearray(wire)
+    for _ in range(draw(st.integers(1, 4))):
+        at = draw(st.integers(0, max(0, len(damaged) - 1)))
+        how = draw(st.sampled_from(["flip", "delete", "insert", "huge"]))
+        if how == "flip" and damaged:
+            damaged[at] ^= 1 << draw(st.integers(0, 7))
+        elif how == "delete" and damaged:
+            del damaged[at]
+        elif how == "insert":
+            damaged[at:at] = draw(st.sampled_from(TOKENS))
+        else:  # an aggregate or bulk header announcing far more than the bound
+            damaged[at:at] = draw(st.sampled_from([b"*2147483648\r\n", b"%4294967295\r\n", b"~99999\r\n",
+                                                   b"$2147483647\r\n", b"*65\r\n", b">1000000\r\n"]))
+    return wire, bytes(damaged)
+
+
+def parse_all(parser: Any, data: bytes, cuts: list[int]) -> list[Any]:
+    """Every reply ``data`` gives, fed in pieces; a loop bound proves gets() never spins."""
+    out: list[Any] = []
+    bounds = [0, *sorted(c % (len(data) + 1) for c in cuts), len(data)]
+    for start, end in zip(bounds, bounds[1:], strict=False):
+        parser.feed(data[start:end])
+        for _ in range(len(data) + 2):
+            reply = parser.gets()
+            if reply is MORE:
+                break
+            out.append(reply)
+        else:
+            raise AssertionError("gets() did not run out of replies")
+    return out
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(stream=corrupted(), cuts=st.lists(st.integers(0, 10_000), max_size=10),
+       parser=st.sampled_from([bounded_python, bounded_hiredis]))
+def test_corrupted_streams_give_protocol_error_or_replies_never_a_hang_or_an_unbounded_aggregate(
+    stream: tuple[bytes, bytes], cuts: list[int], parser: Any
+) -> None:
+    wire, damaged = stream
+    tracemalloc.start()
+    try:
+        try:
+            got = parse_all(parser(), damaged, cuts)
+        except ProtocolError:
+            got = None
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # an aggregate of 2^31 elements would take 16 GiB; within the bound everything stays tiny
+    assert peak < 1024 * 1024, f"{peak} bytes allocated for {len(damaged)} bytes of input"
+    if got is not None:
+        assert all(depth_count(reply) <= BOUND for reply in got)
+    if damaged == wire:
+        assert got is not None
+
+
+def depth_count(reply: Any) -> int:
+    """The largest aggregate anywhere in ``reply``."""
+    if isinstance(reply, dict):
+        return max([len(reply), *(depth_count(v) for v in reply.values())])
+    if isinstance(reply, list):
+        return max([len(reply), *(depth_count(v) for v in reply)])
+    return 0
+
+
+@pytest.mark.parametrize("parser", [bounded_python, bounded_hiredis], ids=["python", "hiredis"])
+@pytest.mark.parametrize("header", [b"*2147483648\r\n", b"*4294967295\r\n", b"%2147483648\r\n", b"~65\r\n",
+                                    b">65\r\n", b"*65\r\n"])
+def test_an_aggregate_past_the_bound_is_refused_at_its_header(parser: Any, header: bytes) -> None:
+    reader = parser()
+    tracemalloc.start()
+    try:
+        reader.feed(header)
+        with pytest.raises(ProtocolError):
+            reader.gets()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 * 1024
+    at_bound = parser()
+    at_bound.feed(b"*64\r\n" + b":1\r\n" * 64)
+    assert at_bound.gets() == [1] * 64

@@ -1,0 +1,413 @@
+"""Faults under load: every pending caller gets exactly one outcome, none waits past its timeout,
+the same client works afterwards, and its counters and traced memory return to the baseline.
+
+The faults come from the fault proxy (``faults.py``: cut, trickle, latency,
+reset, refuse), from the server itself (kill -9 and restart, CLIENT KILL,
+CLIENT PAUSE, maxmemory, DEBUG SLEEP, a replica) or from both. Each test is
+bounded by ``asyncio.wait_for`` and stops within seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import logging
+import threading
+import time
+import tracemalloc
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+
+import leanredis
+from leanredis.exceptions import ConnectionError, TimeoutError
+from leanredis.server import RedisServer
+
+from .faults import FaultProxy
+from .helpers import client_id, command_futures, raw_command
+
+pytestmark = pytest.mark.slow
+
+# what a client may hold after a fault and a recovery, beyond what it held before: a new
+# protocol object and parser, a few log records; a burst's futures and replies are far more
+RETAINED_LIMIT = 256 * 1024
+
+
+@pytest.fixture
+async def proxy(redis_server: RedisServer) -> AsyncIterator[FaultProxy]:
+    fault = await FaultProxy(redis_server.port).start()
+    yield fault
+    await fault.aclose()
+
+
+def flatten_captured_log_records() -> None:
+    """Turn the log records pytest keeps into plain text: their arguments (errors, whose tracebacks hold
+    frames and the commands in them) would otherwise keep failed commands alive past the test's count."""
+    for name in (None, "leanredis"):
+        for handler in logging.getLogger(name).handlers:
+            for record in getattr(handler, "records", ()):
+                record.msg, record.args = record.getMessage(), ()
+
+
+@pytest.fixture
+def traced() -> Iterator[None]:
+    tracemalloc.start()
+    try:
+        yield
+    finally:
+        tracemalloc.stop()
+
+
+def traced_now() -> int:
+    gc.collect()
+    return tracemalloc.get_traced_memory()[0]
+
+
+async def one_outcome_each(futures: list[Any], limit: float) -> list[Any]:
+    """Every future's single outcome, within ``limit`` s (a hang fails the test), none left pending."""
+    results = await asyncio.wait_for(asyncio.gather(*futures, return_exceptions=True), limit)
+    assert len(results) == len(futures)
+    assert all(fut.done() for fut in futures), "a caller is still pending"
+    return results
+
+
+def kinds(results: list[Any]) -> Counter[str]:
+    """Outcomes by kind: 'ok' for a value, else the exception's class name."""
+    return Counter("ok" if not isinstance(res, BaseException) else type(res).__name__ for res in results)
+
+
+async def until_ok(call: Any, limit: float) -> Any:
+    """Retry ``call()`` on connection errors and timeouts until it answers, for at most ``limit`` s."""
+
+    async def loop() -> Any:
+        while True:
+            try:
+                return await call()
+            except (ConnectionError, TimeoutError):
+                await asyncio.sleep(0.05)
+
+    return await asyncio.wait_for(loop(), limit)
+
+
+async def assert_back_to_baseline(client: leanredis.Redis, baseline: int | None = None) -> None:
+    """Nothing in flight, queued, buffered or kept; no command future alive; traced memory back."""
+    deadline = time.monotonic() + 5
+    while client.stats()["inflight"] and time.monotonic() < deadline:
+        await asyncio.sleep(0.02)  # late replies of timed-out commands are still on their way
+    stats = client.stats()
+    assert (stats["inflight"], stats["queued"], stats["buffered_bytes"], stats["kept_bytes"]) == (0, 0, 0, 0), stats
+    flatten_captured_log_records()
+    assert await command_futures() == 0, "a command future outlived its caller"
+    if baseline is not None:
+        grown = traced_now() - baseline
+        assert grown < RETAINED_LIMIT, f"{grown} bytes still held after the fault"
+
+
+# -- faults from the proxy ------------------------------------------------------------------------
+
+
+async def test_a_cut_mid_reply_under_a_burst_answers_those_before_it_and_fails_the_rest_once(
+    proxy: FaultProxy, redis_server: RedisServer, traced: None, loop_errors: list[dict[str, Any]]
+) -> None:
+    value = b"x" * 1000
+    client = leanredis.Redis(host="127.0.0.1", port=proxy.port)
+    try:
+        await leanredis.Redis(host="127.0.0.1", port=redis_server.port).set("big", value)
+        await client.ping()  # the first connection: forwarded
+        baseline = traced_now()
+        proxy.mode = "cut"
+        proxy.cut_after = 100 * 1009 + 500  # each reply is '$1000\r\n' + 1000 bytes + '\r\n': cut inside the 101st
+        client.connection.drop()  # the next connection is accepted in cut mode
+        futures = [client.get("big") for _ in range(500)]
+        results = await one_outcome_each(futures, 10)
+        peak = tracemalloc.get_traced_memory()[1] - baseline
+        assert proxy.cuts == 1
+        assert results[:100] == [value] * 100, "a reply before the cut was lost or damaged"
+        assert kinds(results[100:]) == {"ConnectionError": 400}
+        assert all(res.possibly_executed for res in results[100:]), "written commands must say they may have run"
+        del futures, results
+        proxy.mode = "forward"
+        assert await until_ok(lambda: client.get("big"), 5) == value
+        assert peak > 2 * RETAINED_LIMIT, "the burst allocated too little for the memory check to mean anything"
+        await assert_back_to_baseline(client, baseline)
+        assert loop_errors == []
+    finally:
+        await client.aclose()
+
+
+@pytest.mark.parametrize("protocol", [2, 3])
+async def test_replies_trickled_one_byte_at_a_time_are_all_correct(
+    proxy: FaultProxy, redis_server: RedisServer, protocol: int, traced: None
+) -> None:
+    direct = leanredis.Redis(host="127.0.0.1", port=redis_server.port, protocol=protocol, decode_responses=True)
+    client = leanredis.Redis(host="127.0.0.1", port=proxy.port, protocol=protocol, decode_responses=True)
+    try:
+        await direct.delete("h", "l", "n")
+        await direct.hset("h", mapping={"f1": "v1", "é": "ü" * 10})
+        await direct.rpush("l", *[f"item{i}" for i in range(20)])
+        for i in range(30):
+            await direct.set(f"s{i}", "ünï" * i)
+        proxy.mode = "trickle"
+        baseline = traced_now()
+        calls = []
+        for i in range(30):
+            calls += [client.get(f"s{i}"), client.hgetall("h"), client.lrange("l", 0, -1), client.incr("n"),
+                      client.get("missing")]
+        results = await one_outcome_each(calls, 10)
+        expected = []
+        for i in range(30):
+            expected += ["ünï" * i, {"f1": "v1", "é": "ü" * 10}, [f"item{j}" for j in range(20)], i + 1, None]
+        assert results == expected
+        assert client.stats()["bytes_in"] > 2_000  # enough bytes went through one at a time to mean something
+        del calls, results
+        await assert_back_to_baseline(client, baseline)
+    finally:
+        await client.aclose()
+        await direct.aclose()
+
+
+async def test_latency_spikes_past_socket_timeout_time_out_each_caller_once_then_the_client_recovers(
+    proxy: FaultProxy, redis_server: RedisServer, traced: None, loop_errors: list[dict[str, Any]]
+) -> None:
+    await leanredis.Redis(host="127.0.0.1", port=redis_server.port).set("k", "v")
+    proxy.mode = "latency"
+    proxy.latency_ms = 30
+    client = leanredis.Redis(host="127.0.0.1", port=proxy.port, socket_timeout=0.25)
+    try:
+        futures = [client.get("k") for _ in range(300)]  # under the timeout: all answered
+        assert await one_outcome_each(futures, 5) == [b"v"] * 300
+        baseline = traced_now()
+        proxy.latency_ms = 600  # a spike: the same connection, each chunk now late past the timeout
+        started = time.monotonic()
+        futures = [client.get("k") for _ in range(300)]
+        results = await one_outcome_each(futures, 5)
+        elapsed = time.monotonic() - started
+        assert kinds(results) == {"TimeoutError": 300}
+        assert elapsed < 0.6, f"the callers waited {elapsed:.2f} s, not their 0.25 s timeout"
+        del futures, results
+        proxy.latency_ms = 30
+        assert await until_ok(lambda: client.get("k"), 5) == b"v"
+        await assert_back_to_baseline(client, baseline)
+        assert loop_errors == []
+    finally:
+        await client.aclose()
+
+
+@pytest.mark.parametrize("mode", ["reset", "refuse"])
+async def test_an_outage_with_1000_waiting_callers_makes_backed_off_connect_attempts_not_a_storm(
+    proxy: FaultProxy, redis_server: RedisServer, mode: str
+) -> None:
+    await leanredis.Redis(host="127.0.0.1", port=redis_server.port).set("k", "v")
+    client = leanredis.Redis(host="127.0.0.1", port=proxy.port, socket_timeout=1.0)
+    try:
+        assert await client.get("k") == b"v"
+        accepts, failures = proxy.accepts, client.stats()["connect_failures"]
+        proxy.mode = mode
+        client.connection.drop()
+        loop = asyncio.get_running_loop()
+        end = loop.time() + 1.5
+        outcomes: Counter[str] = Counter()
+        waves = 0
+        while loop.time() < end:  # 1,000 callers waiting at every moment of the outage
+            waves += 1
+            results = await one_outcome_each([client.get("k") for _ in range(1_000)], 5)
+            outcomes += kinds(results)
+            del results  # their errors' causes hold the handshake's frames
+        attempts = client.stats()["connect_failures"] - failures
+        assert outcomes["ok"] == 0 and sum(outcomes.values()) == 1_000 * waves
+        # a caller fails when the attempts it waited for failed, or at its own timeout while it waits
+        assert set(outcomes) <= {"ConnectionError", "TimeoutError"}, outcomes
+        # 50 ms doubling with jitter allows at most 8 attempts in 1.5 s, whatever the number of callers
+        assert 2 <= attempts <= 9, f"{attempts} connect attempts in 1.5 s from 1,000 callers"
+        if mode == "reset":
+            assert proxy.accepts - accepts == attempts
+        proxy.mode = "forward"
+        assert await until_ok(lambda: client.get("k"), 6) == b"v"
+        await assert_back_to_baseline(client)
+    finally:
+        await client.aclose()
+
+
+# -- faults from the server -------------------------------------------------------------------
+
+
+async def test_kill_and_restart_with_1000_callers_waiting_gives_each_one_outcome_and_recovers(
+    fresh_server: RedisServer, traced: None, loop_errors: list[dict[str, Any]]
+) -> None:
+    client = leanredis.Redis(host="127.0.0.1", port=fresh_server.port)
+    try:
+        await client.set("k", "v")
+        baseline = traced_now()
+        in_flight = [client.set(f"a{i}", "x" * 100) for i in range(1_000)]
+        await asyncio.sleep(0)  # written in this tick, killed before most replies are read
+        fresh_server.kill()
+        lost = await one_outcome_each(in_flight, 10)
+        assert set(kinds(lost)) <= {"ok", "ConnectionError"}
+        # 1,000 more callers wait while the server comes back on the same port (in a thread: start blocks)
+        waiting = [client.get("k") for _ in range(1_000)]
+        failures = client.stats()["connect_failures"]
+        restarting = threading.Thread(target=fresh_server.start)
+        restarting.start()
+        results = await one_outcome_each(waiting, 10)
+        await asyncio.to_thread(restarting.join, 10)
+        outcome = kinds(results)
+        assert set(outcome) <= {"ok", "ConnectionError"} and sum(outcome.values()) == 1_000
+        assert all(not res.possibly_executed for res in results if isinstance(res, ConnectionError))
+        assert client.stats()["connect_failures"] - failures <= 8, "connect attempts stormed during the restart"
+        del in_flight, lost, waiting, results
+        assert await until_ok(lambda: client.set("k", "again"), 10) is True  # the restarted server is empty
+        assert await client.get("k") == b"again"
+        await assert_back_to_baseline(client, baseline)
+        assert loop_errors == []
+    finally:
+        await client.aclose()
+
+
+async def test_client_kill_with_writes_pending_fails_each_once_as_possibly_executed(
+    fresh_server: RedisServer, traced: None
+) -> None:
+    client = leanredis.Redis(host="127.0.0.1", port=fresh_server.port)
+    try:
+        await client.set("k", "v")
+        ident = await client_id(client)
+        baseline = traced_now()
+        # writes wait in the server (CLIENT PAUSE WRITE), written and unanswered, when the client is killed
+        assert raw_command(fresh_server, "CLIENT", "PAUSE", "1500", "WRITE") == b"+OK\r\n"
+        futures = [client.set(f"w{i}", "x") for i in range(500)]
+        await asyncio.sleep(0.1)
+        assert client.stats()["inflight"] == 500
+        assert raw_command(fresh_server, "CLIENT", "KILL", "ID", str(ident)) == b":1\r\n"
+        results = await one_outcome_each(futures, 5)
+        assert kinds(results) == {"ConnectionError": 500}
+        assert all(res.possibly_executed for res in results)
+        del futures, results
+        assert await asyncio.wait_for(client.get("k"), 5) == b"v"  # reads are not paused: a new connection
+        assert await client_id(client) != ident
+        await assert_back_to_baseline(client, baseline)
+    finally:
+        await client.aclose()
+
+
+async def test_client_pause_longer_than_socket_timeout_times_out_1000_callers_once_and_recovers(
+    fresh_server: RedisServer, traced: None, loop_errors: list[dict[str, Any]]
+) -> None:
+    client = leanredis.Redis(host="127.0.0.1", port=fresh_server.port, socket_timeout=0.2)
+    try:
+        await client.set("k", "v")
+        baseline = traced_now()
+        assert raw_command(fresh_server, "CLIENT", "PAUSE", "1200", "ALL") == b"+OK\r\n"
+        started = time.monotonic()
+        futures = [client.get("k") for _ in range(1_000)]
+        results = await one_outcome_each(futures, 5)
+        assert time.monotonic() - started < 0.9, "the callers waited for the pause, not for their timeout"
+        assert kinds(results) == {"TimeoutError": 1_000}
+        del futures, results
+        assert await until_ok(lambda: client.get("k"), 5) == b"v"
+        await assert_back_to_baseline(client, baseline)
+        assert loop_errors == []
+    finally:
+        await client.aclose()
+
+
+async def test_maxmemory_replies_are_out_of_memory_errors_and_the_connection_keeps_working(
+    fresh_server: RedisServer, traced: None
+) -> None:
+    client = leanredis.Redis(host="127.0.0.1", port=fresh_server.port)
+    try:
+        await client.set("k", "v")
+        ident = await client_id(client)
+        used = (await client.info("memory"))["used_memory"]
+        await client.config_set("maxmemory-policy", "noeviction")
+        await client.config_set("maxmemory", used + 256 * 1024)
+        baseline = traced_now()
+        futures = [client.set(f"fill{i}", "x" * 4096) for i in range(400)]  # 1.6 MB against 256 KB of room
+        results = await one_outcome_each(futures, 5)
+        outcome = kinds(results)
+        assert set(outcome) == {"ok", "OutOfMemoryError"} and sum(outcome.values()) == 400, outcome
+        oom = next(res for res in results if isinstance(res, leanredis.OutOfMemoryError))
+        assert isinstance(oom, leanredis.ResponseError) and str(oom).startswith("OOM")
+        del futures, results, oom
+        assert await client.get("k") == b"v"  # reads still work
+        await client.config_set("maxmemory", 0)
+        assert await client.set("after", "1") is True
+        assert await client_id(client) == ident, "an error reply must not cost the connection"
+        await assert_back_to_baseline(client, baseline)
+    finally:
+        await client.aclose()
+
+
+@pytest.fixture(scope="module")
+def debug_server(server_binary: str) -> Iterator[RedisServer]:
+    """A server of this module's own that accepts DEBUG SLEEP."""
+    server = RedisServer(server_binary, extra_args=["--enable-debug-command", "yes"])
+    server.start()
+    yield server
+    server.stop()
+
+
+async def test_debug_sleep_times_out_the_callers_behind_it_once_and_the_client_recovers(
+    debug_server: RedisServer, traced: None
+) -> None:
+    admin = leanredis.Redis(host="127.0.0.1", port=debug_server.port)
+    client = leanredis.Redis(host="127.0.0.1", port=debug_server.port, socket_timeout=0.2)
+    try:
+        await client.set("k", "v")
+        baseline = traced_now()
+        sleeping = asyncio.ensure_future(admin.with_timeout(5).execute_command("DEBUG", "SLEEP", "1.2"))
+        await asyncio.sleep(0.1)  # the whole server sleeps now
+        started = time.monotonic()
+        futures = [client.get("k") for _ in range(500)]
+        results = await one_outcome_each(futures, 5)
+        assert time.monotonic() - started < 0.9, "the callers waited for the sleep, not for their timeout"
+        assert kinds(results) == {"TimeoutError": 500}
+        assert await asyncio.wait_for(sleeping, 5) in (b"OK", "OK", True)
+        del futures, results, sleeping
+        assert await until_ok(lambda: client.get("k"), 5) == b"v"
+        await assert_back_to_baseline(client, baseline)
+    finally:
+        await admin.aclose()
+        await client.aclose()
+
+
+@pytest.fixture(scope="module")
+def replica(server_binary: str) -> Iterator[tuple[RedisServer, RedisServer]]:
+    """A master and a replica of it (read-only, as replicas are by default)."""
+    master = RedisServer(server_binary)
+    master.start()
+    replica = RedisServer(server_binary, extra_args=["--replicaof", "127.0.0.1", str(master.port)])
+    try:
+        replica.start()
+        yield master, replica
+    finally:
+        replica.stop()
+        master.stop()
+
+
+async def test_writes_to_a_replica_are_read_only_errors_and_reads_keep_working(
+    replica: tuple[RedisServer, RedisServer], traced: None
+) -> None:
+    master_server, replica_server = replica
+    master = leanredis.Redis(host="127.0.0.1", port=master_server.port)
+    client = leanredis.Redis(host="127.0.0.1", port=replica_server.port)
+    try:
+        await master.set("k", "from master")
+        deadline = time.monotonic() + 8
+        while await client.get("k") is None and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)  # the initial sync
+        assert await client.get("k") == b"from master"
+        ident = await client_id(client)
+        baseline = traced_now()
+        futures = [client.set(f"w{i}", "x") if i % 2 else client.get("k") for i in range(400)]
+        results = await one_outcome_each(futures, 5)
+        assert kinds(results) == {"ReadOnlyError": 200, "ok": 200}
+        assert all(res == b"from master" for res in results[::2])
+        error = results[1]
+        assert isinstance(error, leanredis.ResponseError) and str(error).startswith("READONLY")
+        del futures, results, error
+        assert await client_id(client) == ident, "an error reply must not cost the connection"
+        await assert_back_to_baseline(client, baseline)
+    finally:
+        await master.aclose()
+        await client.aclose()
