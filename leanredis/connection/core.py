@@ -102,6 +102,8 @@ class Connection(WaitQueue, Lifecycle):
         self._tick_deadline = NO_DEADLINE
         self._default_timeout = options.socket_timeout
         self._fail_fast = options.overload_policy == "fail"
+        # how many may wait for room or a socket (read per queued command: not through the options property)
+        self._queue_limit = options.max_inflight if self._fail_fast else options.max_queued
         self._retried = 0  # connect attempts the waiting commands have been through
         if keeps_commands:
             self.execute = self._execute_keeping  # type: ignore[method-assign]
@@ -148,6 +150,7 @@ class Connection(WaitQueue, Lifecycle):
     @options.setter
     def options(self, options: ConnectionOptions) -> None:
         self.dialer.options = options
+        self._queue_limit = options.max_inflight if options.overload_policy == "fail" else options.max_queued
 
     @property
     def resolver(self) -> Resolver | None:
@@ -249,7 +252,10 @@ class Connection(WaitQueue, Lifecycle):
             if parse is raw_reply:
                 proto.raw_pending += 1
             return fut
-        self._wait_for_room(args, fut)
+        # no room or no socket: waits, timed from now (inline: a flood passes here for every command)
+        timeout = self._default_timeout
+        fut.deadline = NO_DEADLINE if timeout is None else loop.time() + timeout
+        self._enqueue(args, fut)
         return fut
 
     def _wait_for_room(self, args: Any, fut: CommandFuture[Any]) -> None:

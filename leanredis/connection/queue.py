@@ -35,6 +35,7 @@ class WaitQueue:
     stats_overloads: int
     stats_queued_high: int
     _overload_logged: bool
+    _queue_limit: int
     options: Any
 
     def _enqueue(self, args: Any, fut: CommandFuture[Any]) -> None:
@@ -51,7 +52,7 @@ class WaitQueue:
                 )
             )
             return
-        limit = self.options.max_inflight if self._fail_fast else self.options.max_queued
+        limit = self._queue_limit
         if len(queue) >= limit:
             self._overloaded()
             fut.payload = None
