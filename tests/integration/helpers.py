@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import socket
+from typing import Any
 
 import leanredis
 from leanredis.future import CommandFuture
@@ -34,3 +35,16 @@ async def command_futures() -> int:
     await asyncio.sleep(0)
     gc.collect()
     return sum(1 for obj in gc.get_objects() if isinstance(obj, CommandFuture))
+
+
+async def until_ok(call: Any, limit: float) -> Any:
+    """Retry ``call()`` on connection errors and timeouts until it answers, for at most ``limit`` s."""
+
+    async def loop() -> Any:
+        while True:
+            try:
+                return await call()
+            except (leanredis.ConnectionError, leanredis.TimeoutError):
+                await asyncio.sleep(0.05)
+
+    return await asyncio.wait_for(loop(), limit)

@@ -21,6 +21,7 @@ from leanredis.options import ConnectionOptions
 from leanredis.server import RedisServer
 
 from .faults import FaultProxy
+from .helpers import until_ok
 
 pytestmark = pytest.mark.slow
 
@@ -39,19 +40,6 @@ async def proxy(redis_server: RedisServer) -> AsyncIterator[FaultProxy]:
     fault = await FaultProxy(redis_server.port).start()
     yield fault
     await fault.aclose()
-
-
-async def until_ok(call: Any, limit: float) -> Any:
-    """Retry ``call()`` on connection errors and timeouts until it answers, for at most ``limit`` s."""
-
-    async def loop() -> Any:
-        while True:
-            try:
-                return await call()
-            except (ConnectionError, TimeoutError):
-                await asyncio.sleep(0.05)
-
-    return await asyncio.wait_for(loop(), limit)
 
 
 # -- the dialer --------------------------------------------------------------------------

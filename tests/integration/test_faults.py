@@ -22,11 +22,11 @@ from typing import Any
 import pytest
 
 import leanredis
-from leanredis.exceptions import ConnectionError, TimeoutError
+from leanredis.exceptions import ConnectionError
 from leanredis.server import RedisServer
 
 from .faults import FaultProxy
-from .helpers import client_id, command_futures, raw_command
+from .helpers import client_id, command_futures, raw_command, until_ok
 
 pytestmark = pytest.mark.slow
 
@@ -76,19 +76,6 @@ async def one_outcome_each(futures: list[Any], limit: float) -> list[Any]:
 def kinds(results: list[Any]) -> Counter[str]:
     """Outcomes by kind: 'ok' for a value, else the exception's class name."""
     return Counter("ok" if not isinstance(res, BaseException) else type(res).__name__ for res in results)
-
-
-async def until_ok(call: Any, limit: float) -> Any:
-    """Retry ``call()`` on connection errors and timeouts until it answers, for at most ``limit`` s."""
-
-    async def loop() -> Any:
-        while True:
-            try:
-                return await call()
-            except (ConnectionError, TimeoutError):
-                await asyncio.sleep(0.05)
-
-    return await asyncio.wait_for(loop(), limit)
 
 
 async def assert_back_to_baseline(client: leanredis.Redis, baseline: int | None = None) -> None:
