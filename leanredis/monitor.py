@@ -17,10 +17,10 @@ from collections import deque
 from collections.abc import AsyncIterator
 from typing import Any
 
-from .connection.dialer import Dialer, close_and_wait
+from .connection.dialer import Dialer, HandshakeWriter, close_and_wait
 from .exceptions import ConnectionError, RedisError, ResponseError
 from .options import ConnectionOptions
-from .resp import HIREDIS_AVAILABLE, PythonParser, pack_command
+from .resp import HIREDIS_AVAILABLE, PythonParser
 
 if HIREDIS_AVAILABLE:
     from .resp import make_reader
@@ -55,7 +55,7 @@ def parse_monitor_line(line: str) -> dict[str, Any]:
     }
 
 
-class _MonitorProtocol(asyncio.Protocol):
+class _MonitorProtocol(HandshakeWriter, asyncio.Protocol):
     """Replies to request futures first (handshake, MONITOR's OK), then every line to the owner's queue."""
 
     def __init__(self, owner: Monitor) -> None:
@@ -65,6 +65,7 @@ class _MonitorProtocol(asyncio.Protocol):
         self.paused = False
         self.replies: deque[asyncio.Future[Any]] = deque()
         self._out = bytearray()
+        self._loop = owner._loop
         self.lost: asyncio.Future[None] = owner._loop.create_future()
         options = owner.options
         if options.parser == "python" or not HIREDIS_AVAILABLE:
@@ -74,17 +75,6 @@ class _MonitorProtocol(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
-
-    def request(self, args: tuple[Any, ...]) -> asyncio.Future[Any]:
-        fut: asyncio.Future[Any] = self.owner._loop.create_future()
-        self.replies.append(fut)
-        self._out += pack_command(*args)
-        return fut
-
-    def flush(self) -> None:
-        out, self._out = self._out, bytearray()
-        if out and self.transport is not None:
-            self.transport.write(bytes(out))
 
     def abandon(self) -> None:
         if self.transport is not None:

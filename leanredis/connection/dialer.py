@@ -27,12 +27,14 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import random
+from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from ..exceptions import ConnectionError, RedisError, TimeoutError
 from ..handshake import credentials, handshake_error, handshake_steps, open_socket
 from ..options import ConnectionOptions
+from ..resp import pack_command
 
 Resolver = Callable[[], Awaitable[tuple[str, int]]]
 
@@ -47,6 +49,30 @@ class Greetable(Protocol):
     def flush(self) -> None: ...
 
     def abandon(self) -> None: ...
+
+
+class HandshakeWriter:
+    """``request``/``flush`` for a protocol whose handshake replies go to futures queued in ``replies``
+    (pub/sub, MONITOR: sockets that stop being request/reply once greeted). An error reply resolves
+    its future as a value; the dialer raises it."""
+
+    _loop: asyncio.AbstractEventLoop
+    replies: deque[asyncio.Future[Any]]
+    _out: bytearray
+    transport: asyncio.Transport | None
+
+    def request(self, args: tuple[Any, ...]) -> asyncio.Future[Any]:
+        """Encode one handshake command; its future resolves to the raw reply."""
+        fut: asyncio.Future[Any] = self._loop.create_future()
+        self.replies.append(fut)
+        self._out += pack_command(*args)
+        return fut
+
+    def flush(self) -> None:
+        """Write what ``request`` encoded, in one write."""
+        out, self._out = self._out, bytearray()
+        if out and self.transport is not None:
+            self.transport.write(bytes(out))
 
 
 class Backoff:

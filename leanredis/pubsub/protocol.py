@@ -14,8 +14,9 @@ import asyncio
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
+from ..connection.dialer import HandshakeWriter
 from ..exceptions import ConnectionError, ProtocolError, ResponseError, error_from_reply
-from ..resp import HIREDIS_AVAILABLE, PythonParser, pack_command
+from ..resp import HIREDIS_AVAILABLE, PythonParser
 
 if HIREDIS_AVAILABLE:
     from ..resp import make_reader
@@ -27,7 +28,7 @@ _MORE = object()  # the parsers' "need more bytes" (not False: a RESP3 #f reply)
 _MALFORMED = (ProtocolError, TypeError, IndexError)
 
 
-class _PubSubProtocol(asyncio.Protocol):
+class _PubSubProtocol(HandshakeWriter, asyncio.Protocol):
     """One socket: handshake replies to futures, then every reply into the owner's queue."""
 
     def __init__(self, owner: PubSub) -> None:
@@ -63,18 +64,6 @@ class _PubSubProtocol(asyncio.Protocol):
             await self.lost
 
     # -- what the dialer needs to greet the socket -----------------------------------------
-    def request(self, args: tuple[Any, ...]) -> asyncio.Future[Any]:
-        """A handshake command; its future resolves to the raw reply (an error reply as a value)."""
-        fut: asyncio.Future[Any] = self._loop.create_future()
-        self.replies.append(fut)
-        self._out += pack_command(*args)
-        return fut
-
-    def flush(self) -> None:
-        out, self._out = self._out, bytearray()
-        if out and self.transport is not None:
-            self.transport.write(bytes(out))
-
     def abandon(self) -> None:
         """Nobody will own this socket (a failed or cancelled connect): abort it now."""
         self._owner = None
