@@ -273,10 +273,10 @@ class Connection(WaitQueue, Lifecycle):
         fut.name = args[0]
         proto = self._proto
         if proto is not None and not self._queue and proto.has_room():
-            fut.deadline = self._tick_deadline if proto.flush_scheduled else NO_DEADLINE
-            self._send(proto, args, fut)  # schedules the flush, which sets this iteration's deadline
-            if fut.deadline == NO_DEADLINE:
-                fut.deadline = self._tick_deadline
+            if not proto.flush_scheduled:
+                self._schedule_flush(proto)  # sets this iteration's deadline
+            fut.deadline = self._tick_deadline
+            proto.encode(args, fut)
         else:
             self._wait_for_room(args, fut)
         return fut

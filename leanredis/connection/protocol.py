@@ -255,7 +255,7 @@ class RedisProtocol(asyncio.Protocol):
         self.data_received(b"")
 
     def _route_slow(self) -> None:
-        """Reply loop when some replies must not be decoded, commands are kept, or the Python reader runs."""
+        """Reply loop when some replies must not be decoded (DUMP) or the Python reader runs (after an attribute)."""
         pending = self.pending
         encoding = self._encoding
         while True:
