@@ -33,7 +33,6 @@ import asyncio
 import codecs
 import threading
 from collections import deque
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..exceptions import (
@@ -536,5 +535,3 @@ class RedisProtocol(asyncio.Protocol):
         if self.transport is not None:
             self.transport.close()
 
-
-ParseT = Callable[[Any], Any] | None
