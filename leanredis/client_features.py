@@ -15,6 +15,7 @@ from .commands.base import KeyT, list_or_args
 from .encoding import Encoder
 from .exceptions import DataError
 from .future import CommandFuture
+from .keyspace_notifications import KeyspaceNotifications
 from .lock import Lock
 from .memory import rss_bytes
 from .monitor import Monitor
@@ -96,6 +97,17 @@ class ClientFeatures:
         """redis-py's ``Encoder`` with this client's encoding, encoding_errors and decode_responses."""
         o = self.options
         return Encoder(o.encoding, o.encoding_errors, o.decode_responses)
+
+    def keyspace_notifications(
+        self, key_prefix: str | bytes | None = None, ignore_subscribe_messages: bool = True
+    ) -> KeyspaceNotifications:
+        """Keyspace and keyevent notifications, parsed (``KeyNotification``), on a pub/sub connection of their own.
+
+        The server must have ``notify-keyspace-events`` enabled; ``key_prefix``
+        keeps only keys starting with it and strips it. See
+        ``leanredis.keyspace_notifications``.
+        """
+        return KeyspaceNotifications(self, key_prefix=key_prefix, ignore_subscribe_messages=ignore_subscribe_messages)
 
     def monitor(self) -> Monitor:
         """MONITOR on a dedicated connection: ``async with r.monitor() as m: await m.next_command()``."""

@@ -60,10 +60,6 @@ EXCLUDED: dict[str, str] = {
     "set_retry": "redis-py's pool internals; leanredis's retry (connects only) is fixed by Redis(retry=...)",
 }
 
-# added by the commits that follow this one on the finish12 branch
-PENDING: dict[str, str] = {
-    "keyspace_notifications": "redis-py 8.1's keyspace notifications helper",
-}
 
 
 def _public(cls: type) -> set[str]:
@@ -71,14 +67,14 @@ def _public(cls: type) -> set[str]:
 
 
 def test_redis_has_every_public_name_of_redis_asyncio_but_the_listed_ones() -> None:
-    missing = _public(redis.asyncio.Redis) - _public(leanredis.Redis) - EXCLUDED.keys() - PENDING.keys()
+    missing = _public(redis.asyncio.Redis) - _public(leanredis.Redis) - EXCLUDED.keys()
     assert not missing, f"leanredis.Redis lacks {sorted(missing)}"
 
 
 def test_every_excluded_name_is_still_a_redis_asyncio_name_leanredis_lacks() -> None:
     theirs = _public(redis.asyncio.Redis)
     ours = _public(leanredis.Redis)
-    stale = sorted(name for name in {**EXCLUDED, **PENDING} if name not in theirs or name in ours)
+    stale = sorted(name for name in EXCLUDED if name not in theirs or name in ours)
     assert not stale, f"listed but no longer missing (or gone from redis-py): {stale}"
 
 
