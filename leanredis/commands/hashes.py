@@ -133,10 +133,10 @@ class HashCommands(CommandsBase):
         if count is None:
             if withvalues:
                 raise DataError("hrandfield(): withvalues needs a count")
-            return self._send((b"HRANDFIELD", key), None)
+            return self._send((b"HRANDFIELD", key), hrandfield_reply)
         if withvalues:
             return self._send((b"HRANDFIELD", key, count, b"WITHVALUES"), hrandfield_reply)
-        return self._send((b"HRANDFIELD", key, count), None)
+        return self._send((b"HRANDFIELD", key, count), hrandfield_reply)
 
     def hscan(
         self,
@@ -191,5 +191,5 @@ def _fields(first: Any, rest: tuple[Any, ...]) -> list[Any]:
 
 
 register("HGETALL", pairs_to_dict)
-register("HSCAN", hscan_reply)
+register("HSCAN", hscan_reply, variants=(hscan_fields_reply,))
 register("HRANDFIELD", hrandfield_reply)

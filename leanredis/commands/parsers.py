@@ -6,11 +6,14 @@ or str) into the value redis.asyncio 8.1 returns with its default options
 protocol, so that switching protocol never changes what callers get.
 
 ``register()`` records a command's parser in ``RESPONSE_PARSERS`` (name upper
-case, with the subcommand for container commands: ``"CONFIG GET"``); the
-command table (``table.COMMANDS``) takes them in once, and ``execute_command``
-applies the table's parser, as redis-py applies its response callbacks. A
-command registered twice raises: one parser per command, never a silent
-overwrite.
+case, with the subcommand for container commands: ``"CONFIG GET"``), and the
+parsers of its other reply forms (``HSCAN ... NOVALUES``) in ``VARIANTS``;
+the command table (``table.COMMANDS``) takes them in once, ``execute_command``
+applies the table's parser, as redis-py applies its response callbacks, and
+the methods send with the table's parser or one of its variants
+(``tests/unit/test_parsers_from_table.py`` drives every method and fails on
+any other). A command registered twice raises: one parser per command, never
+a silent overwrite.
 """
 
 from __future__ import annotations
@@ -18,19 +21,28 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-RESPONSE_PARSERS: dict[str, Callable[[Any], Any]] = {}
+RESPONSE_PARSERS: dict[str, Callable[[Any], Any] | None] = {}
+VARIANTS: dict[str, tuple[Any, ...]] = {}
 
 
-def register(names: str, parser: Callable[[Any], Any]) -> Callable[[Any], Any]:
+def register(
+    names: str, parser: Callable[[Any], Any] | None, variants: tuple[Any, ...] = ()
+) -> Callable[[Any], Any] | None:
     """Record ``parser`` for each space-separated command name (``_`` joins subcommands).
 
-    Raises ``ValueError`` for a name that already has a parser.
+    ``parser`` None: the reply is the result (declared only to give variants).
+    ``variants``: the parsers of the command's other reply forms, chosen by
+    its arguments (a function, None for a raw form, or a class whose instances
+    take a caller's ``score_cast_func``). Raises ``ValueError`` for a name
+    that already has a parser.
     """
     for name in names.split():
         name = name.replace("_", " ")
         if name in RESPONSE_PARSERS:
-            raise ValueError(f"a reply parser for {name} is already registered ({RESPONSE_PARSERS[name].__name__})")
+            raise ValueError(f"a reply parser for {name} is already registered ({RESPONSE_PARSERS[name]!r})")
         RESPONSE_PARSERS[name] = parser
+        if variants:
+            VARIANTS[name] = variants
     return parser
 
 

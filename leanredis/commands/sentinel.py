@@ -15,7 +15,7 @@ from typing import Any
 
 from ..future import CommandFuture
 from .base import CommandsBase
-from .parsers import bool_ok, str_if_bytes
+from .parsers import bool_ok, register, str_if_bytes
 
 # the fields redis-py turns into ints (its SENTINEL_STATE_TYPES); every other value stays a str
 _INT_FIELDS = frozenset(
@@ -125,3 +125,13 @@ class SentinelCommands(CommandsBase):
         """Rewrite the sentinel's configuration file: True."""
         return self._send((b"SENTINEL", b"FLUSHCONFIG"), bool_ok)
 
+
+register("SENTINEL_GET-MASTER-ADDR-BY-NAME", master_address)
+register("SENTINEL_MASTER", sentinel_state)
+register("SENTINEL_MASTERS", sentinel_masters)
+register("SENTINEL_SLAVES SENTINEL_SENTINELS SENTINEL_REPLICAS", sentinel_states)
+register(
+    "SENTINEL_MONITOR SENTINEL_REMOVE SENTINEL_SET SENTINEL_RESET SENTINEL_FAILOVER SENTINEL_CKQUORUM "
+    "SENTINEL_FLUSHCONFIG",
+    bool_ok,
+)

@@ -36,7 +36,7 @@ DECLARED_FLAGS = frozenset(
 CONTAINERS = frozenset(
     {
         "ACL", "CLIENT", "CLUSTER", "COMMAND", "COMMANDLOG", "CONFIG", "DEBUG", "FUNCTION", "LATENCY",
-        "MEMORY", "MODULE", "OBJECT", "PUBSUB", "SCRIPT", "SLOWLOG", "XGROUP", "XINFO",
+        "MEMORY", "MODULE", "OBJECT", "PUBSUB", "SCRIPT", "SENTINEL", "SLOWLOG", "XGROUP", "XINFO",
     }
 )  # fmt: skip
 
@@ -153,6 +153,8 @@ class CommandSpec:
     route: str = "keys"
     search: KeySearch | None = None
     parser: Callable[[Any], Any] | None = None
+    #: Parsers of the command's other reply forms (HSCAN ... NOVALUES, ZRANGE ... WITHSCORES).
+    variants: tuple[Any, ...] = ()
 
     @property
     def readonly(self) -> bool:

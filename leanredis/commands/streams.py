@@ -515,10 +515,11 @@ class StreamCommands(CommandsBase):
         return self._send((b"XINFO", b"CONSUMERS", name, groupname), list_of_dicts)
 
 
-register("XRANGE XREVRANGE XCLAIM", stream_entries)
+register("XRANGE XREVRANGE", stream_entries)
+register("XCLAIM", stream_entries, variants=(None,))  # JUSTID: the ids
 register("XREAD XREADGROUP", xread_reply)
-register("XAUTOCLAIM", xautoclaim_reply)
-register("XPENDING", xpending_reply)
+register("XAUTOCLAIM", xautoclaim_reply, variants=(xautoclaim_justid_reply,))
+register("XPENDING", xpending_reply, variants=(xpending_range_reply,))
 register("XINFO_STREAM", xinfo_stream_reply)
 register("XINFO_GROUPS XINFO_CONSUMERS", list_of_dicts)
 register("XGROUP_CREATE XGROUP_SETID", bool_ok)

@@ -262,6 +262,6 @@ def _pairs(mapping: Mapping[Any, Any], command: str) -> list[Any]:
     return items
 
 
-register("SET", _set_ok)
+register("SET", _set_ok, variants=(None,))  # SET ... GET: the old value
 register("SETEX PSETEX", bool_ok)
 register("LCS", lcs_reply)

@@ -6,8 +6,10 @@ replies it knows; importing them here makes sure every one was fed in).
 A name declared twice, or a parser for a command the table does not
 declare, raises at import. ``execute_command`` reads ``parser``; the
 cluster router reads ``keys_of`` and ``route``; the retry policy reads
-``readonly``. Methods keep passing their parser to ``_send`` themselves:
-nothing here is on the path of ``get`` or ``set``.
+``readonly``. The methods pass the table's parser (or one of its
+``variants``) to ``_send`` themselves, bound at import, so that nothing here
+is on the path of ``get`` or ``set``; ``tests/unit/test_parsers_from_table.py``
+checks every method against the table.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from . import (  # noqa: F401  (imported for their register() calls, which feed 
     lists,
     pubsub,
     scripting,
+    sentinel,
     server,
     sets,
     streams,
@@ -37,13 +40,17 @@ from . import (  # noqa: F401  (imported for their register() calls, which feed 
     zsets,
     zsets_algebra,
 )
-from .parsers import RESPONSE_PARSERS
+from .parsers import RESPONSE_PARSERS, VARIANTS
 from .spec import CommandSpec, command_name
 from .table_data import ROWS
 
 
-def build(rows: Sequence[CommandSpec], parsers: dict[str, Callable[[Any], Any]]) -> dict[str, CommandSpec]:
-    """Name -> spec, each with its parser; a name declared twice or a parser for no command raises."""
+def build(
+    rows: Sequence[CommandSpec],
+    parsers: dict[str, Callable[[Any], Any] | None],
+    variants: dict[str, tuple[Any, ...]] | None = None,
+) -> dict[str, CommandSpec]:
+    """Name -> spec, each with its parser and variants; a name declared twice or a parser for no command raises."""
     table: dict[str, CommandSpec] = {}
     for row in rows:
         if row.name in table:
@@ -52,12 +59,13 @@ def build(rows: Sequence[CommandSpec], parsers: dict[str, Callable[[Any], Any]])
     unknown = sorted(set(parsers) - set(table))
     if unknown:
         raise ValueError(f"reply parsers registered for commands the command table does not declare: {unknown}")
+    variants = variants or {}
     for name, parser in parsers.items():
-        table[name] = dataclasses.replace(table[name], parser=parser)
+        table[name] = dataclasses.replace(table[name], parser=parser, variants=variants.get(name, ()))
     return table
 
 
-COMMANDS: dict[str, CommandSpec] = build(ROWS, RESPONSE_PARSERS)
+COMMANDS: dict[str, CommandSpec] = build(ROWS, RESPONSE_PARSERS, VARIANTS)
 
 
 def lookup(args: Sequence[Any]) -> CommandSpec | None:

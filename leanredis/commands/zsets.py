@@ -245,7 +245,7 @@ class SortedSetCommands(CommandsBase):
         self, command: bytes, name: KeyT, value: EncodableT, withscore: bool, score_cast_func: ScoreCastT
     ) -> CommandFuture[Any]:
         if not withscore:
-            return self._send((command, name, value), None)
+            return self._send((command, name, value), rank_reply)
         parse = rank_reply if score_cast_func is float else CastRank(score_cast_func)
         return self._send((command, name, value, b"WITHSCORE"), parse)
 
@@ -425,6 +425,8 @@ class SortedSetCommands(CommandsBase):
 register("ZADD", zadd_reply)
 register("ZINCRBY ZSCORE", float_or_none)
 register("ZMSCORE", scores_list)
-register("ZRANK ZREVRANK", rank_reply)
+register("ZRANK ZREVRANK", rank_reply, variants=(CastRank,))
+# WITHSCORES forms: (member, score) pairs, cast by the caller's score_cast_func
+register("ZRANGE ZREVRANGE ZRANGEBYSCORE ZREVRANGEBYSCORE", None, variants=(score_pairs, CastPairs))
 register("ZPOPMIN ZPOPMAX", score_pairs)
-register("ZSCAN", zscan_reply)
+register("ZSCAN", zscan_reply, variants=(CastScan,))

@@ -177,3 +177,6 @@ class SortedSetAlgebraCommands(CommandsBase):
 
 
 register("ZMPOP", zmpop_reply)
+# WITHSCORES forms: (member, score) pairs for ZUNION/ZINTER, redis-py's flat list with byte scores for the others
+register("ZUNION ZINTER", None, variants=(score_pairs, CastPairs))
+register("ZDIFF ZRANDMEMBER", None, variants=(flat_score_bytes,))

@@ -92,6 +92,31 @@ async def _bounded(aw, timeout: float = 5.0):  # type: ignore[no-untyped-def]
     return await asyncio.wait_for(aw, timeout)
 
 
+async def test_the_command_tables_sentinel_rows_match_a_sentinels_command_info(topology: Topology) -> None:
+    from leanredis.commands.spec import DECLARED_FLAGS
+    from leanredis.commands.table import COMMANDS
+
+    host, port = topology.sentinel_addresses[0]
+    client = leanredis.Redis(host=host, port=port, decode_responses=True)
+    try:
+        (entry,) = await _bounded(client.execute_command("COMMAND", "INFO", "SENTINEL"))
+    finally:
+        await client.aclose()
+    server = {entry[0].upper(): entry}
+    server.update({sub[0].upper().replace("|", " "): sub for sub in entry[9]})
+    rows = {name: row for name, row in COMMANDS.items() if name.split()[0] == "SENTINEL"}
+    assert len(rows) > 10
+    problems = []
+    for name, row in rows.items():
+        found = server.get(name)
+        if found is None:
+            problems.append(f"{name}: the sentinel has no such command")
+        elif (row.first, row.last, row.step) != tuple(found[3:6]) or set(row.flags) != set(found[2]) & DECLARED_FLAGS:
+            declared = (row.first, row.last, row.step, sorted(row.flags))
+            problems.append(f"{name}: declared {declared}, sentinel {found[2:6]}")
+    assert not problems, problems
+
+
 async def test_discover_master_and_replicas(topology: Topology) -> None:
     async with Sentinel(topology.sentinel_addresses) as sentinel:
         assert await _bounded(sentinel.discover_master(NAME)) == (LOCAL, topology.primary.port)
