@@ -136,6 +136,8 @@ class RedisProtocol(asyncio.Protocol):
         self.keep = owner.keeps_commands
         self.kept_bytes = 0
         encoding = options.encoding if options.decode_responses else None
+        # bytes replies and nothing kept: no decode failure to look for, no kept bytes to release
+        self._plain = encoding is None and not self.keep
         errors = options.encoding_errors
         self._encoding = encoding
         self._errors = STRICT if errors == "strict" else errors
@@ -195,6 +197,28 @@ class RedisProtocol(asyncio.Protocol):
         try:
             if self.raw_pending or reader is not self._fast_reader:
                 self._route_slow()
+            elif self._plain:  # the loop below without its two checks per reply (decode failures, kept bytes)
+                while (reply := reader.gets()) is not MORE:
+                    cls = reply.__class__
+                    if cls is Push:
+                        self._push(reply)
+                        continue
+                    fut = pending.popleft()  # IndexError: a reply nobody asked for
+                    if fut.done():
+                        continue  # cancelled or timed out: the late reply is dropped
+                    if cls is ResponseError:
+                        self._error_reply(fut, reply, None)
+                        continue
+                    parse = fut.parse
+                    if parse is None:
+                        fut.set_result(reply)
+                        continue
+                    try:  # inlined, not a call: one frame less per parsed reply
+                        value = parse(reply)
+                    except Exception as exc:  # a reply of an unexpected shape: this caller's error only
+                        fut.set_exception(unparsable(fut, exc))
+                        continue
+                    fut.set_result(value)
             else:
                 keep = self.keep  # a cluster node's connection: each command's bytes are kept until its reply
                 kept = None

@@ -99,3 +99,38 @@ def test_default_deadlines_are_read_from_the_head_of_each_fifo(loop: asyncio.Abs
     late, next_deadline = expired_in_order([first, second], 2.0)
     assert late == [first[0]]  # the cancelled one is done, the per-call one is the heap's
     assert next_deadline == 2.5
+
+
+@pytest.mark.parametrize("paused", [False, True])
+@pytest.mark.parametrize("inflight", [0, 3, 4])
+@pytest.mark.parametrize("buffered", [0, 63, 64])
+def test_execute_admits_a_command_exactly_when_has_room_says_so(paused: bool, inflight: int, buffered: int) -> None:
+    # Connection.execute inlines RedisProtocol.has_room() (a call per command costs 2% of a GET):
+    # the two must agree on every side of every bound
+
+    from leanredis.connection import Connection
+    from leanredis.connection.protocol import RedisProtocol
+    from leanredis.options import ConnectionOptions
+
+    async def admitted() -> tuple[bool, bool]:
+        options = ConnectionOptions(host="127.0.0.1", port=1, max_inflight=4, max_buffered_bytes=64)
+        conn = Connection(options)
+        proto = RedisProtocol(conn)
+        proto.pending = deque(CommandFuture() for _ in range(inflight))
+        proto.out = bytearray(buffered)
+        proto.write_paused = paused
+        proto.flush_scheduled = True  # nothing is written: there is no socket
+        conn._proto = proto
+        expected = proto.has_room()
+        fut = conn.execute((b"GET", b"k"))
+        took = len(proto.pending) == inflight + 1 and len(proto.out) > buffered
+        queued = bool(conn._queue)
+        assert took != queued
+        conn._queue.clear()
+        fut.cancel()
+        for pending in proto.pending:
+            pending.cancel()
+        return took, expected
+
+    took, expected = asyncio.run(admitted())
+    assert took == expected
