@@ -379,8 +379,10 @@ class RedisProtocol(asyncio.Protocol):
             if owner.on_redirect(fut, error, kept):
                 return  # the owner re-sends the caller's own future elsewhere
         fut.set_exception(error)
-        if isinstance(error, ConnectionError) and self.transport is not None:
-            # "max number of clients reached" and the like: the server is closing this socket
+        if error.__class__ is ConnectionError and self.transport is not None:
+            # "max number of clients reached": the server is closing this socket. Not its subclasses:
+            # after LOADING (BusyLoadingError), NOAUTH or WRONGPASS the server keeps the socket open,
+            # and aborting it would fail every other caller in flight on it
             self.transport.abort()
 
     def _undecodable(self, reply: Any, error: UnicodeDecodeError) -> None:

@@ -23,6 +23,8 @@ from typing import Any
 import pytest
 import redis.asyncio
 import redis.exceptions
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 
 import leanredis
 from leanredis.memory import rss_bytes
@@ -84,8 +86,8 @@ class Footprint:
 
 
 async def redis_py_error(port: int, *args: Any, **options: Any) -> BaseException:
-    """What redis.asyncio raises for the same command on the same server (the class oracle)."""
-    theirs = redis.asyncio.Redis(host="127.0.0.1", port=port, **options)
+    """What redis.asyncio raises for the same command on the same server (the class oracle), unretried."""
+    theirs = redis.asyncio.Redis(host="127.0.0.1", port=port, retry=Retry(NoBackoff(), 0), **options)
     try:
         await theirs.execute_command(*args)
     except redis.exceptions.RedisError as exc:
