@@ -109,6 +109,8 @@ class Connection(WaitQueue, Lifecycle):
             self.execute = self._execute_keeping  # type: ignore[method-assign]
         self.on_push: Callable[[Any], None] | None = None
         self.on_redirect: Redirect | None = None
+        # a keeping connection's commands pending on a lost socket: True when the owner took one over
+        self.on_lost_command: Redirect | None = None
         # told when a socket is adopted and when it is lost (client-side caching empties itself)
         self.on_connect: Callable[[], None] | None = None
         self.on_disconnect: Callable[[], None] | None = None
@@ -307,6 +309,20 @@ class Connection(WaitQueue, Lifecycle):
         if self._loop is None:
             self._bind_loop(asyncio.get_running_loop())
         self._submit(packed, fut)
+
+    def resend_later(self, fut: CommandFuture[Any], packed: Packed, delay: float) -> None:
+        """``resend`` after ``delay`` s (a retry's backoff), still bound by the caller's first deadline (slow path).
+
+        A default deadline is kept on the future and checked in send order; a re-sent
+        command is out of that order, so its deadline moves to the per-call heap.
+        """
+        deadline = fut.deadline
+        if deadline != NO_DEADLINE and deadline != CUSTOM_DEADLINE:
+            fut.deadline = CUSTOM_DEADLINE
+            self._per_call.add(deadline, fut)
+            if self._timer is None or self._timer.when() > deadline:
+                self._arm(deadline)
+        self._loop.call_later(delay, self.resend, fut, packed)
 
     def _submit(self, args: Any, fut: CommandFuture[Any]) -> None:
         proto = self._proto

@@ -419,7 +419,10 @@ class RedisProtocol(asyncio.Protocol):
         self.pending = deque()
         count = len(pending)
         reason = self.drop_reason or exc
+        # the owner may send a kept command again (a read whose reply was lost): it says so by taking it
+        retry = owner.on_lost_command if owner is not None and self.keep else None
         for fut in pending:
+            kept = getattr(fut, "payload", None) if retry is not None else None  # unset on the fast path
             fut.payload = None
             if not fut.done():
                 err = ConnectionError(
@@ -427,6 +430,8 @@ class RedisProtocol(asyncio.Protocol):
                 )
                 err.possibly_executed = True  # written (or about to be): the server may have run it
                 err.__cause__ = reason
+                if retry is not None and kept.__class__ is Packed and retry(fut, err, kept):
+                    continue
                 fut.set_exception(err)
         pending.clear()
         self.kept_bytes = 0
@@ -501,6 +506,8 @@ class RedisProtocol(asyncio.Protocol):
         fut.deadline = NO_DEADLINE
         fut.payload = None
         self.encode(args, fut)
+        if self.keep:
+            self._release_kept(fut)  # a handshake step is never redirected nor sent again: its error is the connect's
         return fut
 
     def flush(self) -> None:
