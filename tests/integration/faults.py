@@ -131,10 +131,14 @@ class FaultProxy:
         reader, writer = await asyncio.open_connection(sock=sock)
         await self._accept(reader, writer, mode)
 
-    async def aclose(self) -> None:
-        self._close_listener()
+    def abort_connections(self) -> None:
+        """Reset every connection open now, both sides (a fault on live sockets; the mode is for new ones)."""
         for writer in list(self._writers):
             writer.transport.abort()
+
+    async def aclose(self) -> None:
+        self._close_listener()
+        self.abort_connections()
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
