@@ -12,7 +12,8 @@ gets a shared connection that keeps each command's encoded bytes until its reply
   ``readonly`` and ``ConnectionError`` is in ``supported_errors``: a write whose
   reply was lost may have run, and is reported, never re-sent;
 - a command that was never written waits through the connect retries, as
-  without this policy (``connection.lifecycle``);
+  without this policy (``connection.lifecycle``), or, if it was encoded for a
+  socket that died before the write, is sent again like a read;
 - a timeout is never retried: it is the caller's bound on the whole call, and
   every attempt stays within the first one's deadline;
 - at most ``retries`` attempts after the first; then the caller gets the last error.
@@ -81,6 +82,8 @@ class CommandRetry:
         """A reply lost with the socket: a read-only command is sent again, a write never."""
         if not isinstance(error, self.retry_on):
             return False
+        if getattr(error, "possibly_executed", None) is False:
+            return self._again(fut, packed)  # encoded, never written: any command may go again
         spec = lookup(_first_words(packed.data))
         if spec is None or not spec.readonly:
             self.refused += 1

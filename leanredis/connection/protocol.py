@@ -102,6 +102,16 @@ def unparsable(fut: CommandFuture[Any], exc: Exception) -> ProtocolError:
     return ProtocolError(f"cannot parse reply to {command_name(fut.name)}: {exc!r}")
 
 
+def commands_in(buffer: bytes | bytearray) -> int:
+    """How many whole commands an out-buffer holds (each is one RESP array); slow path only."""
+    reader = PythonParser(not_enough_data=MORE)
+    reader.feed(buffer)
+    found = 0
+    while reader.gets() is not MORE:
+        found += 1
+    return found
+
+
 class Packed:
     """A command already encoded (kept for a redirect): sent as these bytes, never encoded again."""
 
@@ -419,16 +429,19 @@ class RedisProtocol(asyncio.Protocol):
         self.pending = deque()
         count = len(pending)
         reason = self.drop_reason or exc
+        # the last ones were encoded after the last write (the socket died within this loop iteration):
+        # never written, so they did not run
+        written = count - commands_in(self.out) if self.out else count
         # the owner may send a kept command again (a read whose reply was lost): it says so by taking it
         retry = owner.on_lost_command if owner is not None and self.keep else None
-        for fut in pending:
+        for index, fut in enumerate(pending):
             kept = getattr(fut, "payload", None) if retry is not None else None  # unset on the fast path
             fut.payload = None
             if not fut.done():
                 err = ConnectionError(
                     f"connection to {address} lost with {count} command(s) pending" + (f": {reason}" if reason else "")
                 )
-                err.possibly_executed = True  # written (or about to be): the server may have run it
+                err.possibly_executed = index < written  # written: the server may have run it
                 err.__cause__ = reason
                 if retry is not None and kept.__class__ is Packed and retry(fut, err, kept):
                     continue

@@ -156,6 +156,28 @@ async def test_a_kill_fails_written_callers_as_possibly_executed_and_queued_ones
         await client.aclose()
 
 
+async def test_commands_encoded_after_the_last_write_of_a_dying_socket_are_reported_never_written(
+    redis_server: RedisServer,
+) -> None:
+    """The socket dies within a loop iteration: what was encoded after its last write never reached the server."""
+    client = leanredis.Redis(host="127.0.0.1", port=redis_server.port, retry=None)
+    try:
+        await client.delete("dying")
+        written = [client.incr("dying") for _ in range(30)]
+        await asyncio.sleep(0)  # one write for the 30; their replies are read in a later iteration
+        assert client.stats()["inflight"] == 30
+        client.connection._proto.transport.abort()  # type: ignore[union-attr]  # connection_lost comes next iteration
+        unwritten = [client.incr("dying") for _ in range(20)]  # encoded for the dying socket, never written
+        results = await one_outcome_each(written + unwritten, 5)
+        assert kinds(results) == {"ConnectionError": 50}
+        flags = [res.possibly_executed for res in results]
+        assert flags == [True] * 30 + [False] * 20, Counter(flags)
+        ran = int(await asyncio.wait_for(client.get("dying"), 5) or 0)
+        assert ran <= 30, f"the server ran {ran} INCRs: some reported never written did run"
+    finally:
+        await client.aclose()
+
+
 @pytest.mark.parametrize("protocol", [2, 3])
 async def test_replies_trickled_one_byte_at_a_time_are_all_correct(
     proxy: FaultProxy, redis_server: RedisServer, protocol: int, traced: None
