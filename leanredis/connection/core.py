@@ -99,6 +99,8 @@ class Connection(WaitQueue, Lifecycle):
         self._closed = False
         self._timer: asyncio.TimerHandle | None = None
         self._per_call = PerCallDeadlines()
+        # commands waiting out a retry's backoff (resend_later): failed by aclose, never sent after it
+        self._resends: dict[CommandFuture[Any], asyncio.TimerHandle] = {}
         self._tick_deadline = NO_DEADLINE
         self._default_timeout = options.socket_timeout
         self._fail_fast = options.overload_policy == "fail"
@@ -322,7 +324,21 @@ class Connection(WaitQueue, Lifecycle):
             self._per_call.add(deadline, fut)
             if self._timer is None or self._timer.when() > deadline:
                 self._arm(deadline)
-        self._loop.call_later(delay, self.resend, fut, packed)
+        self._resends[fut] = self._loop.call_later(delay, self._resend_due, fut, packed)
+
+    def _resend_due(self, fut: CommandFuture[Any], packed: Packed) -> None:
+        self._resends.pop(fut, None)
+        self.resend(fut, packed)
+
+    def _cancel_resends(self, error: RedisError) -> None:
+        """aclose: the commands waiting out a retry's backoff fail now with ``error``, never sent again."""
+        resends = self._resends
+        self._resends = {}
+        for fut, handle in resends.items():
+            handle.cancel()
+            if not fut.done():
+                err = type(error)(*error.args)
+                fut.set_exception(err)
 
     def _submit(self, args: Any, fut: CommandFuture[Any]) -> None:
         proto = self._proto
@@ -409,6 +425,7 @@ class Connection(WaitQueue, Lifecycle):
         self._connecting = None
         self._timer = None
         self._per_call = PerCallDeadlines()
+        self._resends = {}
         self.backoff.reset()
 
     async def _send_later(self, args: tuple[Any, ...], parse: ParseT, timeout: float | None, timed: bool) -> Any:

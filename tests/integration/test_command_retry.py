@@ -193,6 +193,26 @@ async def test_a_read_waiting_to_be_sent_again_is_still_bound_by_its_first_timeo
         await client.aclose()
 
 
+async def test_aclose_fails_a_read_waiting_out_its_backoff_and_it_is_never_sent_after(
+    server: RedisServer, admin: leanredis.Redis, proxy: FaultProxy
+) -> None:
+    await admin.set("k", "v")
+    proxy.mode = "cut"
+    proxy.cut_after = len(GET)
+    client = retrying(proxy.port, retries=3, delay=0.5)
+    reading = asyncio.ensure_future(client.get("k"))
+    async with asyncio.timeout(5):
+        while proxy.cuts == 0:
+            await asyncio.sleep(0.005)
+    await asyncio.sleep(0.05)  # the read waits out its 0.5 s backoff
+    await client.aclose()
+    with pytest.raises(leanredis.ConnectionError, match="closed by the client"):
+        await asyncio.wait_for(reading, 0.2)  # at once, not after the backoff
+    await asyncio.sleep(0.6)  # past the backoff: nothing is sent, no socket is made
+    assert proxy.accepts == 1
+    assert not client.connection.is_connected
+
+
 async def test_a_command_never_written_waits_through_failed_connects_and_is_sent_once(
     server: RedisServer, admin: leanredis.Redis, proxy: FaultProxy
 ) -> None:
