@@ -103,12 +103,19 @@ def unparsable(fut: CommandFuture[Any], exc: Exception) -> ProtocolError:
 
 
 def commands_in(buffer: bytes | bytearray) -> int:
-    """How many whole commands an out-buffer holds (each is one RESP array); slow path only."""
+    """How many whole commands an out-buffer holds (each is one RESP array); slow path only.
+
+    0 when it cannot tell (an aggregate past the parser's bound): every command then counts
+    as written, which is the cautious answer for ``possibly_executed``.
+    """
     reader = PythonParser(not_enough_data=MORE)
     reader.feed(buffer)
     found = 0
-    while reader.gets() is not MORE:
-        found += 1
+    try:
+        while reader.gets() is not MORE:
+            found += 1
+    except Exception:  # noqa: BLE001 - teardown must go on: "possibly executed" for all is still true
+        return 0
     return found
 
 
