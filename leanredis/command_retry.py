@@ -93,8 +93,8 @@ class CommandRetry:
     def _again(self, fut: CommandFuture[Any], packed: Packed) -> bool:
         connection = self._connection()
         attempts = self._attempts.get(fut, 0) + 1
-        if connection is None or attempts > self.retries:
-            return False
+        if connection is None or connection._closed or attempts > self.retries:
+            return False  # closed by aclose (its sockets close after its waiting commands failed), or the last try
         self._attempts[fut] = attempts
         self.retried += 1
         connection.resend_later(fut, packed, self.backoff(attempts))

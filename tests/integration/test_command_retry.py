@@ -213,6 +213,23 @@ async def test_aclose_fails_a_read_waiting_out_its_backoff_and_it_is_never_sent_
     assert not client.connection.is_connected
 
 
+async def test_aclose_with_a_read_in_flight_fails_it_and_never_sends_it_again(
+    server: RedisServer, proxy: FaultProxy
+) -> None:
+    proxy.mode = "blackhole"  # the read is written and never answered
+    client = retrying(proxy.port, retries=3, delay=0.05)
+    reading = asyncio.ensure_future(client.get("k"))
+    async with asyncio.timeout(5):
+        while client.stats()["inflight"] == 0:
+            await asyncio.sleep(0.005)
+    await client.aclose()
+    with pytest.raises(leanredis.ConnectionError):
+        await asyncio.wait_for(reading, 1)
+    await asyncio.sleep(0.3)  # past the backoff: no retry reconnects the closed client
+    assert proxy.accepts == 1
+    assert not client.connection.is_connected
+
+
 async def test_a_command_never_written_waits_through_failed_connects_and_is_sent_once(
     server: RedisServer, admin: leanredis.Redis, proxy: FaultProxy
 ) -> None:
