@@ -9,6 +9,7 @@ from typing import Any
 
 from .cache import CacheConfig, ClientCache
 from .client_features import ClientFeatures
+from .command_retry import shared_connection
 from .commands import AllCommands
 from .config import UNSET, is_redis_py_pool, library_info, make_ssl_context, redis_py_pool_options, refuse_unsupported
 from .connection import Connection, check_timeout
@@ -111,7 +112,9 @@ class Redis(ClientFeatures, AllCommands):
 
         Where the meaning differs (see ``leanredis.config`` and ``leanredis.retry``):
         ``retry``/``retry_on_timeout``/``retry_on_error`` retry failed connects for
-        commands not yet written, never a written command; ``connection_pool``
+        commands not yet written; a ``retry`` given sends a written command again only
+        after a reply saying it did not run (LOADING, BUSY, TRYAGAIN, MASTERDOWN) or, if
+        it is read-only, after its reply was lost (``leanredis.command_retry``); ``connection_pool``
         (redis-py's or ours) gives where and how to connect, and ``max_connections``
         bounds the connections of blocking commands and WATCH only;
         ``socket_read_size`` is checked and has no effect (the event loop's transport
@@ -147,6 +150,7 @@ class Redis(ClientFeatures, AllCommands):
             context = None
         if isinstance(protocol, str) and protocol.isdigit():
             protocol = int(protocol)
+        command_retries = 0
         if retry is UNSET:
             # the default retry (3 connects, our jittered backoff), widened by retry_on_timeout/_error
             _, _, retry_on = retry_settings(None, retry_on_timeout, retry_on_error)
@@ -156,6 +160,8 @@ class Redis(ClientFeatures, AllCommands):
             raise DataError("pass retry or connect_retries, not both: a Retry's retries are the connect retries")
         else:
             retries, backoff, retry_on = retry_settings(retry, retry_on_timeout, retry_on_error)
+            if retry is not None:
+                command_retries = retries  # each command too, by leanredis.command_retry's rules
         keepalive_options: tuple[tuple[int, int | bytes], ...]
         if socket_keepalive_options is UNSET:
             keepalive_options = DEFAULT_KEEPALIVE_OPTIONS
@@ -185,6 +191,7 @@ class Redis(ClientFeatures, AllCommands):
             connect_retries=retries,
             connect_backoff=backoff,
             connect_retry_on=retry_on,
+            command_retries=command_retries,
             credential_provider=credential_provider,
             lib_name=lib_name,
             lib_version=lib_version,
@@ -204,10 +211,11 @@ class Redis(ClientFeatures, AllCommands):
                     "cache_config needs protocol=3: invalidations arrive as RESP3 pushes on the client's own connection"
                 )
             # tracking on the shared connection only: not on pub/sub or the pool's dedicated connections
-            self._init(Connection(dataclasses.replace(options, tracking=cache_config.tracking_command())), options)
+            tracked = dataclasses.replace(options, tracking=cache_config.tracking_command())
+            self._init(shared_connection(tracked), options)
             self._enable_cache(cache_config)
         else:
-            self._init(Connection(options), options)
+            self._init(shared_connection(options), options)
         if memory_warning_bytes is not None:
             threshold = memory_warning_bytes
             if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 1:
@@ -231,7 +239,7 @@ class Redis(ClientFeatures, AllCommands):
         """``Redis(connection_pool=pool)``: a leanredis pool is shared; a redis-py pool is read as options."""
         if isinstance(pool, ConnectionPool):
             options = pool.client_options
-            self._init(Connection(options), options)
+            self._init(shared_connection(options), options)
             self._pool_box.pool = pool
             self._pool_box.owned = False  # as in redis-py: a pool handed in is the caller's to close
         elif is_redis_py_pool(pool):
@@ -359,7 +367,7 @@ class Redis(ClientFeatures, AllCommands):
         by its pipelines and WATCH) and does not close that pool.
         """
         other = object.__new__(type(self))
-        other._init(Connection(self.options), self.options)
+        other._init(shared_connection(self.options), self.options)
         other._pool_box = self._pool_box_view()
         other.single_connection_client = True
         other.auto_close_connection_pool = False

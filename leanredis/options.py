@@ -67,6 +67,14 @@ class ConnectionOptions:
     ``reconnect_backoff_cap``, with jitter. ``connect_retry_on``: the error
     types a failed connect is retried on (an error's ``__cause__`` counts).
 
+    ``command_retries``: how many times one command is sent again (0: never;
+    set by ``Redis(retry=Retry(...))``). A written command is sent again only
+    after an error reply saying it did not run (LOADING, BUSY, TRYAGAIN,
+    MASTERDOWN) or, for a read-only command, after its reply was lost with the
+    socket; a write whose reply was lost never is (``leanredis.command_retry``).
+    The connection then keeps each command's bytes until its reply, counted in
+    ``max_buffered_bytes``.
+
     ``socket_keepalive_options``: (option, value) pairs set with
     ``setsockopt(IPPROTO_TCP, ...)`` on a TCP socket when ``socket_keepalive``.
     ``credential_provider``: asked for ``(password,)`` or ``(username,
@@ -110,6 +118,7 @@ class ConnectionOptions:
     tracking: tuple[bytes, ...] | None = None
     connect_backoff: Callable[[int], float] | None = dataclasses.field(default=None, repr=False)
     connect_retry_on: tuple[type[BaseException], ...] = (ConnectionError, TimeoutError)
+    command_retries: int = 0
     socket_keepalive_options: tuple[tuple[int, int | bytes], ...] = DEFAULT_KEEPALIVE_OPTIONS
     credential_provider: Any = dataclasses.field(default=None, repr=False)
     lib_name: str | None = "leanredis"
@@ -127,6 +136,7 @@ class ConnectionOptions:
         _check_int("max_reply_bytes", self.max_reply_bytes, 1024, 2**62)
         _check_int("max_queued", self.max_queued, 0, 2**62)
         _check_int("connect_retries", self.connect_retries, 0, 2**31)
+        _check_int("command_retries", self.command_retries, 0, 2**31)
         if self.protocol not in (2, 3):
             raise DataError(f"protocol must be 2 or 3, not {self.protocol!r}")
         if self.overload_policy not in ("wait", "fail"):

@@ -12,9 +12,15 @@ accepted too) sets how a failed connect is retried:
 
 Where this differs from redis-py: redis-py re-sends *any* command that failed
 with a ``ConnectionError`` or ``TimeoutError``, so a command that reached the
-server may run twice (an INCR counted twice, an RPUSH doubled). leanredis
-never sends a written command again: it may have executed. Only commands still
-waiting for a socket are retried, and only through failed connects.
+server may run twice (an INCR counted twice, an RPUSH doubled; four times with
+``Retry(..., 3)``, measured in ``tests/integration/test_command_retry.py``).
+leanredis never sends a write whose reply was lost: it may have executed.
+Commands still waiting for a socket are retried through failed connects; with a
+``retry`` given to ``Redis``, a written command is also sent again (up to
+``retries`` times, after ``backoff``) when the server answered that it did not
+run it (LOADING, BUSY, TRYAGAIN, MASTERDOWN) or, if the command table flags it
+read-only, when its reply was lost (``leanredis.command_retry``). A timeout is
+never retried: it bounds the whole call.
 """
 
 from __future__ import annotations

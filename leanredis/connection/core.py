@@ -99,6 +99,8 @@ class Connection(WaitQueue, Lifecycle):
         self._closed = False
         self._timer: asyncio.TimerHandle | None = None
         self._per_call = PerCallDeadlines()
+        # commands waiting out a retry's backoff (resend_later): failed by aclose, never sent after it
+        self._resends: dict[CommandFuture[Any], asyncio.TimerHandle] = {}
         self._tick_deadline = NO_DEADLINE
         self._default_timeout = options.socket_timeout
         self._fail_fast = options.overload_policy == "fail"
@@ -109,6 +111,8 @@ class Connection(WaitQueue, Lifecycle):
             self.execute = self._execute_keeping  # type: ignore[method-assign]
         self.on_push: Callable[[Any], None] | None = None
         self.on_redirect: Redirect | None = None
+        # a keeping connection's commands pending on a lost socket: True when the owner took one over
+        self.on_lost_command: Redirect | None = None
         # told when a socket is adopted and when it is lost (client-side caching empties itself)
         self.on_connect: Callable[[], None] | None = None
         self.on_disconnect: Callable[[], None] | None = None
@@ -317,6 +321,34 @@ class Connection(WaitQueue, Lifecycle):
             self._bind_loop(asyncio.get_running_loop())
         self._submit(packed, fut)
 
+    def resend_later(self, fut: CommandFuture[Any], packed: Packed, delay: float) -> None:
+        """``resend`` after ``delay`` s (a retry's backoff), still bound by the caller's first deadline (slow path).
+
+        A default deadline is kept on the future and checked in send order; a re-sent
+        command is out of that order, so its deadline moves to the per-call heap.
+        """
+        deadline = fut.deadline
+        if deadline != NO_DEADLINE and deadline != CUSTOM_DEADLINE:
+            fut.deadline = CUSTOM_DEADLINE
+            self._per_call.add(deadline, fut)
+            if self._timer is None or self._timer.when() > deadline:
+                self._arm(deadline)
+        self._resends[fut] = self._loop.call_later(delay, self._resend_due, fut, packed)
+
+    def _resend_due(self, fut: CommandFuture[Any], packed: Packed) -> None:
+        self._resends.pop(fut, None)
+        self.resend(fut, packed)
+
+    def _cancel_resends(self, error: RedisError) -> None:
+        """aclose: the commands waiting out a retry's backoff fail now with ``error``, never sent again."""
+        resends = self._resends
+        self._resends = {}
+        for fut, handle in resends.items():
+            handle.cancel()
+            if not fut.done():
+                err = type(error)(*error.args)
+                fut.set_exception(err)
+
     def _submit(self, args: Any, fut: CommandFuture[Any]) -> None:
         proto = self._proto
         if proto is not None and not self._queue and proto.has_room():
@@ -402,6 +434,7 @@ class Connection(WaitQueue, Lifecycle):
         self._connecting = None
         self._timer = None
         self._per_call = PerCallDeadlines()
+        self._resends = {}
         self.backoff.reset()
 
     async def _send_later(self, args: tuple[Any, ...], parse: ParseT, timeout: float | None, timed: bool) -> Any:

@@ -189,7 +189,9 @@ class Lifecycle:
                 except BaseException:  # noqa: S110 - the attempt's own error reached its callers already
                     pass
             self._connecting = None
-            self._fail_queue(ConnectionError(f"connection to {self.options.address} closed by the client"))
+            closed = ConnectionError(f"connection to {self.options.address} closed by the client")
+            self._cancel_resends(closed)  # type: ignore[attr-defined]
+            self._fail_queue(closed)
             if self._timer is not None:
                 self._timer.cancel()
                 self._timer = None

@@ -102,6 +102,23 @@ def unparsable(fut: CommandFuture[Any], exc: Exception) -> ProtocolError:
     return ProtocolError(f"cannot parse reply to {command_name(fut.name)}: {exc!r}")
 
 
+def commands_in(buffer: bytes | bytearray) -> int:
+    """How many whole commands an out-buffer holds (each is one RESP array); slow path only.
+
+    0 when it cannot tell (an aggregate past the parser's bound): every command then counts
+    as written, which is the cautious answer for ``possibly_executed``.
+    """
+    reader = PythonParser(not_enough_data=MORE)
+    reader.feed(buffer)
+    found = 0
+    try:
+        while reader.gets() is not MORE:
+            found += 1
+    except Exception:  # noqa: BLE001 - teardown must go on: "possibly executed" for all is still true
+        return 0
+    return found
+
+
 class Packed:
     """A command already encoded (kept for a redirect): sent as these bytes, never encoded again."""
 
@@ -403,8 +420,10 @@ class RedisProtocol(asyncio.Protocol):
             if owner.on_redirect(fut, error, kept):
                 return  # the owner re-sends the caller's own future elsewhere
         fut.set_exception(error)
-        if isinstance(error, ConnectionError) and self.transport is not None:
-            # "max number of clients reached" and the like: the server is closing this socket
+        if error.__class__ is ConnectionError and self.transport is not None:
+            # "max number of clients reached": the server is closing this socket. Not its subclasses:
+            # after LOADING (BusyLoadingError), NOAUTH or WRONGPASS the server keeps the socket open,
+            # and aborting it would fail every other caller in flight on it
             self.transport.abort()
 
     def _undecodable(self, reply: Any, error: UnicodeDecodeError) -> None:
@@ -441,14 +460,22 @@ class RedisProtocol(asyncio.Protocol):
         self.pending = deque()
         count = len(pending)
         reason = self.drop_reason or exc
-        for fut in pending:
+        # the last ones were encoded after the last write (the socket died within this loop iteration):
+        # never written, so they did not run
+        written = count - commands_in(self.out) if self.out else count
+        # the owner may send a kept command again (a read whose reply was lost): it says so by taking it
+        retry = owner.on_lost_command if owner is not None and self.keep else None
+        for index, fut in enumerate(pending):
+            kept = getattr(fut, "payload", None) if retry is not None else None  # unset on the fast path
             fut.payload = None
             if not fut.done():
                 err = ConnectionError(
                     f"connection to {address} lost with {count} command(s) pending" + (f": {reason}" if reason else "")
                 )
-                err.possibly_executed = True  # written (or about to be): the server may have run it
+                err.possibly_executed = index < written  # written: the server may have run it
                 err.__cause__ = reason
+                if retry is not None and kept.__class__ is Packed and retry(fut, err, kept):
+                    continue
                 fut.set_exception(err)
         pending.clear()
         self.kept_bytes = 0
@@ -523,6 +550,8 @@ class RedisProtocol(asyncio.Protocol):
         fut.deadline = NO_DEADLINE
         fut.payload = None
         self.encode(args, fut)
+        if self.keep:
+            self._release_kept(fut)  # a handshake step is never redirected nor sent again: its error is the connect's
         return fut
 
     def flush(self) -> None:

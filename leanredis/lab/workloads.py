@@ -18,12 +18,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .clients import Adapter, open_client
+from .faultproxy import FaultProxy
 from .sampler import Counter, Sampler
 
 WORKLOADS = ("burst", "paced", "flood", "churn", "overload", "restart", "cached")
 # run by name only, never by ``all``: a soak lasts minutes by design (the CI's lab test runs ``all``)
 LONG_WORKLOADS = ("soak",)
-SOAK_FAULTS = ("restart", "pause", "client-kill")
+SOAK_FAULTS = ("restart", "pause", "client-kill", "blackhole", "reset-storm")
 
 
 @dataclass
@@ -44,6 +45,7 @@ class Params:
     handler_tasks: bool = False  # paced: one handler task per arrival instead of firing the command
     fault_every: float = 60.0  # soak: seconds between faults
     soak_pause_ms: int = 2000  # soak: each CLIENT PAUSE (longer than the timeout: callers time out)
+    soak_storm_s: float = 3.0  # soak: each black hole and reset storm (at most half of fault_every)
 
 
 @dataclass
@@ -460,7 +462,12 @@ async def cached(ctx: Context, client: Adapter) -> dict[str, Any]:
 
 async def soak(ctx: Context, client: Adapter) -> dict[str, Any]:
     """Arrivals at --qps for --duration with a fault every ``fault_every`` s, in turn: kill -9 and
-    restart (the runner's ``control``), CLIENT PAUSE past the timeout, CLIENT KILL of every client.
+    restart (the runner's ``control``), CLIENT PAUSE past the timeout, CLIENT KILL of every client,
+    a black hole (the socket stops answering; new ones are accepted and never answered) and a reset
+    storm (every socket reset, every new one reset at once), each ``soak_storm_s`` long.
+
+    The load runs on a second client of the same kind connected through the lab's fault proxy
+    (``faultproxy.py``, on this loop: it forwards whole reads, a few callbacks per loop iteration).
 
     Reports the RSS slope after warm-up (the first fifth, at most 30 s), the callers left without an
     outcome after the drain (must be 0) and, per fault, the recovery: from the fault until the backlog
@@ -498,6 +505,13 @@ async def soak(ctx: Context, client: Adapter) -> dict[str, Any]:
                     continue
                 await ctx.control("restart")
                 fault_end = time.perf_counter()
+            elif kind in ("blackhole", "reset-storm"):
+                proxy.mode = "blackhole" if kind == "blackhole" else "reset"
+                proxy.abort_connections()  # the live socket dies; the client reconnects into the fault
+                await asyncio.sleep(min(p.soak_storm_s, p.fault_every / 2))
+                proxy.mode = "forward"
+                proxy.abort_connections()  # a black-holed socket (or handshake) is let go of now
+                fault_end = time.perf_counter()
             elif kind == "pause":
                 await asyncio.to_thread(server_command, ctx.host, ctx.port,
                                         "CLIENT", "PAUSE", str(p.soak_pause_ms), "ALL")
@@ -509,7 +523,15 @@ async def soak(ctx: Context, client: Adapter) -> dict[str, Any]:
             faults.append({"kind": kind, "at_s": round(t0 - start, 1), "recovery_s": recovery,
                            "failed_commands": ctx.counter.errors - errors_before})
 
-    figures, _ = await _paced(ctx, client, p.qps, p.duration, inject)
+    proxy = await FaultProxy(ctx.port, host=ctx.host).start()
+    try:
+        proxied = await open_client(ctx.client_name, ctx.host, proxy.port, p.concurrency, ctx.client_options)
+        try:
+            figures, _ = await _paced(ctx, proxied, p.qps, p.duration, inject)
+        finally:
+            await asyncio.wait_for(proxied.close(), 15)
+    finally:
+        await proxy.aclose()
     warm_up = min(30.0, p.duration / 5)
     points = [(t, m) for t, m in zip(s.t, s.rss_mb) if window_start + warm_up <= t <= window_start + figures["seconds"]]
     slope = _slope([t for t, _ in points], [m for _, m in points])

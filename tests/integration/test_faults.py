@@ -124,6 +124,60 @@ async def test_a_cut_mid_reply_under_a_burst_answers_those_before_it_and_fails_t
         await client.aclose()
 
 
+async def test_a_kill_fails_written_callers_as_possibly_executed_and_queued_ones_as_never_written(
+    proxy: FaultProxy, redis_server: RedisServer, traced: None
+) -> None:
+    """100 commands written into a black hole (max_inflight=100), 400 queued behind them; the socket dies and no
+    new one can be made: the written 100 may have run, the queued 400 were never written (safe to send again)."""
+    proxy.mode = "blackhole"  # reads everything, answers nothing: what was written stays in flight
+    client = leanredis.Redis(
+        host="127.0.0.1", port=proxy.port, max_inflight=100, lib_name=None, lib_version=None,  # no handshake
+        retry=None,  # the queued fail at the first refused connect
+    )
+    try:
+        baseline = traced_now()
+        futures = [client.incr(f"n{i}") for i in range(500)]
+        async with asyncio.timeout(5):
+            while client.stats()["writes"] == 0 or client.stats()["inflight"] < 100:
+                await asyncio.sleep(0.005)  # connected, the first 100 written
+        assert (client.stats()["inflight"], client.stats()["queued"]) == (100, 400)
+        proxy.mode = "refuse"
+        proxy.abort_connections()  # the black-holed socket dies under the client
+        results = await one_outcome_each(futures, 5)
+        assert kinds(results) == {"ConnectionError": 500}
+        flags = Counter(res.possibly_executed for res in results)
+        assert flags == {True: 100, False: 400}, flags
+        assert all(res.possibly_executed for res in results[:100]), "the first 100 were the ones written"
+        del futures, results
+        proxy.mode = "forward"
+        assert await until_ok(lambda: client.incr("n0"), 5) == 1  # none of the 500 ran: the black hole kept them
+        await assert_back_to_baseline(client, baseline)
+    finally:
+        await client.aclose()
+
+
+async def test_commands_encoded_after_the_last_write_of_a_dying_socket_are_reported_never_written(
+    redis_server: RedisServer,
+) -> None:
+    """The socket dies within a loop iteration: what was encoded after its last write never reached the server."""
+    client = leanredis.Redis(host="127.0.0.1", port=redis_server.port, retry=None)
+    try:
+        await client.delete("dying")
+        written = [client.incr("dying") for _ in range(30)]
+        await asyncio.sleep(0)  # one write for the 30; their replies are read in a later iteration
+        assert client.stats()["inflight"] == 30
+        client.connection._proto.transport.abort()  # type: ignore[union-attr]  # connection_lost comes next iteration
+        unwritten = [client.incr("dying") for _ in range(20)]  # encoded for the dying socket, never written
+        results = await one_outcome_each(written + unwritten, 5)
+        assert kinds(results) == {"ConnectionError": 50}
+        flags = [res.possibly_executed for res in results]
+        assert flags == [True] * 30 + [False] * 20, Counter(flags)
+        ran = int(await asyncio.wait_for(client.get("dying"), 5) or 0)
+        assert ran <= 30, f"the server ran {ran} INCRs: some reported never written did run"
+    finally:
+        await client.aclose()
+
+
 @pytest.mark.parametrize("protocol", [2, 3])
 async def test_replies_trickled_one_byte_at_a_time_are_all_correct(
     proxy: FaultProxy, redis_server: RedisServer, protocol: int, traced: None

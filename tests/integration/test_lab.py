@@ -72,13 +72,13 @@ def test_soak_runs_by_name_with_each_fault_and_leaves_no_caller_without_an_outco
 ) -> None:
     jsonschema = pytest.importorskip("jsonschema")
     out = _bench(["--quick", "--workload", "soak", "--clients", "leanredis", "--qps", "5000", "--duration", "2.5",
-                  "--fault-every", "0.6", "--idle", "0.2", "--server-binary", server_binary], tmp_path)
+                  "--fault-every", "0.45", "--idle", "0.2", "--server-binary", server_binary], tmp_path)
     assert out.returncode == 0, out.stdout + out.stderr
     doc = json.loads((tmp_path / "results.json").read_text())
     jsonschema.validate(doc, json.loads(SCHEMA.read_text()))
     (run,) = doc["runs"]
     assert run["workload"] == "soak" and run["error"] is None, run.get("failed") or run["error"]
-    assert [f["kind"] for f in run["faults"][:3]] == ["restart", "pause", "client-kill"]
+    assert [f["kind"] for f in run["faults"]] == ["restart", "pause", "client-kill", "blackhole", "reset-storm"]
     assert run["faults"][0]["failed_commands"] > 0  # the kill was seen
     assert run["callers_without_outcome"] == 0
     assert run["unrecovered_faults"] == 0 and all(f["recovery_s"] < 10 for f in run["faults"])
