@@ -31,9 +31,11 @@ import dataclasses
 import functools
 import logging
 import random
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
+from ..commands.table import lookup
 from ..connection import Connection
 from ..exceptions import (
     AskError,
@@ -49,7 +51,8 @@ from ..exceptions import (
 )
 from ..future import CommandFuture
 from ..options import ConnectionOptions
-from .topology import PRIMARY, ClusterNode, Shard, Topology, node_name, parse_shards, parse_slots
+from .replicas import ReadBalancer
+from .topology import PRIMARY, REPLICA, ClusterNode, Shard, Topology, node_name, parse_shards, parse_slots
 
 logger = logging.getLogger("leanredis")
 
@@ -63,11 +66,22 @@ def _retrieve(fut: asyncio.Future[Any]) -> None:
 
 
 class NodeConnection(Connection):
-    """A node's connection: also tells the manager when a connect attempt failed its waiting commands."""
+    """A node's connection: also tells the manager when a connect attempt failed its waiting commands.
+
+    ``reroute(future, args)`` (a replica's connection, reads from replicas on): offered every
+    command that waited for a socket that could not be opened; True when it was sent elsewhere.
+    """
 
     on_connect_failure: Callable[[], None] | None = None
+    reroute: Callable[[CommandFuture[Any], Any], bool] | None = None
 
     def _fail_queue(self, error: RedisError) -> None:
+        reroute = self.reroute
+        if reroute is not None and self._queue:
+            waiting, self._queue = self._queue, deque()
+            for fut in waiting:
+                if fut.done() or not reroute(fut, fut.payload):
+                    self._queue.append(fut)
         super()._fail_queue(error)
         if self.on_connect_failure is not None and not self._closed:
             self.on_connect_failure()
@@ -98,6 +112,7 @@ class NodesManager:
         self.topology = Topology([None] * 16384, {})
         self.slots = self.topology.slots  # the hot path reads this list
         self.default_node: ClusterNode | None = None
+        self.reads: ReadBalancer | None = None  # reads from replicas (RedisCluster sets it)
         self._attempts: dict[CommandFuture[Any], list[int]] = {}  # [redirects, retries] of redirected commands
         self._refresh_pending = False
         self._refresh_handle: asyncio.TimerHandle | None = None
@@ -122,7 +137,27 @@ class NodesManager:
             conn = node.connection = NodeConnection(options, keeps_commands=True)
             conn.on_redirect = functools.partial(self.redirected, node)
             conn.on_disconnect = conn.on_connect_failure = functools.partial(self._node_trouble, node)
+            if self.reads is not None:
+                conn.reroute = functools.partial(self._reroute_read, node)
         return conn
+
+    def reader(self, primary: ClusterNode) -> ClusterNode:
+        """The node of ``primary``'s shard a read goes to (reads from replicas on)."""
+        reads = self.reads
+        return primary if reads is None else reads.pick(primary, self.topology.shards)
+
+    def _reroute_read(self, node: ClusterNode, fut: CommandFuture[Any], args: Any) -> bool:
+        """A read waited for a replica's socket that could not be opened: send it to the primary."""
+        if node.server_type != REPLICA or args.__class__ is not tuple:
+            return False
+        spec = lookup(args)
+        if spec is None or not spec.readonly:
+            return False
+        for group in self.topology.shards.values():
+            if node in group[1:]:
+                self.connection(group[0]).resend(fut, args)  # type: ignore[arg-type]  # encoded like any queued tuple
+                return True
+        return False
 
     def node_at(self, host: str, port: int) -> ClusterNode:
         """The known node at this address, or a new one (a MOVED may name a node not refreshed yet)."""
@@ -142,6 +177,8 @@ class NodesManager:
     def _node_trouble(self, node: ClusterNode) -> None:
         """A node's socket was lost, or a connect to it failed: the topology may have changed."""
         if not self._closing and node.connection is not None:  # not a retired node's connection closing
+            if self.reads is not None and node.server_type == REPLICA:
+                self.reads.mark_down(node)  # its reads go to the primary for a while
             self.schedule_refresh()
 
     # -- redirects -------------------------------------------------------------------

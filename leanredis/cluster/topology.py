@@ -128,13 +128,23 @@ def parse_slots(reply: Any, asked_host: str) -> list[Shard]:
 
 
 class Topology:
-    """Slot -> primary node (a list of 16384 entries, None where uncovered) and nodes by name."""
+    """Slot -> primary node (a list of 16384 entries, None where uncovered) and nodes by name.
 
-    __slots__ = ("slots", "nodes")
+    ``shards``: primary's name -> ``[primary, *its healthy replicas]``, the nodes a read of
+    that primary's slots may go to (``read_from_replicas``).
+    """
 
-    def __init__(self, slots: list[ClusterNode | None], nodes: dict[str, ClusterNode]) -> None:
+    __slots__ = ("slots", "nodes", "shards")
+
+    def __init__(
+        self,
+        slots: list[ClusterNode | None],
+        nodes: dict[str, ClusterNode],
+        shards: dict[str, list[ClusterNode]] | None = None,
+    ) -> None:
         self.slots = slots
         self.nodes = nodes
+        self.shards = shards if shards is not None else {}
 
     @classmethod
     def build(cls, shards: Iterable[Shard], known: dict[str, ClusterNode]) -> Topology:
@@ -153,21 +163,29 @@ class Topology:
                 node.server_type = PRIMARY  # listed as a replica elsewhere in the same reply (mid-failover)
             return node
 
+        members: dict[str, list[ClusterNode]] = {}
         for shard in shards:
             primary = node_for(shard.primary, PRIMARY)
+            group = members.setdefault(primary.name, [primary])
             for address in shard.replicas:
-                node_for(address, REPLICA)
+                replica = node_for(address, REPLICA)
+                if replica.server_type == REPLICA and replica not in group:
+                    group.append(replica)
             for start, end in shard.ranges:
                 if not 0 <= start <= end < SLOTS:
                     raise ClusterError(f"the cluster reported an invalid slot range {start}-{end}")
                 slots[start : end + 1] = [primary] * (end - start + 1)
-        return cls(slots, nodes)
+        return cls(slots, nodes, members)
 
     def primaries(self) -> list[ClusterNode]:
         return [node for node in self.nodes.values() if node.server_type == PRIMARY]
 
     def replicas(self) -> list[ClusterNode]:
         return [node for node in self.nodes.values() if node.server_type == REPLICA]
+
+    def replicas_of(self, primary: ClusterNode) -> list[ClusterNode]:
+        """The healthy replicas of ``primary`` (empty when it has none, or is not a primary)."""
+        return self.shards.get(primary.name, [primary])[1:]
 
     def uncovered(self) -> int:
         """How many slots no primary serves."""
