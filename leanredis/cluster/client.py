@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import random
 from collections.abc import AsyncIterator, Awaitable, Sequence
 from typing import Any
@@ -28,6 +29,7 @@ from .fanout import COMBINERS, SPLITTABLE, TO_ALL_PRIMARIES, Ordered, join, part
 from .nodes import NodesManager
 from .replicas import LoadBalancingStrategy, ReadBalancer, strategy_of
 from .slots import key_slot, slot_of_bytes
+from .targets import COMBINE, TARGETED_METHODS, ByNode, Targeted, resolve
 from .topology import ClusterNode
 
 # Commands whose one key is their first argument (GET, SET, HSET, ...): the router's fast path.
@@ -59,6 +61,7 @@ class RedisCluster(AllCommands):
     ALL_NODES = "all"
     RANDOM = "random"
     DEFAULT_NODE = "default-node"
+    NODE_FLAGS = frozenset((PRIMARIES, REPLICAS, ALL_NODES, RANDOM, DEFAULT_NODE))
 
     def __init__(
         self,
@@ -308,6 +311,35 @@ class RedisCluster(AllCommands):
         await self.initialize()
         return await self._send(args, parse)
 
+    # -- target_nodes= ----------------------------------------------------------------------------
+    def execute_command(self, *args: Any, **options: Any) -> Any:
+        """Send any command, routed by its keys, or to ``target_nodes=`` (a node flag, node, or nodes)."""
+        target_nodes = options.pop("target_nodes", None)
+        if target_nodes is None:
+            return AllCommands.execute_command(self, *args, **options)
+        return AllCommands.execute_command(Targeted(self, target_nodes), *args, **options)  # type: ignore[arg-type]
+
+    def _send_to_targets(self, targets: Any, args: tuple[Any, ...], parse: Any) -> Any:
+        """``args`` to every node ``targets`` names; the replies combined as redis-py combines them."""
+        if not self._ready:
+            return self._send_to_targets_when_ready(targets, args, parse)
+        nodes = []
+        for given in resolve(self, targets):
+            node = self.nodes_manager.topology.nodes.get(given.name)
+            if node is None:
+                raise DataError(f"target_nodes: {given.name} is not a node of the cluster")
+            nodes.append(node)
+        spec = lookup(args)
+        name = spec.name if spec is not None else str(args[0])
+        if len(nodes) == 1 and name not in COMBINE and name != "SCAN":
+            return self._to_node(nodes[0], args, parse)
+        parts = [self._to_node(node, args, parse) for node in nodes]
+        return join(asyncio.get_running_loop(), args[0], parts, ByNode([node.name for node in nodes], name))
+
+    async def _send_to_targets_when_ready(self, targets: Any, args: tuple[Any, ...], parse: Any) -> Any:
+        await self.initialize()
+        return await self._send_to_targets(targets, args, parse)
+
     def _to_slot(self, slot: int, args: tuple[Any, ...], parse: Any, read: bool = False) -> CommandFuture[Any]:
         manager = self.nodes_manager
         node = manager.slots[slot]
@@ -361,10 +393,16 @@ class RedisCluster(AllCommands):
         return self.mset(mapping)
 
     async def scan_iter(
-        self, match: Any = None, count: int | None = None, _type: str | None = None, **kwargs: Any
+        self,
+        match: Any = None,
+        count: int | None = None,
+        _type: str | None = None,
+        target_nodes: Any = None,
+        **kwargs: Any,
     ) -> AsyncIterator[Any]:
-        """Every key of every primary matching ``match`` (SCAN on each primary in turn)."""
+        """Every key of every primary (or of ``target_nodes``) matching ``match``: SCAN on each in turn."""
         await self.initialize()
+        nodes = self.get_primaries() if target_nodes is None else resolve(self, target_nodes)
         args: list[Any] = []
         if match is not None:
             args += [b"MATCH", match]
@@ -372,7 +410,7 @@ class RedisCluster(AllCommands):
             args += [b"COUNT", count]
         if _type is not None:
             args += [b"TYPE", _type]
-        for node in self.get_primaries():
+        for node in nodes:
             cursor: Any = 0
             while True:
                 reply = await self._to_node(node, (b"SCAN", cursor, *args), None)
@@ -391,5 +429,22 @@ class RedisCluster(AllCommands):
     def pubsub(self, *args: Any, **kwargs: Any) -> Any:
         raise DataError("RedisCluster.pubsub() is not supported yet (issue 13)")
 
+
+def _targeted(name: str) -> Any:
+    """``Redis``'s method ``name``, taking redis-py's ``target_nodes=`` too."""
+    base = getattr(AllCommands, name)
+
+    @functools.wraps(base)
+    def method(self: RedisCluster, *args: Any, target_nodes: Any = None, **kwargs: Any) -> Any:
+        if target_nodes is None:
+            return base(self, *args, **kwargs)
+        return base(Targeted(self, target_nodes), *args, **kwargs)
+
+    return method
+
+
+for _name in TARGETED_METHODS:
+    if hasattr(AllCommands, _name) and _name not in RedisCluster.__dict__:
+        setattr(RedisCluster, _name, _targeted(_name))
 
 __all__ = ["RedisCluster"]
