@@ -27,6 +27,7 @@ from ..future import CommandFuture
 from ..url import parse_url
 from .fanout import COMBINERS, SPLITTABLE, TO_ALL_PRIMARIES, Ordered, join, part_args, split_by_slot
 from .nodes import NodesManager
+from .pubsub import ClusterPubSub
 from .replicas import LoadBalancingStrategy, ReadBalancer, strategy_of
 from .slots import key_slot, slot_of_bytes
 from .targets import COMBINE, TARGETED_METHODS, ByNode, Targeted, resolve
@@ -426,8 +427,12 @@ class RedisCluster(AllCommands):
     def pipeline(self, transaction: bool = True, shard_hint: str | None = None) -> Any:
         raise DataError("RedisCluster.pipeline() is not supported yet (issue 13)")
 
-    def pubsub(self, *args: Any, **kwargs: Any) -> Any:
-        raise DataError("RedisCluster.pubsub() is not supported yet (issue 13)")
+    def pubsub(
+        self, node: ClusterNode | None = None, host: str | None = None, port: int | None = None, **kwargs: Any
+    ) -> ClusterPubSub:
+        """A ``ClusterPubSub``: classic channels on ``node`` (default: the default node), shard channels
+        on the nodes serving their slots; see ``leanredis.cluster.pubsub``."""
+        return ClusterPubSub(self, node=node, host=host, port=port, **kwargs)
 
 
 def _targeted(name: str) -> Any:
