@@ -378,9 +378,7 @@ class RedisCluster(AllCommands):
             raise DataError(f"{name} takes {'key/value pairs' if width == 2 else 'keys'}")
         groups = split_by_slot(args, width)
         read = name in ("MGET", "EXISTS")
-        parts = [
-            self._to_slot(slot, part_args(args, width, indexes), parse, read) for slot, indexes in groups.items()
-        ]
+        parts = [self._to_slot(slot, part_args(args, width, indexes), parse, read) for slot, indexes in groups.items()]
         combine = Ordered(list(groups.values()), (len(args) - 1) // width) if how == "ordered" else COMBINERS[how]
         return join(asyncio.get_running_loop(), args[0], parts, combine)
 

@@ -136,7 +136,8 @@ class NodesManager:
             options = dataclasses.replace(self.options, host=node.host, port=node.port)
             conn = node.connection = NodeConnection(options, keeps_commands=True)
             conn.on_redirect = functools.partial(self.redirected, node)
-            conn.on_disconnect = conn.on_connect_failure = functools.partial(self._node_trouble, node)
+            conn.on_disconnect = functools.partial(self._node_trouble, node)
+            conn.on_connect_failure = functools.partial(self._node_unreachable, node)
             if self.reads is not None:
                 conn.reroute = functools.partial(self._reroute_read, node)
         return conn
@@ -177,9 +178,13 @@ class NodesManager:
     def _node_trouble(self, node: ClusterNode) -> None:
         """A node's socket was lost, or a connect to it failed: the topology may have changed."""
         if not self._closing and node.connection is not None:  # not a retired node's connection closing
-            if self.reads is not None and node.server_type == REPLICA:
-                self.reads.mark_down(node)  # its reads go to the primary for a while
             self.schedule_refresh()
+
+    def _node_unreachable(self, node: ClusterNode) -> None:
+        """A connect to a node failed: a replica gets no reads for a while (they go to its primary)."""
+        if self.reads is not None and node.server_type == REPLICA and not self._closing:
+            self.reads.mark_down(node)
+        self._node_trouble(node)
 
     # -- redirects -------------------------------------------------------------------
     def redirected(self, node: ClusterNode, fut: CommandFuture[Any], error: RedisError, packed: Any) -> bool:

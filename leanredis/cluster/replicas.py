@@ -9,10 +9,11 @@ reconnect sends it again) and read-only commands (the command table's
 - ``ROUND_ROBIN_REPLICAS``: the replicas in turn;
 - ``RANDOM_REPLICA``: a random replica; ``RANDOM``: a random node of the shard.
 
-Writes always go to the primary. A replica whose connection was lost or
-could not be opened is left out for ``down_for`` seconds (its reads go to the
-primary), and reads that were still waiting for its socket are re-sent to
-the primary rather than failed.
+Writes always go to the primary. A replica whose socket could not be
+opened is left out for ``down_for`` seconds (its reads go to the primary),
+and the reads that were waiting for that socket are re-sent to the primary
+rather than failed. (Reads already written to a replica whose socket is then
+lost fail with ``ConnectionError``, as on any node.)
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ class ReadBalancer:
         return [group[0]] + [node for node in group[1:] if node.name not in down]
 
     def mark_down(self, node: ClusterNode) -> None:
-        """``node``'s socket was lost or could not be opened: no reads to it for ``down_for`` seconds."""
+        """A socket to ``node`` could not be opened: no reads to it for ``down_for`` seconds."""
         self._down[node.name] = time.monotonic() + self.down_for
 
     def is_down(self, node: ClusterNode) -> bool:
