@@ -17,10 +17,10 @@ no method is written twice and the untargeted hot path is untouched.
 from __future__ import annotations
 
 import random
-import types
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ..connection.protocol import command_name
 from ..exceptions import DataError
 from .topology import ClusterNode
 
@@ -156,14 +156,17 @@ class Targeted:
         self._targets = targets
 
     def __getattr__(self, name: str) -> Any:
-        # the client's methods bound to this view, so that helpers they call (``_send_or_empty``) send here too
-        attr = getattr(type(self._client), name, None)
-        if isinstance(attr, types.FunctionType):
-            return attr.__get__(self)
         return getattr(self._client, name)
 
     def _send(self, args: tuple[Any, ...], parse: Any) -> Any:
         return self._client._send_to_targets(self._targets, args, parse)
+
+    def _send_blocking(self, args: tuple[Any, ...], parse: Any, block: float | None) -> Any:
+        # WAIT/WAITAOF hold a connection for up to their timeout: not on the nodes' shared connections
+        raise DataError(
+            f"{command_name(args[0])} with target_nodes= is not supported: it would block the node's shared "
+            "connection; call it without target_nodes"
+        )
 
 
 __all__ = ["COMBINE", "NODE_FLAGS", "TARGETED_METHODS", "ByNode", "Targeted", "resolve"]

@@ -302,6 +302,8 @@ async def test_target_nodes_refuses_what_names_no_node(cluster: LocalCluster) ->
                 await client.info(target_nodes=42)
             with pytest.raises(leanredis.DataError, match="at least one ClusterNode"):
                 await client.execute_command("PING", target_nodes=[])
+            with pytest.raises(leanredis.DataError, match="WAIT with target_nodes"):
+                await client.wait(1, 10, target_nodes=RedisCluster.PRIMARIES)
             # before the topology is read, a targeted call reads it first
             fresh = RedisCluster(host="127.0.0.1", port=cluster.servers[0].port)
             try:
