@@ -55,6 +55,12 @@ class RedisCluster(AllCommands):
     other keyword is a ``Redis`` option applied to each node's connection.
     Commands are routed by their keys' slot; ``MOVED``/``ASK`` are followed
     without the caller seeing them (at most ``max_redirects`` times).
+
+    ``read_from_replicas=True`` or ``load_balancing_strategy=`` send read-only
+    commands to the replicas of their slot (``replicas.py``);
+    ``availability_zone="..."`` prefers the replicas in the client's zone.
+    ``target_nodes=`` sends a command to the nodes named (``targets.py``);
+    ``pubsub()`` gives a ``ClusterPubSub`` (``pubsub.py``).
     """
 
     PRIMARIES = "primaries"
@@ -74,6 +80,7 @@ class RedisCluster(AllCommands):
         cluster_error_retry_attempts: int = 3,
         read_from_replicas: bool = False,
         load_balancing_strategy: Any = None,
+        availability_zone: str | None = None,
         **kwargs: Any,
     ) -> None:
         for name in _NOT_YET:
@@ -106,6 +113,12 @@ class RedisCluster(AllCommands):
             strategy = strategy_of(load_balancing_strategy)
         elif read_from_replicas:
             strategy = LoadBalancingStrategy.ROUND_ROBIN  # redis-py's default for read_from_replicas=True
+        if availability_zone is not None:
+            if not isinstance(availability_zone, str) or not availability_zone:
+                raise DataError(f"availability_zone must be a non-empty str, not {availability_zone!r}")
+            if strategy is None:
+                strategy = LoadBalancingStrategy.ROUND_ROBIN_REPLICAS  # outside the zone: any replica
+        self.availability_zone = availability_zone
         # every Redis option parsed and checked by Redis itself, once: its options are the nodes' template
         template = Redis(host=startup[0][0], port=startup[0][1], **kwargs)
         self.options = template.options
@@ -123,7 +136,7 @@ class RedisCluster(AllCommands):
         self._ready = False
         self._initializing: asyncio.Task[None] | None = None
         if strategy is not None:
-            self.nodes_manager.reads = ReadBalancer(strategy)
+            self.nodes_manager.reads = ReadBalancer(strategy, availability_zone)
             # the router of reads from replicas, in place of ``_send`` (whose fast path stays as cheap)
             self._send = self._send_reading  # type: ignore[method-assign]
 

@@ -9,6 +9,12 @@ reconnect sends it again) and read-only commands (the command table's
 - ``ROUND_ROBIN_REPLICAS``: the replicas in turn;
 - ``RANDOM_REPLICA``: a random replica; ``RANDOM``: a random node of the shard.
 
+With ``availability_zone`` (the client's zone; Valkey 8+ nodes report theirs
+in ``CLUSTER SHARDS`` when their ``availability-zone`` config is set), a read
+goes to a replica in that zone when its shard has one (in turn, if several),
+else by the strategy: the cross-zone traffic valkey-glide's ``client_az``
+saves.
+
 Writes always go to the primary. A replica whose socket could not be
 opened is left out for ``down_for`` seconds (its reads go to the primary),
 and the reads that were waiting for that socket are re-sent to the primary
@@ -51,10 +57,11 @@ def strategy_of(value: Any) -> LoadBalancingStrategy:
 class ReadBalancer:
     """Picks the node of a shard a read goes to; remembers replicas that are down for a while."""
 
-    __slots__ = ("strategy", "down_for", "_turns", "_down")
+    __slots__ = ("strategy", "zone", "down_for", "_turns", "_down")
 
-    def __init__(self, strategy: LoadBalancingStrategy, down_for: float = 2.0) -> None:
+    def __init__(self, strategy: LoadBalancingStrategy, zone: str | None = None, down_for: float = 2.0) -> None:
         self.strategy = strategy
+        self.zone = zone
         self.down_for = down_for
         self._turns: dict[str, int] = {}  # primary's name -> next index (round robin)
         self._down: dict[str, float] = {}  # replica's name -> monotonic time it may be tried again
@@ -68,7 +75,15 @@ class ReadBalancer:
             group = self._up(group)
             if len(group) < 2:
                 return primary
-        strategy = self.strategy
+        if self.zone is not None:
+            local = [node for node in group[1:] if node.availability_zone == self.zone]
+            if local:
+                group = [primary, *local]  # the strategy below picks among these replicas only
+                strategy = LoadBalancingStrategy.ROUND_ROBIN_REPLICAS
+            else:
+                strategy = self.strategy
+        else:
+            strategy = self.strategy
         if strategy is LoadBalancingStrategy.RANDOM_REPLICA:
             return group[random.randrange(1, len(group))]
         if strategy is LoadBalancingStrategy.RANDOM:

@@ -109,6 +109,10 @@ def test_load_balancing_strategy_takes_redis_pys_enum_ours_or_its_value_and_refu
         RedisCluster(host="127.0.0.1", port=1, load_balancing_strategy="nearest")
     with pytest.raises(leanredis.DataError, match="read_from_replicas"):
         RedisCluster(host="127.0.0.1", port=1, read_from_replicas="yes")  # type: ignore[arg-type]
+    with pytest.raises(leanredis.DataError, match="availability_zone"):
+        RedisCluster(host="127.0.0.1", port=1, availability_zone="")
+    zoned = RedisCluster(host="127.0.0.1", port=1, availability_zone="az-1")
+    assert zoned.load_balancing_strategy is LoadBalancingStrategy.ROUND_ROBIN_REPLICAS and zoned.options.read_only
     with pytest.raises(leanredis.DataError, match="address_remap"):
         RedisCluster(host="127.0.0.1", port=1, address_remap=lambda address: address)
 
@@ -182,6 +186,45 @@ async def test_get_node_from_key_replica_names_the_same_node_as_redis_py(
                 assert client.get_node_from_key(key).name == theirs.get_node_from_key(key).name  # type: ignore[union-attr]
     finally:
         await client.aclose()
+
+
+async def test_availability_zone_prefers_the_replica_in_the_clients_zone(cluster: LocalCluster) -> None:
+    zones = {cluster.replicas[0].port: "az-b", cluster.replicas[1].port: "az-a", cluster.replicas[2].port: "az-c"}
+    zones.update({server.port: "az-a" for server in cluster.primaries})
+    try:
+        for port, zone in zones.items():
+            cluster.call(cluster.server_by_port(port), "CONFIG", "SET", "availability-zone", zone)
+    except Exception as exc:  # Redis 7 has no availability-zone: Valkey 8+ only
+        pytest.skip(f"the server has no availability-zone config: {exc}")
+    client = RedisCluster(
+        host="127.0.0.1", port=cluster.servers[0].port, read_from_replicas=True, availability_zone="az-a"
+    )
+    try:
+        async with asyncio.timeout(30):
+            await client.initialize()
+            for _ in range(100):  # the zones reach every node by gossip
+                if len([node for node in client.get_replicas() if node.availability_zone]) == 3:
+                    break
+                await asyncio.sleep(0.05)
+                await client.nodes_manager.refresh()
+            assert {node.port: node.availability_zone for node in client.get_nodes()} == zones
+            local_key = next(k for k in KEYS if client.keyslot(k) in range(5461, 10923))  # az-a replica
+            other_key = next(k for k in KEYS if client.keyslot(k) <= 5460)  # replica in az-b, primary az-a
+            await client.mset({local_key: "l", other_key: "o"})
+            await written_everywhere(client)
+            reset_stats(cluster)
+            for _ in range(10):
+                assert await client.get(local_key) == b"l"
+                assert await client.get(other_key) == b"o"
+            gets = calls(cluster, "get")
+            assert gets[cluster.replicas[1].port] == 10, gets  # every read of its shard, in the zone
+            assert gets[cluster.primaries[1].port] == 0, gets
+            # no replica in the zone: the strategy (round robin over primary and replica) decides
+            assert gets[cluster.primaries[0].port] == 5 and gets[cluster.replicas[0].port] == 5, gets
+    finally:
+        await client.aclose()
+        for port in zones:
+            cluster.call(cluster.server_by_port(port), "CONFIG", "SET", "availability-zone", "")
 
 
 async def test_a_replica_reconnected_gets_readonly_again(cluster: LocalCluster) -> None:
