@@ -158,7 +158,11 @@ class ClusterPubSub(PubSub):
     async def _subscribe_on_owner(self, channel: Any, handler: Handler | None) -> None:
         node = self.cluster.get_node_from_key(channel)
         assert node is not None  # get_node_from_key raises for an uncovered slot
-        await self._node_pubsub(node).ssubscribe(Subscription(channel, handler))
+        try:
+            await self._node_pubsub(node).ssubscribe(Subscription(channel, handler))
+        except BaseException:
+            await self._close_if_idle(node.name)  # a pub/sub made for this channel alone is not kept
+            raise
         self._cluster_shards[channel] = handler
         self._cluster_pending.discard(channel)
         self._shard_channel_to_node[channel] = node.name

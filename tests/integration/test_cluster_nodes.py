@@ -474,6 +474,41 @@ async def until_true(check: Any, limit: float = 5.0) -> None:
     await asyncio.wait_for(loop(), limit)
 
 
+async def test_pubsub_connections_killed_by_the_servers_resubscribe(
+    cluster: LocalCluster, theirs: redis_py_cluster.RedisCluster
+) -> None:
+    client = RedisCluster(host="127.0.0.1", port=cluster.servers[0].port)
+    pubsub = client.pubsub()
+    channels = [f"re:{i}" for i in range(12)]
+    try:
+        async with asyncio.timeout(30):
+            await pubsub.subscribe("re-classic")
+            await pubsub.ssubscribe(*channels)
+            await next_message(pubsub, "subscribe")
+            for server in cluster.servers:
+                cluster.call(server, "CLIENT", "KILL", "TYPE", "pubsub")
+            for channel in channels:  # each node's pub/sub reconnects and subscribes again on its own
+                for attempt in range(200):
+                    await theirs.spublish(channel, f"{channel}-{attempt}")
+                    message = await pubsub.get_sharded_message(timeout=0.05)
+                    if message is not None and message["type"] == "smessage" and message["channel"] == channel.encode():
+                        break
+                else:
+                    raise AssertionError(f"{channel}: nothing after the reconnect")
+            for attempt in range(200):
+                await theirs.publish("re-classic", attempt)
+                message = await pubsub.get_message(timeout=0.05)
+                if message is not None and message["type"] == "message":
+                    break
+            else:
+                raise AssertionError("re-classic: nothing after the reconnect")
+            assert pubsub.stats()["reconnects"] == 1
+            assert all(stats["reconnects"] == 1 for stats in pubsub.stats()["shard_nodes"].values())
+    finally:
+        await pubsub.aclose()
+        await client.aclose()
+
+
 async def test_aclose_leaves_no_pubsub_connection_on_any_node(cluster: LocalCluster) -> None:
     client = RedisCluster(host="127.0.0.1", port=cluster.servers[0].port)
     try:
