@@ -203,7 +203,7 @@ async def test_availability_zone_prefers_the_replica_in_the_clients_zone(cluster
         async with asyncio.timeout(30):
             await client.initialize()
             for _ in range(100):  # the zones reach every node by gossip
-                if len([node for node in client.get_replicas() if node.availability_zone]) == 3:
+                if len([node for node in client.get_nodes() if node.availability_zone]) == 6:
                     break
                 await asyncio.sleep(0.05)
                 await client.nodes_manager.refresh()
