@@ -52,6 +52,7 @@ from ..exceptions import (
 from ..future import CommandFuture
 from ..options import ConnectionOptions
 from .replicas import ReadBalancer
+from .slots import key_slot
 from .topology import PRIMARY, REPLICA, ClusterNode, Shard, Topology, node_name, parse_shards, parse_slots
 
 logger = logging.getLogger("leanredis")
@@ -149,16 +150,18 @@ class NodesManager:
 
     def _reroute_read(self, node: ClusterNode, fut: CommandFuture[Any], args: Any) -> bool:
         """A read waited for a replica's socket that could not be opened: send it to the primary."""
-        if node.server_type != REPLICA or args.__class__ is not tuple:
+        if self._closing or node.server_type != REPLICA or args.__class__ is not tuple:
             return False
         spec = lookup(args)
         if spec is None or not spec.readonly:
             return False
-        for group in self.topology.shards.values():
-            if node in group[1:]:
-                self.connection(group[0]).resend(fut, args)  # type: ignore[arg-type]  # encoded like any queued tuple
-                return True
-        return False
+        keys = spec.keys_of(args)
+        # the primary serving the read's slot now (the replica may have left the topology meanwhile)
+        primary = self.slots[key_slot(keys[0])] if keys else None
+        if primary is None or primary is node:
+            return False
+        self.connection(primary).resend(fut, args)  # type: ignore[arg-type]  # encoded like any queued tuple
+        return True
 
     def node_at(self, host: str, port: int) -> ClusterNode:
         """The known node at this address, or a new one (a MOVED may name a node not refreshed yet)."""
