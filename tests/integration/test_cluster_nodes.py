@@ -523,6 +523,15 @@ async def test_aclose_leaves_no_pubsub_connection_on_any_node(cluster: LocalClus
                     break
                 await asyncio.sleep(0.05)
             assert await pubsub_clients(cluster) == before + 4  # the classic one and one per shard
+            while await pubsub.get_sharded_message(timeout=0.2) is not None:
+                pass  # the 12 confirmations
+            # a reader cancelled while waiting on every node leaves no waiter behind
+            reader = asyncio.ensure_future(pubsub.get_sharded_message(timeout=None))
+            await until_true(lambda: all(ps._waiters for ps in pubsub.node_pubsub_mapping.values()))
+            reader.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await reader
+            assert all(not ps._waiters for ps in pubsub.node_pubsub_mapping.values())
             await pubsub.aclose()
             assert pubsub.node_pubsub_mapping == {} and not pubsub.is_connected and not pubsub.subscribed
             for _ in range(100):
