@@ -80,6 +80,8 @@ def handshake_steps(
         steps.append(((b"SELECT", options.db), "SELECT"))
     if options.tracking:
         steps.append((options.tracking, "CLIENT TRACKING"))
+    if options.read_only:
+        steps.append(((b"READONLY",), "READONLY"))
     return steps
 
 

@@ -116,6 +116,8 @@ class ConnectionOptions:
     connect_retries: int = 3
     # sent by the handshake on every new socket (client-side caching): CLIENT TRACKING ON ...
     tracking: tuple[bytes, ...] | None = None
+    # sent by the handshake on every new socket (a cluster client reading from replicas): READONLY
+    read_only: bool = False
     connect_backoff: Callable[[int], float] | None = dataclasses.field(default=None, repr=False)
     connect_retry_on: tuple[type[BaseException], ...] = (ConnectionError, TimeoutError)
     command_retries: int = 0

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from .client import RedisCluster
+from .replicas import LoadBalancingStrategy
 from .slots import key_slot
 from .topology import ClusterNode
 
-__all__ = ["ClusterNode", "RedisCluster", "key_slot"]
+__all__ = ["ClusterNode", "LoadBalancingStrategy", "RedisCluster", "key_slot"]

@@ -12,6 +12,8 @@ retries and refreshes are ``nodes.NodesManager``'s.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import functools
 import random
 from collections.abc import AsyncIterator, Awaitable, Sequence
 from typing import Any
@@ -25,7 +27,10 @@ from ..future import CommandFuture
 from ..url import parse_url
 from .fanout import COMBINERS, SPLITTABLE, TO_ALL_PRIMARIES, Ordered, join, part_args, split_by_slot
 from .nodes import NodesManager
+from .pubsub import ClusterPubSub
+from .replicas import LoadBalancingStrategy, ReadBalancer, strategy_of
 from .slots import key_slot, slot_of_bytes
+from .targets import COMBINE, TARGETED_METHODS, ByNode, Targeted, resolve
 from .topology import ClusterNode
 
 # Commands whose one key is their first argument (GET, SET, HSET, ...): the router's fast path.
@@ -35,8 +40,11 @@ _SINGLE_KEY = frozenset(
     if spec.route == "keys" and spec.first == 1 and spec.last == 1 and spec.search is None and " " not in spec.name
 )
 
+# Read-only single-key commands (GET, HGET, ...): what the fast path of reads from replicas sends to a replica.
+_READ_SINGLE_KEY = frozenset(name for name in _SINGLE_KEY if COMMANDS[name.decode()].readonly)
+
 # Options of redis-py's RedisCluster that mean nothing here yet; refused by name rather than ignored.
-_NOT_YET = ("read_from_replicas", "load_balancing_strategy", "address_remap", "cache_config")
+_NOT_YET = ("address_remap", "cache_config")
 
 
 class RedisCluster(AllCommands):
@@ -47,6 +55,12 @@ class RedisCluster(AllCommands):
     other keyword is a ``Redis`` option applied to each node's connection.
     Commands are routed by their keys' slot; ``MOVED``/``ASK`` are followed
     without the caller seeing them (at most ``max_redirects`` times).
+
+    ``read_from_replicas=True`` or ``load_balancing_strategy=`` send read-only
+    commands to the replicas of their slot (``replicas.py``);
+    ``availability_zone="..."`` prefers the replicas in the client's zone.
+    ``target_nodes=`` sends a command to the nodes named (``targets.py``);
+    ``pubsub()`` gives a ``ClusterPubSub`` (``pubsub.py``).
     """
 
     PRIMARIES = "primaries"
@@ -54,6 +68,7 @@ class RedisCluster(AllCommands):
     ALL_NODES = "all"
     RANDOM = "random"
     DEFAULT_NODE = "default-node"
+    NODE_FLAGS = frozenset((PRIMARIES, REPLICAS, ALL_NODES, RANDOM, DEFAULT_NODE))
 
     def __init__(
         self,
@@ -63,6 +78,9 @@ class RedisCluster(AllCommands):
         require_full_coverage: bool = True,
         max_redirects: int = 16,
         cluster_error_retry_attempts: int = 3,
+        read_from_replicas: bool = False,
+        load_balancing_strategy: Any = None,
+        availability_zone: str | None = None,
         **kwargs: Any,
     ) -> None:
         for name in _NOT_YET:
@@ -88,9 +106,26 @@ class RedisCluster(AllCommands):
         ):
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise DataError(f"{name} must be an int >= 0, not {value!r}")
+        if not isinstance(read_from_replicas, bool):
+            raise DataError(f"read_from_replicas must be True or False, not {read_from_replicas!r}")
+        strategy = None
+        if load_balancing_strategy is not None:
+            strategy = strategy_of(load_balancing_strategy)
+        elif read_from_replicas:
+            strategy = LoadBalancingStrategy.ROUND_ROBIN  # redis-py's default for read_from_replicas=True
+        if availability_zone is not None:
+            if not isinstance(availability_zone, str) or not availability_zone:
+                raise DataError(f"availability_zone must be a non-empty str, not {availability_zone!r}")
+            if strategy is None:
+                strategy = LoadBalancingStrategy.ROUND_ROBIN_REPLICAS  # outside the zone: any replica
+        self.availability_zone = availability_zone
         # every Redis option parsed and checked by Redis itself, once: its options are the nodes' template
         template = Redis(host=startup[0][0], port=startup[0][1], **kwargs)
         self.options = template.options
+        if strategy is not None:
+            self.options = dataclasses.replace(self.options, read_only=True)  # READONLY at every connect
+        self.read_from_replicas = read_from_replicas
+        self.load_balancing_strategy = strategy
         self.require_full_coverage = require_full_coverage
         self.nodes_manager = NodesManager(
             [(ClusterNode(h, p).host, p) for h, p in startup],
@@ -100,6 +135,10 @@ class RedisCluster(AllCommands):
         )
         self._ready = False
         self._initializing: asyncio.Task[None] | None = None
+        if strategy is not None:
+            self.nodes_manager.reads = ReadBalancer(strategy, availability_zone)
+            # the router of reads from replicas, in place of ``_send`` (whose fast path stays as cheap)
+            self._send = self._send_reading  # type: ignore[method-assign]
 
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> RedisCluster:
@@ -190,14 +229,14 @@ class RedisCluster(AllCommands):
         return key_slot(key)
 
     def get_node_from_key(self, key: Any, replica: bool = False) -> ClusterNode | None:
-        """The primary serving ``key``'s slot (``replica=True``: one of its replicas, None if it has none)."""
+        """The primary serving ``key``'s slot (``replica=True``: its first replica, None if it has none)."""
         node = self.nodes_manager.slots[key_slot(key)]
         if node is None:
             raise ClusterError(f"slot {key_slot(key)} is not served by any node")
         if not replica:
             return node
-        replicas = [n for n in self.get_replicas() if n is not node]
-        return replicas[0] if replicas else None  # replica-to-primary mapping comes with read_from_replicas
+        replicas = self.nodes_manager.topology.replicas_of(node)
+        return replicas[0] if replicas else None
 
     def get_encoder(self) -> Encoder:
         o = self.options
@@ -234,6 +273,16 @@ class RedisCluster(AllCommands):
                     return conn.execute(args, parse)
         return self._route(args, parse)
 
+    def _send_reading(self, args: tuple[Any, ...], parse: Any) -> CommandFuture[Any]:
+        """``_send`` when reads go to replicas: a single-key read to a node of its slot's shard."""
+        if args[0] in _READ_SINGLE_KEY:
+            key = args[1]
+            node = self.nodes_manager.slots[slot_of_bytes(key) if key.__class__ is bytes else key_slot(key)]
+            if node is not None:
+                manager = self.nodes_manager
+                return manager.connection(manager.reader(node)).execute(args, parse)
+        return RedisCluster._send(self, args, parse)
+
     def _route(self, args: tuple[Any, ...], parse: Any) -> CommandFuture[Any]:
         if not self._ready:
             return self._send_when_ready(args, parse)  # type: ignore[return-value]
@@ -254,7 +303,7 @@ class RedisCluster(AllCommands):
                         f"CROSSSLOT the keys of {spec.name} hash to different slots; with RedisCluster a "
                         "multi-key command needs keys of one slot: give them a common {hash tag}"
                     )
-            return self._to_slot(slot, args, parse)
+            return self._to_slot(slot, args, parse, spec.readonly)
         if route == "slot":
             try:
                 slot = int(args[2])
@@ -276,12 +325,44 @@ class RedisCluster(AllCommands):
         await self.initialize()
         return await self._send(args, parse)
 
-    def _to_slot(self, slot: int, args: tuple[Any, ...], parse: Any) -> CommandFuture[Any]:
-        node = self.nodes_manager.slots[slot]
+    # -- target_nodes= ----------------------------------------------------------------------------
+    def execute_command(self, *args: Any, **options: Any) -> Any:
+        """Send any command, routed by its keys, or to ``target_nodes=`` (a node flag, node, or nodes)."""
+        target_nodes = options.pop("target_nodes", None)
+        if target_nodes is None:
+            return AllCommands.execute_command(self, *args, **options)
+        return AllCommands.execute_command(Targeted(self, target_nodes), *args, **options)  # type: ignore[arg-type]
+
+    def _send_to_targets(self, targets: Any, args: tuple[Any, ...], parse: Any) -> Any:
+        """``args`` to every node ``targets`` names; the replies combined as redis-py combines them."""
+        if not self._ready:
+            return self._send_to_targets_when_ready(targets, args, parse)
+        nodes = []
+        for given in resolve(self, targets):
+            node = self.nodes_manager.topology.nodes.get(given.name)
+            if node is None:
+                raise DataError(f"target_nodes: {given.name} is not a node of the cluster")
+            nodes.append(node)
+        spec = lookup(args)
+        name = spec.name if spec is not None else str(args[0])
+        if len(nodes) == 1 and name not in COMBINE and name != "SCAN":
+            return self._to_node(nodes[0], args, parse)
+        parts = [self._to_node(node, args, parse) for node in nodes]
+        return join(asyncio.get_running_loop(), args[0], parts, ByNode([node.name for node in nodes], name))
+
+    async def _send_to_targets_when_ready(self, targets: Any, args: tuple[Any, ...], parse: Any) -> Any:
+        await self.initialize()
+        return await self._send_to_targets(targets, args, parse)
+
+    def _to_slot(self, slot: int, args: tuple[Any, ...], parse: Any, read: bool = False) -> CommandFuture[Any]:
+        manager = self.nodes_manager
+        node = manager.slots[slot]
         if node is None:
-            self.nodes_manager.schedule_refresh()
+            manager.schedule_refresh()
             raise ClusterDownError(f"CLUSTERDOWN slot {slot} is not served by any known node; refreshing the topology")
-        return self.nodes_manager.connection(node).execute(args, parse)
+        if read and manager.reads is not None:
+            node = manager.reader(node)
+        return manager.connection(node).execute(args, parse)
 
     def _to_node(self, node: ClusterNode | None, args: tuple[Any, ...], parse: Any) -> CommandFuture[Any]:
         if node is None:
@@ -309,7 +390,8 @@ class RedisCluster(AllCommands):
         if (len(args) - 1) % width:
             raise DataError(f"{name} takes {'key/value pairs' if width == 2 else 'keys'}")
         groups = split_by_slot(args, width)
-        parts = [self._to_slot(slot, part_args(args, width, indexes), parse) for slot, indexes in groups.items()]
+        read = name in ("MGET", "EXISTS")
+        parts = [self._to_slot(slot, part_args(args, width, indexes), parse, read) for slot, indexes in groups.items()]
         combine = Ordered(list(groups.values()), (len(args) - 1) // width) if how == "ordered" else COMBINERS[how]
         return join(asyncio.get_running_loop(), args[0], parts, combine)
 
@@ -323,10 +405,16 @@ class RedisCluster(AllCommands):
         return self.mset(mapping)
 
     async def scan_iter(
-        self, match: Any = None, count: int | None = None, _type: str | None = None, **kwargs: Any
+        self,
+        match: Any = None,
+        count: int | None = None,
+        _type: str | None = None,
+        target_nodes: Any = None,
+        **kwargs: Any,
     ) -> AsyncIterator[Any]:
-        """Every key of every primary matching ``match`` (SCAN on each primary in turn)."""
+        """Every key of every primary (or of ``target_nodes``) matching ``match``: SCAN on each in turn."""
         await self.initialize()
+        nodes = self.get_primaries() if target_nodes is None else resolve(self, target_nodes)
         args: list[Any] = []
         if match is not None:
             args += [b"MATCH", match]
@@ -334,7 +422,7 @@ class RedisCluster(AllCommands):
             args += [b"COUNT", count]
         if _type is not None:
             args += [b"TYPE", _type]
-        for node in self.get_primaries():
+        for node in nodes:
             cursor: Any = 0
             while True:
                 reply = await self._to_node(node, (b"SCAN", cursor, *args), None)
@@ -350,8 +438,29 @@ class RedisCluster(AllCommands):
     def pipeline(self, transaction: bool = True, shard_hint: str | None = None) -> Any:
         raise DataError("RedisCluster.pipeline() is not supported yet (issue 13)")
 
-    def pubsub(self, *args: Any, **kwargs: Any) -> Any:
-        raise DataError("RedisCluster.pubsub() is not supported yet (issue 13)")
+    def pubsub(
+        self, node: ClusterNode | None = None, host: str | None = None, port: int | None = None, **kwargs: Any
+    ) -> ClusterPubSub:
+        """A ``ClusterPubSub``: classic channels on ``node`` (default: the default node), shard channels
+        on the nodes serving their slots; see ``leanredis.cluster.pubsub``."""
+        return ClusterPubSub(self, node=node, host=host, port=port, **kwargs)
 
+
+def _targeted(name: str) -> Any:
+    """``Redis``'s method ``name``, taking redis-py's ``target_nodes=`` too."""
+    base = getattr(AllCommands, name)
+
+    @functools.wraps(base)
+    def method(self: RedisCluster, *args: Any, target_nodes: Any = None, **kwargs: Any) -> Any:
+        if target_nodes is None:
+            return base(self, *args, **kwargs)
+        return base(Targeted(self, target_nodes), *args, **kwargs)
+
+    return method
+
+
+for _name in TARGETED_METHODS:
+    if hasattr(AllCommands, _name) and _name not in RedisCluster.__dict__:
+        setattr(RedisCluster, _name, _targeted(_name))
 
 __all__ = ["RedisCluster"]

@@ -31,9 +31,11 @@ import dataclasses
 import functools
 import logging
 import random
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
+from ..commands.table import lookup
 from ..connection import Connection
 from ..exceptions import (
     AskError,
@@ -49,7 +51,9 @@ from ..exceptions import (
 )
 from ..future import CommandFuture
 from ..options import ConnectionOptions
-from .topology import PRIMARY, ClusterNode, Shard, Topology, node_name, parse_shards, parse_slots
+from .replicas import ReadBalancer
+from .slots import key_slot
+from .topology import PRIMARY, REPLICA, ClusterNode, Shard, Topology, node_name, parse_shards, parse_slots
 
 logger = logging.getLogger("leanredis")
 
@@ -63,11 +67,22 @@ def _retrieve(fut: asyncio.Future[Any]) -> None:
 
 
 class NodeConnection(Connection):
-    """A node's connection: also tells the manager when a connect attempt failed its waiting commands."""
+    """A node's connection: also tells the manager when a connect attempt failed its waiting commands.
+
+    ``reroute(future, args)`` (a replica's connection, reads from replicas on): offered every
+    command that waited for a socket that could not be opened; True when it was sent elsewhere.
+    """
 
     on_connect_failure: Callable[[], None] | None = None
+    reroute: Callable[[CommandFuture[Any], Any], bool] | None = None
 
     def _fail_queue(self, error: RedisError) -> None:
+        reroute = self.reroute
+        if reroute is not None and self._queue:
+            waiting, self._queue = self._queue, deque()
+            for fut in waiting:
+                if fut.done() or not reroute(fut, fut.payload):
+                    self._queue.append(fut)
         super()._fail_queue(error)
         if self.on_connect_failure is not None and not self._closed:
             self.on_connect_failure()
@@ -98,6 +113,7 @@ class NodesManager:
         self.topology = Topology([None] * 16384, {})
         self.slots = self.topology.slots  # the hot path reads this list
         self.default_node: ClusterNode | None = None
+        self.reads: ReadBalancer | None = None  # reads from replicas (RedisCluster sets it)
         self._attempts: dict[CommandFuture[Any], list[int]] = {}  # [redirects, retries] of redirected commands
         self._refresh_pending = False
         self._refresh_handle: asyncio.TimerHandle | None = None
@@ -121,8 +137,31 @@ class NodesManager:
             options = dataclasses.replace(self.options, host=node.host, port=node.port)
             conn = node.connection = NodeConnection(options, keeps_commands=True)
             conn.on_redirect = functools.partial(self.redirected, node)
-            conn.on_disconnect = conn.on_connect_failure = functools.partial(self._node_trouble, node)
+            conn.on_disconnect = functools.partial(self._node_trouble, node)
+            conn.on_connect_failure = functools.partial(self._node_unreachable, node)
+            if self.reads is not None:
+                conn.reroute = functools.partial(self._reroute_read, node)
         return conn
+
+    def reader(self, primary: ClusterNode) -> ClusterNode:
+        """The node of ``primary``'s shard a read goes to (reads from replicas on)."""
+        reads = self.reads
+        return primary if reads is None else reads.pick(primary, self.topology.shards)
+
+    def _reroute_read(self, node: ClusterNode, fut: CommandFuture[Any], args: Any) -> bool:
+        """A read waited for a replica's socket that could not be opened: send it to the primary."""
+        if self._closing or node.server_type != REPLICA or args.__class__ is not tuple:
+            return False
+        spec = lookup(args)
+        if spec is None or not spec.readonly:
+            return False
+        keys = spec.keys_of(args)
+        # the primary serving the read's slot now (the replica may have left the topology meanwhile)
+        primary = self.slots[key_slot(keys[0])] if keys else None
+        if primary is None or primary is node:
+            return False
+        self.connection(primary).resend(fut, args)  # type: ignore[arg-type]  # encoded like any queued tuple
+        return True
 
     def node_at(self, host: str, port: int) -> ClusterNode:
         """The known node at this address, or a new one (a MOVED may name a node not refreshed yet)."""
@@ -143,6 +182,12 @@ class NodesManager:
         """A node's socket was lost, or a connect to it failed: the topology may have changed."""
         if not self._closing and node.connection is not None:  # not a retired node's connection closing
             self.schedule_refresh()
+
+    def _node_unreachable(self, node: ClusterNode) -> None:
+        """A connect to a node failed: a replica gets no reads for a while (they go to its primary)."""
+        if self.reads is not None and node.server_type == REPLICA and not self._closing:
+            self.reads.mark_down(node)
+        self._node_trouble(node)
 
     # -- redirects -------------------------------------------------------------------
     def redirected(self, node: ClusterNode, fut: CommandFuture[Any], error: RedisError, packed: Any) -> bool:

@@ -30,7 +30,7 @@ class ClusterNode:
     it, made at its first command.
     """
 
-    __slots__ = ("host", "port", "name", "server_type", "connection", "__weakref__")
+    __slots__ = ("host", "port", "name", "server_type", "connection", "availability_zone", "__weakref__")
 
     def __init__(self, host: str, port: int | str = 6379, server_type: str | None = None) -> None:
         if host == "localhost":
@@ -40,6 +40,7 @@ class ClusterNode:
         self.name = node_name(host, self.port)
         self.server_type = server_type
         self.connection: Connection | None = None
+        self.availability_zone: str | None = None  # as CLUSTER SHARDS reports it (Valkey 8+, when configured)
 
     def __repr__(self) -> str:
         return f"[host={self.host},port={self.port},name={self.name},server_type={self.server_type}]"
@@ -57,14 +58,22 @@ def node_name(host: str, port: int) -> str:
 
 
 class Shard:
-    """What a refresh learnt: one primary, its replicas and its slot ranges, as (host, port) pairs."""
+    """What a refresh learnt: one primary, its replicas and its slot ranges, as (host, port) pairs;
+    ``zones``: the availability zone of the nodes that report one."""
 
-    __slots__ = ("primary", "replicas", "ranges")
+    __slots__ = ("primary", "replicas", "ranges", "zones")
 
-    def __init__(self, primary: tuple[str, int], replicas: list[tuple[str, int]], ranges: list[tuple[int, int]]):
+    def __init__(
+        self,
+        primary: tuple[str, int],
+        replicas: list[tuple[str, int]],
+        ranges: list[tuple[int, int]],
+        zones: dict[tuple[str, int], str] | None = None,
+    ):
         self.primary = primary
         self.replicas = replicas
         self.ranges = ranges
+        self.zones = zones or {}
 
 
 def _text(value: Any) -> Any:
@@ -101,17 +110,21 @@ def parse_shards(reply: Any, asked_host: str) -> list[Shard]:
         ranges = [(slots[i], slots[i + 1]) for i in range(0, len(slots) - 1, 2)]
         primary = None
         replicas = []
+        zones = {}
         for raw_node in shard.get("nodes") or []:
             node = _as_dict(raw_node)
             if _text(node.get("health", "online")) != "online":
                 continue
             address = (_node_host(node, asked_host), int(node["port"]))
+            zone = _text(node.get("availability-zone"))
+            if zone:
+                zones[address] = str(zone)
             if _text(node.get("role")) == "master":
                 primary = address
             else:
                 replicas.append(address)
         if primary is not None and ranges:
-            shards.append(Shard(primary, replicas, ranges))
+            shards.append(Shard(primary, replicas, ranges, zones))
     return shards
 
 
@@ -128,13 +141,23 @@ def parse_slots(reply: Any, asked_host: str) -> list[Shard]:
 
 
 class Topology:
-    """Slot -> primary node (a list of 16384 entries, None where uncovered) and nodes by name."""
+    """Slot -> primary node (a list of 16384 entries, None where uncovered) and nodes by name.
 
-    __slots__ = ("slots", "nodes")
+    ``shards``: primary's name -> ``[primary, *its healthy replicas]``, the nodes a read of
+    that primary's slots may go to (``read_from_replicas``).
+    """
 
-    def __init__(self, slots: list[ClusterNode | None], nodes: dict[str, ClusterNode]) -> None:
+    __slots__ = ("slots", "nodes", "shards")
+
+    def __init__(
+        self,
+        slots: list[ClusterNode | None],
+        nodes: dict[str, ClusterNode],
+        shards: dict[str, list[ClusterNode]] | None = None,
+    ) -> None:
         self.slots = slots
         self.nodes = nodes
+        self.shards = shards if shards is not None else {}
 
     @classmethod
     def build(cls, shards: Iterable[Shard], known: dict[str, ClusterNode]) -> Topology:
@@ -153,21 +176,31 @@ class Topology:
                 node.server_type = PRIMARY  # listed as a replica elsewhere in the same reply (mid-failover)
             return node
 
+        members: dict[str, list[ClusterNode]] = {}
         for shard in shards:
             primary = node_for(shard.primary, PRIMARY)
+            primary.availability_zone = shard.zones.get(shard.primary)
+            group = members.setdefault(primary.name, [primary])
             for address in shard.replicas:
-                node_for(address, REPLICA)
+                replica = node_for(address, REPLICA)
+                replica.availability_zone = shard.zones.get(address)
+                if replica.server_type == REPLICA and replica not in group:
+                    group.append(replica)
             for start, end in shard.ranges:
                 if not 0 <= start <= end < SLOTS:
                     raise ClusterError(f"the cluster reported an invalid slot range {start}-{end}")
                 slots[start : end + 1] = [primary] * (end - start + 1)
-        return cls(slots, nodes)
+        return cls(slots, nodes, members)
 
     def primaries(self) -> list[ClusterNode]:
         return [node for node in self.nodes.values() if node.server_type == PRIMARY]
 
     def replicas(self) -> list[ClusterNode]:
         return [node for node in self.nodes.values() if node.server_type == REPLICA]
+
+    def replicas_of(self, primary: ClusterNode) -> list[ClusterNode]:
+        """The healthy replicas of ``primary`` (empty when it has none, or is not a primary)."""
+        return self.shards.get(primary.name, [primary])[1:]
 
     def uncovered(self) -> int:
         """How many slots no primary serves."""
