@@ -24,6 +24,7 @@ from ..commands.table import COMMANDS, lookup
 from ..encoding import Encoder
 from ..exceptions import ClusterDownError, ClusterError, CrossSlotError, DataError
 from ..future import CommandFuture
+from ..keyspace_notifications import ClusterKeyspaceNotifications
 from ..url import parse_url
 from .fanout import COMBINERS, SPLITTABLE, TO_ALL_PRIMARIES, Ordered, join, part_args, split_by_slot
 from .nodes import NodesManager
@@ -444,6 +445,15 @@ class RedisCluster(AllCommands):
         """A ``ClusterPubSub``: classic channels on ``node`` (default: the default node), shard channels
         on the nodes serving their slots; see ``leanredis.cluster.pubsub``."""
         return ClusterPubSub(self, node=node, host=host, port=port, **kwargs)
+
+    def keyspace_notifications(
+        self, key_prefix: str | bytes | None = None, ignore_subscribe_messages: bool = True
+    ) -> ClusterKeyspaceNotifications:
+        """Keyspace and keyevent notifications of every primary (each publishes its own keys' events);
+        see ``leanredis.keyspace_notifications.ClusterKeyspaceNotifications``."""
+        return ClusterKeyspaceNotifications(
+            self, key_prefix=key_prefix, ignore_subscribe_messages=ignore_subscribe_messages
+        )
 
 
 def _targeted(name: str) -> Any:

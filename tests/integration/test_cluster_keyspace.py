@@ -57,7 +57,8 @@ def keys_on_every_primary(client: RedisCluster, count: int = 30) -> list[str]:
 
 async def test_events_of_keys_on_every_primary_arrive(rc: RedisCluster) -> None:
     keys = keys_on_every_primary(rc)
-    async with ClusterKeyspaceNotifications(rc) as ksn:
+    async with rc.keyspace_notifications() as ksn:
+        assert isinstance(ksn, ClusterKeyspaceNotifications)
         await ksn.subscribe_keyspace("user:*")
         assert len(ksn.node_pubsubs) == 3
         for key in keys:
