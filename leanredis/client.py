@@ -334,10 +334,9 @@ class Redis(ClientFeatures, AllCommands):
     ) -> Any:
         """Run ``func(pipe)`` in MULTI/EXEC while WATCHing ``watches``, again on every WatchError."""
         return await run_transaction(
-            self._executor(),
+            Pipeline(self._executor(), True, shard_hint),
             func,
             *watches,
-            shard_hint=shard_hint,
             value_from_callable=value_from_callable,
             watch_delay=watch_delay,
         )
