@@ -20,12 +20,12 @@ from ..client import Redis
 from ..commands import AllCommands
 from ..commands.table import COMMANDS, lookup
 from ..encoding import Encoder
-from ..exceptions import ClusterDownError, ClusterError, CrossSlotError, DataError
+from ..exceptions import ClusterDownError, ClusterError, DataError
 from ..future import CommandFuture
 from ..url import parse_url
 from .fanout import COMBINERS, SPLITTABLE, TO_ALL_PRIMARIES, Ordered, join, part_args, split_by_slot
 from .nodes import NodesManager
-from .slots import key_slot, slot_of_bytes
+from .slots import cross_slot_error, key_slot, slot_of_bytes
 from .topology import ClusterNode
 
 # Commands whose one key is their first argument (GET, SET, HSET, ...): the router's fast path.
@@ -250,10 +250,7 @@ class RedisCluster(AllCommands):
                 if key_slot(key) != slot:
                     if route == "multi_shard" and spec.name in SPLITTABLE:
                         return self._split(spec.name, args, parse)
-                    raise CrossSlotError(
-                        f"CROSSSLOT the keys of {spec.name} hash to different slots; with RedisCluster a "
-                        "multi-key command needs keys of one slot: give them a common {hash tag}"
-                    )
+                    raise cross_slot_error(spec.name)
             return self._to_slot(slot, args, parse)
         if route == "slot":
             try:
