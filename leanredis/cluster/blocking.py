@@ -20,9 +20,7 @@ import asyncio
 from typing import TYPE_CHECKING, Any
 
 from ..commands.table import lookup
-from ..exceptions import ClusterDownError, ResponseError
-from ..pool import ConnectionPool
-from .nodes import _retrieve
+from ..exceptions import ClusterDownError
 from .redirects import ASKING, REDIRECTED, Redirects, owner
 from .slots import cross_slot_error, key_slot
 from .topology import ClusterNode
@@ -76,27 +74,9 @@ async def _run_on(
     asking = False
     while True:
         try:
-            return await _once(manager.pools.pool(node), args, parse, timeout, asking)
+            return await manager.pools.pool(node).execute(args, parse, timeout, ASKING if asking else None)
         except REDIRECTED as exc:
             node, asking = await redirects.follow(exc, slot, node)
-
-
-async def _once(pool: ConnectionPool, args: tuple[Any, ...], parse: Any, timeout: float | None, asking: bool) -> Any:
-    """One try on a connection of ``pool``: given back after an answer, closed if the caller gave up."""
-    conn = await pool.acquire()
-    clean = False
-    try:
-        if asking:
-            # the same connection, the same loop iteration: ASKING applies to this command only
-            conn.execute(ASKING, None).add_done_callback(_retrieve)
-        result = await conn.execute_with_timeout(args, parse, timeout)
-        clean = True
-        return result
-    except ResponseError:
-        clean = True  # the server answered: nothing is owed on this connection
-        raise
-    finally:
-        pool.release(conn, dirty=not clean)
 
 
 def _smallest(replies: list[Any]) -> Any:
