@@ -295,18 +295,7 @@ class Redis(ClientFeatures, AllCommands):
         timeout = None if base is None or block is None else base + block
         if self.single_connection_client:
             return await self._send_blocking_shared(args, parse, timeout)
-        pool = self._get_pool()
-        conn = await pool.acquire()
-        clean = False
-        try:
-            result = await conn.execute_with_timeout(args, parse, timeout)
-            clean = True
-            return result
-        except ResponseError:
-            clean = True  # the server answered: nothing is owed on this connection
-            raise
-        finally:
-            pool.release(conn, dirty=not clean)
+        return await self._get_pool().execute(args, parse, timeout)
 
     async def _send_blocking_shared(self, args: tuple[Any, ...], parse: Any, timeout: float | None) -> Any:
         """``single_connection_client``: the blocking command goes on the one connection, as in redis-py.
@@ -342,10 +331,9 @@ class Redis(ClientFeatures, AllCommands):
     ) -> Any:
         """Run ``func(pipe)`` in MULTI/EXEC while WATCHing ``watches``, again on every WatchError."""
         return await run_transaction(
-            self._executor(),
+            Pipeline(self._executor(), True, shard_hint),
             func,
             *watches,
-            shard_hint=shard_hint,
             value_from_callable=value_from_callable,
             watch_delay=watch_delay,
         )

@@ -156,6 +156,11 @@ class ClusterCrossSlotError(ResponseError):
 CrossSlotError = ClusterCrossSlotError  # the name leanredis used first
 
 
+class CrossSlotTransactionError(ClusterCrossSlotError):
+    """A cluster transaction (or its WATCH) over keys of more than one slot, refused before anything
+    is sent (redis-py's name; a ``CrossSlotError`` too)."""
+
+
 class NoSuchFieldsetError(ResponseError):
     """HIMPORT SET named a fieldset this connection has not prepared (``ERR no such fieldset``)."""
 

@@ -488,15 +488,15 @@ def _raise_first_error(results: list[Any], previews: list[tuple[Any, ...]]) -> N
 
 
 async def run_transaction(
-    executor: Executor,
-    func: Callable[[Pipeline], Any | Awaitable[Any]],
+    pipe: Any,
+    func: Callable[[Any], Any | Awaitable[Any]],
     *watches: Any,
-    shard_hint: str | None = None,
     value_from_callable: bool = False,
     watch_delay: float | None = None,
 ) -> Any:
-    """``Redis.transaction``: WATCH, call ``func(pipe)``, EXEC; again on WatchError."""
-    async with Pipeline(executor, True, shard_hint) as pipe:
+    """``Redis.transaction`` (and ``RedisCluster``'s, with its pipeline): WATCH, call ``func(pipe)``,
+    EXEC; again on WatchError."""
+    async with pipe:
         while True:
             try:
                 if watches:

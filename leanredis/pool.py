@@ -33,7 +33,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from .connection import Connection
-from .exceptions import DataError, MaxConnectionsError, RedisError
+from .exceptions import DataError, MaxConnectionsError, RedisError, ResponseError
 from .future import wake_first
 from .options import ConnectionOptions
 
@@ -229,6 +229,29 @@ class ConnectionPool:
         self._idle.append(conn)
         self._arm_reaper()
         self._wake_one()
+
+    async def execute(
+        self, args: tuple[Any, ...], parse: Any, timeout: float | None, before: tuple[Any, ...] | None = None
+    ) -> Any:
+        """Run one command (a blocking one) on a connection of its own, with its own ``timeout``.
+
+        The connection is given back once the server answered (a reply or an error reply), and
+        closed if the caller gave up or the socket failed: the server may still be blocked on it.
+        ``before``: a command run first on the same connection (the cluster's ASKING).
+        """
+        conn = await self.acquire()
+        clean = False
+        try:
+            if before is not None:
+                await conn.execute(before, None)
+            result = await conn.execute_with_timeout(args, parse, timeout)
+            clean = True
+            return result
+        except ResponseError:
+            clean = True  # the server answered: nothing is owed on this connection
+            raise
+        finally:
+            self.release(conn, dirty=not clean)
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[Connection]:

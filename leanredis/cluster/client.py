@@ -6,7 +6,9 @@ connection's ``execute``; everything else reads the command table
 (``commands.table``): its keys (one slot, or split by slot for MGET, MSET,
 DEL, UNLINK, EXISTS, TOUCH), or its route when keyless (every primary for
 DBSIZE, KEYS, FLUSHDB..., a random primary, the default node). Redirects,
-retries and refreshes are ``nodes.NodesManager``'s.
+retries and refreshes are ``nodes.NodesManager``'s. Pipelines and
+transactions are ``pipeline.ClusterPipeline``'s; blocking commands run on a
+dedicated connection of their keys' node (``blocking.py``, ``pools.py``).
 """
 
 from __future__ import annotations
@@ -15,22 +17,25 @@ import asyncio
 import dataclasses
 import functools
 import random
-from collections.abc import AsyncIterator, Awaitable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
 from ..client import Redis
 from ..commands import AllCommands
 from ..commands.table import COMMANDS, lookup
 from ..encoding import Encoder
-from ..exceptions import ClusterDownError, ClusterError, CrossSlotError, DataError
+from ..exceptions import ClusterDownError, ClusterError, DataError
 from ..future import CommandFuture
 from ..keyspace_notifications import ClusterKeyspaceNotifications
+from ..pipeline import run_transaction
 from ..url import parse_url
+from .blocking import send_blocking
 from .fanout import COMBINERS, SPLITTABLE, TO_ALL_PRIMARIES, Ordered, join, part_args, split_by_slot
 from .nodes import NodesManager
+from .pipeline import ClusterPipeline
 from .pubsub import ClusterPubSub
 from .replicas import LoadBalancingStrategy, ReadBalancer, strategy_of
-from .slots import key_slot, slot_of_bytes
+from .slots import cross_slot_error, key_slot, slot_of_bytes
 from .targets import COMBINE, TARGETED_METHODS, ByNode, Targeted, resolve
 from .topology import ClusterNode
 
@@ -134,6 +139,7 @@ class RedisCluster(AllCommands):
             max_redirects=max_redirects,
             retry_attempts=cluster_error_retry_attempts,
         )
+        self.nodes_manager.pools.config = template._pool_box.config  # max_connections... per node
         self._ready = False
         self._initializing: asyncio.Task[None] | None = None
         if strategy is not None:
@@ -260,6 +266,7 @@ class RedisCluster(AllCommands):
             "refresh_failures": manager.stats_refresh_failures,
             "too_many_redirects": manager.stats_too_many_redirects,
             "redirects_tracked": len(manager._attempts),
+            "dedicated_in_use": manager.pools.in_use,
         }
 
     # -- routing ----------------------------------------------------------------------------
@@ -300,10 +307,7 @@ class RedisCluster(AllCommands):
                 if key_slot(key) != slot:
                     if route == "multi_shard" and spec.name in SPLITTABLE:
                         return self._split(spec.name, args, parse)
-                    raise CrossSlotError(
-                        f"CROSSSLOT the keys of {spec.name} hash to different slots; with RedisCluster a "
-                        "multi-key command needs keys of one slot: give them a common {hash tag}"
-                    )
+                    raise cross_slot_error(spec.name)
             return self._to_slot(slot, args, parse, spec.readonly)
         if route == "slot":
             try:
@@ -434,10 +438,31 @@ class RedisCluster(AllCommands):
                     break
 
     async def _send_blocking(self, args: tuple[Any, ...], parse: Any, block: float | None) -> Any:
-        raise DataError(f"{args[0]!r}: blocking commands are not supported by RedisCluster yet (issue 13)")
+        """BLPOP, XREAD BLOCK, WAIT...: on a dedicated connection of the keys' node (``blocking.py``)."""
+        return await send_blocking(self, args, parse, block)
 
-    def pipeline(self, transaction: bool = True, shard_hint: str | None = None) -> Any:
-        raise DataError("RedisCluster.pipeline() is not supported yet (issue 13)")
+    def pipeline(self, transaction: bool | None = None, shard_hint: str | None = None) -> ClusterPipeline:
+        """Commands recorded, sent per node by ``await pipe.execute()``; MULTI/EXEC on one slot if ``transaction``."""
+        if shard_hint:
+            raise DataError("shard_hint is deprecated in cluster mode")
+        return ClusterPipeline(self, transaction)
+
+    async def transaction(
+        self,
+        func: Callable[[ClusterPipeline], Any | Awaitable[Any]],
+        *watches: Any,
+        shard_hint: str | None = None,
+        value_from_callable: bool = False,
+        watch_delay: float | None = None,
+    ) -> Any:
+        """Run ``func(pipe)`` in MULTI/EXEC while WATCHing ``watches`` (one slot), again on every WatchError."""
+        return await run_transaction(
+            self.pipeline(True, shard_hint),
+            func,
+            *watches,
+            value_from_callable=value_from_callable,
+            watch_delay=watch_delay,
+        )
 
     def pubsub(
         self, node: ClusterNode | None = None, host: str | None = None, port: int | None = None, **kwargs: Any

@@ -51,6 +51,7 @@ from ..exceptions import (
 )
 from ..future import CommandFuture
 from ..options import ConnectionOptions
+from .pools import NodePools
 from .replicas import ReadBalancer
 from .slots import key_slot
 from .topology import PRIMARY, REPLICA, ClusterNode, Shard, Topology, node_name, parse_shards, parse_slots
@@ -122,6 +123,7 @@ class NodesManager:
         self._tasks: set[asyncio.Task[Any]] = set()  # retiring connections, refreshes: awaited by aclose
         self._closing = False
         self._retired: list[Connection] = []
+        self.pools = NodePools(options)  # dedicated connections per node: blocking commands, WATCH
         self.stats_moved = 0
         self.stats_ask = 0
         self.stats_retries = 0
@@ -347,6 +349,7 @@ class NodesManager:
 
     def _retire(self, node: ClusterNode) -> None:
         """A node left the topology: close its connection once its replies are in (or ``retire_delay`` s)."""
+        self.pools.retire(node)
         conn = node.connection
         node.connection = None
         if conn is None:
@@ -381,6 +384,7 @@ class NodesManager:
                 await asyncio.gather(*self._tasks, return_exceptions=True)
             for conn in conns:
                 await conn.aclose()
+            await self.pools.aclose()
         finally:
             self._refresh_pending = False
             self._closing = False

@@ -10,7 +10,7 @@ from __future__ import annotations
 from binascii import crc_hqx
 from typing import Any
 
-from ..exceptions import DataError
+from ..exceptions import CrossSlotError, DataError
 
 SLOTS = 16384
 _MASK = SLOTS - 1
@@ -52,4 +52,12 @@ def key_slot(key: Any) -> int:
     return slot_of_bytes(key_bytes(key))
 
 
-__all__ = ["SLOTS", "key_bytes", "key_slot", "slot_of_bytes"]
+def cross_slot_error(command: str) -> CrossSlotError:
+    """What a multi-key command whose keys hash to different slots raises, before anything is sent."""
+    return CrossSlotError(
+        f"CROSSSLOT the keys of {command} hash to different slots; with RedisCluster a "
+        "multi-key command needs keys of one slot: give them a common {hash tag}"
+    )
+
+
+__all__ = ["SLOTS", "cross_slot_error", "key_bytes", "key_slot", "slot_of_bytes"]
