@@ -31,7 +31,7 @@ def table(results: list[dict[str, Any]]) -> str:
     """One block per workload, one row per client x allocator x pymalloc x loop; ratios against leanredis."""
     lines: list[str] = []
     workloads = list(dict.fromkeys(r["workload"] for r in results))
-    header = (f"{'run':<36}{'ops/s':>18}{'p50 ms':>9}{'p99 ms':>9}{'p999 ms':>9}"
+    header = (f"{'run':<36}{'ops/s':>18}{'p50 ms':>10}{'p99 ms':>10}{'p999 ms':>10}"
               f"{'RSS start':>10}{'peak':>18}{'end':>8}{'idle':>8}  errors / notes")
     for workload in workloads:
         rows = [r for r in results if r["workload"] == workload]
@@ -55,8 +55,8 @@ def table(results: list[dict[str, Any]]) -> str:
             if r.get("allocator_loaded") and r["allocator_loaded"] != r.get("allocator_requested"):
                 extra.append(f"loaded {r['allocator_loaded']}!")
             lines.append(
-                f"{name:<36}{tp:>18}{_fmt(lat.get('p50'), 2):>9}{_fmt(lat.get('p99'), 2):>9}"
-                f"{_fmt(lat.get('p999'), 2):>9}{_fmt(rss['start']):>10}{peak:>18}{_fmt(rss['end']):>8}"
+                f"{name:<36}{tp:>18}{_fmt(lat.get('p50'), 2):>10}{_fmt(lat.get('p99'), 2):>10}"
+                f"{_fmt(lat.get('p999'), 2):>10}{_fmt(rss['start']):>10}{peak:>18}{_fmt(rss['end']):>8}"
                 f"{_fmt(rss['idle']):>8}  {'; '.join(x for x in [notes, *extra] if x) or '-'}"
             )
     return "\n".join(lines)
