@@ -81,7 +81,8 @@ def ok_rate(r: dict[str, Any]) -> float | None:
 def _cells(results: list[dict[str, Any]]) -> dict[tuple[Any, ...], list[dict[str, Any]]]:
     cells: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
     for r in results:
-        key = (r.get("allocator_requested", r.get("allocator")), r.get("pymalloc", True), r.get("loop", "asyncio"))
+        allocator = r.get("allocator_requested", r.get("allocator", "glibc"))
+        key = (allocator, r.get("pymalloc", True), r.get("loop", "asyncio"))
         cells.setdefault(key, []).append(r)
     return cells
 
