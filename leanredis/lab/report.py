@@ -35,7 +35,6 @@ def table(results: list[dict[str, Any]]) -> str:
               f"{'RSS start':>10}{'peak':>18}{'end':>8}{'idle':>8}  errors / notes")
     for workload in workloads:
         rows = [r for r in results if r["workload"] == workload]
-        base = _base(rows)
         lines.append(f"\n== {workload}")
         lines.append(header)
         for r in rows:
@@ -46,6 +45,7 @@ def table(results: list[dict[str, Any]]) -> str:
             lat = r.get("latency_ms") or {}
             rss = r["rss_mb"]
             throughput = r.get("throughput_ops_per_s")
+            base = _base([x for x in rows if x.get("round") == r.get("round")])
             tp = _fmt(throughput) + _ratio(throughput, base.get("throughput_ops_per_s") if base else None)
             peak = _fmt(rss["peak"]) + _ratio(rss["peak"], base["rss_mb"]["peak"] if base else None)
             notes = ", ".join(f"{k} {v}" for k, v in (r.get("errors") or {}).items())
@@ -63,7 +63,8 @@ def table(results: list[dict[str, Any]]) -> str:
 
 
 def _base(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The row ratios are against: leanredis's cluster client in a cluster run, else leanredis."""
+    """The row ratios are against (among one round's rows): leanredis's cluster client in a cluster run, else
+    leanredis."""
     lean = [r for r in rows if r.get("client") == "leanredis" and "rss_mb" in r]
     return next((r for r in lean if r.get("cluster")), lean[0] if lean else None)
 
@@ -94,7 +95,9 @@ def cluster_targets(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     cluster / leanredis standalone and leanredis cluster / each peer's cluster
     client (successful commands per second), and the peak RSS of the cluster
     client over the standalone one. Targets: burst >= 0.8x standalone and
-    >= 10x redis-py; flood peak RSS within standalone's + 32 MB.
+    >= 10x redis-py; flood peak RSS within standalone's + 32 MB. With
+    ``--repeat`` each ratio is taken within a round (runs minutes apart on a
+    shared machine are not compared) and the median over the rounds is judged.
     """
     out: list[dict[str, Any]] = []
     cells = _cells(results)
@@ -103,38 +106,68 @@ def cluster_targets(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
         suffix = "" if len(cells) == 1 else f" [{label(where)[1:]}]"
         for workload in dict.fromkeys(r["workload"] for r in rows):
             here = [r for r in rows if r["workload"] == workload and "rss_mb" in r]
-            lean = next((r for r in here if r["client"] == "leanredis" and r.get("cluster")), None)
-            alone = next((r for r in here if r["client"] == "leanredis" and not r.get("cluster")), None)
-            if lean is None:
-                continue
-            if alone is not None:
-                target = 0.8 if workload == "burst" else None
-                out.append(_ratio_row(f"{workload}: leanredis cluster / leanredis standalone{suffix}",
-                                      ok_rate(lean), ok_rate(alone), target))
-            for peer in (r for r in here if r.get("cluster") and r["client"] != "leanredis"):
-                target = 10.0 if workload == "burst" and peer["client"] == "redispy" else None
-                row = _ratio_row(f"{workload}: leanredis cluster / {peer['client']} cluster{suffix}",
-                                 ok_rate(lean), ok_rate(peer), target)
-                if peer.get("errors") or peer.get("error"):
-                    failures = ", ".join(f"{k} {v:,}" for k, v in (peer.get("errors") or {}).items())
-                    row["detail"] += f"; {peer['client']} failed: {failures or peer.get('error')}"
-                out.append(row)
-            if alone is not None:
-                delta = lean["rss_mb"]["peak"] - alone["rss_mb"]["peak"]
-                out.append({
-                    "what": f"{workload}: peak RSS, leanredis cluster - standalone{suffix}", "value": round(delta, 1),
-                    "unit": "MB", "target": "<= +32 MB" if workload == "flood" else None,
-                    "met": delta <= 32 if workload == "flood" else None,
-                    "detail": f"{lean['rss_mb']['peak']:.1f} MB vs {alone['rss_mb']['peak']:.1f} MB "
-                              f"(idle {lean['rss_mb']['idle']:.1f} vs {alone['rss_mb']['idle']:.1f}; "
-                              f"allocator {lean.get('allocator_loaded')})",
-                })
+            rounds = list(dict.fromkeys(r.get("round") for r in here))
+            per_round = [_round_rows([r for r in here if r.get("round") == n], workload, suffix) for n in rounds]
+            out += per_round[0] if len(per_round) == 1 else _medians(per_round)
+    return out
+
+
+def _round_rows(here: list[dict[str, Any]], workload: str, suffix: str) -> list[dict[str, Any]]:
+    """The ratios of one workload within one round."""
+    out: list[dict[str, Any]] = []
+    lean = next((r for r in here if r["client"] == "leanredis" and r.get("cluster")), None)
+    alone = next((r for r in here if r["client"] == "leanredis" and not r.get("cluster")), None)
+    if lean is None:
+        return out
+    if alone is not None:
+        target = 0.8 if workload == "burst" else None
+        out.append(_ratio_row(f"{workload}: leanredis cluster / leanredis standalone{suffix}",
+                              ok_rate(lean), ok_rate(alone), target))
+    for peer in (r for r in here if r.get("cluster") and r["client"] != "leanredis"):
+        target = 10.0 if workload == "burst" and peer["client"] == "redispy" else None
+        row = _ratio_row(f"{workload}: leanredis cluster / {peer['client']} cluster{suffix}",
+                         ok_rate(lean), ok_rate(peer), target)
+        if peer.get("errors") or peer.get("error"):
+            failures = ", ".join(f"{k} {v:,}" for k, v in (peer.get("errors") or {}).items())
+            row["detail"] += f"; {peer['client']} failed: {failures or peer.get('error')}"
+        out.append(row)
+    if alone is not None:
+        delta = lean["rss_mb"]["peak"] - alone["rss_mb"]["peak"]
+        out.append({
+            "what": f"{workload}: peak RSS, leanredis cluster - standalone{suffix}", "value": round(delta, 1),
+            "unit": "MB", "target": "<= +32 MB" if workload == "flood" else None,
+            "limit": 32.0 if workload == "flood" else None, "met": delta <= 32 if workload == "flood" else None,
+            "detail": f"{lean['rss_mb']['peak']:.1f} MB vs {alone['rss_mb']['peak']:.1f} MB "
+                      f"(idle {lean['rss_mb']['idle']:.1f} vs {alone['rss_mb']['idle']:.1f}; "
+                      f"allocator {lean.get('allocator_loaded')})",
+        })
+    return out
+
+
+def _medians(per_round: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """One row per ratio: the median over the rounds, judged against the target; each round's value in detail."""
+    out: list[dict[str, Any]] = []
+    for what in dict.fromkeys(row["what"] for rows in per_round for row in rows):
+        rows = [row for rounds in per_round for row in rounds if row["what"] == what]
+        values = sorted(row["value"] for row in rows if row["value"] is not None)
+        median = None
+        if values:
+            middle = len(values) // 2
+            median = values[middle] if len(values) % 2 else round((values[middle - 1] + values[middle]) / 2, 2)
+        first = rows[0]
+        limit = first["limit"]
+        met = None
+        if limit is not None:
+            met = median is not None and (median <= limit if first["unit"] == "MB" else median >= limit)
+        each = ", ".join(_value(row) for row in rows)
+        out.append({**first, "value": median, "met": met,
+                    "detail": f"median of {len(rows)} rounds ({each}); round 1: {first['detail']}"})
     return out
 
 
 def _ratio_row(what: str, value: float | None, base: float | None, target: float | None) -> dict[str, Any]:
     ratio = round(value / base, 2) if value is not None and base else None
-    return {"what": what, "value": ratio, "unit": "x", "target": f">= {target}x" if target else None,
+    return {"what": what, "value": ratio, "unit": "x", "target": f">= {target}x" if target else None, "limit": target,
             "met": (ratio is not None and ratio >= target) if target else None,
             "detail": f"{_fmt(round(value or 0))} vs {_fmt(round(base or 0))} ok ops/s"}
 
@@ -246,7 +279,6 @@ def markdown(results: list[dict[str, Any]], environment: dict[str, Any],
            f"server {environment.get('server')}", ""]
     for workload in dict.fromkeys(r["workload"] for r in results):
         rows = [r for r in results if r["workload"] == workload]
-        base = _base(rows)
         out += [f"**{workload}**", "",
                 "| client / allocator | ops/s | p50 ms | p99 ms | RSS start | RSS peak | RSS idle | errors, notes |",
                 "|---|---:|---:|---:|---:|---:|---:|---|"]
@@ -257,6 +289,7 @@ def markdown(results: list[dict[str, Any]], environment: dict[str, Any],
             lat = r.get("latency_ms") or {}
             rss = r["rss_mb"]
             tp = r.get("throughput_ops_per_s")
+            base = _base([x for x in rows if x.get("round") == r.get("round")])
             ratio = _ratio(tp, base.get("throughput_ops_per_s") if base else None)
             notes = [f"{k} {v:,}" for k, v in (r.get("errors") or {}).items()] + _notes(r)
             out.append(f"| {label(r)} | {_fmt(tp)}{ratio} | {_fmt(lat.get('p50'), 2)} | {_fmt(lat.get('p99'), 2)} | "

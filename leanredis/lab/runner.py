@@ -69,6 +69,7 @@ class Plan:
     server_binary: str | None = None
     run_timeout: float = 600.0
     cluster: bool = False  # cluster clients against a local cluster, plus leanredis standalone as the reference
+    repeat: int = 1  # --cluster: rounds of every client in turn, per workload (ratios are taken within a round)
 
 
 @dataclass
@@ -139,14 +140,17 @@ def _cluster_runs(plan: Plan) -> list[dict[str, Any]]:
     clients = [(c, True) for c in plan.clients if c in CLUSTER_ADAPTERS]
     if "leanredis" in plan.clients:
         clients.insert(0, ("leanredis", False))
+    rounds = [None] if plan.repeat <= 1 else list(range(1, plan.repeat + 1))
     for workload in plan.workloads:
-        for client, cluster in clients:
-            for allocator in plan.allocators:
-                for pymalloc in plan.pymalloc:
-                    for loop in plan.loops:
-                        for trim in plan.trims if client == "leanredis" else [None]:
-                            out.append({"client": client, "cluster": cluster, "allocator": allocator,
-                                        "pymalloc": pymalloc, "loop": loop, "trim": trim, "workload": workload})
+        for round_ in rounds:
+            for client, cluster in clients:
+                for allocator in plan.allocators:
+                    for pymalloc in plan.pymalloc:
+                        for loop in plan.loops:
+                            for trim in plan.trims if client == "leanredis" else [None]:
+                                out.append({"client": client, "cluster": cluster, "allocator": allocator,
+                                            "pymalloc": pymalloc, "loop": loop, "trim": trim, "workload": workload,
+                                            "round": round_})
     return out
 
 
@@ -162,6 +166,8 @@ def label(spec: dict[str, Any]) -> str:
         parts.append("trim")
     elif spec.get("trim") is False:
         parts.append("no-trim")
+    if spec.get("round"):
+        parts.append(f"#{spec['round']}")
     return "/".join(parts)
 
 

@@ -97,7 +97,7 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
         "workload": spec["workload"], "loop": spec["loop"],
         "allocator_requested": spec.get("allocator", "glibc"), "allocator_loaded": allocator(),
         "pymalloc": os.environ.get("PYTHONMALLOC", "") != "malloc",
-        "trim": spec.get("trim"), "params": spec["params"], **figures,
+        "trim": spec.get("trim"), "round": spec.get("round"), "params": spec["params"], **figures,
         "rss_mb": {"start": rss_start, "after_open": rss_open, "peak": sampler.peak_mb(),
                    "end": rss_end, "idle": rss_idle},
         "server_connected_clients": server_clients, "error": error, "series": sampler.series(),
