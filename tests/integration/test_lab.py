@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from leanredis.lab.clients import KNOWN_CLIENTS, installed
+from leanredis.server import LocalCluster
 
 pytestmark = pytest.mark.slow
 
@@ -146,6 +147,20 @@ def test_bench_cluster_runs_each_cluster_client_beside_leanredis_standalone_with
     assert "== cluster ratios" in out.stdout and "cluster ratios" in (tmp_path / "results.md").read_text()
     ports = [_port_of_private_server(out.stdout), *_cluster_ports(out.stdout)]
     assert len(ports) == 4 and not any(_listening(port) for port in ports)  # every server is gone
+
+
+def test_local_cluster_serves_every_slot_with_its_replicas_and_stops_every_node(server_binary: str) -> None:
+    cluster = LocalCluster(server_binary, replicas=1)
+    with cluster:
+        info = cluster.call(cluster.primaries[0], "CLUSTER", "INFO").decode()
+        assert "cluster_state:ok" in info and "cluster_slots_assigned:16384" in info
+        assert "cluster_known_nodes:6" in info and "cluster_size:3" in info
+        assert [cluster.call(s, "ROLE")[0] for s in cluster.replicas] == [b"slave"] * 3
+        assert cluster.nodes == [("127.0.0.1", s.port) for s in cluster.primaries]
+        ports = [s.port for s in cluster.servers]
+        dirs = [s.dir for s in cluster.servers]
+    assert not any(_listening(port) or _listening(port + 10000) for port in ports)
+    assert not any(d.exists() for d in dirs)
 
 
 def test_bench_rejects_unknown_names_clearly(tmp_path: Path) -> None:
