@@ -133,6 +133,9 @@ def run_bench(args: argparse.Namespace) -> int:
             clients = [c for c in clients if c in CLUSTER_ADAPTERS]
     for name, how in missing.items():
         print(f"note: {name} not installed, skipped ({how}; all peers: pip install 'leanredis[peers]')")
+    if not clients:
+        print("no client left to run (see the notes above)", file=sys.stderr)
+        return 2
     params = Params()
     if args.quick:
         params = Params(n=20_000, concurrency=200, qps=20_000, duration=1.5, flood=20_000, churn=200, idle=0.5,

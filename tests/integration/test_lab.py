@@ -176,6 +176,8 @@ def test_bench_rejects_unknown_names_clearly(tmp_path: Path) -> None:
     assert out.returncode == 2 and "does not take --url" in out.stderr
     out = _bench(["--repeat", "2"], tmp_path)
     assert out.returncode == 2 and "only with --cluster" in out.stderr
+    out = _bench(["--cluster", "--clients", "coredis"], tmp_path)  # no cluster adapter: nothing left to run
+    assert out.returncode == 2 and "no client left to run" in out.stderr
 
 
 @pytest.mark.parametrize(("sig", "cluster"), [(signal.SIGINT, False), (signal.SIGTERM, False), (signal.SIGINT, True)])
