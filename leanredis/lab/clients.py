@@ -5,6 +5,10 @@ Every adapter is used the way that client's users use it, and says how in
 so the lab gives it a ``BlockingConnectionPool`` as large as the concurrency
 (capped); coredis is used inside its ``async with``; valkey-glide with its
 defaults (it refuses past 1,000 requests in flight).
+
+``--cluster`` runs the cluster clients (``CLUSTER_ADAPTERS``): leanredis's
+``RedisCluster``, redis-py's ``redis.asyncio.cluster.RedisCluster`` and
+valkey-glide's ``GlideClusterClient``; coredis has none here.
 """
 
 from __future__ import annotations
@@ -151,6 +155,66 @@ class GlideAdapter(Adapter):
         await self.client.close()
 
 
+class LeanClusterAdapter(LeanAdapter):
+    name = "leanredis"
+
+    async def open(self, host: str, port: int, concurrency: int, options: dict[str, Any]) -> None:
+        import leanredis
+
+        kwargs: dict[str, Any] = _reply_options(options)
+        if options.get("timeout"):
+            kwargs["socket_timeout"] = options["timeout"]
+        if "trim" in options:
+            kwargs["trim_idle"] = options["trim"]
+        self.client = leanredis.RedisCluster(host=host, port=port, **kwargs)  # type: ignore[assignment]
+        self.how = "RedisCluster: one multiplexed connection per node, defaults" + _described(kwargs)
+        await self.client.initialize()  # type: ignore[attr-defined]
+        self.set = self.client.set  # type: ignore[method-assign,assignment]
+        self.get = self.client.get  # type: ignore[method-assign,assignment]
+        await self.client.ping()
+
+
+class RedisPyClusterAdapter(Adapter):
+    name = "redispy"
+
+    async def open(self, host: str, port: int, concurrency: int, options: dict[str, Any]) -> None:
+        from redis.asyncio.cluster import RedisCluster
+
+        # Its default, 100 connections per node, raises MaxConnectionsError past 100 tasks on a node;
+        # a user who meets that raises it to the concurrency, as the standalone adapter sizes its pool.
+        size = max(100, min(concurrency, 1000))
+        replies = _reply_options(options)
+        self.client = RedisCluster(host=host, port=port, max_connections=size,
+                                   socket_timeout=options.get("timeout"), **replies)
+        self.how = f"redis.asyncio.cluster.RedisCluster(max_connections={size} per node), hiredis parser"
+        self.how += _described(replies)
+        await self.client.initialize()
+        self.set = self.client.set  # type: ignore[method-assign,assignment]
+        self.get = self.client.get  # type: ignore[method-assign,assignment]
+
+    async def close(self) -> None:
+        await self.client.aclose()
+
+
+class GlideClusterAdapter(Adapter):
+    name = "glide"
+
+    async def open(self, host: str, port: int, concurrency: int, options: dict[str, Any]) -> None:
+        from glide import GlideClusterClient, GlideClusterClientConfiguration, NodeAddress
+
+        timeout = options.get("timeout")
+        config = GlideClusterClientConfiguration(
+            [NodeAddress(host, port)], request_timeout=int(timeout * 1000) if timeout else None
+        )
+        self.client = await GlideClusterClient.create(config)
+        self.how = "GlideClusterClient defaults (Rust core; inflight_requests_limit 1,000)"
+        self.set = self.client.set  # type: ignore[method-assign,assignment]
+        self.get = self.client.get  # type: ignore[method-assign,assignment]
+
+    async def close(self) -> None:
+        await self.client.close()
+
+
 ADAPTERS: dict[str, type[Adapter]] = {
     "leanredis": LeanAdapter,
     "redispy": RedisPyAdapter,
@@ -159,8 +223,17 @@ ADAPTERS: dict[str, type[Adapter]] = {
 }
 
 
-async def open_client(name: str, host: str, port: int, concurrency: int, options: dict[str, Any]) -> Adapter:
-    """A ready adapter for client ``name``."""
-    adapter = ADAPTERS[name]()
+# the clients ``--cluster`` runs, each with its cluster client
+CLUSTER_ADAPTERS: dict[str, type[Adapter]] = {
+    "leanredis": LeanClusterAdapter,
+    "redispy": RedisPyClusterAdapter,
+    "glide": GlideClusterAdapter,
+}
+
+
+async def open_client(name: str, host: str, port: int, concurrency: int, options: dict[str, Any],
+                      cluster: bool = False) -> Adapter:
+    """A ready adapter for client ``name`` (its cluster client with ``cluster``; host/port: any node)."""
+    adapter = (CLUSTER_ADAPTERS if cluster else ADAPTERS)[name]()
     await adapter.open(host, port, concurrency, options)
     return adapter

@@ -31,11 +31,10 @@ def table(results: list[dict[str, Any]]) -> str:
     """One block per workload, one row per client x allocator x pymalloc x loop; ratios against leanredis."""
     lines: list[str] = []
     workloads = list(dict.fromkeys(r["workload"] for r in results))
-    header = (f"{'run':<36}{'ops/s':>18}{'p50 ms':>9}{'p99 ms':>9}{'p999 ms':>9}"
+    header = (f"{'run':<36}{'ops/s':>18}{'p50 ms':>10}{'p99 ms':>10}{'p999 ms':>10}"
               f"{'RSS start':>10}{'peak':>18}{'end':>8}{'idle':>8}  errors / notes")
     for workload in workloads:
         rows = [r for r in results if r["workload"] == workload]
-        base = next((r for r in rows if r.get("client") == "leanredis" and "rss_mb" in r), None)
         lines.append(f"\n== {workload}")
         lines.append(header)
         for r in rows:
@@ -46,6 +45,7 @@ def table(results: list[dict[str, Any]]) -> str:
             lat = r.get("latency_ms") or {}
             rss = r["rss_mb"]
             throughput = r.get("throughput_ops_per_s")
+            base = _base([x for x in rows if x.get("round") == r.get("round")])
             tp = _fmt(throughput) + _ratio(throughput, base.get("throughput_ops_per_s") if base else None)
             peak = _fmt(rss["peak"]) + _ratio(rss["peak"], base["rss_mb"]["peak"] if base else None)
             notes = ", ".join(f"{k} {v}" for k, v in (r.get("errors") or {}).items())
@@ -55,10 +55,140 @@ def table(results: list[dict[str, Any]]) -> str:
             if r.get("allocator_loaded") and r["allocator_loaded"] != r.get("allocator_requested"):
                 extra.append(f"loaded {r['allocator_loaded']}!")
             lines.append(
-                f"{name:<36}{tp:>18}{_fmt(lat.get('p50'), 2):>9}{_fmt(lat.get('p99'), 2):>9}"
-                f"{_fmt(lat.get('p999'), 2):>9}{_fmt(rss['start']):>10}{peak:>18}{_fmt(rss['end']):>8}"
+                f"{name:<36}{tp:>18}{_fmt(lat.get('p50'), 2):>10}{_fmt(lat.get('p99'), 2):>10}"
+                f"{_fmt(lat.get('p999'), 2):>10}{_fmt(rss['start']):>10}{peak:>18}{_fmt(rss['end']):>8}"
                 f"{_fmt(rss['idle']):>8}  {'; '.join(x for x in [notes, *extra] if x) or '-'}"
             )
+    return "\n".join(lines)
+
+
+def _base(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The row ratios are against (among one round's rows): leanredis's cluster client in a cluster run, else
+    leanredis."""
+    lean = [r for r in rows if r.get("client") == "leanredis" and "rss_mb" in r]
+    return next((r for r in lean if r.get("cluster")), lean[0] if lean else None)
+
+
+def ok_rate(r: dict[str, Any]) -> float | None:
+    """Successful commands per second: a run whose commands fail fast must not look fast."""
+    if "rss_mb" not in r or not r.get("seconds"):
+        return None
+    if r["workload"] == "paced":
+        return float(r["throughput_ops_per_s"])  # already successes within the window
+    failed = sum((r.get("errors") or {}).values())
+    return max(0, r["ops"] - failed) / r["seconds"]
+
+
+def _cells(results: list[dict[str, Any]]) -> dict[tuple[Any, ...], list[dict[str, Any]]]:
+    cells: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for r in results:
+        allocator = r.get("allocator_requested", r.get("allocator", "glibc"))
+        key = (allocator, r.get("pymalloc", True), r.get("loop", "asyncio"))
+        cells.setdefault(key, []).append(r)
+    return cells
+
+
+def cluster_targets(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The cluster run's ratios, with issue 13's targets where it sets one.
+
+    Per matrix cell (allocator, pymalloc, loop): for each workload, leanredis
+    cluster / leanredis standalone and leanredis cluster / each peer's cluster
+    client (successful commands per second), and the peak RSS of the cluster
+    client over the standalone one. Targets: burst >= 0.8x standalone and
+    >= 10x redis-py; flood peak RSS within standalone's + 32 MB. With
+    ``--repeat`` each ratio is taken within a round (runs minutes apart on a
+    shared machine are not compared) and the median over the rounds is judged.
+    """
+    out: list[dict[str, Any]] = []
+    cells = _cells(results)
+    for cell, rows in cells.items():
+        where = {"client": "", "allocator": cell[0], "pymalloc": cell[1], "loop": cell[2]}
+        suffix = "" if len(cells) == 1 else f" [{label(where)[1:]}]"
+        for workload in dict.fromkeys(r["workload"] for r in rows):
+            here = [r for r in rows if r["workload"] == workload and "rss_mb" in r]
+            rounds = list(dict.fromkeys(r.get("round") for r in here))
+            per_round = [_round_rows([r for r in here if r.get("round") == n], workload, suffix) for n in rounds]
+            out += per_round[0] if len(per_round) == 1 else _medians(per_round)
+    return out
+
+
+def _round_rows(here: list[dict[str, Any]], workload: str, suffix: str) -> list[dict[str, Any]]:
+    """The ratios of one workload within one round."""
+    out: list[dict[str, Any]] = []
+    lean = next((r for r in here if r["client"] == "leanredis" and r.get("cluster")), None)
+    alone = next((r for r in here if r["client"] == "leanredis" and not r.get("cluster")), None)
+    if lean is None:
+        return out
+    if alone is not None:
+        target = 0.8 if workload == "burst" else None
+        out.append(_ratio_row(f"{workload}: leanredis cluster / leanredis standalone{suffix}",
+                              ok_rate(lean), ok_rate(alone), target))
+    for peer in (r for r in here if r.get("cluster") and r["client"] != "leanredis"):
+        target = 10.0 if workload == "burst" and peer["client"] == "redispy" else None
+        row = _ratio_row(f"{workload}: leanredis cluster / {peer['client']} cluster{suffix}",
+                         ok_rate(lean), ok_rate(peer), target)
+        if peer.get("errors") or peer.get("error"):
+            failures = ", ".join(f"{k} {v:,}" for k, v in (peer.get("errors") or {}).items())
+            row["detail"] += f"; {peer['client']} failed: {failures or peer.get('error')}"
+        out.append(row)
+    if alone is not None:
+        delta = lean["rss_mb"]["peak"] - alone["rss_mb"]["peak"]
+        out.append({
+            "what": f"{workload}: peak RSS, leanredis cluster - standalone{suffix}", "value": round(delta, 1),
+            "unit": "MB", "target": "<= +32 MB" if workload == "flood" else None,
+            "limit": 32.0 if workload == "flood" else None, "met": delta <= 32 if workload == "flood" else None,
+            "detail": f"{lean['rss_mb']['peak']:.1f} MB vs {alone['rss_mb']['peak']:.1f} MB "
+                      f"(idle {lean['rss_mb']['idle']:.1f} vs {alone['rss_mb']['idle']:.1f}; "
+                      f"allocator {lean.get('allocator_loaded')})",
+        })
+    return out
+
+
+def _medians(per_round: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """One row per ratio: the median over the rounds, judged against the target; each round's value in detail."""
+    out: list[dict[str, Any]] = []
+    for what in dict.fromkeys(row["what"] for rows in per_round for row in rows):
+        rows = [row for rounds in per_round for row in rounds if row["what"] == what]
+        values = sorted(row["value"] for row in rows if row["value"] is not None)
+        median = None
+        if values:
+            middle = len(values) // 2
+            median = values[middle] if len(values) % 2 else round((values[middle - 1] + values[middle]) / 2, 2)
+        first = rows[0]
+        limit = first["limit"]
+        met = None
+        if limit is not None:
+            met = median is not None and (median <= limit if first["unit"] == "MB" else median >= limit)
+        each = ", ".join(_value(row) for row in rows)
+        out.append({**first, "value": median, "met": met,
+                    "detail": f"median of {len(rows)} rounds ({each}); round 1: {first['detail']}"})
+    return out
+
+
+def _ratio_row(what: str, value: float | None, base: float | None, target: float | None) -> dict[str, Any]:
+    ratio = round(value / base, 2) if value is not None and base else None
+    return {"what": what, "value": ratio, "unit": "x", "target": f">= {target}x" if target else None, "limit": target,
+            "met": (ratio is not None and ratio >= target) if target else None,
+            "detail": f"{_fmt(round(value or 0))} vs {_fmt(round(base or 0))} ok ops/s"}
+
+
+def _value(row: dict[str, Any]) -> str:
+    if row["value"] is None:
+        return "-"
+    return f"{row['value']:.2f}x" if row["unit"] == "x" else f"{row['value']:+.1f} MB"
+
+
+def _verdict(row: dict[str, Any]) -> str:
+    if row["met"] is None:
+        return ""
+    return f"target {row['target']}: {'met' if row['met'] else 'MISSED'}"
+
+
+def cluster_text(rows: list[dict[str, Any]]) -> str:
+    """The cluster ratios as lines for the terminal."""
+    lines = ["\n== cluster ratios (successful commands per second; RSS in MB)"]
+    for row in rows:
+        lines.append(f"{row['what']:<62}{_value(row):>10}  {_verdict(row):<26}{row['detail']}")
     return "\n".join(lines)
 
 
@@ -80,10 +210,12 @@ def _notes(r: dict[str, Any]) -> list[str]:
 
 
 def write_json(path: Path, environment: dict[str, Any], plan: dict[str, Any], results: list[dict[str, Any]],
-               missing: dict[str, str]) -> None:
-    """Every figure of the run, in the schema documented in the README."""
-    doc = {"schema_version": SCHEMA_VERSION, "environment": environment, "plan": plan,
-           "missing_clients": missing, "runs": results}
+               missing: dict[str, str], cluster: list[dict[str, Any]] | None = None) -> None:
+    """Every figure of the run, in the schema documented in the README (``cluster_targets`` with --cluster)."""
+    doc: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "environment": environment, "plan": plan,
+                           "missing_clients": missing, "runs": results}
+    if cluster is not None:
+        doc["cluster_targets"] = cluster
     path.write_text(json.dumps(doc, indent=1))
 
 
@@ -140,13 +272,13 @@ def _smooth(values: list[float], width: int = 5) -> list[float]:
     return out
 
 
-def markdown(results: list[dict[str, Any]], environment: dict[str, Any]) -> str:
-    """The table as Markdown, one section per workload (for a README or an issue)."""
+def markdown(results: list[dict[str, Any]], environment: dict[str, Any],
+             cluster: list[dict[str, Any]] | None = None) -> str:
+    """The table as Markdown, one section per workload (for a README or an issue); then the cluster ratios."""
     out = [f"{environment.get('date')}, {environment.get('cpu_count')} CPUs, Python {environment.get('python')}, "
            f"server {environment.get('server')}", ""]
     for workload in dict.fromkeys(r["workload"] for r in results):
         rows = [r for r in results if r["workload"] == workload]
-        base = next((r for r in rows if r.get("client") == "leanredis" and "rss_mb" in r), None)
         out += [f"**{workload}**", "",
                 "| client / allocator | ops/s | p50 ms | p99 ms | RSS start | RSS peak | RSS idle | errors, notes |",
                 "|---|---:|---:|---:|---:|---:|---:|---|"]
@@ -157,10 +289,17 @@ def markdown(results: list[dict[str, Any]], environment: dict[str, Any]) -> str:
             lat = r.get("latency_ms") or {}
             rss = r["rss_mb"]
             tp = r.get("throughput_ops_per_s")
+            base = _base([x for x in rows if x.get("round") == r.get("round")])
             ratio = _ratio(tp, base.get("throughput_ops_per_s") if base else None)
             notes = [f"{k} {v:,}" for k, v in (r.get("errors") or {}).items()] + _notes(r)
             out.append(f"| {label(r)} | {_fmt(tp)}{ratio} | {_fmt(lat.get('p50'), 2)} | {_fmt(lat.get('p99'), 2)} | "
                        f"{_fmt(rss['start'])} | {_fmt(rss['peak'])} | {_fmt(rss['idle'])} | "
                        f"{'; '.join(notes) or '-'} |")
+        out.append("")
+    if cluster:
+        out += ["**cluster ratios** (successful commands per second; RSS in MB)", "",
+                "| ratio | value | target | figures |", "|---|---:|---|---|"]
+        for row in cluster:
+            out.append(f"| {row['what']} | {_value(row)} | {_verdict(row) or '-'} | {row['detail']} |")
         out.append("")
     return "\n".join(out)

@@ -4,6 +4,11 @@ Each (client, allocator, pymalloc, loop, workload) runs in a new Python
 process, so that one client's memory never shows in another's figures; the
 allocator is swapped with LD_PRELOAD and pymalloc with PYTHONMALLOC=malloc.
 The server is stopped on every way out: normal end, error, Ctrl-C, SIGTERM.
+
+With ``cluster`` the runner starts two targets: a local 3-primary cluster
+for the cluster clients and one standalone server for leanredis's ``Redis``,
+the reference the cluster figures are compared with; both are stopped the
+same way.
 """
 
 from __future__ import annotations
@@ -24,8 +29,11 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..server import RedisServer, find_server_binary, server_version
+from ..server import LocalCluster, RedisServer, find_server_binary, server_version
 from .workloads import Params, server_command
+
+CLUSTER_WORKLOADS = ("burst", "flood", "paced")  # the ones that only talk to the client (no server faults)
+CLUSTER_PRIMARIES = 3
 
 ALLOCATOR_LIBS = {
     "jemalloc": ("libjemalloc.so.2", "libjemalloc2"),
@@ -60,6 +68,8 @@ class Plan:
     url: str | None = None
     server_binary: str | None = None
     run_timeout: float = 600.0
+    cluster: bool = False  # cluster clients against a local cluster, plus leanredis standalone as the reference
+    repeat: int = 1  # --cluster: rounds of every client in turn, per workload (ratios are taken within a round)
 
 
 @dataclass
@@ -68,6 +78,7 @@ class Target:
     port: int
     name: str
     server: RedisServer | None
+    cluster: LocalCluster | None = None
 
 
 @contextmanager
@@ -83,6 +94,7 @@ def target(plan: Plan) -> Iterator[Target]:
         return
     binary = find_server_binary(plan.server_binary)
     server = RedisServer(binary)
+    cluster = LocalCluster(binary, primaries=CLUSTER_PRIMARIES) if plan.cluster else None
     previous = signal.getsignal(signal.SIGTERM)
 
     def on_term(signum: int, frame: Any) -> None:
@@ -91,14 +103,23 @@ def target(plan: Plan) -> Iterator[Target]:
     signal.signal(signal.SIGTERM, on_term)
     try:
         server.start()
-        yield Target("127.0.0.1", server.port, f"{server_version(binary)} (private, port {server.port})", server)
+        name = f"{server_version(binary)} (private, port {server.port})"
+        if cluster is not None:
+            cluster.start()
+            ports = ",".join(str(port) for _, port in cluster.nodes)
+            name += f"; cluster of {len(cluster.primaries)} primaries (private, ports {ports})"
+        yield Target("127.0.0.1", server.port, name, server, cluster)
     finally:
+        if cluster is not None:
+            cluster.stop()
         server.stop()
         signal.signal(signal.SIGTERM, previous)
 
 
 def runs(plan: Plan) -> list[dict[str, Any]]:
     """The matrix as a list of run specs (without the server address)."""
+    if plan.cluster:
+        return _cluster_runs(plan)
     out = []
     for client in plan.clients:
         for allocator in plan.allocators:
@@ -111,9 +132,32 @@ def runs(plan: Plan) -> list[dict[str, Any]]:
     return out
 
 
+def _cluster_runs(plan: Plan) -> list[dict[str, Any]]:
+    """leanredis standalone (the reference) then every cluster client, per workload and matrix cell."""
+    from .clients import CLUSTER_ADAPTERS
+
+    out = []
+    clients = [(c, True) for c in plan.clients if c in CLUSTER_ADAPTERS]
+    if "leanredis" in plan.clients:
+        clients.insert(0, ("leanredis", False))
+    rounds = [None] if plan.repeat <= 1 else list(range(1, plan.repeat + 1))
+    for workload in plan.workloads:
+        for round_ in rounds:
+            for client, cluster in clients:
+                for allocator in plan.allocators:
+                    for pymalloc in plan.pymalloc:
+                        for loop in plan.loops:
+                            for trim in plan.trims if client == "leanredis" else [None]:
+                                out.append({"client": client, "cluster": cluster, "allocator": allocator,
+                                            "pymalloc": pymalloc, "loop": loop, "trim": trim, "workload": workload,
+                                            "round": round_})
+    return out
+
+
 def label(spec: dict[str, Any]) -> str:
-    """client/allocator[/malloc][/loop][/trim] for tables and charts."""
-    parts = [spec["client"], spec.get("allocator_requested", spec.get("allocator", "glibc"))]
+    """client[-cluster]/allocator[/malloc][/loop][/trim] for tables and charts."""
+    client = spec["client"] + ("-cluster" if spec.get("cluster") else "")
+    parts = [client, spec.get("allocator_requested", spec.get("allocator", "glibc"))]
     if not spec.get("pymalloc", True):
         parts.append("no-pymalloc")
     if spec.get("loop") == "uvloop":
@@ -122,6 +166,8 @@ def label(spec: dict[str, Any]) -> str:
         parts.append("trim")
     elif spec.get("trim") is False:
         parts.append("no-trim")
+    if spec.get("round"):
+        parts.append(f"#{spec['round']}")
     return "/".join(parts)
 
 
@@ -140,11 +186,18 @@ def run_one(spec: dict[str, Any], plan: Plan, where: Target,
         env["PYTHONMALLOC"] = "malloc"
     else:
         env.pop("PYTHONMALLOC", None)
-    worker_spec = {**spec, "host": where.host, "port": where.port, "params": asdict(plan.params)}
-    try:
-        server_command(where.host, where.port, "FLUSHALL")
-    except OSError:
-        pass  # the run will report the server being down
+    nodes = [(where.host, where.port)]
+    if spec.get("cluster"):
+        if where.cluster is None:
+            return {**spec, "failed": "no cluster was started for this run"}
+        nodes = where.cluster.nodes
+    host, port = nodes[0]  # a cluster client finds the other primaries from any one
+    worker_spec = {**spec, "host": host, "port": port, "nodes": nodes, "params": asdict(plan.params)}
+    for node_host, node_port in nodes:
+        try:
+            server_command(node_host, node_port, "FLUSHALL")
+        except OSError:
+            pass  # the run will report the server being down
     # stderr to a file, not a pipe: a chatty client (warnings) must not block on a full pipe
     errors = tempfile.TemporaryFile(mode="w+")
     proc = subprocess.Popen(

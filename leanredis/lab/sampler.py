@@ -18,21 +18,36 @@ class ServerOps:
 
     The throughput series comes from the server, so that measuring it adds
     nothing to the client's memory (a done-callback per command would).
+    With more addresses (a cluster's primaries) it is the sum over them.
     """
 
-    def __init__(self, host: str, port: int) -> None:
-        self.address = (host, port)
-        self.sock: socket.socket | None = None
-        self.last = 0
+    def __init__(self, *addresses: tuple[str, int]) -> None:
+        self.addresses = list(addresses)
+        self.socks: dict[tuple[str, int], socket.socket] = {}
+        self.counts = dict.fromkeys(self.addresses, 0)
+
+    @property
+    def last(self) -> int:
+        return sum(self.counts.values())
+
+    def holds_socket_to(self, address: tuple[str, int]) -> bool:
+        """True while an INFO socket to ``address`` is open (it counts as a client on that server)."""
+        return address in self.socks
 
     def read(self) -> int:
+        for address in self.addresses:
+            self._read_one(address)
+        return self.last
+
+    def _read_one(self, address: tuple[str, int]) -> None:
+        sock = self.socks.get(address)
         try:
-            if self.sock is None:
-                self.sock = socket.create_connection(self.address, timeout=0.5)
-            self.sock.sendall(b"INFO stats\r\n")
+            if sock is None:
+                sock = self.socks[address] = socket.create_connection(address, timeout=0.5)
+            sock.sendall(b"INFO stats\r\n")
             data = b""
             while True:
-                chunk = self.sock.recv(65536)
+                chunk = sock.recv(65536)
                 if not chunk:
                     raise OSError("closed")
                 data += chunk
@@ -41,16 +56,16 @@ class ServerOps:
                     break
             marker = b"total_commands_processed:"
             start = data.index(marker) + len(marker)
-            self.last = int(data[start : data.index(b"\r\n", start)])
+            self.counts[address] = int(data[start : data.index(b"\r\n", start)])
         except (OSError, ValueError):
-            if self.sock is not None:
-                self.sock.close()
-            self.sock = None  # the server is restarting: keep the last value, retry next time
-        return self.last
+            dropped = self.socks.pop(address, None)
+            if dropped is not None:
+                dropped.close()  # the server is restarting: keep the last value, retry next time
 
     def close(self) -> None:
-        if self.sock is not None:
-            self.sock.close()
+        for sock in self.socks.values():
+            sock.close()
+        self.socks.clear()
 
 
 class Counter:

@@ -58,14 +58,16 @@ async def _bounded(awaitable: Any, seconds: float) -> Any:
 async def run(spec: dict[str, Any]) -> dict[str, Any]:
     params = Params(**spec["params"])
     counter = Counter()
-    sampler = Sampler(counter, interval=spec.get("sample_interval", 0.02),
-                      server=ServerOps(spec["host"], spec["port"]))
+    # a cluster run's commands and connections are counted on every primary
+    nodes = [(str(host), int(port)) for host, port in spec.get("nodes") or [(spec["host"], spec["port"])]]
+    sampler = Sampler(counter, interval=spec.get("sample_interval", 0.02), server=ServerOps(*nodes))
     options = {"timeout": params.timeout if spec["workload"] in ("overload", "restart", "soak") else None}
     if spec.get("trim") is not None and spec["client"] == "leanredis":
         options["trim"] = spec["trim"]
     sampler.start()
     rss_start = sampler.now_mb()
-    client = await open_client(spec["client"], spec["host"], spec["port"], params.concurrency, options)
+    cluster = bool(spec.get("cluster"))
+    client = await open_client(spec["client"], spec["host"], spec["port"], params.concurrency, options, cluster)
     rss_open = sampler.now_mb()
     stop = threading.Event()
     progress = threading.Thread(target=_progress, args=(counter, sampler, stop), daemon=True)
@@ -81,9 +83,7 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
     rss_end = sampler.now_mb()
     await asyncio.sleep(params.idle)
     rss_idle = sampler.now_mb()
-    server_clients = await asyncio.to_thread(connected_clients, spec["host"], spec["port"])
-    if server_clients is not None and sampler.server is not None and sampler.server.sock is not None:
-        server_clients -= 1  # the sampler's own INFO socket
+    server_clients = await asyncio.to_thread(_connected_clients, nodes, sampler)
     try:
         # a client that fell behind may still hold a huge backlog: closing it is bounded too,
         # in this task (coredis must leave its context in the task that entered it)
@@ -93,15 +93,28 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
     stop.set()
     sampler.stop()
     return {
-        "client": spec["client"], "client_version": version(spec["client"]), "how": client.how,
+        "client": spec["client"], "cluster": cluster, "client_version": version(spec["client"]), "how": client.how,
         "workload": spec["workload"], "loop": spec["loop"],
         "allocator_requested": spec.get("allocator", "glibc"), "allocator_loaded": allocator(),
         "pymalloc": os.environ.get("PYTHONMALLOC", "") != "malloc",
-        "trim": spec.get("trim"), "params": spec["params"], **figures,
+        "trim": spec.get("trim"), "round": spec.get("round"), "params": spec["params"], **figures,
         "rss_mb": {"start": rss_start, "after_open": rss_open, "peak": sampler.peak_mb(),
                    "end": rss_end, "idle": rss_idle},
         "server_connected_clients": server_clients, "error": error, "series": sampler.series(),
     }
+
+
+def _connected_clients(nodes: list[tuple[str, int]], sampler: Sampler) -> int | None:
+    """Clients connected to the server(s) of this run, the sampler's own INFO sockets left out."""
+    total = 0
+    for host, port in nodes:
+        count = connected_clients(host, port)
+        if count is None:
+            return None
+        if sampler.server is not None and sampler.server.holds_socket_to((host, port)):
+            count -= 1
+        total += count
+    return total
 
 
 def main() -> None:

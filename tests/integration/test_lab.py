@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from leanredis.lab.clients import KNOWN_CLIENTS, installed
+from leanredis.server import LocalCluster
 
 pytestmark = pytest.mark.slow
 
@@ -25,6 +26,12 @@ def _port_of_private_server(output: str) -> int:
     """The port bench printed in its 'server: ... (private, port N)' line."""
     line = next(x for x in output.splitlines() if x.startswith("server:"))
     return int(line.split("port ")[1].split(")")[0])
+
+
+def _cluster_ports(output: str) -> list[int]:
+    """The ports bench printed in its '... cluster of 3 primaries (private, ports A,B,C)' line."""
+    line = next(x for x in output.splitlines() if x.startswith("server:"))
+    return [int(p) for p in line.split("ports ")[1].split(")")[0].split(",")]
 
 
 def _listening(port: int) -> bool:
@@ -100,6 +107,62 @@ def test_bench_allocator_and_pymalloc_matrix_reports_what_was_loaded(tmp_path: P
     assert {run["pymalloc"] for run in runs if "pymalloc" in run} == {True, False}
 
 
+def test_bench_cluster_runs_each_cluster_client_beside_leanredis_standalone_with_the_ratios(
+    tmp_path: Path, server_binary: str
+) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    out = _bench(["--cluster", *TINY, "--duration", "0.5", "--server-binary", server_binary], tmp_path)
+    assert out.returncode == 0, out.stdout + out.stderr
+    doc = json.loads((tmp_path / "results.json").read_text())
+    jsonschema.validate(doc, json.loads(SCHEMA.read_text()))
+    cluster_clients = {name for name in ("leanredis", "redispy", "glide") if installed(name)}
+    ran = {(run["client"], run.get("cluster", False), run["workload"]) for run in doc["runs"]}
+    workloads = ("burst", "flood", "paced")
+    expected = {(c, True, w) for c in cluster_clients for w in workloads} | {("leanredis", False, w) for w in workloads}
+    assert ran == expected
+    if not installed("glide"):
+        assert "note: glide not installed" in out.stdout and "glide" in doc["missing_clients"]
+    for run in doc["runs"]:
+        if run["client"] == "leanredis":
+            assert "rss_mb" in run and run["errors"] == {} and run["error"] is None, run.get("failed") or run
+            # one multiplexed connection per primary (the cluster), one in all (standalone)
+            assert run["server_connected_clients"] == (3 if run["cluster"] else 1)
+            assert run["allocator_loaded"] == "glibc"
+        else:
+            assert "rss_mb" in run or "failed" in run  # a peer that breaks is a row with its error
+    for name in cluster_clients:
+        assert f"\n{name}-cluster/glibc" in out.stdout  # a table row per cluster client
+    assert "\nleanredis/glibc" in out.stdout
+    targets = {row["what"]: row for row in doc["cluster_targets"]}
+    for workload in workloads:
+        versus = targets[f"{workload}: leanredis cluster / leanredis standalone"]
+        assert versus["value"] > 0 and versus["unit"] == "x"
+        assert f"{workload}: peak RSS, leanredis cluster - standalone" in targets
+        for peer in cluster_clients - {"leanredis"}:
+            assert f"{workload}: leanredis cluster / {peer} cluster" in targets
+    assert targets["burst: leanredis cluster / leanredis standalone"]["target"] == ">= 0.8x"
+    assert targets["flood: peak RSS, leanredis cluster - standalone"]["met"] in (True, False)
+    if "redispy" in cluster_clients:
+        assert targets["burst: leanredis cluster / redispy cluster"]["target"] == ">= 10.0x"
+    assert "== cluster ratios" in out.stdout and "cluster ratios" in (tmp_path / "results.md").read_text()
+    ports = [_port_of_private_server(out.stdout), *_cluster_ports(out.stdout)]
+    assert len(ports) == 4 and not any(_listening(port) for port in ports)  # every server is gone
+
+
+def test_local_cluster_serves_every_slot_with_its_replicas_and_stops_every_node(server_binary: str) -> None:
+    cluster = LocalCluster(server_binary, replicas=1)
+    with cluster:
+        info = cluster.call(cluster.primaries[0], "CLUSTER", "INFO").decode()
+        assert "cluster_state:ok" in info and "cluster_slots_assigned:16384" in info
+        assert "cluster_known_nodes:6" in info and "cluster_size:3" in info
+        assert [cluster.call(s, "ROLE")[0] for s in cluster.replicas] == [b"slave"] * 3
+        assert cluster.nodes == [("127.0.0.1", s.port) for s in cluster.primaries]
+        ports = [s.port for s in cluster.servers]
+        dirs = [s.dir for s in cluster.servers]
+    assert not any(_listening(port) or _listening(port + 10000) for port in ports)
+    assert not any(d.exists() for d in dirs)
+
+
 def test_bench_rejects_unknown_names_clearly(tmp_path: Path) -> None:
     out = _bench(["--workload", "nap"], tmp_path)
     assert out.returncode == 2 and "unknown workload" in out.stderr
@@ -107,13 +170,24 @@ def test_bench_rejects_unknown_names_clearly(tmp_path: Path) -> None:
     assert out.returncode == 2 and "unknown client" in out.stderr
     out = _bench(["--allocator", "mimalloc"], tmp_path)
     assert out.returncode == 2 and "--allocator" in out.stderr
+    out = _bench(["--cluster", "--workload", "churn"], tmp_path)
+    assert out.returncode == 2 and "unknown workload(s) with --cluster: churn" in out.stderr
+    out = _bench(["--cluster", "--url", "redis://127.0.0.1:1"], tmp_path)
+    assert out.returncode == 2 and "does not take --url" in out.stderr
+    out = _bench(["--repeat", "2"], tmp_path)
+    assert out.returncode == 2 and "only with --cluster" in out.stderr
+    out = _bench(["--cluster", "--clients", "coredis"], tmp_path)  # no cluster adapter: nothing left to run
+    assert out.returncode == 2 and "no client left to run" in out.stderr
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
-def test_killing_the_bench_mid_run_leaves_no_server_running(tmp_path: Path, server_binary: str, sig: int) -> None:
+@pytest.mark.parametrize(("sig", "cluster"), [(signal.SIGINT, False), (signal.SIGTERM, False), (signal.SIGINT, True)])
+def test_killing_the_bench_mid_run_leaves_no_server_running(
+    tmp_path: Path, server_binary: str, sig: int, cluster: bool
+) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "leanredis.cli", "bench", "--workload", "paced", "--clients", "leanredis",
-         "--qps", "2000", "--duration", "30", "--server-binary", server_binary, "--out", str(tmp_path)],
+         "--qps", "2000", "--duration", "30", "--server-binary", server_binary, "--out", str(tmp_path),
+         *(["--cluster"] if cluster else [])],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     assert proc.stdout is not None
@@ -122,12 +196,12 @@ def test_killing_the_bench_mid_run_leaves_no_server_running(tmp_path: Path, serv
     while time.monotonic() < deadline and not line.startswith("server:"):
         line = proc.stdout.readline()
     assert line.startswith("server:"), line
-    port = _port_of_private_server(line)
-    assert _listening(port)
+    ports = [_port_of_private_server(line), *(_cluster_ports(line) if cluster else [])]
+    assert all(_listening(port) for port in ports)
     time.sleep(1.5)  # the worker is running its paced loop now
     proc.send_signal(sig)
     assert proc.wait(timeout=30) != 0
-    assert not _listening(port)
+    assert not any(_listening(port) for port in ports)
 
 
 def test_targets_command_runs_a_row_of_the_checkouts_targets_script(tmp_path: Path, server_binary: str) -> None:
