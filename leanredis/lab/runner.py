@@ -205,7 +205,9 @@ def run_one(spec: dict[str, Any], plan: Plan, where: Target,
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors, text=True, env=env,
     )
     result: dict[str, Any] | None = None
-    deadline = time.monotonic() + plan.run_timeout
+    # a run of --duration seconds (paced, soak...) gets its duration on top of the drain and start-up
+    run_timeout = max(plan.run_timeout, plan.params.duration + 300)
+    deadline = time.monotonic() + run_timeout
     lines: queue.Queue[str | None] = queue.Queue()
     assert proc.stdout is not None and proc.stdin is not None
     reader = threading.Thread(target=_pump, args=(proc.stdout, lines), daemon=True)
@@ -243,7 +245,7 @@ def run_one(spec: dict[str, Any], plan: Plan, where: Target,
             proc.wait()
     if result is None:
         if timed_out:
-            return {**spec, "failed": f"no result within {plan.run_timeout:.0f} s: killed"}
+            return {**spec, "failed": f"no result within {run_timeout:.0f} s: killed"}
         errors.seek(0)
         stderr = errors.read()
         errors.close()
