@@ -90,6 +90,27 @@ async def test_no_secret_in_logs_reprs_or_errors(locked_server: RedisServer, rec
     finally:
         await wrong.aclose()
         await right.aclose()
+    # credentials from a credential_provider (redis-py's get_credentials shape), wrong then right
+    class Provider:
+        def __init__(self, password: str) -> None:
+            self.password = password
+
+        def get_credentials(self) -> tuple[str, str]:
+            return ("default", self.password)
+
+    provided_wrong = leanredis.Redis(
+        host="127.0.0.1", port=locked_server.port, credential_provider=Provider(WRONG), connect_retries=0
+    )
+    provided = leanredis.Redis(host="127.0.0.1", port=locked_server.port, credential_provider=Provider(PASSWORD))
+    try:
+        with pytest.raises(leanredis.AuthenticationError) as caught:
+            await provided_wrong.ping()
+        seen += [str(caught.value), repr(caught.value), repr(provided_wrong), repr(provided_wrong.options)]
+        assert await provided.ping() is True
+        seen += [repr(provided), repr(provided.options), str(provided.stats())]
+    finally:
+        await provided_wrong.aclose()
+        await provided.aclose()
     seen += records.texts()
     seen += [str(r.exc_info) for r in records.records if r.exc_info]
     for text in seen:
