@@ -228,3 +228,152 @@ async def test_resharding_under_load_loses_no_ack_and_shows_no_redirect_to_calle
         assert server_after["ASK"] > server_before["ASK"] and server_after["MOVED"] > server_before["MOVED"]
         await load.check_every_ack_readable()
         assert rc.nodes_manager.slots[MOVING[0]].port == source.port  # type: ignore[union-attr]
+
+
+def rss_kb() -> int:
+    """This process's resident set now (from /proc), in KB."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * resource.getpagesize() // 1024
+
+
+async def test_thirty_slot_moves_with_traffic_keep_memory_and_connections_flat(
+    cluster: LocalCluster, rc: RedisCluster
+) -> None:
+    async with asyncio.timeout(90):
+        slot = MOVING[0]
+        tag = tags_for([slot])[slot]
+        keys = [f"{{{tag}}}:m{i}" for i in range(50)] + [f"mem:{i}" for i in range(450)]
+        home, away = cluster.owner(slot), cluster.owner(10000)
+
+        async def traffic(round_: int) -> None:
+            assert await asyncio.gather(*(rc.set(key, round_) for key in keys)) == [True] * len(keys)
+            assert await asyncio.gather(*(rc.get(key) for key in keys)) == [str(round_).encode()] * len(keys)
+
+        figures = []
+        tracemalloc_base = rss_base = 0
+        connections = 0
+        for move in range(30):
+            await asyncio.to_thread(cluster.move_slots, [slot], away if move % 2 == 0 else home, 10)
+            await traffic(move)
+            await traffic(move)  # the first round after a move sees the MOVED/ASK, the second the new table
+            stats = await settle(rc)
+            assert stats["kept_bytes"] == 0 and stats["redirects_tracked"] == 0, stats
+            if move == 3:  # warmed up: every path ran, every connection exists
+                gc.collect()
+                tracemalloc.start()
+                tracemalloc_base = tracemalloc.get_traced_memory()[0]
+                rss_base = rss_kb()
+                connections = stats["connections"]
+            elif move > 3:
+                gc.collect()
+                figures.append((tracemalloc.get_traced_memory()[0] - tracemalloc_base, rss_kb() - rss_base))
+        tracemalloc.stop()
+        stats = rc.stats()
+        print(
+            f"\n30 slot moves: moved={stats['moved']} ask={stats['ask']} refreshes={stats['refreshes']}; "
+            f"tracemalloc growth after warm-up (B) {[f[0] for f in figures[::5]]} last {figures[-1][0]}; "
+            f"RSS growth (KB) {[f[1] for f in figures[::5]]} last {figures[-1][1]}; connections {stats['connections']}"
+        )
+        assert stats["moved"] >= 30
+        assert figures[-1][0] < 256 * 1024, figures
+        assert figures[-1][1] < 8 * 1024, figures  # RSS: allocator noise, no trend
+        assert stats["connections"] == connections <= stats["nodes"], stats
+        assert stats["redirects_tracked"] == 0 and stats["kept_bytes"] == 0
+
+
+async def failover_under_load(
+    cluster: LocalCluster, rc: RedisCluster, primary: RedisServer, promote: Any, what: str
+) -> tuple[Load, float, RedisServer]:
+    """Run the load, ``promote()`` (in a thread) the primary's replica; the window until a write is served again."""
+    replica = cluster.replica_of(primary)
+    shard = shard_slots(cluster, primary)
+    keys = [[f"fo:{i}:{j}" for j in range(5)] for i in range(200)]
+    load = Load(rc, keys, readers=20, watch=shard)
+    load.start()
+    try:
+        await load.until_writes(1000)
+        started = time.monotonic()
+        promoted_at = await asyncio.to_thread(promote, primary, replica)
+        async with asyncio.timeout(10):
+            while not load.watch_ok or load.watch_ok[-1] < promoted_at:
+                await asyncio.sleep(0.01)
+        served_at = next(t for t in load.watch_ok if t >= promoted_at)
+        await load.until_writes(1000)
+    finally:
+        await load.stop()
+    window = served_at - promoted_at
+    errors = [(t, e) for t, e in load.errors]
+    kinds = sorted({type(e).__name__ for _, e in errors})
+    span = f"{errors[-1][0] - errors[0][0]:.2f} s" if errors else "none"
+    print(
+        f"\n{what}: promoted {promoted_at - started:.2f} s after the order; first write served "
+        f"{window:.3f} s after the promotion; {len(errors)} errors ({kinds}) over {span}; "
+        f"{load.writes} writes; moved={rc.stats()['moved']} refreshes={rc.stats()['refreshes']}"
+    )
+    assert load.hangs == 0
+    assert all(isinstance(e, (leanredis.ConnectionError, leanredis.TimeoutError)) for _, e in errors), [
+        repr(e) for _, e in errors[:5]
+    ]
+    assert window < 2.0
+    return load, window, replica
+
+
+def shard_slots(cluster: LocalCluster, primary: RedisServer) -> set[int]:
+    entries = cluster.call(primary, "CLUSTER", "SLOTS")
+    assert isinstance(entries, list)
+    return {s for e in entries if int(e[2][1]) == primary.port for s in range(int(e[0]), int(e[1]) + 1)}
+
+
+async def follows(rc: RedisCluster, server: RedisServer, slot: int, limit: float = 5.0) -> None:
+    """The client's table names ``server`` for ``slot``, and its topology calls it a primary (polled, bounded)."""
+    async with asyncio.timeout(limit):
+        while True:
+            node = rc.nodes_manager.slots[slot]
+            if node is not None and node.port == server.port and node.server_type == "primary":
+                return
+            await asyncio.sleep(0.05)
+
+
+async def test_forced_failovers_under_load_are_followed_within_two_seconds(
+    cluster: LocalCluster, rc: RedisCluster
+) -> None:
+    def takeover(primary: RedisServer, replica: RedisServer) -> float:
+        cluster.call(replica, "CLUSTER", "FAILOVER", "TAKEOVER")
+        return cluster.wait_role(replica, "master", 10)
+
+    def failover(primary: RedisServer, replica: RedisServer) -> float:
+        deadline = time.monotonic() + 20
+        cluster.wait(lambda: cluster.call(replica, "INFO", "replication")["master_link_status"] == "up", deadline, "sync")  # type: ignore[index]
+        cluster.call(replica, "CLUSTER", "FAILOVER")
+        return cluster.wait_role(replica, "master", 10)
+
+    async with asyncio.timeout(80):
+        primary = cluster.owner(10000)
+        load, _, replica = await failover_under_load(cluster, rc, primary, takeover, "TAKEOVER")
+        await follows(rc, replica, 10000)
+        await load.check_every_ack_readable()  # TAKEOVER of an idle-synced replica: nothing was in the gap
+        load, _, back = await failover_under_load(cluster, rc, replica, failover, "FAILOVER")
+        assert back.port == primary.port
+        await follows(rc, primary, 10000)
+        await load.check_every_ack_readable()  # a plain FAILOVER waits for the replica: nothing lost
+        await asyncio.to_thread(cluster.wait_healthy)
+        await settle(rc)
+
+
+async def test_automatic_failover_after_kill_9_is_followed_within_two_seconds(
+    cluster: LocalCluster, rc: RedisCluster
+) -> None:
+    def kill(primary: RedisServer, replica: RedisServer) -> float:
+        primary.kill()
+        return cluster.wait_role(replica, "master", 20)
+
+    primary = cluster.owner(16000)
+    try:
+        async with asyncio.timeout(80):
+            _, _, replica = await failover_under_load(cluster, rc, primary, kill, "kill -9")
+            await follows(rc, replica, 16000)
+            assert rc.get_node(primary.host, primary.port) is None  # the dead node left the client's topology
+            await settle(rc)
+    finally:
+        primary.start()  # back as a replica of the promoted node
+        await asyncio.to_thread(cluster.wait_healthy)
