@@ -31,10 +31,13 @@ import dataclasses
 import functools
 import logging
 import random
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
+from ..commands.table import lookup
 from ..connection import Connection
+from ..connection.protocol import Packed
 from ..exceptions import (
     AskError,
     BusyLoadingError,
@@ -49,6 +52,7 @@ from ..exceptions import (
 )
 from ..future import CommandFuture
 from ..options import ConnectionOptions
+from .slots import key_slot
 from .topology import PRIMARY, ClusterNode, Shard, Topology, node_name, parse_shards, parse_slots
 
 logger = logging.getLogger("leanredis")
@@ -72,6 +76,17 @@ class NodeConnection(Connection):
         if self.on_connect_failure is not None and not self._closed:
             self.on_connect_failure()
 
+    def take_waiting(self) -> list[CommandFuture[Any]]:
+        """The commands waiting for a socket or for room (never written), taken out; each keeps its ``payload``."""
+        queue = self._queue
+        self._queue = deque()
+        return [fut for fut in queue if not fut.done()]
+
+    @property
+    def unreachable(self) -> bool:
+        """No socket, and commands wait for one or the last connect attempt failed."""
+        return self._proto is None and (bool(self._queue) or self.last_connect_error is not None)
+
 
 class NodesManager:
     """Nodes, slot table, connections, redirects and refreshes of one ``RedisCluster``."""
@@ -86,6 +101,7 @@ class NodesManager:
         refresh_jitter: float = 0.1,
         topology_timeout: float = 5.0,
         retire_delay: float = 2.0,
+        trouble_window: float = 10.0,
     ) -> None:
         self.startup = [ClusterNode(host, port) for host, port in startup]
         self.options = options
@@ -95,6 +111,7 @@ class NodesManager:
         self.refresh_jitter = refresh_jitter
         self.topology_timeout = topology_timeout
         self.retire_delay = retire_delay
+        self.trouble_window = trouble_window  # refreshes go on this long after a node's last connection trouble
         self.topology = Topology([None] * 16384, {})
         self.slots = self.topology.slots  # the hot path reads this list
         self.default_node: ClusterNode | None = None
@@ -103,6 +120,7 @@ class NodesManager:
         self._refresh_handle: asyncio.TimerHandle | None = None
         self._refresh_task: asyncio.Task[None] | None = None
         self._last_refresh = float("-inf")
+        self._last_trouble = float("-inf")
         self._tasks: set[asyncio.Task[Any]] = set()  # retiring connections, refreshes: awaited by aclose
         self._closing = False
         self._retired: list[Connection] = []
@@ -142,6 +160,7 @@ class NodesManager:
     def _node_trouble(self, node: ClusterNode) -> None:
         """A node's socket was lost, or a connect to it failed: the topology may have changed."""
         if not self._closing and node.connection is not None:  # not a retired node's connection closing
+            self._last_trouble = asyncio.get_running_loop().time()
             self.schedule_refresh()
 
     # -- redirects -------------------------------------------------------------------
@@ -241,13 +260,29 @@ class NodesManager:
         finally:
             self._refresh_pending = False
             self._refresh_task = None
+        if self._primary_unreachable():
+            # a primary's socket is down while commands want it (killed, or its host gone): the next
+            # refresh, rate-limited as always, until a replica's promotion shows or the node answers again;
+            # the node's own connect failures come too seldom for that once its backoff has grown
+            self.schedule_refresh()
+
+    def _primary_unreachable(self) -> bool:
+        if asyncio.get_running_loop().time() - self._last_trouble > self.trouble_window:
+            return False  # nothing was troubled lately: no refresh for a primary nobody uses
+        for node in self.topology.primaries():
+            conn = node.connection
+            if isinstance(conn, NodeConnection) and conn.unreachable:
+                return True
+        return False
 
     async def refresh(self) -> None:
         """Read the topology from the first node that answers (known nodes, then startup nodes)."""
         self._last_refresh = asyncio.get_running_loop().time()
         known = list(self.topology.nodes.values())
         random.shuffle(known)
-        known.sort(key=lambda node: node.server_type != PRIMARY)
+        # connected nodes first, a node whose socket is down last (a dead primary would hold the refresh for
+        # its connect attempts and backoff); primaries before replicas
+        known.sort(key=lambda node: (_reach(node), node.server_type != PRIMARY))
         candidates = known + [node for node in self.startup if node.name not in self.topology.nodes]
         errors = []
         for node in candidates:
@@ -281,16 +316,18 @@ class NodesManager:
         for node in self.startup:
             known.setdefault(node.name, node)
         new = Topology.build(shards, known)
-        for name, node in self.topology.nodes.items():
-            if name not in new.nodes:
-                self._retire(node)
-        for node in self.startup:
-            if node.name not in new.nodes and node.connection is not None and node not in self.topology.nodes.values():
-                self._retire(node)
+        leaving = [node for name, node in self.topology.nodes.items() if name not in new.nodes]
+        leaving += [
+            node
+            for node in self.startup
+            if node.name not in new.nodes and node.connection is not None and node not in self.topology.nodes.values()
+        ]
         self.topology = new
         self.slots = new.slots
         if self.default_node is None or self.default_node.name not in new.nodes:
             self.default_node = self._pick_default()
+        for node in leaving:  # after the swap: their waiting commands are routed by the new table
+            self._retire(node)
 
     def _pick_default(self) -> ClusterNode | None:
         for startup in self.startup:
@@ -301,15 +338,46 @@ class NodesManager:
         return primaries[0] if primaries else None
 
     def _retire(self, node: ClusterNode) -> None:
-        """A node left the topology: close its connection once its replies are in (or ``retire_delay`` s)."""
+        """A node left the topology: its waiting commands rerouted now, its connection closed once its
+        replies are in (or ``retire_delay`` s)."""
         conn = node.connection
         node.connection = None
         if conn is None:
             return
+        if isinstance(conn, NodeConnection):
+            for fut in conn.take_waiting():
+                self._reroute(node, fut)
         self._retired.append(conn)
         task = asyncio.get_running_loop().create_task(self._close_when_idle(conn))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    def _reroute(self, left: ClusterNode, fut: CommandFuture[Any]) -> None:
+        """A command that waited on a node which left, never written: to its slot's node now.
+
+        Bytes kept from a redirect go to a primary, which answers MOVED if it is
+        the wrong one (as in ``_resend_later``); a keyless command was meant for
+        that node alone: it fails, once, as never sent.
+        """
+        payload = fut.payload
+        fut.payload = None
+        node = None
+        if payload.__class__ is Packed:
+            primaries = self.topology.primaries()
+            node = random.choice(primaries) if primaries else None
+        elif payload is not None:
+            spec = lookup(payload)
+            keys = spec.keys_of(payload) if spec is not None else ()
+            if keys:
+                node = self.slots[key_slot(keys[0])]
+        if node is None:
+            error = ConnectionError(
+                f"{_name(fut)} waited for {left.name}, which left the cluster before it was sent; retry it"
+            )
+            error.possibly_executed = False
+            fut.set_exception(error)
+            return
+        self.connection(node).resend(fut, payload)
 
     async def _close_when_idle(self, conn: Connection) -> None:
         loop = asyncio.get_running_loop()
@@ -339,6 +407,14 @@ class NodesManager:
         finally:
             self._refresh_pending = False
             self._closing = False
+
+
+def _reach(node: ClusterNode) -> int:
+    """0: connected, 1: not connected yet, 2: its socket is down (lost, or connects fail)."""
+    conn = node.connection
+    if conn is None:
+        return 1
+    return 0 if conn.is_connected else 2
 
 
 def _name(fut: CommandFuture[Any]) -> str:

@@ -183,7 +183,9 @@ async def settle(rc: RedisCluster) -> dict[str, Any]:
                 return stats
 
 
-def writer_keys(writers: int, moving_tags: dict[int, str], per_writer: int = 5, on_moving: int = 100) -> list[list[str]]:
+def writer_keys(
+    writers: int, moving_tags: dict[int, str], per_writer: int = 5, on_moving: int = 100
+) -> list[list[str]]:
     """Keys of each writer: the first ``on_moving`` writers' keys in the moving slots, the others anywhere."""
     tags = list(moving_tags.values())
     keys = []
@@ -314,7 +316,9 @@ async def failover_under_load(
     assert all(isinstance(e, (leanredis.ConnectionError, leanredis.TimeoutError)) for _, e in errors), [
         repr(e) for _, e in errors[:5]
     ]
-    assert window < 2.0
+    # the issue asks 2 s; refreshes every refresh_interval (0.5 s) while a primary is unreachable give < 0.7 s
+    # (1.3-2.0 s measured with any one of the three fixes of the kill -9 case undone)
+    assert window < 1.2
     return load, window, replica
 
 
@@ -343,7 +347,8 @@ async def test_forced_failovers_under_load_are_followed_within_two_seconds(
 
     def failover(primary: RedisServer, replica: RedisServer) -> float:
         deadline = time.monotonic() + 20
-        cluster.wait(lambda: cluster.call(replica, "INFO", "replication")["master_link_status"] == "up", deadline, "sync")  # type: ignore[index]
+        link_up = lambda: cluster.call(replica, "INFO", "replication")["master_link_status"] == "up"  # type: ignore[index]  # noqa: E731
+        cluster.wait(link_up, deadline, "the replica in sync")
         cluster.call(replica, "CLUSTER", "FAILOVER")
         return cluster.wait_role(replica, "master", 10)
 
