@@ -382,3 +382,51 @@ async def test_automatic_failover_after_kill_9_is_followed_within_two_seconds(
     finally:
         primary.start()  # back as a replica of the promoted node
         await asyncio.to_thread(cluster.wait_healthy)
+
+
+def our_sockets(cluster: LocalCluster, server: RedisServer) -> int:
+    """How many connections named ``changes`` (the test client's) the server has now."""
+    return str(cluster.call(server, "CLIENT", "LIST")).count("name=changes ")
+
+
+async def test_a_removed_primary_keeps_no_socket_of_the_client_within_5_s(
+    cluster: LocalCluster, rc: RedisCluster
+) -> None:
+    """Last in the module: the removed node does not come back."""
+    async with asyncio.timeout(80):
+        primary = cluster.owner(6000)
+        keep = cluster.owner(100)
+        replica = cluster.replica_of(primary)
+        load = Load(rc, [[f"rm:{i}:{j}" for j in range(5)] for i in range(150)], readers=20)
+        load.start()
+        try:
+            await load.until_writes(2000)
+            assert our_sockets(cluster, primary) >= 1
+            await asyncio.to_thread(cluster.move_all_slots, primary, keep)
+            emptied = time.monotonic()
+            await load.until_writes(2000)
+            primary_id = cluster.ids.pop(primary.port)  # out of cluster.running() from here on
+            cluster.call(replica, "CLUSTER", "REPLICATE", cluster.ids[keep.port])
+            for server in cluster.running():
+                cluster.call(server, "CLUSTER", "FORGET", primary_id)
+            forgotten = time.monotonic()
+            async with asyncio.timeout(5):
+                while our_sockets(cluster, primary) or any(
+                    conn.options.port == primary.port for conn in rc.nodes_manager.connections()
+                ):
+                    await asyncio.sleep(0.05)
+            gone, after_move = time.monotonic() - forgotten, time.monotonic() - emptied
+            await load.until_writes(2000)
+        finally:
+            await load.stop()
+        stats = await settle(rc)
+        print(
+            f"\nnode removal: no socket to the removed node {gone:.2f} s after the FORGETs ({after_move:.2f} s after "
+            f"its last slot moved); {load.writes} writes, "
+            f"{len(load.errors)} errors; moved={stats['moved']} ask={stats['ask']} connections={stats['connections']}"
+        )
+        assert load.hangs == 0
+        assert not load.errors, [repr(e) for _, e in load.errors[:5]]
+        assert rc.get_node(primary.host, primary.port) is None
+        assert stats["connections"] <= stats["nodes"] <= 5  # the detached replica shows once in sync again
+        await load.check_every_ack_readable()
