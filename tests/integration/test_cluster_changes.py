@@ -252,32 +252,45 @@ async def test_thirty_slot_moves_with_traffic_keep_memory_and_connections_flat(
             assert await asyncio.gather(*(rc.get(key) for key in keys)) == [str(round_).encode()] * len(keys)
 
         figures = []
-        tracemalloc_base = rss_base = 0
-        connections = 0
+        base: tracemalloc.Snapshot | None = None
+        tracemalloc_base = rss_base = connections = 0
         for move in range(30):
-            await asyncio.to_thread(cluster.move_slots, [slot], away if move % 2 == 0 else home, 10)
+            # traffic while the slot moves (MIGRATE in batches of 10: ASK when they meet), and after it
+            target = away if move % 2 == 0 else home
+            mover = asyncio.ensure_future(asyncio.to_thread(cluster.move_slots, [slot], target, 10))
+            for _ in range(100):
+                await traffic(move)
+                if mover.done():
+                    break
+            await mover
             await traffic(move)
-            await traffic(move)  # the first round after a move sees the MOVED/ASK, the second the new table
             stats = await settle(rc)
             assert stats["kept_bytes"] == 0 and stats["redirects_tracked"] == 0, stats
-            if move == 3:  # warmed up: every path ran, every connection exists
-                gc.collect()
-                tracemalloc.start()
+            gc.collect()
+            if move == 1:
+                tracemalloc.start()  # traced from here: what a refresh replaces (the slot table) is traced too
+            elif move == 5:  # warmed up: every path ran, every connection exists
+                base = tracemalloc.take_snapshot()
                 tracemalloc_base = tracemalloc.get_traced_memory()[0]
                 rss_base = rss_kb()
                 connections = stats["connections"]
-            elif move > 3:
-                gc.collect()
+            elif move > 5:
                 figures.append((tracemalloc.get_traced_memory()[0] - tracemalloc_base, rss_kb() - rss_base))
+        assert base is not None
+        ours = tracemalloc.Filter(True, "*/leanredis/*")
+        end = tracemalloc.take_snapshot().filter_traces([ours])
         tracemalloc.stop()
+        client_growth = sum(stat.size_diff for stat in end.compare_to(base.filter_traces([ours]), "filename"))
         stats = rc.stats()
         print(
             f"\n30 slot moves: moved={stats['moved']} ask={stats['ask']} refreshes={stats['refreshes']}; "
-            f"tracemalloc growth after warm-up (B) {[f[0] for f in figures[::5]]} last {figures[-1][0]}; "
-            f"RSS growth (KB) {[f[1] for f in figures[::5]]} last {figures[-1][1]}; connections {stats['connections']}"
+            f"tracemalloc growth after warm-up (B, the test's admin clients included) {[f[0] for f in figures[::5]]} "
+            f"last {figures[-1][0]}, of it allocated in leanredis {client_growth}; RSS growth (KB) "
+            f"{[f[1] for f in figures[::5]]} last {figures[-1][1]}; connections {stats['connections']}"
         )
         assert stats["moved"] >= 30
-        assert figures[-1][0] < 256 * 1024, figures
+        assert client_growth < 16 * 1024, client_growth
+        assert figures[-1][0] < 256 * 1024, figures  # the test's redis-py admin clients and pytest's own, mostly
         assert figures[-1][1] < 8 * 1024, figures  # RSS: allocator noise, no trend
         assert stats["connections"] == connections <= stats["nodes"], stats
         assert stats["redirects_tracked"] == 0 and stats["kept_bytes"] == 0
