@@ -13,6 +13,7 @@ import random
 import socket
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import redis
 
@@ -205,32 +206,33 @@ class LocalCluster:
                 client.close()
         return moved
 
-    def move_all_slots(self, source: RedisServer, target: RedisServer) -> None:
-        """Every slot of ``source`` to ``target``, in pipelined phases (thousands of slots in well under a second)."""
-        ranges = [e for e in self.call(source, "CLUSTER", "SLOTS") if int(e[2][1]) == source.port]  # type: ignore[union-attr]
-        slots = [slot for entry in ranges for slot in range(int(entry[0]), int(entry[1]) + 1)]
-        src, dst = self.admin(source), self.admin(target)
-        try:
-            target_id, source_id = self.ids[target.port], self.ids[source.port]
-            for client, args in ((dst, ("IMPORTING", source_id)), (src, ("MIGRATING", target_id))):
-                pipe = client.pipeline(transaction=False)
-                for slot in slots:
-                    pipe.execute_command("CLUSTER", "SETSLOT", slot, *args)
-                pipe.execute()
-            for slot in slots:
-                while keys := src.execute_command("CLUSTER", "GETKEYSINSLOT", slot, 100):
-                    src.execute_command("MIGRATE", target.host, target.port, "", 0, 5000, "KEYS", *keys)
-            others = [s for s in self.running() if self.role(s) == "master" and s.port not in (source.port,)]
-            for client in [dst, src] + [self.admin(s) for s in others if s.port != target.port]:
+    def move_all_slots(self, source: RedisServer, target: RedisServer, busy: list[int]) -> None:
+        """Every slot of ``source`` to ``target``: those in ``busy`` as ``move_slots`` does, the others with
+        SETSLOT NODE alone, pipelined, on every primary at once.
+
+        The others must hold no key and see no command (the caller flushed
+        ``source`` and keeps its traffic on ``busy``): thousands of slots move
+        in seconds (Valkey 8+ waits for the replicas at each SETSLOT: ~1 ms).
+        """
+        self.move_slots(busy, target)
+        entries = self.call(source, "CLUSTER", "SLOTS")
+        assert isinstance(entries, list)
+        slots = [s for e in entries if int(e[2][1]) == source.port for s in range(int(e[0]), int(e[1]) + 1)]
+        target_id = self.ids[target.port]
+
+        def assign(server: RedisServer) -> None:
+            client = self.admin(server)
+            try:
                 pipe = client.pipeline(transaction=False)
                 for slot in slots:
                     pipe.execute_command("CLUSTER", "SETSLOT", slot, "NODE", target_id)
                 pipe.execute()
-                if client not in (src, dst):
-                    client.close()
-        finally:
-            src.close()
-            dst.close()
+            finally:
+                client.close()
+
+        primaries = [s for s in self.running() if self.role(s) == "master"]
+        with ThreadPoolExecutor(len(primaries)) as pool:
+            list(pool.map(assign, primaries))
 
     def wait_role(self, server: RedisServer, role: str, timeout: float) -> float:
         """Poll (every 10 ms) until ``server`` says it is ``role`` ("master"); the monotonic time it did."""

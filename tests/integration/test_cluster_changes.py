@@ -410,12 +410,15 @@ async def test_a_removed_primary_keeps_no_socket_of_the_client_within_5_s(
         primary = cluster.owner(6000)
         keep = cluster.owner(100)
         replica = cluster.replica_of(primary)
-        load = Load(rc, [[f"rm:{i}:{j}" for j in range(5)] for i in range(150)], readers=20)
+        busy = sorted(shard_slots(cluster, primary))[:40]  # the load's slots there, moved key by key under load
+        elsewhere = [s for s in range(16384) if s % 500 == 0 and cluster.owner(s).port != primary.port]
+        cluster.call(primary, "FLUSHALL")  # the other slots move without MIGRATE: no key of earlier tests there
+        load = Load(rc, writer_keys(150, tags_for(busy + elsewhere), on_moving=150), readers=20)
         load.start()
         try:
             await load.until_writes(2000)
             assert our_sockets(cluster, primary) >= 1
-            await asyncio.to_thread(cluster.move_all_slots, primary, keep)
+            await asyncio.to_thread(cluster.move_all_slots, primary, keep, busy)
             emptied = time.monotonic()
             await load.until_writes(2000)
             primary_id = cluster.ids.pop(primary.port)  # out of cluster.running() from here on
