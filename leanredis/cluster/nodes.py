@@ -30,6 +30,7 @@ import asyncio
 import dataclasses
 import functools
 import logging
+import operator
 import random
 from collections import deque
 from collections.abc import Callable
@@ -102,6 +103,7 @@ class NodesManager:
         topology_timeout: float = 5.0,
         retire_delay: float = 2.0,
         trouble_window: float = 10.0,
+        settle_delay: float = 1.0,
     ) -> None:
         self.startup = [ClusterNode(host, port) for host, port in startup]
         self.options = options
@@ -112,6 +114,7 @@ class NodesManager:
         self.topology_timeout = topology_timeout
         self.retire_delay = retire_delay
         self.trouble_window = trouble_window  # refreshes go on this long after a node's last connection trouble
+        self.settle_delay = settle_delay  # after a refresh that found a change, the next one this much later
         self.topology = Topology([None] * 16384, {})
         self.slots = self.topology.slots  # the hot path reads this list
         self.default_node: ClusterNode | None = None
@@ -232,8 +235,9 @@ class NodesManager:
         self.connection(node).resend(fut, packed)
 
     # -- refreshing the topology -------------------------------------------------------
-    def schedule_refresh(self) -> None:
-        """A full refresh soon: at most one in flight, at most one per ``refresh_interval``, jittered."""
+    def schedule_refresh(self, after: float = 0.0) -> None:
+        """A full refresh soon (not before ``after`` s): at most one in flight, at most one per
+        ``refresh_interval``, jittered."""
         if self._refresh_pending or self._closing:
             return
         try:
@@ -241,7 +245,7 @@ class NodesManager:
         except RuntimeError:
             return  # outside a loop: the next command's routing will ask again
         self._refresh_pending = True
-        delay = max(0.0, self._last_refresh + self.refresh_interval - loop.time())
+        delay = max(after, self._last_refresh + self.refresh_interval - loop.time())
         delay += random.uniform(0, self.refresh_jitter)
         self._refresh_handle = loop.call_later(delay, self._start_refresh, loop)
 
@@ -252,8 +256,9 @@ class NodesManager:
         task.add_done_callback(self._tasks.discard)
 
     async def _background_refresh(self) -> None:
+        changed = False
         try:
-            await self.refresh()
+            changed = await self.refresh()
         except Exception as exc:  # logged and counted: the next error or redirect schedules another
             self.stats_refresh_failures += 1
             logger.warning("cluster topology refresh failed: %s", exc)
@@ -265,6 +270,11 @@ class NodesManager:
             # refresh, rate-limited as always, until a replica's promotion shows or the node answers again;
             # the node's own connect failures come too seldom for that once its backoff has grown
             self.schedule_refresh()
+        elif changed:
+            # the topology is moving (a reshard, a failover): look again until a refresh finds it still; the
+            # last slots of a reshard may move with no command of ours there to be told MOVED, and a node
+            # left with no slot (then forgotten) would keep its socket until some other event
+            self.schedule_refresh(self.settle_delay)
 
     def _primary_unreachable(self) -> bool:
         if asyncio.get_running_loop().time() - self._last_trouble > self.trouble_window:
@@ -275,8 +285,10 @@ class NodesManager:
                 return True
         return False
 
-    async def refresh(self) -> None:
-        """Read the topology from the first node that answers (known nodes, then startup nodes)."""
+    async def refresh(self) -> bool:
+        """Read the topology from the first node that answers (known nodes, then startup nodes).
+
+        True when it differs from the one the client had (slots, nodes or roles)."""
         self._last_refresh = asyncio.get_running_loop().time()
         known = list(self.topology.nodes.values())
         random.shuffle(known)
@@ -292,9 +304,8 @@ class NodesManager:
                 errors.append(f"{node.name}: {exc}")
                 continue
             if shards:
-                self.apply(shards)
                 self.stats_refreshes += 1
-                return
+                return self.apply(shards)
             errors.append(f"{node.name}: no slot is served")
         raise ClusterError(f"no node answered with the cluster's topology ({'; '.join(errors) or 'no node known'})")
 
@@ -310,12 +321,18 @@ class NodesManager:
         reply = await conn.execute_with_timeout((b"CLUSTER", b"SLOTS"), None, timeout)
         return parse_slots(reply, node.host)
 
-    def apply(self, shards: list[Shard]) -> None:
-        """Swap in the topology of ``shards``; nodes that left have their connections retired."""
+    def apply(self, shards: list[Shard]) -> bool:
+        """Swap in the topology of ``shards``; nodes that left have their connections retired.
+
+        True when something changed: a slot's node, the set of nodes or a role."""
         known = dict(self.topology.nodes)
+        roles = {name: node.server_type for name, node in known.items()}
         for node in self.startup:
             known.setdefault(node.name, node)
-        new = Topology.build(shards, known)
+        new = Topology.build(shards, known)  # sets the roles of the known nodes it keeps
+        changed = any(map(operator.is_not, new.slots, self.slots)) or roles != {
+            name: node.server_type for name, node in new.nodes.items()
+        }
         leaving = [node for name, node in self.topology.nodes.items() if name not in new.nodes]
         leaving += [
             node
@@ -328,6 +345,7 @@ class NodesManager:
             self.default_node = self._pick_default()
         for node in leaving:  # after the swap: their waiting commands are routed by the new table
             self._retire(node)
+        return changed
 
     def _pick_default(self) -> ClusterNode | None:
         for startup in self.startup:
