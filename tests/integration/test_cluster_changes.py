@@ -298,7 +298,9 @@ async def test_thirty_slot_moves_with_traffic_keep_memory_and_connections_flat(
             f"{[f[1] for f in figures[::5]]} last {figures[-1][1]}; connections {stats['connections']}"
         )
         assert stats["moved"] >= 30
-        assert client_growth < 16 * 1024, client_growth
+        # ~1 KB on asyncio; ~17 KB on uvloop, whose Cython freelist of callback handles fills from our frames
+        # (a plateau). A future kept per redirect (1,500 here) or a slot table per move would be 300 KB-1.6 MB
+        assert client_growth < 64 * 1024, client_growth
         assert figures[-1][0] < 256 * 1024, figures  # the test's redis-py admin clients and pytest's own, mostly
         assert figures[-1][1] < 8 * 1024, figures  # RSS: allocator noise, no trend
         assert stats["connections"] == connections <= stats["nodes"], stats
