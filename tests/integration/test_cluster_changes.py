@@ -51,6 +51,13 @@ async def rc(cluster: LocalCluster) -> AsyncIterator[RedisCluster]:
     await client.aclose()
 
 
+@pytest.fixture(autouse=True)
+async def no_loop_errors(loop_errors: list[dict[str, Any]]) -> AsyncIterator[None]:
+    """A future set twice, a callback that raised: what the loop's exception handler saw fails the test."""
+    yield
+    assert loop_errors == []
+
+
 def tags_for(slots: list[int]) -> dict[int, str]:
     """A hash tag for each slot of ``slots`` (found by trying names)."""
     wanted, found = set(slots), {}
@@ -151,12 +158,16 @@ class Load:
         failures = [r for r in results if isinstance(r, BaseException)]
         assert not failures, failures[:3]
 
-    async def check_every_ack_readable(self) -> None:
+    async def lost(self) -> list[tuple[str, str, Any]]:
+        """The acknowledged writes whose value is not the one read back now."""
         keys = list(self.acked)
         values = []
         for start in range(0, len(keys), 500):
             values += await self.rc.mget(keys[start : start + 500])
-        lost = [(k, self.acked[k], v) for k, v in zip(keys, values) if v != self.acked[k].encode()]
+        return [(k, self.acked[k], v) for k, v in zip(keys, values) if v != self.acked[k].encode()]
+
+    async def check_every_ack_readable(self) -> None:
+        lost = await self.lost()
         assert not lost, f"{len(lost)} acknowledged writes lost, e.g. {lost[:5]}"
 
 
@@ -380,7 +391,9 @@ async def test_forced_failovers_under_load_are_followed_within_two_seconds(
         primary = cluster.owner(10000)
         load, _, replica = await failover_under_load(cluster, rc, primary, takeover, "TAKEOVER")
         await follows(rc, replica, 10000)
-        await load.check_every_ack_readable()  # TAKEOVER of an idle-synced replica: nothing was in the gap
+        # TAKEOVER does not wait for the replica, and the old primary acknowledges writes until it learns:
+        # the server may lose a few acknowledged writes there (counted, not asserted)
+        print(f"TAKEOVER: {len(await load.lost())} of {len(load.acked)} acknowledged keys not read back")
         load, _, back = await failover_under_load(cluster, rc, replica, failover, "FAILOVER")
         assert back.port == primary.port
         await follows(rc, primary, 10000)
