@@ -104,6 +104,7 @@ class NodesManager:
         retire_delay: float = 2.0,
         trouble_window: float = 10.0,
         settle_delay: float = 1.0,
+        settle_window: float = 10.0,
     ) -> None:
         self.startup = [ClusterNode(host, port) for host, port in startup]
         self.options = options
@@ -114,7 +115,10 @@ class NodesManager:
         self.topology_timeout = topology_timeout
         self.retire_delay = retire_delay
         self.trouble_window = trouble_window  # refreshes go on this long after a node's last connection trouble
-        self.settle_delay = settle_delay  # after a refresh that found a change, the next one this much later
+        # after a change was seen (a refresh that found one, a MOVED), a refresh every settle_delay s for
+        # settle_window s: a reshard goes on between the slots we happen to touch
+        self.settle_delay = settle_delay
+        self.settle_window = settle_window
         self.topology = Topology([None] * 16384, {})
         self.slots = self.topology.slots  # the hot path reads this list
         self.default_node: ClusterNode | None = None
@@ -124,6 +128,7 @@ class NodesManager:
         self._refresh_task: asyncio.Task[None] | None = None
         self._last_refresh = float("-inf")
         self._last_trouble = float("-inf")
+        self._last_change = float("-inf")
         self._tasks: set[asyncio.Task[Any]] = set()  # retiring connections, refreshes: awaited by aclose
         self._closing = False
         self._retired: list[Connection] = []
@@ -187,6 +192,7 @@ class NodesManager:
             conn = self.connection(target)
             if cls is MovedError:
                 self.stats_moved += 1
+                self._last_change = conn._loop.time()
                 self.slots[error.slot_id] = target
                 self.schedule_refresh()
                 conn.resend(fut, packed)
@@ -238,14 +244,21 @@ class NodesManager:
     def schedule_refresh(self, after: float = 0.0) -> None:
         """A full refresh soon (not before ``after`` s): at most one in flight, at most one per
         ``refresh_interval``, jittered."""
-        if self._refresh_pending or self._closing:
+        if self._closing:
             return
+        handle = self._refresh_handle
+        if self._refresh_pending and (after or handle is None):
+            return  # one is running, or due already
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return  # outside a loop: the next command's routing will ask again
-        self._refresh_pending = True
         delay = max(after, self._last_refresh + self.refresh_interval - loop.time())
+        if handle is not None:
+            if handle.when() <= loop.time() + delay + self.refresh_jitter:
+                return  # the one planned comes as soon as this one would
+            handle.cancel()  # an error or a MOVED wants it sooner than the follow-up (settle_delay) planned
+        self._refresh_pending = True
         delay += random.uniform(0, self.refresh_jitter)
         self._refresh_handle = loop.call_later(delay, self._start_refresh, loop)
 
@@ -256,9 +269,10 @@ class NodesManager:
         task.add_done_callback(self._tasks.discard)
 
     async def _background_refresh(self) -> None:
-        changed = False
+        loop = asyncio.get_running_loop()
         try:
-            changed = await self.refresh()
+            if await self.refresh():
+                self._last_change = loop.time()
         except Exception as exc:  # logged and counted: the next error or redirect schedules another
             self.stats_refresh_failures += 1
             logger.warning("cluster topology refresh failed: %s", exc)
@@ -270,10 +284,10 @@ class NodesManager:
             # refresh, rate-limited as always, until a replica's promotion shows or the node answers again;
             # the node's own connect failures come too seldom for that once its backoff has grown
             self.schedule_refresh()
-        elif changed:
-            # the topology is moving (a reshard, a failover): look again until a refresh finds it still; the
-            # last slots of a reshard may move with no command of ours there to be told MOVED, and a node
-            # left with no slot (then forgotten) would keep its socket until some other event
+        elif loop.time() - self._last_change < self.settle_window:
+            # the topology is moving (a reshard, a failover): look again for a while; the last slots of a
+            # reshard may move with no command of ours there to be told MOVED, and a node left with no slot
+            # (then forgotten) would keep its socket until some other event
             self.schedule_refresh(self.settle_delay)
 
     def _primary_unreachable(self) -> bool:
