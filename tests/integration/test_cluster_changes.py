@@ -266,6 +266,7 @@ async def test_thirty_slot_moves_with_traffic_keep_memory_and_connections_flat(
         tag = tags_for([slot])[slot]
         keys = [f"{{{tag}}}:m{i}" for i in range(50)] + [f"mem:{i}" for i in range(450)]
         home, away = cluster.owner(slot), cluster.owner(10000)
+        rc.nodes_manager.settle_window = 2.0  # (10 s by default) the end of the test checks that refreshes stop
 
         async def traffic(round_: int) -> None:
             assert await asyncio.gather(*(rc.set(key, round_) for key in keys)) == [True] * len(keys)
@@ -316,6 +317,11 @@ async def test_thirty_slot_moves_with_traffic_keep_memory_and_connections_flat(
         assert figures[-1][1] < 8 * 1024, figures  # RSS: allocator noise, no trend
         assert stats["connections"] == connections <= stats["nodes"], stats
         assert stats["redirects_tracked"] == 0 and stats["kept_bytes"] == 0
+        # once the moves stop, so do the refreshes (follow-ups last settle_window after the last change seen)
+        await asyncio.sleep(rc.nodes_manager.settle_window + 1.5)
+        quiet = rc.stats()["refreshes"]
+        await asyncio.sleep(2 * rc.nodes_manager.settle_delay)
+        assert rc.stats()["refreshes"] == quiet
 
 
 async def failover_under_load(
