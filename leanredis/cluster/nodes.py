@@ -20,8 +20,16 @@ the future is done (a done callback): only redirected commands pay for it.
 ``__class__ is Packed``, so a subclass would be taken for an argument tuple.)
 
 A refresh reads ``CLUSTER SHARDS`` (``CLUSTER SLOTS`` where the server lacks
-it) from any reachable node; nodes that left the topology have their
-connection closed once idle (at most ``retire_delay`` seconds later).
+it) from the first node that answers, connected nodes first and nodes whose
+socket is down last. What schedules one, each rate-limited as above: a MOVED,
+a node's lost socket or failed connect; then, while a primary stays
+unreachable (a failover under way), one per ``refresh_interval`` until the
+promotion shows; and after any change seen (a refresh that found one, a
+MOVED), one per ``settle_delay`` for ``settle_window`` seconds, since a
+reshard moves slots no command of ours touches. A node that left the
+topology has its waiting (never written) commands sent at once to the node
+now serving their slot, and its connection closed once idle (at most
+``retire_delay`` seconds later).
 """
 
 from __future__ import annotations
