@@ -279,9 +279,10 @@ async def test_thirty_slot_moves_with_traffic_keep_memory_and_connections_flat(
             # traffic while the slot moves (MIGRATE in batches of 10: ASK when they meet), and after it
             target = away if move % 2 == 0 else home
             mover = asyncio.ensure_future(asyncio.to_thread(cluster.move_slots, [slot], target, 10))
-            for _ in range(100):
-                await traffic(move)
-                if mover.done():
+            until = time.monotonic() + 1.0
+            for _ in range(500):  # small rounds on the moving slot's keys: the mover's thread gets the GIL too
+                assert await asyncio.gather(*(rc.set(key, move) for key in keys[:50])) == [True] * 50
+                if mover.done() or time.monotonic() > until:
                     break
             await mover
             await traffic(move)
