@@ -208,7 +208,7 @@ class LocalCluster:
 
     def move_all_slots(self, source: RedisServer, target: RedisServer, busy: list[int]) -> None:
         """Every slot of ``source`` to ``target``: those in ``busy`` as ``move_slots`` does, the others with
-        SETSLOT NODE alone, pipelined, on every primary at once.
+        SETSLOT NODE alone, pipelined, on the target then every other primary at once.
 
         The others must hold no key and see no command (the caller flushed
         ``source`` and keeps its traffic on ``busy``): thousands of slots move
@@ -230,9 +230,12 @@ class LocalCluster:
             finally:
                 client.close()
 
-        primaries = [s for s in self.running() if self.role(s) == "master"]
-        with ThreadPoolExecutor(len(primaries)) as pool:
-            list(pool.map(assign, primaries))
+        # the target first (as redis-cli does): no node ever sees a slot without an owner (CLUSTERDOWN);
+        # then the source and the others at once
+        assign(target)
+        others = [s for s in self.running() if self.role(s) == "master" and s.port != target.port]
+        with ThreadPoolExecutor(len(others)) as pool:
+            list(pool.map(assign, others))
 
     def wait_role(self, server: RedisServer, role: str, timeout: float) -> float:
         """Poll (every 10 ms) until ``server`` says it is ``role`` ("master"); the monotonic time it did."""
