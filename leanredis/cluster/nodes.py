@@ -20,8 +20,16 @@ the future is done (a done callback): only redirected commands pay for it.
 ``__class__ is Packed``, so a subclass would be taken for an argument tuple.)
 
 A refresh reads ``CLUSTER SHARDS`` (``CLUSTER SLOTS`` where the server lacks
-it) from any reachable node; nodes that left the topology have their
-connection closed once idle (at most ``retire_delay`` seconds later).
+it) from the first node that answers, connected nodes first and nodes whose
+socket is down last. What schedules one, each rate-limited as above: a MOVED,
+a node's lost socket or failed connect; then, while a primary stays
+unreachable (a failover under way), one per ``refresh_interval`` until the
+promotion shows; and after any change seen (a refresh that found one, a
+MOVED), one per ``settle_delay`` for ``settle_window`` seconds, since a
+reshard moves slots no command of ours touches. A node that left the
+topology has its waiting (never written) commands sent at once to the node
+now serving their slot, and its connection closed once idle (at most
+``retire_delay`` seconds later).
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ import asyncio
 import dataclasses
 import functools
 import logging
+import operator
 import random
 from collections import deque
 from collections.abc import Callable
@@ -37,6 +46,7 @@ from typing import Any
 
 from ..commands.table import lookup
 from ..connection import Connection
+from ..connection.protocol import Packed
 from ..exceptions import (
     AskError,
     BusyLoadingError,
@@ -88,6 +98,17 @@ class NodeConnection(Connection):
         if self.on_connect_failure is not None and not self._closed:
             self.on_connect_failure()
 
+    def take_waiting(self) -> list[CommandFuture[Any]]:
+        """The commands waiting for a socket or for room (never written), taken out; each keeps its ``payload``."""
+        queue = self._queue
+        self._queue = deque()
+        return [fut for fut in queue if not fut.done()]
+
+    @property
+    def unreachable(self) -> bool:
+        """No socket, and commands wait for one or the last connect attempt failed."""
+        return self._proto is None and (bool(self._queue) or self.last_connect_error is not None)
+
 
 class NodesManager:
     """Nodes, slot table, connections, redirects and refreshes of one ``RedisCluster``."""
@@ -102,6 +123,9 @@ class NodesManager:
         refresh_jitter: float = 0.1,
         topology_timeout: float = 5.0,
         retire_delay: float = 2.0,
+        trouble_window: float = 10.0,
+        settle_delay: float = 1.0,
+        settle_window: float = 10.0,
     ) -> None:
         self.startup = [ClusterNode(host, port) for host, port in startup]
         self.options = options
@@ -111,6 +135,11 @@ class NodesManager:
         self.refresh_jitter = refresh_jitter
         self.topology_timeout = topology_timeout
         self.retire_delay = retire_delay
+        self.trouble_window = trouble_window  # refreshes go on this long after a node's last connection trouble
+        # after a change was seen (a refresh that found one, a MOVED), a refresh every settle_delay s for
+        # settle_window s: a reshard goes on between the slots we happen to touch
+        self.settle_delay = settle_delay
+        self.settle_window = settle_window
         self.topology = Topology([None] * 16384, {})
         self.slots = self.topology.slots  # the hot path reads this list
         self.default_node: ClusterNode | None = None
@@ -120,6 +149,8 @@ class NodesManager:
         self._refresh_handle: asyncio.TimerHandle | None = None
         self._refresh_task: asyncio.Task[None] | None = None
         self._last_refresh = float("-inf")
+        self._last_trouble = float("-inf")
+        self._last_change = float("-inf")
         self._tasks: set[asyncio.Task[Any]] = set()  # retiring connections, refreshes: awaited by aclose
         self._closing = False
         self._retired: list[Connection] = []
@@ -183,6 +214,7 @@ class NodesManager:
     def _node_trouble(self, node: ClusterNode) -> None:
         """A node's socket was lost, or a connect to it failed: the topology may have changed."""
         if not self._closing and node.connection is not None:  # not a retired node's connection closing
+            self._last_trouble = asyncio.get_running_loop().time()
             self.schedule_refresh()
 
     def _node_unreachable(self, node: ClusterNode) -> None:
@@ -212,6 +244,7 @@ class NodesManager:
             conn = self.connection(target)
             if cls is MovedError:
                 self.stats_moved += 1
+                self._last_change = conn._loop.time()
                 self.slots[error.slot_id] = target
                 self.schedule_refresh()
                 conn.resend(fut, packed)
@@ -260,16 +293,24 @@ class NodesManager:
         self.connection(node).resend(fut, packed)
 
     # -- refreshing the topology -------------------------------------------------------
-    def schedule_refresh(self) -> None:
-        """A full refresh soon: at most one in flight, at most one per ``refresh_interval``, jittered."""
-        if self._refresh_pending or self._closing:
+    def schedule_refresh(self, after: float = 0.0) -> None:
+        """A full refresh soon (not before ``after`` s): at most one in flight, at most one per
+        ``refresh_interval``, jittered."""
+        if self._closing:
             return
+        handle = self._refresh_handle
+        if self._refresh_pending and (after or handle is None):
+            return  # one is running, or due already
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return  # outside a loop: the next command's routing will ask again
+        delay = max(after, self._last_refresh + self.refresh_interval - loop.time())
+        if handle is not None:
+            if handle.when() <= loop.time() + delay + self.refresh_jitter:
+                return  # the one planned comes as soon as this one would
+            handle.cancel()  # an error or a MOVED wants it sooner than the follow-up (settle_delay) planned
         self._refresh_pending = True
-        delay = max(0.0, self._last_refresh + self.refresh_interval - loop.time())
         delay += random.uniform(0, self.refresh_jitter)
         self._refresh_handle = loop.call_later(delay, self._start_refresh, loop)
 
@@ -280,21 +321,46 @@ class NodesManager:
         task.add_done_callback(self._tasks.discard)
 
     async def _background_refresh(self) -> None:
+        loop = asyncio.get_running_loop()
         try:
-            await self.refresh()
+            if await self.refresh():
+                self._last_change = loop.time()
         except Exception as exc:  # logged and counted: the next error or redirect schedules another
             self.stats_refresh_failures += 1
             logger.warning("cluster topology refresh failed: %s", exc)
         finally:
             self._refresh_pending = False
             self._refresh_task = None
+        if self._primary_unreachable():
+            # a primary's socket is down while commands want it (killed, or its host gone): the next
+            # refresh, rate-limited as always, until a replica's promotion shows or the node answers again;
+            # the node's own connect failures come too seldom for that once its backoff has grown
+            self.schedule_refresh()
+        elif loop.time() - self._last_change < self.settle_window:
+            # the topology is moving (a reshard, a failover): look again for a while; the last slots of a
+            # reshard may move with no command of ours there to be told MOVED, and a node left with no slot
+            # (then forgotten) would keep its socket until some other event
+            self.schedule_refresh(self.settle_delay)
 
-    async def refresh(self) -> None:
-        """Read the topology from the first node that answers (known nodes, then startup nodes)."""
+    def _primary_unreachable(self) -> bool:
+        if asyncio.get_running_loop().time() - self._last_trouble > self.trouble_window:
+            return False  # nothing was troubled lately: no refresh for a primary nobody uses
+        for node in self.topology.primaries():
+            conn = node.connection
+            if isinstance(conn, NodeConnection) and conn.unreachable:
+                return True
+        return False
+
+    async def refresh(self) -> bool:
+        """Read the topology from the first node that answers (known nodes, then startup nodes).
+
+        True when it differs from the one the client had (slots, nodes or roles)."""
         self._last_refresh = asyncio.get_running_loop().time()
         known = list(self.topology.nodes.values())
         random.shuffle(known)
-        known.sort(key=lambda node: node.server_type != PRIMARY)
+        # connected nodes first, a node whose socket is down last (a dead primary would hold the refresh for
+        # its connect attempts and backoff); primaries before replicas
+        known.sort(key=lambda node: (_reach(node), node.server_type != PRIMARY))
         candidates = known + [node for node in self.startup if node.name not in self.topology.nodes]
         errors = []
         for node in candidates:
@@ -304,9 +370,8 @@ class NodesManager:
                 errors.append(f"{node.name}: {exc}")
                 continue
             if shards:
-                self.apply(shards)
                 self.stats_refreshes += 1
-                return
+                return self.apply(shards)
             errors.append(f"{node.name}: no slot is served")
         raise ClusterError(f"no node answered with the cluster's topology ({'; '.join(errors) or 'no node known'})")
 
@@ -322,22 +387,31 @@ class NodesManager:
         reply = await conn.execute_with_timeout((b"CLUSTER", b"SLOTS"), None, timeout)
         return parse_slots(reply, node.host)
 
-    def apply(self, shards: list[Shard]) -> None:
-        """Swap in the topology of ``shards``; nodes that left have their connections retired."""
+    def apply(self, shards: list[Shard]) -> bool:
+        """Swap in the topology of ``shards``; nodes that left have their connections retired.
+
+        True when something changed: a slot's node, the set of nodes or a role."""
         known = dict(self.topology.nodes)
+        roles = {name: node.server_type for name, node in known.items()}
         for node in self.startup:
             known.setdefault(node.name, node)
-        new = Topology.build(shards, known)
-        for name, node in self.topology.nodes.items():
-            if name not in new.nodes:
-                self._retire(node)
-        for node in self.startup:
-            if node.name not in new.nodes and node.connection is not None and node not in self.topology.nodes.values():
-                self._retire(node)
+        new = Topology.build(shards, known)  # sets the roles of the known nodes it keeps
+        changed = any(map(operator.is_not, new.slots, self.slots)) or roles != {
+            name: node.server_type for name, node in new.nodes.items()
+        }
+        leaving = [node for name, node in self.topology.nodes.items() if name not in new.nodes]
+        leaving += [
+            node
+            for node in self.startup
+            if node.name not in new.nodes and node.connection is not None and node not in self.topology.nodes.values()
+        ]
         self.topology = new
         self.slots = new.slots
         if self.default_node is None or self.default_node.name not in new.nodes:
             self.default_node = self._pick_default()
+        for node in leaving:  # after the swap: their waiting commands are routed by the new table
+            self._retire(node)
+        return changed
 
     def _pick_default(self) -> ClusterNode | None:
         for startup in self.startup:
@@ -348,16 +422,47 @@ class NodesManager:
         return primaries[0] if primaries else None
 
     def _retire(self, node: ClusterNode) -> None:
-        """A node left the topology: close its connection once its replies are in (or ``retire_delay`` s)."""
+        """A node left the topology: its waiting commands rerouted now, its connection closed once its
+        replies are in (or ``retire_delay`` s)."""
         self.pools.retire(node)
         conn = node.connection
         node.connection = None
         if conn is None:
             return
+        if isinstance(conn, NodeConnection):
+            for fut in conn.take_waiting():
+                self._reroute(node, fut)
         self._retired.append(conn)
         task = asyncio.get_running_loop().create_task(self._close_when_idle(conn))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    def _reroute(self, left: ClusterNode, fut: CommandFuture[Any]) -> None:
+        """A command that waited on a node which left, never written: to its slot's node now.
+
+        Bytes kept from a redirect go to a primary, which answers MOVED if it is
+        the wrong one (as in ``_resend_later``); a keyless command was meant for
+        that node alone: it fails, once, as never sent.
+        """
+        payload = fut.payload
+        fut.payload = None
+        node = None
+        if payload.__class__ is Packed:
+            primaries = self.topology.primaries()
+            node = random.choice(primaries) if primaries else None
+        elif payload is not None:
+            spec = lookup(payload)
+            keys = spec.keys_of(payload) if spec is not None else ()
+            if keys:
+                node = self.slots[key_slot(keys[0])]
+        if node is None:
+            error = ConnectionError(
+                f"{_name(fut)} waited for {left.name}, which left the cluster before it was sent; retry it"
+            )
+            error.possibly_executed = False
+            fut.set_exception(error)
+            return
+        self.connection(node).resend(fut, payload)
 
     async def _close_when_idle(self, conn: Connection) -> None:
         loop = asyncio.get_running_loop()
@@ -388,6 +493,14 @@ class NodesManager:
         finally:
             self._refresh_pending = False
             self._closing = False
+
+
+def _reach(node: ClusterNode) -> int:
+    """0: connected, 1: not connected yet, 2: its socket is down (lost, or connects fail)."""
+    conn = node.connection
+    if conn is None:
+        return 1
+    return 0 if conn.is_connected else 2
 
 
 def _name(fut: CommandFuture[Any]) -> str:

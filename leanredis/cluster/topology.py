@@ -100,29 +100,37 @@ def _node_host(node: dict[str, Any], fallback_host: str) -> str:
 def parse_shards(reply: Any, asked_host: str) -> list[Shard]:
     """``CLUSTER SHARDS`` -> shards; a node whose health is not ``online`` is left out.
 
-    A shard without a healthy primary (mid-failover) has no entry: its slots
-    stay uncovered until the next refresh, rather than pointing at a dead node.
+    Except a shard's failed primary while no replica has replaced it
+    (mid-failover): its slots stay with it, so that commands for them fail
+    with ``ConnectionError`` (or wait for its connection) rather than with
+    ``CLUSTERDOWN`` at the client, and the refresh after the promotion moves
+    them, and the commands waiting on the dead node, to the new primary.
     """
     shards = []
     for raw in reply:
         shard = _as_dict(raw)
         slots = [int(s) for s in shard.get("slots") or []]
         ranges = [(slots[i], slots[i + 1]) for i in range(0, len(slots) - 1, 2)]
-        primary = None
+        primary = failed_primary = None
         replicas = []
         zones = {}
         for raw_node in shard.get("nodes") or []:
             node = _as_dict(raw_node)
-            if _text(node.get("health", "online")) != "online":
-                continue
             address = (_node_host(node, asked_host), int(node["port"]))
             zone = _text(node.get("availability-zone"))
             if zone:
                 zones[address] = str(zone)
-            if _text(node.get("role")) == "master":
+            is_primary = _text(node.get("role")) == "master"
+            if _text(node.get("health", "online")) != "online":
+                if is_primary and failed_primary is None:
+                    failed_primary = address
+                continue
+            if is_primary:
                 primary = address
             else:
                 replicas.append(address)
+        if primary is None:
+            primary = failed_primary
         if primary is not None and ranges:
             shards.append(Shard(primary, replicas, ranges, zones))
     return shards

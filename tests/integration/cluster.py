@@ -13,6 +13,7 @@ import random
 import socket
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import redis
 
@@ -90,7 +91,7 @@ class LocalCluster:
 
     def healthy(self) -> bool:
         """Every node says cluster_state:ok and sees 3 primaries with a replica each."""
-        for server in self.servers:
+        for server in self.running():
             info = str(self.call(server, "CLUSTER", "INFO"))
             if "cluster_state:ok" not in info:
                 return False
@@ -99,9 +100,11 @@ class LocalCluster:
             replicas = [f for f in flags if "slave" in f and "fail" not in f and "fail?" not in f]
             if len(replicas) != 3:
                 return False
-        for replica in self.replicas:
-            info = self.call(replica, "INFO", "replication")
-            if not isinstance(info, dict) or info.get("master_link_status") != "up":
+        for server in self.running():
+            info = self.call(server, "INFO", "replication")
+            if not isinstance(info, dict):
+                return False
+            if info.get("role") == "slave" and info.get("master_link_status") != "up":
                 return False
         return True
 
@@ -142,12 +145,116 @@ class LocalCluster:
     def server_by_port(self, port: int) -> RedisServer:
         return next(server for server in self.servers if server.port == port)
 
+    def running(self) -> list[RedisServer]:
+        """The servers whose process is alive (a killed one is left out) and still in the cluster."""
+        return [server for server in self.servers if server.running and server.port in self.ids]
+
     def owner(self, slot: int) -> RedisServer:
         """The primary serving ``slot`` now, as the cluster itself says."""
-        for entry in self.call(self.servers[0], "CLUSTER", "SLOTS"):  # type: ignore[union-attr]
+        for entry in self.call(self.running()[0], "CLUSTER", "SLOTS"):  # type: ignore[union-attr]
             if entry[0] <= slot <= entry[1]:
                 return self.server_by_port(int(entry[2][1]))
         raise LookupError(f"slot {slot} is not served")
+
+    def current_primaries(self) -> list[RedisServer]:
+        """The servers that are primaries now (failovers change who), as their own INFO says."""
+        return [server for server in self.running() if self.role(server) == "master"]
+
+    def replica_of(self, primary: RedisServer) -> RedisServer:
+        """A running replica attached to ``primary`` now."""
+        nodes = str(self.call(primary, "CLUSTER", "NODES")).splitlines()
+        for line in nodes:
+            fields = line.split()
+            if len(fields) > 3 and fields[3] == self.ids[primary.port] and "fail" not in fields[2]:
+                port = int(fields[1].split("@")[0].rsplit(":", 1)[1])
+                return self.server_by_port(port)
+        raise LookupError(f"{primary.port} has no replica")
+
+    def move_slots(self, slots: list[int], target: RedisServer, batch: int = 3) -> int:
+        """Migrate ``slots`` to ``target`` one by one as ``redis-cli --cluster reshard`` does; keys moved.
+
+        Per slot: SETSLOT IMPORTING on the target, MIGRATING on the source,
+        ``MIGRATE ... KEYS`` ``batch`` keys at a time (between two batches the
+        slot is split: ASK), then SETSLOT NODE on the target, the source and
+        every other primary. One admin connection per server for the whole move.
+        """
+        clients = {server.port: self.admin(server) for server in self.running()}
+        moved = 0
+        try:
+            target_id = self.ids[target.port]
+            primaries = [s for s in self.running() if self.role(s) == "master"]
+            for slot in slots:
+                source = self.owner(slot)
+                if source.port == target.port:
+                    continue
+                src, dst = clients[source.port], clients[target.port]
+                dst.execute_command("CLUSTER", "SETSLOT", slot, "IMPORTING", self.ids[source.port])
+                src.execute_command("CLUSTER", "SETSLOT", slot, "MIGRATING", target_id)
+                while True:
+                    keys = src.execute_command("CLUSTER", "GETKEYSINSLOT", slot, batch)
+                    if not keys:
+                        break
+                    src.execute_command("MIGRATE", target.host, target.port, "", 0, 5000, "KEYS", *keys)
+                    moved += len(keys)
+                dst.execute_command("CLUSTER", "SETSLOT", slot, "NODE", target_id)
+                src.execute_command("CLUSTER", "SETSLOT", slot, "NODE", target_id)
+                for server in primaries:
+                    if server.port not in (source.port, target.port):
+                        clients[server.port].execute_command("CLUSTER", "SETSLOT", slot, "NODE", target_id)
+        finally:
+            for client in clients.values():
+                client.close()
+        return moved
+
+    def move_all_slots(self, source: RedisServer, target: RedisServer, busy: list[int]) -> None:
+        """Every slot of ``source`` to ``target``: those in ``busy`` as ``move_slots`` does, the others with
+        SETSLOT NODE alone, pipelined, on the target then every other primary at once.
+
+        The others must hold no key and see no command (the caller flushed
+        ``source`` and keeps its traffic on ``busy``): thousands of slots move
+        in seconds (Valkey 8+ waits for the replicas at each SETSLOT: ~1 ms).
+        """
+        self.move_slots(busy, target)
+        entries = self.call(source, "CLUSTER", "SLOTS")
+        assert isinstance(entries, list)
+        slots = [s for e in entries if int(e[2][1]) == source.port for s in range(int(e[0]), int(e[1]) + 1)]
+        target_id = self.ids[target.port]
+
+        def assign(server: RedisServer) -> None:
+            client = self.admin(server)
+            try:
+                pipe = client.pipeline(transaction=False)
+                for slot in slots:
+                    pipe.execute_command("CLUSTER", "SETSLOT", slot, "NODE", target_id)
+                pipe.execute()
+            finally:
+                client.close()
+
+        # the target first (as redis-cli does): no node ever sees a slot without an owner (CLUSTERDOWN);
+        # then the source and the others at once
+        assign(target)
+        others = [s for s in self.running() if self.role(s) == "master" and s.port != target.port]
+        with ThreadPoolExecutor(len(others)) as pool:
+            list(pool.map(assign, others))
+
+    def wait_role(self, server: RedisServer, role: str, timeout: float) -> float:
+        """Poll (every 10 ms) until ``server`` says it is ``role`` ("master"); the monotonic time it did."""
+        deadline = time.monotonic() + timeout
+        client = self.admin(server)
+        try:
+            while time.monotonic() < deadline:
+                try:
+                    if client.info("replication").get("role") == role:
+                        return time.monotonic()
+                except redis.RedisError:
+                    pass  # mid-change: ask again
+                time.sleep(0.01)
+        finally:
+            client.close()
+        raise TimeoutError(f"{server.port} did not become {role} within {timeout} s")
+
+    def wait_healthy(self, timeout: float = 30.0) -> None:
+        self.wait(self.healthy, time.monotonic() + timeout, "cluster healthy")
 
     def stop(self) -> None:
         for server in self.servers:
