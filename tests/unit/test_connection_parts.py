@@ -101,12 +101,15 @@ def test_default_deadlines_are_read_from_the_head_of_each_fifo(loop: asyncio.Abs
     assert next_deadline == 2.5
 
 
+@pytest.mark.parametrize("keeps", [False, True], ids=["execute", "keeping"])
 @pytest.mark.parametrize("paused", [False, True])
 @pytest.mark.parametrize("inflight", [0, 3, 4])
-@pytest.mark.parametrize("buffered", [0, 63, 64])
-def test_execute_admits_a_command_exactly_when_has_room_says_so(paused: bool, inflight: int, buffered: int) -> None:
-    # Connection.execute inlines RedisProtocol.has_room() (a call per command costs 2% of a GET):
-    # the two must agree on every side of every bound
+@pytest.mark.parametrize("buffered", [0, 40, 63, 64])
+def test_execute_admits_a_command_exactly_when_has_room_says_so(
+    keeps: bool, paused: bool, inflight: int, buffered: int
+) -> None:
+    # Connection.execute and the keeping execute (cluster nodes) inline RedisProtocol.has_room()
+    # (a call per command costs 2% of a GET): they must agree on every side of every bound, kept bytes too
 
     from leanredis.connection import Connection
     from leanredis.connection.protocol import RedisProtocol
@@ -114,16 +117,19 @@ def test_execute_admits_a_command_exactly_when_has_room_says_so(paused: bool, in
 
     async def admitted() -> tuple[bool, bool]:
         options = ConnectionOptions(host="127.0.0.1", port=1, max_inflight=4, max_buffered_bytes=64)
-        conn = Connection(options)
+        conn = Connection(options, keeps_commands=keeps)
         proto = RedisProtocol(conn)
         proto.pending = deque(CommandFuture() for _ in range(inflight))
-        proto.out = bytearray(buffered)
+        # a keeping connection counts kept bytes too: part of the buffered bytes are kept, not unwritten
+        kept = buffered // 2 if keeps else 0
+        proto.kept_bytes = kept
+        proto.out = bytearray(buffered - kept)
         proto.write_paused = paused
         proto.flush_scheduled = True  # nothing is written: there is no socket
         conn._proto = proto
         expected = proto.has_room()
         fut = conn.execute((b"GET", b"k"))
-        took = len(proto.pending) == inflight + 1 and len(proto.out) > buffered
+        took = len(proto.pending) == inflight + 1 and len(proto.out) > buffered - kept
         queued = bool(conn._queue)
         assert took != queued
         conn._queue.clear()
