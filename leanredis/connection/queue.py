@@ -100,26 +100,36 @@ class WaitQueue:
         if not proto.flush_scheduled:
             self._schedule_flush(proto)
         pop = queue.popleft
-        append = proto.pending.append
+        if proto.keep:  # a cluster node's connection: the bytes are kept, and counted by has_room()
+            while queue and proto.has_room():
+                fut = pop()
+                if fut.done():
+                    fut.payload = None
+                    continue  # cancelled or timed out while waiting: never sent
+                proto.encode(fut.payload, fut)
+            return
+        # has_room() for a run of commands, without a call per command (a flood passes here for each):
+        # nothing in this loop pauses the transport, and nothing is kept, so the room left is the count
+        # below max_inflight and the bytes below max_buffered_bytes (the unit tests hold this to has_room())
+        pending = proto.pending
+        append = pending.append
         out = proto.out  # a bytearray: += below extends the protocol's own buffer
-        has_room = proto.has_room
-        keep = proto.keep
-        while queue and has_room():
+        count = proto.max_inflight - len(pending)
+        limit = proto.max_buffered
+        while queue and count > 0 and len(out) < limit:
             fut = pop()
             args = fut.payload
-            if fut.done():
-                fut.payload = None
-                continue  # cancelled or timed out while waiting: never sent
-            if keep:
-                proto.encode(args, fut)
-                continue
             fut.payload = None
+            if fut.done():
+                continue  # cancelled or timed out while waiting: never sent
             try:
                 out += _pack(args)  # type: ignore[misc]
             except TypeError:
-                proto.encode(args, fut)
+                if proto.encode(args, fut):
+                    count -= 1
                 continue
             append(fut)
+            count -= 1
             if fut.parse is raw_reply:
                 proto.raw_pending += 1
 

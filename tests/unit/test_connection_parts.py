@@ -140,3 +140,60 @@ def test_execute_admits_a_command_exactly_when_has_room_says_so(
 
     took, expected = asyncio.run(admitted())
     assert took == expected
+
+
+@pytest.mark.parametrize("keeps", [False, True], ids=["plain", "keeping"])
+@pytest.mark.parametrize("paused", [False, True])
+@pytest.mark.parametrize("inflight", [0, 5, 8])
+@pytest.mark.parametrize("buffered", [0, 50, 100, 127])
+def test_drain_sends_exactly_what_has_room_admits_one_command_at_a_time(
+    keeps: bool, paused: bool, inflight: int, buffered: int
+) -> None:
+    # _drain inlines has_room() for a run of commands: it must stop where a has_room() check before
+    # each command would (count, bytes, kept bytes, a paused transport), no sooner and no later
+    from hiredis import pack_command
+
+    from leanredis.connection import Connection
+    from leanredis.connection.protocol import RedisProtocol
+    from leanredis.options import ConnectionOptions
+
+    args = (b"SET", b"key", b"v" * 10)
+    size = len(pack_command(args))
+
+    async def drained() -> tuple[int, int]:
+        options = ConnectionOptions(host="127.0.0.1", port=1, max_inflight=8, max_buffered_bytes=128)
+        conn = Connection(options, keeps_commands=keeps)
+        proto = RedisProtocol(conn)
+        proto.pending = deque(CommandFuture() for _ in range(inflight))
+        kept = buffered // 2 if keeps else 0
+        proto.kept_bytes = kept
+        proto.out = bytearray(buffered - kept)
+        proto.write_paused = paused
+        proto.flush_scheduled = True  # nothing is written: there is no socket
+        conn._proto = proto
+        # what has_room() before each command admits, on a copy of the state
+        model = RedisProtocol(conn)
+        model.pending = deque(proto.pending)
+        model.kept_bytes, model.out, model.write_paused = kept, bytearray(proto.out), paused
+        expected = 0
+        for _ in range(20):
+            if not model.has_room():
+                break
+            model.pending.append(CommandFuture())
+            model.out += b"x" * size
+            if keeps:
+                model.kept_bytes += size
+            expected += 1
+        for _ in range(20):
+            fut: CommandFuture[object] = CommandFuture()
+            fut.parse, fut.name, fut.payload = None, b"SET", args
+            conn._queue.append(fut)
+        conn._drain()
+        sent = len(proto.pending) - inflight
+        for fut in [*proto.pending, *conn._queue]:
+            fut.cancel()
+        conn._queue.clear()
+        return sent, expected
+
+    sent, expected = asyncio.run(drained())
+    assert sent == expected
