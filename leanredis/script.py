@@ -50,9 +50,10 @@ class Script:
         arguments = (*keys, *(args or ()))
         if client is None:
             client = self.registered_client
+        from .cluster.pipeline import ClusterPipeline
         from .pipeline import Pipeline  # here: the pipeline module imports the command mixins
 
-        if isinstance(client, Pipeline):
+        if isinstance(client, (Pipeline, ClusterPipeline)):
             client.scripts.add(self)  # loaded (if the server lacks it) before the pipeline runs
         try:
             return await client.evalsha(self.sha, len(keys), *arguments)

@@ -105,6 +105,7 @@ class ClusterPipeline(AllCommands):
         self._blocking: dict[int, float | None] = {}  # position -> how long it may block (None: for ever)
         self._slots: set[int] = set()  # of the WATCHed keys, and of commands run at once after WATCH
         self._watcher: Pipeline | None = None  # from the first WATCH: a Pipeline on a connection of the keys' node
+        self.scripts: set[Any] = set()  # Scripts called on this pipeline: loaded on every primary before execute
 
     def __repr__(self) -> str:
         kind = "transaction" if self.is_transaction else "pipeline"
@@ -264,6 +265,8 @@ class ClusterPipeline(AllCommands):
             if not allow_redirections:
                 raise DataError("execute(allow_redirections=False) is not supported: redirects are always followed")
             stack = self.command_stack
+            if self.scripts and stack:
+                await self.load_scripts()
             if self.is_transaction:
                 if not stack and not self.watching:
                     return []
@@ -421,9 +424,17 @@ class ClusterPipeline(AllCommands):
         return Executor(conn.options, conn, conn.execute, functools.partial(manager.pools.pool, node))
 
     # -- state -------------------------------------------------------------------------------
+    async def load_scripts(self) -> None:
+        """SCRIPT LOAD each Script called on this pipeline on every primary (its keys may hash anywhere),
+        so that the recorded EVALSHA cannot fail with NOSCRIPT; SCRIPT LOAD of a cached script is a no-op."""
+        client = self.cluster_client
+        for script in list(self.scripts):
+            await client.execute_command("SCRIPT", "LOAD", script.script, target_nodes=client.PRIMARIES)
+
     async def reset(self) -> None:
         """Forget recorded commands, UNWATCH and give the WATCH connection back."""
         self.command_stack = []
+        self.scripts = set()
         self._blocking = {}
         self._slots = set()
         self.explicit_transaction = False

@@ -629,3 +629,23 @@ async def test_a_slot_no_node_serves_fails_each_kind_of_work_clearly_until_the_r
             await asyncio.sleep(0.05)
         assert await rc.pipeline().set(key, 1).get(key).execute() == [True, b"1"]
         await assert_clean(rc)
+
+
+async def test_a_script_called_on_a_cluster_pipeline_is_loaded_on_every_primary_first(rc: RedisCluster) -> None:
+    async with asyncio.timeout(20):
+        keys = one_key_per_primary(rc)
+        await rc.execute_command("SCRIPT", "FLUSH", target_nodes=rc.PRIMARIES)
+        script = rc.register_script("return redis.call('INCRBY', KEYS[1], ARGV[1])")
+        pipe = rc.pipeline()
+        for key in keys:
+            assert await script(keys=[key], args=[2], client=pipe) is pipe  # recorded, not run
+        assert await pipe.execute() == [2, 2, 2]  # no NOSCRIPT: loaded on each primary before
+        for node in rc.get_primaries():
+            assert await rc.execute_command("SCRIPT", "EXISTS", script.sha, target_nodes=node) == [1], node
+        await rc.execute_command("SCRIPT", "FLUSH", target_nodes=rc.PRIMARIES)
+        async with rc.pipeline(transaction=True) as tx:
+            await script(keys=[keys[0]], args=[3], client=tx)
+            tx.get(keys[0])
+            assert await tx.execute() == [5, b"5"]
+        assert not pipe.scripts and not tx.scripts  # forgotten with the commands
+        await assert_clean(rc)
