@@ -174,7 +174,29 @@ class NodesManager:
             conn.on_connect_failure = functools.partial(self._node_unreachable, node)
             if self.reads is not None:
                 conn.reroute = functools.partial(self._reroute_read, node)
+                conn.on_lost_command = functools.partial(self._reread_lost, node)
         return conn
+
+    def _reread_lost(self, node: ClusterNode, fut: CommandFuture[Any], error: RedisError, packed: Any) -> bool:
+        """A replica's socket died with reads in flight: each goes again to the primary of its shard
+        (a read is safe to run twice; a MOVED from there is followed as usual). Anything else, or a
+        node that is no replica now, keeps its ``ConnectionError``."""
+        if self._closing or node.server_type != REPLICA:
+            return False
+        spec = lookup((_command_name(packed.data),))
+        if spec is None or not spec.readonly:
+            return False
+        primary = next(
+            (members[0] for members in self.topology.shards.values() if node in members[1:]), None
+        )
+        if primary is None or primary.server_type != PRIMARY:
+            return False
+        attempts = self._count(fut)
+        attempts[1] += 1
+        if attempts[1] > self.retry_attempts:
+            return False
+        self.connection(primary).resend(fut, packed)
+        return True
 
     def reader(self, primary: ClusterNode) -> ClusterNode:
         """The node of ``primary``'s shard a read goes to (reads from replicas on)."""
@@ -511,3 +533,16 @@ def _name(fut: CommandFuture[Any]) -> str:
 
 
 __all__ = ["NodeConnection", "NodesManager"]
+
+
+def _command_name(data: bytes) -> bytes:
+    """The command name of an encoded command (``*N\r\n$L\r\nNAME\r\n...``); empty if it does not parse."""
+    start = data.find(b"\r\n$")
+    if start < 0:
+        return b""
+    start = data.find(b"\r\n", start + 3)
+    if start < 0:
+        return b""
+    end = data.find(b"\r\n", start + 2)
+    return data[start + 2 : end] if end > 0 else b""
+

@@ -610,3 +610,33 @@ async def test_reads_fall_back_to_the_primary_when_a_replica_dies(cluster: Local
         if replica_server is not None:
             replica_server.start()
             cluster.wait(cluster.healthy, time.monotonic() + 30, "the replica back")
+
+
+async def test_reads_in_flight_on_a_replica_that_dies_are_answered_by_its_primary(cluster: LocalCluster) -> None:
+    client = RedisCluster(
+        host="127.0.0.1", port=cluster.servers[0].port, load_balancing_strategy=LoadBalancingStrategy.RANDOM_REPLICA
+    )
+    replica_server = None
+    try:
+        async with asyncio.timeout(60):
+            await client.initialize()
+            await replicas_known(client)
+            await client.set("{inflight}k", "v")
+            await written_everywhere(client)
+            replica = client.get_node_from_key("{inflight}k", replica=True)
+            assert replica is not None
+            assert await client.get("{inflight}k") == b"v"  # its connection is open
+            replica_server = cluster.server_by_port(replica.port)
+            cluster.call(replica_server, "CLIENT", "PAUSE", "10000", "ALL")  # reads written, never answered
+            reads = [client.get("{inflight}k") for _ in range(50)]
+            conn = client.nodes_manager.connection(replica)
+            await until_true(lambda: conn.inflight == 50)
+            replica_server.kill()  # the socket dies with the 50 reads in flight on it
+            values = await asyncio.gather(*reads, return_exceptions=True)
+            assert values == [b"v"] * 50, values  # each read again on the primary, none failed
+            await assert_quiet(client)
+    finally:
+        await client.aclose()
+        if replica_server is not None:
+            replica_server.start()
+            cluster.wait(cluster.healthy, time.monotonic() + 30, "the replica back")
