@@ -31,6 +31,8 @@ from ..pipeline import run_transaction
 from ..url import parse_url
 from .blocking import send_blocking
 from .fanout import COMBINERS, SPLITTABLE, TO_ALL_PRIMARIES, Ordered, join, part_args, split_by_slot
+from .management import TARGETED as MANAGEMENT_TARGETED
+from .management import ClusterManagementCommands
 from .nodes import NodesManager
 from .pipeline import ClusterPipeline
 from .pubsub import ClusterPubSub
@@ -53,7 +55,7 @@ _READ_SINGLE_KEY = frozenset(name for name in _SINGLE_KEY if COMMANDS[name.decod
 _NOT_YET = ("address_remap", "cache_config")
 
 
-class RedisCluster(AllCommands):
+class RedisCluster(ClusterManagementCommands, AllCommands):
     """An asyncio Redis Cluster client: one multiplexed connection per node, redirects followed.
 
     ``RedisCluster(host="127.0.0.1", port=7000)`` or
@@ -481,9 +483,9 @@ class RedisCluster(AllCommands):
         )
 
 
-def _targeted(name: str) -> Any:
-    """``Redis``'s method ``name``, taking redis-py's ``target_nodes=`` too."""
-    base = getattr(AllCommands, name)
+def _targeted(name: str, owner: type = AllCommands) -> Any:
+    """``Redis``'s method ``name`` (or ``owner``'s), taking redis-py's ``target_nodes=`` too."""
+    base = getattr(owner, name)
 
     @functools.wraps(base)
     def method(self: RedisCluster, *args: Any, target_nodes: Any = None, **kwargs: Any) -> Any:
@@ -497,5 +499,7 @@ def _targeted(name: str) -> Any:
 for _name in TARGETED_METHODS:
     if hasattr(AllCommands, _name) and _name not in RedisCluster.__dict__:
         setattr(RedisCluster, _name, _targeted(_name))
+for _name in MANAGEMENT_TARGETED:
+    setattr(RedisCluster, _name, _targeted(_name, ClusterManagementCommands))
 
 __all__ = ["RedisCluster"]

@@ -327,3 +327,36 @@ async def test_startup_nodes_from_url_and_async_with(cluster: LocalCluster) -> N
             await client.aclose()
         assert client.stats()["connections"] >= 1
         assert all(not conn.is_connected for conn in client.nodes_manager.connections())
+
+
+async def test_cluster_state_commands_and_lock_answer_as_redis_py(cluster: LocalCluster, rc: RedisCluster) -> None:
+    theirs = redis_py_cluster.RedisCluster(host="127.0.0.1", port=cluster.servers[0].port)
+    try:
+        async with asyncio.timeout(20):
+            await theirs.initialize()
+            keys = keys_on_each_primary(rc)
+            for key in keys:
+                await rc.set(key, "v")
+            info = await rc.cluster_info()
+            expected = await theirs.cluster_info()
+            assert info.keys() == expected.keys() and info["cluster_state"] == expected["cluster_state"] == "ok"
+            assert info["cluster_known_nodes"] == "6"
+            slot = rc.keyslot(keys[0])
+            assert await rc.cluster_keyslot(keys[0]) == await theirs.cluster_keyslot(keys[0]) == slot
+            assert await rc.cluster_countkeysinslot(slot) == await theirs.cluster_countkeysinslot(slot) >= 1
+            assert await rc.cluster_get_keys_in_slot(slot, 10) == await theirs.cluster_get_keys_in_slot(slot, 10)
+            node = rc.get_primaries()[0]
+            their_node = theirs.get_node(node.host, node.port)
+            assert await rc.cluster_myid(node) == await theirs.cluster_myid(their_node)
+            by_node = await rc.cluster_info(target_nodes=RedisCluster.PRIMARIES)
+            assert sorted(by_node) == sorted(n.name for n in rc.get_primaries())
+            assert rc.get_random_primary_node() in rc.get_primaries()
+            with pytest.raises(leanredis.DataError, match="slot"):
+                rc.cluster_countkeysinslot(16384)
+            async with rc.lock("lock:{job}", timeout=5) as lock:  # redis.asyncio's Lock, on the key's node
+                assert await lock.owned()
+                assert not await rc.lock("lock:{job}", blocking=False).acquire()
+            assert await rc.get("lock:{job}") is None
+    finally:
+        await theirs.aclose()
+    await assert_no_leak(rc)

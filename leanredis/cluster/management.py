@@ -1,0 +1,98 @@
+"""Cluster commands of redis-py's ``RedisCluster`` that read the cluster's own state, and ``lock()``.
+
+Each sends through the cluster's router: ``CLUSTER COUNTKEYSINSLOT`` and
+``GETKEYSINSLOT`` to the node owning the slot, the others to the default node,
+or to the nodes named by ``target_nodes=`` (the cluster client wraps the
+methods of ``TARGETED`` for it, as for ``ping`` or ``info``).
+"""
+
+from __future__ import annotations
+
+import random
+from typing import TYPE_CHECKING, Any
+
+from ..commands.base import CommandsBase, KeyT
+from ..commands.introspection import str_list
+from ..exceptions import DataError
+from ..lock import Lock
+
+if TYPE_CHECKING:
+    from .topology import ClusterNode
+
+
+def cluster_info_reply(reply: Any) -> dict[str, str]:
+    """``CLUSTER INFO``'s ``field:value`` lines -> {field: value} (text, as redis-py returns them)."""
+    text = reply.decode("utf-8", "replace") if isinstance(reply, (bytes, bytearray)) else str(reply)
+    return dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
+
+
+class ClusterManagementCommands(CommandsBase):
+    """``cluster_info``, ``cluster_keyslot``, ``cluster_countkeysinslot``, ``cluster_get_keys_in_slot``,
+    ``cluster_myid``, ``cluster_myshardid``, ``get_random_primary_node``, ``lock``."""
+
+    def cluster_info(self) -> Any:
+        """The cluster's state as the default node (or ``target_nodes=``) sees it: {field: value}."""
+        return self._send((b"CLUSTER", b"INFO"), cluster_info_reply)
+
+    def cluster_keyslot(self, key: KeyT) -> Any:
+        """The slot of ``key`` as the server computes it (``keyslot()`` computes it here)."""
+        return self._send((b"CLUSTER", b"KEYSLOT", key), None)
+
+    def cluster_countkeysinslot(self, slot_id: int) -> Any:
+        """How many keys the node owning ``slot_id`` holds in it."""
+        _check_slot(slot_id)
+        return self._send((b"CLUSTER", b"COUNTKEYSINSLOT", slot_id), None)
+
+    def cluster_get_keys_in_slot(self, slot: int, num_keys: int) -> Any:
+        """Up to ``num_keys`` keys of ``slot``, from the node owning it (as text, as redis-py returns them)."""
+        _check_slot(slot)
+        return self._send((b"CLUSTER", b"GETKEYSINSLOT", slot, num_keys), str_list)
+
+    def cluster_myshardid(self) -> Any:
+        """The shard id of the default node (or of ``target_nodes=``)."""
+        return self._send((b"CLUSTER", b"MYSHARDID"), None)
+
+    def cluster_myid(self, target_node: Any) -> Any:
+        """The node id of ``target_node`` (a ``ClusterNode`` or a node flag, as in redis-py)."""
+        return self._send_to_targets(target_node, (b"CLUSTER", b"MYID"), None)  # type: ignore[attr-defined]
+
+    def get_random_primary_node(self) -> ClusterNode:
+        """A primary chosen at random."""
+        primaries = self.get_primaries()  # type: ignore[attr-defined]
+        if not primaries:
+            raise DataError("no primary is known yet: await the client's initialize() first")
+        return random.choice(primaries)  # type: ignore[no-any-return]
+
+    def lock(
+        self,
+        name: KeyT,
+        timeout: float | None = None,
+        sleep: float = 0.1,
+        blocking: bool = True,
+        blocking_timeout: float | None = None,
+        lock_class: type[Lock] | None = None,
+        thread_local: bool = True,
+        raise_on_release_error: bool = True,
+    ) -> Lock:
+        """A ``Lock`` on the key ``name`` (redis.asyncio's arguments), on the node owning its slot."""
+        return (lock_class or Lock)(
+            self,
+            name,
+            timeout=timeout,
+            sleep=sleep,
+            blocking=blocking,
+            blocking_timeout=blocking_timeout,
+            thread_local=thread_local,
+            raise_on_release_error=raise_on_release_error,
+        )
+
+
+def _check_slot(slot: Any) -> None:
+    if isinstance(slot, bool) or not isinstance(slot, int) or not 0 <= slot < 16384:
+        raise DataError(f"a slot is an int in 0..16383, not {slot!r}")
+
+
+# the methods that take redis-py's target_nodes= (wrapped by the cluster client)
+TARGETED = ("cluster_info", "cluster_keyslot", "cluster_myshardid")
+
+__all__ = ["TARGETED", "ClusterManagementCommands", "cluster_info_reply"]
