@@ -11,10 +11,10 @@ from __future__ import annotations
 import random
 from typing import TYPE_CHECKING, Any
 
+from ..client_features import ClientFeatures
 from ..commands.base import CommandsBase, KeyT
 from ..commands.introspection import str_list
 from ..exceptions import DataError
-from ..lock import Lock
 
 if TYPE_CHECKING:
     from .topology import ClusterNode
@@ -28,7 +28,7 @@ def cluster_info_reply(reply: Any) -> dict[str, str]:
 
 class ClusterManagementCommands(CommandsBase):
     """``cluster_info``, ``cluster_keyslot``, ``cluster_countkeysinslot``, ``cluster_get_keys_in_slot``,
-    ``cluster_myid``, ``cluster_myshardid``, ``get_random_primary_node``, ``lock``."""
+    ``cluster_myid``, ``cluster_myshardid``, ``get_random_primary_node``, and ``Redis``'s ``lock``."""
 
     def cluster_info(self) -> Any:
         """The cluster's state as the default node (or ``target_nodes=``) sees it: {field: value}."""
@@ -63,28 +63,8 @@ class ClusterManagementCommands(CommandsBase):
             raise DataError("no primary is known yet: await the client's initialize() first")
         return random.choice(primaries)  # type: ignore[no-any-return]
 
-    def lock(
-        self,
-        name: KeyT,
-        timeout: float | None = None,
-        sleep: float = 0.1,
-        blocking: bool = True,
-        blocking_timeout: float | None = None,
-        lock_class: type[Lock] | None = None,
-        thread_local: bool = True,
-        raise_on_release_error: bool = True,
-    ) -> Lock:
-        """A ``Lock`` on the key ``name`` (redis.asyncio's arguments), on the node owning its slot."""
-        return (lock_class or Lock)(
-            self,
-            name,
-            timeout=timeout,
-            sleep=sleep,
-            blocking=blocking,
-            blocking_timeout=blocking_timeout,
-            thread_local=thread_local,
-            raise_on_release_error=raise_on_release_error,
-        )
+    # redis.asyncio's lock(name, timeout=, sleep=, blocking=, ...): the client's own, on the key's node
+    lock = ClientFeatures.lock
 
 
 def _check_slot(slot: Any) -> None:
