@@ -50,6 +50,8 @@ from .exceptions import (
 from .future import CommandFuture
 from .lock import Lock
 from .options import ConnectionOptions
+from .pool import BlockingConnectionPool, ConnectionPool
+from .pool_connection import PooledConnection
 from .pubsub import Subscription
 from .sentinel import Sentinel, SentinelRedis
 
@@ -63,6 +65,7 @@ __all__ = [
     "AskError",
     "AuthenticationError",
     "AuthenticationWrongNumberOfArgsError",
+    "BlockingConnectionPool",
     "BusyError",
     "BusyLoadingError",
     "CacheConfig",
@@ -73,6 +76,7 @@ __all__ = [
     "CommandFuture",
     "Connection",
     "ConnectionError",
+    "ConnectionPool",
     "ConnectionOptions",
     "CrossSlotError",
     "CrossSlotTransactionError",
@@ -93,6 +97,7 @@ __all__ = [
     "NoSuchFieldsetError",
     "OutOfMemoryError",
     "OverloadError",
+    "PooledConnection",
     "ProtocolError",
     "ReplyTooLargeError",
     "PubSubError",

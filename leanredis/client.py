@@ -242,6 +242,7 @@ class Redis(ClientFeatures, AllCommands):
             self._init(shared_connection(options), options)
             self._pool_box.pool = pool
             self._pool_box.owned = False  # as in redis-py: a pool handed in is the caller's to close
+            pool.share(self.connection)  # pool.disconnect() closes it too; it reconnects when next used
         elif is_redis_py_pool(pool):
             type(self).__init__(self, **redis_py_pool_options(pool))
             self._pool_box.owned = False
@@ -273,6 +274,7 @@ class Redis(ClientFeatures, AllCommands):
         box = self._pool_box
         if box.pool is None:
             box.pool = ConnectionPool(self.options, *box.config)
+            box.pool.share(self.connection)
         return box.pool
 
     def _executor(self) -> Executor:

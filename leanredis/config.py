@@ -151,15 +151,23 @@ def redis_py_pool_options(pool: Any) -> dict[str, Any]:
     ``timeout`` is how long they wait for one; a plain ``ConnectionPool`` fails at
     once when all are taken, as redis-py's does.
     """
-    cls = pool.connection_class
+    kwargs = redis_py_connection_options(pool.connection_class, pool.connection_kwargs)
+    kwargs["max_connections"] = pool.max_connections
+    timeout = getattr(pool, "timeout", 0)  # BlockingConnectionPool waits; ConnectionPool does not
+    kwargs["pool_timeout"] = timeout
+    return kwargs
+
+
+def redis_py_connection_options(cls: Any, connection_kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    """``Redis(...)`` keyword arguments from a redis-py connection class and its ``connection_kwargs``."""
     name = f"{cls.__module__}.{cls.__qualname__}"
-    if name not in _CONNECTION_CLASSES:
+    ours = any(f"{c.__module__}.{c.__qualname__}" == "leanredis.pool_connection.PooledConnection" for c in cls.__mro__)
+    if name not in _CONNECTION_CLASSES and not ours:
         raise DataError(
             f"connection_pool: connection_class {name} is not supported; leanredis reads the options of "
             "redis.asyncio's Connection, SSLConnection and UnixDomainSocketConnection only"
         )
-    kwargs: dict[str, Any] = dict(_CONNECTION_CLASSES[name])
-    connection_kwargs: Mapping[str, Any] = pool.connection_kwargs
+    kwargs: dict[str, Any] = dict(_CONNECTION_CLASSES.get(name, {}))
     for key, value in connection_kwargs.items():
         if key in _POOL_PLUMBING:
             continue
@@ -177,12 +185,9 @@ def redis_py_pool_options(pool: Any) -> dict[str, Any]:
             if f"{value.__module__}.{value.__qualname__}" != "redis._parsers.encoders.Encoder":
                 raise DataError("connection_pool: a custom encoder_class is not supported")
         elif key == "timeout":
-            continue  # BlockingConnectionPool's wait, read from the pool below
+            continue  # BlockingConnectionPool's wait, read from the pool
         else:
             kwargs[key] = value
-    kwargs["max_connections"] = pool.max_connections
-    timeout = getattr(pool, "timeout", 0)  # BlockingConnectionPool waits; ConnectionPool does not
-    kwargs["pool_timeout"] = timeout
     return kwargs
 
 

@@ -21,6 +21,11 @@ done:
 
 Nothing here runs until the first ``acquire``: a client that never needs a
 dedicated connection has no socket, task or timer for it.
+
+The same pool speaks redis-py's API (``leanredis.pool_api``): ``get_connection()``
+hands out ``PooledConnection``s (redis-py's ``Connection`` API, request/reply on a
+socket of their own) under the same bound, and ``disconnect()`` also closes the
+multiplexed connections of the clients made on it (they reconnect when next used).
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ import asyncio
 import dataclasses
 from collections import deque
 from collections.abc import AsyncIterator
+import weakref
+from collections.abc import Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -36,6 +43,8 @@ from .connection import Connection
 from .exceptions import DataError, MaxConnectionsError, RedisError, ResponseError
 from .future import wake_first
 from .options import ConnectionOptions
+from .pool_api import DONE, BlockingPoolDefaults, RedisPyPoolAPI, _Done, kwargs_from_options
+from .pool_connection import PooledConnection
 
 DEFAULT_MAX_CONNECTIONS = 50
 DEFAULT_POOL_TIMEOUT = 20.0
@@ -51,10 +60,25 @@ class _Slot:
         self.returned = now
 
 
-class ConnectionPool:
-    """Dedicated connections to one server: bounded, aged, health-checked, never reused dirty."""
+class ConnectionPool(RedisPyPoolAPI):
+    """Dedicated connections to one server: bounded, aged, health-checked, never reused dirty.
 
-    def __init__(
+    ``ConnectionPool(connection_class=PooledConnection, max_connections=None, **connection_kwargs)``
+    as in redis-py (past ``max_connections``, ``MaxConnectionsError`` at once), or leanredis's own
+    ``ConnectionPool(options, max_connections, timeout, ...)`` (waits ``timeout`` seconds).
+    """
+
+    def __init__(self, connection_class: Any = PooledConnection, max_connections: Any = None,
+                 *args: Any, **kwargs: Any) -> None:
+        if isinstance(connection_class, ConnectionOptions):
+            limit = DEFAULT_MAX_CONNECTIONS if max_connections is None else max_connections
+            self._setup(connection_class, limit, *args, **kwargs)
+            self.connection_class = PooledConnection
+            self._connection_kwargs = kwargs_from_options(connection_class)
+        else:
+            self._init_redis_py(connection_class, max_connections, 0, kwargs)
+
+    def _setup(
         self,
         options: ConnectionOptions,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
@@ -82,12 +106,14 @@ class ConnectionPool:
         self.max_idle_time = max_idle_time
         self.max_lifetime = max_lifetime
         self.health_check_interval = health_check_interval
-        self._slots: dict[Connection, _Slot] = {}  # every open connection, idle or in use
-        self._idle: deque[Connection] = deque()  # most recently returned at the right
+        self._slots: dict[Any, _Slot] = {}  # every open connection, idle or in use
+        self._idle: deque[Any] = deque()  # most recently returned at the right
         self._waiters: deque[asyncio.Future[None]] = deque()
         self._closing: set[asyncio.Task[None]] = set()
         self._reaper: asyncio.TimerHandle | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        # the multiplexed connections of clients made on this pool: disconnect() closes them too
+        self._shared: weakref.WeakSet[Connection] = weakref.WeakSet()
         self.stats_created = 0
         self.stats_closed = 0
         self.stats_dirty = 0
@@ -96,12 +122,6 @@ class ConnectionPool:
         self.stats_health_failures = 0
         self.stats_waits = 0
         self.stats_wait_timeouts = 0
-
-    def __repr__(self) -> str:
-        return (
-            f"<ConnectionPool {self.options.address} in_use={self.in_use} idle={len(self._idle)} "
-            f"waiting={self.waiting} max={self.max_connections}>"
-        )
 
     # -- observable state ------------------------------------------------------
     @property
@@ -137,27 +157,57 @@ class ConnectionPool:
         }
 
     # -- taking and giving back ------------------------------------------------------
-    async def acquire(self) -> Connection:
-        """A connection of the caller's own; give it back with ``release`` (or use ``connection()``)."""
+    def share(self, connection: Connection) -> None:
+        """``connection`` (a client's multiplexed one) is closed by ``disconnect()`` and ``aclose()`` too."""
+        self._shared.add(connection)
+
+    def can_get_connection(self) -> bool:
+        """True if a connection can be had now, without waiting."""
+        return bool(self._idle) or len(self._slots) < self.max_connections
+
+    async def acquire(self, make: Callable[[ConnectionOptions, asyncio.AbstractEventLoop], Any] | None = None) -> Any:
+        """A connection of the caller's own; give it back with ``release`` (or use ``connection()``).
+
+        ``make``: how to build one of another kind than the multiplexed ``Connection``
+        (``get_connection``'s ``PooledConnection``); both kinds share ``max_connections``.
+        """
         loop = asyncio.get_running_loop()
         if self._loop is not loop:
             self._rebind(loop)
+        multiplexed = make is None
         deadline = None if self.timeout is None else loop.time() + self.timeout
         while True:
-            conn = await self._take_idle(loop)
+            conn = await self._take_idle(loop, multiplexed)
             if conn is not None:
                 return conn
+            if len(self._slots) >= self.max_connections:
+                self._drop_idle_other(multiplexed)  # an idle one of the other kind gives its place up
             if len(self._slots) < self.max_connections:
-                conn = Connection(self.options, loop)
+                conn = Connection(self.options, loop) if make is None else make(self.options, loop)
                 self._slots[conn] = _Slot(loop.time())
                 self.stats_created += 1
                 return conn
+            if self.timeout == 0:
+                self.stats_wait_timeouts += 1
+                raise MaxConnectionsError(
+                    f"Too many connections: all {self.max_connections} (max_connections) to "
+                    f"{self.options.address} are in use; use a BlockingConnectionPool to wait for one"
+                )
             await self._wait(loop, deadline)
 
-    async def _take_idle(self, loop: asyncio.AbstractEventLoop) -> Connection | None:
+    def _drop_idle_other(self, multiplexed: bool) -> None:
+        for conn in self._idle:
+            if isinstance(conn, Connection) is not multiplexed:
+                self._drop(conn)
+                return
+
+    async def _take_idle(self, loop: asyncio.AbstractEventLoop, multiplexed: bool = True) -> Any:
         idle = self._idle
-        while idle:
-            conn = idle.pop()
+        while True:
+            conn = next((c for c in reversed(idle) if isinstance(c, Connection) is multiplexed), None)
+            if conn is None:
+                return None
+            idle.remove(conn)
             slot = self._slots[conn]
             now = loop.time()
             if self._expired(slot, now):
@@ -165,13 +215,12 @@ class ConnectionPool:
                 self._drop(conn)
                 continue
             interval = self.health_check_interval
-            if interval and now - slot.returned >= interval:
+            if multiplexed and interval and now - slot.returned >= interval:
                 if not await self._healthy(conn):
                     self.stats_health_failures += 1
                     self._drop(conn)
                     continue
             return conn
-        return None
 
     async def _healthy(self, conn: Connection) -> bool:
         """PING on a connection that sat idle: a dead socket is found here, not by the caller."""
@@ -210,25 +259,29 @@ class ConnectionPool:
             except ValueError:
                 pass  # already taken off by _wake_one
 
-    def release(self, conn: Connection, dirty: bool = False) -> None:
-        """Give ``conn`` back; ``dirty`` (or a reply still owed) closes it instead."""
+    def release(self, conn: Any, dirty: bool = False) -> _Done:
+        """Give ``conn`` back; ``dirty`` (or a reply still owed) closes it instead.
+
+        Done when it returns; the result can be awaited (``await pool.release(conn)``, redis-py's form).
+        """
         slot = self._slots.get(conn)
         if slot is None:
-            return  # not ours, or already dropped (pool closed, connection expired)
+            return DONE  # not ours, or already dropped (pool closed, connection expired)
         if dirty or conn.inflight or conn.queued:
             self.stats_dirty += 1
             self._drop(conn)
-            return
+            return DONE
         loop = self._loop
         now = loop.time() if loop is not None else 0.0
         if self._expired(slot, now):
             self.stats_expired += 1
             self._drop(conn)
-            return
+            return DONE
         slot.returned = now
         self._idle.append(conn)
         self._arm_reaper()
         self._wake_one()
+        return DONE
 
     async def execute(
         self, args: tuple[Any, ...], parse: Any, timeout: float | None, before: tuple[Any, ...] | None = None
@@ -329,7 +382,14 @@ class ConnectionPool:
         self._loop = loop
 
     async def aclose(self) -> None:
-        """Close every connection, idle or in use; waiting callers are woken to open new ones."""
+        """Close every connection, idle or in use, and the shared ones of clients made on this pool;
+        waiting callers are woken to open new ones. The pool and those clients stay usable."""
+        self._forget_all()
+        await self._close_shared()
+        if self._closing:
+            await asyncio.gather(*self._closing, return_exceptions=True)
+
+    def _forget_all(self) -> None:
         if self._reaper is not None:
             self._reaper.cancel()
             self._reaper = None
@@ -337,5 +397,34 @@ class ConnectionPool:
             self._drop(conn)
         while self._waiters:
             self._wake_one()
+
+    async def _close_shared(self) -> None:
+        shared = list(self._shared)
+        if shared:
+            await asyncio.gather(*(conn.aclose() for conn in shared), return_exceptions=True)
+
+    async def _disconnect(self, inuse_connections: bool) -> None:
+        """redis-py's ``disconnect``: idle connections closed; in use ones lose their socket (their
+        callers get ConnectionError) and reconnect when used again; the clients' shared ones too."""
+        for conn in [c for c in self._idle]:
+            self._drop(conn)
+        if inuse_connections:
+            for conn in list(self._slots):
+                if isinstance(conn, Connection):
+                    conn.drop()
+                else:
+                    await conn.disconnect(nowait=True)
+        await self._close_shared()
         if self._closing:
             await asyncio.gather(*self._closing, return_exceptions=True)
+
+    async def __aenter__(self) -> ConnectionPool:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+
+class BlockingConnectionPool(BlockingPoolDefaults, ConnectionPool):
+    """redis-py's ``BlockingConnectionPool``: past ``max_connections`` a caller waits ``timeout`` seconds
+    (None: for ever), then gets ``MaxConnectionsError`` (a ``ConnectionError``, as redis-py raises)."""

@@ -1,0 +1,187 @@
+"""redis-py's pool API on leanredis's pool: what code written against ``redis.asyncio.ConnectionPool`` calls.
+
+``ConnectionPool(connection_class=..., max_connections=None, **connection_kwargs)``,
+``from_url``, ``get_connection()``, ``release()``, ``disconnect(inuse_connections=)``,
+``aclose()``, ``reset()``, ``make_connection()``, ``can_get_connection()``,
+``get_encoder()``, ``connection_kwargs``, ``connection_class``, ``max_connections``.
+The mechanics (the bound, waiting, ageing, closing what comes back dirty) are
+``leanredis.pool``'s: this module only translates. ``connection_kwargs`` are
+redis-py's connection options; they mean what they mean to ``Redis()``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Generator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from .config import redis_py_connection_options
+from .encoding import Encoder
+from .options import ConnectionOptions
+from .pool_connection import PooledConnection
+from .url import parse_url
+
+if TYPE_CHECKING:
+    from .pool import ConnectionPool
+
+# never shown by repr (redis-py's SENSITIVE_REPR_KEYS)
+_SECRET_KEYS = frozenset({"password", "username", "ssl_password", "credential_provider"})
+
+
+class _Done:
+    """What ``release`` returns: already done, awaitable for redis-py callers, harmless if not awaited."""
+
+    __slots__ = ()
+
+    def __await__(self) -> Generator[Any, None, None]:
+        return iter(())
+
+
+DONE = _Done()
+
+
+def options_from_kwargs(connection_class: Any, connection_kwargs: Mapping[str, Any]) -> ConnectionOptions:
+    """ConnectionOptions from redis-py connection kwargs, translated exactly as ``Redis()`` translates them."""
+    from .client import Redis  # Redis.__init__ is the one translation of redis-py's options
+
+    kwargs = redis_py_connection_options(connection_class, connection_kwargs)
+    return Redis(**kwargs).options
+
+
+def kwargs_from_options(options: ConnectionOptions) -> dict[str, Any]:
+    """redis-py connection kwargs that say what ``options`` say (a pool made by a client, not by the user)."""
+    kwargs: dict[str, Any] = {"db": options.db}
+    if options.unix_socket_path is not None:
+        kwargs["path"] = options.unix_socket_path
+    else:
+        kwargs["host"] = options.host
+        kwargs["port"] = options.port
+    for name in ("username", "password", "client_name", "credential_provider"):
+        value = getattr(options, name)
+        if value is not None:
+            kwargs[name] = value
+    kwargs.update(
+        socket_timeout=options.socket_timeout,
+        socket_connect_timeout=options.socket_connect_timeout,
+        socket_keepalive=options.socket_keepalive,
+        encoding=options.encoding,
+        encoding_errors=options.encoding_errors,
+        decode_responses=options.decode_responses,
+        protocol=options.protocol,
+    )
+    if options.ssl is not None:
+        kwargs["ssl"] = options.ssl
+    return kwargs
+
+
+class RedisPyPoolAPI:
+    """The redis.asyncio names of ``leanredis.pool.ConnectionPool`` (see the module docstring)."""
+
+    connection_class: Any
+    max_connections: int
+    timeout: float | None
+    options: ConnectionOptions
+    _connection_kwargs: dict[str, Any]
+
+    if TYPE_CHECKING:
+
+        async def acquire(self, make: Any = None) -> Any: ...
+
+        def release(self, conn: Any, dirty: bool = False) -> _Done: ...
+
+    @classmethod
+    def from_url(cls, url: str, **kwargs: Any) -> Any:
+        """A pool from ``redis://``, ``rediss://`` or ``unix://``; the URL's options win, as in redis-py."""
+        kwargs.update(parse_url(url))
+        return cls(**kwargs)
+
+    def _init_redis_py(self: ConnectionPool, connection_class: Any, max_connections: Any,
+                       timeout: float | None, connection_kwargs: dict[str, Any]) -> None:
+        """redis-py's constructor: ``max_connections`` None or 0 means 100, as there."""
+        max_connections = max_connections or 100
+        if isinstance(max_connections, bool) or not isinstance(max_connections, int) or max_connections < 0:
+            raise ValueError('"max_connections" must be a positive integer')
+        options = options_from_kwargs(connection_class, connection_kwargs)
+        interval = connection_kwargs.get("health_check_interval") or None
+        self._setup(options, max_connections, timeout, health_check_interval=interval)
+        self.connection_class = connection_class
+        self._connection_kwargs = connection_kwargs
+
+    def __repr__(self) -> str:
+        shown = ",".join(
+            f"{key}={'<REDACTED>' if key in _SECRET_KEYS else value}" for key, value in self.connection_kwargs.items()
+        )
+        cls, conn = type(self), self.connection_class
+        return f"<{cls.__module__}.{cls.__name__}(<{conn.__module__}.{conn.__name__}({shown})>)>"
+
+    @property
+    def connection_kwargs(self) -> dict[str, Any]:
+        """The redis-py connection options this pool connects with (a password included, as in redis-py)."""
+        return self._connection_kwargs
+
+    @connection_kwargs.setter
+    def connection_kwargs(self, value: dict[str, Any]) -> None:
+        self._connection_kwargs = value
+
+    def get_protocol(self) -> int | None:
+        return self.connection_kwargs.get("protocol")
+
+    def get_encoder(self) -> Encoder:
+        """An ``Encoder`` with the pool's encoding, encoding_errors and decode_responses."""
+        o = self.options
+        return Encoder(o.encoding, o.encoding_errors, o.decode_responses)
+
+    def make_connection(self) -> PooledConnection:
+        """A new, unconnected connection with redis-py's ``Connection`` API (not counted by the pool)."""
+        cls = self.connection_class
+        if isinstance(cls, type) and issubclass(cls, PooledConnection):
+            conn = cls(self.options)
+        else:  # redis-py's own classes name where to connect: the options already say it
+            conn = PooledConnection(self.options)
+        conn.health_check_interval = self.connection_kwargs.get("health_check_interval") or 0
+        return conn
+
+    async def get_connection(self, command_name: Any = None, *keys: Any, **options: Any) -> PooledConnection:
+        """A connected connection of the caller's own; give it back with ``await pool.release(conn)``.
+
+        The arguments are redis-py's deprecated ones, accepted and unused. Past
+        ``max_connections`` a ``ConnectionPool`` raises ``MaxConnectionsError`` at once,
+        a ``BlockingConnectionPool`` waits ``timeout`` seconds first.
+        """
+        conn: PooledConnection = await self.acquire(self._make)
+        try:
+            await conn.connect()
+            if await conn.can_read_destructive():  # data nobody asked for: not a clean connection
+                await conn.disconnect()
+                await conn.connect()
+        except BaseException:
+            self.release(conn, dirty=True)
+            raise
+        return conn
+
+    def _make(self, options: ConnectionOptions, loop: asyncio.AbstractEventLoop) -> PooledConnection:
+        return self.make_connection()
+
+    async def disconnect(self: ConnectionPool, inuse_connections: bool = True) -> None:
+        """Close the pool's sockets (in use ones too, unless ``inuse_connections=False``) and those of the
+        clients made on it; everything reconnects when next used."""
+        await self._disconnect(inuse_connections)
+
+    def reset(self: ConnectionPool) -> None:
+        """Forget every connection (closing their sockets): the pool starts empty."""
+        self._forget_all()
+
+
+class BlockingPoolDefaults:
+    """``BlockingConnectionPool``'s constructor: waits ``timeout`` seconds for a connection (None: for ever)."""
+
+    def __init__(
+        self,
+        max_connections: int = 50,
+        timeout: float | None = 20,
+        connection_class: Any = PooledConnection,
+        queue_class: Any = None,
+        **connection_kwargs: Any,
+    ) -> None:
+        self._init_redis_py(connection_class, max_connections, timeout, connection_kwargs)  # type: ignore[attr-defined]
+
