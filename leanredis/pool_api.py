@@ -21,9 +21,6 @@ from .options import ConnectionOptions
 from .pool_connection import PooledConnection
 from .url import parse_url
 
-if TYPE_CHECKING:
-    from .pool import ConnectionPool
-
 # never shown by repr (redis-py's SENSITIVE_REPR_KEYS)
 _SECRET_KEYS = frozenset({"password", "username", "ssl_password", "credential_provider"})
 
@@ -34,7 +31,8 @@ class _Done:
     __slots__ = ()
 
     def __await__(self) -> Generator[Any, None, None]:
-        return iter(())
+        return
+        yield
 
 
 DONE = _Done()
@@ -89,14 +87,29 @@ class RedisPyPoolAPI:
 
         def release(self, conn: Any, dirty: bool = False) -> _Done: ...
 
+        def _setup(
+            self,
+            options: ConnectionOptions,
+            max_connections: int = ...,
+            timeout: float | None = ...,
+            max_idle_time: float | None = ...,
+            max_lifetime: float | None = ...,
+            health_check_interval: float | None = ...,
+        ) -> None: ...
+
+        async def _disconnect(self, inuse_connections: bool) -> None: ...
+
+        def _forget_all(self) -> None: ...
+
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> Any:
         """A pool from ``redis://``, ``rediss://`` or ``unix://``; the URL's options win, as in redis-py."""
         kwargs.update(parse_url(url))
         return cls(**kwargs)
 
-    def _init_redis_py(self: ConnectionPool, connection_class: Any, max_connections: Any,
-                       timeout: float | None, connection_kwargs: dict[str, Any]) -> None:
+    def _init_redis_py(
+        self, connection_class: Any, max_connections: Any, timeout: float | None, connection_kwargs: dict[str, Any]
+    ) -> None:
         """redis-py's constructor: ``max_connections`` None or 0 means 100, as there."""
         max_connections = max_connections or 100
         if isinstance(max_connections, bool) or not isinstance(max_connections, int) or max_connections < 0:
@@ -162,12 +175,12 @@ class RedisPyPoolAPI:
     def _make(self, options: ConnectionOptions, loop: asyncio.AbstractEventLoop) -> PooledConnection:
         return self.make_connection()
 
-    async def disconnect(self: ConnectionPool, inuse_connections: bool = True) -> None:
+    async def disconnect(self, inuse_connections: bool = True) -> None:
         """Close the pool's sockets (in use ones too, unless ``inuse_connections=False``) and those of the
         clients made on it; everything reconnects when next used."""
         await self._disconnect(inuse_connections)
 
-    def reset(self: ConnectionPool) -> None:
+    def reset(self) -> None:
         """Forget every connection (closing their sockets): the pool starts empty."""
         self._forget_all()
 
@@ -184,4 +197,3 @@ class BlockingPoolDefaults:
         **connection_kwargs: Any,
     ) -> None:
         self._init_redis_py(connection_class, max_connections, timeout, connection_kwargs)  # type: ignore[attr-defined]
-

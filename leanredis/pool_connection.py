@@ -29,7 +29,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .connection.dialer import Dialer, HandshakeWriter, close_and_wait
+from .connection.dialer import Dialer, HandshakeWriter, Resolver, close_and_wait
 from .encoding import Encoder
 from .exceptions import ConnectionError, ProtocolError, ResponseError, TimeoutError
 from .options import ConnectionOptions
@@ -40,10 +40,20 @@ if HIREDIS_AVAILABLE:
     from .resp import make_reader
 
 _MORE = object()
-_ENTERS = {b"MULTI": "multi", b"WATCH": "watching", b"SUBSCRIBE": "subscribed", b"PSUBSCRIBE": "subscribed",
-           b"SSUBSCRIBE": "subscribed", b"MONITOR": "subscribed"}
-_LEAVES = {b"EXEC": ("multi", "watching"), b"DISCARD": ("multi", "watching"), b"UNWATCH": ("watching",),
-           b"RESET": ("multi", "watching", "subscribed")}
+_ENTERS = {
+    b"MULTI": "multi",
+    b"WATCH": "watching",
+    b"SUBSCRIBE": "subscribed",
+    b"PSUBSCRIBE": "subscribed",
+    b"SSUBSCRIBE": "subscribed",
+    b"MONITOR": "subscribed",
+}
+_LEAVES = {
+    b"EXEC": ("multi", "watching"),
+    b"DISCARD": ("multi", "watching"),
+    b"UNWATCH": ("watching",),
+    b"RESET": ("multi", "watching", "subscribed"),
+}
 
 
 class _ReplyProtocol(HandshakeWriter, asyncio.Protocol):
@@ -127,6 +137,7 @@ class PooledConnection:
         self.db = options.db
         self.username = options.username
         self.client_name = options.client_name
+        self.credential_provider = options.credential_provider
         self.socket_timeout = options.socket_timeout
         self.socket_connect_timeout = options.socket_connect_timeout
         self.protocol = options.protocol
@@ -143,6 +154,7 @@ class PooledConnection:
         self._owed = 0
         self._state: set[str] = set()
         self._reconnect = False
+        self.resolver: Resolver | None = None  # where to connect, asked at every connect (Sentinel)
 
     def __repr__(self) -> str:
         pieces = ",".join(f"{k}={v}" for k, v in self.repr_pieces())
@@ -210,7 +222,9 @@ class PooledConnection:
         if self.is_connected:
             return
         loop = asyncio.get_running_loop()
-        proto = await Dialer(self.options).dial(loop, lambda: _ReplyProtocol(self, loop))
+        dialer = Dialer(self.options)
+        dialer.resolver = self.resolver
+        proto = await dialer.dial(loop, lambda: _ReplyProtocol(self, loop))
         self._proto = proto
         self._replies.clear()
         self._owed = 0

@@ -25,10 +25,13 @@ never retried: it bounds the whole call.
 
 from __future__ import annotations
 
+import asyncio
 import copy
+import inspect
 import random
 import socket
 from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from .exceptions import ConnectionError, DataError, TimeoutError
@@ -178,6 +181,35 @@ class Retry:
     def get_retries(self) -> int:
         """How many attempts follow the first."""
         return self._retries
+
+    async def call_with_retry(
+        self,
+        do: Callable[[], Awaitable[Any]],
+        fail: Callable[..., Any],
+        is_retryable: Callable[[BaseException], bool] | None = None,
+        with_failure_count: bool = False,
+    ) -> Any:
+        """redis-py's asyncio ``call_with_retry``, for code written against its connections: ``await do()``;
+        on a supported error, ``fail(error)`` (awaited if it returns an awaitable), then again after the
+        backoff, at most ``retries`` more times. leanredis's own commands never go through this: the
+        connections it hands out carry a ``Retry`` with 0 retries (a written command is not re-sent)."""
+        self._backoff.reset()
+        failures = 0
+        while True:
+            try:
+                return await do()
+            except self._supported_errors as error:
+                if is_retryable is not None and not is_retryable(error):
+                    raise
+                failures += 1
+                outcome = fail(error, failures) if with_failure_count else fail(error)
+                if inspect.isawaitable(outcome):
+                    await outcome
+                if 0 <= self._retries < failures:
+                    raise
+                delay = self._backoff.compute(failures)
+                if delay > 0:
+                    await asyncio.sleep(delay)
 
     def update_retries(self, value: int) -> None:
         """Set how many attempts follow the first."""

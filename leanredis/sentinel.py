@@ -318,9 +318,9 @@ class _SentinelPool(ConnectionPool):
 
     follower: _Follower
 
-    async def acquire(self) -> Connection:
-        conn = await super().acquire()
-        conn.resolver = self.follower.resolve
+    async def acquire(self, make: Any = None) -> Any:
+        conn = await super().acquire(make)
+        conn.resolver = self.follower.resolve  # a PooledConnection (get_connection) resolves the same way
         return conn
 
 

@@ -1,0 +1,251 @@
+"""redis-py's pool API on leanredis: ConnectionPool, BlockingConnectionPool and the connections they hand out,
+side by side with redis.asyncio's on the same server where the two can be compared."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+import redis.asyncio
+import redis.exceptions
+from redis.asyncio.client import Pipeline as RedisPyPipeline
+from redis.asyncio.client import PubSub as RedisPyPubSub
+
+import leanredis
+from leanredis import BlockingConnectionPool, ConnectionPool, MaxConnectionsError, PooledConnection
+from leanredis.server import RedisServer
+
+pytestmark = pytest.mark.timeout(30)
+
+
+def url(server: RedisServer, db: int = 0) -> str:
+    return f"redis://:sekret-not-set@127.0.0.1:{server.port}/{db}"
+
+
+async def test_from_url_names_and_repr_match_redis_py_and_hide_the_password(redis_server: RedisServer) -> None:
+    ours, theirs = ConnectionPool.from_url(url(redis_server, 3)), redis.asyncio.ConnectionPool.from_url(
+        url(redis_server, 3)
+    )
+    for key in ("host", "port", "db", "password"):
+        assert ours.connection_kwargs[key] == theirs.connection_kwargs[key]
+    assert ours.max_connections == theirs.max_connections == 100
+    assert "sekret" not in repr(ours) and "<REDACTED>" in repr(ours)
+    assert repr(ours).startswith("<leanredis.pool.ConnectionPool(<leanredis.pool_connection.PooledConnection(")
+    assert ours.connection_class is PooledConnection
+    blocking = BlockingConnectionPool.from_url(url(redis_server), max_connections=7)
+    their_blocking = redis.asyncio.BlockingConnectionPool.from_url(url(redis_server), max_connections=7)
+    assert (blocking.max_connections, blocking.timeout) == (their_blocking.max_connections, their_blocking.timeout)
+    encoder = ConnectionPool(decode_responses=True, encoding="latin-1").get_encoder()
+    assert (encoder.encoding, encoder.decode_responses, encoder.decode(b"\xe9")) == ("latin-1", True, "\xe9")
+    made = ours.make_connection()
+    assert isinstance(made, PooledConnection) and not made.is_connected
+    assert (made.host, made.port, made.db) == ("127.0.0.1", redis_server.port, 3)
+    assert "sekret" not in repr(made)
+
+
+@pytest.mark.parametrize("decode", [False, True])
+async def test_get_connection_speaks_redis_py_connection_api(redis_server: RedisServer, decode: bool) -> None:
+    pools = [
+        ConnectionPool(host="127.0.0.1", port=redis_server.port, decode_responses=decode),
+        redis.asyncio.ConnectionPool(host="127.0.0.1", port=redis_server.port, decode_responses=decode),
+    ]
+    seen = []
+    for pool in pools:
+        conn = await pool.get_connection()
+        try:
+            assert conn.is_connected
+            assert (conn.host, conn.port, conn.db) == ("127.0.0.1", redis_server.port, 0)
+            await conn.send_command("SET", "compat:k", "v")
+            first = await conn.read_response()
+            await conn.send_packed_command(conn.pack_commands([("GET", "compat:k"), ("INCR", "compat:k")]))
+            got = await conn.read_response(disable_decoding=True)
+            try:
+                await conn.read_response()
+                error = None
+            except Exception as exc:  # noqa: BLE001 - the two libraries' ResponseError classes differ
+                error = type(exc).__name__
+            assert not await conn.can_read()
+            idle = await conn.read_response(timeout=0.05)  # nothing owed: redis-py answers None
+            await conn.send_command("PING")
+            pong = await conn.read_response()
+            await conn.check_health()
+            seen.append((first, got, error, idle, pong))
+        finally:
+            await pool.release(conn)
+        again = await pool.get_connection()
+        assert again is conn  # given back clean: the same connection is handed out again
+        await pool.release(again)
+        await pool.aclose()
+    assert seen[0] == seen[1]
+
+
+async def test_deprecated_get_connection_arguments_are_accepted(redis_server: RedisServer) -> None:
+    pool = ConnectionPool(host="127.0.0.1", port=redis_server.port)
+    conn = await pool.get_connection("GET", "key")
+    await pool.release(conn)
+    await pool.aclose()
+
+
+@pytest.mark.parametrize("leave", [("MULTI",), ("WATCH", "compat:w"), ("SUBSCRIBE", "compat:c"), "unread"])
+async def test_a_connection_given_back_dirty_is_closed_never_reused(redis_server: RedisServer, leave: object) -> None:
+    pool = ConnectionPool(host="127.0.0.1", port=redis_server.port)
+    conn = await pool.get_connection()
+    if leave == "unread":
+        await conn.send_command("PING")  # its reply still owed
+    else:
+        await conn.send_command(*leave)  # type: ignore[misc]
+        await conn.read_response()
+    await pool.release(conn)
+    assert pool.stats()["closed_dirty"] == 1
+    other = await pool.get_connection()
+    assert other is not conn
+    await other.send_command("PING")
+    assert await other.read_response() == b"PONG"
+    await pool.release(other)
+    await pool.aclose()
+
+
+async def test_past_max_connections_a_plain_pool_raises_at_once_as_redis_py(redis_server: RedisServer) -> None:
+    for pool, error in (
+        (ConnectionPool(host="127.0.0.1", port=redis_server.port, max_connections=2), MaxConnectionsError),
+        (
+            redis.asyncio.ConnectionPool(host="127.0.0.1", port=redis_server.port, max_connections=2),
+            redis.exceptions.MaxConnectionsError,
+        ),
+    ):
+        held = [await pool.get_connection(), await pool.get_connection()]
+        assert not pool.can_get_connection()
+        started = time.perf_counter()
+        with pytest.raises(error):
+            await pool.get_connection()
+        assert time.perf_counter() - started < 0.5
+        await pool.release(held.pop())
+        assert pool.can_get_connection()
+        for conn in held:
+            await pool.release(conn)
+        await pool.aclose()
+
+
+async def test_blocking_pool_waits_timeout_then_raises_connection_error(redis_server: RedisServer) -> None:
+    pool = BlockingConnectionPool(host="127.0.0.1", port=redis_server.port, max_connections=1, timeout=0.3)
+    held = await pool.get_connection()
+    started = time.perf_counter()
+    with pytest.raises(leanredis.ConnectionError):  # redis-py raises ConnectionError too
+        await pool.get_connection()
+    assert 0.25 <= time.perf_counter() - started < 2.0
+    waiter = asyncio.ensure_future(pool.get_connection())
+    await asyncio.sleep(0.05)
+    assert not waiter.done()
+    await pool.release(held)
+    assert await asyncio.wait_for(waiter, 2) is held
+    await pool.release(held)
+    await pool.aclose()
+
+
+@pytest.mark.parametrize("transaction", [True, False])
+async def test_redis_py_pipeline_runs_on_a_leanredis_clients_pool(redis_server: RedisServer, transaction: bool) -> None:
+    client = leanredis.Redis(host="127.0.0.1", port=redis_server.port)
+    try:
+        await client.delete("compat:p")
+        pipe = RedisPyPipeline(client.connection_pool, client.response_callbacks, transaction, None)
+        pipe.set("compat:p", "1")
+        pipe.incr("compat:p")
+        pipe.get("compat:p")
+        assert await pipe.execute() == [b"OK", 2, b"2"]
+        async with RedisPyPipeline(client.connection_pool, client.response_callbacks, True, None) as watched:
+            await watched.watch("compat:p")
+            current = int(await watched.get("compat:p"))
+            watched.multi()
+            watched.set("compat:p", current + 1)
+            assert await watched.execute() == [b"OK"]
+        assert await client.get("compat:p") == b"3"
+        assert client.connection_pool.in_use == 0  # every connection given back (clean: reused)
+        assert client.connection_pool.stats()["closed_dirty"] == 0
+    finally:
+        await client.aclose()
+
+
+async def test_redis_py_pubsub_runs_on_a_leanredis_pool(redis_server: RedisServer) -> None:
+    pool = ConnectionPool(host="127.0.0.1", port=redis_server.port, decode_responses=True)
+    client = leanredis.Redis(connection_pool=pool)
+    pubsub = RedisPyPubSub(pool, ignore_subscribe_messages=True)
+    try:
+        await pubsub.subscribe("compat:ch")
+        assert await client.publish("compat:ch", "hello") == 1
+        message = None
+        for _ in range(50):
+            message = await pubsub.get_message(timeout=0.1)
+            if message is not None:
+                break
+        assert message == {"type": "message", "pattern": None, "channel": "compat:ch", "data": "hello"}
+    finally:
+        await pubsub.aclose()
+        await client.aclose()
+        await pool.aclose()
+    assert pool.in_use == 0
+
+
+@pytest.mark.parametrize("made_with_pool", [False, True])
+async def test_pool_disconnect_closes_the_clients_connections_and_the_client_reconnects(
+    redis_server: RedisServer, made_with_pool: bool
+) -> None:
+    pool = ConnectionPool(host="127.0.0.1", port=redis_server.port) if made_with_pool else None
+    client = (
+        leanredis.Redis(connection_pool=pool) if pool else leanredis.Redis(host="127.0.0.1", port=redis_server.port)
+    )
+    try:
+        await client.set("compat:d", "1")
+        assert await client.blpop("compat:nothing", 0.01) is None  # a dedicated connection, now idle
+        assert client.connection.is_connected
+        await client.connection_pool.disconnect()
+        assert not client.connection.is_connected
+        assert client.connection_pool.idle == 0
+        assert await client.get("compat:d") == b"1"
+        assert await client.blpop("compat:nothing", 0.01) is None
+        await client.connection_pool.aclose()
+        assert not client.connection.is_connected
+        assert await client.incr("compat:d") == 2
+    finally:
+        await client.aclose()
+
+
+async def test_from_pool_owns_the_pool_and_connection_pool_shares_it(redis_server: RedisServer) -> None:
+    pool = BlockingConnectionPool(host="127.0.0.1", port=redis_server.port, max_connections=4)
+    sharing = leanredis.Redis(connection_pool=pool)
+    owning = leanredis.Redis.from_pool(pool)
+    theirs_pool = redis.asyncio.BlockingConnectionPool(host="127.0.0.1", port=redis_server.port)
+    their_sharing, their_owning = redis.asyncio.Redis(connection_pool=theirs_pool), redis.asyncio.Redis.from_pool(
+        theirs_pool
+    )
+    assert (sharing.auto_close_connection_pool, owning.auto_close_connection_pool) == (
+        their_sharing.auto_close_connection_pool,
+        their_owning.auto_close_connection_pool,
+    )
+    await their_owning.aclose()
+    assert sharing.connection_pool is pool and owning.connection_pool is pool
+    blocked = asyncio.ensure_future(sharing.blpop("compat:q", 5))
+    for _ in range(100):
+        if pool.in_use:
+            break
+        await asyncio.sleep(0.01)
+    assert pool.in_use == 1  # the blocking command took its connection from the shared pool
+    await owning.rpush("compat:q", "x")
+    assert await blocked == (b"compat:q", b"x")
+    assert pool.idle == 1
+    await sharing.aclose()
+    assert pool.idle == 1  # a client on connection_pool= does not close it
+    await owning.aclose()
+    assert pool.idle == 0  # from_pool: the client owns it
+    assert await sharing.ping() is True  # and everything is usable again
+
+
+async def test_reset_forgets_every_connection(redis_server: RedisServer) -> None:
+    pool = ConnectionPool(host="127.0.0.1", port=redis_server.port, max_connections=1)
+    conn = await pool.get_connection()
+    pool.reset()
+    assert pool.can_get_connection() and pool.in_use == 0
+    fresh = await pool.get_connection()
+    assert fresh is not conn
+    await pool.release(fresh)
+    await pool.aclose()
