@@ -258,26 +258,26 @@ class ConnectionPool(RedisPyPoolAPI):
             except ValueError:
                 pass  # already taken off by _wake_one
 
-    def release(self, conn: Any, dirty: bool = False) -> _Done:
-        """Give ``conn`` back; ``dirty`` (or a reply still owed) closes it instead.
+    def release(self, connection: Any, dirty: bool = False) -> _Done:
+        """Give ``connection`` back; ``dirty`` (or a reply still owed) closes it instead.
 
         Done when it returns; the result can be awaited (``await pool.release(conn)``, redis-py's form).
         """
-        slot = self._slots.get(conn)
+        slot = self._slots.get(connection)
         if slot is None:
             return DONE  # not ours, or already dropped (pool closed, connection expired)
-        if dirty or conn.inflight or conn.queued:
+        if dirty or connection.inflight or connection.queued:
             self.stats_dirty += 1
-            self._drop(conn)
+            self._drop(connection)
             return DONE
         loop = self._loop
         now = loop.time() if loop is not None else 0.0
         if self._expired(slot, now):
             self.stats_expired += 1
-            self._drop(conn)
+            self._drop(connection)
             return DONE
         slot.returned = now
-        self._idle.append(conn)
+        self._idle.append(connection)
         self._arm_reaper()
         self._wake_one()
         return DONE
