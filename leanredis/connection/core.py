@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..exceptions import DataError, RedisError, TimeoutError
-from ..future import CUSTOM_DEADLINE, NO_DEADLINE, CommandFuture, raw_reply
+from ..future import CUSTOM_DEADLINE, NO_DEADLINE, CommandFuture, raw_reply, watch_give_ups
 from ..memory import IdleTrim, MemoryWatchdog
 from ..options import ConnectionOptions
 from ..resp import encode_command
@@ -139,6 +139,7 @@ class Connection(WaitQueue, LateReplies, Lifecycle):
         # it (its exception's traceback holds its caller's frames) until the next timer check
         self._late_head: weakref.ref[CommandFuture[Any]] | None = None
         self._late_since = 0.0
+        self._late_watch = False
 
     def __repr__(self) -> str:
         state = "connected" if self._proto is not None else ("connecting" if self._connecting else "idle")
@@ -520,6 +521,7 @@ class Connection(WaitQueue, LateReplies, Lifecycle):
 
     def _time_out(self, fut: CommandFuture[Any], timeout: float | None) -> None:
         self.stats_timeouts += 1
+        self._late_watch = True  # its reply may be owed behind one still to come: the sweep looks again
         if getattr(fut, "payload", None).__class__ is not Packed:
             fut.payload = None  # arguments of a command never sent; kept bytes leave with the reply
         what = f"after {timeout} s" if timeout is not None else "after its own timeout"
@@ -537,6 +539,8 @@ class Connection(WaitQueue, LateReplies, Lifecycle):
         self._thread_check = _thread_checkable(loop)
         self._bound_thread = _get_ident()
         self._is_running = loop.is_running if loop is not None else bool
+        if loop is not None:
+            watch_give_ups(loop, self)
         if self.trim is not None:
             self.trim.cancel()
         self.trim = None
