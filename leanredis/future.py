@@ -15,8 +15,9 @@ the arguments while it waits for capacity (dropped once encoded).
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 T = TypeVar("T")
 
@@ -57,14 +58,60 @@ class CommandFuture(asyncio.Future[T]):
     def cancel(self, msg: Any = None) -> bool:
         """Stop waiting; the arguments of a command not yet sent are dropped now, not when it is dequeued.
 
-        Bytes a connection keeps for a redirect stay until the reply: they are in its bounds.
+        Bytes a connection keeps for a redirect stay until the reply: they are in its bounds. The
+        connections of this loop are told (``watch_give_ups``): a reply may now be owed to nobody.
         """
         if getattr(self, "payload", None).__class__ is tuple:
             self.payload = None
-        return super().cancel(msg)
+        if not super().cancel(msg):
+            return False
+        _gave_up(self.get_loop())
+        return True
 
     def close(self) -> None:
         """Coroutine protocol: nothing to clean up; the connection owns the entry."""
+
+
+class GiveUpWatcher(Protocol):
+    def caller_gave_up(self) -> None: ...
+
+
+class _Watchers:
+    """The connections of one loop, and whether they are to be told of a cancel in this iteration."""
+
+    __slots__ = ("connections", "scheduled")
+
+    def __init__(self) -> None:
+        self.connections: weakref.WeakSet[GiveUpWatcher] = weakref.WeakSet()
+        self.scheduled = False
+
+
+# A future does not know its connection: a reference per command would cost memory and a store on
+# the hot path. A cancel is rare, so it tells every connection of its loop instead, once per loop
+# iteration; each then looks at its own replies owed (connection.late).
+_WATCHERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Watchers] = weakref.WeakKeyDictionary()
+
+
+def watch_give_ups(loop: asyncio.AbstractEventLoop, connection: GiveUpWatcher) -> None:
+    """Call ``connection.caller_gave_up()`` soon after a command future of ``loop`` is cancelled (weakly held)."""
+    watchers = _WATCHERS.get(loop)
+    if watchers is None:
+        watchers = _WATCHERS[loop] = _Watchers()
+    watchers.connections.add(connection)
+
+
+def _gave_up(loop: asyncio.AbstractEventLoop) -> None:
+    watchers = _WATCHERS.get(loop)
+    if watchers is None or watchers.scheduled or loop.is_closed():
+        return
+    watchers.scheduled = True
+    loop.call_soon(_tell, watchers)
+
+
+def _tell(watchers: _Watchers) -> None:
+    watchers.scheduled = False
+    for connection in list(watchers.connections):
+        connection.caller_gave_up()
 
 
 def raw_reply(reply: Any) -> Any:

@@ -45,16 +45,19 @@ class ConnectionOptions:
     queues callers (at most ``max_queued``), ``"fail"`` raises
     ``OverloadError`` at once.
 
-    ``max_reply_bytes`` bounds one reply: a reply the reader would have to
-    hold more of (a bulk string announced or trickled past it, an aggregate
-    announcing more than ``max_reply_bytes // 3`` elements, refused before
-    its list is allocated) fails the commands in flight with
-    ``ReplyTooLargeError`` and the socket is dropped. ``late_reply_timeout``:
-    a command timed out and the connection keeps reading its reply so that
-    the replies behind it still match; if that reply has not arrived this
-    many seconds after the timeout, the socket is dropped (``ConnectionError``
-    naming why) and a new one made, rather than every later command timing
-    out behind it.
+    ``max_reply_bytes`` bounds one reply, whole: once the bytes read of it
+    pass the bound (counted per read, so it may pass by up to two reads), at
+    the header of a bulk string announcing more, or at the header of an
+    aggregate of more than ``max_reply_bytes // 3`` elements (refused before
+    its list is allocated), the commands in flight fail with
+    ``ReplyTooLargeError`` and the client drops the socket; the next command
+    goes to a new one. ``late_reply_timeout``: a command given up by its
+    caller (timed out or cancelled) still has its reply read so that the
+    replies behind it match; if that reply has not arrived this many seconds
+    after the give-up (at most twice this after it became the oldest owed,
+    for one given up behind another), the socket is dropped
+    (``ConnectionError`` naming why) and a new one made, with or without
+    ``socket_timeout``, rather than every later command waiting behind it.
 
     ``connect_retries``: when a connect fails with a connection error or a
     timeout, commands waiting for the socket (never written) wait through this

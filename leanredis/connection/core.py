@@ -31,12 +31,13 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..exceptions import DataError, RedisError, TimeoutError
-from ..future import CUSTOM_DEADLINE, NO_DEADLINE, CommandFuture, raw_reply
+from ..future import CUSTOM_DEADLINE, NO_DEADLINE, CommandFuture, raw_reply, watch_give_ups
 from ..memory import IdleTrim, MemoryWatchdog
 from ..options import ConnectionOptions
 from ..resp import encode_command
 from .deadlines import PerCallDeadlines, expired_in_order
 from .dialer import Backoff, Dialer, Resolver
+from .late import LateReplies
 from .lifecycle import Lifecycle
 from .protocol import Packed, RedisProtocol, _pack, command_name
 from .queue import WaitQueue
@@ -74,7 +75,7 @@ def check_timeout(timeout: object) -> None:
         raise DataError(f"timeout must be a positive number of seconds or None, not {timeout!r}")
 
 
-class Connection(WaitQueue, Lifecycle):
+class Connection(WaitQueue, LateReplies, Lifecycle):
     """A multiplexed connection with reconnect: the unit a client, pool or cluster node owns."""
 
     def __init__(
@@ -138,6 +139,7 @@ class Connection(WaitQueue, Lifecycle):
         # it (its exception's traceback holds its caller's frames) until the next timer check
         self._late_head: weakref.ref[CommandFuture[Any]] | None = None
         self._late_since = 0.0
+        self._late_watch = False
 
     def __repr__(self) -> str:
         state = "connected" if self._proto is not None else ("connecting" if self._connecting else "idle")
@@ -517,36 +519,9 @@ class Connection(WaitQueue, Lifecycle):
         if next_deadline != NO_DEADLINE:
             self._arm(next_deadline)
 
-    def _late_reply_check(self, proto: RedisProtocol, now: float) -> float:
-        """The oldest reply owed is a given-up command's: allow it ``late_reply_timeout``, then drop the socket.
-
-        Its reply must be read for the ones behind it to match their callers; a server that
-        never sends it (stalled, or trickling a huge reply) would make every later command
-        time out behind it. Returns when to look again (NO_DEADLINE: nothing to watch).
-        """
-        pending = proto.pending
-        head = pending[0] if pending else None
-        if head is None or not head.done():
-            self._late_head = None
-            return NO_DEADLINE
-        if self._late_head is None or self._late_head() is not head:
-            self._late_head = weakref.ref(head)
-            self._late_since = now
-        limit = self._late_since + self.options.late_reply_timeout
-        if now < limit:
-            return limit
-        self._late_head = None
-        self.stats_late_drops += 1
-        proto.drop_reason = ConnectionError(
-            f"the reply to {command_name(head.name)}, given up by its caller, has not arrived "
-            f"{self.options.late_reply_timeout} s later (late_reply_timeout): the server is stalled or "
-            "trickling a reply; connection dropped and made again"
-        )
-        self.drop()
-        return NO_DEADLINE
-
     def _time_out(self, fut: CommandFuture[Any], timeout: float | None) -> None:
         self.stats_timeouts += 1
+        self._late_watch = True  # its reply may be owed behind one still to come: the sweep looks again
         if getattr(fut, "payload", None).__class__ is not Packed:
             fut.payload = None  # arguments of a command never sent; kept bytes leave with the reply
         what = f"after {timeout} s" if timeout is not None else "after its own timeout"
@@ -564,6 +539,8 @@ class Connection(WaitQueue, Lifecycle):
         self._thread_check = _thread_checkable(loop)
         self._bound_thread = _get_ident()
         self._is_running = loop.is_running if loop is not None else bool
+        if loop is not None:
+            watch_give_ups(loop, self)
         if self.trim is not None:
             self.trim.cancel()
         self.trim = None

@@ -54,6 +54,7 @@ class Lifecycle:
     _timer: asyncio.TimerHandle | None
     _per_call: Any
     _late_head: weakref.ref[CommandFuture[Any]] | None
+    _late_watch: bool
     on_connect: Callable[[], None] | None
     on_disconnect: Callable[[], None] | None
 
@@ -171,10 +172,25 @@ class Lifecycle:
         proto = self._proto
         if proto is None:
             return
-        self._proto = None  # from here on commands wait for the next connection
-        self._late_head = None
+        self.abandon_socket(proto, proto.drop_reason)
         if proto.transport is not None:
             proto.transport.abort()  # connection_lost fails what was pending
+
+    def abandon_socket(self, proto: RedisProtocol, reason: Exception | None) -> None:
+        """The client gives up on ``proto`` (its caller aborts it): from now on commands wait for the next socket.
+
+        Done at once, not when the close is reported, so that nothing more is
+        written to a socket the client dropped. ``reason`` (None: the owner's
+        choice, nothing to report) is logged and told to the callers pending on it.
+        """
+        proto.drop_reason = reason
+        if self._proto is not proto:
+            return
+        self._proto = None
+        self._late_head = None
+        self._late_watch = False
+        if reason is not None and not self._closed:
+            logger.warning("connection to %s dropped by the client: %s", self.options.address, reason)
 
     # -- closing -----------------------------------------------------------
     async def aclose(self) -> None:

@@ -45,7 +45,7 @@ from ..exceptions import (
 )
 from ..future import NO_DEADLINE, CommandFuture, raw_reply
 from ..resp import HIREDIS_AVAILABLE, Push, PythonParser, encode_command
-from ..resp.limits import limit_elements
+from ..resp.limits import CURSOR_READABLE, announced_bulk, limit_elements
 
 if HIREDIS_AVAILABLE:
     from hiredis import pack_command as _pack
@@ -119,6 +119,16 @@ def commands_in(buffer: bytes | bytearray) -> int:
     return found
 
 
+def refused(exc: Exception, max_elements: int) -> str:
+    """What a reader refused at a header ("... length out of range"), for ReplyTooLargeError's message."""
+    text = str(exc)
+    if text.startswith("bulk length out of range: "):  # the Python parser's, past its max_bulk
+        return f"it announces a bulk string of {text.rsplit(' ', 1)[-1]} bytes"
+    if "bulk string" in text.lower():  # hiredis's own bound, past SIZE_MAX
+        return "it announces a bulk string past it"
+    return f"it announces an aggregate of more than {max_elements} elements"
+
+
 class Packed:
     """A command already encoded (kept for a redirect): sent as these bytes, never encoded again."""
 
@@ -161,11 +171,16 @@ class RedisProtocol(asyncio.Protocol):
         self._python_only = options.parser == "python" or not HIREDIS_AVAILABLE
         self.max_reply = options.max_reply_bytes
         self._max_elements = max(16, options.max_reply_bytes // 3)  # each element takes 3 bytes at least
+        # bytes read since the last reply ended (within one read: see data_received); both readers let go
+        # of an aggregate's elements once built, so what they hold is not what the reply has cost
+        self.arriving = 0
+        self._ended = False  # a reply ended in this read where data_received's locals cannot tell (push, slow loop)
         if self._python_only:
             self._reader: Any = self._python_reader()
         else:
             self._reader = make_reader(encoding, self._errors, not_enough_data=MORE)
             limit_elements(self._reader, self._max_elements)
+        self._peek_bulk = not self._python_only and CURSOR_READABLE
         self._fast_reader = self._reader
         # hiredis hands a RESP3 attribute over as a reply of its own: watch for them
         self._watch_attributes = options.protocol == 3 and not self._python_only
@@ -174,6 +189,7 @@ class RedisProtocol(asyncio.Protocol):
     def _python_reader(self) -> PythonParser:
         reader = PythonParser(self._encoding, self._errors, not_enough_data=MORE)
         reader.max_elements = self._max_elements
+        reader.max_bulk = self.max_reply
         return reader
 
     # -- the bounds --------------------------------------------------------------
@@ -204,6 +220,7 @@ class RedisProtocol(asyncio.Protocol):
         self.received = True
         self.bytes_in += len(data)
         if self._watch_attributes and (b"\n|" in data or data[:1] == b"|"):
+            self.arriving += len(data)
             self._receive_attributes(data)  # feeds in pieces, each routed by data_received(b"")
             return
         reader = self._reader
@@ -211,6 +228,7 @@ class RedisProtocol(asyncio.Protocol):
         pending = self.pending
         failures = _DECODE_FAILURES
         reply = None
+        fut = None  # stays None when no reply to a caller ended in this read
         try:
             if self.raw_pending or reader is not self._fast_reader:
                 self._route_slow()
@@ -273,19 +291,36 @@ class RedisProtocol(asyncio.Protocol):
         except _MALFORMED as exc:
             if isinstance(exc, IndexError) and not pending and reply.__class__ is ResponseError:
                 self._unsolicited(reply)
-            elif "length out of range" in str(exc):  # an aggregate past the element bound, refused unbuilt
-                self._too_large(reader.len())
+            elif "length out of range" in str(exc):  # past the element or bulk bound: refused at its header
+                self._too_large(refused(exc, self._max_elements))
             else:
                 self._broken(exc)
             return
         except UnicodeDecodeError as exc:  # a custom raising errors= handler: the reply is lost to us
             self._broken(exc)
             return
-        # what is left in the reader is one reply still arriving: bounded by max_reply_bytes
-        held = reader.len()
-        if held > self.max_reply:
-            self._too_large(held)
-            return
+        # What is left is one reply still arriving, bounded by max_reply_bytes in bytes read since the last
+        # reply ended: an integer add per read. When one ended in this read, the next began in it and the
+        # reader holds it, less what it built already (so the count is low by at most that, within one read)
+        if fut is None and not self._ended:
+            arriving = self.arriving = self.arriving + len(data)
+            if arriving > self.max_reply:
+                self._too_large(f"{arriving} bytes of it read")
+                return
+            if self._peek_bulk and reader is self._fast_reader:  # a bulk string announced past it fails now
+                announced = announced_bulk(reader)
+                if announced > self.max_reply:
+                    self._too_large(f"it announces a bulk string of {announced} bytes")
+                    return
+        else:
+            self._ended = False
+            arriving = reader.len()
+            if arriving and not reader.has_data():
+                arriving = 0  # hiredis keeps up to 1 KiB of consumed bytes: none of them is the next reply's
+            self.arriving = arriving
+            if arriving > self.max_reply:
+                self._too_large(f"{arriving} bytes of it read")
+                return
         owner = self._owner
         if owner is not None and owner._queue:
             owner._drain()
@@ -312,6 +347,7 @@ class RedisProtocol(asyncio.Protocol):
                 if reader is not self._fast_reader and reader.idle():
                     self._reader = self._fast_reader  # between replies again: back to hiredis
                 return
+            self._ended = True
             if _DECODE_FAILURES:
                 error = _take_decode_failure()
                 if error is not None:
@@ -343,14 +379,13 @@ class RedisProtocol(asyncio.Protocol):
                     continue
                 fut.set_result(value)
 
-    def _too_large(self, held: int) -> None:
+    def _too_large(self, how: str) -> None:
         """A reply past max_reply_bytes: the stream is fine but we will not hold it; drop the socket."""
         owner = self._owner
         self._fail_all(
             ReplyTooLargeError,
             f"a reply from {owner.options.address if owner else 'the server'} exceeds max_reply_bytes="
-            f"{self.max_reply} (or its element count, at most {self._max_elements}; {held} bytes held); "
-            "connection dropped",
+            f"{self.max_reply} ({how}); connection dropped by the client",
         )
 
     def _unsolicited(self, reply: ResponseError) -> None:
@@ -442,6 +477,7 @@ class RedisProtocol(asyncio.Protocol):
 
     def _push(self, message: Any) -> None:
         """A RESP3 push (invalidation, pub/sub) on this socket: not a reply to anyone."""
+        self._ended = True
         owner = self._owner
         if owner is not None:
             owner.stats_pushes += 1
@@ -495,10 +531,19 @@ class RedisProtocol(asyncio.Protocol):
         self._fail_all(ProtocolError, f"malformed reply from the server, connection closed: {exc}")
 
     def _fail_all(self, error: type[Exception], text: str) -> None:
-        """Every caller waiting on this socket fails once with ``error(text)``; the socket is aborted."""
+        """Every caller waiting on this socket fails once with ``error(text)``; the socket is aborted.
+
+        Its owner lets go of it now, not when the close is reported: nothing more is written to it, and
+        the next command goes to a new connection.
+        """
         owner = self._owner
+        reason = error(text)
+        self.out = bytearray()  # what is encoded here belongs to the callers failed below: never written
         if owner is not None:
             owner.stats_protocol_errors += 1
+            owner.abandon_socket(self, reason)
+        else:
+            self.drop_reason = reason
         pending = self.pending
         self.pending = deque()
         for fut in pending:

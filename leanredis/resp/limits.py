@@ -12,6 +12,13 @@ per reader, at no cost per reply; the struct layout is verified at import
 against hiredis-py's public ``setmaxbuf``/``getmaxbuf`` and by feeding a probe
 reader an over-long array, and the bound is simply not applied (``ELEMENTS_BOUNDED``
 is False, reported by ``stats()``) if any check fails.
+
+A bulk string announced past the bound (``$2147483647``) is refused at its
+header: the Python parser checks it as it reads it (``max_bulk``); hiredis
+has no such bound, so ``announced_bulk`` reads the header at the reader's
+cursor from the same struct (``buf``, ``pos``, ``len``, verified the same
+way). The connection asks only after a read that ended no reply, so never
+once per reply.
 """
 
 from __future__ import annotations
@@ -25,6 +32,9 @@ from ..exceptions import ProtocolError
 # size_t pos, len, maxbuf; long long maxelements; ... and hiredis-py's ReaderObject keeps the
 # redisReader pointer right after PyObject_HEAD.
 _READER_PTR_OFFSET = 16
+_BUF_OFFSET = 136
+_POS_OFFSET = 144
+_LEN_OFFSET = 152
 _MAXBUF_OFFSET = 160
 _MAXELEMENTS_OFFSET = 168
 _MORE = object()
@@ -77,6 +87,60 @@ def _verify() -> bool:
 
 
 ELEMENTS_BOUNDED = _verify()
+
+
+def _announced(address: int) -> int:
+    buf = ctypes.c_void_p.from_address(address + _BUF_OFFSET).value
+    pos = ctypes.c_size_t.from_address(address + _POS_OFFSET).value
+    end = ctypes.c_size_t.from_address(address + _LEN_OFFSET).value
+    if not buf or pos >= end:
+        return -1
+    head = ctypes.string_at(buf + pos, min(24, end - pos))
+    # hiredis stops at an item it cannot finish right after its type byte. A length line and CRLF
+    # there, with the item still unfinished, is a bulk string (or verbatim, blob error) header:
+    # any other line would have been finished
+    digits, crlf, _ = head.partition(b"\r\n")
+    if not crlf or not digits.isdigit():
+        return -1
+    return int(digits)
+
+
+def announced_bulk(reader: Any) -> int:
+    """The length a hiredis reader's unfinished bulk string announces, or -1 (none, or not known).
+
+    Ask only after ``gets()`` returned "need more bytes".
+    """
+    address = _struct_of(reader)
+    return _announced(address) if address else -1
+
+
+def _verify_cursor() -> bool:
+    """True when ``announced_bulk`` reads this hiredis-py's struct right (checked on a probe, as above)."""
+    if not ELEMENTS_BOUNDED:
+        return False
+    import hiredis
+
+    try:
+        probe = hiredis.Reader(protocolError=ProtocolError, notEnoughData=_MORE)
+        address = _struct_of(probe)
+        if not address:  # pragma: no cover - ELEMENTS_BOUNDED found it
+            return False
+        probe.feed(b"+OK\r\n*2\r\n:1\r\n$2147483647\r\nab")
+        if probe.gets() != b"OK" or probe.gets() is not _MORE:
+            return False
+        if ctypes.c_size_t.from_address(address + _LEN_OFFSET).value != probe.len():
+            return False
+        if announced_bulk(probe) != 2147483647:
+            return False
+        probe.feed(b"\r\n")  # not a bulk string: nothing announced
+        other = hiredis.Reader(protocolError=ProtocolError, notEnoughData=_MORE)
+        other.feed(b"+12")
+        return other.gets() is _MORE and announced_bulk(other) == -1
+    except Exception:  # pragma: no cover - any surprise means: do not read the struct
+        return False
+
+
+CURSOR_READABLE = _verify_cursor()
 
 
 def limit_elements(reader: Any, max_elements: int) -> bool:

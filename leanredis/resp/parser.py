@@ -78,11 +78,13 @@ class PythonParser:
     """The pure-Python RESP parser; see the module docstring."""
 
     __slots__ = (
-        "_buf", "_pos", "_stack", "_encoding", "_errors", "_dead", "_decode_error", "_not_enough_data", "max_elements"
+        "_buf", "_pos", "_stack", "_encoding", "_errors", "_dead", "_decode_error", "_not_enough_data",
+        "max_elements", "max_bulk",
     )
 
     def __init__(self, encoding: str | None = None, errors: str = "strict", not_enough_data: Any = False) -> None:
         self.max_elements = MAX_AGGREGATE_LEN  # an aggregate announcing more is refused before it is built
+        self.max_bulk = INT64_MAX  # a bulk string announcing more is refused at its header
         self._buf = bytearray()
         self._pos = 0
         self._stack: list[_Frame] = []
@@ -108,6 +110,10 @@ class PythonParser:
     def len(self) -> int:
         """As hiredis's ``Reader.len()``: bytes held (what a bound on one reply looks at)."""
         return len(self._buf) - self._pos
+
+    def has_data(self) -> bool:
+        """As hiredis's ``Reader.has_data()``: some fed bytes are not consumed yet."""
+        return self._pos < len(self._buf)
 
     def idle(self) -> bool:
         """True between replies: no byte held and no aggregate open (safe to hand the stream to another parser)."""
@@ -216,7 +222,7 @@ class PythonParser:
         length = _parse_int(line[1:], "bulk length")
         if length == -1 and kind == 0x24:
             return None
-        if length < 0:
+        if length < 0 or length > self.max_bulk:
             raise ProtocolError(f"bulk length out of range: {length}")
         end = self._pos + length
         if len(self._buf) < end + 2:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from collections.abc import Awaitable, Callable
 
 Serve = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
@@ -26,6 +27,64 @@ async def answer_all(reader: asyncio.StreamReader, writer: asyncio.StreamWriter)
     while data := await reader.read(65536):
         writer.write(b"$1\r\nv\r\n" * count_commands(data))
         await writer.drain()
+
+
+def answer(command: bytes) -> bytes:
+    """A plausible reply to one encoded command: PONG to PING, the bulk string 'v' to anything else."""
+    return b"+PONG\r\n" if command.split(b"\r\n")[2].upper() == b"PING" else b"$1\r\nv\r\n"
+
+
+def split_commands(data: bytes) -> tuple[list[bytes], bytes]:
+    """The whole commands at the start of ``data`` (RESP arrays of bulk strings), and the bytes after them."""
+    commands = []
+    pos = 0
+    while True:
+        try:
+            end = data.index(b"\r\n", pos)
+            cursor = end + 2
+            for _ in range(int(data[pos + 1 : end])):
+                line_end = data.index(b"\r\n", cursor)
+                cursor = line_end + 2 + int(data[cursor + 1 : line_end]) + 2
+        except ValueError:  # a command cut by the read: the rest comes with the next one
+            return commands, data[pos:]
+        if cursor > len(data):
+            return commands, data[pos:]
+        commands.append(data[pos:cursor])
+        pos = cursor
+
+
+class StallingAt:
+    """A script: the first connection answers every command before the first one holding ``marker``, then
+    nothing more, ever (a server stalled mid-stream); later connections answer everything.
+
+    ``reached`` is set once the stalled command has been read. A command holding ``held`` (if given) is
+    answered only once ``release`` is set, and the ones after it wait for it.
+    """
+
+    def __init__(self, marker: bytes, held: bytes | None = None) -> None:
+        self.marker = marker
+        self.held = held
+        self.reached = asyncio.Event()
+        self.release = asyncio.Event()
+
+    def __call__(self, index: int) -> Serve:
+        return functools.partial(self._serve, stalls=index == 0)
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, stalls: bool) -> None:
+        buffered = b""
+        while data := await reader.read(65536):
+            commands, buffered = split_commands(buffered + data)
+            for command in commands:
+                if stalls and self.held is not None and self.held in command:
+                    await self.release.wait()
+                if stalls and self.marker in command:
+                    await writer.drain()
+                    self.reached.set()
+                    while await reader.read(65536):
+                        pass  # read on, answer nothing: the client must give up on this socket
+                    return
+                writer.write(answer(command))
+            await writer.drain()
 
 
 class FakeServer:

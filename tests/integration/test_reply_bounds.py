@@ -7,7 +7,10 @@ client answered again by a well-behaved connection, or failed cleanly.
 from __future__ import annotations
 
 import asyncio
+import logging
+import re
 import time
+import tracemalloc
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -16,6 +19,7 @@ import pytest
 import leanredis
 from leanredis import memory
 from leanredis.exceptions import ReplyTooLargeError, TimeoutError
+from leanredis.server import RedisServer
 
 from .fakes import FakeServer, Serve, answer_all, count_commands
 
@@ -23,11 +27,12 @@ pytestmark = pytest.mark.slow
 
 
 def trickling(index: int) -> Serve:
-    """The first connection announces a 2 GiB bulk string and sends one byte every 10 ms; the rest behave."""
+    """The first connection announces a 100 MB bulk string (under max_reply_bytes) and sends one byte every
+    10 ms; the rest behave."""
 
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await reader.read(65536)
-        writer.write(b"$2147483647\r\n")
+        writer.write(b"$100000000\r\n")
         for _ in range(3_000):  # 30 s at most: bounded even if the client never gives up
             writer.write(b"x")
             await writer.drain()
@@ -136,3 +141,118 @@ async def test_an_aggregate_announcing_too_many_elements_is_refused_before_it_is
         assert await asyncio.wait_for(client.get("k"), 5) == b"v"
     finally:
         await client.aclose()
+
+
+def array_of(count: int, element: bytes, nested: int = 0) -> Callable[[int], Serve]:
+    """The first connection answers with an array of ``count`` elements (each an array of ``nested`` of them
+    when ``nested``), written a batch at a time, until the client drops it; the rest behave."""
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read(65536)
+        bulk = b"$%d\r\n%s\r\n" % (len(element), element)
+        item = b"*%d\r\n%s" % (nested, bulk * nested) if nested else bulk
+        writer.write(b"*%d\r\n" % count)
+        batch = max(1, 100_000 // len(item))  # ~100 KB a write: the fake's own memory stays out of the peak
+        for start in range(0, count, batch):
+            writer.write(item * min(batch, count - start))
+            await writer.drain()
+        await reader.read(65536)
+
+    def script(index: int) -> Serve:
+        return serve if index == 0 else answer_all
+
+    return script
+
+
+MiB = 1 << 20
+
+
+@pytest.mark.parametrize("parser", ["hiredis", "python"])
+@pytest.mark.parametrize(
+    "fake",
+    [array_of(100_000, b"x" * 1000), array_of(300, b"x" * 1000, nested=300)],
+    indirect=True,
+    ids=["100000x1KB", "300x300x1KB"],
+)
+async def test_an_aggregate_of_many_small_elements_past_max_reply_bytes_fails_without_being_built(
+    fake: FakeServer, parser: str
+) -> None:
+    client = plain_client(fake, max_reply_bytes=MiB, parser=parser)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ReplyTooLargeError, match="max_reply_bytes=1048576") as caught:
+            await asyncio.wait_for(client.get("k"), 30)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        assert "bytes of it read" in str(caught.value)
+        # the reply built so far (1 MiB and the objects it made), one read, the fake's own batch: not 100 MB
+        assert peak < 12 * MiB, f"traced peak {peak / MiB:.1f} MiB"
+        assert await client.get("k") == b"v"  # the very next command: a new connection, answered
+        assert fake.connections == 2
+    finally:
+        tracemalloc.stop()
+        await client.aclose()
+
+
+def announcing_then_trickling(index: int) -> Serve:
+    """The first connection sends a whole reply, then announces a 2 GiB bulk string in the same write, and
+    trickles it; the rest behave."""
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read(65536)
+        writer.write(b"$1\r\nv\r\n$2147483647\r\n")
+        for _ in range(3_000):  # 30 s at most
+            writer.write(b"x")
+            await writer.drain()
+            await asyncio.sleep(0.01)
+
+    return serve if index == 0 else answer_all
+
+
+@pytest.mark.parametrize("parser", ["hiredis", "python"])
+@pytest.mark.parametrize("fake", [trickling, announcing_then_trickling], indirect=True)
+async def test_a_bulk_string_announced_past_max_reply_bytes_fails_at_its_header(fake: FakeServer, parser: str) -> None:
+    client = plain_client(fake, parser=parser, max_reply_bytes=MiB)
+    loop = asyncio.get_running_loop()
+    try:
+        started = loop.time()
+        first, second = await asyncio.wait_for(
+            asyncio.gather(client.get("a"), client.get("b"), return_exceptions=True), 5
+        )
+        assert isinstance(second, ReplyTooLargeError)
+        assert re.search("announces a bulk string of (2147483647|100000000) bytes", str(second)), second
+        # announcing_then_trickling answers the first; trickling announces at once, the second fails with it
+        assert first == b"v" or isinstance(first, ReplyTooLargeError)
+        assert loop.time() - started < 1.0, "waited for the trickle instead of refusing the header"
+        assert await client.get("k") == b"v"
+    finally:
+        await client.aclose()
+
+
+async def test_a_reply_past_max_reply_bytes_from_a_real_server_fails_and_the_next_command_succeeds(
+    redis_server: RedisServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    writer = leanredis.Redis(host="127.0.0.1", port=redis_server.port)
+    try:
+        await writer.delete("bounds:list")
+        for _ in range(20):
+            await writer.rpush("bounds:list", *[b"x" * 1000] * 1000)
+        for parser in ("hiredis", "python"):
+            client = leanredis.Redis(host="127.0.0.1", port=redis_server.port, max_reply_bytes=MiB, parser=parser)
+            try:
+                assert await client.ping() is True
+                caplog.clear()
+                with caplog.at_level(logging.WARNING, logger="leanredis"):
+                    with pytest.raises(ReplyTooLargeError, match="max_reply_bytes=1048576"):
+                        await client.lrange("bounds:list", 0, -1)
+                    assert await client.ping() is True  # at once: not written to the dropped socket
+                    assert len(await client.lrange("bounds:list", 0, 99)) == 100
+                messages = [record.getMessage() for record in caplog.records]
+                assert any("dropped by the client" in m and "max_reply_bytes" in m for m in messages), messages
+                assert not any("closed by the server" in m for m in messages), messages
+                assert client.stats()["reconnects"] == 1
+            finally:
+                await client.aclose()
+    finally:
+        await writer.delete("bounds:list")
+        await writer.aclose()
