@@ -34,6 +34,7 @@ from ..exceptions import DataError, OverloadError, RedisError, TimeoutError
 from ..future import CUSTOM_DEADLINE, NO_DEADLINE, CommandFuture, raw_reply
 from ..memory import IdleTrim, MemoryWatchdog
 from ..options import ConnectionOptions
+from ..resp import encode_command
 from .deadlines import PerCallDeadlines, expired_in_order
 from .dialer import Backoff, Dialer, Resolver
 from .lifecycle import Lifecycle
@@ -405,51 +406,72 @@ class Connection(WaitQueue, Lifecycle):
         proto = self._proto
         if proto is None:
             return None
-        room = not self._queue and proto.has_room()
-        if not room and not wait:
+        if not self._queue and proto.has_room():
+            return self._encode_batch_now(proto, commands)
+        if not wait:
             return None
+        if self._fail_fast and not proto.has_room():
+            self._overloaded()
+            raise OverloadError(
+                f"batch of commands (MULTI..EXEC) refused: {len(proto.pending)} commands in flight "
+                f"(max_inflight={proto.max_inflight}) or {len(proto.out) + proto.kept_bytes} bytes buffered "
+                f"(max_buffered_bytes={proto.max_buffered}); retry later or use overload_policy='wait'"
+            )
         futures: list[CommandFuture[Any]] = []
-        listed: list[tuple[Any, CommandFuture[Any]]] = []
-        last: Any = None
         for args, parse in commands:
             fut: CommandFuture[Any] = CommandFuture(loop=loop)
             fut.parse = parse
             fut.name = args[0]
-            fut.payload = None
+            fut.payload = args  # until the batch is built below
             futures.append(fut)
-            if last is not None:
-                listed.append(last)
-            last = (args, fut)
-        if last is None:
+        if not futures:
             return futures
-        batch = Batch(listed, last[0])
         unit = futures[-1]
-        if room:
-            if not proto.flush_scheduled:
-                self._schedule_flush(proto)
-            for fut in futures:
-                fut.deadline = self._tick_deadline
-            try:
-                proto.encode_batch(batch, unit)
-            except RedisError:
-                for fut in futures:
-                    fut.cancel()
-                raise
-            return futures
-        if self._fail_fast and not proto.has_room():
-            self._overloaded()
-            raise OverloadError(
-                f"a batch of {len(futures)} commands refused: {len(proto.pending)} commands in flight "
-                f"(max_inflight={proto.max_inflight}) or {len(proto.out) + proto.kept_bytes} bytes buffered "
-                f"(max_buffered_bytes={proto.max_buffered}); retry later or use overload_policy='wait'"
-            )
+        batch = Batch([(fut.payload, fut) for fut in futures[:-1]], unit.payload)
         timeout = self._default_timeout
         deadline = NO_DEADLINE if timeout is None else loop.time() + timeout
         for fut in futures:
+            fut.payload = None
             fut.deadline = deadline
         self._enqueue(batch, unit)
         if unit.payload is batch:  # waiting (not refused): a caller that gives up frees its place at once
             unit.add_done_callback(self._batch_given_up)
+        return futures
+
+    def _encode_batch_now(
+        self, proto: RedisProtocol, commands: Iterable[tuple[tuple[Any, ...], ParseT]]
+    ) -> list[CommandFuture[Any]]:
+        """``execute_batch`` with room: encoded as the futures are made (one pass), rolled back on a bad argument."""
+        if not proto.flush_scheduled:
+            self._schedule_flush(proto)
+        deadline = self._tick_deadline
+        out = proto.out
+        start = len(out)
+        futures: list[CommandFuture[Any]] = []
+        raw = 0
+        try:
+            for args, parse in commands:
+                fut: CommandFuture[Any] = CommandFuture(loop=self._loop)
+                fut.parse = parse
+                fut.name = args[0]
+                fut.deadline = deadline
+                fut.payload = None
+                try:
+                    out += _pack(args)  # type: ignore[misc]
+                except TypeError:
+                    encode_command(args, out)
+                futures.append(fut)
+                if parse is raw_reply:
+                    raw += 1
+        except Exception as exc:
+            del out[start:]
+            for fut in futures:
+                fut.cancel()
+            if isinstance(exc, RedisError):
+                raise
+            raise DataError(f"cannot encode a command of the batch: {exc}") from exc
+        proto.pending.extend(futures)
+        proto.raw_pending += raw
         return futures
 
     def _batch_given_up(self, unit: CommandFuture[Any]) -> None:
