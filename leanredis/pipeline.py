@@ -10,9 +10,11 @@ Where the commands go:
   the client's shared multiplexed connection: ``execute`` hands every command
   to the connection in one synchronous call, so no other caller's command can
   land in between (the connection's FIFO keeps them together). A transaction
-  is encoded all or nothing (``Connection.execute_batch``); when the shared
-  connection cannot take it at once (commands waiting for capacity), it runs
-  on a pool connection instead, never split over the wait queue;
+  is one unit for the connection's bounds (``Connection.execute_batch``):
+  encoded all or nothing when there is room, as a single command is, else it
+  waits whole in the connection's queue (its arguments only, one place of
+  ``max_queued``) or, under ``overload_policy="fail"``, raises
+  ``OverloadError``; it is never split;
 - after ``watch()`` the pipeline holds a pool connection of its own (WATCH
   belongs to one socket): commands run at once ("immediate mode", as in
   redis-py) until ``multi()``, then are buffered until ``execute()``. If that
@@ -265,12 +267,12 @@ class Pipeline(AllCommands):
                     yield args, None  # +QUEUED or an error; the real reply comes in EXEC's array
             yield _EXEC, None
 
-        pool_conn: Connection | None = None
         conn = self._conn
         if conn is not None:
             futures = None
             if conn.is_connected and conn.stats_connects == self._watch_connects:
-                futures = conn.execute_batch(batch())
+                # never queued: a socket made again while it waited would run it without the WATCH
+                futures = conn.execute_batch(batch(), wait=False)
             if futures is None:
                 self.watching = False
                 self._drop_connection()
@@ -283,22 +285,13 @@ class Pipeline(AllCommands):
                     f"transaction of {count} commands refused: {shared.inflight} in flight "
                     f"(max_inflight={options.max_inflight}); retry later, split it, or use overload_policy='wait'"
                 )
+            # sent now, or waiting as one unit in the connection's queue (bounded like any command)
             futures = shared.execute_batch(batch())
-            if futures is None and not shared.is_connected:
+            if futures is None:
                 await shared.connect()
                 futures = shared.execute_batch(batch())
             if futures is None:
-                # the shared connection is backed up: a transaction must not be split over its queue
-                pool_conn = await self._executor.pool().acquire()
-                try:
-                    await pool_conn.connect()
-                except BaseException:
-                    self._executor.pool().discard(pool_conn)
-                    raise
-                futures = pool_conn.execute_batch(batch())
-                if futures is None:
-                    self._executor.pool().discard(pool_conn)
-                    raise ConnectionError("a fresh pool connection could not take the transaction")
+                raise ConnectionError(f"connection to {options.address} lost before the transaction was sent")
         stack.clear()
         clean = False
         try:
@@ -315,8 +308,6 @@ class Pipeline(AllCommands):
                 _abandon(futures)
                 if self._conn is not None:
                     self._drop_connection()
-            if pool_conn is not None:
-                self._executor.pool().release(pool_conn, dirty=not clean)
         if raise_on_error:
             _raise_first_error(results, previews)
         for index, (value, parse) in enumerate(zip(results, parses, strict=True)):

@@ -30,7 +30,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..exceptions import DataError, RedisError, TimeoutError
+from ..exceptions import DataError, OverloadError, RedisError, TimeoutError
 from ..future import CUSTOM_DEADLINE, NO_DEADLINE, CommandFuture, raw_reply, watch_give_ups
 from ..memory import IdleTrim, MemoryWatchdog
 from ..options import ConnectionOptions
@@ -39,7 +39,7 @@ from .deadlines import PerCallDeadlines, expired_in_order
 from .dialer import Backoff, Dialer, Resolver
 from .late import LateReplies
 from .lifecycle import Lifecycle
-from .protocol import Packed, RedisProtocol, _pack, command_name
+from .protocol import Batch, Packed, RedisProtocol, _pack, command_name
 from .queue import WaitQueue
 
 _get_running_loop = asyncio._get_running_loop  # the C fast path: None outside a loop, never raises
@@ -380,21 +380,70 @@ class Connection(WaitQueue, LateReplies, Lifecycle):
         else:
             self._enqueue(args, fut)
 
-    def execute_batch(self, commands: Iterable[tuple[tuple[Any, ...], ParseT]]) -> list[CommandFuture[Any]] | None:
-        """Encode every command into the out-buffer now, in order, nothing in between (MULTI..EXEC).
+    def execute_batch(
+        self, commands: Iterable[tuple[tuple[Any, ...], ParseT]], wait: bool = True
+    ) -> list[CommandFuture[Any]] | None:
+        """Send commands together, in order, nothing in between (MULTI..EXEC): one unit for the bounds.
 
-        All or nothing: an argument that cannot be encoded rolls the whole
-        batch back and raises ``DataError`` before a byte is written. None,
-        with nothing sent, when that cannot be done now (not connected,
-        commands waiting for capacity, writes paused): the caller connects
-        and retries, or takes a dedicated connection. ``max_inflight`` is not
-        applied inside a batch: it is already in the caller's memory, and
-        splitting it over the wait queue could lose its atomicity on a
-        reconnect or a queued timeout.
+        The batch is admitted as a single command is (``has_room()``: under
+        ``max_inflight`` and ``max_buffered_bytes`` before it, writable, nobody
+        waiting ahead), so it may pass the bounds by its own size only. Without
+        room it waits in the queue as one unit, its arguments kept, not encoded
+        (one place of ``max_queued``; ``wait=False``: None instead), or under
+        ``overload_policy="fail"`` raises ``OverloadError`` at once. Its last
+        future stands for the unit: a timeout, a connect failure or a refusal
+        while it waits fails that one (the others are the caller's to drop),
+        and nothing of it is sent. All or nothing: an argument that cannot be
+        encoded raises ``DataError`` (when it waited: the last future's error)
+        before a byte of the batch is written. None, with nothing sent, when not
+        connected (the caller connects) or outside any running loop.
         """
+        loop = self._loop
+        if loop is not _get_running_loop():
+            running = _running_loop()
+            if running is None:
+                return None
+            self._adopt_loop(running)
+            loop = running
         proto = self._proto
-        if proto is None or self._queue or proto.write_paused or self._loop is not _get_running_loop():
+        if proto is None:
             return None
+        if not self._queue and proto.has_room():
+            return self._encode_batch_now(proto, commands)
+        if not wait:
+            return None
+        if self._fail_fast and not proto.has_room():
+            self._overloaded()
+            raise OverloadError(
+                f"batch of commands (MULTI..EXEC) refused: {len(proto.pending)} commands in flight "
+                f"(max_inflight={proto.max_inflight}) or {len(proto.out) + proto.kept_bytes} bytes buffered "
+                f"(max_buffered_bytes={proto.max_buffered}); retry later or use overload_policy='wait'"
+            )
+        futures: list[CommandFuture[Any]] = []
+        for args, parse in commands:
+            fut: CommandFuture[Any] = CommandFuture(loop=loop)
+            fut.parse = parse
+            fut.name = args[0]
+            fut.payload = args  # until the batch is built below
+            futures.append(fut)
+        if not futures:
+            return futures
+        unit = futures[-1]
+        batch = Batch([(fut.payload, fut) for fut in futures[:-1]], unit.payload)
+        timeout = self._default_timeout
+        deadline = NO_DEADLINE if timeout is None else loop.time() + timeout
+        for fut in futures:
+            fut.payload = None
+            fut.deadline = deadline
+        self._enqueue(batch, unit)
+        if unit.payload is batch:  # waiting (not refused): a caller that gives up frees its place at once
+            unit.add_done_callback(self._batch_given_up)
+        return futures
+
+    def _encode_batch_now(
+        self, proto: RedisProtocol, commands: Iterable[tuple[tuple[Any, ...], ParseT]]
+    ) -> list[CommandFuture[Any]]:
+        """``execute_batch`` with room: encoded as the futures are made (one pass), rolled back on a bad argument."""
         if not proto.flush_scheduled:
             self._schedule_flush(proto)
         deadline = self._tick_deadline
@@ -427,6 +476,16 @@ class Connection(WaitQueue, LateReplies, Lifecycle):
         proto.raw_pending += raw
         return futures
 
+    def _batch_given_up(self, unit: CommandFuture[Any]) -> None:
+        """A waiting batch's unit completed while still queued (its caller gave up): out of the queue now.
+
+        Its arguments and its place in ``max_queued`` are freed now, not when the server
+        comes back. Once encoded, or failed by the queue itself, its payload is None already.
+        """
+        if unit.payload.__class__ is Batch:
+            unit.payload = None
+            self._queue.remove(unit)
+
     def _unbound(self, args: Any, parse: ParseT, timeout: float | None, timed: bool) -> Any:
         """A command called outside the loop the connection is bound to.
 
@@ -439,6 +498,13 @@ class Connection(WaitQueue, LateReplies, Lifecycle):
         loop = _running_loop()
         if loop is None:
             return self._send_later(args, parse, timeout, timed)
+        self._adopt_loop(loop)
+        if timed:
+            return self.execute_with_timeout(args, parse, timeout)
+        return self.execute(args, parse)
+
+    def _adopt_loop(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Bind to the running ``loop``; a connection left on a loop since closed is dropped first."""
         if self._loop is not None and self._loop is not loop:
             if not self._loop.is_closed():
                 raise RuntimeError(
@@ -447,9 +513,6 @@ class Connection(WaitQueue, LateReplies, Lifecycle):
                 )
             self._abandon_closed_loop()
         self._bind_loop(loop)
-        if timed:
-            return self.execute_with_timeout(args, parse, timeout)
-        return self.execute(args, parse)
 
     def _abandon_closed_loop(self) -> None:
         """Forget every object of a loop that was closed under us: none of it can run again."""

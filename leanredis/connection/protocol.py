@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..exceptions import (
     ConnectionError,
+    DataError,
     ProtocolError,
     RedisError,
     ReplyTooLargeError,
@@ -136,6 +137,21 @@ class Packed:
 
     def __init__(self, data: bytes) -> None:
         self.data = data
+
+
+class Batch:
+    """Commands encoded together or not at all, nothing between them (MULTI..EXEC): one unit for the bounds.
+
+    The payload of its last command's future (the ``unit``) while it waits for room in the
+    connection's queue: the commands' arguments and their futures, never encoded bytes. The
+    unit itself is not in ``commands`` (its arguments are ``last``): no cycle through it.
+    """
+
+    __slots__ = ("commands", "last")
+
+    def __init__(self, commands: list[tuple[Any, CommandFuture[Any]]], last: Any) -> None:
+        self.commands = commands
+        self.last = last
 
 
 class RedisProtocol(asyncio.Protocol):
@@ -566,6 +582,14 @@ class RedisProtocol(asyncio.Protocol):
             try:
                 data = _pack(args)  # type: ignore[misc]
             except TypeError:
+                if args.__class__ is Batch:  # a transaction that waited for room: all of it or none
+                    try:
+                        self.encode_batch(args, fut)
+                    except RedisError as exc:
+                        fut.payload = None
+                        fut.set_exception(exc)
+                        return False
+                    return True
                 scratch = bytearray()
                 try:
                     encode_command(args, scratch)
@@ -586,6 +610,40 @@ class RedisProtocol(asyncio.Protocol):
         if fut.parse is raw_reply:
             self.raw_pending += 1
         return True
+
+    def encode_batch(self, batch: Batch, unit: CommandFuture[Any]) -> None:
+        """Encode every command of ``batch``, then ``unit``'s, in order, nothing between (slow path).
+
+        All or nothing: an argument that cannot be encoded removes what this batch
+        added and raises ``DataError`` (the futures are the caller's to fail). A batch
+        is never redirected nor sent again: nothing of it is kept.
+        """
+        out = self.out
+        start = len(out)
+        futures = [fut for _, fut in batch.commands]
+        futures.append(unit)
+        try:
+            for args, _ in batch.commands:
+                try:
+                    out += _pack(args)  # type: ignore[misc]
+                except TypeError:
+                    encode_command(args, out)
+            try:
+                out += _pack(batch.last)  # type: ignore[misc]
+            except TypeError:
+                encode_command(batch.last, out)
+        except Exception as exc:
+            del out[start:]
+            if isinstance(exc, RedisError):
+                raise
+            raise DataError(f"cannot encode a command of the batch: {exc}") from exc
+        raw = 0
+        for fut in futures:
+            fut.payload = None
+            if fut.parse is raw_reply:
+                raw += 1
+        self.pending.extend(futures)
+        self.raw_pending += raw
 
     def request(self, args: tuple[Any, ...]) -> CommandFuture[Any]:
         """Encode one handshake command; the future resolves to its raw reply (errors raised)."""

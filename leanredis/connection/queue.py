@@ -7,6 +7,11 @@ encoded. Policy ``wait``: at most ``max_queued`` wait, and replies make room
 (``_drain`` runs after each read). Policy ``fail``: ``OverloadError`` at once
 when the protocol is full, and at most ``max_inflight`` wait for a
 connection. A waiting command whose caller gave up is skipped, never sent.
+
+A batch (MULTI..EXEC) waits as one entry (``protocol.Batch``, its arguments
+only) and is encoded whole when it reaches the head with room, as a single
+command would be: nothing can land between its commands, and it passes the
+bounds by its own size at most.
 """
 
 from __future__ import annotations
@@ -124,9 +129,9 @@ class WaitQueue:
                 continue  # cancelled or timed out while waiting: never sent
             try:
                 out += _pack(args)  # type: ignore[misc]
-            except TypeError:
-                if proto.encode(args, fut):
-                    count -= 1
+            except TypeError:  # arguments hiredis cannot pack, or a batch (MULTI..EXEC) waiting as one unit
+                proto.encode(args, fut)
+                count = proto.max_inflight - len(pending)
                 continue
             append(fut)
             count -= 1

@@ -187,7 +187,7 @@ async def test_reset_unwatches_and_gives_the_connection_back(r: leanredis.Redis)
         assert await conn.execute((b"EXEC",)) == [b"PONG"]
 
 
-async def test_transaction_runs_on_a_pool_connection_when_the_shared_one_is_backed_up(
+async def test_transaction_waits_whole_behind_a_backlog_on_the_shared_connection(
     redis_server: RedisServer,
 ) -> None:
     client = leanredis.Redis(host="127.0.0.1", port=redis_server.port, max_inflight=2)
@@ -197,11 +197,18 @@ async def test_transaction_runs_on_a_pool_connection_when_the_shared_one_is_back
         await other.execute_command("CLIENT", "PAUSE", 200, "WRITE")
         backlog = [client.incr("plain") for _ in range(10)]
         assert client.connection.queued > 0
+        queued = client.connection.queued
         pipe = client.pipeline()
         pipe.incr("tx").incr("tx")
-        assert await pipe.execute() == [1, 2]
+        transaction = asyncio.ensure_future(pipe.execute())
+        await asyncio.sleep(0)
+        assert client.connection.queued == queued + 1  # one unit, its commands not encoded yet
+        # commands issued after it: an INCR landing between MULTI and EXEC would answer QUEUED
+        behind = [client.incr("plain") for _ in range(5)]
+        assert await transaction == [1, 2]
         assert await asyncio.gather(*backlog) == list(range(1, 11))
-        assert client.connection_pool.stats()["created"] == 1
+        assert await asyncio.gather(*behind) == list(range(11, 16))
+        assert client.connection_pool.stats()["created"] == 0  # it waited its turn, on no other socket
         assert await clients_in_a_transaction(other) == []
     finally:
         await client.aclose()
