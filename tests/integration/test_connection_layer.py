@@ -45,13 +45,22 @@ async def proxy(redis_server: RedisServer) -> AsyncIterator[FaultProxy]:
 # -- the dialer --------------------------------------------------------------------------
 
 
+# with a handshake (CLIENT SETINFO), a reset fails the handshake; with none (protocol 2, no
+# lib_name, lib_version, name, password or db), only the dialer's look at the socket it opened sees it
+HANDSHAKES = {"handshake": {}, "no-handshake": {"lib_name": None, "lib_version": None, "protocol": 2}}
+
+
+@pytest.mark.parametrize("handshake", HANDSHAKES, ids=list(HANDSHAKES))
 async def test_a_socket_reset_while_opening_is_never_adopted_and_the_client_recovers(
-    proxy: FaultProxy, redis_server: RedisServer
+    proxy: FaultProxy, redis_server: RedisServer, handshake: str
 ) -> None:
     await leanredis.Redis(host="127.0.0.1", port=redis_server.port).set("k", "v")
     proxy.mode = "reset"
-    # four clients, each a caller retrying every 10 ms: the reset races each connect
-    clients = [leanredis.Redis(host="127.0.0.1", port=proxy.port, socket_timeout=0.5) for _ in range(4)]
+    # eight clients, each a caller retrying every 10 ms: the reset races each connect
+    clients = [
+        leanredis.Redis(host="127.0.0.1", port=proxy.port, socket_timeout=0.5, **HANDSHAKES[handshake])
+        for _ in range(8)
+    ]
     loop = asyncio.get_running_loop()
     end = loop.time() + 1.5
 
@@ -84,6 +93,46 @@ async def test_a_socket_reset_while_opening_is_never_adopted_and_the_client_reco
     finally:
         for client in clients:
             await client.aclose()
+
+
+class _SlowCredentials:
+    """An async credential_provider (a token fetched over the network) that takes 50 ms."""
+
+    async def get_credentials_async(self) -> tuple[str, str]:
+        await asyncio.sleep(0.05)
+        return ("default", "any")  # the server's default user has no password: any is accepted
+
+
+async def test_a_socket_reset_while_credentials_are_fetched_is_never_adopted(
+    proxy: FaultProxy, redis_server: RedisServer
+) -> None:
+    """The reset lands while the dialer awaits the credentials: nothing is written on the dead socket,
+    so no handshake reply fails, and only the dialer's look at the socket keeps it from being adopted."""
+    await leanredis.Redis(host="127.0.0.1", port=redis_server.port).set("k", "v")
+    proxy.mode = "reset"
+    client = leanredis.Redis(
+        host="127.0.0.1", port=proxy.port, credential_provider=_SlowCredentials(), protocol=2,
+        lib_name=None, lib_version=None, socket_timeout=0.5, connect_retries=0,
+    )
+    try:
+        seen: list[str] = []
+        for _ in range(20):  # a reset that beats the connect itself is "Connect call failed": try again
+            try:
+                await asyncio.wait_for(client.get("k"), 5)
+            except (ConnectionError, TimeoutError) as exc:
+                seen.append(str(exc))
+            except asyncio.TimeoutError:  # an adopted dead socket: the command waits for ever
+                seen.append("no answer in 5 s")
+                break
+            if "while connecting" in seen[-1]:
+                break
+            await asyncio.sleep(0.01)
+        assert "closed by the server while connecting" in seen[-1], seen
+        assert not client.stats()["connected"], "the connection holds a socket the server reset"
+        proxy.mode = "forward"
+        assert await until_ok(lambda: asyncio.wait_for(client.get("k"), 5), 6) == b"v"
+    finally:
+        await client.aclose()
 
 
 async def test_backoff_grows_against_a_server_that_accepts_and_drops(proxy: FaultProxy) -> None:
