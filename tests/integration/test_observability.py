@@ -198,9 +198,10 @@ async def _what_a_wrong_url_password_shows(port: int, secret: str) -> list[str]:
                 continue
             try:
                 # the multiplexed connection, a pool connection, a pub/sub connection
-                for attempt in (client.ping, lambda: client.blpop("k", 0.01), lambda: client.pubsub().subscribe("c")):
+                attempts = (client.ping(), client.blpop("k", 0.01), client.pubsub().subscribe("c"))
+                for attempt in attempts:
                     with pytest.raises(leanredis.AuthenticationError) as caught:
-                        await attempt()
+                        await attempt
                     seen += [str(caught.value), repr(caught.value), repr(caught.value.__cause__)]
                 seen += [repr(client), repr(client.options), repr(client.connection), repr(client.connection_pool)]
                 seen += [str(client.stats())]
