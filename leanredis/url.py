@@ -1,11 +1,13 @@
 """Parse redis://, rediss:// and unix:// URLs into client keyword arguments.
 
 Errors name the part of the URL that is wrong but never repeat the URL
-itself, which may carry a password.
+itself, which may carry a password: the user part (everything before the
+last '@') is split off first, and nothing after that looks at it again.
 """
 
 from __future__ import annotations
 
+import re
 import ssl
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -86,20 +88,52 @@ def _verify_flags(name: str, value: str) -> list[ssl.VerifyFlags]:
     return flags
 
 
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{0,15}")
+
+
+def _split_userinfo(rest: str) -> tuple[str | None, str | None, str]:
+    """(username, password, what follows them) from the URL after ``scheme://``.
+
+    Everything before the last '@' may be a secret, so no error built here or
+    later repeats any of it; what follows the last '@' is host, path and query.
+    A '/', '?' or '#' before that '@' means the URL is ambiguous: an unencoded
+    password (``redis://u:ab?cd@host``, which a URL parser splits into host
+    ``u``, port ``ab`` and query ``cd@host``) or an '@' inside a path or query
+    value. Both read as something else than was meant, so it is refused.
+    """
+    if "@" not in rest:
+        return None, None, rest
+    userinfo, _, after = rest.rpartition("@")
+    if any(c in userinfo for c in "/?#"):
+        raise DataError(
+            "malformed Redis URL: a '/', '?' or '#' comes before its last '@'. A password or username "
+            "with '/', '?' or '#' must be percent-encoded (%2F, %3F, %23); so must an '@' in a path "
+            "or query value (%40)"
+        )
+    username, colon, password = userinfo.partition(":")
+    return unquote(username), unquote(password) if colon else None, after
+
+
 def parse_url(url: str) -> dict[str, Any]:
     """Keyword arguments for ``Redis(...)`` from a URL (see ``Redis.from_url``)."""
     if not isinstance(url, str):
         raise DataError(f"URL must be a str, not {type(url).__name__}")
+    scheme, separator, rest = url.partition("://")
+    scheme = scheme.strip().lower()
+    if not separator or scheme not in _SCHEMES:
+        # the scheme is repeated only when it looks like one: "u:pw@host" has none, and "u" is not it
+        shown = f"{scheme}://" if separator and _SCHEME.fullmatch(scheme) else "none"
+        raise DataError(f"Redis URL must start with redis://, rediss:// or unix:// (got scheme {shown})")
+    username, password, after = _split_userinfo(rest)
     try:
-        parts = urlsplit(url)
+        # no secret left in what is parsed from here on: its errors may name what they saw
+        parts = urlsplit(f"{scheme}://{after}")
     except ValueError as exc:
         raise DataError(f"malformed Redis URL: {exc}") from None
-    scheme = parts.scheme.lower()
-    if scheme not in _SCHEMES:
-        raise DataError(
-            "Redis URL must start with redis://, rediss:// or unix:// "
-            f"(got scheme {scheme + '://' if scheme else 'none'})"
-        )
+    try:
+        port = parts.port
+    except ValueError:
+        raise DataError("malformed Redis URL: the port must be a number from 0 to 65535") from None
     kwargs: dict[str, Any] = {}
     for query_name, values in parse_qs(parts.query, keep_blank_values=True).items():
         value = values[-1]
@@ -123,19 +157,14 @@ def parse_url(url: str) -> dict[str, Any]:
         elif name in ("ssl_include_verify_flags", "ssl_exclude_verify_flags"):
             kwargs[name] = _verify_flags(name, value)
         elif name in ("password", "username"):
+            # its value is never shown, and comes before any piece of it an unencoded '&' made a name
             raise DataError(f"put the {name} in the URL's user part, not in ?{name}=")
         else:
             raise DataError(f"unknown URL option {query_name!r}")
-    try:
-        username = parts.username
-        password = parts.password
-        port = parts.port
-    except ValueError:
-        raise DataError("malformed Redis URL: the port must be a number from 0 to 65535") from None
     if username:
-        kwargs["username"] = unquote(username)
+        kwargs["username"] = username
     if password is not None:
-        kwargs["password"] = unquote(password)
+        kwargs["password"] = password
     if scheme == "unix":
         if not parts.path:
             raise DataError("unix:// URL needs a socket path: unix:///path/to/redis.sock")

@@ -5,7 +5,9 @@
 - a failed attempt with commands waiting (never written) is retried ``connect_retries`` times,
   then fails them all once with its error; credentials are never retried;
 - a lost socket fails what was pending on it (the protocol does that) and reconnects at once if
-  commands wait; the backoff resets only if the server had answered something on it;
+  commands wait; the backoff resets only if the server had answered something on it, and grows
+  by one failure if not; a socket lost while still being dialed is the dial's failure, counted
+  once, there;
 - ``aclose`` cancels an attempt in flight, fails every waiting command once, closes the socket
   and waits (bounded) for the close; the connection is usable again after.
 """
@@ -123,6 +125,7 @@ class Lifecycle:
         else:
             logger.info("connected to %s", self.options.address)
         self.stats_connects += 1
+        proto.adopted = True
         self._proto = proto
         if self.on_connect is not None:
             self.on_connect()
@@ -155,10 +158,12 @@ class Lifecycle:
                 )
         if self.on_disconnect is not None:
             self.on_disconnect()
-        if proto.received:
-            self.backoff.reset()  # the server answered: the next connect is immediate
-        else:
-            self.backoff.failed()  # accepted and dropped before answering: back off as for a refusal
+        # a socket lost while the dial was still on it is that dial's failure, counted there once
+        if proto.adopted:
+            if proto.received:
+                self.backoff.reset()  # the server answered: the next connect is immediate
+            else:
+                self.backoff.failed()  # accepted and dropped before answering: back off as for a refusal
         if self._queue and not self._closed:
             self._ensure_connecting()
 

@@ -167,6 +167,7 @@ class RedisProtocol(asyncio.Protocol):
         self.write_paused = False
         self.closed = False
         self.received = False  # the server sent something: backoff resets only then
+        self.adopted = False  # the dial handed it over: its loss is the connection's, not the dial's
         self.bytes_in = 0
         self.drop_reason: Exception | None = None  # an error the server sent unasked before hanging up
         # replies that must skip decode_responses (DUMP): rare, so counted

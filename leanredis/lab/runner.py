@@ -27,9 +27,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 from ..server import LocalCluster, RedisServer, find_server_binary, server_version
+from ..url import parse_url
 from .workloads import Params, server_command
 
 CLUSTER_WORKLOADS = ("burst", "flood", "paced")  # the ones that only talk to the client (no server faults)
@@ -85,8 +85,8 @@ class Target:
 def target(plan: Plan) -> Iterator[Target]:
     """The server to run against: ``--url``, or a private one stopped on every exit."""
     if plan.url:
-        parts = urlsplit(plan.url)
-        host, port = parts.hostname or "127.0.0.1", parts.port or 6379
+        options = parse_url(plan.url)  # its errors never repeat a password
+        host, port = options.get("host", "127.0.0.1"), options.get("port") or 6379
         info = server_command(host, port, "INFO", "server").decode(errors="replace")
         name = "Valkey" if "valkey_version" in info else "Redis"
         ver = next((ln.split(":")[1].strip() for ln in info.splitlines() if ln.startswith(("redis_version:",))), "?")

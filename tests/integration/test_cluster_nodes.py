@@ -576,6 +576,60 @@ async def test_pubsub_refuses_unknown_nodes_and_options(cluster: LocalCluster) -
         await client.aclose()
 
 
+# -- a failover turns a primary with writes in flight into a replica (failed back after) -------------------
+
+
+async def test_writes_in_flight_on_a_primary_a_failover_made_a_replica_fail_as_possibly_executed(
+    cluster: LocalCluster,
+) -> None:
+    """Reads in flight on a replica whose socket dies go again to the primary; writes in flight on a node
+    that was the primary when they were sent, and is a replica now, may have run there: they fail with
+    possibly_executed=True and are never sent to the new primary."""
+    client = RedisCluster(
+        host="127.0.0.1", port=cluster.servers[0].port, client_name="demoted",
+        load_balancing_strategy=LoadBalancingStrategy.RANDOM_REPLICA,
+    )
+    old = new = None
+    keys = [f"{{demoted}}w{i}" for i in range(20)]
+    try:
+        async with asyncio.timeout(60):
+            await client.initialize()
+            await replicas_known(client)
+            await client.set("{demoted}k", "v")
+            await written_everywhere(client)
+            primary = client.get_node_from_key("{demoted}k")
+            assert primary is not None
+            old = cluster.server_by_port(primary.port)
+            new = cluster.replica_of(old)
+            cluster.call(old, "CLIENT", "PAUSE", "20000", "WRITE")  # the SETs are read, neither run nor answered
+            writes = [asyncio.ensure_future(client.set(key, "x")) for key in keys]
+            conn = client.nodes_manager.connection(primary)
+            await until_true(lambda: conn.inflight == len(keys))
+            cluster.call(new, "CLUSTER", "FAILOVER", "TAKEOVER")
+            await asyncio.to_thread(cluster.wait_role, new, "master", 10)
+            while primary.server_type != "replica":  # the client learns the new roles; the writes still wait
+                await client.nodes_manager.refresh()
+                await asyncio.sleep(0.05)
+            assert conn.inflight == len(keys) and not any(write.done() for write in writes)
+            # the old primary's socket dies, with the writes on it
+            listed = str(cluster.call(old, "CLIENT", "LIST"))
+            ids = [line.split()[0].split("=")[1] for line in listed.splitlines() if " name=demoted " in line]
+            assert ids, listed
+            for ident in ids:
+                cluster.call(old, "CLIENT", "KILL", "ID", ident)
+            results = await asyncio.gather(*writes, return_exceptions=True)
+            assert all(isinstance(r, leanredis.ConnectionError) for r in results), results
+            assert all(r.possibly_executed is True for r in results), [r.possibly_executed for r in results]
+            assert cluster.call(new, "EXISTS", *keys) == 0, "a write was sent again to the new primary"
+            await assert_quiet(client)
+    finally:
+        await client.aclose()
+        if old is not None:
+            cluster.call(old, "CLIENT", "UNPAUSE")
+            if cluster.role(old) != "master":
+                await asyncio.to_thread(cluster.fail_back, old)
+
+
 # -- last: a replica dies (restarted after) -------------------------------------------------------------
 
 

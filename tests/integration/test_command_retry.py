@@ -174,6 +174,39 @@ async def test_a_read_whose_reply_was_lost_is_sent_again_on_a_new_connection(
         await client.aclose()
 
 
+async def test_a_read_whose_reply_is_always_lost_is_sent_retries_plus_one_times_then_fails(
+    server: RedisServer, admin: leanredis.Redis, proxy: FaultProxy
+) -> None:
+    await admin.set("k", "v")
+    await admin.config_resetstat()
+    proxy.mode = "cut"
+    proxy.cut_after = len(GET)  # every connection: the GET reaches the server, then both sides close
+    client = retrying(proxy.port, retries=3, delay=0.01, socket_timeout=30)  # the caller's bound is far away
+    try:
+        with pytest.raises(leanredis.ConnectionError) as caught:
+            await asyncio.wait_for(client.get("k"), 5)
+        assert caught.value.possibly_executed is True
+        assert (proxy.accepts, proxy.cuts) == (4, 4), "not the first attempt and 3 retries"
+        assert await commands_run(admin, "get", 4) == 4, "the server did not run the GET 4 times"
+        assert client.connection.kept_bytes == 0
+    finally:
+        await client.aclose()
+
+
+async def commands_run(admin: leanredis.Redis, command: str, expected: int) -> int:
+    """How many times the server ran ``command`` once it reaches ``expected`` (or after 2 s)."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + 2
+    calls = 0
+    while loop.time() < end:
+        stats = await admin.info("commandstats")
+        calls = int(stats.get(f"cmdstat_{command}", {}).get("calls", 0))
+        if calls >= expected:
+            break
+        await asyncio.sleep(0.01)
+    return calls
+
+
 async def test_a_read_waiting_to_be_sent_again_is_still_bound_by_its_first_timeout(
     server: RedisServer, admin: leanredis.Redis, proxy: FaultProxy
 ) -> None:

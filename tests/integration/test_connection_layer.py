@@ -18,6 +18,7 @@ import leanredis
 from leanredis.connection import Connection, Packed
 from leanredis.exceptions import ConnectionError, RedisError, TimeoutError
 from leanredis.options import ConnectionOptions
+from leanredis.retry import AbstractBackoff, Retry
 from leanredis.server import RedisServer
 
 from .faults import FaultProxy
@@ -45,13 +46,22 @@ async def proxy(redis_server: RedisServer) -> AsyncIterator[FaultProxy]:
 # -- the dialer --------------------------------------------------------------------------
 
 
+# with a handshake (CLIENT SETINFO), a reset fails the handshake; with none (protocol 2, no
+# lib_name, lib_version, name, password or db), only the dialer's look at the socket it opened sees it
+HANDSHAKES = {"handshake": {}, "no-handshake": {"lib_name": None, "lib_version": None, "protocol": 2}}
+
+
+@pytest.mark.parametrize("handshake", HANDSHAKES, ids=list(HANDSHAKES))
 async def test_a_socket_reset_while_opening_is_never_adopted_and_the_client_recovers(
-    proxy: FaultProxy, redis_server: RedisServer
+    proxy: FaultProxy, redis_server: RedisServer, handshake: str
 ) -> None:
     await leanredis.Redis(host="127.0.0.1", port=redis_server.port).set("k", "v")
     proxy.mode = "reset"
-    # four clients, each a caller retrying every 10 ms: the reset races each connect
-    clients = [leanredis.Redis(host="127.0.0.1", port=proxy.port, socket_timeout=0.5) for _ in range(4)]
+    # eight clients, each a caller retrying every 10 ms: the reset races each connect
+    clients = [
+        leanredis.Redis(host="127.0.0.1", port=proxy.port, socket_timeout=0.5, **HANDSHAKES[handshake])
+        for _ in range(8)
+    ]
     loop = asyncio.get_running_loop()
     end = loop.time() + 1.5
 
@@ -86,9 +96,50 @@ async def test_a_socket_reset_while_opening_is_never_adopted_and_the_client_reco
             await client.aclose()
 
 
-async def test_backoff_grows_against_a_server_that_accepts_and_drops(proxy: FaultProxy) -> None:
+class _SlowCredentials:
+    """An async credential_provider (a token fetched over the network) that takes 50 ms."""
+
+    async def get_credentials_async(self) -> tuple[str, str]:
+        await asyncio.sleep(0.05)
+        return ("default", "any")  # the server's default user has no password: any is accepted
+
+
+async def test_a_socket_reset_while_credentials_are_fetched_is_never_adopted(
+    proxy: FaultProxy, redis_server: RedisServer
+) -> None:
+    """The reset lands while the dialer awaits the credentials: nothing is written on the dead socket,
+    so no handshake reply fails, and only the dialer's look at the socket keeps it from being adopted."""
+    await leanredis.Redis(host="127.0.0.1", port=redis_server.port).set("k", "v")
     proxy.mode = "reset"
-    client = leanredis.Redis(host="127.0.0.1", port=proxy.port, socket_timeout=0.5)
+    client = leanredis.Redis(
+        host="127.0.0.1", port=proxy.port, credential_provider=_SlowCredentials(), protocol=2,
+        lib_name=None, lib_version=None, socket_timeout=0.5, connect_retries=0,
+    )
+    try:
+        seen: list[str] = []
+        for _ in range(20):  # a reset that beats the connect itself is "Connect call failed": try again
+            try:
+                await asyncio.wait_for(client.get("k"), 5)
+            except (ConnectionError, TimeoutError) as exc:
+                seen.append(str(exc))
+            except asyncio.TimeoutError:  # an adopted dead socket: the command waits for ever
+                seen.append("no answer in 5 s")
+                break
+            if "while connecting" in seen[-1]:
+                break
+            await asyncio.sleep(0.01)
+        assert "closed by the server while connecting" in seen[-1], seen
+        assert not client.stats()["connected"], "the connection holds a socket the server reset"
+        proxy.mode = "forward"
+        assert await until_ok(lambda: asyncio.wait_for(client.get("k"), 5), 6) == b"v"
+    finally:
+        await client.aclose()
+
+
+@pytest.mark.parametrize("handshake", HANDSHAKES, ids=list(HANDSHAKES))
+async def test_backoff_grows_against_a_server_that_accepts_and_drops(proxy: FaultProxy, handshake: str) -> None:
+    proxy.mode = "reset"
+    client = leanredis.Redis(host="127.0.0.1", port=proxy.port, socket_timeout=0.5, **HANDSHAKES[handshake])
     try:
         loop = asyncio.get_running_loop()
         end = loop.time() + 1.5
@@ -101,6 +152,49 @@ async def test_backoff_grows_against_a_server_that_accepts_and_drops(proxy: Faul
         # 50 ms doubling (with jitter in [0.5, 1]) fits at most 8 attempts in 1.5 s; without growth
         # a connect that succeeds would reset the count and the client would retry ~20 times a second
         assert 2 <= proxy.accepts <= 9, f"{proxy.accepts} connects in 1.5 s"
+    finally:
+        await client.aclose()
+
+
+class _CountingBackoff(AbstractBackoff):
+    """A Retry backoff that records the failure count each delay is asked for (10 ms each)."""
+
+    def __init__(self) -> None:
+        self.asked: list[int] = []
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _CountingBackoff:
+        return self  # the client copies a Retry's backoff: this one is watched from the test
+
+    def compute(self, failures: int) -> float:
+        self.asked.append(failures)
+        return 0.01
+
+
+@pytest.mark.parametrize("fault", ["dropped-after-connect", "reset-while-connecting"])
+async def test_each_connect_that_gets_no_answer_counts_once_in_the_backoff(proxy: FaultProxy, fault: str) -> None:
+    """Before attempt n+1 the backoff is asked for n failures: a socket dropped before any reply (the
+    client adopted it, wrote a GET, the server hung up) counts once, and so does a socket reset while
+    the dialer was still on it (it is lost, and the dial fails: one attempt, not two failures)."""
+    if fault == "dropped-after-connect":
+        proxy.mode, proxy.cut_after = "cut", 1  # the GET's first byte reaches the server, then both sides close
+        extra: dict[str, Any] = {}
+    else:
+        proxy.mode = "reset"
+        extra = {"credential_provider": _SlowCredentials()}  # the reset lands before any handshake write
+    backoff = _CountingBackoff()
+    client = leanredis.Redis(
+        host="127.0.0.1", port=proxy.port, protocol=2, lib_name=None, lib_version=None,
+        retry=Retry(backoff, 0), socket_timeout=2, **extra,
+    )
+    try:
+        for _ in range(8):
+            with pytest.raises(ConnectionError):
+                await asyncio.wait_for(client.get("k"), 5)
+        attempts = client.stats()["connects"] + client.stats()["connect_failures"]
+        assert attempts >= 8 and proxy.accepts >= 8, (attempts, proxy.accepts)
+        # every attempt after the first was preceded by one delay, asked for 1, 2, 3, ... failures
+        assert backoff.asked == list(range(1, len(backoff.asked) + 1)), backoff.asked
+        assert len(backoff.asked) == attempts - 1, (backoff.asked, attempts)
     finally:
         await client.aclose()
 

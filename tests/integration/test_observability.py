@@ -6,8 +6,11 @@ import asyncio
 import logging
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 import leanredis
 from leanredis.server import RedisServer
@@ -173,3 +176,56 @@ async def test_bytes_in_and_out_are_counted(redis_server: RedisServer) -> None:
         assert stats["bytes_out"] >= 10_000 and stats["bytes_in"] >= 10_000
     finally:
         await client.aclose()
+
+
+async def _what_a_wrong_url_password_shows(port: int, secret: str) -> list[str]:
+    """Errors, reprs, stats and log records of clients whose URL carries ``secret`` (a wrong password)."""
+    handler = Records()
+    logger = logging.getLogger("leanredis")
+    old_level = logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(handler)
+    seen: list[str] = []
+    try:
+        for url in (
+            f"redis://default:{quote(secret, safe='')}@127.0.0.1:{port}/0",
+            f"redis://default:{secret}@127.0.0.1:{port}/0?socket_timeout=5",
+        ):
+            try:
+                client = leanredis.Redis.from_url(url, connect_retries=0)
+            except leanredis.DataError as exc:  # an unencoded '/', '?' or '#': refused, without it
+                seen += [str(exc), repr(exc)]
+                continue
+            try:
+                # the multiplexed connection, a pool connection, a pub/sub connection
+                attempts = (client.ping(), client.blpop("k", 0.01), client.pubsub().subscribe("c"))
+                for attempt in attempts:
+                    with pytest.raises(leanredis.AuthenticationError) as caught:
+                        await attempt
+                    seen += [str(caught.value), repr(caught.value), repr(caught.value.__cause__)]
+                seen += [repr(client), repr(client.options), repr(client.connection), repr(client.connection_pool)]
+                seen += [str(client.stats())]
+            finally:
+                await client.aclose()
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old_level)
+    seen += handler.texts()
+    seen += [logging.Formatter().formatException(r.exc_info) for r in handler.records if r.exc_info]
+    return seen
+
+
+_BASELINE: list[str] = []
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(password=st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), min_size=8, max_size=30))
+async def test_no_random_url_password_shows_in_errors_reprs_stats_or_logs(
+    locked_server: RedisServer, password: str
+) -> None:
+    if not _BASELINE:  # what these texts say whatever the password ("127.0.0.1", "connect_retries", ...)
+        _BASELINE.append("\n".join(await _what_a_wrong_url_password_shows(locked_server.port, "pw")))
+    encoded = quote(password, safe="")
+    assume(password not in _BASELINE[0] and encoded not in _BASELINE[0] and password != PASSWORD)
+    for text in await _what_a_wrong_url_password_shows(locked_server.port, password):
+        assert password not in text and encoded not in text, text

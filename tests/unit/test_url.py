@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 import leanredis
 from leanredis.exceptions import DataError
@@ -172,3 +174,134 @@ def test_bad_redis_py_query_options_are_refused_by_name(url: str, message: str) 
 def test_legacy_responses_false_in_a_url_is_refused_by_the_client() -> None:
     with pytest.raises(DataError, match="legacy_responses=False is not supported"):
         leanredis.Redis.from_url("redis://h?legacy_responses=false")
+
+
+# -- passwords that are not percent-encoded -----------------------------------------------------
+
+SECRET = "Sup3rS3cr3t"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"redis://u:ab?{SECRET}@host:6379/0",  # urlsplit: host u, port "ab", query "Sup3rS3cr3t@host..."
+        f"redis://u:ab1/{SECRET}@host:6379/0",
+        f"redis://u:1/{SECRET}@host:6379/0",  # host u, port 1, then a "database" path
+        f"redis://u:12#{SECRET}@host",  # host u, port 12, the rest a fragment: connected to the wrong host
+        f"redis://u:12?db={SECRET}@host",
+        f"redis://u:12?client_name={SECRET}@host",  # would have sent a piece of the password as the client name
+        f"rediss://u:ab?{SECRET}@host:6380/0",
+        f"unix://u:ab?{SECRET}@/tmp/redis.sock",
+        f"unix://:1/{SECRET}@/tmp/redis.sock?db=1",
+        f"redis://{SECRET}/x:pw@host",  # a username with '/'
+    ],
+)
+def test_a_password_with_slash_question_mark_or_hash_is_refused_without_repeating_it(url: str) -> None:
+    with pytest.raises(DataError, match="must be percent-encoded") as info:
+        parse_url(url)
+    for text in (str(info.value), repr(info.value)):
+        assert SECRET not in text and "ab1" not in text and "host" not in text, text
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"u:{SECRET}@host",  # no scheme: urlsplit reads "u" as one
+        f"redis://u:p\u2100{SECRET}@host:1/0?bogus=1",  # a character urlsplit refuses in a host, quoting the host
+        f"redis://u:{SECRET}@host:99999",
+        f"redis://u:{SECRET}@host/abc",
+        f"redis://u:{SECRET}@host?bogus=1",
+        f"redis://host/0?password={SECRET}&bogus=1",
+        f"redis://host/0?bogus=1&password={SECRET}",
+        f"redis://host/0?db=1&password=ab&{SECRET}=1",  # an unencoded '&' in a query password
+    ],
+)
+def test_other_malformed_urls_with_a_password_never_repeat_it(url: str) -> None:
+    with pytest.raises(DataError) as info:
+        parse_url(url)
+    assert SECRET not in str(info.value) and SECRET not in repr(info.value), str(info.value)
+
+
+def test_a_percent_encoded_password_with_any_character_is_read_back_whole() -> None:
+    from urllib.parse import quote
+
+    password = "a/b?c#d@e:f%g&h[i]j k"
+    for scheme, tail in (("redis", "host:1/2"), ("rediss", "host:1/2"), ("unix", "/tmp/r.sock?db=2")):
+        kwargs = parse_url(f"{scheme}://user:{quote(password, safe='')}@{tail}")
+        assert (kwargs["username"], kwargs["password"], kwargs["db"]) == ("user", password, 2)
+    # an unencoded '@', ':', '[' or ']' is unambiguous: the user part ends at the last '@',
+    # the username at the first ':'
+    kwargs = parse_url("redis://u:a@b:c[d]@host:1")
+    assert kwargs == {"username": "u", "password": "a@b:c[d]", "host": "host", "port": 1}
+
+
+def test_an_at_sign_in_a_query_value_must_be_percent_encoded() -> None:
+    with pytest.raises(DataError, match="%40"):
+        parse_url("redis://host/0?client_name=me@example")
+    assert parse_url("redis://host/0?client_name=me%40example")["client_name"] == "me@example"
+
+
+_PRINTABLE = st.characters(min_codepoint=0x20, max_codepoint=0x7E) | st.characters(
+    blacklist_categories=("Cs", "Cc")  # printable beyond ASCII too (no surrogates nor control characters)
+)
+
+
+def _urls(secret: str) -> list[str]:
+    """URLs carrying ``secret`` as their password, well formed and wrong in each way after it."""
+    return [
+        f"redis://user:{secret}@host:6379/0",
+        f"redis://:{secret}@host",
+        f"rediss://user:{secret}@host:6380/1?ssl_cert_reqs=none",
+        f"unix://user:{secret}@/tmp/redis.sock?db=1",
+        f"redis://user:{secret}@host:99999/0",
+        f"redis://user:{secret}@host/notadb",
+        f"redis://user:{secret}@host/0?socket_timeout=soon",
+        f"redis://user:{secret}@host/0?bogus=1",
+        f"unix://user:{secret}@",
+        f"http://user:{secret}@host",
+        f"redis://host/0?password={secret}",
+        f"redis://host/0?socket_timeout=1&password={secret}&db=x",
+    ]
+
+
+def _texts_for(url: str) -> list[str]:
+    """What a user sees of ``url``: its error, or the reprs of the clients made from it."""
+    try:
+        parse_url(url)
+    except DataError as exc:
+        return [str(exc), repr(exc), str(exc.args)]
+    client = leanredis.Redis.from_url(url)
+    texts = [repr(client), str(client), repr(client.options), repr(client.connection), repr(client.connection_pool)]
+    if url.startswith("redis://:"):
+        texts.append(repr(leanredis.RedisCluster.from_url(url)))
+    return texts
+
+
+# what these texts say whatever the password: a password found in them ("encoding", "0.1.0") proves nothing
+_WITHOUT_SECRET = "\n".join(text for url in _urls("pw") for text in _texts_for(url))
+
+
+@settings(max_examples=150, deadline=None)
+@given(password=st.text(_PRINTABLE, min_size=8, max_size=40))
+def test_no_random_password_ever_shows_in_url_errors_or_reprs(password: str) -> None:
+    from urllib.parse import quote, unquote
+
+    encoded = quote(password, safe="")
+    assume(password not in _WITHOUT_SECRET and encoded not in _WITHOUT_SECRET)
+    for secret in (password, encoded):
+        for url in _urls(secret):
+            for text in _texts_for(url):
+                assert password not in text and encoded not in text, (url, text)
+            try:
+                kwargs = parse_url(url)
+            except DataError:
+                with pytest.raises(DataError) as again:
+                    leanredis.Redis.from_url(url)
+                assert password not in str(again.value) and encoded not in str(again.value)
+                continue
+            # parsed: the password is all of it (percent-decoded), and no piece of it went anywhere else
+            assert kwargs["password"] == unquote(secret)
+            assert kwargs.get("host", "host") == "host"
+            assert kwargs.get("unix_socket_path", "/tmp/redis.sock") == "/tmp/redis.sock"
+            expected = {"username", "password", "host", "port", "db", "ssl", "ssl_cert_reqs", "unix_socket_path"}
+            assert set(kwargs) <= expected
