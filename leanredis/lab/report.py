@@ -89,7 +89,7 @@ def _cells(results: list[dict[str, Any]]) -> dict[tuple[Any, ...], list[dict[str
 
 
 def cluster_targets(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The cluster run's ratios, with issue 13's targets where it sets one.
+    """The cluster run's ratios, with the targets we hold it to where there is one.
 
     Per matrix cell (allocator, pymalloc, loop): for each workload, leanredis
     cluster / leanredis standalone and leanredis cluster / each peer's cluster
