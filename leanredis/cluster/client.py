@@ -93,11 +93,12 @@ class RedisCluster(ClusterManagementCommands, AllCommands):
     ) -> None:
         for name in _NOT_YET:
             if kwargs.get(name):
-                raise DataError(
-                    f"RedisCluster({name}=...) is not supported: "
-                    + ("client-side caching works with Redis (one server) only; leave it off on a cluster" if name == "cache_config"
-                       else "give the nodes' reachable addresses as startup_nodes instead")
+                instead = (
+                    "client-side caching works with Redis (one server) only; leave it off on a cluster"
+                    if name == "cache_config"
+                    else "give the nodes' reachable addresses as startup_nodes instead"
                 )
+                raise DataError(f"RedisCluster({name}=...) is not supported: {instead}")
             kwargs.pop(name, None)
         if kwargs.get("db", 0) != 0:
             raise DataError("Redis Cluster has only database 0: db must be 0")
