@@ -120,6 +120,8 @@ class RedisServer:
         self.process: subprocess.Popen[bytes] | None = None
         # A sentinel: this text becomes its config file (it rewrites it), passed first with --sentinel.
         self.sentinel_config = sentinel_config
+        # The process's environment (None: this process's), e.g. LD_LIBRARY_PATH for a module's libraries.
+        self.env: dict[str, str] | None = None
 
     def __repr__(self) -> str:
         state = "running" if self.running else "stopped"
@@ -169,7 +171,7 @@ class RedisServer:
             if not conf.exists():  # a restarted sentinel keeps what it learnt
                 conf.write_text(self.sentinel_config)
         self.process = subprocess.Popen(
-            self.command_line(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=self.dir
+            self.command_line(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=self.dir, env=self.env
         )
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:

