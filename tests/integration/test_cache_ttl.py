@@ -129,6 +129,22 @@ class ScriptedServer:
                 writer.write(b"+OK\r\n")
 
 
+async def test_a_read_in_flight_when_the_cache_is_flushed_is_not_cached() -> None:
+    # the server ran GET, then FLUSHALL (announced by an invalidation without keys), then a SET by
+    # someone else that nobody is told about: tracking forgot every key at the flush
+    flush = b">2\r\n$10\r\ninvalidate\r\n_\r\n"
+    server = ScriptedServer([(b"$3\r\nold\r\n", -1, flush), (b"$3\r\nnew\r\n", -1, b"")])
+    await server.fake.start()
+    cached = cached_client(server.fake.port)
+    try:
+        assert await cached.get("k") == b"old"
+        assert await cached.get("k") == b"new", "the reply of a read sent before the flush was kept"
+        assert cached.cache_stats()["uncached_replies"] == 1
+    finally:
+        await cached.aclose()
+        await server.fake.aclose()
+
+
 async def test_a_key_missing_at_its_pttl_keeps_an_empty_reply_and_never_a_value() -> None:
     # a nil read of a missing key is cached (its creation is announced); a value with PTTL -2
     # (the key expired between the two commands on a replica, say) is not
