@@ -249,7 +249,8 @@ class ClientCache:
         # send, the entry ends no later than the key does
         expires = sent + pttl / 1000 if pttl >= 0 else 0.0
         # the caller holds the object it was given: the cache keeps its own copy of a container
-        self.store.put(cache_key, key, copy.copy(value) if isinstance(value, _MUTABLE) else value, self._clock(), expires)
+        kept = copy.copy(value) if isinstance(value, _MUTABLE) else value
+        self.store.put(cache_key, key, kept, self._clock(), expires)
 
     async def mget(self, keys: list[Any]) -> list[Any]:
         """MGET key by key: hits from the cache, one GET per miss (sent together in one write)."""

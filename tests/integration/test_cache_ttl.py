@@ -149,7 +149,12 @@ async def test_a_key_missing_at_its_pttl_keeps_an_empty_reply_and_never_a_value(
     # a nil read of a missing key is cached (its creation is announced); a value with PTTL -2
     # (the key expired between the two commands on a replica, say) is not
     server = ScriptedServer(
-        [(b"_\r\n", -2, b""), (b"$5\r\nvalue\r\n", -2, b""), (b"$5\r\nvalue\r\n", -1, b""), (b"$5\r\nnever\r\n", -1, b"")]
+        [
+            (b"_\r\n", -2, b""),
+            (b"$5\r\nvalue\r\n", -2, b""),
+            (b"$5\r\nvalue\r\n", -1, b""),
+            (b"$5\r\nnever\r\n", -1, b""),
+        ]
     )
     await server.fake.start()
     cached = cached_client(server.fake.port)
