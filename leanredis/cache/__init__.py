@@ -10,8 +10,22 @@ in order with the replies around them.
 
 Correctness rules, each with a test:
 
+- an entry lives no longer than its key on the server: each miss sends
+  ``PTTL key`` right before the read, on the same connection in the same
+  write, and the entry expires at (when the pair was sent) + that TTL. The
+  server announces an expiry only when it deletes the key, which for a key
+  nobody reads waits for its active expiry to sample it (minutes among many
+  keys); ``EXPIRE``, ``PERSIST``, ``GETEX`` and every write are announced as
+  they happen, so a TTL changed after the read drops the entry. Measured from
+  the send, the entry ends no later than the key, whatever the two clocks say;
 - a read in flight when its key's invalidation (or a flush) arrives is not
-  cached: the invalidation may be for a write its reply did not see;
+  cached: the invalidation may be for a write its reply did not see. The pair
+  is in flight from ``PTTL`` on: ``PTTL`` itself makes the server track the
+  key, so a change between the two commands is announced before the read's
+  reply and the pair needs no ``MULTI``;
+- a key missing at ``PTTL`` (-2) keeps only an empty reply (``None``, 0, an
+  empty string or container: how a missing key reads, until the server
+  announces its creation), never a value;
 - losing the connection empties the cache (writes during the outage were never
   announced), and so does a reconnect and a ``FLUSHALL``/``FLUSHDB`` (an
   invalidation without keys);
@@ -98,6 +112,15 @@ class CacheConfig:
         return args
 
 
+def _consume(fut: CommandFuture[Any]) -> None:
+    """A PTTL whose reply nobody will use: its error, if any, is retrieved (asyncio logs the others)."""
+    if fut.done():
+        if not fut.cancelled():
+            fut.exception()
+    else:
+        fut.add_done_callback(_consume)
+
+
 def _to_bytes(value: Any, encoding: str) -> bytes:
     cls = value.__class__
     if cls is bytes:
@@ -182,16 +205,24 @@ class ClientCache:
         if shared is not None:
             self.shared_misses += 1
             return self._follow(shared)
+        # the key's TTL, right before the read: the same write, or the same wait queue in order
+        sent = self._clock()
+        ttl = self._send((b"PTTL", key), None)
         fut = self._send(args, parse)
         if fut.done():
+            _consume(ttl)
             return fut
         self._inflight[cache_key] = fut
         self._reading[key] = self._reading.get(key, 0) + 1
         epoch = self._epoch
-        fut.add_done_callback(lambda done: self._completed(cache_key, key, epoch, done))
+        # registered before the caller awaits: runs before the caller resumes, so its next read hits
+        fut.add_done_callback(lambda done: self._completed(cache_key, key, epoch, sent, ttl, done))
         return fut
 
-    def _completed(self, cache_key: Any, key: bytes, epoch: int, fut: CommandFuture[Any]) -> None:
+    def _completed(
+        self, cache_key: Any, key: bytes, epoch: int, sent: float, ttl: CommandFuture[Any], fut: CommandFuture[Any]
+    ) -> None:
+        """The read is answered (its PTTL before it): keep the reply, unless it may be stale."""
         if self._inflight.get(cache_key) is fut:
             del self._inflight[cache_key]
         left = self._reading.get(key, 1) - 1
@@ -201,14 +232,25 @@ class ClientCache:
         else:
             self._reading.pop(key, None)
             self._stale.discard(key)
-        if fut.cancelled() or fut.exception() is not None:
+        if fut.cancelled() or fut.exception() is not None or not ttl.done():
+            _consume(ttl)
+            return
+        if ttl.cancelled() or ttl.exception() is not None:
             return
         if stale or epoch != self._epoch:
             self.uncached_replies += 1  # its key changed while it was in flight: the reply may be old
             return
+        pttl = ttl.result()
         value = fut.result()
+        if pttl.__class__ is not int or pttl < -2 or (pttl == -2 and value):
+            self.uncached_replies += 1  # no key, yet a value: not what a missing key reads as
+            return
+        # the server's TTL runs from when it ran PTTL, after this client sent it: timed from the
+        # send, the entry ends no later than the key does
+        expires = sent + pttl / 1000 if pttl >= 0 else 0.0
         # the caller holds the object it was given: the cache keeps its own copy of a container
-        self.store.put(cache_key, key, copy.copy(value) if isinstance(value, _MUTABLE) else value, self._clock())
+        kept = copy.copy(value) if isinstance(value, _MUTABLE) else value
+        self.store.put(cache_key, key, kept, self._clock(), expires)
 
     async def mget(self, keys: list[Any]) -> list[Any]:
         """MGET key by key: hits from the cache, one GET per miss (sent together in one write)."""

@@ -101,6 +101,22 @@ async def test_cached_reads_return_what_redis_py_returns(
         await theirs.aclose()
 
 
+async def test_a_miss_keeps_its_own_copy_of_a_list_or_dict(redis_server: RedisServer, writer: leanredis.Redis) -> None:
+    cached = cached_client(redis_server)
+    try:
+        await writer.rpush("copied:l", "x", "y")
+        await writer.hset("copied:h", mapping={"a": "1"})
+        listed = await cached.lrange("copied:l", 0, -1)  # a miss: the cache keeps the reply too
+        mapped = await cached.hgetall("copied:h")
+        listed.append(b"mutated")
+        mapped[b"b"] = b"mutated"
+        assert await cached.lrange("copied:l", 0, -1) == [b"x", b"y"]
+        assert await cached.hgetall("copied:h") == {b"a": b"1"}
+        assert cached.cache_stats()["hits"] == 2
+    finally:
+        await cached.aclose()
+
+
 async def test_concurrent_misses_of_one_read_share_one_request(
     redis_server: RedisServer, writer: leanredis.Redis
 ) -> None:

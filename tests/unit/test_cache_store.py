@@ -53,3 +53,32 @@ def test_invalidating_a_key_drops_every_entry_of_it_and_only_those() -> None:
 def test_sizes_count_what_containers_hold() -> None:
     assert size_of([b"x" * 100]) > size_of(b"x" * 100) > 100
     assert size_of({b"a": b"x" * 100}) > size_of(b"x" * 100)
+
+
+def test_an_entry_ends_at_its_own_expiry_or_at_ttl_whichever_comes_first() -> None:
+    store = CacheStore(max_bytes=10_000, max_entries=None, ttl=5.0)
+    store.put("short", b"s", b"1", now=100.0, expires=101.0)  # the key's TTL on the server: 1 s
+    store.put("long", b"l", b"1", now=100.0, expires=200.0)  # ttl=5 ends it first
+    assert store.get("short", now=100.9) == (True, b"1") and store.get("short", now=101.0) == (False, None)
+    assert store.get("long", now=104.9) == (True, b"1") and store.get("long", now=105.0) == (False, None)
+    assert not store.put("gone", b"g", b"1", now=100.0, expires=100.0)  # already over: not kept
+    assert len(store) == 0 and store.bytes == 0
+
+
+def test_max_bytes_bounds_what_the_store_holds_as_traced_by_tracemalloc() -> None:
+    import gc
+    import tracemalloc
+
+    store = CacheStore(max_bytes=2 * 1024 * 1024, max_entries=None, ttl=None)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for i in range(40_000):  # small values: the entries' own cost is most of what is held
+            key = b"key:%d" % i
+            store.put((None, b"GET", key), key, b"v" * 16, now=1.0, expires=2.0 + i)
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert store.evictions > 30_000 and store.bytes <= store.max_bytes
+    assert held <= store.max_bytes, f"the store holds {held} bytes for max_bytes={store.max_bytes}"
