@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from .config import redis_py_connection_options
 from .encoding import Encoder
+from .exceptions import RedisError, as_redis_py
 from .options import ConnectionOptions
 from .pool_connection import PooledConnection
 from .url import parse_url
@@ -161,7 +162,10 @@ class RedisPyPoolAPI:
         ``max_connections`` a ``ConnectionPool`` raises ``MaxConnectionsError`` at once,
         a ``BlockingConnectionPool`` waits ``timeout`` seconds first.
         """
-        conn: PooledConnection = await self.acquire(self._make)
+        try:
+            conn: PooledConnection = await self.acquire(self._make)
+        except RedisError as exc:  # redis-py's handlers above the pool catch it too
+            raise as_redis_py(exc) from exc.__cause__
         try:
             await conn.connect()
             if await conn.can_read_destructive():  # data nobody asked for: not a clean connection

@@ -31,7 +31,15 @@ from typing import Any
 
 from .connection.dialer import Dialer, HandshakeWriter, Resolver, close_and_wait
 from .encoding import Encoder
-from .exceptions import ConnectionError, ProtocolError, ResponseError, TimeoutError
+from .exceptions import (
+    ConnectionError,
+    ProtocolError,
+    RedisError,
+    ResponseError,
+    TimeoutError,
+    as_redis_py,
+    redis_py_reply_error,
+)
 from .options import ConnectionOptions
 from .resp import HIREDIS_AVAILABLE, Push, PythonParser, pack_command
 from .retry import NoBackoff, Retry
@@ -69,9 +77,9 @@ class _ReplyProtocol(HandshakeWriter, asyncio.Protocol):
         self._loop = loop
         self.lost: asyncio.Future[None] = loop.create_future()
         if owner.options.parser == "python" or not HIREDIS_AVAILABLE:
-            self._reader: Any = PythonParser(None, "strict", not_enough_data=_MORE)
+            self._reader: Any = PythonParser(None, "strict", not_enough_data=_MORE, reply_error=redis_py_reply_error)
         else:
-            self._reader = make_reader(None, "strict", not_enough_data=_MORE)
+            self._reader = make_reader(None, "strict", not_enough_data=_MORE, reply_error=redis_py_reply_error)
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
@@ -86,7 +94,8 @@ class _ReplyProtocol(HandshakeWriter, asyncio.Protocol):
             try:
                 reply = self._reader.gets()
             except Exception as exc:  # a malformed stream cannot be trusted: the reader hears why, socket closed
-                self.owner._arrived(self, ProtocolError(f"malformed reply from {self.owner.options.address}: {exc}"))
+                error = as_redis_py(ProtocolError(f"malformed reply from {self.owner.options.address}: {exc}"))
+                self.owner._arrived(self, error)
                 self.abandon()
                 return
             if reply is _MORE:
@@ -100,7 +109,7 @@ class _ReplyProtocol(HandshakeWriter, asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
-        error = ConnectionError(f"connection to {self.owner.options.address} lost")
+        error = as_redis_py(ConnectionError(f"connection to {self.owner.options.address} lost"))
         error.__cause__ = exc
         while self.replies:
             fut = self.replies.popleft()
@@ -224,7 +233,10 @@ class PooledConnection:
         loop = asyncio.get_running_loop()
         dialer = Dialer(self.options)
         dialer.resolver = self.resolver
-        proto = await dialer.dial(loop, lambda: _ReplyProtocol(self, loop))
+        try:
+            proto = await dialer.dial(loop, lambda: _ReplyProtocol(self, loop))
+        except RedisError as exc:
+            raise as_redis_py(exc) from exc.__cause__
         self._proto = proto
         self._replies.clear()
         self._owed = 0
@@ -285,7 +297,7 @@ class PooledConnection:
         data = command if isinstance(command, (bytes, bytearray)) else b"".join(command)
         proto = self._proto
         if proto is None or proto.transport is None or proto.transport.is_closing():
-            raise ConnectionError(f"connection to {self.options.address} lost before the write")
+            raise as_redis_py(ConnectionError(f"connection to {self.options.address} lost before the write"))
         self._note_commands(data)
         proto.transport.write(data)
 
@@ -348,7 +360,7 @@ class PooledConnection:
         try:
             if not self._replies:
                 if not self.is_connected:
-                    raise ConnectionError(f"connection to {self.options.address} is not connected")
+                    raise as_redis_py(ConnectionError(f"connection to {self.options.address} is not connected"))
                 loop = asyncio.get_running_loop()
                 self._waiter = loop.create_future()
                 try:
@@ -356,13 +368,13 @@ class PooledConnection:
                 finally:
                     self._waiter = None
                 if not self._replies:
-                    raise ConnectionError(f"connection to {self.options.address} closed while reading")
+                    raise as_redis_py(ConnectionError(f"connection to {self.options.address} closed while reading"))
         except (asyncio.TimeoutError, TimeoutError):
             if timeout is not None:
                 return None
             if disconnect_on_error:
                 await self.disconnect(nowait=True)
-            raise TimeoutError(f"Timeout reading from {self.options.address}") from None
+            raise as_redis_py(TimeoutError(f"Timeout reading from {self.options.address}")) from None
         except BaseException:
             if disconnect_on_error:
                 await self.disconnect(nowait=True)
@@ -404,7 +416,7 @@ class PooledConnection:
             return
         if reply not in (b"PONG", "PONG"):
             await self.disconnect()
-            raise ConnectionError("Bad response from PING health check")
+            raise as_redis_py(ConnectionError("Bad response from PING health check"))
 
 
 def _weak(callback: Callable[..., Any]) -> Callable[[], Any]:

@@ -249,3 +249,146 @@ async def test_reset_forgets_every_connection(redis_server: RedisServer) -> None
     assert fresh is not conn
     await pool.release(fresh)
     await pool.aclose()
+
+
+# -- redis-py's classes above the pool catch the errors its connections raise ----------------------------------
+
+
+def pools(server: RedisServer) -> list[object]:
+    """A leanredis pool and a redis.asyncio pool on the same server: what each comparison runs on."""
+    return [
+        ConnectionPool(host="127.0.0.1", port=server.port),
+        redis.asyncio.ConnectionPool(host="127.0.0.1", port=server.port),
+    ]
+
+
+def outcome(value: object) -> object:
+    """A pipeline result or error as both libraries can be compared on: errors by redis-py class and text."""
+    if isinstance(value, list):
+        return [outcome(item) for item in value]
+    if isinstance(value, BaseException):
+        kinds = [cls.__name__ for cls in type(value).__mro__ if cls.__module__ == "redis.exceptions"]
+        text = str(value).split(" of pipeline")[0]
+        text = text.removeprefix("ERR ")  # redis-py drops the server's "ERR " (leanredis keeps the server's text)
+        return (kinds[0] if kinds else f"not redis-py's: {type(value).__name__}", text)
+    return value
+
+
+@pytest.mark.parametrize("transaction", [True, False])
+@pytest.mark.parametrize("raise_on_error", [True, False])
+async def test_redis_py_pipeline_on_a_leanredis_pool_reports_a_failing_command_as_on_its_own(
+    redis_server: RedisServer, transaction: bool, raise_on_error: bool
+) -> None:
+    seen = []
+    for pool in pools(redis_server):
+        pipe = RedisPyPipeline(pool, {}, transaction, None)
+        pipe.set("compat:e", "text")
+        pipe.incr("compat:e")  # WRONGTYPE-like: "value is not an integer"
+        pipe.get("compat:e")
+        try:
+            result = outcome(await pipe.execute(raise_on_error=raise_on_error))
+        except redis.exceptions.ResponseError as exc:
+            assert isinstance(exc, leanredis.ResponseError) or pool.__module__.startswith("redis")
+            result = ("raised", outcome(exc))
+        seen.append(result)
+        assert pool.can_get_connection()
+        await pool.aclose()
+    assert seen[0] == seen[1]
+    assert seen[0] != [b"OK", 1, b"text"]
+
+
+async def test_redis_py_pipeline_on_a_leanredis_pool_raises_queueing_errors_and_watch_error(
+    redis_server: RedisServer,
+) -> None:
+    for pool in pools(redis_server):
+        client = leanredis.Redis(host="127.0.0.1", port=redis_server.port)
+        pipe = RedisPyPipeline(pool, {}, True, None)
+        pipe.set("compat:a", "1")
+        pipe.execute_command("NO-SUCH-COMMAND")  # refused while queueing: EXEC is aborted
+        with pytest.raises(redis.exceptions.ResponseError) as raised:
+            await pipe.execute()  # the queueing error, raised from EXEC's ExecAbortError
+        assert "NO-SUCH-COMMAND".lower() in str(raised.value).lower()
+        assert isinstance(raised.value.__cause__, redis.exceptions.ExecAbortError)
+        if isinstance(pool, ConnectionPool):  # a leanredis user's handlers catch both as well
+            assert isinstance(raised.value, leanredis.ResponseError)
+            assert isinstance(raised.value.__cause__, leanredis.ExecAbortError)
+        async with RedisPyPipeline(pool, {}, True, None) as watched:
+            await watched.watch("compat:w")
+            await client.set("compat:w", "changed")  # another client writes the watched key
+            watched.multi()
+            watched.set("compat:w", "mine")
+            with pytest.raises(redis.exceptions.WatchError):
+                await watched.execute()
+        assert await client.get("compat:w") == b"changed"
+        assert pool.can_get_connection()
+        await client.aclose()
+        await pool.aclose()
+
+
+async def test_redis_py_lock_on_a_leanredis_pool_as_on_its_own(redis_server: RedisServer) -> None:
+    from redis.asyncio.lock import Lock
+
+    seen = []
+    for pool in pools(redis_server):
+        client = redis.asyncio.Redis(connection_pool=pool)
+        await client.script_flush()  # the lock's scripts are unknown: EVALSHA answers NOSCRIPT first
+        steps: list[object] = []
+        lock = Lock(client, "compat:lock", timeout=10)
+        steps.append(await lock.acquire(blocking=False))
+        steps.append(await Lock(client, "compat:lock", timeout=10).acquire(blocking=False))
+        steps.append(await lock.extend(5))
+        steps.append(0 < await client.pttl("compat:lock") <= 15000)
+        await lock.release()
+        steps.append(await client.exists("compat:lock"))
+        other = Lock(client, "compat:lock", timeout=10)
+        await other.acquire()
+        await client.set("compat:lock", "someone else's token")  # it expired and another holder took it
+        with pytest.raises(redis.exceptions.LockNotOwnedError):
+            await other.extend(5)
+        with pytest.raises(redis.exceptions.LockNotOwnedError):
+            await other.release()
+        await client.delete("compat:lock")
+        seen.append(steps)
+        await client.aclose()
+        await pool.aclose()
+    assert seen[0] == seen[1] == [True, False, True, True, 0]
+
+
+@pytest.mark.parametrize("parser", ["hiredis", "python"])
+async def test_errors_from_a_leanredis_pool_are_both_libraries_classes(redis_server: RedisServer, parser: str) -> None:
+    pool = ConnectionPool(
+        host="127.0.0.1", port=redis_server.port, max_connections=1, socket_timeout=0.2, parser=parser
+    )
+    conn = await pool.get_connection()
+    with pytest.raises(redis.exceptions.MaxConnectionsError) as too_many:
+        await pool.get_connection()
+    assert isinstance(too_many.value, MaxConnectionsError)
+    await conn.send_command("GET")  # wrong number of arguments
+    with pytest.raises(redis.exceptions.ResponseError) as wrong:
+        await conn.read_response()
+    assert isinstance(wrong.value, leanredis.ResponseError)
+    assert repr(wrong.value).startswith("ResponseError(")
+    await conn.send_command("EVALSHA", "0" * 40, 0)
+    with pytest.raises(redis.exceptions.NoScriptError) as noscript:
+        await conn.read_response()
+    assert isinstance(noscript.value, leanredis.NoScriptError)
+    await conn.send_command("SET", "compat:text", "text")
+    await conn.send_command("MULTI")
+    await conn.send_command("INCR", "compat:text")  # fails inside EXEC's reply
+    await conn.send_command("EXEC")
+    assert [await conn.read_response() for _ in range(3)] == [b"OK", b"OK", b"QUEUED"]
+    (nested,) = await conn.read_response()
+    assert isinstance(nested, redis.exceptions.ResponseError) and isinstance(nested, leanredis.ResponseError)
+    with pytest.raises(redis.exceptions.TimeoutError) as timed_out:
+        await conn.read_response()  # nothing owed: socket_timeout passes
+    assert isinstance(timed_out.value, leanredis.TimeoutError)
+    with pytest.raises(redis.exceptions.ConnectionError) as lost:
+        await conn.read_response()  # the timeout closed it
+    assert isinstance(lost.value, leanredis.ConnectionError)
+    await pool.release(conn)
+    refused = ConnectionPool(host="127.0.0.1", port=1, socket_connect_timeout=1)
+    with pytest.raises(redis.exceptions.ConnectionError) as unreachable:
+        await refused.get_connection()
+    assert isinstance(unreachable.value, leanredis.ConnectionError)
+    await refused.aclose()
+    await pool.aclose()
