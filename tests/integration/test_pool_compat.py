@@ -152,13 +152,13 @@ async def test_redis_py_pipeline_runs_on_a_leanredis_clients_pool(redis_server: 
         pipe.set("compat:p", "1")
         pipe.incr("compat:p")
         pipe.get("compat:p")
-        assert await pipe.execute() == [b"OK", 2, b"2"]
+        assert await pipe.execute() == [True, 2, b"2"]  # parsed with the client's callbacks, as redis.asyncio
         async with RedisPyPipeline(client.connection_pool, client.response_callbacks, True, None) as watched:
             await watched.watch("compat:p")
             current = int(await watched.get("compat:p"))
             watched.multi()
             watched.set("compat:p", current + 1)
-            assert await watched.execute() == [b"OK"]
+            assert await watched.execute() == [True]
         assert await client.get("compat:p") == b"3"
         assert client.connection_pool.in_use == 0  # every connection given back (clean: reused)
         assert client.connection_pool.stats()["closed_dirty"] == 0
@@ -392,3 +392,67 @@ async def test_errors_from_a_leanredis_pool_are_both_libraries_classes(redis_ser
     assert isinstance(unreachable.value, leanredis.ConnectionError)
     await refused.aclose()
     await pool.aclose()
+
+
+# -- client.response_callbacks parses as redis.asyncio's does --------------------------------------------------
+
+
+def queue_common_commands(pipe: RedisPyPipeline) -> None:
+    """About twenty common commands whose replies redis-py's callbacks reshape (or leave alone)."""
+    pipe.set("cb:s", "v")
+    pipe.set("cb:s", "w", get=True)
+    pipe.set("cb:s", "x", nx=True)
+    pipe.get("cb:s")
+    pipe.incr("cb:n")
+    pipe.incrbyfloat("cb:n", 1.5)
+    pipe.exists("cb:s", "cb:none")
+    pipe.expire("cb:s", 100)
+    pipe.ttl("cb:s")
+    pipe.persist("cb:s")
+    pipe.hset("cb:h", mapping={"a": "1", "b": "2"})
+    pipe.hgetall("cb:h")
+    pipe.hscan("cb:h")
+    pipe.zadd("cb:z", {"one": 1, "two": 2.5})
+    pipe.zrange("cb:z", 0, -1, withscores=True)
+    pipe.zrange("cb:z", 0, -1)
+    pipe.zrevrangebyscore("cb:z", 10, 0, withscores=True, score_cast_func=int)
+    pipe.zscore("cb:z", "two")
+    pipe.zrank("cb:z", "two")  # (WITHSCORE needs Redis 7.2)
+    pipe.zscan("cb:z")
+    pipe.zpopmin("cb:z")
+    pipe.rpush("cb:l", "a", "b", "c")
+    pipe.lrange("cb:l", 0, -1)
+    pipe.sadd("cb:set", "m")
+    pipe.smembers("cb:set")
+    pipe.type("cb:l")
+    pipe.xadd("cb:x", {"f": "v"}, id="1-1")
+    pipe.xrange("cb:x")
+    pipe.ping()
+    pipe.echo("hi")
+    pipe.config_get("maxmemory")
+
+
+@pytest.mark.parametrize("protocol", [2, 3])
+@pytest.mark.parametrize("transaction", [True, False])
+async def test_redis_py_pipeline_with_a_clients_response_callbacks_returns_what_redis_asyncio_returns(
+    redis_server: RedisServer, transaction: bool, protocol: int
+) -> None:
+    ours = leanredis.Redis(host="127.0.0.1", port=redis_server.port, protocol=protocol)
+    # leanredis gives one shape whatever the protocol: redis.asyncio's default one (RESP3 on the wire since 8.0,
+    # RESP2-shaped results); an explicit protocol=3 asks redis.asyncio for RESP3-shaped ones
+    theirs = redis.asyncio.Redis(host="127.0.0.1", port=redis_server.port, **({"protocol": 2} if protocol == 2 else {}))
+    results = []
+    try:
+        for client in (ours, theirs):
+            await ours.delete("cb:s", "cb:n", "cb:h", "cb:z", "cb:l", "cb:set", "cb:x")
+            pipe = RedisPyPipeline(client.connection_pool, client.response_callbacks, transaction, None)
+            queue_common_commands(pipe)
+            results.append(await pipe.execute())
+    finally:
+        await ours.aclose()
+        await theirs.aclose()
+    assert results[0][:2] == [True, b"v"]  # reshaped: not the raw b"OK"
+    assert results[0] == results[1]
+    assert "SET" in ours.response_callbacks and "hgetall" in ours.response_callbacks
+    assert not ours.response_callbacks.user_set  # the client's own methods keep their parsing
+    assert await ours.set("cb:s", "y") is True
