@@ -35,7 +35,6 @@ from .exceptions import (
     ConnectionError,
     ProtocolError,
     RedisError,
-    ResponseError,
     TimeoutError,
     as_redis_py,
     redis_py_reply_error,
@@ -395,7 +394,7 @@ class PooledConnection:
             raise reply
         if self.health_check_interval:
             self.next_health_check = asyncio.get_running_loop().time() + self.health_check_interval
-        if isinstance(reply, ResponseError):
+        if isinstance(reply, RedisError):  # an error reply: AUTH's WRONGPASS is a ConnectionError, not a ResponseError
             raise reply
         if isinstance(reply, Push):
             reply = list(reply)

@@ -372,6 +372,10 @@ async def test_errors_from_a_leanredis_pool_are_both_libraries_classes(redis_ser
     with pytest.raises(redis.exceptions.NoScriptError) as noscript:
         await conn.read_response()
     assert isinstance(noscript.value, leanredis.NoScriptError)
+    await conn.send_command("AUTH", "no-such-user", "wrong-password")
+    with pytest.raises(redis.exceptions.AuthenticationError) as refused:
+        await conn.read_response()  # WRONGPASS: an AuthenticationError, raised like any error reply
+    assert isinstance(refused.value, leanredis.AuthenticationError)
     await conn.send_command("SET", "compat:text", "text")
     await conn.send_command("MULTI")
     await conn.send_command("INCR", "compat:text")  # fails inside EXEC's reply
