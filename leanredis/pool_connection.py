@@ -22,6 +22,7 @@ replies nobody asked for (pub/sub messages) included.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import math
 import os
 import weakref
@@ -163,6 +164,8 @@ class PooledConnection:
         self._state: set[str] = set()
         self._reconnect = False
         self.resolver: Resolver | None = None  # where to connect, asked at every connect (Sentinel)
+        self._parser = PushHandlers()
+        self._re_auth_token: Any = None
 
     def __repr__(self) -> str:
         pieces = ",".join(f"{k}={v}" for k, v in self.repr_pieces())
@@ -210,6 +213,28 @@ class PooledConnection:
 
     def reset_should_reconnect(self) -> None:
         self._reconnect = False
+
+    def set_parser(self, parser_class: Any) -> None:
+        """Parse with hiredis if ``parser_class`` is redis-py's hiredis parser, else in Python; from the next
+        connect on. The push handlers set on ``_parser`` are kept."""
+        name = getattr(parser_class, "__name__", "")
+        self.options = dataclasses.replace(self.options, parser="hiredis" if "Hiredis" in name else "python")
+
+    async def on_connect(self) -> None:
+        """Connect and greet (AUTH/HELLO, SELECT, CLIENT SETNAME) if not connected: ``connect()`` greets every
+        socket it opens, so a connected one has nothing left to do."""
+        await self.connect()
+
+    def set_re_auth_token(self, token: Any) -> None:
+        """Credentials (redis-py's ``TokenInterface``) for the next ``re_auth()``."""
+        self._re_auth_token = token
+
+    async def re_auth(self) -> None:
+        """AUTH with the token given to ``set_re_auth_token``, once (redis-py's streaming credentials)."""
+        token, self._re_auth_token = self._re_auth_token, None
+        if token is not None:
+            await self.send_command("AUTH", token.try_get("oid"), token.get_value())
+            await self.read_response()
 
     # -- connect callbacks (redis-py keeps them as weak methods) --------------------------------
     def register_connect_callback(self, callback: Callable[[PooledConnection], Any]) -> None:
@@ -379,7 +404,7 @@ class PooledConnection:
                 await self.disconnect(nowait=True)
             raise
         reply = self._replies.popleft()
-        if self._owed:
+        if self._owed and not (isinstance(reply, Push) and not push_request):
             self._owed -= 1
         proto = self._proto
         if proto is not None and proto.paused and len(self._replies) < self.max_unread // 2:
@@ -396,10 +421,21 @@ class PooledConnection:
             self.next_health_check = asyncio.get_running_loop().time() + self.health_check_interval
         if isinstance(reply, RedisError):  # an error reply: AUTH's WRONGPASS is a ConnectionError, not a ResponseError
             raise reply
-        if isinstance(reply, Push):
+        is_push = isinstance(reply, Push)
+        if is_push:
             reply = list(reply)
         if self.encoder.decode_responses and not disable_decoding:
             reply = _decode(reply, self.encoder)
+        if is_push and self._parser.pubsub_push_handler_func is not None:
+            # redis-py's RESP3 parser: a push goes to the handler, whose result is the reply when a push was
+            # asked for (pub/sub reads); otherwise the push is consumed and the next reply is read
+            reply = self._parser.pubsub_push_handler_func(reply)
+            if asyncio.iscoroutine(reply) or isinstance(reply, asyncio.Future):
+                reply = await reply
+            if not push_request:
+                return await self.read_response(
+                    disable_decoding, timeout, disconnect_on_error=disconnect_on_error, push_request=push_request
+                )
         return reply
 
     async def check_health(self) -> None:
@@ -416,6 +452,27 @@ class PooledConnection:
         if reply not in (b"PONG", "PONG"):
             await self.disconnect()
             raise as_redis_py(ConnectionError("Bad response from PING health check"))
+
+
+class PushHandlers:
+    """What redis-py code reaches as ``connection._parser``: the handlers for RESP3 pushes.
+
+    redis-py's ``PubSub(push_handler_func=...)`` sets ``set_pubsub_push_handler`` on protocol 3: every
+    pub/sub push read from the connection is handed to it (sync or async), as redis-py's parser does.
+    """
+
+    __slots__ = ("pubsub_push_handler_func", "invalidation_push_handler_func")
+
+    def __init__(self) -> None:
+        self.pubsub_push_handler_func: Callable[[Any], Any] | None = None
+        self.invalidation_push_handler_func: Callable[[Any], Any] | None = None
+
+    def set_pubsub_push_handler(self, pubsub_push_handler_func: Callable[[Any], Any] | None) -> None:
+        self.pubsub_push_handler_func = pubsub_push_handler_func
+
+    def set_invalidation_push_handler(self, invalidation_push_handler_func: Callable[[Any], Any] | None) -> None:
+        """Kept for redis-py's API; invalidation pushes are handed to the pub/sub handler like any other push."""
+        self.invalidation_push_handler_func = invalidation_push_handler_func
 
 
 def _weak(callback: Callable[..., Any]) -> Callable[[], Any]:

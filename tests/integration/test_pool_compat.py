@@ -460,3 +460,81 @@ async def test_redis_py_pipeline_with_a_clients_response_callbacks_returns_what_
     assert "SET" in ours.response_callbacks and "hgetall" in ours.response_callbacks
     assert not ours.response_callbacks.user_set  # the client's own methods keep their parsing
     assert await ours.set("cb:s", "y") is True
+
+
+# -- RESP3 push handler, the connection's and the pool's remaining redis-py names ------------------------------
+
+
+async def test_redis_py_pubsub_push_handler_on_a_resp3_leanredis_pool_as_on_its_own(redis_server: RedisServer) -> None:
+    publisher = leanredis.Redis(host="127.0.0.1", port=redis_server.port)
+    seen = []
+    for pool in (
+        ConnectionPool(host="127.0.0.1", port=redis_server.port, protocol=3),
+        redis.asyncio.ConnectionPool(host="127.0.0.1", port=redis_server.port, protocol=3),
+    ):
+        handled: list[object] = []
+
+        async def handler(message: object, handled: list[object] = handled) -> None:
+            handled.append(message)
+
+        pubsub = RedisPyPubSub(pool, push_handler_func=handler)
+        try:
+            await pubsub.subscribe("compat:push")
+            assert await publisher.publish("compat:push", "one") == 1
+            for _ in range(100):
+                assert await pubsub.get_message(timeout=0.05) is None  # the handler took every push
+                if len(handled) >= 2:
+                    break
+        finally:
+            await pubsub.aclose()
+            await pool.aclose()
+        seen.append(handled)
+    await publisher.aclose()
+    assert seen[0] == seen[1] == [[b"subscribe", b"compat:push", 1], [b"message", b"compat:push", b"one"]]
+
+
+async def test_connection_and_pool_have_redis_pys_remaining_names(redis_server: RedisServer) -> None:
+    pool = ConnectionPool(host="127.0.0.1", port=redis_server.port, max_connections=3)
+    theirs = redis.asyncio.ConnectionPool(host="127.0.0.1", port=redis_server.port, max_connections=3)
+    counts = []
+    for p in (pool, theirs):
+        held = [await p.get_connection(), await p.get_connection()]
+        idle = await p.get_connection()
+        await p.release(idle)
+        counts.append([(n, attrs["db.client.connection.state"]) for n, attrs in p.get_connection_count()])
+        for conn in held:
+            await p.release(conn)
+        await p.aclose()
+    assert counts[0] == counts[1] == [(1, "idle"), (2, "used")]
+    held = await pool.get_connection()
+    await held.send_command("PING")  # a reply nobody read: ensure_connection reconnects (redis-py 8.1 only
+    for _ in range(200):  # does when maintenance notifications are off, which its RESP3 default turns on)
+        if await held.can_read():
+            break
+        await asyncio.sleep(0.01)
+    await pool.ensure_connection(held)
+    await held.send_command("ECHO", "after")
+    assert await held.read_response() == b"after"
+    await pool.release(held)
+
+    class Token:
+        def try_get(self, key: str) -> str:
+            return "no-such-user"
+
+        def get_value(self) -> str:
+            return "wrong-password"
+
+    conn = await pool.get_connection()
+    await conn.on_connect()  # connected (and greeted) already: nothing to do
+    await conn.re_auth()  # no token: nothing sent
+    conn.set_re_auth_token(Token())
+    with pytest.raises(redis.exceptions.AuthenticationError):
+        await conn.re_auth()  # the server has no such password
+    conn.set_parser(type("PythonParser", (), {}))
+    await conn.disconnect()
+    await conn.on_connect()
+    assert conn.options.parser == "python" and conn.is_connected
+    await conn.send_command("PING")
+    assert await conn.read_response() == b"PONG"
+    await pool.release(conn)
+    await pool.aclose()
