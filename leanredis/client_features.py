@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from .cache import CacheConfig, ClientCache
 from .callbacks import ResponseCallbacks
 from .commands.base import KeyT, list_or_args
+from .commands.redis_py_callbacks import redis_py_callbacks
 from .encoding import Encoder
 from .exceptions import DataError
 from .future import CommandFuture
@@ -115,15 +116,18 @@ class ClientFeatures:
 
     @property
     def response_callbacks(self) -> ResponseCallbacks:
-        """Callbacks set by the user, by command name (any case): ``callback(reply, **options)`` replaces
-        the parsing of that command's reply, for ``execute_command`` and the command methods alike.
+        """Reply callbacks by command name (any case), called ``callback(reply, **options)`` as in redis-py.
 
-        Unlike redis-py's, it starts empty: built-in parsing lives with each method, not in this table.
-        Pipelines do not consult it.
+        It holds the built-in ones (the command table's parsers: what redis-py's own ``Pipeline`` built
+        with ``client.response_callbacks`` needs to return what redis.asyncio returns). A callback you
+        set replaces the parsing of that command's reply, for ``execute_command`` and the command
+        methods alike; the methods otherwise keep their own parsing. leanredis's pipelines do not
+        consult it.
         """
         callbacks = self.__dict__.get("_response_callbacks")
         if callbacks is None:
-            callbacks = self._response_callbacks = ResponseCallbacks(self._install_callbacks)
+            callbacks = ResponseCallbacks(self._install_callbacks, redis_py_callbacks())
+            self._response_callbacks = callbacks
         return callbacks
 
     def set_response_callback(self, command: str, callback: Callable[..., Any]) -> None:
@@ -145,7 +149,7 @@ class ClientFeatures:
     def execute_command(self, *args: Any, **options: Any) -> CommandFuture[Any]:
         """Send any command; a callback set for it gets the reply and ``options``, as in redis-py."""
         callbacks = self.__dict__.get("_response_callbacks")
-        if callbacks and args and options:
+        if callbacks is not None and callbacks.user_set and args and options:
             callback = callbacks.lookup(args[0])
             if callback is not None:
                 return self._plain_send(args, functools.partial(callback, **options))

@@ -7,6 +7,10 @@ switch of import keeps their handlers working. Server error replies become
 
 from __future__ import annotations
 
+import sys
+from typing import Any, TypeVar
+
+_E = TypeVar("_E", bound=BaseException)
 
 class RedisError(Exception):
     """Base of every error raised by leanredis."""
@@ -266,3 +270,69 @@ def error_from_reply(message: str | bytes) -> RedisError:
     if message.startswith(_MODULE_ERRORS):
         return ModuleError(message)
     return ResponseError(message)
+
+
+# -- errors handed to redis-py's own classes ---------------------------------------------------------
+#
+# redis-py's Pipeline, PubSub, Lock and Redis built on a leanredis pool catch ``redis.exceptions``
+# classes; leanredis users catch ours. What the pool's connections raise is an instance of a class
+# that is both: made on first use, and only once ``redis.exceptions`` is loaded (a handler naming
+# redis-py's classes has imported them). Deriving our classes from redis-py's at import instead would
+# import redis-py into every process that has it installed (about 250 ms and 8 MB measured) and make
+# our hierarchy depend on what else is installed.
+
+_TWINS: dict[type[BaseException], type[BaseException]] = {}
+
+
+def _twin_class(cls: type[_E], theirs_module: Any) -> type[_E]:
+    """``cls``, also deriving from redis-py's class of the nearest name in its MRO (``cls`` if none)."""
+    for ours in cls.__mro__:
+        if ours.__module__ != __name__:
+            return cls  # no leanredis class of redis-py's name above it
+        theirs = getattr(theirs_module, ours.__name__, None)
+        if isinstance(theirs, type) and issubclass(theirs, BaseException):
+            break
+    else:  # pragma: no cover - every leanredis class derives from Exception
+        return cls
+    if issubclass(cls, theirs):
+        return cls
+    namespace = {
+        "__module__": cls.__module__,
+        "__qualname__": cls.__qualname__,
+        "__doc__": cls.__doc__,
+        "__repr__": cls.__repr__,  # ours (``ResponseError('...')``), not redis-py's ``server:ResponseError``
+        # pickled as the leanredis class: the twin is not reachable by name
+        "__reduce__": lambda self: (cls, self.args, self.__dict__ or None),
+    }
+    return type(cls.__name__, (cls, theirs), namespace)
+
+
+def as_redis_py(exc: _E) -> _E:
+    """``exc``, or an equal error that redis-py's handlers catch too when redis-py is loaded.
+
+    The result is an instance of ``type(exc)`` (leanredis's handlers are unchanged) and, when
+    ``redis.exceptions`` is imported, of redis-py's class of the same name (or the nearest one
+    above it). Its arguments, attributes, cause and traceback are ``exc``'s.
+    """
+    theirs_module = sys.modules.get("redis.exceptions")
+    if theirs_module is None:
+        return exc
+    cls = type(exc)
+    twin = _TWINS.get(cls)
+    if twin is None:
+        twin = _TWINS[cls] = _twin_class(cls, theirs_module)
+    if twin is cls:
+        return exc
+    try:
+        made = twin(*exc.args)
+    except Exception:  # noqa: BLE001 - arguments its constructor does not take back: keep the original
+        return exc
+    made.__dict__.update(exc.__dict__)
+    made.__cause__, made.__context__ = exc.__cause__, exc.__context__
+    made.__suppress_context__ = exc.__suppress_context__
+    return made.with_traceback(exc.__traceback__)  # type: ignore[return-value] # a subclass of type(exc)
+
+
+def redis_py_reply_error(message: str | bytes) -> RedisError:
+    """``error_from_reply(message)`` as ``as_redis_py`` gives it: the parser's hook on a pool's connections."""
+    return as_redis_py(error_from_reply(message))

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from .config import redis_py_connection_options
 from .encoding import Encoder
+from .exceptions import ConnectionError, RedisError, as_redis_py
 from .options import ConnectionOptions
 from .pool_connection import PooledConnection
 from .url import parse_url
@@ -82,6 +83,12 @@ class RedisPyPoolAPI:
     _connection_kwargs: dict[str, Any]
 
     if TYPE_CHECKING:
+
+        @property
+        def idle(self) -> int: ...
+
+        @property
+        def in_use(self) -> int: ...
 
         async def acquire(self, make: Any = None) -> Any: ...
 
@@ -161,16 +168,34 @@ class RedisPyPoolAPI:
         ``max_connections`` a ``ConnectionPool`` raises ``MaxConnectionsError`` at once,
         a ``BlockingConnectionPool`` waits ``timeout`` seconds first.
         """
-        conn: PooledConnection = await self.acquire(self._make)
         try:
-            await conn.connect()
-            if await conn.can_read_destructive():  # data nobody asked for: not a clean connection
-                await conn.disconnect()
-                await conn.connect()
+            conn: PooledConnection = await self.acquire(self._make)
+        except RedisError as exc:  # redis-py's handlers above the pool catch it too
+            raise as_redis_py(exc) from exc.__cause__
+        try:
+            await self.ensure_connection(conn)
         except BaseException:
             self.release(conn, dirty=True)
             raise
         return conn
+
+    async def ensure_connection(self, connection: PooledConnection) -> None:
+        """Connect ``connection`` if needed; one holding data nobody asked for is reconnected (redis-py's check)."""
+        await connection.connect()
+        if await connection.can_read_destructive():
+            await connection.disconnect()
+            await connection.connect()
+            if await connection.can_read_destructive():
+                raise as_redis_py(ConnectionError("Connection not ready"))
+
+    def get_connection_count(self) -> list[tuple[int, dict[str, Any]]]:
+        """[(idle connections, attributes), (connections in use, attributes)], as redis-py reports them to
+        its metrics (OpenTelemetry names, ``db.client.connection.state`` ``idle`` / ``used``)."""
+        base = {"db.system": "redis", "db.client.connection.pool.name": f"{self.options.address}"}
+        return [
+            (self.idle, {**base, "db.client.connection.state": "idle"}),
+            (self.in_use, {**base, "db.client.connection.state": "used"}),
+        ]
 
     def _make(self, options: ConnectionOptions, loop: asyncio.AbstractEventLoop) -> PooledConnection:
         return self.make_connection()

@@ -22,6 +22,7 @@ replies nobody asked for (pub/sub messages) included.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import math
 import os
 import weakref
@@ -31,7 +32,14 @@ from typing import Any
 
 from .connection.dialer import Dialer, HandshakeWriter, Resolver, close_and_wait
 from .encoding import Encoder
-from .exceptions import ConnectionError, ProtocolError, ResponseError, TimeoutError
+from .exceptions import (
+    ConnectionError,
+    ProtocolError,
+    RedisError,
+    TimeoutError,
+    as_redis_py,
+    redis_py_reply_error,
+)
 from .options import ConnectionOptions
 from .resp import HIREDIS_AVAILABLE, Push, PythonParser, pack_command
 from .retry import NoBackoff, Retry
@@ -69,9 +77,9 @@ class _ReplyProtocol(HandshakeWriter, asyncio.Protocol):
         self._loop = loop
         self.lost: asyncio.Future[None] = loop.create_future()
         if owner.options.parser == "python" or not HIREDIS_AVAILABLE:
-            self._reader: Any = PythonParser(None, "strict", not_enough_data=_MORE)
+            self._reader: Any = PythonParser(None, "strict", not_enough_data=_MORE, reply_error=redis_py_reply_error)
         else:
-            self._reader = make_reader(None, "strict", not_enough_data=_MORE)
+            self._reader = make_reader(None, "strict", not_enough_data=_MORE, reply_error=redis_py_reply_error)
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
@@ -86,7 +94,8 @@ class _ReplyProtocol(HandshakeWriter, asyncio.Protocol):
             try:
                 reply = self._reader.gets()
             except Exception as exc:  # a malformed stream cannot be trusted: the reader hears why, socket closed
-                self.owner._arrived(self, ProtocolError(f"malformed reply from {self.owner.options.address}: {exc}"))
+                error = as_redis_py(ProtocolError(f"malformed reply from {self.owner.options.address}: {exc}"))
+                self.owner._arrived(self, error)
                 self.abandon()
                 return
             if reply is _MORE:
@@ -100,7 +109,7 @@ class _ReplyProtocol(HandshakeWriter, asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
-        error = ConnectionError(f"connection to {self.owner.options.address} lost")
+        error = as_redis_py(ConnectionError(f"connection to {self.owner.options.address} lost"))
         error.__cause__ = exc
         while self.replies:
             fut = self.replies.popleft()
@@ -155,6 +164,8 @@ class PooledConnection:
         self._state: set[str] = set()
         self._reconnect = False
         self.resolver: Resolver | None = None  # where to connect, asked at every connect (Sentinel)
+        self._parser = PushHandlers()
+        self._re_auth_token: Any = None
 
     def __repr__(self) -> str:
         pieces = ",".join(f"{k}={v}" for k, v in self.repr_pieces())
@@ -203,6 +214,28 @@ class PooledConnection:
     def reset_should_reconnect(self) -> None:
         self._reconnect = False
 
+    def set_parser(self, parser_class: Any) -> None:
+        """Parse with hiredis if ``parser_class`` is redis-py's hiredis parser, else in Python; from the next
+        connect on. The push handlers set on ``_parser`` are kept."""
+        name = getattr(parser_class, "__name__", "")
+        self.options = dataclasses.replace(self.options, parser="hiredis" if "Hiredis" in name else "python")
+
+    async def on_connect(self) -> None:
+        """Connect and greet (AUTH/HELLO, SELECT, CLIENT SETNAME) if not connected: ``connect()`` greets every
+        socket it opens, so a connected one has nothing left to do."""
+        await self.connect()
+
+    def set_re_auth_token(self, token: Any) -> None:
+        """Credentials (redis-py's ``TokenInterface``) for the next ``re_auth()``."""
+        self._re_auth_token = token
+
+    async def re_auth(self) -> None:
+        """AUTH with the token given to ``set_re_auth_token``, once (redis-py's streaming credentials)."""
+        token, self._re_auth_token = self._re_auth_token, None
+        if token is not None:
+            await self.send_command("AUTH", token.try_get("oid"), token.get_value())
+            await self.read_response()
+
     # -- connect callbacks (redis-py keeps them as weak methods) --------------------------------
     def register_connect_callback(self, callback: Callable[[PooledConnection], Any]) -> None:
         """Call ``callback(connection)`` after every connect (pub/sub resubscribes this way)."""
@@ -224,7 +257,10 @@ class PooledConnection:
         loop = asyncio.get_running_loop()
         dialer = Dialer(self.options)
         dialer.resolver = self.resolver
-        proto = await dialer.dial(loop, lambda: _ReplyProtocol(self, loop))
+        try:
+            proto = await dialer.dial(loop, lambda: _ReplyProtocol(self, loop))
+        except RedisError as exc:
+            raise as_redis_py(exc) from exc.__cause__
         self._proto = proto
         self._replies.clear()
         self._owed = 0
@@ -285,7 +321,7 @@ class PooledConnection:
         data = command if isinstance(command, (bytes, bytearray)) else b"".join(command)
         proto = self._proto
         if proto is None or proto.transport is None or proto.transport.is_closing():
-            raise ConnectionError(f"connection to {self.options.address} lost before the write")
+            raise as_redis_py(ConnectionError(f"connection to {self.options.address} lost before the write"))
         self._note_commands(data)
         proto.transport.write(data)
 
@@ -348,7 +384,7 @@ class PooledConnection:
         try:
             if not self._replies:
                 if not self.is_connected:
-                    raise ConnectionError(f"connection to {self.options.address} is not connected")
+                    raise as_redis_py(ConnectionError(f"connection to {self.options.address} is not connected"))
                 loop = asyncio.get_running_loop()
                 self._waiter = loop.create_future()
                 try:
@@ -356,19 +392,19 @@ class PooledConnection:
                 finally:
                     self._waiter = None
                 if not self._replies:
-                    raise ConnectionError(f"connection to {self.options.address} closed while reading")
+                    raise as_redis_py(ConnectionError(f"connection to {self.options.address} closed while reading"))
         except (asyncio.TimeoutError, TimeoutError):
             if timeout is not None:
                 return None
             if disconnect_on_error:
                 await self.disconnect(nowait=True)
-            raise TimeoutError(f"Timeout reading from {self.options.address}") from None
+            raise as_redis_py(TimeoutError(f"Timeout reading from {self.options.address}")) from None
         except BaseException:
             if disconnect_on_error:
                 await self.disconnect(nowait=True)
             raise
         reply = self._replies.popleft()
-        if self._owed:
+        if self._owed and not (isinstance(reply, Push) and not push_request):
             self._owed -= 1
         proto = self._proto
         if proto is not None and proto.paused and len(self._replies) < self.max_unread // 2:
@@ -383,12 +419,23 @@ class PooledConnection:
             raise reply
         if self.health_check_interval:
             self.next_health_check = asyncio.get_running_loop().time() + self.health_check_interval
-        if isinstance(reply, ResponseError):
+        if isinstance(reply, RedisError):  # an error reply: AUTH's WRONGPASS is a ConnectionError, not a ResponseError
             raise reply
-        if isinstance(reply, Push):
+        is_push = isinstance(reply, Push)
+        if is_push:
             reply = list(reply)
         if self.encoder.decode_responses and not disable_decoding:
             reply = _decode(reply, self.encoder)
+        if is_push and self._parser.pubsub_push_handler_func is not None:
+            # redis-py's RESP3 parser: a push goes to the handler, whose result is the reply when a push was
+            # asked for (pub/sub reads); otherwise the push is consumed and the next reply is read
+            reply = self._parser.pubsub_push_handler_func(reply)
+            if asyncio.iscoroutine(reply) or isinstance(reply, asyncio.Future):
+                reply = await reply
+            if not push_request:
+                return await self.read_response(
+                    disable_decoding, timeout, disconnect_on_error=disconnect_on_error, push_request=push_request
+                )
         return reply
 
     async def check_health(self) -> None:
@@ -404,7 +451,28 @@ class PooledConnection:
             return
         if reply not in (b"PONG", "PONG"):
             await self.disconnect()
-            raise ConnectionError("Bad response from PING health check")
+            raise as_redis_py(ConnectionError("Bad response from PING health check"))
+
+
+class PushHandlers:
+    """What redis-py code reaches as ``connection._parser``: the handlers for RESP3 pushes.
+
+    redis-py's ``PubSub(push_handler_func=...)`` sets ``set_pubsub_push_handler`` on protocol 3: every
+    pub/sub push read from the connection is handed to it (sync or async), as redis-py's parser does.
+    """
+
+    __slots__ = ("pubsub_push_handler_func", "invalidation_push_handler_func")
+
+    def __init__(self) -> None:
+        self.pubsub_push_handler_func: Callable[[Any], Any] | None = None
+        self.invalidation_push_handler_func: Callable[[Any], Any] | None = None
+
+    def set_pubsub_push_handler(self, pubsub_push_handler_func: Callable[[Any], Any] | None) -> None:
+        self.pubsub_push_handler_func = pubsub_push_handler_func
+
+    def set_invalidation_push_handler(self, invalidation_push_handler_func: Callable[[Any], Any] | None) -> None:
+        """Kept for redis-py's API; invalidation pushes are handed to the pub/sub handler like any other push."""
+        self.invalidation_push_handler_func = invalidation_push_handler_func
 
 
 def _weak(callback: Callable[..., Any]) -> Callable[[], Any]:

@@ -19,6 +19,7 @@ Valkey send. Where the C reader differs (checked by the differential tests):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import hiredis
@@ -26,17 +27,22 @@ import hiredis
 from ..exceptions import ProtocolError, ResponseError
 
 
-def make_reader(encoding: str | None = None, errors: str = "strict", not_enough_data: Any = False) -> Any:
-    """A raw ``hiredis.Reader`` raising our ``ProtocolError``, error replies as ``ResponseError``.
+def make_reader(
+    encoding: str | None = None,
+    errors: str = "strict",
+    not_enough_data: Any = False,
+    reply_error: Callable[[str], Exception] = ResponseError,
+) -> Any:
+    """A raw ``hiredis.Reader`` raising our ``ProtocolError``, error replies as ``reply_error(text)``.
 
     ``gets()`` returns ``not_enough_data`` when more bytes are needed; pass a
     sentinel to tell that apart from a RESP3 ``#f`` reply, which is ``False``.
     """
     if encoding is None:
-        return hiredis.Reader(protocolError=ProtocolError, replyError=ResponseError, notEnoughData=not_enough_data)
+        return hiredis.Reader(protocolError=ProtocolError, replyError=reply_error, notEnoughData=not_enough_data)
     return hiredis.Reader(
         protocolError=ProtocolError,
-        replyError=ResponseError,
+        replyError=reply_error,
         encoding=encoding,
         errors=errors,
         notEnoughData=not_enough_data,

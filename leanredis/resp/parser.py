@@ -36,6 +36,7 @@ fed and not yet read.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ..exceptions import ProtocolError, ResponseError
@@ -79,10 +80,17 @@ class PythonParser:
 
     __slots__ = (
         "_buf", "_pos", "_stack", "_encoding", "_errors", "_dead", "_decode_error", "_not_enough_data",
-        "max_elements", "max_bulk",
+        "max_elements", "max_bulk", "_reply_error",
     )
 
-    def __init__(self, encoding: str | None = None, errors: str = "strict", not_enough_data: Any = False) -> None:
+    def __init__(
+        self,
+        encoding: str | None = None,
+        errors: str = "strict",
+        not_enough_data: Any = False,
+        reply_error: Callable[[str], Exception] = ResponseError,
+    ) -> None:
+        self._reply_error = reply_error  # what an error reply becomes (hiredis's replyError)
         self.max_elements = MAX_AGGREGATE_LEN  # an aggregate announcing more is refused before it is built
         self.max_bulk = INT64_MAX  # a bulk string announcing more is refused at its header
         self._buf = bytearray()
@@ -233,7 +241,7 @@ class PythonParser:
         data = bytes(self._buf[self._pos : end])
         self._pos = end + 2
         if kind == 0x21:  # '!': blob error
-            return ResponseError(data.decode("utf-8", "replace"))
+            return self._reply_error(data.decode("utf-8", "replace"))
         if kind == 0x3D:  # '=': verbatim "fmt:text"
             if length < 4 or data[3:4] != b":":
                 raise ProtocolError("verbatim string without a 3-byte format prefix")
@@ -245,7 +253,7 @@ class PythonParser:
         if kind == 0x2B:  # '+'
             return self._text(body)
         if kind == 0x2D:  # '-'
-            return ResponseError(body.decode("utf-8", "replace"))
+            return self._reply_error(body.decode("utf-8", "replace"))
         if kind == 0x3A:  # ':'
             return _parse_int(body, "integer")
         if kind == 0x5F:  # '_'

@@ -152,13 +152,13 @@ async def test_redis_py_pipeline_runs_on_a_leanredis_clients_pool(redis_server: 
         pipe.set("compat:p", "1")
         pipe.incr("compat:p")
         pipe.get("compat:p")
-        assert await pipe.execute() == [b"OK", 2, b"2"]
+        assert await pipe.execute() == [True, 2, b"2"]  # parsed with the client's callbacks, as redis.asyncio
         async with RedisPyPipeline(client.connection_pool, client.response_callbacks, True, None) as watched:
             await watched.watch("compat:p")
             current = int(await watched.get("compat:p"))
             watched.multi()
             watched.set("compat:p", current + 1)
-            assert await watched.execute() == [b"OK"]
+            assert await watched.execute() == [True]
         assert await client.get("compat:p") == b"3"
         assert client.connection_pool.in_use == 0  # every connection given back (clean: reused)
         assert client.connection_pool.stats()["closed_dirty"] == 0
@@ -248,4 +248,293 @@ async def test_reset_forgets_every_connection(redis_server: RedisServer) -> None
     fresh = await pool.get_connection()
     assert fresh is not conn
     await pool.release(fresh)
+    await pool.aclose()
+
+
+# -- redis-py's classes above the pool catch the errors its connections raise ----------------------------------
+
+
+def pools(server: RedisServer) -> list[object]:
+    """A leanredis pool and a redis.asyncio pool on the same server: what each comparison runs on."""
+    return [
+        ConnectionPool(host="127.0.0.1", port=server.port),
+        redis.asyncio.ConnectionPool(host="127.0.0.1", port=server.port),
+    ]
+
+
+def outcome(value: object) -> object:
+    """A pipeline result or error as both libraries can be compared on: errors by redis-py class and text."""
+    if isinstance(value, list):
+        return [outcome(item) for item in value]
+    if isinstance(value, BaseException):
+        kinds = [cls.__name__ for cls in type(value).__mro__ if cls.__module__ == "redis.exceptions"]
+        text = str(value).split(" of pipeline")[0]
+        text = text.removeprefix("ERR ")  # redis-py drops the server's "ERR " (leanredis keeps the server's text)
+        return (kinds[0] if kinds else f"not redis-py's: {type(value).__name__}", text)
+    return value
+
+
+@pytest.mark.parametrize("transaction", [True, False])
+@pytest.mark.parametrize("raise_on_error", [True, False])
+async def test_redis_py_pipeline_on_a_leanredis_pool_reports_a_failing_command_as_on_its_own(
+    redis_server: RedisServer, transaction: bool, raise_on_error: bool
+) -> None:
+    seen = []
+    for pool in pools(redis_server):
+        pipe = RedisPyPipeline(pool, {}, transaction, None)
+        pipe.set("compat:e", "text")
+        pipe.incr("compat:e")  # WRONGTYPE-like: "value is not an integer"
+        pipe.get("compat:e")
+        try:
+            result = outcome(await pipe.execute(raise_on_error=raise_on_error))
+        except redis.exceptions.ResponseError as exc:
+            assert isinstance(exc, leanredis.ResponseError) or pool.__module__.startswith("redis")
+            result = ("raised", outcome(exc))
+        seen.append(result)
+        assert pool.can_get_connection()
+        await pool.aclose()
+    assert seen[0] == seen[1]
+    assert seen[0] != [b"OK", 1, b"text"]
+
+
+async def test_redis_py_pipeline_on_a_leanredis_pool_raises_queueing_errors_and_watch_error(
+    redis_server: RedisServer,
+) -> None:
+    for pool in pools(redis_server):
+        client = leanredis.Redis(host="127.0.0.1", port=redis_server.port)
+        pipe = RedisPyPipeline(pool, {}, True, None)
+        pipe.set("compat:a", "1")
+        pipe.execute_command("NO-SUCH-COMMAND")  # refused while queueing: EXEC is aborted
+        with pytest.raises(redis.exceptions.ResponseError) as raised:
+            await pipe.execute()  # the queueing error, raised from EXEC's ExecAbortError
+        assert "NO-SUCH-COMMAND".lower() in str(raised.value).lower()
+        assert isinstance(raised.value.__cause__, redis.exceptions.ExecAbortError)
+        if isinstance(pool, ConnectionPool):  # a leanredis user's handlers catch both as well
+            assert isinstance(raised.value, leanredis.ResponseError)
+            assert isinstance(raised.value.__cause__, leanredis.ExecAbortError)
+        async with RedisPyPipeline(pool, {}, True, None) as watched:
+            await watched.watch("compat:w")
+            await client.set("compat:w", "changed")  # another client writes the watched key
+            watched.multi()
+            watched.set("compat:w", "mine")
+            with pytest.raises(redis.exceptions.WatchError):
+                await watched.execute()
+        assert await client.get("compat:w") == b"changed"
+        assert pool.can_get_connection()
+        await client.aclose()
+        await pool.aclose()
+
+
+async def test_redis_py_lock_on_a_leanredis_pool_as_on_its_own(redis_server: RedisServer) -> None:
+    from redis.asyncio.lock import Lock
+
+    seen = []
+    for pool in pools(redis_server):
+        client = redis.asyncio.Redis(connection_pool=pool)
+        await client.script_flush()  # the lock's scripts are unknown: EVALSHA answers NOSCRIPT first
+        steps: list[object] = []
+        lock = Lock(client, "compat:lock", timeout=10)
+        steps.append(await lock.acquire(blocking=False))
+        steps.append(await Lock(client, "compat:lock", timeout=10).acquire(blocking=False))
+        steps.append(await lock.extend(5))
+        steps.append(0 < await client.pttl("compat:lock") <= 15000)
+        await lock.release()
+        steps.append(await client.exists("compat:lock"))
+        other = Lock(client, "compat:lock", timeout=10)
+        await other.acquire()
+        await client.set("compat:lock", "someone else's token")  # it expired and another holder took it
+        with pytest.raises(redis.exceptions.LockNotOwnedError):
+            await other.extend(5)
+        with pytest.raises(redis.exceptions.LockNotOwnedError):
+            await other.release()
+        await client.delete("compat:lock")
+        seen.append(steps)
+        await client.aclose()
+        await pool.aclose()
+    assert seen[0] == seen[1] == [True, False, True, True, 0]
+
+
+@pytest.mark.parametrize("parser", ["hiredis", "python"])
+async def test_errors_from_a_leanredis_pool_are_both_libraries_classes(redis_server: RedisServer, parser: str) -> None:
+    pool = ConnectionPool(
+        host="127.0.0.1", port=redis_server.port, max_connections=1, socket_timeout=0.2, parser=parser
+    )
+    conn = await pool.get_connection()
+    with pytest.raises(redis.exceptions.MaxConnectionsError) as too_many:
+        await pool.get_connection()
+    assert isinstance(too_many.value, MaxConnectionsError)
+    await conn.send_command("GET")  # wrong number of arguments
+    with pytest.raises(redis.exceptions.ResponseError) as wrong:
+        await conn.read_response()
+    assert isinstance(wrong.value, leanredis.ResponseError)
+    assert repr(wrong.value).startswith("ResponseError(")
+    await conn.send_command("EVALSHA", "0" * 40, 0)
+    with pytest.raises(redis.exceptions.NoScriptError) as noscript:
+        await conn.read_response()
+    assert isinstance(noscript.value, leanredis.NoScriptError)
+    await conn.send_command("AUTH", "no-such-user", "wrong-password")
+    with pytest.raises(redis.exceptions.AuthenticationError) as refused:
+        await conn.read_response()  # WRONGPASS: an AuthenticationError, raised like any error reply
+    assert isinstance(refused.value, leanredis.AuthenticationError)
+    await conn.send_command("SET", "compat:text", "text")
+    await conn.send_command("MULTI")
+    await conn.send_command("INCR", "compat:text")  # fails inside EXEC's reply
+    await conn.send_command("EXEC")
+    assert [await conn.read_response() for _ in range(3)] == [b"OK", b"OK", b"QUEUED"]
+    (nested,) = await conn.read_response()
+    assert isinstance(nested, redis.exceptions.ResponseError) and isinstance(nested, leanredis.ResponseError)
+    with pytest.raises(redis.exceptions.TimeoutError) as timed_out:
+        await conn.read_response()  # nothing owed: socket_timeout passes
+    assert isinstance(timed_out.value, leanredis.TimeoutError)
+    with pytest.raises(redis.exceptions.ConnectionError) as lost:
+        await conn.read_response()  # the timeout closed it
+    assert isinstance(lost.value, leanredis.ConnectionError)
+    await pool.release(conn)
+    refused = ConnectionPool(host="127.0.0.1", port=1, socket_connect_timeout=1)
+    with pytest.raises(redis.exceptions.ConnectionError) as unreachable:
+        await refused.get_connection()
+    assert isinstance(unreachable.value, leanredis.ConnectionError)
+    await refused.aclose()
+    await pool.aclose()
+
+
+# -- client.response_callbacks parses as redis.asyncio's does --------------------------------------------------
+
+
+def queue_common_commands(pipe: RedisPyPipeline) -> None:
+    """About twenty common commands whose replies redis-py's callbacks reshape (or leave alone)."""
+    pipe.set("cb:s", "v")
+    pipe.set("cb:s", "w", get=True)
+    pipe.set("cb:s", "x", nx=True)
+    pipe.get("cb:s")
+    pipe.incr("cb:n")
+    pipe.incrbyfloat("cb:n", 1.5)
+    pipe.exists("cb:s", "cb:none")
+    pipe.expire("cb:s", 100)
+    pipe.ttl("cb:s")
+    pipe.persist("cb:s")
+    pipe.hset("cb:h", mapping={"a": "1", "b": "2"})
+    pipe.hgetall("cb:h")
+    pipe.hscan("cb:h")
+    pipe.zadd("cb:z", {"one": 1, "two": 2.5})
+    pipe.zrange("cb:z", 0, -1, withscores=True)
+    pipe.zrange("cb:z", 0, -1)
+    pipe.zrevrangebyscore("cb:z", 10, 0, withscores=True, score_cast_func=int)
+    pipe.zscore("cb:z", "two")
+    pipe.zrank("cb:z", "two")  # (WITHSCORE needs Redis 7.2)
+    pipe.zscan("cb:z")
+    pipe.zpopmin("cb:z")
+    pipe.rpush("cb:l", "a", "b", "c")
+    pipe.lrange("cb:l", 0, -1)
+    pipe.sadd("cb:set", "m")
+    pipe.smembers("cb:set")
+    pipe.type("cb:l")
+    pipe.xadd("cb:x", {"f": "v"}, id="1-1")
+    pipe.xrange("cb:x")
+    pipe.ping()
+    pipe.echo("hi")
+    pipe.config_get("maxmemory")
+
+
+@pytest.mark.parametrize("protocol", [2, 3])
+@pytest.mark.parametrize("transaction", [True, False])
+async def test_redis_py_pipeline_with_a_clients_response_callbacks_returns_what_redis_asyncio_returns(
+    redis_server: RedisServer, transaction: bool, protocol: int
+) -> None:
+    ours = leanredis.Redis(host="127.0.0.1", port=redis_server.port, protocol=protocol)
+    # leanredis gives one shape whatever the protocol: redis.asyncio's default one (RESP3 on the wire since 8.0,
+    # RESP2-shaped results); an explicit protocol=3 asks redis.asyncio for RESP3-shaped ones
+    theirs = redis.asyncio.Redis(host="127.0.0.1", port=redis_server.port, **({"protocol": 2} if protocol == 2 else {}))
+    results = []
+    try:
+        for client in (ours, theirs):
+            await ours.delete("cb:s", "cb:n", "cb:h", "cb:z", "cb:l", "cb:set", "cb:x")
+            pipe = RedisPyPipeline(client.connection_pool, client.response_callbacks, transaction, None)
+            queue_common_commands(pipe)
+            results.append(await pipe.execute())
+    finally:
+        await ours.aclose()
+        await theirs.aclose()
+    assert results[0][:2] == [True, b"v"]  # reshaped: not the raw b"OK"
+    assert results[0] == results[1]
+    assert "SET" in ours.response_callbacks and "hgetall" in ours.response_callbacks
+    assert not ours.response_callbacks.user_set  # the client's own methods keep their parsing
+    assert await ours.set("cb:s", "y") is True
+
+
+# -- RESP3 push handler, the connection's and the pool's remaining redis-py names ------------------------------
+
+
+async def test_redis_py_pubsub_push_handler_on_a_resp3_leanredis_pool_as_on_its_own(redis_server: RedisServer) -> None:
+    publisher = leanredis.Redis(host="127.0.0.1", port=redis_server.port)
+    seen = []
+    for pool in (
+        ConnectionPool(host="127.0.0.1", port=redis_server.port, protocol=3),
+        redis.asyncio.ConnectionPool(host="127.0.0.1", port=redis_server.port, protocol=3),
+    ):
+        handled: list[object] = []
+
+        async def handler(message: object, handled: list[object] = handled) -> None:
+            handled.append(message)
+
+        pubsub = RedisPyPubSub(pool, push_handler_func=handler)
+        try:
+            await pubsub.subscribe("compat:push")
+            assert await publisher.publish("compat:push", "one") == 1
+            for _ in range(100):
+                assert await pubsub.get_message(timeout=0.05) is None  # the handler took every push
+                if len(handled) >= 2:
+                    break
+        finally:
+            await pubsub.aclose()
+            await pool.aclose()
+        seen.append(handled)
+    await publisher.aclose()
+    assert seen[0] == seen[1] == [[b"subscribe", b"compat:push", 1], [b"message", b"compat:push", b"one"]]
+
+
+async def test_connection_and_pool_have_redis_pys_remaining_names(redis_server: RedisServer) -> None:
+    pool = ConnectionPool(host="127.0.0.1", port=redis_server.port, max_connections=3)
+    theirs = redis.asyncio.ConnectionPool(host="127.0.0.1", port=redis_server.port, max_connections=3)
+    counts = []
+    for p in (pool, theirs):
+        held = [await p.get_connection(), await p.get_connection()]
+        idle = await p.get_connection()
+        await p.release(idle)
+        counts.append([(n, attrs["db.client.connection.state"]) for n, attrs in p.get_connection_count()])
+        for conn in held:
+            await p.release(conn)
+        await p.aclose()
+    assert counts[0] == counts[1] == [(1, "idle"), (2, "used")]
+    held = await pool.get_connection()
+    await held.send_command("PING")  # a reply nobody read: ensure_connection reconnects (redis-py 8.1 only
+    for _ in range(200):  # does when maintenance notifications are off, which its RESP3 default turns on)
+        if await held.can_read():
+            break
+        await asyncio.sleep(0.01)
+    await pool.ensure_connection(held)
+    await held.send_command("ECHO", "after")
+    assert await held.read_response() == b"after"
+    await pool.release(held)
+
+    class Token:
+        def try_get(self, key: str) -> str:
+            return "no-such-user"
+
+        def get_value(self) -> str:
+            return "wrong-password"
+
+    conn = await pool.get_connection()
+    await conn.on_connect()  # connected (and greeted) already: nothing to do
+    await conn.re_auth()  # no token: nothing sent
+    conn.set_re_auth_token(Token())
+    with pytest.raises(redis.exceptions.AuthenticationError):
+        await conn.re_auth()  # the server has no such password
+    conn.set_parser(type("PythonParser", (), {}))
+    await conn.disconnect()
+    await conn.on_connect()
+    assert conn.options.parser == "python" and conn.is_connected
+    await conn.send_command("PING")
+    assert await conn.read_response() == b"PONG"
+    await pool.release(conn)
     await pool.aclose()

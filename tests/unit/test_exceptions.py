@@ -130,3 +130,44 @@ def test_other_err_texts_and_the_aliases_stay_as_they_were() -> None:
         "AuthenticationWrongNumberOfArgsError"
     )
     assert exceptions.CrossSlotError is exceptions.ClusterCrossSlotError
+
+
+def _every_leanredis_error() -> list[BaseException]:
+    classes = {
+        value
+        for value in vars(exceptions).values()
+        if isinstance(value, type) and issubclass(value, BaseException) and value.__module__ == exceptions.__name__
+    }
+    made = [cls("0 127.0.0.1:1") if issubclass(cls, AskError) else cls("text") for cls in classes]
+    for error in made:
+        error.__dict__["extra"] = 1  # attributes (possibly_executed, lock_name, ...) travel with it
+    return made
+
+
+@pytest.mark.parametrize("error", _every_leanredis_error(), ids=lambda e: type(e).__name__)
+def test_as_redis_py_is_caught_by_both_libraries_handlers(error: BaseException) -> None:
+    import pickle
+
+    import redis.exceptions
+
+    try:
+        raise error from KeyError("cause")
+    except RedisError as raised:
+        twin = exceptions.as_redis_py(raised)
+    ours = type(error)
+    nearest = next(getattr(redis.exceptions, c.__name__) for c in ours.__mro__ if hasattr(redis.exceptions, c.__name__))
+    assert isinstance(twin, ours) and isinstance(twin, nearest)
+    assert (twin.args, twin.__dict__["extra"], repr(twin)) == (error.args, 1, repr(error))
+    assert isinstance(twin.__cause__, KeyError) and twin.__traceback__ is error.__traceback__
+    assert exceptions.as_redis_py(twin) is twin
+    back = pickle.loads(pickle.dumps(twin))
+    assert type(back) is ours and back.args == error.args
+
+
+def test_as_redis_py_leaves_errors_alone_while_redis_py_is_not_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.delitem(sys.modules, "redis.exceptions", raising=False)
+    error = ExecAbortError("EXECABORT")
+    assert exceptions.as_redis_py(error) is error
+    assert type(exceptions.redis_py_reply_error("EXECABORT Transaction discarded")) is ExecAbortError
