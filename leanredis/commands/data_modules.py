@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from .json import DEFAULT_DECODER, DEFAULT_ENCODER
 
 if TYPE_CHECKING:
+    from .bf import BFBloom, CFBloom, CMSBloom, TDigestBloom, TOPKBloom
     from .json import JSON
 
 
@@ -20,3 +21,33 @@ class DataModuleCommands:
         from .json import JSON
 
         return JSON(client=self, encoder=encoder, decoder=decoder)
+
+    def bf(self) -> BFBloom:
+        """RedisBloom's Bloom filter commands."""
+        from .bf import BFBloom
+
+        return BFBloom(client=self)
+
+    def cf(self) -> CFBloom:
+        """RedisBloom's cuckoo filter commands."""
+        from .bf import CFBloom
+
+        return CFBloom(client=self)
+
+    def cms(self) -> CMSBloom:
+        """RedisBloom's count-min sketch commands."""
+        from .bf import CMSBloom
+
+        return CMSBloom(client=self)
+
+    def topk(self) -> TOPKBloom:
+        """RedisBloom's top-k commands."""
+        from .bf import TOPKBloom
+
+        return TOPKBloom(client=self)
+
+    def tdigest(self) -> TDigestBloom:
+        """RedisBloom's t-digest commands."""
+        from .bf import TDigestBloom
+
+        return TDigestBloom(client=self)

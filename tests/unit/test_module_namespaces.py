@@ -13,14 +13,16 @@ import pytest
 import redis.asyncio
 
 import leanredis
+from leanredis.commands.bf import AbstractBloom
 from leanredis.commands.table import COMMANDS, lookup
 
-SPACES = ["json"]
+SPACES = ["json", "bf", "cf", "cms", "topk", "tdigest"]
 
 # Arguments for a required parameter, by its name; anything else gets "x".
 VALUES: dict[str, Any] = {
     "keys": ["k1", "k2"], "triplets": [("k", "$", 1)], "index": 0, "start": 0, "stop": 1, "number": 1,
-    "subcommand": "MEMORY", "key": "k", "scalar": 1, "obj": {"a": 1},
+    "subcommand": "MEMORY", "key": "k", "scalar": 1, "obj": {"a": 1}, "items": ["a"], "increments": [1],
+    "values": [1.0], "srcKeys": ["a"], "params": [],
 }  # fmt: skip
 
 # Calls beyond the default one, for the other reply forms.
@@ -40,6 +42,13 @@ NOT_COMMANDS = {
     ("json", "execute_command"): "the client's",
     ("json", "set_file"): "reads a file, then set()",
     ("json", "set_path"): "reads files, then set_file()",
+    **{
+        (space, name): "an option builder (redis-py's AbstractBloom)"
+        for space in ("bf", "cf", "cms", "topk", "tdigest")
+        for name in dir(AbstractBloom)
+        if name.startswith("append_")
+    },
+    **{(space, "execute_command"): "the client's" for space in ("bf", "cf", "cms", "topk", "tdigest")},
 }
 
 
