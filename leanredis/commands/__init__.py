@@ -7,6 +7,7 @@ from .admin import AdminCommands
 from .base import CommandsBase
 from .bitmaps import BitFieldOperation, BitmapCommands
 from .blocking import BlockingCommands
+from .data_modules import DataModuleCommands
 from .geo import GeoCommands
 from .hash_expiry import HashExpiryCommands
 from .hashes import HashCommands
@@ -47,6 +48,7 @@ class AllCommands(
     HyperLogLogCommands,
     GeoCommands,
     SentinelCommands,
+    DataModuleCommands,
     CommandsBase,
 ):
     """Every command family of the standalone client."""

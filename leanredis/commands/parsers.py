@@ -37,7 +37,8 @@ def register(
     that already has a parser.
     """
     for name in names.split():
-        name = name.replace("_", " ")
+        if "." not in name:  # a module's command (TDIGEST.TRIMMED_MEAN) keeps its underscore
+            name = name.replace("_", " ")
         if name in RESPONSE_PARSERS:
             raise ValueError(f"a reply parser for {name} is already registered ({RESPONSE_PARSERS[name]!r})")
         RESPONSE_PARSERS[name] = parser

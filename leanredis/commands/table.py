@@ -40,6 +40,7 @@ from . import (  # noqa: F401  (imported for their register() calls, which feed 
     zsets,
     zsets_algebra,
 )
+from .data_module_rows import DATA_MODULE_ROWS
 from .parsers import RESPONSE_PARSERS, VARIANTS
 from .spec import CommandSpec, command_name
 from .table_data import ROWS
@@ -65,7 +66,7 @@ def build(
     return table
 
 
-COMMANDS: dict[str, CommandSpec] = build(ROWS, RESPONSE_PARSERS, VARIANTS)
+COMMANDS: dict[str, CommandSpec] = build((*ROWS, *DATA_MODULE_ROWS), RESPONSE_PARSERS, VARIANTS)
 
 
 def lookup(args: Sequence[Any]) -> CommandSpec | None:

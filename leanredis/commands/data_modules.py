@@ -1,0 +1,53 @@
+"""``r.json()``, ``r.bf()``, ``r.cf()``, ``r.cms()``, ``r.topk()``, ``r.tdigest()``, ``r.ts()``: redis-py's
+namespaces of the data-type modules, on the client's own connection (or recorded by a pipeline)."""
+
+from __future__ import annotations
+
+from json import JSONDecoder, JSONEncoder
+from typing import TYPE_CHECKING
+
+from .json import DEFAULT_DECODER, DEFAULT_ENCODER
+
+if TYPE_CHECKING:
+    from .bf import BFBloom, CFBloom, CMSBloom, TDigestBloom, TOPKBloom
+    from .json import JSON
+
+
+class DataModuleCommands:
+    """The module namespaces; each is a light object over this client's sender, made per call."""
+
+    def json(self, encoder: JSONEncoder = DEFAULT_ENCODER, decoder: JSONDecoder = DEFAULT_DECODER) -> JSON:
+        """RedisJSON commands; values encoded with ``encoder``, replies decoded with ``decoder``."""
+        from .json import JSON
+
+        return JSON(client=self, encoder=encoder, decoder=decoder)
+
+    def bf(self) -> BFBloom:
+        """RedisBloom's Bloom filter commands."""
+        from .bf import BFBloom
+
+        return BFBloom(client=self)
+
+    def cf(self) -> CFBloom:
+        """RedisBloom's cuckoo filter commands."""
+        from .bf import CFBloom
+
+        return CFBloom(client=self)
+
+    def cms(self) -> CMSBloom:
+        """RedisBloom's count-min sketch commands."""
+        from .bf import CMSBloom
+
+        return CMSBloom(client=self)
+
+    def topk(self) -> TOPKBloom:
+        """RedisBloom's top-k commands."""
+        from .bf import TOPKBloom
+
+        return TOPKBloom(client=self)
+
+    def tdigest(self) -> TDigestBloom:
+        """RedisBloom's t-digest commands."""
+        from .bf import TDigestBloom
+
+        return TDigestBloom(client=self)
