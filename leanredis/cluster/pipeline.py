@@ -291,7 +291,8 @@ class ClusterPipeline(AllCommands):
             if index in owned:
                 continue
             if index in blocking:
-                routed[index] = asyncio.ensure_future(blocking_sender(self.cluster_client)(args, parse, blocking[index]))
+                send_blocking = blocking_sender(self.cluster_client)
+                routed[index] = asyncio.ensure_future(send_blocking(args, parse, blocking[index]))
             else:
                 routed[index] = self._route(args, parse)
         groups = []

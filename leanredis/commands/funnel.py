@@ -116,7 +116,8 @@ def _decide(cls: type) -> None:
 
 def _decide_tree(cls: type) -> None:
     _decide(cls)
-    for sub in cls.__subclasses__():
+    subclasses: list[type] = type.__subclasses__(cls)
+    for sub in subclasses:
         _decide_tree(sub)
 
 
