@@ -295,3 +295,41 @@ async def test_a_cluster_subclass_sees_every_command_routed_and_parsed(counting:
     pipe_results = await rc.pipeline().get("a").get("b").execute()
     assert pipe_results == [b"1", b"2"]
     assert len(rc.seen) == 7  # a pipeline's commands go through the pipeline, not the client's execute_command
+
+
+class ProxyWrapper:
+    """A wrapper shaped like wrapt's FunctionWrapper (opentelemetry's, ddtrace's): a descriptor that
+    compares equal to, and hashes like, the function it wraps."""
+
+    def __init__(self, wrapped: Any, wrapper: Any) -> None:
+        self.__wrapped__ = wrapped
+        self._wrapper = wrapper
+
+    def __eq__(self, other: object) -> bool:
+        return bool(self.__wrapped__ == other)
+
+    def __hash__(self) -> int:
+        return hash(self.__wrapped__)
+
+    def __get__(self, instance: Any, owner: Any = None) -> Any:
+        if instance is None:
+            return self
+        return functools.partial(self._wrapper, self.__wrapped__.__get__(instance, owner), instance)
+
+
+async def test_a_wrapt_style_wrapper_that_equals_the_original_is_still_seen(r: leanredis.Redis) -> None:
+    seen: list[Any] = []
+
+    def traced(wrapped: Any, instance: Any, *args: Any, **options: Any) -> Any:
+        seen.append(args[0])
+        return wrapped(*args, **options)
+
+    original = leanredis.Redis.execute_command
+    leanredis.Redis.execute_command = ProxyWrapper(original, traced)  # type: ignore[method-assign,assignment]
+    try:
+        assert await r.set("k", "v") is True
+        assert await r.get("k") == b"v"
+        assert seen == [b"SET", b"GET"]
+    finally:
+        del leanredis.Redis.execute_command
+    assert not is_funneled(r)
