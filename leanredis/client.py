@@ -11,6 +11,7 @@ from .cache import CacheConfig, ClientCache
 from .client_features import ClientFeatures
 from .command_retry import shared_connection
 from .commands import AllCommands
+from .commands.funnel import sender
 from .config import UNSET, is_redis_py_pool, library_info, make_ssl_context, redis_py_pool_options, refuse_unsupported
 from .connection import Connection, check_timeout
 from .exceptions import DataError, ResponseError, warn_deprecated_alias
@@ -279,7 +280,7 @@ class Redis(ClientFeatures, AllCommands):
 
     def _executor(self) -> Executor:
         """What a pipeline of this client sends through (see ``leanredis.executor``)."""
-        return Executor(self.options, self.connection, self._send, self._get_pool)
+        return Executor(self.options, self.connection, sender(self), self._get_pool)
 
     @property
     def connection_pool(self) -> ConnectionPool:

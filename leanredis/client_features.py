@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from .cache import CacheConfig, ClientCache
 from .callbacks import ResponseCallbacks
 from .commands.base import KeyT, list_or_args
+from .commands.funnel import INTERNAL, own, sender
 from .commands.redis_py_callbacks import redis_py_callbacks
 from .encoding import Encoder
 from .exceptions import DataError
@@ -136,7 +137,7 @@ class ClientFeatures:
 
     def _install_callbacks(self) -> None:
         """Route sends through the callbacks table (only once one is set: the plain path stays as fast)."""
-        plain = self.__dict__.get("_plain_send", self._send)
+        plain = self.__dict__.get("_plain_send") or sender(self)
         self._plain_send = plain
         callbacks = self.response_callbacks
 
@@ -146,14 +147,21 @@ class ClientFeatures:
 
         self._send = send
 
+    @own
     def execute_command(self, *args: Any, **options: Any) -> CommandFuture[Any]:
-        """Send any command; a callback set for it gets the reply and ``options``, as in redis-py."""
+        """Send any command; a callback set for it gets the reply and ``options``, as in redis-py.
+
+        The command methods reach it too when a subclass overrides it or a wrapper replaces it
+        on the class (see ``leanredis.commands.funnel``).
+        """
         callbacks = self.__dict__.get("_response_callbacks")
-        if callbacks is not None and callbacks.user_set and args and options:
-            callback = callbacks.lookup(args[0])
-            if callback is not None:
-                return self._plain_send(args, functools.partial(callback, **options))
-        return super().execute_command(*args, **options)  # type: ignore[misc]
+        if callbacks is not None and callbacks.user_set and args:
+            given = {name: value for name, value in options.items() if name not in INTERNAL}
+            if given:
+                callback = callbacks.lookup(args[0])
+                if callback is not None:
+                    return self._plain_send(args, functools.partial(callback, **given))  # type: ignore[no-any-return]
+        return super().execute_command(*args, **options)  # type: ignore[misc,no-any-return]
 
     def pubsub(
         self,

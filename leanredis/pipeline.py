@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any
 
 from .commands import AllCommands
 from .commands.base import EmptyOnError
+from .commands.funnel import NOT_BLOCKING, own, take
 from .commands.parsers import str_if_bytes
 from .commands.scripting import script_exists_reply
 from .connection import Connection
@@ -130,11 +131,37 @@ class Pipeline(AllCommands):
     def _send_blocking(self, args: tuple[Any, ...], parse: Any, block: float | None) -> Any:
         if self.watching and not self.explicit_transaction:
             return self._immediate(args, parse, self._extended(block))
+        return self._record_blocking(args, parse, block)
+
+    def _record_blocking(self, args: tuple[Any, ...], parse: Any, block: float | None) -> Any:
         self.command_stack.append((args, parse))
         wait = _BLOCK_FOREVER if block is None else block
         if self._block is None or wait == _BLOCK_FOREVER or (self._block != _BLOCK_FOREVER and wait > self._block):
             self._block = wait
         return self
+
+    # -- redis-py's names: where the commands go when ``execute_command`` was replaced (``funnel``) --
+    @own
+    def execute_command(self, *args: Any, **options: Any) -> Any:
+        """Record a command, or run it at once after ``watch()`` and before ``multi()``, as redis-py's."""
+        if args and (self.watching or _upper(args[0]) == "WATCH") and not self.explicit_transaction:
+            return self.immediate_execute_command(*args, **options)
+        return self.pipeline_execute_command(*args, **options)
+
+    @own
+    def immediate_execute_command(self, *args: Any, **options: Any) -> Any:
+        """Run a command now on the pipeline's WATCH connection (an awaitable of its reply)."""
+        args, parse, block = take(args, options)
+        timeout = self._executor.options.socket_timeout if block is NOT_BLOCKING else self._extended(block)
+        return self._immediate(args, parse, timeout)
+
+    def pipeline_execute_command(self, *args: Any, **options: Any) -> Any:
+        """Record a command for ``execute()``; the pipeline back."""
+        args, parse, block = take(args, options)
+        if block is NOT_BLOCKING:
+            self.command_stack.append((args, parse))
+            return self
+        return self._record_blocking(args, parse, block)
 
     def _extended(self, block: float | None) -> float | None:
         """The socket timeout extended by a blocking command's own wait (None: no limit)."""
@@ -174,7 +201,7 @@ class Pipeline(AllCommands):
         """WATCH ``names`` on a connection of this pipeline's own; commands then run at once until ``multi()``."""
         if self.explicit_transaction:
             raise RedisError("Cannot issue a WATCH after a MULTI")
-        result: bool = await self._immediate((b"WATCH", *names), _watch_ok, self._executor.options.socket_timeout)
+        result: bool = await self._send((b"WATCH", *names), _watch_ok)  # immediate: WATCH is never recorded
         return result
 
     async def unwatch(self) -> bool:

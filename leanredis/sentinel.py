@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from .client import Redis
+from .commands.funnel import sender
 from .connection import Connection
 from .exceptions import (
     ConnectionError,
@@ -351,7 +352,7 @@ class SentinelRedis(Redis):
         view = super().with_timeout(timeout)
         view.follower = self.follower  # type: ignore[attr-defined]
         if self.follower.is_master:
-            view._send = self.follower.watching_sender(view._send, self.connection)
+            view._send = self.follower.watching_sender(sender(view), self.connection)
         return view
 
     def _get_pool(self) -> ConnectionPool:

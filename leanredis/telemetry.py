@@ -28,6 +28,7 @@ import weakref
 from collections.abc import Iterable
 from typing import Any
 
+from .commands.funnel import sender
 from .exceptions import DataError
 
 _ERROR_FIELDS = {
@@ -121,7 +122,7 @@ class Instrumentation:
         if client is None:
             return
         if self._plain is None:
-            self._plain = client._send
+            self._plain = sender(client)  # the direct path: a funneled _send would loop back here
             client._send = self._measure
         self._timer = None  # re-armed once the sampled command completes
 

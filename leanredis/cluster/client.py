@@ -22,6 +22,7 @@ from typing import Any
 
 from ..client import Redis
 from ..commands import AllCommands
+from ..commands.funnel import own, sender
 from ..commands.table import COMMANDS, lookup
 from ..encoding import Encoder
 from ..exceptions import ClusterDownError, ClusterError, DataError
@@ -335,15 +336,17 @@ class RedisCluster(ClusterManagementCommands, AllCommands):
 
     async def _send_when_ready(self, args: tuple[Any, ...], parse: Any) -> Any:
         await self.initialize()
-        return await self._send(args, parse)
+        return await sender(self)(args, parse)
 
     # -- target_nodes= ----------------------------------------------------------------------------
+    @own
     def execute_command(self, *args: Any, **options: Any) -> Any:
         """Send any command, routed by its keys, or to ``target_nodes=`` (a node flag, node, or nodes)."""
         target_nodes = options.pop("target_nodes", None)
         if target_nodes is None:
             return AllCommands.execute_command(self, *args, **options)
-        return AllCommands.execute_command(Targeted(self, target_nodes), *args, **options)  # type: ignore[arg-type]
+        targeted = Targeted(self, target_nodes, funnel=False)
+        return AllCommands.execute_command(targeted, *args, **options)  # type: ignore[arg-type]
 
     def _send_to_targets(self, targets: Any, args: tuple[Any, ...], parse: Any) -> Any:
         """``args`` to every node ``targets`` names; the replies combined as redis-py combines them."""

@@ -54,6 +54,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..commands import AllCommands
 from ..commands.base import EmptyOnError
+from ..commands.funnel import blocking_sender, own, sender
 from ..commands.table import lookup
 from ..exceptions import (
     AskError,
@@ -166,6 +167,7 @@ class ClusterPipeline(AllCommands):
         self.command_stack.append((args, parse))  # inside MULTI nothing blocks
         return self
 
+    @own
     def execute_command(self, *args: Any, **options: Any) -> Any:
         """Record any command (run at once after ``watch()``); ``target_nodes=`` is refused, not ignored."""
         if options.get("target_nodes") is not None:
@@ -240,9 +242,9 @@ class ClusterPipeline(AllCommands):
             was_watching = watcher.watching
             try:
                 if block is _NOT_BLOCKING:
-                    result = await watcher._send(args, parse)
+                    result = await sender(watcher)(args, parse)
                 else:
-                    result = await watcher._send_blocking(args, parse, block)
+                    result = await blocking_sender(watcher)(args, parse, block)
             except REDIRECTED as exc:
                 if was_watching:
                     if isinstance(exc, MovedError):
@@ -289,7 +291,8 @@ class ClusterPipeline(AllCommands):
             if index in owned:
                 continue
             if index in blocking:
-                routed[index] = asyncio.ensure_future(self.cluster_client._send_blocking(args, parse, blocking[index]))
+                send_blocking = blocking_sender(self.cluster_client)
+                routed[index] = asyncio.ensure_future(send_blocking(args, parse, blocking[index]))
             else:
                 routed[index] = self._route(args, parse)
         groups = []
@@ -323,7 +326,7 @@ class ClusterPipeline(AllCommands):
     def _route(self, args: tuple[Any, ...], parse: Any) -> asyncio.Future[Any]:
         """The router's future for one command; refused before sending (CROSSSLOT...): its error in place."""
         try:
-            return asyncio.ensure_future(self.cluster_client._send(args, parse))
+            return asyncio.ensure_future(sender(self.cluster_client)(args, parse))
         except Exception as exc:  # the command's own error, reported at its position like a server's
             fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
             fut.set_exception(exc)
@@ -354,9 +357,9 @@ class ClusterPipeline(AllCommands):
         inner = Pipeline(self._executor(node), transaction=False)
         for args, parse, block in commands:
             if block is _NOT_BLOCKING:
-                inner._send(args, parse)
+                sender(inner)(args, parse)
             else:
-                inner._send_blocking(args, parse, block)
+                blocking_sender(inner)(args, parse, block)
         results = await inner.execute(raise_on_error=False)
         for index, value in enumerate(results):
             if isinstance(value, REDIRECTED):
@@ -365,7 +368,7 @@ class ClusterPipeline(AllCommands):
                 if block is _NOT_BLOCKING:
                     again = self._route(args, parse)
                 else:
-                    again = self.cluster_client._send_blocking(args, parse, block)
+                    again = blocking_sender(self.cluster_client)(args, parse, block)
                 try:
                     results[index] = await again
                 except ResponseError as exc:

@@ -20,6 +20,7 @@ import random
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ..commands.funnel import PARSER, is_funneled
 from ..connection.protocol import command_name
 from ..exceptions import DataError
 from .topology import ClusterNode
@@ -149,17 +150,22 @@ class ByNode:
 class Targeted:
     """The client as seen by one targeted call: every command it sends goes to ``targets``."""
 
-    __slots__ = ("_client", "_targets")
+    __slots__ = ("_client", "_targets", "_funnel")
 
-    def __init__(self, client: RedisCluster, targets: Any) -> None:
+    def __init__(self, client: RedisCluster, targets: Any, funnel: bool = True) -> None:
         self._client = client
         self._targets = targets
+        self._funnel = funnel  # False inside the client's own execute_command: sent by the direct path
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._client, name)
 
     def _send(self, args: tuple[Any, ...], parse: Any) -> Any:
-        return self._client._send_to_targets(self._targets, args, parse)
+        client = self._client
+        if self._funnel and is_funneled(client):
+            # as redis-py's methods do: execute_command(*args, target_nodes=...), which the client's class replaced
+            return client.execute_command(*args, target_nodes=self._targets, **{PARSER: parse})
+        return client._send_to_targets(self._targets, args, parse)
 
     def _send_blocking(self, args: tuple[Any, ...], parse: Any, block: float | None) -> Any:
         # WAIT/WAITAOF hold a connection for up to their timeout: not on the nodes' shared connections

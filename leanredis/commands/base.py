@@ -4,6 +4,7 @@ A command method builds its argument tuple and names its reply parser;
 ``_send(args, parse)`` (bound to the connection by the client) does the
 rest: encoding, pipelining, bounds, timeouts, errors. Methods return a
 ``CommandFuture``: await it, gather it, or ``asyncio.create_task`` it.
+Where ``execute_command`` was replaced, ``_send`` leads there (``funnel``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any, Union
 
 from ..future import CommandFuture
+from .funnel import NOT_BLOCKING, FunnelMeta, blocking_sender, own, sender, take
 
 # Key and value types accepted by command methods (as redis-py names them).
 EncodableT = Union[bytes, bytearray, memoryview, str, int, float]
@@ -25,27 +27,27 @@ ResponseT = Any
 Sender = Callable[[tuple[Any, ...], Any], CommandFuture[Any]]
 
 
-class CommandsBase:
-    """Base of the command mixins; the client sets ``_send``."""
+class CommandsBase(metaclass=FunnelMeta):
+    """Base of the command mixins; the client sets ``_send``.
+
+    Its metaclass routes the methods through ``execute_command`` in a class where that was
+    replaced (a subclass's override, a tracing tool's wrapper): see ``funnel``.
+    """
 
     _send: Sender
 
+    @own
     def execute_command(self, *args: Any, **options: Any) -> CommandFuture[Any]:
         """Send any command; the reply is parsed as redis-py parses that command.
 
-        ``options`` are accepted for redis-py compatibility and ignored
-        (redis-py uses them to steer its own callbacks).
+        Command methods reach it when a subclass overrides it or a wrapper replaces it on the
+        class; their own parsing (keyword flags included) comes along in ``options``. Other
+        options are accepted for redis-py compatibility and ignored here.
         """
-        from .table import lookup
-
-        if not args:
-            from ..exceptions import DataError
-
-            raise DataError("execute_command() needs at least the command name")
-        if isinstance(args[0], str) and " " in args[0]:
-            args = (*args[0].split(), *args[1:])  # "CONFIG GET" -> CONFIG, GET, as redis-py does
-        spec = lookup(args)
-        return self._send(tuple(args), None if spec is None else spec.parser)
+        args, parse, block = take(args, options)
+        if block is NOT_BLOCKING:
+            return sender(self)(args, parse)  # type: ignore[no-any-return]
+        return blocking_sender(self)(args, parse, block)  # type: ignore[no-any-return]
 
     def _send_or_empty(self, args: tuple[Any, ...], empty: EmptyOnError) -> Any:
         """Send a command whose error reply stands for an empty result (redis-py's EMPTY_RESPONSE).
