@@ -16,6 +16,7 @@ from .keys import KeyCommands
 from .lists import ListCommands
 from .pubsub import PubSubCommands
 from .scripting import ScriptingCommands
+from .search import SearchModuleCommands
 from .sentinel import SentinelCommands
 from .server import ServerCommands
 from .sets import SetCommands
@@ -47,6 +48,7 @@ class AllCommands(
     HyperLogLogCommands,
     GeoCommands,
     SentinelCommands,
+    SearchModuleCommands,
     CommandsBase,
 ):
     """Every command family of the standalone client."""

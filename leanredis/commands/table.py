@@ -41,6 +41,7 @@ from . import (  # noqa: F401  (imported for their register() calls, which feed 
     zsets_algebra,
 )
 from .parsers import RESPONSE_PARSERS, VARIANTS
+from .search.table import SEARCH_ROWS
 from .spec import CommandSpec, command_name
 from .table_data import ROWS
 
@@ -65,7 +66,7 @@ def build(
     return table
 
 
-COMMANDS: dict[str, CommandSpec] = build(ROWS, RESPONSE_PARSERS, VARIANTS)
+COMMANDS: dict[str, CommandSpec] = build(ROWS + SEARCH_ROWS, RESPONSE_PARSERS, VARIANTS)
 
 
 def lookup(args: Sequence[Any]) -> CommandSpec | None:
