@@ -150,7 +150,7 @@ async def test_every_row_matches_the_servers_command_info(client: leanredis.Redi
     kind, entries = await _server(client)
     problems = []
     for name, row in COMMANDS.items():
-        if name in SENTINEL_ONLY:
+        if name in SENTINEL_ONLY or "." in name:  # module commands (FT.*): checked on the modules server
             continue
         entry = entries.get(CLIENT_SIDE.get(name, name))
         if name in MISSING[kind]:

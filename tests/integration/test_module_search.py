@@ -257,7 +257,8 @@ async def test_create_index_options_and_json_definitions(pair: Any) -> None:
     for client, name in ((ours, "a"), (theirs, "b")):
         ft = client.ft(f"json-{name}")
         created = await ft.create_index(
-            [TextField("$.name", as_name="name"), NumericField("$.age", as_name="age"), TagField("$.tags[*]", as_name="tags")],
+            [TextField("$.name", as_name="name"), NumericField("$.age", as_name="age"),
+             TagField("$.tags[*]", as_name="tags")],
             definition=IndexDefinition(prefix=[f"person-{name}:"], index_type=IndexType.JSON, filter="@age > 0",
                                        language="english", score=0.5),
             stopwords=["the", "a"], no_term_offsets=True, no_field_flags=False, max_text_fields=True,
@@ -266,7 +267,7 @@ async def test_create_index_options_and_json_definitions(pair: Any) -> None:
         assert created in (b"OK", "OK")
         await client.execute_command("JSON.SET", f"person-{name}:1", "$", '{"name": "ada", "age": 36, "tags": ["x"]}')
         await client.execute_command("JSON.SET", f"person-{name}:2", "$", '{"name": "bob", "age": 0, "tags": ["y"]}')
-    for _ in range(100):
+    for _ in range(500):
         mine = await ours.ft("json-a").search(Query("ada"))
         other = await theirs.ft("json-b").search(their_query.Query("ada"))
         if mine.total and other.total:
@@ -283,6 +284,10 @@ async def test_create_index_options_and_json_definitions(pair: Any) -> None:
     assert await ours.ft("temp").dropindex() in (b"OK", "OK")
     await ours.hset("keep:1", "t", "x")
     await ours.ft("withdocs").create_index([TextField("t")], definition=IndexDefinition(prefix="keep:"))
+    for _ in range(500):  # the initial scan runs in the background: DD deletes only what it indexed
+        if (await ours.ft("withdocs").search("x")).total:
+            break
+        await asyncio.sleep(0.01)
     assert await ours.ft("withdocs").dropindex(delete_documents=True) in (b"OK", "OK")
     assert await ours.exists("keep:1") == 0
     with pytest.raises(leanredis.ResponseError):
@@ -365,3 +370,32 @@ async def test_errors_come_from_the_server_and_bad_queries_from_the_call(pair: A
         ours.ft().aggregate("not a request")
     with pytest.raises(NotImplementedError):
         ours.ft().explain_cli("x")
+
+
+async def test_ft_rows_match_the_modules_command_info(modules_server: RedisServer) -> None:
+    """Flags as RediSearch declares them; keys only where redis-py routes by key (FT.SUG*): the server also
+    lists index names as keys, which redis.asyncio's cluster sends to any primary."""
+    from leanredis.commands.spec import DECLARED_FLAGS
+    from leanredis.commands.table import COMMANDS
+
+    async with leanredis.Redis(host="127.0.0.1", port=modules_server.port, decode_responses=True) as client:
+        rows = {name: row for name, row in COMMANDS.items() if name.startswith("FT.")}
+        problems = []
+        for name, row in rows.items():
+            entry = (await client.execute_command("COMMAND", "INFO", name))[0]
+            if entry is None:
+                assert name in ("FT.ALIASLIST", "FT.ADDHASH"), f"{name}: the server has no such command"
+                continue
+            if set(entry[2]) & DECLARED_FLAGS != set(row.flags):
+                problems.append(f"{name}: flags {sorted(row.flags)}, server {entry[2]}")
+            keyed = name.startswith("FT.SUG")
+            if keyed and (row.first, row.last, row.step) != tuple(entry[3:6]):
+                problems.append(f"{name}: keys {row.first, row.last, row.step}, server {entry[3:6]}")
+            if not keyed and (row.first, row.route) != (0, "random"):
+                problems.append(f"{name}: an index name is not a key (route random)")
+        assert not problems, problems
+        listed = {
+            e[0].upper() for e in await client.execute_command("COMMAND", "INFO") if e[0].upper().startswith("FT.")
+        }
+        internal = {n for n in listed if n.startswith(("FT._", "FT.DEBUG", "FT.SYNADD", "FT.DROP", "FT.SAFEADD"))}
+        assert not sorted(listed - rows.keys() - internal), "FT.* commands the table lacks"

@@ -17,7 +17,7 @@ EXCLUDED: dict[str, str] = {
     "hello": "redis-py stub (NotImplementedError); the handshake sends HELLO itself",
     # namespaces of Redis modules: out of scope (issue 12); execute_command sends their commands
     **dict.fromkeys(
-        ("bf", "cf", "cms", "ft", "json", "tdigest", "topk", "ts", "vset"),
+        ("bf", "cf", "cms", "json", "tdigest", "topk", "ts", "vset"),
         "module namespace (RedisBloom, RediSearch, RedisJSON, TimeSeries, vector sets): out of scope",
     ),
     # commands that neither Redis 7 nor Valkey 9 has (Redis 8.2+)

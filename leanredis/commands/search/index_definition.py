@@ -39,8 +39,11 @@ class IndexDefinition:
         if len(prefix) > 0:
             prefixes = list_or_args(prefix, (), "IndexDefinition")
             args += ["PREFIX", len(prefixes), *prefixes]
-        for word, value in (("FILTER", filter), ("LANGUAGE_FIELD", language_field), ("LANGUAGE", language),
-                            ("SCORE_FIELD", score_field), ("SCORE", score), ("PAYLOAD_FIELD", payload_field)):  # fmt: skip
+        options = (
+            ("FILTER", filter), ("LANGUAGE_FIELD", language_field), ("LANGUAGE", language),
+            ("SCORE_FIELD", score_field), ("SCORE", score), ("PAYLOAD_FIELD", payload_field),
+        )  # fmt: skip
+        for word, value in options:
             if value is not None:
                 args += [word, value]
         self.args = args

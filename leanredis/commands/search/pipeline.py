@@ -8,7 +8,7 @@ from ...pipeline import Pipeline
 from .commands import SearchCommands
 
 
-class SearchPipeline(SearchCommands, Pipeline):
+class SearchPipeline(SearchCommands, Pipeline):  # type: ignore[misc]  # its info/config_* are FT.*, as redis-py's
     """A ``Pipeline`` whose search methods (``search``, ``info``, ...) are this index's FT.* commands."""
 
     def __init__(self, executor: Any, transaction: bool = True, shard_hint: str | None = None,

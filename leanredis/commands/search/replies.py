@@ -156,7 +156,9 @@ class SearchReply:
         if isinstance(reply, dict):
             return Result.from_resp3(reply, self.duration, query._with_scores, encodings)
         # payloads are left out as redis.asyncio leaves them out of RESP3 replies
-        result = Result(reply, not query._no_content, self.duration, query._with_payloads, query._with_scores, encodings)
+        result = Result(
+            reply, not query._no_content, self.duration, query._with_payloads, query._with_scores, encodings
+        )
         for doc in result.docs:
             doc.payload = None
         return result

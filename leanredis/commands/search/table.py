@@ -29,6 +29,7 @@ from .replies import (
 
 SEARCH_ROWS: tuple[CommandSpec, ...] = (
     _("FT.ADD", 0, 0, 0, "write denyoom"),
+    _("FT.ADDHASH", 0, 0, 0, "write denyoom"),  # gone from RediSearch 2.x servers; add_document_hash sends it
     _("FT.AGGREGATE", 0, 0, 0, "readonly"),
     _("FT.ALIASADD", 0, 0, 0, "readonly"),
     _("FT.ALIASDEL", 0, 0, 0, "readonly"),
