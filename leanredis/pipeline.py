@@ -50,6 +50,7 @@ from .commands.base import EmptyOnError
 from .commands.funnel import NOT_BLOCKING, own, take
 from .commands.parsers import str_if_bytes
 from .commands.scripting import script_exists_reply
+from .commands.search._raw import RawThen
 from .connection import Connection
 from .exceptions import (
     ConnectionError,
@@ -61,7 +62,7 @@ from .exceptions import (
     WatchError,
     error_from_reply,
 )
-from .future import CommandFuture
+from .future import CommandFuture, raw_reply
 
 if TYPE_CHECKING:
     from .executor import Executor
@@ -238,6 +239,10 @@ class Pipeline(AllCommands):
     async def _execute_pipeline(self, stack: list[tuple[tuple[Any, ...], Any]], raise_on_error: bool) -> list[Any]:
         previews = [_preview(args) for args, _ in stack]
         empties = {index: parse for index, (_, parse) in enumerate(stack) if parse.__class__ is EmptyOnError}
+        # replies read undecoded (FT.SEARCH): sent with raw_reply, read once they are all in
+        raws = {index: parse for index, (_, parse) in enumerate(stack) if parse.__class__ is RawThen}
+        for index in raws:
+            stack[index] = (stack[index][0], raw_reply)
         conn = self._conn
         own = False
         if conn is None and self._block is not None:
@@ -262,6 +267,9 @@ class Pipeline(AllCommands):
             for index, empty in empties.items():
                 if isinstance(results[index], ResponseError):
                     results[index] = empty.factory()
+            for index, raw in raws.items():
+                if not isinstance(results[index], ResponseError):
+                    results[index] = _read_raw(raw, results[index], previews[index])
         finally:
             if not clean:
                 _abandon(futures)
@@ -441,6 +449,13 @@ class Pipeline(AllCommands):
         sent = self._send((b"DISCARD",), None)
         if sent is not self:
             await sent
+
+
+def _read_raw(raw: RawThen, reply: Any, preview: tuple[Any, ...]) -> Any:
+    try:
+        return raw(reply)
+    except Exception as exc:  # a reply of an unexpected shape: this command's error only
+        return ProtocolError(f"cannot parse reply to {_upper(preview[0])}: {exc!r}")
 
 
 def _abandon(futures: list[CommandFuture[Any]]) -> None:

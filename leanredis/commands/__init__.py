@@ -17,6 +17,7 @@ from .keys import KeyCommands
 from .lists import ListCommands
 from .pubsub import PubSubCommands
 from .scripting import ScriptingCommands
+from .search import SearchModuleCommands
 from .sentinel import SentinelCommands
 from .server import ServerCommands
 from .sets import SetCommands
@@ -49,6 +50,7 @@ class AllCommands(
     GeoCommands,
     SentinelCommands,
     DataModuleCommands,
+    SearchModuleCommands,
     CommandsBase,
 ):
     """Every command family of the standalone client."""

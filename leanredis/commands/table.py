@@ -42,6 +42,7 @@ from . import (  # noqa: F401  (imported for their register() calls, which feed 
 )
 from .data_module_rows import DATA_MODULE_ROWS
 from .parsers import RESPONSE_PARSERS, VARIANTS
+from .search.table import SEARCH_ROWS
 from .spec import CommandSpec, command_name
 from .table_data import ROWS
 
@@ -66,7 +67,7 @@ def build(
     return table
 
 
-COMMANDS: dict[str, CommandSpec] = build((*ROWS, *DATA_MODULE_ROWS), RESPONSE_PARSERS, VARIANTS)
+COMMANDS: dict[str, CommandSpec] = build((*ROWS, *DATA_MODULE_ROWS, *SEARCH_ROWS), RESPONSE_PARSERS, VARIANTS)
 
 
 def lookup(args: Sequence[Any]) -> CommandSpec | None:

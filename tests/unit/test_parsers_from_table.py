@@ -81,6 +81,7 @@ NOT_COMMANDS = {
     "aclose", "close", "initialize", "client", "pipeline", "pubsub", "monitor",
     "lock", "get_encoder", "set_response_callback", "with_timeout", "cache_stats", "cache_clear", "stats",
     "register_script", "keyspace_notifications", "transaction",
+    "ft",  # a namespace: its FT.* methods are driven in test_module_search.py
     "load_external_module", "scan_iter", "sscan_iter", "hscan_iter", "zscan_iter",
     # refused on a multiplexed connection, or not implemented as in redis-py
     "select", "reset", "quit", "sync", "psync", "script_debug", "command_docs",
@@ -118,6 +119,7 @@ def _record_every_method() -> tuple[dict[str, list[tuple[tuple[Any, ...], Any]]]
 
     def record(args: tuple[Any, ...], parse: Any, *_: Any) -> Any:
         sent.setdefault(current[0], []).append((args, parse))
+        SENT_NAMES.add(current[0])
         return _Sent()
 
     client._send = record  # type: ignore[method-assign]
@@ -144,9 +146,51 @@ def _record_every_method() -> tuple[dict[str, list[tuple[tuple[Any, ...], Any]]]
                     except Exception as exc:  # SHUTDOWN's coroutine complains of the recorder's reply
                         if name not in sent:
                             failures[name] = f"{type(exc).__name__}: {exc}"
+        _record_search_methods(client, current, failures)
+    # a pipeline records FT.SEARCH with the reader of its undecoded reply
+    from leanredis.commands.search.query import Query
+
+    pipe = client.pipeline()
+    pipe.ft().search("q")
+    pipe.ft().profile(Query("q"))
+    sent["ft.pipeline"] = list(pipe.command_stack)
     return sent, failures
 
 
+def _search_calls() -> dict[str, list[tuple[tuple[Any, ...], dict[str, Any]]]]:
+    from leanredis.commands.search.aggregation import AggregateRequest, Cursor
+    from leanredis.commands.search.field import TextField
+    from leanredis.commands.search.query import Query
+    from leanredis.commands.search.suggestion import Suggestion
+
+    return {
+        "create_index": [(([TextField("t")],), {})], "alter_schema_add": [(([TextField("t")],), {})],
+        "aggregate": [((AggregateRequest(),), {}), ((Cursor(1),), {})],
+        "profile": [((Query("q"),), {}), ((AggregateRequest(),), {})],
+        "sugadd": [(("k", Suggestion("s")), {})], "config_get": [(("o",), {})], "config_set": [(("o", "v"), {})],
+    }  # fmt: skip
+
+
+def _record_search_methods(client: Any, current: list[str], failures: dict[str, str]) -> None:
+    """Every FT.* method of ``r.ft()``, recorded as ``ft.<name>``."""
+    from leanredis.commands.search.commands import SearchCommands
+
+    calls = _search_calls()
+    for name, fn in inspect.getmembers(SearchCommands, inspect.isfunction):
+        if name.startswith("_") or name == "explain_cli":
+            continue
+        current[0] = f"ft.{name}"
+        for args, kwargs in calls.get(name, [(tuple(_default_args(fn)), {})]):
+            try:
+                result = getattr(client.ft(), name)(*args, **kwargs)
+                if inspect.iscoroutine(result):
+                    asyncio.run(result)
+            except Exception as exc:  # the recorder's reply is no reply: only a method that sent nothing fails
+                if current[0] not in SENT_NAMES:
+                    failures[current[0]] = f"{type(exc).__name__}: {exc}"
+
+
+SENT_NAMES: set[str] = set()
 SENT, FAILURES = _record_every_method()
 
 
@@ -155,6 +199,10 @@ def test_every_method_was_driven() -> None:
     assert not FAILURES, FAILURES
     assert not NOT_COMMANDS - public, "NOT_COMMANDS names a method that is gone"
     silent = sorted(public - NOT_COMMANDS - SENT.keys())
+    from leanredis.commands.search.commands import SearchCommands
+
+    search = {f"ft.{n}" for n, _ in inspect.getmembers(SearchCommands, inspect.isfunction) if not n.startswith("_")}
+    assert not sorted(search - {"ft.explain_cli"} - SENT.keys()), "search methods that sent nothing"
     assert not silent, f"methods that sent nothing: {silent}"
     assert len(SENT) > 300
 

@@ -1,0 +1,23 @@
+"""RediSearch: ``r.ft(index_name)`` and the classes redis-py users import from ``redis.commands.search``.
+
+The modules mirror redis-py's (``query``, ``field``, ``index_definition``,
+``aggregation``, ``reducers``, ``result``, ``document``, ``suggestion``,
+``querystring``, ...): switching is ``redis`` -> ``leanredis`` in the import.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .client import AsyncSearch, Search, SearchModuleCommands
+
+__all__ = ["AsyncPipeline", "AsyncSearch", "Pipeline", "Search", "SearchModuleCommands", "SearchPipeline"]
+
+
+def __getattr__(name: str) -> Any:
+    # the pipeline class needs leanredis.pipeline, which needs the command mixins: imported when asked for
+    if name in ("Pipeline", "AsyncPipeline", "SearchPipeline"):
+        from .pipeline import SearchPipeline
+
+        return SearchPipeline
+    raise AttributeError(name)

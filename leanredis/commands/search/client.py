@@ -1,0 +1,36 @@
+"""``Search`` (what ``r.ft(index_name)`` returns) and the mixin that gives clients and pipelines ``ft()``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .commands import SearchCommands
+
+if TYPE_CHECKING:
+    from .pipeline import SearchPipeline
+
+
+class Search(SearchCommands):
+    """The search commands of one index (``index_name``) on ``client`` (a client or a pipeline)."""
+
+    def __init__(self, client: Any, index_name: str = "idx") -> None:
+        self.client = client
+        self.index_name = index_name
+        self.execute_command = client.execute_command
+
+    def pipeline(self, transaction: bool = True, shard_hint: str | None = None) -> SearchPipeline:
+        """A pipeline with this index's search methods as well as every command method."""
+        from .pipeline import SearchPipeline
+
+        return SearchPipeline(self.client._executor(), transaction, shard_hint, self.index_name)
+
+
+AsyncSearch = Search
+
+
+class SearchModuleCommands:
+    """Adds ``ft()`` to a client or pipeline."""
+
+    def ft(self, index_name: str = "idx") -> Search:
+        """The RediSearch commands of index ``index_name``."""
+        return Search(client=self, index_name=index_name)

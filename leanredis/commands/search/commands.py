@@ -1,0 +1,366 @@
+"""``r.ft(index_name)``: RediSearch commands with redis.asyncio 8.1's names, arguments and results.
+
+A ``Search`` builds each FT.* command and hands it to its client's sender
+with the reader of its reply (``replies``); on a pipeline the command is
+recorded and the reply read when the pipeline runs. FT.SEARCH replies are
+read undecoded, as redis-py reads them: vector fields stay bytes whatever
+``decode_responses`` says.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import warnings
+from collections.abc import Awaitable
+from typing import Any
+
+from ...future import raw_reply
+from ..parsers import str_if_bytes
+from ._raw import RawThen
+from .aggregation import AggregateRequest, Cursor
+from .document import Document
+from .field import Field
+from .index_definition import IndexDefinition
+from .query import Query
+from .replies import (
+    AggregateReply,
+    ProfileReply,
+    SearchPipelineReply,
+    SearchReply,
+    SuggetReply,
+    config_get_reply,
+    config_set_reply,
+    info_reply,
+    spellcheck_reply,
+    syndump_reply,
+)
+
+ParamsT = dict[str, Any] | None
+
+
+def _is_pipeline(client: Any) -> bool:
+    from ...pipeline import Pipeline
+
+    return isinstance(client, Pipeline)
+
+
+def _schema_args(fields: Any) -> list[Any]:
+    try:
+        return [arg for field in fields for arg in field.redis_args()]
+    except TypeError:  # one Field rather than a list of them
+        return list(fields.redis_args())
+
+
+def params_args(query_params: ParamsT) -> list[Any]:
+    """PARAMS n name value ... (nothing for None or {})."""
+    if not query_params:
+        return []
+    args: list[Any] = ["PARAMS", len(query_params) * 2]
+    for pair in query_params.items():
+        args.extend(pair)
+    return args
+
+
+def _deprecated(name: str, reason: str) -> None:
+    warnings.warn(f"Call to deprecated method {name}. ({reason}) -- Deprecated since version 2.0.0.",
+                  DeprecationWarning, stacklevel=3)  # fmt: skip
+
+
+async def _read(sent: Awaitable[Any], reader: Any, start: float) -> Any:
+    raw = await sent
+    if isinstance(reader, SearchReply):
+        reader.duration = (time.monotonic() - start) * 1000.0
+    return reader(raw)
+
+
+class SearchCommands:
+    """The FT.* methods of ``Search`` and of a search pipeline."""
+
+    index_name: str
+    client: Any
+
+    def _ft_send(self, args: list[Any], parse: Any) -> Any:
+        return self.client._send(tuple(args), parse)
+
+    def _send_undecoded(self, args: list[Any], reader: Any, in_pipeline: Any = None) -> Any:
+        """Send with the reply read undecoded: ``reader`` (``in_pipeline`` on a pipeline) reads it."""
+        client = self.client
+        if _is_pipeline(client):
+            return client._send(tuple(args), RawThen(in_pipeline or reader))
+        return _read(client._send(tuple(args), raw_reply), reader, time.monotonic())
+
+    # -- index --------------------------------------------------------------------------
+    def create_index(
+        self,
+        fields: list[Field],
+        no_term_offsets: bool = False,
+        no_field_flags: bool = False,
+        stopwords: list[str] | None = None,
+        definition: IndexDefinition | None = None,
+        max_text_fields: bool = False,
+        temporary: int | None = None,
+        no_highlight: bool = False,
+        no_term_frequencies: bool = False,
+        skip_initial_scan: bool = False,
+    ) -> Any:
+        """FT.CREATE this index with ``fields`` (and the definition's ON/PREFIX/FILTER...): OK."""
+        args: list[Any] = ["FT.CREATE", self.index_name]
+        if definition is not None:
+            args += definition.args
+        if max_text_fields:
+            args.append("MAXTEXTFIELDS")
+        if temporary is not None and isinstance(temporary, int):
+            args += ["TEMPORARY", temporary]
+        for wanted, word in ((no_term_offsets, "NOOFFSETS"), (no_highlight, "NOHL"), (no_field_flags, "NOFIELDS"),
+                             (no_term_frequencies, "NOFREQS"), (skip_initial_scan, "SKIPINITIALSCAN")):  # fmt: skip
+            if wanted:
+                args.append(word)
+        if stopwords is not None and isinstance(stopwords, (list, tuple, set)):
+            args += ["STOPWORDS", len(stopwords), *stopwords]
+        args += ["SCHEMA", *_schema_args(fields)]
+        return self._ft_send(args, None)
+
+    def alter_schema_add(self, fields: Field | list[Field]) -> Any:
+        """FT.ALTER ... SCHEMA ADD ``fields``: OK."""
+        return self._ft_send(["FT.ALTER", self.index_name, "SCHEMA", "ADD", *_schema_args(fields)], None)
+
+    def dropindex(self, delete_documents: bool = False) -> Any:
+        """FT.DROPINDEX (DD: with its documents): OK."""
+        args: list[Any] = ["FT.DROPINDEX", self.index_name]
+        if delete_documents is True:
+            args.append("DD")
+        return self._ft_send(args, None)
+
+    def info(self) -> Any:
+        """FT.INFO as a dict (str names and values, nested maps as dicts)."""
+        return self._ft_send(["FT.INFO", self.index_name], info_reply)
+
+    def tagvals(self, tagfield: str) -> Any:
+        """FT.TAGVALS: the distinct values of a TAG field."""
+        return self._ft_send(["FT.TAGVALS", self.index_name, tagfield], None)
+
+    def aliasadd(self, alias: Any) -> Any:
+        """FT.ALIASADD ``alias`` for this index: OK."""
+        return self._ft_send(["FT.ALIASADD", alias, self.index_name], None)
+
+    def aliasupdate(self, alias: Any) -> Any:
+        """FT.ALIASUPDATE: point ``alias`` at this index: OK."""
+        return self._ft_send(["FT.ALIASUPDATE", alias, self.index_name], None)
+
+    def aliasdel(self, alias: Any) -> Any:
+        """FT.ALIASDEL ``alias``: OK."""
+        return self._ft_send(["FT.ALIASDEL", alias], None)
+
+    def aliaslist(self) -> Any:
+        """FT.ALIASLIST: this index's aliases, as a set."""
+        return self._ft_send(["FT.ALIASLIST", self.index_name], _alias_set)
+
+    def synupdate(self, groupid: str, skipinitial: bool = False, *terms: Any) -> Any:
+        """FT.SYNUPDATE: add ``terms`` to synonym group ``groupid``: OK."""
+        args: list[Any] = ["FT.SYNUPDATE", self.index_name, groupid]
+        if skipinitial:
+            args.append("SKIPINITIALSCAN")
+        return self._ft_send([*args, *terms], None)
+
+    def syndump(self) -> Any:
+        """FT.SYNDUMP: {term: [group id, ...]}."""
+        return self._ft_send(["FT.SYNDUMP", self.index_name], syndump_reply)
+
+    # -- queries --------------------------------------------------------------------------
+    def _query_args(self, query: Any, query_params: ParamsT) -> tuple[list[Any], Any]:
+        if isinstance(query, str):
+            query = Query(query)
+        if not hasattr(query, "get_args"):
+            raise ValueError(f"Bad query type {type(query)}")
+        return [self.index_name, *query.get_args(), *params_args(query_params)], query
+
+    def search(self, query: str | Query, query_params: ParamsT = None) -> Any:
+        """FT.SEARCH: a ``Result`` (``total``, ``docs``); in a pipeline, redis-py's flat list."""
+        args, query = self._query_args(query, query_params)
+        return self._send_undecoded(["FT.SEARCH", *args], SearchReply(query), SearchPipelineReply(query))
+
+    def explain(self, query: str | Query, query_params: ParamsT = None) -> Any:
+        """FT.EXPLAIN: the query's execution plan, as text."""
+        args, _ = self._query_args(query, query_params)
+        return self._ft_send(["FT.EXPLAIN", *args], None)
+
+    def explain_cli(self, query: str | Query) -> Any:
+        """Not provided, as in redis-py."""
+        raise NotImplementedError("EXPLAINCLI will not be implemented.")
+
+    def aggregate(self, query: AggregateRequest | Cursor, query_params: ParamsT = None) -> Any:
+        """FT.AGGREGATE (or FT.CURSOR READ for a ``Cursor``): an ``AggregateResult``."""
+        if isinstance(query, AggregateRequest):
+            has_cursor = bool(query._cursor)
+            args = ["FT.AGGREGATE", self.index_name, *query.build_args()]
+        elif isinstance(query, Cursor):
+            has_cursor = True
+            args = ["FT.CURSOR", "READ", self.index_name, *query.build_args()]
+        else:
+            raise ValueError("Bad query", query)
+        return self._ft_send([*args, *params_args(query_params)], AggregateReply(query, has_cursor))
+
+    def profile(self, query: Query | AggregateRequest, limited: bool = False, query_params: ParamsT = None) -> Any:
+        """FT.PROFILE: (Result or AggregateResult, ProfileInformation)."""
+        if isinstance(query, AggregateRequest):
+            kind, rest = "AGGREGATE", query.build_args()
+        elif isinstance(query, Query):
+            kind, rest = "SEARCH", [*query.get_args(), *params_args(query_params)]
+        else:
+            raise ValueError("Must provide AggregateRequest object or Query object.")
+        args = ["FT.PROFILE", self.index_name, kind, *(["LIMITED"] if limited else []), "QUERY", *rest]
+        if kind == "SEARCH":  # documents with their vectors: read undecoded, as FT.SEARCH
+            return self._send_undecoded(args, ProfileReply(query))
+        return self._ft_send(args, ProfileReply(query))
+
+    def spellcheck(self, query: str, distance: int | None = None, include: str | None = None,
+                   exclude: str | None = None) -> Any:  # fmt: skip
+        """FT.SPELLCHECK: {term: [{"score": ..., "suggestion": ...}, ...]}."""
+        args: list[Any] = ["FT.SPELLCHECK", self.index_name, query]
+        if distance:
+            args += ["DISTANCE", distance]
+        if include:
+            args += ["TERMS", "INCLUDE", include]
+        if exclude:
+            args += ["TERMS", "EXCLUDE", exclude]
+        return self._ft_send(args, spellcheck_reply)
+
+    # -- dictionaries, configuration ------------------------------------------------------------
+    def dict_add(self, name: str, *terms: Any) -> Any:
+        """FT.DICTADD: how many terms were new."""
+        return self._ft_send(["FT.DICTADD", name, *terms], None)
+
+    def dict_del(self, name: str, *terms: Any) -> Any:
+        """FT.DICTDEL: how many terms were removed."""
+        return self._ft_send(["FT.DICTDEL", name, *terms], None)
+
+    def dict_dump(self, name: str) -> Any:
+        """FT.DICTDUMP: the dictionary's terms."""
+        return self._ft_send(["FT.DICTDUMP", name], None)
+
+    def config_set(self, option: str, value: str) -> Any:
+        """FT.CONFIG SET (deprecated by redis-py since Redis 8.0: CONFIG SET serves the module options there)."""
+        _deprecated_8("config_set")
+        return self._ft_send(["FT.CONFIG", "SET", option, value], config_set_reply)
+
+    def config_get(self, option: str) -> Any:
+        """FT.CONFIG GET: {option: value} (deprecated by redis-py since Redis 8.0)."""
+        _deprecated_8("config_get")
+        return self._ft_send(["FT.CONFIG", "GET", option], config_get_reply)
+
+    # -- suggestions -------------------------------------------------------------------------
+    def sugadd(self, key: Any, *suggestions: Any, **kwargs: Any) -> Any:
+        """FT.SUGADD each suggestion (INCR with ``increment=True``): the dictionary's size after the last."""
+        sent = []
+        for suggestion in suggestions:
+            args: list[Any] = ["FT.SUGADD", key, suggestion.string, suggestion.score]
+            if kwargs.get("increment"):
+                args.append("INCR")
+            if suggestion.payload:
+                args += ["PAYLOAD", suggestion.payload]
+            sent.append(self._ft_send(args, None))
+        if _is_pipeline(self.client):
+            return self.client
+        return _last(sent)
+
+    def suglen(self, key: str) -> Any:
+        """FT.SUGLEN: how many suggestions ``key`` holds."""
+        return self._ft_send(["FT.SUGLEN", key], None)
+
+    def sugdel(self, key: str, string: str) -> Any:
+        """FT.SUGDEL: 1 if ``string`` was there."""
+        return self._ft_send(["FT.SUGDEL", key, string], None)
+
+    def sugget(self, key: str, prefix: str, fuzzy: bool = False, num: int = 10, with_scores: bool = False,
+               with_payloads: bool = False) -> Any:  # fmt: skip
+        """FT.SUGGET: up to ``num`` ``Suggestion`` objects for ``prefix``."""
+        args: list[Any] = ["FT.SUGGET", key, prefix, "MAX", num]
+        for wanted, word in ((fuzzy, "FUZZY"), (with_scores, "WITHSCORES"), (with_payloads, "WITHPAYLOADS")):
+            if wanted:
+                args.append(word)
+        return self._ft_send(args, SuggetReply(with_scores, with_payloads))
+
+    # -- documents (mostly deprecated since RediSearch 2.0: HSET / JSON.SET index them) ----------
+    async def load_document(self, id: Any, field_encodings: dict[str, Any] | None = None) -> Document:
+        """The hash ``id`` as a ``Document`` (``field_encodings``: name -> encoding, None keeps bytes)."""
+        fields = await self.client.hgetall(id)
+        values: dict[str, Any] = {}
+        for key, value in fields.items():
+            name = str_if_bytes(key)
+            if isinstance(value, bytes) and not (field_encodings and name in field_encodings):
+                value = str_if_bytes(value)
+            elif isinstance(value, bytes) and field_encodings and field_encodings[name] is not None:
+                value = value.decode(field_encodings[name], "replace")
+            values[name] = value
+        values.pop("id", None)
+        return Document(id=id, **values)
+
+    def add_document(self, doc_id: str, nosave: bool = False, score: float = 1.0, payload: bool | None = None,
+                     replace: bool = False, partial: bool = False, language: str | None = None,
+                     no_create: bool = False, **fields: Any) -> Any:  # fmt: skip
+        """FT.ADD (removed from RediSearch 2.0 servers: use HSET)."""
+        _deprecated("add_document", "deprecated since redisearch 2.0, call hset instead")
+        if partial or no_create:
+            replace = True
+        args: list[Any] = ["FT.ADD", self.index_name, doc_id, score]
+        if nosave:
+            args.append("NOSAVE")
+        if payload is not None:
+            args += ["PAYLOAD", payload]
+        if replace:
+            args.append("REPLACE")
+            args += ["PARTIAL"] if partial else []
+            args += ["NOCREATE"] if no_create else []
+        if language:
+            args += ["LANGUAGE", language]
+        args.append("FIELDS")
+        for pair in fields.items():
+            args.extend(pair)
+        return self._ft_send(args, None)
+
+    def add_document_hash(self, doc_id: Any, score: float = 1.0, language: str | None = None,
+                          replace: bool = False) -> Any:  # fmt: skip
+        """FT.ADDHASH (removed from RediSearch 2.0 servers)."""
+        _deprecated("add_document_hash", "deprecated since redisearch 2.0, call hset instead")
+        args: list[Any] = ["FT.ADDHASH", self.index_name, doc_id, score]
+        if replace:
+            args.append("REPLACE")
+        if language:
+            args += ["LANGUAGE", language]
+        return self._ft_send(args, None)
+
+    def delete_document(self, doc_id: Any, conn: Any = None, delete_actual_document: bool = False) -> Any:
+        """FT.DEL (removed from RediSearch 2.0 servers: use DEL)."""
+        _deprecated("delete_document", "deprecated since redisearch 2.0")
+        args: list[Any] = ["FT.DEL", self.index_name, doc_id]
+        if delete_actual_document:
+            args.append("DD")
+        if conn is not None:
+            return conn.execute_command(*args)
+        return self._ft_send(args, None)
+
+    def get(self, *ids: Any) -> Any:
+        """FT.MGET: the documents' fields (deprecated since RediSearch 2.0)."""
+        _deprecated("get", "deprecated since redisearch 2.0")
+        return self._ft_send(["FT.MGET", self.index_name, *ids], None)
+
+
+def _deprecated_8(name: str) -> None:
+    warnings.warn(
+        f"Call to deprecated method {name}. (deprecated since Redis 8.0, call {name} from core module instead)"
+        " -- Deprecated since version 8.0.0.",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+
+
+def _alias_set(reply: Any) -> set[Any]:
+    """FT.ALIASLIST -> a set (RESP2 sends a list, RESP3 a set)."""
+    return set(reply) if reply else set()
+
+
+async def _last(sent: list[Any]) -> Any:
+    # gather retrieves every outcome: an error of any one is the caller's, none left unread
+    results = await asyncio.gather(*sent)
+    return results[-1] if results else None
