@@ -162,8 +162,26 @@ class ClientFeatures:
 
         ``max_pending_messages`` bounds its queue; when full, ``overflow="pause"`` stops
         reading the socket, ``"drop_oldest"`` drops (and counts) the oldest message.
+        ``push_handler_func`` (RESP3) and ``auto_reconnect`` as ``PubSub`` takes them;
+        redis-py's ``shard_hint`` is accepted (it has no effect there either).
         """
-        return PubSub(self.options, ignore_subscribe_messages, max_pending_messages, overflow)  # type: ignore[arg-type]
+        push_handler_func = kwargs.pop("push_handler_func", None)
+        auto_reconnect = kwargs.pop("auto_reconnect", None)
+        kwargs.pop("shard_hint", None)
+        for name in ("encoder", "event_dispatcher"):
+            if kwargs.get(name) is not None:
+                raise DataError(f"pubsub({name}=...) is not supported: the client's options decide it")
+            kwargs.pop(name, None)
+        if kwargs:
+            raise DataError(f"pubsub() got unknown option(s): {', '.join(sorted(kwargs))}")
+        return PubSub(
+            self.options,  # type: ignore[attr-defined]
+            ignore_subscribe_messages,
+            max_pending_messages,
+            overflow,  # type: ignore[arg-type]
+            push_handler_func=push_handler_func,
+            auto_reconnect=auto_reconnect,
+        )
 
     def lock(
         self,
