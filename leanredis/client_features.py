@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from .cache import CacheConfig, ClientCache
 from .callbacks import ResponseCallbacks
+from .client_retry import apply_retry, current_retry
 from .commands.base import KeyT, list_or_args
 from .encoding import Encoder
 from .exceptions import DataError
@@ -24,6 +25,9 @@ from .pubsub import PubSub
 if TYPE_CHECKING:
     from .connection import Connection
     from .options import ConnectionOptions
+
+
+UNSET_RETRY: Any = object()  # get_retry: set_retry was never called
 
 
 class ClientFeatures:
@@ -150,6 +154,19 @@ class ClientFeatures:
             if callback is not None:
                 return self._plain_send(args, functools.partial(callback, **options))
         return super().execute_command(*args, **options)  # type: ignore[misc]
+
+    def get_retry(self) -> Any:
+        """The ``Retry`` this client runs with (None: nothing retried); see ``leanredis.client_retry``."""
+        given = self.__dict__.get("_retry_set", UNSET_RETRY)
+        return current_retry(self.options) if given is UNSET_RETRY else given  # type: ignore[attr-defined]
+
+    def set_retry(self, retry: Any) -> None:
+        """Retry with ``retry`` from now on (connects, and re-sends if the client was made with ``retry=``).
+
+        Raises DataError, changing nothing, where it cannot be honoured; see ``leanredis.client_retry``.
+        """
+        apply_retry(self, retry)
+        self._retry_set = retry
 
     def pubsub(
         self,
