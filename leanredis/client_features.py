@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from .cache import CacheConfig, ClientCache
 from .callbacks import ResponseCallbacks
+from .client_retry import apply_retry, current_retry
 from .commands.base import KeyT, list_or_args
 from .commands.funnel import INTERNAL, own, sender
 from .commands.redis_py_callbacks import redis_py_callbacks
@@ -26,6 +27,9 @@ from .pubsub import PubSub
 if TYPE_CHECKING:
     from .connection import Connection
     from .options import ConnectionOptions
+
+
+UNSET_RETRY: Any = object()  # get_retry: set_retry was never called
 
 
 class ClientFeatures:
@@ -163,6 +167,19 @@ class ClientFeatures:
                     return self._plain_send(args, functools.partial(callback, **given))  # type: ignore[no-any-return]
         return super().execute_command(*args, **options)  # type: ignore[misc,no-any-return]
 
+    def get_retry(self) -> Any:
+        """The ``Retry`` this client runs with (None: nothing retried); see ``leanredis.client_retry``."""
+        given = self.__dict__.get("_retry_set", UNSET_RETRY)
+        return current_retry(self.options) if given is UNSET_RETRY else given  # type: ignore[attr-defined]
+
+    def set_retry(self, retry: Any) -> None:
+        """Retry with ``retry`` from now on (connects, and re-sends if the client was made with ``retry=``).
+
+        Raises DataError, changing nothing, where it cannot be honoured; see ``leanredis.client_retry``.
+        """
+        apply_retry(self, retry)
+        self._retry_set = retry
+
     def pubsub(
         self,
         ignore_subscribe_messages: bool = False,
@@ -174,8 +191,26 @@ class ClientFeatures:
 
         ``max_pending_messages`` bounds its queue; when full, ``overflow="pause"`` stops
         reading the socket, ``"drop_oldest"`` drops (and counts) the oldest message.
+        ``push_handler_func`` (RESP3) and ``auto_reconnect`` as ``PubSub`` takes them;
+        redis-py's ``shard_hint`` is accepted (it has no effect there either).
         """
-        return PubSub(self.options, ignore_subscribe_messages, max_pending_messages, overflow)  # type: ignore[arg-type]
+        push_handler_func = kwargs.pop("push_handler_func", None)
+        auto_reconnect = kwargs.pop("auto_reconnect", None)
+        kwargs.pop("shard_hint", None)
+        for name in ("encoder", "event_dispatcher"):
+            if kwargs.get(name) is not None:
+                raise DataError(f"pubsub({name}=...) is not supported: the client's options decide it")
+            kwargs.pop(name, None)
+        if kwargs:
+            raise DataError(f"pubsub() got unknown option(s): {', '.join(sorted(kwargs))}")
+        return PubSub(
+            self.options,  # type: ignore[attr-defined]
+            ignore_subscribe_messages,
+            max_pending_messages,
+            overflow,  # type: ignore[arg-type]
+            push_handler_func=push_handler_func,
+            auto_reconnect=auto_reconnect,
+        )
 
     def lock(
         self,

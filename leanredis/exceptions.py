@@ -128,6 +128,11 @@ class ClusterError(RedisError):
     """A Redis Cluster error the client could not resolve."""
 
 
+class RedisClusterException(RedisError):  # noqa: N818 - redis-py's name
+    """The cluster client cannot tell where to send a command (redis-py's name; rooted at RedisError here,
+    as every leanredis error, where redis-py's derives from Exception alone)."""
+
+
 class ClusterDownError(ClusterError, ResponseError):
     """The cluster is down (CLUSTERDOWN)."""
 

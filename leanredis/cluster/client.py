@@ -30,6 +30,7 @@ from ..future import CommandFuture
 from ..keyspace_notifications import ClusterKeyspaceNotifications
 from ..pipeline import run_transaction
 from ..url import parse_url
+from .admin import ClusterSlotAdminCommands
 from .blocking import send_blocking
 from .fanout import COMBINERS, SPLITTABLE, TO_ALL_PRIMARIES, Ordered, join, part_args, split_by_slot
 from .management import TARGETED as MANAGEMENT_TARGETED
@@ -56,7 +57,7 @@ _READ_SINGLE_KEY = frozenset(name for name in _SINGLE_KEY if COMMANDS[name.decod
 _NOT_YET = ("address_remap", "cache_config")
 
 
-class RedisCluster(ClusterManagementCommands, AllCommands):
+class RedisCluster(ClusterManagementCommands, ClusterSlotAdminCommands, AllCommands):
     """An asyncio Redis Cluster client: one multiplexed connection per node, redirects followed.
 
     ``RedisCluster(host="127.0.0.1", port=7000)`` or

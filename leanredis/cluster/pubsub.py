@@ -24,13 +24,11 @@ from typing import TYPE_CHECKING, Any
 
 from ..exceptions import DataError, MovedError, RedisError
 from ..pubsub import PubSub
-from ..pubsub.subscriptions import Handler, Subscription
-from ..resp import pack_command
+from ..pubsub.subscriptions import Handler, Subscription, _as_subscriptions
 from .slots import key_slot
 from .topology import ClusterNode
 
 if TYPE_CHECKING:
-    from ..pubsub.protocol import _PubSubProtocol
     from .client import RedisCluster
 
 
@@ -60,7 +58,10 @@ class ClusterPubSub(PubSub):
         options = redis_cluster.options
         if options.read_only:
             options = dataclasses.replace(options, read_only=False)
-        super().__init__(options, ignore_subscribe_messages, max_pending_messages, overflow)  # type: ignore[arg-type]
+        # reconnected in the background whatever the retry: a moved node is found again at the reconnect
+        super().__init__(
+            options, ignore_subscribe_messages, max_pending_messages, overflow, auto_reconnect=True  # type: ignore[arg-type]
+        )
         self.cluster = redis_cluster
         self.node = node
         self.node_pubsub_mapping: dict[str, PubSub] = {}
@@ -116,23 +117,23 @@ class ClusterPubSub(PubSub):
         if value:
             raise DataError("shard channels of a ClusterPubSub are subscribed with ssubscribe()")
 
-    def _resubscribe(self, proto: _PubSubProtocol) -> None:
+    async def on_connect(self, connection: Any) -> None:
         """Classic channels and patterns again on a new socket (shard channels live on the node pub/subs)."""
         self.pending_unsubscribe_channels.clear()
         self.pending_unsubscribe_patterns.clear()
-        out = bytearray()
-        for command, names in ((b"SUBSCRIBE", self.channels), (b"PSUBSCRIBE", self.patterns)):
-            if names:
-                out += pack_command(command, *names)
-        if out and proto.transport is not None:
-            proto.transport.write(bytes(out))
+        if self.channels:
+            await self.subscribe(*_as_subscriptions(self.channels))
+        if self.patterns:
+            await self.psubscribe(*_as_subscriptions(self.patterns))
 
     # -- shard channels: one PubSub per node ------------------------------------------------------
     def _node_pubsub(self, node: ClusterNode) -> PubSub:
         pubsub = self.node_pubsub_mapping.get(node.name)
         if pubsub is None:
             options = dataclasses.replace(self.options, host=node.host, port=node.port)
-            pubsub = PubSub(options, False, self.max_pending_messages, self.overflow)  # type: ignore[arg-type]
+            pubsub = PubSub(
+                options, False, self.max_pending_messages, self.overflow, auto_reconnect=True  # type: ignore[arg-type]
+            )
             self.node_pubsub_mapping[node.name] = pubsub
         return pubsub
 

@@ -5,7 +5,12 @@ background with exponential backoff and jitter (the client's
 ``reconnect_backoff_base``/``_cap``) and subscribes again to every channel,
 pattern and shard channel; waiting ``get_message``/``listen`` calls carry on.
 Connecting goes through the shared ``Dialer`` (``connection.dialer``), as for
-the client's command connection.
+the client's command connection. Each reconnect runs ``on_connect``, which
+subscribes again through ``subscribe``/``psubscribe``/``ssubscribe`` (redis-py's
+connect callback). With ``auto_reconnect=False`` (the default when the client's
+retry makes no retries, as redis.asyncio with ``retry=None``) a lost socket is
+reported instead: the next read raises ``ConnectionError`` and the one after
+it reconnects.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from ..connection.dialer import Backoff, Dialer, close_and_wait
@@ -26,7 +31,7 @@ from ..exceptions import (
     warn_deprecated_alias,
 )
 from ..options import ConnectionOptions
-from ..resp import pack_command
+from ..resp import Push, pack_command
 from .messages import _Messages
 from .protocol import _PubSubProtocol
 from .queue import DEFAULT_MAX_PENDING_MESSAGES, Overflow, _MessageQueue
@@ -43,14 +48,28 @@ class PubSub(_Messages, _MessageQueue):
         max_pending_messages: int = DEFAULT_MAX_PENDING_MESSAGES,
         overflow: Overflow = "pause",
         health_check_interval: float = 0.0,
+        *,
+        push_handler_func: Callable[[list[Any]], Any] | None = None,
+        auto_reconnect: bool | None = None,
     ) -> None:
         count = max_pending_messages
         if isinstance(count, bool) or not isinstance(count, int) or count < 1:
             raise DataError(f"max_pending_messages must be a positive int, not {max_pending_messages!r}")
         if overflow not in ("pause", "drop_oldest"):
             raise DataError(f"overflow must be 'pause' or 'drop_oldest', not {overflow!r}")
+        if push_handler_func is not None:
+            if not callable(push_handler_func):
+                raise DataError(f"push_handler_func must be callable, not {type(push_handler_func).__name__}")
+            if options.protocol != 3:
+                raise DataError("push_handler_func needs protocol=3: with RESP2 the server sends no push messages")
         self.options = options
         self.ignore_subscribe_messages = ignore_subscribe_messages
+        # redis-py's: with RESP3, every pub/sub push (message, confirmation) is handed to it first
+        # and what it returns is read in its place (None: nothing for the caller)
+        self.push_handler_func = push_handler_func
+        # redis-py reconnects inside the reading call only when its Retry allows retries; with none
+        # (retry=None) the reader gets the ConnectionError and its next call reconnects
+        self.auto_reconnect = options.connect_retries > 0 if auto_reconnect is None else bool(auto_reconnect)
         # redis-py's: with an interval, check_health() (run by get_message) PINGs a connection idle
         # that long, and the reply to that PING never reaches the caller
         self.health_check_interval = health_check_interval
@@ -181,23 +200,43 @@ class PubSub(_Messages, _MessageQueue):
             break
         self.options = self._dialer.options  # a resolver may have moved the address
         self.last_connect_error = None
-        if self._ever_connected:
+        reconnect = self._ever_connected
+        if reconnect:
             self._stats_reconnects += 1
         self._ever_connected = True
         self._stats_connects += 1
         self._proto = proto
-        self._resubscribe(proto)
-        if len(self._queue) >= self.max_pending_messages and self.overflow == "pause":
+        if reconnect:  # as redis-py's connect callback: a first socket has nothing to subscribe again
+            try:
+                await self.on_connect(proto)
+            except Exception as exc:  # an overriding on_connect's failure: the reader gets it, as in redis-py
+                self._deliver(exc)
+        if self._proto is not proto:  # lost while an overriding on_connect awaited: this attempt saw no loss
+            self._after_loss(None, attempt_running=True)
+        elif len(self._queue) >= self.max_pending_messages and self.overflow == "pause":
             proto.read_replies()  # pauses the new socket at once
 
     def _new_protocol(self) -> _PubSubProtocol:
         return _PubSubProtocol(self)
 
-    def _on_lost(self, proto: _PubSubProtocol) -> None:
+    def _on_lost(self, proto: _PubSubProtocol, exc: BaseException | None = None) -> None:
         if self._proto is not proto:
             return
         self._proto = None
-        if self.subscribed and (self._connecting is None or self._connecting.done()):
+        self._after_loss(exc, attempt_running=False, requested=proto.disconnect_requested)
+
+    def _after_loss(self, exc: BaseException | None, attempt_running: bool, requested: bool = False) -> None:
+        """Reconnect in the background, or (``auto_reconnect`` off) tell the reader, whose next call reconnects.
+
+        A loss the caller asked for (``connection.disconnect()``) is not an error
+        to report: as in redis-py, the next read just reconnects.
+        """
+        if not self.auto_reconnect:
+            if not requested:
+                reason = f": {exc}" if exc else ""
+                self._deliver(ConnectionError(f"pub/sub connection to {self.options.address} lost{reason}"))
+            return
+        if self.subscribed and (attempt_running or self._connecting is None or self._connecting.done()):
             if not self._backoff.failures:
                 self._backoff.failed()  # a restart is not instant: back off from the first try
             self._connecting = self._loop.create_task(self._connect(retry=True))
@@ -244,6 +283,8 @@ class PubSub(_Messages, _MessageQueue):
         """
         self._check_connected()
         await self.check_health()
+        if not self._queue and self._proto is None and not self.auto_reconnect:
+            await self.connect()  # the loss was reported by the call before: as redis-py, this one reconnects
         if not self._queue:
             if block:
                 await self._wait(None)
@@ -256,6 +297,12 @@ class PubSub(_Messages, _MessageQueue):
         response = self._take()
         if isinstance(response, BaseException):
             raise response
+        if self.push_handler_func is not None and isinstance(response, Push):
+            response = self.push_handler_func(list(response))
+            if inspect.isawaitable(response):
+                response = await response
+            if response is None:
+                return None
         if self.health_check_interval and response in self.health_check_response:
             return None  # the reply to our own PING: the caller never asked for it
         return response

@@ -37,6 +37,7 @@ class _PubSubProtocol(HandshakeWriter, asyncio.Protocol):
         self.replies: deque[asyncio.Future[Any]] = deque()  # handshake only
         self.reading_paused = False
         self.closed = False
+        self.disconnect_requested = False  # by disconnect(): the owner's next read reconnects without an error
         self._out = bytearray()
         self._loop = owner._loop
         options = owner.options
@@ -59,6 +60,7 @@ class _PubSubProtocol(HandshakeWriter, asyncio.Protocol):
         """Drop the socket, as if the server had: a subscribed PubSub reconnects and subscribes again."""
         transport = self.transport
         if transport is not None:
+            self.disconnect_requested = True
             transport.abort()
         if not nowait:
             await self.lost
@@ -125,4 +127,4 @@ class _PubSubProtocol(HandshakeWriter, asyncio.Protocol):
         if not self.lost.done():
             self.lost.set_result(None)
         if owner is not None:
-            owner._on_lost(self)
+            owner._on_lost(self, exc)

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 from ..exceptions import DataError
 from ..options import ConnectionOptions
-from ..resp import pack_command
 from .protocol import _PubSubProtocol
 
 Handler = Callable[[dict[str, Any]], Any]
@@ -56,19 +55,22 @@ class _Subscriptions:
         """True while subscribed to any channel, pattern or shard channel."""
         return bool(self.channels or self.patterns or self.shard_channels)
 
-    def _resubscribe(self, proto: _PubSubProtocol) -> None:
-        """Every channel, pattern and shard channel again, in one write, as redis-py's on_connect does."""
+    async def on_connect(self, connection: Any) -> None:
+        """Subscribe again to every channel, pattern and shard channel: run on every (re)connect, as redis-py's.
+
+        Each table goes back through ``subscribe``/``psubscribe``/``ssubscribe``
+        as ``Subscription`` objects, so a name that is not valid UTF-8 keeps its
+        handler; a subclass may override this (``connection``: the new socket's protocol).
+        """
         self.pending_unsubscribe_channels.clear()
         self.pending_unsubscribe_patterns.clear()
         self.pending_unsubscribe_shard_channels.clear()
-        out = bytearray()
-        for command, names in ((b"SUBSCRIBE", self.channels), (b"PSUBSCRIBE", self.patterns)):
-            if names:
-                out += pack_command(command, *names)
-        for name in self.shard_channels:  # one per command: a cluster refuses cross-slot SSUBSCRIBE
-            out += pack_command(b"SSUBSCRIBE", name)
-        if out and proto.transport is not None:
-            proto.transport.write(bytes(out))
+        if self.channels:
+            await self.subscribe(*_as_subscriptions(self.channels))
+        if self.patterns:
+            await self.psubscribe(*_as_subscriptions(self.patterns))
+        if self.shard_channels:
+            await self.ssubscribe(*_as_subscriptions(self.shard_channels))
 
     def _normalize(self, name: Any) -> Any:
         """A channel name as the server will send it back: bytes, or str with decode_responses."""
@@ -149,3 +151,8 @@ class _Subscriptions:
         return self._unsubscribe(
             b"SUNSUBSCRIBE", self.shard_channels, self.pending_unsubscribe_shard_channels, args
         )
+
+
+def _as_subscriptions(table: dict[Any, Handler | None]) -> list[Subscription]:
+    """A table as positional ``Subscription`` objects: a binary name never has to be a keyword."""
+    return [Subscription(name, handler) for name, handler in table.items()]

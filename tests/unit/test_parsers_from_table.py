@@ -82,7 +82,7 @@ NOT_COMMANDS = {
     "lock", "get_encoder", "set_response_callback", "with_timeout", "cache_stats", "cache_clear", "stats",
     "register_script", "keyspace_notifications", "transaction",
     "ft",  # a namespace: its FT.* methods are driven in test_module_search.py
-    "load_external_module", "scan_iter", "sscan_iter", "hscan_iter", "zscan_iter",
+    "load_external_module", "get_retry", "set_retry", "scan_iter", "sscan_iter", "hscan_iter", "zscan_iter",
     # refused on a multiplexed connection, or not implemented as in redis-py
     "select", "reset", "quit", "sync", "psync", "script_debug", "command_docs",
     "latency_doctor", "latency_graph", "latency_histogram", "command_info", "debug_segfault", "memory_doctor",

@@ -56,8 +56,6 @@ EXCLUDED: dict[str, str] = {
         "connection and hands it to the waiting caller: there is no connection to read from"
     ),
     "get_connection_kwargs": "redis-py's pool internals; the client's options are ``client.options``",
-    "get_retry": "redis-py's pool internals; leanredis's retry (connects only) is fixed by Redis(retry=...)",
-    "set_retry": "redis-py's pool internals; leanredis's retry (connects only) is fixed by Redis(retry=...)",
 }
 
 
