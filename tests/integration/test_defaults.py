@@ -112,10 +112,11 @@ async def test_a_black_holed_server_answers_a_default_client_with_a_timeout_afte
     client = leanredis.Redis(host="127.0.0.1", port=proxy.port)
     try:
         started = time.monotonic()
-        with pytest.raises(leanredis.TimeoutError):
+        with pytest.raises(leanredis.TimeoutError) as caught:
             await asyncio.wait_for(client.get("k"), 15)
         took = time.monotonic() - started
         assert 4.5 < took < 8.0, f"timed out after {took:.2f} s, not at the default 5 s"
+        assert caught.value.possibly_executed is False  # it never got past the handshake: never written
     finally:
         await client.aclose()
 
