@@ -24,6 +24,7 @@ from .options import (
     DEFAULT_MAX_INFLIGHT,
     DEFAULT_MAX_QUEUED,
     DEFAULT_MAX_REPLY_BYTES,
+    DEFAULT_SOCKET_TIMEOUT,
     ConnectionOptions,
 )
 from .pipeline import Pipeline, run_transaction
@@ -48,8 +49,8 @@ class Redis(ClientFeatures, AllCommands):
         port: int = 6379,
         db: int = 0,
         password: str | None = None,
-        socket_timeout: float | None = None,
-        socket_connect_timeout: float | None = 10.0,
+        socket_timeout: float | None = DEFAULT_SOCKET_TIMEOUT,
+        socket_connect_timeout: float | None = DEFAULT_SOCKET_TIMEOUT,
         socket_keepalive: bool = True,
         unix_socket_path: str | None = None,
         encoding: str = "utf-8",
@@ -65,7 +66,7 @@ class Redis(ClientFeatures, AllCommands):
         ssl_password: str | None = None,
         client_name: str | None = None,
         username: str | None = None,
-        protocol: int | None = 2,
+        protocol: int | None = None,
         max_inflight: int = DEFAULT_MAX_INFLIGHT,
         max_buffered_bytes: int = DEFAULT_MAX_BUFFERED_BYTES,
         max_queued: int = DEFAULT_MAX_QUEUED,
@@ -177,7 +178,8 @@ class Redis(ClientFeatures, AllCommands):
             username=username,
             password=password,
             client_name=client_name,
-            protocol=2 if protocol is None else protocol,
+            protocol=3 if protocol is None else protocol,
+            resp2_fallback=protocol is None and cache_config is None,
             ssl=context,
             socket_timeout=socket_timeout,
             socket_connect_timeout=socket_connect_timeout,
@@ -209,7 +211,8 @@ class Redis(ClientFeatures, AllCommands):
                 raise DataError("cache_config must be a leanredis.CacheConfig")
             if options.protocol != 3:
                 raise DataError(
-                    "cache_config needs protocol=3: invalidations arrive as RESP3 pushes on the client's own connection"
+                    "cache_config needs protocol=3 (the default): invalidations arrive as RESP3 pushes on the "
+                    "client's own connection"
                 )
             # tracking on the shared connection only: not on pub/sub or the pool's dedicated connections
             tracked = dataclasses.replace(options, tracking=cache_config.tracking_command())

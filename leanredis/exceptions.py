@@ -28,7 +28,21 @@ class ConnectionError(RedisError):  # noqa: A001 - redis-py's name, shadowing is
 
 
 class TimeoutError(RedisError):  # noqa: A001 - redis-py's name
-    """A command or a connect attempt did not finish within its timeout."""
+    """A command or a connect attempt did not finish within its timeout.
+
+    For a command, ``stage`` says where its time went: ``"queued"`` (never
+    written: it waited for room under the bounds, for a socket, or for the
+    write), ``"unanswered"`` (written, no reply yet) or ``"answered late"``
+    (its reply had begun to arrive); ``queued_seconds`` and
+    ``written_seconds`` how long it spent in each (None when unknown), and
+    ``possibly_executed`` is False when it was never written, True once it
+    was. All None for a connect attempt.
+    """
+
+    possibly_executed: bool | None = None
+    stage: str | None = None
+    queued_seconds: float | None = None
+    written_seconds: float | None = None
 
 
 class AuthenticationError(ConnectionError):

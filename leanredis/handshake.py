@@ -1,6 +1,7 @@
 """What every new socket says first, shared by the command, pool and pub/sub connections.
 
-HELLO 3 (with AUTH and SETNAME) or AUTH / CLIENT SETNAME for RESP2, then
+HELLO 3 (with AUTH and SETNAME) or AUTH / CLIENT SETNAME for RESP2 (also after
+HELLO is refused as an unknown command, when ``resp2_fallback``), then
 CLIENT SETINFO LIB-NAME / LIB-VER, then SELECT; the failures mapped to the
 errors a caller can act on. Credentials come from ``options`` or, at every
 connect, from its ``credential_provider``. Secrets go in the commands, never
@@ -85,6 +86,14 @@ def handshake_steps(
     return steps
 
 
+def lacks_hello(steps: list[Step], results: list[Any]) -> bool:
+    """True when the server answered HELLO 3 that it has no such command (Redis before 6: RESP2 only)."""
+    for (_, label), result in zip(steps, results, strict=True):
+        if label == "HELLO 3":
+            return isinstance(result, ResponseError) and "unknown command" in str(result).lower()
+    return False
+
+
 def handshake_error(options: ConnectionOptions, label: str, failure: BaseException) -> BaseException | None:
     """The exception to raise for a failed handshake step (server text kept, no secret); None: not a failure."""
     if label in _OPTIONAL_STEPS and isinstance(failure, ResponseError):
@@ -92,7 +101,10 @@ def handshake_error(options: ConnectionOptions, label: str, failure: BaseExcepti
     if isinstance(failure, ResponseError) and label in ("AUTH", "HELLO 3"):
         text = str(failure)
         if "unknown command" in text.lower() and label == "HELLO 3":
-            return ConnectionError(f"{options.address} does not speak RESP3 (no HELLO): use protocol=2")
+            return ConnectionError(
+                f"{options.address} does not speak RESP3 (no HELLO): use protocol=2, or leave protocol unset "
+                "to fall back to RESP2"
+            )
         return AuthenticationError(f"{label} to {options.address} failed: {text}")
     if isinstance(failure, RedisError):
         return type(failure)(f"{label} to {options.address} failed during connect: {failure}")

@@ -17,6 +17,7 @@ DEFAULT_MAX_INFLIGHT = 10_000
 DEFAULT_MAX_BUFFERED_BYTES = 32 * 1024 * 1024
 DEFAULT_MAX_QUEUED = 1_000_000
 DEFAULT_MAX_REPLY_BYTES = 512 * 1024 * 1024  # the server's own proto-max-bulk-len
+DEFAULT_SOCKET_TIMEOUT = 5.0  # redis-py 8.1's, for commands and for connecting
 
 
 def _default_keepalive_options() -> tuple[tuple[int, int], ...]:
@@ -39,8 +40,11 @@ class ConnectionOptions:
     """Everything a connection needs to reach, greet and bound one server.
 
     ``socket_timeout`` is the per-command timeout (from the call to its
-    reply), ``socket_connect_timeout`` covers TCP/TLS set-up and the
-    handshake. ``max_inflight`` and ``max_buffered_bytes`` bound what is
+    reply: time queued behind the bounds counts), ``socket_connect_timeout``
+    covers TCP/TLS set-up and the handshake; both 5 s by default, as in
+    redis-py 8.1. ``protocol``: 3 (HELLO 3) by default; with
+    ``resp2_fallback`` a server that has no HELLO is greeted in RESP2
+    instead of failing the connect. ``max_inflight`` and ``max_buffered_bytes`` bound what is
     sent and not yet answered; past them ``overload_policy`` ``"wait"``
     queues callers (at most ``max_queued``), ``"fail"`` raises
     ``OverloadError`` at once.
@@ -99,11 +103,14 @@ class ConnectionOptions:
     username: str | None = None
     password: str | None = dataclasses.field(default=None, repr=False)
     client_name: str | None = None
-    protocol: int = 2
+    protocol: int = 3
+    # a server that has no HELLO (Redis before 6) is spoken to in RESP2 rather than refused (Redis() sets it
+    # when no protocol was asked for)
+    resp2_fallback: bool = False
     ssl: ssl_module.SSLContext | None = dataclasses.field(default=None, repr=False)
     ssl_server_hostname: str | None = None
-    socket_timeout: float | None = None
-    socket_connect_timeout: float | None = 10.0
+    socket_timeout: float | None = DEFAULT_SOCKET_TIMEOUT
+    socket_connect_timeout: float | None = DEFAULT_SOCKET_TIMEOUT
     socket_keepalive: bool = True
     decode_responses: bool = False
     encoding: str = "utf-8"

@@ -30,17 +30,18 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..exceptions import DataError, OverloadError, RedisError, TimeoutError
+from ..exceptions import DataError, OverloadError, RedisError
 from ..future import CUSTOM_DEADLINE, NO_DEADLINE, CommandFuture, raw_reply, watch_give_ups
 from ..memory import IdleTrim, MemoryWatchdog
 from ..options import ConnectionOptions
 from ..resp import encode_command
-from .deadlines import PerCallDeadlines, expired_in_order
+from .deadlines import PerCallDeadlines, expired_at_head
 from .dialer import Backoff, Dialer, Resolver
 from .late import LateReplies
 from .lifecycle import Lifecycle
-from .protocol import Batch, Packed, RedisProtocol, _pack, command_name
+from .protocol import Batch, Packed, RedisProtocol, _pack, commands_in
 from .queue import WaitQueue
+from .timeouts import QUEUED, StagesOf, timeout_error
 
 _get_running_loop = asyncio._get_running_loop  # the C fast path: None outside a loop, never raises
 _get_ident = threading.get_ident
@@ -75,7 +76,12 @@ def check_timeout(timeout: object) -> None:
         raise DataError(f"timeout must be a positive number of seconds or None, not {timeout!r}")
 
 
-class Connection(WaitQueue, LateReplies, Lifecycle):
+def _started(deadline: float, timeout: float | None) -> float | None:
+    """When a command with the default timeout was called (None: no timeout, or not known)."""
+    return None if timeout is None or deadline in (NO_DEADLINE, CUSTOM_DEADLINE) else deadline - timeout
+
+
+class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
     """A multiplexed connection with reconnect: the unit a client, pool or cluster node owns."""
 
     def __init__(
@@ -331,7 +337,7 @@ class Connection(WaitQueue, LateReplies, Lifecycle):
         if timeout is not None:
             deadline = loop.time() + timeout
             fut.deadline = CUSTOM_DEADLINE
-            self._per_call.add(deadline, fut)
+            self._per_call.add(deadline, fut, timeout)
             if self._timer is None or self._timer.when() > deadline:
                 self._arm(deadline)
         self._submit(args, fut)
@@ -354,7 +360,7 @@ class Connection(WaitQueue, LateReplies, Lifecycle):
         deadline = fut.deadline
         if deadline != NO_DEADLINE and deadline != CUSTOM_DEADLINE:
             fut.deadline = CUSTOM_DEADLINE
-            self._per_call.add(deadline, fut)
+            self._per_call.add(deadline, fut, self._default_timeout)
             if self._timer is None or self._timer.when() > deadline:
                 self._arm(deadline)
         self._resends[fut] = self._loop.call_later(delay, self._resend_due, fut, packed)
@@ -551,11 +557,16 @@ class Connection(WaitQueue, LateReplies, Lifecycle):
         self._timer = self._loop.call_at(when, self._sweep)
 
     def _sweep(self) -> None:
-        """Fail every command past its deadline; re-arm for the next one."""
+        """Fail every command past its deadline, saying where its time went; re-arm for the next one."""
         self._timer = None
         now = self._loop.time()
-        for fut in self._per_call.expired(now):
-            self._time_out(fut, None)
+        proto = self._proto
+        # the last commands of the FIFO may be encoded and not yet written (they did not run)
+        unwritten = commands_in(proto.out) if proto is not None and proto.out else 0
+        default = self._default_timeout
+        for fut, when, timeout in self._per_call.expired_timed(now):
+            started = None if timeout is None else when - timeout
+            self._time_out(fut, timeout, now, started, *self._where(fut, None, unwritten))
         # A command still waiting for capacity was never sent: once it timed out (or its
         # caller gave up) it leaves the queue now, not when replies make room, so a long
         # stall holds at most the commands that can still succeed.
@@ -566,34 +577,35 @@ class Connection(WaitQueue, LateReplies, Lifecycle):
                 deadline = fut.deadline
                 if deadline == CUSTOM_DEADLINE or deadline > now:
                     break
-                self._time_out(fut, self._default_timeout)
+                self._time_out(fut, default, now, _started(deadline, default), QUEUED, self._held_by())
             queue.popleft()
             fut.payload = None
-        proto = self._proto
-        sources: list[deque[CommandFuture[Any]]] = [queue]
+        late, next_deadline = expired_at_head(queue, now)
+        for _, fut in late:
+            self._time_out(fut, default, now, _started(fut.deadline, default), QUEUED, self._held_by())
         if proto is not None:
-            sources.append(proto.pending)
-        late, next_deadline = expired_in_order(sources, now)
-        for fut in late:
-            self._time_out(fut, self._default_timeout)
+            late, deadline = expired_at_head(proto.pending, now)
+            next_deadline = min(next_deadline, deadline)
+            for index, fut in late:
+                self._time_out(fut, default, now, _started(fut.deadline, default), *self._where(fut, index, unwritten))
         next_deadline = min(next_deadline, self._per_call.next_deadline())
         if proto is not None:
             next_deadline = min(next_deadline, self._late_reply_check(proto, now))
         if next_deadline != NO_DEADLINE:
             self._arm(next_deadline)
 
-    def _time_out(self, fut: CommandFuture[Any], timeout: float | None) -> None:
+    def _time_out(
+        self, fut: CommandFuture[Any], timeout: float | None, now: float, started: float | None, stage: str | None,
+        detail: str,
+    ) -> None:
         self.stats_timeouts += 1
         self._late_watch = True  # its reply may be owed behind one still to come: the sweep looks again
-        if getattr(fut, "payload", None).__class__ is not Packed:
+        payload = getattr(fut, "payload", None)
+        # sent: the time _drain stamped on it, or its call when it went out at once (not known when kept)
+        sent = payload if payload.__class__ is float else (None if self.keeps_commands else started)
+        if payload.__class__ is not Packed:
             fut.payload = None  # arguments of a command never sent; kept bytes leave with the reply
-        what = f"after {timeout} s" if timeout is not None else "after its own timeout"
-        fut.set_exception(
-            TimeoutError(
-                f"{command_name(fut.name)} to {self.options.address} timed out {what}; "
-                "its reply, if it comes, will be read and dropped"
-            )
-        )
+        fut.set_exception(timeout_error(fut, self.options.address, timeout, stage, started, sent, now, detail))
 
     # -- connecting --------------------------------------------------------
     def _bind_loop(self, loop: asyncio.AbstractEventLoop | None) -> None:

@@ -34,11 +34,14 @@ COMPACT_SLACK = 64
 class _Entry:
     """One per-call deadline; ``fut`` is None once the command was answered or given up."""
 
-    __slots__ = ("when", "seq", "fut", "_owner")
+    __slots__ = ("when", "seq", "fut", "_owner", "timeout")
 
-    def __init__(self, when: float, seq: int, fut: CommandFuture[Any], owner: PerCallDeadlines) -> None:
+    def __init__(
+        self, when: float, seq: int, fut: CommandFuture[Any], owner: PerCallDeadlines, timeout: float | None
+    ) -> None:
         self.when = when
         self.seq = seq
+        self.timeout = timeout  # for the TimeoutError's message and stages (None: not known)
         self.fut: CommandFuture[Any] | None = fut
         self._owner: PerCallDeadlines | None = owner
 
@@ -74,13 +77,13 @@ class PerCallDeadlines:
         """Entries in the heap, released ones included (at most 2 x live + COMPACT_SLACK)."""
         return len(self._heap)
 
-    def add(self, when: float, fut: CommandFuture[Any]) -> None:
-        """Time ``fut`` out at ``when`` unless it completes first."""
+    def add(self, when: float, fut: CommandFuture[Any], timeout: float | None = None) -> None:
+        """Time ``fut`` out at ``when`` unless it completes first (``timeout``: how long it was given)."""
         heap = self._heap
         if len(heap) >= 2 * self._live + COMPACT_SLACK:
             self._compact()
         self._seq += 1
-        entry = _Entry(when, self._seq, fut, self)
+        entry = _Entry(when, self._seq, fut, self, timeout)
         self._live += 1
         heapq.heappush(heap, entry)
         fut.add_done_callback(entry.release)
@@ -94,13 +97,17 @@ class PerCallDeadlines:
 
     def expired(self, now: float) -> list[CommandFuture[Any]]:
         """Pop and return the pending futures whose deadline is ``now`` or earlier."""
+        return [fut for fut, _, _ in self.expired_timed(now)]
+
+    def expired_timed(self, now: float) -> list[tuple[CommandFuture[Any], float, float | None]]:
+        """``expired``, each future with its deadline and the timeout it was given."""
         heap = self._heap
-        late: list[CommandFuture[Any]] = []
+        late: list[tuple[CommandFuture[Any], float, float | None]] = []
         while heap and (heap[0].fut is None or heap[0].when <= now):
             entry = heapq.heappop(heap)
             fut = entry.fut
             if fut is not None and not fut.done():
-                late.append(fut)
+                late.append((fut, entry.when, entry.timeout))
             entry.release()
         return late
 
@@ -128,14 +135,23 @@ def expired_in_order(
     late: list[CommandFuture[Any]] = []
     next_deadline = NO_DEADLINE
     for source in sources:
-        for fut in source:
-            deadline = fut.deadline
-            if deadline == CUSTOM_DEADLINE:
-                continue
-            if deadline > now:
-                if deadline < next_deadline:
-                    next_deadline = deadline
-                break
-            if not fut.done():
-                late.append(fut)
+        found, deadline = expired_at_head(source, now)
+        late += [fut for _, fut in found]
+        next_deadline = min(next_deadline, deadline)
     return late, next_deadline
+
+
+def expired_at_head(
+    source: Iterable[CommandFuture[Any]], now: float
+) -> tuple[list[tuple[int, CommandFuture[Any]]], float]:
+    """``expired_in_order`` for one FIFO, each future with its position in it (replies owed before it)."""
+    late: list[tuple[int, CommandFuture[Any]]] = []
+    for index, fut in enumerate(source):
+        deadline = fut.deadline
+        if deadline == CUSTOM_DEADLINE:
+            continue
+        if deadline > now:
+            return late, deadline
+        if not fut.done():
+            late.append((index, fut))
+    return late, NO_DEADLINE

@@ -32,7 +32,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from ..exceptions import ConnectionError, RedisError, TimeoutError
-from ..handshake import credentials, handshake_error, handshake_steps, open_socket
+from ..handshake import credentials, handshake_error, handshake_steps, lacks_hello, open_socket
 from ..options import ConnectionOptions
 from ..resp import pack_command
 
@@ -166,6 +166,14 @@ class Dialer:
         futures = [proto.request(args) for args, _ in steps]
         proto.flush()
         results = await asyncio.gather(*futures, return_exceptions=True)
+        if self.options.resp2_fallback and lacks_hello(steps, results):
+            # a server without HELLO (Redis before 6): greeted again in RESP2 on the same socket, and in
+            # RESP2 from the start at every later connect (the steps after HELLO ran without its AUTH)
+            self.options = dataclasses.replace(self.options, protocol=2)
+            if hasattr(proto, "resp2"):
+                proto.resp2()
+            await self._handshake(proto)
+            return
         for (_, label), result in zip(steps, results, strict=True):
             if isinstance(result, BaseException):
                 error = handshake_error(self.options, label, result)

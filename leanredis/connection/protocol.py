@@ -681,6 +681,10 @@ class RedisProtocol(asyncio.Protocol):
             if trim is not None and not trim.armed:
                 trim.poke()
 
+    def resp2(self) -> None:
+        """The server has no HELLO: RESP2 from now on, so no RESP3 attribute to watch for."""
+        self._watch_attributes = False
+
     def abandon(self) -> None:
         """Nobody will own this socket (a failed or cancelled connect): abort it now."""
         self._owner = None

@@ -41,6 +41,7 @@ class WaitQueue:
     stats_queued_high: int
     _overload_logged: bool
     _queue_limit: int
+    _loop: Any
     options: Any
 
     def _enqueue(self, args: Any, fut: CommandFuture[Any]) -> None:
@@ -104,6 +105,8 @@ class WaitQueue:
             return
         if not proto.flush_scheduled:
             self._schedule_flush(proto)
+        # when these left the queue, for a timeout's message (connection.timeouts): once per run, not per command
+        stamp = self._loop.time()
         pop = queue.popleft
         if proto.keep:  # a cluster node's connection: the bytes are kept, and counted by has_room()
             while queue and proto.has_room():
@@ -124,7 +127,7 @@ class WaitQueue:
         while queue and count > 0 and len(out) < limit:
             fut = pop()
             args = fut.payload
-            fut.payload = None
+            fut.payload = stamp
             if fut.done():
                 continue  # cancelled or timed out while waiting: never sent
             try:

@@ -81,8 +81,8 @@ class LeanAdapter(Adapter):
         import leanredis
 
         kwargs: dict[str, Any] = _reply_options(options)
-        if options.get("timeout"):
-            kwargs["socket_timeout"] = options["timeout"]
+        # as the redis-py adapters: no command timeout unless the workload sets one (both default to 5 s)
+        kwargs["socket_timeout"] = options.get("timeout") or None
         if "trim" in options:
             kwargs["trim_idle"] = options["trim"]
         self.client = leanredis.Redis(host=host, port=port, **kwargs)
@@ -162,8 +162,8 @@ class LeanClusterAdapter(LeanAdapter):
         import leanredis
 
         kwargs: dict[str, Any] = _reply_options(options)
-        if options.get("timeout"):
-            kwargs["socket_timeout"] = options["timeout"]
+        # as the redis-py adapters: no command timeout unless the workload sets one (both default to 5 s)
+        kwargs["socket_timeout"] = options.get("timeout") or None
         if "trim" in options:
             kwargs["trim_idle"] = options["trim"]
         self.client = leanredis.RedisCluster(host=host, port=port, **kwargs)  # type: ignore[assignment]

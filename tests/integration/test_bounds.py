@@ -31,8 +31,10 @@ SMALL_INFLIGHT = 1_000
 
 @pytest.fixture
 async def small(redis_server: RedisServer) -> AsyncIterator[leanredis.Redis]:
-    """A client whose in-flight bound is far below the flood size."""
-    client = leanredis.Redis(host="127.0.0.1", port=redis_server.port, max_inflight=SMALL_INFLIGHT)
+    """A client whose in-flight bound is far below the flood size; a flood waits as long as it takes."""
+    client = leanredis.Redis(
+        host="127.0.0.1", port=redis_server.port, max_inflight=SMALL_INFLIGHT, socket_timeout=None
+    )
     await client.flushdb()
     yield client
     await client.aclose()
@@ -91,8 +93,9 @@ async def test_flood_of_200k_waits_within_max_inflight_and_every_command_succeed
 async def test_flood_under_fail_policy_refuses_the_excess_at_once_and_keeps_working(
     redis_server: RedisServer, loop_errors: list[dict[str, Any]]
 ) -> None:
-    client = leanredis.Redis(
-        host="127.0.0.1", port=redis_server.port, max_inflight=SMALL_INFLIGHT, overload_policy="fail"
+    client = leanredis.Redis(  # no command timeout: 200,000 refusals in one iteration may take seconds under load
+        host="127.0.0.1", port=redis_server.port, max_inflight=SMALL_INFLIGHT, overload_policy="fail",
+        socket_timeout=None,
     )
     try:
         await client.flushdb()  # connected: the bound is the in-flight one, not the connect queue

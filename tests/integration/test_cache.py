@@ -281,7 +281,7 @@ async def test_100k_distinct_keys_stay_under_max_bytes_with_rss_to_match(
 
 async def test_cache_needs_resp3_and_a_cacheconfig(redis_server: RedisServer) -> None:
     with pytest.raises(leanredis.DataError, match="protocol=3"):
-        leanredis.Redis(port=redis_server.port, cache_config=CacheConfig())
+        leanredis.Redis(port=redis_server.port, protocol=2, cache_config=CacheConfig())
     with pytest.raises(leanredis.DataError, match="prefixes"):
         CacheConfig(prefixes=["a:"])
     plain = leanredis.Redis(port=redis_server.port)

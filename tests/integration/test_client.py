@@ -82,7 +82,10 @@ async def test_with_timeout_is_a_view_on_the_same_connection(r: leanredis.Redis)
 
 
 async def test_repr_and_stats_show_state_and_no_secret(redis_server: RedisServer) -> None:
-    r = leanredis.Redis(host="127.0.0.1", port=redis_server.port, password="pw-not-shown", socket_connect_timeout=2)
+    # RESP2: AUTH <password> to a server with no password fails (HELLO 3 AUTH default <any> passes: nopass)
+    r = leanredis.Redis(
+        host="127.0.0.1", port=redis_server.port, password="pw-not-shown", socket_connect_timeout=2, protocol=2
+    )
     with pytest.raises(leanredis.AuthenticationError):
         await r.ping()  # the server has no password: AUTH fails, and says so
     text = repr(r) + repr(r.options) + str(r.stats())

@@ -57,7 +57,7 @@ def retrying(port: int, retries: int = 3, delay: float = 0.05, **options: object
     """A client with an explicit retry policy and no handshake commands (the proxy counts bytes from the first)."""
     return leanredis.Redis(
         host="127.0.0.1", port=port, retry=Retry(ConstantBackoff(delay), retries),
-        lib_name=None, lib_version=None, **options,  # type: ignore[arg-type]
+        lib_name=None, lib_version=None, **{"protocol": 2, **options},  # type: ignore[arg-type]
     )
 
 

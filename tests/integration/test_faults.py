@@ -131,7 +131,8 @@ async def test_a_kill_fails_written_callers_as_possibly_executed_and_queued_ones
     new one can be made: the written 100 may have run, the queued 400 were never written (safe to send again)."""
     proxy.mode = "blackhole"  # reads everything, answers nothing: what was written stays in flight
     client = leanredis.Redis(
-        host="127.0.0.1", port=proxy.port, max_inflight=100, lib_name=None, lib_version=None,  # no handshake
+        host="127.0.0.1", port=proxy.port, max_inflight=100,
+        protocol=2, lib_name=None, lib_version=None,  # no handshake
         retry=None,  # the queued fail at the first refused connect
     )
     try:

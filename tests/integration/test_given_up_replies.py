@@ -37,7 +37,7 @@ async def test_a_cancelled_command_on_a_stalled_socket_drops_it_late_reply_timeo
 ) -> None:
     fake, script = stalling
     client = leanredis.Redis(
-        host="127.0.0.1", port=fake.port, lib_name=None, lib_version=None,
+        host="127.0.0.1", port=fake.port, lib_name=None, lib_version=None, protocol=2,
         socket_timeout=socket_timeout, late_reply_timeout=LATE,
     )
     loop = asyncio.get_running_loop()
@@ -75,7 +75,9 @@ async def test_a_command_cancelled_behind_one_answered_later_drops_the_socket_on
     """Cancelled while another reply is owed before it, with no socket_timeout: no deadline timer would look."""
     script = StallingAt(b"slow", held=b"later")
     fake = await FakeServer(script).start()
-    client = leanredis.Redis(host="127.0.0.1", port=fake.port, lib_name=None, lib_version=None, late_reply_timeout=LATE)
+    client = leanredis.Redis(
+        host="127.0.0.1", port=fake.port, lib_name=None, lib_version=None, protocol=2, late_reply_timeout=LATE
+    )
     loop = asyncio.get_running_loop()
     try:
         assert await asyncio.wait_for(client.ping(), 5) is True

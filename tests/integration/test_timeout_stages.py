@@ -1,0 +1,110 @@
+"""A TimeoutError says where its time went: queued (never written), written and unanswered, or answered late."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+
+import leanredis
+from leanredis.server import RedisServer
+
+from .fakes import FakeServer, StallingAt, answer, split_commands
+from .faults import FaultProxy
+
+
+@pytest.fixture
+async def proxy(redis_server: RedisServer) -> AsyncIterator[FaultProxy]:
+    fault = await FaultProxy(redis_server.port).start()
+    yield fault
+    await fault.aclose()
+
+
+async def test_a_full_queue_and_a_silent_server_time_out_in_different_stages(proxy: FaultProxy) -> None:
+    proxy.mode = "blackhole"  # what is written is read and never answered
+    client = leanredis.Redis(
+        host="127.0.0.1", port=proxy.port, socket_timeout=0.5, max_inflight=2,
+        protocol=2, lib_name=None, lib_version=None,  # no handshake: the socket is used as soon as it opens
+    )
+    try:
+        outcomes = await asyncio.wait_for(
+            asyncio.gather(*(client.get(f"k{i}") for i in range(6)), return_exceptions=True), 10
+        )
+        assert all(isinstance(o, leanredis.TimeoutError) for o in outcomes), outcomes
+        written, queued = outcomes[:2], outcomes[2:]
+        for error in written:
+            assert error.stage == "unanswered" and error.possibly_executed is True, error
+            assert "written and unanswered" in str(error) and "may have run" in str(error)
+            assert error.queued_seconds is not None and error.queued_seconds < 0.1
+            assert error.written_seconds is not None and 0.45 < error.written_seconds < 1.5
+        assert "1 earlier replies still owed" in str(written[1])
+        for error in queued:
+            assert error.stage == "queued" and error.possibly_executed is False, error
+            assert "never written" in str(error) and "max_inflight=2" in str(error)
+            assert error.queued_seconds is not None and 0.45 < error.queued_seconds < 1.5
+            assert error.written_seconds is None
+    finally:
+        await client.aclose()
+
+
+async def test_a_command_queued_then_written_reports_the_time_of_each() -> None:
+    script = StallingAt(b"stalls-here", held=b"held-back")
+    server = await FakeServer(script).start()
+    client = leanredis.Redis(host="127.0.0.1", port=server.port, socket_timeout=1.0, max_inflight=1)
+    try:
+        assert await client.ping() is True
+        first = asyncio.ensure_future(client.get("held-back"))  # written, answered once released
+        second = asyncio.ensure_future(client.get("stalls-here"))  # queued behind it (max_inflight=1)
+        await asyncio.sleep(0.3)
+        script.release.set()
+        assert await asyncio.wait_for(first, 5) == b"v"
+        with pytest.raises(leanredis.TimeoutError) as caught:
+            await asyncio.wait_for(second, 5)
+        error = caught.value
+        assert error.stage == "unanswered" and error.possibly_executed is True
+        assert error.queued_seconds is not None and 0.25 < error.queued_seconds < 0.8, str(error)
+        assert error.written_seconds is not None and 0.3 < error.written_seconds < 0.8, str(error)
+        assert f"queued {error.queued_seconds:.3f} s, then written {error.written_seconds:.3f} s" in str(error)
+    finally:
+        await client.aclose()
+        await server.aclose()
+
+
+async def serve_half_a_reply(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """Answer everything, except a command holding b'half': the start of its reply, then nothing."""
+    buffered = b""
+    while data := await reader.read(65536):
+        commands, buffered = split_commands(buffered + data)
+        for command in commands:
+            writer.write(b"$10\r\nabc" if b"half" in command else answer(command))
+        await writer.drain()
+
+
+async def test_a_reply_still_arriving_at_the_deadline_is_answered_late() -> None:
+    server = await FakeServer(lambda index: serve_half_a_reply).start()
+    client = leanredis.Redis(host="127.0.0.1", port=server.port, socket_timeout=0.4)
+    try:
+        assert await client.ping() is True
+        with pytest.raises(leanredis.TimeoutError) as caught:
+            await asyncio.wait_for(client.get("half"), 5)
+        error = caught.value
+        assert error.stage == "answered late" and error.possibly_executed is True, str(error)
+        assert "bytes of its reply read" in str(error)
+    finally:
+        await client.aclose()
+        await server.aclose()
+
+
+async def test_a_call_of_its_own_timeout_waiting_for_a_socket_was_never_written(proxy: FaultProxy) -> None:
+    proxy.mode = "blackhole"  # accepts, never greets: the command waits for a socket
+    client = leanredis.Redis(host="127.0.0.1", port=proxy.port, socket_connect_timeout=5)
+    try:
+        with pytest.raises(leanredis.TimeoutError) as caught:
+            await asyncio.wait_for(client.with_timeout(0.3).get("k"), 5)
+        error = caught.value
+        assert error.stage == "queued" and error.possibly_executed is False, str(error)
+        assert "no socket to the server yet" in str(error) and "after 0.3 s" in str(error)
+        assert error.queued_seconds is not None and 0.25 < error.queued_seconds < 1.5
+    finally:
+        await client.aclose()
