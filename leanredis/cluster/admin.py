@@ -18,7 +18,8 @@ from typing import Any
 
 from ..commands.base import CommandsBase
 from ..commands.parsers import bool_ok
-from ..exceptions import RedisClusterException, RedisError
+from ..exceptions import RedisError
+from .slots import missing_key_error
 
 
 def _flat_links(reply: Any) -> Any:
@@ -28,19 +29,12 @@ def _flat_links(reply: Any) -> Any:
     return [[item for pair in link.items() for item in pair] if isinstance(link, dict) else link for link in reply]
 
 
-def _no_target(args: tuple[Any, ...]) -> RedisClusterException:
-    return RedisClusterException(
-        "No way to dispatch this command to Redis Cluster. Missing key.\n"
-        f"You can execute the command by specifying target nodes.\nCommand: {args}"
-    )
-
-
 class ClusterSlotAdminCommands(CommandsBase):
     """``RedisCluster``'s slot administration (see the module docstring)."""
 
     def _to_target(self, target_node: Any, args: tuple[Any, ...], parse: Any) -> Any:
         if target_node is None or (isinstance(target_node, (list, tuple)) and not target_node):
-            raise _no_target(args[2:])
+            raise missing_key_error(args[2:])
         return self._send_to_targets(target_node, args, parse)  # type: ignore[attr-defined]
 
     def cluster_addslots(self, target_node: Any, *slots: Any) -> Any:

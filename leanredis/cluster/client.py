@@ -39,7 +39,7 @@ from .nodes import NodesManager
 from .pipeline import ClusterPipeline
 from .pubsub import ClusterPubSub
 from .replicas import LoadBalancingStrategy, ReadBalancer, strategy_of
-from .slots import cross_slot_error, key_slot, slot_of_bytes
+from .slots import cross_slot_error, key_slot, missing_key_error, slot_of_bytes
 from .targets import COMBINE, TARGETED_METHODS, ByNode, Targeted, resolve
 from .topology import ClusterNode
 
@@ -333,6 +333,8 @@ class RedisCluster(ClusterManagementCommands, ClusterSlotAdminCommands, AllComma
             return self._to_node(self._default(), args, parse)
         if route == "random":
             return self._to_node(self._random_primary(), args, parse)
+        if route == "needs_target":
+            raise missing_key_error(args[1:])
         return self._to_node(self._default(), args, parse)
 
     async def _send_when_ready(self, args: tuple[Any, ...], parse: Any) -> Any:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from binascii import crc_hqx
 from typing import Any
 
-from ..exceptions import CrossSlotError, DataError
+from ..exceptions import CrossSlotError, DataError, RedisClusterException
 
 SLOTS = 16384
 _MASK = SLOTS - 1
@@ -60,4 +60,12 @@ def cross_slot_error(command: str) -> CrossSlotError:
     )
 
 
-__all__ = ["SLOTS", "cross_slot_error", "key_bytes", "key_slot", "slot_of_bytes"]
+def missing_key_error(args: tuple[Any, ...]) -> RedisClusterException:
+    """What a command naming no key and no node raises (redis-py's text): ``args`` without the name."""
+    return RedisClusterException(
+        "No way to dispatch this command to Redis Cluster. Missing key.\n"
+        f"You can execute the command by specifying target nodes.\nCommand: {args}"
+    )
+
+
+__all__ = ["SLOTS", "cross_slot_error", "key_bytes", "key_slot", "missing_key_error", "slot_of_bytes"]

@@ -11,6 +11,7 @@ from .json import DEFAULT_DECODER, DEFAULT_ENCODER
 if TYPE_CHECKING:
     from .bf import BFBloom, CFBloom, CMSBloom, TDigestBloom, TOPKBloom
     from .json import JSON
+    from .timeseries import TimeSeries
 
 
 class DataModuleCommands:
@@ -51,3 +52,9 @@ class DataModuleCommands:
         from .bf import TDigestBloom
 
         return TDigestBloom(client=self)
+
+    def ts(self) -> TimeSeries:
+        """RedisTimeSeries commands."""
+        from .timeseries import TimeSeries
+
+        return TimeSeries(client=self)

@@ -22,8 +22,12 @@ from typing import Any
 #: the keys by slot (the server's ``request_policy:multi_shard``, MGET/DEL...);
 #: ``slot``: the node owning the slot named in the arguments (CLUSTER
 #: COUNTKEYSINSLOT...); ``all_nodes`` / ``all_primaries``: every node or every
-#: primary; ``random``: any primary; ``default_node``: the client's default node.
-ROUTES = frozenset({"keys", "multi_shard", "slot", "all_nodes", "all_primaries", "random", "default_node"})
+#: primary; ``random``: any primary; ``default_node``: the client's default node; ``needs_target``: no
+#: node (a module command selecting data by other means than keys, TS.MGET): refused unless the caller
+#: names ``target_nodes``, as redis-py's cluster refuses it.
+ROUTES = frozenset(
+    {"keys", "multi_shard", "slot", "all_nodes", "all_primaries", "random", "default_node", "needs_target"}
+)
 
 #: The server flags a spec declares (others, such as loading or stale, are left out:
 #: nothing in the client reads them).

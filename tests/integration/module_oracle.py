@@ -128,4 +128,4 @@ async def table_differences(client: Any, prefixes: tuple[str, ...]) -> list[str]
 
 
 #: Rows that name more keys than the module's COMMAND INFO (which gives only the first).
-KEYS_BEYOND_THE_SERVERS = {"JSON.MGET", "CMS.MERGE", "TDIGEST.MERGE"}
+KEYS_BEYOND_THE_SERVERS = {"JSON.MGET", "CMS.MERGE", "TDIGEST.MERGE", "TS.CREATERULE", "TS.DELETERULE"}

@@ -16,13 +16,14 @@ import leanredis
 from leanredis.commands.bf import AbstractBloom
 from leanredis.commands.table import COMMANDS, lookup
 
-SPACES = ["json", "bf", "cf", "cms", "topk", "tdigest"]
+SPACES = ["json", "bf", "cf", "cms", "topk", "tdigest", "ts"]
 
 # Arguments for a required parameter, by its name; anything else gets "x".
 VALUES: dict[str, Any] = {
     "keys": ["k1", "k2"], "triplets": [("k", "$", 1)], "index": 0, "start": 0, "stop": 1, "number": 1,
     "subcommand": "MEMORY", "key": "k", "scalar": 1, "obj": {"a": 1}, "items": ["a"], "increments": [1],
-    "values": [1.0], "srcKeys": ["a"], "params": [],
+    "values": [1.0], "srcKeys": ["a"], "params": [], "ktv_tuples": [("k", 1, 2.0)], "filters": ["a=1"],
+    "from_time": "-", "to_time": "+", "timestamp": 1, "value": 1.0, "bucket_size_msec": 10,
 }  # fmt: skip
 
 # Calls beyond the default one, for the other reply forms.
@@ -34,6 +35,11 @@ CALLS: dict[tuple[str, str], list[tuple[tuple[Any, ...], dict[str, Any]]]] = {
     ("json", "jsonget"): [(("k",), {})],
     ("json", "jsonmget"): [((["k"], "$"), {})],
     ("json", "jsonset"): [(("k", "$", 1), {})],
+    ("ts", "nrange"): [((["k1", "k2"], "-", "+"), {})],
+    ("ts", "mrange"): [(("-", "+", ["a=1"]), {}), (("-", "+", ["a=1"]), {"groupby": "a", "reduce": "max"})],
+    ("ts", "mrevrange"): [(("-", "+", ["a=1"]), {}), (("-", "+", ["a=1"]), {"groupby": "a", "reduce": "max"})],
+    ("ts", "nrevrange"): [((["k1", "k2"], "-", "+"), {})],
+    ("ts", "read"): [(("k", 0), {}), (("k", 0), {"block_milliseconds": 10})],
 }
 
 # Methods that send nothing of their own, and why.
@@ -42,6 +48,8 @@ NOT_COMMANDS = {
     ("json", "execute_command"): "the client's",
     ("json", "set_file"): "reads a file, then set()",
     ("json", "set_path"): "reads files, then set_file()",
+    ("ts", "pipeline"): "makes a pipeline",
+    ("ts", "execute_command"): "the client's",
     **{
         (space, name): "an option builder (redis-py's AbstractBloom)"
         for space in ("bf", "cf", "cms", "topk", "tdigest")
@@ -116,6 +124,7 @@ def _record(space: str) -> dict[str, list[tuple[tuple[Any, ...], Any]]]:
         return _Sent()
 
     client._send = record  # type: ignore[method-assign]
+    client._send_blocking = lambda args, parse, block: record(args, parse)  # type: ignore[method-assign]
     namespace = getattr(client, space)()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -163,3 +172,29 @@ def test_every_declared_variant_of_a_module_command_is_used() -> None:
         if id(v) not in used and v not in used_types
     ]
     assert not unused, unused
+
+
+# redis-py classes users import from redis.commands.timeseries.* that have no counterpart, and why.
+NOT_IMPORTABLE = {
+    "Pipeline": "r.ts().pipeline() makes the client's own pipeline class with TimeSeries' methods",
+    "ClusterPipeline": "the same, for RedisCluster",
+}
+
+
+@pytest.mark.parametrize("module", ["timeseries", "timeseries.commands", "timeseries.info"])
+def test_timeseries_names_are_importable_from_redis_pys_module_paths(module: str) -> None:
+    import importlib
+
+    theirs = importlib.import_module(f"redis.commands.{module}")
+    ours = importlib.import_module(f"leanredis.commands.{module}")
+    wanted = {
+        name
+        for name, value in vars(theirs).items()
+        if not name.startswith("_")
+        and (isinstance(value, type) and value.__module__.startswith("redis.commands.timeseries"))
+        or (isinstance(value, str) and name.endswith("_CMD"))
+    }
+    missing = sorted(name for name in wanted - NOT_IMPORTABLE.keys() if not hasattr(ours, name))
+    assert not missing, f"leanredis.commands.{module} lacks {missing}"
+    constants = {name: getattr(theirs, name) for name in wanted if name.endswith("_CMD")}
+    assert {name: getattr(ours, name) for name in constants} == constants

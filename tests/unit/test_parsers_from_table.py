@@ -90,7 +90,7 @@ NOT_COMMANDS = {
     # redis-py's warning stubs: WATCH/UNWATCH belong to a pipeline, SENTINEL to the sentinel_* methods
     "watch", "unwatch", "sentinel",
     # module namespaces: their methods are driven in test_module_namespaces.py
-    "json", "bf", "cf", "cms", "topk", "tdigest",
+    "json", "bf", "cf", "cms", "topk", "tdigest", "ts",
 }  # fmt: skip
 
 
