@@ -184,7 +184,7 @@ def run_bench(args: argparse.Namespace) -> int:
         print(report.cluster_text(targets))
     json_path = out_dir / "results.json"
     report.write_json(json_path, env, {**asdict(plan), "params": asdict(params)}, results, missing, targets)
-    pngs = report.charts(out_dir, results)
+    pngs = report.charts(out_dir, report.chart_images(results))
     (out_dir / "results.md").write_text(report.markdown(results, env, targets))
     print(f"\nJSON: {json_path}  (Markdown table: {out_dir / 'results.md'})")
     print("charts: " + (", ".join(str(p) for p in pngs) if pngs else "none (pip install matplotlib)"))
