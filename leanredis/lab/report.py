@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import io
 import json
+import platform
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
-from .runner import label
+from .._version import __version__
+from .runner import ALLOCATOR_LIBS, allocator_path, label
 
 SCHEMA_VERSION = 1
 
@@ -212,14 +217,58 @@ def run_notes(r: dict[str, Any]) -> list[str]:
     return notes
 
 
+def software(allocators: list[str]) -> dict[str, Any]:
+    """What the figures depend on beyond the machine: leanredis, Python, the C library, each allocator asked
+    for (its Debian package version and library), uvloop; for results.json's ``environment``."""
+    libc, libc_version = platform.libc_ver()
+    libraries: dict[str, str] = {}
+    for name in dict.fromkeys(allocators):
+        if name == "glibc":
+            libraries[name] = f"{libc or 'libc'} {libc_version or '?'} malloc"
+            continue
+        path = allocator_path(name)
+        package = ALLOCATOR_LIBS.get(name, ("", ""))[1]
+        libraries[name] = f"{package} {_package_version(package) or '?'} ({path})" if path else "not installed"
+    return {
+        "leanredis": __version__,
+        "python_implementation": f"{platform.python_implementation()} {platform.python_version()} "
+                                 f"({platform.python_compiler()})",
+        "libc": f"{libc} {libc_version}".strip() or "?",
+        "allocators": libraries,
+        "uvloop": importlib.metadata.version("uvloop") if _installed("uvloop") else None,
+    }
+
+
+def _installed(distribution: str) -> bool:
+    try:
+        importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return False
+    return True
+
+
+def _package_version(package: str) -> str | None:
+    """The Debian package's version (None off Debian or when dpkg does not know it)."""
+    if not package or shutil.which("dpkg-query") is None:
+        return None
+    try:
+        out = subprocess.run(["dpkg-query", "-W", "-f=${Version}", package], capture_output=True, text=True,
+                             timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return (out.stdout.strip() or None) if out.returncode == 0 else None
+
+
 def write_json(path: Path, environment: dict[str, Any], plan: dict[str, Any], results: list[dict[str, Any]],
-               missing: dict[str, str], cluster: list[dict[str, Any]] | None = None) -> None:
-    """Every figure of the run, in the schema documented in the README (``cluster_targets`` with --cluster)."""
+               missing: dict[str, str], cluster: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Every figure of the run, in the schema documented in the README (``cluster_targets`` with --cluster);
+    returns the document written."""
     doc: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "environment": environment, "plan": plan,
                            "missing_clients": missing, "runs": results}
     if cluster is not None:
         doc["cluster_targets"] = cluster
     path.write_text(json.dumps(doc, indent=1))
+    return doc
 
 
 def chart_images(results: list[dict[str, Any]]) -> dict[str, bytes]:
