@@ -1,9 +1,9 @@
 """Two results.json files side by side: per workload and run, each figure's new/old ratio, flagged beyond noise.
 
 Runs are paired by their label (client, allocator, pymalloc, loop, trim); the
-rounds of ``--repeat`` are folded into their median first. Where a workload
-has exactly one run left unpaired on each side (leanredis here against a peer
-run elsewhere), those two are paired and the row names both.
+rounds of ``--repeat`` are folded into their median first. Where nothing in
+a workload pairs by label and each side has one run (leanredis here against a
+peer run elsewhere), those two are paired and the row names both.
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ def compare(old: dict[str, Any], new: dict[str, Any], noise: float = NOISE) -> d
         pairs = [(name, name) for name in olds if name in news]
         left = [name for name in olds if name not in news]
         right = [name for name in news if name not in olds]
-        if len(left) == 1 and len(right) == 1:  # one run on each side: compare them, saying so
+        if not pairs and len(left) == 1 and len(right) == 1:  # one run on each side: compare them, saying so
             pairs.append((left[0], right[0]))
             left, right = [], []
         only_old += [f"{workload}: {name}" for name in left]
