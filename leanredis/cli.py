@@ -28,7 +28,8 @@ def bench_parser(sub: Any) -> argparse.ArgumentParser:
         "bench",
         help="run the memory-under-load lab",
         description="Run high-QPS memory scenarios for leanredis and other clients, each in a fresh process, "
-        "against a private server (default) or --url; print a table, write JSON and PNG charts.",
+        "against a private server (default) or --url; print a table, write JSON, PNG charts and one HTML report "
+        "(report.html); or compare two results files (--compare).",
     )
     p.add_argument("--url", help="run against this server instead of starting one (redis://host:port)")
     p.add_argument("--cluster", action="store_true",

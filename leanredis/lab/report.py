@@ -1,4 +1,4 @@
-"""Results out: a terminal table with ratios against leanredis, a JSON file, PNG charts."""
+"""Results out: a terminal table with ratios against leanredis, a JSON file, PNG charts (the HTML page: page.py)."""
 
 from __future__ import annotations
 

@@ -90,7 +90,9 @@ def test_bench_writes_one_report_page_beside_the_json_that_opens_offline(quick_r
     from lab_html import Page, fetched
 
     pytest.importorskip("matplotlib")
+    jsonschema = pytest.importorskip("jsonschema")
     doc = json.loads((quick_report / "results.json").read_text())
+    jsonschema.validate(doc, json.loads(SCHEMA.read_text()))
     assert doc["environment"]["command"].startswith("leanredis bench --quick ")
     assert doc["environment"]["allocators"]["glibc"].startswith("glibc ")
     parsed = Page((quick_report / "report.html").read_text(encoding="utf-8"))
