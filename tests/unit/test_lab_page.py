@@ -178,6 +178,9 @@ def test_compare_text_and_page_show_the_flags() -> None:
     assert len(flood) == 6 and not any("ms" in line for line in flood), flood  # no latencies in a flood
     assert "only in old: burst: coredis/glibc" in text and "only in new: burst: glide/glibc" in text
     assert "     leanredis bench" in text  # the new run's command line
+    assert "note: the sizes differ" not in text
+    new["plan"]["params"]["n"] = 20_000
+    assert "note: the sizes differ: n 300000 -> 20000\n" in compare.text(diff, old, new, ("a", "b"))
     parsed = Page(page.compare_page(diff, old, new, ("a/<old>.json", "b/results.json"), None))
     assert parsed.problems == [] and fetched(parsed) == []
     rows = parsed.tables["w-burst"]
