@@ -149,6 +149,11 @@ def text(diff: dict[str, Any], old: dict[str, Any], new: dict[str, Any], names: 
                      f"Python {env.get('python', '?')}, {env.get('cpu_count', '?')} CPUs")
         if env.get("command"):
             lines.append(f"     {env['command']}")
+    sizes = [(k, v, ((new.get("plan") or {}).get("params") or {}).get(k))
+             for k, v in ((old.get("plan") or {}).get("params") or {}).items()]
+    changed = [f"{k} {a} -> {b}" for k, a, b in sizes if b is not None and a != b]
+    if changed:  # a ratio between runs of different sizes measures the sizes too
+        lines.append(f"note: the sizes differ: {', '.join(changed)}")
     lines.append(f"ratios are new/old; flagged beyond +-{diff['noise'] * 100:.0f}% (and 0.05 ms, 1 MB)")
     workload = None
     for row in diff["rows"]:
