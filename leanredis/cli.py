@@ -8,6 +8,7 @@ source checkout, which also needs the limit proxy in ``../shared/bench``).
 from __future__ import annotations
 
 import argparse
+import shlex
 import subprocess
 import sys
 import time
@@ -27,7 +28,8 @@ def bench_parser(sub: Any) -> argparse.ArgumentParser:
         "bench",
         help="run the memory-under-load lab",
         description="Run high-QPS memory scenarios for leanredis and other clients, each in a fresh process, "
-        "against a private server (default) or --url; print a table, write JSON and PNG charts.",
+        "against a private server (default) or --url; print a table, write JSON, PNG charts and one HTML report "
+        "(report.html); or compare two results files (--compare).",
     )
     p.add_argument("--url", help="run against this server instead of starting one (redis://host:port)")
     p.add_argument("--cluster", action="store_true",
@@ -63,7 +65,17 @@ def bench_parser(sub: Any) -> argparse.ArgumentParser:
     p.add_argument("--idle", type=float, help="seconds idle before the 'idle' RSS reading (default 2)")
     p.add_argument("--handler-tasks", action="store_true", help="paced: one handler task per arrival")
     p.add_argument("--quick", action="store_true", help="tiny sizes: every workload in a second or two")
-    p.add_argument("--out", type=Path, default=None, help="directory for the JSON and PNGs (default ./bench-out/DATE)")
+    p.add_argument("--out", type=Path, default=None,
+                   help="directory for results.json, report.html and the PNGs (default ./bench-out/DATE); "
+                        "with --compare, for compare.html (default: NEW's directory)")
+    p.add_argument("--report", type=Path, metavar="RESULTS.json",
+                   help="run nothing: write report.html for an earlier results.json (in --out, default beside it)")
+    p.add_argument("--compare", type=Path, nargs=2, metavar=("OLD.json", "NEW.json"),
+                   help="run nothing: print how NEW's figures differ from OLD's (per workload and run: throughput, "
+                        "latency percentiles, RSS peak and after idle, errors; ratios new/old, flagged beyond "
+                        "--noise) and write compare.html with a chart of the ratios")
+    p.add_argument("--noise", type=float, default=None,
+                   help="with --compare: the ratio change under which a figure is not flagged (default 0.10: 10%%)")
     return p
 
 
@@ -87,8 +99,60 @@ class _Progress:
             print(line, flush=True)
 
 
+def run_compare(args: argparse.Namespace) -> int:
+    """``--compare OLD NEW``: the differences on the terminal and as compare.html."""
+    from .lab import compare, page
+
+    old_path, new_path = args.compare
+    noise = compare.NOISE if args.noise is None else args.noise
+    if not 0 <= noise < 1:
+        print("--noise takes a fraction between 0 and 1 (0.10 for 10%)", file=sys.stderr)
+        return 2
+    try:
+        old, new = compare.load(old_path), compare.load(new_path)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    diff = compare.compare(old, new, noise)
+    names = (str(old_path), str(new_path))
+    print(compare.text(diff, old, new, names))
+    out_dir = args.out or new_path.parent
+    out_dir.mkdir(parents=True, exist_ok=True)
+    html_path = out_dir / "compare.html"
+    html_path.write_text(page.compare_page(diff, old, new, names, compare.chart_image(diff)), encoding="utf-8")
+    print(f"\nHTML: {html_path}")
+    return 0
+
+
+def run_report(args: argparse.Namespace) -> int:
+    """``--report RESULTS.json``: the HTML page of an earlier run."""
+    from .lab import compare, page, report
+
+    try:
+        doc = compare.load(args.report)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    out_dir = args.out or args.report.parent
+    out_dir.mkdir(parents=True, exist_ok=True)
+    html_path = out_dir / "report.html"
+    html_path.write_text(page.report_page(doc, report.chart_images(doc["runs"])), encoding="utf-8")
+    print(f"HTML: {html_path}")
+    return 0
+
+
 def run_bench(args: argparse.Namespace) -> int:
-    from .lab import report
+    if args.compare and args.report:
+        print("--compare and --report each run nothing: give one of them", file=sys.stderr)
+        return 2
+    if args.compare:
+        return run_compare(args)
+    if args.report:
+        return run_report(args)
+    if args.noise is not None:
+        print("--noise goes with --compare", file=sys.stderr)
+        return 2
+    from .lab import page, report
     from .lab.clients import CLUSTER_ADAPTERS, KNOWN_CLIENTS, installed
     from .lab.runner import CLUSTER_WORKLOADS, Plan, environment, label, run_one, runs, target
     from .lab.workloads import LONG_WORKLOADS, WORKLOADS, Params
@@ -168,7 +232,7 @@ def run_bench(args: argparse.Namespace) -> int:
     results: list[dict[str, Any]] = []
     with target(plan) as where:
         print(f"server: {where.name}; {len(specs)} run(s), each in a fresh process", flush=True)
-        env = environment(where)
+        env = {**environment(where), **report.software(args.allocator), "command": args.command_line}
         for index, spec in enumerate(specs, 1):
             started = time.monotonic()
             result = run_one(spec, plan, where, _Progress(f"[{index}/{len(specs)}]", interactive))
@@ -183,10 +247,14 @@ def run_bench(args: argparse.Namespace) -> int:
     if targets is not None:
         print(report.cluster_text(targets))
     json_path = out_dir / "results.json"
-    report.write_json(json_path, env, {**asdict(plan), "params": asdict(params)}, results, missing, targets)
-    pngs = report.charts(out_dir, results)
+    doc = report.write_json(json_path, env, {**asdict(plan), "params": asdict(params)}, results, missing, targets)
+    images = report.chart_images(results)
+    pngs = report.charts(out_dir, images)
     (out_dir / "results.md").write_text(report.markdown(results, env, targets))
-    print(f"\nJSON: {json_path}  (Markdown table: {out_dir / 'results.md'})")
+    html_path = out_dir / "report.html"
+    html_path.write_text(page.report_page(doc, images), encoding="utf-8")
+    print(f"\nreport: {html_path}  (one page, charts inline: open it in a browser)")
+    print(f"JSON: {json_path}  (Markdown table: {out_dir / 'results.md'})")
     print("charts: " + (", ".join(str(p) for p in pngs) if pngs else "none (pip install matplotlib)"))
     return 0
 
@@ -222,6 +290,7 @@ def main(argv: list[str] | None = None) -> int:
         return run_targets(argv[1:])
     args = parser.parse_args(argv)
     if args.command == "bench":
+        args.command_line = shlex.join(["leanredis", *argv])  # recorded in results.json and the report
         try:
             return run_bench(args)
         except KeyboardInterrupt:

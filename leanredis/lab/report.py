@@ -1,17 +1,24 @@
-"""Results out: a terminal table with ratios against leanredis, a JSON file, PNG charts."""
+"""Results out: a terminal table with ratios against leanredis, a JSON file, PNG charts (the HTML page: page.py)."""
 
 from __future__ import annotations
 
+import importlib.metadata
+import io
 import json
+import platform
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
-from .runner import label
+from .._version import __version__
+from .runner import ALLOCATOR_LIBS, allocator_path, label
 
 SCHEMA_VERSION = 1
 
 
-def _fmt(value: Any, digits: int = 1) -> str:
+def fmt(value: Any, digits: int = 1) -> str:
+    """A figure for a table: thousands separated, ``-`` for none."""
     if value is None:
         return "-"
     if isinstance(value, float):
@@ -45,24 +52,24 @@ def table(results: list[dict[str, Any]]) -> str:
             lat = r.get("latency_ms") or {}
             rss = r["rss_mb"]
             throughput = r.get("throughput_ops_per_s")
-            base = _base([x for x in rows if x.get("round") == r.get("round")])
-            tp = _fmt(throughput) + _ratio(throughput, base.get("throughput_ops_per_s") if base else None)
-            peak = _fmt(rss["peak"]) + _ratio(rss["peak"], base["rss_mb"]["peak"] if base else None)
+            base = base_run([x for x in rows if x.get("round") == r.get("round")])
+            tp = fmt(throughput) + _ratio(throughput, base.get("throughput_ops_per_s") if base else None)
+            peak = fmt(rss["peak"]) + _ratio(rss["peak"], base["rss_mb"]["peak"] if base else None)
             notes = ", ".join(f"{k} {v}" for k, v in (r.get("errors") or {}).items())
-            extra = _notes(r)
+            extra = run_notes(r)
             if r.get("error"):
                 extra.append(str(r["error"])[:60])
             if r.get("allocator_loaded") and r["allocator_loaded"] != r.get("allocator_requested"):
                 extra.append(f"loaded {r['allocator_loaded']}!")
             lines.append(
-                f"{name:<36}{tp:>18}{_fmt(lat.get('p50'), 2):>10}{_fmt(lat.get('p99'), 2):>10}"
-                f"{_fmt(lat.get('p999'), 2):>10}{_fmt(rss['start']):>10}{peak:>18}{_fmt(rss['end']):>8}"
-                f"{_fmt(rss['idle']):>8}  {'; '.join(x for x in [notes, *extra] if x) or '-'}"
+                f"{name:<36}{tp:>18}{fmt(lat.get('p50'), 2):>10}{fmt(lat.get('p99'), 2):>10}"
+                f"{fmt(lat.get('p999'), 2):>10}{fmt(rss['start']):>10}{peak:>18}{fmt(rss['end']):>8}"
+                f"{fmt(rss['idle']):>8}  {'; '.join(x for x in [notes, *extra] if x) or '-'}"
             )
     return "\n".join(lines)
 
 
-def _base(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+def base_run(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The row ratios are against (among one round's rows): leanredis's cluster client in a cluster run, else
     leanredis."""
     lean = [r for r in rows if r.get("client") == "leanredis" and "rss_mb" in r]
@@ -169,7 +176,7 @@ def _ratio_row(what: str, value: float | None, base: float | None, target: float
     ratio = round(value / base, 2) if value is not None and base else None
     return {"what": what, "value": ratio, "unit": "x", "target": f">= {target}x" if target else None, "limit": target,
             "met": (ratio is not None and ratio >= target) if target else None,
-            "detail": f"{_fmt(round(value or 0))} vs {_fmt(round(base or 0))} ok ops/s"}
+            "detail": f"{fmt(round(value or 0))} vs {fmt(round(base or 0))} ok ops/s"}
 
 
 def _value(row: dict[str, Any]) -> str:
@@ -192,7 +199,8 @@ def cluster_text(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def _notes(r: dict[str, Any]) -> list[str]:
+def run_notes(r: dict[str, Any]) -> list[str]:
+    """What a run adds beside its figures: paced targets, backlog, RSS growth, recovery, server connections."""
     notes = []
     if "achieved_ratio" in r:
         notes.append(f"achieved {r['achieved_ratio'] * 100:.1f}% of {r.get('target_qps'):,}/s")
@@ -209,26 +217,71 @@ def _notes(r: dict[str, Any]) -> list[str]:
     return notes
 
 
+def software(allocators: list[str]) -> dict[str, Any]:
+    """What the figures depend on beyond the machine: leanredis, Python, the C library, each allocator asked
+    for (its Debian package version and library), uvloop; for results.json's ``environment``."""
+    libc, libc_version = platform.libc_ver()
+    libraries: dict[str, str] = {}
+    for name in dict.fromkeys(allocators):
+        if name == "glibc":
+            libraries[name] = f"{libc or 'libc'} {libc_version or '?'} malloc"
+            continue
+        path = allocator_path(name)
+        package = ALLOCATOR_LIBS.get(name, ("", ""))[1]
+        libraries[name] = f"{package} {_package_version(package) or '?'} ({path})" if path else "not installed"
+    return {
+        "leanredis": __version__,
+        "python_implementation": f"{platform.python_implementation()} {platform.python_version()} "
+                                 f"({platform.python_compiler()})",
+        "libc": f"{libc} {libc_version}".strip() or "?",
+        "allocators": libraries,
+        "uvloop": importlib.metadata.version("uvloop") if _installed("uvloop") else None,
+    }
+
+
+def _installed(distribution: str) -> bool:
+    try:
+        importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return False
+    return True
+
+
+def _package_version(package: str) -> str | None:
+    """The Debian package's version (None off Debian or when dpkg does not know it)."""
+    if not package or shutil.which("dpkg-query") is None:
+        return None
+    try:
+        out = subprocess.run(["dpkg-query", "-W", "-f=${Version}", package], capture_output=True, text=True,
+                             timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return (out.stdout.strip() or None) if out.returncode == 0 else None
+
+
 def write_json(path: Path, environment: dict[str, Any], plan: dict[str, Any], results: list[dict[str, Any]],
-               missing: dict[str, str], cluster: list[dict[str, Any]] | None = None) -> None:
-    """Every figure of the run, in the schema documented in the README (``cluster_targets`` with --cluster)."""
+               missing: dict[str, str], cluster: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Every figure of the run, in the schema documented in the README (``cluster_targets`` with --cluster);
+    returns the document written."""
     doc: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "environment": environment, "plan": plan,
                            "missing_clients": missing, "runs": results}
     if cluster is not None:
         doc["cluster_targets"] = cluster
     path.write_text(json.dumps(doc, indent=1))
+    return doc
 
 
-def charts(out_dir: Path, results: list[dict[str, Any]]) -> list[Path]:
-    """One PNG per workload: RSS over time and throughput over time, one line per run."""
+def chart_images(results: list[dict[str, Any]]) -> dict[str, bytes]:
+    """One PNG per workload (workload -> bytes): RSS and throughput over time, one line per run; none without
+    matplotlib."""
     try:
         import matplotlib
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        return []
-    written = []
+        return {}
+    images: dict[str, bytes] = {}
     for workload in dict.fromkeys(r["workload"] for r in results):
         rows = [r for r in results if r["workload"] == workload and r.get("series")]
         if not rows:
@@ -257,9 +310,19 @@ def charts(out_dir: Path, results: list[dict[str, Any]]) -> list[Path]:
         ax_tp.set_xlabel("seconds since the worker started")
         ax_tp.grid(alpha=0.3)
         fig.tight_layout()
-        path = out_dir / f"{workload}.png"
-        fig.savefig(path, dpi=90)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=90)
         plt.close(fig)
+        images[workload] = buffer.getvalue()
+    return images
+
+
+def charts(out_dir: Path, images: dict[str, bytes]) -> list[Path]:
+    """Write ``chart_images``'s PNGs as ``WORKLOAD.png`` in ``out_dir``."""
+    written = []
+    for workload, png in images.items():
+        path = out_dir / f"{workload}.png"
+        path.write_bytes(png)
         written.append(path)
     return written
 
@@ -289,11 +352,11 @@ def markdown(results: list[dict[str, Any]], environment: dict[str, Any],
             lat = r.get("latency_ms") or {}
             rss = r["rss_mb"]
             tp = r.get("throughput_ops_per_s")
-            base = _base([x for x in rows if x.get("round") == r.get("round")])
+            base = base_run([x for x in rows if x.get("round") == r.get("round")])
             ratio = _ratio(tp, base.get("throughput_ops_per_s") if base else None)
-            notes = [f"{k} {v:,}" for k, v in (r.get("errors") or {}).items()] + _notes(r)
-            out.append(f"| {label(r)} | {_fmt(tp)}{ratio} | {_fmt(lat.get('p50'), 2)} | {_fmt(lat.get('p99'), 2)} | "
-                       f"{_fmt(rss['start'])} | {_fmt(rss['peak'])} | {_fmt(rss['idle'])} | "
+            notes = [f"{k} {v:,}" for k, v in (r.get("errors") or {}).items()] + run_notes(r)
+            out.append(f"| {label(r)} | {fmt(tp)}{ratio} | {fmt(lat.get('p50'), 2)} | {fmt(lat.get('p99'), 2)} | "
+                       f"{fmt(rss['start'])} | {fmt(rss['peak'])} | {fmt(rss['idle'])} | "
                        f"{'; '.join(notes) or '-'} |")
         out.append("")
     if cluster:

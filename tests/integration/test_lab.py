@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import signal
 import socket
 import subprocess
@@ -72,6 +73,59 @@ def test_bench_runs_every_workload_for_every_installed_client(tmp_path: Path, se
     for client in expected:
         assert f"\n{client}/glibc" in out.stdout  # a table row per client
     assert not _listening(_port_of_private_server(out.stdout))  # the private server is gone
+
+
+@pytest.fixture(scope="module")
+def quick_report(tmp_path_factory: pytest.TempPathFactory, server_binary: str) -> Path:
+    """One tiny bench of leanredis on burst and flood: the directory with its report.html."""
+    out_dir = tmp_path_factory.mktemp("report")
+    out = _bench([*TINY, "--workload", "burst,flood", "--clients", "leanredis", "--server-binary", server_binary],
+                 out_dir)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert f"report: {out_dir / 'report.html'}" in out.stdout
+    return out_dir
+
+
+def test_bench_writes_one_report_page_beside_the_json_that_opens_offline(quick_report: Path) -> None:
+    from lab_html import Page, fetched
+
+    pytest.importorskip("matplotlib")
+    jsonschema = pytest.importorskip("jsonschema")
+    doc = json.loads((quick_report / "results.json").read_text())
+    jsonschema.validate(doc, json.loads(SCHEMA.read_text()))
+    assert doc["environment"]["command"].startswith("leanredis bench --quick ")
+    assert doc["environment"]["allocators"]["glibc"].startswith("glibc ")
+    parsed = Page((quick_report / "report.html").read_text(encoding="utf-8"))
+    assert parsed.problems == [] and fetched(parsed) == []
+    assert parsed.column("w-burst", "run") == ["leanredis/glibc"] == parsed.column("w-flood", "run")
+    assert parsed.column("w-burst", "vs base") == ["1.00x"]
+    throughput = {run["workload"]: run["throughput_ops_per_s"] for run in doc["runs"]}
+    assert parsed.column("w-flood", "ops/s") == [f"{throughput['flood']:,}"]
+    pngs = {p.stem: p.read_bytes() for p in quick_report.glob("*.png")}
+    assert parsed.images == [pngs["burst"], pngs["flood"]]  # the charts written beside it, inline
+    facts = {row[0]: row[1] for row in parsed.tables["environment"]}
+    assert facts["command"] == doc["environment"]["command"] and facts["server"] == doc["environment"]["server"]
+
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(_chromium() is None, reason="Debian's chromium is not installed (apt-get install chromium); "
+                                                "scripts/test.sh installs it in CI")
+def test_report_page_renders_in_headless_chromium_with_its_charts(quick_report: Path) -> None:
+    image = pytest.importorskip("matplotlib.image")
+    shot = quick_report / "screenshot.png"
+    # --no-sandbox: CI runs as root, where chromium's sandbox refuses to start
+    subprocess.run([str(_chromium()), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                    f"--screenshot={shot}", "--window-size=1280,2000", (quick_report / "report.html").as_uri()],
+                   capture_output=True, timeout=120, check=True)
+    pixels = image.imread(shot)  # floats in 0..1, rows x columns x RGB(A)
+    assert pixels.shape[:2] == (2000, 1280)
+    rgb = pixels[:, :, :3]
+    ink = (rgb.max(axis=2) - rgb.min(axis=2) > 0.3).sum()  # saturated pixels: chart lines, links
+    dark = (rgb.max(axis=2) < 0.4).sum()  # text, axes
+    assert ink > 2_000 and dark > 20_000, (ink, dark)
 
 
 def test_soak_runs_by_name_with_each_fault_and_leaves_no_caller_without_an_outcome(
