@@ -28,7 +28,7 @@ def _flat_links(reply: Any) -> Any:
     return [[item for pair in link.items() for item in pair] if isinstance(link, dict) else link for link in reply]
 
 
-def _no_target(args: tuple[Any, ...]) -> RedisClusterException:
+def no_target(args: tuple[Any, ...]) -> RedisClusterException:
     return RedisClusterException(
         "No way to dispatch this command to Redis Cluster. Missing key.\n"
         f"You can execute the command by specifying target nodes.\nCommand: {args}"
@@ -40,7 +40,7 @@ class ClusterSlotAdminCommands(CommandsBase):
 
     def _to_target(self, target_node: Any, args: tuple[Any, ...], parse: Any) -> Any:
         if target_node is None or (isinstance(target_node, (list, tuple)) and not target_node):
-            raise _no_target(args[2:])
+            raise no_target(args[2:])
         return self._send_to_targets(target_node, args, parse)  # type: ignore[attr-defined]
 
     def cluster_addslots(self, target_node: Any, *slots: Any) -> Any:
