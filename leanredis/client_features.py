@@ -173,9 +173,10 @@ class ClientFeatures:
         return current_retry(self.options) if given is UNSET_RETRY else given  # type: ignore[attr-defined]
 
     def set_retry(self, retry: Any) -> None:
-        """Retry with ``retry`` from now on (connects, and re-sends if the client was made with ``retry=``).
+        """Retry with ``retry`` from now on: connects, and re-sends by ``leanredis.command_retry``'s rules.
 
-        Raises DataError, changing nothing, where it cannot be honoured; see ``leanredis.client_retry``.
+        On a client made without ``retry=``, commands sent from now on are kept until their reply
+        so that they can be re-sent; see ``leanredis.client_retry``.
         """
         apply_retry(self, retry)
         self._retry_set = retry

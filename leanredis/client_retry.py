@@ -7,9 +7,12 @@ server refused to run or a read-only one whose reply was lost
 (``leanredis.command_retry``). ``set_retry`` changes both from the next
 attempt on: the client's options (new pool connections and pub/subs take them),
 its shared connection's connect retries and backoff, and its command-retry
-policy. One thing it cannot do is start re-sending on a client made without
-``retry=``: that connection does not keep the bytes of what it sent, so such
-a ``set_retry`` is refused rather than half applied.
+policy. On a client made without ``retry=``, a ``Retry`` with retries switches
+the shared connection to keeping what it sends (``Connection.keep_from_now``)
+and gives it the command-retry policy: commands sent from then on are kept
+until their reply (counted in ``max_buffered_bytes``) and re-sent by its rules;
+commands already in flight were not kept and are not re-sent. ``set_retry(None)``
+or ``retries=0`` later stops the re-sending (the bytes are still kept).
 """
 
 from __future__ import annotations
@@ -18,8 +21,8 @@ import dataclasses
 import random
 from typing import Any
 
-from .command_retry import CommandRetry
-from .exceptions import ConnectionError, DataError, TimeoutError
+from .command_retry import CommandRetry, attach
+from .exceptions import ConnectionError, TimeoutError
 from .options import ConnectionOptions
 from .retry import AbstractBackoff, EqualJitterBackoff, Retry, retry_settings
 
@@ -61,8 +64,18 @@ def command_policy(connection: Any) -> CommandRetry | None:
     return policy if isinstance(policy, CommandRetry) else None
 
 
+def _start_keeping(client: Any, connection: Any) -> CommandRetry:
+    """The shared connection keeps what it sends from now on, with the command-retry policy."""
+    plain = connection.execute
+    connection.keep_from_now()
+    policy = attach(connection)
+    if client.__dict__.get("_send") == plain:  # the client's direct path: the keeping one, with its admission
+        client._send = connection.execute
+    return policy
+
+
 def apply_retry(client: Any, retry: Any) -> None:
-    """``set_retry``: see the module docstring. Raises DataError, changing nothing, when it cannot be honoured."""
+    """``set_retry``: see the module docstring."""
     retries: int
     backoff: Any
     retry_on: tuple[type[BaseException], ...]
@@ -73,11 +86,7 @@ def apply_retry(client: Any, retry: Any) -> None:
     connection = client.connection
     policy = command_policy(connection)
     if policy is None and retry is not None and retries > 0:
-        raise DataError(
-            "set_retry() cannot start re-sending commands on a client made without retry=...: its connection "
-            "does not keep what it sent. Pass retry=Retry(...) to Redis() (set_retry can change it after), "
-            "or connect_retries=N for connect retries alone"
-        )
+        policy = _start_keeping(client, connection)
     changes = {
         "connect_retries": retries,
         "connect_backoff": backoff,

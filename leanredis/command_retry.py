@@ -50,10 +50,16 @@ def shared_connection(options: ConnectionOptions) -> Connection:
     if not options.command_retries:
         return Connection(options)
     connection = Connection(options, keeps_commands=True)
+    attach(connection)
+    return connection
+
+
+def attach(connection: Connection) -> CommandRetry:
+    """Give a keeping connection this module's policy (at construction, or after ``keep_from_now``)."""
     policy = CommandRetry(connection)
     connection.on_redirect = policy.on_error_reply
     connection.on_lost_command = policy.on_lost
-    return connection
+    return policy
 
 
 class CommandRetry:

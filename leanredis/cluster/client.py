@@ -35,10 +35,12 @@ from .blocking import send_blocking
 from .fanout import COMBINERS, SPLITTABLE, TO_ALL_PRIMARIES, Ordered, join, part_args, split_by_slot
 from .management import TARGETED as MANAGEMENT_TARGETED
 from .management import ClusterManagementCommands
+from .node_admin import ClusterNodeAdminCommands
 from .nodes import NodesManager
 from .pipeline import ClusterPipeline
 from .pubsub import ClusterPubSub
 from .replicas import LoadBalancingStrategy, ReadBalancer, strategy_of
+from .settings import ClusterSettings, default_cluster_retry
 from .slots import cross_slot_error, key_slot, missing_key_error, slot_of_bytes
 from .targets import COMBINE, TARGETED_METHODS, ByNode, Targeted, resolve
 from .topology import ClusterNode
@@ -57,7 +59,9 @@ _READ_SINGLE_KEY = frozenset(name for name in _SINGLE_KEY if COMMANDS[name.decod
 _NOT_YET = ("address_remap", "cache_config")
 
 
-class RedisCluster(ClusterManagementCommands, ClusterSlotAdminCommands, AllCommands):
+class RedisCluster(
+    ClusterSettings, ClusterNodeAdminCommands, ClusterManagementCommands, ClusterSlotAdminCommands, AllCommands
+):
     """An asyncio Redis Cluster client: one multiplexed connection per node, redirects followed.
 
     ``RedisCluster(host="127.0.0.1", port=7000)`` or
@@ -142,11 +146,14 @@ class RedisCluster(ClusterManagementCommands, ClusterSlotAdminCommands, AllComma
         self.read_from_replicas = read_from_replicas
         self.load_balancing_strategy = strategy
         self.require_full_coverage = require_full_coverage
+        # redis-py's cluster retry: a retry= given replaces cluster_error_retry_attempts
+        given = kwargs.get("retry")
+        self.retry = given if given is not None else default_cluster_retry(cluster_error_retry_attempts)
         self.nodes_manager = NodesManager(
             [(ClusterNode(h, p).host, p) for h, p in startup],
             self.options,
             max_redirects=max_redirects,
-            retry_attempts=cluster_error_retry_attempts,
+            retry_attempts=self.retry.get_retries(),
         )
         self.nodes_manager.pools.config = template._pool_box.config  # max_connections... per node
         self._ready = False

@@ -25,6 +25,7 @@ drops them gets the command table's parser for the command name.
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Callable
 from typing import Any
 
@@ -64,8 +65,12 @@ def own(func: Callable[..., Any]) -> Any:
     return func
 
 
-class FunnelMeta(type):
-    """The metaclass of the command classes: decides, per class, whether methods go through ``execute_command``."""
+class FunnelMeta(abc.ABCMeta):
+    """The metaclass of the command classes: decides, per class, whether methods go through ``execute_command``.
+
+    An ``ABCMeta``, so that ``class MyRedis(leanredis.Redis, abc.ABC)`` works as it does with redis-py
+    (a metaclass of type alone conflicts with ABC's).
+    """
 
     def __init__(cls, name: str, bases: tuple[type, ...], namespace: dict[str, Any], **kwargs: Any) -> None:
         super().__init__(name, bases, namespace, **kwargs)

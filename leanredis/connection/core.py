@@ -93,6 +93,7 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
         self.dialer = Dialer(options)
         self.backoff = Backoff(options.reconnect_backoff_base, options.reconnect_backoff_cap, options.connect_backoff)
         self.keeps_commands = keeps_commands
+        self.keeps_at_write = False  # keeping since keep_from_now(): see there
         # may be built outside a loop (redis-py allows it): bound at the first command
         self._loop: asyncio.AbstractEventLoop
         self._thread_check = False
@@ -323,6 +324,22 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
             return fut
         self._wait_for_room(args, fut)
         return fut
+
+    def keep_from_now(self) -> None:
+        """Keep each command sent from now on until its reply, as ``keeps_commands=True`` does from the start.
+
+        ``set_retry`` asks it of a client made without ``retry=``. Commands in flight keep their
+        mode. Callers that took ``execute`` before (a client's ``_send``, its wrappers) still run the
+        plain fast path: their commands are kept when written (``RedisProtocol.keep_from_now``), and
+        the plain path's admission does not count kept bytes, so ``max_inflight`` bounds those.
+        """
+        if self.keeps_commands:
+            return
+        self.keeps_commands = True
+        self.keeps_at_write = True
+        self.execute = self._execute_keeping  # type: ignore[method-assign]
+        if self._proto is not None:
+            self._proto.keep_from_now()
 
     def execute_with_timeout(self, args: tuple[Any, ...], parse: ParseT, timeout: float | None) -> CommandFuture[Any]:
         """Like ``execute`` with this call's own timeout (None: wait for ever)."""

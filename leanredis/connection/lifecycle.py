@@ -52,6 +52,7 @@ class Lifecycle:
     _queue: deque[CommandFuture[Any]]
     _connecting: asyncio.Task[None] | None
     _closed: bool
+    keeps_commands: bool
     _retried: int
     _timer: asyncio.TimerHandle | None
     _per_call: Any
@@ -126,6 +127,8 @@ class Lifecycle:
             logger.info("connected to %s", self.options.address)
         self.stats_connects += 1
         proto.adopted = True
+        if self.keeps_commands and not proto.keep:  # keep_from_now() while this socket was being dialed
+            proto.keep_from_now()
         self._proto = proto
         if self.on_connect is not None:
             self.on_connect()

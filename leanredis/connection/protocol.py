@@ -120,6 +120,17 @@ def commands_in(buffer: bytes | bytearray) -> int:
     return found
 
 
+def _command_end(buffer: bytes | bytearray, start: int) -> int:
+    """Where the command at ``start`` of an out-buffer ends: ``*N`` then N bulk strings, as we encode them."""
+    end = buffer.index(b"\r\n", start)
+    count = int(buffer[start + 1 : end])
+    position = end + 2
+    for _ in range(count):
+        end = buffer.index(b"\r\n", position)
+        position = end + 2 + int(buffer[position + 1 : end]) + 2
+    return position
+
+
 def refused(exc: Exception, max_elements: int) -> str:
     """What a reader refused at a header ("... length out of range"), for ReplyTooLargeError's message."""
     text = str(exc)
@@ -179,6 +190,9 @@ class RedisProtocol(asyncio.Protocol):
         # until its reply; they count against max_buffered_bytes
         self.keep = owner.keeps_commands
         self.kept_bytes = 0
+        # keeping since set_retry switched it on: commands sent by the plain fast path (callers that
+        # captured ``Connection.execute`` before) are kept at the write, from the out-buffer (see keep_from_now)
+        self.keep_at_write = owner.keeps_at_write
         encoding = options.encoding if options.decode_responses else None
         # bytes replies and nothing kept: no decode failure to look for, no kept bytes to release
         self._plain = encoding is None and not self.keep
@@ -217,6 +231,50 @@ class RedisProtocol(asyncio.Protocol):
             and len(self.out) + self.kept_bytes < self.max_buffered
             and not self.write_paused
         )
+
+    def keep_from_now(self) -> None:
+        """Keep each command's bytes until its reply from now on (``set_retry`` on a plain connection).
+
+        What is in flight stays as it was sent: unkept (a command kept here has a ``Packed``
+        payload, one sent before has None). What the plain fast path encodes from now on has no
+        payload at all; ``flush`` keeps its bytes, cut from the out-buffer, as it writes them.
+        """
+        for fut in self.pending:
+            if getattr(fut, "payload", None).__class__ is not Packed:
+                fut.payload = None
+        self.keep = True
+        self.keep_at_write = True
+        self._plain = False
+
+    def _keep_written(self, out: bytearray) -> None:
+        """``flush`` of a connection switched to keeping: each command of ``out`` that the plain fast path
+        encoded (its future has no payload) is kept, as the keeping fast path would have kept it.
+
+        ``out`` holds the commands of the last ``len(ends)`` pending futures, in order (as
+        ``connection_lost`` counts them too).
+        """
+        ends = []
+        position = 0
+        try:
+            while position < len(out):
+                position = _command_end(out, position)
+                ends.append(position)
+        except ValueError:  # not our encoding (cannot happen): nothing kept, each fails as it would have
+            return
+        pending = self.pending
+        first = len(pending) - len(ends)
+        if first < 0:
+            return
+        position = 0
+        for index, end in enumerate(ends, first):
+            fut = pending[index]
+            try:
+                fut.payload  # noqa: B018 - set (None, Packed) by every path but the plain fast path
+            except AttributeError:
+                data = bytes(out[position:end])
+                fut.payload = Packed(data)
+                self.kept_bytes += len(data)
+            position = end
 
     # -- asyncio.Protocol ----------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -666,6 +724,8 @@ class RedisProtocol(asyncio.Protocol):
             return
         self.out = bytearray()
         self.transport.write(out)
+        if self.keep_at_write:
+            self._keep_written(out)
         owner = self._owner
         if owner is not None:
             owner.stats_writes += 1

@@ -1,4 +1,5 @@
-"""RedisCluster's slot administration, ``cluster_links`` and ``replace_default_node``, as redis.asyncio's (8.1).
+"""RedisCluster's slot and node administration, its views of the cluster (``cluster_nodes``, ``cluster_slots``,
+``cluster_shards``...), ``cluster_links``, ``replace_default_node`` and ``set_retry``, as redis.asyncio's (8.1).
 
 These commands change the cluster's slot table, so this module has a cluster of its own (module-scoped,
 always stopped), never a shared one; each library runs the same steps, and every step that unassigns a
@@ -8,6 +9,7 @@ slot assigns it back to its owner, so each run leaves the cluster as it found it
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -122,3 +124,109 @@ async def test_replace_default_node_moves_keyless_commands_to_another_primary(cl
             assert client.get_default_node() == first
     finally:
         await client.aclose()
+
+
+def _no_timings(value: Any) -> Any:
+    """A parsed reply without what changes from one call to the next (ping/pong times, epochs, replication
+    offsets)."""
+    if isinstance(value, dict):
+        return {
+            key: _no_timings(item)
+            for key, item in value.items()
+            if key not in ("last_ping_sent", "last_pong_rcvd", "epoch", "replication-offset", b"replication-offset")
+        }
+    if isinstance(value, list):
+        return [_no_timings(item) for item in value]
+    return value
+
+
+async def node_admin_steps(client: Any, cluster: LocalCluster, key: str) -> list[Any]:
+    owner = client.get_node(host="127.0.0.1", port=cluster.primaries[0].port)
+    client.set_default_node(owner)  # cluster_nodes() answers from the default node ("myself")
+    owner_id = cluster.ids[cluster.primaries[0].port]
+    replica_port = next(s.port for s in cluster.replicas if cluster.replica_of(cluster.primaries[0]) is s)
+    calls = [
+        lambda: client.cluster_nodes(),
+        lambda: client.cluster_slots(owner),
+        lambda: client.cluster_shards(owner),
+        lambda: client.cluster_replicas(owner_id, target_nodes=owner),
+        lambda: client.cluster_failover(owner),  # a primary: the server's error
+        lambda: client.cluster_failover(owner, "sideways"),
+        lambda: client.cluster_failover(None),  # nowhere to send it
+        lambda: client.cluster_replicate(owner, owner_id),  # itself: the server's error
+        lambda: client.cluster_replicate(None, owner_id),
+        lambda: client.cluster_save_config(owner),
+        lambda: client.cluster_save_config(),
+        lambda: client.cluster_set_config_epoch(1, target_nodes=owner),  # it knows other nodes: refused
+        lambda: client.cluster_reset(True, target_nodes=owner),  # it holds a key: refused
+        lambda: client.get_nodes_from_slot("GET", key),
+        lambda: client.get_nodes_from_slot("MGET", "{a}1", "{a}2"),
+        lambda: client.get_nodes_from_slot("MGET", "a", "b"),  # two slots
+        lambda: client.get_nodes_from_slot("PING"),  # no key
+        lambda: client.auth("not-the-password"),  # no password configured: the server's error
+        # a known node: a handshake entry for a moment (the test waits it out), then nothing changed
+        lambda: client.cluster_meet("127.0.0.1", cluster.primaries[1].port, target_nodes=owner),
+    ]
+    results = []
+    for call in calls:
+        try:
+            value = await call()
+            if isinstance(value, list) and value and hasattr(value[0], "port"):
+                value = [node.port for node in value]  # get_nodes_from_slot: each library's ClusterNode
+            results.append(_no_timings(outcome(value)))
+        except Exception as exc:
+            results.append(outcome(exc))
+    owned = [entry for entry in results[1].values() if entry["primary"][1] == cluster.primaries[0].port]
+    results.append(bool(owned) and all(replica_port in {port for _, port in e["replicas"]} for e in owned))
+    return results
+
+
+@pytest.mark.parametrize("protocol", [2, 3])
+async def test_node_views_and_administration_answer_as_redis_py(cluster: LocalCluster, protocol: int) -> None:
+    def settled() -> bool:  # no MEET's handshake under way, every link up, every replica in sync (listed)
+        text = str(cluster.call(cluster.primaries[0], "CLUSTER", "NODES"))
+        slots: Any = cluster.call(cluster.primaries[0], "CLUSTER", "SLOTS")
+        return "handshake" not in text and "disconnected" not in text and all(len(entry) > 3 for entry in slots)
+
+    await asyncio.to_thread(cluster.wait_healthy)
+    results = {}
+    clients = (
+        ("leanredis", RedisCluster(host="127.0.0.1", port=cluster.servers[0].port, protocol=protocol)),
+        ("redis-py", redis_py_cluster.RedisCluster(host="127.0.0.1", port=cluster.servers[0].port, protocol=protocol)),
+    )
+    for name, client in clients:
+        try:
+            await asyncio.to_thread(cluster.wait, settled, time.monotonic() + 30, "the cluster settling")
+            async with asyncio.timeout(30):
+                await client.initialize()
+                key = next(f"k{i}" for i in range(10_000) if client.keyslot(f"k{i}") < 5000)  # on primaries[0]
+                await client.set(key, "v")
+                assert await client.exists(key) == 1  # cluster_reset must be refused, never run
+                results[name] = await node_admin_steps(client, cluster, key)
+                await client.delete(key)
+        finally:
+            await client.aclose()
+    await asyncio.to_thread(cluster.wait_healthy)
+    ours, theirs = results["leanredis"], results["redis-py"]
+    assert ours == theirs, [(index, a, b) for index, (a, b) in enumerate(zip(ours, theirs)) if a != b]
+    assert f"127.0.0.1:{cluster.primaries[0].port}" in ours[0]  # a dict by address, as redis-py's
+    assert ours[6][0] == ours[8][0] == ours[10][0] == "RedisClusterException"
+    assert ours[9] is True and ours[-2] is True and ours[-1] is True
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # redis-py's cluster_error_retry_attempts, compared
+async def test_set_retry_sets_how_often_a_cluster_command_goes_again(cluster: LocalCluster) -> None:
+    from leanredis.retry import NoBackoff, Retry
+
+    client = RedisCluster(host="127.0.0.1", port=cluster.servers[0].port, cluster_error_retry_attempts=2)
+    theirs = redis_py_cluster.RedisCluster(
+        host="127.0.0.1", port=cluster.servers[0].port, cluster_error_retry_attempts=2
+    )
+    assert client.retry.get_retries() == theirs.retry.get_retries() == 2
+    assert client.nodes_manager.retry_attempts == 2
+    new = Retry(NoBackoff(), 5)
+    client.set_retry(new)
+    assert client.retry is new and client.get_retry() is new
+    assert client.nodes_manager.retry_attempts == 5
+    await client.aclose()
+    await theirs.aclose()

@@ -1,6 +1,6 @@
 """``Redis.get_retry()``/``set_retry()`` (redis-py 8.1's names) change what leanredis's retry covers, from the
 next attempt on: the connects a command never written waits through, their backoff, and the re-sending of a
-read whose reply was lost. What cannot be honoured is refused, never accepted and ignored.
+read whose reply was lost, on a client made without ``retry=`` too (its connection keeps what it sends from then on).
 """
 
 from __future__ import annotations
@@ -94,15 +94,64 @@ async def test_set_retry_takes_a_redis_py_retry_and_get_retry_gives_it_back(prox
         await client.aclose()
 
 
-async def test_set_retry_refuses_to_start_re_sending_on_a_client_made_without_retry(proxy: FaultProxy) -> None:
+PING = b"*1\r\n$4\r\nPING\r\n"
+
+
+@pytest.mark.parametrize("sends", ["direct", "through a response callback set before"])
+async def test_set_retry_on_a_client_made_without_retry_re_sends_a_read_sent_after_it(
+    server: RedisServer, proxy: FaultProxy, sends: str
+) -> None:
+    """redis-py apps call ``r.set_retry(Retry(backoff, 3))`` right after construction: honoured, not refused.
+
+    The client is connected before (its socket switches mode live); a response callback set
+    before captured the plain send path, whose commands are then kept as they are written.
+    """
+    admin = leanredis.Redis(host="127.0.0.1", port=server.port)
+    await admin.set("k", "v")
+    await admin.aclose()
+    proxy.mode = "cut"
+    proxy.cut_after = len(PING) + len(GET)  # the GET reaches the server, its reply is lost
+    client = leanredis.Redis(host="127.0.0.1", port=proxy.port, lib_name=None, lib_version=None)
+    try:
+        if sends != "direct":
+            client.set_response_callback("GET", lambda reply, **options: reply)
+        assert await asyncio.wait_for(client.ping(), 5) is True
+        proxy.mode = "forward"  # the next connection passes everything
+        client.set_retry(Retry(ConstantBackoff(0.01), 3))
+        assert await asyncio.wait_for(client.get("k"), 5) == b"v"  # sent again on a new connection
+        assert proxy.accepts == 2
+        assert client.get_retry().get_retries() == 3
+        assert client.connection.kept_bytes == 0  # kept until the reply, no longer
+    finally:
+        await client.aclose()
+
+
+async def test_set_retry_on_a_client_made_without_retry_still_reports_a_write_whose_reply_was_lost(
+    server: RedisServer, proxy: FaultProxy
+) -> None:
+    INCR = b"*3\r\n$6\r\nINCRBY\r\n$1\r\nn\r\n$1\r\n1\r\n"
+    admin = leanredis.Redis(host="127.0.0.1", port=server.port)
+    await admin.delete("n")
+    proxy.mode = "cut"
+    proxy.cut_after = len(INCR)
+    client = leanredis.Redis(host="127.0.0.1", port=proxy.port, lib_name=None, lib_version=None)
+    try:
+        client.set_retry(Retry(ConstantBackoff(0.01), 3))
+        with pytest.raises(leanredis.ConnectionError) as caught:
+            await asyncio.wait_for(client.incr("n"), 5)
+        assert caught.value.possibly_executed is True
+        assert await admin.get("n") == b"1"  # ran once, never sent again
+    finally:
+        await client.aclose()
+        await admin.aclose()
+
+
+async def test_set_retry_none_on_a_client_made_without_retry_stops_the_connect_retries(proxy: FaultProxy) -> None:
     proxy.mode = "refuse"
     client = leanredis.Redis(host="127.0.0.1", port=proxy.port)
     try:
         before = client.get_retry()
         assert before is not None and before.get_retries() == 3  # the default: 3 connect retries
-        with pytest.raises(leanredis.DataError, match="retry="):
-            client.set_retry(Retry(NoBackoff(), 5))
-        assert client.get_retry() == before  # nothing changed
         client.set_retry(None)  # no retries: honoured
         assert client.get_retry() is None
         with pytest.raises(leanredis.ConnectionError):
