@@ -333,7 +333,8 @@ class SearchCommands:
 
 
 def add_document_args(index_name: str, doc_id: Any, nosave: bool, score: float, payload: Any, replace: bool,
-                      partial: bool, language: str | None, no_create: bool, fields: dict[str, Any]) -> list[Any]:  # fmt: skip
+                      partial: bool, language: str | None, no_create: bool,
+                      fields: dict[str, Any]) -> list[Any]:  # fmt: skip
     """FT.ADD's arguments, as redis-py builds them (``add_document`` and the batch indexer)."""
     if partial or no_create:
         replace = True
