@@ -452,3 +452,23 @@ async def test_batch_indexer_sends_every_chunk_and_the_rest_on_commit_as_redis_p
 
 def str_of(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else value
+
+
+def test_batch_indexer_has_redis_asyncio_signatures() -> None:
+    import inspect
+
+    from redis.commands.search import AsyncSearch as TheirSearch
+
+    from leanredis.commands.search import Search
+
+    assert Search.BatchIndexer is type(Search(leanredis.Redis()).batch_indexer())
+    for name in ("__init__", "add_document", "add_document_hash", "commit"):
+        ours = inspect.signature(getattr(Search.BatchIndexer, name))
+        theirs = inspect.signature(getattr(TheirSearch.BatchIndexer, name))
+        assert [(p.name, p.kind, p.default) for p in ours.parameters.values()] == [
+            (p.name, p.kind, p.default) for p in theirs.parameters.values()
+        ], name
+        assert inspect.iscoroutinefunction(getattr(Search.BatchIndexer, name)) == inspect.iscoroutinefunction(
+            getattr(TheirSearch.BatchIndexer, name)
+        ), name
+    assert inspect.signature(Search.batch_indexer).parameters["chunk_size"].default == 100
