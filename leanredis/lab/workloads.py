@@ -22,8 +22,9 @@ from .faultproxy import FaultProxy
 from .sampler import Counter, Sampler
 
 WORKLOADS = ("burst", "paced", "flood", "churn", "overload", "restart", "cached")
-# run by name only, never by ``all``: a soak lasts minutes by design (the CI's lab test runs ``all``)
-LONG_WORKLOADS = ("soak",)
+# run by name only, never by ``all``: a soak lasts minutes by design (the CI's lab test runs ``all``);
+# vector (lab/vector.py) needs a server with the search module and loads 51 MB of vectors
+LONG_WORKLOADS = ("soak", "vector")
 SOAK_FAULTS = ("restart", "pause", "client-kill", "blackhole", "reset-storm")
 
 
@@ -46,6 +47,11 @@ class Params:
     fault_every: float = 60.0  # soak: seconds between faults
     soak_pause_ms: int = 2000  # soak: each CLIENT PAUSE (longer than the timeout: callers time out)
     soak_storm_s: float = 3.0  # soak: each black hole and reset storm (at most half of fault_every)
+    vectors: int = 100_000  # vector: vectors loaded into the HNSW index
+    vector_dim: int = 128
+    vector_batch: int = 500  # vector: HSETs per pipeline
+    vector_queries: int = 20_000  # vector: KNN queries at most (and --duration seconds at most)
+    vector_tasks: int = 50  # vector: tasks querying at once
 
 
 @dataclass
