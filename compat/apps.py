@@ -1,0 +1,115 @@
+"""The applications compat/run.py tries, each at a pinned release from its PyPI sdist.
+
+An app is data: what to install (its sdist, with extras, plus its test
+dependencies as its own project files list them), how to run its tests
+(``{url}``, ``{host}``, ``{port}`` are filled in with the private server's
+address) and why a part of its suite is left out. Only sdists that ship their
+tests are used, so what runs is the released code with its released tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class App:
+    name: str
+    dist: str  # PyPI project name
+    version: str  # pinned release; its sdist carries the tests
+    extras: str = ""  # installed as "<sdist dir>[extras]"
+    requires: tuple[str, ...] = ()  # test dependencies (from the app's own test requirements)
+    pytest_args: tuple[str, ...] = ()
+    env: dict[str, str] = field(default_factory=dict)
+    port: int | None = None  # a port the suite hardcodes; None: any free loopback port
+    sentinel: str | None = None  # sentinel.conf text for a sentinel on 26379 watching the server
+    notes: str = ""
+
+
+APPS: dict[str, App] = {
+    app.name: app
+    for app in (
+        App(
+            name="arq",
+            dist="arq",
+            version="0.28.0",
+            # arq's uv.lock pins pytest-asyncio 0.23.6 (its conftest uses the event_loop fixture)
+            requires=(
+                "pytest>=8,<9",
+                "pytest-asyncio==0.23.6",
+                "pytest-mock",
+                "pytest-timeout",
+                "dirty-equals",
+                "msgpack",
+                "pydantic",
+                "pytz",
+                "tzdata",
+            ),
+            pytest_args=("tests",),
+            notes="testcontainers' RedisContainer is stood in for by compat/stubs (the private server); "
+            "arq pins redis<6, so its baseline is redis-py 5.x",
+        ),
+        App(
+            name="channels-redis",
+            dist="channels-redis",
+            version="4.3.0",
+            extras="cryptography",
+            requires=("pytest", "pytest-asyncio", "pytest-timeout", "async-timeout"),
+            pytest_args=("tests",),
+            port=6379,
+            # the master is named "sentinel" and the sentinel wants a password (tests/test_sentinel.py)
+            sentinel=(
+                "port 26379\n"
+                "sentinel monitor sentinel 127.0.0.1 6379 1\n"
+                "sentinel down-after-milliseconds sentinel 5000\n"
+                "requirepass channels_redis\n"
+            ),
+            notes="the suite hardcodes redis://localhost:6379 and a sentinel on localhost:26379 "
+            "(password channels_redis): both run on those ports inside the run's private network namespace",
+        ),
+        App(
+            name="aiogram",
+            dist="aiogram",
+            version="3.31.0",
+            extras="redis,mongo",
+            requires=(
+                "pytest",
+                "pytest-mock",
+                "pytest-aiohttp==1.1.0",
+                "pytest-timeout",
+                "aresponses==3.0.0",
+                "pytz",
+                "pycryptodomex",
+            ),
+            # the FSM storages and event isolation: the tests that use redis (run with --redis)
+            pytest_args=("tests/test_fsm", "--redis", "{url}"),
+            notes="only tests/test_fsm (storages, isolation): the rest of aiogram's suite never touches redis",
+        ),
+        App(
+            name="pydocket",
+            dist="pydocket",
+            version="0.27.2",
+            requires=(
+                "pytest",
+                "pytest-asyncio>=0.24",
+                "pytest-timeout",
+                "pytest-xdist",  # its conftest takes the worker_id fixture
+                "opentelemetry-sdk>=1.33.0",
+                "opentelemetry-instrumentation-redis>=0.60b0",
+                "opentelemetry-exporter-prometheus>=0.60b0",
+            ),
+            # its addopts ask for xdist workers and 100% coverage; keep only the import mode
+            pytest_args=("tests", "-o", "addopts=--import-mode=importlib", "-p", "no:randomly"),
+            env={"REDIS_VERSION": "8.10"},
+            notes="docker's containers.run is stood in for by compat/stubs (the private server)",
+        ),
+        App(
+            name="python-socketio",
+            dist="python-socketio",
+            version="5.18.1",
+            requires=("pytest", "pytest-asyncio", "pytest-timeout", "redis", "valkey"),
+            pytest_args=("tests/async/test_redis_manager.py",),
+            notes="AsyncRedisManager's own tests (they build clients from URLs; no server round trip)",
+        ),
+    )
+}
