@@ -33,9 +33,11 @@ APPS: dict[str, App] = {
             name="arq",
             dist="arq",
             version="0.28.0",
-            # arq's uv.lock pins pytest-asyncio 0.23.6 (its conftest uses the event_loop fixture)
+            # versions from arq's uv.lock: its tests turn warnings into errors, and redis-py 5 deprecates
+            # close(), which arq calls; pytest-asyncio 0.23 still has the event_loop fixture its conftest uses
             requires=(
-                "pytest>=8,<9",
+                "redis[hiredis]==4.6.0",
+                "pytest==8.4.2",
                 "pytest-asyncio==0.23.6",
                 "pytest-mock",
                 "pytest-timeout",
@@ -45,9 +47,12 @@ APPS: dict[str, App] = {
                 "pytz",
                 "tzdata",
             ),
-            pytest_args=("tests",),
+            # leanredis follows redis-py 8.1, where close() warns DeprecationWarning (since 5.0.1); arq's tests
+            # turn warnings into errors and arq calls close(): that difference alone fails 73 tests, so it is
+            # silenced here to see the rest (compat/README.md says so)
+            pytest_args=("tests", "-W", "ignore:Call to deprecated close:DeprecationWarning"),
             notes="testcontainers' RedisContainer is stood in for by compat/stubs (the private server); "
-            "arq pins redis<6, so its baseline is redis-py 5.x",
+            "the baseline is redis-py 4.6.0, the version arq's own uv.lock pins",
         ),
         App(
             name="channels-redis",
@@ -82,7 +87,9 @@ APPS: dict[str, App] = {
                 "pycryptodomex",
             ),
             # the FSM storages and event isolation: the tests that use redis (run with --redis)
-            pytest_args=("tests/test_fsm", "--redis", "{url}"),
+            # pytest-aiohttp brings a pytest-asyncio that warns when this option is unset, and aiogram turns
+            # warnings into errors: set it to the value the warning names as the coming default
+            pytest_args=("tests/test_fsm", "--redis", "{url}", "-o", "asyncio_default_fixture_loop_scope=function"),
             notes="only tests/test_fsm (storages, isolation): the rest of aiogram's suite never touches redis",
         ),
         App(
@@ -99,7 +106,9 @@ APPS: dict[str, App] = {
                 "opentelemetry-exporter-prometheus>=0.60b0",
             ),
             # its addopts ask for xdist workers and 100% coverage; keep only the import mode
-            pytest_args=("tests", "-o", "addopts=--import-mode=importlib", "-p", "no:randomly"),
+            # test_cron.py reads a conformance file of the monorepo that the sdist does not ship
+            pytest_args=("tests", "-o", "addopts=--import-mode=importlib", "-p", "no:randomly",
+                         "--ignore=tests/fundamentals/test_cron.py"),
             env={"REDIS_VERSION": "8.10"},
             notes="docker's containers.run is stood in for by compat/stubs (the private server)",
         ),

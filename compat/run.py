@@ -131,6 +131,7 @@ def inner(app: App, mode: str, cache: Path, args: argparse.Namespace) -> int:
             COMPAT_REDIS_PORT=str(server.port),
             COMPAT_RESULTS=str(results),
             COMPAT_FALLBACK_LOG=str(fallbacks),
+            COMPAT_SERVER_BINARY=args.server_binary or "",
         )
         fill = {"url": url, "host": server.host, "port": str(server.port)}
         cmd = [str(py), "-m", "pytest", *(a.format(**fill) for a in app.pytest_args),

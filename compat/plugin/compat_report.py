@@ -22,6 +22,32 @@ def _first_line(value: BaseException) -> str:
     return text.strip().splitlines()[0][:300] if text.strip() else ""
 
 
+def _leaf(error: BaseException) -> BaseException:
+    """An exception group's first leaf: pytest groups teardown and unraisable errors, the leaf is the cause."""
+    # BaseExceptionGroup (3.11+) and the exceptiongroup backport both carry .exceptions
+    while getattr(error, "exceptions", None) and isinstance(error.exceptions, (list, tuple)):  # type: ignore[attr-defined]
+        error = error.exceptions[0]  # type: ignore[attr-defined]
+    return error
+
+
+def _describe(error: BaseException) -> tuple[str, str, str]:
+    """(module-qualified type, first line of the message, innermost frame) of what failed."""
+    leaf = _leaf(error)
+    kind = type(leaf)
+    message = _first_line(leaf)
+    origin = leaf
+    if kind.__name__.endswith("UnraisableExceptionWarning") and leaf.__cause__ is not None:
+        # the warning wraps an exception raised in __del__ or a callback: name that one
+        origin = leaf.__cause__
+        message = f"{type(origin).__module__}.{type(origin).__qualname__}: {_first_line(origin)} [{message}]"
+    tb = origin.__traceback__
+    where = ""
+    while tb is not None:
+        where = f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return f"{kind.__module__}.{kind.__qualname__}", message, where
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> Any:
     outcome = yield
@@ -30,12 +56,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
     if not path:
         return
     line: dict[str, Any] = {"nodeid": report.nodeid, "phase": report.when, "outcome": report.outcome}
-    if call.excinfo is not None and report.outcome == "failed":
-        exc_type = call.excinfo.type
-        line["error"] = f"{exc_type.__module__}.{exc_type.__qualname__}"
-        line["message"] = _first_line(call.excinfo.value)
-        tb = call.excinfo.traceback
-        # the innermost frame outside the test file: where the difference surfaced
-        line["where"] = f"{tb[-1].path}:{tb[-1].lineno + 1}" if len(tb) else ""
+    if hasattr(report, "wasxfail"):
+        line["xfail"] = True  # marked xfail by the app: "passed" is an xpass, "skipped" an expected failure
+    if call.excinfo is not None and (report.outcome == "failed" or line.get("xfail")):
+        line["error"], line["message"], line["where"] = _describe(call.excinfo.value)
     with open(path, "a", encoding="utf-8") as out:
         out.write(json.dumps(line) + "\n")

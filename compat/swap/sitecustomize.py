@@ -22,7 +22,11 @@ import os
 import sys
 import types
 
-# swapped module -> {name: "leanredis.module:attr"}; a missing leanredis attr falls back to redis-py's
+# swapped module -> {name: "leanredis.module:attr"}. A name is swapped when leanredis offers it as
+# redis-py's counterpart: its top-level exports, plus the Pipeline and PubSub classes its client returns
+# (apps subclass them and check isinstance). Today leanredis has no top-level ConnectionPool,
+# BlockingConnectionPool or Retry: those fall back to redis-py's (logged), and leanredis.Redis reads a
+# redis-py pool as options (client.py: _init_from_pool); the day leanredis exports them, they swap.
 _CLIENT = {
     "Redis": "leanredis:Redis",
     "StrictRedis": "leanredis:StrictRedis",
@@ -31,12 +35,12 @@ _CLIENT = {
 }
 _CONNECTION = {
     "Connection": "leanredis:Connection",
-    "ConnectionPool": "leanredis.pool:ConnectionPool",
-    "BlockingConnectionPool": "leanredis.pool:BlockingConnectionPool",
-    "parse_url": "leanredis.url:parse_url",
+    "ConnectionPool": "leanredis:ConnectionPool",
+    "BlockingConnectionPool": "leanredis:BlockingConnectionPool",
 }
 _SENTINEL = {
     "Sentinel": "leanredis:Sentinel",
+    "SentinelConnectionPool": "leanredis:SentinelConnectionPool",
 }
 _CLUSTER = {
     "RedisCluster": "leanredis:RedisCluster",
@@ -46,7 +50,7 @@ SWAPS: dict[str, dict[str, str]] = {
     "redis.asyncio.client": _CLIENT,
     "redis.asyncio.connection": _CONNECTION,
     "redis.asyncio.lock": {"Lock": "leanredis:Lock"},
-    "redis.asyncio.retry": {"Retry": "leanredis.retry:Retry"},
+    "redis.asyncio.retry": {"Retry": "leanredis:Retry"},
     "redis.asyncio.sentinel": _SENTINEL,
     "redis.asyncio.cluster": _CLUSTER,
     "redis.asyncio": {**_CLIENT, **_CONNECTION, **_SENTINEL, **_CLUSTER, "from_url": "leanredis:from_url"},
