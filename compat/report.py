@@ -54,44 +54,55 @@ def normalise(cause: str) -> str:
     return re.sub(r"\d{3,}", "N", cause)[:240]
 
 
+BASE = "redis.asyncio"
+LEAN = ("leanredis", "leanredis+exceptions")
+
+
+def differences(base: dict[str, Any], other: dict[str, Any]) -> tuple[dict[str, list[str]], dict[str, Counter[str]]]:
+    """Tests passed on ``base`` and not on ``other``, grouped by cause; where each cause was raised."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    wheres: dict[str, Counter[str]] = defaultdict(Counter)
+    for name, test in base.items():
+        if test["outcome"] != PASSED:
+            continue
+        there = other.get(name, {"outcome": "missing", "cause": "not run (collection failed?)"})
+        if there["outcome"] == PASSED:
+            continue
+        cause = normalise(there.get("cause") or f"{there['outcome']}")
+        groups[cause].append(name)
+        if there.get("where"):
+            wheres[cause][there["where"]] += 1
+    return dict(groups), dict(wheres)
+
+
 def render(outcomes: dict[str, dict[str, dict[str, dict[str, Any]]]], results: Path, apps: list[Any]) -> str:
     lines = ["# leanredis in place of redis.asyncio: applications' own test suites", ""]
-    lines += ["| app | release | tests run | passed on redis.asyncio | of those, passed on leanredis | % |",
-              "| --- | --- | --- | --- | --- | --- |"]
-    total_base = total_both = 0
-    groups: dict[str, dict[str, list[str]]] = {}
-    wheres: dict[str, dict[str, Counter[str]]] = {}
-    extra: dict[str, list[str]] = {}
+    lines += [
+        "| app | release | tests run | passed on redis.asyncio | of those, on leanredis | % "
+        "| with exceptions catchable as redis-py's | % |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    totals = Counter[str]()
     for app in apps:
-        base, lean = outcomes[app.name]["redis.asyncio"], outcomes[app.name]["leanredis"]
+        base = outcomes[app.name][BASE]
         passed = [n for n, t in base.items() if t["outcome"] == PASSED]
-        both = [n for n in passed if lean.get(n, {}).get("outcome") == PASSED]
-        total_base += len(passed)
-        total_both += len(both)
-        share = f"{100 * len(both) / len(passed):.0f}%" if passed else "-"
-        lines.append(f"| {app.name} | {app.version} | {len(base)} | {len(passed)} | {len(both)} | {share} |")
-        app_groups: dict[str, list[str]] = defaultdict(list)
-        app_wheres: dict[str, Counter[str]] = defaultdict(Counter)
-        for name in passed:
-            test = lean.get(name, {"outcome": "missing", "cause": "not run on leanredis (collection failed?)"})
-            if test["outcome"] == PASSED:
-                continue
-            cause = normalise(test.get("cause") or f"{test['outcome']} on leanredis")
-            app_groups[cause].append(name)
-            if test.get("where"):
-                app_wheres[cause][test["where"]] += 1
-        groups[app.name] = dict(app_groups)
-        wheres[app.name] = dict(app_wheres)
-        extra[app.name] = [
-            n for n, t in lean.items() if t["outcome"] == PASSED and base.get(n, {}).get("outcome") != PASSED
-        ]
-    share = f"{100 * total_both / total_base:.1f}%" if total_base else "-"
-    lines.append(f"| **all** | | | {total_base} | {total_both} | {share} |")
+        totals[BASE] += len(passed)
+        row = [app.name, app.version, str(len(base)), str(len(passed))]
+        for mode in LEAN:
+            both = sum(1 for n in passed if outcomes[app.name][mode].get(n, {}).get("outcome") == PASSED)
+            totals[mode] += both
+            row += [str(both), f"{100 * both / len(passed):.0f}%" if passed else "-"]
+        lines.append("| " + " | ".join(row) + " |")
+    row = ["**all**", "", "", str(totals[BASE])]
+    for mode in LEAN:
+        row += [str(totals[mode]), f"{100 * totals[mode] / totals[BASE]:.1f}%" if totals[BASE] else "-"]
+    lines.append("| " + " | ".join(row) + " |")
     for app in apps:
         lines += ["", f"## {app.name} {app.version}", ""]
         if app.notes:
             lines.append(f"Setup: {app.notes}.")
-        for mode in ("redis.asyncio", "leanredis"):
+        lines.append("")
+        for mode in (BASE, *LEAN):
             exit_file = results / f"{app.name}.{mode}.exit"
             code = exit_file.read_text().strip() if exit_file.is_file() else "not run"
             counts = Counter(t["outcome"] for t in outcomes[app.name][mode].values())
@@ -99,15 +110,21 @@ def render(outcomes: dict[str, dict[str, dict[str, dict[str, Any]]]], results: P
         used = fallbacks(results, app.name)
         if used:
             lines.append(f"- redis-py names leanredis lacks, taken from redis-py by the swap: {', '.join(used)}")
-        if extra[app.name]:
-            lines.append(f"- passed on leanredis only: {len(extra[app.name])} ({', '.join(extra[app.name][:5])})")
-        for cause, names in sorted(groups[app.name].items(), key=lambda item: -len(item[1])):
-            lines += ["", f"### {len(names)} × {cause}", ""]
-            where = wheres[app.name].get(cause)
-            if where:
-                lines.append(f"raised at: {where.most_common(1)[0][0]}")
-                lines.append("")
-            lines += [f"- {name}" for name in sorted(names)]
+        base = outcomes[app.name][BASE]
+        extra = [n for n, t in outcomes[app.name]["leanredis"].items()
+                 if t["outcome"] == PASSED and base.get(n, {}).get("outcome") != PASSED]
+        if extra:
+            lines.append(f"- passed on leanredis only: {len(extra)} ({', '.join(extra[:5])})")
+        for mode in LEAN:
+            groups, wheres = differences(base, outcomes[app.name][mode])
+            if not groups:
+                continue
+            lines += ["", f"### Passed on redis.asyncio, not on {mode}"]
+            for cause, names in sorted(groups.items(), key=lambda item: -len(item[1])):
+                where = wheres.get(cause)
+                at = f" — raised at {where.most_common(1)[0][0]}" if where else ""
+                lines += ["", f"{len(names)} × `{cause}`{at}", ""]
+                lines += [f"- {name}" for name in sorted(names)]
     return "\n".join(lines) + "\n"
 
 

@@ -7,10 +7,11 @@
 For each app: its sdist at the pinned release is downloaded from PyPI and
 unpacked, a venv of its own is made under the cache directory with the app,
 its test dependencies and this checkout of leanredis (editable), and its test
-suite runs twice against a private server this script starts: once as it is
+suite runs against a private server this script starts: once as it is
 (redis.asyncio), once with compat/swap/sitecustomize.py on PYTHONPATH, which
-makes ``redis.asyncio`` and its submodules resolve to leanredis. Nothing of the
-app changes between the two passes.
+makes ``redis.asyncio`` and its submodules resolve to leanredis, and once more
+so with leanredis's exceptions also caught by ``except redis.exceptions.X``
+(to see what else differs). Nothing of the app changes between the passes.
 
 Each pass runs in a network namespace of its own (``unshare --net``, loopback
 only), so the tests reach nothing but the private server, and a suite that
@@ -38,7 +39,8 @@ sys.path.insert(0, str(ROOT))
 from apps import APPS, App  # noqa: E402
 from report import load_outcomes, render  # noqa: E402
 
-MODES = ("redis.asyncio", "leanredis")
+# the third pass: leanredis, its exceptions also caught by ``except redis.exceptions.X`` (see swap/)
+MODES = ("redis.asyncio", "leanredis", "leanredis+exceptions")
 
 
 def log(text: str) -> None:
@@ -121,7 +123,7 @@ def inner(app: App, mode: str, cache: Path, args: argparse.Namespace) -> int:
         url = f"redis://{server.host}:{server.port}/0"
         env = dict(os.environ)
         pythonpath = [str(HERE / "plugin"), str(HERE / "stubs")]
-        if mode == "leanredis":
+        if mode.startswith("leanredis"):
             pythonpath.insert(0, str(HERE / "swap"))
         env.update(app.env)
         env.update(

@@ -41,10 +41,14 @@ def _describe(error: BaseException) -> tuple[str, str, str]:
         origin = leaf.__cause__
         message = f"{type(origin).__module__}.{type(origin).__qualname__}: {_first_line(origin)} [{message}]"
     tb = origin.__traceback__
-    where = ""
+    where = ours = ""
     while tb is not None:
         where = f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}"
+        if "/leanredis/" in where:
+            ours = where  # the innermost leanredis frame: the likely place to look
         tb = tb.tb_next
+    if ours and ours != where:
+        where = f"{where} (in leanredis: {ours})"
     return f"{kind.__module__}.{kind.__qualname__}", message, where
 
 

@@ -12,7 +12,9 @@ fallback is written to ``$COMPAT_FALLBACK_LOG`` so the report can say which
 redis-py names an application still used. ``redis`` (the sync client) and
 ``redis.exceptions`` are left alone: an application that catches
 ``redis.exceptions.ConnectionError`` meets leanredis's own classes, as a user
-who only changes the asyncio import would.
+who only changes the asyncio import would. The third pass
+(``COMPAT_SWAP=leanredis+exceptions``) also makes leanredis's exceptions
+subclasses of redis.exceptions' same-named classes, to show what else differs.
 """
 
 from __future__ import annotations
@@ -116,5 +118,30 @@ def install() -> None:
     sys.modules["redis"].asyncio = shims["redis.asyncio"]  # type: ignore[attr-defined]
 
 
-if os.environ.get("COMPAT_SWAP") == "leanredis":
+def catchable_as_redis_py() -> None:
+    """Make each leanredis exception also a subclass of redis.exceptions' class of the same name.
+
+    Only for the "leanredis+exceptions" pass: it shows what remains once
+    ``except redis.exceptions.WatchError`` (how applications catch errors of
+    redis.asyncio) also catches leanredis's. leanredis itself is unchanged on disk.
+    """
+    import redis.exceptions as redis_exceptions
+
+    import leanredis.exceptions as lean_exceptions
+
+    for attr in dir(lean_exceptions):
+        ours, theirs = getattr(lean_exceptions, attr), getattr(redis_exceptions, attr, None)
+        if not (isinstance(ours, type) and isinstance(theirs, type) and issubclass(ours, BaseException)):
+            continue
+        if ours is theirs or issubclass(ours, theirs):
+            continue
+        try:
+            ours.__bases__ = (*ours.__bases__, theirs)
+        except TypeError:  # an order redis-py's hierarchy forbids: this name stays leanredis's only
+            _record_fallback("redis.exceptions", f"{attr} (not made catchable)")
+
+
+if os.environ.get("COMPAT_SWAP", "").startswith("leanredis"):
     install()
+    if os.environ["COMPAT_SWAP"] == "leanredis+exceptions":
+        catchable_as_redis_py()
