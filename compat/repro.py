@@ -1,0 +1,145 @@
+"""Minimal reproductions of what compat/run.py found, each run on redis.asyncio and on leanredis.
+
+    python compat/repro.py            # every case, against a private server
+    python compat/repro.py await_client
+
+Run it with an interpreter that has both redis (8.1) and this checkout's
+leanredis (the project's dev venv). Each case is a few lines written against
+``lib``, which is ``redis.asyncio`` or ``leanredis``; it prints what each
+returns or raises. A case where both print the same is fixed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import warnings
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+from unittest.mock import MagicMock
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import redis.asyncio  # noqa: E402
+import redis.exceptions  # noqa: E402
+
+import leanredis  # noqa: E402
+from leanredis.server import RedisServer, free_port  # noqa: E402
+
+Case = Callable[[ModuleType, int], Awaitable[Any]]
+CASES: dict[str, Case] = {}
+
+
+def case(fn: Case) -> Case:
+    CASES[fn.__name__] = fn
+    return fn
+
+
+@case
+async def await_client(lib: ModuleType, port: int) -> Any:
+    """aiogram's conftest: ``conn = await storage.redis`` (redis.asyncio's Redis.__await__ runs initialize())."""
+    r = lib.Redis(port=port)
+    conn = await r
+    try:
+        return await conn.ping()
+    finally:
+        await r.aclose()
+
+
+@case
+async def pool_is_not_touched_at_construction(lib: ModuleType, port: int) -> Any:
+    """aiogram's test_from_url patches ConnectionPool.from_url: Redis(connection_pool=<a mock>) must only store it."""
+    r = lib.Redis(connection_pool=MagicMock())
+    return type(r).__name__
+
+
+@case
+async def except_redis_exceptions_connection_error(lib: ModuleType, port: int) -> Any:
+    """arq's create_pool retries on ``except (ConnectionError, OSError, RedisError, asyncio.TimeoutError)``."""
+    r = lib.Redis(port=free_port())  # nobody listens there
+    try:
+        await r.ping()
+    except redis.exceptions.RedisError as error:
+        return f"caught as redis.exceptions.RedisError: {type(error).__module__}.{type(error).__name__}"
+    except Exception as error:
+        return f"NOT caught by except redis.exceptions.RedisError: {type(error).__module__}.{type(error).__name__}"
+    finally:
+        await r.aclose()
+
+
+@case
+async def except_redis_exceptions_watch_error(lib: ModuleType, port: int) -> Any:
+    """arq's enqueue_job: ``except WatchError`` (from redis.exceptions) around a WATCH/MULTI/EXEC."""
+    r, other = lib.Redis(port=port), lib.Redis(port=port)
+    try:
+        async with r.pipeline(transaction=True) as pipe:
+            await pipe.watch("compat:watched")
+            await other.set("compat:watched", "changed")
+            pipe.multi()
+            pipe.set("compat:watched", "mine")
+            try:
+                await pipe.execute()
+            except redis.exceptions.WatchError:
+                return "caught as redis.exceptions.WatchError"
+            except Exception as error:
+                kind = f"{type(error).__module__}.{type(error).__name__}"
+                return f"NOT caught by except redis.exceptions.WatchError: {kind}"
+    finally:
+        await r.aclose()
+        await other.aclose()
+
+
+@case
+async def connection_pool_attributes(lib: ModuleType, port: int) -> Any:
+    """arq's test_worker_crash patches ``client.connection_pool.connection_class.read_response``."""
+    r = lib.Redis(port=port)
+    try:
+        pool = r.connection_pool
+        return {name: hasattr(pool, name) for name in ("connection_class", "connection_kwargs", "get_connection")}
+    finally:
+        await r.aclose()
+
+
+@case
+async def sentinel_connection_pool(lib: ModuleType, port: int) -> Any:
+    """channels-redis: ``Redis(connection_pool=redis.asyncio.sentinel.SentinelConnectionPool(name, Sentinel(...)))``."""
+    sentinel = redis.asyncio.sentinel.Sentinel([("127.0.0.1", free_port())])
+    pool = redis.asyncio.sentinel.SentinelConnectionPool("mymaster", sentinel)
+    r = lib.Redis(connection_pool=pool)
+    return f"constructed {type(r).__module__}.{type(r).__name__}"
+
+
+@case
+async def close_is_deprecated(lib: ModuleType, port: int) -> Any:
+    """arq calls ``close(close_connection_pool=True)``: deprecated in redis-py 5.0.1+, fine in 4.6 (arq's lock)."""
+    r = lib.Redis(port=port)
+    await r.ping()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        await r.close(close_connection_pool=True)
+    return [f"{w.category.__name__}: {w.message}" for w in caught] or "no warning"
+
+
+async def outcome(fn: Case, lib: ModuleType, port: int) -> str:
+    try:
+        return f"returns {await asyncio.wait_for(fn(lib, port), 10)!r}"
+    except Exception as error:
+        text = str(error).splitlines()[0] if str(error) else ""
+        return f"raises {type(error).__module__}.{type(error).__qualname__}: {text}"
+
+
+def main() -> int:
+    names = sys.argv[1:] or list(CASES)
+    with RedisServer() as server:
+        for name in names:
+            fn = CASES[name]
+            print(f"== {name}: {fn.__doc__}")
+            for lib in (redis.asyncio, leanredis):
+                print(f"   {lib.__name__:13} {asyncio.run(outcome(fn, lib, server.port))}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
