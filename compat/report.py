@@ -48,6 +48,7 @@ def load_outcomes(results: Path, app: str, mode: str) -> dict[str, dict[str, Any
 
 def normalise(cause: str) -> str:
     """One group per cause: addresses, ports, ids and long numbers differ from test to test."""
+    cause = re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "<uuid>", cause)
     cause = re.sub(r"0x[0-9a-fA-F]+", "0x…", cause)
     cause = re.sub(r"\b[0-9a-f]{8,}\b", "…", cause)
     cause = re.sub(r"(fd|port|laddr|raddr)=\S+", r"\1=N", cause)

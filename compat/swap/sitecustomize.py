@@ -135,9 +135,14 @@ def catchable_as_redis_py() -> None:
             continue
         if ours is theirs or issubclass(ours, theirs):
             continue
-        try:
-            ours.__bases__ = (*ours.__bases__, theirs)
-        except TypeError:  # an order redis-py's hierarchy forbids: this name stays leanredis's only
+        # first in the bases: after leanredis's own (Exception, ValueError, ...) the MRO has no order
+        for bases in ((theirs, *ours.__bases__), (*ours.__bases__, theirs)):
+            try:
+                ours.__bases__ = bases
+                break
+            except TypeError:
+                continue
+        else:  # an order redis-py's hierarchy forbids: this name stays leanredis's only
             _record_fallback("redis.exceptions", f"{attr} (not made catchable)")
 
 
