@@ -46,6 +46,7 @@ APPS: dict[str, App] = {
                 "pydantic",
                 "pytz",
                 "tzdata",
+                "watchfiles",  # arq's [watch] extra: test_run_watch imports it
             ),
             # leanredis follows redis-py 8.1, where close() warns DeprecationWarning (since 5.0.1); arq's tests
             # turn warnings into errors and arq calls close(): that difference alone fails 73 tests, so it is

@@ -122,6 +122,72 @@ async def close_is_deprecated(lib: ModuleType, port: int) -> Any:
     return [f"{w.category.__name__}: {w.message}" for w in caught] or "no warning"
 
 
+@case
+async def except_redis_exceptions_lock_error(lib: ModuleType, port: int) -> Any:
+    """pydocket's worker: ``async with redis.lock(name, blocking=False)`` held elsewhere, ``except LockError``."""
+    r = lib.Redis(port=port)
+    try:
+        await r.set("compat:lock", "someone else")
+        try:
+            async with r.lock("compat:lock", timeout=5, blocking=False):
+                return "acquired"
+        except redis.exceptions.LockError:
+            return "caught as redis.exceptions.LockError"
+        except Exception as error:
+            return f"NOT caught by except redis.exceptions.LockError: {type(error).__module__}.{type(error).__name__}"
+    finally:
+        await r.delete("compat:lock")
+        await r.aclose()
+
+
+@case
+async def except_redis_exceptions_response_error(lib: ModuleType, port: int) -> Any:
+    """pydocket's redelivery: ``except ResponseError as e: if "NOGROUP" in str(e)`` around XAUTOCLAIM."""
+    r = lib.Redis(port=port)
+    try:
+        await r.xautoclaim("compat:no-stream", "no-group", "me", min_idle_time=0)
+        return "no error"
+    except redis.exceptions.ResponseError as error:
+        return f"caught as redis.exceptions.ResponseError: {str(error)[:30]}"
+    except Exception as error:
+        return f"NOT caught by except redis.exceptions.ResponseError: {type(error).__module__}.{type(error).__name__}"
+    finally:
+        await r.aclose()
+
+
+@case
+async def redis_py_async_script_on_the_client(lib: ModuleType, port: int) -> Any:
+    """pydocket's _lua.py: redis-py's ``AsyncScript(None, lua)`` called with ``client=``; it catches NoScriptError."""
+    from redis.commands.core import AsyncScript
+
+    r = lib.Redis(port=port)
+    try:
+        await r.script_flush()
+        script = AsyncScript(None, b"return 7")  # type: ignore[arg-type]
+        return await script(keys=[], args=[], client=r)
+    finally:
+        await r.aclose()
+
+
+@case
+async def pubsub_connection_protocol(lib: ModuleType, port: int) -> Any:
+    """pydocket's test_pubsub_connections_speak_resp2: ``pubsub.connection.protocol`` after subscribe."""
+    r = lib.Redis(port=port)
+    pubsub = r.pubsub()
+    try:
+        await pubsub.subscribe("compat:channel")
+        return pubsub.connection.protocol
+    finally:
+        await pubsub.aclose()
+        await r.aclose()
+
+
+@case
+async def connection_without_arguments(lib: ModuleType, port: int) -> Any:
+    """pydocket's test_data_connections_keep_the_client_default_resp_version: ``Connection().protocol``."""
+    return lib.Connection().protocol
+
+
 async def outcome(fn: Case, lib: ModuleType, port: int) -> str:
     try:
         return f"returns {await asyncio.wait_for(fn(lib, port), 10)!r}"

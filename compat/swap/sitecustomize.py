@@ -124,6 +124,10 @@ def catchable_as_redis_py() -> None:
     Only for the "leanredis+exceptions" pass: it shows what remains once
     ``except redis.exceptions.WatchError`` (how applications catch errors of
     redis.asyncio) also catches leanredis's. leanredis itself is unchanged on disk.
+    ``RedisError`` itself cannot take redis-py's as a base (Python refuses: the
+    instance layouts differ); its subclasses can, so only a bare
+    ``leanredis.RedisError`` or a leanredis-only class (OverloadError, ...)
+    escapes ``except redis.exceptions.RedisError``; the report lists it.
     """
     import redis.exceptions as redis_exceptions
 
