@@ -23,6 +23,7 @@ class App:
     env: dict[str, str] = field(default_factory=dict)
     port: int | None = None  # a port the suite hardcodes; None: any free loopback port
     sentinel: str | None = None  # sentinel.conf text for a sentinel on 26379 watching the server
+    app_timeout: int | None = None  # one pass's bound, when shorter than --app-timeout
     notes: str = ""
 
 
@@ -122,6 +123,8 @@ APPS: dict[str, App] = {
                 "-o", "addopts=--import-mode=importlib", "-p", "no:randomly",
             ),
             env={"REDIS_VERSION": "8.10"},
+            # a pass that hangs in a fixture's teardown (pytest-timeout does not end it) stops here
+            app_timeout=420,
             notes="docker's containers.run is stood in for by compat/stubs (the private server)",
         ),
         App(

@@ -25,6 +25,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tarfile
@@ -105,6 +106,8 @@ def inner(app: App, mode: str, cache: Path, args: argparse.Namespace) -> int:
     """Start the private server(s), run the suite once, write the results file. Runs inside the namespace."""
     from leanredis.server import RedisServer
 
+    # stopped from outside (Ctrl-C, kill): unwind, so that the finally below stops the servers
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     if args.netns:
         subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
     src = cache / "src" / f"{app.dist}-{app.version}"
@@ -147,13 +150,16 @@ def inner(app: App, mode: str, cache: Path, args: argparse.Namespace) -> int:
         with open(out / f"{app.name}.{mode}.log", "w") as stdout:
             proc = subprocess.Popen(cmd, cwd=src, env=env, stdout=stdout, stderr=subprocess.STDOUT,
                                     start_new_session=True)
+            bound = min(args.app_timeout, app.app_timeout or args.app_timeout)
             try:
-                code = proc.wait(args.app_timeout)
+                code = proc.wait(bound)
             except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, 9)
-                proc.wait()
                 code = -9
-                log(f"{app.name} [{mode}]: stopped after {args.app_timeout} s")
+                log(f"{app.name} [{mode}]: stopped after {bound} s")
+            finally:
+                if proc.poll() is None:  # timed out, or we are being stopped: the suite and its servers go too
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait()
         (out / f"{app.name}.{mode}.exit").write_text(str(code))
         return 0
     finally:

@@ -52,6 +52,28 @@ def _describe(error: BaseException) -> tuple[str, str, str]:
     return f"{kind.__module__}.{kind.__qualname__}", message, where
 
 
+def _dump_tasks(signum: int, frame: Any) -> None:
+    """``kill -USR1 <pytest pid>``: print every asyncio task's stack, to see where a hung suite waits."""
+    import asyncio
+    import sys
+
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        print("compat_report: no running event loop", file=sys.__stderr__, flush=True)
+        return
+    for task in asyncio.all_tasks(loop):
+        print(f"--- {task!r}", file=sys.__stderr__)
+        task.print_stack(limit=15, file=sys.__stderr__)
+    sys.__stderr__.flush()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    import signal
+
+    signal.signal(signal.SIGUSR1, _dump_tasks)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> Any:
     outcome = yield
