@@ -66,7 +66,8 @@ def differences(base: dict[str, Any], other: dict[str, Any]) -> tuple[dict[str, 
     for name, test in base.items():
         if test["outcome"] != PASSED:
             continue
-        there = other.get(name, {"outcome": "missing", "cause": "not run (collection failed?)"})
+        never = "not run: the pass stopped before it (time bound) or collection failed"
+        there = other.get(name, {"outcome": "missing", "cause": never})
         if there["outcome"] == PASSED:
             continue
         cause = normalise(there.get("cause") or f"{there['outcome']}")

@@ -170,6 +170,23 @@ async def redis_py_async_script_on_the_client(lib: ModuleType, port: int) -> Any
 
 
 @case
+async def pool_subclass_overriding_release(lib: ModuleType, port: int) -> Any:
+    """pydocket's ReauthenticatingPool: a subclass overriding redis-py's ``async def release(self, connection)``."""
+
+    class Pool(lib.ConnectionPool):  # type: ignore[name-defined,misc]
+        async def release(self, connection: Any) -> None:  # redis-py's signature
+            await super().release(connection)
+
+    pool = Pool.from_url(f"redis://127.0.0.1:{port}/0")
+    r = lib.Redis(connection_pool=pool)
+    try:
+        return await r.blpop(["compat:empty"], timeout=0.1)  # a blocking command: a connection of the pool
+    finally:
+        await r.aclose()
+        await pool.disconnect()
+
+
+@case
 async def pubsub_connection_protocol(lib: ModuleType, port: int) -> Any:
     """pydocket's test_pubsub_connections_speak_resp2: ``pubsub.connection.protocol`` after subscribe."""
     r = lib.Redis(port=port)
