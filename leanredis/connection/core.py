@@ -622,7 +622,10 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
         sent = payload if payload.__class__ is float else (None if self.keeps_commands else started)
         if payload.__class__ is not Packed:
             fut.payload = None  # arguments of a command never sent; kept bytes leave with the reply
-        fut.set_exception(timeout_error(fut, self.options.address, timeout, stage, started, sent, now, detail))
+        error = timeout_error(fut, self.options.address, timeout, stage, started, sent, now, detail)
+        if stage == QUEUED and self._proto is None:
+            error.__cause__ = self.last_connect_error  # it waited for a socket: why there is none (None: connecting)
+        fut.set_exception(error)
 
     # -- connecting --------------------------------------------------------
     def _bind_loop(self, loop: asyncio.AbstractEventLoop | None) -> None:

@@ -10,6 +10,7 @@ import gc
 import math
 import os
 import socket
+import sys
 import time
 from array import array
 from collections import Counter as Tally
@@ -506,6 +507,7 @@ async def soak(ctx: Context, client: Adapter) -> dict[str, Any]:
             index += 1
             t0 = time.perf_counter()
             errors_before = ctx.counter.errors
+            rss_before, blocks_before = s.now_mb(), sys.getallocatedblocks()
             if kind == "restart":
                 if ctx.control is None:
                     continue
@@ -526,8 +528,12 @@ async def soak(ctx: Context, client: Adapter) -> dict[str, Any]:
                 await asyncio.to_thread(server_command, ctx.host, ctx.port, "CLIENT", "KILL", "TYPE", "normal")
                 fault_end = time.perf_counter()
             recovery = await recovered(state, t0, fault_end)
+            # an RSS step with the live objects back where they were is memory the allocators kept
+            # (pymalloc arenas a few survivors pin, glibc's free heap), not objects the client holds
             faults.append({"kind": kind, "at_s": round(t0 - start, 1), "recovery_s": recovery,
-                           "failed_commands": ctx.counter.errors - errors_before})
+                           "failed_commands": ctx.counter.errors - errors_before,
+                           "rss_step_mb": round(s.now_mb() - rss_before, 1),
+                           "live_blocks_step": sys.getallocatedblocks() - blocks_before})
 
     proxy = await FaultProxy(ctx.port, host=ctx.host).start()
     try:
