@@ -54,6 +54,11 @@ class TimeoutError(RedisError):  # noqa: A001 - redis-py's name
     written_seconds: float | None = None
 
 
+class ConnectTimeoutError(ConnectionError, TimeoutError):
+    """Every connect attempt timed out: the command was never sent (a ``ConnectionError``), and it is a
+    ``TimeoutError`` too, as redis-py raises for a connect that times out, so either handler catches it."""
+
+
 class AuthenticationError(ConnectionError):
     """The server refused the credentials given (AUTH/HELLO failed)."""
 

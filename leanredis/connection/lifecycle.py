@@ -33,7 +33,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..exceptions import ConnectionError, RedisError, TimeoutError
+from ..exceptions import ConnectionError, ConnectTimeoutError, RedisError, TimeoutError
 from ..future import CommandFuture
 from ..retry import connect_failure_retryable as retryable
 from .dialer import Backoff, Dialer, close_and_wait, connect_reason
@@ -186,7 +186,12 @@ class Lifecycle:
         """
         attempts = self._failed_attempts
         seconds = self._failed_at - self._failing_since
-        error_type = type(last) if isinstance(last, ConnectionError) else ConnectionError
+        if isinstance(last, ConnectionError):
+            error_type: type[RedisError] = type(last)
+        elif isinstance(last, TimeoutError):  # redis-py raises TimeoutError here: a handler of either catches it
+            error_type = ConnectTimeoutError
+        else:
+            error_type = ConnectionError
         error = error_type(
             f"could not connect to {self.options.address} after {attempts} attempt{'s' if attempts != 1 else ''} "
             f"in {seconds:.1f} s: {connect_reason(last, self.options.socket_connect_timeout)}"
