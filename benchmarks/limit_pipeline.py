@@ -120,6 +120,14 @@ async def open_conn(port: int) -> tuple[Any, Conn]:
     return await loop.create_connection(lambda: Conn(loop), "127.0.0.1", port)
 
 
+async def get_worker(conn: Conn, keys: list[bytes], first: int, n: int, size: int, step: int) -> None:
+    for start in range(first, n, step):
+        pipe = conn.pipeline()
+        for i in range(start, min(n, start + size)):
+            pipe.get(keys[i % 1000])
+        await pipe.execute()
+
+
 async def main(a: argparse.Namespace) -> None:
     transport, conn = await open_conn(a.port)
     value = os.urandom(a.value_size)
@@ -136,15 +144,7 @@ async def main(a: argparse.Namespace) -> None:
                 await pipe.execute()
         else:
             step = size * a.tasks
-
-            async def worker(first: int) -> None:
-                for start in range(first, a.n, step):
-                    pipe = conn.pipeline()
-                    for i in range(start, min(a.n, start + size)):
-                        pipe.get(keys[i % 1000])
-                    await pipe.execute()
-
-            await asyncio.gather(*(worker(j * size) for j in range(a.tasks)))
+            await asyncio.gather(*(get_worker(conn, keys, j * size, a.n, size, step) for j in range(a.tasks)))
         rate = a.n / (time.perf_counter() - t0)
         print(json.dumps({"client": "limit-pipeline", "shape": shape, "size": size, "loop": a.loop, "n": a.n,
                           "tasks": 1 if shape == "set" else a.tasks, "ops_per_s": round(rate)}), flush=True)

@@ -487,7 +487,10 @@ async def churn(a: argparse.Namespace, value: bytes) -> dict[str, Any]:
     }
 
 
-MODES = ("burst", "latency", "batch", "pipeline", "pipe-set", "pipe-get", "mset", "mget", "flood", "paced", "handler", "churn")
+MODES = (
+    "burst", "latency", "batch", "pipeline", "pipe-set", "pipe-get",
+    "mset", "mget", "flood", "paced", "handler", "churn",
+)
 
 
 async def main(a: argparse.Namespace) -> dict[str, Any]:

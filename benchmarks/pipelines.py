@@ -32,7 +32,10 @@ sys.path.insert(0, str(HERE.parent))
 
 from leanredis.server import RedisServer  # noqa: E402
 
-SHAPES = {"set": ("pipe-set", "1 task, pipelines of 1,000 SETs"), "get": ("pipe-get", "{tasks} tasks, pipelines of 100 GETs")}
+SHAPES = {
+    "set": ("pipe-set", "1 task, pipelines of 1,000 SETs"),
+    "get": ("pipe-get", "{tasks} tasks, pipelines of 100 GETs"),
+}
 
 
 def measure(perf: Path, client: str, mode: str, a: argparse.Namespace, port: int) -> float:
