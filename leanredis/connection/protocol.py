@@ -411,11 +411,57 @@ class RedisProtocol(asyncio.Protocol):
     def _route_collecting(self) -> None:
         """Reply loop while a pipeline is pending: its replies go into its list, the others as usual."""
         reader = self._reader
+        gets = reader.gets
         pending = self.pending
         keep = self.keep
-        while (reply := reader.gets()) is not MORE:
+        failures = _DECODE_FAILURES
+        while True:
+            if pending:
+                fut = pending[0]
+                collect = fut.parse
+                if collect.__class__ is Collect:
+                    # the pipeline at the head: its replies in a row, as the ruler reads them
+                    replies = collect.replies  # type: ignore[union-attr]
+                    append = replies.append
+                    owed = collect.count - len(replies)  # type: ignore[union-attr]
+                    was_owed = owed
+                    while owed:
+                        reply = gets()
+                        if reply is MORE or reply.__class__ is Push or failures:
+                            break
+                        append(reply)
+                        owed -= 1
+                    else:
+                        self._ended = True
+                        pending.popleft()
+                        extra = collect.count - 1  # type: ignore[union-attr]
+                        self.collecting -= 1
+                        self.batched -= extra
+                        self.max_inflight += extra
+                        collect.replies = []  # type: ignore[union-attr]
+                        if not fut.done():
+                            fut.set_result(replies)
+                        continue
+                    if reply is MORE:
+                        if owed != was_owed:
+                            self._ended = True  # replies ended in this read: what remains is the next one's
+                        return
+                    self._ended = True
+                    if failures:
+                        error = _take_decode_failure()
+                        if error is not None:
+                            self._undecodable(reply, error)
+                            continue
+                    if reply.__class__ is Push:
+                        self._push(reply)
+                        continue
+                    self._collected(fut, collect, reply)  # type: ignore[arg-type]
+                    continue
+            reply = gets()
+            if reply is MORE:
+                return
             self._ended = True
-            if _DECODE_FAILURES:
+            if failures:
                 error = _take_decode_failure()
                 if error is not None:
                     self._undecodable(reply, error)
@@ -429,33 +475,19 @@ class RedisProtocol(asyncio.Protocol):
                     self._unsolicited(reply)
                     return
                 raise IndexError("a reply nobody asked for")
-            fut = pending[0]
-            collect = fut.parse
-            if collect.__class__ is Collect:  # inlined _collected: once per pipelined reply
-                replies = collect.replies  # type: ignore[union-attr]
-                replies.append(reply)
-                if len(replies) == collect.count:  # type: ignore[union-attr]
-                    pending.popleft()
-                    extra = collect.count - 1  # type: ignore[union-attr]
-                    self.collecting -= 1
-                    self.batched -= extra
-                    self.max_inflight += extra
-                    collect.replies = []  # type: ignore[union-attr]
-                    if not fut.done():
-                        fut.set_result(replies)
-                continue
-            pending.popleft()
+            fut = pending.popleft()
             kept = self._release_kept(fut) if keep else None
             if fut.done():
                 continue
             if cls is ResponseError:
                 self._error_reply(fut, reply, kept)
                 continue
-            if collect is None:
+            parse = fut.parse
+            if parse is None:
                 fut.set_result(reply)
                 continue
             try:
-                value = collect(reply)
+                value = parse(reply)
             except Exception as exc:  # a reply of an unexpected shape: this caller's error only
                 fut.set_exception(unparsable(fut, exc))
                 continue

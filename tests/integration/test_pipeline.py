@@ -285,3 +285,16 @@ async def test_a_pipeline_lost_with_its_socket_fails_once_and_the_connection_is_
     finally:
         await other.aclose()
         await client.aclose()
+
+
+@pytest.mark.timeout(30)
+async def test_max_reply_bytes_bounds_each_reply_of_a_pipeline_not_their_sum(redis_server: RedisServer) -> None:
+    client = leanredis.Redis(host="127.0.0.1", port=redis_server.port, max_reply_bytes=20_000)
+    try:
+        await client.set("v", b"x" * 1000)
+        pipe = client.pipeline(transaction=False)
+        for _ in range(2000):  # 2 MB of replies, each far under the bound
+            pipe.get("v")
+        assert await pipe.execute() == [b"x" * 1000] * 2000
+    finally:
+        await client.aclose()
