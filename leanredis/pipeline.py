@@ -7,14 +7,18 @@ records ``(args, parse)`` and returns the pipeline (``pipe.set(a, 1).get(a)``),
 Where the commands go:
 
 - a pipeline without a transaction, and a transaction without WATCH, run on
-  the client's shared multiplexed connection: ``execute`` hands every command
-  to the connection in one synchronous call, so no other caller's command can
-  land in between (the connection's FIFO keeps them together). A transaction
-  is one unit for the connection's bounds (``Connection.execute_batch``):
-  encoded all or nothing when there is room, as a single command is, else it
-  waits whole in the connection's queue (its arguments only, one place of
-  ``max_queued``) or, under ``overload_policy="fail"``, raises
-  ``OverloadError``; it is never split;
+  the client's shared multiplexed connection as one batch
+  (``Connection.execute_batch``): encoded all or nothing when there is room,
+  as a single command is, else waiting whole in the connection's queue (its
+  arguments only, one place of ``max_queued``) or, under
+  ``overload_policy="fail"``, raising ``OverloadError``; never split, so no
+  other caller's command lands in between. One future stands for the batch
+  and resolves to its replies in one list; the parsers run over it in one
+  pass (``_pipeline_results``, ``_parse_results``), and every reply owed
+  counts in ``max_inflight``. A pipeline whose commands a sender may change
+  one by one (response callbacks, the client-side cache, a cluster node's
+  redirects) or with replies to read undecoded (DUMP, FT.SEARCH under
+  ``decode_responses``) is sent command by command instead;
 - after ``watch()`` the pipeline holds a pool connection of its own (WATCH
   belongs to one socket): commands run at once ("immediate mode", as in
   redis-py) until ``multi()``, then are buffered until ``execute()``. If that
@@ -28,7 +32,9 @@ Where the commands go:
 
 Memory: the recorded commands are dropped as they are encoded (for error
 messages the pipeline keeps each command with values longer than 128
-characters cut down); the replies are the only thing ``execute`` returns.
+characters cut down: the connection names the commands encoded longer than
+that could hold, so the short ones cost nothing); the replies are the only
+thing ``execute`` returns.
 Errors follow redis-py: a ``ResponseError`` reply is raised (the first one,
 annotated as redis-py does: ``Command # 3 (LPUSH c 3) of pipeline caused
 error: ('WRONGTYPE ...',)``) or, with
