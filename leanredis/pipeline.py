@@ -443,7 +443,11 @@ async def _send_batch(conn: Connection, stack: list[tuple[tuple[Any, ...], Any]]
         fut = _batch_or_none(conn, stack, around)
     if fut is None:
         raise ConnectionError(f"connection to {conn.options.address} lost before the pipeline was sent")
-    replies: list[Any] = await fut
+    try:
+        replies: list[Any] = await fut
+    except BaseException:
+        fut.cancel()  # the caller gave up (or it failed): its replies are read and dropped, watched as late
+        raise
     return replies
 
 
