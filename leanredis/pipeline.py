@@ -457,11 +457,17 @@ def _pipeline_results(
     """A plain pipeline's replies, parsed in place in one pass: errors made exceptions (or, for a
     command whose error means "empty", its empty value), raw readers applied."""
     first_error = -1
-    index = 0
-    for _, parse in stack:
-        reply = replies[index]
+    for index, ((_, parse), reply) in enumerate(zip(stack, replies)):
         cls = reply.__class__
-        if cls is ResponseError:
+        if parse is not None and cls is not ResponseError and cls is not UnicodeDecodeError:  # the common case
+            try:
+                replies[index] = parse(reply)
+            except Exception as exc:  # a reply of an unexpected shape: this command's error
+                if parse.__class__ is RawThen:
+                    replies[index] = ProtocolError(f"cannot parse reply to {_upper(stack[index][0][0])}: {exc!r}")
+                else:
+                    raise ProtocolError(f"cannot parse reply to {command_name(stack[index][0][0])}: {exc!r}") from exc
+        elif cls is ResponseError:
             if parse.__class__ is EmptyOnError:
                 replies[index] = parse.factory()
             else:
@@ -470,15 +476,6 @@ def _pipeline_results(
                     first_error = index
         elif cls is UnicodeDecodeError:
             raise reply  # this command's reply cannot be decoded: raised, as when it was awaited alone
-        elif parse is not None:
-            try:
-                replies[index] = parse(reply)
-            except Exception as exc:  # a reply of an unexpected shape: this command's error
-                if parse.__class__ is RawThen:
-                    replies[index] = ProtocolError(f"cannot parse reply to {_upper(stack[index][0][0])}: {exc!r}")
-                else:
-                    raise ProtocolError(f"cannot parse reply to {command_name(stack[index][0][0])}: {exc!r}") from exc
-        index += 1
     if raise_on_error and first_error >= 0:
         _annotate(replies[first_error], first_error, stack[first_error][0])
         raise replies[first_error]
@@ -524,9 +521,7 @@ def _exec_results(
 def _parse_results(stack: list[tuple[tuple[Any, ...], Any]], results: list[Any], raise_on_error: bool) -> list[Any]:
     """A transaction's results parsed in place: error items made exceptions, the first raised if asked."""
     first_error = -1
-    index = 0
-    for args, parse in stack:
-        value = results[index]
+    for index, ((args, parse), value) in enumerate(zip(stack, results)):
         if value.__class__ is ResponseError:
             results[index] = value = error_from_reply(value.args[0] if value.args else "")
             if first_error < 0 and isinstance(value, ResponseError):
@@ -536,7 +531,6 @@ def _parse_results(stack: list[tuple[tuple[Any, ...], Any]], results: list[Any],
                 results[index] = parse(value)
             except Exception as exc:  # a reply of an unexpected shape: this command's error only
                 results[index] = ProtocolError(f"cannot parse reply to {_upper(args[0])}: {exc!r}")
-        index += 1
     if raise_on_error and first_error >= 0:
         _annotate(results[first_error], first_error, stack[first_error][0])
         raise results[first_error]
