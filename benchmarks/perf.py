@@ -245,6 +245,7 @@ async def pipe_set(c: Any, a: argparse.Namespace, value: bytes) -> dict[str, Any
     size = a.pipe_size or 1000
     keys = [b"k:%d" % i for i in range(1000)]
     errors = 0
+    cpu0 = time.process_time()
     t0 = time.perf_counter()
     for start in range(0, a.n, size):
         pipe = new()
@@ -254,7 +255,9 @@ async def pipe_set(c: Any, a: argparse.Namespace, value: bytes) -> dict[str, Any
         if len(results) != min(a.n, start + size) - start:
             errors += 1
     elapsed = time.perf_counter() - t0
-    return {"ops_per_s": round(a.n / elapsed), "pipe_size": size, "transaction": a.transaction, "errors": errors}
+    cpu = time.process_time() - cpu0
+    return {"ops_per_s": round(a.n / elapsed), "cpu_ops_per_s": round(a.n / cpu), "pipe_size": size,
+            "transaction": a.transaction, "errors": errors}
 
 
 async def pipe_get(c: Any, a: argparse.Namespace, value: bytes) -> dict[str, Any]:
@@ -278,10 +281,13 @@ async def pipe_get(c: Any, a: argparse.Namespace, value: bytes) -> dict[str, Any
             if results[-1] != value:
                 wrong[0] += 1
 
+    cpu0 = time.process_time()
     t0 = time.perf_counter()
     await asyncio.gather(*(worker(j * size) for j in range(a.concurrency)))
     elapsed = time.perf_counter() - t0
-    return {"ops_per_s": round(a.n / elapsed), "pipe_size": size, "transaction": a.transaction, "errors": wrong[0]}
+    cpu = time.process_time() - cpu0
+    return {"ops_per_s": round(a.n / elapsed), "cpu_ops_per_s": round(a.n / cpu), "pipe_size": size,
+            "transaction": a.transaction, "errors": wrong[0]}
 
 
 async def multi_key(c: Any, a: argparse.Namespace, value: bytes, write: bool) -> dict[str, Any]:

@@ -15,7 +15,9 @@ Every measurement is a fresh process of perf.py (``pipe-set``/``pipe-get``)
 on one private server; each round runs every client once, in turn, so a slow
 period of this shared machine hits all of them. Printed: the median
 commands per second of each, its ratio to the ruler, and for ``:multi`` its
-ratio to the same client's plain pipeline.
+ratio to the same client's plain pipeline; then the same per second of the
+client process's own CPU time (``time.process_time``), which the other
+processes on a shared machine move far less than the wall clock.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ SHAPES = {
 }
 
 
-def measure(perf: Path, client: str, mode: str, a: argparse.Namespace, port: int) -> float:
+def measure(perf: Path, client: str, mode: str, a: argparse.Namespace, port: int) -> tuple[float, float]:
     name, _, kind = client.partition(":")
     cmd = [sys.executable, str(perf), "--client", name, "--mode", mode, "--port", str(port), "--n", str(a.n)]
     cmd += ["--concurrency", str(a.tasks), "--loop", a.loop] + (["--transaction"] if kind == "multi" else [])
@@ -48,7 +50,7 @@ def measure(perf: Path, client: str, mode: str, a: argparse.Namespace, port: int
     record = json.loads(out.stdout.strip().splitlines()[-1])
     if record.get("errors"):
         raise RuntimeError(f"{client} {mode}: {record['errors']} wrong results")
-    return float(record["ops_per_s"])
+    return float(record["ops_per_s"]), float(record.get("cpu_ops_per_s", 0))
 
 
 def main() -> None:
@@ -72,13 +74,18 @@ def main() -> None:
         for shape in a.shapes.split(","):
             mode, title = SHAPES[shape]
             rates: dict[str, list[float]] = {c: [] for c in perfs}
+            cpus: dict[str, list[float]] = {c: [] for c in perfs}
             for _ in range(a.rounds):
                 for client, perf in perfs.items():
                     run_as = client.replace("before", "leanredis")
-                    rates[client].append(measure(perf, run_as, mode, a, server.port))
+                    rate, cpu = measure(perf, run_as, mode, a, server.port)
+                    rates[client].append(rate)
+                    cpus[client].append(cpu)
             median = {c: statistics.median(r) for c, r in rates.items()}
-            ruler = median.get("limit")
-            print(f"\n{shape}: {title.format(tasks=a.tasks)}  (median commands/s; spread min-max)")
+            cpu_median = {c: statistics.median(r) for c, r in cpus.items()}
+            ruler, cpu_ruler = median.get("limit"), cpu_median.get("limit")
+            print(f"\n{shape}: {title.format(tasks=a.tasks)}")
+            print("  (median commands/s wall, spread min-max; and per second of the client's own CPU time)")
             for client, rate in median.items():
                 line = f"  {client:<16} {rate:>11,.0f}  ({min(rates[client]):,.0f}-{max(rates[client]):,.0f})"
                 if ruler and client != "limit":
@@ -86,6 +93,10 @@ def main() -> None:
                 plain = median.get(client.removesuffix(":multi"))
                 if client.endswith(":multi") and plain:
                     line += f"  {rate / plain:.2f}x its pipeline"
+                cpu = cpu_median[client]
+                line += f"  | cpu {cpu:>11,.0f}"
+                if cpu_ruler and client != "limit":
+                    line += f"  {cpu / cpu_ruler:.2f}x ruler"
                 print(line, flush=True)
 
 
