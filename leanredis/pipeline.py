@@ -522,15 +522,17 @@ def _parse_results(stack: list[tuple[tuple[Any, ...], Any]], results: list[Any],
     """A transaction's results parsed in place: error items made exceptions, the first raised if asked."""
     first_error = -1
     for index, ((args, parse), value) in enumerate(zip(stack, results)):
-        if value.__class__ is ResponseError:
-            results[index] = value = error_from_reply(value.args[0] if value.args else "")
-            if first_error < 0 and isinstance(value, ResponseError):
-                first_error = index
-        elif parse is not None and not isinstance(value, Exception):
+        cls = value.__class__
+        # EXEC's items are replies, hiredis's ResponseError for an error (queue-time ones put back too)
+        if parse is not None and cls is not ResponseError:  # the common case
             try:
                 results[index] = parse(value)
             except Exception as exc:  # a reply of an unexpected shape: this command's error only
                 results[index] = ProtocolError(f"cannot parse reply to {_upper(args[0])}: {exc!r}")
+        elif cls is ResponseError:
+            results[index] = value = error_from_reply(value.args[0] if value.args else "")
+            if first_error < 0 and isinstance(value, ResponseError):
+                first_error = index
     if raise_on_error and first_error >= 0:
         _annotate(results[first_error], first_error, stack[first_error][0])
         raise results[first_error]
