@@ -61,7 +61,8 @@ def test_bench_runs_every_workload_for_every_installed_client(tmp_path: Path, se
     assert seen == expected
     assert set(doc["missing_clients"]) == set(KNOWN_CLIENTS) - expected
     lean = {run["workload"]: run for run in doc["runs"] if run["client"] == "leanredis"}
-    assert set(lean) == {"burst", "paced", "flood", "churn", "overload", "restart", "cached"}
+    assert set(lean) == {"burst", "pipeline", "paced", "flood", "churn", "overload", "restart", "cached"}
+    assert lean["pipeline"]["errors"] == {} and lean["pipeline"]["throughput_ops_per_s"] > 0
     assert lean["cached"]["stale_after_writes"] == 0 and lean["cached"]["cache_hit_ratio"] > 0.5
     assert all("rss_mb" in run for run in lean.values()), [run.get("failed") for run in lean.values()]
     assert lean["burst"]["errors"] == {} and lean["flood"]["errors"] == {}
