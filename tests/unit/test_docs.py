@@ -41,7 +41,7 @@ DOCUMENTED = [
     leanredis.Sentinel, leanredis.SentinelRedis, leanredis.ClusterNode, leanredis.Lock,
     JSON, Search, BFBloom, CFBloom, CMSBloom, TOPKBloom, TDigestBloom, TimeSeries,
     *(c for _, c in inspect.getmembers(exceptions, inspect.isclass) if issubclass(c, BaseException)
-      and c.__module__ == exceptions.__name__),
+      and c.__module__ == exceptions.__name__ and not c.__name__.startswith("_")),
 ]
 
 
