@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import ssl as ssl_module
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Generator, Mapping
 from typing import Any
 
 from .cache import CacheConfig, ClientCache
@@ -408,6 +408,10 @@ class Redis(ClientFeatures, AllCommands):
         """Connect now rather than at the first command."""
         await self.connection.connect()
         return self
+
+    def __await__(self) -> Generator[Any, None, Redis]:
+        """``client = await Redis(...)``: ``initialize()``, as in redis.asyncio."""
+        return self.initialize().__await__()
 
     async def aclose(self, close_connection_pool: bool | None = None) -> None:
         """Close the connection and the pool's: pending commands fail with ConnectionError; usable again after.

@@ -110,3 +110,14 @@ def _is(count: Callable[[], Awaitable[int]], expected: int) -> Callable[[], Awai
         return await count() == expected
 
     return check
+
+
+@pytest.mark.parametrize("lib", LIBS)
+async def test_awaiting_a_client_initializes_it_and_returns_it(lib: ModuleType, redis_server: RedisServer) -> None:
+    """aiogram's conftest: ``conn = await storage.redis``."""
+    r = lib.Redis(port=redis_server.port)
+    try:
+        assert await r is r
+        assert await r.ping() is True
+    finally:
+        await r.aclose()
