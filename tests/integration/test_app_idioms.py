@@ -121,3 +121,19 @@ async def test_awaiting_a_client_initializes_it_and_returns_it(lib: ModuleType, 
         assert await r.ping() is True
     finally:
         await r.aclose()
+
+
+@pytest.mark.parametrize("lib", LIBS)
+async def test_a_pool_handed_in_is_not_read_until_a_command_needs_it(lib: ModuleType) -> None:
+    """aiogram's test_from_url patches ``ConnectionPool.from_url``: ``Redis(connection_pool=<a MagicMock>)``."""
+    from unittest.mock import MagicMock
+
+    pool = MagicMock()
+    r = lib.Redis(connection_pool=pool)
+    assert r.connection_pool is pool
+    if lib is leanredis:  # redis.asyncio awaits the mock's get_connection(); leanredis says what is wrong
+        with pytest.raises(leanredis.DataError, match="does not say where to connect"):
+            await asyncio.wait_for(r.ping(), 5)
+        with pytest.raises(leanredis.DataError, match="does not say where to connect"):
+            await asyncio.wait_for(r.blpop(["k"], timeout=0.1), 5)
+    await r.aclose()
