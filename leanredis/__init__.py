@@ -54,7 +54,7 @@ from .options import ConnectionOptions
 from .pool import BlockingConnectionPool, ConnectionPool
 from .pool_connection import PooledConnection
 from .pubsub import Subscription
-from .sentinel import Sentinel, SentinelRedis
+from .sentinel import Sentinel, SentinelConnectionPool, SentinelManagedConnection, SentinelRedis
 
 
 def from_url(url: str, **kwargs: object) -> Redis:
@@ -109,6 +109,8 @@ __all__ = [
     "RedisError",
     "ResponseError",
     "Sentinel",
+    "SentinelConnectionPool",
+    "SentinelManagedConnection",
     "SentinelRedis",
     "SlaveNotFoundError",
     "Subscription",

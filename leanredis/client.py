@@ -12,7 +12,15 @@ from .client_features import ClientFeatures
 from .command_retry import shared_connection
 from .commands import AllCommands
 from .commands.funnel import sender
-from .config import UNSET, is_redis_py_pool, library_info, make_ssl_context, redis_py_pool_options, refuse_unsupported
+from .config import (
+    UNSET,
+    is_redis_py_pool,
+    is_redis_py_sentinel_pool,
+    library_info,
+    make_ssl_context,
+    redis_py_pool_options,
+    refuse_unsupported,
+)
 from .connection import Connection, check_timeout
 from .exceptions import DataError, ResponseError, warn_deprecated_alias
 from .executor import Executor
@@ -33,6 +41,7 @@ from .retry import retry_settings
 from .url import parse_url
 
 __all__ = ["Redis", "StrictRedis", "make_ssl_context"]
+
 
 class Redis(ClientFeatures, AllCommands):
     """An asyncio Redis/Valkey client; one multiplexed connection, bounded memory.
@@ -247,6 +256,15 @@ class Redis(ClientFeatures, AllCommands):
             self._pool_box.pool = pool
             self._pool_box.owned = False  # as in redis-py: a pool handed in is the caller's to close
             pool.share(self.connection)  # pool.disconnect() closes it too; it reconnects when next used
+            self._send = pool.wrap_sender(self._send, self.connection)
+        elif is_redis_py_sentinel_pool(pool):
+            from .sentinel import pool_from_redis_py  # the one module above this one that it needs
+
+            self._init_from_pool(pool_from_redis_py(pool), single_connection_client)
+            # made here from the caller's: closed by aclose() (its sentinel connections too), as the client's own
+            self._pool_box.owned = True
+            self.auto_close_connection_pool = True
+            return
         elif is_redis_py_pool(pool):
             try:
                 kwargs = redis_py_pool_options(pool)
@@ -464,6 +482,7 @@ class Redis(ClientFeatures, AllCommands):
         """Deprecated alias of ``aclose()``: warns as redis.asyncio's does."""
         warn_deprecated_alias("close")
         await self.aclose(close_connection_pool)
+
 
 class _PoolBox:
     """The lazily made pool, shared by a client and its ``with_timeout`` views; ``owned``: closed by ``aclose``."""

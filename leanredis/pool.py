@@ -160,6 +160,10 @@ class ConnectionPool(RedisPyPoolAPI):
         """``connection`` (a client's multiplexed one) is closed by ``disconnect()`` and ``aclose()`` too."""
         self._shared.add(connection)
 
+    def wrap_sender(self, send: Callable[..., Any], connection: Connection) -> Callable[..., Any]:
+        """How a client made on this pool sends on ``connection`` (a sentinel pool watches for READONLY)."""
+        return send
+
     def can_get_connection(self) -> bool:
         """True if a connection can be had now, without waiting."""
         return bool(self._idle) or len(self._slots) < self.max_connections
