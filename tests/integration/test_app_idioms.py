@@ -137,3 +137,33 @@ async def test_a_pool_handed_in_is_not_read_until_a_command_needs_it(lib: Module
         with pytest.raises(leanredis.DataError, match="does not say where to connect"):
             await asyncio.wait_for(r.blpop(["k"], timeout=0.1), 5)
     await r.aclose()
+
+
+@pytest.mark.parametrize("protocol", [None, 2, 3])
+async def test_a_pubsubs_connection_has_redis_py_connection_attributes(
+    protocol: int | None, redis_server: RedisServer
+) -> None:
+    """pydocket's test_pubsub_connections_speak_resp2: ``pubsub.connection.protocol`` after subscribe."""
+    seen = []
+    for lib in (redis.asyncio, leanredis):
+        r = lib.Redis(port=redis_server.port, db=1, decode_responses=True, protocol=protocol)
+        pubsub = r.pubsub()
+        try:
+            await pubsub.subscribe("idioms:channel")
+            conn = pubsub.connection
+            seen.append(
+                (
+                    conn.protocol,
+                    conn.get_protocol(),
+                    conn.host,
+                    conn.port,
+                    conn.db,
+                    conn.is_connected,
+                    conn.encoder.decode_responses,
+                    conn.socket_timeout,
+                )
+            )
+        finally:
+            await pubsub.aclose()
+            await r.aclose()
+    assert seen[0] == seen[1]
