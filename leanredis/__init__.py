@@ -6,7 +6,7 @@ from ._version import __version__
 from .cache import CacheConfig
 from .client import Redis, StrictRedis, make_ssl_context
 from .cluster import ClusterNode, RedisCluster
-from .connection import Connection
+from .connection_classes import Connection, SSLConnection, UnixDomainSocketConnection
 from .exceptions import (
     AskError,
     AuthenticationError,
@@ -103,6 +103,7 @@ __all__ = [
     "ReplyTooLargeError",
     "PubSubError",
     "ReadOnlyError",
+    "SSLConnection",
     "RedisClusterException",
     "Redis",
     "RedisCluster",
@@ -117,6 +118,7 @@ __all__ = [
     "StrictRedis",
     "TimeoutError",
     "TryAgainError",
+    "UnixDomainSocketConnection",
     "WatchError",
     "WrongTypeError",
     "__version__",

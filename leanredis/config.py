@@ -167,7 +167,7 @@ def redis_py_connection_options(cls: Any, connection_kwargs: Mapping[str, Any]) 
             f"connection_pool: connection_class {name} is not supported; leanredis reads the options of "
             "redis.asyncio's Connection, SSLConnection and UnixDomainSocketConnection only"
         )
-    kwargs: dict[str, Any] = dict(_CONNECTION_CLASSES.get(name, {}))
+    kwargs: dict[str, Any] = dict(_CONNECTION_CLASSES.get(name) or getattr(cls, "implied_options", {}))
     for key, value in connection_kwargs.items():
         if key in POOL_PLUMBING:
             continue

@@ -16,6 +16,7 @@ import pytest
 import redis.asyncio
 
 import leanredis
+from leanredis.connection import Connection as MultiplexedConnection
 from leanredis.server import RedisServer
 
 pytestmark = pytest.mark.timeout(30)
@@ -167,3 +168,25 @@ async def test_a_pubsubs_connection_has_redis_py_connection_attributes(
             await pubsub.aclose()
             await r.aclose()
     assert seen[0] == seen[1]
+
+
+@pytest.mark.parametrize("lib", LIBS)
+async def test_the_top_level_connection_classes_are_redis_pys(lib: ModuleType, redis_server: RedisServer) -> None:
+    """pydocket's test_data_connections_keep_the_client_default_resp_version: ``Connection().protocol``."""
+    default = lib.Connection()
+    assert (default.host, default.port, default.db, default.protocol) == ("localhost", 6379, 0, 3)
+    assert lib.UnixDomainSocketConnection(path="/tmp/idioms.sock").path == "/tmp/idioms.sock"
+    assert issubclass(lib.SSLConnection, lib.Connection)
+    conn = lib.Connection(host="127.0.0.1", port=redis_server.port, db=2, protocol=2)
+    try:
+        await conn.connect()
+        await conn.send_command("PING")
+        assert await conn.read_response() in (b"PONG", "PONG")
+        assert (conn.db, conn.protocol, conn.is_connected) == (2, 2, True)
+    finally:
+        await conn.disconnect()
+    pool = lib.ConnectionPool(connection_class=lib.SSLConnection, host="127.0.0.1", port=redis_server.port)
+    assert pool.connection_class is lib.SSLConnection
+    if lib is leanredis:
+        assert pool.options.ssl is not None  # the class means TLS, as redis-py's does
+        assert MultiplexedConnection is not leanredis.Connection  # the client's own, kept at its module path
