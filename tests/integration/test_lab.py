@@ -61,7 +61,8 @@ def test_bench_runs_every_workload_for_every_installed_client(tmp_path: Path, se
     assert seen == expected
     assert set(doc["missing_clients"]) == set(KNOWN_CLIENTS) - expected
     lean = {run["workload"]: run for run in doc["runs"] if run["client"] == "leanredis"}
-    assert set(lean) == {"burst", "paced", "flood", "churn", "overload", "restart", "cached"}
+    assert set(lean) == {"burst", "pipeline", "paced", "flood", "churn", "overload", "restart", "cached"}
+    assert lean["pipeline"]["errors"] == {} and lean["pipeline"]["throughput_ops_per_s"] > 0
     assert lean["cached"]["stale_after_writes"] == 0 and lean["cached"]["cache_hit_ratio"] > 0.5
     assert all("rss_mb" in run for run in lean.values()), [run.get("failed") for run in lean.values()]
     assert lean["burst"]["errors"] == {} and lean["flood"]["errors"] == {}
@@ -141,6 +142,8 @@ def test_soak_runs_by_name_with_each_fault_and_leaves_no_caller_without_an_outco
     assert run["workload"] == "soak" and run["error"] is None, run.get("failed") or run["error"]
     assert [f["kind"] for f in run["faults"]] == ["restart", "pause", "client-kill", "blackhole", "reset-storm"]
     assert run["faults"][0]["failed_commands"] > 0  # the kill was seen
+    # each fault's RSS step beside the live objects' step: what the allocators kept is told apart from leaks
+    assert all(isinstance(f["rss_step_mb"], float) and isinstance(f["live_blocks_step"], int) for f in run["faults"])
     assert run["callers_without_outcome"] == 0
     assert run["unrecovered_faults"] == 0 and all(f["recovery_s"] < 10 for f in run["faults"])
     assert run["rss_growth_mb_per_min"] is not None
