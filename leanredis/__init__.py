@@ -6,7 +6,7 @@ from ._version import __version__
 from .cache import CacheConfig
 from .client import Redis, StrictRedis, make_ssl_context
 from .cluster import ClusterNode, RedisCluster
-from .connection import Connection
+from .connection_classes import Connection, SSLConnection, UnixDomainSocketConnection
 from .exception_bridge import install as _install_exception_bridge
 from .exceptions import (
     AskError,
@@ -56,7 +56,7 @@ from .options import ConnectionOptions
 from .pool import BlockingConnectionPool, ConnectionPool
 from .pool_connection import PooledConnection
 from .pubsub import Subscription
-from .sentinel import Sentinel, SentinelRedis
+from .sentinel import Sentinel, SentinelConnectionPool, SentinelManagedConnection, SentinelRedis
 
 
 def from_url(url: str, **kwargs: object) -> Redis:
@@ -109,18 +109,22 @@ __all__ = [
     "ReplyTooLargeError",
     "PubSubError",
     "ReadOnlyError",
+    "SSLConnection",
     "RedisClusterException",
     "Redis",
     "RedisCluster",
     "RedisError",
     "ResponseError",
     "Sentinel",
+    "SentinelConnectionPool",
+    "SentinelManagedConnection",
     "SentinelRedis",
     "SlaveNotFoundError",
     "Subscription",
     "StrictRedis",
     "TimeoutError",
     "TryAgainError",
+    "UnixDomainSocketConnection",
     "WatchError",
     "WrongTypeError",
     "__version__",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import ssl as ssl_module
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Generator, Mapping
 from typing import Any
 
 from .cache import CacheConfig, ClientCache
@@ -12,7 +12,15 @@ from .client_features import ClientFeatures
 from .command_retry import shared_connection
 from .commands import AllCommands
 from .commands.funnel import sender
-from .config import UNSET, is_redis_py_pool, library_info, make_ssl_context, redis_py_pool_options, refuse_unsupported
+from .config import (
+    UNSET,
+    is_redis_py_pool,
+    is_redis_py_sentinel_pool,
+    library_info,
+    make_ssl_context,
+    redis_py_pool_options,
+    refuse_unsupported,
+)
 from .connection import Connection, check_timeout
 from .exceptions import DataError, ResponseError, warn_deprecated_alias
 from .executor import Executor
@@ -33,6 +41,7 @@ from .retry import retry_settings
 from .url import parse_url
 
 __all__ = ["Redis", "StrictRedis", "make_ssl_context"]
+
 
 class Redis(ClientFeatures, AllCommands):
     """An asyncio Redis/Valkey client; one multiplexed connection, bounded memory.
@@ -247,8 +256,24 @@ class Redis(ClientFeatures, AllCommands):
             self._pool_box.pool = pool
             self._pool_box.owned = False  # as in redis-py: a pool handed in is the caller's to close
             pool.share(self.connection)  # pool.disconnect() closes it too; it reconnects when next used
+            self._send = pool.wrap_sender(self._send, self.connection)
+        elif is_redis_py_sentinel_pool(pool):
+            from .sentinel import pool_from_redis_py  # the one module above this one that it needs
+
+            self._init_from_pool(pool_from_redis_py(pool), single_connection_client)
+            # made here from the caller's: closed by aclose() (its sentinel connections too), as the client's own
+            self._pool_box.owned = True
+            self.auto_close_connection_pool = True
+            return
         elif is_redis_py_pool(pool):
-            type(self).__init__(self, **redis_py_pool_options(pool))
+            try:
+                kwargs = redis_py_pool_options(pool)
+            except DataError:
+                raise  # a redis-py pool whose connection class means something else: say so now
+            except Exception as exc:  # noqa: BLE001 - not readable as a pool (a test's stand-in): kept as given
+                self._init_unread_pool(pool, exc)
+                return
+            type(self).__init__(self, **kwargs)
             self._pool_box.owned = False
         else:
             raise DataError(
@@ -256,6 +281,26 @@ class Redis(ClientFeatures, AllCommands):
                 f"not {type(pool).__name__}"
             )
         self.single_connection_client = bool(single_connection_client)
+        self.auto_close_connection_pool = False
+
+    def _init_unread_pool(self, pool: Any, exc: Exception) -> None:
+        """A pool that looks like redis-py's but cannot be read: stored, as redis.asyncio stores any pool until
+        its first command; that command (and any later one) raises DataError saying why."""
+        error = DataError(
+            f"connection_pool {type(pool).__name__} does not say where to connect ({type(exc).__name__}: {exc}); "
+            "pass a leanredis or redis.asyncio ConnectionPool"
+        )
+
+        async def refuse() -> tuple[str, int]:
+            raise error
+
+        options = ConnectionOptions(host="<connection_pool unread>", port=0)
+        self._init(shared_connection(options), options)
+        self.connection.resolver = refuse  # asked at every connect, before any socket is opened
+        self._pool_box.pool = pool
+        self._pool_box.owned = False
+        self._unread_pool = error
+        self.single_connection_client = False
         self.auto_close_connection_pool = False
 
     @classmethod
@@ -275,6 +320,8 @@ class Redis(ClientFeatures, AllCommands):
 
     def _get_pool(self) -> ConnectionPool:
         """The pool of dedicated connections, created at its first use."""
+        if self._unread_pool is not None:
+            raise self._unread_pool
         box = self._pool_box
         if box.pool is None:
             box.pool = ConnectionPool(self.options, *box.config)
@@ -285,9 +332,13 @@ class Redis(ClientFeatures, AllCommands):
         """What a pipeline of this client sends through (see ``leanredis.executor``)."""
         return Executor(self.options, self.connection, sender(self), self._get_pool)
 
+    _unread_pool: DataError | None = None  # see _init_unread_pool
+
     @property
     def connection_pool(self) -> ConnectionPool:
         """The pool of dedicated connections (blocking commands, WATCH); see ``leanredis.pool``."""
+        if self._unread_pool is not None:
+            return self._pool_box.pool  # type: ignore[return-value]  # what was given, as given
         return self._get_pool()
 
     async def _send_blocking(self, args: tuple[Any, ...], parse: Any, block: float | None) -> Any:
@@ -409,6 +460,10 @@ class Redis(ClientFeatures, AllCommands):
         await self.connection.connect()
         return self
 
+    def __await__(self) -> Generator[Any, None, Redis]:
+        """``client = await Redis(...)``: ``initialize()``, as in redis.asyncio."""
+        return self.initialize().__await__()
+
     async def aclose(self, close_connection_pool: bool | None = None) -> None:
         """Close the connection and the pool's: pending commands fail with ConnectionError; usable again after.
 
@@ -427,6 +482,7 @@ class Redis(ClientFeatures, AllCommands):
         """Deprecated alias of ``aclose()``: warns as redis.asyncio's does."""
         warn_deprecated_alias("close")
         await self.aclose(close_connection_pool)
+
 
 class _PoolBox:
     """The lazily made pool, shared by a client and its ``with_timeout`` views; ``owned``: closed by ``aclose``."""

@@ -204,7 +204,7 @@ class ClientFeatures:
             kwargs.pop(name, None)
         if kwargs:
             raise DataError(f"pubsub() got unknown option(s): {', '.join(sorted(kwargs))}")
-        return PubSub(
+        pubsub = PubSub(
             self.options,  # type: ignore[attr-defined]
             ignore_subscribe_messages,
             max_pending_messages,
@@ -212,6 +212,9 @@ class ClientFeatures:
             push_handler_func=push_handler_func,
             auto_reconnect=auto_reconnect,
         )
+        # where the client's connection connects (a sentinel pool names the master at every connect)
+        pubsub.resolver = self.connection.resolver  # type: ignore[attr-defined]
+        return pubsub
 
     def lock(
         self,

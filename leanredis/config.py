@@ -131,7 +131,7 @@ _CONNECTION_CLASSES = {
 
 # what a redis-py pool adds to connection_kwargs for its own machinery, not options of the user's:
 # an empty HIMPORT registry, the maintenance notification handler and the addresses it restores
-_POOL_PLUMBING = frozenset(
+POOL_PLUMBING = frozenset(
     {
         "himport_registry",
         "maint_notifications_pool_handler",
@@ -167,9 +167,9 @@ def redis_py_connection_options(cls: Any, connection_kwargs: Mapping[str, Any]) 
             f"connection_pool: connection_class {name} is not supported; leanredis reads the options of "
             "redis.asyncio's Connection, SSLConnection and UnixDomainSocketConnection only"
         )
-    kwargs: dict[str, Any] = dict(_CONNECTION_CLASSES.get(name, {}))
+    kwargs: dict[str, Any] = dict(_CONNECTION_CLASSES.get(name) or getattr(cls, "implied_options", {}))
     for key, value in connection_kwargs.items():
-        if key in _POOL_PLUMBING:
+        if key in POOL_PLUMBING:
             continue
         if key == "socket_keepalive_options" and type(value) is object:
             continue  # redis-py's SENTINEL: unset, its defaults (ours are the same)
@@ -194,3 +194,11 @@ def redis_py_connection_options(cls: Any, connection_kwargs: Mapping[str, Any]) 
 def is_redis_py_pool(pool: Any) -> bool:
     """True for a redis-py ConnectionPool (or subclass): one with connection_class and connection_kwargs."""
     return hasattr(pool, "connection_kwargs") and hasattr(pool, "connection_class")
+
+
+def is_redis_py_sentinel_pool(pool: Any) -> bool:
+    """True for redis.asyncio's ``SentinelConnectionPool`` (or a subclass): a service and its sentinels."""
+    return any(
+        f"{cls.__module__}.{cls.__qualname__}" == "redis.asyncio.sentinel.SentinelConnectionPool"
+        for cls in type(pool).__mro__
+    )

@@ -302,7 +302,7 @@ class Pipeline(AllCommands):
                     self._drop_connection()
             if own:
                 assert conn is not None
-                self._executor.pool().release(conn, dirty=not clean)
+                self._executor.pool()._release(conn, dirty=not clean)
         if raise_on_error:
             _raise_first_error(results, previews)
         return results
@@ -397,7 +397,7 @@ class Pipeline(AllCommands):
             except BaseException:
                 pool.discard(conn)  # an UNWATCH reply still owed: never reused
                 raise
-        pool.release(conn)
+        pool._release(conn)
 
     aclose = reset
 

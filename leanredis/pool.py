@@ -160,6 +160,10 @@ class ConnectionPool(RedisPyPoolAPI):
         """``connection`` (a client's multiplexed one) is closed by ``disconnect()`` and ``aclose()`` too."""
         self._shared.add(connection)
 
+    def wrap_sender(self, send: Callable[..., Any], connection: Connection) -> Callable[..., Any]:
+        """How a client made on this pool sends on ``connection`` (a sentinel pool watches for READONLY)."""
+        return send
+
     def can_get_connection(self) -> bool:
         """True if a connection can be had now, without waiting."""
         return bool(self._idle) or len(self._slots) < self.max_connections
@@ -262,7 +266,12 @@ class ConnectionPool(RedisPyPoolAPI):
         """Give ``connection`` back; ``dirty`` (or a reply still owed) closes it instead.
 
         Done when it returns; the result can be awaited (``await pool.release(conn)``, redis-py's form).
+        The pool's own code gives connections back through ``_release``: a subclass may override
+        this method with redis-py's ``async def release(self, connection)``.
         """
+        return self._release(connection, dirty)
+
+    def _release(self, connection: Any, dirty: bool = False) -> _Done:
         slot = self._slots.get(connection)
         if slot is None:
             return DONE  # not ours, or already dropped (pool closed, connection expired)
@@ -290,7 +299,11 @@ class ConnectionPool(RedisPyPoolAPI):
         The connection is given back once the server answered (a reply or an error reply), and
         closed if the caller gave up or the socket failed: the server may still be blocked on it.
         ``before``: a command run first on the same connection (the cluster's ASKING).
+        A subclass overriding redis-py's ``get_connection``, ``release`` or ``make_connection`` has
+        them called here, as redis-py calls them for every command (``execute_via_hooks``).
         """
+        if before is None and overrides_redis_py_hooks(type(self)):
+            return await self.execute_via_hooks(args, parse, timeout)
         conn = await self.acquire()
         clean = False
         try:
@@ -303,7 +316,7 @@ class ConnectionPool(RedisPyPoolAPI):
             clean = True  # the server answered: nothing is owed on this connection
             raise
         finally:
-            self.release(conn, dirty=not clean)
+            self._release(conn, dirty=not clean)
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[Connection]:
@@ -314,7 +327,7 @@ class ConnectionPool(RedisPyPoolAPI):
             yield conn
             clean = True
         finally:
-            self.release(conn, dirty=not clean)
+            self._release(conn, dirty=not clean)
 
     def discard(self, conn: Connection) -> None:
         """Close ``conn`` (state unknown): it leaves the pool now, its socket closes in the background."""
@@ -422,6 +435,18 @@ class ConnectionPool(RedisPyPoolAPI):
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
+
+
+_HOOKS = ("get_connection", "release", "make_connection")
+_overriding: weakref.WeakKeyDictionary[type, bool] = weakref.WeakKeyDictionary()
+
+
+def overrides_redis_py_hooks(cls: type) -> bool:
+    """True if ``cls`` (a ``ConnectionPool`` subclass) overrides a method redis-py calls for every command."""
+    known = _overriding.get(cls)
+    if known is None:
+        known = _overriding[cls] = any(getattr(cls, name) is not getattr(ConnectionPool, name) for name in _HOOKS)
+    return known
 
 
 class BlockingConnectionPool(BlockingPoolDefaults, ConnectionPool):

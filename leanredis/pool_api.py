@@ -12,12 +12,16 @@ redis-py's connection options; they mean what they mean to ``Redis()``.
 from __future__ import annotations
 
 import asyncio
+import inspect
+import math
 from collections.abc import Generator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .config import redis_py_connection_options
 from .encoding import Encoder
-from .exceptions import ConnectionError, RedisError, as_redis_py
+from .exceptions import ConnectionError, RedisError, ResponseError, as_redis_py
+from .exceptions import TimeoutError as LeanTimeoutError
+from .future import raw_reply
 from .options import ConnectionOptions
 from .pool_connection import PooledConnection
 from .url import parse_url
@@ -93,6 +97,8 @@ class RedisPyPoolAPI:
         async def acquire(self, make: Any = None) -> Any: ...
 
         def release(self, connection: Any, dirty: bool = False) -> _Done: ...
+
+        def _release(self, connection: Any, dirty: bool = False) -> _Done: ...
 
         def _setup(
             self,
@@ -175,7 +181,7 @@ class RedisPyPoolAPI:
         try:
             await self.ensure_connection(conn)
         except BaseException:
-            self.release(conn, dirty=True)
+            self._release(conn, dirty=True)
             raise
         return conn
 
@@ -187,6 +193,41 @@ class RedisPyPoolAPI:
             await connection.connect()
             if await connection.can_read_destructive():
                 raise as_redis_py(ConnectionError("Connection not ready"))
+
+    async def execute_via_hooks(self, args: tuple[Any, ...], parse: Any, timeout: float | None) -> Any:
+        """One blocking command the way redis-py's client runs every command: ``get_connection()``,
+        send, read, ``release()``; for a subclass that overrides one of them (leanredis.pool).
+
+        ``timeout``: seconds for the reply (None: no limit). If the caller gives up (cancelled,
+        timed out) or the socket fails, the connection is disconnected before it is released:
+        the server may still be blocked on it.
+        """
+        conn = await self.get_connection()
+        clean = False
+        try:
+            await conn.send_command(*args)
+            read = conn.read_response(timeout=math.inf)
+            try:
+                reply = await (read if timeout is None else asyncio.wait_for(read, timeout))
+            except (asyncio.TimeoutError, TimeoutError) as exc:
+                if isinstance(exc, RedisError):
+                    raise
+                raise LeanTimeoutError(
+                    f"no reply to {args[0]!r} within {timeout} s on a dedicated connection to {self.options.address}"
+                ) from None
+            clean = True
+        except ResponseError:
+            clean = True  # the server answered: nothing is owed on this connection
+            raise
+        finally:
+            if not clean:
+                await conn.disconnect(nowait=True)
+            result = self.release(conn)
+            if inspect.isawaitable(result):
+                await result
+        if parse is None or parse is raw_reply:
+            return reply
+        return parse(reply)
 
     def get_connection_count(self) -> list[tuple[int, dict[str, Any]]]:
         """[(idle connections, attributes), (connections in use, attributes)], as redis-py reports them to

@@ -133,6 +133,8 @@ class PooledConnection:
     """A dedicated connection with redis-py's async ``Connection`` API (see the module docstring)."""
 
     max_unread = 10_000
+    # options a connection class means by itself (``SSLConnection``: TLS), as redis-py's classes do
+    implied_options: dict[str, Any] = {}
 
     def __init__(self, options: ConnectionOptions | None = None, **connection_kwargs: Any) -> None:
         if options is None:

@@ -26,11 +26,12 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any
 
 from .client import Redis
 from .commands.funnel import sender
+from .config import POOL_PLUMBING
 from .connection import Connection
 from .exceptions import (
     ConnectionError,
@@ -43,7 +44,7 @@ from .exceptions import (
 )
 from .future import CommandFuture
 from .pool import ConnectionPool
-from .pubsub import PubSub
+from .pool_connection import PooledConnection
 
 Address = tuple[str, int]
 Sender = Callable[[tuple[Any, ...], Any], CommandFuture[Any]]
@@ -55,6 +56,9 @@ _WATCH_EVERY_MAX = 64
 # to the sentinel connections unless sentinel_kwargs says otherwise.
 _SENTINEL_DEFAULTS: dict[str, Any] = {"socket_timeout": 1.0, "socket_connect_timeout": 1.0}
 _SENTINEL_BACKOFF_CAP = 0.25  # seconds before trying a sentinel that failed again (Redis's own cap is 2 s)
+
+# what redis-py's SentinelConnectionPool keeps in connection_kwargs besides the user's options
+_REDIS_PY_POOL_PLUMBING = POOL_PLUMBING | {"connection_pool"}
 
 _STATE_INTS = frozenset(
     {
@@ -325,6 +329,104 @@ class _SentinelPool(ConnectionPool):
         return conn
 
 
+class SentinelManagedConnection(PooledConnection):
+    """redis-py's name for the connections of a ``SentinelConnectionPool``: a ``PooledConnection`` whose
+    address the sentinels give at every connect."""
+
+
+class SentinelConnectionPool(_SentinelPool):
+    """redis-py's ``SentinelConnectionPool(service_name, sentinel_manager, **connection_kwargs)``.
+
+    ``Redis(connection_pool=pool)`` on it is a client of the master of ``service_name``
+    (``is_master=False``: of a replica) that follows failovers as ``Sentinel.master_for``'s
+    does, its ``pubsub()`` included. ``sentinel_manager`` is a ``leanredis.Sentinel``, or
+    redis.asyncio's (its sentinels' addresses and options are read).
+    """
+
+    def __init__(self, service_name: str, sentinel_manager: Any, **kwargs: Any) -> None:
+        is_master = kwargs.pop("is_master", True)
+        self.check_connection = kwargs.pop("check_connection", False)
+        kwargs.pop("connection_class", None)  # redis-py's SentinelManaged(SSL)Connection: the options say TLS
+        kwargs.pop("host", None)
+        kwargs.pop("port", None)
+        max_connections = kwargs.pop("max_connections", None)
+        self._owns_manager = not isinstance(sentinel_manager, Sentinel)
+        if self._owns_manager:
+            sentinel_manager = sentinel_from_redis_py(sentinel_manager)
+        kwargs.update(host=f"{service_name}(sentinel)", port=0)  # until the first connect: what it is
+        self._init_redis_py(SentinelManagedConnection, max_connections, 0, kwargs)
+        self.service_name = service_name
+        self.sentinel_manager: Sentinel = sentinel_manager
+        self.is_master = is_master
+        self.follower = _Follower(sentinel_manager, service_name, is_master)
+
+    def __repr__(self) -> str:
+        role = "master" if self.is_master else "replica"
+        return f"<{type(self).__module__}.{type(self).__name__}(service={self.service_name}({role}))>"
+
+    def share(self, connection: Connection) -> None:
+        """A client made on this pool: its connection asks the sentinels where to connect."""
+        super().share(connection)
+        connection.resolver = self.follower.resolve
+
+    def wrap_sender(self, send: Sender, connection: Connection) -> Sender:
+        return self.follower.watching_sender(send, connection) if self.is_master else send
+
+    async def get_master_address(self) -> Address:
+        """(host, port) of the master the sentinels name now."""
+        return await self.sentinel_manager.discover_master(self.service_name)
+
+    async def rotate_slaves(self) -> AsyncIterator[Address]:
+        """The replicas' addresses, then the master's (redis-py's order for a replica pool)."""
+        for address in await self.sentinel_manager.discover_slaves(self.service_name):
+            yield address
+        try:
+            yield await self.get_master_address()
+        except MasterNotFoundError:
+            pass
+        raise SlaveNotFoundError(f"No slave found for {self.service_name!r}")
+
+    rotate_replicas = rotate_slaves
+
+    async def aclose(self) -> None:
+        await super().aclose()
+        if self._owns_manager:
+            await self.sentinel_manager.aclose()
+
+
+def sentinel_from_redis_py(manager: Any) -> Sentinel:
+    """A ``Sentinel`` on the sentinels of redis.asyncio's ``Sentinel`` ``manager``, with its options."""
+    try:
+        addresses = [
+            (s.connection_pool.connection_kwargs["host"], int(s.connection_pool.connection_kwargs["port"]))
+            for s in manager.sentinels
+        ]
+    except (AttributeError, KeyError, TypeError) as exc:
+        raise DataError(
+            f"sentinel_manager must be a leanredis.Sentinel or a redis.asyncio Sentinel, not {type(manager).__name__}"
+        ) from exc
+    return Sentinel(
+        addresses,
+        min_other_sentinels=getattr(manager, "min_other_sentinels", 0),
+        sentinel_kwargs=dict(getattr(manager, "sentinel_kwargs", None) or {}),
+        **dict(getattr(manager, "connection_kwargs", None) or {}),
+    )
+
+
+def pool_from_redis_py(pool: Any) -> SentinelConnectionPool:
+    """Our ``SentinelConnectionPool`` for redis.asyncio's: the same service, sentinels and connection options."""
+    kwargs = {k: v for k, v in pool.connection_kwargs.items() if k not in _REDIS_PY_POOL_PLUMBING}
+    if "SSL" in getattr(pool.connection_class, "__name__", ""):
+        kwargs["ssl"] = True
+    return SentinelConnectionPool(
+        pool.service_name,
+        pool.sentinel_manager,
+        is_master=pool.is_master,
+        max_connections=pool.max_connections,
+        **kwargs,
+    )
+
+
 class SentinelRedis(Redis):
     """A ``Redis`` whose server is named by sentinels at each connect; see the module docstring."""
 
@@ -362,14 +464,3 @@ class SentinelRedis(Redis):
             pool.follower = self.follower
             box.pool = pool
         return box.pool
-
-    def pubsub(
-        self,
-        ignore_subscribe_messages: bool = False,
-        max_pending_messages: int = 10_000,
-        overflow: str = "pause",
-        **kwargs: Any,
-    ) -> PubSub:
-        pubsub = PubSub(self.options, ignore_subscribe_messages, max_pending_messages, overflow)  # type: ignore[arg-type]
-        pubsub.resolver = self.follower.resolve  # asked at every (re)connect, as for the command connection
-        return pubsub

@@ -37,6 +37,8 @@ _CLIENT = {
 }
 _CONNECTION = {
     "Connection": "leanredis:Connection",
+    "SSLConnection": "leanredis:SSLConnection",
+    "UnixDomainSocketConnection": "leanredis:UnixDomainSocketConnection",
     "ConnectionPool": "leanredis:ConnectionPool",
     "BlockingConnectionPool": "leanredis:BlockingConnectionPool",
 }

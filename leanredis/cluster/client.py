@@ -17,7 +17,7 @@ import asyncio
 import dataclasses
 import functools
 import random
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Sequence
 from typing import Any
 
 from ..client import Redis
@@ -203,6 +203,10 @@ class RedisCluster(
         await self.nodes_manager.aclose()
 
     close = aclose
+
+    def __await__(self) -> Generator[Any, None, RedisCluster]:
+        """``cluster = await RedisCluster(...)``: ``initialize()``, as in redis.asyncio."""
+        return self.initialize().__await__()
 
     async def __aenter__(self) -> RedisCluster:
         return await self.initialize()

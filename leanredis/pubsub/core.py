@@ -198,7 +198,7 @@ class PubSub(_Messages, _MessageQueue):
                     continue
                 return
             break
-        self.options = self._dialer.options  # a resolver may have moved the address
+        self.options = proto.options = self._dialer.options  # a resolver may have moved the address
         self.last_connect_error = None
         reconnect = self._ever_connected
         if reconnect:

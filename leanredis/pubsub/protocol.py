@@ -15,6 +15,7 @@ from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from ..connection.dialer import HandshakeWriter
+from ..encoding import Encoder
 from ..exceptions import ConnectionError, ProtocolError, ResponseError, error_from_reply
 from ..resp import HIREDIS_AVAILABLE, PythonParser
 
@@ -40,7 +41,7 @@ class _PubSubProtocol(HandshakeWriter, asyncio.Protocol):
         self.disconnect_requested = False  # by disconnect(): the owner's next read reconnects without an error
         self._out = bytearray()
         self._loop = owner._loop
-        options = owner.options
+        options = self.options = owner.options  # the owner sets the greeted socket's (address, protocol)
         encoding = options.encoding if options.decode_responses else None
         if options.parser == "python" or not HIREDIS_AVAILABLE:
             self._reader: Any = PythonParser(encoding, options.encoding_errors, not_enough_data=_MORE)
@@ -64,6 +65,52 @@ class _PubSubProtocol(HandshakeWriter, asyncio.Protocol):
             transport.abort()
         if not nowait:
             await self.lost
+
+    # -- redis-py's Connection attributes that applications read (``pubsub.connection.protocol``) --
+    @property
+    def protocol(self) -> int:
+        """The RESP version this socket speaks (2 after a fallback from a server without HELLO)."""
+        return self.options.protocol
+
+    def get_protocol(self) -> int:
+        return self.options.protocol
+
+    @property
+    def host(self) -> str:
+        return self.options.host
+
+    @property
+    def port(self) -> int:
+        return self.options.port
+
+    @property
+    def path(self) -> str:
+        return self.options.unix_socket_path or ""
+
+    @property
+    def db(self) -> int:
+        return self.options.db
+
+    @property
+    def username(self) -> str | None:
+        return self.options.username
+
+    @property
+    def client_name(self) -> str | None:
+        return self.options.client_name
+
+    @property
+    def socket_timeout(self) -> float | None:
+        return self.options.socket_timeout
+
+    @property
+    def socket_connect_timeout(self) -> float | None:
+        return self.options.socket_connect_timeout
+
+    @property
+    def encoder(self) -> Encoder:
+        o = self.options
+        return Encoder(o.encoding, o.encoding_errors, o.decode_responses)
 
     # -- what the dialer needs to greet the socket -----------------------------------------
     def abandon(self) -> None:

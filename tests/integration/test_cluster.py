@@ -54,6 +54,18 @@ def keys_on_each_primary(client: RedisCluster, count: int = 30) -> list[str]:
     return keys
 
 
+async def test_awaiting_a_cluster_client_initializes_it_as_redis_asyncio_does(cluster: LocalCluster) -> None:
+    import redis.asyncio
+
+    for cls in (RedisCluster, redis.asyncio.RedisCluster):
+        client = cls(host="127.0.0.1", port=cluster.servers[0].port)
+        try:
+            assert await client is client
+            assert client.get_primaries()  # the topology was read by the await
+        finally:
+            await client.aclose()
+
+
 async def test_slot_of_every_kind_of_key_matches_cluster_keyslot(cluster: LocalCluster, rc: RedisCluster) -> None:
     async with asyncio.timeout(20):
         for key in ["foo", "{user1000}.following", "a{}b", "{}{x}", "x{y", "é✓", b"\xff\x00bin", 12345, 1.5]:

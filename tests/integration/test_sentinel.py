@@ -244,6 +244,41 @@ async def test_blocking_commands_and_pubsub_find_the_master_through_the_sentinel
             await master.aclose()
 
 
+@pytest.mark.parametrize("kind", ["leanredis", "redis.asyncio", "redis.asyncio-pool-on-leanredis"])
+async def test_a_sentinel_connection_pool_handed_to_redis_follows_the_master(topology: Topology, kind: str) -> None:
+    """channels-redis: ``Redis(connection_pool=SentinelConnectionPool(name, Sentinel(...)))``, pub/sub included."""
+    import redis.asyncio
+    import redis.asyncio.sentinel
+
+    from leanredis.sentinel import SentinelConnectionPool
+
+    if kind == "leanredis":
+        pool = SentinelConnectionPool(NAME, Sentinel(topology.sentinel_addresses))
+        client = leanredis.Redis(connection_pool=pool)
+    else:
+        manager = redis.asyncio.sentinel.Sentinel(topology.sentinel_addresses)
+        pool = redis.asyncio.sentinel.SentinelConnectionPool(NAME, manager)
+        client = (redis.asyncio.Redis if kind == "redis.asyncio" else leanredis.Redis)(connection_pool=pool)
+    try:
+        await _bounded(client.delete("sentinel:pool-list"))
+        await _bounded(client.rpush("sentinel:pool-list", "x"))
+        assert tuple(await _bounded(client.blpop(["sentinel:pool-list"], timeout=1))) == (b"sentinel:pool-list", b"x")
+        info = await _bounded(client.info("server"))
+        assert info["tcp_port"] == topology.primary.port  # the master, named by the sentinels
+        pubsub = client.pubsub()
+        try:
+            await _bounded(pubsub.subscribe("sentinel:pool-channel"))
+            confirmed = await _bounded(pubsub.get_message(timeout=2))
+            assert confirmed is not None and confirmed["type"] == "subscribe"
+            assert await _bounded(client.publish("sentinel:pool-channel", "hi")) == 1
+            message = await _bounded(pubsub.get_message(ignore_subscribe_messages=True, timeout=2))
+            assert message is not None and message["data"] == b"hi"
+        finally:
+            await pubsub.aclose()
+    finally:
+        await client.aclose(close_connection_pool=True)
+
+
 async def test_unknown_service_name_raises_master_and_slave_not_found(topology: Topology) -> None:
     async with Sentinel(topology.sentinel_addresses) as sentinel:
         with pytest.raises(MasterNotFoundError, match="nosuchmaster"):
