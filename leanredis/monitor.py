@@ -17,13 +17,9 @@ from collections import deque
 from collections.abc import AsyncIterator
 from typing import Any
 
-from .connection.dialer import Dialer, HandshakeWriter, close_and_wait
+from .connection.dialer import DedicatedSocketProtocol, Dialer, close_and_wait
 from .exceptions import ConnectionError, RedisError, ResponseError
 from .options import ConnectionOptions
-from .resp import HIREDIS_AVAILABLE, PythonParser
-
-if HIREDIS_AVAILABLE:
-    from .resp import make_reader
 
 _MORE = object()
 _LINE = re.compile(r"\[(\d+) (.*?)\] (.*)")
@@ -55,30 +51,12 @@ def parse_monitor_line(line: str) -> dict[str, Any]:
     }
 
 
-class _MonitorProtocol(HandshakeWriter, asyncio.Protocol):
+class _MonitorProtocol(DedicatedSocketProtocol):
     """Replies to request futures first (handshake, MONITOR's OK), then every line to the owner's queue."""
 
     def __init__(self, owner: Monitor) -> None:
+        super().__init__(owner._loop, owner.options.parser, _MORE)
         self.owner = owner
-        self.transport: asyncio.Transport | None = None
-        self.closed = False
-        self.paused = False
-        self.replies: deque[asyncio.Future[Any]] = deque()
-        self._out = bytearray()
-        self._loop = owner._loop
-        self.lost: asyncio.Future[None] = owner._loop.create_future()
-        options = owner.options
-        if options.parser == "python" or not HIREDIS_AVAILABLE:
-            self._reader: Any = PythonParser(None, "strict", not_enough_data=_MORE)
-        else:
-            self._reader = make_reader(None, "strict", not_enough_data=_MORE)
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
-
-    def abandon(self) -> None:
-        if self.transport is not None:
-            self.transport.abort()
 
     def data_received(self, data: bytes) -> None:
         self._reader.feed(data)
@@ -87,8 +65,7 @@ class _MonitorProtocol(HandshakeWriter, asyncio.Protocol):
                 reply = self._reader.gets()
             except Exception as exc:  # a malformed stream cannot be trusted: close it, tell the reader
                 self.owner._put(ConnectionError(f"malformed reply from the server during MONITOR: {exc}"))
-                if self.transport is not None:
-                    self.transport.abort()
+                self.abandon()
                 return
             if reply is _MORE:
                 break
@@ -109,10 +86,7 @@ class _MonitorProtocol(HandshakeWriter, asyncio.Protocol):
         self.closed = True
         error = ConnectionError(f"MONITOR connection to {self.owner.options.address} lost")
         error.__cause__ = exc
-        while self.replies:
-            fut = self.replies.popleft()
-            if not fut.done():
-                fut.set_exception(error)
+        self.fail_requests(error)
         self.owner._put(error)
         if not self.lost.done():
             self.lost.set_result(None)

@@ -30,7 +30,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .connection.dialer import Dialer, HandshakeWriter, Resolver, close_and_wait
+from .connection.dialer import DedicatedSocketProtocol, Dialer, Resolver, close_and_wait
 from .encoding import Encoder
 from .exceptions import (
     ConnectionError,
@@ -41,11 +41,8 @@ from .exceptions import (
     redis_py_reply_error,
 )
 from .options import ConnectionOptions
-from .resp import HIREDIS_AVAILABLE, Push, PythonParser, pack_command
+from .resp import Push, PythonParser, pack_command
 from .retry import NoBackoff, Retry
-
-if HIREDIS_AVAILABLE:
-    from .resp import make_reader
 
 _MORE = object()
 _ENTERS = {
@@ -64,29 +61,12 @@ _LEAVES = {
 }
 
 
-class _ReplyProtocol(HandshakeWriter, asyncio.Protocol):
+class _ReplyProtocol(DedicatedSocketProtocol):
     """Handshake replies to their futures, then every reply to the owner's queue, in order."""
 
     def __init__(self, owner: PooledConnection, loop: asyncio.AbstractEventLoop) -> None:
+        super().__init__(loop, owner.options.parser, _MORE, redis_py_reply_error)
         self.owner = owner
-        self.transport: asyncio.Transport | None = None
-        self.closed = False
-        self.paused = False
-        self.replies: deque[asyncio.Future[Any]] = deque()
-        self._out = bytearray()
-        self._loop = loop
-        self.lost: asyncio.Future[None] = loop.create_future()
-        if owner.options.parser == "python" or not HIREDIS_AVAILABLE:
-            self._reader: Any = PythonParser(None, "strict", not_enough_data=_MORE, reply_error=redis_py_reply_error)
-        else:
-            self._reader = make_reader(None, "strict", not_enough_data=_MORE, reply_error=redis_py_reply_error)
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
-
-    def abandon(self) -> None:
-        if self.transport is not None:
-            self.transport.abort()
 
     def data_received(self, data: bytes) -> None:
         self._reader.feed(data)
@@ -111,10 +91,7 @@ class _ReplyProtocol(HandshakeWriter, asyncio.Protocol):
         self.closed = True
         error = as_redis_py(ConnectionError(f"connection to {self.owner.options.address} lost"))
         error.__cause__ = exc
-        while self.replies:
-            fut = self.replies.popleft()
-            if not fut.done():
-                fut.set_exception(error)
+        self.fail_requests(error)
         self.owner._arrived(self, _Lost(error))
         if not self.lost.done():
             self.lost.set_result(None)

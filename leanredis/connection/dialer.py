@@ -31,10 +31,13 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
-from ..exceptions import ConnectionError, RedisError, TimeoutError
+from ..exceptions import ConnectionError, RedisError, ResponseError, TimeoutError
 from ..handshake import credentials, handshake_error, handshake_steps, lacks_hello, open_socket
 from ..options import ConnectionOptions
-from ..resp import pack_command
+from ..resp import HIREDIS_AVAILABLE, PythonParser, pack_command
+
+if HIREDIS_AVAILABLE:
+    from ..resp import make_reader
 
 Resolver = Callable[[], Awaitable[tuple[str, int]]]
 
@@ -73,6 +76,44 @@ class HandshakeWriter:
         out, self._out = self._out, bytearray()
         if out and self.transport is not None:
             self.transport.write(bytes(out))
+
+
+class DedicatedSocketProtocol(HandshakeWriter, asyncio.Protocol):
+    """The state and the plain callbacks of a protocol on a socket of its own, read by one owner
+    (``PooledConnection``, ``Monitor``): request futures, a reader of the chosen parser, pause flag."""
+
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        parser: str,
+        not_enough_data: Any,
+        reply_error: Callable[[str], Exception] = ResponseError,
+    ) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.closed = False
+        self.paused = False
+        self.replies: deque[asyncio.Future[Any]] = deque()
+        self._out = bytearray()
+        self._loop = loop
+        self.lost: asyncio.Future[None] = loop.create_future()
+        if parser == "python" or not HIREDIS_AVAILABLE:
+            self._reader: Any = PythonParser(None, "strict", not_enough_data=not_enough_data, reply_error=reply_error)
+        else:
+            self._reader = make_reader(None, "strict", not_enough_data=not_enough_data, reply_error=reply_error)
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def abandon(self) -> None:
+        if self.transport is not None:
+            self.transport.abort()
+
+    def fail_requests(self, error: Exception) -> None:
+        """Fail every request future still waiting (the socket is gone)."""
+        while self.replies:
+            fut = self.replies.popleft()
+            if not fut.done():
+                fut.set_exception(error)
 
 
 class Backoff:

@@ -12,8 +12,9 @@ from __future__ import annotations
 import random
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import redis
 
@@ -259,3 +260,14 @@ class LocalCluster:
     def stop(self) -> None:
         for server in self.servers:
             server.stop()
+
+
+@contextmanager
+def running_cluster(binary: str) -> Iterator[LocalCluster]:
+    """A started ``LocalCluster``, stopped on the way out (a module-scoped fixture's body)."""
+    local = LocalCluster(binary)
+    local.start()
+    try:
+        yield local
+    finally:
+        local.stop()

@@ -17,7 +17,7 @@ import pytest
 import leanredis
 from leanredis.server import RedisServer
 
-from .families.oracle import same_shape
+from .families.oracle import raise_alike, same_shape
 
 
 def same(ours: Any, theirs: Any) -> bool:
@@ -86,21 +86,11 @@ async def write_both(
 
 async def raises_both(pair: tuple[Any, Any], error: str, space: str, method: str, *args: Any, **kwargs: Any) -> None:
     """Both raise an exception of the class named ``error`` (or a subclass), at the same stage."""
-    raised = []
-    for client in pair:
-        stage = "call"
-        try:
-            result = getattr(getattr(client, space)(), method)(*args, **kwargs)
-            stage = "await"
-            await result
-        except Exception as exc:  # the class name is the point of the comparison
-            names = {cls.__name__ for cls in type(exc).__mro__}
-            raised.append((error if error in names else type(exc).__name__, stage, exc))
-        else:
-            raised.append((None, None, None))
-    (ours, ours_stage, ours_exc), (theirs, theirs_stage, theirs_exc) = raised
-    assert ours == theirs == error, f"{space}().{method}{args}: leanredis {ours_exc!r} vs redis-py {theirs_exc!r}"
-    assert ours_stage == theirs_stage, f"{method}{args}: leanredis raised at {ours_stage}, redis-py at {theirs_stage}"
+
+    def call(client: Any) -> Any:
+        return getattr(getattr(client, space)(), method)(*args, **kwargs)
+
+    await raise_alike(pair, error, f"{space}().{method}", call, args)
 
 
 async def table_differences(client: Any, prefixes: tuple[str, ...]) -> list[str]:

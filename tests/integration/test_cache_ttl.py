@@ -27,6 +27,19 @@ def cached_client(port: int) -> leanredis.Redis:
     return leanredis.Redis(host="127.0.0.1", port=port, protocol=3, cache_config=CacheConfig())
 
 
+@pytest.fixture
+async def cached(redis_server: RedisServer, writer: leanredis.Redis) -> AsyncIterator[leanredis.Redis]:
+    """A caching client over 20,000 keys with a long TTL: among so many the server's active expiry takes
+    minutes to sample any one key, so a key with a short TTL ends without an invalidation."""
+    for start in range(0, 20_000, 5_000):
+        await asyncio.gather(*(writer.set(f"long:{i}", "x", ex=3600) for i in range(start, start + 5_000)))
+    client = cached_client(redis_server.port)
+    try:
+        yield client
+    finally:
+        await client.aclose()
+
+
 async def reads_until_none(client: leanredis.Redis, key: str, expired_at: float, limit: float) -> list[float]:
     """Read ``key`` through the cache every 10 ms until it reads None (at most ``limit`` s from now);
     the client times at which a read sent after ``expired_at`` still returned a value."""
@@ -45,48 +58,35 @@ async def reads_until_none(client: leanredis.Redis, key: str, expired_at: float,
 
 
 async def test_a_key_is_not_served_from_the_cache_past_its_server_side_expiry(
-    redis_server: RedisServer, writer: leanredis.Redis
+    writer: leanredis.Redis, cached: leanredis.Redis
 ) -> None:
-    # among many keys with a long TTL the server's active expiry takes minutes to sample "session",
-    # so no invalidation comes: only the TTL the cache asked for ends the entry
-    for start in range(0, 20_000, 5_000):
-        await asyncio.gather(*(writer.set(f"long:{i}", "x", ex=3600) for i in range(start, start + 5_000)))
-    cached = cached_client(redis_server.port)
-    try:
-        loop = asyncio.get_running_loop()
-        await writer.set("session", "valid", px=300)
-        expired_at = loop.time() + 0.31  # the server's expiry, at the latest, in this client's clock (1 ms rounding)
-        assert await cached.get("session") == b"valid"
-        assert await cached.get("session") == b"valid"
-        assert cached.cache_stats()["hits"] == 1
-        late = await reads_until_none(cached, "session", expired_at, limit=3.0)
-        assert not late, f"{len(late)} reads served past the key's expiry on the server (s after it: {late[:3]}...)"
-        assert cached.cache_stats()["invalidations"] == 0  # the server said nothing: the entry's own TTL ended it
-    finally:
-        await cached.aclose()
+    # no invalidation comes for "session" (see the fixture): only the TTL the cache asked for ends the entry
+    loop = asyncio.get_running_loop()
+    await writer.set("session", "valid", px=300)
+    expired_at = loop.time() + 0.31  # the server's expiry, at the latest, in this client's clock (1 ms rounding)
+    assert await cached.get("session") == b"valid"
+    assert await cached.get("session") == b"valid"
+    assert cached.cache_stats()["hits"] == 1
+    late = await reads_until_none(cached, "session", expired_at, limit=3.0)
+    assert not late, f"{len(late)} reads served past the key's expiry on the server (s after it: {late[:3]}...)"
+    assert cached.cache_stats()["invalidations"] == 0  # the server said nothing: the entry's own TTL ended it
 
 
 async def test_a_ttl_set_on_a_cached_key_invalidates_it_and_then_bounds_the_next_entry(
-    redis_server: RedisServer, writer: leanredis.Redis
+    writer: leanredis.Redis, cached: leanredis.Redis
 ) -> None:
-    for start in range(0, 20_000, 5_000):
-        await asyncio.gather(*(writer.set(f"long:{i}", "x", ex=3600) for i in range(start, start + 5_000)))
-    cached = cached_client(redis_server.port)
-    try:
-        loop = asyncio.get_running_loop()
-        await writer.set("lock", "held")
-        assert await cached.get("lock") == b"held"  # no TTL: cached until the server says otherwise
-        await writer.pexpire("lock", 300)  # the server announces EXPIRE as a change of the key
-        expired_at = loop.time() + 0.31
-        await cached.ping()  # every invalidation sent before its reply has arrived
-        assert cached.cache_stats()["invalidations"] == 1
-        assert await cached.get("lock") == b"held"  # a miss: read again, with its TTL this time
-        assert await cached.get("lock") == b"held"
-        assert cached.cache_stats()["hits"] == 1
-        late = await reads_until_none(cached, "lock", expired_at, limit=3.0)
-        assert not late, f"{len(late)} reads served past the key's expiry on the server (s after it: {late[:3]}...)"
-    finally:
-        await cached.aclose()
+    loop = asyncio.get_running_loop()
+    await writer.set("lock", "held")
+    assert await cached.get("lock") == b"held"  # no TTL: cached until the server says otherwise
+    await writer.pexpire("lock", 300)  # the server announces EXPIRE as a change of the key
+    expired_at = loop.time() + 0.31
+    await cached.ping()  # every invalidation sent before its reply has arrived
+    assert cached.cache_stats()["invalidations"] == 1
+    assert await cached.get("lock") == b"held"  # a miss: read again, with its TTL this time
+    assert await cached.get("lock") == b"held"
+    assert cached.cache_stats()["hits"] == 1
+    late = await reads_until_none(cached, "lock", expired_at, limit=3.0)
+    assert not late, f"{len(late)} reads served past the key's expiry on the server (s after it: {late[:3]}...)"
 
 
 async def read_command(reader: asyncio.StreamReader) -> list[bytes]:

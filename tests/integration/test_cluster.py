@@ -16,17 +16,13 @@ import redis.asyncio.cluster as redis_py_cluster
 import leanredis
 from leanredis.cluster import ClusterNode, RedisCluster, key_slot
 
-from .cluster import LocalCluster
+from .cluster import LocalCluster, running_cluster
 
 
 @pytest.fixture(scope="module")
 def cluster(server_binary: str) -> Iterator[LocalCluster]:
-    local = LocalCluster(server_binary)
-    local.start()
-    try:
+    with running_cluster(server_binary) as local:
         yield local
-    finally:
-        local.stop()
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from redis.cluster import LoadBalancingStrategy as RedisPyStrategy
 import leanredis
 from leanredis.cluster import ClusterNode, LoadBalancingStrategy, RedisCluster
 
-from .cluster import LocalCluster
+from .cluster import LocalCluster, running_cluster
 from .helpers import until_ok
 
 KEYS = [f"rk:{i}" for i in range(30)]
@@ -29,12 +29,8 @@ KEYS = [f"rk:{i}" for i in range(30)]
 
 @pytest.fixture(scope="module")
 def cluster(server_binary: str) -> Iterator[LocalCluster]:
-    local = LocalCluster(server_binary)
-    local.start()
-    try:
+    with running_cluster(server_binary) as local:
         yield local
-    finally:
-        local.stop()
 
 
 @pytest.fixture

@@ -19,19 +19,15 @@ import redis.asyncio.cluster as redis_py_cluster
 import leanredis
 from leanredis.cluster import RedisCluster
 
-from .cluster import LocalCluster
+from .cluster import LocalCluster, running_cluster
 
 SLOT = 100  # served by primaries[0]: RANGES[0] starts at 0
 
 
 @pytest.fixture(scope="module")
 def cluster(server_binary: str) -> Iterator[LocalCluster]:
-    local = LocalCluster(server_binary)
-    local.start()
-    try:
+    with running_cluster(server_binary) as local:
         yield local
-    finally:
-        local.stop()
 
 
 def outcome(value: Any) -> Any:

@@ -174,17 +174,17 @@ class TimeSeriesCommands(TimeSeriesOptions):
         return self._send((DELETERULE_CMD, source_key, dest_key), bool_ok)
 
     # -- reads -----------------------------------------------------------------------------------
-    def _range(
-        self, key: Any, from_time: Any, to_time: Any, count: Any, aggregation_type: Any, bucket_size_msec: Any,
-        filter_by_ts: Any, filter_by_min_value: Any, filter_by_max_value: Any, align: Any, latest: Any,
-        bucket_timestamp: Any, empty: Any,
-    ) -> list[Any]:  # fmt: skip
-        params = [key, from_time, to_time]
-        self._range_options(params, count, filter_by_ts, filter_by_min_value, filter_by_max_value, align, latest)
-        self._append_aggregation(params, aggregation_type, bucket_size_msec)
-        self._append_bucket_timestamp(params, bucket_timestamp)
-        self._append_empty(params, empty)
-        return params
+    def _range(self, command: str, given: dict[str, Any]) -> Any:
+        # range and revrange differ only in the command: one builder reads both calls' arguments
+        params = [given["key"], given["from_time"], given["to_time"]]
+        self._range_options(
+            params, given["count"], given["filter_by_ts"], given["filter_by_min_value"], given["filter_by_max_value"],
+            given["align"], given["latest"],
+        )  # fmt: skip
+        self._append_aggregation(params, given["aggregation_type"], given["bucket_size_msec"])
+        self._append_bucket_timestamp(params, given["bucket_timestamp"])
+        self._append_empty(params, given["empty"])
+        return self._send((command, *params), samples)
 
     def range(
         self,
@@ -203,11 +203,7 @@ class TimeSeriesCommands(TimeSeriesOptions):
         empty: bool | None = False,
     ) -> Any:
         """Samples from ``from_time`` to ``to_time`` ("-" and "+": the ends): [(timestamp, value), ...]."""
-        params = self._range(
-            key, from_time, to_time, count, aggregation_type, bucket_size_msec, filter_by_ts,
-            filter_by_min_value, filter_by_max_value, align, latest, bucket_timestamp, empty,
-        )  # fmt: skip
-        return self._send((RANGE_CMD, *params), samples)
+        return self._range(RANGE_CMD, locals())
 
     def revrange(
         self,
@@ -226,11 +222,7 @@ class TimeSeriesCommands(TimeSeriesOptions):
         empty: bool | None = False,
     ) -> Any:
         """``range`` from the newest sample back."""
-        params = self._range(
-            key, from_time, to_time, count, aggregation_type, bucket_size_msec, filter_by_ts,
-            filter_by_min_value, filter_by_max_value, align, latest, bucket_timestamp, empty,
-        )  # fmt: skip
-        return self._send((REVRANGE_CMD, *params), samples)
+        return self._range(REVRANGE_CMD, locals())
 
     def read(
         self,
@@ -258,19 +250,20 @@ class TimeSeriesCommands(TimeSeriesOptions):
             )
         return send_blocking((READ_CMD, *params), sample_lists, (block_milliseconds / 1000) or None)
 
-    def _n_range(
-        self, keys: Any, from_time: Any, to_time: Any, count: Any, aggregators: Any, bucket_size_msec: Any,
-        filter_by_ts: Any, filter_by_min_value: Any, filter_by_max_value: Any, align: Any, latest: Any,
-        bucket_timestamp: Any, empty: Any,
-    ) -> list[Any]:  # fmt: skip
+    def _n_range(self, command: str, given: dict[str, Any]) -> Any:
+        # nrange and nrevrange differ only in the command: one builder reads both calls' arguments
+        keys = given["keys"]
         if not keys:
             raise DataError("At least one key must be provided.")
-        params = [len(keys), *keys, from_time, to_time]
-        self._range_options(params, count, filter_by_ts, filter_by_min_value, filter_by_max_value, align, latest)
-        self._append_n_aggregation(params, aggregators, bucket_size_msec, len(keys))
-        self._append_bucket_timestamp(params, bucket_timestamp)
-        self._append_empty(params, empty)
-        return params
+        params = [len(keys), *keys, given["from_time"], given["to_time"]]
+        self._range_options(
+            params, given["count"], given["filter_by_ts"], given["filter_by_min_value"], given["filter_by_max_value"],
+            given["align"], given["latest"],
+        )  # fmt: skip
+        self._append_n_aggregation(params, given["aggregators"], given["bucket_size_msec"], len(keys))
+        self._append_bucket_timestamp(params, given["bucket_timestamp"])
+        self._append_empty(params, given["empty"])
+        return self._send((command, *params), n_samples)
 
     def nrange(
         self,
@@ -289,11 +282,7 @@ class TimeSeriesCommands(TimeSeriesOptions):
         empty: bool | None = False,
     ) -> Any:
         """Samples of several series side by side: [[timestamp, [value per key, ...]], ...]."""
-        params = self._n_range(
-            keys, from_time, to_time, count, aggregators, bucket_size_msec, filter_by_ts,
-            filter_by_min_value, filter_by_max_value, align, latest, bucket_timestamp, empty,
-        )  # fmt: skip
-        return self._send((NRANGE_CMD, *params), n_samples)
+        return self._n_range(NRANGE_CMD, locals())
 
     def nrevrange(
         self,
@@ -312,36 +301,29 @@ class TimeSeriesCommands(TimeSeriesOptions):
         empty: bool | None = False,
     ) -> Any:
         """``nrange`` from the newest sample back."""
-        params = self._n_range(
-            keys, from_time, to_time, count, aggregators, bucket_size_msec, filter_by_ts,
-            filter_by_min_value, filter_by_max_value, align, latest, bucket_timestamp, empty,
-        )  # fmt: skip
-        return self._send((NREVRANGE_CMD, *params), n_samples)
+        return self._n_range(NREVRANGE_CMD, locals())
 
-    def _m_range(
-        self, aggregation_type: Any, bucket_size_msec: Any, count: Any, filters: Any, from_time: Any, to_time: Any,
-        with_labels: Any, filter_by_ts: Any, filter_by_min_value: Any, filter_by_max_value: Any, groupby: Any,
-        reduce: Any, select_labels: Any, align: Any, latest: Any, bucket_timestamp: Any, empty: Any,
-        exclude_empty: Any,
-    ) -> list[Any]:  # fmt: skip
+    def _m_range(self, command: str, given: dict[str, Any]) -> Any:
+        # mrange and mrevrange differ only in the command: one builder reads both calls' arguments
+        aggregation_type, groupby, reduce = given["aggregation_type"], given["groupby"], given["reduce"]
         if groupby is not None and isinstance(aggregation_type, list) and len(aggregation_type) > 1:
             raise DataError("GROUPBY is not allowed when multiple aggregators are specified")
-        if exclude_empty and groupby is not None:
+        if given["exclude_empty"] and groupby is not None:
             raise DataError("EXCLUDEEMPTY is not allowed with GROUPBY")
-        params = [from_time, to_time]
-        self._append_latest(params, latest)
-        self._append_filer_by_ts(params, filter_by_ts)
-        self._append_filer_by_value(params, filter_by_min_value, filter_by_max_value)
-        self._append_with_labels(params, with_labels, select_labels)
-        self._append_count(params, count)
-        self._append_align(params, align)
-        self._append_aggregation(params, aggregation_type, bucket_size_msec)
-        self._append_bucket_timestamp(params, bucket_timestamp)
-        self._append_empty(params, empty)
-        self._append_exclude_empty(params, exclude_empty)
-        params += ["FILTER", *filters]
+        params = [given["from_time"], given["to_time"]]
+        self._append_latest(params, given["latest"])
+        self._append_filer_by_ts(params, given["filter_by_ts"])
+        self._append_filer_by_value(params, given["filter_by_min_value"], given["filter_by_max_value"])
+        self._append_with_labels(params, given["with_labels"], given["select_labels"])
+        self._append_count(params, given["count"])
+        self._append_align(params, given["align"])
+        self._append_aggregation(params, aggregation_type, given["bucket_size_msec"])
+        self._append_bucket_timestamp(params, given["bucket_timestamp"])
+        self._append_empty(params, given["empty"])
+        self._append_exclude_empty(params, given["exclude_empty"])
+        params += ["FILTER", *given["filters"]]
         self._append_groupby_reduce(params, groupby, reduce)
-        return params
+        return self._send((command, *params), self._grouped(groupby, reduce))
 
     @staticmethod
     def _grouped(groupby: Any, reduce: Any) -> Any:
@@ -372,12 +354,7 @@ class TimeSeriesCommands(TimeSeriesOptions):
 
         No key is named: a cluster refuses it unless ``target_nodes`` is given, as redis-py's does.
         """
-        params = self._m_range(
-            aggregation_type, bucket_size_msec, count, filters, from_time, to_time, with_labels, filter_by_ts,
-            filter_by_min_value, filter_by_max_value, groupby, reduce, select_labels, align, latest,
-            bucket_timestamp, empty, exclude_empty,
-        )  # fmt: skip
-        return self._send((MRANGE_CMD, *params), self._grouped(groupby, reduce))
+        return self._m_range(MRANGE_CMD, locals())
 
     def mrevrange(
         self,
@@ -401,12 +378,7 @@ class TimeSeriesCommands(TimeSeriesOptions):
         exclude_empty: bool | None = False,
     ) -> Any:
         """``mrange`` from the newest samples back."""
-        params = self._m_range(
-            aggregation_type, bucket_size_msec, count, filters, from_time, to_time, with_labels, filter_by_ts,
-            filter_by_min_value, filter_by_max_value, groupby, reduce, select_labels, align, latest,
-            bucket_timestamp, empty, exclude_empty,
-        )  # fmt: skip
-        return self._send((MREVRANGE_CMD, *params), self._grouped(groupby, reduce))
+        return self._m_range(MREVRANGE_CMD, locals())
 
     def get(self, key: Any, latest: bool | None = False) -> Any:
         """The last sample: (timestamp, value), or None for an empty series."""

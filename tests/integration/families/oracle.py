@@ -56,11 +56,17 @@ async def raises_both(pair: tuple[Any, Any], error: str, method: str, *args: Any
     ``DataError`` / ``ValueError`` there comes from the call itself; ours
     must too (nothing reaches the server).
     """
+    await raise_alike(pair, error, method, lambda client: getattr(client, method)(*args, **kwargs), args)
+
+
+async def raise_alike(pair: tuple[Any, Any], error: str, label: str, call: Any, args: tuple[Any, ...]) -> None:
+    """``call(client)`` then its await raise the class named ``error`` for both clients, at the same stage
+    (``label`` and ``args`` name the call in a failure)."""
     raised = []
     for client in pair:
         stage = "call"
         try:
-            result = getattr(client, method)(*args, **kwargs)
+            result = call(client)
             stage = "await"
             await result
         except Exception as exc:  # the class name is the point of the comparison
@@ -69,5 +75,5 @@ async def raises_both(pair: tuple[Any, Any], error: str, method: str, *args: Any
         else:
             raised.append((None, None, None))
     (ours, ours_stage, ours_exc), (theirs, theirs_stage, theirs_exc) = raised
-    assert ours == theirs == error, f"{method}{args}: leanredis {ours_exc!r} vs redis-py {theirs_exc!r}"
-    assert ours_stage == theirs_stage, f"{method}{args}: leanredis raised at {ours_stage}, redis-py at {theirs_stage}"
+    assert ours == theirs == error, f"{label}{args}: leanredis {ours_exc!r} vs redis-py {theirs_exc!r}"
+    assert ours_stage == theirs_stage, f"{label}{args}: leanredis raised at {ours_stage}, redis-py at {theirs_stage}"
