@@ -148,6 +148,7 @@ class NodesManager:
         self._refresh_pending = False
         self._refresh_handle: asyncio.TimerHandle | None = None
         self._refresh_task: asyncio.Task[None] | None = None
+        self._refresh_waiters: list[asyncio.Future[None]] = []  # callers of refreshed(): woken when one ends
         self._last_refresh = float("-inf")
         self._last_trouble = float("-inf")
         self._last_change = float("-inf")
@@ -353,6 +354,7 @@ class NodesManager:
         finally:
             self._refresh_pending = False
             self._refresh_task = None
+            self._wake_refresh_waiters()
         if self._primary_unreachable():
             # a primary's socket is down while commands want it (killed, or its host gone): the next
             # refresh, rate-limited as always, until a replica's promotion shows or the node answers again;
@@ -363,6 +365,26 @@ class NodesManager:
             # reshard may move with no command of ours there to be told MOVED, and a node left with no slot
             # (then forgotten) would keep its socket until some other event
             self.schedule_refresh(self.settle_delay)
+
+    async def refreshed(self, limit: float) -> None:
+        """Until the refresh due or running now has ended (one is scheduled if none is), at most ``limit`` s."""
+        self.schedule_refresh()
+        if not self._refresh_pending:
+            return  # closing, or no loop to refresh on
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._refresh_waiters.append(waiter)
+        try:
+            await asyncio.wait((waiter,), timeout=limit)
+        finally:
+            if not waiter.done():
+                waiter.cancel()
+                self._refresh_waiters.remove(waiter)
+
+    def _wake_refresh_waiters(self) -> None:
+        waiters, self._refresh_waiters = self._refresh_waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
 
     def _primary_unreachable(self) -> bool:
         if asyncio.get_running_loop().time() - self._last_trouble > self.trouble_window:
@@ -514,6 +536,7 @@ class NodesManager:
             await self.pools.aclose()
         finally:
             self._refresh_pending = False
+            self._wake_refresh_waiters()
             self._closing = False
 
 
