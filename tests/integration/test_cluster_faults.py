@@ -145,6 +145,59 @@ async def test_raise_on_error_raises_a_lost_command_after_every_other_has_run(
         assert (await rc.mget(mine))[INFLIGHT:] == [b"written"] * (VICTIM_COMMANDS - INFLIGHT)
 
 
+BUSY_SCRIPT = """
+local start = redis.call('TIME')
+local stop = tonumber(start[1]) * 1000000 + tonumber(start[2]) + tonumber(ARGV[1])
+repeat
+    local now = redis.call('TIME')
+until tonumber(now[1]) * 1000000 + tonumber(now[2]) >= stop
+return 1
+"""
+
+
+async def test_a_redirected_command_keeps_the_callers_deadline_on_its_new_connection(
+    cluster: LocalCluster, rc: RedisCluster
+) -> None:
+    """MOVED after 0.8 s of the 1 s the caller gave, to a node that does not answer: TimeoutError at 1 s,
+    from the new node's connection (before: 0.8 + 1 s for the default timeout, and the call's own timeout
+    fired by the old connection, or by nobody once that one closed)."""
+    source, target = cluster.primaries[0], cluster.primaries[1]
+    slot = 100  # source's
+    timed = RedisCluster(host="127.0.0.1", port=source.port, socket_timeout=1.0, client_name="faults")
+    try:
+        async with asyncio.timeout(30):
+            await timed.initialize()
+            tag = next(f"t{n}" for n in range(100000) if timed.keyslot(f"t{n}") == slot)
+            busy = keys_on(timed, source, 1, "busy")[0]
+            await timed.get(busy)
+            await timed.get(keys_on(timed, target, 1, "up")[0])  # the target's connection is up: resent, not queued
+            await asyncio.to_thread(cluster.move_slots, [slot], target)
+            cluster.call(target, "CLIENT", "PAUSE", 10000, "WRITE")
+            a_conn = timed.get_node(source.host, source.port).connection  # type: ignore[union-attr]
+            b_conn = timed.get_node(target.host, target.port).connection  # type: ignore[union-attr]
+            while b_conn._timer is not None:  # type: ignore[union-attr]  # its last command's deadline swept
+                await asyncio.sleep(0.05)
+            # the script holds the source 0.8 s; the SETs behind it on its connection get MOVED then
+            script = timed.eval(BUSY_SCRIPT, 1, busy, 800_000)
+            started = time.monotonic()
+            default = asyncio.ensure_future(timed.set(f"{{{tag}}}:a", 1))
+            own = a_conn.execute_with_timeout((b"SET", f"{{{tag}}}:b", b"1"), None, 1.0)  # type: ignore[union-attr]
+            assert await script == 1
+            with pytest.raises(leanredis.TimeoutError) as default_error:
+                await default
+            elapsed = time.monotonic() - started
+            with pytest.raises(leanredis.TimeoutError) as own_error:
+                await own
+            print(f"default timeout 1 s after a MOVED at 0.8 s: raised at {elapsed:.2f} s")
+            assert elapsed < 1.4, default_error.value
+            assert f"to {target.host}:{target.port} timed out" in str(own_error.value)
+            assert len(a_conn._per_call) == 0  # type: ignore[union-attr]
+    finally:
+        cluster.call(target, "CLIENT", "UNPAUSE")
+        await asyncio.to_thread(cluster.move_slots, [slot], source)
+        await timed.aclose()
+
+
 async def test_a_primary_killed_mid_pipeline_has_its_unwritten_commands_run_on_the_promoted_replica(
     cluster: LocalCluster, rc: RedisCluster
 ) -> None:
@@ -163,4 +216,56 @@ async def test_a_primary_killed_mid_pipeline_has_its_unwritten_commands_run_on_t
             assert await rc.mget(mine[INFLIGHT:]) == [b"written"] * (VICTIM_COMMANDS - INFLIGHT)
     finally:
         victim.start()
+        await asyncio.to_thread(cluster.wait_healthy)
+
+
+def flags_of(cluster: LocalCluster, asked: RedisServer, server: RedisServer) -> list[str]:
+    """``server``'s flags in ``asked``'s CLUSTER NODES."""
+    for line in str(cluster.call(asked, "CLUSTER", "NODES")).splitlines():
+        fields = line.split()
+        if fields and fields[0] == cluster.ids[server.port]:
+            return fields[2].split(",")
+    return []
+
+
+async def test_refreshes_back_off_while_a_primary_without_replica_stays_down(
+    cluster: LocalCluster, rc: RedisCluster
+) -> None:
+    """Last: a primary's replica killed, then the primary, with traffic on its slots for 8 s: the
+    client's refreshes back off (before: one per refresh_interval, ~2/s, for as long as traffic came)."""
+    primary = cluster.owner(6000)
+    replica = cluster.replica_of(primary)
+    keys = keys_on(rc, primary, 20, "down")
+    try:
+        async with asyncio.timeout(60):
+            replica.kill()
+            await asyncio.to_thread(
+                cluster.wait, lambda: "fail" in flags_of(cluster, primary, replica), time.monotonic() + 20, "fail"
+            )
+            await rc.nodes_manager.refresh()
+            node = rc.get_node(primary.host, primary.port)
+            assert node is not None and rc.nodes_manager.topology.replicas_of(node) == []
+            primary.kill()
+            manager = rc.nodes_manager
+            before = manager.stats_refreshes + manager.stats_refresh_failures
+            errors = 0
+            loop = asyncio.get_running_loop()
+            stop = loop.time() + 8.0
+
+            async def hit(key: str) -> None:
+                nonlocal errors
+                while loop.time() < stop:
+                    try:
+                        await rc.get(key)
+                    except (leanredis.ConnectionError, leanredis.TimeoutError):
+                        errors += 1
+
+            await asyncio.gather(*(hit(key) for key in keys))
+            refreshes = manager.stats_refreshes + manager.stats_refresh_failures - before
+            print(f"8 s of traffic on a dead primary without replica: {refreshes} refreshes, {errors} errors")
+            assert errors >= len(keys)
+            assert refreshes <= 8  # 0.5, 1, 2, 4 s apart; was ~16
+    finally:
+        primary.start()
+        replica.start()
         await asyncio.to_thread(cluster.wait_healthy)
