@@ -145,25 +145,17 @@ async def test_raise_on_error_raises_a_lost_command_after_every_other_has_run(
         assert (await rc.mget(mine))[INFLIGHT:] == [b"written"] * (VICTIM_COMMANDS - INFLIGHT)
 
 
-BUSY_SCRIPT = """
-local start = redis.call('TIME')
-local stop = tonumber(start[1]) * 1000000 + tonumber(start[2]) + tonumber(ARGV[1])
-repeat
-    local now = redis.call('TIME')
-until tonumber(now[1]) * 1000000 + tonumber(now[2]) >= stop
-return 1
-"""
-
-
 async def test_a_redirected_command_keeps_the_callers_deadline_on_its_new_connection(
     cluster: LocalCluster, rc: RedisCluster
 ) -> None:
-    """MOVED after 0.8 s of the 1 s the caller gave, to a node that does not answer: TimeoutError at 1 s,
-    from the new node's connection (before: 0.8 + 1 s for the default timeout, and the call's own timeout
-    fired by the old connection, or by nobody once that one closed)."""
+    """MOVED after 0.6 s of the 2 s the caller gave, to a node that does not answer: TimeoutError at 2 s,
+    from the new node's connection (before: 0.6 + 2 s for the default timeout, and a call's own timeout
+    fired by the old connection, naming the old node, or by nobody once that one closed). The source
+    holds the commands 0.6 s by CLIENT PAUSE WRITE (its first one is a write; its event loop keeps
+    running, so its replica sees no failure)."""
     source, target = cluster.primaries[0], cluster.primaries[1]
     slot = 100  # source's
-    timed = RedisCluster(host="127.0.0.1", port=source.port, socket_timeout=1.0, client_name="faults")
+    timed = RedisCluster(host="127.0.0.1", port=source.port, socket_timeout=2.0, client_name="faults")
     try:
         async with asyncio.timeout(30):
             await timed.initialize()
@@ -177,19 +169,20 @@ async def test_a_redirected_command_keeps_the_callers_deadline_on_its_new_connec
             b_conn = timed.get_node(target.host, target.port).connection  # type: ignore[union-attr]
             while b_conn._timer is not None:  # type: ignore[union-attr]  # its last command's deadline swept
                 await asyncio.sleep(0.05)
-            # the script holds the source 0.8 s; the SETs behind it on its connection get MOVED then
-            script = timed.eval(BUSY_SCRIPT, 1, busy, 800_000)
+            # a write the source holds 0.6 s (its own timeout: 10 s); the SETs behind it get MOVED then
+            cluster.call(source, "CLIENT", "PAUSE", 600, "WRITE")
+            held = a_conn.execute_with_timeout((b"SET", busy, b"1"), None, 10.0)  # type: ignore[union-attr]
             started = time.monotonic()
             default = asyncio.ensure_future(timed.set(f"{{{tag}}}:a", 1))
             own = a_conn.execute_with_timeout((b"SET", f"{{{tag}}}:b", b"1"), None, 1.0)  # type: ignore[union-attr]
-            assert await script == 1
+            await held
             with pytest.raises(leanredis.TimeoutError) as default_error:
                 await default
             elapsed = time.monotonic() - started
             with pytest.raises(leanredis.TimeoutError) as own_error:
                 await own
-            print(f"default timeout 1 s after a MOVED at 0.8 s: raised at {elapsed:.2f} s")
-            assert elapsed < 1.4, default_error.value
+            print(f"default timeout 2 s after a MOVED at 0.6 s: raised at {elapsed:.2f} s")
+            assert elapsed < 2.3, default_error.value
             assert f"to {target.host}:{target.port} timed out" in str(own_error.value)
             assert len(a_conn._per_call) == 0  # type: ignore[union-attr]
     finally:
