@@ -132,13 +132,13 @@ async def test_a_command_whose_keys_span_slots_gets_crossslot_in_its_place(
 ) -> None:
     async with asyncio.timeout(20):
         a, b, c = one_key_per_primary(rc)
-        pipe = rc.pipeline().set(a, 1).sinter(a, b).mget([a, b, c]).set(c, 3)
+        pipe = rc.pipeline().set(a, 1).lmove(a, b).mget([a, b, c]).set(c, 3)
         result = await pipe.execute(raise_on_error=False)
         assert result[0] is True and result[3] is True
-        assert isinstance(result[1], leanredis.CrossSlotError) and "SINTER" in str(result[1])
+        assert isinstance(result[1], leanredis.CrossSlotError) and "LMOVE" in str(result[1])
         assert result[2] == [b"1", None, None]  # MGET is split by slot and put back together, as rc.mget
-        with pytest.raises(leanredis.CrossSlotError, match=r"^Command # 2 \(SINTER "):
-            await rc.pipeline().set(a, 2).sinter(a, b).set(c, 4).execute()
+        with pytest.raises(leanredis.CrossSlotError, match=r"^Command # 2 \(LMOVE "):
+            await rc.pipeline().set(a, 2).lmove(a, b).set(c, 4).execute()
         assert await rc.mget(a, c) == [b"2", b"4"]
         await assert_clean(rc)
 
