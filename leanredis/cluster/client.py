@@ -25,7 +25,7 @@ from ..commands import AllCommands
 from ..commands.funnel import own, sender
 from ..commands.table import COMMANDS, lookup
 from ..encoding import Encoder
-from ..exceptions import ClusterDownError, ClusterError, DataError
+from ..exceptions import ClusterDownError, ClusterError, DataError, RedisClusterException
 from ..future import CommandFuture
 from ..keyspace_notifications import ClusterKeyspaceNotifications
 from ..pipeline import run_transaction
@@ -468,7 +468,7 @@ class RedisCluster(
     def pipeline(self, transaction: bool | None = None, shard_hint: str | None = None) -> ClusterPipeline:
         """Commands recorded, sent per node by ``await pipe.execute()``; MULTI/EXEC on one slot if ``transaction``."""
         if shard_hint:
-            raise DataError("shard_hint is deprecated in cluster mode")
+            raise RedisClusterException("shard_hint is deprecated in cluster mode")
         return ClusterPipeline(self, transaction)
 
     async def transaction(

@@ -24,7 +24,8 @@ it) from the first node that answers, connected nodes first and nodes whose
 socket is down last. What schedules one, each rate-limited as above: a MOVED,
 a node's lost socket or failed connect; then, while a primary stays
 unreachable (a failover under way), one per ``refresh_interval`` until the
-promotion shows; and after any change seen (a refresh that found one, a
+promotion shows, or, when it has no replica to be promoted (or no node
+answers), at a gap that doubles up to ``refresh_backoff_cap``; and after any change seen (a refresh that found one, a
 MOVED), one per ``settle_delay`` for ``settle_window`` seconds, since a
 reshard moves slots no command of ours touches. A node that left the
 topology has its waiting (never written) commands sent at once to the node
@@ -59,7 +60,7 @@ from ..exceptions import (
     TimeoutError,
     TryAgainError,
 )
-from ..future import CommandFuture
+from ..future import CUSTOM_DEADLINE, CommandFuture
 from ..options import ConnectionOptions
 from .pools import NodePools
 from .replicas import ReadBalancer
@@ -126,6 +127,7 @@ class NodesManager:
         trouble_window: float = 10.0,
         settle_delay: float = 1.0,
         settle_window: float = 10.0,
+        refresh_backoff_cap: float = 5.0,
     ) -> None:
         self.startup = [ClusterNode(host, port) for host, port in startup]
         self.options = options
@@ -140,6 +142,10 @@ class NodesManager:
         # settle_window s: a reshard goes on between the slots we happen to touch
         self.settle_delay = settle_delay
         self.settle_window = settle_window
+        # while a primary that no replica can replace stays unreachable, the gap between refreshes doubles
+        # (from refresh_interval) up to this: nothing will change until an operator acts
+        self.refresh_backoff_cap = refresh_backoff_cap
+        self._refresh_gap = refresh_interval
         self.topology = Topology([None] * 16384, {})
         self.slots = self.topology.slots  # the hot path reads this list
         self.default_node: ClusterNode | None = None
@@ -148,6 +154,7 @@ class NodesManager:
         self._refresh_pending = False
         self._refresh_handle: asyncio.TimerHandle | None = None
         self._refresh_task: asyncio.Task[None] | None = None
+        self._refresh_waiters: list[asyncio.Future[None]] = []  # callers of refreshed(): woken when one ends
         self._last_refresh = float("-inf")
         self._last_trouble = float("-inf")
         self._last_change = float("-inf")
@@ -195,7 +202,7 @@ class NodesManager:
         attempts[1] += 1
         if attempts[1] > self.retry_attempts:
             return False
-        self.connection(primary).resend(fut, packed)
+        self._send_on(primary, fut, packed, node)
         return True
 
     def reader(self, primary: ClusterNode) -> ClusterNode:
@@ -215,7 +222,7 @@ class NodesManager:
         primary = self.slots[key_slot(keys[0])] if keys else None
         if primary is None or primary is node:
             return False
-        self.connection(primary).resend(fut, args)  # type: ignore[arg-type]  # encoded like any queued tuple
+        self._send_on(primary, fut, args, node)  # encoded like any queued tuple
         return True
 
     def node_at(self, host: str, port: int) -> ClusterNode:
@@ -267,14 +274,14 @@ class NodesManager:
             if cls is MovedError:
                 self.stats_moved += 1
                 self._last_change = conn._loop.time()
+                self._refresh_gap = self.refresh_interval  # the topology moves: back to the quick pace
                 self.slots[error.slot_id] = target
                 self.schedule_refresh()
-                conn.resend(fut, packed)
             else:
                 self.stats_ask += 1
                 # ASKING and the command are encoded in this same loop iteration: one write, in order
                 conn.execute((b"ASKING",), None).add_done_callback(_retrieve)
-                conn.resend(fut, packed)
+            self._send_on(target, fut, packed, node)
             return True
         if isinstance(error, _RETRIED):
             attempts = self._count(fut)
@@ -300,6 +307,7 @@ class NodesManager:
         self._attempts.pop(fut, None)  # type: ignore[call-overload]
 
     def _resend_later(self, node: ClusterNode, fut: CommandFuture[Any], packed: Any) -> None:
+        source = node
         if fut.done():
             return  # the caller gave up while we waited: the bytes go with this call
         if self._closing:
@@ -312,12 +320,30 @@ class NodesManager:
                 fut.set_exception(ClusterDownError("CLUSTERDOWN no primary known to retry the command on"))
                 return
             node = random.choice(primaries)
-        self.connection(node).resend(fut, packed)
+        self._send_on(node, fut, packed, source)
+
+    def _send_on(self, target: ClusterNode, fut: CommandFuture[Any], payload: Any, source: Any) -> None:
+        """``payload`` to ``target``'s connection behind the caller's ``fut``, the caller's deadline along.
+
+        ``source`` (the node, or the connection, the command was on) times a call's own timeout
+        in its heap until then; a retired connection may still hand over a redirect, so those
+        are looked in too. A default deadline travels on the future (``Connection.resend``).
+        """
+        conn = self.connection(target)
+        deadline = None
+        if fut.deadline == CUSTOM_DEADLINE:
+            first = source if isinstance(source, Connection) else getattr(source, "connection", None)
+            for old in (first, *self._retired):
+                if old is not None and old is not conn:
+                    deadline = old.take_deadline(fut)
+                    if deadline is not None:
+                        break
+        conn.resend(fut, payload, deadline)
 
     # -- refreshing the topology -------------------------------------------------------
     def schedule_refresh(self, after: float = 0.0) -> None:
         """A full refresh soon (not before ``after`` s): at most one in flight, at most one per
-        ``refresh_interval``, jittered."""
+        ``refresh_interval`` (more while refreshes back off, see ``_background_refresh``), jittered."""
         if self._closing:
             return
         handle = self._refresh_handle
@@ -327,7 +353,7 @@ class NodesManager:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return  # outside a loop: the next command's routing will ask again
-        delay = max(after, self._last_refresh + self.refresh_interval - loop.time())
+        delay = max(after, self._last_refresh + self._refresh_gap - loop.time())
         if handle is not None:
             if handle.when() <= loop.time() + delay + self.refresh_jitter:
                 return  # the one planned comes as soon as this one would
@@ -344,16 +370,28 @@ class NodesManager:
 
     async def _background_refresh(self) -> None:
         loop = asyncio.get_running_loop()
+        changed = failed = False
         try:
-            if await self.refresh():
+            changed = await self.refresh()
+            if changed:
                 self._last_change = loop.time()
         except Exception as exc:  # logged and counted: the next error or redirect schedules another
+            failed = True
             self.stats_refresh_failures += 1
             logger.warning("cluster topology refresh failed: %s", exc)
         finally:
             self._refresh_pending = False
             self._refresh_task = None
-        if self._primary_unreachable():
+            self._wake_refresh_waiters()
+        unreachable = self._unreachable_primaries()
+        if not changed and (failed or any(not self.topology.replicas_of(node) for node in unreachable)):
+            # no node answered, or a primary is down with no replica to take its place: refreshing at
+            # refresh_interval while traffic hits it learns nothing; back off (a change seen, a MOVED or
+            # every primary reachable again bring the interval back)
+            self._refresh_gap = min(self._refresh_gap * 2, max(self.refresh_backoff_cap, self.refresh_interval))
+        else:
+            self._refresh_gap = self.refresh_interval
+        if unreachable:
             # a primary's socket is down while commands want it (killed, or its host gone): the next
             # refresh, rate-limited as always, until a replica's promotion shows or the node answers again;
             # the node's own connect failures come too seldom for that once its backoff has grown
@@ -364,14 +402,35 @@ class NodesManager:
             # (then forgotten) would keep its socket until some other event
             self.schedule_refresh(self.settle_delay)
 
-    def _primary_unreachable(self) -> bool:
+    async def refreshed(self, limit: float) -> None:
+        """Until the refresh due or running now has ended (one is scheduled if none is), at most ``limit`` s."""
+        self.schedule_refresh()
+        if not self._refresh_pending:
+            return  # closing, or no loop to refresh on
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._refresh_waiters.append(waiter)
+        try:
+            await asyncio.wait((waiter,), timeout=limit)
+        finally:
+            if not waiter.done():
+                waiter.cancel()
+                self._refresh_waiters.remove(waiter)
+
+    def _wake_refresh_waiters(self) -> None:
+        waiters, self._refresh_waiters = self._refresh_waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def _unreachable_primaries(self) -> list[ClusterNode]:
+        """The primaries whose socket is down while commands want them (lately troubled only)."""
         if asyncio.get_running_loop().time() - self._last_trouble > self.trouble_window:
-            return False  # nothing was troubled lately: no refresh for a primary nobody uses
-        for node in self.topology.primaries():
-            conn = node.connection
-            if isinstance(conn, NodeConnection) and conn.unreachable:
-                return True
-        return False
+            return []  # nothing was troubled lately: no refresh for a primary nobody uses
+        return [
+            node
+            for node in self.topology.primaries()
+            if isinstance(node.connection, NodeConnection) and node.connection.unreachable
+        ]
 
     async def refresh(self) -> bool:
         """Read the topology from the first node that answers (known nodes, then startup nodes).
@@ -453,13 +512,13 @@ class NodesManager:
             return
         if isinstance(conn, NodeConnection):
             for fut in conn.take_waiting():
-                self._reroute(node, fut)
+                self._reroute(node, fut, conn)
         self._retired.append(conn)
         task = asyncio.get_running_loop().create_task(self._close_when_idle(conn))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    def _reroute(self, left: ClusterNode, fut: CommandFuture[Any]) -> None:
+    def _reroute(self, left: ClusterNode, fut: CommandFuture[Any], source: Connection) -> None:
         """A command that waited on a node which left, never written: to its slot's node now.
 
         Bytes kept from a redirect go to a primary, which answers MOVED if it is
@@ -484,7 +543,7 @@ class NodesManager:
             error.possibly_executed = False
             fut.set_exception(error)
             return
-        self.connection(node).resend(fut, payload)
+        self._send_on(node, fut, payload, source)
 
     async def _close_when_idle(self, conn: Connection) -> None:
         loop = asyncio.get_running_loop()
@@ -514,6 +573,7 @@ class NodesManager:
             await self.pools.aclose()
         finally:
             self._refresh_pending = False
+            self._wake_refresh_waiters()
             self._closing = False
 
 

@@ -20,6 +20,14 @@ what it sent until the reply). Commands over several slots:
   CROSSSLOT (redis-py refuses the whole pipeline). Keyless commands go
   where the router sends them (redis-py's pipeline refuses most of them).
 
+A node's connection lost mid-pipeline fails only that node's commands, each
+with its ``ConnectionError`` in its place: those written before the loss
+keep it (``possibly_executed=True``: the server may have run them); those
+never written go again, to the slot's owner once the refresh the loss
+scheduled has ended (the promoted replica after a failover), at most
+``retry_attempts`` times. ``raise_on_error`` raises the first error once
+every command has its outcome, as for a server's error.
+
 A blocking command keeps its place among its node's commands: that node's
 commands run in order on one dedicated connection (the socket timeout
 extended by the longest wait, as ``Pipeline`` does); those answered
@@ -41,8 +49,10 @@ connection of the keys' node (commands run at once until ``multi()``, as in
 words), which ``RedisCluster.transaction`` answers by starting over.
 
 Memory: a transaction keeps its commands until EXEC answers (a redirect runs
-it again); a pipeline drops them once handed to the connections, except the
-commands of a node with a blocking command, kept until their replies.
+it again); a pipeline keeps its recorded commands (the caller's arguments, not
+copies) until every command has its outcome, to send again those a lost
+connection never wrote; the node connections keep the encoded bytes until the
+replies, as for any cluster command.
 """
 
 from __future__ import annotations
@@ -59,19 +69,22 @@ from ..commands.table import lookup
 from ..exceptions import (
     AskError,
     ClusterError,
+    ConnectionError,
     CrossSlotTransactionError,
     DataError,
     MovedError,
+    RedisClusterException,
     RedisError,
     ResponseError,
+    TimeoutError,
     TryAgainError,
     WatchError,
 )
 from ..executor import Executor
-from ..pipeline import _WATCH, Pipeline, _abandon, _preview, _raise_first_error, _upper
-from .fanout import part_args, split_by_slot
+from ..pipeline import _WATCH, Pipeline, _abandon, _annotate, _preview, _upper
+from .fanout import TO_ALL_PRIMARIES, part_args, split_by_slot
 from .nodes import NodesManager
-from .redirects import ASKING, REDIRECTED, Redirects, owner, repoint
+from .redirects import ASKING, REDIRECTED, Redirects, owner, repoint, retry_delay
 from .slots import key_slot
 from .topology import ClusterNode
 
@@ -81,6 +94,12 @@ if TYPE_CHECKING:
 Command = tuple[tuple[Any, ...], Any]
 
 _SPLIT_PER_SLOT = frozenset({"DEL", "UNLINK", "EXISTS", "TOUCH"})
+# Of the commands redis-py's cluster pipeline blocks, those with keys that may span slots and that are not
+# split here: refused at the call as there when their keys do span slots (in one slot they run).
+_BLOCKED_ACROSS_SLOTS = frozenset({
+    "BITOP", "BRPOPLPUSH", "MSETNX", "MSETEX", "PFCOUNT", "PFMERGE", "RENAME", "RENAMENX", "RPOPLPUSH", "SDIFF",
+    "SDIFFSTORE", "SINTER", "SINTERSTORE", "SMOVE", "SORT", "SUNION", "SUNIONSTORE",
+})  # fmt: skip
 _TRANSACTION_ONLY = frozenset({"MULTI", "EXEC", "DISCARD", "WATCH", "UNWATCH"})
 _NOT_BLOCKING: Any = object()
 _SLOT_MOVED = (AskError, TryAgainError)  # MOVED is an AskError
@@ -154,7 +173,15 @@ class ClusterPipeline(AllCommands):
                 self.command_stack.extend((part_args(args, 1, indexes), parse) for indexes in groups.values())
                 return self
         elif name in _TRANSACTION_ONLY:
-            raise ClusterError(f"{name} in a cluster pipeline without a transaction: use rc.pipeline(transaction=True)")
+            raise RedisClusterException(
+                f"{name} in a cluster pipeline without a transaction: use rc.pipeline(transaction=True)"
+            )
+        elif name in _BLOCKED_ACROSS_SLOTS and len(slots_of(args)) > 1:
+            method = name.lower().replace(" ", "_")
+            raise RedisClusterException(
+                f"ERROR: Calling pipelined function {method} is blocked when running redis in cluster mode... "
+                "(its keys span several slots: give them a common {hash tag})"
+            )
         self.command_stack.append((args, parse))
         return self
 
@@ -217,7 +244,7 @@ class ClusterPipeline(AllCommands):
 
     def _transaction_only(self, method: str) -> None:
         if not self.is_transaction:
-            raise ClusterError(f"method {method}() is not supported outside of transactional context")
+            raise RedisClusterException(f"method {method}() is not supported outside of transactional context")
 
     async def _immediate(self, args: tuple[Any, ...], parse: Any, block: Any) -> Any:
         """WATCH, or a command after it: at once, on the WATCH connection (made on the keys' node)."""
@@ -289,40 +316,72 @@ class ClusterPipeline(AllCommands):
         owned = {index for positions in own.values() for index in positions}
         routed: dict[int, asyncio.Future[Any]] = {}
         for index, (args, parse) in enumerate(stack):
-            if index in owned:
-                continue
-            if index in blocking:
-                send_blocking = blocking_sender(self.cluster_client)
-                routed[index] = asyncio.ensure_future(send_blocking(args, parse, blocking[index]))
-            else:
-                routed[index] = self._route(args, parse)
+            if index not in owned:
+                routed[index] = self._send_one(args, parse, blocking.get(index, _NOT_BLOCKING))
         groups = []
         for node, positions in own.items():
             commands = [(*stack[index], blocking.get(index, _NOT_BLOCKING)) for index in positions]
             groups.append((positions, asyncio.ensure_future(self._on_own_connection(node, commands))))
-        stack.clear()  # handed to the connections (the groups hold theirs): release ours
         results: list[Any] = [None] * len(previews)
+        pending: list[Any] = [*routed.values(), *(task for _, task in groups)]
         clean = False
         try:
             for index, fut in routed.items():
-                try:
-                    results[index] = await fut
-                except ResponseError as exc:
-                    results[index] = exc
+                results[index] = await _outcome(fut)
             for positions, task in groups:
-                for index, value in zip(positions, await task, strict=True):
+                try:
+                    values = await task
+                except _LOST as exc:  # that node's connection: each of its commands gets the error in place
+                    values = [exc] * len(positions)
+                for index, value in zip(positions, values, strict=True):
                     results[index] = value
+            pending = []
+            await self._send_unwritten_again(stack, results, routed, pending)
             clean = True
         finally:
             if not clean:
-                pending: list[Any] = [*routed.values(), *(task for _, task in groups)]
                 _abandon(pending)
+        stack.clear()
         for index, empty in empties.items():
             if isinstance(results[index], ResponseError):
                 results[index] = empty.factory()
         if raise_on_error:
-            _raise_first_error(results, previews)
+            _raise_first_failure(results, previews)
         return results
+
+    def _send_one(self, args: tuple[Any, ...], parse: Any, block: Any) -> asyncio.Future[Any]:
+        if block is _NOT_BLOCKING:
+            return self._route(args, parse)
+        return asyncio.ensure_future(blocking_sender(self.cluster_client)(args, parse, block))
+
+    async def _send_unwritten_again(
+        self, stack: list[Command], results: list[Any], routed: dict[int, Any], pending: list[Any]
+    ) -> None:
+        """The commands lost with a node's connection before a byte of them was written, sent again.
+
+        Each goes where the slot table says once the refresh that the lost connection scheduled has
+        ended (the promoted replica after a failover, the same node after a reconnect), at most
+        ``retry_attempts`` times; the commands written before the loss keep their ``ConnectionError``
+        (``possibly_executed=True``): the server may have run them. Only commands routed to one node
+        go again (a command split over several nodes may have run on the others).
+        """
+        manager = self.cluster_client.nodes_manager
+        blocking = self._blocking
+        lost = [index for index in routed if _never_written(results[index]) and _one_node(stack[index][0])]
+        attempt = 0
+        while lost and attempt < manager.retry_attempts:
+            attempt += 1
+            await manager.refreshed(manager.topology_timeout)
+            await asyncio.sleep(retry_delay(attempt))
+            again = {}
+            for index in lost:
+                args, parse = stack[index]
+                again[index] = self._send_one(args, parse, blocking.get(index, _NOT_BLOCKING))
+            pending[:] = again.values()
+            for index, fut in again.items():
+                results[index] = await _outcome(fut)
+            pending.clear()
+            lost = [index for index in lost if _never_written(results[index])]
 
     def _route(self, args: tuple[Any, ...], parse: Any) -> asyncio.Future[Any]:
         """The router's future for one command; refused before sending (CROSSSLOT...): its error in place."""
@@ -447,6 +506,38 @@ class ClusterPipeline(AllCommands):
             await watcher.reset()
 
     aclose = reset
+
+
+_LOST = (ConnectionError, TimeoutError)
+
+
+async def _outcome(fut: asyncio.Future[Any]) -> Any:
+    """A command's reply, or the error that stays in its place: a server's, or its node's lost connection."""
+    try:
+        return await fut
+    except (ResponseError, *_LOST) as exc:
+        return exc
+
+
+def _never_written(value: Any) -> bool:
+    """A connection lost before the command was written (a plain ConnectionError: not AUTH's, not LOADING)."""
+    return value.__class__ is ConnectionError and value.possibly_executed is False
+
+
+def _one_node(args: tuple[Any, ...]) -> bool:
+    """Routed to one node as a whole: not split by slot, not sent to every primary."""
+    if len(slots_of(args)) > 1:
+        return False
+    spec = lookup(args)
+    return spec is None or bool(spec.keys_of(args)) or spec.name not in TO_ALL_PRIMARIES
+
+
+def _raise_first_failure(results: list[Any], previews: list[tuple[Any, ...]]) -> None:
+    """redis-py's ``raise_on_error``: the first error, with its command's position and text."""
+    for index, value in enumerate(results):
+        if isinstance(value, (ResponseError, *_LOST)):
+            _annotate(value, index, previews[index])  # type: ignore[arg-type]  # any error's args take the prefix
+            raise value
 
 
 async def _exec(inner: Pipeline, stack: list[Command], raise_on_error: bool) -> list[Any]:

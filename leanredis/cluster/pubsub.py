@@ -3,9 +3,13 @@
 ``RedisCluster.pubsub()`` gives a ``ClusterPubSub`` with redis-py's names:
 
 - ``subscribe``/``psubscribe``/``get_message``/``listen``: one connection
-  to one node (the ``node=`` given, else the cluster's default node): the
+  to one node (the ``node=`` given, else, as redis-py chooses, a node serving
+  the slot of the first subscribe's first channel, a replica when reads go to
+  replicas; the default node if the first command names no channel): the
   cluster broadcasts classic ``PUBLISH`` to every node. On a reconnect the
   node is looked up again (a node that left is replaced by the default node).
+  A node given that is not in the cluster raises ``RedisClusterException``,
+  as in redis-py.
 - ``ssubscribe``/``sunsubscribe``/``get_sharded_message``: one standalone
   ``PubSub`` per node serving a subscribed shard channel's slot, each
   resubscribing on its own reconnect. When a slot moves, the server sends
@@ -22,7 +26,7 @@ import asyncio
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
-from ..exceptions import DataError, MovedError, RedisError
+from ..exceptions import DataError, MovedError, RedisClusterException, RedisError
 from ..pubsub import PubSub
 from ..pubsub.subscriptions import Handler, Subscription, _as_subscriptions
 from .slots import key_slot
@@ -54,7 +58,9 @@ class ClusterPubSub(PubSub):
         if node is None and host is not None:
             node = redis_cluster.get_node(host=host, port=port)
             if node is None:
-                raise DataError(f"Node {host}:{port} doesn't exist in the cluster")
+                raise RedisClusterException(f"Node {host}:{port} doesn't exist in the cluster")
+        elif node is not None and redis_cluster._ready:
+            _check_node(redis_cluster, node)  # not read yet: checked at the first connect
         options = redis_cluster.options
         if options.read_only:
             options = dataclasses.replace(options, read_only=False)
@@ -84,6 +90,8 @@ class ClusterPubSub(PubSub):
         """The node of the classic subscriptions, looked up at every (re)connect."""
         await self.cluster.initialize()
         node = self.node
+        if node is not None and not self._ever_connected:
+            _check_node(self.cluster, node)
         if node is None or self.cluster.get_node(node_name=node.name) is None:
             node = self.node = self.cluster.get_default_node()
         if node is None:
@@ -102,9 +110,24 @@ class ClusterPubSub(PubSub):
             node = cluster.get_node(host=host, port=port)
         elif node is None and (host is not None or port is not None):
             raise DataError("Specify both host and port")
-        if node is not None and cluster.get_node(node_name=node.name) is None:
-            raise DataError(f"Node {node.name} doesn't exist in the cluster")
+        if node is not None:
+            _check_node(cluster, node)
         self.node = node
+
+    async def _subscribe(
+        self, command: bytes, table: dict[Any, Handler | None], pending: set[Any], args: Any, kwargs: Any
+    ) -> None:
+        """SUBSCRIBE/PSUBSCRIBE; the first one, with no node given, picks the node as redis-py does: one
+        serving the slot of its first channel (a replica when reads go to replicas)."""
+        if self.node is None and self._proto is None and not self._ever_connected:
+            first = _first_name(args, kwargs)
+            if first is not None:
+                await self.cluster.initialize()
+                manager = self.cluster.nodes_manager
+                primary = manager.slots[key_slot(first)]
+                if primary is not None:
+                    self.node = manager.reader(primary)
+        await super()._subscribe(command, table, pending, args, kwargs)
 
     @property
     def shard_channels(self) -> dict[Any, Handler | None]:  # type: ignore[override]
@@ -314,6 +337,20 @@ class ClusterPubSub(PubSub):
 def _wake(waiter: asyncio.Future[None]) -> None:
     if not waiter.done():
         waiter.set_result(None)
+
+
+def _check_node(cluster: RedisCluster, node: ClusterNode) -> None:
+    """redis-py's refusal of a pub/sub node that is not in the cluster."""
+    if cluster.get_node(node_name=node.name) is None:
+        raise RedisClusterException(f"Node {node.host}:{node.port} doesn't exist in the cluster")
+
+
+def _first_name(args: Any, kwargs: Any) -> Any:
+    """The first channel or pattern of a subscribe call (None: none given)."""
+    for arg in args:
+        for item in arg if isinstance(arg, (list, tuple, set, frozenset)) else (arg,):
+            return item.name if isinstance(item, Subscription) else item
+    return next(iter(kwargs), None)
 
 
 __all__ = ["ClusterPubSub"]

@@ -359,13 +359,35 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
         self._submit(args, fut)
         return fut
 
-    def resend(self, fut: CommandFuture[Any], packed: Packed) -> None:
-        """Send a command another connection was told to redirect, behind the caller's own future."""
+    def resend(
+        self, fut: CommandFuture[Any], packed: Packed, deadline: tuple[float, float | None] | None = None
+    ) -> None:
+        """Send a command another connection was told to redirect, behind the caller's own future.
+
+        The caller's deadline comes along: a call's own, taken from the other connection's heap
+        (``take_deadline``), is given as ``deadline`` (when, timeout); a default one, kept on the
+        future and checked in send order, moves to this connection's heap, since a re-sent command
+        is out of that order (behind commands sent after it, it would time out as late as they do).
+        """
         if fut.done():
             return
         if self._loop is None:
             self._bind_loop(asyncio.get_running_loop())
+        if deadline is not None:
+            self._add_deadline(fut, *deadline)
+        elif fut.deadline != NO_DEADLINE and fut.deadline != CUSTOM_DEADLINE:
+            when, fut.deadline = fut.deadline, CUSTOM_DEADLINE
+            self._add_deadline(fut, when, self._default_timeout)
         self._submit(packed, fut)
+
+    def take_deadline(self, fut: CommandFuture[Any]) -> tuple[float, float | None] | None:
+        """The timeout of ``fut``'s own (when, timeout), if this connection times it: no longer here."""
+        return self._per_call.take(fut) if fut.deadline == CUSTOM_DEADLINE else None
+
+    def _add_deadline(self, fut: CommandFuture[Any], when: float, timeout: float | None) -> None:
+        self._per_call.add(when, fut, timeout)
+        if self._timer is None or self._timer.when() > when:
+            self._arm(when)
 
     def resend_later(self, fut: CommandFuture[Any], packed: Packed, delay: float) -> None:
         """``resend`` after ``delay`` s (a retry's backoff), still bound by the caller's first deadline (slow path).
@@ -376,9 +398,7 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
         deadline = fut.deadline
         if deadline != NO_DEADLINE and deadline != CUSTOM_DEADLINE:
             fut.deadline = CUSTOM_DEADLINE
-            self._per_call.add(deadline, fut, self._default_timeout)
-            if self._timer is None or self._timer.when() > deadline:
-                self._arm(deadline)
+            self._add_deadline(fut, deadline, self._default_timeout)
         self._resends[fut] = self._loop.call_later(delay, self._resend_due, fut, packed)
 
     def _resend_due(self, fut: CommandFuture[Any], packed: Packed) -> None:

@@ -88,6 +88,18 @@ class PerCallDeadlines:
         heapq.heappush(heap, entry)
         fut.add_done_callback(entry.release)
 
+    def take(self, fut: CommandFuture[Any]) -> tuple[float, float | None] | None:
+        """``fut``'s deadline and timeout, forgotten here (its command moves to another connection); None if absent.
+
+        A search of the heap: only redirected commands with a timeout of their own come here.
+        """
+        for entry in self._heap:
+            if entry.fut is fut:
+                found = (entry.when, entry.timeout)
+                entry.release()
+                return found
+        return None
+
     def next_deadline(self) -> float:
         """The earliest deadline of a command still pending (NO_DEADLINE: none)."""
         heap = self._heap

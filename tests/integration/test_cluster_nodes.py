@@ -10,12 +10,14 @@ redis-py's ``RedisCluster`` on the same cluster is the reference for
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
 import redis.asyncio.cluster as redis_py_cluster
+import redis.exceptions
 from redis.cluster import LoadBalancingStrategy as RedisPyStrategy
 
 import leanredis
@@ -556,7 +558,7 @@ async def test_pubsub_refuses_unknown_nodes_and_options(cluster: LocalCluster) -
             await client.initialize()
             with pytest.raises(leanredis.DataError, match="both host and port"):
                 client.pubsub(host="127.0.0.1")
-            with pytest.raises(leanredis.DataError, match="doesn't exist"):
+            with pytest.raises(leanredis.RedisClusterException, match="^Node 127.0.0.1:1 doesn.t exist"):
                 client.pubsub(host="127.0.0.1", port=1)
             with pytest.raises(leanredis.DataError, match="push_handler_func"):
                 client.pubsub(push_handler_func=print)
@@ -697,3 +699,51 @@ async def test_reads_in_flight_on_a_replica_that_dies_are_answered_by_its_primar
         if replica_server is not None:
             replica_server.start()
             cluster.wait(cluster.healthy, time.monotonic() + 30, "the replica back")
+
+
+# redis-py's ClusterPubSub refused in __init__ fails again in its __del__ (no ``connection`` set yet):
+# collected here (gc.collect() below), that noise is theirs
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+async def test_pubsub_picks_its_node_and_refuses_unknown_ones_as_redis_py(
+    cluster: LocalCluster, theirs: redis_py_cluster.RedisCluster
+) -> None:
+    """With no node given, the first subscribe's first channel chooses: a node serving its slot, as in
+    redis-py; a node not in the cluster (node=, host/port, set_pubsub_node) raises RedisClusterException
+    with redis-py's text."""
+    client = RedisCluster(host="127.0.0.1", port=cluster.servers[0].port)
+    try:
+        async with asyncio.timeout(30):
+            await client.initialize()
+            channels: dict[str, str] = {}  # one channel per primary
+            n = 0
+            while len(channels) < 3:
+                name = f"news:{n}"
+                channels.setdefault(client.get_node_from_key(name).name, name)  # type: ignore[union-attr]
+                n += 1
+            for owner, channel in channels.items():
+                for subscribe in ("subscribe", "psubscribe"):
+                    ours, ref = client.pubsub(), theirs.pubsub()
+                    try:
+                        await getattr(ours, subscribe)(channel)
+                        await getattr(ref, subscribe)(channel)
+                        assert ours.get_pubsub_node().name == ref.get_pubsub_node().name == owner  # type: ignore[union-attr]
+                    finally:
+                        await ours.aclose()
+                        await ref.aclose()
+            ghost, their_ghost = ClusterNode("127.0.0.1", 1), redis_py_cluster.ClusterNode("127.0.0.1", 1)
+            text = "^Node 127.0.0.1:1 doesn't exist in the cluster$"
+            errors = (leanredis.RedisClusterException, redis.exceptions.RedisClusterException)
+            for mine, other in ((client, theirs),):
+                with pytest.raises(errors, match=text):
+                    mine.pubsub(node=ghost)
+                with pytest.raises(errors, match=text):
+                    other.pubsub(node=their_ghost)
+                with pytest.raises(errors, match=text):
+                    other.pubsub(host="127.0.0.1", port=1)
+                gc.collect()
+                pubsub = mine.pubsub()
+                with pytest.raises(errors, match=text):
+                    pubsub.set_pubsub_node(mine, ghost)
+                await pubsub.aclose()
+    finally:
+        await client.aclose()

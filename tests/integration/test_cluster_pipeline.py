@@ -132,13 +132,13 @@ async def test_a_command_whose_keys_span_slots_gets_crossslot_in_its_place(
 ) -> None:
     async with asyncio.timeout(20):
         a, b, c = one_key_per_primary(rc)
-        pipe = rc.pipeline().set(a, 1).sinter(a, b).mget([a, b, c]).set(c, 3)
+        pipe = rc.pipeline().set(a, 1).lmove(a, b).mget([a, b, c]).set(c, 3)
         result = await pipe.execute(raise_on_error=False)
         assert result[0] is True and result[3] is True
-        assert isinstance(result[1], leanredis.CrossSlotError) and "SINTER" in str(result[1])
+        assert isinstance(result[1], leanredis.CrossSlotError) and "LMOVE" in str(result[1])
         assert result[2] == [b"1", None, None]  # MGET is split by slot and put back together, as rc.mget
-        with pytest.raises(leanredis.CrossSlotError, match=r"^Command # 2 \(SINTER "):
-            await rc.pipeline().set(a, 2).sinter(a, b).set(c, 4).execute()
+        with pytest.raises(leanredis.CrossSlotError, match=r"^Command # 2 \(LMOVE "):
+            await rc.pipeline().set(a, 2).lmove(a, b).set(c, 4).execute()
         assert await rc.mget(a, c) == [b"2", b"4"]
         await assert_clean(rc)
 
@@ -155,11 +155,11 @@ async def test_the_pipeline_surface_of_redis_py(cluster: LocalCluster, rc: Redis
             await pipe.reset()
             assert len(pipe) == 0
             for method in ("multi", "watch", "unwatch", "discard"):
-                with pytest.raises(leanredis.ClusterError, match=f"method {method}\\(\\) is not supported outside"):
+                with pytest.raises(leanredis.RedisClusterException, match=f"method {method}\\(\\) is not supported"):
                     result = getattr(pipe, method)()
                     if asyncio.iscoroutine(result):
                         await result
-            with pytest.raises(leanredis.ClusterError, match="use rc.pipeline\\(transaction=True\\)"):
+            with pytest.raises(leanredis.RedisClusterException, match="use rc.pipeline\\(transaction=True\\)"):
                 pipe.execute_command("MULTI")
             with pytest.raises(leanredis.DataError, match="target_nodes"):
                 pipe.execute_command("GET", a, target_nodes=rc.get_primaries()[0])
@@ -167,10 +167,50 @@ async def test_the_pipeline_surface_of_redis_py(cluster: LocalCluster, rc: Redis
             with pytest.raises(leanredis.DataError, match="allow_redirections"):
                 await pipe.execute(allow_redirections=False)
             assert len(pipe) == 0
-        with pytest.raises(leanredis.DataError, match="shard_hint"):
+        with pytest.raises(leanredis.RedisClusterException, match="shard_hint"):
             rc.pipeline(shard_hint="x")
         with pytest.raises(NotImplementedError):
             rc.pipeline(transaction=True).mset_nonatomic({a: 1})
+        await assert_clean(rc)
+
+
+async def test_the_pipeline_refuses_as_redis_py_with_redis_py_s_exception(
+    cluster: LocalCluster, rc: RedisCluster, theirs: redis_py_cluster.RedisCluster
+) -> None:
+    """Outside a transaction: MULTI/WATCH/UNWATCH/DISCARD, shard_hint, and the commands redis-py's pipeline
+    blocks when their keys span slots (MSETNX, RENAME, SUNION...) raise RedisClusterException at the call,
+    as redis-py's do; in one slot those run here (redis-py blocks them whatever the keys)."""
+    async with asyncio.timeout(20):
+        a, b, _ = one_key_per_primary(rc)
+        for client in (rc, theirs):
+            pipe = client.pipeline()
+            for method in ("multi", "watch", "unwatch", "discard"):
+                with pytest.raises(
+                    (leanredis.RedisClusterException, redis.exceptions.RedisClusterException),
+                    match=f"^method {method}\\(\\) is not supported outside of transactional context$",
+                ):
+                    result = getattr(pipe, method)()
+                    if asyncio.iscoroutine(result):
+                        await result
+            with pytest.raises(
+                (leanredis.RedisClusterException, redis.exceptions.RedisClusterException),
+                match="^shard_hint is deprecated in cluster mode$",
+            ):
+                client.pipeline(shard_hint="x")
+            for name, call in (
+                ("msetnx", lambda p: p.msetnx({a: 1, b: 2})),
+                ("rename", lambda p: p.rename(a, b)),
+                ("sunion", lambda p: p.sunion(a, b)),
+                ("smove", lambda p: p.smove(a, b, "m")),
+                ("pfcount", lambda p: p.pfcount(a, b)),
+            ):
+                with pytest.raises(
+                    (leanredis.RedisClusterException, redis.exceptions.RedisClusterException),
+                    match=f"^ERROR: Calling pipelined function {name} is blocked when running redis in cluster mode",
+                ):
+                    call(pipe)
+            await pipe.reset()
+        assert await rc.pipeline().msetnx({"{t}a": 1, "{t}b": 2}).rename("{t}a", "{t}c").execute() == [True, True]
         await assert_clean(rc)
 
 
