@@ -416,6 +416,22 @@ class NodesManager:
                 waiter.cancel()
                 self._refresh_waiters.remove(waiter)
 
+    @property
+    def last_change(self) -> float:
+        """Loop time of the last topology change seen (a refresh that found one, or a MOVED)."""
+        return self._last_change
+
+    async def changed_or_reachable(self, since: float, limit: float) -> None:
+        """Refreshes until the topology changed after ``since`` or no primary in use is unreachable, at most
+        ``limit`` s: a lost primary's commands wait for its failover rather than for its dead socket."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + limit
+        while not self._closing and self._last_change <= since and self._unreachable_primaries():
+            left = deadline - loop.time()
+            if left <= 0:
+                return
+            await self.refreshed(left)
+
     def _wake_refresh_waiters(self) -> None:
         waiters, self._refresh_waiters = self._refresh_waiters, []
         for waiter in waiters:

@@ -369,9 +369,13 @@ class ClusterPipeline(AllCommands):
         blocking = self._blocking
         lost = [index for index in routed if _never_written(results[index]) and _one_node(stack[index][0])]
         attempt = 0
+        seen = manager.last_change
         while lost and attempt < manager.retry_attempts:
             attempt += 1
             await manager.refreshed(manager.topology_timeout)
+            # a dead primary fails each attempt at once (known down): wait for its failover, not past the bound
+            await manager.changed_or_reachable(seen, manager.topology_timeout)
+            seen = manager.last_change
             await asyncio.sleep(retry_delay(attempt))
             again = {}
             for index in lost:

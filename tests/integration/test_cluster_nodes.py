@@ -586,6 +586,7 @@ async def test_writes_in_flight_on_a_primary_a_failover_made_a_replica_fail_as_p
     client = RedisCluster(
         host="127.0.0.1", port=cluster.servers[0].port, client_name="demoted",
         load_balancing_strategy=LoadBalancingStrategy.RANDOM_REPLICA,
+        socket_timeout=30,  # the writes wait through the failover, longer than the 5 s default on a loaded machine
     )
     old = new = None
     keys = [f"{{demoted}}w{i}" for i in range(20)]
