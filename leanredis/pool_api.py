@@ -12,6 +12,7 @@ redis-py's connection options; they mean what they mean to ``Redis()``.
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import Generator, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -44,7 +45,21 @@ def options_from_kwargs(connection_class: Any, connection_kwargs: Mapping[str, A
     from .client import Redis  # Redis.__init__ is the one translation of redis-py's options
 
     kwargs = redis_py_connection_options(connection_class, connection_kwargs)
+    if builds_itself(connection_class):
+        # redis-py hands every connection_kwarg to the class: those it alone knows are its business
+        known = inspect.signature(Redis.__init__).parameters
+        kwargs = {key: value for key, value in kwargs.items() if key in known}
     return Redis(**kwargs).options
+
+
+def builds_itself(connection_class: Any) -> bool:
+    """True for a user's subclass of the pool's connection with an ``__init__`` of its own: the pool
+    builds it as redis-py does, ``connection_class(**connection_kwargs)``."""
+    return (
+        isinstance(connection_class, type)
+        and issubclass(connection_class, PooledConnection)
+        and connection_class.__init__ is not PooledConnection.__init__
+    )
 
 
 def kwargs_from_options(options: ConnectionOptions) -> dict[str, Any]:
@@ -154,7 +169,9 @@ class RedisPyPoolAPI:
     def make_connection(self) -> PooledConnection:
         """A new, unconnected connection with redis-py's ``Connection`` API (not counted by the pool)."""
         cls = self.connection_class
-        if isinstance(cls, type) and issubclass(cls, PooledConnection):
+        if builds_itself(cls):
+            conn = cls(**self.connection_kwargs)
+        elif isinstance(cls, type) and issubclass(cls, PooledConnection):
             conn = cls(self.options)
         else:  # redis-py's own classes name where to connect: the options already say it
             conn = PooledConnection(self.options)

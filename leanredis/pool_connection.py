@@ -133,6 +133,12 @@ class PooledConnection:
     """A dedicated connection with redis-py's async ``Connection`` API (see the module docstring)."""
 
     max_unread = 10_000
+    # what the pool reads of any connection it holds, also true of a user's subclass whose
+    # __init__ (redis-py's tests' DummyConnection) never calls this one's: nothing owed
+    _owed = 0
+    _replies: Any = ()
+    _state: Any = frozenset()
+    _proto: _ReplyProtocol | None = None
 
     def __init__(self, options: ConnectionOptions | None = None, **connection_kwargs: Any) -> None:
         if options is None:
