@@ -52,7 +52,7 @@ from .future import CommandFuture
 from .lock import Lock
 from .options import ConnectionOptions
 from .pool import BlockingConnectionPool, ConnectionPool
-from .pool_connection import PooledConnection
+from .pool_connection import PooledConnection, SSLConnection, UnixDomainSocketConnection
 from .pubsub import Subscription
 from .sentinel import Sentinel, SentinelRedis
 
@@ -108,6 +108,7 @@ __all__ = [
     "RedisCluster",
     "RedisError",
     "ResponseError",
+    "SSLConnection",
     "Sentinel",
     "SentinelRedis",
     "SlaveNotFoundError",
@@ -115,6 +116,7 @@ __all__ = [
     "StrictRedis",
     "TimeoutError",
     "TryAgainError",
+    "UnixDomainSocketConnection",
     "WatchError",
     "WrongTypeError",
     "__version__",

@@ -20,7 +20,7 @@ from .config import redis_py_connection_options
 from .encoding import Encoder
 from .exceptions import ConnectionError, RedisError, as_redis_py
 from .options import ConnectionOptions
-from .pool_connection import PooledConnection
+from .pool_connection import PooledConnection, SSLConnection, UnixDomainSocketConnection
 from .url import parse_url
 
 # never shown by repr (redis-py's SENSITIVE_REPR_KEYS)
@@ -125,8 +125,17 @@ class RedisPyPoolAPI:
 
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> Any:
-        """A pool from ``redis://``, ``rediss://`` or ``unix://``; the URL's options win, as in redis-py."""
-        kwargs.update(parse_url(url))
+        """A pool from ``redis://``, ``rediss://`` or ``unix://``; the URL's options win, as in redis-py,
+        whose connection class and names it takes: ``unix://`` makes ``UnixDomainSocketConnection``s
+        (``path``), ``rediss://`` ``SSLConnection``s, unless ``connection_class`` is given."""
+        parsed = parse_url(url)
+        if "unix_socket_path" in parsed:
+            parsed["path"] = parsed.pop("unix_socket_path")
+            kwargs.setdefault("connection_class", UnixDomainSocketConnection)
+        elif parsed.get("ssl") is True and "connection_class" not in kwargs:
+            del parsed["ssl"]  # the class says it
+            kwargs["connection_class"] = SSLConnection
+        kwargs.update(parsed)
         return cls(**kwargs)
 
     def _init_redis_py(

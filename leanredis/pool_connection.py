@@ -25,6 +25,7 @@ import asyncio
 import dataclasses
 import math
 import os
+import ssl
 import weakref
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -458,6 +459,26 @@ class PooledConnection:
         if reply not in (b"PONG", "PONG"):
             await self.disconnect()
             raise as_redis_py(ConnectionError("Bad response from PING health check"))
+
+
+class SSLConnection(PooledConnection):
+    """redis-py's ``SSLConnection``: a ``PooledConnection`` over TLS (``ssl=True`` unless told otherwise);
+    what a ``rediss://`` URL's pool makes."""
+
+    @property
+    def cert_reqs(self) -> ssl.VerifyMode | None:
+        """The TLS context's ``verify_mode`` (``ssl_cert_reqs``)."""
+        return self.options.ssl.verify_mode if self.options.ssl is not None else None
+
+    @property
+    def check_hostname(self) -> bool | None:
+        """The TLS context's ``check_hostname`` (``ssl_check_hostname``)."""
+        return self.options.ssl.check_hostname if self.options.ssl is not None else None
+
+
+class UnixDomainSocketConnection(PooledConnection):
+    """redis-py's ``UnixDomainSocketConnection``: a ``PooledConnection`` on the socket at ``path``;
+    what a ``unix://`` URL's pool makes."""
 
 
 class PushHandlers:

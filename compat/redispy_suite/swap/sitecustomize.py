@@ -30,6 +30,8 @@ _CLIENT = {
 _CONNECTION = {
     # redis-py's Connection is the pool's request/reply connection: leanredis's PooledConnection
     "Connection": "leanredis:PooledConnection",
+    "SSLConnection": "leanredis:SSLConnection",
+    "UnixDomainSocketConnection": "leanredis:UnixDomainSocketConnection",
     "ConnectionPool": "leanredis:ConnectionPool",
     "BlockingConnectionPool": "leanredis:BlockingConnectionPool",
 }
