@@ -77,6 +77,10 @@ class DataError(RedisError):
     """A command argument of a type or value that cannot be sent."""
 
 
+class InvalidURLError(DataError, ValueError):
+    """A Redis URL that cannot be read; also a ``ValueError``, what redis-py raises for one."""
+
+
 class OverloadError(RedisError):
     """A bound on in-flight or queued commands was reached under the ``fail`` policy."""
 
