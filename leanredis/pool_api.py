@@ -247,4 +247,6 @@ class BlockingPoolDefaults:
         queue_class: Any = None,
         **connection_kwargs: Any,
     ) -> None:
+        if "pool_timeout" in connection_kwargs:  # a URL's ?timeout= (parse_url's name for it): the wait
+            timeout = connection_kwargs.pop("pool_timeout")
         self._init_redis_py(connection_class, max_connections, timeout, connection_kwargs)  # type: ignore[attr-defined]

@@ -6,6 +6,7 @@ import ssl
 from typing import Any
 
 import pytest
+import redis.asyncio
 
 from leanredis import (
     BlockingConnectionPool,
@@ -87,3 +88,10 @@ def test_a_rediss_url_makes_ssl_connections_with_the_urls_tls_settings(
     assert (conn.cert_reqs, conn.check_hostname) == (cert_reqs, check_hostname)
     plain = ConnectionPool(connection_class=SSLConnection, host="my.host").make_connection()
     assert plain.options.ssl is not None  # the class alone means TLS, as redis-py's SSLConnection
+
+
+def test_a_blocking_pools_url_timeout_is_its_wait_as_in_redis_py() -> None:
+    url = "redis://localhost/2?socket_timeout=20&max_connections=10&timeout=13.37"
+    ours, theirs = BlockingConnectionPool.from_url(url), redis.asyncio.BlockingConnectionPool.from_url(url)
+    assert (ours.timeout, ours.max_connections) == (theirs.timeout, theirs.max_connections) == (13.37, 10)
+    assert ours.connection_kwargs["socket_timeout"] == 20.0
