@@ -7,7 +7,7 @@ what it ran.
 Each line: nodeid, outcome (passed, failed, error, skipped, xfailed, xpassed),
 for a failure the exception's type and the first line of its message (what
 report.py groups by), and ``internals``: whether the test (or a fixture its
-own file defines, or a helper of its class or file it calls) patches or reads redis-py's private parts (``mock.patch``,
+redis-py's tests define, or a helper they call) patches or reads redis-py's private parts (``mock.patch``,
 ``Mock``/``AsyncMock``, ``monkeypatch``, a ``._private`` attribute): those
 are counted apart, since a drop-in owes redis-py's public API, not its insides.
 """
@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 # what marks a test as reaching into redis-py's implementation rather than its public API
-_INTERNALS = re.compile(r"\bmock\b|\bpatch\b|\bpatch\.|Mock\b|\bmonkeypatch\b|(?<![\w)\]])\w+\._[a-z]\w*")
+_INTERNALS = re.compile(r"(?i:mock)|\bpatch\b|\bpatch\.|\bmonkeypatch\b|(?<![\w)\]])\w+\._[a-z]\w*")
 _OUT: dict[str, dict[str, Any]] = {}
 
 
@@ -34,10 +34,10 @@ def _source(obj: Any) -> str:
         return ""
 
 
-def _helpers(item: pytest.Item, text: str, module_file: str) -> list[str]:
+def _helpers(item: pytest.Item, text: str, module_file: str, owners: list[Any] | None = None) -> list[str]:
     """Sources of the test class's methods and the file's functions that ``text`` names (one level)."""
     found = []
-    owners = [getattr(item, "cls", None), getattr(item, "module", None)]
+    owners = owners or [getattr(item, "cls", None), getattr(item, "module", None)]
     for name in set(re.findall(r"\b([A-Za-z_]\w*)\(", text)):
         for owner in owners:
             value = owner.__dict__.get(name) if owner is not None else None
@@ -52,13 +52,16 @@ def _touches_internals(item: pytest.Item) -> bool:
     function = getattr(item, "obj", None)
     texts = [_source(function)]
     module_file = str(getattr(item, "path", ""))
+    texts += _helpers(item, texts[0], module_file)
+    tests_dir = str(item.config.rootpath / "tests")
     info = getattr(item, "_fixtureinfo", None)
     for name in getattr(info, "names_closure", ()):
         for fixture in (info.name2fixturedefs.get(name) or ()):
             func = getattr(fixture, "func", None)
-            if func is not None and inspect.getsourcefile(func) == module_file:
-                texts.append(_source(func))
-    texts += _helpers(item, texts[0], module_file)
+            where = inspect.getsourcefile(func) if func is not None else None
+            if where and where.startswith(tests_dir):  # redis-py's own fixtures (its conftest's too)
+                text = _source(func)
+                texts += [text, *_helpers(item, text, where, [inspect.getmodule(func)])]
     return any(_INTERNALS.search(re.sub(r"#.*", "", text)) for text in texts)
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import pkgutil
 import sys
 import types
 
@@ -86,6 +87,13 @@ def _shim(name: str, real: types.ModuleType, names: dict[str, str]) -> types.Mod
 def install() -> None:
     """Import redis-py's asyncio modules, then put leanredis-backed modules in their place."""
     reals = {name: importlib.import_module(name) for name in SWAPS}
+    # redis-py's module commands (search, json, ...) build classes on redis.asyncio's Pipeline: they load
+    # first, on redis-py's own classes, as they do in an application that swapped only its own imports
+    import redis.commands
+
+    for module in pkgutil.iter_modules(redis.commands.__path__, "redis.commands."):
+        if module.ispkg:
+            importlib.import_module(module.name)
     shims = {name: _shim(name, reals[name], SWAPS[name]) for name in SWAPS}
     for name, module in shims.items():
         sys.modules[name] = module
