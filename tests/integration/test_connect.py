@@ -102,6 +102,24 @@ async def test_connect_refused_is_a_connection_error_naming_the_address() -> Non
             await r.ping()
 
 
+async def test_connect_refused_says_it_in_redis_pys_words() -> None:
+    """``Error 111 connecting to host:port. ...``: what redis.asyncio says, and what logs are searched for."""
+    import errno
+
+    import redis.asyncio
+
+    from leanredis.server import free_port
+
+    port = free_port()
+    wording = rf"^Error {errno.ECONNREFUSED} connecting to 127.0.0.1:{port}\. .+\.$"
+    async with redis.asyncio.Redis(host="127.0.0.1", port=port, socket_connect_timeout=2) as theirs:
+        with pytest.raises(redis.exceptions.ConnectionError, match=wording):
+            await theirs.ping()
+    async with leanredis.Redis(host="127.0.0.1", port=port, socket_connect_timeout=2) as r:
+        with pytest.raises(ConnectionError, match=wording):
+            await r.ping()
+
+
 # -- TLS ---------------------------------------------------------------------
 
 
