@@ -208,6 +208,18 @@ class SlaveNotFoundError(ConnectionError):
     """No replica (nor master to fall back on) could be found for the service through the sentinels."""
 
 
+def warn_deprecated_auto_close() -> None:
+    """The DeprecationWarning redis.asyncio gives when ``auto_close_connection_pool`` is passed, word for word."""
+    import warnings
+
+    warnings.warn(
+        '"auto_close_connection_pool" is deprecated since version 5.0.1. Please create a ConnectionPool '
+        "explicitly and provide to the Redis() constructor instead.",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+
+
 def warn_deprecated_alias(name: str) -> None:
     """The DeprecationWarning redis.asyncio gives for its old ``close()``/``reset()`` aliases, word for word,
     pointing at the caller's line."""
