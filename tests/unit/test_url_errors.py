@@ -6,7 +6,7 @@ import pytest
 import redis.asyncio
 
 import leanredis
-from leanredis import BlockingConnectionPool, ConnectionPool, DataError
+from leanredis import ConnectionPool, DataError
 
 
 @pytest.mark.parametrize(
