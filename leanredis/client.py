@@ -22,7 +22,7 @@ from .config import (
     refuse_unsupported,
 )
 from .connection import Connection, check_timeout
-from .exceptions import DataError, ResponseError, warn_deprecated_alias
+from .exceptions import DataError, ResponseError, warn_deprecated_alias, warn_deprecated_auto_close
 from .executor import Executor
 from .future import CommandFuture
 from .memory import MemoryWatchdog
@@ -133,6 +133,8 @@ class Redis(ClientFeatures, AllCommands):
         """
         if unknown:
             raise DataError(f"Redis() got unknown option(s): {', '.join(sorted(unknown))}")
+        if auto_close_connection_pool is not None:
+            warn_deprecated_auto_close()
         refuse_unsupported(event_dispatcher, redis_connect_func, maint_notifications_config, legacy_responses)
         if connection_pool is not None:
             self._init_from_pool(connection_pool, single_connection_client)

@@ -126,6 +126,7 @@ _CONNECTION_CLASSES = {
     "redis.asyncio.connection.Connection": {},
     "redis.asyncio.connection.SSLConnection": {"ssl": True},
     "redis.asyncio.connection.UnixDomainSocketConnection": {},
+    "leanredis.connection_classes.SSLConnection": {"ssl": True},
 }
 
 
@@ -161,7 +162,10 @@ def redis_py_pool_options(pool: Any) -> dict[str, Any]:
 def redis_py_connection_options(cls: Any, connection_kwargs: Mapping[str, Any]) -> dict[str, Any]:
     """``Redis(...)`` keyword arguments from a redis-py connection class and its ``connection_kwargs``."""
     name = f"{cls.__module__}.{cls.__qualname__}"
-    ours = any(f"{c.__module__}.{c.__qualname__}" == "leanredis.pool_connection.PooledConnection" for c in cls.__mro__)
+    lineage = [f"{c.__module__}.{c.__qualname__}" for c in cls.__mro__]
+    ours = "leanredis.pool_connection.PooledConnection" in lineage
+    if ours:  # ours (or a user's subclass of one): the nearest class's defaults (SSLConnection: ssl=True)
+        name = next((n for n in lineage if n in _CONNECTION_CLASSES), name)
     if name not in _CONNECTION_CLASSES and not ours:
         raise DataError(
             f"connection_pool: connection_class {name} is not supported; leanredis reads the options of "

@@ -10,6 +10,7 @@ stays ``leanredis.connection.Connection``.
 
 from __future__ import annotations
 
+import ssl
 from typing import Any
 
 from .pool_connection import PooledConnection
@@ -20,10 +21,22 @@ class Connection(PooledConnection):
 
 
 class SSLConnection(Connection):
-    """``redis.asyncio.SSLConnection``: TLS, with redis-py's ``ssl_*`` keyword arguments."""
+    """``redis.asyncio.SSLConnection``: TLS, with redis-py's ``ssl_*`` keyword arguments (``ssl=True`` unless
+    told otherwise); what a ``rediss://`` URL's pool makes."""
 
     implied_options: dict[str, Any] = {"ssl": True}
 
+    @property
+    def cert_reqs(self) -> ssl.VerifyMode | None:
+        """The TLS context's ``verify_mode`` (``ssl_cert_reqs``)."""
+        return self.options.ssl.verify_mode if self.options.ssl is not None else None
+
+    @property
+    def check_hostname(self) -> bool | None:
+        """The TLS context's ``check_hostname`` (``ssl_check_hostname``)."""
+        return self.options.ssl.check_hostname if self.options.ssl is not None else None
+
 
 class UnixDomainSocketConnection(Connection):
-    """``redis.asyncio.UnixDomainSocketConnection``: ``UnixDomainSocketConnection(path=..., **connection_kwargs)``."""
+    """``redis.asyncio.UnixDomainSocketConnection``: ``UnixDomainSocketConnection(path=..., **connection_kwargs)``;
+    what a ``unix://`` URL's pool makes."""

@@ -91,6 +91,10 @@ class DataError(RedisError):
     """A command argument of a type or value that cannot be sent."""
 
 
+class InvalidURLError(DataError, ValueError):
+    """A Redis URL that cannot be read; also a ``ValueError``, what redis-py raises for one."""
+
+
 class OverloadError(RedisError):
     """A bound on in-flight or queued commands was reached under the ``fail`` policy."""
 
@@ -216,6 +220,18 @@ class MasterNotFoundError(ConnectionError):
 
 class SlaveNotFoundError(ConnectionError):
     """No replica (nor master to fall back on) could be found for the service through the sentinels."""
+
+
+def warn_deprecated_auto_close() -> None:
+    """The DeprecationWarning redis.asyncio gives when ``auto_close_connection_pool`` is passed, word for word."""
+    import warnings
+
+    warnings.warn(
+        '"auto_close_connection_pool" is deprecated since version 5.0.1. Please create a ConnectionPool '
+        "explicitly and provide to the Redis() constructor instead.",
+        DeprecationWarning,
+        stacklevel=3,
+    )
 
 
 def warn_deprecated_alias(name: str) -> None:

@@ -59,6 +59,8 @@ def handshake_steps(
     """
     if username is None and password is None:
         username, password = options.username, options.password
+    if username and password is None:
+        password = ""  # a username alone still logs in as that user (a nopass one), as redis-py does
     steps: list[Step] = []
     if options.protocol == 3:
         hello: tuple[Any, ...] = (b"HELLO", 3)

@@ -424,8 +424,8 @@ class ConnectionPool(RedisPyPoolAPI):
             for conn in list(self._slots):
                 if isinstance(conn, Connection):
                     conn.drop()
-                else:
-                    await conn.disconnect(nowait=True)
+                else:  # redis-py's call: a user's connection class may take no argument
+                    await conn.disconnect()
         await self._close_shared()
         if self._closing:
             await asyncio.gather(*self._closing, return_exceptions=True)

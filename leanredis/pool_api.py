@@ -18,6 +18,7 @@ from collections.abc import Generator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .config import redis_py_connection_options
+from .connection_classes import SSLConnection, UnixDomainSocketConnection
 from .encoding import Encoder
 from .exceptions import ConnectionError, RedisError, ResponseError, as_redis_py
 from .exceptions import TimeoutError as LeanTimeoutError
@@ -48,7 +49,21 @@ def options_from_kwargs(connection_class: Any, connection_kwargs: Mapping[str, A
     from .client import Redis  # Redis.__init__ is the one translation of redis-py's options
 
     kwargs = redis_py_connection_options(connection_class, connection_kwargs)
+    if builds_itself(connection_class):
+        # redis-py hands every connection_kwarg to the class: those it alone knows are its business
+        known = inspect.signature(Redis.__init__).parameters
+        kwargs = {key: value for key, value in kwargs.items() if key in known}
     return Redis(**kwargs).options
+
+
+def builds_itself(connection_class: Any) -> bool:
+    """True for a user's subclass of the pool's connection with an ``__init__`` of its own: the pool
+    builds it as redis-py does, ``connection_class(**connection_kwargs)``."""
+    return (
+        isinstance(connection_class, type)
+        and issubclass(connection_class, PooledConnection)
+        and connection_class.__init__ is not PooledConnection.__init__
+    )
 
 
 def kwargs_from_options(options: ConnectionOptions) -> dict[str, Any]:
@@ -116,8 +131,17 @@ class RedisPyPoolAPI:
 
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> Any:
-        """A pool from ``redis://``, ``rediss://`` or ``unix://``; the URL's options win, as in redis-py."""
-        kwargs.update(parse_url(url))
+        """A pool from ``redis://``, ``rediss://`` or ``unix://``; the URL's options win, as in redis-py,
+        whose connection class and names it takes: ``unix://`` makes ``UnixDomainSocketConnection``s
+        (``path``), ``rediss://`` ``SSLConnection``s, unless ``connection_class`` is given."""
+        parsed = parse_url(url)
+        if "unix_socket_path" in parsed:
+            parsed["path"] = parsed.pop("unix_socket_path")
+            kwargs.setdefault("connection_class", UnixDomainSocketConnection)
+        elif parsed.get("ssl") is True and "connection_class" not in kwargs:
+            del parsed["ssl"]  # the class says it
+            kwargs["connection_class"] = SSLConnection
+        kwargs.update(parsed)
         return cls(**kwargs)
 
     def _init_redis_py(
@@ -160,7 +184,9 @@ class RedisPyPoolAPI:
     def make_connection(self) -> PooledConnection:
         """A new, unconnected connection with redis-py's ``Connection`` API (not counted by the pool)."""
         cls = self.connection_class
-        if isinstance(cls, type) and issubclass(cls, PooledConnection):
+        if builds_itself(cls):
+            conn = cls(**self.connection_kwargs)
+        elif isinstance(cls, type) and issubclass(cls, PooledConnection):
             conn = cls(self.options)
         else:  # redis-py's own classes name where to connect: the options already say it
             conn = PooledConnection(self.options)
@@ -262,4 +288,6 @@ class BlockingPoolDefaults:
         queue_class: Any = None,
         **connection_kwargs: Any,
     ) -> None:
+        if "pool_timeout" in connection_kwargs:  # a URL's ?timeout= (parse_url's name for it): the wait
+            timeout = connection_kwargs.pop("pool_timeout")
         self._init_redis_py(connection_class, max_connections, timeout, connection_kwargs)  # type: ignore[attr-defined]

@@ -112,6 +112,12 @@ class PooledConnection:
     max_unread = 10_000
     # options a connection class means by itself (``SSLConnection``: TLS), as redis-py's classes do
     implied_options: dict[str, Any] = {}
+    # what the pool reads of any connection it holds, also true of a user's subclass whose
+    # __init__ (redis-py's tests' DummyConnection) never calls this one's: nothing owed
+    _owed = 0
+    _replies: Any = ()
+    _state: Any = frozenset()
+    _proto: _ReplyProtocol | None = None
 
     def __init__(self, options: ConnectionOptions | None = None, **connection_kwargs: Any) -> None:
         if options is None:

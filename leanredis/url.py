@@ -12,7 +12,7 @@ import ssl
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from .exceptions import DataError
+from .exceptions import InvalidURLError
 
 # redis-py's URL_QUERY_ARGUMENT_PARSERS (redis.asyncio.connection), plus leanredis's own options
 _BOOL_OPTIONS = {
@@ -66,7 +66,7 @@ def _to_bool(name: str, value: str) -> bool:
         return True
     if lowered in ("0", "false", "no", "off", "n", ""):
         return False
-    raise DataError(f"URL option {name} must be true or false, not {value!r}")
+    raise InvalidURLError(f"URL option {name} must be true or false, not {value!r}")
 
 
 def _tls_version(value: str) -> ssl.TLSVersion:
@@ -74,7 +74,9 @@ def _tls_version(value: str) -> ssl.TLSVersion:
     try:
         return ssl.TLSVersion(int(value)) if value.lstrip("-").isdigit() else ssl.TLSVersion[value]
     except (KeyError, ValueError):
-        raise DataError(f"URL option ssl_min_version must be an ssl.TLSVersion number or name, not {value!r}") from None
+        raise InvalidURLError(
+            f"URL option ssl_min_version must be an ssl.TLSVersion number or name, not {value!r}"
+        ) from None
 
 
 def _verify_flags(name: str, value: str) -> list[ssl.VerifyFlags]:
@@ -83,7 +85,7 @@ def _verify_flags(name: str, value: str) -> list[ssl.VerifyFlags]:
     for flag in value.replace("[", "").replace("]", "").split(","):
         flag = flag.strip()
         if not hasattr(ssl.VerifyFlags, flag):
-            raise DataError(f"URL option {name}: {flag!r} is not an ssl.VerifyFlags name")
+            raise InvalidURLError(f"URL option {name}: {flag!r} is not an ssl.VerifyFlags name")
         flags.append(getattr(ssl.VerifyFlags, flag))
     return flags
 
@@ -105,7 +107,7 @@ def _split_userinfo(rest: str) -> tuple[str | None, str | None, str]:
         return None, None, rest
     userinfo, _, after = rest.rpartition("@")
     if any(c in userinfo for c in "/?#"):
-        raise DataError(
+        raise InvalidURLError(
             "malformed Redis URL: a '/', '?' or '#' comes before its last '@'. A password or username "
             "with '/', '?' or '#' must be percent-encoded (%2F, %3F, %23); so must an '@' in a path "
             "or query value (%40)"
@@ -117,23 +119,23 @@ def _split_userinfo(rest: str) -> tuple[str | None, str | None, str]:
 def parse_url(url: str) -> dict[str, Any]:
     """Keyword arguments for ``Redis(...)`` from a URL (see ``Redis.from_url``)."""
     if not isinstance(url, str):
-        raise DataError(f"URL must be a str, not {type(url).__name__}")
+        raise InvalidURLError(f"URL must be a str, not {type(url).__name__}")
     scheme, separator, rest = url.partition("://")
     scheme = scheme.strip().lower()
     if not separator or scheme not in _SCHEMES:
         # the scheme is repeated only when it looks like one: "u:pw@host" has none, and "u" is not it
         shown = f"{scheme}://" if separator and _SCHEME.fullmatch(scheme) else "none"
-        raise DataError(f"Redis URL must start with redis://, rediss:// or unix:// (got scheme {shown})")
+        raise InvalidURLError(f"Redis URL must start with redis://, rediss:// or unix:// (got scheme {shown})")
     username, password, after = _split_userinfo(rest)
     try:
         # no secret left in what is parsed from here on: its errors may name what they saw
         parts = urlsplit(f"{scheme}://{after}")
     except ValueError as exc:
-        raise DataError(f"malformed Redis URL: {exc}") from None
+        raise InvalidURLError(f"malformed Redis URL: {exc}") from None
     try:
         port = parts.port
     except ValueError:
-        raise DataError("malformed Redis URL: the port must be a number from 0 to 65535") from None
+        raise InvalidURLError("malformed Redis URL: the port must be a number from 0 to 65535") from None
     kwargs: dict[str, Any] = {}
     for query_name, values in parse_qs(parts.query, keep_blank_values=True).items():
         value = values[-1]
@@ -144,12 +146,12 @@ def parse_url(url: str) -> dict[str, Any]:
             try:
                 kwargs[name] = float(value) if value else None
             except ValueError:
-                raise DataError(f"URL option {name} must be a number of seconds, not {value!r}") from None
+                raise InvalidURLError(f"URL option {name} must be a number of seconds, not {value!r}") from None
         elif name in _INT_OPTIONS:
             try:
                 kwargs[name] = int(value)
             except ValueError:
-                raise DataError(f"URL option {name} must be an integer, not {value!r}") from None
+                raise InvalidURLError(f"URL option {name} must be an integer, not {value!r}") from None
         elif name in _STR_OPTIONS:
             kwargs[name] = value
         elif name == "ssl_min_version":
@@ -158,16 +160,16 @@ def parse_url(url: str) -> dict[str, Any]:
             kwargs[name] = _verify_flags(name, value)
         elif name in ("password", "username"):
             # its value is never shown, and comes before any piece of it an unencoded '&' made a name
-            raise DataError(f"put the {name} in the URL's user part, not in ?{name}=")
+            raise InvalidURLError(f"put the {name} in the URL's user part, not in ?{name}=")
         else:
-            raise DataError(f"unknown URL option {query_name!r}")
+            raise InvalidURLError(f"unknown URL option {query_name!r}")
     if username:
         kwargs["username"] = username
     if password is not None:
         kwargs["password"] = password
     if scheme == "unix":
         if not parts.path:
-            raise DataError("unix:// URL needs a socket path: unix:///path/to/redis.sock")
+            raise InvalidURLError("unix:// URL needs a socket path: unix:///path/to/redis.sock")
         kwargs["unix_socket_path"] = unquote(parts.path)
         return kwargs
     if parts.hostname:
@@ -179,7 +181,7 @@ def parse_url(url: str) -> dict[str, Any]:
         try:
             kwargs["db"] = int(unquote(path))
         except ValueError:
-            raise DataError(f"the URL path must be a database number, not {path[:20]!r}") from None
+            raise InvalidURLError(f"the URL path must be a database number, not {path[:20]!r}") from None
     if scheme == "rediss":
         kwargs["ssl"] = True
     return kwargs

@@ -233,6 +233,9 @@ class Dialer:
             error: RedisError = TimeoutError(
                 f"connecting to {address} timed out after {self.options.socket_connect_timeout} s"
             )
+        elif isinstance(exc, OSError) and exc.errno is not None:
+            # redis-py's wording, which users' log searches and handlers already match
+            error = ConnectionError(f"Error {exc.errno} connecting to {address}. {exc.strerror}.")
         else:
             error = ConnectionError(f"cannot connect to {address}: {exc}")
         error.__cause__ = exc

@@ -89,6 +89,7 @@ class PubSub(_Messages, _MessageQueue):
         self.pending_unsubscribe_shard_channels: set[Any] = set()
         self._loop: asyncio.AbstractEventLoop = None  # type: ignore[assignment]  # bound at connect
         self._proto: _PubSubProtocol | None = None
+        self._lost_proto: _PubSubProtocol | None = None  # the socket lost last, until a new one (``connection``)
         self._connecting: asyncio.Task[None] | None = None
         self._queue: deque[Any] = deque()
         self._waiters: deque[asyncio.Future[None]] = deque()
@@ -133,9 +134,10 @@ class PubSub(_Messages, _MessageQueue):
 
     @property
     def connection(self) -> _PubSubProtocol | None:
-        """redis-py's attribute: the socket's protocol while connected (``is_connected``,
-        ``disconnect()``), else None."""
-        return self._proto
+        """redis-py's attribute: the socket's protocol (``is_connected``, ``disconnect()``); once
+        lost, the lost one (``is_connected`` False, as redis-py's connection object says) until the
+        next is made; None before the first connect and after ``aclose()``."""
+        return self._proto if self._proto is not None else self._lost_proto
 
     def stats(self) -> dict[str, Any]:
         """Queue depth and high-water mark, drops, socket pauses, messages read, (re)connects."""
@@ -206,6 +208,7 @@ class PubSub(_Messages, _MessageQueue):
         self._ever_connected = True
         self._stats_connects += 1
         self._proto = proto
+        self._lost_proto = None
         if reconnect:  # as redis-py's connect callback: a first socket has nothing to subscribe again
             try:
                 await self.on_connect(proto)
@@ -223,6 +226,7 @@ class PubSub(_Messages, _MessageQueue):
         if self._proto is not proto:
             return
         self._proto = None
+        self._lost_proto = proto  # its connection_lost dropped its owner: no cycle is kept
         self._after_loss(exc, attempt_running=False, requested=proto.disconnect_requested)
 
     def _after_loss(self, exc: BaseException | None, attempt_running: bool, requested: bool = False) -> None:
@@ -364,7 +368,7 @@ class PubSub(_Messages, _MessageQueue):
             except BaseException:  # noqa: S110 - its error was recorded in last_connect_error
                 pass
         proto = self._proto
-        self._proto = None
+        self._proto = self._lost_proto = None
         if proto is not None:
             proto._owner = None
             await close_and_wait(proto, proto.lost)

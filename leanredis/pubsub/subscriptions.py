@@ -31,6 +31,13 @@ class Subscription:
     handler: Handler | None = None
 
 
+def _is_redis_py_subscription(item: Any) -> bool:
+    """redis-py's own ``Subscription`` (``redis.typing``, what ``from redis.asyncio import Subscription``
+    gives): read as ours, so code that builds it keeps working when only its client changes."""
+    kind = type(item)
+    return kind.__name__ == "Subscription" and kind.__module__.split(".")[0] == "redis" and hasattr(item, "handler")
+
+
 class _Subscriptions:
     """PubSub's subscription tables and the commands that change them; ``PubSub.__init__`` sets the state."""
 
@@ -92,7 +99,7 @@ class _Subscriptions:
         new: dict[Any, Handler | None] = {}
         for arg in args:
             for item in arg if isinstance(arg, (list, tuple, set, frozenset)) else (arg,):
-                if isinstance(item, Subscription):
+                if isinstance(item, Subscription) or _is_redis_py_subscription(item):
                     new[item.name] = item.handler
                 else:
                     new[item] = None

@@ -59,6 +59,23 @@ async def test_wrong_password_raises_authentication_error_without_the_secret(
     await r.aclose()
 
 
+@pytest.mark.parametrize("protocol", [2, 3])
+async def test_a_username_alone_logs_in_as_that_nopass_user_as_in_redis_py(
+    redis_server: RedisServer, protocol: int
+) -> None:
+    import redis.asyncio
+
+    admin = redis.asyncio.Redis(host="127.0.0.1", port=redis_server.port)
+    await admin.acl_setuser("carol", enabled=True, reset=True, nopass=True, commands=["+acl"], keys=["c:*"])
+    try:
+        for module in (redis.asyncio, leanredis):
+            async with module.Redis(host="127.0.0.1", port=redis_server.port, username="carol", protocol=protocol) as r:
+                assert await r.acl_whoami() in ("carol", b"carol")
+    finally:
+        await admin.acl_deluser("carol")
+        await admin.aclose()
+
+
 async def test_missing_password_is_an_authentication_error(auth_server: RedisServer) -> None:
     async with leanredis.Redis(host="127.0.0.1", port=auth_server.port) as r:
         with pytest.raises(AuthenticationError, match="NOAUTH"):
@@ -99,6 +116,24 @@ async def test_connect_refused_is_a_connection_error_naming_the_address() -> Non
     port = free_port()
     async with leanredis.Redis(host="127.0.0.1", port=port, socket_connect_timeout=2) as r:
         with pytest.raises(ConnectionError, match=f"127.0.0.1:{port}"):
+            await r.ping()
+
+
+async def test_connect_refused_says_it_in_redis_pys_words() -> None:
+    """``Error 111 connecting to host:port. ...``: what redis.asyncio says, and what logs are searched for."""
+    import errno
+
+    import redis.asyncio
+
+    from leanredis.server import free_port
+
+    port = free_port()
+    wording = rf"^Error {errno.ECONNREFUSED} connecting to 127.0.0.1:{port}\. .+\.$"
+    async with redis.asyncio.Redis(host="127.0.0.1", port=port, socket_connect_timeout=2) as theirs:
+        with pytest.raises(redis.exceptions.ConnectionError, match=wording):
+            await theirs.ping()
+    async with leanredis.Redis(host="127.0.0.1", port=port, socket_connect_timeout=2) as r:
+        with pytest.raises(ConnectionError, match=wording):
             await r.ping()
 
 

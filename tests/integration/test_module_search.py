@@ -208,6 +208,24 @@ async def test_aggregations_match_redis_py(pair: Any) -> None:
     await theirs.ft().aggregate(other.cursor)
 
 
+async def test_redis_pys_own_aggregate_request_and_cursor_run_on_our_client(pair: Any) -> None:
+    """An application that changed only its client still builds redis-py's AggregateRequest (imported
+    from redis.commands.search.aggregation): ours runs it, with cursors and profile."""
+    import redis.commands.search.reducers as their_reducers
+
+    ours, theirs = pair
+    await load(ours)
+    request = their_aggregation.AggregateRequest("*").group_by("@tag", their_reducers.count().alias("count"))
+    same_rows(await ours.ft().aggregate(request), await theirs.ft().aggregate(request))
+    first = await ours.ft().aggregate(their_aggregation.AggregateRequest("*").load("@n").cursor(count=4))
+    assert len(first.rows) == 4 and first.cursor.cid != 0
+    their_cursor = their_aggregation.Cursor(first.cursor.cid)
+    rest = await ours.ft().aggregate(their_cursor)
+    assert len(rest.rows) == 2 and rest.cursor is their_cursor and their_cursor.cid == 0
+    profiled, _ = await ours.ft().profile(their_aggregation.AggregateRequest("*").load("@n"))
+    assert len(profiled.rows) == 6
+
+
 async def test_index_commands_match_redis_py(pair: Any) -> None:
     ours, theirs = pair
     await load(ours)

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import socket
 import time
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -93,12 +94,24 @@ async def test_our_pool_is_shared_and_closed_only_by_the_client_that_owns_it(fre
 
 
 async def test_auto_close_connection_pool_false_leaves_the_pool_open(fresh_server: RedisServer) -> None:
-    r = _client(fresh_server, auto_close_connection_pool=False)
+    with pytest.deprecated_call(match="auto_close_connection_pool"):  # as redis.asyncio 8.1 warns
+        r = _client(fresh_server, auto_close_connection_pool=False)
     await r.blpop(["empty"], timeout=0.1)
     await r.aclose()
     assert r.connection_pool.idle == 1
     await r.aclose(close_connection_pool=True)
     assert r.connection_pool.idle == 0
+
+
+def test_auto_close_connection_pool_warns_as_in_redis_py_from_the_constructor_and_from_url() -> None:
+    for module in (redis.asyncio, leanredis):
+        for make in (lambda m: m.Redis(auto_close_connection_pool=True),
+                     lambda m: m.Redis.from_url("redis://127.0.0.1:1", auto_close_connection_pool=False)):
+            with pytest.deprecated_call(match='"auto_close_connection_pool" is deprecated since version 5.0.1'):
+                make(module)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            module.Redis()  # not passed: no warning
 
 
 # -- retry, retry_on_timeout, retry_on_error ------------------------------------------------------

@@ -70,6 +70,29 @@ async def test_subscribe_takes_str_bytes_memoryview_int_and_subscription_objects
     assert len(results[0][2]) == 2  # d and px went to their handlers
 
 
+@pytest.mark.parametrize("command", ["subscribe", "psubscribe", "ssubscribe"])
+async def test_redis_pys_own_subscription_objects_name_a_binary_channel_and_its_handler(
+    redis_server: RedisServer, command: str
+) -> None:
+    """``from redis.asyncio import Subscription`` is redis-py's class: an application that changed only
+    its client still builds those, and its handler must run for the non-UTF-8 channel it names."""
+    client = leanredis.Redis(host="127.0.0.1", port=redis_server.port)
+    handled: list[Any] = []
+    channel = b"\x80\x81"
+    pubsub = client.pubsub(ignore_subscribe_messages=True)
+    try:
+        await getattr(pubsub, command)(redis.asyncio.Subscription(channel + (b"*" if command == "psubscribe" else b""),
+                                                                  handled.append))
+        assert await pubsub.get_message(timeout=1) is None  # the confirmation, ignored
+        publish = client.spublish if command == "ssubscribe" else client.publish
+        assert await publish(channel, b"hi") == 1
+        assert await pubsub.get_message(timeout=1) is None  # handled, not returned
+        assert [(m["channel"], m["data"]) for m in handled] == [(channel, b"hi")]
+    finally:
+        await pubsub.aclose()
+        await client.aclose()
+
+
 @CLIENTS
 async def test_connection_is_none_until_connected_and_after_aclose(
     redis_server: RedisServer, protocol: int, decode: bool

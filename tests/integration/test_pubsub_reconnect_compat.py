@@ -188,3 +188,25 @@ async def test_with_the_default_retry_a_lost_connection_is_reconnected_without_e
             await pubsub.aclose()
             await client.aclose()
     assert results["leanredis"] == results["redis-py"], results
+
+
+async def test_connection_stays_the_lost_one_until_the_next_read_reconnects(redis_server: RedisServer) -> None:
+    """``pubsub.connection`` after ``connection.disconnect()`` is an object saying ``is_connected`` False
+    (redis-py keeps its connection object), then a connected one once a read has reconnected; None only
+    after aclose()."""
+    results = {}
+    for name, client, _ in both(redis_server):
+        pubsub = client.pubsub()
+        try:
+            await pubsub.subscribe("foo")
+            ack = await pubsub.get_message(timeout=2.0)
+            await pubsub.connection.disconnect()
+            lost = (pubsub.connection is not None, pubsub.connection.is_connected)
+            again = await pubsub.get_message(timeout=2.0)  # reconnects, subscribes again
+            results[name] = (ack, lost, again, pubsub.connection.is_connected)
+        finally:
+            await pubsub.aclose()
+            await client.aclose()
+        assert pubsub.connection is None
+    assert results["leanredis"] == results["redis-py"], results
+    assert results["leanredis"][1] == (True, False)

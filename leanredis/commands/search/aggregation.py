@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard
 
 from .dialect import DEFAULT_DIALECT
 
@@ -220,3 +220,19 @@ class AggregateResult:
     def __repr__(self) -> str:
         cid = self.cursor.cid if self.cursor else -1
         return f"<{self.__class__.__name__} at 0x{id(self):x} Rows={len(self.rows)}, Cursor={cid}>"
+
+
+def _redis_pys(query: Any, name: str) -> bool:
+    """redis-py's own class of that name (``redis.commands.search.aggregation``): same fields as ours."""
+    kind = type(query)
+    return kind.__name__ == name and kind.__module__.startswith("redis.commands.search")
+
+
+def is_aggregate_request(query: Any) -> TypeGuard[AggregateRequest]:
+    """An ``AggregateRequest``, ours or redis-py's: code that builds redis-py's keeps working on our client."""
+    return isinstance(query, AggregateRequest) or _redis_pys(query, "AggregateRequest")
+
+
+def is_cursor(query: Any) -> TypeGuard[Cursor]:
+    """An aggregation ``Cursor``, ours or redis-py's."""
+    return isinstance(query, Cursor) or _redis_pys(query, "Cursor")

@@ -18,7 +18,7 @@ from typing import Any
 from ...future import raw_reply
 from ..parsers import str_if_bytes
 from ._raw import RawThen
-from .aggregation import AggregateRequest, Cursor
+from .aggregation import AggregateRequest, Cursor, is_aggregate_request, is_cursor
 from .document import Document
 from .field import Field
 from .index_definition import IndexDefinition
@@ -191,10 +191,10 @@ class SearchCommands:
 
     def aggregate(self, query: AggregateRequest | Cursor, query_params: ParamsT = None) -> Any:
         """FT.AGGREGATE (or FT.CURSOR READ for a ``Cursor``): an ``AggregateResult``."""
-        if isinstance(query, AggregateRequest):
+        if is_aggregate_request(query):
             has_cursor = bool(query._cursor)
             args = ["FT.AGGREGATE", self.index_name, *query.build_args()]
-        elif isinstance(query, Cursor):
+        elif is_cursor(query):
             has_cursor = True
             args = ["FT.CURSOR", "READ", self.index_name, *query.build_args()]
         else:
@@ -203,7 +203,7 @@ class SearchCommands:
 
     def profile(self, query: Query | AggregateRequest, limited: bool = False, query_params: ParamsT = None) -> Any:
         """FT.PROFILE: (Result or AggregateResult, ProfileInformation)."""
-        if isinstance(query, AggregateRequest):
+        if is_aggregate_request(query):
             kind, rest = "AGGREGATE", query.build_args()
         elif isinstance(query, Query):
             kind, rest = "SEARCH", [*query.get_args(), *params_args(query_params)]

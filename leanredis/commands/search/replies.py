@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._util import text
-from .aggregation import AggregateRequest, AggregateResult, Cursor
+from .aggregation import AggregateResult, Cursor, is_aggregate_request, is_cursor
 from .profile_information import ProfileInformation
 from .result import Result
 from .suggestion import Suggestion, SuggestionParser
@@ -215,7 +215,7 @@ class AggregateReply:
         if self.has_cursor:
             reply, cid = reply[0], reply[1]
             query = self.query
-            if isinstance(query, Cursor):
+            if is_cursor(query):
                 query.cid = cid
                 cursor = query
             else:
@@ -232,7 +232,7 @@ class AggregateReply:
                 rows.append(flat)
             warnings = [text(w) for w in reply.get("warning") or ()]
             return AggregateResult(rows, cursor, None, total=reply.get("total_results", 0), warnings=warnings)
-        skip = 2 if isinstance(self.query, AggregateRequest) and self.query._with_schema else 1
+        skip = 2 if is_aggregate_request(self.query) and self.query._with_schema else 1
         return AggregateResult(reply[skip:], cursor, None, total=reply[0] if reply else 0)
 
 
@@ -254,7 +254,7 @@ class ProfileReply:
             profile = _profile_list(to_text(profile), top=True)
         else:
             results, profile = reply[0], to_text(reply[1])
-        if isinstance(query, AggregateRequest):
+        if is_aggregate_request(query):
             result: Any = AggregateReply(query, False)(results)
         elif isinstance(results, dict):
             result = Result.from_resp3(results, 0, query._with_scores)
