@@ -192,10 +192,18 @@ class Lifecycle:
             error_type = ConnectTimeoutError
         else:
             error_type = ConnectionError
-        error = error_type(
-            f"could not connect to {self.options.address} after {attempts} attempt{'s' if attempts != 1 else ''} "
-            f"in {seconds:.1f} s: {connect_reason(last, self.options.socket_connect_timeout)}"
-        )
+        tally = f"{attempts} attempt{'s' if attempts != 1 else ''} in {seconds:.1f} s"
+        said = str(last)
+        if said.startswith("Error ") and said.endswith("."):
+            # redis-py's words for a refused or failed connect ("Error 111 connecting to host:port. ..."),
+            # which logs and handlers search for, with the attempts added
+            message = f"{said[:-1]} ({tally})."
+        else:
+            message = (
+                f"could not connect to {self.options.address} after {tally}: "
+                f"{connect_reason(last, self.options.socket_connect_timeout)}"
+            )
+        error = error_type(message)
         error.__cause__ = last
         return error
 
