@@ -30,6 +30,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from .budget import CONNECTION_OVERHEAD
 from .connection.dialer import Dialer, HandshakeWriter, Resolver, close_and_wait
 from .encoding import Encoder
 from .exceptions import (
@@ -74,6 +75,7 @@ class _ReplyProtocol(HandshakeWriter, asyncio.Protocol):
         self.paused = False
         self.replies: deque[asyncio.Future[Any]] = deque()
         self._out = bytearray()
+        self.budget: Any = None
         self._loop = loop
         self.lost: asyncio.Future[None] = loop.create_future()
         if owner.options.parser == "python" or not HIREDIS_AVAILABLE:
@@ -83,6 +85,10 @@ class _ReplyProtocol(HandshakeWriter, asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
+        budget = self.budget = self.owner.options.budget  # the socket, charged to max_memory_bytes while open
+        if budget is not None:
+            budget.used += CONNECTION_OVERHEAD
+            budget.connections += CONNECTION_OVERHEAD
 
     def abandon(self) -> None:
         if self.transport is not None:
@@ -109,6 +115,11 @@ class _ReplyProtocol(HandshakeWriter, asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
+        budget = self.budget
+        if budget is not None:
+            self.budget = None
+            budget.used -= CONNECTION_OVERHEAD
+            budget.connections -= CONNECTION_OVERHEAD
         error = as_redis_py(ConnectionError(f"connection to {self.owner.options.address} lost"))
         error.__cause__ = exc
         while self.replies:

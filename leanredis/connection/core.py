@@ -91,6 +91,7 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
         keeps_commands: bool = False,
     ) -> None:
         self.dialer = Dialer(options)
+        self.budget = options.budget  # max_memory_bytes: one object for every connection of the client
         self.backoff = Backoff(options.reconnect_backoff_base, options.reconnect_backoff_cap, options.connect_backoff)
         self.keeps_commands = keeps_commands
         self.keeps_at_write = False  # keeping since keep_from_now(): see there
@@ -163,6 +164,7 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
     @options.setter
     def options(self, options: ConnectionOptions) -> None:
         self.dialer.options = options
+        self.budget = options.budget
         self._queue_limit = options.max_inflight if options.overload_policy == "fail" else options.max_queued
 
     @property
@@ -254,7 +256,8 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
         proto = self._proto
         # RedisProtocol.has_room() inlined (a call costs ~25 bytecodes, 2% of a GET): this connection keeps
         # no bytes (a keeping one runs _execute_keeping), so kept_bytes is 0 here;
-        # tests/unit/test_connection_parts.py checks this admission against has_room()
+        # tests/unit/test_connection_parts.py checks this admission against has_room(). max_memory_bytes is
+        # checked with the command's own size (encoded first): a command that does not fit waits or fails
         if (
             proto is not None
             and not self._queue
@@ -262,18 +265,26 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
             and len(proto.out) < proto.max_buffered
             and not proto.write_paused
         ):
-            if not proto.flush_scheduled:
-                self._schedule_flush(proto)
-            fut.deadline = self._tick_deadline
             try:
-                proto.out += _pack(args)  # type: ignore[misc]
+                data = _pack(args)
             except TypeError:
+                if not proto.flush_scheduled:
+                    self._schedule_flush(proto)
+                fut.deadline = self._tick_deadline
                 proto.encode(args, fut)
                 return fut
-            proto.pending.append(fut)
-            if parse is raw_reply:
-                proto.raw_pending += 1
-            return fut
+            budget = self.budget
+            used = budget.used + len(data)
+            if used <= budget.limit:
+                budget.used = used
+                if not proto.flush_scheduled:
+                    self._schedule_flush(proto)
+                fut.deadline = self._tick_deadline
+                proto.out += data
+                proto.pending.append(fut)
+                if parse is raw_reply:
+                    proto.raw_pending += 1
+                return fut
         # no room or no socket: waits, timed from now (inline: a flood passes here for every command)
         timeout = self._default_timeout
         fut.deadline = NO_DEADLINE if timeout is None else loop.time() + timeout
@@ -307,21 +318,29 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
             and len(proto.out) + proto.kept_bytes < proto.max_buffered
             and not proto.write_paused
         ):
-            if not proto.flush_scheduled:
-                self._schedule_flush(proto)  # sets this iteration's deadline
-            fut.deadline = self._tick_deadline
             try:
                 data = _pack(args)
             except TypeError:  # arguments hiredis cannot pack: encoded in Python, or this caller's DataError
+                if not proto.flush_scheduled:
+                    self._schedule_flush(proto)
+                fut.deadline = self._tick_deadline
                 proto.encode(args, fut)
                 return fut
-            proto.out += data
-            fut.payload = Packed(data)
-            proto.kept_bytes += len(data)
-            proto.pending.append(fut)
-            if parse is raw_reply:
-                proto.raw_pending += 1
-            return fut
+            budget = self.budget
+            size = len(data)
+            used = budget.used + size + size  # in the out-buffer until written, kept until the reply
+            if used <= budget.limit:
+                budget.used = used
+                if not proto.flush_scheduled:
+                    self._schedule_flush(proto)  # sets this iteration's deadline
+                fut.deadline = self._tick_deadline
+                proto.out += data
+                fut.payload = Packed(data)
+                proto.kept_bytes += size
+                proto.pending.append(fut)
+                if parse is raw_reply:
+                    proto.raw_pending += 1
+                return fut
         self._wait_for_room(args, fut)
         return fut
 
@@ -495,6 +514,7 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
             if isinstance(exc, RedisError):
                 raise
             raise DataError(f"cannot encode a command of the batch: {exc}") from exc
+        proto.budget.used += len(out) - start  # admitted with some budget left: may pass it by its own size
         proto.pending.extend(futures)
         proto.raw_pending += raw
         return futures
@@ -508,6 +528,7 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
         if unit.payload.__class__ is Batch:
             unit.payload = None
             self._queue.remove(unit)
+            self.budget.unqueue(unit)
 
     def _unbound(self, args: Any, parse: ParseT, timeout: float | None, timed: bool) -> Any:
         """A command called outside the loop the connection is bound to.
@@ -540,6 +561,7 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
     def _abandon_closed_loop(self) -> None:
         """Forget every object of a loop that was closed under us: none of it can run again."""
         self._proto = None  # its transport and socket go with the old loop's objects
+        self.budget.unqueue_all(self._queue)
         self._queue = deque()
         self._connecting = None
         self._timer = None
@@ -597,6 +619,7 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
                 self._time_out(fut, default, now, _started(deadline, default), QUEUED, self._held_by())
             queue.popleft()
             fut.payload = None
+            self.budget.unqueue(fut)
         late, next_deadline = expired_at_head(queue, now)
         for _, fut in late:
             self._time_out(fut, default, now, _started(fut.deadline, default), QUEUED, self._held_by())
@@ -622,6 +645,7 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
         sent = payload if payload.__class__ is float else (None if self.keeps_commands else started)
         if payload.__class__ is not Packed:
             fut.payload = None  # arguments of a command never sent; kept bytes leave with the reply
+            self.budget.unqueue(fut)
         fut.set_exception(timeout_error(fut, self.options.address, timeout, stage, started, sent, now, detail))
 
     # -- connecting --------------------------------------------------------

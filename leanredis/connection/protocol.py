@@ -35,6 +35,7 @@ import threading
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
+from ..budget import CONNECTION_OVERHEAD
 from ..exceptions import (
     ConnectionError,
     DataError,
@@ -46,7 +47,7 @@ from ..exceptions import (
 )
 from ..future import NO_DEADLINE, CommandFuture, raw_reply
 from ..resp import HIREDIS_AVAILABLE, Push, PythonParser, encode_command
-from ..resp.limits import CURSOR_READABLE, announced_bulk, limit_elements
+from ..resp.limits import CURSOR_READABLE, bulk_owed, limit_elements
 
 if HIREDIS_AVAILABLE:
     from hiredis import pack_command as _pack
@@ -186,6 +187,13 @@ class RedisProtocol(asyncio.Protocol):
         options = owner.options
         self.max_inflight = options.max_inflight
         self.max_buffered = options.max_buffered_bytes
+        # max_memory_bytes (shared by every connection of the client): the out-buffer is charged per command
+        # as it is encoded, kept bytes per kept command, the transport's buffer per write (``written``), the
+        # reply being read per read (``reply_charged``) and the socket itself once (connection_made)
+        self.budget = owner.budget
+        self.written = 0
+        self.reply_charged = 0
+        self.socket_charged = False
         # a connection that may have to re-send (cluster redirects) keeps each command's bytes
         # until its reply; they count against max_buffered_bytes
         self.keep = owner.keeps_commands
@@ -225,11 +233,15 @@ class RedisProtocol(asyncio.Protocol):
 
     # -- the bounds --------------------------------------------------------------
     def has_room(self) -> bool:
-        """May one more command be encoded now: under max_inflight, under max_buffered_bytes, writable."""
+        """May one more command be encoded now: under max_inflight, under max_buffered_bytes, writable,
+        and some of max_memory_bytes left (a command admitted here may pass it by its own size: the fast
+        paths check its size first; see ``Connection``)."""
+        budget = self.budget
         return (
             len(self.pending) < self.max_inflight
             and len(self.out) + self.kept_bytes < self.max_buffered
             and not self.write_paused
+            and budget.used < budget.limit
         )
 
     def keep_from_now(self) -> None:
@@ -274,18 +286,46 @@ class RedisProtocol(asyncio.Protocol):
                 data = bytes(out[position:end])
                 fut.payload = Packed(data)
                 self.kept_bytes += len(data)
+                self.budget.used += len(data)
             position = end
 
     # -- asyncio.Protocol ----------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
         transport.set_write_buffer_limits(high=self.max_buffered)  # type: ignore[attr-defined]
+        budget = self.budget
+        budget.used += CONNECTION_OVERHEAD
+        budget.connections += CONNECTION_OVERHEAD
+        budget.protocols.add(self)
+        self.socket_charged = True
+
+    def _give_back(self) -> None:
+        """What this socket's commands and reply hold leaves the budget (its callers were failed)."""
+        budget = self.budget
+        budget.used -= len(self.out) + self.kept_bytes + self.written + self.reply_charged
+        budget.written -= self.written
+        budget.replies -= self.reply_charged
+        self.out = bytearray()
+        self.kept_bytes = self.written = self.reply_charged = 0
+
+    def _sync_written(self) -> None:
+        """The transport's buffer as it is now (the kernel took some): charged as such."""
+        transport = self.transport
+        held = transport.get_write_buffer_size() if transport is not None else 0
+        delta = held - self.written
+        if delta:
+            self.written = held
+            budget = self.budget
+            budget.used += delta
+            budget.written += delta
 
     def pause_writing(self) -> None:
         self.write_paused = True
 
     def resume_writing(self) -> None:
         self.write_paused = False
+        if self.written:
+            self._sync_written()
         owner = self._owner
         if owner is not None and owner._queue:
             owner._drain()
@@ -294,6 +334,8 @@ class RedisProtocol(asyncio.Protocol):
         """Hand every complete reply to its caller, in order (the hot path: the loop is inlined)."""
         self.received = True
         self.bytes_in += len(data)
+        if self.written:  # a reply: what was written before it left the transport's buffer
+            self._sync_written()
         if self._watch_attributes and (b"\n|" in data or data[:1] == b"|"):
             self.arriving += len(data)
             self._receive_attributes(data)  # feeds in pieces, each routed by data_received(b"")
@@ -348,6 +390,7 @@ class RedisProtocol(asyncio.Protocol):
                         if kept is not None:
                             fut.payload = None
                             self.kept_bytes -= len(kept.data)
+                            self.budget.used -= len(kept.data)
                     if fut.done():
                         continue  # cancelled or timed out: the late reply is dropped
                     if cls is ResponseError:
@@ -382,11 +425,20 @@ class RedisProtocol(asyncio.Protocol):
             if arriving > self.max_reply:
                 self._too_large(f"{arriving} bytes of it read")
                 return
-            if self._peek_bulk and reader is self._fast_reader:  # a bulk string announced past it fails now
-                announced = announced_bulk(reader)
-                if announced > self.max_reply:
-                    self._too_large(f"it announces a bulk string of {announced} bytes")
-                    return
+            # a bulk string announced past max_reply_bytes fails now, at its header; its bytes still to
+            # come are charged to max_memory_bytes from there (so one past what is left fails there too)
+            owed = 0
+            if reader.__class__ is PythonParser:
+                announced, owed = reader.bulk_owed()
+            elif self._peek_bulk:
+                announced, owed = bulk_owed(reader)
+            else:  # pragma: no cover - a hiredis whose struct we cannot read: bytes read only
+                announced = -1
+            if announced > self.max_reply:
+                self._too_large(f"it announces a bulk string of {announced} bytes")
+                return
+            if self._charge_reply(arriving + owed, announced):
+                return
         else:
             self._ended = False
             arriving = reader.len()
@@ -395,6 +447,8 @@ class RedisProtocol(asyncio.Protocol):
             self.arriving = arriving
             if arriving > self.max_reply:
                 self._too_large(f"{arriving} bytes of it read")
+                return
+            if arriving != self.reply_charged and self._charge_reply(arriving, -1):
                 return
         owner = self._owner
         if owner is not None and owner._queue:
@@ -454,6 +508,28 @@ class RedisProtocol(asyncio.Protocol):
                     continue
                 fut.set_result(value)
 
+    def _charge_reply(self, charge: int, announced: int) -> bool:
+        """The reply being read holds (or is owed) ``charge`` bytes: charged; True when past what is left
+        of max_memory_bytes, which fails every caller on this socket and drops it (as ``_too_large``)."""
+        budget = self.budget
+        delta = charge - self.reply_charged
+        if delta > 0 and budget.used + delta > budget.limit:
+            budget.refused()
+            owner = self._owner
+            left = budget.limit - budget.used + self.reply_charged
+            what = f"announces a bulk string of {announced} bytes" if announced >= 0 else f"holds {charge} bytes"
+            self._fail_all(
+                ReplyTooLargeError,
+                f"a reply from {owner.options.address if owner else 'the server'} {what}, past what is left of "
+                f"max_memory_bytes={budget.limit} ({max(left, 0)} bytes left; the rest is held as "
+                "stats()['memory'] shows); connection dropped by the client",
+            )
+            return True
+        self.reply_charged = charge
+        budget.used += delta
+        budget.replies += delta
+        return False
+
     def _too_large(self, how: str) -> None:
         """A reply past max_reply_bytes: the stream is fine but we will not hold it; drop the socket."""
         owner = self._owner
@@ -480,6 +556,7 @@ class RedisProtocol(asyncio.Protocol):
         if kept is not None and kept.__class__ is Packed:
             fut.payload = None
             self.kept_bytes -= len(kept.data)
+            self.budget.used -= len(kept.data)
             return kept  # type: ignore[no-any-return]
         return None
 
@@ -589,8 +666,13 @@ class RedisProtocol(asyncio.Protocol):
                     continue
                 fut.set_exception(err)
         pending.clear()
-        self.kept_bytes = 0
-        self.out = bytearray()
+        self._give_back()
+        budget = self.budget
+        budget.protocols.discard(self)
+        if self.socket_charged:
+            self.socket_charged = False
+            budget.used -= CONNECTION_OVERHEAD
+            budget.connections -= CONNECTION_OVERHEAD
         self._reader = None
         self._fast_reader = None
         self.transport = None
@@ -613,7 +695,7 @@ class RedisProtocol(asyncio.Protocol):
         """
         owner = self._owner
         reason = error(text)
-        self.out = bytearray()  # what is encoded here belongs to the callers failed below: never written
+        self._give_back()  # what is encoded here belongs to the callers failed below: never written
         if owner is not None:
             owner.stats_protocol_errors += 1
             owner.abandon_socket(self, reason)
@@ -625,7 +707,6 @@ class RedisProtocol(asyncio.Protocol):
             fut.payload = None
             if not fut.done():
                 fut.set_exception(error(text))
-        self.kept_bytes = 0
         transport = self.transport
         if transport is not None:
             transport.abort()  # connection_lost will follow and clean up the rest
@@ -660,9 +741,14 @@ class RedisProtocol(asyncio.Protocol):
                     return False
                 data = bytes(scratch)
         self.out += data
+        budget = self.budget
+        if budget.queued:  # it waited in a queue: its arguments' charge gives way to its bytes'
+            budget.unqueue(fut)
+        budget.used += len(data)
         if self.keep:
             fut.payload = args if args.__class__ is Packed else Packed(data)
             self.kept_bytes += len(data)
+            budget.used += len(data)
         else:
             fut.payload = None
         self.pending.append(fut)
@@ -696,6 +782,7 @@ class RedisProtocol(asyncio.Protocol):
             if isinstance(exc, RedisError):
                 raise
             raise DataError(f"cannot encode a command of the batch: {exc}") from exc
+        self.budget.used += len(out) - start
         raw = 0
         for fut in futures:
             fut.payload = None
@@ -723,7 +810,15 @@ class RedisProtocol(asyncio.Protocol):
         if not out or self.transport is None:
             return
         self.out = bytearray()
-        self.transport.write(out)
+        transport = self.transport
+        transport.write(out)
+        # the out-buffer's charge moves to what the transport kept of it (asyncio copies what the kernel
+        # did not take; uvloop too): one call per write, not per command
+        held = transport.get_write_buffer_size()
+        budget = self.budget
+        budget.used += held - self.written - len(out)
+        budget.written += held - self.written
+        self.written = held
         if self.keep_at_write:
             self._keep_written(out)
         owner = self._owner

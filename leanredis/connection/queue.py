@@ -20,11 +20,13 @@ import logging
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
+from ..budget import arguments_size
 from ..exceptions import OverloadError
 from ..future import CUSTOM_DEADLINE, NO_DEADLINE, CommandFuture, raw_reply
 from .protocol import _pack, command_name
 
 if TYPE_CHECKING:
+    from ..budget import MemoryBudget
     from .protocol import RedisProtocol
 
 logger = logging.getLogger("leanredis")
@@ -43,10 +45,29 @@ class WaitQueue:
     _queue_limit: int
     _loop: Any
     options: Any
+    budget: MemoryBudget
+    keeps_commands: bool
 
     def _enqueue(self, args: Any, fut: CommandFuture[Any]) -> None:
         proto = self._proto
         queue = self._queue
+        budget = self.budget
+        # its arguments are held (and charged) while it waits: estimated here, never on the fast path; a
+        # command moved from another connection's queue (a cluster's reroute) carries its charge along
+        size = 0 if getattr(fut, "charge", 0) else arguments_size(args) * (2 if self.keeps_commands else 1)
+        if size and not budget.fits(size):
+            # whatever the policy: holding it would pass the bound (callers' arguments are part of it)
+            self._overloaded()
+            budget.refused()
+            fut.payload = None
+            fut.set_exception(
+                OverloadError(
+                    f"{command_name(fut.name)} refused: its arguments (about {size} bytes) do not fit in what is "
+                    f"left of max_memory_bytes={budget.limit} ({max(budget.limit - budget.used, 0)} bytes left; "
+                    "stats()['memory'] shows what holds the rest); retry later or raise max_memory_bytes"
+                )
+            )
+            return
         if self._fail_fast and proto is not None and not proto.has_room():
             self._overloaded()
             fut.payload = None
@@ -70,6 +91,9 @@ class WaitQueue:
             )
             return
         fut.payload = args
+        if size:
+            fut.charge = size
+            budget.charge_queued(size)
         queue.append(fut)
         if len(queue) > self.stats_queued_high:
             self.stats_queued_high = len(queue)
@@ -79,6 +103,11 @@ class WaitQueue:
                 self._arm(deadline)
         if proto is None:
             self._ensure_connecting()
+
+    def _fail_queue(self, error: Any) -> None:
+        """Every waiting command fails (``Lifecycle._fail_queue``); their arguments' charge is given back."""
+        self.budget.unqueue_all(self._queue)
+        super()._fail_queue(error)  # type: ignore[misc]
 
     def _overloaded(self) -> None:
         """A command refused: logged once per overload episode (until the queue and pipe empty), not per command."""
@@ -124,18 +153,26 @@ class WaitQueue:
         out = proto.out  # a bytearray: += below extends the protocol's own buffer
         count = proto.max_inflight - len(pending)
         limit = proto.max_buffered
+        budget = self.budget
         while queue and count > 0 and len(out) < limit:
             fut = pop()
             args = fut.payload
             fut.payload = stamp
+            charge = getattr(fut, "charge", 0)  # its arguments' charge gives way to its bytes' (never more)
+            if charge:
+                fut.charge = 0
+                budget.used -= charge
+                budget.queued -= charge
             if fut.done():
                 continue  # cancelled or timed out while waiting: never sent
             try:
-                out += _pack(args)  # type: ignore[misc]
+                data = _pack(args)
             except TypeError:  # arguments hiredis cannot pack, or a batch (MULTI..EXEC) waiting as one unit
                 proto.encode(args, fut)
                 count = proto.max_inflight - len(pending)
                 continue
+            out += data
+            budget.used += len(data)
             append(fut)
             count -= 1
             if fut.parse is raw_reply:
