@@ -74,7 +74,7 @@ def held_size(value: Any) -> int:
     cls = value.__class__
     if cls is bytes or cls is str:
         return 40 + len(value) + (0 if cls is bytes else 17)
-    if cls is list or cls is tuple:
+    if isinstance(value, (list, tuple)):  # a RESP3 Push is a list
         return 64 + 8 * len(value) + sum(held_size(item) for item in value)
     if cls is dict:
         return 232 + 40 * len(value) + sum(held_size(k) + held_size(v) for k, v in value.items())
