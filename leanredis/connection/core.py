@@ -91,7 +91,7 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
         keeps_commands: bool = False,
     ) -> None:
         self.dialer = Dialer(options)
-        self.budget = options.budget  # max_memory_bytes: one object for every connection of the client
+        self.budget = options.memory_budget  # max_memory_bytes: one object for every connection of the client
         self.backoff = Backoff(options.reconnect_backoff_base, options.reconnect_backoff_cap, options.connect_backoff)
         self.keeps_commands = keeps_commands
         self.keeps_at_write = False  # keeping since keep_from_now(): see there
@@ -164,7 +164,7 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
     @options.setter
     def options(self, options: ConnectionOptions) -> None:
         self.dialer.options = options
-        self.budget = options.budget
+        self.budget = options.memory_budget
         self._queue_limit = options.max_inflight if options.overload_policy == "fail" else options.max_queued
 
     @property

@@ -92,7 +92,7 @@ class PubSub(_Messages, _MessageQueue):
         self._connecting: asyncio.Task[None] | None = None
         self._queue: deque[Any] = deque()
         self._sizes: deque[int] = deque()  # each queued reply's charge to max_memory_bytes
-        self.budget = options.budget
+        self.budget = options.memory_budget
         self._waiters: deque[asyncio.Future[None]] = deque()
         self._dialer = Dialer(options)
         self._backoff = Backoff(options.reconnect_backoff_base, options.reconnect_backoff_cap)

@@ -39,6 +39,7 @@ class _MessageQueue:
     _stats_dropped: int
     _stats_queued_high: int
     budget: MemoryBudget
+    overflow: Overflow
     _sizes: deque[int]
 
     def _deliver(self, reply: Any) -> None:
