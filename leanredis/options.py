@@ -156,12 +156,6 @@ class ConnectionOptions:
         _check_int("max_memory_bytes", self.max_memory_bytes, 64 * 1024, 2**62)
         if self.budget is None or self.budget.limit != self.max_memory_bytes:
             object.__setattr__(self, "budget", MemoryBudget(self.max_memory_bytes))
-
-    @property
-    def memory_budget(self) -> MemoryBudget:
-        """The budget (made by ``__post_init__``: never None once built)."""
-        assert self.budget is not None
-        return self.budget
         _check_int("port", self.port, 0, 65535)
         _check_int("db", self.db, 0, 2**31 - 1)
         _check_int("max_inflight", self.max_inflight, 1, 2**31)
@@ -221,6 +215,12 @@ class ConnectionOptions:
                 raise DataError("pass either username/password or credential_provider, not both")
         if self.ssl is not None and not isinstance(self.ssl, ssl_module.SSLContext):
             raise DataError("ssl must be an ssl.SSLContext (or pass ssl=True to the client)")
+
+    @property
+    def memory_budget(self) -> MemoryBudget:
+        """The budget (made by ``__post_init__``: never None once built)."""
+        assert self.budget is not None
+        return self.budget
 
     @property
     def address(self) -> str:
