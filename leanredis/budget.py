@@ -4,9 +4,20 @@
 holder adds what it takes and subtracts what it gives back, as plain integer
 arithmetic where it already does its work (DESIGN.md rule 8): the out-buffer
 per encoded command, kept bytes per kept command, a reply from its header on
-(per read), a queued caller's arguments (estimated when it has to queue, never
-on the fast path), a pub/sub message per message, a cache entry per entry and a
-fixed overhead per open socket. The parts that are not on the hot path have a
+(per read), a redirected command's bytes while it waits in a queue, a pub/sub
+message per message, a cache entry per entry and a fixed overhead per open
+socket.
+
+What the client adds is charged, not what its callers made. A caller, in flight
+or waiting, is bounded by count (``max_inflight``, ``max_queued``), not by
+bytes: the client holds its future and references to its arguments, which are
+the caller's own objects (4,000 callers passing one 256 KB value hold one value,
+not 4,000). Its command is charged when encoded, and encoded only when it fits
+in what is left; until then, under ``overload_policy="wait"``, it waits in the
+queue in order (a waiting command is encoded once to learn its size; the bytes
+are dropped at once when they do not fit), and under ``"fail"`` it is refused
+with ``OverloadError``. A command larger than the whole budget can never fit and
+is refused with ``DataError`` under both policies. The parts that are not on the hot path have a
 counter of their own here; the out-buffer and the kept bytes are summed from
 the live sockets (``protocols``) when ``parts()`` is asked, so that a part
 charged and never given back shows as ``used`` differing from the parts' sum.
@@ -26,12 +37,6 @@ from typing import Any
 # (tests/integration/test_budget.py measures it again); charged above it.
 CONNECTION_OVERHEAD = 32 * 1024
 
-# A caller waiting in the queue, besides its arguments' payload: its future, the argument tuple and
-# one RESP header per argument once encoded (``$<len>\r\n...\r\n`` is at most 15 bytes). An upper bound
-# of what encoding the arguments adds, so that leaving the queue for the out-buffer never adds.
-QUEUED_OVERHEAD = 256
-ARGUMENT_OVERHEAD = 16
-
 # with less than this left of max_memory_bytes and a message queued, a pub/sub "pause" stops reading
 # its socket before the next message is built (a message larger than this may pass the budget by its size)
 PAUSE_MARGIN = 64 * 1024
@@ -40,33 +45,6 @@ DEFAULT_MAX_MEMORY_BYTES = 1024 * 1024 * 1024
 
 # the parts of stats()["memory"], in this order
 PARTS = ("buffered", "kept", "queued", "replies", "pubsub", "cache", "connections")
-
-
-def arguments_size(args: Any) -> int:
-    """An upper bound of what ``args`` take once encoded (a caller that has to queue; slow path).
-
-    Payloads counted as ``len()``: bytes, bytearray, memoryview (``nbytes``), str (4 bytes per
-    character unless ASCII, which CPython answers without a scan); numbers as their digits at most.
-    A batch waiting as one unit (``protocol.Batch``) counts each of its commands.
-    """
-    commands = getattr(args, "commands", None)
-    if commands is not None:  # a MULTI..EXEC batch: its commands' arguments and its last command's
-        return sum(arguments_size(command) for command, _ in commands) + arguments_size(args.last)
-    data = getattr(args, "data", None)
-    if data is not None:  # Packed: bytes already encoded (a redirected command)
-        return len(data) + QUEUED_OVERHEAD
-    size = QUEUED_OVERHEAD
-    for arg in args:
-        cls = arg.__class__
-        if cls is bytes or cls is bytearray:
-            size += len(arg) + ARGUMENT_OVERHEAD
-        elif cls is str:
-            size += (len(arg) if arg.isascii() else 4 * len(arg)) + ARGUMENT_OVERHEAD
-        elif cls is memoryview:
-            size += arg.nbytes + ARGUMENT_OVERHEAD
-        else:  # int, float and the like: at most a few dozen digits
-            size += 48 + ARGUMENT_OVERHEAD
-    return size
 
 
 def held_size(value: Any) -> int:
@@ -86,7 +64,7 @@ class MemoryBudget:
 
     __slots__ = (
         "limit", "used", "queued", "replies", "pubsub", "cache", "connections", "written", "protocols",
-        "refusals", "high",
+        "refusals", "high", "waiting",
     )
 
     def __init__(self, limit: int) -> None:
@@ -103,6 +81,8 @@ class MemoryBudget:
         self.protocols: set[Any] = set()
         self.refusals = 0  # commands, replies and messages refused or held back for want of budget
         self.high = 0  # the highest ``used`` seen by ``parts()`` callers and refusals
+        # connections whose first waiting command did not fit: drained when memory is given back
+        self.waiting: set[Any] = set()
 
     def __repr__(self) -> str:
         return f"<MemoryBudget used={self.used} limit={self.limit}>"
@@ -120,12 +100,8 @@ class MemoryBudget:
         self.used += size
         self.queued += size
 
-    def release_queued(self, size: int) -> None:
-        self.used -= size
-        self.queued -= size
-
     def unqueue(self, fut: Any) -> None:
-        """``fut`` left the queue (encoded, failed, given up): its arguments' charge is given back."""
+        """``fut`` left the queue (encoded, failed, given up): the charge of its bytes is given back."""
         charge = getattr(fut, "charge", 0)
         if charge:
             fut.charge = 0
@@ -140,10 +116,21 @@ class MemoryBudget:
     def charge_pubsub(self, size: int) -> None:
         self.used += size
         self.pubsub += size
+        if size < 0 and self.waiting:
+            self.wake()
 
     def charge_cache(self, size: int) -> None:
         self.used += size
         self.cache += size
+        if size < 0 and self.waiting:
+            self.wake()
+
+    def wake(self) -> None:
+        """Memory was given back: every connection whose first waiting command did not fit tries again."""
+        waiting = self.waiting
+        self.waiting = set()
+        for connection in waiting:
+            connection._drain()  # puts itself back in ``waiting`` when its first command still does not fit
 
     def refused(self) -> None:
         self.refusals += 1

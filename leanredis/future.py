@@ -30,7 +30,7 @@ CUSTOM_DEADLINE = -1.0
 class CommandFuture(asyncio.Future[T]):
     """The pending result of one command: await it, gather it, or wrap it in a Task."""
 
-    # charge: what its arguments are charged to max_memory_bytes while it waits in a queue (unset otherwise)
+    # charge: the bytes of a redirected command charged to max_memory_bytes while it waits in a queue (else unset)
     __slots__ = ("parse", "deadline", "name", "payload", "charge")
 
     parse: Callable[[Any], Any] | None

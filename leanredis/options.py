@@ -53,9 +53,10 @@ class ConnectionOptions:
     ``max_memory_bytes`` bounds everything the client holds for its callers, together (see
     ``leanredis.budget``): encoded and kept commands, queued callers' arguments, a reply from its
     header on, pub/sub queues, the cache and a fixed cost per socket. Past it the overload policy
-    applies (a caller that has to queue is refused with ``OverloadError`` when its arguments do not
-    fit in what is left, whatever the policy), and a reply announced past what is left fails at its
-    header with ``ReplyTooLargeError``. The finer bounds below live inside it.
+    applies to a command whose encoded bytes do not fit in what is left (``"wait"``: it waits, in
+    order, until memory is given back; ``"fail"``: ``OverloadError``; larger than the whole budget:
+    ``DataError`` under either), and a reply announced past what is left fails at its header with
+    ``ReplyTooLargeError``. The finer bounds below live inside it.
 
     ``max_reply_bytes`` bounds one reply, whole: once the bytes read of it
     pass the bound (counted per read, so it may pass by up to two reads), at

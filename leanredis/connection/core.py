@@ -115,6 +115,9 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
         self._fail_fast = options.overload_policy == "fail"
         # how many may wait for room or a socket (read per queued command: not through the options property)
         self._queue_limit = options.max_inflight if self._fail_fast else options.max_queued
+        # the first waiting command when it did not fit in max_memory_bytes, and the bytes it needs
+        self._budget_head = None
+        self._budget_need = 0
         self._retried = 0  # connect attempts the waiting commands have been through
         if keeps_commands:
             self.execute = self._execute_keeping  # type: ignore[method-assign]
@@ -271,7 +274,7 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
                 if not proto.flush_scheduled:
                     self._schedule_flush(proto)
                 fut.deadline = self._tick_deadline
-                proto.encode(args, fut)
+                self._encode_or_wait(proto, args, fut)
                 return fut
             budget = self.budget
             used = budget.used + len(data)
@@ -285,6 +288,8 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
                 if parse is raw_reply:
                     proto.raw_pending += 1
                 return fut
+            self._no_memory(args, fut, len(data))
+            return fut
         # no room or no socket: waits, timed from now (inline: a flood passes here for every command)
         timeout = self._default_timeout
         fut.deadline = NO_DEADLINE if timeout is None else loop.time() + timeout
@@ -295,6 +300,26 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
         """No room (or no socket) now: the command waits, timed by the default timeout from now."""
         fut.deadline = NO_DEADLINE if self._default_timeout is None else self._loop.time() + self._default_timeout
         self._enqueue(args, fut)
+
+    def _no_memory(self, args: Any, fut: CommandFuture[Any], size: int, timed: bool = False) -> None:
+        """``fut``'s command takes ``size`` bytes encoded, more than is left of max_memory_bytes (slow path):
+        refused (``_over_budget``), or it waits first in the queue until memory is given back. ``timed``:
+        its deadline is its own (``execute_with_timeout``), else the default timeout from now."""
+        if self._over_budget(args, fut, size):
+            return
+        if timed:
+            self._enqueue(args, fut)
+        else:
+            self._wait_for_room(args, fut)
+        queue = self._queue
+        if queue and queue[0] is fut:
+            self._wait_for_memory(fut, size)
+
+    def _encode_or_wait(self, proto: RedisProtocol, args: Any, fut: CommandFuture[Any], timed: bool = False) -> None:
+        """Encode ``fut``'s command now if it fits in max_memory_bytes, else ``_no_memory`` (slow path)."""
+        size = proto.encode(args, fut)
+        if size:
+            self._no_memory(args, fut, size, timed)
 
     def _execute_keeping(self, args: tuple[Any, ...], parse: ParseT = None) -> CommandFuture[Any]:
         """``execute`` of a connection that keeps each command's bytes until its reply, for a redirect:
@@ -324,7 +349,7 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
                 if not proto.flush_scheduled:
                     self._schedule_flush(proto)
                 fut.deadline = self._tick_deadline
-                proto.encode(args, fut)
+                self._encode_or_wait(proto, args, fut)
                 return fut
             budget = self.budget
             size = len(data)
@@ -341,6 +366,8 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
                 if parse is raw_reply:
                     proto.raw_pending += 1
                 return fut
+            self._no_memory(args, fut, size + size)
+            return fut
         self._wait_for_room(args, fut)
         return fut
 
@@ -466,21 +493,30 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
             fut: CommandFuture[Any] = CommandFuture(loop=loop)
             fut.parse = parse
             fut.name = args[0]
-            fut.payload = args  # until the batch is built below
+            fut.payload = args  # until the batch is built
             futures.append(fut)
+        self._queue_batch(futures, 0)
+        return futures
+
+    def _queue_batch(self, futures: list[CommandFuture[Any]], size: int) -> None:
+        """The futures of a batch (each with its arguments as payload) wait in the queue as one unit.
+
+        ``size``: the bytes it takes encoded when it did not fit in what is left of max_memory_bytes
+        (then it is first in the queue and waits for them), else 0."""
         if not futures:
-            return futures
+            return
         unit = futures[-1]
         batch = Batch([(fut.payload, fut) for fut in futures[:-1]], unit.payload)
         timeout = self._default_timeout
-        deadline = NO_DEADLINE if timeout is None else loop.time() + timeout
+        deadline = NO_DEADLINE if timeout is None else self._loop.time() + timeout
         for fut in futures:
             fut.payload = None
             fut.deadline = deadline
         self._enqueue(batch, unit)
         if unit.payload is batch:  # waiting (not refused): a caller that gives up frees its place at once
             unit.add_done_callback(self._batch_given_up)
-        return futures
+            if size:
+                self._wait_for_memory(unit, size)
 
     def _encode_batch_now(
         self, proto: RedisProtocol, commands: Iterable[tuple[tuple[Any, ...], ParseT]]
@@ -492,9 +528,11 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
         out = proto.out
         start = len(out)
         futures: list[CommandFuture[Any]] = []
+        given: list[Any] = []  # the arguments, should the batch have to wait for max_memory_bytes
         raw = 0
         try:
             for args, parse in commands:
+                given.append(args)
                 fut: CommandFuture[Any] = CommandFuture(loop=self._loop)
                 fut.parse = parse
                 fut.name = args[0]
@@ -514,7 +552,21 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
             if isinstance(exc, RedisError):
                 raise
             raise DataError(f"cannot encode a command of the batch: {exc}") from exc
-        proto.budget.used += len(out) - start  # admitted with some budget left: may pass it by its own size
+        size = len(out) - start
+        budget = self.budget
+        if budget.used + size > budget.limit:  # not within max_memory_bytes: refused, or waits for it
+            del out[start:]
+            for fut, args in zip(futures, given):
+                fut.payload = args
+            if self._over_budget(None, futures[-1], size):
+                error = futures[-1].exception()
+                for fut in futures:
+                    fut.payload = None
+                    fut.cancel()
+                raise error  # type: ignore[misc]
+            self._queue_batch(futures, size)
+            return futures
+        budget.used += size
         proto.pending.extend(futures)
         proto.raw_pending += raw
         return futures
@@ -587,7 +639,7 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
         """Encode one command into the out-buffer (slow path: queued, timed or redirected commands)."""
         if not proto.flush_scheduled:
             self._schedule_flush(proto)
-        proto.encode(args, fut)
+        self._encode_or_wait(proto, args, fut, timed=True)
 
     # -- timeouts ----------------------------------------------------------
     def _arm(self, when: float) -> None:
@@ -620,6 +672,8 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
             queue.popleft()
             fut.payload = None
             self.budget.unqueue(fut)
+        if self._budget_head is not None and (not queue or queue[0] is not self._budget_head):
+            self._drain()  # the first command waiting for max_memory_bytes left: the next may fit
         late, next_deadline = expired_at_head(queue, now)
         for _, fut in late:
             self._time_out(fut, default, now, _started(fut.deadline, default), QUEUED, self._held_by())

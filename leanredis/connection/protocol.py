@@ -234,8 +234,8 @@ class RedisProtocol(asyncio.Protocol):
     # -- the bounds --------------------------------------------------------------
     def has_room(self) -> bool:
         """May one more command be encoded now: under max_inflight, under max_buffered_bytes, writable,
-        and some of max_memory_bytes left (a command admitted here may pass it by its own size: the fast
-        paths check its size first; see ``Connection``)."""
+        and some of max_memory_bytes left (each path then checks the command's own encoded size against
+        what is left: ``encode`` and ``Connection``'s fast paths)."""
         budget = self.budget
         return (
             len(self.pending) < self.max_inflight
@@ -307,6 +307,8 @@ class RedisProtocol(asyncio.Protocol):
         budget.replies -= self.reply_charged
         self.out = bytearray()
         self.kept_bytes = self.written = self.reply_charged = 0
+        if budget.waiting:
+            budget.wake()
 
     def _sync_written(self) -> None:
         """The transport's buffer as it is now (the kernel took some): charged as such."""
@@ -453,6 +455,8 @@ class RedisProtocol(asyncio.Protocol):
         owner = self._owner
         if owner is not None and owner._queue:
             owner._drain()
+        if self.budget.waiting:  # memory given back here may be what another connection waits for
+            self.budget.wake()
 
     def _route(self) -> None:
         """Route what the reader holds (fed already)."""
@@ -711,10 +715,12 @@ class RedisProtocol(asyncio.Protocol):
         if transport is not None:
             transport.abort()  # connection_lost will follow and clean up the rest
 
-    def encode(self, args: Any, fut: CommandFuture[Any]) -> bool:
+    def encode(self, args: Any, fut: CommandFuture[Any], check: bool = True) -> int:
         """Encode one command (or re-send ``Packed`` bytes) behind ``fut`` (slow path).
 
-        False, with ``fut`` failed, when an argument cannot be encoded.
+        0 when done: encoded, or ``fut`` failed because an argument cannot be encoded. With
+        ``check``, the bytes it would add when they do not fit in what is left of max_memory_bytes
+        (nothing encoded, ``fut`` untouched: the caller queues or refuses it).
         """
         if args.__class__ is Packed:
             data = args.data
@@ -724,12 +730,11 @@ class RedisProtocol(asyncio.Protocol):
             except TypeError:
                 if args.__class__ is Batch:  # a transaction that waited for room: all of it or none
                     try:
-                        self.encode_batch(args, fut)
+                        return self.encode_batch(args, fut, check)
                     except RedisError as exc:
                         fut.payload = None
                         fut.set_exception(exc)
-                        return False
-                    return True
+                        return 0
                 scratch = bytearray()
                 try:
                     encode_command(args, scratch)
@@ -738,35 +743,39 @@ class RedisProtocol(asyncio.Protocol):
                     if not isinstance(exc, RedisError):
                         exc = RedisError(f"cannot encode {command_name(args[0])}: {exc}")
                     fut.set_exception(exc)
-                    return False
+                    return 0
                 data = bytes(scratch)
-        self.out += data
+        size = len(data) * 2 if self.keep else len(data)  # kept: in the out-buffer until written, then kept
         budget = self.budget
-        if budget.queued:  # it waited in a queue: its arguments' charge gives way to its bytes'
+        # a redirected command waiting in a queue was charged its bytes there: they move, never refused
+        charge = getattr(fut, "charge", 0) if budget.queued else 0
+        if check and not charge and budget.used + size > budget.limit:
+            return size
+        self.out += data
+        if charge:
             budget.unqueue(fut)
-        budget.used += len(data)
+        budget.used += size
         if self.keep:
             fut.payload = args if args.__class__ is Packed else Packed(data)
             self.kept_bytes += len(data)
-            budget.used += len(data)
         else:
             fut.payload = None
         self.pending.append(fut)
         if fut.parse is raw_reply:
             self.raw_pending += 1
-        return True
+        return 0
 
-    def encode_batch(self, batch: Batch, unit: CommandFuture[Any]) -> None:
+    def encode_batch(self, batch: Batch, unit: CommandFuture[Any], check: bool = False) -> int:
         """Encode every command of ``batch``, then ``unit``'s, in order, nothing between (slow path).
 
         All or nothing: an argument that cannot be encoded removes what this batch
         added and raises ``DataError`` (the futures are the caller's to fail). A batch
-        is never redirected nor sent again: nothing of it is kept.
+        is never redirected nor sent again: nothing of it is kept. With ``check``, a batch
+        that does not fit in what is left of max_memory_bytes is removed too and its size
+        returned (0 when encoded).
         """
         out = self.out
         start = len(out)
-        futures = [fut for _, fut in batch.commands]
-        futures.append(unit)
         try:
             for args, _ in batch.commands:
                 try:
@@ -782,7 +791,13 @@ class RedisProtocol(asyncio.Protocol):
             if isinstance(exc, RedisError):
                 raise
             raise DataError(f"cannot encode a command of the batch: {exc}") from exc
-        self.budget.used += len(out) - start
+        size = len(out) - start
+        if check and self.budget.used + size > self.budget.limit:
+            del out[start:]
+            return size
+        self.budget.used += size
+        futures = [fut for _, fut in batch.commands]
+        futures.append(unit)
         raw = 0
         for fut in futures:
             fut.payload = None
@@ -790,6 +805,7 @@ class RedisProtocol(asyncio.Protocol):
                 raw += 1
         self.pending.extend(futures)
         self.raw_pending += raw
+        return 0
 
     def request(self, args: tuple[Any, ...]) -> CommandFuture[Any]:
         """Encode one handshake command; the future resolves to its raw reply (errors raised)."""
@@ -798,7 +814,7 @@ class RedisProtocol(asyncio.Protocol):
         fut.name = args[0]
         fut.deadline = NO_DEADLINE
         fut.payload = None
-        self.encode(args, fut)
+        self.encode(args, fut, check=False)  # the handshake: never refused (a few hundred bytes)
         if self.keep:
             self._release_kept(fut)  # a handshake step is never redirected nor sent again: its error is the connect's
         return fut
