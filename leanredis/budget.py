@@ -37,6 +37,10 @@ from typing import Any
 # (tests/integration/test_budget.py measures it again); charged above it.
 CONNECTION_OVERHEAD = 32 * 1024
 
+# the most an out-buffer takes of max_memory_bytes beyond what it holds, so that a loop iteration's commands
+# compare lengths and need no call (``RedisProtocol.take_room``); given back at the write
+ROOM_STEP = 1024 * 1024
+
 # with less than this left of max_memory_bytes and a message queued, a pub/sub "pause" stops reading
 # its socket before the next message is built (a message larger than this may pass the budget by its size)
 PAUSE_MARGIN = 64 * 1024
@@ -141,7 +145,7 @@ class MemoryBudget:
         """What is charged now, by part (bytes); their sum is ``used`` (``stats()["memory_bytes"]``)."""
         out = kept = 0
         for proto in self.protocols:
-            out += len(proto.out)
+            out += proto.out_room
             kept += proto.kept_bytes
         if self.used > self.high:
             self.high = self.used

@@ -259,8 +259,9 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
         proto = self._proto
         # RedisProtocol.has_room() inlined (a call costs ~25 bytecodes, 2% of a GET): this connection keeps
         # no bytes (a keeping one runs _execute_keeping), so kept_bytes is 0 here;
-        # tests/unit/test_connection_parts.py checks this admission against has_room(). max_memory_bytes is
-        # checked with the command's own size (encoded first): a command that does not fit waits or fails
+        # tests/unit/test_connection_parts.py checks this admission against has_room(). max_memory_bytes:
+        # the out-buffer holds room of it (proto.out_room); past that, take_room() takes more or the command
+        # comes out again and waits or fails (one length compare per command, nothing more)
         if (
             proto is not None
             and not self._queue
@@ -268,27 +269,20 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
             and len(proto.out) < proto.max_buffered
             and not proto.write_paused
         ):
+            if not proto.flush_scheduled:
+                self._schedule_flush(proto)
+            fut.deadline = self._tick_deadline
             try:
-                data = _pack(args)
+                proto.out += _pack(args)  # type: ignore[misc]
             except TypeError:
-                if not proto.flush_scheduled:
-                    self._schedule_flush(proto)
-                fut.deadline = self._tick_deadline
                 self._encode_or_wait(proto, args, fut)
                 return fut
-            budget = self.budget
-            used = budget.used + len(data)
-            if used <= budget.limit:
-                budget.used = used
-                if not proto.flush_scheduled:
-                    self._schedule_flush(proto)
-                fut.deadline = self._tick_deadline
-                proto.out += data
-                proto.pending.append(fut)
-                if parse is raw_reply:
-                    proto.raw_pending += 1
+            if len(proto.out) > proto.out_room and not proto.take_room():
+                self._take_back(proto, args, fut)
                 return fut
-            self._no_memory(args, fut, len(data))
+            proto.pending.append(fut)
+            if parse is raw_reply:
+                proto.raw_pending += 1
             return fut
         # no room or no socket: waits, timed from now (inline: a flood passes here for every command)
         timeout = self._default_timeout
@@ -300,6 +294,12 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
         """No room (or no socket) now: the command waits, timed by the default timeout from now."""
         fut.deadline = NO_DEADLINE if self._default_timeout is None else self._loop.time() + self._default_timeout
         self._enqueue(args, fut)
+
+    def _take_back(self, proto: RedisProtocol, args: Any, fut: CommandFuture[Any]) -> None:
+        """The command just encoded (last in the out-buffer) does not fit in max_memory_bytes: out again (slow path)."""
+        size = len(_pack(args))  # type: ignore[misc]
+        del proto.out[len(proto.out) - size :]
+        self._no_memory(args, fut, size)
 
     def _no_memory(self, args: Any, fut: CommandFuture[Any], size: int, timed: bool = False) -> None:
         """``fut``'s command takes ``size`` bytes encoded, more than is left of max_memory_bytes (slow path):
@@ -353,13 +353,15 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
                 return fut
             budget = self.budget
             size = len(data)
-            used = budget.used + size + size  # in the out-buffer until written, kept until the reply
-            if used <= budget.limit:
-                budget.used = used
+            lacks = len(proto.out) + size - proto.out_room  # the out-buffer's room it takes, and its kept copy
+            if budget.used + size + (lacks if lacks > 0 else 0) <= budget.limit:
+                budget.used += size
                 if not proto.flush_scheduled:
                     self._schedule_flush(proto)  # sets this iteration's deadline
                 fut.deadline = self._tick_deadline
                 proto.out += data
+                if lacks > 0:
+                    proto.take_room(force=True)
                 fut.payload = Packed(data)
                 proto.kept_bytes += size
                 proto.pending.append(fut)
@@ -553,8 +555,7 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
                 raise
             raise DataError(f"cannot encode a command of the batch: {exc}") from exc
         size = len(out) - start
-        budget = self.budget
-        if budget.used + size > budget.limit:  # not within max_memory_bytes: refused, or waits for it
+        if len(out) > proto.out_room and not proto.take_room():  # not within max_memory_bytes: refused or waits
             del out[start:]
             for fut, args in zip(futures, given):
                 fut.payload = args
@@ -566,7 +567,6 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
                 raise error  # type: ignore[misc]
             self._queue_batch(futures, size)
             return futures
-        budget.used += size
         proto.pending.extend(futures)
         proto.raw_pending += raw
         return futures

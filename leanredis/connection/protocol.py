@@ -35,7 +35,7 @@ import threading
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
-from ..budget import CONNECTION_OVERHEAD
+from ..budget import CONNECTION_OVERHEAD, ROOM_STEP
 from ..exceptions import (
     ConnectionError,
     DataError,
@@ -187,10 +187,12 @@ class RedisProtocol(asyncio.Protocol):
         options = owner.options
         self.max_inflight = options.max_inflight
         self.max_buffered = options.max_buffered_bytes
-        # max_memory_bytes (shared by every connection of the client): the out-buffer is charged per command
-        # as it is encoded, kept bytes per kept command, the transport's buffer per write (``written``), the
-        # reply being read per read (``reply_charged``) and the socket itself once (connection_made)
+        # max_memory_bytes (shared by every connection of the client): the out-buffer holds ``out_room`` of it,
+        # taken in steps when a command takes the buffer past it (``take_room``: the fast path only compares
+        # lengths) and given back at the write; kept bytes per kept command, the transport's buffer per write
+        # (``written``), the reply being read per read (``reply_charged``) and the socket itself once
         self.budget = owner.budget
+        self.out_room = 0
         self.written = 0
         self.reply_charged = 0
         self.socket_charged = False
@@ -243,6 +245,21 @@ class RedisProtocol(asyncio.Protocol):
             and not self.write_paused
             and budget.used < budget.limit
         )
+
+    def take_room(self, force: bool = False) -> bool:
+        """The out-buffer grew past ``out_room``: take what it lacks of max_memory_bytes, and a step more (an
+        eighth of what is left, at most ``ROOM_STEP``) so that the next commands of this loop iteration need
+        no call. False, nothing taken, when what it lacks is not left (``force``: taken anyway)."""
+        budget = self.budget
+        need = len(self.out) - self.out_room
+        left = budget.limit - budget.used
+        if need > left and not force:
+            return False
+        if left > need:
+            need += min(ROOM_STEP, (left - need) >> 3)
+        self.out_room += need
+        budget.used += need
+        return True
 
     def keep_from_now(self) -> None:
         """Keep each command's bytes until its reply from now on (``set_retry`` on a plain connection).
@@ -302,11 +319,11 @@ class RedisProtocol(asyncio.Protocol):
     def _give_back(self) -> None:
         """What this socket's commands and reply hold leaves the budget (its callers were failed)."""
         budget = self.budget
-        budget.used -= len(self.out) + self.kept_bytes + self.written + self.reply_charged
+        budget.used -= self.out_room + self.kept_bytes + self.written + self.reply_charged
         budget.written -= self.written
         budget.replies -= self.reply_charged
         self.out = bytearray()
-        self.kept_bytes = self.written = self.reply_charged = 0
+        self.out_room = self.kept_bytes = self.written = self.reply_charged = 0
         if budget.waiting:
             budget.wake()
 
@@ -745,19 +762,23 @@ class RedisProtocol(asyncio.Protocol):
                     fut.set_exception(exc)
                     return 0
                 data = bytes(scratch)
-        size = len(data) * 2 if self.keep else len(data)  # kept: in the out-buffer until written, then kept
+        size = len(data)
+        keep = self.keep
         budget = self.budget
         # a redirected command waiting in a queue was charged its bytes there: they move, never refused
         charge = getattr(fut, "charge", 0) if budget.queued else 0
-        if check and not charge and budget.used + size > budget.limit:
-            return size
+        lacks = len(self.out) + size - self.out_room  # the out-buffer's room it would take; kept: its copy too
+        if check and not charge and budget.used + max(lacks, 0) + (size if keep else 0) > budget.limit:
+            return size * 2 if keep else size
         self.out += data
         if charge:
             budget.unqueue(fut)
-        budget.used += size
-        if self.keep:
+        if lacks > 0:
+            self.take_room(force=True)
+        if keep:
+            budget.used += size
             fut.payload = args if args.__class__ is Packed else Packed(data)
-            self.kept_bytes += len(data)
+            self.kept_bytes += size
         else:
             fut.payload = None
         self.pending.append(fut)
@@ -791,11 +812,10 @@ class RedisProtocol(asyncio.Protocol):
             if isinstance(exc, RedisError):
                 raise
             raise DataError(f"cannot encode a command of the batch: {exc}") from exc
-        size = len(out) - start
-        if check and self.budget.used + size > self.budget.limit:
+        if len(out) > self.out_room and not self.take_room(force=not check):
+            size = len(out) - start
             del out[start:]
             return size
-        self.budget.used += size
         futures = [fut for _, fut in batch.commands]
         futures.append(unit)
         raw = 0
@@ -828,11 +848,12 @@ class RedisProtocol(asyncio.Protocol):
         self.out = bytearray()
         transport = self.transport
         transport.write(out)
-        # the out-buffer's charge moves to what the transport kept of it (asyncio copies what the kernel
-        # did not take; uvloop too): one call per write, not per command
+        # the out-buffer's room is given back, and what the transport kept of the write is charged (asyncio
+        # copies what the kernel did not take; uvloop too): once per write, not per command
         held = transport.get_write_buffer_size()
         budget = self.budget
-        budget.used += held - self.written - len(out)
+        budget.used += held - self.written - self.out_room
+        self.out_room = 0
         budget.written += held - self.written
         self.written = held
         if self.keep_at_write:

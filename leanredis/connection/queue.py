@@ -206,16 +206,15 @@ class WaitQueue:
                     count = proto.max_inflight - len(pending)
                     continue
             else:
-                size = len(data)
-                used = budget.used + size
-                if used <= budget.limit:
-                    budget.used = used
-                    out += data
+                out += data
+                if len(out) <= proto.out_room or proto.take_room():
                     append(fut)
                     count -= 1
                     if fut.parse is raw_reply:
                         proto.raw_pending += 1
                     continue
+                size = len(data)
+                del out[len(out) - size :]
             # not within max_memory_bytes: refused, or first to go when memory is given back
             fut.payload = args
             if self._over_budget(args, fut, size):
