@@ -1,9 +1,15 @@
 """One client, one measurement, one process: the rows of the performance targets (issue 6).
 
     python benchmarks/perf.py --client leanredis|limit|limit-coro|limit-sub|redispy|coredis|glide --port P
-        --mode burst|latency|batch|pipeline|mset|mget|flood|paced|handler|churn
+        --mode burst|latency|batch|pipeline|pipe-set|pipe-get|mset|mget|flood|paced|handler|churn
         [--n 300000] [--concurrency 1000] [--value-size 100] [--qps 100000] [--duration 60]
         [--loop asyncio|uvloop] [--decode] [--resp3] [--gc-freeze] [--rss-limit-mb 3000]
+        [--pipe-size N] [--transaction]
+
+``pipe-set`` runs pipelines of --pipe-size (1,000) SETs one after another,
+``pipe-get`` --concurrency tasks each running pipelines of --pipe-size (100)
+GETs; ``--transaction`` makes them MULTI/EXEC. Their ruler (client ``limit``)
+is benchmarks/limit_pipeline.py.
 
 Prints one JSON line. The limit proxy (../shared/bench/limit_proto.py) is
 imported as it is and driven through the same code as the clients. Every
@@ -26,7 +32,9 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-LIMIT = HERE.parent.parent / "shared" / "bench" / "limit_proto.py"
+# beside the main checkout; LIMIT_PROTO names it from elsewhere (a git worktree)
+LIMIT = Path(os.environ.get("LIMIT_PROTO", HERE.parent.parent / "shared" / "bench" / "limit_proto.py"))
+LIMIT_PIPELINE = HERE / "limit_pipeline.py"
 sys.path.insert(0, str(HERE.parent))
 
 from leanredis.lab.clients import open_client  # noqa: E402
@@ -41,16 +49,20 @@ def rss_mb() -> float:
 _limit_module: Any = None
 
 
+def load(name: str, path: Path) -> Any:
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"{path} not found")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def limit_module() -> Any:
     """limit_proto.py, imported once per process (churn opens the proxy thousands of times)."""
     global _limit_module
     if _limit_module is None:
-        spec = importlib.util.spec_from_file_location("limit_proto", LIMIT)
-        if spec is None or spec.loader is None:
-            raise SystemExit(f"{LIMIT} not found")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        _limit_module = module
+        _limit_module = load("limit_proto", LIMIT)
     return _limit_module
 
 
@@ -68,7 +80,8 @@ class Limit:
     CommandFuture (a Future subclass, so that create_task accepts it) costs per awaited command.
     """
 
-    def __init__(self, coro: bool, sub: bool = False) -> None:
+    def __init__(self, coro: bool, sub: bool = False, pipeline_only: bool = False) -> None:
+        self.pipeline_only = pipeline_only
         self.coro = coro
         self.sub = sub
         self.how = "limit proxy" + (" called through coroutine methods" if coro else "")
@@ -76,6 +89,11 @@ class Limit:
             self.how += " resolving a Future subclass"
 
     async def open(self, port: int) -> None:
+        self.port = port
+        self.pipe_transport: Any = None
+        if self.pipeline_only:
+            self.how = "pipeline ruler (benchmarks/limit_pipeline.py)"
+            return
         module = limit_module()
         loop = asyncio.get_running_loop()
         self.transport, self.conn = await loop.create_connection(lambda: module.Conn(loop), "127.0.0.1", port)
@@ -93,6 +111,13 @@ class Limit:
             send = send_coro
         self.send = send
 
+    async def pipeline_conn(self) -> Any:
+        """The pipeline ruler (limit_pipeline.py), on a socket of its own opened at its first use."""
+        if self.pipe_transport is None:
+            module = load("limit_pipeline", LIMIT_PIPELINE)
+            self.pipe_transport, self.pipe_conn = await module.open_conn(self.port)
+        return self.pipe_conn
+
     def set(self, key: bytes, value: bytes) -> Any:
         return self.send(b"SET", key, value)
 
@@ -109,12 +134,15 @@ class Limit:
         return self.send(b"MGET", *keys)
 
     async def close(self) -> None:
-        self.transport.close()
+        if not self.pipeline_only:
+            self.transport.close()
+        if self.pipe_transport is not None:
+            self.pipe_transport.close()
 
 
 async def make(a: argparse.Namespace) -> Any:
     if a.client in ("limit", "limit-coro", "limit-sub"):
-        client = Limit(a.client == "limit-coro", a.client == "limit-sub")
+        client = Limit(a.client == "limit-coro", a.client == "limit-sub", a.mode in ("pipe-set", "pipe-get"))
         await client.open(a.port)
         return client
     options: dict[str, Any] = {}
@@ -198,6 +226,68 @@ async def pipeline(c: Any, a: argparse.Namespace, value: bytes) -> dict[str, Any
             errors += sum(isinstance(x, BaseException) for x in results or ())
     elapsed = time.perf_counter() - t0
     return {"ops_per_s": round(a.n / elapsed), "errors": errors}
+
+
+async def pipeline_factory(c: Any, a: argparse.Namespace) -> Any:
+    """A callable making a new pipeline: the ruler's (limit_pipeline.py) or the client's own."""
+    if isinstance(c, Limit):
+        if a.transaction:
+            raise SystemExit("the pipeline ruler has no MULTI/EXEC: compare transactions with its plain pipelines")
+        return (await c.pipeline_conn()).pipeline
+    client = c.client
+    transaction = a.transaction
+    return lambda: client.pipeline(transaction=transaction)
+
+
+async def pipe_set(c: Any, a: argparse.Namespace, value: bytes) -> dict[str, Any]:
+    """One task running pipelines of --pipe-size (1,000) SETs one after another."""
+    new = await pipeline_factory(c, a)
+    size = a.pipe_size or 1000
+    keys = [b"k:%d" % i for i in range(1000)]
+    errors = 0
+    cpu0 = time.process_time()
+    t0 = time.perf_counter()
+    for start in range(0, a.n, size):
+        pipe = new()
+        for i in range(start, min(a.n, start + size)):
+            pipe.set(keys[i % 1000], value)
+        results = await pipe.execute()
+        if len(results) != min(a.n, start + size) - start:
+            errors += 1
+    elapsed = time.perf_counter() - t0
+    cpu = time.process_time() - cpu0
+    return {"ops_per_s": round(a.n / elapsed), "cpu_ops_per_s": round(a.n / cpu), "pipe_size": size,
+            "transaction": a.transaction, "errors": errors}
+
+
+async def pipe_get(c: Any, a: argparse.Namespace, value: bytes) -> dict[str, Any]:
+    """--concurrency tasks, each running pipelines of --pipe-size (100) GETs on 1,000 keys set first."""
+    new = await pipeline_factory(c, a)
+    size = a.pipe_size or 100
+    keys = [b"k:%d" % i for i in range(1000)]
+    pipe = new()
+    for key in keys:
+        pipe.set(key, value)
+    await pipe.execute()
+    step = size * a.concurrency
+    wrong = [0]
+
+    async def worker(first: int) -> None:
+        for start in range(first, a.n, step):
+            pipe = new()
+            for i in range(start, min(a.n, start + size)):
+                pipe.get(keys[i % 1000])
+            results = await pipe.execute()
+            if results[-1] != value:
+                wrong[0] += 1
+
+    cpu0 = time.process_time()
+    t0 = time.perf_counter()
+    await asyncio.gather(*(worker(j * size) for j in range(a.concurrency)))
+    elapsed = time.perf_counter() - t0
+    cpu = time.process_time() - cpu0
+    return {"ops_per_s": round(a.n / elapsed), "cpu_ops_per_s": round(a.n / cpu), "pipe_size": size,
+            "transaction": a.transaction, "errors": wrong[0]}
 
 
 async def multi_key(c: Any, a: argparse.Namespace, value: bytes, write: bool) -> dict[str, Any]:
@@ -403,7 +493,10 @@ async def churn(a: argparse.Namespace, value: bytes) -> dict[str, Any]:
     }
 
 
-MODES = ("burst", "latency", "batch", "pipeline", "mset", "mget", "flood", "paced", "handler", "churn")
+MODES = (
+    "burst", "latency", "batch", "pipeline", "pipe-set", "pipe-get",
+    "mset", "mget", "flood", "paced", "handler", "churn",
+)
 
 
 async def main(a: argparse.Namespace) -> dict[str, Any]:
@@ -425,7 +518,10 @@ async def main(a: argparse.Namespace) -> dict[str, Any]:
         return out
     c = await make(a)
     out["how"] = c.how
-    await c.set(b"warm", value)
+    if a.mode in ("pipe-set", "pipe-get"):
+        await (await pipeline_factory(c, a))().set(b"warm", value).execute()
+    else:
+        await c.set(b"warm", value)
     if a.gc_freeze:
         # what a service does after start-up (gc.freeze): the objects alive now leave the collector's
         # generations, so a full collection walks only what the workload itself keeps alive
@@ -441,6 +537,10 @@ async def main(a: argparse.Namespace) -> dict[str, Any]:
         out.update(await batch(c, a, value))
     elif a.mode == "pipeline":
         out.update(await pipeline(c, a, value))
+    elif a.mode == "pipe-set":
+        out.update(await pipe_set(c, a, value))
+    elif a.mode == "pipe-get":
+        out.update(await pipe_get(c, a, value))
     elif a.mode in ("mset", "mget"):
         out.update(await multi_key(c, a, value, a.mode == "mset"))
     elif a.mode == "flood":
@@ -485,6 +585,8 @@ if __name__ == "__main__":
     p.add_argument("--resp3", action="store_true")
     p.add_argument("--gc-freeze", action="store_true", help="gc.freeze() after connecting, for every client alike")
     p.add_argument("--rss-limit-mb", type=float, default=3000, help="paced modes: stop starting commands past this RSS")
+    p.add_argument("--pipe-size", type=int, default=0, help="pipe-set/pipe-get: commands per pipeline")
+    p.add_argument("--transaction", action="store_true", help="pipe-set/pipe-get: MULTI/EXEC pipelines")
     args = p.parse_args()
     if args.loop == "uvloop":
         import uvloop

@@ -7,6 +7,7 @@ from .cache import CacheConfig
 from .client import Redis, StrictRedis, make_ssl_context
 from .cluster import ClusterNode, RedisCluster
 from .connection import Connection
+from .exception_bridge import install as _install_exception_bridge
 from .exceptions import (
     AskError,
     AuthenticationError,
@@ -17,6 +18,7 @@ from .exceptions import (
     ClusterDownError,
     ClusterError,
     ConnectionError,
+    ConnectTimeoutError,
     CrossSlotError,
     CrossSlotTransactionError,
     DataError,
@@ -62,6 +64,9 @@ def from_url(url: str, **kwargs: object) -> Redis:
     return Redis.from_url(url, **kwargs)
 
 
+# our exceptions become redis-py's too once redis.exceptions is loaded (see exception_bridge)
+_install_exception_bridge()
+
 __all__ = [
     "AskError",
     "AuthenticationError",
@@ -77,6 +82,7 @@ __all__ = [
     "CommandFuture",
     "Connection",
     "ConnectionError",
+    "ConnectTimeoutError",
     "ConnectionPool",
     "ConnectionOptions",
     "CrossSlotError",

@@ -62,6 +62,8 @@ def bench_parser(sub: Any) -> argparse.ArgumentParser:
     p.add_argument("--fault-every", type=float, help="soak: seconds between faults (default 60)")
     p.add_argument("--flood", type=int, help="flood: commands started at once (default 200,000)")
     p.add_argument("--churn", type=int, help="churn: create/use/close cycles (default 5,000)")
+    p.add_argument("--vectors", type=int, help="vector: vectors in the HNSW index (default 100,000)")
+    p.add_argument("--vector-dim", type=int, help="vector: dimensions of each float32 vector (default 128)")
     p.add_argument("--idle", type=float, help="seconds idle before the 'idle' RSS reading (default 2)")
     p.add_argument("--handler-tasks", action="store_true", help="paced: one handler task per arrival")
     p.add_argument("--quick", action="store_true", help="tiny sizes: every workload in a second or two")
@@ -152,7 +154,7 @@ def run_bench(args: argparse.Namespace) -> int:
     if args.noise is not None:
         print("--noise goes with --compare", file=sys.stderr)
         return 2
-    from .lab import page, report
+    from .lab import page, report, vector
     from .lab.clients import CLUSTER_ADAPTERS, KNOWN_CLIENTS, installed
     from .lab.runner import CLUSTER_WORKLOADS, Plan, environment, label, run_one, runs, target
     from .lab.workloads import LONG_WORKLOADS, WORKLOADS, Params
@@ -204,7 +206,9 @@ def run_bench(args: argparse.Namespace) -> int:
     if args.quick:
         params = Params(n=20_000, concurrency=200, qps=20_000, duration=1.5, flood=20_000, churn=200, idle=0.5,
                         pause_ms=300, pause_every=0.8, fault_every=0.5, soak_pause_ms=1500)
-    for name in ("n", "concurrency", "value_size", "qps", "duration", "flood", "churn", "idle", "fault_every"):
+        params.vectors, params.vector_dim, params.vector_queries = 5_000, 32, 2_000
+    for name in ("n", "concurrency", "value_size", "qps", "duration", "flood", "churn", "idle", "fault_every",
+                 "vectors", "vector_dim"):
         value = getattr(args, name)
         if value is not None:
             if value <= 0:
@@ -243,13 +247,14 @@ def run_bench(args: argparse.Namespace) -> int:
                   f"({time.monotonic() - started:.1f} s)", flush=True)
             results.append(result)
     print(report.table(results))
+    print(vector.text(results))
     targets = report.cluster_targets(results) if args.cluster else None
     if targets is not None:
         print(report.cluster_text(targets))
     json_path = out_dir / "results.json"
     doc = report.write_json(json_path, env, {**asdict(plan), "params": asdict(params)}, results, missing, targets)
     images = report.chart_images(results)
-    pngs = report.charts(out_dir, images)
+    pngs = report.charts(out_dir, images) + vector.write(out_dir, results)
     (out_dir / "results.md").write_text(report.markdown(results, env, targets))
     html_path = out_dir / "report.html"
     html_path.write_text(page.report_page(doc, images), encoding="utf-8")

@@ -12,8 +12,17 @@ from typing import Any, TypeVar
 
 _E = TypeVar("_E", bound=BaseException)
 
-class RedisError(Exception):
+class _Root(Exception):
+    """What ``RedisError`` derives from: a Python subclass of ``Exception``, laid out as redis-py's
+    ``RedisError`` is (with a weakref slot), so that ``leanredis.exception_bridge`` may add redis-py's
+    class to our bases (CPython refuses a base of another layout)."""
+
+
+class RedisError(_Root):
     """Base of every error raised by leanredis."""
+
+    # ours, also once redis-py's RedisError (whose repr is "server:ResponseError") is among the bases
+    __repr__ = Exception.__repr__
 
 
 class ConnectionError(RedisError):  # noqa: A001 - redis-py's name, shadowing is intended
@@ -43,6 +52,11 @@ class TimeoutError(RedisError):  # noqa: A001 - redis-py's name
     stage: str | None = None
     queued_seconds: float | None = None
     written_seconds: float | None = None
+
+
+class ConnectTimeoutError(ConnectionError, TimeoutError):
+    """Every connect attempt timed out: the command was never sent (a ``ConnectionError``), and it is a
+    ``TimeoutError`` too, as redis-py raises for a connect that times out, so either handler catches it."""
 
 
 class AuthenticationError(ConnectionError):
@@ -293,12 +307,10 @@ def error_from_reply(message: str | bytes) -> RedisError:
 
 # -- errors handed to redis-py's own classes ---------------------------------------------------------
 #
-# redis-py's Pipeline, PubSub, Lock and Redis built on a leanredis pool catch ``redis.exceptions``
-# classes; leanredis users catch ours. What the pool's connections raise is an instance of a class
-# that is both: made on first use, and only once ``redis.exceptions`` is loaded (a handler naming
-# redis-py's classes has imported them). Deriving our classes from redis-py's at import instead would
-# import redis-py into every process that has it installed (about 250 ms and 8 MB measured) and make
-# our hierarchy depend on what else is installed.
+# Once ``redis.exceptions`` is loaded, ``leanredis.exception_bridge`` makes each class here a subclass
+# of redis-py's class of the same name, so this twin-making is a no-op then for every class that has a
+# namesake; it stays for errors made before the bridge ran (a pool's parser hook) and for classes the
+# bridge could not extend.
 
 _TWINS: dict[type[BaseException], type[BaseException]] = {}
 

@@ -7,14 +7,18 @@ records ``(args, parse)`` and returns the pipeline (``pipe.set(a, 1).get(a)``),
 Where the commands go:
 
 - a pipeline without a transaction, and a transaction without WATCH, run on
-  the client's shared multiplexed connection: ``execute`` hands every command
-  to the connection in one synchronous call, so no other caller's command can
-  land in between (the connection's FIFO keeps them together). A transaction
-  is one unit for the connection's bounds (``Connection.execute_batch``):
-  encoded all or nothing when there is room, as a single command is, else it
-  waits whole in the connection's queue (its arguments only, one place of
-  ``max_queued``) or, under ``overload_policy="fail"``, raises
-  ``OverloadError``; it is never split;
+  the client's shared multiplexed connection as one batch
+  (``Connection.execute_batch``): encoded all or nothing when there is room,
+  as a single command is, else waiting whole in the connection's queue (its
+  arguments only, one place of ``max_queued``) or, under
+  ``overload_policy="fail"``, raising ``OverloadError``; never split, so no
+  other caller's command lands in between. One future stands for the batch
+  and resolves to its replies in one list; the parsers run over it in one
+  pass (``_pipeline_results``, ``_parse_results``), and every reply owed
+  counts in ``max_inflight``. A pipeline whose commands a sender may change
+  one by one (response callbacks, the client-side cache, a cluster node's
+  redirects) or with replies to read undecoded (DUMP, FT.SEARCH under
+  ``decode_responses``) is sent command by command instead;
 - after ``watch()`` the pipeline holds a pool connection of its own (WATCH
   belongs to one socket): commands run at once ("immediate mode", as in
   redis-py) until ``multi()``, then are buffered until ``execute()``. If that
@@ -28,7 +32,9 @@ Where the commands go:
 
 Memory: the recorded commands are dropped as they are encoded (for error
 messages the pipeline keeps each command with values longer than 128
-characters cut down); the replies are the only thing ``execute`` returns.
+characters cut down: the connection names the commands encoded longer than
+that could hold, so the short ones cost nothing); the replies are the only
+thing ``execute`` returns.
 Errors follow redis-py: a ``ResponseError`` reply is raised (the first one,
 annotated as redis-py does: ``Command # 3 (LPUSH c 3) of pipeline caused
 error: ('WRONGTYPE ...',)``) or, with
@@ -52,9 +58,9 @@ from .commands.parsers import str_if_bytes
 from .commands.scripting import script_exists_reply
 from .commands.search._raw import RawThen
 from .connection import Connection
+from .connection.protocol import command_name
 from .exceptions import (
     ConnectionError,
-    ExecAbortError,
     OverloadError,
     ProtocolError,
     RedisError,
@@ -70,6 +76,8 @@ if TYPE_CHECKING:
 
 _MULTI = (b"MULTI",)
 _EXEC = (b"EXEC",)
+_AROUND = (_MULTI, _EXEC)
+_WATCH = b"WATCH"  # watch() sends this object: _send tells it by identity, not by decoding every name
 _BLOCK_FOREVER = -1.0  # a recorded blocking command with no time limit
 
 
@@ -124,7 +132,8 @@ class Pipeline(AllCommands):
 
     # -- recording -------------------------------------------------------------
     def _send(self, args: tuple[Any, ...], parse: Any) -> Any:
-        if (self.watching or _upper(args[0]) == "WATCH") and not self.explicit_transaction:
+        # the recorder's hot path: a WATCH reaches it only from watch() (execute_command reads names itself)
+        if (self.watching or args[0] is _WATCH) and not self.explicit_transaction:
             return self._immediate(args, parse, self._executor.options.socket_timeout)
         self.command_stack.append((args, parse))
         return self
@@ -202,7 +211,7 @@ class Pipeline(AllCommands):
         """WATCH ``names`` on a connection of this pipeline's own; commands then run at once until ``multi()``."""
         if self.explicit_transaction:
             raise RedisError("Cannot issue a WATCH after a MULTI")
-        result: bool = await self._send((b"WATCH", *names), _watch_ok)  # immediate: WATCH is never recorded
+        result: bool = await self._send((_WATCH, *names), _watch_ok)  # immediate: WATCH is never recorded
         return result
 
     async def unwatch(self) -> bool:
@@ -237,6 +246,22 @@ class Pipeline(AllCommands):
             await self.reset()
 
     async def _execute_pipeline(self, stack: list[tuple[tuple[Any, ...], Any]], raise_on_error: bool) -> list[Any]:
+        executor = self._executor
+        shared = executor.connection
+        if (
+            self._conn is None
+            and self._block is None
+            and not shared.keeps_commands  # a cluster node's: each command may be redirected on its own
+            and executor.send == shared.execute  # no response callbacks, no client-side cache in between
+            and (not self.options.decode_responses or not _any_raw(stack))
+        ):
+            replies = await _send_batch(shared, stack, None)
+            return _pipeline_results(stack, replies, raise_on_error)
+        return await self._execute_each(stack, raise_on_error)
+
+    async def _execute_each(self, stack: list[tuple[tuple[Any, ...], Any]], raise_on_error: bool) -> list[Any]:
+        """A pipeline sent command by command: on a pool connection, or through a sender that may
+        change each command (response callbacks, the client-side cache, a cluster node's redirects)."""
         previews = [_preview(args) for args, _ in stack]
         empties = {index: parse for index, (_, parse) in enumerate(stack) if parse.__class__ is EmptyOnError}
         # replies read undecoded (FT.SEARCH): sent with raw_reply, read once they are all in
@@ -283,32 +308,18 @@ class Pipeline(AllCommands):
         return results
 
     async def _execute_transaction(self, stack: list[tuple[tuple[Any, ...], Any]], raise_on_error: bool) -> list[Any]:
-        previews = [_preview(args) for args, _ in stack]
-        parses = [parse for _, parse in stack]
         # commands whose error reply means "empty" (MGET of no keys) are not sent, as in redis-py:
         # inside MULTI their error would abort the transaction
-        empties = [(index, parse) for index, parse in enumerate(parses) if parse.__class__ is EmptyOnError]
-        count = len(stack) - len(empties)
-        sent_positions = [index for index, parse in enumerate(parses) if parse.__class__ is not EmptyOnError]
-
-        def annotate(sent_index: int, exc: ResponseError) -> None:
-            position = sent_positions[sent_index]
-            _annotate(exc, position, previews[position])
-
-        def batch() -> Iterator[tuple[tuple[Any, ...], Any]]:
-            yield _MULTI, None
-            for args, parse in stack:
-                if parse.__class__ is not EmptyOnError:
-                    yield args, None  # +QUEUED or an error; the real reply comes in EXEC's array
-            yield _EXEC, None
-
+        empties = [(index, parse) for index, (_, parse) in enumerate(stack) if parse.__class__ is EmptyOnError]
+        sent = [command for command in stack if command[1].__class__ is not EmptyOnError] if empties else stack
+        count = len(sent)
         conn = self._conn
         if conn is not None:
-            futures = None
+            fut = None
             if conn.is_connected and conn.stats_connects == self._watch_connects:
                 # never queued: a socket made again while it waited would run it without the WATCH
-                futures = conn.execute_batch(batch(), wait=False)
-            if futures is None:
+                fut = conn.execute_batch(sent, _AROUND, wait=False, release=_releaser(sent))
+            if fut is None:
                 self.watching = False
                 self._drop_connection()
                 raise WatchError("the connection holding the WATCH was lost: watched keys may have changed")
@@ -320,19 +331,17 @@ class Pipeline(AllCommands):
                     f"transaction of {count} commands refused: {shared.inflight} in flight "
                     f"(max_inflight={options.max_inflight}); retry later, split it, or use overload_policy='wait'"
                 )
-            # sent now, or waiting as one unit in the connection's queue (bounded like any command)
-            futures = shared.execute_batch(batch())
-            if futures is None:
+            fut = _batch_or_none(shared, sent, _AROUND)
+            if fut is None:
                 await shared.connect()
-                futures = shared.execute_batch(batch())
-            if futures is None:
+                fut = _batch_or_none(shared, sent, _AROUND)
+            if fut is None:
                 raise ConnectionError(f"connection to {options.address} lost before the transaction was sent")
-        stack.clear()
         clean = False
         try:
-            results = await self._exec_results(futures, count, annotate)
-            for index, empty in empties:
-                results.insert(index, empty.factory())
+            replies = await fut
+            positions = [i for i, (_, p) in enumerate(stack) if p.__class__ is not EmptyOnError] if empties else None
+            results = _exec_results(replies, sent, count, positions)
             clean = True
         except (WatchError, ResponseError):
             clean = True  # EXEC was answered (null or aborted): the connection is in a known state
@@ -340,18 +349,12 @@ class Pipeline(AllCommands):
         finally:
             self.watching = False  # EXEC (or the loss of the socket) ended any WATCH
             if not clean:
-                _abandon(futures)
+                fut.cancel()  # nobody reads its replies now
                 if self._conn is not None:
                     self._drop_connection()
-        if raise_on_error:
-            _raise_first_error(results, previews)
-        for index, (value, parse) in enumerate(zip(results, parses, strict=True)):
-            if parse is not None and not isinstance(value, Exception):
-                try:
-                    results[index] = parse(value)
-                except Exception as exc:  # a reply of an unexpected shape: this command's error only
-                    results[index] = ProtocolError(f"cannot parse reply to {_upper(previews[index][0])}: {exc!r}")
-        return results
+        for index, empty in empties:
+            results.insert(index, empty.factory())
+        return _parse_results(stack, results, raise_on_error)
 
     async def load_scripts(self) -> None:
         """Make sure the server knows every Script called on this pipeline (SCRIPT EXISTS, then
@@ -367,50 +370,6 @@ class Pipeline(AllCommands):
         if self._conn is not None:
             return await self._immediate(args, parse, self._executor.options.socket_timeout)
         return await self._executor.send(args, parse)
-
-    @staticmethod
-    async def _exec_results(
-        futures: list[CommandFuture[Any]], count: int, annotate: Callable[[int, ResponseError], None]
-    ) -> list[Any]:
-        """EXEC's array with queue-time errors put back in place and error items as exceptions."""
-        try:
-            reply = await futures[-1]
-        except ExecAbortError as abort:
-            # the command the server rejected when it was queued says more than EXECABORT
-            first = next(
-                (
-                    (index, f.exception())
-                    for index, f in enumerate(futures[1:-1])
-                    if f.done() and not f.cancelled() and f.exception()
-                ),
-                None,
-            )
-            _abandon(futures)
-            if first is not None:
-                index, error = first
-                assert error is not None  # chosen for having one
-                if isinstance(error, ResponseError):
-                    annotate(index, error)  # redis-py annotates a queue-time error as it reads it
-                raise error from abort
-            raise
-        errors: list[tuple[int, BaseException]] = []
-        for index, fut in enumerate(futures[1:-1]):
-            exc = fut.exception()
-            if exc is not None:
-                errors.append((index, exc))
-        if reply is None:
-            raise WatchError("Watched variable changed.")
-        results = list(reply)
-        for index, exc in errors:
-            results.insert(index, exc)
-        if len(results) != count:
-            raise ResponseError(
-                f"Wrong number of response items from pipeline execution: {len(results)} for {count} commands"
-            )
-        for index, value in enumerate(results):
-            if value.__class__ is ResponseError:
-                results[index] = error_from_reply(value.args[0] if value.args else "")
-        return results
 
     # -- state -------------------------------------------------------------------------
     def _drop_connection(self) -> None:
@@ -451,6 +410,135 @@ class Pipeline(AllCommands):
             await sent
 
 
+def _any_raw(stack: list[tuple[tuple[Any, ...], Any]]) -> bool:
+    """A reply to read undecoded (DUMP, FT.SEARCH): sent command by command, with ``raw_reply``."""
+    for _, parse in stack:
+        if parse is raw_reply or parse.__class__ is RawThen:
+            return True
+    return False
+
+
+def _releaser(stack: list[tuple[tuple[Any, ...], Any]]) -> tuple[int, Callable[[list[int]], None]]:
+    """What the connection calls once ``stack`` is encoded: the long commands are cut down to their
+    previews (short ones are kept whole, for error messages), so their values are released."""
+
+    def release(long: list[int]) -> None:
+        for index in long:
+            args, parse = stack[index]
+            stack[index] = (_preview(args), parse)
+
+    return _LONG, release
+
+
+def _batch_or_none(conn: Connection, stack: list[tuple[tuple[Any, ...], Any]], around: Any) -> Any:
+    return conn.execute_batch(stack, around, release=_releaser(stack))
+
+
+async def _send_batch(conn: Connection, stack: list[tuple[tuple[Any, ...], Any]], around: Any) -> list[Any]:
+    """Every command of ``stack`` in one batch on the shared connection (connecting first if need be):
+    their replies, one list."""
+    fut = _batch_or_none(conn, stack, around)
+    if fut is None:
+        await conn.connect()
+        fut = _batch_or_none(conn, stack, around)
+    if fut is None:
+        raise ConnectionError(f"connection to {conn.options.address} lost before the pipeline was sent")
+    try:
+        replies: list[Any] = await fut
+    except BaseException:
+        fut.cancel()  # the caller gave up (or it failed): its replies are read and dropped, watched as late
+        raise
+    return replies
+
+
+def _pipeline_results(
+    stack: list[tuple[tuple[Any, ...], Any]], replies: list[Any], raise_on_error: bool
+) -> list[Any]:
+    """A plain pipeline's replies, parsed in place in one pass: errors made exceptions (or, for a
+    command whose error means "empty", its empty value), raw readers applied."""
+    first_error = -1
+    for index, ((_, parse), reply) in enumerate(zip(stack, replies)):
+        cls = reply.__class__
+        if parse is not None and cls is not ResponseError and cls is not UnicodeDecodeError:  # the common case
+            try:
+                replies[index] = parse(reply)
+            except Exception as exc:  # a reply of an unexpected shape: this command's error
+                if parse.__class__ is RawThen:
+                    replies[index] = ProtocolError(f"cannot parse reply to {_upper(stack[index][0][0])}: {exc!r}")
+                else:
+                    raise ProtocolError(f"cannot parse reply to {command_name(stack[index][0][0])}: {exc!r}") from exc
+        elif cls is ResponseError:
+            if parse.__class__ is EmptyOnError:
+                replies[index] = parse.factory()
+            else:
+                replies[index] = error = error_from_reply(reply.args[0] if reply.args else "")
+                if first_error < 0 and isinstance(error, ResponseError):
+                    first_error = index
+        elif cls is UnicodeDecodeError:
+            raise reply  # this command's reply cannot be decoded: raised, as when it was awaited alone
+    if raise_on_error and first_error >= 0:
+        _annotate(replies[first_error], first_error, stack[first_error][0])
+        raise replies[first_error]
+    return replies
+
+
+def _exec_results(
+    replies: list[Any], sent: list[tuple[tuple[Any, ...], Any]], count: int, positions: list[int] | None
+) -> list[Any]:
+    """EXEC's array from a transaction's replies (MULTI's, one per command, EXEC's), queue-time
+    errors put back in place. ``positions``: of the commands sent, in the pipeline (None: the same)."""
+    reply = replies[-1]
+    if reply.__class__ is list and len(reply) == count:
+        results: list[Any] = reply  # EXEC ran every command: none was refused when queued
+    else:
+        if isinstance(reply, ResponseError):
+            abort = error_from_reply(reply.args[0] if reply.args else "")
+            # the command the server rejected when it was queued says more than EXECABORT
+            for index in range(count):
+                queued = replies[index + 1]
+                if isinstance(queued, ResponseError):
+                    error = error_from_reply(queued.args[0] if queued.args else "")
+                    if isinstance(error, ResponseError):  # redis-py annotates a queue-time error as it reads it
+                        _annotate(error, index if positions is None else positions[index], sent[index][0])
+                    raise error from abort
+            raise abort
+        if isinstance(reply, Exception):  # undecodable
+            raise reply
+        if reply is None:
+            raise WatchError("Watched variable changed.")
+        results = list(reply)
+        for index in range(count):
+            queued = replies[index + 1]
+            if isinstance(queued, ResponseError):
+                results.insert(index, queued)
+        if len(results) != count:
+            raise ResponseError(
+                f"Wrong number of response items from pipeline execution: {len(results)} for {count} commands"
+            )
+    return results
+
+
+def _parse_results(stack: list[tuple[tuple[Any, ...], Any]], results: list[Any], raise_on_error: bool) -> list[Any]:
+    """A transaction's results parsed in place: error items made exceptions, the first raised if asked."""
+    first_error = -1
+    for index, ((args, parse), value) in enumerate(zip(stack, results)):
+        cls = value.__class__
+        # EXEC's items are replies, hiredis's ResponseError for an error (queue-time ones put back too)
+        if parse is not None and cls is not ResponseError:  # the common case
+            try:
+                results[index] = parse(value)
+            except Exception as exc:  # a reply of an unexpected shape: this command's error only
+                results[index] = ProtocolError(f"cannot parse reply to {_upper(args[0])}: {exc!r}")
+        elif cls is ResponseError:
+            results[index] = value = error_from_reply(value.args[0] if value.args else "")
+            if first_error < 0 and isinstance(value, ResponseError):
+                first_error = index
+    if raise_on_error and first_error >= 0:
+        _annotate(results[first_error], first_error, stack[first_error][0])
+        raise results[first_error]
+    return results
+
+
 def _read_raw(raw: RawThen, reply: Any, preview: tuple[Any, ...]) -> Any:
     try:
         return raw(reply)
@@ -471,6 +559,7 @@ def _abandon(futures: list[CommandFuture[Any]]) -> None:
 _TEXT = (bytes, str, bytearray, memoryview)
 _MESSAGE_WIDTH = 100  # redis-py's truncate_text: the command in an error message is cut to this
 _KEPT = 128  # of a longer argument, the first characters (more if whitespace, which collapses, fills them)
+_LONG = _KEPT + 12  # an argument longer than _KEPT makes its command's encoding longer than this
 
 
 def _preview(args: tuple[Any, ...]) -> tuple[Any, ...]:

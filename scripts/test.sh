@@ -11,7 +11,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 . .venv/bin/activate
 python -m pip install -q --upgrade pip
-python -m pip install -q -e '.[dev]'
+python -m pip install -q -e '.[dev,docs]'
 
 # Redis 7 (with TLS) and the allocators the memory tests preload, from Debian,
 # when we are root and they are missing; else Valkey only, and those tests skip.

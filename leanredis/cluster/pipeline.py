@@ -68,7 +68,7 @@ from ..exceptions import (
     WatchError,
 )
 from ..executor import Executor
-from ..pipeline import Pipeline, _abandon, _preview, _raise_first_error, _upper
+from ..pipeline import _WATCH, Pipeline, _abandon, _preview, _raise_first_error, _upper
 from .fanout import part_args, split_by_slot
 from .nodes import NodesManager
 from .redirects import ASKING, REDIRECTED, Redirects, owner, repoint
@@ -190,7 +190,8 @@ class ClusterPipeline(AllCommands):
         self._transaction_only("watch")
         if self.explicit_transaction:
             raise RedisError("Cannot issue a WATCH after a MULTI")
-        result: bool = await self._immediate((b"WATCH", *names), None, _NOT_BLOCKING)
+        # _WATCH: the object a Pipeline tells a WATCH by (its recorder does not decode every name)
+        result: bool = await self._immediate((_WATCH, *names), None, _NOT_BLOCKING)
         return result
 
     async def unwatch(self) -> bool:

@@ -27,19 +27,18 @@ import asyncio
 import threading
 import weakref
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from ..exceptions import DataError, OverloadError, RedisError
 from ..future import CUSTOM_DEADLINE, NO_DEADLINE, CommandFuture, raw_reply, watch_give_ups
 from ..memory import IdleTrim, MemoryWatchdog
 from ..options import ConnectionOptions
-from ..resp import encode_command
 from .deadlines import PerCallDeadlines, expired_at_head
 from .dialer import Backoff, Dialer, Resolver
 from .late import LateReplies
 from .lifecycle import Lifecycle
-from .protocol import Batch, Packed, RedisProtocol, _pack, commands_in
+from .protocol import Batch, Collect, Packed, RedisProtocol, Release, _pack, commands_in
 from .queue import WaitQueue
 from .timeouts import QUEUED, StagesOf, timeout_error
 
@@ -184,7 +183,7 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
     def inflight(self) -> int:
         """Commands sent (or encoded to send) whose reply has not been read yet."""
         proto = self._proto
-        return len(proto.pending) if proto is not None else 0
+        return proto.inflight if proto is not None else 0
 
     @property
     def queued(self) -> int:
@@ -452,22 +451,27 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
             self._enqueue(args, fut)
 
     def execute_batch(
-        self, commands: Iterable[tuple[tuple[Any, ...], ParseT]], wait: bool = True
-    ) -> list[CommandFuture[Any]] | None:
-        """Send commands together, in order, nothing in between (MULTI..EXEC): one unit for the bounds.
+        self,
+        commands: list[tuple[tuple[Any, ...], Any]],
+        around: tuple[tuple[Any, ...], tuple[Any, ...]] | None = None,
+        wait: bool = True,
+        release: Release | None = None,
+    ) -> CommandFuture[list[Any]] | None:
+        """Send ``commands`` (``(args, parse)`` pairs; the parsers are the caller's) together, in order,
+        nothing in between, between the two of ``around`` if given (MULTI, EXEC): one unit for the bounds.
 
-        The batch is admitted as a single command is (``has_room()``: under
-        ``max_inflight`` and ``max_buffered_bytes`` before it, writable, nobody
-        waiting ahead), so it may pass the bounds by its own size only. Without
-        room it waits in the queue as one unit, its arguments kept, not encoded
-        (one place of ``max_queued``; ``wait=False``: None instead), or under
-        ``overload_policy="fail"`` raises ``OverloadError`` at once. Its last
-        future stands for the unit: a timeout, a connect failure or a refusal
-        while it waits fails that one (the others are the caller's to drop),
-        and nothing of it is sent. All or nothing: an argument that cannot be
-        encoded raises ``DataError`` (when it waited: the last future's error)
-        before a byte of the batch is written. None, with nothing sent, when not
-        connected (the caller connects) or outside any running loop.
+        One future stands for them all (a ``Collect``): it resolves to the list of their replies,
+        ``around``'s included, an error reply a ``ResponseError`` value in its place and a reply
+        that cannot be decoded a ``UnicodeDecodeError``. The batch is admitted as a single command
+        is (``has_room()``: under ``max_inflight`` and ``max_buffered_bytes`` before it, writable,
+        nobody waiting ahead), so it may pass the bounds by its own size only; its replies count
+        in flight one each. Without room it waits in the queue as one unit, its arguments kept, not
+        encoded (one place of ``max_queued``; ``wait=False``: None instead), or under
+        ``overload_policy="fail"`` raises ``OverloadError`` at once. A timeout, a connect failure or
+        a refusal while it waits fails its future, and nothing of it is sent. All or nothing: an
+        argument that cannot be encoded raises ``DataError`` (when it waited: the future's error)
+        before a byte of the batch is written. None, with nothing sent, when not connected (the
+        caller connects) or outside any running loop. ``release``: see ``protocol.Batch``.
         """
         loop = self._loop
         if loop is not _get_running_loop():
@@ -479,97 +483,40 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
         proto = self._proto
         if proto is None:
             return None
+        batch = Batch(commands, around, release)
+        fut: CommandFuture[list[Any]] = CommandFuture(loop=loop)
+        count = len(commands) + (2 if around is not None else 0)
+        fut.parse = Collect(count)
+        fut.name = f"batch of {count} commands" + (" (MULTI..EXEC)" if around is not None else "")
+        fut.payload = None
+        size = 0
         if not self._queue and proto.has_room():
-            return self._encode_batch_now(proto, commands)
+            if not proto.flush_scheduled:
+                self._schedule_flush(proto)
+            fut.deadline = self._tick_deadline
+            size = proto.encode_batch(batch, fut, check=True)
+            if not size:
+                return fut
+            # not within max_memory_bytes: refused, or first in the queue until memory is given back
+            if self._over_budget(batch, fut, size):
+                return fut
         if not wait:
             return None
         if self._fail_fast and not proto.has_room():
             self._overloaded()
             raise OverloadError(
-                f"batch of commands (MULTI..EXEC) refused: {len(proto.pending)} commands in flight "
-                f"(max_inflight={proto.max_inflight}) or {len(proto.out) + proto.kept_bytes} bytes buffered "
+                f"{fut.name} refused: {proto.inflight} commands in flight "
+                f"(max_inflight={self.options.max_inflight}) or {len(proto.out) + proto.kept_bytes} bytes buffered "
                 f"(max_buffered_bytes={proto.max_buffered}); retry later or use overload_policy='wait'"
             )
-        futures: list[CommandFuture[Any]] = []
-        for args, parse in commands:
-            fut: CommandFuture[Any] = CommandFuture(loop=loop)
-            fut.parse = parse
-            fut.name = args[0]
-            fut.payload = args  # until the batch is built
-            futures.append(fut)
-        self._queue_batch(futures, 0)
-        return futures
-
-    def _queue_batch(self, futures: list[CommandFuture[Any]], size: int) -> None:
-        """The futures of a batch (each with its arguments as payload) wait in the queue as one unit.
-
-        ``size``: the bytes it takes encoded when it did not fit in what is left of max_memory_bytes
-        (then it is first in the queue and waits for them), else 0."""
-        if not futures:
-            return
-        unit = futures[-1]
-        batch = Batch([(fut.payload, fut) for fut in futures[:-1]], unit.payload)
         timeout = self._default_timeout
-        deadline = NO_DEADLINE if timeout is None else self._loop.time() + timeout
-        for fut in futures:
-            fut.payload = None
-            fut.deadline = deadline
-        self._enqueue(batch, unit)
-        if unit.payload is batch:  # waiting (not refused): a caller that gives up frees its place at once
-            unit.add_done_callback(self._batch_given_up)
-            if size:
-                self._wait_for_memory(unit, size)
-
-    def _encode_batch_now(
-        self, proto: RedisProtocol, commands: Iterable[tuple[tuple[Any, ...], ParseT]]
-    ) -> list[CommandFuture[Any]]:
-        """``execute_batch`` with room: encoded as the futures are made (one pass), rolled back on a bad argument."""
-        if not proto.flush_scheduled:
-            self._schedule_flush(proto)
-        deadline = self._tick_deadline
-        out = proto.out
-        start = len(out)
-        futures: list[CommandFuture[Any]] = []
-        given: list[Any] = []  # the arguments, should the batch have to wait for max_memory_bytes
-        raw = 0
-        try:
-            for args, parse in commands:
-                given.append(args)
-                fut: CommandFuture[Any] = CommandFuture(loop=self._loop)
-                fut.parse = parse
-                fut.name = args[0]
-                fut.deadline = deadline
-                fut.payload = None
-                try:
-                    out += _pack(args)  # type: ignore[misc]
-                except TypeError:
-                    encode_command(args, out)
-                futures.append(fut)
-                if parse is raw_reply:
-                    raw += 1
-        except Exception as exc:
-            del out[start:]
-            for fut in futures:
-                fut.cancel()
-            if isinstance(exc, RedisError):
-                raise
-            raise DataError(f"cannot encode a command of the batch: {exc}") from exc
-        size = len(out) - start
-        if len(out) > proto.out_room and not proto.take_room():  # not within max_memory_bytes: refused or waits
-            del out[start:]
-            for fut, args in zip(futures, given):
-                fut.payload = args
-            if self._over_budget(None, futures[-1], size):
-                error = futures[-1].exception()
-                for fut in futures:
-                    fut.payload = None
-                    fut.cancel()
-                raise error  # type: ignore[misc]
-            self._queue_batch(futures, size)
-            return futures
-        proto.pending.extend(futures)
-        proto.raw_pending += raw
-        return futures
+        fut.deadline = NO_DEADLINE if timeout is None else loop.time() + timeout
+        self._enqueue(batch, fut)
+        if fut.payload is batch:  # waiting (not refused): a caller that gives up frees its place at once
+            fut.add_done_callback(self._batch_given_up)
+            if size and self._queue[0] is fut:
+                self._wait_for_memory(fut, size)
+        return fut
 
     def _batch_given_up(self, unit: CommandFuture[Any]) -> None:
         """A waiting batch's unit completed while still queued (its caller gave up): out of the queue now.
@@ -700,7 +647,10 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
         if payload.__class__ is not Packed:
             fut.payload = None  # arguments of a command never sent; kept bytes leave with the reply
             self.budget.unqueue(fut)
-        fut.set_exception(timeout_error(fut, self.options.address, timeout, stage, started, sent, now, detail))
+        error = timeout_error(fut, self.options.address, timeout, stage, started, sent, now, detail)
+        if stage == QUEUED and self._proto is None:
+            error.__cause__ = self.last_connect_error  # it waited for a socket: why there is none (None: connecting)
+        fut.set_exception(error)
 
     # -- connecting --------------------------------------------------------
     def _bind_loop(self, loop: asyncio.AbstractEventLoop | None) -> None:

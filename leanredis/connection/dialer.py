@@ -132,7 +132,10 @@ class Dialer:
                 proto.abandon()
             if isinstance(exc, asyncio.CancelledError):
                 raise
-            raise self.error(exc) from None
+            error = self.error(exc)
+            if error is exc:
+                raise
+            raise error from exc  # the OS's own reason stays reachable (connect_reason, tracebacks)
         proto = opened[0]
         if proto.closed:
             # The server reset the socket after it opened: connection_lost ran before anyone
@@ -193,6 +196,16 @@ class Dialer:
             error = ConnectionError(f"cannot connect to {address}: {exc}")
         error.__cause__ = exc
         return error
+
+
+def connect_reason(error: BaseException, connect_timeout: float | None) -> str:
+    """Why one connect attempt failed, without the address (a message that names it says it once)."""
+    cause = error.__cause__
+    if isinstance(error, TimeoutError) and isinstance(cause, (asyncio.TimeoutError, TimeoutError)):
+        return f"the connect timed out after {connect_timeout} s (socket_connect_timeout)"
+    if isinstance(cause, OSError) and not isinstance(cause, (asyncio.TimeoutError, TimeoutError)):
+        return str(cause) or type(cause).__name__
+    return str(error)
 
 
 async def close_and_wait(proto: Any, lost: asyncio.Future[None], grace: float = 1.0) -> None:

@@ -2,8 +2,20 @@
 
 - a command that finds no socket starts one connect attempt (``_ensure_connecting``), shared by
   every caller; the attempt is the ``Dialer``'s, after the ``Backoff``'s delay;
-- a failed attempt with commands waiting (never written) is retried ``connect_retries`` times,
-  then fails them all once with its error; credentials are never retried;
+- a failed attempt with commands waiting (never written) is retried ``connect_retries`` times
+  (a series), then fails them all once with a ``ConnectionError`` naming the attempts made in a
+  row, the seconds they took and the last attempt's error (its ``__cause__``); credentials are
+  never retried, and an error that is not retried reaches the callers as it is;
+- once a series has failed the client knows the server is down: until a connect succeeds, each
+  attempt is a single one, started by the next command once its backoff delay (counted from the
+  last failure) has passed, and the commands waiting for it fail with its outcome; a new caller
+  waits for the next attempt, not for a new series;
+- so a command waits for connects at most: while the server is believed up,
+  ``(connect_retries + 1) x socket_connect_timeout`` plus the backoff delays before each retry
+  (the n-th at most ``min(reconnect_backoff_cap, reconnect_backoff_base x 2^(n-1))``); once it
+  is known down, ``reconnect_backoff_cap + socket_connect_timeout``; and never past its own
+  ``socket_timeout``, which fails it with a ``TimeoutError`` of stage ``"queued"`` whose
+  ``__cause__`` is the last connect error (none yet: the first attempt is still under way);
 - a lost socket fails what was pending on it (the protocol does that) and reconnects at once if
   commands wait; the backoff resets only if the server had answered something on it, and grows
   by one failure if not; a socket lost while still being dialed is the dial's failure, counted
@@ -21,10 +33,10 @@ from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..exceptions import ConnectionError, RedisError
+from ..exceptions import ConnectionError, ConnectTimeoutError, RedisError, TimeoutError
 from ..future import CommandFuture
 from ..retry import connect_failure_retryable as retryable
-from .dialer import Backoff, Dialer, close_and_wait
+from .dialer import Backoff, Dialer, close_and_wait, connect_reason
 from .protocol import RedisProtocol
 
 logger = logging.getLogger("leanredis")
@@ -60,6 +72,15 @@ class Lifecycle:
     _late_watch: bool
     on_connect: Callable[[], None] | None
     on_disconnect: Callable[[], None] | None
+    # connect attempts that failed in a row (since the last success, or aclose) and when the first
+    # of them started; the streak's end, from which the next backoff delay counts; whether a whole
+    # series failed (the server is known down: no more series, one attempt per caller's wait)
+    _failed_attempts = 0
+    _failing_since = 0.0
+    _failed_at = 0.0
+    _known_down = False
+    # what the commands of a failed series (or a failed attempt while down) were told: connect() raises it
+    _unreachable: RedisError | None = None
 
     def _ensure_connecting(self) -> None:
         if self._loop is None:
@@ -75,18 +96,23 @@ class Lifecycle:
         assert self._connecting is not None
         await asyncio.shield(self._connecting)
         if self._proto is None:
-            if self.last_connect_error is not None:
-                raise self.last_connect_error
+            error = self._unreachable or self.last_connect_error
+            if error is not None:
+                raise error
             raise ConnectionError(f"could not connect to {self.options.address}")
 
     async def _connect(self) -> None:
         delay = self.backoff.delay()
         if delay:
-            await asyncio.sleep(delay)
+            # time since the last failure counts: an idle client's next caller does not wait it out again
+            delay -= self._loop.time() - self._failed_at
+            if delay > 0:
+                await asyncio.sleep(delay)
+        started = self._loop.time()
         try:
             proto: RedisProtocol = await self.dialer.dial(self._loop, self._new_protocol)
         except BaseException as exc:
-            self.backoff.failed()
+            self._failed(started)
             self.stats_connect_failures += 1
             error = exc if isinstance(exc, RedisError) else self.dialer.error(exc)
             self.last_connect_error = error
@@ -95,10 +121,12 @@ class Lifecycle:
                 self._fail_queue(error)
                 raise
             options = self.options
+            may_retry = retryable(error, options.connect_retry_on)
             if (
                 self._queue
+                and may_retry
+                and not self._known_down
                 and self._retried < options.connect_retries
-                and retryable(error, options.connect_retry_on)
                 and not self._closed
             ):
                 # the waiting commands were never written: they wait for the next attempt (backed off)
@@ -110,15 +138,22 @@ class Lifecycle:
                 )
                 self._connecting = self._loop.create_task(self._connect())
                 return
+            # the series (or the one attempt made while down) is over: later callers get one attempt each
+            self._known_down = True
+            if may_retry and isinstance(error, (ConnectionError, TimeoutError)):
+                error = self._unreachable_error(error)  # a server's error reply (retry_on_error) stays itself
+            self._unreachable = error
             if self._queue or self.stats_connect_failures == 1:
                 logger.warning(
-                    "connect to %s failed: %s; %d waiting command(s) fail",
-                    self.options.address, error, len(self._queue),
+                    "%s; %d waiting command(s) fail", error, len(self._queue),
                 )
             self._retried = 0
             self._fail_queue(error)
             return
         self._retried = 0
+        self._failed_attempts = 0
+        self._known_down = False
+        self._unreachable = None
         self.last_connect_error = None
         if self.stats_connects:
             self.stats_reconnects += 1
@@ -133,6 +168,48 @@ class Lifecycle:
         if self.on_connect is not None:
             self.on_connect()
         self._drain()  # type: ignore[attr-defined]
+
+    def _failed(self, started: float) -> None:
+        """An attempt that started at ``started`` failed: one more in the streak, and the backoff grows."""
+        self.backoff.failed()
+        if not self._failed_attempts:
+            self._failing_since = started
+        self._failed_attempts += 1
+        self._failed_at = self._loop.time()
+
+    def _unreachable_error(self, last: RedisError) -> RedisError:
+        """What waiting commands get when connecting failed: the attempts in a row, their time, the last error.
+
+        A ``ConnectionError`` (the last error's own class when it is one: ``MasterNotFoundError``
+        stays itself) whose ``__cause__`` is the last attempt's error; never a bare
+        ``TimeoutError``, which would hide that the command was never sent.
+        """
+        attempts = self._failed_attempts
+        seconds = self._failed_at - self._failing_since
+        if isinstance(last, ConnectionError):
+            error_type: type[RedisError] = type(last)
+        elif isinstance(last, TimeoutError):  # redis-py raises TimeoutError here: a handler of either catches it
+            error_type = ConnectTimeoutError
+        else:
+            error_type = ConnectionError
+        error = error_type(
+            f"could not connect to {self.options.address} after {attempts} attempt{'s' if attempts != 1 else ''} "
+            f"in {seconds:.1f} s: {connect_reason(last, self.options.socket_connect_timeout)}"
+        )
+        error.__cause__ = last
+        return error
+
+    def connect_progress(self) -> str:
+        """Where connecting stands, for a command that timed out waiting for a socket."""
+        if not self._failed_attempts:
+            return "no socket to the server yet: the first connect attempt is under way"
+        attempts = self._failed_attempts
+        text = (
+            f"no socket to the server yet: {attempts} connect attempt{'s' if attempts != 1 else ''} failed in a row "
+            f"in {self._failed_at - self._failing_since:.1f} s, the last: "
+        )
+        last = self.last_connect_error
+        return text + (connect_reason(last, self.options.socket_connect_timeout) if last is not None else "unknown")
 
     def _new_protocol(self) -> RedisProtocol:
         return RedisProtocol(self)  # type: ignore[arg-type]  # a mixin of Connection
@@ -166,7 +243,9 @@ class Lifecycle:
             if proto.received:
                 self.backoff.reset()  # the server answered: the next connect is immediate
             else:
-                self.backoff.failed()  # accepted and dropped before answering: back off as for a refusal
+                # accepted and dropped before answering: back off as for a refusal (not an attempt that failed)
+                self.backoff.failed()
+                self._failed_at = self._loop.time()
         if self._queue and not self._closed:
             self._ensure_connecting()
 
@@ -225,6 +304,9 @@ class Lifecycle:
                 self.watchdog.cancel()
             self._per_call.clear()
             self.backoff.reset()
+            self._failed_attempts = 0
+            self._known_down = False
+            self._unreachable = None
             proto = self._proto
             self._proto = None
             if proto is not None:

@@ -21,6 +21,11 @@ Routing rules, each one a reason for a branch below:
   hiredis returns it as one, so a RESP3 connection watches its bytes for an
   attribute at a reply boundary and reads from there with the Python parser,
   which skips attributes, until it is between replies again;
+- a pipeline is one pending future standing for its ``count`` replies in a
+  row (its ``parse`` is a ``Collect``): they are gathered into one list,
+  errors and undecodable replies as values in their places, and the future
+  resolves to the list once the last one came. While one is pending the
+  replies go through ``_route_collecting``;
 - an error reply the owner can redirect (``on_redirect``: MOVED, ASK,
   TRYAGAIN for a cluster) is handed to it with the caller's own future;
 - malformed bytes: every caller fails with ``ProtocolError`` and the socket
@@ -33,6 +38,7 @@ import asyncio
 import codecs
 import threading
 from collections import deque
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..budget import CONNECTION_OVERHEAD, ROOM_STEP
@@ -151,19 +157,44 @@ class Packed:
         self.data = data
 
 
-class Batch:
-    """Commands encoded together or not at all, nothing between them (MULTI..EXEC): one unit for the bounds.
+class Collect:
+    """The ``parse`` of a future standing for ``count`` replies in a row (a pipeline): their list, in order.
 
-    The payload of its last command's future (the ``unit``) while it waits for room in the
-    connection's queue: the commands' arguments and their futures, never encoded bytes. The
-    unit itself is not in ``commands`` (its arguments are ``last``): no cycle through it.
+    A reply that is an error stays a ``ResponseError`` value in its place, one that cannot be
+    decoded a ``UnicodeDecodeError``: the pipeline applies the parsers (and raises) in one pass.
     """
 
-    __slots__ = ("commands", "last")
+    __slots__ = ("count", "replies")
 
-    def __init__(self, commands: list[tuple[Any, CommandFuture[Any]]], last: Any) -> None:
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self.replies: list[Any] = []
+
+    def __call__(self, reply: Any) -> Any:  # never called as a parser: the routes collect instead
+        raise TypeError("a pipeline's replies are collected, not parsed one by one")
+
+
+class Batch:
+    """Commands encoded together or not at all, nothing between them (a pipeline, MULTI..EXEC): one unit.
+
+    The payload of its future while it waits for room in the connection's queue: the
+    commands' ``(args, parse)`` as the pipeline recorded them (not copied) and what goes
+    around them (MULTI and EXEC), never encoded bytes.
+    """
+
+    __slots__ = ("commands", "around", "release")
+
+    def __init__(
+        self, commands: list[tuple[Any, Any]], around: tuple[Any, Any] | None, release: Release | None = None
+    ) -> None:
         self.commands = commands
-        self.last = last
+        self.around = around
+        # (size, hook): once encoded, hook(positions of the commands encoded longer than size bytes), so
+        # that a caller keeping its short commands for messages lets go of the long ones' values
+        self.release = release
+
+
+Release = tuple[int, Callable[[list[int]], None]]
 
 
 class RedisProtocol(asyncio.Protocol):
@@ -184,6 +215,10 @@ class RedisProtocol(asyncio.Protocol):
         self.drop_reason: Exception | None = None  # an error the server sent unasked before hanging up
         # replies that must skip decode_responses (DUMP): rare, so counted
         self.raw_pending = 0
+        # pipelines pending (Collect futures), and the replies they owe beyond one each: max_inflight
+        # below is lowered by the latter while they are owed, so the admission checks stay one compare
+        self.collecting = 0
+        self.batched = 0
         options = owner.options
         self.max_inflight = options.max_inflight
         self.max_buffered = options.max_buffered_bytes
@@ -234,6 +269,11 @@ class RedisProtocol(asyncio.Protocol):
         return reader
 
     # -- the bounds --------------------------------------------------------------
+    @property
+    def inflight(self) -> int:
+        """Replies owed: one per pending future, and a pipeline's future owes its ``count``."""
+        return len(self.pending) + self.batched
+
     def has_room(self) -> bool:
         """May one more command be encoded now: under max_inflight, under max_buffered_bytes, writable,
         and some of max_memory_bytes left (each path then checks the command's own encoded size against
@@ -368,6 +408,8 @@ class RedisProtocol(asyncio.Protocol):
         try:
             if self.raw_pending or reader is not self._fast_reader:
                 self._route_slow()
+            elif self.collecting:
+                self._route_collecting()
             elif self._plain:  # the loop below without its two checks per reply (decode failures, kept bytes)
                 while (reply := reader.gets()) is not MORE:
                     cls = reply.__class__
@@ -479,6 +521,111 @@ class RedisProtocol(asyncio.Protocol):
         """Route what the reader holds (fed already)."""
         self.data_received(b"")
 
+    def collect(self, fut: CommandFuture[Any], commands: int) -> None:
+        """``fut`` (parse: a ``Collect`` of ``commands``) stands for the commands just encoded: pending, counted."""
+        self.pending.append(fut)
+        self.collecting += 1
+        self.batched += commands - 1
+        self.max_inflight -= commands - 1
+
+    def _collected(self, fut: CommandFuture[Any], collect: Collect, reply: Any) -> None:
+        """One more reply of the pipeline at the head of the FIFO; the last one resolves it (slow routes)."""
+        replies = collect.replies
+        replies.append(reply)
+        if len(replies) == collect.count:
+            self.pending.popleft()
+            self.collecting -= 1
+            self.batched -= collect.count - 1
+            self.max_inflight += collect.count - 1
+            collect.replies = []
+            if not fut.done():
+                fut.set_result(replies)
+
+    def _route_collecting(self) -> None:
+        """Reply loop while a pipeline is pending: its replies go into its list, the others as usual."""
+        reader = self._reader
+        gets = reader.gets
+        pending = self.pending
+        keep = self.keep
+        failures = _DECODE_FAILURES
+        while True:
+            if pending:
+                fut = pending[0]
+                collect = fut.parse
+                if collect.__class__ is Collect:
+                    # the pipeline at the head: its replies in a row, as the ruler reads them
+                    replies = collect.replies  # type: ignore[union-attr]
+                    append = replies.append
+                    owed = collect.count - len(replies)  # type: ignore[union-attr]
+                    was_owed = owed
+                    while owed:
+                        reply = gets()
+                        if reply is MORE or reply.__class__ is Push or failures:
+                            break
+                        append(reply)
+                        owed -= 1
+                    else:
+                        self._ended = True
+                        pending.popleft()
+                        extra = collect.count - 1  # type: ignore[union-attr]
+                        self.collecting -= 1
+                        self.batched -= extra
+                        self.max_inflight += extra
+                        collect.replies = []  # type: ignore[union-attr]
+                        if not fut.done():
+                            fut.set_result(replies)
+                        continue
+                    if reply is MORE:
+                        if owed != was_owed:
+                            self._ended = True  # replies ended in this read: what remains is the next one's
+                        return
+                    self._ended = True
+                    if failures:
+                        error = _take_decode_failure()
+                        if error is not None:
+                            self._undecodable(reply, error)
+                            continue
+                    if reply.__class__ is Push:
+                        self._push(reply)
+                        continue
+                    self._collected(fut, collect, reply)  # type: ignore[arg-type]
+                    continue
+            reply = gets()
+            if reply is MORE:
+                return
+            self._ended = True
+            if failures:
+                error = _take_decode_failure()
+                if error is not None:
+                    self._undecodable(reply, error)
+                    continue
+            cls = reply.__class__
+            if cls is Push:
+                self._push(reply)
+                continue
+            if not pending:
+                if cls is ResponseError:
+                    self._unsolicited(reply)
+                    return
+                raise IndexError("a reply nobody asked for")
+            fut = pending.popleft()
+            kept = self._release_kept(fut) if keep else None
+            if fut.done():
+                continue
+            if cls is ResponseError:
+                self._error_reply(fut, reply, kept)
+                continue
+            parse = fut.parse
+            if parse is None:
+                fut.set_result(reply)
+                continue
+            try:
+                value = parse(reply)
+            except Exception as exc:  # a reply of an unexpected shape: this caller's error only
+                fut.set_exception(unparsable(fut, exc))
+                continue
+            fut.set_result(value)
+
     def _route_slow(self) -> None:
         """Reply loop when some replies must not be decoded (DUMP) or the Python reader runs (after an attribute)."""
         pending = self.pending
@@ -511,6 +658,9 @@ class RedisProtocol(asyncio.Protocol):
             if not pending and reply.__class__ is ResponseError:
                 self._unsolicited(reply)
                 return
+            if pending and pending[0].parse.__class__ is Collect:
+                self._collected(pending[0], pending[0].parse, reply)  # type: ignore[arg-type]
+                continue
             fut = pending.popleft()
             if raw:
                 self.raw_pending -= 1
@@ -642,6 +792,10 @@ class RedisProtocol(asyncio.Protocol):
                 owner.stats_push_decode_errors += 1
             self._push(reply)
             return
+        head = self.pending[0]
+        if head.parse.__class__ is Collect:
+            self._collected(head, head.parse, error)  # type: ignore[arg-type]
+            return
         fut = self.pending.popleft()
         if self.keep:
             self._release_kept(fut)
@@ -670,18 +824,24 @@ class RedisProtocol(asyncio.Protocol):
         count = len(pending)
         reason = self.drop_reason or exc
         # the last ones were encoded after the last write (the socket died within this loop iteration):
-        # never written, so they did not run
-        written = count - commands_in(self.out) if self.out else count
+        # never written, so they did not run. Counted in commands: a pipeline's future stands for several
+        written = count + self.batched - (commands_in(self.out) if self.out else 0)
+        self.max_inflight += self.batched
+        self.collecting = self.batched = 0
         # the owner may send a kept command again (a read whose reply was lost): it says so by taking it
         retry = owner.on_lost_command if owner is not None and self.keep else None
-        for index, fut in enumerate(pending):
+        index = 0
+        for fut in pending:
+            first = index  # of this entry's commands; a pipeline partly written may have run in part
+            parse = fut.parse
+            index += parse.count if parse.__class__ is Collect else 1  # type: ignore[union-attr]
             kept = getattr(fut, "payload", None) if retry is not None else None  # unset on the fast path
             fut.payload = None
             if not fut.done():
                 err = ConnectionError(
                     f"connection to {address} lost with {count} command(s) pending" + (f": {reason}" if reason else "")
                 )
-                err.possibly_executed = index < written  # written: the server may have run it
+                err.possibly_executed = first < written  # written: the server may have run it
                 err.__cause__ = reason
                 if retry is not None and kept.__class__ is Packed and retry(fut, err, kept):
                     continue
@@ -728,6 +888,8 @@ class RedisProtocol(asyncio.Protocol):
             fut.payload = None
             if not fut.done():
                 fut.set_exception(error(text))
+        self.max_inflight += self.batched
+        self.collecting = self.batched = 0
         transport = self.transport
         if transport is not None:
             transport.abort()  # connection_lost will follow and clean up the rest
@@ -787,26 +949,37 @@ class RedisProtocol(asyncio.Protocol):
         return 0
 
     def encode_batch(self, batch: Batch, unit: CommandFuture[Any], check: bool = False) -> int:
-        """Encode every command of ``batch``, then ``unit``'s, in order, nothing between (slow path).
+        """Encode every command of ``batch`` (between its ``around``), in order, nothing between; ``unit``
+        (its parse a ``Collect``) stands for them all.
 
-        All or nothing: an argument that cannot be encoded removes what this batch
-        added and raises ``DataError`` (the futures are the caller's to fail). A batch
-        is never redirected nor sent again: nothing of it is kept. With ``check``, a batch
-        that does not fit in what is left of max_memory_bytes is removed too and its size
-        returned (0 when encoded).
+        All or nothing: an argument that cannot be encoded removes what this batch added and
+        raises ``DataError`` (``unit`` is the caller's to fail). A batch is never redirected
+        nor sent again: nothing of it is kept. With ``check``, a batch that does not fit in what
+        is left of max_memory_bytes is removed too and its size returned (0 when encoded).
         """
         out = self.out
         start = len(out)
+        around = batch.around
+        release = batch.release
+        size = release[0] if release is not None else 1 << 62
+        long: list[int] = []
+        index = 0
         try:
+            if around is not None:
+                out += _pack(around[0])  # type: ignore[misc]
             for args, _ in batch.commands:
                 try:
-                    out += _pack(args)  # type: ignore[misc]
+                    data = _pack(args)  # type: ignore[misc]
                 except TypeError:
-                    encode_command(args, out)
-            try:
-                out += _pack(batch.last)  # type: ignore[misc]
-            except TypeError:
-                encode_command(batch.last, out)
+                    scratch = bytearray()
+                    encode_command(args, scratch)
+                    data = scratch
+                out += data
+                if len(data) > size:
+                    long.append(index)
+                index += 1
+            if around is not None:
+                out += _pack(around[1])  # type: ignore[misc]
         except Exception as exc:
             del out[start:]
             if isinstance(exc, RedisError):
@@ -816,15 +989,10 @@ class RedisProtocol(asyncio.Protocol):
             size = len(out) - start
             del out[start:]
             return size
-        futures = [fut for _, fut in batch.commands]
-        futures.append(unit)
-        raw = 0
-        for fut in futures:
-            fut.payload = None
-            if fut.parse is raw_reply:
-                raw += 1
-        self.pending.extend(futures)
-        self.raw_pending += raw
+        unit.payload = None
+        if release is not None:
+            release[1](long)
+        self.collect(unit, len(batch.commands) + (2 if around is not None else 0))
         return 0
 
     def request(self, args: tuple[Any, ...]) -> CommandFuture[Any]:
@@ -867,8 +1035,9 @@ class RedisProtocol(asyncio.Protocol):
             watchdog = owner.watchdog
             if watchdog is not None and not watchdog.armed:
                 watchdog.poke()
-            if len(self.pending) > owner.stats_inflight_high:
-                owner.stats_inflight_high = len(self.pending)
+            inflight = len(self.pending) + self.batched
+            if inflight > owner.stats_inflight_high:
+                owner.stats_inflight_high = inflight
             trim = owner.trim
             if trim is not None and not trim.armed:
                 trim.poke()

@@ -57,8 +57,8 @@ class WaitQueue:
             fut.payload = None
             fut.set_exception(
                 OverloadError(
-                    f"{command_name(fut.name)} refused: {len(proto.pending)} commands in flight "
-                    f"(max_inflight={proto.max_inflight}) or {len(proto.out) + proto.kept_bytes} bytes buffered "
+                    f"{command_name(fut.name)} refused: {proto.inflight} commands in flight "
+                    f"(max_inflight={self.options.max_inflight}) or {len(proto.out) + proto.kept_bytes} bytes buffered "
                     f"(max_buffered_bytes={proto.max_buffered}); retry later or use overload_policy='wait'"
                 )
             )
@@ -141,7 +141,7 @@ class WaitQueue:
             logger.warning(
                 "%s overloaded: commands refused with OverloadError (%d in flight, %d waiting); "
                 "further refusals are counted in stats()['overloads'] until it drains",
-                self.options.address, len(proto.pending) if proto is not None else 0, len(self._queue),
+                self.options.address, proto.inflight if proto is not None else 0, len(self._queue),
             )
 
     def _drain(self) -> None:

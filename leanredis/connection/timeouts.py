@@ -98,6 +98,10 @@ class StagesOf:
     keeps_commands: bool
     last_connect_error: Any
 
+    if TYPE_CHECKING:  # provided by Lifecycle
+
+        def connect_progress(self) -> str: ...
+
     def _where(self, fut: CommandFuture[Any], index: int | None, unwritten: int) -> tuple[str | None, str]:
         """(stage, what held it) of ``fut``; ``index``: its place among the replies owed, when known.
 
@@ -137,8 +141,7 @@ class StagesOf:
         """What keeps the commands of the wait queue from being written (for a queued timeout)."""
         proto = self._proto
         if proto is None:
-            error = self.last_connect_error
-            return "no socket to the server yet" + (f", the last connect failed: {error}" if error else ": connecting")
+            return self.connect_progress()
         return (
             f"waiting for room: {len(proto.pending)} in flight, max_inflight={proto.max_inflight}; "
             f"{len(proto.out) + proto.kept_bytes} bytes encoded, max_buffered_bytes={proto.max_buffered}"

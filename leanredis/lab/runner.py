@@ -30,6 +30,7 @@ from typing import Any
 
 from ..server import LocalCluster, RedisServer, find_server_binary, server_version
 from ..url import parse_url
+from . import vector
 from .workloads import Params, server_command
 
 CLUSTER_WORKLOADS = ("burst", "flood", "paced")  # the ones that only talk to the client (no server faults)
@@ -79,6 +80,8 @@ class Target:
     name: str
     server: RedisServer | None
     cluster: LocalCluster | None = None
+    modules: RedisServer | None = None  # the vector workload's server (with RediSearch)
+    no_modules: str | None = None  # why there is none
 
 
 @contextmanager
@@ -95,6 +98,7 @@ def target(plan: Plan) -> Iterator[Target]:
     binary = find_server_binary(plan.server_binary)
     server = RedisServer(binary)
     cluster = LocalCluster(binary, primaries=CLUSTER_PRIMARIES) if plan.cluster else None
+    modules: RedisServer | None = None
     previous = signal.getsignal(signal.SIGTERM)
 
     def on_term(signum: int, frame: Any) -> None:
@@ -108,8 +112,15 @@ def target(plan: Plan) -> Iterator[Target]:
             cluster.start()
             ports = ",".join(str(port) for _, port in cluster.nodes)
             name += f"; cluster of {len(cluster.primaries)} primaries (private, ports {ports})"
-        yield Target("127.0.0.1", server.port, name, server, cluster)
+        no_modules = None
+        if "vector" in plan.workloads:
+            modules, about = vector.start_modules_server()
+            name += f"; vector: {about}" if modules else ""
+            no_modules = None if modules else about
+        yield Target("127.0.0.1", server.port, name, server, cluster, modules, no_modules)
     finally:
+        if modules is not None:
+            modules.stop()
         if cluster is not None:
             cluster.stop()
         server.stop()
@@ -187,6 +198,11 @@ def run_one(spec: dict[str, Any], plan: Plan, where: Target,
     else:
         env.pop("PYTHONMALLOC", None)
     nodes = [(where.host, where.port)]
+    if spec["workload"] == "vector":
+        why_not = vector.unavailable(spec, where.modules, where.no_modules, where.server is None)
+        if why_not:
+            return {**spec, "skipped": why_not}
+        nodes = [("127.0.0.1", where.modules.port)] if where.modules else nodes
     if spec.get("cluster"):
         if where.cluster is None:
             return {**spec, "failed": "no cluster was started for this run"}

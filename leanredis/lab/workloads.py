@@ -10,6 +10,7 @@ import gc
 import math
 import os
 import socket
+import sys
 import time
 from array import array
 from collections import Counter as Tally
@@ -21,9 +22,10 @@ from .clients import Adapter, open_client
 from .faultproxy import FaultProxy
 from .sampler import Counter, Sampler
 
-WORKLOADS = ("burst", "paced", "flood", "churn", "overload", "restart", "cached")
-# run by name only, never by ``all``: a soak lasts minutes by design (the CI's lab test runs ``all``)
-LONG_WORKLOADS = ("soak",)
+WORKLOADS = ("burst", "pipeline", "paced", "flood", "churn", "overload", "restart", "cached")
+# run by name only, never by ``all``: a soak lasts minutes by design (the CI's lab test runs ``all``);
+# vector (lab/vector.py) needs a server with the search module and loads 51 MB of vectors
+LONG_WORKLOADS = ("soak", "vector")
 SOAK_FAULTS = ("restart", "pause", "client-kill", "blackhole", "reset-storm")
 
 
@@ -46,6 +48,11 @@ class Params:
     fault_every: float = 60.0  # soak: seconds between faults
     soak_pause_ms: int = 2000  # soak: each CLIENT PAUSE (longer than the timeout: callers time out)
     soak_storm_s: float = 3.0  # soak: each black hole and reset storm (at most half of fault_every)
+    vectors: int = 100_000  # vector: vectors loaded into the HNSW index
+    vector_dim: int = 128
+    vector_batch: int = 500  # vector: HSETs per pipeline
+    vector_queries: int = 20_000  # vector: KNN queries at most (and --duration seconds at most)
+    vector_tasks: int = 50  # vector: tasks querying at once
 
 
 @dataclass
@@ -161,6 +168,67 @@ async def burst(ctx: Context, client: Adapter) -> dict[str, Any]:
     elapsed = clock() - started
     return {"ops": p.n, "seconds": round(elapsed, 3), "throughput_ops_per_s": round(p.n / elapsed),
             "latency_ms": hist.summary(), "errors": dict(errors)}
+
+
+PIPELINE_SIZE = 100
+PIPELINE_TASKS = 50
+
+
+async def _pipelined(client: Adapter, keys: list[bytes], value: bytes) -> list[Any]:
+    """One explicit pipeline of SETs (no MULTI/EXEC), in the client's own batch API."""
+    native = client.client  # type: ignore[attr-defined]
+    if client.name == "coredis":
+        async with native.pipeline(transaction=False) as pipe:  # coredis 6.9: sent when the context exits
+            for key in keys:
+                pipe.set(key, value)
+        return []
+    if client.name == "glide":
+        from glide import Batch
+
+        batch = Batch(is_atomic=False)
+        for key in keys:
+            batch.set(key, value)
+        return list(await native.exec(batch, raise_on_error=False) or ())
+    pipe = native.pipeline(transaction=False)  # leanredis, redis-py
+    for key in keys:
+        pipe.set(key, value)
+    return list(await pipe.execute(raise_on_error=False))
+
+
+async def pipeline(ctx: Context, client: Adapter) -> dict[str, Any]:
+    """N SETs in explicit pipelines of 100, from 50 tasks each running one pipeline after another."""
+    p = ctx.params
+    value = os.urandom(p.value_size)
+    hist = Histogram()  # per pipeline
+    counter = ctx.counter
+    clock = time.perf_counter
+    errors: Tally[str] = Tally()
+    tasks = min(PIPELINE_TASKS, p.concurrency)
+    step = PIPELINE_SIZE * tasks
+
+    async def worker(first: int) -> None:
+        for start in range(first, p.n, step):
+            keys = [b"k:%d" % i for i in range(start, min(p.n, start + PIPELINE_SIZE))]
+            t0 = clock()
+            try:
+                results = await _pipelined(client, keys, value)
+            except Exception as exc:  # counted by type: the lab reports errors, it does not stop
+                errors[type(exc).__name__] += len(keys)
+                counter.errors += len(keys)
+                continue
+            hist.record(clock() - t0)
+            failed = sum(isinstance(result, BaseException) for result in results)
+            for result in results:
+                if isinstance(result, BaseException):
+                    errors[type(result).__name__] += 1
+            counter.errors += failed
+            counter.done += len(keys) - failed
+
+    started = clock()
+    await asyncio.gather(*(worker(j * PIPELINE_SIZE) for j in range(tasks)))
+    elapsed = clock() - started
+    return {"ops": p.n, "seconds": round(elapsed, 3), "throughput_ops_per_s": round(p.n / elapsed),
+            "pipeline_size": PIPELINE_SIZE, "tasks": tasks, "latency_ms": hist.summary(), "errors": dict(errors)}
 
 
 async def flood(ctx: Context, client: Adapter) -> dict[str, Any]:
@@ -500,6 +568,7 @@ async def soak(ctx: Context, client: Adapter) -> dict[str, Any]:
             index += 1
             t0 = time.perf_counter()
             errors_before = ctx.counter.errors
+            rss_before, blocks_before = s.now_mb(), sys.getallocatedblocks()
             if kind == "restart":
                 if ctx.control is None:
                     continue
@@ -520,8 +589,12 @@ async def soak(ctx: Context, client: Adapter) -> dict[str, Any]:
                 await asyncio.to_thread(server_command, ctx.host, ctx.port, "CLIENT", "KILL", "TYPE", "normal")
                 fault_end = time.perf_counter()
             recovery = await recovered(state, t0, fault_end)
+            # an RSS step with the live objects back where they were is memory the allocators kept
+            # (pymalloc arenas a few survivors pin, glibc's free heap), not objects the client holds
             faults.append({"kind": kind, "at_s": round(t0 - start, 1), "recovery_s": recovery,
-                           "failed_commands": ctx.counter.errors - errors_before})
+                           "failed_commands": ctx.counter.errors - errors_before,
+                           "rss_step_mb": round(s.now_mb() - rss_before, 1),
+                           "live_blocks_step": sys.getallocatedblocks() - blocks_before})
 
     proxy = await FaultProxy(ctx.port, host=ctx.host).start()
     try:
@@ -547,6 +620,6 @@ async def soak(ctx: Context, client: Adapter) -> dict[str, Any]:
 
 
 RUNNERS: dict[str, Callable[[Context, Adapter], Awaitable[dict[str, Any]]]] = {
-    "burst": burst, "paced": paced, "flood": flood, "churn": churn, "overload": overload, "restart": restart,
-    "cached": cached, "soak": soak,
+    "burst": burst, "pipeline": pipeline, "paced": paced, "flood": flood, "churn": churn, "overload": overload,
+    "restart": restart, "cached": cached, "soak": soak,
 }

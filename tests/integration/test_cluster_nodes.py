@@ -612,17 +612,21 @@ async def test_writes_in_flight_on_a_primary_a_failover_made_a_replica_fail_as_p
             while primary.server_type != "replica":  # the client learns the new roles; the writes still wait
                 await client.nodes_manager.refresh()
                 await asyncio.sleep(0.05)
-            assert conn.inflight >= len(keys) and not any(write.done() for write in writes)
+            # Under load the demoted node may answer some paused SETs before its socket dies (a redirect the
+            # client follows): those are not what this test is about. The ones still owed when it dies are.
+            owed = [(key, write) for key, write in zip(keys, writes) if not write.done()]
+            assert owed, f"every write was answered before the socket died: {[w.exception() for w in writes]}"
             # the old primary's socket dies, with the writes on it
             listed = str(cluster.call(old, "CLIENT", "LIST"))
             ids = [line.split()[0].split("=")[1] for line in listed.splitlines() if " name=demoted " in line]
             assert ids, listed
             for ident in ids:
                 cluster.call(old, "CLIENT", "KILL", "ID", ident)
-            results = await asyncio.gather(*writes, return_exceptions=True)
+            results = await asyncio.gather(*(write for _, write in owed), return_exceptions=True)
             assert all(isinstance(r, leanredis.ConnectionError) for r in results), results
             assert all(r.possibly_executed is True for r in results), [r.possibly_executed for r in results]
-            assert cluster.call(new, "EXISTS", *keys) == 0, "a write was sent again to the new primary"
+            owed_keys = [key for key, _ in owed]
+            assert cluster.call(new, "EXISTS", *owed_keys) == 0, "a write was sent again to the new primary"
             await assert_quiet(client)
     finally:
         await client.aclose()

@@ -184,7 +184,10 @@ async def test_replies_trickled_one_byte_at_a_time_are_all_correct(
     proxy: FaultProxy, redis_server: RedisServer, protocol: int, traced: None
 ) -> None:
     direct = leanredis.Redis(host="127.0.0.1", port=redis_server.port, protocol=protocol, decode_responses=True)
-    client = leanredis.Redis(host="127.0.0.1", port=proxy.port, protocol=protocol, decode_responses=True)
+    # no command timeout: a one-byte trickle of the whole batch takes seconds on a loaded machine
+    client = leanredis.Redis(
+        host="127.0.0.1", port=proxy.port, protocol=protocol, decode_responses=True, socket_timeout=None
+    )
     try:
         await direct.delete("h", "l", "n")
         await direct.hset("h", mapping={"f1": "v1", "é": "ü" * 10})

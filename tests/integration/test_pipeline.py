@@ -232,3 +232,69 @@ def test_readme_example_prints_what_its_comments_say(redis_server: RedisServer) 
     assert out.returncode == 0, out.stderr
     expected = [line.split("#", 1)[1].strip() for line in code.splitlines() if "print(" in line and "#" in line]
     assert out.stdout.splitlines() == expected
+
+
+@pytest.mark.parametrize("transaction", [False, True], ids=["pipeline", "multi-exec"])
+@pytest.mark.timeout(30)
+async def test_a_pipeline_counts_each_of_its_commands_in_flight(redis_server: RedisServer, transaction: bool) -> None:
+    """A pipeline is one future on the connection, but every reply it owes counts in max_inflight."""
+    client = leanredis.Redis(host="127.0.0.1", port=redis_server.port, max_inflight=50)
+    other = leanredis.Redis(host="127.0.0.1", port=redis_server.port)
+    try:
+        await client.ping()
+        await other.execute_command("CLIENT", "PAUSE", 500, "WRITE")
+        pipe = client.pipeline(transaction=transaction)
+        for i in range(60):
+            pipe.set(f"p{i}", i)
+        running = asyncio.ensure_future(pipe.execute())
+        await asyncio.sleep(0)  # execute() has encoded the pipeline: room before it, so it went whole
+        owed = 62 if transaction else 60  # MULTI and EXEC owe replies too
+        assert client.connection.inflight == owed
+        single = client.set("after", 1)  # past max_inflight: waits for the pipeline's replies
+        assert client.connection.queued == 1
+        assert client.stats()["inflight"] == owed
+        assert await running == [True] * 60
+        assert await single is True
+        assert client.connection.inflight == 0 and client.connection.queued == 0
+    finally:
+        await other.aclose()
+        await client.aclose()
+
+
+@pytest.mark.timeout(30)
+async def test_a_pipeline_lost_with_its_socket_fails_once_and_the_connection_is_reusable(
+    redis_server: RedisServer,
+) -> None:
+    client = leanredis.Redis(host="127.0.0.1", port=redis_server.port)
+    other = leanredis.Redis(host="127.0.0.1", port=redis_server.port)
+    try:
+        victim = await client.client_id()
+        await other.execute_command("CLIENT", "PAUSE", 2000, "WRITE")
+        pipe = client.pipeline(transaction=False)
+        for i in range(20):
+            pipe.set(f"lost{i}", i)
+        running = asyncio.ensure_future(pipe.execute())
+        await asyncio.sleep(0.05)
+        await other.execute_command("CLIENT", "KILL", "ID", victim)
+        with pytest.raises(leanredis.ConnectionError) as caught:
+            await running
+        assert caught.value.possibly_executed  # written: the server may have run some of it
+        await other.execute_command("CLIENT", "UNPAUSE")
+        assert client.connection.inflight == 0
+        assert await client.pipeline(transaction=False).set("again", 1).get("again").execute() == [True, b"1"]
+    finally:
+        await other.aclose()
+        await client.aclose()
+
+
+@pytest.mark.timeout(30)
+async def test_max_reply_bytes_bounds_each_reply_of_a_pipeline_not_their_sum(redis_server: RedisServer) -> None:
+    client = leanredis.Redis(host="127.0.0.1", port=redis_server.port, max_reply_bytes=20_000)
+    try:
+        await client.set("v", b"x" * 1000)
+        pipe = client.pipeline(transaction=False)
+        for _ in range(2000):  # 2 MB of replies, each far under the bound
+            pipe.get("v")
+        assert await pipe.execute() == [b"x" * 1000] * 2000
+    finally:
+        await client.aclose()

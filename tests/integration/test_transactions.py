@@ -253,7 +253,7 @@ async def test_discard_then_execute_fails_as_in_redis_py(pair, mode: str) -> Non
             await pipe.discard()
             await pipe.execute()
         except Exception as exc:  # the class and text are what is compared
-            raised = [cls.__name__ for cls in type(exc).__mro__ if cls.__name__.endswith("Error")]
+            raised = list(dict.fromkeys(cls.__name__ for cls in type(exc).__mro__ if cls.__name__.endswith("Error")))
             raised.append(str(exc).replace("ERR ", "").replace("('", "").replace("',)", ""))  # redis-py drops "ERR "
         finally:
             await pipe.reset()

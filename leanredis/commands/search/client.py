@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .batch import BatchIndexer as _BatchIndexer
 from .commands import SearchCommands
 
 if TYPE_CHECKING:
@@ -12,6 +13,8 @@ if TYPE_CHECKING:
 
 class Search(SearchCommands):
     """The search commands of one index (``index_name``) on ``client`` (a client or a pipeline)."""
+
+    BatchIndexer = _BatchIndexer  # as redis-py's: Search.BatchIndexer
 
     def __init__(self, client: Any, index_name: str = "idx") -> None:
         self.client = client
@@ -23,6 +26,10 @@ class Search(SearchCommands):
         from .pipeline import SearchPipeline
 
         return SearchPipeline(self.client._executor(), transaction, shard_hint, self.index_name)
+
+    def batch_indexer(self, chunk_size: int = 100) -> _BatchIndexer:
+        """Documents added through one pipeline, sent every ``chunk_size`` of them (``await commit()`` the rest)."""
+        return self.BatchIndexer(self, chunk_size=chunk_size)
 
 
 AsyncSearch = Search

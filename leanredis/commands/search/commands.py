@@ -301,22 +301,8 @@ class SearchCommands:
                      no_create: bool = False, **fields: Any) -> Any:  # fmt: skip
         """FT.ADD (removed from RediSearch 2.0 servers: use HSET)."""
         _deprecated("add_document", "deprecated since redisearch 2.0, call hset instead")
-        if partial or no_create:
-            replace = True
-        args: list[Any] = ["FT.ADD", self.index_name, doc_id, score]
-        if nosave:
-            args.append("NOSAVE")
-        if payload is not None:
-            args += ["PAYLOAD", payload]
-        if replace:
-            args.append("REPLACE")
-            args += ["PARTIAL"] if partial else []
-            args += ["NOCREATE"] if no_create else []
-        if language:
-            args += ["LANGUAGE", language]
-        args.append("FIELDS")
-        for pair in fields.items():
-            args.extend(pair)
+        args = add_document_args(self.index_name, doc_id, nosave, score, payload, replace, partial, language,
+                                 no_create, fields)  # fmt: skip
         return self._ft_send(args, None)
 
     def add_document_hash(self, doc_id: Any, score: float = 1.0, language: str | None = None,
@@ -344,6 +330,29 @@ class SearchCommands:
         """FT.MGET: the documents' fields (deprecated since RediSearch 2.0)."""
         _deprecated("get", "deprecated since redisearch 2.0")
         return self._ft_send(["FT.MGET", self.index_name, *ids], None)
+
+
+def add_document_args(index_name: str, doc_id: Any, nosave: bool, score: float, payload: Any, replace: bool,
+                      partial: bool, language: str | None, no_create: bool,
+                      fields: dict[str, Any]) -> list[Any]:  # fmt: skip
+    """FT.ADD's arguments, as redis-py builds them (``add_document`` and the batch indexer)."""
+    if partial or no_create:
+        replace = True
+    args: list[Any] = ["FT.ADD", index_name, doc_id, score]
+    if nosave:
+        args.append("NOSAVE")
+    if payload is not None:
+        args += ["PAYLOAD", payload]
+    if replace:
+        args.append("REPLACE")
+        args += ["PARTIAL"] if partial else []
+        args += ["NOCREATE"] if no_create else []
+    if language:
+        args += ["LANGUAGE", language]
+    args.append("FIELDS")
+    for pair in fields.items():
+        args.extend(pair)
+    return args
 
 
 def _deprecated_8(name: str) -> None:

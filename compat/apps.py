@@ -1,0 +1,139 @@
+"""The applications compat/run.py tries, each at a pinned release from its PyPI sdist.
+
+An app is data: what to install (its sdist, with extras, plus its test
+dependencies as its own project files list them), how to run its tests
+(``{url}``, ``{host}``, ``{port}`` are filled in with the private server's
+address) and why a part of its suite is left out. Only sdists that ship their
+tests are used, so what runs is the released code with its released tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class App:
+    name: str
+    dist: str  # PyPI project name
+    version: str  # pinned release; its sdist carries the tests
+    extras: str = ""  # installed as "<sdist dir>[extras]"
+    requires: tuple[str, ...] = ()  # test dependencies (from the app's own test requirements)
+    pytest_args: tuple[str, ...] = ()
+    env: dict[str, str] = field(default_factory=dict)
+    port: int | None = None  # a port the suite hardcodes; None: any free loopback port
+    sentinel: str | None = None  # sentinel.conf text for a sentinel on 26379 watching the server
+    app_timeout: int | None = None  # one pass's bound, when shorter than --app-timeout
+    notes: str = ""
+
+
+APPS: dict[str, App] = {
+    app.name: app
+    for app in (
+        App(
+            name="arq",
+            dist="arq",
+            version="0.28.0",
+            # versions from arq's uv.lock: its tests turn warnings into errors, and redis-py 5 deprecates
+            # close(), which arq calls; pytest-asyncio 0.23 still has the event_loop fixture its conftest uses
+            requires=(
+                "redis[hiredis]==4.6.0",
+                "pytest==8.4.2",
+                "pytest-asyncio==0.23.6",
+                "pytest-mock",
+                "pytest-timeout",
+                "dirty-equals",
+                "msgpack",
+                "pydantic",
+                "pytz",
+                "tzdata",
+                "watchfiles",  # arq's [watch] extra: test_run_watch imports it
+            ),
+            # leanredis follows redis-py 8.1, where close() warns DeprecationWarning (since 5.0.1); arq's tests
+            # turn warnings into errors and arq calls close(): that difference alone fails 73 tests, so it is
+            # silenced here to see the rest (compat/README.md says so)
+            pytest_args=("tests", "-W", "ignore:Call to deprecated close:DeprecationWarning"),
+            # a fixed port: test_job_successful_no_result_logging asserts '42' is not in a log line that
+            # names the server's address, so a random port with 42 in it fails it on either library
+            port=6379,
+            notes="testcontainers' RedisContainer is stood in for by compat/stubs (the private server); "
+            "the baseline is redis-py 4.6.0, the version arq's own uv.lock pins",
+        ),
+        App(
+            name="channels-redis",
+            dist="channels-redis",
+            version="4.3.0",
+            extras="cryptography",
+            requires=("pytest", "pytest-asyncio", "pytest-timeout", "async-timeout"),
+            pytest_args=("tests",),
+            port=6379,
+            # the master is named "sentinel" and the sentinel wants a password (tests/test_sentinel.py)
+            sentinel=(
+                "port 26379\n"
+                "sentinel monitor sentinel 127.0.0.1 6379 1\n"
+                "sentinel down-after-milliseconds sentinel 5000\n"
+                "requirepass channels_redis\n"
+            ),
+            notes="the suite hardcodes redis://localhost:6379 and a sentinel on localhost:26379 "
+            "(password channels_redis): both run on those ports inside the run's private network namespace",
+        ),
+        App(
+            name="aiogram",
+            dist="aiogram",
+            version="3.31.0",
+            extras="redis,mongo",
+            requires=(
+                "pytest",
+                "pytest-mock",
+                "pytest-aiohttp==1.1.0",
+                "pytest-timeout",
+                "aresponses==3.0.0",
+                "pytz",
+                "pycryptodomex",
+            ),
+            # the FSM storages and event isolation: the tests that use redis (run with --redis)
+            # pytest-aiohttp brings a pytest-asyncio that warns when this option is unset, and aiogram turns
+            # warnings into errors: set it to the value the warning names as the coming default
+            pytest_args=("tests/test_fsm", "--redis", "{url}", "-o", "asyncio_default_fixture_loop_scope=function"),
+            notes="only tests/test_fsm (storages, isolation): the rest of aiogram's suite never touches redis",
+        ),
+        App(
+            name="pydocket",
+            dist="pydocket",
+            version="0.27.2",
+            requires=(
+                "pytest",
+                "pytest-asyncio>=0.24",
+                "pytest-timeout",
+                "pytest-xdist",  # its conftest takes the worker_id fixture
+                "opentelemetry-sdk>=1.33.0",
+                "opentelemetry-instrumentation-redis>=0.60b0",
+                "opentelemetry-exporter-prometheus>=0.60b0",
+            ),
+            # its addopts ask for xdist workers and 100% coverage; keep only the import mode
+            # its whole suite is 1,163 tests and ~40 minutes a pass here: the files that exercise the
+            # redis client most (keys, scripts, results, pub/sub progress, strikes, reconnection, credentials)
+            pytest_args=(
+                *(f"tests/{name}.py" for name in (
+                    "test_docket_keys", "test_docket_clear", "test_docket_execution", "test_docket_registration",
+                    "test_strikelist", "test_results_storage", "test_results_retrieval", "test_progress_pubsub",
+                    "test_pubsub_resp_version", "test_lua_decorator", "test_credential_provider",
+                    "worker/test_core", "worker/test_reconnection",
+                )),
+                "-o", "addopts=--import-mode=importlib", "-p", "no:randomly",
+            ),
+            env={"REDIS_VERSION": "8.10"},
+            # a pass that hangs in a fixture's teardown (pytest-timeout does not end it) stops here
+            app_timeout=420,
+            notes="docker's containers.run is stood in for by compat/stubs (the private server)",
+        ),
+        App(
+            name="python-socketio",
+            dist="python-socketio",
+            version="5.18.1",
+            requires=("pytest", "pytest-asyncio", "pytest-timeout", "redis", "valkey"),
+            pytest_args=("tests/async/test_redis_manager.py",),
+            notes="AsyncRedisManager's own tests (they build clients from URLs; no server round trip)",
+        ),
+    )
+}

@@ -1,0 +1,3 @@
+"""Stand-in for ``docker.models.containers``."""
+
+from docker import _Container as Container  # noqa: F401

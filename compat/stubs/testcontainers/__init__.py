@@ -1,0 +1,1 @@
+"""Stand-in for testcontainers: see compat/stubs/README.md."""
