@@ -355,9 +355,10 @@ async def failover_under_load(
         f"{load.writes} writes; moved={rc.stats()['moved']} refreshes={rc.stats()['refreshes']}"
     )
     assert load.hangs == 0
-    assert all(isinstance(e, (leanredis.ConnectionError, leanredis.TimeoutError)) for _, e in errors), [
-        repr(e) for _, e in errors[:5]
-    ]
+    # during a failover: a lost or refused socket, a timeout, or the cluster saying it is down for a moment
+    expected = (leanredis.ConnectionError, leanredis.TimeoutError, leanredis.ClusterDownError)
+    unexpected = [e for _, e in errors if not isinstance(e, expected)]
+    assert not unexpected, [repr(e) for e in unexpected[:5]]
     # the issue asks 2 s; refreshes every refresh_interval (0.5 s) while a primary is unreachable give < 0.7 s
     # (1.3-2.0 s measured with any one of the three fixes of the kill -9 case undone)
     assert window < 1.2
