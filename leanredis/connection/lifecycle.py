@@ -145,7 +145,7 @@ class Lifecycle:
             self._unreachable = error
             if self._queue or self.stats_connect_failures == 1:
                 logger.warning(
-                    "%s; %d waiting command(s) fail", error, len(self._queue),
+                    "%s; %d waiting command(s) fail", str(error).rstrip("."), len(self._queue),
                 )
             self._retried = 0
             self._fail_queue(error)
