@@ -258,6 +258,9 @@ class LocalCluster:
         self.wait(self.healthy, time.monotonic() + timeout, "cluster healthy")
 
     def stop(self) -> None:
+        for server in self.servers:  # every node asked first: they shut down side by side, not one by one
+            if server.process is not None and server.process.poll() is None:
+                server.process.terminate()
         for server in self.servers:
             server.stop()
 
