@@ -20,6 +20,8 @@ import redis
 
 from leanredis.server import RedisServer
 
+from .helpers import NO_SYNC_DELAY
+
 RANGES = ((0, 5460), (5461, 10922), (10923, 16383))
 
 
@@ -50,6 +52,7 @@ class LocalCluster:
             "--cluster-config-file", "nodes.conf",
             "--cluster-node-timeout", str(node_timeout_ms),
             "--cluster-allow-replica-migration", "no",
+            *NO_SYNC_DELAY,
         ]  # fmt: skip
         self.servers = [RedisServer(binary, port=cluster_port(), extra_args=args) for _ in range(6)]
         self.primaries = self.servers[:3]

@@ -26,7 +26,7 @@ from leanredis.exceptions import ConnectionError
 from leanredis.server import RedisServer
 
 from .faults import FaultProxy
-from .helpers import client_id, command_futures, raw_command, until_ok
+from .helpers import NO_SYNC_DELAY, client_id, command_futures, raw_command, until_ok
 
 pytestmark = pytest.mark.slow
 
@@ -419,7 +419,7 @@ async def test_debug_sleep_times_out_the_callers_behind_it_once_and_the_client_r
 @pytest.fixture(scope="module")
 def replica(server_binary: str) -> Iterator[tuple[RedisServer, RedisServer]]:
     """A master and a replica of it (read-only, as replicas are by default)."""
-    master = RedisServer(server_binary)
+    master = RedisServer(server_binary, extra_args=NO_SYNC_DELAY)
     master.start()
     replica = RedisServer(server_binary, extra_args=["--replicaof", "127.0.0.1", str(master.port)])
     try:

@@ -22,6 +22,8 @@ import leanredis
 from leanredis import MasterNotFoundError, ReadOnlyError, Sentinel, SlaveNotFoundError
 from leanredis.server import RedisServer, free_port
 
+from .helpers import NO_SYNC_DELAY
+
 pytestmark = pytest.mark.slow
 
 NAME = "mymaster"
@@ -59,10 +61,10 @@ def _ready(topology: Topology) -> bool:
 def topology(server_binary: str) -> Iterator[Topology]:
     servers: list[RedisServer] = []
     try:
-        primary = RedisServer(server_binary)
+        primary = RedisServer(server_binary, extra_args=NO_SYNC_DELAY)
         servers.append(primary)
         primary.start()
-        replica = RedisServer(server_binary, extra_args=["--replicaof", LOCAL, str(primary.port)])
+        replica = RedisServer(server_binary, extra_args=["--replicaof", LOCAL, str(primary.port), *NO_SYNC_DELAY])
         servers.append(replica)
         replica.start()
         config = (

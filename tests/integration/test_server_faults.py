@@ -30,7 +30,7 @@ import leanredis
 from leanredis.memory import rss_bytes
 from leanredis.server import RedisServer
 
-from .helpers import client_id, raw_command, until_ok
+from .helpers import NO_SYNC_DELAY, client_id, raw_command, until_ok
 from .test_faults import assert_back_to_baseline, kinds, one_outcome_each, traced_now
 
 pytestmark = pytest.mark.slow
@@ -318,7 +318,7 @@ async def test_noperm_under_load_is_no_permission_error_for_the_refused_and_the_
 @pytest.fixture
 def stale_replica(server_binary: str) -> Iterator[tuple[RedisServer, RedisServer]]:
     """A primary and a replica that refuses stale reads (``replica-serve-stale-data no``)."""
-    primary = RedisServer(server_binary)
+    primary = RedisServer(server_binary, extra_args=NO_SYNC_DELAY)
     primary.start()
     replica = RedisServer(
         server_binary,
