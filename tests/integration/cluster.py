@@ -9,12 +9,16 @@ Admin commands go through redis-py's synchronous client (not the code under test
 
 from __future__ import annotations
 
+import fcntl
+import os
 import random
 import socket
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from pathlib import Path
 
 import redis
 
@@ -34,13 +38,45 @@ def _bindable(port: int) -> bool:
     return True
 
 
+# Ports this process reserved (their lock files stay open while it runs): test processes running side by side
+# (pytest-xdist workers, the CI's two server tiers) never pick the same node, nor one's node another's bus.
+_RESERVED: dict[int, int] = {}
+_LOCKS = Path(tempfile.gettempdir()) / f"leanredis-cluster-ports-{os.getuid()}"
+
+
+def _reserve(port: int) -> bool:
+    """Lock ``port`` for this process, across processes (an advisory lock file, freed when the process exits)."""
+    _LOCKS.mkdir(exist_ok=True)
+    fd = os.open(_LOCKS / str(port), os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return False
+    _RESERVED[port] = fd
+    return True
+
+
 def cluster_port() -> int:
-    """A free loopback port whose bus port (port + 10000, the server's rule) is free too."""
+    """A free loopback port whose bus port (port + 10000, the server's rule) is free too, reserved for this process.
+
+    Node ports come from 20000-22767, so that bus ports (30000-32767) stay below Linux's ephemeral range
+    (32768 up), where free_port() and every outgoing connection take theirs.
+    """
     for _ in range(1000):
-        port = random.randint(20000, 39999)
+        port = random.randint(20000, 22767)
+        if port in _RESERVED or not _reserve(port):
+            continue
         if _bindable(port) and _bindable(port + 10000):
             return port
+        _release(port)
     raise RuntimeError("no free port pair for a cluster node")
+
+
+def _release(port: int) -> None:
+    fd = _RESERVED.pop(port, None)
+    if fd is not None:
+        os.close(fd)
 
 
 class LocalCluster:
@@ -266,6 +302,7 @@ class LocalCluster:
                 server.process.terminate()
         for server in self.servers:
             server.stop()
+            _release(server.port)
 
 
 @contextmanager

@@ -143,7 +143,8 @@ def _every_leanredis_error() -> list[BaseException]:
         if isinstance(value, type) and issubclass(value, BaseException) and value.__module__ == exceptions.__name__
         and not value.__name__.startswith("_")  # _Root: RedisError's own base, never raised
     }
-    made = [cls("0 127.0.0.1:1") if issubclass(cls, AskError) else cls("text") for cls in classes]
+    ordered = sorted(classes, key=lambda cls: cls.__name__)  # one order in every xdist worker
+    made = [cls("0 127.0.0.1:1") if issubclass(cls, AskError) else cls("text") for cls in ordered]
     for error in made:
         error.__dict__["extra"] = 1  # attributes (possibly_executed, lock_name, ...) travel with it
     return made
