@@ -92,6 +92,10 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(sock.getsockname()[1])
 
 
+class PortTakenError(RuntimeError):
+    """The server could not bind its port: another process holds it."""
+
+
 class RedisServer:
     """A private redis-server/valkey-server process; ``with RedisServer() as s: s.port``.
 
@@ -113,6 +117,9 @@ class RedisServer:
         self.binary = find_server_binary(binary)
         self.host = host
         self.port = port or free_port(host)
+        # a port we chose may be taken by another process between our choice and the server's bind: then start()
+        # chooses again; a port the caller gave is kept
+        self._port_chosen = port is None
         self.extra_args = list(extra_args)
         self.startup_timeout = startup_timeout
         self.dir = Path(tempfile.mkdtemp(prefix="leanredis-server-"))
@@ -163,7 +170,18 @@ class RedisServer:
         return args + self.extra_args
 
     def start(self) -> RedisServer:
-        """Start the process and wait until it answers PING."""
+        """Start the process and wait until it answers PING on its port (a server of another process that
+        answers there first does not count: on a port we chose, we choose another and start again)."""
+        for attempt in range(5):
+            try:
+                return self._start_once()
+            except PortTakenError:
+                if not self._port_chosen or attempt == 4:
+                    raise
+                self.port = free_port(self.host)
+        raise AssertionError("unreachable")
+
+    def _start_once(self) -> RedisServer:
         if self.running:
             return self
         if self.sentinel_config is not None:
@@ -178,12 +196,36 @@ class RedisServer:
             if self.process.poll() is not None:
                 err = self.process.stderr.read().decode(errors="replace") if self.process.stderr else ""
                 log = self.log_tail()
-                raise RuntimeError(f"server exited at start ({self.process.returncode}): {err}{log}")
-            if self._answers_ping():
+                if self.process.stderr is not None:
+                    self.process.stderr.close()
+                self.process = None
+                if "already in use" in err + log:
+                    raise PortTakenError(f"port {self.port} is taken by another process: {err}{log}")
+                raise RuntimeError(f"server exited at start: {err}{log}")
+            if self._answers_ping() and self._listens_here():
                 return self
             time.sleep(0.02)
         self.stop()
         raise RuntimeError(f"server on port {self.port} did not answer within {self.startup_timeout} s")
+
+    def _listens_here(self) -> bool:
+        """True when the socket listening on our port is our process's (Linux: /proc; elsewhere assumed)."""
+        assert self.process is not None
+        try:
+            inodes = set()
+            fd_dir = f"/proc/{self.process.pid}/fd"
+            for fd in os.listdir(fd_dir):
+                with contextlib.suppress(OSError):
+                    target = os.readlink(f"{fd_dir}/{fd}")
+                    if target.startswith("socket:["):
+                        inodes.add(target[8:-1])
+            tables = ["/proc/net/tcp6", "/proc/net/tcp"]
+            rows = [line.split() for table in tables if os.path.exists(table) for line in open(table).readlines()[1:]]
+        except OSError:
+            return True  # no /proc: the PING is all we can check
+        port = f"{self.port:04X}"
+        # columns: sl local_address rem_address st ... inode (the 10th); st 0A is LISTEN
+        return any(r[1].endswith(":" + port) and r[3] == "0A" and r[9] in inodes for r in rows if len(r) > 9)
 
     def _answers_ping(self) -> bool:
         try:
@@ -351,7 +393,14 @@ class LocalCluster:
         deadline = time.monotonic() + self.startup_timeout
         try:
             for server in self.servers:
-                server.start()
+                for attempt in range(5):
+                    try:
+                        server.start()
+                        break
+                    except PortTakenError:  # another process's server took the port after we chose it
+                        if attempt == 4:
+                            raise
+                        server.port = cluster_port(server.host)
             ids = {s.port: self.call(s, "CLUSTER", "MYID").decode() for s in self.servers}
             for server, (first, last) in zip(self.primaries, self.slot_ranges()):
                 self.call(server, "CLUSTER", "ADDSLOTSRANGE", first, last)
