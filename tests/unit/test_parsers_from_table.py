@@ -153,6 +153,11 @@ def _record_every_method() -> tuple[dict[str, list[tuple[tuple[Any, ...], Any]]]
     pipe = client.pipeline()
     pipe.ft().search("q")
     pipe.ft().profile(Query("q"))
+    from leanredis.commands.search.hybrid_query import HybridQuery, HybridSearchQuery, HybridVsimQuery
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # experimental, as redis-py's
+        pipe.ft().hybrid_search(HybridQuery(HybridSearchQuery("q"), HybridVsimQuery("@v", b"\x00")))
     sent["ft.pipeline"] = list(pipe.command_stack)
     return sent, failures
 
@@ -160,10 +165,18 @@ def _record_every_method() -> tuple[dict[str, list[tuple[tuple[Any, ...], Any]]]
 def _search_calls() -> dict[str, list[tuple[tuple[Any, ...], dict[str, Any]]]]:
     from leanredis.commands.search.aggregation import AggregateRequest, Cursor
     from leanredis.commands.search.field import TextField
+    from leanredis.commands.search.hybrid_query import (
+        HybridCursorQuery,
+        HybridQuery,
+        HybridSearchQuery,
+        HybridVsimQuery,
+    )
     from leanredis.commands.search.query import Query
     from leanredis.commands.search.suggestion import Suggestion
 
+    hybrid = HybridQuery(HybridSearchQuery("q"), HybridVsimQuery("@v", b"\x00"))
     return {
+        "hybrid_search": [((hybrid,), {}), ((hybrid,), {"cursor": HybridCursorQuery()})],
         "create_index": [(([TextField("t")],), {})], "alter_schema_add": [(([TextField("t")],), {})],
         "aggregate": [((AggregateRequest(),), {}), ((Cursor(1),), {})],
         "profile": [((Query("q"),), {}), ((AggregateRequest(),), {})],
