@@ -171,6 +171,10 @@ class SearchCommands:
         return self._ft_send(["FT.SYNDUMP", self.index_name], syndump_reply)
 
     # -- queries --------------------------------------------------------------------------
+    def get_params_args(self, query_params: ParamsT) -> list[Any]:
+        """PARAMS n name value ... for ``query_params`` (nothing for None or {}), as the query methods send it."""
+        return params_args(query_params)
+
     def _query_args(self, query: Any, query_params: ParamsT) -> tuple[list[Any], Any]:
         if isinstance(query, str):
             query = Query(query)
