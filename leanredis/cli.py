@@ -44,7 +44,7 @@ def bench_parser(sub: Any) -> argparse.ArgumentParser:
                    help="comma-separated: leanredis,redispy,coredis,glide (default: every one installed)")
     p.add_argument("--workload", type=_csv, default=None,
                    help=f"comma-separated, of: {','.join(WORKLOADS)} or all (default: burst,flood; "
-                        f"with --cluster: burst,flood,paced); "
+                        f"with --cluster: burst,flood,paced,cached); "
                         f"by name only, not in all: {','.join(LONG_WORKLOADS)}")
     p.add_argument("--allocator", type=_csv, default=["glibc"], help="glibc,jemalloc,tcmalloc (LD_PRELOAD)")
     p.add_argument("--pymalloc", type=_csv, default=["on"], help="on,off (off: PYTHONMALLOC=malloc)")

@@ -46,9 +46,11 @@ class ClusterCache(ClientCache):
         encoding: str,
         clock: Callable[[], float],
         owner_of: Callable[[bytes], ClusterNode | None],
+        ready: Callable[[], bool],
     ) -> None:
         super().__init__(config, send, encoding, clock)
         self._owner_of = owner_of
+        self._ready = ready
         self._node_keys: dict[str, set[bytes]] = {}
         self._node_drops: dict[str, int] = {}
 
@@ -84,6 +86,11 @@ class ClusterCache(ClientCache):
     def flush(self) -> None:
         super().flush()
         self._node_keys.clear()
+
+    def send(self, args: tuple[Any, ...], parse: Any) -> CommandFuture[Any]:
+        if not self._ready():  # no slot table yet: the client's own send waits for it, uncached
+            return self._send(args, parse)
+        return super().send(args, parse)
 
     # -- entries kept -------------------------------------------------------------------
     def _completed(

@@ -186,7 +186,9 @@ class RedisCluster(
         def owner_of(key: bytes) -> ClusterNode | None:
             return manager.slots[slot_of_bytes(key)]
 
-        cache = ClusterCache(config, self._send, self.options.encoding, time.monotonic, owner_of)
+        cache = ClusterCache(
+            config, self._send, self.options.encoding, time.monotonic, owner_of, lambda: self._ready
+        )
         manager.cache = cache
         self._cache = cache
         self._send = cache.send  # type: ignore[method-assign]

@@ -33,7 +33,8 @@ from ..url import parse_url
 from . import vector
 from .workloads import Params, server_command
 
-CLUSTER_WORKLOADS = ("burst", "flood", "paced")  # the ones that only talk to the client (no server faults)
+# the ones that only talk to the client (no server faults)
+CLUSTER_WORKLOADS = ("burst", "flood", "paced", "cached")
 CLUSTER_PRIMARIES = 3
 
 ALLOCATOR_LIBS = {

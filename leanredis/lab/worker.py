@@ -73,7 +73,7 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
     stop = threading.Event()
     progress = threading.Thread(target=_progress, args=(counter, sampler, stop), daemon=True)
     progress.start()
-    ctx = Context(spec["client"], spec["host"], spec["port"], params, counter, sampler, options, _control)
+    ctx = Context(spec["client"], spec["host"], spec["port"], params, counter, sampler, options, _control, cluster)
     error = None
     try:
         figures = await {**RUNNERS, "vector": vector}[spec["workload"]](ctx, client)

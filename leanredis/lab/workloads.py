@@ -67,6 +67,7 @@ class Context:
     sampler: Sampler
     client_options: dict[str, Any] = field(default_factory=dict)
     control: Callable[[str], Awaitable[None]] | None = None  # asks the runner to act on the server
+    cluster: bool = False  # host/port is a cluster node: the workload's own clients are cluster clients
 
 
 class Histogram:
@@ -461,15 +462,17 @@ async def cached(ctx: Context, client: Adapter) -> dict[str, Any]:
     keys = [b"c:%d" % i for i in range(10_000)]
     hot = keys[:1_000]
     value = os.urandom(p.value_size)
-    await asyncio.gather(*(client.set(k, value) for k in keys))
+    for start in range(0, len(keys), p.concurrency):  # as many at once as the run has tasks: pools that
+        # refuse past their size (redis-py's cluster client) load the keys too
+        await asyncio.gather(*(client.set(k, value) for k in keys[start : start + p.concurrency]))
     reader: Any = client
-    own: leanredis.Redis | None = None
+    own: Any = None
+    kind: Any = leanredis.RedisCluster if ctx.cluster else leanredis.Redis
     if ctx.client_name == "leanredis":
-        own = leanredis.Redis(
-            host=ctx.host, port=ctx.port, protocol=3, cache_config=leanredis.CacheConfig(max_bytes=16 * 1024 * 1024)
-        )
+        own = kind(host=ctx.host, port=ctx.port, protocol=3,
+                   cache_config=leanredis.CacheConfig(max_bytes=16 * 1024 * 1024))
         reader = own
-    writer = leanredis.Redis(host=ctx.host, port=ctx.port)
+    writer = kind(host=ctx.host, port=ctx.port)
     rng = random.Random(7)
     stop = False
     clock = time.perf_counter

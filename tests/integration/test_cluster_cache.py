@@ -260,6 +260,21 @@ async def test_no_stale_read_after_a_storm_through_resharding_and_failover(
         await asyncio.to_thread(cluster.wait_healthy)
 
 
+async def test_reads_before_the_first_topology_are_answered_then_cached(
+    cluster: LocalCluster, writer: RedisCluster
+) -> None:
+    await writer.set("early", "e")
+    client = cached_cluster(cluster)  # no initialize(): the first reads wait for the topology
+    try:
+        async with asyncio.timeout(10):
+            assert await asyncio.gather(client.get("early"), client.get("early")) == [b"e", b"e"]
+            assert await client.get("early") == b"e"
+            assert await client.get("early") == b"e"
+            assert client.cache_stats()["hits"] >= 1
+    finally:
+        await client.aclose()
+
+
 async def test_cache_config_on_a_cluster_is_checked(cluster: LocalCluster) -> None:
     port = cluster.servers[0].port
     with pytest.raises(leanredis.DataError, match="protocol=3"):
