@@ -174,7 +174,7 @@ def test_bench_cluster_runs_each_cluster_client_beside_leanredis_standalone_with
     jsonschema.validate(doc, json.loads(SCHEMA.read_text()))
     cluster_clients = {name for name in ("leanredis", "redispy", "glide") if installed(name)}
     ran = {(run["client"], run.get("cluster", False), run["workload"]) for run in doc["runs"]}
-    workloads = ("burst", "flood", "paced")
+    workloads = ("burst", "flood", "paced", "cached")
     expected = {(c, True, w) for c in cluster_clients for w in workloads} | {("leanredis", False, w) for w in workloads}
     assert ran == expected
     if not installed("glide"):
@@ -185,6 +185,8 @@ def test_bench_cluster_runs_each_cluster_client_beside_leanredis_standalone_with
             # one multiplexed connection per primary (the cluster), one in all (standalone)
             assert run["server_connected_clients"] == (3 if run["cluster"] else 1)
             assert run["allocator_loaded"] == "glibc"
+            if run["workload"] == "cached":  # the cache on, on one server and on the cluster: nothing stale
+                assert run["stale_after_writes"] == 0 and run["cache_hit_ratio"] > 0, run
         else:
             assert "rss_mb" in run or "failed" in run  # a peer that breaks is a row with its error
     for name in cluster_clients:
