@@ -14,7 +14,10 @@ a cluster adds, and how it is handled:
   node's socket is lost, a new one opens, or a slot it served moves to another
   node (a ``MOVED`` seen, or a topology refresh that moved a slot or changed a
   role), the keys read through that node are dropped, and reads in flight
-  anywhere are not kept (a node's announcements may be lost with its socket);
+  anywhere are not kept (a node's announcements may be lost with its socket).
+  Keys are recorded under the primary serving their slot; with reads from
+  replicas a read may have gone to any node of the shard, so a node's trouble
+  drops its whole shard's keys;
 - a read and its ``PTTL`` are routed alike (same key, same slot), so they go to
   the same node in the same write, as on one server.
 
@@ -47,10 +50,13 @@ class ClusterCache(ClientCache):
         clock: Callable[[], float],
         owner_of: Callable[[bytes], ClusterNode | None],
         ready: Callable[[], bool],
+        shard_of: Callable[[str], str | None] | None = None,
     ) -> None:
         super().__init__(config, send, encoding, clock)
         self._owner_of = owner_of
         self._ready = ready
+        # with reads from replicas: a node's name -> its shard's primary's name (None: not in the topology)
+        self._shard_of = shard_of
         self._node_keys: dict[str, set[bytes]] = {}
         self._node_drops: dict[str, int] = {}
 
@@ -75,6 +81,16 @@ class ClusterCache(ClientCache):
         the replies of reads in flight, wherever, are not kept: the node's announcements may be lost."""
         if in_flight:
             self._epoch += 1
+        if self._shard_of is not None:
+            # reads of a shard's slots go to any of its nodes, and are recorded under its primary: the
+            # node's whole shard goes (a node outside the topology: everything, whose shard is unknown)
+            primary = self._shard_of(name)
+            if primary is None:
+                super().flush()
+                self._node_keys.clear()
+                self._node_drops[name] = self._node_drops.get(name, 0) + 1
+                return
+            name = primary
         keys = self._node_keys.pop(name, None)
         if in_flight or keys:
             self._node_drops[name] = self._node_drops.get(name, 0) + 1

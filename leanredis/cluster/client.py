@@ -186,8 +186,20 @@ class RedisCluster(
         def owner_of(key: bytes) -> ClusterNode | None:
             return manager.slots[slot_of_bytes(key)]
 
+        def shard_of(name: str) -> str | None:
+            for primary, members in manager.topology.shards.items():
+                if any(member.name == name for member in members):
+                    return primary
+            return None
+
         cache = ClusterCache(
-            config, self._send, self.options.encoding, time.monotonic, owner_of, lambda: self._ready
+            config,
+            self._send,
+            self.options.encoding,
+            time.monotonic,
+            owner_of,
+            lambda: self._ready,
+            shard_of if manager.reads is not None else None,
         )
         manager.cache = cache
         self._cache = cache

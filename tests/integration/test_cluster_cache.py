@@ -64,6 +64,15 @@ def keys_on_every_shard(client: RedisCluster, per_shard: int, prefix: str) -> di
     return by_node
 
 
+def kill_sockets(cluster: LocalCluster, server: Any, name: str) -> None:
+    """CLIENT KILL every socket named ``name`` on ``server``."""
+    listing = str(cluster.call(server, "CLIENT", "LIST"))
+    ids = [line.split()[0].split("=")[1] for line in listing.splitlines() if f" name={name} " in line]
+    assert ids, listing
+    for client_id in ids:
+        cluster.call(server, "CLIENT", "KILL", "ID", client_id)
+
+
 async def settled(client: RedisCluster) -> None:
     """A round trip on every primary's connection: invalidations sent before its reply have arrived."""
     await asyncio.gather(*(client.execute_command("PING", target_nodes=node) for node in client.get_primaries()))
@@ -121,12 +130,9 @@ async def test_a_lost_socket_drops_that_nodes_keys_only(
         node = cached.get_node(node_name=victim)
         assert node is not None
         server = cluster.server_by_port(node.port)
-        listing = str(cluster.call(server, "CLIENT", "LIST"))
-        ids = [line.split()[0].split("=")[1] for line in listing.splitlines() if " name=cached " in line]
-        assert ids, listing
-        for client_id in ids:
-            cluster.call(server, "CLIENT", "KILL", "ID", client_id)
-        while cached.cache_stats()["nodes"][victim]["drops"] == 0:
+        drops = cached.cache_stats()["nodes"][victim]["drops"]
+        kill_sockets(cluster, server, "cached")
+        while cached.cache_stats()["nodes"][victim]["drops"] == drops:
             await asyncio.sleep(0.01)
         stats = cached.cache_stats()
         assert stats["nodes"][victim]["keys"] == 0
@@ -271,6 +277,63 @@ async def test_reads_before_the_first_topology_are_answered_then_cached(
             assert await client.get("early") == b"e"
             assert await client.get("early") == b"e"
             assert client.cache_stats()["hits"] >= 1
+    finally:
+        await client.aclose()
+
+
+async def test_reads_from_replicas_are_cached_and_invalidated_by_the_replicas(
+    cluster: LocalCluster, writer: RedisCluster
+) -> None:
+    client = RedisCluster(
+        host="127.0.0.1",
+        port=cluster.servers[0].port,
+        read_from_replicas=True,
+        client_name="cached-replicas",
+        cache_config=CacheConfig(),
+    )
+    try:
+        async with asyncio.timeout(20):
+            await client.initialize()
+            while len(client.get_replicas()) < 3:  # the first topology read may predate the replicas' sync
+                await asyncio.sleep(0.1)
+                await client.nodes_manager.refresh()
+            # every node's socket open first: a socket opened later drops its shard's keys (as it should)
+            await asyncio.gather(*(client.execute_command("PING", target_nodes=n) for n in client.get_nodes()))
+            keys = [f"replica:{i}" for i in range(30)]
+            await asyncio.gather(*(writer.set(key, "one") for key in keys))
+            # replication is asynchronous: WAIT on each primary, on the writer's sockets, for its replica
+            primaries = writer.get_primaries()
+            assert await asyncio.gather(
+                *(writer.execute_command("WAIT", 1, 5000, target_nodes=node) for node in primaries)
+            ) == [1] * len(primaries)
+            assert await asyncio.gather(*(client.get(key) for key in keys)) == [b"one"] * len(keys)
+            hits = client.cache_stats()["hits"]
+            assert await asyncio.gather(*(client.get(key) for key in keys)) == [b"one"] * len(keys)
+            assert client.cache_stats()["hits"] == hits + len(keys)
+            # the reads went to the replicas (the servers' own counts), their keys recorded by shard
+            reads_on_replicas = 0
+            for node in client.get_replicas():
+                stats = cluster.call(cluster.server_by_port(node.port), "INFO", "commandstats")
+                reads_on_replicas += stats.get("cmdstat_get", {}).get("calls", 0)  # type: ignore[union-attr]
+            assert reads_on_replicas > 0
+            assert {name for name, part in client.cache_stats()["nodes"].items() if part["keys"]} == {
+                node.name for node in client.get_primaries()
+            }
+            # a replica's socket lost: its shard's keys go (they may have been read through it)
+            replica = client.get_replicas()[0]
+            shard = next(p for p, members in client.nodes_manager.topology.shards.items() if replica in members)
+            kill_sockets(cluster, cluster.server_by_port(replica.port), "cached-replicas")
+            while client.cache_stats()["nodes"][shard]["keys"]:
+                await asyncio.sleep(0.01)
+            assert all(part["keys"] for name, part in client.cache_stats()["nodes"].items() if name != shard)
+            held = client.cache_stats()["entries"]
+            assert held >= 10  # two shards' keys
+            await asyncio.gather(*(writer.set(key, "two") for key in keys))
+            # no cache_clear now: only the replicas' announcements can make the new values appear
+            for key in keys:
+                while await client.get(key) != b"two":
+                    await asyncio.sleep(0.01)
+            assert client.cache_stats()["invalidations"] >= held
     finally:
         await client.aclose()
 
