@@ -14,8 +14,9 @@ what it sent until the reply). Commands over several slots:
 - DEL, UNLINK, EXISTS, TOUCH are recorded as one command per slot, each with
   its own result, as redis-py's pipeline does; ``mset_nonatomic`` records
   one MSET per slot, as there;
-- MGET and MSET (which redis-py's pipeline refuses) are split by slot and put
-  back together into one result, as ``RedisCluster.mget``/``mset`` are;
+- MGET, MSET and the other commands redis-py's pipeline blocks raise
+  ``RedisClusterException`` at the call when their keys span slots, as
+  redis-py's do (in one slot they run; ``mset_nonatomic`` splits);
 - any other gets ``CrossSlotError`` in its place, as a server answers
   CROSSSLOT (redis-py refuses the whole pipeline). Keyless commands go
   where the router sends them (redis-py's pipeline refuses most of them).
@@ -97,8 +98,8 @@ _SPLIT_PER_SLOT = frozenset({"DEL", "UNLINK", "EXISTS", "TOUCH"})
 # Of the commands redis-py's cluster pipeline blocks, those with keys that may span slots and that are not
 # split here: refused at the call as there when their keys do span slots (in one slot they run).
 _BLOCKED_ACROSS_SLOTS = frozenset({
-    "BITOP", "BRPOPLPUSH", "MSETNX", "MSETEX", "PFCOUNT", "PFMERGE", "RENAME", "RENAMENX", "RPOPLPUSH", "SDIFF",
-    "SDIFFSTORE", "SINTER", "SINTERSTORE", "SMOVE", "SORT", "SUNION", "SUNIONSTORE",
+    "BITOP", "BRPOPLPUSH", "MGET", "MSET", "MSETNX", "MSETEX", "PFCOUNT", "PFMERGE", "RENAME", "RENAMENX",
+    "RPOPLPUSH", "SDIFF", "SDIFFSTORE", "SINTER", "SINTERSTORE", "SMOVE", "SORT", "SUNION", "SUNIONSTORE",
 })  # fmt: skip
 _TRANSACTION_ONLY = frozenset({"MULTI", "EXEC", "DISCARD", "WATCH", "UNWATCH"})
 _NOT_BLOCKING: Any = object()
