@@ -71,7 +71,8 @@ class CacheConfig:
 
     ``max_bytes``: the cache's size as the process holds it (keys, values and
     bookkeeping); ``max_entries``: a bound on entries too (None: bytes only);
-    ``ttl``: seconds an entry may be served (None: until invalidated);
+    ``ttl``: seconds an entry may be served (None: until invalidated); an
+    entry never outlives its key's TTL on the server, whatever ``ttl`` says;
     ``mode``: ``"default"`` (the server remembers the keys this client read) or
     ``"bcast"`` (the server announces every change under ``prefixes``; only
     keys under them are cached).

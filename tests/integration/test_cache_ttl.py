@@ -170,3 +170,24 @@ async def test_a_key_missing_at_its_pttl_keeps_an_empty_reply_and_never_a_value(
     finally:
         await cached.aclose()
         await server.fake.aclose()
+
+
+async def test_a_user_not_allowed_pttl_reads_through_the_cache_and_nothing_is_kept(
+    redis_server: RedisServer, writer: leanredis.Redis
+) -> None:
+    # without its TTL an entry could outlive the key: the read is answered, nothing is cached
+    user = "cache-no-pttl"
+    await writer.execute_command("ACL", "SETUSER", user, "on", ">pw", "allkeys", "allchannels", "+@all", "-pttl")
+    client = leanredis.Redis(
+        host="127.0.0.1", port=redis_server.port, protocol=3, username=user, password="pw",
+        cache_config=CacheConfig(),
+    )
+    try:
+        await writer.set("k", "one", px=60_000)
+        assert await client.get("k") == b"one"
+        assert await client.get("k") == b"one"
+        stats = client.cache_stats()
+        assert stats["entries"] == 0 and stats["hits"] == 0 and stats["misses"] == 2, stats
+    finally:
+        await client.aclose()
+        await writer.execute_command("ACL", "DELUSER", user)

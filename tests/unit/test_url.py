@@ -214,6 +214,8 @@ def test_a_password_with_slash_question_mark_or_hash_is_refused_without_repeatin
         f"redis://host/0?password={SECRET}&bogus=1",
         f"redis://host/0?bogus=1&password={SECRET}",
         f"redis://host/0?db=1&password=ab&{SECRET}=1",  # an unencoded '&' in a query password
+        f"redis://u:{SECRET}@[::1/0",  # urlsplit refuses the host part ("Invalid IPv6 URL")
+        f"redis://u:{SECRET}@ho\u2100st:1/0",  # and a host that NFKC-normalizes to a '/'
     ],
 )
 def test_other_malformed_urls_with_a_password_never_repeat_it(url: str) -> None:
