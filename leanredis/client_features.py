@@ -197,6 +197,12 @@ class ClientFeatures:
         """
         push_handler_func = kwargs.pop("push_handler_func", None)
         auto_reconnect = kwargs.pop("auto_reconnect", None)
+        if auto_reconnect is None and "_retry_set" not in self.__dict__:
+            # on a user's pool built redis-py's way without any retry option, redis.asyncio's pub/sub raises
+            # ConnectionError when its socket dies (its connections retry nothing): so does this one
+            pool = self._pool_box.pool  # type: ignore[attr-defined]
+            if pool is not None and getattr(pool, "retries_given", True) is False:
+                auto_reconnect = False
         kwargs.pop("shard_hint", None)
         for name in ("encoder", "event_dispatcher"):
             if kwargs.get(name) is not None:

@@ -156,6 +156,11 @@ class RedisPyPoolAPI:
         self._setup(options, max_connections, timeout, health_check_interval=interval)
         self.connection_class = connection_class
         self._connection_kwargs = connection_kwargs
+        # redis-py's connections made without retry, retry_on_error or retry_on_timeout never retry
+        # (Retry(NoBackoff(), 0)): a pub/sub on such a pool raises when its socket dies, not reconnects
+        self.retries_given = any(
+            connection_kwargs.get(name) for name in ("retry", "retry_on_error", "retry_on_timeout")
+        )
 
     def __repr__(self) -> str:
         shown = ",".join(

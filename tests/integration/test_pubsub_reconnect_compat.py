@@ -23,12 +23,18 @@ BINARY_PATTERN = b"\x80\x81*"
 _names = itertools.count()
 
 
-def both(server: RedisServer, **kwargs: Any) -> list[tuple[str, Any, str]]:
-    """(library, client, client name): leanredis and redis.asyncio, each named apart (to find its pub/sub socket)."""
+def both(server: RedisServer, on_pool: bool = False, **kwargs: Any) -> list[tuple[str, Any, str]]:
+    """(library, client, client name): leanredis and redis.asyncio, each named apart (to find its pub/sub socket);
+    ``on_pool``: each made on a ``ConnectionPool`` built with ``kwargs``, as applications share one."""
     out = []
     for name, module in (("leanredis", leanredis), ("redis-py", redis.asyncio)):
         client_name = f"{name}-{next(_names)}"
-        client = module.Redis(host="127.0.0.1", port=server.port, client_name=client_name, **kwargs)
+        if on_pool:
+            pool = module.ConnectionPool(host="127.0.0.1", port=server.port, client_name=client_name, **kwargs)
+            client = module.Redis(connection_pool=pool)
+            client.auto_close_connection_pool = True  # closed with the client (redis-py's attribute, unwarned)
+        else:
+            client = module.Redis(host="127.0.0.1", port=server.port, client_name=client_name, **kwargs)
         out.append((name, client, client_name))
     return out
 
@@ -144,12 +150,14 @@ async def test_push_handler_func_on_resp2_is_refused_not_ignored(redis_server: R
         await client.aclose()
 
 
+@pytest.mark.parametrize("made", ["retry=None", "on a pool without retry"])
 @pytest.mark.parametrize("reader", ["get_message", "listen"])
 async def test_without_retry_a_lost_connection_raises_connection_error_then_reconnects(
-    redis_server: RedisServer, reader: str
+    redis_server: RedisServer, reader: str, made: str
 ) -> None:
     results = {}
-    for name, client, client_name in both(redis_server, retry=None):
+    clients = both(redis_server, on_pool=True) if made.startswith("on a pool") else both(redis_server, retry=None)
+    for name, client, client_name in clients:
         pubsub = client.pubsub()
         try:
             await pubsub.subscribe("foo")
