@@ -19,8 +19,8 @@ version = release
 extensions = ["sphinx.ext.autodoc", "myst_parser"]
 source_suffix = {".md": "markdown"}
 root_doc = "index"
-# bench/ holds the lab's raw results (the README links them); README.next.md is the proposed README
-exclude_patterns = ["_build", "bench", "README.next.md"]
+# bench/ holds the lab's raw results (the Benchmarks page links them)
+exclude_patterns = ["_build", "bench"]
 
 myst_enable_extensions = ["colon_fence", "deflist"]
 myst_heading_anchors = 3

@@ -30,7 +30,8 @@ pytestmark = pytest.mark.skipif(
 )
 
 PAGES = [
-    "index", "getting-started", "switching", "how-it-works", "benchmarks", "changelog", "api/index", "api/commands/index",
+    "index", "getting-started", "switching", "how-it-works", "benchmarks", "changelog",
+    "api/index", "api/commands/index",
     *(f"guides/{g}" for g in ("memory", "timeouts", "pipelines", "pubsub", "scripting", "cluster", "sentinel",
                               "caching", "observability", "reliability", "lab")),
 ]
