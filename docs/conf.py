@@ -42,8 +42,31 @@ toc_object_entries = False
 
 
 def setup(app):  # noqa: ANN001, ANN201  (Sphinx's hook)
-    from sphinx.addnodes import pending_xref
+    from sphinx.addnodes import download_reference, pending_xref
+    from sphinx.transforms import SphinxTransform
     from sphinx.transforms.post_transforms import SphinxPostTransform
+
+    class RawResultsAreDownloads(SphinxTransform):
+        """A link to a Markdown file of the lab's raw results (``bench/.../profile.md``) is a download, as its logs are.
+
+        MyST takes any ``.md`` path for a page of the site, and bench/ holds no pages (exclude_patterns): the link,
+        right on GitHub, would be a broken reference here. Runs while the page is read, so that Sphinx still copies
+        the file as it copies the logs.
+        """
+
+        default_priority = 5
+
+        def apply(self, **kwargs: object) -> None:
+            for node in list(self.document.findall(pending_xref)):
+                target = node.get("reftarget", "")
+                if node.get("refdomain") == "doc" and target.split("/", 1)[0] == "bench":
+                    download = download_reference(
+                        refdoc=node["refdoc"], reftarget=f"/{target}.md", refexplicit=True, refdomain=None
+                    )
+                    download += node.children
+                    node.replace_self(download)
+
+    app.add_transform(RawResultsAreDownloads)
 
     class UnlinkUnknownTypes(SphinxPostTransform):
         """Type names that are not documented here (``str``, ``Any``, type aliases) become plain text.
