@@ -1,4 +1,4 @@
-"""Sphinx configuration of the leanredis docs site (build: ``python -m sphinx -W -b html docs docs/_build/html``)."""
+"""Sphinx configuration of the leanredis docs site (build and serve: ``leanredis docs``; build only: ``--no-serve``)."""
 
 from __future__ import annotations
 
