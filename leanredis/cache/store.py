@@ -122,6 +122,20 @@ class CacheStore:
         self.invalidations += len(cache_keys)
         return len(cache_keys)
 
+    def holds(self, key: bytes) -> bool:
+        """Whether an entry of ``key`` is kept."""
+        return key in self._by_key
+
+    def drop(self, key: bytes) -> None:
+        """Drop every entry of ``key`` (not an invalidation: the cache gave them up itself)."""
+        cache_keys = self._by_key.pop(key, None)
+        if cache_keys:
+            entries = self._entries
+            for cache_key in cache_keys:
+                entry = entries.pop(cache_key, None)
+                if entry is not None:
+                    self.bytes -= entry.size
+
     def clear(self) -> None:
         self._entries.clear()
         self._by_key.clear()

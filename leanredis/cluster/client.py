@@ -17,11 +17,14 @@ import asyncio
 import dataclasses
 import functools
 import random
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Sequence
 from typing import Any
 
+from ..cache import CacheConfig
 from ..client import Redis
 from ..commands import AllCommands
+from ..commands.base import list_or_args
 from ..commands.funnel import own, sender
 from ..commands.table import COMMANDS, lookup
 from ..encoding import Encoder
@@ -32,6 +35,7 @@ from ..pipeline import run_transaction
 from ..url import parse_url
 from .admin import ClusterSlotAdminCommands
 from .blocking import send_blocking
+from .cache import ClusterCache
 from .fanout import COMBINERS, SPLITTABLE, TO_ALL_PRIMARIES, Ordered, join, part_args, split_by_slot
 from .management import TARGETED as MANAGEMENT_TARGETED
 from .management import ClusterManagementCommands
@@ -56,7 +60,7 @@ _SINGLE_KEY = frozenset(
 _READ_SINGLE_KEY = frozenset(name for name in _SINGLE_KEY if COMMANDS[name.decode()].readonly)
 
 # Options of redis-py's RedisCluster that mean nothing here yet; refused by name rather than ignored.
-_NOT_YET = ("address_remap", "cache_config")
+_NOT_YET = ("address_remap",)
 
 
 class RedisCluster(
@@ -99,13 +103,14 @@ class RedisCluster(
     ) -> None:
         for name in _NOT_YET:
             if kwargs.get(name):
-                instead = (
-                    "client-side caching works with Redis (one server) only; leave it off on a cluster"
-                    if name == "cache_config"
-                    else "give the nodes' reachable addresses as startup_nodes instead"
+                raise DataError(
+                    f"RedisCluster({name}=...) is not supported: give the nodes' reachable addresses as "
+                    "startup_nodes instead"
                 )
-                raise DataError(f"RedisCluster({name}=...) is not supported: {instead}")
             kwargs.pop(name, None)
+        cache_config = kwargs.pop("cache_config", None)
+        if cache_config is not None and not isinstance(cache_config, CacheConfig):
+            raise DataError("cache_config must be a leanredis.CacheConfig")
         if kwargs.get("db", 0) != 0:
             raise DataError("Redis Cluster has only database 0: db must be 0")
         if kwargs.get("single_connection_client") or kwargs.get("connection_pool") is not None:
@@ -162,6 +167,49 @@ class RedisCluster(
             self.nodes_manager.reads = ReadBalancer(strategy, availability_zone)
             # the router of reads from replicas, in place of ``_send`` (whose fast path stays as cheap)
             self._send = self._send_reading  # type: ignore[method-assign]
+        self._cache: ClusterCache | None = None
+        if cache_config is not None:
+            self._enable_cluster_cache(cache_config)
+
+    def _enable_cluster_cache(self, config: CacheConfig) -> None:
+        """Tracking on every node's multiplexed connection (not the dedicated ones), one cache for all."""
+        if self.options.protocol != 3:
+            raise DataError(
+                "cache_config needs protocol=3 (the default): invalidations arrive as RESP3 pushes on each "
+                "node's connection"
+            )
+        manager = self.nodes_manager
+        manager.options = dataclasses.replace(
+            self.options, tracking=config.tracking_command(), resp2_fallback=False
+        )
+
+        def owner_of(key: bytes) -> ClusterNode | None:
+            return manager.slots[slot_of_bytes(key)]
+
+        cache = ClusterCache(config, self._send, self.options.encoding, time.monotonic, owner_of)
+        manager.cache = cache
+        self._cache = cache
+        self._send = cache.send  # type: ignore[method-assign]
+
+        def mget(keys: Any, *args: Any) -> Any:
+            if isinstance(keys, (list, tuple)) and not keys and not args:
+                return type(self).mget(self, keys)  # mget([]) as the uncached client answers it
+            return cache.mget(list_or_args(keys, args, "mget"))
+
+        self.mget = mget  # type: ignore[method-assign]  # key by key: only the misses go to the server
+
+    def cache_stats(self) -> dict[str, Any]:
+        """The client-side cache's totals (hits, misses, entries, bytes, ...) and, under ``"nodes"``, per
+        node: the keys held that were read through it and how many times they were dropped."""
+        if self._cache is None:
+            raise DataError("this client has no client-side cache: pass cache_config=CacheConfig(...)")
+        return self._cache.stats()
+
+    def cache_clear(self) -> None:
+        """Empty the client-side cache now."""
+        if self._cache is None:
+            raise DataError("this client has no client-side cache: pass cache_config=CacheConfig(...)")
+        self._cache.flush()
 
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> RedisCluster:

@@ -150,6 +150,7 @@ class NodesManager:
         self.slots = self.topology.slots  # the hot path reads this list
         self.default_node: ClusterNode | None = None
         self.reads: ReadBalancer | None = None  # reads from replicas (RedisCluster sets it)
+        self.cache: Any = None  # the client-side cache (a ClusterCache), told of nodes' sockets and slot moves
         self._attempts: dict[CommandFuture[Any], list[int]] = {}  # [redirects, retries] of redirected commands
         self._refresh_pending = False
         self._refresh_handle: asyncio.TimerHandle | None = None
@@ -182,6 +183,8 @@ class NodesManager:
             if self.reads is not None:
                 conn.reroute = functools.partial(self._reroute_read, node)
                 conn.on_lost_command = functools.partial(self._reread_lost, node)
+            if self.cache is not None:
+                self.cache.attach(node, conn)
         return conn
 
     def _reread_lost(self, node: ClusterNode, fut: CommandFuture[Any], error: RedisError, packed: Any) -> bool:
@@ -276,6 +279,8 @@ class NodesManager:
                 self._last_change = conn._loop.time()
                 self._refresh_gap = self.refresh_interval  # the topology moves: back to the quick pace
                 self.slots[error.slot_id] = target
+                if self.cache is not None and target is not node:
+                    self.cache.node_lost(node.name)  # its slot's writes now go where this client read nothing
                 self.schedule_refresh()
             else:
                 self.stats_ask += 1
@@ -496,6 +501,14 @@ class NodesManager:
         changed = any(map(operator.is_not, new.slots, self.slots)) or roles != {
             name: node.server_type for name, node in new.nodes.items()
         }
+        if changed and self.cache is not None:
+            # a node that lost a slot or changed role: what was read through it may change unannounced
+            moved = {old.name for old, now in zip(self.slots, new.slots) if old is not None and old is not now}
+            moved.update(
+                name for name, role in roles.items() if name in new.nodes and new.nodes[name].server_type != role
+            )
+            for name in moved:
+                self.cache.node_lost(name)
         leaving = [node for name, node in self.topology.nodes.items() if name not in new.nodes]
         leaving += [
             node

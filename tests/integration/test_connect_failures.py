@@ -170,7 +170,8 @@ async def test_a_caller_timeout_while_connecting_is_a_queued_timeout_carrying_th
         if stage == "after-failed-attempts":
             assert isinstance(error.__cause__, TimeoutError), repr(error.__cause__)
             assert f"timed out after {connect_timeout} s" in str(error.__cause__)
-            assert re.search(r"[23] connect attempts failed in a row in \d+\.\d s, the last: the connect timed out",
+            # two or three on a quiet machine; one to four where the loop is late (CI runs its passes side by side)
+            assert re.search(r"[1-4] connect attempts? failed in a row in \d+\.\d s, the last: the connect timed out",
                              str(error)), str(error)
         else:
             assert error.__cause__ is None

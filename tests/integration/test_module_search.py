@@ -412,7 +412,8 @@ async def test_ft_rows_match_the_modules_command_info(modules_server: RedisServe
         for name, row in rows.items():
             entry = (await client.execute_command("COMMAND", "INFO", name))[0]
             if entry is None:
-                assert name in ("FT.ALIASLIST", "FT.ADDHASH"), f"{name}: the server has no such command"
+                # FT.ALIASLIST, FT.HYBRID: newer than RediSearch 2.10; FT.ADDHASH: gone since 2.0
+                assert name in ("FT.ALIASLIST", "FT.ADDHASH", "FT.HYBRID"), f"{name}: the server has no such command"
                 continue
             if set(entry[2]) & DECLARED_FLAGS != set(row.flags):
                 problems.append(f"{name}: flags {sorted(row.flags)}, server {entry[2]}")

@@ -21,10 +21,13 @@ from ._raw import RawThen
 from .aggregation import AggregateRequest, Cursor, is_aggregate_request, is_cursor
 from .document import Document
 from .field import Field
+from .hybrid_query import CombineResultsMethod, HybridCursorQuery, HybridPostProcessingConfig, HybridQuery
 from .index_definition import IndexDefinition
 from .query import Query
 from .replies import (
     AggregateReply,
+    HybridPipelineReply,
+    HybridReply,
     ProfileReply,
     SearchPipelineReply,
     SearchReply,
@@ -168,6 +171,10 @@ class SearchCommands:
         return self._ft_send(["FT.SYNDUMP", self.index_name], syndump_reply)
 
     # -- queries --------------------------------------------------------------------------
+    def get_params_args(self, query_params: ParamsT) -> list[Any]:
+        """PARAMS n name value ... for ``query_params`` (nothing for None or {}), as the query methods send it."""
+        return params_args(query_params)
+
     def _query_args(self, query: Any, query_params: ParamsT) -> tuple[list[Any], Any]:
         if isinstance(query, str):
             query = Query(query)
@@ -179,6 +186,33 @@ class SearchCommands:
         """FT.SEARCH: a ``Result`` (``total``, ``docs``); in a pipeline, redis-py's flat list."""
         args, query = self._query_args(query, query_params)
         return self._send_undecoded(["FT.SEARCH", *args], SearchReply(query), SearchPipelineReply(query))
+
+    def hybrid_search(
+        self,
+        query: HybridQuery,
+        combine_method: CombineResultsMethod | None = None,
+        post_processing: HybridPostProcessingConfig | None = None,
+        params_substitution: ParamsT = None,
+        timeout: int | None = None,
+        cursor: HybridCursorQuery | None = None,
+    ) -> Any:
+        """FT.HYBRID (Redis 8.4+): a text query and a vector query fused into one ranking: a ``HybridResult``
+        (``HybridCursorResult`` with ``cursor``); in a pipeline, redis-py's flat list. Experimental, as redis-py's."""
+        warnings.warn("Call to experimental method hybrid_search. Be aware that the function arguments can change "
+                      "or be removed in future versions.", UserWarning, stacklevel=2)  # fmt: skip
+        args: list[Any] = ["FT.HYBRID", self.index_name, *query.get_args()]
+        if combine_method:
+            args += combine_method.get_args()
+        if post_processing:
+            args += post_processing.build_args()
+        args += params_args(params_substitution)
+        if timeout:
+            args += ["TIMEOUT", timeout]
+        if cursor:
+            args += cursor.build_args()
+        with_cursor = bool(cursor)
+        # read undecoded, as FT.SEARCH: loaded fields may be vectors, and redis-py keeps every value as bytes
+        return self._send_undecoded(args, HybridReply(with_cursor), HybridPipelineReply(with_cursor))
 
     def explain(self, query: str | Query, query_params: ParamsT = None) -> Any:
         """FT.EXPLAIN: the query's execution plan, as text."""

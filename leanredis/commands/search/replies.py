@@ -13,6 +13,7 @@ from typing import Any
 
 from ._util import text
 from .aggregation import AggregateResult, Cursor, is_aggregate_request, is_cursor
+from .hybrid_result import HybridCursorResult, HybridResult
 from .profile_information import ProfileInformation
 from .result import Result
 from .suggestion import Suggestion, SuggestionParser
@@ -199,6 +200,55 @@ class SearchPipelineReply:
                 fields = reply[i + step - 1]
                 fields[::2] = [text(k) for k in fields[::2]]
         return reply
+
+
+def _named(reply: Any) -> dict[str, Any]:
+    """A RESP3 map or a RESP2 flat [name, value, ...] list -> {str name: value as it came}."""
+    pairs: Any = reply.items() if isinstance(reply, dict) else zip(*[iter(reply)] * 2)
+    return {text(name): value for name, value in pairs}
+
+
+class HybridReply:
+    """FT.HYBRID (read undecoded) -> ``HybridResult`` (rows with str names and the server's bytes as values,
+    warnings as sent), or ``HybridCursorResult`` for a WITHCURSOR query."""
+
+    __slots__ = ("cursor",)
+
+    def __init__(self, cursor: bool) -> None:
+        self.cursor = cursor
+
+    def __call__(self, reply: Any) -> HybridResult | HybridCursorResult:
+        fields = _named(reply)
+        if self.cursor:
+            return HybridCursorResult(search_cursor_id=int(fields["SEARCH"]), vsim_cursor_id=int(fields["VSIM"]))
+        return HybridResult(
+            total_results=int(fields.get("total_results", 0)),
+            results=[_named(row) for row in fields.get("results", [])],
+            warnings=fields.get("warnings", []),
+            execution_time=float(fields.get("execution_time", 0)),  # RESP2 sends it as text, RESP3 as a double
+        )
+
+
+class HybridPipelineReply:
+    """FT.HYBRID in a pipeline -> the flat list redis-py's search pipelines return:
+    ["total_results", n, "results", [[name, value, ...], ...], "warnings", [...], "execution_time", seconds],
+    or ["SEARCH", cursor id, "VSIM", cursor id] for a WITHCURSOR query."""
+
+    __slots__ = ("cursor",)
+
+    def __init__(self, cursor: bool) -> None:
+        self.cursor = cursor
+
+    def __call__(self, reply: Any) -> list[Any]:
+        fields = _named(reply)
+        if self.cursor:
+            return ["SEARCH", fields.get("SEARCH"), "VSIM", fields.get("VSIM")]
+        rows = [[item for pair in _named(row).items() for item in pair] for row in fields.get("results", [])]
+        took = fields.get("execution_time", 0)
+        return [
+            "total_results", fields.get("total_results", 0), "results", rows,
+            "warnings", fields.get("warnings", []), "execution_time", float(took) if isinstance(took, bytes) else took,
+        ]  # fmt: skip
 
 
 class AggregateReply:

@@ -47,6 +47,7 @@ SEARCH_ROWS: tuple[CommandSpec, ...] = (
     _("FT.EXPLAIN", 0, 0, 0, "readonly"),
     _("FT.EXPLAINCLI", 0, 0, 0, "readonly"),
     _("FT.GET", 0, 0, 0, "readonly"),
+    _("FT.HYBRID", 0, 0, 0, "readonly"),  # Redis 8.4+ (ACL @read); RediSearch 2.10 has none
     _("FT.INFO", 0, 0, 0, "readonly"),
     _("FT.MGET", 0, 0, 0, "readonly"),
     _("FT.PROFILE", 0, 0, 0, "readonly"),
@@ -62,8 +63,9 @@ SEARCH_ROWS: tuple[CommandSpec, ...] = (
     _("FT._LIST", 0, 0, 0, "readonly"),
 )
 
-# FT.SEARCH (and FT.PROFILE SEARCH) is read undecoded: sent with raw_reply by a client, RawThen by a pipeline
+# FT.SEARCH, FT.HYBRID (and FT.PROFILE SEARCH) are read undecoded: raw_reply on a client, RawThen in a pipeline
 register("FT.SEARCH", None, (raw_reply, RawThen))
+register("FT.HYBRID", None, (raw_reply, RawThen))
 register("FT.AGGREGATE FT.CURSOR", None, (AggregateReply,))
 register("FT.PROFILE", None, (raw_reply, RawThen, ProfileReply))
 register("FT.INFO", None, (info_reply,))

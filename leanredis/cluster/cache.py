@@ -1,0 +1,120 @@
+"""Client-side caching on a cluster: one cache for the client, tracking on every node's connection.
+
+``RedisCluster(..., protocol=3, cache_config=CacheConfig(...))``. The rules are
+the standalone cache's (``leanredis/cache``): each node's multiplexed connection
+turns ``CLIENT TRACKING`` on at its handshake, so the node that answered a read
+announces the key's changes on the same socket, in order with its replies. What
+a cluster adds, and how it is handled:
+
+- one store for the whole client: ``max_bytes`` bounds the cache across nodes,
+  least recently used entries first, whichever node they came from;
+- invalidations come from any node and drop the key's entries wherever they
+  were read (the store is keyed by the key);
+- a node's writes are announced only to the sockets that read from it: when the
+  node's socket is lost, a new one opens, or a slot it served moves to another
+  node (a ``MOVED`` seen, or a topology refresh that moved a slot or changed a
+  role), the keys read through that node are dropped, and reads in flight
+  anywhere are not kept (a node's announcements may be lost with its socket);
+- a read and its ``PTTL`` are routed alike (same key, same slot), so they go to
+  the same node in the same write, as on one server.
+
+Dropping by node uses a record of the keys cached through each node; it may hold
+keys evicted since, and is pruned against the store when it grows past twice the
+store's entries, so its size follows the cache's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ..cache import CacheConfig, ClientCache
+from ..future import CommandFuture
+
+if TYPE_CHECKING:
+    from ..connection import Connection
+    from .topology import ClusterNode
+
+
+class ClusterCache(ClientCache):
+    """The cache of one ``RedisCluster``: the standalone cache, with its keys recorded per node."""
+
+    def __init__(
+        self,
+        config: CacheConfig,
+        send: Callable[[tuple[Any, ...], Any], CommandFuture[Any]],
+        encoding: str,
+        clock: Callable[[], float],
+        owner_of: Callable[[bytes], ClusterNode | None],
+    ) -> None:
+        super().__init__(config, send, encoding, clock)
+        self._owner_of = owner_of
+        self._node_keys: dict[str, set[bytes]] = {}
+        self._node_drops: dict[str, int] = {}
+
+    # -- what the nodes' connections tell us ------------------------------------------
+    def attach(self, node: ClusterNode, conn: Connection) -> None:
+        """Wire a node's new connection: its pushes, and its sockets opened and lost."""
+        name = node.name
+        conn.on_push = self.on_push
+        # writes while we were away were never announced; the reads in flight are on the new socket: kept
+        conn.on_connect = lambda: self.node_lost(name, in_flight=False)
+        previous = conn.on_disconnect
+
+        def lost() -> None:
+            self.node_lost(name)
+            if previous is not None:
+                previous()
+
+        conn.on_disconnect = lost
+
+    def node_lost(self, name: str, in_flight: bool = True) -> None:
+        """What was read through node ``name`` may change unannounced: its keys go, and (``in_flight``)
+        the replies of reads in flight, wherever, are not kept: the node's announcements may be lost."""
+        if in_flight:
+            self._epoch += 1
+        keys = self._node_keys.pop(name, None)
+        if in_flight or keys:
+            self._node_drops[name] = self._node_drops.get(name, 0) + 1
+        if keys:
+            store = self.store
+            for key in keys:
+                store.drop(key)
+
+    def flush(self) -> None:
+        super().flush()
+        self._node_keys.clear()
+
+    # -- entries kept -------------------------------------------------------------------
+    def _completed(
+        self, cache_key: Any, key: bytes, epoch: int, sent: float, ttl: CommandFuture[Any], fut: CommandFuture[Any]
+    ) -> None:
+        super()._completed(cache_key, key, epoch, sent, ttl, fut)
+        if not self.store.holds(key):
+            return
+        node = self._owner_of(key)
+        if node is None:  # no node serves its slot now: nothing would announce its changes
+            self.store.drop(key)
+            return
+        keys = self._node_keys.setdefault(node.name, set())
+        keys.add(key)
+        if len(keys) > 2 * len(self.store) + 64:  # keys evicted since: prune against the store
+            holds = self.store.holds
+            self._node_keys[node.name] = {k for k in keys if holds(k)}
+
+    def stats(self) -> dict[str, Any]:  # type: ignore[override]
+        """The totals of the standalone cache, and per node: keys held through it and times dropped."""
+        totals: dict[str, Any] = dict(super().stats())
+        holds = self.store.holds
+        names = set(self._node_keys) | set(self._node_drops)
+        totals["nodes"] = {
+            name: {
+                "keys": sum(1 for key in self._node_keys.get(name, ()) if holds(key)),
+                "drops": self._node_drops.get(name, 0),
+            }
+            for name in sorted(names)
+        }
+        return totals
+
+
+__all__ = ["ClusterCache"]

@@ -1,0 +1,272 @@
+"""Client-side caching on a cluster: tracking per node, one budget, drops per node, no stale read after
+resharding and failover with readers and writers running.
+
+A real local cluster (3 primaries + 3 replicas), module-scoped, always stopped
+and left as it was found (slots moved back, primaries failed back); every test
+bounded by ``asyncio.timeout``. Writes come from a second, uncached client.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+
+import leanredis
+from leanredis import CacheConfig
+from leanredis.cluster import RedisCluster
+
+from .cluster import LocalCluster, running_cluster
+
+
+@pytest.fixture(scope="module")
+def cluster(server_binary: str) -> Iterator[LocalCluster]:
+    with running_cluster(server_binary) as local:
+        yield local
+
+
+def cached_cluster(cluster: LocalCluster, **config: Any) -> RedisCluster:
+    return RedisCluster(
+        host="127.0.0.1", port=cluster.servers[0].port, client_name="cached", cache_config=CacheConfig(**config)
+    )
+
+
+@pytest.fixture
+async def writer(cluster: LocalCluster) -> AsyncIterator[RedisCluster]:
+    client = RedisCluster(host="127.0.0.1", port=cluster.servers[0].port)
+    await client.initialize()
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+async def cached(cluster: LocalCluster) -> AsyncIterator[RedisCluster]:
+    client = cached_cluster(cluster)
+    await client.initialize()
+    yield client
+    await client.aclose()
+
+
+def keys_on_every_shard(client: RedisCluster, per_shard: int, prefix: str) -> dict[str, list[str]]:
+    """``per_shard`` keys for each primary (by the client's slot table): node name -> keys."""
+    by_node: dict[str, list[str]] = {node.name: [] for node in client.get_primaries()}
+    i = 0
+    while any(len(keys) < per_shard for keys in by_node.values()):
+        key = f"{prefix}:{i}"
+        node = client.get_node_from_key(key)
+        assert node is not None
+        if len(by_node[node.name]) < per_shard:
+            by_node[node.name].append(key)
+        i += 1
+    return by_node
+
+
+async def settled(client: RedisCluster) -> None:
+    """A round trip on every primary's connection: invalidations sent before its reply have arrived."""
+    await asyncio.gather(*(client.execute_command("PING", target_nodes=node) for node in client.get_primaries()))
+
+
+async def test_reads_on_every_node_are_cached_and_invalidated_by_that_node(
+    cached: RedisCluster, writer: RedisCluster
+) -> None:
+    async with asyncio.timeout(20):
+        by_node = keys_on_every_shard(cached, 5, "inv")
+        keys = [key for keys in by_node.values() for key in keys]
+        await asyncio.gather(*(writer.set(key, "old") for key in keys))
+        assert await asyncio.gather(*(cached.get(key) for key in keys)) == [b"old"] * len(keys)
+        assert await asyncio.gather(*(cached.get(key) for key in keys)) == [b"old"] * len(keys)
+        stats = cached.cache_stats()
+        assert stats["hits"] == len(keys) and stats["entries"] == len(keys)
+        assert {name: part["keys"] for name, part in stats["nodes"].items()} == {name: 5 for name in by_node}
+        await asyncio.gather(*(writer.set(key, "new") for key in keys))
+        await settled(cached)
+        assert await asyncio.gather(*(cached.get(key) for key in keys)) == [b"new"] * len(keys)
+        assert cached.cache_stats()["invalidations"] == len(keys)
+        # mget key by key across slots: hits, and the misses to their nodes
+        assert await cached.mget(keys[:3] + ["inv:missing"]) == [b"new"] * 3 + [None]
+
+
+async def test_one_byte_budget_for_the_whole_cache_across_nodes(cluster: LocalCluster, writer: RedisCluster) -> None:
+    client = cached_cluster(cluster, max_bytes=256 * 1024)
+    try:
+        async with asyncio.timeout(30):
+            await client.initialize()
+            keys = [f"budget:{i}" for i in range(1500)]
+            value = b"v" * 1000
+            await asyncio.gather(*(writer.set(key, value) for key in keys))
+            for start in range(0, len(keys), 100):
+                assert await asyncio.gather(*(client.get(key) for key in keys[start : start + 100])) == [value] * 100
+            stats = client.cache_stats()
+            assert stats["bytes"] <= 256 * 1024 and stats["evictions"] > 0
+            assert len(stats["nodes"]) == 3 and all(part["keys"] > 0 for part in stats["nodes"].values())
+            # the per-node records follow the store: pruned, never much larger than the entries kept
+            recorded = client._cache._node_keys.values()  # type: ignore[union-attr]
+            assert max(len(keys) for keys in recorded) <= 2 * stats["entries"] + 64 + 1
+    finally:
+        await client.aclose()
+
+
+async def test_a_lost_socket_drops_that_nodes_keys_only(
+    cluster: LocalCluster, cached: RedisCluster, writer: RedisCluster
+) -> None:
+    async with asyncio.timeout(20):
+        by_node = keys_on_every_shard(cached, 4, "lost")
+        keys = [key for keys in by_node.values() for key in keys]
+        await asyncio.gather(*(writer.set(key, "v") for key in keys))
+        await asyncio.gather(*(cached.get(key) for key in keys))
+        victim = sorted(by_node)[0]
+        node = cached.get_node(node_name=victim)
+        assert node is not None
+        server = cluster.server_by_port(node.port)
+        listing = str(cluster.call(server, "CLIENT", "LIST"))
+        ids = [line.split()[0].split("=")[1] for line in listing.splitlines() if " name=cached " in line]
+        assert ids, listing
+        for client_id in ids:
+            cluster.call(server, "CLIENT", "KILL", "ID", client_id)
+        while cached.cache_stats()["nodes"][victim]["drops"] == 0:
+            await asyncio.sleep(0.01)
+        stats = cached.cache_stats()
+        assert stats["nodes"][victim]["keys"] == 0
+        assert all(stats["nodes"][name]["keys"] == 4 for name in by_node if name != victim)
+        # the keys of the other nodes are still hits; the victim's are read again, through a new socket
+        hits = stats["hits"]
+        assert await asyncio.gather(*(cached.get(key) for key in keys)) == [b"v"] * len(keys)
+        assert cached.cache_stats()["hits"] == hits + 8
+
+
+async def test_a_moved_slot_drops_the_keys_read_through_its_old_node(
+    cluster: LocalCluster, cached: RedisCluster, writer: RedisCluster
+) -> None:
+    key = "moving:{m1}"
+    slot = cached.keyslot(key)
+    source = cluster.owner(slot)
+    target = next(s for s in cluster.current_primaries() if s.port != source.port)
+    try:
+        async with asyncio.timeout(30):
+            await writer.set(key, "before")
+            assert await cached.get(key) == b"before"
+            assert await cached.get(key) == b"before"
+            await asyncio.to_thread(cluster.move_slots, [slot], target)
+            # the key moved with MIGRATE (its source announced the delete); the cache must not keep it, and
+            # writes on the new owner, which never saw this client read, must be seen
+            await settled(cached)
+            await writer.set(key, "after")
+            for _ in range(200):
+                if await cached.get(key) == b"after":
+                    break
+                await asyncio.sleep(0.01)
+            assert await cached.get(key) == b"after"
+            await writer.set(key, "again")
+            await settled(cached)
+            assert await cached.get(key) == b"again"
+    finally:
+        await asyncio.to_thread(cluster.move_slots, [slot], source)
+
+
+class Storm:
+    """Writers bumping a version per key (uncached client), cached readers reading them, until stopped."""
+
+    def __init__(self, writer: RedisCluster, reader: RedisCluster, keys: list[str]) -> None:
+        self.writer, self.reader, self.keys = writer, reader, keys
+        self.stopping = False
+        self.writes = 0
+        self.reads = 0
+        self.tasks: list[asyncio.Task[None]] = []
+
+    def start(self, writers: int = 10, readers: int = 20) -> None:
+        loop = asyncio.get_running_loop()
+        self.tasks = [loop.create_task(self._write()) for _ in range(writers)]
+        self.tasks += [loop.create_task(self._read()) for _ in range(readers)]
+
+    async def _write(self) -> None:
+        rng = random.Random()
+        while not self.stopping:
+            try:
+                await asyncio.wait_for(self.writer.incr(rng.choice(self.keys)), 5)
+                self.writes += 1
+            except (leanredis.RedisError, asyncio.TimeoutError):
+                await asyncio.sleep(0.01)  # a failover or a moving slot: try again
+
+    async def _read(self) -> None:
+        rng = random.Random()
+        while not self.stopping:
+            try:
+                await asyncio.wait_for(self.reader.get(rng.choice(self.keys)), 5)
+                self.reads += 1
+            except (leanredis.RedisError, asyncio.TimeoutError):
+                await asyncio.sleep(0.01)
+
+    async def stop(self) -> None:
+        self.stopping = True
+        await asyncio.gather(*self.tasks)
+
+
+async def stale_reads(cached: RedisCluster, writer: RedisCluster, keys: list[str]) -> list[tuple[str, Any, Any]]:
+    """Keys whose cached read differs from the server's value (read without a cache), after settling."""
+    truth = await asyncio.gather(*(writer.get(key) for key in keys))
+    await settled(cached)
+    seen = await asyncio.gather(*(cached.get(key) for key in keys))
+    return [(key, mine, theirs) for key, mine, theirs in zip(keys, seen, truth) if mine != theirs]
+
+
+async def test_no_stale_read_after_a_storm_through_resharding_and_failover(
+    cluster: LocalCluster, cached: RedisCluster, writer: RedisCluster
+) -> None:
+    keys = [f"storm:{{t{i % 40}}}:{i}" for i in range(400)]
+    slots = sorted({cached.keyslot(key) for key in keys})
+    moving = slots[:6]
+    sources = {slot: cluster.owner(slot) for slot in moving}
+    primary = cluster.owner(slots[-1])
+    replica = cluster.replica_of(primary)
+    storm = Storm(writer, cached, keys)
+    try:
+        async with asyncio.timeout(120):
+            await asyncio.gather(*(writer.set(key, 0) for key in keys))
+            storm.start()
+            while storm.reads < 2000:
+                await asyncio.sleep(0.01)
+            # slots move to another primary, with their keys, under the storm
+            for slot in moving:
+                target = next(s for s in cluster.current_primaries() if s.port != sources[slot].port)
+                await asyncio.to_thread(cluster.move_slots, [slot], target)
+            # a failover of a shard under the storm (a plain FAILOVER: no acknowledged write is lost)
+            await asyncio.to_thread(cluster.fail_back, replica)
+            reads = storm.reads
+            while storm.reads < reads + 2000:
+                await asyncio.sleep(0.01)
+            await storm.stop()
+            stats = cached.cache_stats()
+            print(f"\nstorm: {storm.writes} writes, {storm.reads} reads, {stats['hits']} hits, "
+                  f"{stats['invalidations']} invalidations, {stats['uncached_replies']} uncached replies, "
+                  f"moved={cached.stats()['moved']} refreshes={cached.stats()['refreshes']}")
+            assert stats["hits"] > 0 and storm.writes > 0
+            stale = await stale_reads(cached, writer, keys)
+            assert not stale, stale[:5]
+            # and it stays so: once more after the client's topology settled
+            await asyncio.sleep(0.5)
+            assert not await stale_reads(cached, writer, keys)
+            drops = sum(part["drops"] for part in cached.cache_stats()["nodes"].values())
+            assert drops > 0  # a moved slot and a changed role dropped what was read through them
+    finally:
+        storm.stopping = True
+        await asyncio.gather(*storm.tasks, return_exceptions=True)
+        for slot, source in sources.items():
+            await asyncio.to_thread(cluster.move_slots, [slot], source)
+        if cluster.role(primary) != "master":
+            await asyncio.to_thread(cluster.fail_back, primary)
+        await asyncio.to_thread(cluster.wait_healthy)
+
+
+async def test_cache_config_on_a_cluster_is_checked(cluster: LocalCluster) -> None:
+    port = cluster.servers[0].port
+    with pytest.raises(leanredis.DataError, match="protocol=3"):
+        RedisCluster(host="127.0.0.1", port=port, protocol=2, cache_config=CacheConfig())
+    with pytest.raises(leanredis.DataError, match="CacheConfig"):
+        RedisCluster(host="127.0.0.1", port=port, cache_config={"max_bytes": 1024})
+    plain = RedisCluster(host="127.0.0.1", port=port)
+    with pytest.raises(leanredis.DataError, match="no client-side cache"):
+        plain.cache_stats()
+    await plain.aclose()
