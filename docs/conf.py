@@ -1,4 +1,4 @@
-"""Sphinx configuration of the leanredis docs site (build: ``python -m sphinx -W -b html docs docs/_build/html``)."""
+"""Sphinx configuration of the leanredis docs site (build and serve: ``leanredis docs``; build only: ``--no-serve``)."""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ version = release
 extensions = ["sphinx.ext.autodoc", "myst_parser"]
 source_suffix = {".md": "markdown"}
 root_doc = "index"
-# bench/ holds the lab's raw results (the README links them); README.next.md is the proposed README
-exclude_patterns = ["_build", "bench", "README.next.md"]
+# bench/ holds the lab's raw results (the Benchmarks page links them)
+exclude_patterns = ["_build", "bench"]
 
 myst_enable_extensions = ["colon_fence", "deflist"]
 myst_heading_anchors = 3
@@ -42,8 +42,31 @@ toc_object_entries = False
 
 
 def setup(app):  # noqa: ANN001, ANN201  (Sphinx's hook)
-    from sphinx.addnodes import pending_xref
+    from sphinx.addnodes import download_reference, pending_xref
+    from sphinx.transforms import SphinxTransform
     from sphinx.transforms.post_transforms import SphinxPostTransform
+
+    class RawResultsAreDownloads(SphinxTransform):
+        """A link to a Markdown file of the lab's raw results (``bench/.../profile.md``) is a download, as its logs are.
+
+        MyST takes any ``.md`` path for a page of the site, and bench/ holds no pages (exclude_patterns): the link,
+        right on GitHub, would be a broken reference here. Runs while the page is read, so that Sphinx still copies
+        the file as it copies the logs.
+        """
+
+        default_priority = 5
+
+        def apply(self, **kwargs: object) -> None:
+            for node in list(self.document.findall(pending_xref)):
+                target = node.get("reftarget", "")
+                if node.get("refdomain") == "doc" and target.split("/", 1)[0] == "bench":
+                    download = download_reference(
+                        refdoc=node["refdoc"], reftarget=f"/{target}.md", refexplicit=True, refdomain=None
+                    )
+                    download += node.children
+                    node.replace_self(download)
+
+    app.add_transform(RawResultsAreDownloads)
 
     class UnlinkUnknownTypes(SphinxPostTransform):
         """Type names that are not documented here (``str``, ``Any``, type aliases) become plain text.

@@ -2,7 +2,8 @@
 
 ``leanredis bench`` runs the memory-under-load lab; ``leanredis targets``
 runs every performance target side by side (``benchmarks/targets.py`` of a
-source checkout, which also needs the limit proxy in ``../shared/bench``).
+source checkout, which also needs the limit proxy in ``../shared/bench``);
+``leanredis docs`` builds the docs site and serves it locally.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
+
+from .cli_docs import docs_parser, run_docs
 
 
 def _csv(value: str) -> list[str]:
@@ -290,6 +293,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command")
     bench_parser(sub)
     targets_parser(sub)
+    docs_parser(sub)
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["targets"]:  # everything after it is targets.py's (argparse would eat --help)
         return run_targets(argv[1:])
@@ -301,6 +305,8 @@ def main(argv: list[str] | None = None) -> int:
         except KeyboardInterrupt:
             print("\ninterrupted: the private server(s) were stopped", file=sys.stderr)
             return 130
+    if args.command == "docs":
+        return run_docs(args)
     parser.print_help()
     return 2
 

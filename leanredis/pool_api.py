@@ -179,6 +179,7 @@ class RedisPyPoolAPI:
         self._connection_kwargs = value
 
     def get_protocol(self) -> int | None:
+        """The ``protocol`` the pool's connections are given (None when it was not given)."""
         return self.connection_kwargs.get("protocol")
 
     def get_encoder(self) -> Encoder:

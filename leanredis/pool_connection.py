@@ -181,9 +181,11 @@ class PooledConnection:
     queued = 0  # nothing waits here for room: the pool's dirty check reads it beside ``inflight``
 
     def get_protocol(self) -> int:
+        """The RESP version this connection speaks (2 or 3)."""
         return self.protocol
 
     def getpeername(self) -> str | None:
+        """The server's address this connection is connected to, or None when it is not connected."""
         proto = self._proto
         if proto is None or proto.transport is None:
             return None
@@ -191,12 +193,15 @@ class PooledConnection:
         return str(peer[0]) if isinstance(peer, tuple) and peer else None
 
     def mark_for_reconnect(self) -> None:
+        """Set the flag ``should_reconnect()`` reports (redis-py's API; the pool does not act on it)."""
         self._reconnect = True
 
     def should_reconnect(self) -> bool:
+        """Whether ``mark_for_reconnect()`` flagged it since the last ``reset_should_reconnect()`` or disconnect."""
         return self._reconnect
 
     def reset_should_reconnect(self) -> None:
+        """Clear the flag ``mark_for_reconnect()`` set."""
         self._reconnect = False
 
     def set_parser(self, parser_class: Any) -> None:
@@ -229,6 +234,7 @@ class PooledConnection:
             self._connect_callbacks.append(ref)
 
     def deregister_connect_callback(self, callback: Callable[[PooledConnection], Any]) -> None:
+        """Stop calling ``callback`` after connects; one never registered is ignored, as in redis-py."""
         try:
             self._connect_callbacks.remove(_weak(callback))
         except ValueError:

@@ -451,6 +451,7 @@ class SentinelRedis(Redis):
         return self.follower.service_name
 
     def with_timeout(self, timeout: float | None) -> Redis:
+        """A view of this client whose commands use ``timeout``, following the master as the client does."""
         view = super().with_timeout(timeout)
         view.follower = self.follower  # type: ignore[attr-defined]
         if self.follower.is_master:

@@ -1,6 +1,6 @@
 """Find a server binary and run private servers on free loopback ports.
 
-Used by the test fixtures, the README example and ``leanredis bench``;
+Used by the test fixtures, the docs' examples and ``leanredis bench``;
 ``LocalCluster`` starts a private Redis Cluster of such servers (``leanredis
 bench --cluster``).
 The binary is, in order: the ``binary`` argument, ``$LEANREDIS_SERVER``,

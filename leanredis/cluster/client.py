@@ -286,12 +286,15 @@ class RedisCluster(
         return list(self.nodes_manager.topology.nodes.values())
 
     def get_primaries(self) -> list[ClusterNode]:
+        """The primaries of the slot map the client holds."""
         return self.nodes_manager.topology.primaries()
 
     def get_replicas(self) -> list[ClusterNode]:
+        """The replicas of the slot map the client holds."""
         return self.nodes_manager.topology.replicas()
 
     def get_random_node(self) -> ClusterNode:
+        """Any node of the slot map, primary or replica, chosen at random."""
         return random.choice(self.get_nodes())
 
     def get_default_node(self) -> ClusterNode | None:
@@ -299,6 +302,7 @@ class RedisCluster(
         return self.nodes_manager.default_node
 
     def set_default_node(self, node: ClusterNode) -> None:
+        """Send keyless commands without a better place to ``node``, which must be in the slot map (else DataError)."""
         if node is None or self.get_node(node_name=node.name) is None:
             raise DataError("The requested node does not exist in the cluster.")
         self.nodes_manager.default_node = self.get_node(node_name=node.name)
@@ -328,6 +332,7 @@ class RedisCluster(
         return replicas[0] if replicas else None
 
     def get_encoder(self) -> Encoder:
+        """An ``Encoder`` with the client's encoding, encoding_errors and decode_responses."""
         o = self.options
         return Encoder(o.encoding, o.encoding_errors, o.decode_responses)
 

@@ -261,8 +261,8 @@ def _package_version(package: str) -> str | None:
 
 def write_json(path: Path, environment: dict[str, Any], plan: dict[str, Any], results: list[dict[str, Any]],
                missing: dict[str, str], cluster: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """Every figure of the run, in the schema documented in the README (``cluster_targets`` with --cluster);
-    returns the document written."""
+    """Every figure of the run, in the schema of ``lab/schema.json`` (``cluster_targets`` with --cluster; the lab's
+    guide in docs/ describes it); returns the document written."""
     doc: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "environment": environment, "plan": plan,
                            "missing_clients": missing, "runs": results}
     if cluster is not None:

@@ -9,6 +9,7 @@ no dedicated connection handed out.
 from __future__ import annotations
 
 import asyncio
+import textwrap
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -22,6 +23,7 @@ from leanredis.cluster import RedisCluster
 
 from . import test_cluster
 from .cluster import LocalCluster
+from .docs_examples import example
 from .families.oracle import same_shape
 from .test_cluster import assert_no_leak, finish_migration, keys_on_each_primary, move_slot, other_primary
 
@@ -608,13 +610,8 @@ def test_the_entry_points_take_redis_pys_parameters() -> None:
         assert names(getattr(ClusterPipeline, method)) == names(getattr(redis_py_cluster.ClusterPipeline, method))
 
 
-async def test_the_readmes_cluster_pipeline_example_runs(cluster: LocalCluster, rc: RedisCluster) -> None:
-    import re
-    import textwrap
-    from pathlib import Path
-
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    block = next(b for b in re.findall(r"```python\n(.*?)```", readme, flags=re.S) if "rc.blpop" in b)
+async def test_the_cluster_guides_pipeline_example_runs(cluster: LocalCluster, rc: RedisCluster) -> None:
+    block = example("docs/guides/cluster.md", "rc.blpop")
     namespace: dict[str, Any] = {}
     exec("async def example(rc):\n" + textwrap.indent(block, "    "), namespace)
     async with asyncio.timeout(20):
@@ -622,6 +619,21 @@ async def test_the_readmes_cluster_pipeline_example_runs(cluster: LocalCluster, 
         await namespace["example"](rc)
         assert await rc.mget("a", "c", "{u1}:n", "queue") == [b"1", b"1", b"1", None]
         await assert_clean(rc)
+
+
+async def test_the_cluster_guides_first_example_runs(cluster: LocalCluster, rc: RedisCluster) -> None:
+    block = example("docs/guides/cluster.md", "leanredis.RedisCluster(host=")
+    block = block.replace("port=7000", f"port={cluster.servers[0].port}")
+    namespace: dict[str, Any] = {}
+    exec("async def first(leanredis):\n" + textwrap.indent(block + "\nreturn rc, replicas", "    "), namespace)
+    async with asyncio.timeout(20):
+        theirs, replicas = await namespace["first"](leanredis)
+        try:
+            assert await rc.get("user:{42}:name") == b"ada"
+            assert await replicas.dbsize() >= 1  # keyless: summed over the primaries, as the example says
+        finally:
+            await theirs.aclose()
+            await replicas.aclose()
 
 
 async def test_a_redirect_loop_ends_blocking_commands_and_transactions_with_a_clear_error(

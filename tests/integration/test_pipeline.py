@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import re
 import subprocess
 import sys
 import weakref
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +15,7 @@ import leanredis
 from leanredis import DataError, ResponseError
 from leanredis.server import RedisServer
 
+from .docs_examples import example, printed
 from .families.oracle import same_shape
 
 
@@ -224,14 +223,12 @@ async def test_blocking_command_in_a_pipeline_runs_on_a_pool_connection(r: leanr
     assert (stats["created"], stats["in_use"], stats["idle"], stats["closed_dirty"]) == (1, 0, 1, 0)
 
 
-def test_readme_example_prints_what_its_comments_say(redis_server: RedisServer) -> None:
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    code = next(b for b in re.findall(r"```python\n(.*?)```", readme, flags=re.S) if "r.transaction(" in b)
+def test_the_pipelines_guide_example_prints_what_its_comments_say(redis_server: RedisServer) -> None:
+    code = example("docs/guides/pipelines.md", "r.transaction(")
     code = code.replace("redis://localhost:6379/0", f"{redis_server.url}/7")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
-    expected = [line.split("#", 1)[1].strip() for line in code.splitlines() if "print(" in line and "#" in line]
-    assert out.stdout.splitlines() == expected
+    assert out.stdout.splitlines() == printed(code)
 
 
 @pytest.mark.parametrize("transaction", [False, True], ids=["pipeline", "multi-exec"])

@@ -22,6 +22,7 @@ import redis.asyncio
 import leanredis
 from leanredis.server import RedisServer
 
+from .docs_examples import example
 from .families.oracle import same_shape
 
 PROTOCOLS = pytest.mark.parametrize("protocol", [2, 3], ids=["resp2", "resp3"])
@@ -494,12 +495,8 @@ async def test_connect_failure_raises_connection_error_and_subscribes_nothing(se
     await p.aclose()
 
 
-def test_readme_pubsub_example_prints_what_it_says(redis_server: RedisServer) -> None:
-    import re
-    from pathlib import Path
-
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    code = next(b for b in re.findall(r"```python\n(.*?)```", readme, flags=re.S) if "pubsub(" in b)
+def test_the_pubsub_guide_example_prints_what_it_says(redis_server: RedisServer) -> None:
+    code = example("docs/guides/pubsub.md", "pubsub(")
     code = code.replace("redis://localhost:6379/0", f"{redis_server.url}/6")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr

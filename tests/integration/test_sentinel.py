@@ -8,12 +8,10 @@ master) and the others ask the sentinels where the master is now.
 from __future__ import annotations
 
 import asyncio
-import re
 import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 import redis
@@ -22,6 +20,7 @@ import leanredis
 from leanredis import MasterNotFoundError, ReadOnlyError, Sentinel, SlaveNotFoundError
 from leanredis.server import RedisServer, free_port
 
+from .docs_examples import example
 from .helpers import NO_SYNC_DELAY
 
 pytestmark = pytest.mark.slow
@@ -214,9 +213,8 @@ async def test_readonly_is_noticed_in_batches_that_start_with_a_read(topology: T
             await master.aclose()
 
 
-async def test_readme_sentinel_example_prints_what_its_comments_say(topology: Topology) -> None:
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    code = next(b for b in re.findall(r"```python\n(.*?)```", readme, flags=re.S) if "leanredis.Sentinel(" in b)
+async def test_the_sentinel_guide_example_prints_what_its_comments_say(topology: Topology) -> None:
+    code = example("docs/guides/sentinel.md", "leanredis.Sentinel(")
     code = code.replace('[("localhost", 26379)]', repr(topology.sentinel_addresses))
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-c", code, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
