@@ -81,7 +81,8 @@ from ..exceptions import (
     WatchError,
 )
 from ..executor import Executor
-from ..pipeline import _WATCH, Pipeline, _abandon, _annotate, _preview, _upper
+from ..pipeline import _WATCH, Pipeline
+from ..pipeline_results import abandon, annotate, preview_args, upper_name
 from .fanout import TO_ALL_PRIMARIES, part_args, split_by_slot
 from .nodes import NodesManager
 from .redirects import ASKING, REDIRECTED, Redirects, owner, repoint, retry_delay
@@ -163,7 +164,7 @@ class ClusterPipeline(AllCommands):
 
     # -- recording ---------------------------------------------------------------
     def _send(self, args: tuple[Any, ...], parse: Any) -> Any:
-        name = _upper(args[0])
+        name = upper_name(args[0])
         if self.is_transaction:
             if not self.explicit_transaction and (name == "WATCH" or self.watching):
                 return self._immediate(args, parse, _NOT_BLOCKING)
@@ -257,7 +258,7 @@ class ClusterPipeline(AllCommands):
                 "give the keys of a transaction a common {hash tag}"
             )
         slot = next(iter(slots), None)
-        redirects = Redirects(client.nodes_manager, f"{_upper(args[0])} of a transaction")
+        redirects = Redirects(client.nodes_manager, f"{upper_name(args[0])} of a transaction")
         node: ClusterNode | None = None
         while True:
             watcher = self._watcher
@@ -310,7 +311,7 @@ class ClusterPipeline(AllCommands):
     async def _execute_pipeline(self, stack: list[Command], raise_on_error: bool) -> list[Any]:
         await self.initialize()
         blocking = self._blocking
-        previews = [_preview(args) for args, _ in stack]
+        previews = [preview_args(args) for args, _ in stack]
         empties = {index: parse for index, (_, parse) in enumerate(stack) if parse.__class__ is EmptyOnError}
         own = self._own_connections(stack, blocking)
         owned = {index for positions in own.values() for index in positions}
@@ -340,7 +341,7 @@ class ClusterPipeline(AllCommands):
             clean = True
         finally:
             if not clean:
-                _abandon(pending)
+                abandon(pending)
         stack.clear()
         for index, empty in empties.items():
             if isinstance(results[index], ResponseError):
@@ -540,7 +541,7 @@ def _raise_first_failure(results: list[Any], previews: list[tuple[Any, ...]]) ->
     """redis-py's ``raise_on_error``: the first error, with its command's position and text."""
     for index, value in enumerate(results):
         if isinstance(value, (ResponseError, *_LOST)):
-            _annotate(value, index, previews[index])  # type: ignore[arg-type]  # any error's args take the prefix
+            annotate(value, index, previews[index])  # type: ignore[arg-type]  # any error's args take the prefix
             raise value
 
 
