@@ -19,6 +19,7 @@ from typing import Any
 from ..memory import allocator, rss_bytes
 from .clients import open_client, version
 from .sampler import Counter, Sampler, ServerOps
+from .soak import soak
 from .vector import vector
 from .workloads import RUNNERS, Context, Params, connected_clients
 
@@ -76,7 +77,7 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
     ctx = Context(spec["client"], spec["host"], spec["port"], params, counter, sampler, options, _control)
     error = None
     try:
-        figures = await {**RUNNERS, "vector": vector}[spec["workload"]](ctx, client)
+        figures = await {**RUNNERS, "soak": soak, "vector": vector}[spec["workload"]](ctx, client)
     except Exception as exc:  # a client that breaks is a result too: reported, not hidden
         figures = {"ops": 0, "seconds": 0, "throughput_ops_per_s": 0, "errors": {type(exc).__name__: 1},
                    "latency_ms": {"p50": None, "p99": None, "p999": None}}
