@@ -89,6 +89,8 @@ def _watch_ok(reply: Any) -> bool:
 class Pipeline(AllCommands):
     """Buffered commands sent in one write; MULTI/EXEC around them when ``transaction``."""
 
+    _records_scripts = True  # a Script called on it is added to ``scripts``, loaded before execute
+
     def __init__(self, executor: Executor, transaction: bool = True, shard_hint: str | None = None) -> None:
         self._executor = executor
         self.options = executor.options

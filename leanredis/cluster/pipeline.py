@@ -85,6 +85,8 @@ _TRANSACTION_ONLY = frozenset({"MULTI", "EXEC", "DISCARD", "WATCH", "UNWATCH"})
 class ClusterPipeline(ClusterTransaction, AllCommands):
     """Commands recorded, sent per node by ``execute()``; MULTI/EXEC on one slot's node if ``transaction``."""
 
+    _records_scripts = True  # a Script called on it is added to ``scripts``, loaded before execute
+
     def __init__(self, client: RedisCluster, transaction: bool | None = None) -> None:
         self.cluster_client = client
         self.options = client.options
