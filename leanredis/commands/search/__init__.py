@@ -10,14 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from .client import AsyncSearch, Search, SearchModuleCommands
+from .commands import PIPELINE_CLASSES
 
 __all__ = ["AsyncPipeline", "AsyncSearch", "Pipeline", "Search", "SearchModuleCommands", "SearchPipeline"]
 
 
 def __getattr__(name: str) -> Any:
-    # the pipeline class needs leanredis.pipeline, which needs the command mixins: imported when asked for
+    # the pipeline class is a Pipeline, a layer above: set in PIPELINE_CLASSES by its module, when leanredis is imported
     if name in ("Pipeline", "AsyncPipeline", "SearchPipeline"):
-        from .pipeline import SearchPipeline
-
-        return SearchPipeline
+        return PIPELINE_CLASSES["SearchPipeline"]
     raise AttributeError(name)

@@ -39,10 +39,14 @@ from .replies import (
 ParamsT = dict[str, Any] | None
 
 
-def _is_pipeline(client: Any) -> bool:
-    from ...pipeline import Pipeline
+# The pipeline classes, a layer above the commands (a Pipeline is built on the command mixins):
+# "Pipeline" and "SearchPipeline", set by leanredis.commands.search.pipeline when it is imported
+# (leanredis's __init__ imports it), so that nothing here imports upward.
+PIPELINE_CLASSES: dict[str, type] = {}
 
-    return isinstance(client, Pipeline)
+
+def _is_pipeline(client: Any) -> bool:
+    return isinstance(client, PIPELINE_CLASSES["Pipeline"])
 
 
 def _schema_args(fields: Any) -> list[Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...pipeline import Pipeline
-from .commands import SearchCommands
+from .commands import PIPELINE_CLASSES, SearchCommands
 
 
 class SearchPipeline(SearchCommands, Pipeline):  # type: ignore[misc]  # its info/config_* are FT.*, as redis-py's
@@ -23,3 +23,5 @@ class SearchPipeline(SearchCommands, Pipeline):  # type: ignore[misc]  # its inf
 
 
 AsyncPipeline = SearchPipeline
+
+PIPELINE_CLASSES.update(Pipeline=Pipeline, SearchPipeline=SearchPipeline)  # what the search commands ask for
