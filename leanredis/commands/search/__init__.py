@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...registry import FROM_ABOVE
 from .client import AsyncSearch, Search, SearchModuleCommands
-from .commands import PIPELINE_CLASSES
 
 __all__ = ["AsyncPipeline", "AsyncSearch", "Pipeline", "Search", "SearchModuleCommands", "SearchPipeline"]
 
 
 def __getattr__(name: str) -> Any:
-    # the pipeline class is a Pipeline, a layer above: set in PIPELINE_CLASSES by its module, when leanredis is imported
+    # the pipeline class is a Pipeline, a layer above: its module sets it, when leanredis is imported
     if name in ("Pipeline", "AsyncPipeline", "SearchPipeline"):
-        return PIPELINE_CLASSES["SearchPipeline"]
+        return FROM_ABOVE["SearchPipeline"]
     raise AttributeError(name)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ...registry import FROM_ABOVE
 from .batch import BatchIndexer as _BatchIndexer
-from .commands import PIPELINE_CLASSES, SearchCommands
+from .commands import SearchCommands
 
 if TYPE_CHECKING:
     from .pipeline import SearchPipeline
@@ -23,7 +24,7 @@ class Search(SearchCommands):
 
     def pipeline(self, transaction: bool = True, shard_hint: str | None = None) -> SearchPipeline:
         """A pipeline with this index's search methods as well as every command method."""
-        pipeline_class = PIPELINE_CLASSES["SearchPipeline"]
+        pipeline_class = FROM_ABOVE["SearchPipeline"]  # a Pipeline: a layer above
         pipeline: SearchPipeline = pipeline_class(self.client._executor(), transaction, shard_hint, self.index_name)
         return pipeline
 

@@ -16,6 +16,7 @@ from collections.abc import Awaitable
 from typing import Any
 
 from ...future import raw_reply
+from ...registry import FROM_ABOVE
 from ..parsers import str_if_bytes
 from ._raw import RawThen
 from .aggregation import AggregateRequest, Cursor, is_aggregate_request, is_cursor
@@ -39,14 +40,8 @@ from .replies import (
 ParamsT = dict[str, Any] | None
 
 
-# The pipeline classes, a layer above the commands (a Pipeline is built on the command mixins):
-# "Pipeline" and "SearchPipeline", set by leanredis.commands.search.pipeline when it is imported
-# (leanredis's __init__ imports it), so that nothing here imports upward.
-PIPELINE_CLASSES: dict[str, type] = {}
-
-
 def _is_pipeline(client: Any) -> bool:
-    return isinstance(client, PIPELINE_CLASSES["Pipeline"])
+    return isinstance(client, FROM_ABOVE["Pipeline"])  # a layer above: a Pipeline is built on the commands
 
 
 def _schema_args(fields: Any) -> list[Any]:

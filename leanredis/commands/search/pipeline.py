@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from ...pipeline import Pipeline
-from .commands import PIPELINE_CLASSES, SearchCommands
+from ...registry import FROM_ABOVE
+from .commands import SearchCommands
 
 
 class SearchPipeline(SearchCommands, Pipeline):  # type: ignore[misc]  # its info/config_* are FT.*, as redis-py's
@@ -24,4 +25,4 @@ class SearchPipeline(SearchCommands, Pipeline):  # type: ignore[misc]  # its inf
 
 AsyncPipeline = SearchPipeline
 
-PIPELINE_CLASSES.update(Pipeline=Pipeline, SearchPipeline=SearchPipeline)  # what the search commands ask for
+FROM_ABOVE.update(Pipeline=Pipeline, SearchPipeline=SearchPipeline)  # for the search commands, below
