@@ -13,7 +13,8 @@ from typing import Any
 
 from .clients import Adapter, open_client
 from .faultproxy import FaultProxy
-from .workloads import Context, PacedState, least_squares_slope, run_paced, server_command
+from .paced import PacedState, run_paced
+from .workloads import Context, least_squares_slope, server_command
 
 SOAK_FAULTS = ("restart", "pause", "client-kill", "blackhole", "reset-storm")
 
