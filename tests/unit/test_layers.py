@@ -1,16 +1,16 @@
 """Imports point down: no module of leanredis imports one of a higher layer, not even inside a function.
 
-The layers, lowest first, are the design's (resp, connection, commands, pool,
-client, cluster, lab), with two placements the code makes: the modules every
-layer shares (errors, futures, options) under resp, and pub/sub, the
-client-side cache and the memory probes inside the layers that use them
-(pub/sub and the cache with the client, memory with the shared modules), below
-cluster and sentinel. A module may import its own layer or any below it; an
-import counts wherever it is written, at the top of a module or inside a
-function, except under ``if TYPE_CHECKING:``: an annotation may name a class
-above (``Search.pipeline() -> SearchPipeline``), which is no import at run
-time. A module the table does not place fails the test: a new module gets a
-layer when it is added.
+The layers, lowest first, in the design's order (resp, connection, commands,
+pool, client, cluster, lab); below them the modules every layer uses (errors,
+futures, options, the memory probes); pub/sub and the client-side cache sit
+with the client that builds on them, sentinel with cluster. A module may
+import its own layer or any below. An import counts wherever it runs: at the
+top of a module, in a function, in a ``try``; not under ``if TYPE_CHECKING:``,
+where an annotation may name a class above (``Search.pipeline() ->
+SearchPipeline``) without importing it at run time. A module in no layer fails
+the test: a new module is placed when it is added. What a lower module needs
+from above at run time, it gets as an argument, by an attribute, or from
+``leanredis.registry.FROM_ABOVE``.
 """
 
 from __future__ import annotations
