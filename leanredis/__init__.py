@@ -6,6 +6,7 @@ from ._version import __version__
 from .cache import CacheConfig
 from .client import Redis, StrictRedis, make_ssl_context
 from .cluster import ClusterNode, RedisCluster
+from .commands.search import pipeline as _search_pipeline  # noqa: F401  # sets the search commands' pipeline classes
 from .connection_classes import Connection, SSLConnection, UnixDomainSocketConnection
 from .exception_bridge import install as _install_exception_bridge
 from .exceptions import (

@@ -37,6 +37,7 @@ from .options import (
 )
 from .pipeline import Pipeline, run_transaction
 from .pool import DEFAULT_MAX_CONNECTIONS, DEFAULT_POOL_TIMEOUT, ConnectionPool
+from .registry import FROM_ABOVE
 from .retry import retry_settings
 from .url import parse_url
 
@@ -260,8 +261,7 @@ class Redis(ClientFeatures, AllCommands):
             pool.share(self.connection)  # pool.disconnect() closes it too; it reconnects when next used
             self._send = pool.wrap_sender(self._send, self.connection)
         elif is_redis_py_sentinel_pool(pool):
-            from .sentinel import pool_from_redis_py  # the one module above this one that it needs
-
+            pool_from_redis_py = FROM_ABOVE["pool_from_redis_py_sentinel"]  # the sentinel module's, above
             self._init_from_pool(pool_from_redis_py(pool), single_connection_client)
             # made here from the caller's: closed by aclose() (its sentinel connections too), as the client's own
             self._pool_box.owned = True
@@ -498,3 +498,4 @@ class _PoolBox:
 
 
 StrictRedis = Redis
+FROM_ABOVE["Redis"] = Redis  # for the pool (pool_api.options_from_kwargs), a layer below

@@ -14,8 +14,8 @@ Where the commands go:
   ``overload_policy="fail"``, raising ``OverloadError``; never split, so no
   other caller's command lands in between. One future stands for the batch
   and resolves to its replies in one list; the parsers run over it in one
-  pass (``_pipeline_results``, ``_parse_results``), and every reply owed
-  counts in ``max_inflight``. A pipeline whose commands a sender may change
+  pass (``pipeline_results``), and every reply owed counts in
+  ``max_inflight``. A pipeline whose commands a sender may change
   one by one (response callbacks, the client-side cache, a cluster node's
   redirects) or with replies to read undecoded (DUMP, FT.SEARCH under
   ``decode_responses``) is sent command by command instead;
@@ -47,7 +47,6 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import textwrap
 from collections.abc import Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -58,17 +57,19 @@ from .commands.parsers import str_if_bytes
 from .commands.scripting import script_exists_reply
 from .commands.search._raw import RawThen
 from .connection import Connection
-from .connection.protocol import command_name
-from .exceptions import (
-    ConnectionError,
-    OverloadError,
-    ProtocolError,
-    RedisError,
-    ResponseError,
-    WatchError,
-    error_from_reply,
+from .exceptions import ConnectionError, OverloadError, RedisError, ResponseError, WatchError
+from .future import raw_reply
+from .pipeline_results import (
+    LONG_ENCODING,
+    abandon,
+    exec_results,
+    parse_results,
+    plain_results,
+    preview_args,
+    raise_first_error,
+    read_raw,
+    upper_name,
 )
-from .future import CommandFuture, raw_reply
 
 if TYPE_CHECKING:
     from .executor import Executor
@@ -81,18 +82,14 @@ _WATCH = b"WATCH"  # watch() sends this object: _send tells it by identity, not 
 _BLOCK_FOREVER = -1.0  # a recorded blocking command with no time limit
 
 
-def _upper(name: Any) -> str:
-    if isinstance(name, (bytes, bytearray, memoryview)):
-        return bytes(name).decode("utf-8", "replace").upper()
-    return str(name).upper()
-
-
 def _watch_ok(reply: Any) -> bool:
     return reply == b"OK" or reply == "OK"
 
 
 class Pipeline(AllCommands):
     """Buffered commands sent in one write; MULTI/EXEC around them when ``transaction``."""
+
+    _records_scripts = True  # a Script called on it is added to ``scripts``, loaded before execute
 
     def __init__(self, executor: Executor, transaction: bool = True, shard_hint: str | None = None) -> None:
         self._executor = executor
@@ -154,7 +151,7 @@ class Pipeline(AllCommands):
     @own
     def execute_command(self, *args: Any, **options: Any) -> Any:
         """Record a command, or run it at once after ``watch()`` and before ``multi()``, as redis-py's."""
-        if args and (self.watching or _upper(args[0]) == "WATCH") and not self.explicit_transaction:
+        if args and (self.watching or upper_name(args[0]) == "WATCH") and not self.explicit_transaction:
             return self.immediate_execute_command(*args, **options)
         return self.pipeline_execute_command(*args, **options)
 
@@ -182,7 +179,7 @@ class Pipeline(AllCommands):
 
     # -- immediate mode (after WATCH) ---------------------------------------------
     async def _immediate(self, args: tuple[Any, ...], parse: Any, timeout: float | None) -> Any:
-        name = _upper(args[0])
+        name = upper_name(args[0])
         if name == "WATCH" and parse is None:
             parse = _watch_ok
         conn = self._conn
@@ -256,13 +253,13 @@ class Pipeline(AllCommands):
             and (not self.options.decode_responses or not _any_raw(stack))
         ):
             replies = await _send_batch(shared, stack, None)
-            return _pipeline_results(stack, replies, raise_on_error)
+            return plain_results(stack, replies, raise_on_error)
         return await self._execute_each(stack, raise_on_error)
 
     async def _execute_each(self, stack: list[tuple[tuple[Any, ...], Any]], raise_on_error: bool) -> list[Any]:
         """A pipeline sent command by command: on a pool connection, or through a sender that may
         change each command (response callbacks, the client-side cache, a cluster node's redirects)."""
-        previews = [_preview(args) for args, _ in stack]
+        previews = [preview_args(args) for args, _ in stack]
         empties = {index: parse for index, (_, parse) in enumerate(stack) if parse.__class__ is EmptyOnError}
         # replies read undecoded (FT.SEARCH): sent with raw_reply, read once they are all in
         raws = {index: parse for index, (_, parse) in enumerate(stack) if parse.__class__ is RawThen}
@@ -294,17 +291,17 @@ class Pipeline(AllCommands):
                     results[index] = empty.factory()
             for index, raw in raws.items():
                 if not isinstance(results[index], ResponseError):
-                    results[index] = _read_raw(raw, results[index], previews[index])
+                    results[index] = read_raw(raw, results[index], previews[index])
         finally:
             if not clean:
-                _abandon(futures)
+                abandon(futures)
                 if conn is not None and not own:
                     self._drop_connection()
             if own:
                 assert conn is not None
                 self._executor.pool()._release(conn, dirty=not clean)
         if raise_on_error:
-            _raise_first_error(results, previews)
+            raise_first_error(results, previews)
         return results
 
     async def _execute_transaction(self, stack: list[tuple[tuple[Any, ...], Any]], raise_on_error: bool) -> list[Any]:
@@ -341,7 +338,7 @@ class Pipeline(AllCommands):
         try:
             replies = await fut
             positions = [i for i, (_, p) in enumerate(stack) if p.__class__ is not EmptyOnError] if empties else None
-            results = _exec_results(replies, sent, count, positions)
+            results = exec_results(replies, sent, count, positions)
             clean = True
         except (WatchError, ResponseError):
             clean = True  # EXEC was answered (null or aborted): the connection is in a known state
@@ -354,7 +351,7 @@ class Pipeline(AllCommands):
                     self._drop_connection()
         for index, empty in empties:
             results.insert(index, empty.factory())
-        return _parse_results(stack, results, raise_on_error)
+        return parse_results(stack, results, raise_on_error)
 
     async def load_scripts(self) -> None:
         """Make sure the server knows every Script called on this pipeline (SCRIPT EXISTS, then
@@ -425,9 +422,9 @@ def _releaser(stack: list[tuple[tuple[Any, ...], Any]]) -> tuple[int, Callable[[
     def release(long: list[int]) -> None:
         for index in long:
             args, parse = stack[index]
-            stack[index] = (_preview(args), parse)
+            stack[index] = (preview_args(args), parse)
 
-    return _LONG, release
+    return LONG_ENCODING, release
 
 
 def _batch_or_none(conn: Connection, stack: list[tuple[tuple[Any, ...], Any]], around: Any) -> Any:
@@ -449,164 +446,6 @@ async def _send_batch(conn: Connection, stack: list[tuple[tuple[Any, ...], Any]]
         fut.cancel()  # the caller gave up (or it failed): its replies are read and dropped, watched as late
         raise
     return replies
-
-
-def _pipeline_results(
-    stack: list[tuple[tuple[Any, ...], Any]], replies: list[Any], raise_on_error: bool
-) -> list[Any]:
-    """A plain pipeline's replies, parsed in place in one pass: errors made exceptions (or, for a
-    command whose error means "empty", its empty value), raw readers applied."""
-    first_error = -1
-    for index, ((_, parse), reply) in enumerate(zip(stack, replies)):
-        cls = reply.__class__
-        if parse is not None and cls is not ResponseError and cls is not UnicodeDecodeError:  # the common case
-            try:
-                replies[index] = parse(reply)
-            except Exception as exc:  # a reply of an unexpected shape: this command's error
-                if parse.__class__ is RawThen:
-                    replies[index] = ProtocolError(f"cannot parse reply to {_upper(stack[index][0][0])}: {exc!r}")
-                else:
-                    raise ProtocolError(f"cannot parse reply to {command_name(stack[index][0][0])}: {exc!r}") from exc
-        elif cls is ResponseError:
-            if parse.__class__ is EmptyOnError:
-                replies[index] = parse.factory()
-            else:
-                replies[index] = error = error_from_reply(reply.args[0] if reply.args else "")
-                if first_error < 0 and isinstance(error, ResponseError):
-                    first_error = index
-        elif cls is UnicodeDecodeError:
-            raise reply  # this command's reply cannot be decoded: raised, as when it was awaited alone
-    if raise_on_error and first_error >= 0:
-        _annotate(replies[first_error], first_error, stack[first_error][0])
-        raise replies[first_error]
-    return replies
-
-
-def _exec_results(
-    replies: list[Any], sent: list[tuple[tuple[Any, ...], Any]], count: int, positions: list[int] | None
-) -> list[Any]:
-    """EXEC's array from a transaction's replies (MULTI's, one per command, EXEC's), queue-time
-    errors put back in place. ``positions``: of the commands sent, in the pipeline (None: the same)."""
-    reply = replies[-1]
-    if reply.__class__ is list and len(reply) == count:
-        results: list[Any] = reply  # EXEC ran every command: none was refused when queued
-    else:
-        if isinstance(reply, ResponseError):
-            abort = error_from_reply(reply.args[0] if reply.args else "")
-            # the command the server rejected when it was queued says more than EXECABORT
-            for index in range(count):
-                queued = replies[index + 1]
-                if isinstance(queued, ResponseError):
-                    error = error_from_reply(queued.args[0] if queued.args else "")
-                    if isinstance(error, ResponseError):  # redis-py annotates a queue-time error as it reads it
-                        _annotate(error, index if positions is None else positions[index], sent[index][0])
-                    raise error from abort
-            raise abort
-        if isinstance(reply, Exception):  # undecodable
-            raise reply
-        if reply is None:
-            raise WatchError("Watched variable changed.")
-        results = list(reply)
-        for index in range(count):
-            queued = replies[index + 1]
-            if isinstance(queued, ResponseError):
-                results.insert(index, queued)
-        if len(results) != count:
-            raise ResponseError(
-                f"Wrong number of response items from pipeline execution: {len(results)} for {count} commands"
-            )
-    return results
-
-
-def _parse_results(stack: list[tuple[tuple[Any, ...], Any]], results: list[Any], raise_on_error: bool) -> list[Any]:
-    """A transaction's results parsed in place: error items made exceptions, the first raised if asked."""
-    first_error = -1
-    for index, ((args, parse), value) in enumerate(zip(stack, results)):
-        cls = value.__class__
-        # EXEC's items are replies, hiredis's ResponseError for an error (queue-time ones put back too)
-        if parse is not None and cls is not ResponseError:  # the common case
-            try:
-                results[index] = parse(value)
-            except Exception as exc:  # a reply of an unexpected shape: this command's error only
-                results[index] = ProtocolError(f"cannot parse reply to {_upper(args[0])}: {exc!r}")
-        elif cls is ResponseError:
-            results[index] = value = error_from_reply(value.args[0] if value.args else "")
-            if first_error < 0 and isinstance(value, ResponseError):
-                first_error = index
-    if raise_on_error and first_error >= 0:
-        _annotate(results[first_error], first_error, stack[first_error][0])
-        raise results[first_error]
-    return results
-
-
-def _read_raw(raw: RawThen, reply: Any, preview: tuple[Any, ...]) -> Any:
-    try:
-        return raw(reply)
-    except Exception as exc:  # a reply of an unexpected shape: this command's error only
-        return ProtocolError(f"cannot parse reply to {_upper(preview[0])}: {exc!r}")
-
-
-def _abandon(futures: list[CommandFuture[Any]]) -> None:
-    """Nobody will read these replies: stop waiting, and mark errors as seen (no 'never retrieved')."""
-    for fut in futures:
-        if fut.done():
-            if not fut.cancelled():
-                fut.exception()
-        else:
-            fut.cancel()
-
-
-_TEXT = (bytes, str, bytearray, memoryview)
-_MESSAGE_WIDTH = 100  # redis-py's truncate_text: the command in an error message is cut to this
-_KEPT = 128  # of a longer argument, the first characters (more if whitespace, which collapses, fills them)
-_LONG = _KEPT + 12  # an argument longer than _KEPT makes its command's encoding longer than this
-
-
-def _preview(args: tuple[Any, ...]) -> tuple[Any, ...]:
-    """The command as an error message shows it: ``args`` itself, or with long values cut down.
-
-    Kept until the replies are read, so a large value is not (the pipeline
-    releases its arguments once they are written).
-    """
-    for arg in args:
-        if isinstance(arg, _TEXT) and len(arg) > _KEPT:
-            return tuple(_cut(value) for value in args)
-    return args
-
-
-def _cut(value: Any) -> Any:
-    if not isinstance(value, _TEXT) or len(value) <= _KEPT:
-        return value
-    kept = _KEPT
-    while True:
-        head = value[:kept]
-        if isinstance(head, memoryview):
-            head = head.tobytes()
-        if kept >= len(value) or len(" ".join(_text(head).split())) > _MESSAGE_WIDTH + 2:
-            return head
-        kept *= 4
-
-
-def _text(value: Any) -> str:
-    """redis-py's safe_str: bytes decoded (invalid bytes replaced), anything else str()."""
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    return str(value)
-
-
-def _annotate(error: ResponseError, index: int, preview: tuple[Any, ...]) -> None:
-    """redis-py's Pipeline.annotate_exception: position, the command cut to 100 characters, the error's args."""
-    command = textwrap.shorten(
-        " ".join(map(_text, preview)), width=_MESSAGE_WIDTH, placeholder="...", break_long_words=True
-    )
-    error.args = (f"Command # {index + 1} ({command}) of pipeline caused error: {error.args}", *error.args[1:])
-
-
-def _raise_first_error(results: list[Any], previews: list[tuple[Any, ...]]) -> None:
-    for index, value in enumerate(results):
-        if isinstance(value, ResponseError):
-            _annotate(value, index, previews[index])
-            raise value
 
 
 async def run_transaction(

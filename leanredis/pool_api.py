@@ -25,6 +25,7 @@ from .exceptions import TimeoutError as LeanTimeoutError
 from .future import raw_reply
 from .options import ConnectionOptions
 from .pool_connection import PooledConnection
+from .registry import FROM_ABOVE
 from .url import parse_url
 
 # never shown by repr (redis-py's SENSITIVE_REPR_KEYS)
@@ -46,7 +47,7 @@ DONE = _Done()
 
 def options_from_kwargs(connection_class: Any, connection_kwargs: Mapping[str, Any]) -> ConnectionOptions:
     """ConnectionOptions from redis-py connection kwargs, translated exactly as ``Redis()`` translates them."""
-    from .client import Redis  # Redis.__init__ is the one translation of redis-py's options
+    Redis = FROM_ABOVE["Redis"]  # noqa: N806  # its __init__ is the one translation of redis-py's options
 
     kwargs = redis_py_connection_options(connection_class, connection_kwargs)
     if builds_itself(connection_class):

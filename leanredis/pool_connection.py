@@ -30,7 +30,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .connection.dialer import DedicatedSocketProtocol, Dialer, Resolver, close_and_wait
+from .connection.dialer import Dialer, Resolver, close_and_wait
 from .encoding import Encoder
 from .exceptions import (
     ConnectionError,
@@ -38,13 +38,12 @@ from .exceptions import (
     RedisError,
     TimeoutError,
     as_redis_py,
-    redis_py_reply_error,
 )
 from .options import ConnectionOptions
+from .pool_replies import _MORE, _decode, _Lost, _ReplyProtocol
 from .resp import Push, PythonParser, pack_command
 from .retry import NoBackoff, Retry
 
-_MORE = object()
 _ENTERS = {
     b"MULTI": "multi",
     b"WATCH": "watching",
@@ -59,51 +58,6 @@ _LEAVES = {
     b"UNWATCH": ("watching",),
     b"RESET": ("multi", "watching", "subscribed"),
 }
-
-
-class _ReplyProtocol(DedicatedSocketProtocol):
-    """Handshake replies to their futures, then every reply to the owner's queue, in order."""
-
-    def __init__(self, owner: PooledConnection, loop: asyncio.AbstractEventLoop) -> None:
-        super().__init__(loop, owner.options.parser, _MORE, redis_py_reply_error)
-        self.owner = owner
-
-    def data_received(self, data: bytes) -> None:
-        self._reader.feed(data)
-        while True:
-            try:
-                reply = self._reader.gets()
-            except Exception as exc:  # a malformed stream cannot be trusted: the reader hears why, socket closed
-                error = as_redis_py(ProtocolError(f"malformed reply from {self.owner.options.address}: {exc}"))
-                self.owner._arrived(self, error)
-                self.abandon()
-                return
-            if reply is _MORE:
-                return
-            if self.replies:
-                fut = self.replies.popleft()
-                if not fut.done():
-                    fut.set_result(reply)  # an error reply too: the dialer raises it
-            else:
-                self.owner._arrived(self, reply)
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self.closed = True
-        error = as_redis_py(ConnectionError(f"connection to {self.owner.options.address} lost"))
-        error.__cause__ = exc
-        self.fail_requests(error)
-        self.owner._arrived(self, _Lost(error))
-        if not self.lost.done():
-            self.lost.set_result(None)
-
-
-class _Lost:
-    """The end of a socket's replies: what ``read_response`` raises once the ones before it are read."""
-
-    __slots__ = ("error",)
-
-    def __init__(self, error: ConnectionError) -> None:
-        self.error = error
 
 
 class PooledConnection:
@@ -490,18 +444,3 @@ class _Strong:
 
     def __hash__(self) -> int:
         return hash(self.target)
-
-
-def _decode(value: Any, encoder: Encoder) -> Any:
-    """bytes to str throughout a reply (containers rebuilt), as redis-py's parser decodes."""
-    if isinstance(value, bytes):
-        return encoder.decode(value)
-    if isinstance(value, list):
-        return [_decode(item, encoder) for item in value]
-    if isinstance(value, dict):
-        return {_decode(k, encoder): _decode(v, encoder) for k, v in value.items()}
-    if isinstance(value, set):
-        return {_decode(item, encoder) for item in value}
-    if isinstance(value, tuple):
-        return tuple(_decode(item, encoder) for item in value)
-    return value

@@ -50,10 +50,9 @@ class Script:
         arguments = (*keys, *(args or ()))
         if client is None:
             client = self.registered_client
-        from .cluster.pipeline import ClusterPipeline
-        from .pipeline import Pipeline  # here: the pipeline module imports the command mixins
-
-        if isinstance(client, (Pipeline, ClusterPipeline)):
+        # a pipeline (Pipeline, ClusterPipeline: ``_records_scripts = True``) runs nothing until executed;
+        # an attribute, not an isinstance: the pipelines are a layer above (they import the command mixins)
+        if getattr(client, "_records_scripts", False):
             client.scripts.add(self)  # loaded (if the server lacks it) before the pipeline runs
         try:
             return await client.evalsha(self.sha, len(keys), *arguments)

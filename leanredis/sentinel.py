@@ -45,6 +45,7 @@ from .exceptions import (
 from .future import CommandFuture
 from .pool import ConnectionPool
 from .pool_connection import PooledConnection
+from .registry import FROM_ABOVE
 
 Address = tuple[str, int]
 Sender = Callable[[tuple[Any, ...], Any], CommandFuture[Any]]
@@ -465,3 +466,6 @@ class SentinelRedis(Redis):
             pool.follower = self.follower
             box.pool = pool
         return box.pool
+
+
+FROM_ABOVE["pool_from_redis_py_sentinel"] = pool_from_redis_py  # for Redis(connection_pool=...), below

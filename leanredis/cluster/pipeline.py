@@ -36,18 +36,7 @@ extended by the longest wait, as ``Pipeline`` does); those answered
 as redis-py re-sends redirected commands.
 
 ``transaction=True``: MULTI/EXEC on the node serving the transaction's one
-slot, run by a ``Pipeline`` bound to that node (its shared connection, the
-batch all or nothing). Keys of two slots raise ``CrossSlotTransactionError``
-before anything is sent; no key at all, ``ClusterError`` (redis-py's rules).
-``MOVED``, ``ASK`` or ``TRYAGAIN`` there mean the server discarded the whole
-transaction (EXECABORT), so it runs again: on the new owner, or on the ASK
-target after ``ASKING`` on a connection of its own (the target refuses with
-TRYAGAIN where keys still on both sides would be mixed), at most
-``max_redirects``/``retry_attempts`` times. ``watch()`` holds a dedicated
-connection of the keys' node (commands run at once until ``multi()``, as in
-``Pipeline``); a redirect after it means the watched keys moved:
-``WatchError`` ("Slot rebalancing occurred while watching keys", redis-py's
-words), which ``RedisCluster.transaction`` answers by starting over.
+slot (``cluster/transaction.py``).
 
 Memory: a transaction keeps its commands until EXEC answers (a redirect runs
 it again); a pipeline keeps its recorded commands (the caller's arguments, not
@@ -59,7 +48,6 @@ replies, as for any cluster command.
 from __future__ import annotations
 
 import asyncio
-import functools
 from collections.abc import Awaitable, Generator, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -68,31 +56,22 @@ from ..commands.base import EmptyOnError
 from ..commands.funnel import blocking_sender, own, sender
 from ..commands.table import lookup
 from ..exceptions import (
-    AskError,
-    ClusterError,
     ConnectionError,
-    CrossSlotTransactionError,
     DataError,
-    MovedError,
     RedisClusterException,
-    RedisError,
     ResponseError,
     TimeoutError,
-    TryAgainError,
-    WatchError,
 )
-from ..executor import Executor
-from ..pipeline import _WATCH, Pipeline, _abandon, _annotate, _preview, _upper
+from ..pipeline import Pipeline
+from ..pipeline_results import abandon, annotate, preview_args, upper_name
 from .fanout import TO_ALL_PRIMARIES, part_args, split_by_slot
 from .nodes import NodesManager
-from .redirects import ASKING, REDIRECTED, Redirects, owner, repoint, retry_delay
-from .slots import key_slot
+from .redirects import REDIRECTED, retry_delay
 from .topology import ClusterNode
+from .transaction import NOT_BLOCKING, ClusterTransaction, Command, slots_of
 
 if TYPE_CHECKING:
     from .client import RedisCluster
-
-Command = tuple[tuple[Any, ...], Any]
 
 _SPLIT_PER_SLOT = frozenset({"DEL", "UNLINK", "EXISTS", "TOUCH"})
 # Of the commands redis-py's cluster pipeline blocks, those with keys that may span slots and that are not
@@ -102,20 +81,12 @@ _BLOCKED_ACROSS_SLOTS = frozenset({
     "RPOPLPUSH", "SDIFF", "SDIFFSTORE", "SINTER", "SINTERSTORE", "SMOVE", "SORT", "SUNION", "SUNIONSTORE",
 })  # fmt: skip
 _TRANSACTION_ONLY = frozenset({"MULTI", "EXEC", "DISCARD", "WATCH", "UNWATCH"})
-_NOT_BLOCKING: Any = object()
-_SLOT_MOVED = (AskError, TryAgainError)  # MOVED is an AskError
 
 
-def slots_of(args: tuple[Any, ...]) -> set[int]:
-    """The slots of the keys of ``args``, found by the command table (empty: no key)."""
-    spec = lookup(args)
-    if spec is None:
-        return set()
-    return {key_slot(key) for key in spec.keys_of(args)}
-
-
-class ClusterPipeline(AllCommands):
+class ClusterPipeline(ClusterTransaction, AllCommands):
     """Commands recorded, sent per node by ``execute()``; MULTI/EXEC on one slot's node if ``transaction``."""
+
+    _records_scripts = True  # a Script called on it is added to ``scripts``, loaded before execute
 
     def __init__(self, client: RedisCluster, transaction: bool | None = None) -> None:
         self.cluster_client = client
@@ -164,10 +135,10 @@ class ClusterPipeline(AllCommands):
 
     # -- recording ---------------------------------------------------------------
     def _send(self, args: tuple[Any, ...], parse: Any) -> Any:
-        name = _upper(args[0])
+        name = upper_name(args[0])
         if self.is_transaction:
             if not self.explicit_transaction and (name == "WATCH" or self.watching):
-                return self._immediate(args, parse, _NOT_BLOCKING)
+                return self._immediate(args, parse, NOT_BLOCKING)
         elif name in _SPLIT_PER_SLOT and len(args) > 2:
             groups = split_by_slot(args, 1)
             if len(groups) > 1:
@@ -212,83 +183,6 @@ class ClusterPipeline(AllCommands):
             self.mset(dict(pairs[index] for index in indexes))
         return self
 
-    # -- WATCH and immediate mode (transactions) ----------------------------------------
-    async def watch(self, *names: Any) -> bool:
-        """WATCH ``names`` (one slot) on a connection of their node; commands then run at once until ``multi()``."""
-        self._transaction_only("watch")
-        if self.explicit_transaction:
-            raise RedisError("Cannot issue a WATCH after a MULTI")
-        # _WATCH: the object a Pipeline tells a WATCH by (its recorder does not decode every name)
-        result: bool = await self._immediate((_WATCH, *names), None, _NOT_BLOCKING)
-        return result
-
-    async def unwatch(self) -> bool:
-        """UNWATCH every key (True)."""
-        self._transaction_only("unwatch")
-        if self._watcher is not None:
-            await self._watcher.unwatch()
-        return True
-
-    def multi(self) -> None:
-        """Start buffering the transaction after ``watch()``; ``execute()`` ends it."""
-        self._transaction_only("multi")
-        if self.explicit_transaction:
-            raise RedisError("Cannot issue nested calls to MULTI")
-        if self.command_stack:
-            raise RedisError("Commands without an initial WATCH have already been issued")
-        self.explicit_transaction = True
-
-    async def discard(self) -> None:
-        """Forget the transaction and its WATCH (redis-py's cluster ``discard``: a ``reset``)."""
-        self._transaction_only("discard")
-        await self.reset()
-
-    def _transaction_only(self, method: str) -> None:
-        if not self.is_transaction:
-            raise RedisClusterException(f"method {method}() is not supported outside of transactional context")
-
-    async def _immediate(self, args: tuple[Any, ...], parse: Any, block: Any) -> Any:
-        """WATCH, or a command after it: at once, on the WATCH connection (made on the keys' node)."""
-        client = self.cluster_client
-        await client.initialize()
-        slots = self._slots | slots_of(args)
-        if len(slots) > 1:
-            raise CrossSlotTransactionError(
-                f"Cannot watch or send commands on different slots (slots {sorted(slots)}): "
-                "give the keys of a transaction a common {hash tag}"
-            )
-        slot = next(iter(slots), None)
-        redirects = Redirects(client.nodes_manager, f"{_upper(args[0])} of a transaction")
-        node: ClusterNode | None = None
-        while True:
-            watcher = self._watcher
-            if watcher is None:
-                if slot is None:
-                    raise ClusterError("At least a command with a key is needed to identify a node")
-                if node is None:
-                    node = owner(client.nodes_manager, slot)
-                watcher = self._watcher = Pipeline(self._executor(node), True)
-            was_watching = watcher.watching
-            try:
-                if block is _NOT_BLOCKING:
-                    result = await sender(watcher)(args, parse)
-                else:
-                    result = await blocking_sender(watcher)(args, parse, block)
-            except REDIRECTED as exc:
-                if was_watching:
-                    if isinstance(exc, MovedError):
-                        repoint(client.nodes_manager, exc)
-                    await self.reset()
-                    raise WatchError(
-                        f"Slot rebalancing occurred while watching keys ({exc}); the transaction starts over"
-                    ) from exc
-                self._watcher = None
-                await watcher.reset()
-                node, _ = await redirects.follow(exc, slot, node, asking=False)
-                continue
-            self._slots = slots
-            return result
-
     # -- executing ------------------------------------------------------------------------
     async def execute(self, raise_on_error: bool = True, allow_redirections: bool = True) -> list[Any]:
         """Send every recorded command; their replies in order (see the module docstring for errors)."""
@@ -311,17 +205,17 @@ class ClusterPipeline(AllCommands):
     async def _execute_pipeline(self, stack: list[Command], raise_on_error: bool) -> list[Any]:
         await self.initialize()
         blocking = self._blocking
-        previews = [_preview(args) for args, _ in stack]
+        previews = [preview_args(args) for args, _ in stack]
         empties = {index: parse for index, (_, parse) in enumerate(stack) if parse.__class__ is EmptyOnError}
         own = self._own_connections(stack, blocking)
         owned = {index for positions in own.values() for index in positions}
         routed: dict[int, asyncio.Future[Any]] = {}
         for index, (args, parse) in enumerate(stack):
             if index not in owned:
-                routed[index] = self._send_one(args, parse, blocking.get(index, _NOT_BLOCKING))
+                routed[index] = self._send_one(args, parse, blocking.get(index, NOT_BLOCKING))
         groups = []
         for node, positions in own.items():
-            commands = [(*stack[index], blocking.get(index, _NOT_BLOCKING)) for index in positions]
+            commands = [(*stack[index], blocking.get(index, NOT_BLOCKING)) for index in positions]
             groups.append((positions, asyncio.ensure_future(self._on_own_connection(node, commands))))
         results: list[Any] = [None] * len(previews)
         pending: list[Any] = [*routed.values(), *(task for _, task in groups)]
@@ -341,7 +235,7 @@ class ClusterPipeline(AllCommands):
             clean = True
         finally:
             if not clean:
-                _abandon(pending)
+                abandon(pending)
         stack.clear()
         for index, empty in empties.items():
             if isinstance(results[index], ResponseError):
@@ -351,7 +245,7 @@ class ClusterPipeline(AllCommands):
         return results
 
     def _send_one(self, args: tuple[Any, ...], parse: Any, block: Any) -> asyncio.Future[Any]:
-        if block is _NOT_BLOCKING:
+        if block is NOT_BLOCKING:
             return self._route(args, parse)
         return asyncio.ensure_future(blocking_sender(self.cluster_client)(args, parse, block))
 
@@ -381,7 +275,7 @@ class ClusterPipeline(AllCommands):
             again = {}
             for index in lost:
                 args, parse = stack[index]
-                again[index] = self._send_one(args, parse, blocking.get(index, _NOT_BLOCKING))
+                again[index] = self._send_one(args, parse, blocking.get(index, NOT_BLOCKING))
             pending[:] = again.values()
             for index, fut in again.items():
                 results[index] = await _outcome(fut)
@@ -421,7 +315,7 @@ class ClusterPipeline(AllCommands):
         sent again through the router after."""
         inner = Pipeline(self._executor(node), transaction=False)
         for args, parse, block in commands:
-            if block is _NOT_BLOCKING:
+            if block is NOT_BLOCKING:
                 sender(inner)(args, parse)
             else:
                 blocking_sender(inner)(args, parse, block)
@@ -430,7 +324,7 @@ class ClusterPipeline(AllCommands):
             if isinstance(value, REDIRECTED):
                 args, parse, block = commands[index]
                 again: Awaitable[Any]
-                if block is _NOT_BLOCKING:
+                if block is NOT_BLOCKING:
                     again = self._route(args, parse)
                 else:
                     again = blocking_sender(self.cluster_client)(args, parse, block)
@@ -439,57 +333,6 @@ class ClusterPipeline(AllCommands):
                 except ResponseError as exc:
                     results[index] = exc
         return results
-
-    async def _execute_transaction(self, stack: list[Command], raise_on_error: bool) -> list[Any]:
-        await self.initialize()
-        slots = set(self._slots)
-        for args, _ in stack:
-            slots |= slots_of(args)
-        if len(slots) > 1:
-            raise CrossSlotTransactionError(
-                f"All keys involved in a cluster transaction must map to the same slot (these are in slots "
-                f"{sorted(slots)}); nothing was sent: give them a common {{hash tag}}"
-            )
-        watcher, self._watcher = self._watcher, None
-        manager = self.cluster_client.nodes_manager
-        if watcher is not None:
-            if watcher.watching:
-                return await _exec_watched(manager, watcher, stack, raise_on_error)
-            await watcher.reset()  # UNWATCHed: nothing to keep the transaction on that connection
-        if not slots:
-            raise ClusterError("At least a command with a key is needed to identify a node")
-        slot = slots.pop()
-        node = owner(manager, slot)
-        redirects = Redirects(manager, f"the transaction on slot {slot}")
-        asking = False
-        while True:
-            try:
-                if asking:
-                    return await self._exec_asking(node, stack, raise_on_error)
-                return await _exec(Pipeline(self._executor(node), True), stack, raise_on_error)
-            except REDIRECTED as exc:
-                node, asking = await redirects.follow(exc, slot, node)
-
-    async def _exec_asking(self, node: ClusterNode, stack: list[Command], raise_on_error: bool) -> list[Any]:
-        """The transaction on an ASK target: ASKING, then MULTI..EXEC, on a connection of its own.
-
-        The server keeps the ASKING flag through MULTI until EXEC; the connection is closed after,
-        so that a flag not consumed (the batch never sent) cannot reach the pool's next user.
-        """
-        pool = self.cluster_client.nodes_manager.pools.pool(node)
-        conn = await pool.acquire()
-        try:
-            await conn.execute(ASKING, None)
-            inner = Pipeline(Executor(conn.options, conn, conn.execute, lambda: pool), True)
-            return await _exec(inner, stack, raise_on_error)
-        finally:
-            pool.discard(conn)
-
-    def _executor(self, node: ClusterNode) -> Executor:
-        """What a ``Pipeline`` bound to ``node`` sends through: its shared connection and its pool."""
-        manager = self.cluster_client.nodes_manager
-        conn = manager.connection(node)
-        return Executor(conn.options, conn, conn.execute, functools.partial(manager.pools.pool, node))
 
     # -- state -------------------------------------------------------------------------------
     async def load_scripts(self) -> None:
@@ -541,28 +384,8 @@ def _raise_first_failure(results: list[Any], previews: list[tuple[Any, ...]]) ->
     """redis-py's ``raise_on_error``: the first error, with its command's position and text."""
     for index, value in enumerate(results):
         if isinstance(value, (ResponseError, *_LOST)):
-            _annotate(value, index, previews[index])  # type: ignore[arg-type]  # any error's args take the prefix
+            annotate(value, index, previews[index])  # type: ignore[arg-type]  # any error's args take the prefix
             raise value
-
-
-async def _exec(inner: Pipeline, stack: list[Command], raise_on_error: bool) -> list[Any]:
-    """MULTI/EXEC of ``stack`` by ``inner``; ``stack`` itself is kept, for a run again after a redirect."""
-    inner.command_stack = list(stack)
-    return await inner.execute(raise_on_error)
-
-
-async def _exec_watched(
-    manager: NodesManager, watcher: Pipeline, stack: list[Command], raise_on_error: bool
-) -> list[Any]:
-    """MULTI/EXEC on the WATCH connection; a redirect means the watched keys moved: WatchError."""
-    if not watcher.explicit_transaction:
-        watcher.multi()
-    try:
-        return await _exec(watcher, stack, raise_on_error)
-    except _SLOT_MOVED as exc:
-        if isinstance(exc, MovedError):
-            repoint(manager, exc)  # the next try (transaction() starts over) goes to the new owner
-        raise WatchError(f"Slot rebalancing occurred while watching keys ({exc})") from exc
 
 
 __all__ = ["ClusterPipeline", "slots_of"]

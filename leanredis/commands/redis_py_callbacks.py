@@ -18,7 +18,7 @@ from typing import Any
 
 from .geo import _search_parser
 from .hashes import hscan_fields_reply, hscan_reply
-from .streams import (
+from .stream_replies import (
     stream_entries,
     xautoclaim_justid_reply,
     xautoclaim_reply,

@@ -14,13 +14,22 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ..memory import allocator, rss_bytes
-from .clients import open_client, version
+from .clients import Adapter, open_client, version
+from .paced import overload, paced, restart
 from .sampler import Counter, Sampler, ServerOps
+from .soak import soak
 from .vector import vector
-from .workloads import RUNNERS, Context, Params, connected_clients
+from .workloads import Context, Params, burst, cached, churn, connected_clients, flood, pipeline
+
+# every workload by name: the closed-loop ones (workloads.py), the open-loop ones (paced.py, soak.py), vector
+RUNNERS: dict[str, Callable[[Context, Adapter], Awaitable[dict[str, Any]]]] = {
+    "burst": burst, "pipeline": pipeline, "paced": paced, "flood": flood, "churn": churn, "overload": overload,
+    "restart": restart, "cached": cached, "soak": soak, "vector": vector,
+}
 
 _out_lock = threading.Lock()
 
@@ -76,7 +85,7 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
     ctx = Context(spec["client"], spec["host"], spec["port"], params, counter, sampler, options, _control, cluster)
     error = None
     try:
-        figures = await {**RUNNERS, "vector": vector}[spec["workload"]](ctx, client)
+        figures = await RUNNERS[spec["workload"]](ctx, client)
     except Exception as exc:  # a client that breaks is a result too: reported, not hidden
         figures = {"ops": 0, "seconds": 0, "throughput_ops_per_s": 0, "errors": {type(exc).__name__: 1},
                    "latency_ms": {"p50": None, "p99": None, "p999": None}}

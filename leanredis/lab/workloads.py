@@ -1,5 +1,11 @@
 """The lab's workloads. Each runs one client through one scenario and returns its figures.
 
+Here: what every workload is handed (``Params``, ``Context``), what it
+measures with (``Histogram``, raw server commands), and the closed-loop
+workloads (burst, pipeline, flood, churn, cached). The open-loop ones are in
+``paced.py`` (paced, overload, restart) and ``soak.py``, vector in
+``vector.py``; ``worker.RUNNERS`` names them all.
+
 Every loop here is bounded in count and in time and stops by itself.
 """
 
@@ -10,23 +16,20 @@ import gc
 import math
 import os
 import socket
-import sys
 import time
 from array import array
 from collections import Counter as Tally
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from .clients import Adapter, open_client
-from .faultproxy import FaultProxy
 from .sampler import Counter, Sampler
 
 WORKLOADS = ("burst", "pipeline", "paced", "flood", "churn", "overload", "restart", "cached")
-# run by name only, never by ``all``: a soak lasts minutes by design (the CI's lab test runs ``all``);
+# run by name only, never by ``all``: a soak (lab/soak.py) lasts minutes by design (the CI's lab test runs ``all``);
 # vector (lab/vector.py) needs a server with the search module and loads 51 MB of vectors
 LONG_WORKLOADS = ("soak", "vector")
-SOAK_FAULTS = ("restart", "pause", "client-kill", "blackhole", "reset-storm")
 
 
 @dataclass
@@ -106,7 +109,7 @@ def error_counts(results: list[Any]) -> dict[str, int]:
     return dict(Tally(type(x).__name__ for x in results if isinstance(x, BaseException)))
 
 
-def _slope(x: list[float], y: list[float]) -> float | None:
+def least_squares_slope(x: list[float], y: list[float]) -> float | None:
     """Least-squares slope of y over x (None with fewer than 3 points)."""
     if len(x) < 3:
         return None
@@ -248,177 +251,6 @@ async def flood(ctx: Context, client: Adapter) -> dict[str, Any]:
             "latency_ms": {"p50": None, "p99": None, "p999": None}, "errors": errors}
 
 
-class _Timing:
-    """Done-callback of one paced command: latency from its scheduled start."""
-
-    __slots__ = ("scheduled", "state")
-
-    def __init__(self, scheduled: float, state: _PacedState) -> None:
-        self.scheduled = scheduled
-        self.state = state
-
-    def __call__(self, fut: asyncio.Future[Any]) -> None:
-        state = self.state
-        if fut.cancelled():
-            state.errors["CancelledError"] += 1
-            state.counter.errors += 1
-        elif fut.exception() is not None:
-            state.errors[type(fut.exception()).__name__] += 1
-            state.counter.errors += 1
-            state.last_error = time.perf_counter()
-        else:
-            state.hist.record(time.perf_counter() - self.scheduled)
-            state.counter.done += 1
-
-
-@dataclass
-class _PacedState:
-    counter: Counter
-    hist: Histogram = field(default_factory=Histogram)
-    errors: Tally[str] = field(default_factory=Tally)
-    last_error: float | None = None
-    started: int = 0
-
-
-Beside = Callable[["_PacedState"], Coroutine[Any, Any, None]]
-
-
-async def _paced(ctx: Context, client: Adapter, qps: int, duration: float,
-                 during: Beside | None = None) -> tuple[dict[str, Any], _PacedState]:
-    """Open-loop arrivals at ``qps`` for ``duration`` s: started on schedule, finished or not."""
-    p = ctx.params
-    value = os.urandom(p.value_size)
-    state = _PacedState(ctx.counter)
-    loop = asyncio.get_running_loop()
-    clock = time.perf_counter
-    started_count = 0
-    total = int(qps * duration)
-
-    async def handler(key: bytes, scheduled: float) -> None:
-        try:
-            await client.set(key, value)
-        except Exception as exc:  # counted, like a service would count a failed request
-            state.errors[type(exc).__name__] += 1
-            ctx.counter.errors += 1
-            state.last_error = clock()
-            return
-        state.hist.record(clock() - scheduled)
-        ctx.counter.done += 1
-
-    side: asyncio.Task[None] | None = loop.create_task(during(state)) if during is not None else None
-    start = clock()
-    while started_count < total:
-        now = clock()
-        if now - start >= duration:
-            break  # a client that starves the loop falls behind: the window still ends on time
-        due = min(total, int((now - start) * qps) + 1)
-        while started_count < due:
-            scheduled = start + started_count / qps
-            key = b"k:%d" % (started_count % 1_000_000)
-            if p.handler_tasks:
-                loop.create_task(handler(key, scheduled))
-            else:
-                try:
-                    fut = asyncio.ensure_future(client.set(key, value))
-                except Exception as exc:  # refused at the call (e.g. a full queue)
-                    state.errors[type(exc).__name__] += 1
-                    ctx.counter.errors += 1
-                else:
-                    fut.add_done_callback(_Timing(scheduled, state))
-            started_count += 1
-        state.started = started_count
-        await asyncio.sleep(0.001)
-    window = clock() - start
-    done_in_window = ctx.counter.done
-    pending_at_end = started_count - ctx.counter.done - ctx.counter.errors
-    drain_deadline = clock() + max(5.0, p.timeout * 3)
-    while ctx.counter.done + ctx.counter.errors < started_count and clock() < drain_deadline:
-        await asyncio.sleep(0.01)
-    if side is not None:
-        await side
-    figures = {
-        "ops": started_count, "seconds": round(window, 3), "target_qps": qps,
-        "throughput_ops_per_s": round(done_in_window / window),
-        "achieved_ratio": round(done_in_window / max(1, total), 4),  # of the target, not of what was started
-        "started": started_count,
-        "pending_at_end": pending_at_end,
-        "unfinished_after_drain": started_count - ctx.counter.done - ctx.counter.errors,
-        "latency_ms": state.hist.summary(), "errors": dict(state.errors),
-        "mode": "handler task per arrival" if p.handler_tasks else "command fired on schedule",
-    }
-    return figures, state
-
-
-async def paced(ctx: Context, client: Adapter) -> dict[str, Any]:
-    """Open-loop arrivals at --qps for --duration: a real service's traffic."""
-    s = ctx.sampler
-    window_start = time.perf_counter() - s.started
-    figures, _ = await _paced(ctx, client, ctx.params.qps, ctx.params.duration)
-    # growth over the second half of the arrival window (warm-up and drain left out)
-    first = window_start + ctx.params.duration / 2
-    last = window_start + figures["seconds"]
-    points = [(t, m) for t, m in zip(s.t, s.rss_mb) if first <= t <= last]
-    slope = _slope([t for t, _ in points], [m for _, m in points])
-    figures["rss_growth_mb_per_min"] = round(slope * 60, 3) if slope is not None else None
-    return figures
-
-
-async def overload(ctx: Context, client: Adapter) -> dict[str, Any]:
-    """Arrivals at --qps while the server stalls in CLIENT PAUSE windows."""
-    p = ctx.params
-    recovery: list[float] = []
-
-    async def pauses(state: _PacedState) -> None:
-        start = time.perf_counter()
-        at = start + p.pause_every / 2
-        last_end = None
-        while at + p.pause_ms / 1000 < start + p.duration:
-            await asyncio.sleep(max(0.0, at - time.perf_counter()))
-            await asyncio.to_thread(server_command, ctx.host, ctx.port, "CLIENT", "PAUSE", str(p.pause_ms), "ALL")
-            last_end = time.perf_counter() + p.pause_ms / 1000
-            at += p.pause_every
-        if last_end is None:
-            return
-        # recovery: from the end of the last pause until the backlog is gone (10 ms of arrivals left)
-        await asyncio.sleep(max(0.0, last_end - time.perf_counter()))
-        give_up = last_end + p.duration + 10
-        while time.perf_counter() < give_up:
-            if ctx.counter.done + ctx.counter.errors >= state.started - p.qps * 0.01:
-                recovery.append(time.perf_counter() - last_end)
-                return
-            await asyncio.sleep(0.005)
-
-    figures, _ = await _paced(ctx, client, p.qps, p.duration, pauses)
-    figures["pause_windows"] = {"ms": p.pause_ms, "every_s": p.pause_every}
-    figures["recovery_s"] = round(recovery[0], 3) if recovery else None
-    return figures
-
-
-async def restart(ctx: Context, client: Adapter) -> dict[str, Any]:
-    """Arrivals at a quarter of --qps; the server is killed and restarted a third of the way in."""
-    p = ctx.params
-    kill_at: list[float] = []
-
-    async def kill(state: _PacedState) -> None:
-        await asyncio.sleep(p.duration / 3)
-        if ctx.control is None:
-            return
-        kill_at.append(time.perf_counter())
-        await ctx.control("restart")
-
-    qps = max(1000, p.qps // 4)
-    rss_before = ctx.sampler.now_mb()
-    figures, state = await _paced(ctx, client, qps, p.duration, kill)
-    figures["restarted"] = bool(kill_at)
-    # recovery: from the kill to the last failed command (after it, every command succeeded);
-    # None when nothing failed: a client whose commands hang instead has not shown a recovery
-    figures["recovery_s"] = None
-    if kill_at and state.last_error is not None and state.last_error >= kill_at[0]:
-        figures["recovery_s"] = round(state.last_error - kill_at[0], 3)
-    figures["rss_before_restart_mb"] = rss_before
-    return figures
-
-
 async def churn(ctx: Context, client: Adapter) -> dict[str, Any]:
     """Create, use and close a client K times; RSS growth per 1,000 cycles."""
     p = ctx.params
@@ -443,7 +275,7 @@ async def churn(ctx: Context, client: Adapter) -> dict[str, Any]:
             points_rss.append(ctx.sampler.now_mb())
     elapsed = time.perf_counter() - started
     tail = len(points_t) // 5  # skip the warm-up fifth
-    slope = _slope(points_t[tail:], points_rss[tail:])
+    slope = least_squares_slope(points_t[tail:], points_rss[tail:])
     return {"ops": p.churn, "seconds": round(elapsed, 3), "throughput_ops_per_s": round(p.churn / elapsed),
             "latency_ms": {"p50": None, "p99": None, "p999": None}, "errors": dict(errors),
             "rss_growth_mb_per_1000": round(slope * 1000, 4) if slope is not None else None}
@@ -529,100 +361,3 @@ async def cached(ctx: Context, client: Adapter) -> dict[str, Any]:
     await writer.aclose()
     return {"ops": p.n, "seconds": round(elapsed, 3), "throughput_ops_per_s": round(p.n / elapsed),
             "latency_ms": hist.summary(), "errors": dict(errors), **extra}
-
-
-async def soak(ctx: Context, client: Adapter) -> dict[str, Any]:
-    """Arrivals at --qps for --duration with a fault every ``fault_every`` s, in turn: kill -9 and
-    restart (the runner's ``control``), CLIENT PAUSE past the timeout, CLIENT KILL of every client,
-    a black hole (the socket stops answering; new ones are accepted and never answered) and a reset
-    storm (every socket reset, every new one reset at once), each ``soak_storm_s`` long.
-
-    The load runs on a second client of the same kind connected through the lab's fault proxy
-    (``faultproxy.py``, on this loop: it forwards whole reads, a few callbacks per loop iteration).
-
-    Reports the RSS slope after warm-up (the first fifth, at most 30 s), the callers left without an
-    outcome after the drain (must be 0) and, per fault, the recovery: from the fault until the backlog
-    is within 10 ms of arrivals and no command failed for 100 ms (that quiet window included).
-    """
-    p = ctx.params
-    faults: list[dict[str, Any]] = []
-    s = ctx.sampler
-    window_start = time.perf_counter() - s.started
-
-    async def recovered(state: _PacedState, t0: float, fault_end: float) -> float | None:
-        give_up = fault_end + 30
-        while time.perf_counter() < give_up:
-            now = time.perf_counter()
-            drained = ctx.counter.done + ctx.counter.errors >= state.started - p.qps * 0.01
-            quiet = state.last_error is None or now - state.last_error >= 0.1
-            if now >= fault_end and drained and quiet:
-                return round(now - t0, 3)
-            await asyncio.sleep(0.005)
-        return None
-
-    async def inject(state: _PacedState) -> None:
-        start = time.perf_counter()
-        at = start + p.fault_every
-        index = 0
-        while at < start + p.duration:
-            await asyncio.sleep(max(0.0, at - time.perf_counter()))
-            at += p.fault_every
-            kind = SOAK_FAULTS[index % len(SOAK_FAULTS)]
-            index += 1
-            t0 = time.perf_counter()
-            errors_before = ctx.counter.errors
-            rss_before, blocks_before = s.now_mb(), sys.getallocatedblocks()
-            if kind == "restart":
-                if ctx.control is None:
-                    continue
-                await ctx.control("restart")
-                fault_end = time.perf_counter()
-            elif kind in ("blackhole", "reset-storm"):
-                proxy.mode = "blackhole" if kind == "blackhole" else "reset"
-                proxy.abort_connections()  # the live socket dies; the client reconnects into the fault
-                await asyncio.sleep(min(p.soak_storm_s, p.fault_every / 2))
-                proxy.mode = "forward"
-                proxy.abort_connections()  # a black-holed socket (or handshake) is let go of now
-                fault_end = time.perf_counter()
-            elif kind == "pause":
-                await asyncio.to_thread(server_command, ctx.host, ctx.port,
-                                        "CLIENT", "PAUSE", str(p.soak_pause_ms), "ALL")
-                fault_end = t0 + p.soak_pause_ms / 1000
-            else:
-                await asyncio.to_thread(server_command, ctx.host, ctx.port, "CLIENT", "KILL", "TYPE", "normal")
-                fault_end = time.perf_counter()
-            recovery = await recovered(state, t0, fault_end)
-            # an RSS step with the live objects back where they were is memory the allocators kept
-            # (pymalloc arenas a few survivors pin, glibc's free heap), not objects the client holds
-            faults.append({"kind": kind, "at_s": round(t0 - start, 1), "recovery_s": recovery,
-                           "failed_commands": ctx.counter.errors - errors_before,
-                           "rss_step_mb": round(s.now_mb() - rss_before, 1),
-                           "live_blocks_step": sys.getallocatedblocks() - blocks_before})
-
-    proxy = await FaultProxy(ctx.port, host=ctx.host).start()
-    try:
-        proxied = await open_client(ctx.client_name, ctx.host, proxy.port, p.concurrency, ctx.client_options)
-        try:
-            figures, _ = await _paced(ctx, proxied, p.qps, p.duration, inject)
-        finally:
-            await asyncio.wait_for(proxied.close(), 15)
-    finally:
-        await proxy.aclose()
-    warm_up = min(30.0, p.duration / 5)
-    points = [(t, m) for t, m in zip(s.t, s.rss_mb) if window_start + warm_up <= t <= window_start + figures["seconds"]]
-    slope = _slope([t for t, _ in points], [m for _, m in points])
-    recoveries = [f["recovery_s"] for f in faults if f["recovery_s"] is not None]
-    figures.update({
-        "rss_growth_mb_per_min": round(slope * 60, 3) if slope is not None else None,
-        "callers_without_outcome": figures["unfinished_after_drain"],
-        "faults": faults,
-        "unrecovered_faults": sum(1 for f in faults if f["recovery_s"] is None),
-        "recovery_s": max(recoveries) if recoveries else None,  # the worst one, for the table
-    })
-    return figures
-
-
-RUNNERS: dict[str, Callable[[Context, Adapter], Awaitable[dict[str, Any]]]] = {
-    "burst": burst, "pipeline": pipeline, "paced": paced, "flood": flood, "churn": churn, "overload": overload,
-    "restart": restart, "cached": cached, "soak": soak,
-}

@@ -13,6 +13,7 @@ import asyncio
 import gc
 import time
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -644,32 +645,38 @@ async def test_writes_in_flight_on_a_primary_a_failover_made_a_replica_fail_as_p
 # -- last: a replica dies (restarted after) -------------------------------------------------------------
 
 
-async def test_reads_fall_back_to_the_primary_when_a_replica_dies(cluster: LocalCluster) -> None:
+REPLICA_KEY = "{dead}k"
+
+
+@dataclass
+class ReplicaReads:
+    """A client reading from replicas, the key it reads, and the replica serving that key's reads."""
+
+    client: RedisCluster
+    key: str
+    replica: ClusterNode
+    server: Any  # the replica's process: a test may kill it, the fixture restarts it
+
+
+@pytest.fixture
+async def replica_reads(cluster: LocalCluster) -> AsyncIterator[ReplicaReads]:
+    """A RANDOM_REPLICA client, a key written and replicated, its replica's connection open (a read
+    answered); after the test the client is closed and the replica, if killed, restarted and healthy."""
     client = RedisCluster(
         host="127.0.0.1", port=cluster.servers[0].port, load_balancing_strategy=LoadBalancingStrategy.RANDOM_REPLICA
     )
     replica_server = None
     try:
-        async with asyncio.timeout(60):
+        async with asyncio.timeout(30):
             await client.initialize()
             await replicas_known(client)
-            await client.set("{dead}k", "v")
+            await client.set(REPLICA_KEY, "v")
             await written_everywhere(client)
-            replica = client.get_node_from_key("{dead}k", replica=True)
+            replica = client.get_node_from_key(REPLICA_KEY, replica=True)
             assert replica is not None
-            assert await client.get("{dead}k") == b"v"  # its connection is open
+            assert await client.get(REPLICA_KEY) == b"v"  # its connection is open
             replica_server = cluster.server_by_port(replica.port)
-            replica_server.kill()  # its directory (nodes.conf) is kept for the restart below
-            reads = client.nodes_manager.reads
-            conn = client.nodes_manager.connection(replica)
-            await until_true(lambda: not conn.is_connected)  # the client saw its socket close
-            values = await asyncio.gather(*(client.get("{dead}k") for _ in range(50)), return_exceptions=True)
-            assert values == [b"v"] * 50, values  # every read answered, by the primary
-            assert reads is not None and reads.is_down(replica)  # its connect failed: no reads sent there now
-            # reads that were waiting for the dead replica's socket go to the primary, not to the caller
-            waiting = [conn.execute((b"GET", "{dead}k"), None) for _ in range(5)]
-            assert await asyncio.gather(*waiting) == [b"v"] * 5
-            await assert_quiet(client)
+        yield ReplicaReads(client, REPLICA_KEY, replica, replica_server)
     finally:
         await client.aclose()
         if replica_server is not None:
@@ -677,34 +684,37 @@ async def test_reads_fall_back_to_the_primary_when_a_replica_dies(cluster: Local
             cluster.wait(cluster.healthy, time.monotonic() + 30, "the replica back")
 
 
-async def test_reads_in_flight_on_a_replica_that_dies_are_answered_by_its_primary(cluster: LocalCluster) -> None:
-    client = RedisCluster(
-        host="127.0.0.1", port=cluster.servers[0].port, load_balancing_strategy=LoadBalancingStrategy.RANDOM_REPLICA
-    )
-    replica_server = None
-    try:
-        async with asyncio.timeout(60):
-            await client.initialize()
-            await replicas_known(client)
-            await client.set("{inflight}k", "v")
-            await written_everywhere(client)
-            replica = client.get_node_from_key("{inflight}k", replica=True)
-            assert replica is not None
-            assert await client.get("{inflight}k") == b"v"  # its connection is open
-            replica_server = cluster.server_by_port(replica.port)
-            cluster.call(replica_server, "CLIENT", "PAUSE", "10000", "ALL")  # reads written, never answered
-            reads = [client.get("{inflight}k") for _ in range(50)]
-            conn = client.nodes_manager.connection(replica)
-            await until_true(lambda: conn.inflight == 50)
-            replica_server.kill()  # the socket dies with the 50 reads in flight on it
-            values = await asyncio.gather(*reads, return_exceptions=True)
-            assert values == [b"v"] * 50, values  # each read again on the primary, none failed
-            await assert_quiet(client)
-    finally:
-        await client.aclose()
-        if replica_server is not None:
-            replica_server.start()
-            cluster.wait(cluster.healthy, time.monotonic() + 30, "the replica back")
+async def test_reads_fall_back_to_the_primary_when_a_replica_dies(
+    cluster: LocalCluster, replica_reads: ReplicaReads
+) -> None:
+    client, key, replica = replica_reads.client, replica_reads.key, replica_reads.replica
+    async with asyncio.timeout(60):
+        replica_reads.server.kill()  # its directory (nodes.conf) is kept for the restart after
+        reads = client.nodes_manager.reads
+        conn = client.nodes_manager.connection(replica)
+        await until_true(lambda: not conn.is_connected)  # the client saw its socket close
+        values = await asyncio.gather(*(client.get(key) for _ in range(50)), return_exceptions=True)
+        assert values == [b"v"] * 50, values  # every read answered, by the primary
+        assert reads is not None and reads.is_down(replica)  # its connect failed: no reads sent there now
+        # reads that were waiting for the dead replica's socket go to the primary, not to the caller
+        waiting = [conn.execute((b"GET", key), None) for _ in range(5)]
+        assert await asyncio.gather(*waiting) == [b"v"] * 5
+        await assert_quiet(client)
+
+
+async def test_reads_in_flight_on_a_replica_that_dies_are_answered_by_its_primary(
+    cluster: LocalCluster, replica_reads: ReplicaReads
+) -> None:
+    client, key, replica = replica_reads.client, replica_reads.key, replica_reads.replica
+    async with asyncio.timeout(60):
+        cluster.call(replica_reads.server, "CLIENT", "PAUSE", "10000", "ALL")  # reads written, never answered
+        reads = [client.get(key) for _ in range(50)]
+        conn = client.nodes_manager.connection(replica)
+        await until_true(lambda: conn.inflight == 50)
+        replica_reads.server.kill()  # the socket dies with the 50 reads in flight on it
+        values = await asyncio.gather(*reads, return_exceptions=True)
+        assert values == [b"v"] * 50, values  # each read again on the primary, none failed
+        await assert_quiet(client)
 
 
 # redis-py's ClusterPubSub refused in __init__ fails again in its __del__ (no ``connection`` set yet):

@@ -9,7 +9,8 @@ written waits through the connect retries.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
 
 import pytest
 import redis.asyncio
@@ -61,6 +62,36 @@ def retrying(port: int, retries: int = 3, delay: float = 0.05, **options: object
     )
 
 
+@pytest.fixture
+async def client_of() -> AsyncIterator[Callable[..., leanredis.Redis]]:
+    """``retrying``, the clients it made closed after the test (again, if the test closed one)."""
+    made: list[leanredis.Redis] = []
+
+    def make(port: int, **options: Any) -> leanredis.Redis:
+        made.append(retrying(port, **options))
+        return made[-1]
+
+    yield make
+    for client in made:
+        await client.aclose()
+
+
+@pytest.fixture
+async def lost_get(admin: leanredis.Redis, proxy: FaultProxy) -> FaultProxy:
+    """k = v on the server; the proxy lets a GET through, then closes both sides: its reply is lost."""
+    await admin.set("k", "v")
+    proxy.mode = "cut"
+    proxy.cut_after = len(GET)
+    return proxy
+
+
+async def first_cut(proxy: FaultProxy) -> None:
+    """Until the proxy has cut a connection (bounded)."""
+    async with asyncio.timeout(5):
+        while proxy.cuts == 0:
+            await asyncio.sleep(0.005)
+
+
 async def rejected_calls(admin: leanredis.Redis, command: str) -> int:
     stats = await admin.info("commandstats")
     return int(stats.get(f"cmdstat_{command}", {}).get("rejected_calls", 0))
@@ -110,35 +141,32 @@ async def test_a_read_and_a_write_are_sent_again_through_a_loading_window_and_su
 
 @pytest.mark.filterwarnings("ignore:Call to '__init__' function with deprecated usage:DeprecationWarning")
 async def test_a_write_whose_reply_was_lost_is_not_sent_again_and_says_possibly_executed(
-    server: RedisServer, admin: leanredis.Redis, proxy: FaultProxy
+    admin: leanredis.Redis, proxy: FaultProxy, client_of: Callable[..., leanredis.Redis]
 ) -> None:
     proxy.mode = "cut"
     proxy.cut_after = len(INCR)  # the INCR reaches the server, then both sides are closed: no reply
-    client = retrying(proxy.port, retries=3)
+    client = client_of(proxy.port, retries=3)
+    with pytest.raises(leanredis.ConnectionError) as caught:
+        await asyncio.wait_for(client.incr("n"), 5)
+    assert caught.value.possibly_executed is True
+    assert (proxy.accepts, proxy.cuts) == (1, 1), "the INCR was sent again"
+    # the proxy's socket may be read by the server after ours: wait (bounded) for its count
+    assert await counted(admin, 1) == 1, "the server ran the INCR once"
+    accepts = proxy.accepts
+    # redis-py's default retry, on the same proxy: it sends the INCR again after each lost reply
+    theirs = redis.asyncio.Redis(
+        host="127.0.0.1", port=proxy.port, lib_name=None, lib_version=None, protocol=2,  # no handshake
+        retry=RedisPyRetry(RedisPyConstantBackoff(0.05), 3),
+    )
     try:
-        with pytest.raises(leanredis.ConnectionError) as caught:
-            await asyncio.wait_for(client.incr("n"), 5)
-        assert caught.value.possibly_executed is True
-        assert (proxy.accepts, proxy.cuts) == (1, 1), "the INCR was sent again"
-        # the proxy's socket may be read by the server after ours: wait (bounded) for its count
-        assert await counted(admin, 1) == 1, "the server ran the INCR once"
-        accepts = proxy.accepts
-        # redis-py's default retry, on the same proxy: it sends the INCR again after each lost reply
-        theirs = redis.asyncio.Redis(
-            host="127.0.0.1", port=proxy.port, lib_name=None, lib_version=None, protocol=2,  # no handshake
-            retry=RedisPyRetry(RedisPyConstantBackoff(0.05), 3),
-        )
-        try:
-            with pytest.raises(redis.exceptions.ConnectionError):
-                await asyncio.wait_for(theirs.incr("n"), 5)
-        finally:
-            await theirs.aclose()
-        attempts = proxy.accepts - accepts  # one connection per attempt
-        theirs_ran = await counted(admin, 1 + attempts) - 1
-        print(f"\nlost INCR reply: leanredis ran it 1 time, redis-py {theirs_ran} times")
-        assert theirs_ran > 1
+        with pytest.raises(redis.exceptions.ConnectionError):
+            await asyncio.wait_for(theirs.incr("n"), 5)
     finally:
-        await client.aclose()
+        await theirs.aclose()
+    attempts = proxy.accepts - accepts  # one connection per attempt
+    theirs_ran = await counted(admin, 1 + attempts) - 1
+    print(f"\nlost INCR reply: leanredis ran it 1 time, redis-py {theirs_ran} times")
+    assert theirs_ran > 1
 
 
 async def counted(admin: leanredis.Redis, expected: int) -> int:
@@ -155,42 +183,29 @@ async def counted(admin: leanredis.Redis, expected: int) -> int:
 
 
 async def test_a_read_whose_reply_was_lost_is_sent_again_on_a_new_connection(
-    server: RedisServer, admin: leanredis.Redis, proxy: FaultProxy
+    lost_get: FaultProxy, client_of: Callable[..., leanredis.Redis]
 ) -> None:
-    await admin.set("k", "v")
-    proxy.mode = "cut"
-    proxy.cut_after = len(GET)
-    client = retrying(proxy.port, retries=3, delay=0.3)
-    try:
-        reading = asyncio.ensure_future(client.get("k"))
-        async with asyncio.timeout(5):
-            while proxy.cuts == 0:
-                await asyncio.sleep(0.005)
-        proxy.mode = "forward"  # the next connection (after the 0.3 s backoff) is served
-        assert await asyncio.wait_for(reading, 5) == b"v"
-        assert proxy.cuts == 1 and proxy.accepts == 2
-        assert client.connection.kept_bytes == 0
-    finally:
-        await client.aclose()
+    client = client_of(lost_get.port, retries=3, delay=0.3)
+    reading = asyncio.ensure_future(client.get("k"))
+    await first_cut(lost_get)
+    lost_get.mode = "forward"  # the next connection (after the 0.3 s backoff) is served
+    assert await asyncio.wait_for(reading, 5) == b"v"
+    assert lost_get.cuts == 1 and lost_get.accepts == 2
+    assert client.connection.kept_bytes == 0
 
 
 async def test_a_read_whose_reply_is_always_lost_is_sent_retries_plus_one_times_then_fails(
-    server: RedisServer, admin: leanredis.Redis, proxy: FaultProxy
+    admin: leanredis.Redis, lost_get: FaultProxy, client_of: Callable[..., leanredis.Redis]
 ) -> None:
-    await admin.set("k", "v")
     await admin.config_resetstat()
-    proxy.mode = "cut"
-    proxy.cut_after = len(GET)  # every connection: the GET reaches the server, then both sides close
-    client = retrying(proxy.port, retries=3, delay=0.01, socket_timeout=30)  # the caller's bound is far away
-    try:
-        with pytest.raises(leanredis.ConnectionError) as caught:
-            await asyncio.wait_for(client.get("k"), 5)
-        assert caught.value.possibly_executed is True
-        assert (proxy.accepts, proxy.cuts) == (4, 4), "not the first attempt and 3 retries"
-        assert await commands_run(admin, "get", 4) == 4, "the server did not run the GET 4 times"
-        assert client.connection.kept_bytes == 0
-    finally:
-        await client.aclose()
+    # every connection: the GET reaches the server, then both sides close; the caller's bound is far away
+    client = client_of(lost_get.port, retries=3, delay=0.01, socket_timeout=30)
+    with pytest.raises(leanredis.ConnectionError) as caught:
+        await asyncio.wait_for(client.get("k"), 5)
+    assert caught.value.possibly_executed is True
+    assert (lost_get.accepts, lost_get.cuts) == (4, 4), "not the first attempt and 3 retries"
+    assert await commands_run(admin, "get", 4) == 4, "the server did not run the GET 4 times"
+    assert client.connection.kept_bytes == 0
 
 
 async def commands_run(admin: leanredis.Redis, command: str, expected: int) -> int:
@@ -208,49 +223,38 @@ async def commands_run(admin: leanredis.Redis, command: str, expected: int) -> i
 
 
 async def test_a_read_waiting_to_be_sent_again_is_still_bound_by_its_first_timeout(
-    server: RedisServer, admin: leanredis.Redis, proxy: FaultProxy
+    lost_get: FaultProxy, client_of: Callable[..., leanredis.Redis]
 ) -> None:
-    await admin.set("k", "v")
-    proxy.mode = "cut"
-    proxy.cut_after = len(GET)
-    client = retrying(proxy.port, retries=3, delay=1.0, socket_timeout=0.4)  # the backoff outlasts the timeout
-    try:
-        loop = asyncio.get_running_loop()
-        started = loop.time()
-        with pytest.raises(leanredis.TimeoutError):
-            await asyncio.wait_for(client.get("k"), 5)
-        took = loop.time() - started
-        assert 0.35 < took < 0.7, f"timed out after {took:.3f} s, not at its socket_timeout of 0.4 s"
-        assert proxy.cuts == 1
-    finally:
-        await client.aclose()
+    client = client_of(lost_get.port, retries=3, delay=1.0, socket_timeout=0.4)  # the backoff outlasts the timeout
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    with pytest.raises(leanredis.TimeoutError):
+        await asyncio.wait_for(client.get("k"), 5)
+    took = loop.time() - started
+    assert 0.35 < took < 0.7, f"timed out after {took:.3f} s, not at its socket_timeout of 0.4 s"
+    assert lost_get.cuts == 1
 
 
 async def test_aclose_fails_a_read_waiting_out_its_backoff_and_it_is_never_sent_after(
-    server: RedisServer, admin: leanredis.Redis, proxy: FaultProxy
+    lost_get: FaultProxy, client_of: Callable[..., leanredis.Redis]
 ) -> None:
-    await admin.set("k", "v")
-    proxy.mode = "cut"
-    proxy.cut_after = len(GET)
-    client = retrying(proxy.port, retries=3, delay=0.5)
+    client = client_of(lost_get.port, retries=3, delay=0.5)
     reading = asyncio.ensure_future(client.get("k"))
-    async with asyncio.timeout(5):
-        while proxy.cuts == 0:
-            await asyncio.sleep(0.005)
+    await first_cut(lost_get)
     await asyncio.sleep(0.05)  # the read waits out its 0.5 s backoff
     await client.aclose()
     with pytest.raises(leanredis.ConnectionError, match="closed by the client"):
         await asyncio.wait_for(reading, 0.2)  # at once, not after the backoff
     await asyncio.sleep(0.6)  # past the backoff: nothing is sent, no socket is made
-    assert proxy.accepts == 1
+    assert lost_get.accepts == 1
     assert not client.connection.is_connected
 
 
 async def test_aclose_with_a_read_in_flight_fails_it_and_never_sends_it_again(
-    server: RedisServer, proxy: FaultProxy
+    proxy: FaultProxy, client_of: Callable[..., leanredis.Redis]
 ) -> None:
     proxy.mode = "blackhole"  # the read is written and never answered
-    client = retrying(proxy.port, retries=3, delay=0.05)
+    client = client_of(proxy.port, retries=3, delay=0.05)
     reading = asyncio.ensure_future(client.get("k"))
     async with asyncio.timeout(5):
         while client.stats()["inflight"] == 0:
@@ -264,17 +268,14 @@ async def test_aclose_with_a_read_in_flight_fails_it_and_never_sends_it_again(
 
 
 async def test_a_command_never_written_waits_through_failed_connects_and_is_sent_once(
-    server: RedisServer, admin: leanredis.Redis, proxy: FaultProxy
+    admin: leanredis.Redis, proxy: FaultProxy, client_of: Callable[..., leanredis.Redis]
 ) -> None:
     proxy.mode = "refuse"
-    client = retrying(proxy.port, retries=10, delay=0.05)
-    try:
-        incrementing = asyncio.ensure_future(client.incr("n"))
-        async with asyncio.timeout(5):
-            while client.stats()["connect_failures"] < 2:
-                await asyncio.sleep(0.005)
-        proxy.mode = "forward"
-        assert await asyncio.wait_for(incrementing, 5) == 1
-        assert await admin.get("n") == b"1"
-    finally:
-        await client.aclose()
+    client = client_of(proxy.port, retries=10, delay=0.05)
+    incrementing = asyncio.ensure_future(client.incr("n"))
+    async with asyncio.timeout(5):
+        while client.stats()["connect_failures"] < 2:
+            await asyncio.sleep(0.005)
+    proxy.mode = "forward"
+    assert await asyncio.wait_for(incrementing, 5) == 1
+    assert await admin.get("n") == b"1"

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...registry import FROM_ABOVE
 from .client import AsyncSearch, Search, SearchModuleCommands
 
 __all__ = ["AsyncPipeline", "AsyncSearch", "Pipeline", "Search", "SearchModuleCommands", "SearchPipeline"]
 
 
 def __getattr__(name: str) -> Any:
-    # the pipeline class needs leanredis.pipeline, which needs the command mixins: imported when asked for
+    # the pipeline class is a Pipeline, a layer above: its module sets it, when leanredis is imported
     if name in ("Pipeline", "AsyncPipeline", "SearchPipeline"):
-        from .pipeline import SearchPipeline
-
-        return SearchPipeline
+        return FROM_ABOVE["SearchPipeline"]
     raise AttributeError(name)

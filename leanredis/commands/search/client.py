@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ...registry import FROM_ABOVE
 from .batch import BatchIndexer as _BatchIndexer
 from .commands import SearchCommands
 
@@ -23,9 +24,9 @@ class Search(SearchCommands):
 
     def pipeline(self, transaction: bool = True, shard_hint: str | None = None) -> SearchPipeline:
         """A pipeline with this index's search methods as well as every command method."""
-        from .pipeline import SearchPipeline
-
-        return SearchPipeline(self.client._executor(), transaction, shard_hint, self.index_name)
+        pipeline_class = FROM_ABOVE["SearchPipeline"]  # a Pipeline: a layer above
+        pipeline: SearchPipeline = pipeline_class(self.client._executor(), transaction, shard_hint, self.index_name)
+        return pipeline
 
     def batch_indexer(self, chunk_size: int = 100) -> _BatchIndexer:
         """Documents added through one pipeline, sent every ``chunk_size`` of them (``await commit()`` the rest)."""

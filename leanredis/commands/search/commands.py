@@ -16,6 +16,7 @@ from collections.abc import Awaitable
 from typing import Any
 
 from ...future import raw_reply
+from ...registry import FROM_ABOVE
 from ..parsers import str_if_bytes
 from ._raw import RawThen
 from .aggregation import AggregateRequest, Cursor, is_aggregate_request, is_cursor
@@ -43,9 +44,7 @@ ParamsT = dict[str, Any] | None
 
 
 def _is_pipeline(client: Any) -> bool:
-    from ...pipeline import Pipeline
-
-    return isinstance(client, Pipeline)
+    return isinstance(client, FROM_ABOVE["Pipeline"])  # a layer above: a Pipeline is built on the commands
 
 
 def _schema_args(fields: Any) -> list[Any]:

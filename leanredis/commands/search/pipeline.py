@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...pipeline import Pipeline
+from ...registry import FROM_ABOVE
 from .commands import SearchCommands
 
 
@@ -23,3 +24,5 @@ class SearchPipeline(SearchCommands, Pipeline):  # type: ignore[misc]  # its inf
 
 
 AsyncPipeline = SearchPipeline
+
+FROM_ABOVE.update(Pipeline=Pipeline, SearchPipeline=SearchPipeline)  # for the search commands, below
