@@ -37,7 +37,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
                 "pipeline_results", "commands.search.pipeline", "lock", "cache", "pubsub", "monitor",
                 "keyspace_channels", "keyspace_notifications", "telemetry")),
     ("cluster", ("cluster", "sentinel")),
-    ("lab", ("lab", "cli", "__main__", "server", "server_modules", "")),  # "": the package's __init__
+    ("lab", ("lab", "cli", "cli_docs", "__main__", "server", "server_modules", "")),  # "": the package's __init__
 ]  # fmt: skip
 
 
