@@ -28,14 +28,21 @@ store's entries, so its size follows the cache's.
 
 from __future__ import annotations
 
+import dataclasses
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..cache import CacheConfig, ClientCache
+from ..commands.base import list_or_args
+from ..exceptions import DataError
 from ..future import CommandFuture
+from .slots import slot_of_bytes
 
 if TYPE_CHECKING:
     from ..connection import Connection
+    from ..options import ConnectionOptions
+    from .nodes import NodesManager
     from .topology import ClusterNode
 
 
@@ -140,4 +147,68 @@ class ClusterCache(ClientCache):
         return totals
 
 
-__all__ = ["ClusterCache"]
+class ClusterCaching:
+    """``RedisCluster``'s side of the cache: turning it on, ``cache_stats()``, ``cache_clear()``."""
+
+    options: ConnectionOptions
+    nodes_manager: NodesManager
+    _cache: ClusterCache | None
+    _ready: bool
+    _send: Any
+
+    def _enable_cluster_cache(self, config: CacheConfig) -> None:
+        """Tracking on every node's multiplexed connection (not the dedicated ones), one cache for all."""
+        if self.options.protocol != 3:
+            raise DataError(
+                "cache_config needs protocol=3 (the default): invalidations arrive as RESP3 pushes on each "
+                "node's connection"
+            )
+        manager = self.nodes_manager
+        manager.options = dataclasses.replace(
+            self.options, tracking=config.tracking_command(), resp2_fallback=False
+        )
+
+        def owner_of(key: bytes) -> ClusterNode | None:
+            return manager.slots[slot_of_bytes(key)]
+
+        def shard_of(name: str) -> str | None:
+            for primary, members in manager.topology.shards.items():
+                if any(member.name == name for member in members):
+                    return primary
+            return None
+
+        cache = ClusterCache(
+            config,
+            self._send,
+            self.options.encoding,
+            time.monotonic,
+            owner_of,
+            lambda: self._ready,
+            shard_of if manager.reads is not None else None,
+        )
+        manager.cache = cache
+        self._cache = cache
+        self._send = cache.send
+
+        def mget(keys: Any, *args: Any) -> Any:
+            if isinstance(keys, (list, tuple)) and not keys and not args:
+                return type(self).mget(self, keys)  # type: ignore[attr-defined]  # mget([]) as uncached
+            return cache.mget(list_or_args(keys, args, "mget"))
+
+        self.__dict__["mget"] = mget  # key by key: only the misses go to the server
+
+    def cache_stats(self) -> dict[str, Any]:
+        """The client-side cache's totals (hits, misses, entries, bytes, ...) and, under ``"nodes"``, per
+        node: the keys held that were read through it and how many times they were dropped."""
+        if self._cache is None:
+            raise DataError("this client has no client-side cache: pass cache_config=CacheConfig(...)")
+        return self._cache.stats()
+
+    def cache_clear(self) -> None:
+        """Empty the client-side cache now."""
+        if self._cache is None:
+            raise DataError("this client has no client-side cache: pass cache_config=CacheConfig(...)")
+        self._cache.flush()
+
+
+__all__ = ["ClusterCache", "ClusterCaching"]

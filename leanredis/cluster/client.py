@@ -17,14 +17,12 @@ import asyncio
 import dataclasses
 import functools
 import random
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Sequence
 from typing import Any
 
 from ..cache import CacheConfig
 from ..client import Redis
 from ..commands import AllCommands
-from ..commands.base import list_or_args
 from ..commands.funnel import own, sender
 from ..commands.table import COMMANDS, lookup
 from ..encoding import Encoder
@@ -35,7 +33,7 @@ from ..pipeline import run_transaction
 from ..url import parse_url
 from .admin import ClusterSlotAdminCommands
 from .blocking import send_blocking
-from .cache import ClusterCache
+from .cache import ClusterCache, ClusterCaching
 from .fanout import COMBINERS, SPLITTABLE, TO_ALL_PRIMARIES, Ordered, join, part_args, split_by_slot
 from .management import TARGETED as MANAGEMENT_TARGETED
 from .management import ClusterManagementCommands
@@ -64,7 +62,12 @@ _NOT_YET = ("address_remap",)
 
 
 class RedisCluster(
-    ClusterSettings, ClusterNodeAdminCommands, ClusterManagementCommands, ClusterSlotAdminCommands, AllCommands
+    ClusterCaching,
+    ClusterSettings,
+    ClusterNodeAdminCommands,
+    ClusterManagementCommands,
+    ClusterSlotAdminCommands,
+    AllCommands,
 ):
     """An asyncio Redis Cluster client: one multiplexed connection per node, redirects followed.
 
@@ -170,60 +173,6 @@ class RedisCluster(
         self._cache: ClusterCache | None = None
         if cache_config is not None:
             self._enable_cluster_cache(cache_config)
-
-    def _enable_cluster_cache(self, config: CacheConfig) -> None:
-        """Tracking on every node's multiplexed connection (not the dedicated ones), one cache for all."""
-        if self.options.protocol != 3:
-            raise DataError(
-                "cache_config needs protocol=3 (the default): invalidations arrive as RESP3 pushes on each "
-                "node's connection"
-            )
-        manager = self.nodes_manager
-        manager.options = dataclasses.replace(
-            self.options, tracking=config.tracking_command(), resp2_fallback=False
-        )
-
-        def owner_of(key: bytes) -> ClusterNode | None:
-            return manager.slots[slot_of_bytes(key)]
-
-        def shard_of(name: str) -> str | None:
-            for primary, members in manager.topology.shards.items():
-                if any(member.name == name for member in members):
-                    return primary
-            return None
-
-        cache = ClusterCache(
-            config,
-            self._send,
-            self.options.encoding,
-            time.monotonic,
-            owner_of,
-            lambda: self._ready,
-            shard_of if manager.reads is not None else None,
-        )
-        manager.cache = cache
-        self._cache = cache
-        self._send = cache.send  # type: ignore[method-assign]
-
-        def mget(keys: Any, *args: Any) -> Any:
-            if isinstance(keys, (list, tuple)) and not keys and not args:
-                return type(self).mget(self, keys)  # mget([]) as the uncached client answers it
-            return cache.mget(list_or_args(keys, args, "mget"))
-
-        self.mget = mget  # type: ignore[method-assign]  # key by key: only the misses go to the server
-
-    def cache_stats(self) -> dict[str, Any]:
-        """The client-side cache's totals (hits, misses, entries, bytes, ...) and, under ``"nodes"``, per
-        node: the keys held that were read through it and how many times they were dropped."""
-        if self._cache is None:
-            raise DataError("this client has no client-side cache: pass cache_config=CacheConfig(...)")
-        return self._cache.stats()
-
-    def cache_clear(self) -> None:
-        """Empty the client-side cache now."""
-        if self._cache is None:
-            raise DataError("this client has no client-side cache: pass cache_config=CacheConfig(...)")
-        self._cache.flush()
 
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> RedisCluster:
