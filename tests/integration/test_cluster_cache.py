@@ -20,6 +20,7 @@ from leanredis import CacheConfig
 from leanredis.cluster import RedisCluster
 
 from .cluster import LocalCluster, running_cluster
+from .docs_examples import example
 
 
 @pytest.fixture(scope="module")
@@ -306,10 +307,16 @@ async def test_reads_from_replicas_are_cached_and_invalidated_by_the_replicas(
             assert await asyncio.gather(
                 *(writer.execute_command("WAIT", 1, 5000, target_nodes=node) for node in primaries)
             ) == [1] * len(primaries)
-            assert await asyncio.gather(*(client.get(key) for key in keys)) == [b"one"] * len(keys)
-            hits = client.cache_stats()["hits"]
-            assert await asyncio.gather(*(client.get(key) for key in keys)) == [b"one"] * len(keys)
-            assert client.cache_stats()["hits"] == hits + len(keys)
+            # a pass whose reads are all hits (a refresh that still sees the cluster settle from an earlier
+            # test's failover drops a shard's keys, as it should; then they are read again)
+            for _ in range(50):
+                hits = client.cache_stats()["hits"]
+                assert await asyncio.gather(*(client.get(key) for key in keys)) == [b"one"] * len(keys)
+                if client.cache_stats()["hits"] == hits + len(keys):
+                    break
+                await asyncio.sleep(0.1)
+            else:
+                raise AssertionError(f"never a pass of hits only: {client.cache_stats()}")
             # the reads went to the replicas (the servers' own counts), their keys recorded by shard
             reads_on_replicas = 0
             for node in client.get_replicas():
@@ -336,6 +343,24 @@ async def test_reads_from_replicas_are_cached_and_invalidated_by_the_replicas(
             assert client.cache_stats()["invalidations"] >= held
     finally:
         await client.aclose()
+
+
+async def test_the_guides_cluster_caching_example_runs(cluster: LocalCluster) -> None:
+    code = example("docs/guides/caching.md", "leanredis.RedisCluster(")
+    here = f'host="127.0.0.1", port={cluster.servers[0].port}'
+    code = code.replace('host="127.0.0.1", port=7000', here)
+    assert here in code
+    namespace: dict[str, Any] = {"leanredis": leanredis}
+    exec(code, namespace)  # builds the client and reads its stats: nothing awaited yet
+    rc = namespace["rc"]
+    try:
+        async with asyncio.timeout(10):
+            await rc.set("example", "e")
+            assert [await rc.get("example"), await rc.get("example")] == [b"e", b"e"]
+            stats = rc.cache_stats()
+            assert stats["hits"] == 1 and set(stats["nodes"]) <= {node.name for node in rc.get_primaries()}
+    finally:
+        await rc.aclose()
 
 
 async def test_cache_config_on_a_cluster_is_checked(cluster: LocalCluster) -> None:

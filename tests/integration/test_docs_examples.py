@@ -85,7 +85,7 @@ async def _run_snippet(code: str, result: str) -> Any:
 
 @pytest.mark.timeout(30)
 async def test_the_client_side_caching_example(redis_server: RedisServer) -> None:
-    code = example("docs/guides/caching.md", "cache_config=")
+    code = example("docs/guides/caching.md", "leanredis.Redis(protocol=3, cache_config=")
     here = f"leanredis.Redis(host='127.0.0.1', port={redis_server.port}, db=8, protocol=3,"
     code = code.replace("leanredis.Redis(protocol=3,", here)
     assert here in code
