@@ -1,16 +1,27 @@
 """What an RSS step at a fault is made of: paced load on leanredis, faults, memory before and after each.
 
-    python benchmarks/fault_steps.py [--qps 30000] [--faults restart,pause] [--each 4] [--tracemalloc]
+    python benchmarks/fault_steps.py [--qps 12000] [--faults restart,pause] [--each 4]
+        [--probe-trim] [--survivors FRAMES] [--tracemalloc FRAMES] [--uvloop] [--option key=value]
 
 A private server on a free loopback port (``leanredis.server.RedisServer``);
 the load fires SETs on schedule like the lab's ``paced`` workload. Faults, in
 turn: ``restart`` (kill -9, 0.5 s down, start on the same port, as the lab's
-runner does) and ``pause`` (SIGSTOP for 2 s, then SIGCONT). Around each fault:
-RSS, live blocks (``sys.getallocatedblocks``), gc objects by type, and with
-``--tracemalloc`` the top differences by traceback in leanredis frames. Every
-loop is bounded in count and time.
-"""
+runner does) and ``pause`` (SIGSTOP for 2 s, then SIGCONT). After each fault,
+once the backlog is gone: RSS, RSS by kind of mapping (main heap, other
+anonymous memory, stacks, files), pymalloc arenas in use and their high-water
+mark, live blocks (``sys.getallocatedblocks``), gc objects by type;
+``--probe-trim`` calls ``malloc_trim(0)`` and says what glibc gave back;
+``--survivors`` traces from the fault on and lists what is still alive after
+the drain (what pins arenas); ``--tracemalloc`` traces the whole run (slow:
+use a low --qps). Every loop is bounded in count and time.
 
+What it showed (12,000/s, 30 faults): the step is pymalloc arenas. A fault's
+backlog (callers in flight, queued, then timed out with their errors) fills
+fresh arenas; after the drain the live blocks are back where they were, but
+a few long-lived objects made meanwhile keep some arenas in use. The arenas in
+use stay under the high-water mark of the largest backlog, so the steps stop:
+RSS moves within a few MB of its level after the first pause from then on.
+"""
 from __future__ import annotations
 
 import argparse
