@@ -555,7 +555,9 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
     def _arm(self, when: float) -> None:
         if self._timer is not None:
             self._timer.cancel()
-        self._timer = self._loop.call_at(when, self._sweep)
+        # at least 1 ms ahead: uvloop turns a call_at less than half a millisecond away into call_soon,
+        # whose Handle has no when(), and every "is the timer later than this deadline" check asks it
+        self._timer = self._loop.call_at(max(when, self._loop.time() + 0.001), self._sweep)
 
     def _sweep(self) -> None:
         """Fail every command past its deadline, saying where its time went; re-arm for the next one."""

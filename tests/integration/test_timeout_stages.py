@@ -108,3 +108,34 @@ async def test_a_call_of_its_own_timeout_waiting_for_a_socket_was_never_written(
         assert error.queued_seconds is not None and 0.25 < error.queued_seconds < 1.5
     finally:
         await client.aclose()
+
+
+
+def test_a_deadline_under_a_millisecond_away_works_on_uvloop(redis_server: RedisServer) -> None:
+    # uvloop runs a call_at less than half a millisecond away as call_soon, whose Handle has no
+    # when(): a command that waited for room in the same tick asked the timer for it and raised
+    # AttributeError at the call
+    uvloop = pytest.importorskip("uvloop")
+
+    async def main() -> list[object]:
+        client = leanredis.Redis(host="127.0.0.1", port=redis_server.port, socket_timeout=0.0003, max_inflight=1)
+        outcomes: list[object] = []
+        try:
+            for _ in range(100):  # connected, whatever the first commands' outcomes
+                if client.stats()["connected"]:
+                    break
+                await asyncio.gather(client.ping(), return_exceptions=True)
+                await asyncio.sleep(0.01)
+            for _ in range(5):
+                await asyncio.sleep(0.01)  # a new tick: its first command arms the timer 0.3 ms ahead
+                calls = [client.set(f"k{i}", "v") for i in range(3)]  # the 2nd and 3rd wait for room
+                outcomes += await asyncio.wait_for(asyncio.gather(*calls, return_exceptions=True), 5)
+        finally:
+            await client.aclose()
+        return outcomes
+
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        outcomes = runner.run(main())
+    assert len(outcomes) == 15
+    # 0.3 ms is short: a timeout is a fine outcome, an AttributeError is not
+    assert all(o is True or isinstance(o, leanredis.TimeoutError) for o in outcomes), outcomes
