@@ -364,7 +364,8 @@ class NodesManager:
                 return  # the one planned comes as soon as this one would
             handle.cancel()  # an error or a MOVED wants it sooner than the follow-up (settle_delay) planned
         self._refresh_pending = True
-        delay += random.uniform(0, self.refresh_jitter)
+        # at least 1 ms: uvloop makes a call_later nearer than 0.5 ms a plain Handle, without the when() read above
+        delay = max(delay + random.uniform(0, self.refresh_jitter), 0.001)
         self._refresh_handle = loop.call_later(delay, self._start_refresh, loop)
 
     def _start_refresh(self, loop: asyncio.AbstractEventLoop) -> None:
