@@ -272,7 +272,12 @@ class ClientCache:
             if name not in CACHEABLE:
                 return self._send(args, parse)
             try:
-                entry = self._entries_get(args if parse is None else (parse, args)) if _plain_tail(args) else None
+                entry = (
+                    self._entries_get(args if parse is None else (parse, args))
+                    # HGET, SISMEMBER, ...: one argument past the key, checked without a call
+                    if (args[2].__class__ in _PLAIN_ARG if len(args) == 3 else _plain_tail(args))
+                    else None
+                )
             except (TypeError, ValueError):
                 entry = None
         # answered while the loop the entries were read on runs (see _bind_loop): once it is

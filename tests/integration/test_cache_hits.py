@@ -63,6 +63,15 @@ async def test_an_argument_the_server_refuses_is_refused_on_a_hit_too(
         with pytest.raises(ResponseError):
             await cached.getrange("ranged", 0.0, 1.0)  # type: ignore[arg-type]
         assert cached.cache_stats()["hits"] == 1
+        # one argument past the key: its own check on a hit
+        await writer.hset("fielded", "1", "one")
+        assert await cached.hget("fielded", 1) == b"one"  # type: ignore[arg-type]
+        assert await cached.hget("fielded", 1) == b"one"  # type: ignore[arg-type]  # kept under field 1
+        assert cached.cache_stats()["hits"] == 2
+        assert await cached.hget("fielded", 1.0) is None  # type: ignore[arg-type]  # field "1.0" on the wire
+        with pytest.raises(DataError):
+            await cached.hget("fielded", True)  # type: ignore[arg-type]
+        assert cached.cache_stats()["hits"] == 2
     finally:
         await cached.aclose()
 
