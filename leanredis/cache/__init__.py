@@ -31,8 +31,12 @@ Correctness rules, each with a test:
   invalidation without keys);
 - concurrent misses of one read share one request;
 - the cache never holds more than ``max_bytes`` (estimated as CPython holds the
-  objects) nor ``max_entries``; least recently used entries go first; entries
-  expire after ``ttl`` seconds when set;
+  objects, the future every hit of an entry shares included) nor ``max_entries``;
+  least recently used entries go first, by second chance (an entry read since
+  eviction last passed it is passed again); entries expire after ``ttl`` seconds
+  when set;
+- a hit is answered only while the loop the entry was read on runs: a client
+  used again under a new loop (``asyncio.run`` twice) starts empty;
 - a hit returns what the method would have returned, as a fresh copy when it is
   a list, dict or set (callers may change what they get).
 
@@ -45,12 +49,18 @@ from __future__ import annotations
 import asyncio
 import copy
 import dataclasses
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ..connection.core import thread_checkable
 from ..exceptions import DataError
 from ..future import CommandFuture
-from .store import CacheStore
+from .store import CacheStore, size_of
+
+_get_running_loop = asyncio._get_running_loop  # the C call: None outside a loop, no exception to catch
+_getsizeof = sys.getsizeof
+_TRIPLE = _getsizeof((None, None, None))  # the key tuple ENTRY_OVERHEAD counts
 
 # Reads of one key, the key at args[1]: what may be answered from the cache.
 CACHEABLE = frozenset(
@@ -63,6 +73,8 @@ CACHEABLE = frozenset(
     ).split()
 )
 _MUTABLE = (list, dict, set)
+_PLAIN_KEY = (bytes, str)  # a key a raw tuple may hold: equal only to what encodes the same
+_PLAIN_ARG = frozenset((bytes, str, int))  # and past the key
 
 
 @dataclasses.dataclass(frozen=True)
@@ -122,6 +134,41 @@ def _consume(fut: CommandFuture[Any]) -> None:
         fut.add_done_callback(_consume)
 
 
+def _plain_tail(args: tuple[Any, ...]) -> bool:
+    """True when every argument is exactly bytes, str or int: a tuple whose equal is a raw cache key only if
+    it encodes the same (an int past the key would equal True or 1.0, which the server would refuse)."""
+    for arg in args:
+        if arg.__class__ not in _PLAIN_ARG:
+            return False
+    return True
+
+
+def _plain_key(args: tuple[Any, ...], parse: Any) -> Any:
+    """The caller's own tuple as the cache key (beside its parser), when a hit can find it as it comes:
+    the name in bytes as the methods spell it, the key bytes or str, the rest bytes, str or int. None
+    otherwise (``execute_command("get", k)``, a memoryview key): then the key is built normalized (its
+    parts as bytes), and only the slow way finds it."""
+    if args[0].__class__ is not bytes or args[1].__class__ not in _PLAIN_KEY or not _plain_tail(args):
+        return None
+    return args if parse is None else (parse, args)
+
+
+def _held_by(cache_key: Any, key: bytes) -> int:
+    """Bytes the cache key holds besides the key bytes and the tuple that ENTRY_OVERHEAD counts (three items):
+    a raw tuple may hold the key as str, and a field or range past it; a parser's wraps it in one more tuple."""
+    if cache_key[0].__class__ is bytes:  # a raw tuple: (name, key, ...)
+        args, held = cache_key, 0
+    elif len(cache_key) == 2 and cache_key[1].__class__ is tuple:  # (parse, raw tuple)
+        args, held = cache_key[1], _getsizeof(cache_key)
+    else:  # normalized, as ENTRY_OVERHEAD was measured: (parse, name, key, rest as bytes)
+        return max(0, _getsizeof(cache_key) - _TRIPLE) + sum(size_of(part) for part in cache_key[3:])
+    held += max(0, _getsizeof(args) - _TRIPLE)
+    for arg in args[1:]:
+        if arg is not key:
+            held += size_of(arg)
+    return held
+
+
 def _to_bytes(value: Any, encoding: str) -> bytes:
     cls = value.__class__
     if cls is bytes:
@@ -154,6 +201,14 @@ class ClientCache:
         self._reading: dict[bytes, int] = {}  # key -> reads in flight
         self._stale: set[bytes] = set()  # keys invalidated while a read of theirs was in flight
         self._epoch = 0  # bumped by every flush and disconnect: reads from before are not cached
+        # the store's own dict: a hit reads it without a call (the store empties it, never replaces it)
+        self._entries_get = self.store._entries.get
+        # the loop the entries were read on: a hit on another loop goes the slow way (see _send_slow);
+        # none yet: every call goes the slow way, which binds one
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread_check = False
+        self._is_running: Callable[[], bool] = bool
+        self.hits = 0  # hits on the caller's own tuple; the store counts the others
         self.shared_misses = 0
         self.uncached_replies = 0
 
@@ -182,8 +237,82 @@ class ClientCache:
         self.store.clear()
         self._epoch += 1
 
+    def _adopt_loop(self, loop: asyncio.AbstractEventLoop) -> None:
+        """A new loop (``asyncio.run`` again with one client): the one the entries were read on is closed,
+        and its socket with it. The invalidations since were never read, so nothing kept is known to be
+        current; the reads it left in flight will never complete, so none is shared or counted."""
+        self.flush()
+        self._inflight.clear()
+        self._reading.clear()
+        self._stale.clear()
+        self._bind_loop(loop)
+
+    def _bind_loop(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Hits from now on are answered while ``loop`` runs: it reads the invalidations of what is kept.
+        Not ``asyncio._get_running_loop() is loop``: that calls getpid() on Python 3.11, a system call
+        that costs more than a hit. On asyncio's loops ``_thread_id`` is not None while they run."""
+        self._loop = loop
+        self._thread_check = thread_checkable(loop)
+        self._is_running = loop.is_running
+
     # -- the client's sender, wrapped ---------------------------------------------------
     def send(self, args: tuple[Any, ...], parse: Any) -> CommandFuture[Any]:
+        # a hit, looked up on the caller's own tuple: nothing encoded, nothing built. Entries under a raw
+        # tuple hold a name in bytes, a key in bytes or str, and bytes, str or ints past it (_plain_key):
+        # a tuple equal to one reads the same bytes on the wire. Past the key an int could equal a bool
+        # or a float that the server would refuse, hence _plain_tail
+        if len(args) == 2:  # GET, HGETALL, SMEMBERS, ...: asked as they come (a name to check costs more)
+            try:
+                entry = self._entries_get(args if parse is None else (parse, args))
+            except (TypeError, ValueError):  # unhashable (a bytearray): the slow way says what it is
+                entry = None
+        else:
+            name = args[0]
+            if name.__class__ is not bytes:
+                return self._send_slow(args, parse)
+            if name not in CACHEABLE:
+                return self._send(args, parse)
+            try:
+                entry = (
+                    self._entries_get(args if parse is None else (parse, args))
+                    # HGET, SISMEMBER, ...: one argument past the key, checked without a call
+                    if (args[2].__class__ in _PLAIN_ARG if len(args) == 3 else _plain_tail(args))
+                    else None
+                )
+            except (TypeError, ValueError):
+                entry = None
+        # answered while the loop the entries were read on runs (see _bind_loop): once it is
+        # closed, nothing reads the invalidations of what they hold
+        if (
+            entry is not None
+            and (
+                self._loop._thread_id is not None  # type: ignore[union-attr]
+                if self._thread_check
+                else self._is_running()
+            )
+            and (not entry.expires or entry.expires > self._clock())
+        ):
+            entry.used = True  # its second chance at eviction (see CacheStore.put)
+            self.hits += 1
+            done = entry.done
+            # a value nobody can change: every hit shares one done future, made with the entry
+            return done if done is not None else self._answered(entry.value)
+        return self._send_slow(args, parse)
+
+    def _send_slow(self, args: tuple[Any, ...], parse: Any) -> Any:
+        """Anything but a plain hit: a miss, a read to share, a command named in str, another loop."""
+        if not (
+            self._loop._thread_id is not None  # type: ignore[union-attr]
+            if self._thread_check
+            else self._is_running()
+        ):
+            loop = _get_running_loop()
+            if loop is None:  # outside any loop (``asyncio.run(r.get(k))``): decided once it runs
+                return self._send_later(args, parse)
+            if loop is not self._loop:
+                if self._loop is not None and not self._loop.is_closed():
+                    return self._send(args, parse)  # another running loop: the connection says it is not its
+                self._adopt_loop(loop)
         name = args[0]
         if name.__class__ is not bytes:
             name = _to_bytes(name, self._encoding).upper()
@@ -191,9 +320,8 @@ class ClientCache:
             return self._send(args, parse)
         try:
             key = _to_bytes(args[1], self._encoding)
-            if len(args) == 2:
-                cache_key: tuple[Any, ...] = (parse, name, key)
-            else:
+            cache_key = _plain_key(args, parse)
+            if cache_key is None:
                 cache_key = (parse, name, key, *[_to_bytes(arg, self._encoding) for arg in args[2:]])
         except TypeError:
             return self._send(args, parse)  # an argument the server will refuse: not ours to judge
@@ -219,6 +347,9 @@ class ClientCache:
         # registered before the caller awaits: runs before the caller resumes, so its next read hits
         fut.add_done_callback(lambda done: self._completed(cache_key, key, epoch, sent, ttl, done))
         return fut
+
+    async def _send_later(self, args: tuple[Any, ...], parse: Any) -> Any:
+        return await self.send(args, parse)
 
     def _completed(
         self, cache_key: Any, key: bytes, epoch: int, sent: float, ttl: CommandFuture[Any], fut: CommandFuture[Any]
@@ -249,16 +380,24 @@ class ClientCache:
         # the server's TTL runs from when it ran PTTL, after this client sent it: timed from the
         # send, the entry ends no later than the key does
         expires = sent + pttl / 1000 if pttl >= 0 else 0.0
-        # the caller holds the object it was given: the cache keeps its own copy of a container
-        kept = copy.copy(value) if isinstance(value, _MUTABLE) else value
-        self.store.put(cache_key, key, kept, self._clock(), expires)
+        held = _held_by(cache_key, key)
+        done: CommandFuture[Any] | None = None
+        if isinstance(value, _MUTABLE):  # the caller holds the object it was given: the cache keeps a copy
+            kept = copy.copy(value)
+        else:
+            # what every hit will return, made once: hits then build nothing, and its bytes are counted
+            kept = value
+            done = CommandFuture(loop=fut.get_loop())
+            done.set_result(value)
+            held += _getsizeof(done)
+        self.store.put(cache_key, key, kept, self._clock(), expires, held, done)
 
     async def mget(self, keys: list[Any]) -> list[Any]:
         """MGET key by key: hits from the cache, one GET per miss (sent together in one write)."""
         return list(await asyncio.gather(*(self.send((b"GET", key), None) for key in keys)))
 
     def _answered(self, value: Any) -> CommandFuture[Any]:
-        fut: CommandFuture[Any] = CommandFuture(loop=asyncio.get_running_loop())
+        fut: CommandFuture[Any] = CommandFuture(loop=self._loop)
         fut.set_result(copy.copy(value) if isinstance(value, _MUTABLE) else value)
         return fut
 
@@ -283,7 +422,7 @@ class ClientCache:
     def stats(self) -> dict[str, int]:
         store = self.store
         return {
-            "hits": store.hits,
+            "hits": store.hits + self.hits,
             "misses": store.misses,
             "entries": len(store),
             "bytes": store.bytes,

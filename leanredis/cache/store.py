@@ -1,10 +1,10 @@
-"""The cache's storage: entries bounded in bytes and count, LRU, TTL, O(1) invalidation per key.
+"""The cache's storage: entries bounded in bytes and count, LRU by second chance, TTL, O(1) invalidation per key.
 
 Sans-IO and clock-free (``now`` is passed in): unit-tested without a server.
 
 An entry is one read of one key (``GET k``, ``HGET k f``, ``LRANGE k 0 -1``,
-...), keyed by the command's normalized arguments and the parser its method
-used; several entries may hang off one key, and the per-key index finds them
+...), keyed by the command's arguments (as the caller gave them, or normalized)
+and the parser its method used; several entries may hang off one key, and the per-key index finds them
 all when the server says the key changed, whatever the cache's size. Sizes
 are estimated as CPython holds the objects (``sys.getsizeof``, recursively for
 containers) plus the entry's own overhead, so that ``max_bytes`` bounds what
@@ -40,13 +40,18 @@ def size_of(value: Any) -> int:
 
 
 class _Entry:
-    __slots__ = ("value", "size", "expires", "key")
+    """One kept read. ``used``: read since eviction last passed it (its second chance);
+    ``done``: what a hit returns, if the caller's side made one (opaque here)."""
 
-    def __init__(self, value: Any, size: int, expires: float, key: bytes) -> None:
+    __slots__ = ("value", "size", "expires", "key", "used", "done")
+
+    def __init__(self, value: Any, size: int, expires: float, key: bytes, done: Any) -> None:
         self.value = value
         self.size = size
         self.expires = expires
         self.key = key
+        self.used = False
+        self.done = done
 
 
 class CacheStore:
@@ -69,7 +74,7 @@ class CacheStore:
         return len(self._entries)
 
     def get(self, cache_key: Any, now: float) -> tuple[bool, Any]:
-        """(True, value) on a hit (the entry becomes the most recently used); (False, None) on a miss."""
+        """(True, value) on a hit (the entry is marked used: see ``put``); (False, None) on a miss."""
         entry = self._entries.get(cache_key)
         if entry is None:
             self.misses += 1
@@ -79,34 +84,54 @@ class CacheStore:
             self.expirations += 1
             self.misses += 1
             return False, None
-        self._entries.move_to_end(cache_key)
+        entry.used = True
         self.hits += 1
         return True, entry.value
 
-    def put(self, cache_key: Any, key: bytes, value: Any, now: float, expires: float = 0.0) -> bool:
+    def put(
+        self,
+        cache_key: Any,
+        key: bytes,
+        value: Any,
+        now: float,
+        expires: float = 0.0,
+        held: int = 0,
+        done: Any = None,
+    ) -> bool:
         """Keep ``value`` until ``expires`` (0: no end of its own; ``ttl`` may end it sooner).
 
-        False when it alone is larger than the bound, or already expired; evicts LRU entries to fit.
+        ``held``: bytes the entry holds besides ``key`` and ``value`` beyond what ENTRY_OVERHEAD counts
+        (what ``cache_key`` holds, ``done``); ``done``: kept beside the value, handed out by the caller.
+
+        False when it alone is larger than the bound, or already expired. Makes room first, least
+        recently used first, by second chance (CLOCK): the oldest entry goes unless it was read since
+        eviction last passed it; then it is cleared and moved behind the others. A hit costs a flag,
+        not a move in the order; an entry read once since it was passed is never the one to go.
         """
         if self.ttl and (not expires or now + self.ttl < expires):
             expires = now + self.ttl
         if expires and expires <= now:
             return False
-        size = size_of(value) + size_of(key) + ENTRY_OVERHEAD
+        size = size_of(value) + size_of(key) + ENTRY_OVERHEAD + held
         if size > self.max_bytes:
             return False
-        old = self._entries.get(cache_key)
+        entries = self._entries
+        old = entries.get(cache_key)
         if old is not None:
             self._remove(cache_key, old)
-        self._entries[cache_key] = _Entry(value, size, expires, key)
-        self._by_key.setdefault(key, set()).add(cache_key)
-        self.bytes += size
         limit = self.max_entries
-        entries = self._entries
-        while self.bytes > self.max_bytes or (limit is not None and len(entries) > limit):
+        room = self.max_bytes - size
+        while entries and (self.bytes > room or (limit is not None and len(entries) >= limit)):
             oldest_key, oldest = next(iter(entries.items()))
+            if oldest.used:
+                oldest.used = False
+                entries.move_to_end(oldest_key)
+                continue
             self._remove(oldest_key, oldest)
             self.evictions += 1
+        entries[cache_key] = _Entry(value, size, expires, key, done)
+        self._by_key.setdefault(key, set()).add(cache_key)
+        self.bytes += size
         return True
 
     def invalidate(self, key: bytes) -> int:

@@ -49,7 +49,7 @@ ParseT = Callable[[Any], Any] | None
 Redirect = Callable[[CommandFuture[Any], RedisError, Packed], bool]
 
 
-def _thread_checkable(loop: asyncio.AbstractEventLoop | None) -> bool:
+def thread_checkable(loop: asyncio.AbstractEventLoop | None) -> bool:
     """True for asyncio's own loops, whose ``_thread_id`` is the running thread's id while they run.
 
     ``asyncio._get_running_loop()`` calls getpid() each time on Python 3.11 (a system call,
@@ -617,7 +617,7 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
     def _bind_loop(self, loop: asyncio.AbstractEventLoop | None) -> None:
         """Every command from now on belongs to ``loop`` (None: bound at the first command)."""
         self._loop = loop  # type: ignore[assignment]
-        self._thread_check = _thread_checkable(loop)
+        self._thread_check = thread_checkable(loop)
         self._bound_thread = _get_ident()
         self._is_running = loop.is_running if loop is not None else bool
         if loop is not None:

@@ -82,3 +82,15 @@ def test_max_bytes_bounds_what_the_store_holds_as_traced_by_tracemalloc() -> Non
         tracemalloc.stop()
     assert store.evictions > 30_000 and store.bytes <= store.max_bytes
     assert held <= store.max_bytes, f"the store holds {held} bytes for max_bytes={store.max_bytes}"
+
+
+def test_an_entry_read_since_eviction_last_passed_it_outlives_one_that_was_not() -> None:
+    store = CacheStore(max_bytes=10**6, max_entries=3, ttl=None)
+    for name in ("a", "b", "c"):
+        store.put(name, name.encode(), name, now=0.0)
+    assert store.get("a", now=0.0) == (True, "a") and store.get("b", now=0.0) == (True, "b")
+    store.put("d", b"d", "d", now=0.0)  # a and b were read: c, never read, goes
+    assert [store.get(name, 0.0)[0] for name in ("a", "b", "c", "d")] == [True, True, False, True]
+    # every older entry read since it was last passed: the new one is still not the one to go
+    store.put("e", b"e", "e", now=0.0)
+    assert store.get("e", 0.0)[0] is True and len(store) == 3 and store.evictions == 2
