@@ -53,10 +53,11 @@ class ClientFeatures:
 
         def mget(keys: Any, *args: Any) -> Any:
             if isinstance(keys, (list, tuple)) and not keys and not args:
-                return type(self).mget(self, keys)  # type: ignore[misc]  # mget([]) as the uncached client answers it
+                return type(self).mget(self, keys)  # type: ignore[attr-defined]  # mget([]) as the uncached client answers it
             return cache.mget(list_or_args(keys, args, "mget"))
 
-        self.mget = mget  # type: ignore[method-assign]  # key by key: only the misses go to the server
+        # key by key: only the misses go to the server (setattr: to type checkers mget stays the command's)
+        setattr(self, "mget", mget)  # noqa: B010
 
     async def auth(self, password: str, username: str | None = None, **kwargs: Any) -> bool:
         """AUTH on the shared connection; on success the credentials are kept for every reconnect.

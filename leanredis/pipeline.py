@@ -69,6 +69,7 @@ from .exceptions import (
     error_from_reply,
 )
 from .future import CommandFuture, raw_reply
+from .typed import StrT
 
 if TYPE_CHECKING:
     from .executor import Executor
@@ -91,10 +92,12 @@ def _watch_ok(reply: Any) -> bool:
     return reply == b"OK" or reply == "OK"
 
 
-class Pipeline(AllCommands):
+class Pipeline(AllCommands[StrT]):
     """Buffered commands sent in one write; MULTI/EXEC around them when ``transaction``."""
 
-    def __init__(self, executor: Executor, transaction: bool = True, shard_hint: str | None = None) -> None:
+    def __init__(
+        self: Pipeline[Any], executor: Executor, transaction: bool = True, shard_hint: str | None = None
+    ) -> None:
         self._executor = executor
         self.options = executor.options
         self.is_transaction = transaction

@@ -17,6 +17,7 @@ from typing import Any
 
 from ..exceptions import ConnectionError, DataError, RedisError
 from ..future import CommandFuture
+from ..typed import StrT
 from .base import CommandsBase, KeyT
 from .parsers import bool_ok, register, str_if_bytes, to_bool
 
@@ -52,7 +53,7 @@ def _shared_connection_error(method: str, instead: str) -> DataError:
     )
 
 
-class AdminCommands(CommandsBase):
+class AdminCommands(CommandsBase[StrT]):
     """CLIENT KILL/PAUSE/TRACKING/..., SAVE and BGSAVE, REPLICAOF, SWAPDB, SHUTDOWN, ROLE."""
 
     # -- clients ------------------------------------------------------------------

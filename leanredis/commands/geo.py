@@ -17,6 +17,7 @@ from typing import Any
 
 from ..exceptions import DataError
 from ..future import CommandFuture
+from ..typed import StrT
 from .base import CommandsBase, EncodableT, FieldT, KeyT
 from .parsers import float_or_none, register, str_if_bytes
 
@@ -170,7 +171,7 @@ def _search_options(
 # -- commands ----------------------------------------------------------------
 
 
-class GeoCommands(CommandsBase):
+class GeoCommands(CommandsBase[StrT]):
     """GEOADD, GEODIST, GEOHASH, GEOPOS, GEORADIUS(BYMEMBER), GEOSEARCH(STORE)."""
 
     def geoadd(

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..exceptions import DataError
 from ..future import CommandFuture
+from ..typed import StrT
 from .base import AbsExpiryT, CommandsBase, EncodableT, ExpiryT, FieldT, KeyT, expiry_words, option_word
 
 _CONDITIONS = (b"NX", b"XX", b"GT", b"LT")
@@ -32,7 +33,7 @@ def _set_expiry(
     return (command, name, when, *condition, b"FIELDS", len(fields), *fields)
 
 
-class HashExpiryCommands(CommandsBase):
+class HashExpiryCommands(CommandsBase[StrT]):
     """Per-field expiry of hash fields: HEXPIRE, HPEXPIRE, HEXPIREAT, HPEXPIREAT, HPERSIST and the readers."""
 
     def hexpire(

@@ -11,6 +11,7 @@ from typing import Any
 from ..exceptions import DataError
 from ..future import CommandFuture, raw_reply
 from ..script import Script, ScriptTextT
+from ..typed import StrT
 from .base import CommandsBase, EncodableT, KeyT
 from .parsers import bool_ok, register, str_if_bytes
 
@@ -51,7 +52,7 @@ def _flatten_map(item: Any) -> Any:
     return flat
 
 
-class ScriptingCommands(CommandsBase):
+class ScriptingCommands(CommandsBase[StrT]):
     """EVAL/EVALSHA, the script cache, ``register_script``, and Redis 7 functions."""
 
     # -- scripts ------------------------------------------------------------

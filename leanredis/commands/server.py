@@ -8,11 +8,12 @@ from typing import Any
 
 from ..exceptions import DataError
 from ..future import CommandFuture
+from ..typed import StrT
 from .base import CommandsBase, EncodableT, KeyT
 from .parsers import bool_ok, pairs_to_dict, ping_reply, register, str_if_bytes
 
 
-class ServerCommands(CommandsBase):
+class ServerCommands(CommandsBase[StrT]):
     """PING, INFO, CONFIG, CLIENT and friends."""
 
     def ping(self, **kwargs: Any) -> CommandFuture[bool]:

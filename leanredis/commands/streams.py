@@ -18,6 +18,7 @@ from typing import Any
 
 from ..exceptions import DataError
 from ..future import CommandFuture
+from ..typed import StrT
 from .base import CommandsBase, EncodableT, FieldT, KeyT
 from .parsers import bool_ok, pairs_to_dict, register, str_if_bytes, to_bool
 
@@ -196,7 +197,7 @@ def _streams_args(command: str, streams: Mapping[KeyT, StreamIdT]) -> list[Any]:
     return [b"STREAMS", *streams.keys(), *streams.values()]
 
 
-class StreamCommands(CommandsBase):
+class StreamCommands(CommandsBase[StrT]):
     """Streams, consumer groups and their introspection."""
 
     def xadd(

@@ -15,6 +15,7 @@ from typing import Any, Union
 
 from ..exceptions import DataError
 from ..future import CommandFuture
+from ..typed import StrT
 from .base import CommandsBase, EncodableT, KeyT
 from .blocking import zmpop_reply
 from .parsers import register
@@ -75,7 +76,7 @@ def _aggregate_args(
     return tuple(args)
 
 
-class SortedSetAlgebraCommands(CommandsBase):
+class SortedSetAlgebraCommands(CommandsBase[StrT]):
     """ZUNION(STORE), ZINTER(STORE), ZINTERCARD, ZDIFF(STORE), ZRANGESTORE, ZRANDMEMBER, ZMPOP."""
 
     def zunion(

@@ -1,0 +1,136 @@
+"""What a type checker sees of the common commands: checked by tests/unit/test_typing.py, never run.
+
+``assert_type`` fails the check when the type differs, ``Any`` included.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from typing_extensions import assert_type
+
+import leanredis
+from leanredis import Redis
+from leanredis.future import CommandFuture
+
+
+async def bytes_client() -> None:
+    r = Redis()
+    assert_type(r, Redis[bytes])
+    assert_type(Redis(port=7000, max_inflight=10), Redis[bytes])
+    assert_type(Redis.from_url("redis://localhost"), Redis[bytes])
+    assert_type(leanredis.from_url("redis://localhost"), Redis[bytes])
+    assert_type(r.get("k"), CommandFuture[bytes | None])
+    assert_type(await r.get("k"), bytes | None)
+    assert_type(await r.set("k", "v"), bool | None)
+    assert_type(await r.set("k", "v", get=True), bytes | None)
+    assert_type(await r.mget(["a", "b"]), list[bytes | None])
+    assert_type(await r.mset({"a": 1}), bool)
+    assert_type(await r.incr("n"), int)
+    assert_type(await r.incrby("n", 2), int)
+    assert_type(await r.decr("n"), int)
+    assert_type(await r.incrbyfloat("f", 0.5), float)
+    assert_type(await r.append("k", "x"), int)
+    assert_type(await r.strlen("k"), int)
+    assert_type(await r.getdel("k"), bytes | None)
+    assert_type(await r.getex("k", ex=10), bytes | None)
+    assert_type(await r.setex("k", 10, "v"), bool)
+    assert_type(await r.setnx("k", "v"), bool)
+    assert_type(await r.getrange("k", 0, 2), bytes)
+    assert_type(await r.hset("h", "f", "v"), int)
+    assert_type(await r.hget("h", "f"), bytes | None)
+    assert_type(await r.hgetall("h"), dict[bytes, bytes])
+    assert_type(await r.hmget("h", ["f", "g"]), list[bytes | None])
+    assert_type(await r.hkeys("h"), list[bytes])
+    assert_type(await r.hvals("h"), list[bytes])
+    assert_type(await r.hdel("h", "f"), int)
+    assert_type(await r.hexists("h", "f"), bool)
+    assert_type(await r.hlen("h"), int)
+    assert_type(await r.hincrby("h", "f"), int)
+    assert_type(await r.hscan("h"), tuple[int, dict[bytes, bytes]])
+    assert_type(await r.hscan("h", no_values=True), tuple[int, list[bytes]])
+    assert_type(await r.hrandfield("h"), bytes | None)
+    assert_type(await r.hrandfield("h", 2), list[bytes])
+    assert_type(await r.lpush("l", "a", "b"), int)
+    assert_type(await r.rpush("l", "a"), int)
+    assert_type(await r.lpop("l"), bytes | None)
+    assert_type(await r.lpop("l", 2), list[bytes] | None)
+    assert_type(await r.rpop("l"), bytes | None)
+    assert_type(await r.lrange("l", 0, -1), list[bytes])
+    assert_type(await r.llen("l"), int)
+    assert_type(await r.lindex("l", 0), bytes | None)
+    assert_type(await r.lrem("l", 0, "a"), int)
+    assert_type(await r.blpop(["l"], timeout=1), tuple[bytes, bytes] | None)
+    assert_type(await r.brpop(["l"], timeout=1), tuple[bytes, bytes] | None)
+    assert_type(await r.sadd("s", "a"), int)
+    assert_type(await r.srem("s", "a"), int)
+    assert_type(await r.smembers("s"), set[bytes])
+    assert_type(await r.sismember("s", "a"), int)
+    assert_type(await r.scard("s"), int)
+    assert_type(await r.spop("s"), bytes | None)
+    assert_type(await r.spop("s", 3), list[bytes])
+    assert_type(await r.srandmember("s", 2), list[bytes])
+    assert_type(await r.sinter(["s", "t"]), set[bytes])
+    assert_type(await r.zadd("z", {"a": 1.0}), int)
+    assert_type(await r.zadd("z", {"a": 1.0}, incr=True), float | None)
+    assert_type(await r.zrange("z", 0, -1), list[bytes])
+    assert_type(await r.zrange("z", 0, -1, withscores=True), list[tuple[bytes, float]])
+    assert_type(await r.zrange("z", 0, -1, withscores=True, score_cast_func=int), list[tuple[bytes, int]])
+    assert_type(await r.zrevrange("z", 0, -1, withscores=True), list[tuple[bytes, float]])
+    assert_type(await r.zrangebyscore("z", 0, 10), list[bytes])
+    assert_type(await r.zrangebyscore("z", 0, 10, withscores=True), list[tuple[bytes, float]])
+    assert_type(await r.zrevrangebyscore("z", 10, 0), list[bytes])
+    assert_type(await r.zscore("z", "a"), float | None)
+    assert_type(await r.zincrby("z", 1.0, "a"), float)
+    assert_type(await r.zcard("z"), int)
+    assert_type(await r.zrank("z", "a"), int | None)
+    assert_type(await r.zrem("z", "a"), int)
+    assert_type(await r.zpopmin("z"), list[tuple[bytes, float]])
+    assert_type(await r.delete("k"), int)
+    assert_type(await r.exists("k"), int)
+    assert_type(await r.expire("k", 10), bool)
+    assert_type(await r.ttl("k"), int)
+    assert_type(await r.keys("*"), list[bytes])
+    assert_type(await r.scan(0), tuple[int, list[bytes]])
+    assert_type(await r.type("k"), bytes)
+    assert_type(await r.rename("a", "b"), bool)
+    assert_type(await r.publish("c", "m"), int)
+    assert_type(await r.pubsub_channels(), list[bytes])
+    async for key in r.scan_iter():
+        assert_type(key, bytes)
+    async for field, value in r.hscan_iter("h"):
+        assert_type(field, bytes)
+        assert_type(value, bytes)
+    # a command future is a coroutine to create_task and a future to gather, its type kept
+    assert_type(asyncio.create_task(r.get("k")), asyncio.Task[bytes | None])
+    assert_type(await asyncio.gather(r.get("k"), r.incr("n")), tuple[bytes | None, int])
+
+
+async def str_client() -> None:
+    r = Redis(decode_responses=True)
+    assert_type(r, Redis[str])
+    assert_type(Redis("localhost", 6379, decode_responses=True, max_inflight=10), Redis[str])
+    assert_type(Redis.from_url("redis://localhost", decode_responses=True), Redis[str])
+    assert_type(leanredis.from_url("redis://localhost", decode_responses=True), Redis[str])
+    assert_type(await r.get("k"), str | None)
+    assert_type(await r.set("k", "v", get=True), str | None)
+    assert_type(await r.mget("a", "b"), list[str | None])
+    assert_type(await r.hgetall("h"), dict[str, str])
+    assert_type(await r.hget("h", "f"), str | None)
+    assert_type(await r.lrange("l", 0, -1), list[str])
+    assert_type(await r.lpop("l"), str | None)
+    assert_type(await r.blpop(["l"]), tuple[str, str] | None)
+    assert_type(await r.smembers("s"), set[str])
+    assert_type(await r.zrange("z", 0, -1), list[str])
+    assert_type(await r.zrange("z", 0, -1, withscores=True), list[tuple[str, float]])
+    assert_type(await r.keys(), list[str])
+    assert_type(await r.scan(0), tuple[int, list[str]])
+    assert_type(await r.incr("n"), int)
+    assert_type(asyncio.create_task(r.hgetall("h")), asyncio.Task[dict[str, str]])
+    assert_type(r.client(), Redis[str])
+
+
+async def either_client(decode: bool) -> None:
+    r = Redis(decode_responses=decode)
+    assert_type(r, Redis[bytes | str])
+    assert_type(await r.get("k"), bytes | str | None)
