@@ -72,8 +72,13 @@ from .future import CommandFuture, raw_reply
 from .typed import StrT
 
 if TYPE_CHECKING:
+    from .commands.chained import ChainedCommands as PipelineCommands
     from .executor import Executor
     from .script import Script
+else:
+    # to type checkers each command method returns the pipeline (commands/chained.pyi); at run time
+    # the client's own methods, which record through _send
+    PipelineCommands = AllCommands
 
 _MULTI = (b"MULTI",)
 _EXEC = (b"EXEC",)
@@ -92,7 +97,7 @@ def _watch_ok(reply: Any) -> bool:
     return reply == b"OK" or reply == "OK"
 
 
-class Pipeline(AllCommands[StrT]):
+class Pipeline(PipelineCommands[StrT]):
     """Buffered commands sent in one write; MULTI/EXEC around them when ``transaction``."""
 
     def __init__(
@@ -124,10 +129,10 @@ class Pipeline(AllCommands[StrT]):
         """``await pipe.set(k, v)`` in buffered mode gives the pipeline back, as in redis-py."""
         return self._self().__await__()
 
-    async def _self(self) -> Pipeline:
+    async def _self(self) -> Pipeline[StrT]:
         return self
 
-    async def __aenter__(self) -> Pipeline:
+    async def __aenter__(self) -> Pipeline[StrT]:
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -157,7 +157,7 @@ class HashCommands(CommandsBase[StrT]):
     def hscan(
         self, name: KeyT, cursor: int = ..., match: PatternT | None = ..., count: int | None = ...,
         no_values: bool | None = ...,
-    ) -> CommandFuture[tuple[int, dict[StrT, StrT]]] | CommandFuture[tuple[int, list[StrT]]]: ...
+    ) -> CommandFuture[tuple[int, dict[StrT, StrT]] | tuple[int, list[StrT]]]: ...
     def hscan(
         self,
         name: KeyT,

@@ -6,12 +6,15 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from typing_extensions import assert_type
 
 import leanredis
 from leanredis import Redis
+from leanredis.commands.chained import Queued
 from leanredis.future import CommandFuture
+from leanredis.pipeline import Pipeline
 
 
 async def bytes_client() -> None:
@@ -134,3 +137,19 @@ async def either_client(decode: bool) -> None:
     r = Redis(decode_responses=decode)
     assert_type(r, Redis[bytes | str])
     assert_type(await r.get("k"), bytes | str | None)
+
+
+async def pipelines(r: Redis[bytes], s: Redis[str]) -> None:
+    pipe = r.pipeline()
+    assert_type(pipe, Pipeline[bytes])
+    # a command method records the command and returns the pipeline: chainable
+    queued = pipe.set("k", "v").get("k").zrange("z", 0, -1, withscores=True).incr("n")
+    assert_type(queued, Queued[bytes, int])
+    assert_type(await pipe.execute(), list[Any])
+    async with s.pipeline() as spipe:
+        # watching (WATCH ran, MULTI not yet): a command runs at once, and awaiting it gives its reply
+        await spipe.watch("k")
+        assert_type(await spipe.get("k"), str | None)
+        assert_type(await spipe.hgetall("h"), dict[str, str])
+        spipe.multi()
+        assert_type(spipe.set("k", "v"), Queued[str, bool | None])

@@ -151,3 +151,15 @@ def test_the_typed_constructor_takes_every_option() -> None:
         for name, annotation in RedisOptions.__annotations__.items()
     }
     assert declared == options
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="typing.get_overloads is Python 3.11+")
+def test_the_pipeline_stub_is_up_to_date() -> None:
+    """commands/chained.pyi is derived from the client's annotations: a command added or retyped without
+    running scripts/chained_types.py would leave the pipeline's method missing or wrong."""
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "chained_types.py"), "--check"],
+        capture_output=True, text=True, cwd=ROOT, timeout=100,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
