@@ -1,28 +1,40 @@
-"""What a type checker sees of the common commands: checked by tests/unit/test_typing.py, never run.
+"""What a type checker sees of the common commands: checked by tests/unit/test_typing.py.
 
-``assert_type`` fails the check when the type differs, ``Any`` included.
+``assert_type`` fails the check when the type differs, ``Any`` included. The ``*_client(r)``
+functions also run against a live server in tests/integration/test_reply_types.py, with
+``assert_type`` replaced by a check of the value against the type: the types are the replies'.
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from typing_extensions import assert_type
 
 import leanredis
 from leanredis import Redis
-from leanredis.commands.chained import Queued
 from leanredis.future import CommandFuture
 from leanredis.pipeline import Pipeline
 
+if TYPE_CHECKING:
+    from leanredis.commands.chained import Queued
 
-async def bytes_client() -> None:
-    r = Redis()
-    assert_type(r, Redis[bytes])
+
+def constructors(s: Redis[str]) -> None:
+    """Checked only: never run (these clients would connect to the default port)."""
+    assert_type(Redis(), Redis[bytes])
     assert_type(Redis(port=7000, max_inflight=10), Redis[bytes])
     assert_type(Redis.from_url("redis://localhost"), Redis[bytes])
     assert_type(leanredis.from_url("redis://localhost"), Redis[bytes])
+    assert_type(Redis(decode_responses=True), Redis[str])
+    assert_type(Redis("localhost", 6379, decode_responses=True, max_inflight=10), Redis[str])
+    assert_type(Redis.from_url("redis://localhost", decode_responses=True), Redis[str])
+    assert_type(leanredis.from_url("redis://localhost", decode_responses=True), Redis[str])
+    assert_type(s.client(), Redis[str])
+
+
+async def bytes_client(r: Redis[bytes]) -> None:
     assert_type(r.get("k"), CommandFuture[bytes | None])
     assert_type(await r.get("k"), bytes | None)
     assert_type(await r.set("k", "v"), bool | None)
@@ -51,7 +63,6 @@ async def bytes_client() -> None:
     assert_type(await r.hlen("h"), int)
     assert_type(await r.hincrby("h", "f"), int)
     assert_type(await r.hscan("h"), tuple[int, dict[bytes, bytes]])
-    assert_type(await r.hscan("h", no_values=True), tuple[int, list[bytes]])
     assert_type(await r.hrandfield("h"), bytes | None)
     assert_type(await r.hrandfield("h", 2), list[bytes])
     assert_type(await r.lpush("l", "a", "b"), int)
@@ -106,15 +117,19 @@ async def bytes_client() -> None:
         assert_type(value, bytes)
     # a command future is a coroutine to create_task and a future to gather, its type kept
     assert_type(asyncio.create_task(r.get("k")), asyncio.Task[bytes | None])
-    assert_type(await asyncio.gather(r.get("k"), r.incr("n")), tuple[bytes | None, int])
+    got, count = await asyncio.gather(r.get("k"), r.incr("n"))
+    assert_type(got, bytes | None)
+    assert_type(count, int)
 
 
-async def str_client() -> None:
-    r = Redis(decode_responses=True)
-    assert_type(r, Redis[str])
-    assert_type(Redis("localhost", 6379, decode_responses=True, max_inflight=10), Redis[str])
-    assert_type(Redis.from_url("redis://localhost", decode_responses=True), Redis[str])
-    assert_type(leanredis.from_url("redis://localhost", decode_responses=True), Redis[str])
+async def hscan_no_values(r: Redis[bytes]) -> None:
+    """HSCAN NOVALUES: Redis 7.4 and Valkey 8 on."""
+    assert_type(await r.hscan("h", no_values=True), tuple[int, list[bytes]])
+    async for field in r.hscan_iter("h", no_values=True):
+        assert_type(field, bytes)
+
+
+async def str_client(r: Redis[str]) -> None:
     assert_type(await r.get("k"), str | None)
     assert_type(await r.set("k", "v", get=True), str | None)
     assert_type(await r.mget("a", "b"), list[str | None])
@@ -129,17 +144,18 @@ async def str_client() -> None:
     assert_type(await r.keys(), list[str])
     assert_type(await r.scan(0), tuple[int, list[str]])
     assert_type(await r.incr("n"), int)
-    assert_type(asyncio.create_task(r.hgetall("h")), asyncio.Task[dict[str, str]])
-    assert_type(r.client(), Redis[str])
+    assert_type(await asyncio.create_task(r.hgetall("h")), dict[str, str])
 
 
 async def either_client(decode: bool) -> None:
+    """Checked only: never run."""
     r = Redis(decode_responses=decode)
     assert_type(r, Redis[bytes | str])
     assert_type(await r.get("k"), bytes | str | None)
 
 
 async def pipelines(r: Redis[bytes], s: Redis[str]) -> None:
+    """Checked only (Queued exists for type checkers alone)."""
     pipe = r.pipeline()
     assert_type(pipe, Pipeline[bytes])
     # a command method records the command and returns the pipeline: chainable
