@@ -125,7 +125,7 @@ class HashExpiryCommands(CommandsBase[StrT]):
         exat: AbsExpiryT | None = None,
         pxat: AbsExpiryT | None = None,
         persist: bool = False,
-    ) -> CommandFuture[list[Any]]:
+    ) -> CommandFuture[list[StrT | None]]:
         """Values of ``keys`` in hash ``name`` (None where missing), setting or removing their expiry."""
         if not keys:
             raise DataError("hgetex() needs at least one field")
@@ -161,7 +161,7 @@ class HashExpiryCommands(CommandsBase[StrT]):
             pieces += pair
         return self._send((b"HSETEX", name, *words, b"FIELDS", len(pieces) // 2, *pieces), None)
 
-    def hgetdel(self, name: KeyT, *keys: FieldT) -> CommandFuture[list[Any]]:
+    def hgetdel(self, name: KeyT, *keys: FieldT) -> CommandFuture[list[StrT | None]]:
         """Values of ``keys`` in hash ``name`` (None where missing), deleting those fields."""
         if not keys:
             raise DataError("hgetdel() needs at least one field")

@@ -97,6 +97,18 @@ class ListCommands(CommandsBase[StrT]):
             None,
         )
 
+    @overload
+    def lpos(
+        self, name: KeyT, value: EncodableT, rank: int | None = ..., count: None = ..., maxlen: int | None = ...
+    ) -> CommandFuture[int | None]: ...
+    @overload
+    def lpos(
+        self, name: KeyT, value: EncodableT, rank: int | None = ..., *, count: int, maxlen: int | None = ...
+    ) -> CommandFuture[list[int]]: ...
+    @overload
+    def lpos(
+        self, name: KeyT, value: EncodableT, rank: int | None = ..., count: int | None = ..., maxlen: int | None = ...
+    ) -> CommandFuture[int | list[int] | None]: ...
     def lpos(
         self,
         name: KeyT,
@@ -119,7 +131,9 @@ class ListCommands(CommandsBase[StrT]):
         """Pop the last element of ``src`` and push it in front of ``dst``: the element, or None."""
         return self._send((b"RPOPLPUSH", src, dst), None)
 
-    def lmpop(self, num_keys: int, *args: KeyT, direction: str, count: int | None = 1) -> CommandFuture[Any]:
+    def lmpop(
+        self, num_keys: int, *args: KeyT, direction: str, count: int | None = 1
+    ) -> CommandFuture[list[Any] | None]:
         """Pop ``count`` elements from the ``direction`` (LEFT/RIGHT) end of the first non-empty list:
         [key, [elements]], or None."""
         if count != 1:

@@ -20,7 +20,7 @@ class ServerCommands(CommandsBase[StrT]):
         """True when the server answers PONG."""
         return self._send((b"PING",), ping_reply)
 
-    def echo(self, value: EncodableT, **kwargs: Any) -> CommandFuture[Any]:
+    def echo(self, value: EncodableT, **kwargs: Any) -> CommandFuture[StrT]:
         """The value, echoed by the server."""
         return self._send((b"ECHO", value), None)
 

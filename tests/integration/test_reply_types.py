@@ -78,6 +78,7 @@ async def seed(r: leanredis.Redis[Any]) -> None:
     await r.sadd("s", "a", "b", "c", "d", "e")
     await r.sadd("t", "a")
     await r.zadd("z", {"a": 1, "b": 2, "c": 3})
+    await r.zadd("z2", {"c": 1.5, "d": 4})
 
 
 @pytest.fixture(
@@ -97,8 +98,12 @@ async def test_the_cases_replies_are_of_their_declared_types(client: leanredis.R
     await seed(client)
     if client.options.decode_responses:
         await cases.str_client(client)
+        await seed(client)
+        await cases.more_families_str(client)
     else:
         await cases.bytes_client(client)
+        await seed(client)
+        await cases.more_families(client)
         await seed(client)
         try:
             await cases.hscan_no_values(client)
