@@ -26,15 +26,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-STUB = ROOT / "leanredis" / "commands" / "chained.pyi"
+# (package of the stub, the pipeline class's module, its name, the stub's two class names)
+TARGETS = (
+    ("leanredis.commands", "leanredis.pipeline", "Pipeline", "Queued", "ChainedCommands"),
+    ("leanredis.cluster", "leanredis.cluster.pipeline", "ClusterPipeline", "ClusterQueued", "ClusterChainedCommands"),
+)
 RETURN = re.compile(r"^(?:CommandFuture|Awaitable)\[(.*)\]$", re.S)
 IDENT = re.compile(r"(?<![\w.])[A-Za-z_]\w*")
 # names the stub itself defines or imports
-OWN = {"Queued", "ChainedCommands", "T", "Generator", "Generic", "TypeVar", "overload"}
+OWN = {"T", "Generator", "Generic", "TypeVar", "overload"}
 
 HEADER = '''"""A pipeline's command methods as type checkers see them (scripts/chained_types.py writes this file).
 
-Each returns ``Queued[StrT, T]``: the pipeline (chainable, as at run time), whose ``await`` gives
+Each returns ``{queued}[StrT, T]``: the pipeline (chainable, as at run time), whose ``await`` gives
 the command's reply ``T`` when the pipeline is watching (WATCH ran, MULTI not yet) and the
 command ran at once. Awaiting a recorded command in buffered mode gives the pipeline back at run
 time, which nobody uses; ``T`` is said for the case where the value matters.
@@ -49,13 +53,13 @@ time, which nobody uses; ``T`` is said for the case where the value matters.
 CLASSES = '''
 T = TypeVar("T")
 
-class Queued(Pipeline[StrT], Generic[StrT, T]):
+class {queued}({pipeline}[StrT], Generic[StrT, T]):
     """A pipeline after recording a command whose reply is ``T``."""
 
     def __await__(self) -> Generator[Any, None, T]: ...
 
-class ChainedCommands(AllCommands[StrT]):
-    """The command methods of ``Pipeline``: each returns the pipeline, awaitable for its reply when watching."""
+class {chained}(AllCommands[StrT]):
+    """The command methods of ``{pipeline}``: each returns the pipeline, awaitable for its reply when watching."""
 '''
 
 
@@ -122,31 +126,39 @@ def parameters(function: typing.Callable[..., object]) -> str:
     return ", ".join(parts)
 
 
-def _relative(source: str) -> str:
-    if source == "leanredis.commands":
+def _relative(source: str, package: str) -> str:
+    """``source`` imported from a module of ``package`` (a subpackage of leanredis)."""
+    if source == package:
         return "."
-    if source.startswith("leanredis.commands."):
-        return "." + source.removeprefix("leanredis.commands.")
+    if source.startswith(package + "."):
+        return "." + source.removeprefix(package + ".")
     return ".." + source.removeprefix("leanredis.")
 
 
-def _import(source: str, names: set[str]) -> str:
+def _level(relative: str) -> int:
+    return len(relative) - len(relative.lstrip("."))
+
+
+def _import(source: str, names: set[str], package: str) -> str:
     if "" in names:
         return f"import {source}"
-    target = _relative(source) if source.startswith("leanredis") else source
+    target = _relative(source, package) if source.startswith("leanredis") else source
     return f"from {target} import {', '.join(sorted(names))}"
 
 
-def generate() -> str:
+def stub_path(package: str) -> Path:
+    return ROOT.joinpath(*package.split(".")) / "chained.pyi"
+
+
+def generate(package: str, pipeline_module: str, pipeline: str, queued: str, chained: str) -> str:
     from leanredis.commands import AllCommands
     from leanredis.commands.base import CommandsBase
-    from leanredis.pipeline import Pipeline
 
-    own = set(vars(CommandsBase)) | set(vars(Pipeline))
+    own = set(vars(CommandsBase)) | set(vars(getattr(importlib.import_module(pipeline_module), pipeline)))
     methods: list[str] = []
     imports: dict[str, set[str]] = {
         "collections.abc": {"Generator"}, "typing": {"Any", "Generic", "TypeVar", "overload"},
-        "leanredis.commands": {"AllCommands"}, "leanredis.pipeline": {"Pipeline"}, "leanredis.typed": {"StrT"},
+        "leanredis.commands": {"AllCommands"}, pipeline_module: {pipeline}, "leanredis.typed": {"StrT"},
     }
     sources: dict[str, str] = {}
     names: set[str] = set()
@@ -163,7 +175,7 @@ def generate() -> str:
         for variant, match in zip(variants, returns):
             assert match is not None
             head = "    @overload\n" if len(variants) > 1 else ""
-            lines.append(f"{head}    def {name}({parameters(variant)}) -> Queued[StrT, {match[1]}]: ...")
+            lines.append(f"{head}    def {name}({parameters(variant)}) -> {queued}[StrT, {match[1]}]: ...")
             annotations = [str(p.annotation) for p in inspect.signature(variant).parameters.values()
                            if p.annotation is not p.empty] + [match[1]]
             for identifier in IDENT.findall(" ".join(annotations)):
@@ -182,25 +194,31 @@ def generate() -> str:
         methods.append("\n".join(lines))
     stdlib = sorted((s for s in imports if not s.startswith("leanredis")), key=lambda s: ("" not in imports[s], s))
     # furthest first, as isort has it: .. before .
-    local = sorted((s for s in imports if s.startswith("leanredis")), key=lambda s: (-_relative(s).count("."), s))
-    import_lines = [_import(source, imports[source]) for source in stdlib]
-    import_lines += [""] + [_import(source, imports[source]) for source in local]
+    local = sorted(
+        (s for s in imports if s.startswith("leanredis")), key=lambda s: (-_level(_relative(s, package)), s)
+    )
+    import_lines = [_import(source, imports[source], package) for source in stdlib]
+    import_lines += [""] + [_import(source, imports[source], package) for source in local]
     # a builtin that a method of the class shadows (set, type) is spelled builtins.set inside it
     shadowed = sorted(names & set(dir(builtins)))
     body = re.sub(rf"(?<![\w.])({'|'.join(shadowed)})\[", r"builtins.\1[", "\n".join(methods))
     body = re.sub(r"(def builtins\.)", "def ", body)
     import_lines.insert(0, "import builtins")
-    return HEADER + "\n".join(import_lines) + "\n" + CLASSES + "\n" + body + "\n"
+    classes = CLASSES.format(queued=queued, pipeline=pipeline, chained=chained)
+    return HEADER.format(queued=queued) + "\n".join(import_lines) + "\n" + classes + "\n" + body + "\n"
 
 
 def main() -> int:
-    text = generate()
-    if "--check" in sys.argv:
-        if not STUB.exists() or STUB.read_text() != text:
-            print(f"{STUB.relative_to(ROOT)} is out of date: run python scripts/chained_types.py")
-            return 1
-        return 0
-    STUB.write_text(text)
+    stale = []
+    for target in TARGETS:
+        path, text = stub_path(target[0]), generate(*target)
+        if "--check" not in sys.argv:
+            path.write_text(text)
+        elif not path.exists() or path.read_text() != text:
+            stale.append(str(path.relative_to(ROOT)))
+    if stale:
+        print(f"{', '.join(stale)} out of date: run python scripts/chained_types.py")
+        return 1
     return 0
 
 

@@ -82,6 +82,7 @@ from ..exceptions import (
 )
 from ..executor import Executor
 from ..pipeline import _WATCH, Pipeline, _abandon, _annotate, _preview, _upper
+from ..typed import StrT
 from .fanout import TO_ALL_PRIMARIES, part_args, split_by_slot
 from .nodes import NodesManager
 from .redirects import ASKING, REDIRECTED, Redirects, owner, repoint, retry_delay
@@ -89,7 +90,12 @@ from .slots import key_slot
 from .topology import ClusterNode
 
 if TYPE_CHECKING:
+    from .chained import ClusterChainedCommands as PipelineCommands
     from .client import RedisCluster
+else:
+    # to type checkers each command method returns the pipeline (cluster/chained.pyi); at run time
+    # the client's own methods, which record through _send
+    PipelineCommands = AllCommands
 
 Command = tuple[tuple[Any, ...], Any]
 
@@ -113,10 +119,10 @@ def slots_of(args: tuple[Any, ...]) -> set[int]:
     return {key_slot(key) for key in spec.keys_of(args)}
 
 
-class ClusterPipeline(AllCommands):
+class ClusterPipeline(PipelineCommands[StrT]):
     """Commands recorded, sent per node by ``execute()``; MULTI/EXEC on one slot's node if ``transaction``."""
 
-    def __init__(self, client: RedisCluster, transaction: bool | None = None) -> None:
+    def __init__(self: ClusterPipeline[Any], client: RedisCluster[Any], transaction: bool | None = None) -> None:
         self.cluster_client = client
         self.options = client.options
         self.is_transaction = bool(transaction)
@@ -137,16 +143,16 @@ class ClusterPipeline(AllCommands):
     def __bool__(self) -> bool:
         return True  # an empty pipeline is still a pipeline (redis-py's rule)
 
-    def __await__(self) -> Generator[Any, None, ClusterPipeline]:
+    def __await__(self) -> Generator[Any, None, ClusterPipeline[StrT]]:
         """``await pipe`` (and ``await pipe.set(k, v)``): the cluster's topology read, the pipeline back."""
         return self.initialize().__await__()
 
-    async def initialize(self) -> ClusterPipeline:
+    async def initialize(self) -> ClusterPipeline[StrT]:
         """Read the cluster's topology now, if the client has not yet; the pipeline."""
         await self.cluster_client.initialize()
         return self
 
-    async def __aenter__(self) -> ClusterPipeline:
+    async def __aenter__(self) -> ClusterPipeline[StrT]:
         return await self.initialize()
 
     async def __aexit__(self, *exc: object) -> None:
@@ -201,7 +207,7 @@ class ClusterPipeline(AllCommands):
             raise DataError("execute_command(target_nodes=...) in a cluster pipeline is not supported")
         return super().execute_command(*args, **options)
 
-    def mset_nonatomic(self, mapping: Mapping[Any, Any]) -> ClusterPipeline:
+    def mset_nonatomic(self, mapping: Mapping[Any, Any]) -> ClusterPipeline[StrT]:
         """One MSET per slot of ``mapping``'s keys, each with its result (redis-py's pipeline does the same)."""
         if self.is_transaction:
             raise NotImplementedError("Method is not supported in transactional context.")

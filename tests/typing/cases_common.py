@@ -13,11 +13,13 @@ from typing import TYPE_CHECKING, Any
 from typing_extensions import assert_type
 
 import leanredis
-from leanredis import Redis
+from leanredis import Redis, RedisCluster
+from leanredis.cluster.pipeline import ClusterPipeline
 from leanredis.future import CommandFuture
 from leanredis.pipeline import Pipeline
 
 if TYPE_CHECKING:
+    from leanredis.cluster.chained import ClusterQueued
     from leanredis.commands.chained import Queued
 
 
@@ -211,3 +213,22 @@ async def more_families_str(r: Redis[str]) -> None:
     assert_type(await r.zunion(["z", "z2"], withscores=True), list[tuple[str, float]])
     assert_type(await r.zdiff(["z", "z2"], withscores=True), list[str | bytes])
     assert_type(await r.zrandmember("z", 2), list[str])
+
+
+def cluster_constructors() -> None:
+    """Checked only: never run."""
+    assert_type(RedisCluster(host="localhost", port=7000), RedisCluster[bytes])
+    assert_type(RedisCluster(host="localhost", port=7000, decode_responses=True), RedisCluster[str])
+    assert_type(RedisCluster.from_url("redis://localhost:7000"), RedisCluster[bytes])
+    assert_type(RedisCluster.from_url("redis://localhost:7000", decode_responses=True), RedisCluster[str])
+
+
+async def cluster_client(rc: RedisCluster[str]) -> None:
+    """Checked only (the run-time check uses one server, not a cluster)."""
+    assert_type(await rc.get("k"), str | None)
+    assert_type(await rc.hgetall("h"), dict[str, str])
+    assert_type(await rc.zrange("z", 0, -1, withscores=True), list[tuple[str, float]])
+    pipe = rc.pipeline()
+    assert_type(pipe, ClusterPipeline[str])
+    assert_type(pipe.set("k", "v").incr("n"), ClusterQueued[str, int])
+    assert_type(await pipe.execute(), list[Any])
