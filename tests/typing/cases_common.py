@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from typing_extensions import assert_type
 
 import leanredis
-from leanredis import Redis, RedisCluster
+from leanredis import Redis, RedisCluster, Sentinel, SentinelRedis
 from leanredis.cluster.pipeline import ClusterPipeline
 from leanredis.future import CommandFuture
 from leanredis.pipeline import Pipeline
@@ -232,3 +232,10 @@ async def cluster_client(rc: RedisCluster[str]) -> None:
     assert_type(pipe, ClusterPipeline[str])
     assert_type(pipe.set("k", "v").incr("n"), ClusterQueued[str, int])
     assert_type(await pipe.execute(), list[Any])
+
+
+def sentinel_clients() -> None:
+    """Checked only: never run."""
+    assert_type(Sentinel([("localhost", 26379)]).master_for("mymaster"), SentinelRedis[bytes])
+    assert_type(Sentinel([("localhost", 26379)], decode_responses=True).master_for("mymaster"), SentinelRedis[str])
+    assert_type(Sentinel([("localhost", 26379)]).replica_for("mymaster", decode_responses=True), SentinelRedis[str])
