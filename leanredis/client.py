@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 __all__ = ["Redis", "StrictRedis", "make_ssl_context"]
 
 
-class Redis(ClientFeatures, AllCommands[StrT]):
+class Redis(ClientFeatures[StrT], AllCommands[StrT]):
     """An asyncio Redis/Valkey client; one multiplexed connection, bounded memory.
 
     ``await r.set("k", "v")``: every command method returns a future, so

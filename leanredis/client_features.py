@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 from .cache import CacheConfig, ClientCache
 from .callbacks import ResponseCallbacks
@@ -23,6 +23,7 @@ from .lock import Lock
 from .memory import rss_bytes
 from .monitor import Monitor
 from .pubsub import PubSub
+from .typed import StrT
 
 if TYPE_CHECKING:
     from .connection import Connection
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 UNSET_RETRY: Any = object()  # get_retry: set_retry was never called
 
 
-class ClientFeatures:
+class ClientFeatures(Generic[StrT]):
     """Cache, stats, pub/sub, locks, monitor, response callbacks, encoder (see the module docstring)."""
 
     connection: Connection
@@ -188,7 +189,7 @@ class ClientFeatures:
         max_pending_messages: int = 10_000,
         overflow: str = "pause",
         **kwargs: Any,
-    ) -> PubSub:
+    ) -> PubSub[StrT]:
         """A PubSub on a dedicated connection with these options; see ``leanredis.pubsub``.
 
         ``max_pending_messages`` bounds its queue; when full, ``overflow="pause"`` stops
@@ -205,7 +206,7 @@ class ClientFeatures:
             kwargs.pop(name, None)
         if kwargs:
             raise DataError(f"pubsub() got unknown option(s): {', '.join(sorted(kwargs))}")
-        pubsub = PubSub(
+        pubsub: PubSub[StrT] = PubSub(
             self.options,  # type: ignore[attr-defined]
             ignore_subscribe_messages,
             max_pending_messages,

@@ -18,7 +18,7 @@ import asyncio
 import dataclasses
 import enum
 import inspect
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -343,7 +343,7 @@ class KeyNotification:
     subkeys: list[str] = field(default_factory=list)
 
     @classmethod
-    def from_message(cls, message: dict[str, Any] | None, key_prefix: Any = None) -> KeyNotification | None:
+    def from_message(cls, message: Mapping[str, Any] | None, key_prefix: Any = None) -> KeyNotification | None:
         """A pub/sub message dict -> a notification; None for anything else (confirmations, other channels)."""
         if not message or message.get("type") not in ("message", "pmessage"):
             return None
@@ -657,7 +657,7 @@ class ClusterKeyspaceNotifications(_Notifications):
             if name in self._node_pubsubs:
                 continue
             options = dataclasses.replace(self.cluster.options, host=node.host, port=node.port)
-            pubsub = PubSub(options, ignore_subscribe_messages=False)
+            pubsub: PubSub[Any] = PubSub(options, ignore_subscribe_messages=False)
             self._node_pubsubs[name] = pubsub
             if self._patterns:
                 await pubsub.psubscribe(**self._patterns)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ssl as ssl_module
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar, Union
 
 if TYPE_CHECKING:
     from .cache import CacheConfig
@@ -24,15 +24,25 @@ StrT = TypeVar("StrT", bound=Union[bytes, str])
 Score = float
 
 
-class Message(TypedDict):
-    """A pub/sub message as ``get_message()`` and ``listen()`` give it (redis-py's dict)."""
+if TYPE_CHECKING:
+    # A generic TypedDict needs Python 3.11 at run time: to type checkers only (typing_extensions has it).
+    from typing_extensions import TypedDict as GenericTypedDict
 
-    type: str
-    pattern: Any
-    channel: Any
-    data: Any
+    class Message(GenericTypedDict, Generic[StrT]):
+        """A pub/sub message as ``get_message()`` and ``listen()`` give it (redis-py's dict).
 
+        ``type``: "message", "pmessage", "smessage", "subscribe", ... or "pong"; ``pattern``: the
+        pattern of a pmessage, else None; ``channel``: None for a pong; ``data``: the payload, or
+        the number of subscriptions for a (un)subscribe confirmation.
+        """
 
+        type: str
+        pattern: StrT | None
+        channel: StrT | None
+        data: StrT | int
+
+else:
+    Message = dict  # what it is at run time
 
 
 class RedisOptions(TypedDict, total=False):

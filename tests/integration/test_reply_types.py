@@ -100,10 +100,12 @@ async def test_the_cases_replies_are_of_their_declared_types(client: leanredis.R
         await cases.str_client(client)
         await seed(client)
         await cases.more_families_str(client)
+        await cases.pubsub_str(client)
     else:
         await cases.bytes_client(client)
         await seed(client)
         await cases.more_families(client)
+        await cases.pubsub_bytes(client)
         await seed(client)
         try:
             await cases.hscan_no_values(client)

@@ -239,3 +239,23 @@ def sentinel_clients() -> None:
     assert_type(Sentinel([("localhost", 26379)]).master_for("mymaster"), SentinelRedis[bytes])
     assert_type(Sentinel([("localhost", 26379)], decode_responses=True).master_for("mymaster"), SentinelRedis[str])
     assert_type(Sentinel([("localhost", 26379)]).replica_for("mymaster", decode_responses=True), SentinelRedis[str])
+
+
+async def pubsub_bytes(r: Redis[bytes]) -> None:
+    p = r.pubsub()
+    await p.subscribe("c")
+    message = await p.get_message(timeout=1.0)
+    assert message is not None
+    assert_type(message["channel"], bytes | None)
+    assert_type(message["data"], bytes | int)
+    assert_type(message["type"], str)
+    await p.aclose()
+
+
+async def pubsub_str(s: Redis[str]) -> None:
+    async with s.pubsub() as sp:
+        await sp.subscribe("c")
+        async for m in sp.listen():
+            assert_type(m["data"], str | int)
+            assert_type(m["pattern"], str | None)
+            break
