@@ -23,3 +23,16 @@ async def misuse() -> None:
     members: list[bytes] = await r.zrange("z", 0, -1, withscores=True)  # error: with scores, pairs
     Redis(decode_responses=True, max_inflight="many")  # error: an option of the wrong type
     await r.set("k", "v", ex="soon")  # error: an expiry of the wrong type
+
+
+async def pipeline_misuse() -> None:
+    r = Redis()
+    pipe = r.pipeline()
+    pipe.get("k").decode()  # error: a pipeline's command method returns the pipeline, not the value
+    pipe.set("k", "v").no_such_command()  # error: chaining still needs a real command
+    text: str = (await pipe.execute())[0]  # (not an error: execute()'s replies are list[Any])
+    s = Redis(decode_responses=True)
+    async with s.pubsub() as p:
+        message = await p.get_message()
+        if message is not None:
+            message["channel"].decode()  # error: a str client's channel is str (or None)
