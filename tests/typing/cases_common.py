@@ -204,6 +204,10 @@ async def more_families(r: Redis[bytes]) -> None:
     assert_type(await r.zrandmember("z", 2), list[bytes])
     assert_type(await r.lpos("l", "q"), int | None)
     assert_type(await r.lpos("l", "q", count=0), list[int])
+    assert_type(await r.client_unpause(), bytes)
+    assert_type(await r.client_no_evict("off"), bytes)
+    assert_type(await r.client_tracking_off(), bytes)
+    assert_type(await r.lolwut(), bytes)
 
 
 async def more_families_str(r: Redis[str]) -> None:
@@ -213,6 +217,8 @@ async def more_families_str(r: Redis[str]) -> None:
     assert_type(await r.zunion(["z", "z2"], withscores=True), list[tuple[str, float]])
     assert_type(await r.zdiff(["z", "z2"], withscores=True), list[str | bytes])
     assert_type(await r.zrandmember("z", 2), list[str])
+    assert_type(await r.client_unpause(), str)
+    assert_type(await r.lolwut(), str)
 
 
 def cluster_constructors() -> None:
