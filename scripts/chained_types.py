@@ -1,12 +1,13 @@
-"""Write leanredis/commands/chained.pyi: a pipeline's command methods as type checkers see them.
+"""Write leanredis/commands/chained.pyi and leanredis/cluster/chained.pyi: the command methods of
+Pipeline and ClusterPipeline as type checkers see them.
 
-    python scripts/chained_types.py          # rewrite the stub
-    python scripts/chained_types.py --check  # exit 1 if it is out of date
+    python scripts/chained_types.py          # rewrite the stubs
+    python scripts/chained_types.py --check  # exit 1 if one is out of date
 
 A pipeline's command method records the command and returns the pipeline (chainable); after
 WATCH, before MULTI, it runs the command at once and its result is awaited. So where the client's
 method returns ``CommandFuture[T]`` (or ``Awaitable[T]``), the pipeline's returns
-``Queued[StrT, T]``: a ``Pipeline[StrT]`` whose ``await`` gives ``T``. The stub is derived from the
+``Queued[StrT, T]`` (``ClusterQueued``): a ``Pipeline[StrT]`` whose ``await`` gives ``T``. The stub is derived from the
 client's own annotations (overloads included), so a command added to a family has its pipeline
 type once this is run; tests/unit/test_typing.py fails while the stub is out of date.
 """
