@@ -168,7 +168,7 @@ class KeyCommands(CommandsBase[StrT]):
         absttl: bool = False,
         idletime: int | None = None,
         frequency: int | None = None,
-    ) -> CommandFuture[Any]:
+    ) -> CommandFuture[StrT]:
         """Create ``name`` from a ``dump`` value, expiring in ``ttl`` ms (0: never): b"OK"."""
         args: list[Any] = [b"RESTORE", name, _integer(ttl, "ttl"), value]
         if replace:

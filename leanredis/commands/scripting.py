@@ -111,7 +111,7 @@ class ScriptingCommands(CommandsBase[StrT]):
         """Call a read-only function (FCALL_RO)."""
         return self._send((b"FCALL_RO", function, numkeys, *keys_and_args), None)
 
-    def function_load(self, code: str, replace: bool | None = False) -> CommandFuture[Any]:
+    def function_load(self, code: str, replace: bool | None = False) -> CommandFuture[StrT]:
         """Load a library (its code starts with ``#!lua name=<library>``): the library name.
 
         ``replace`` overwrites a library of that name instead of failing.
@@ -145,7 +145,7 @@ class ScriptingCommands(CommandsBase[StrT]):
             return self._send((b"FUNCTION", b"RESTORE", payload), bool_ok)
         return self._send((b"FUNCTION", b"RESTORE", payload, policy), bool_ok)
 
-    def function_kill(self) -> CommandFuture[Any]:
+    def function_kill(self) -> CommandFuture[StrT]:
         """Kill the running function (one that has not written): the server's status reply."""
         return self._send((b"FUNCTION", b"KILL"), None)
 

@@ -208,6 +208,11 @@ async def more_families(r: Redis[bytes]) -> None:
     assert_type(await r.client_no_evict("off"), bytes)
     assert_type(await r.client_tracking_off(), bytes)
     assert_type(await r.lolwut(), bytes)
+    dumped = await r.dump("k")
+    assert dumped is not None
+    assert_type(await r.restore("k:copy", 0, dumped, replace=True), bytes)
+    library = "#!lua name=typing_cases\nredis.register_function('typing_cases_f', function() return 1 end)"
+    assert_type(await r.function_load(library, replace=True), bytes)
 
 
 async def more_families_str(r: Redis[str]) -> None:
@@ -219,6 +224,8 @@ async def more_families_str(r: Redis[str]) -> None:
     assert_type(await r.zrandmember("z", 2), list[str])
     assert_type(await r.client_unpause(), str)
     assert_type(await r.lolwut(), str)
+    library = "#!lua name=typing_cases\nredis.register_function('typing_cases_f', function() return 1 end)"
+    assert_type(await r.function_load(library, replace=True), str)
 
 
 def cluster_constructors() -> None:

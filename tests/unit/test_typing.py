@@ -42,7 +42,6 @@ STILL_ANY = {
     "sort_ro": "SORT_RO's GET patterns give values of any key",
     "object": "OBJECT's subcommands reply with a string, an int or a list",
     "migrate": "MIGRATE replies OK or NOKEY (bool or str, as redis-py gives it)",
-    "restore": "RESTORE replies OK",
     # [key, [elements]]: a two-element list of different types, which a list type cannot say (a tuple
     # could, but redis-py gives a list)
     "lmpop": "[key, [elements]]",
