@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, Literal, overload
+
 from ._version import __version__
 from .cache import CacheConfig
 from .client import Redis, StrictRedis, make_ssl_context
@@ -60,7 +62,13 @@ from .pubsub import Subscription
 from .sentinel import Sentinel, SentinelConnectionPool, SentinelManagedConnection, SentinelRedis
 
 
-def from_url(url: str, **kwargs: object) -> Redis:
+@overload
+def from_url(url: str, *, decode_responses: Literal[False] = ..., **kwargs: Any) -> Redis[bytes]: ...
+@overload
+def from_url(url: str, *, decode_responses: Literal[True], **kwargs: Any) -> Redis[str]: ...
+@overload
+def from_url(url: str, *, decode_responses: bool, **kwargs: Any) -> Redis[bytes | str]: ...
+def from_url(url: str, **kwargs: Any) -> Redis[Any]:
     """``Redis.from_url``: a client from a redis://, rediss:// or unix:// URL."""
     return Redis.from_url(url, **kwargs)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import ssl as ssl_module
 from collections.abc import Awaitable, Callable, Generator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from .cache import CacheConfig, ClientCache
 from .client_features import ClientFeatures
@@ -39,12 +39,16 @@ from .pipeline import Pipeline, run_transaction
 from .pool import DEFAULT_MAX_CONNECTIONS, DEFAULT_POOL_TIMEOUT, ConnectionPool
 from .registry import FROM_ABOVE
 from .retry import retry_settings
+from .typed import RedisOptions, StrT
 from .url import parse_url
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 __all__ = ["Redis", "StrictRedis", "make_ssl_context"]
 
 
-class Redis(ClientFeatures, AllCommands):
+class Redis(ClientFeatures[StrT], AllCommands[StrT]):
     """An asyncio Redis/Valkey client; one multiplexed connection, bounded memory.
 
     ``await r.set("k", "v")``: every command method returns a future, so
@@ -53,6 +57,58 @@ class Redis(ClientFeatures, AllCommands):
     write. See ``ConnectionOptions`` for the bounds and timeouts.
     """
 
+    # The type parameter from the decode_responses literal: Redis[bytes] by default, Redis[str] when
+    # decoding, Redis[bytes | str] for a flag only known at run time.
+    @overload
+    def __init__(
+        self: Redis[bytes],
+        host: str = ...,
+        port: int = ...,
+        db: int = ...,
+        password: str | None = ...,
+        socket_timeout: float | None = ...,
+        socket_connect_timeout: float | None = ...,
+        socket_keepalive: bool = ...,
+        unix_socket_path: str | None = ...,
+        encoding: str = ...,
+        encoding_errors: str = ...,
+        decode_responses: Literal[False] = ...,
+        **options: Unpack[RedisOptions],
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: Redis[str],
+        host: str = ...,
+        port: int = ...,
+        db: int = ...,
+        password: str | None = ...,
+        socket_timeout: float | None = ...,
+        socket_connect_timeout: float | None = ...,
+        socket_keepalive: bool = ...,
+        unix_socket_path: str | None = ...,
+        encoding: str = ...,
+        encoding_errors: str = ...,
+        *,
+        decode_responses: Literal[True],
+        **options: Unpack[RedisOptions],
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: Redis[bytes | str],
+        host: str = ...,
+        port: int = ...,
+        db: int = ...,
+        password: str | None = ...,
+        socket_timeout: float | None = ...,
+        socket_connect_timeout: float | None = ...,
+        socket_keepalive: bool = ...,
+        unix_socket_path: str | None = ...,
+        encoding: str = ...,
+        encoding_errors: str = ...,
+        *,
+        decode_responses: bool,
+        **options: Unpack[RedisOptions],
+    ) -> None: ...
     def __init__(
         self,
         host: str = "localhost",
@@ -275,7 +331,7 @@ class Redis(ClientFeatures, AllCommands):
             except Exception as exc:  # noqa: BLE001 - not readable as a pool (a test's stand-in): kept as given
                 self._init_unread_pool(pool, exc)
                 return
-            type(self).__init__(self, **kwargs)
+            type(self).__init__(self, **kwargs)  # type: ignore[arg-type]  # the pool's own decode flag
             self._pool_box.owned = False
         else:
             raise DataError(
@@ -376,7 +432,7 @@ class Redis(ClientFeatures, AllCommands):
             if not clean:
                 connection.drop()
 
-    def pipeline(self, transaction: bool = True, shard_hint: str | None = None) -> Pipeline:
+    def pipeline(self, transaction: bool = True, shard_hint: str | None = None) -> Pipeline[StrT]:
         """Commands recorded, sent in one write by ``await pipe.execute()``; in MULTI/EXEC if ``transaction``."""
         return Pipeline(self._executor(), transaction, shard_hint)
 
@@ -397,15 +453,24 @@ class Redis(ClientFeatures, AllCommands):
             watch_delay=watch_delay,
         )
 
+    @overload
     @classmethod
-    def from_url(cls, url: str, **kwargs: Any) -> Redis:
+    def from_url(cls, url: str, *, decode_responses: Literal[False] = ..., **kwargs: Any) -> Redis[bytes]: ...
+    @overload
+    @classmethod
+    def from_url(cls, url: str, *, decode_responses: Literal[True], **kwargs: Any) -> Redis[str]: ...
+    @overload
+    @classmethod
+    def from_url(cls, url: str, *, decode_responses: bool, **kwargs: Any) -> Redis[bytes | str]: ...
+    @classmethod
+    def from_url(cls, url: str, **kwargs: Any) -> Redis[Any]:
         """A client from ``redis://[[user]:password@]host[:port][/db][?option=value]``,
         ``rediss://`` (TLS) or ``unix:///path?db=N``; keyword arguments win over the URL."""
         options = parse_url(url)
         options.update(kwargs)
         return cls(**options)
 
-    def client(self) -> Redis:
+    def client(self) -> Redis[StrT]:
         """A client with the same options on a connection of its own, ``single_connection_client=True``.
 
         As redis-py's ``client()``: connection state set on it (SELECT, CLIENT SETNAME,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 from .cache import CacheConfig, ClientCache
 from .callbacks import ResponseCallbacks
@@ -23,6 +23,7 @@ from .lock import Lock
 from .memory import rss_bytes
 from .monitor import Monitor
 from .pubsub import PubSub
+from .typed import StrT
 
 if TYPE_CHECKING:
     from .connection import Connection
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 UNSET_RETRY: Any = object()  # get_retry: set_retry was never called
 
 
-class ClientFeatures:
+class ClientFeatures(Generic[StrT]):
     """Cache, stats, pub/sub, locks, monitor, response callbacks, encoder (see the module docstring)."""
 
     connection: Connection
@@ -53,10 +54,11 @@ class ClientFeatures:
 
         def mget(keys: Any, *args: Any) -> Any:
             if isinstance(keys, (list, tuple)) and not keys and not args:
-                return type(self).mget(self, keys)  # type: ignore[misc]  # mget([]) as the uncached client answers it
+                return type(self).mget(self, keys)  # type: ignore[attr-defined]  # mget([]) as the uncached client answers it
             return cache.mget(list_or_args(keys, args, "mget"))
 
-        self.mget = mget  # type: ignore[method-assign]  # key by key: only the misses go to the server
+        # key by key: only the misses go to the server (setattr: to type checkers mget stays the command's)
+        setattr(self, "mget", mget)  # noqa: B010
 
     async def auth(self, password: str, username: str | None = None, **kwargs: Any) -> bool:
         """AUTH on the shared connection; on success the credentials are kept for every reconnect.
@@ -187,7 +189,7 @@ class ClientFeatures:
         max_pending_messages: int = 10_000,
         overflow: str = "pause",
         **kwargs: Any,
-    ) -> PubSub:
+    ) -> PubSub[StrT]:
         """A PubSub on a dedicated connection with these options; see ``leanredis.pubsub``.
 
         ``max_pending_messages`` bounds its queue; when full, ``overflow="pause"`` stops
@@ -210,7 +212,7 @@ class ClientFeatures:
             kwargs.pop(name, None)
         if kwargs:
             raise DataError(f"pubsub() got unknown option(s): {', '.join(sorted(kwargs))}")
-        pubsub = PubSub(
+        pubsub: PubSub[StrT] = PubSub(
             self.options,  # type: ignore[attr-defined]
             ignore_subscribe_messages,
             max_pending_messages,

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import Callable
-from typing import Any, Protocol, TypeVar
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 T = TypeVar("T")
 
@@ -27,7 +27,19 @@ NO_DEADLINE = float("inf")
 CUSTOM_DEADLINE = -1.0
 
 
-class CommandFuture(asyncio.Future[T]):
+if TYPE_CHECKING:
+    # What a command future is at run time too (collections.abc.Coroutine recognises send, throw, close
+    # and __await__), said to type checkers so that asyncio.create_task(r.get(k)) is a Task[T]; at run
+    # time the base stays asyncio.Future, whose C fast paths a declared ABC base would not change, but
+    # which costs nothing to leave as it is.
+    class _FutureCoroutine(asyncio.Future[T], Coroutine[Any, Any, T]):
+        pass
+
+else:
+    _FutureCoroutine = asyncio.Future
+
+
+class CommandFuture(_FutureCoroutine[T]):
     """The pending result of one command: await it, gather it, or wrap it in a Task."""
 
     __slots__ = ("parse", "deadline", "name", "payload")

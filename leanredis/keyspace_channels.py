@@ -12,6 +12,7 @@ that read these channels are in ``keyspace_notifications``.
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -331,7 +332,7 @@ class KeyNotification:
     subkeys: list[str] = field(default_factory=list)
 
     @classmethod
-    def from_message(cls, message: dict[str, Any] | None, key_prefix: Any = None) -> KeyNotification | None:
+    def from_message(cls, message: Mapping[str, Any] | None, key_prefix: Any = None) -> KeyNotification | None:
         """A pub/sub message dict -> a notification; None for anything else (confirmations, other channels)."""
         if not message or message.get("type") not in ("message", "pmessage"):
             return None

@@ -271,7 +271,7 @@ class ClusterKeyspaceNotifications(_Notifications):
             if name in self._node_pubsubs:
                 continue
             options = dataclasses.replace(self.cluster.options, host=node.host, port=node.port)
-            pubsub = PubSub(options, ignore_subscribe_messages=False)
+            pubsub: PubSub[Any] = PubSub(options, ignore_subscribe_messages=False)
             self._node_pubsubs[name] = pubsub
             if self._patterns:
                 await pubsub.psubscribe(**self._patterns)

@@ -70,10 +70,16 @@ from .pipeline_results import (
     read_raw,
     upper_name,
 )
+from .typed import StrT
 
 if TYPE_CHECKING:
+    from .commands.chained import ChainedCommands as PipelineCommands
     from .executor import Executor
     from .script import Script
+else:
+    # to type checkers each command method returns the pipeline (commands/chained.pyi); at run time
+    # the client's own methods, which record through _send
+    PipelineCommands = AllCommands
 
 _MULTI = (b"MULTI",)
 _EXEC = (b"EXEC",)
@@ -86,12 +92,14 @@ def _watch_ok(reply: Any) -> bool:
     return reply == b"OK" or reply == "OK"
 
 
-class Pipeline(AllCommands):
+class Pipeline(PipelineCommands[StrT]):
     """Buffered commands sent in one write; MULTI/EXEC around them when ``transaction``."""
 
     _records_scripts = True  # a Script called on it is added to ``scripts``, loaded before execute
 
-    def __init__(self, executor: Executor, transaction: bool = True, shard_hint: str | None = None) -> None:
+    def __init__(
+        self: Pipeline[Any], executor: Executor, transaction: bool = True, shard_hint: str | None = None
+    ) -> None:
         self._executor = executor
         self.options = executor.options
         self.is_transaction = transaction
@@ -118,10 +126,10 @@ class Pipeline(AllCommands):
         """``await pipe.set(k, v)`` in buffered mode gives the pipeline back, as in redis-py."""
         return self._self().__await__()
 
-    async def _self(self) -> Pipeline:
+    async def _self(self) -> Pipeline[StrT]:
         return self
 
-    async def __aenter__(self) -> Pipeline:
+    async def __aenter__(self) -> Pipeline[StrT]:
         return self
 
     async def __aexit__(self, *exc: object) -> None:

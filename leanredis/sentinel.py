@@ -27,7 +27,7 @@ import asyncio
 import dataclasses
 import random
 from collections.abc import AsyncIterator, Callable, Iterable
-from typing import Any
+from typing import Any, Generic, Literal, overload
 
 from .client import Redis
 from .commands.funnel import sender
@@ -46,6 +46,7 @@ from .future import CommandFuture
 from .pool import ConnectionPool
 from .pool_connection import PooledConnection
 from .registry import FROM_ABOVE
+from .typed import StrT
 
 Address = tuple[str, int]
 Sender = Callable[[tuple[Any, ...], Any], CommandFuture[Any]]
@@ -118,7 +119,7 @@ def parse_sentinel_state(reply: Any) -> dict[str, Any]:
     return state
 
 
-class Sentinel:
+class Sentinel(Generic[StrT]):
     """Clients of a set of sentinels: discovery of masters and replicas, and clients that follow them.
 
     ``sentinel_kwargs`` configure the connections to the sentinels (default:
@@ -128,6 +129,25 @@ class Sentinel:
     least ``min_other_sentinels`` other sentinels.
     """
 
+    # StrT, the string type of master_for's and replica_for's clients, from the decode_responses literal
+    @overload
+    def __init__(
+        self: Sentinel[bytes], sentinels: Iterable[tuple[str, int]], min_other_sentinels: int = ...,
+        sentinel_kwargs: dict[str, Any] | None = ..., force_master_ip: str | None = ..., *,
+        decode_responses: Literal[False] = ..., **connection_kwargs: Any,
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: Sentinel[str], sentinels: Iterable[tuple[str, int]], min_other_sentinels: int = ...,
+        sentinel_kwargs: dict[str, Any] | None = ..., force_master_ip: str | None = ..., *,
+        decode_responses: Literal[True], **connection_kwargs: Any,
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: Sentinel[bytes | str], sentinels: Iterable[tuple[str, int]], min_other_sentinels: int = ...,
+        sentinel_kwargs: dict[str, Any] | None = ..., force_master_ip: str | None = ..., *,
+        decode_responses: bool, **connection_kwargs: Any,
+    ) -> None: ...
     def __init__(
         self,
         sentinels: Iterable[tuple[str, int]],
@@ -228,11 +248,31 @@ class Sentinel:
         await asyncio.gather(*(s.execute_command(*args, **kwargs) for s in self.sentinels))
         return True
 
-    def master_for(self, service_name: str, **kwargs: Any) -> SentinelRedis:
+    @overload
+    def master_for(
+        self, service_name: str, *, decode_responses: Literal[True], **kwargs: Any
+    ) -> SentinelRedis[str]: ...
+    @overload
+    def master_for(
+        self, service_name: str, *, decode_responses: Literal[False], **kwargs: Any
+    ) -> SentinelRedis[bytes]: ...
+    @overload
+    def master_for(self, service_name: str, **kwargs: Any) -> SentinelRedis[StrT]: ...
+    def master_for(self, service_name: str, **kwargs: Any) -> SentinelRedis[Any]:
         """A client of the current master of ``service_name`` that follows it across failovers."""
         return SentinelRedis(_Follower(self, service_name, True), **{**self.connection_kwargs, **kwargs})
 
-    def replica_for(self, service_name: str, **kwargs: Any) -> SentinelRedis:
+    @overload
+    def replica_for(
+        self, service_name: str, *, decode_responses: Literal[True], **kwargs: Any
+    ) -> SentinelRedis[str]: ...
+    @overload
+    def replica_for(
+        self, service_name: str, *, decode_responses: Literal[False], **kwargs: Any
+    ) -> SentinelRedis[bytes]: ...
+    @overload
+    def replica_for(self, service_name: str, **kwargs: Any) -> SentinelRedis[StrT]: ...
+    def replica_for(self, service_name: str, **kwargs: Any) -> SentinelRedis[Any]:
         """A client of a replica of ``service_name`` (round robin at each connect; the master if none)."""
         return SentinelRedis(_Follower(self, service_name, False), **{**self.connection_kwargs, **kwargs})
 
@@ -428,10 +468,10 @@ def pool_from_redis_py(pool: Any) -> SentinelConnectionPool:
     )
 
 
-class SentinelRedis(Redis):
+class SentinelRedis(Redis[StrT]):
     """A ``Redis`` whose server is named by sentinels at each connect; see the module docstring."""
 
-    def __init__(self, follower: _Follower, **kwargs: Any) -> None:
+    def __init__(self: SentinelRedis[Any], follower: _Follower, **kwargs: Any) -> None:
         # Until the first connect the address is a placeholder that says what it is.
         kwargs.pop("host", None)
         kwargs.pop("port", None)

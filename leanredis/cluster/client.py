@@ -18,7 +18,7 @@ import dataclasses
 import functools
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Sequence
-from typing import Any
+from typing import Any, Literal, overload
 
 from ..cache import CacheConfig
 from ..client import Redis
@@ -30,6 +30,7 @@ from ..exceptions import ClusterDownError, ClusterError, DataError, RedisCluster
 from ..future import CommandFuture
 from ..keyspace_notifications import ClusterKeyspaceNotifications
 from ..pipeline import run_transaction
+from ..typed import StrT
 from ..url import parse_url
 from .admin import ClusterSlotAdminCommands
 from .blocking import send_blocking
@@ -67,7 +68,7 @@ class RedisCluster(
     ClusterNodeAdminCommands,
     ClusterManagementCommands,
     ClusterSlotAdminCommands,
-    AllCommands,
+    AllCommands[StrT],
 ):
     """An asyncio Redis Cluster client: one multiplexed connection per node, redirects followed.
 
@@ -91,6 +92,28 @@ class RedisCluster(
     DEFAULT_NODE = "default-node"
     NODE_FLAGS = frozenset((PRIMARIES, REPLICAS, ALL_NODES, RANDOM, DEFAULT_NODE))
 
+    # The type parameter from the decode_responses literal, as Redis's.
+    @overload
+    def __init__(
+        self: RedisCluster[bytes], host: str | None = ..., port: int = ...,
+        startup_nodes: Sequence[ClusterNode] | None = ..., require_full_coverage: bool = ..., max_redirects: int = ...,
+        cluster_error_retry_attempts: int = ..., read_from_replicas: bool = ..., load_balancing_strategy: Any = ...,
+        availability_zone: str | None = ..., *, decode_responses: Literal[False] = ..., **kwargs: Any,
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: RedisCluster[str], host: str | None = ..., port: int = ...,
+        startup_nodes: Sequence[ClusterNode] | None = ..., require_full_coverage: bool = ..., max_redirects: int = ...,
+        cluster_error_retry_attempts: int = ..., read_from_replicas: bool = ..., load_balancing_strategy: Any = ...,
+        availability_zone: str | None = ..., *, decode_responses: Literal[True], **kwargs: Any,
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: RedisCluster[bytes | str], host: str | None = ..., port: int = ...,
+        startup_nodes: Sequence[ClusterNode] | None = ..., require_full_coverage: bool = ..., max_redirects: int = ...,
+        cluster_error_retry_attempts: int = ..., read_from_replicas: bool = ..., load_balancing_strategy: Any = ...,
+        availability_zone: str | None = ..., *, decode_responses: bool, **kwargs: Any,
+    ) -> None: ...
     def __init__(
         self,
         host: str | None = None,
@@ -174,8 +197,19 @@ class RedisCluster(
         if cache_config is not None:
             self._enable_cluster_cache(cache_config)
 
+    @overload
     @classmethod
-    def from_url(cls, url: str, **kwargs: Any) -> RedisCluster:
+    def from_url(
+        cls, url: str, *, decode_responses: Literal[False] = ..., **kwargs: Any
+    ) -> RedisCluster[bytes]: ...
+    @overload
+    @classmethod
+    def from_url(cls, url: str, *, decode_responses: Literal[True], **kwargs: Any) -> RedisCluster[str]: ...
+    @overload
+    @classmethod
+    def from_url(cls, url: str, *, decode_responses: bool, **kwargs: Any) -> RedisCluster[bytes | str]: ...
+    @classmethod
+    def from_url(cls, url: str, **kwargs: Any) -> RedisCluster[Any]:
         """A cluster client from ``redis://[[user]:password@]host[:port][?option=value]`` (any node)."""
         options = parse_url(url)
         if options.pop("unix_socket_path", None):
@@ -184,7 +218,7 @@ class RedisCluster(
         return cls(**options)
 
     # -- lifecycle ---------------------------------------------------------------------------
-    async def initialize(self) -> RedisCluster:
+    async def initialize(self) -> RedisCluster[StrT]:
         """Read the topology now (commands also do it at the first call)."""
         if self._ready:
             return self
@@ -215,11 +249,11 @@ class RedisCluster(
 
     close = aclose
 
-    def __await__(self) -> Generator[Any, None, RedisCluster]:
+    def __await__(self) -> Generator[Any, None, RedisCluster[StrT]]:
         """``cluster = await RedisCluster(...)``: ``initialize()``, as in redis.asyncio."""
         return self.initialize().__await__()
 
-    async def __aenter__(self) -> RedisCluster:
+    async def __aenter__(self) -> RedisCluster[StrT]:
         return await self.initialize()
 
     async def __aexit__(self, *exc: object) -> None:
@@ -481,7 +515,7 @@ class RedisCluster(
         """BLPOP, XREAD BLOCK, WAIT...: on a dedicated connection of the keys' node (``blocking.py``)."""
         return await send_blocking(self, args, parse, block)
 
-    def pipeline(self, transaction: bool | None = None, shard_hint: str | None = None) -> ClusterPipeline:
+    def pipeline(self, transaction: bool | None = None, shard_hint: str | None = None) -> ClusterPipeline[StrT]:
         """Commands recorded, sent per node by ``await pipe.execute()``; MULTI/EXEC on one slot if ``transaction``."""
         if shard_hint:
             raise RedisClusterException("shard_hint is deprecated in cluster mode")

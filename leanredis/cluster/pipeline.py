@@ -64,6 +64,7 @@ from ..exceptions import (
 )
 from ..pipeline import Pipeline
 from ..pipeline_results import abandon, annotate, preview_args, upper_name
+from ..typed import StrT
 from .fanout import TO_ALL_PRIMARIES, part_args, split_by_slot
 from .nodes import NodesManager
 from .redirects import REDIRECTED, retry_delay
@@ -71,7 +72,12 @@ from .topology import ClusterNode
 from .transaction import NOT_BLOCKING, ClusterTransaction, Command, slots_of
 
 if TYPE_CHECKING:
+    from .chained import ClusterChainedCommands as PipelineCommands
     from .client import RedisCluster
+else:
+    # to type checkers each command method returns the pipeline (cluster/chained.pyi); at run time
+    # the client's own methods, which record through _send
+    PipelineCommands = AllCommands
 
 _SPLIT_PER_SLOT = frozenset({"DEL", "UNLINK", "EXISTS", "TOUCH"})
 # Of the commands redis-py's cluster pipeline blocks, those with keys that may span slots and that are not
@@ -83,12 +89,12 @@ _BLOCKED_ACROSS_SLOTS = frozenset({
 _TRANSACTION_ONLY = frozenset({"MULTI", "EXEC", "DISCARD", "WATCH", "UNWATCH"})
 
 
-class ClusterPipeline(ClusterTransaction, AllCommands):
+class ClusterPipeline(ClusterTransaction, PipelineCommands[StrT]):
     """Commands recorded, sent per node by ``execute()``; MULTI/EXEC on one slot's node if ``transaction``."""
 
     _records_scripts = True  # a Script called on it is added to ``scripts``, loaded before execute
 
-    def __init__(self, client: RedisCluster, transaction: bool | None = None) -> None:
+    def __init__(self: ClusterPipeline[Any], client: RedisCluster[Any], transaction: bool | None = None) -> None:
         self.cluster_client = client
         self.options = client.options
         self.is_transaction = bool(transaction)
@@ -109,16 +115,16 @@ class ClusterPipeline(ClusterTransaction, AllCommands):
     def __bool__(self) -> bool:
         return True  # an empty pipeline is still a pipeline (redis-py's rule)
 
-    def __await__(self) -> Generator[Any, None, ClusterPipeline]:
+    def __await__(self) -> Generator[Any, None, ClusterPipeline[StrT]]:
         """``await pipe`` (and ``await pipe.set(k, v)``): the cluster's topology read, the pipeline back."""
         return self.initialize().__await__()
 
-    async def initialize(self) -> ClusterPipeline:
+    async def initialize(self) -> ClusterPipeline[StrT]:
         """Read the cluster's topology now, if the client has not yet; the pipeline."""
         await self.cluster_client.initialize()
         return self
 
-    async def __aenter__(self) -> ClusterPipeline:
+    async def __aenter__(self) -> ClusterPipeline[StrT]:
         return await self.initialize()
 
     async def __aexit__(self, *exc: object) -> None:
@@ -173,7 +179,7 @@ class ClusterPipeline(ClusterTransaction, AllCommands):
             raise DataError("execute_command(target_nodes=...) in a cluster pipeline is not supported")
         return super().execute_command(*args, **options)
 
-    def mset_nonatomic(self, mapping: Mapping[Any, Any]) -> ClusterPipeline:
+    def mset_nonatomic(self, mapping: Mapping[Any, Any]) -> ClusterPipeline[StrT]:
         """One MSET per slot of ``mapping``'s keys, each with its result (redis-py's pipeline does the same)."""
         if self.is_transaction:
             raise NotImplementedError("Method is not supported in transactional context.")

@@ -33,10 +33,13 @@ from .slots import key_slot
 from .topology import ClusterNode
 
 if TYPE_CHECKING:
+    from ..typed import Message
+
+if TYPE_CHECKING:
     from .client import RedisCluster
 
 
-class ClusterPubSub(PubSub):
+class ClusterPubSub(PubSub[Any]):
     """redis-py's ``ClusterPubSub``: see the module docstring."""
 
     def __init__(
@@ -208,7 +211,7 @@ class ClusterPubSub(PubSub):
 
     async def get_sharded_message(
         self, ignore_subscribe_messages: bool = False, timeout: float | None = 0.0, target_node: Any = None
-    ) -> dict[str, Any] | None:
+    ) -> Message[Any] | None:
         """The next shard-channel message from any node (or ``target_node``), None after ``timeout`` s."""
         loop = asyncio.get_running_loop()
         deadline = None if timeout is None else loop.time() + timeout
@@ -232,7 +235,9 @@ class ClusterPubSub(PubSub):
                 return None
             await self._wait_any([ps for _, ps in pubsubs], left)
 
-    async def _next_of(self, name: str, pubsub: PubSub, ignore_subscribe_messages: bool) -> dict[str, Any] | None:
+    async def _next_of(
+        self, name: str, pubsub: PubSub[Any], ignore_subscribe_messages: bool
+    ) -> Message[Any] | None:
         try:
             message = await pubsub.get_message(ignore_subscribe_messages=False, timeout=0)
         except MovedError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..typed import StrT
 from .acl import ACLCommands
 from .admin import AdminCommands
 from .base import CommandsBase
@@ -29,29 +30,29 @@ from .zsets_algebra import SortedSetAlgebraCommands
 
 
 class AllCommands(
-    StringCommands,
-    KeyCommands,
-    HashCommands,
-    HashExpiryCommands,
-    ListCommands,
-    BlockingCommands,
-    SetCommands,
-    SortedSetCommands,
-    SortedSetAlgebraCommands,
-    ServerCommands,
-    ACLCommands,
-    AdminCommands,
-    IntrospectionCommands,
-    ScriptingCommands,
-    StreamCommands,
-    PubSubCommands,
-    BitmapCommands,
-    HyperLogLogCommands,
-    GeoCommands,
-    SentinelCommands,
+    StringCommands[StrT],
+    KeyCommands[StrT],
+    HashCommands[StrT],
+    HashExpiryCommands[StrT],
+    ListCommands[StrT],
+    BlockingCommands[StrT],
+    SetCommands[StrT],
+    SortedSetCommands[StrT],
+    SortedSetAlgebraCommands[StrT],
+    ServerCommands[StrT],
+    ACLCommands[StrT],
+    AdminCommands[StrT],
+    IntrospectionCommands[StrT],
+    ScriptingCommands[StrT],
+    StreamCommands[StrT],
+    PubSubCommands[StrT],
+    BitmapCommands[StrT],
+    HyperLogLogCommands[StrT],
+    GeoCommands[StrT],
+    SentinelCommands[StrT],
     DataModuleCommands,
     SearchModuleCommands,
-    CommandsBase,
+    CommandsBase[StrT],
 ):
     """Every command family of the standalone client."""
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..exceptions import DataError
 from ..future import CommandFuture
+from ..typed import StrT
 from .base import CommandsBase, EncodableT, KeyT
 from .parsers import bool_ok, pairs_to_dict, register, str_if_bytes
 from .server import client_info_reply
@@ -127,7 +128,7 @@ def _password_rules(values: Any, add: str, remove: str, what: str) -> list[str |
     return rules
 
 
-class ACLCommands(CommandsBase):
+class ACLCommands(CommandsBase[StrT]):
     """ACL CAT, DELUSER, DRYRUN, GENPASS, GETUSER, HELP, LIST, LOAD, LOG, SAVE, SETUSER, USERS, WHOAMI."""
 
     def acl_cat(self, category: str | None = None, **kwargs: Any) -> CommandFuture[list[str]]:

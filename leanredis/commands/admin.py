@@ -17,6 +17,7 @@ from typing import Any
 
 from ..exceptions import ConnectionError, DataError, RedisError
 from ..future import CommandFuture
+from ..typed import StrT
 from .base import CommandsBase, KeyT
 from .parsers import bool_ok, register, str_if_bytes, to_bool
 
@@ -52,7 +53,7 @@ def _shared_connection_error(method: str, instead: str) -> DataError:
     )
 
 
-class AdminCommands(CommandsBase):
+class AdminCommands(CommandsBase[StrT]):
     """CLIENT KILL/PAUSE/TRACKING/..., SAVE and BGSAVE, REPLICAOF, SWAPDB, SHUTDOWN, ROLE."""
 
     # -- clients ------------------------------------------------------------------
@@ -101,11 +102,11 @@ class AdminCommands(CommandsBase):
             args += (b"WRITE",)
         return self._send(args, bool_ok)
 
-    def client_unpause(self, **kwargs: Any) -> CommandFuture[Any]:
+    def client_unpause(self, **kwargs: Any) -> CommandFuture[StrT]:
         """Resume clients paused by ``client_pause``: the server's OK."""
         return self._send((b"CLIENT", b"UNPAUSE"), None)
 
-    def client_reply(self, reply: str, **kwargs: Any) -> CommandFuture[Any]:
+    def client_reply(self, reply: str, **kwargs: Any) -> CommandFuture[StrT]:
         """CLIENT REPLY ON (the server's OK). OFF and SKIP are refused (DataError): with them the
         server sends no reply, on a connection whose replies are matched to callers in order."""
         if reply not in ("ON", "OFF", "SKIP"):
@@ -126,11 +127,11 @@ class AdminCommands(CommandsBase):
             args += (b"ERROR",)
         return self._send(args, to_bool)
 
-    def client_no_evict(self, mode: str) -> CommandFuture[Any]:
+    def client_no_evict(self, mode: str) -> CommandFuture[StrT]:
         """Exempt this connection from client eviction ("ON"/"OFF"): the server's OK."""
         return self._send((b"CLIENT", b"NO-EVICT", mode), None)
 
-    def client_no_touch(self, mode: str) -> CommandFuture[Any]:
+    def client_no_touch(self, mode: str) -> CommandFuture[StrT]:
         """Stop this connection's reads from updating keys' LRU/LFU ("ON"/"OFF"): the server's OK."""
         return self._send((b"CLIENT", b"NO-TOUCH", mode), None)
 
@@ -148,7 +149,7 @@ class AdminCommands(CommandsBase):
         optout: bool = False,
         noloop: bool = False,
         **kwargs: Any,
-    ) -> CommandFuture[Any]:
+    ) -> CommandFuture[StrT]:
         """Turn server-assisted client-side caching on or off for this connection: the server's OK.
 
         Invalidations go to ``clientid`` (REDIRECT) or, on RESP3, to this connection as push
@@ -174,7 +175,7 @@ class AdminCommands(CommandsBase):
         optin: bool = False,
         optout: bool = False,
         noloop: bool = False,
-    ) -> CommandFuture[Any]:
+    ) -> CommandFuture[StrT]:
         """``client_tracking(True, ...)``."""
         return self.client_tracking(True, clientid, prefix, bcast, optin, optout, noloop)
 
@@ -186,7 +187,7 @@ class AdminCommands(CommandsBase):
         optin: bool = False,
         optout: bool = False,
         noloop: bool = False,
-    ) -> CommandFuture[Any]:
+    ) -> CommandFuture[StrT]:
         """``client_tracking(False, ...)``."""
         return self.client_tracking(False, clientid, prefix, bcast, optin, optout, noloop)
 
@@ -245,7 +246,7 @@ class AdminCommands(CommandsBase):
         """Any CLUSTER subcommand (``cluster("info")``), parsed as ``execute_command`` parses it."""
         return self.execute_command(f"CLUSTER {cluster_arg.upper()}", *args, **kwargs)
 
-    def lolwut(self, *version_numbers: str | float, **kwargs: Any) -> CommandFuture[Any]:
+    def lolwut(self, *version_numbers: str | float, **kwargs: Any) -> CommandFuture[StrT]:
         """The server's version and a piece of generative art (``VERSION n`` and its parameters if given)."""
         if version_numbers:
             return self._send((b"LOLWUT", b"VERSION", *version_numbers), None)
@@ -286,7 +287,7 @@ class AdminCommands(CommandsBase):
         """Reset the statistics INFO reports: True."""
         return self._send((b"CONFIG", b"RESETSTAT"), bool_ok)
 
-    def config_rewrite(self, **kwargs: Any) -> CommandFuture[Any]:
+    def config_rewrite(self, **kwargs: Any) -> CommandFuture[StrT]:
         """Write the running configuration to the server's config file: the server's OK."""
         return self._send((b"CONFIG", b"REWRITE"), None)
 

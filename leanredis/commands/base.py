@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timedelta
-from typing import Any, Union
+from typing import Any, Generic, Union
 
 from ..future import CommandFuture
+from ..typed import StrT
 from .funnel import NOT_BLOCKING, FunnelMeta, blocking_sender, own, sender, take
 
 # Key and value types accepted by command methods (as redis-py names them).
@@ -27,8 +28,8 @@ ResponseT = Any
 Sender = Callable[[tuple[Any, ...], Any], CommandFuture[Any]]
 
 
-class CommandsBase(metaclass=FunnelMeta):
-    """Base of the command mixins; the client sets ``_send``.
+class CommandsBase(Generic[StrT], metaclass=FunnelMeta):
+    """Base of the command mixins; the client sets ``_send``. ``StrT``: bytes, or str when decoding.
 
     Its metaclass routes the methods through ``execute_command`` in a class where that was
     replaced (a subclass's override, a tracing tool's wrapper): see ``funnel``.

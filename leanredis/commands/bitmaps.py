@@ -11,6 +11,7 @@ from typing import Any, Union
 
 from ..exceptions import DataError
 from ..future import CommandFuture
+from ..typed import StrT
 from .base import CommandsBase, EncodableT, KeyT
 
 BitfieldOffsetT = Union[int, str]  # an offset in bits, or "#n": n times the field's width
@@ -87,7 +88,7 @@ class BitFieldOperation:
         return self.client._send((b"BITFIELD", *command[1:]), None)
 
 
-class BitmapCommands(CommandsBase):
+class BitmapCommands(CommandsBase[StrT]):
     """SETBIT, GETBIT, BITCOUNT, BITPOS, BITOP, BITFIELD, BITFIELD_RO."""
 
     def setbit(self, name: KeyT, offset: int, value: int) -> CommandFuture[int]:

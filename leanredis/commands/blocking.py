@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ..exceptions import DataError
+from ..typed import StrT
 from .base import CommandsBase, KeyT, list_or_args
 from .parsers import register
 
@@ -62,24 +63,24 @@ def _block_seconds(timeout: Any, command: str) -> float | None:
     return float(timeout) or None
 
 
-class BlockingCommands(CommandsBase):
+class BlockingCommands(CommandsBase[StrT]):
     """Commands that block the connection they run on; see the module docstring."""
 
     _send_blocking: BlockingSender
 
-    def blpop(self, keys: Any, timeout: float | None = 0) -> Awaitable[tuple[Any, Any] | None]:
+    def blpop(self, keys: Any, timeout: float | None = 0) -> Awaitable[tuple[StrT, StrT] | None]:
         """LPOP from the first non-empty list of ``keys``, waiting up to ``timeout`` s (0: for ever)."""
         return self._bpop(b"BLPOP", "blpop", keys, timeout, tuple_or_none)
 
-    def brpop(self, keys: Any, timeout: float | None = 0) -> Awaitable[tuple[Any, Any] | None]:
+    def brpop(self, keys: Any, timeout: float | None = 0) -> Awaitable[tuple[StrT, StrT] | None]:
         """RPOP from the first non-empty list of ``keys``, waiting up to ``timeout`` s (0: for ever)."""
         return self._bpop(b"BRPOP", "brpop", keys, timeout, tuple_or_none)
 
-    def bzpopmin(self, keys: Any, timeout: float | None = 0) -> Awaitable[tuple[Any, Any, float] | None]:
+    def bzpopmin(self, keys: Any, timeout: float | None = 0) -> Awaitable[tuple[StrT, StrT, float] | None]:
         """ZPOPMIN from the first non-empty sorted set of ``keys``: (key, member, score) or None."""
         return self._bpop(b"BZPOPMIN", "bzpopmin", keys, timeout, bzpop_reply)
 
-    def bzpopmax(self, keys: Any, timeout: float | None = 0) -> Awaitable[tuple[Any, Any, float] | None]:
+    def bzpopmax(self, keys: Any, timeout: float | None = 0) -> Awaitable[tuple[StrT, StrT, float] | None]:
         """ZPOPMAX from the first non-empty sorted set of ``keys``: (key, member, score) or None."""
         return self._bpop(b"BZPOPMAX", "bzpopmax", keys, timeout, bzpop_reply)
 
@@ -91,12 +92,12 @@ class BlockingCommands(CommandsBase):
 
     def blmove(
         self, first_list: KeyT, second_list: KeyT, timeout: float, src: str = "LEFT", dest: str = "RIGHT"
-    ) -> Awaitable[Any]:
+    ) -> Awaitable[StrT | None]:
         """LMOVE that waits up to ``timeout`` s (0: for ever) for ``first_list``: the element or None."""
         block = _block_seconds(timeout, "blmove")
         return self._send_blocking((b"BLMOVE", first_list, second_list, src, dest, timeout), None, block)
 
-    def brpoplpush(self, src: KeyT, dst: KeyT, timeout: float | None = 0) -> Awaitable[Any]:
+    def brpoplpush(self, src: KeyT, dst: KeyT, timeout: float | None = 0) -> Awaitable[StrT | None]:
         """RPOP ``src`` and LPUSH it to ``dst``, waiting up to ``timeout`` s: the element or None."""
         if timeout is None:
             timeout = 0

@@ -17,6 +17,7 @@ from typing import Any
 
 from ..exceptions import DataError
 from ..future import CommandFuture
+from ..typed import StrT
 from .base import CommandsBase, EncodableT, FieldT, KeyT
 from .parsers import float_or_none, register, str_if_bytes
 
@@ -170,7 +171,7 @@ def _search_options(
 # -- commands ----------------------------------------------------------------
 
 
-class GeoCommands(CommandsBase):
+class GeoCommands(CommandsBase[StrT]):
     """GEOADD, GEODIST, GEOHASH, GEOPOS, GEORADIUS(BYMEMBER), GEOSEARCH(STORE)."""
 
     def geoadd(
@@ -191,7 +192,9 @@ class GeoCommands(CommandsBase):
         args.extend(values)
         return self._send(tuple(args), None)
 
-    def geodist(self, name: KeyT, place1: FieldT, place2: FieldT, unit: str | None = None) -> CommandFuture[Any]:
+    def geodist(
+        self, name: KeyT, place1: FieldT, place2: FieldT, unit: str | None = None
+    ) -> CommandFuture[float | None]:
         """Distance between two members in ``unit`` (m, km, mi, ft; default m) as float; None if one is missing."""
         if unit and unit not in _UNITS:
             raise DataError(f"geodist(): unit must be one of {', '.join(_UNITS)}, not {unit!r}")
@@ -199,11 +202,11 @@ class GeoCommands(CommandsBase):
             return self._send((b"GEODIST", name, place1, place2, unit), float_or_none)
         return self._send((b"GEODIST", name, place1, place2), float_or_none)
 
-    def geohash(self, name: KeyT, *values: FieldT) -> CommandFuture[list[Any]]:
+    def geohash(self, name: KeyT, *values: FieldT) -> CommandFuture[list[str | None]]:
         """The 11-character geohash (str) of each member, None for a missing one."""
         return self._send((b"GEOHASH", name, *values), geohash_reply)
 
-    def geopos(self, name: KeyT, *values: FieldT) -> CommandFuture[list[Any]]:
+    def geopos(self, name: KeyT, *values: FieldT) -> CommandFuture[list[tuple[float, float] | None]]:
         """``(longitude, latitude)`` of each member, None for a missing one."""
         return self._send((b"GEOPOS", name, *values), geopos_reply)
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..exceptions import DataError
 from ..future import CommandFuture
+from ..typed import StrT
 from .base import AbsExpiryT, CommandsBase, EncodableT, ExpiryT, FieldT, KeyT, expiry_words, option_word
 
 _CONDITIONS = (b"NX", b"XX", b"GT", b"LT")
@@ -32,7 +33,7 @@ def _set_expiry(
     return (command, name, when, *condition, b"FIELDS", len(fields), *fields)
 
 
-class HashExpiryCommands(CommandsBase):
+class HashExpiryCommands(CommandsBase[StrT]):
     """Per-field expiry of hash fields: HEXPIRE, HPEXPIRE, HEXPIREAT, HPEXPIREAT, HPERSIST and the readers."""
 
     def hexpire(
@@ -124,7 +125,7 @@ class HashExpiryCommands(CommandsBase):
         exat: AbsExpiryT | None = None,
         pxat: AbsExpiryT | None = None,
         persist: bool = False,
-    ) -> CommandFuture[list[Any]]:
+    ) -> CommandFuture[list[StrT | None]]:
         """Values of ``keys`` in hash ``name`` (None where missing), setting or removing their expiry."""
         if not keys:
             raise DataError("hgetex() needs at least one field")
@@ -160,7 +161,7 @@ class HashExpiryCommands(CommandsBase):
             pieces += pair
         return self._send((b"HSETEX", name, *words, b"FIELDS", len(pieces) // 2, *pieces), None)
 
-    def hgetdel(self, name: KeyT, *keys: FieldT) -> CommandFuture[list[Any]]:
+    def hgetdel(self, name: KeyT, *keys: FieldT) -> CommandFuture[list[StrT | None]]:
         """Values of ``keys`` in hash ``name`` (None where missing), deleting those fields."""
         if not keys:
             raise DataError("hgetdel() needs at least one field")

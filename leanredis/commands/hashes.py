@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Literal, overload
 
 from ..exceptions import DataError
 from ..future import CommandFuture
+from ..typed import StrT
 from .base import CommandsBase, EncodableT, FieldT, KeyT
 from .parsers import pairs_to_dict, register, to_bool, to_float
 
@@ -40,7 +41,7 @@ def hrandfield_reply(reply: Any) -> Any:
     return reply
 
 
-class HashCommands(CommandsBase):
+class HashCommands(CommandsBase[StrT]):
     """Hash commands."""
 
     def hset(
@@ -82,15 +83,15 @@ class HashCommands(CommandsBase):
             args.extend(pair)
         return self._send(tuple(args), to_bool)
 
-    def hget(self, name: KeyT, key: FieldT) -> CommandFuture[Any]:
+    def hget(self, name: KeyT, key: FieldT) -> CommandFuture[StrT | None]:
         """Value of a field, or None."""
         return self._send((b"HGET", name, key), None)
 
-    def hmget(self, name: KeyT, keys: FieldT | Iterable[FieldT], *args: FieldT) -> CommandFuture[list[Any]]:
+    def hmget(self, name: KeyT, keys: FieldT | Iterable[FieldT], *args: FieldT) -> CommandFuture[list[StrT | None]]:
         """Values of several fields (a list, or fields as arguments), None for missing ones."""
         return self._send((b"HMGET", name, *_fields(keys, args)), None)
 
-    def hgetall(self, name: KeyT) -> CommandFuture[dict[Any, Any]]:
+    def hgetall(self, name: KeyT) -> CommandFuture[dict[StrT, StrT]]:
         """Every field and value as a dict ({} if the key is missing)."""
         return self._send((b"HGETALL", name), pairs_to_dict)
 
@@ -112,11 +113,11 @@ class HashCommands(CommandsBase):
         """Increment a field by a float: the new value as float."""
         return self._send((b"HINCRBYFLOAT", name, key, amount), to_float)
 
-    def hkeys(self, name: KeyT) -> CommandFuture[list[Any]]:
+    def hkeys(self, name: KeyT) -> CommandFuture[list[StrT]]:
         """Every field name."""
         return self._send((b"HKEYS", name), None)
 
-    def hvals(self, name: KeyT) -> CommandFuture[list[Any]]:
+    def hvals(self, name: KeyT) -> CommandFuture[list[StrT]]:
         """Every value."""
         return self._send((b"HVALS", name), None)
 
@@ -128,6 +129,10 @@ class HashCommands(CommandsBase):
         """Length of a field's value (0 if missing)."""
         return self._send((b"HSTRLEN", name, key), None)
 
+    @overload
+    def hrandfield(self, key: KeyT, count: None = ..., withvalues: bool = ...) -> CommandFuture[StrT | None]: ...
+    @overload
+    def hrandfield(self, key: KeyT, count: int, withvalues: bool = ...) -> CommandFuture[list[StrT]]: ...
     def hrandfield(self, key: KeyT, count: int | None = None, withvalues: bool = False) -> CommandFuture[Any]:
         """Random fields: one field (no ``count``), a list, or flat [field, value, ...] with ``withvalues``."""
         if count is None:
@@ -138,6 +143,21 @@ class HashCommands(CommandsBase):
             return self._send((b"HRANDFIELD", key, count, b"WITHVALUES"), hrandfield_reply)
         return self._send((b"HRANDFIELD", key, count), hrandfield_reply)
 
+    @overload
+    def hscan(
+        self, name: KeyT, cursor: int = ..., match: PatternT | None = ..., count: int | None = ...,
+        no_values: Literal[False] | None = ...,
+    ) -> CommandFuture[tuple[int, dict[StrT, StrT]]]: ...
+    @overload
+    def hscan(
+        self, name: KeyT, cursor: int = ..., match: PatternT | None = ..., count: int | None = ..., *,
+        no_values: Literal[True],
+    ) -> CommandFuture[tuple[int, list[StrT]]]: ...
+    @overload
+    def hscan(
+        self, name: KeyT, cursor: int = ..., match: PatternT | None = ..., count: int | None = ...,
+        no_values: bool | None = ...,
+    ) -> CommandFuture[tuple[int, dict[StrT, StrT]] | tuple[int, list[StrT]]]: ...
     def hscan(
         self,
         name: KeyT,
@@ -145,7 +165,7 @@ class HashCommands(CommandsBase):
         match: PatternT | None = None,
         count: int | None = None,
         no_values: bool | None = None,
-    ) -> CommandFuture[Any]:
+    ) -> Any:
         """One HSCAN step: (next cursor, {field: value}), or (cursor, [field, ...]) with ``no_values``."""
         args: list[Any] = [b"HSCAN", name, cursor]
         if match is not None:
@@ -157,6 +177,19 @@ class HashCommands(CommandsBase):
             return self._send(tuple(args), hscan_fields_reply)
         return self._send(tuple(args), hscan_reply)
 
+    @overload
+    def hscan_iter(
+        self, name: KeyT, match: PatternT | None = ..., count: int | None = ...,
+        no_values: Literal[False] | None = ...,
+    ) -> AsyncIterator[tuple[StrT, StrT]]: ...
+    @overload
+    def hscan_iter(
+        self, name: KeyT, match: PatternT | None = ..., count: int | None = ..., *, no_values: Literal[True],
+    ) -> AsyncIterator[StrT]: ...
+    @overload
+    def hscan_iter(
+        self, name: KeyT, match: PatternT | None = ..., count: int | None = ..., no_values: bool | None = ...,
+    ) -> AsyncIterator[tuple[StrT, StrT] | StrT]: ...
     async def hscan_iter(
         self,
         name: KeyT,
@@ -172,7 +205,7 @@ class HashCommands(CommandsBase):
                 for field in data:
                     yield field
             else:
-                for pair in data.items():
+                for pair in data.items():  # type: ignore[union-attr]  # a dict without no_values
                     yield pair
             if cursor == 0:
                 return

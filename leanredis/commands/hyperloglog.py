@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from ..future import CommandFuture
+from ..typed import StrT
 from .base import CommandsBase, FieldT, KeyT
 from .parsers import bool_ok, register
 
 
-class HyperLogLogCommands(CommandsBase):
+class HyperLogLogCommands(CommandsBase[StrT]):
     """Approximate distinct counts: PFADD, PFCOUNT, PFMERGE."""
 
     def pfadd(self, name: KeyT, *values: FieldT) -> CommandFuture[int]:

@@ -15,6 +15,7 @@ import functools
 from typing import Any
 
 from ..future import CommandFuture
+from ..typed import StrT
 from .base import CommandsBase, EncodableT, KeyT
 from .parsers import bool_ok, pairs_to_dict, register, str_if_bytes, to_bool
 
@@ -162,7 +163,7 @@ def _refused(what: str) -> NotImplementedError:
     )
 
 
-class IntrospectionCommands(CommandsBase):
+class IntrospectionCommands(CommandsBase[StrT]):
     """SLOWLOG, LATENCY, MEMORY, COMMAND, MODULE, DEBUG OBJECT and FUNCTION STATS."""
 
     # -- slowlog -----------------------------------------------------------------

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..exceptions import DataError
 from ..future import CommandFuture, raw_reply
+from ..typed import StrT
 from .base import (
     AbsExpiryT,
     CommandsBase,
@@ -24,7 +25,7 @@ from .parsers import bool_ok, register, scan_reply, to_bool
 PatternT = KeyT
 
 
-class KeyCommands(CommandsBase):
+class KeyCommands(CommandsBase[StrT]):
     """DEL, EXPIRE, SCAN and the rest of the generic key family."""
 
     def delete(self, *names: KeyT) -> CommandFuture[int]:
@@ -91,7 +92,7 @@ class KeyCommands(CommandsBase):
         """Remove the expiry of ``name``: True if it had one."""
         return self._send((b"PERSIST", name), to_bool)
 
-    def type(self, name: KeyT) -> CommandFuture[Any]:
+    def type(self, name: KeyT) -> CommandFuture[StrT]:
         """Type name of the value at ``name`` (b"string", b"hash", ..., b"none")."""
         return self._send((b"TYPE", name), None)
 
@@ -103,7 +104,7 @@ class KeyCommands(CommandsBase):
         """Rename ``src`` to ``dst`` only if ``dst`` does not exist: True if renamed."""
         return self._send((b"RENAMENX", src, dst), to_bool)
 
-    def keys(self, pattern: PatternT = "*", **kwargs: Any) -> CommandFuture[list[Any]]:
+    def keys(self, pattern: PatternT = "*", **kwargs: Any) -> CommandFuture[list[StrT]]:
         """Every key matching ``pattern`` (blocks the server: prefer ``scan_iter``).
 
         ``kwargs`` are accepted for redis-py compatibility and ignored.
@@ -117,7 +118,7 @@ class KeyCommands(CommandsBase):
         count: int | None = None,
         _type: str | None = None,
         **kwargs: Any,
-    ) -> CommandFuture[tuple[int, list[Any]]]:
+    ) -> CommandFuture[tuple[int, list[StrT]]]:
         """One SCAN step: (next cursor, keys); the cursor is 0 when the scan is complete.
 
         ``kwargs`` are accepted for redis-py compatibility and ignored.
@@ -137,7 +138,7 @@ class KeyCommands(CommandsBase):
         count: int | None = None,
         _type: str | None = None,
         **kwargs: Any,
-    ) -> AsyncIterator[Any]:
+    ) -> AsyncIterator[StrT]:
         """Every key, SCAN step by SCAN step (a key may come twice if the keyspace changes)."""
         cursor = 0
         while True:
@@ -147,7 +148,7 @@ class KeyCommands(CommandsBase):
             if cursor == 0:
                 return
 
-    def randomkey(self, **kwargs: Any) -> CommandFuture[Any]:
+    def randomkey(self, **kwargs: Any) -> CommandFuture[StrT | None]:
         """A random key name, or None if the database is empty.
 
         ``kwargs`` are accepted for redis-py compatibility and ignored.
@@ -167,7 +168,7 @@ class KeyCommands(CommandsBase):
         absttl: bool = False,
         idletime: int | None = None,
         frequency: int | None = None,
-    ) -> CommandFuture[Any]:
+    ) -> CommandFuture[StrT]:
         """Create ``name`` from a ``dump`` value, expiring in ``ttl`` ms (0: never): b"OK"."""
         args: list[Any] = [b"RESTORE", name, _integer(ttl, "ttl"), value]
         if replace:

@@ -6,15 +6,16 @@ reply back for seconds, which a multiplexed connection must plan for.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, overload
 
 from ..exceptions import DataError
 from ..future import CommandFuture
+from ..typed import StrT
 from .base import CommandsBase, EncodableT, FieldT, KeyT
 from .parsers import bool_ok
 
 
-class ListCommands(CommandsBase):
+class ListCommands(CommandsBase[StrT]):
     """List commands."""
 
     def lpush(self, name: KeyT, *values: FieldT) -> CommandFuture[int]:
@@ -33,19 +34,27 @@ class ListCommands(CommandsBase):
         """Append values only if the list exists: the new length (0 if missing)."""
         return self._send((b"RPUSHX", name, *_values(values, "rpushx")), None)
 
+    @overload
+    def lpop(self, name: KeyT, count: None = ...) -> CommandFuture[StrT | None]: ...
+    @overload
+    def lpop(self, name: KeyT, count: int) -> CommandFuture[list[StrT] | None]: ...
     def lpop(self, name: KeyT, count: int | None = None) -> CommandFuture[Any]:
         """Remove and return the first element, or a list of up to ``count``; None if missing."""
         if count is None:
             return self._send((b"LPOP", name), None)
         return self._send((b"LPOP", name, count), None)
 
+    @overload
+    def rpop(self, name: KeyT, count: None = ...) -> CommandFuture[StrT | None]: ...
+    @overload
+    def rpop(self, name: KeyT, count: int) -> CommandFuture[list[StrT] | None]: ...
     def rpop(self, name: KeyT, count: int | None = None) -> CommandFuture[Any]:
         """Remove and return the last element, or a list of up to ``count``; None if missing."""
         if count is None:
             return self._send((b"RPOP", name), None)
         return self._send((b"RPOP", name, count), None)
 
-    def lrange(self, name: KeyT, start: int, end: int) -> CommandFuture[list[Any]]:
+    def lrange(self, name: KeyT, start: int, end: int) -> CommandFuture[list[StrT]]:
         """Elements from ``start`` to ``end`` inclusive (negative counts from the end)."""
         return self._send((b"LRANGE", name, start, end), None)
 
@@ -53,7 +62,7 @@ class ListCommands(CommandsBase):
         """Length of the list (0 if missing)."""
         return self._send((b"LLEN", name), None)
 
-    def lindex(self, name: KeyT, index: int) -> CommandFuture[Any]:
+    def lindex(self, name: KeyT, index: int) -> CommandFuture[StrT | None]:
         """Element at ``index``, or None."""
         return self._send((b"LINDEX", name, index), None)
 
@@ -73,7 +82,9 @@ class ListCommands(CommandsBase):
         """Insert ``value`` BEFORE or AFTER ``refvalue``: the new length, -1 if no ``refvalue``, 0 if no list."""
         return self._send((b"LINSERT", name, _choice(where, _WHERE, "linsert", "where"), refvalue, value), None)
 
-    def lmove(self, first_list: KeyT, second_list: KeyT, src: str = "LEFT", dest: str = "RIGHT") -> CommandFuture[Any]:
+    def lmove(
+        self, first_list: KeyT, second_list: KeyT, src: str = "LEFT", dest: str = "RIGHT"
+    ) -> CommandFuture[StrT | None]:
         """Pop from the ``src`` end of one list, push to the ``dest`` end of another: the element, or None."""
         return self._send(
             (
@@ -86,6 +97,18 @@ class ListCommands(CommandsBase):
             None,
         )
 
+    @overload
+    def lpos(
+        self, name: KeyT, value: EncodableT, rank: int | None = ..., count: None = ..., maxlen: int | None = ...
+    ) -> CommandFuture[int | None]: ...
+    @overload
+    def lpos(
+        self, name: KeyT, value: EncodableT, rank: int | None = ..., *, count: int, maxlen: int | None = ...
+    ) -> CommandFuture[list[int]]: ...
+    @overload
+    def lpos(
+        self, name: KeyT, value: EncodableT, rank: int | None = ..., count: int | None = ..., maxlen: int | None = ...
+    ) -> CommandFuture[int | list[int] | None]: ...
     def lpos(
         self,
         name: KeyT,
@@ -104,11 +127,13 @@ class ListCommands(CommandsBase):
             args += (b"MAXLEN", maxlen)
         return self._send(tuple(args), None)
 
-    def rpoplpush(self, src: KeyT, dst: KeyT) -> CommandFuture[Any]:
+    def rpoplpush(self, src: KeyT, dst: KeyT) -> CommandFuture[StrT | None]:
         """Pop the last element of ``src`` and push it in front of ``dst``: the element, or None."""
         return self._send((b"RPOPLPUSH", src, dst), None)
 
-    def lmpop(self, num_keys: int, *args: KeyT, direction: str, count: int | None = 1) -> CommandFuture[Any]:
+    def lmpop(
+        self, num_keys: int, *args: KeyT, direction: str, count: int | None = 1
+    ) -> CommandFuture[list[Any] | None]:
         """Pop ``count`` elements from the ``direction`` (LEFT/RIGHT) end of the first non-empty list:
         [key, [elements]], or None."""
         if count != 1:

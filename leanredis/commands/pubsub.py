@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..future import CommandFuture
+from ..typed import StrT
 from .base import CommandsBase, EncodableT, KeyT
 from .parsers import register
 
@@ -25,7 +26,7 @@ def numsub_reply(reply: Any) -> list[tuple[Any, int]]:
 register("PUBSUB_NUMSUB PUBSUB_SHARDNUMSUB", numsub_reply)
 
 
-class PubSubCommands(CommandsBase):
+class PubSubCommands(CommandsBase[StrT]):
     """PUBLISH, SPUBLISH and PUBSUB CHANNELS/NUMSUB/NUMPAT/SHARDCHANNELS/SHARDNUMSUB."""
 
     def publish(self, channel: KeyT, message: EncodableT, **kwargs: Any) -> CommandFuture[int]:
@@ -36,11 +37,11 @@ class PubSubCommands(CommandsBase):
         """Publish ``message`` on a shard channel; the number of subscribers it reached."""
         return self._send((b"SPUBLISH", shard_channel, message), None)
 
-    def pubsub_channels(self, pattern: KeyT = "*", **kwargs: Any) -> CommandFuture[list[Any]]:
+    def pubsub_channels(self, pattern: KeyT = "*", **kwargs: Any) -> CommandFuture[list[StrT]]:
         """Channels with at least one subscriber, matching ``pattern``."""
         return self._send((b"PUBSUB", b"CHANNELS", pattern), None)
 
-    def pubsub_shardchannels(self, pattern: KeyT = "*", **kwargs: Any) -> CommandFuture[list[Any]]:
+    def pubsub_shardchannels(self, pattern: KeyT = "*", **kwargs: Any) -> CommandFuture[list[StrT]]:
         """Shard channels with at least one subscriber, matching ``pattern``."""
         return self._send((b"PUBSUB", b"SHARDCHANNELS", pattern), None)
 
@@ -48,10 +49,10 @@ class PubSubCommands(CommandsBase):
         """Number of pattern subscriptions on the server."""
         return self._send((b"PUBSUB", b"NUMPAT"), None)
 
-    def pubsub_numsub(self, *args: KeyT, **kwargs: Any) -> CommandFuture[list[tuple[Any, int]]]:
+    def pubsub_numsub(self, *args: KeyT, **kwargs: Any) -> CommandFuture[list[tuple[StrT, int]]]:
         """``[(channel, subscribers), ...]`` for each channel given."""
         return self._send((b"PUBSUB", b"NUMSUB", *args), numsub_reply)
 
-    def pubsub_shardnumsub(self, *args: KeyT, **kwargs: Any) -> CommandFuture[list[tuple[Any, int]]]:
+    def pubsub_shardnumsub(self, *args: KeyT, **kwargs: Any) -> CommandFuture[list[tuple[StrT, int]]]:
         """``[(shard channel, subscribers), ...]`` for each shard channel given."""
         return self._send((b"PUBSUB", b"SHARDNUMSUB", *args), numsub_reply)

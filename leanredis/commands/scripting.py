@@ -11,6 +11,7 @@ from typing import Any
 from ..exceptions import DataError
 from ..future import CommandFuture, raw_reply
 from ..script import Script, ScriptTextT
+from ..typed import StrT
 from .base import CommandsBase, EncodableT, KeyT
 from .parsers import bool_ok, register, str_if_bytes
 
@@ -51,7 +52,7 @@ def _flatten_map(item: Any) -> Any:
     return flat
 
 
-class ScriptingCommands(CommandsBase):
+class ScriptingCommands(CommandsBase[StrT]):
     """EVAL/EVALSHA, the script cache, ``register_script``, and Redis 7 functions."""
 
     # -- scripts ------------------------------------------------------------
@@ -110,7 +111,7 @@ class ScriptingCommands(CommandsBase):
         """Call a read-only function (FCALL_RO)."""
         return self._send((b"FCALL_RO", function, numkeys, *keys_and_args), None)
 
-    def function_load(self, code: str, replace: bool | None = False) -> CommandFuture[Any]:
+    def function_load(self, code: str, replace: bool | None = False) -> CommandFuture[StrT]:
         """Load a library (its code starts with ``#!lua name=<library>``): the library name.
 
         ``replace`` overwrites a library of that name instead of failing.
@@ -144,7 +145,7 @@ class ScriptingCommands(CommandsBase):
             return self._send((b"FUNCTION", b"RESTORE", payload), bool_ok)
         return self._send((b"FUNCTION", b"RESTORE", payload, policy), bool_ok)
 
-    def function_kill(self) -> CommandFuture[Any]:
+    def function_kill(self) -> CommandFuture[StrT]:
         """Kill the running function (one that has not written): the server's status reply."""
         return self._send((b"FUNCTION", b"KILL"), None)
 

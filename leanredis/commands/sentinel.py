@@ -14,6 +14,7 @@ import warnings
 from typing import Any
 
 from ..future import CommandFuture
+from ..typed import StrT
 from .base import CommandsBase
 from .parsers import bool_ok, register, str_if_bytes
 
@@ -70,7 +71,7 @@ def master_address(reply: Any) -> tuple[Any, int] | None:
     return reply[0], int(reply[1])
 
 
-class SentinelCommands(CommandsBase):
+class SentinelCommands(CommandsBase[StrT]):
     """SENTINEL MASTER(S), SLAVES, SENTINELS, GET-MASTER-ADDR-BY-NAME, MONITOR, SET, REMOVE, RESET, ..."""
 
     async def sentinel(self, *args: Any) -> None:

@@ -8,18 +8,19 @@ from typing import Any
 
 from ..exceptions import DataError
 from ..future import CommandFuture
+from ..typed import StrT
 from .base import CommandsBase, EncodableT, KeyT
 from .parsers import bool_ok, pairs_to_dict, ping_reply, register, str_if_bytes
 
 
-class ServerCommands(CommandsBase):
+class ServerCommands(CommandsBase[StrT]):
     """PING, INFO, CONFIG, CLIENT and friends."""
 
     def ping(self, **kwargs: Any) -> CommandFuture[bool]:
         """True when the server answers PONG."""
         return self._send((b"PING",), ping_reply)
 
-    def echo(self, value: EncodableT, **kwargs: Any) -> CommandFuture[Any]:
+    def echo(self, value: EncodableT, **kwargs: Any) -> CommandFuture[StrT]:
         """The value, echoed by the server."""
         return self._send((b"ECHO", value), None)
 

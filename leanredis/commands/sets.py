@@ -9,9 +9,10 @@ count return a ``list``, as redis.asyncio does. SSCAN returns
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, overload
 
 from ..future import CommandFuture
+from ..typed import StrT
 from .base import CommandsBase, EncodableT, FieldT, KeyT, list_or_args
 from .parsers import register, scan_reply, to_bool
 
@@ -21,7 +22,7 @@ def to_set(reply: Any) -> set[Any]:
     return set(reply) if reply else set()
 
 
-class SetCommands(CommandsBase):
+class SetCommands(CommandsBase[StrT]):
     """SADD, SMEMBERS, SINTER and the rest of the set family."""
 
     def sadd(self, name: KeyT, *values: FieldT) -> CommandFuture[int]:
@@ -32,7 +33,7 @@ class SetCommands(CommandsBase):
         """Remove members: how many were there."""
         return self._send((b"SREM", name, *values), None)
 
-    def smembers(self, name: KeyT) -> CommandFuture[set[Any]]:
+    def smembers(self, name: KeyT) -> CommandFuture[set[StrT]]:
         """Every member, as a set."""
         return self._send((b"SMEMBERS", name), to_set)
 
@@ -48,12 +49,20 @@ class SetCommands(CommandsBase):
         """Number of members."""
         return self._send((b"SCARD", name), None)
 
+    @overload
+    def spop(self, name: KeyT, count: None = ...) -> CommandFuture[StrT | None]: ...
+    @overload
+    def spop(self, name: KeyT, count: int) -> CommandFuture[list[StrT]]: ...
     def spop(self, name: KeyT, count: int | None = None) -> CommandFuture[Any]:
         """Remove and return a random member (or None); a list of up to ``count`` with ``count``."""
         if count is None:
             return self._send((b"SPOP", name), None)
         return self._send((b"SPOP", name, count), None)
 
+    @overload
+    def srandmember(self, name: KeyT, number: None = ...) -> CommandFuture[StrT | None]: ...
+    @overload
+    def srandmember(self, name: KeyT, number: int) -> CommandFuture[list[StrT]]: ...
     def srandmember(self, name: KeyT, number: int | None = None) -> CommandFuture[Any]:
         """A random member (or None); a list of ``number`` members with ``number``."""
         if number is None:
@@ -64,15 +73,15 @@ class SetCommands(CommandsBase):
         """Move ``value`` from ``src`` to ``dst``: True if it was moved."""
         return self._send((b"SMOVE", src, dst, value), to_bool)
 
-    def sinter(self, keys: Any, *args: KeyT) -> CommandFuture[set[Any]]:
+    def sinter(self, keys: Any, *args: KeyT) -> CommandFuture[set[StrT]]:
         """Intersection of the sets, as a set."""
         return self._send((b"SINTER", *list_or_args(keys, args, "sinter")), to_set)
 
-    def sunion(self, keys: Any, *args: KeyT) -> CommandFuture[set[Any]]:
+    def sunion(self, keys: Any, *args: KeyT) -> CommandFuture[set[StrT]]:
         """Union of the sets, as a set."""
         return self._send((b"SUNION", *list_or_args(keys, args, "sunion")), to_set)
 
-    def sdiff(self, keys: Any, *args: KeyT) -> CommandFuture[set[Any]]:
+    def sdiff(self, keys: Any, *args: KeyT) -> CommandFuture[set[StrT]]:
         """Members of the first set that are in none of the others, as a set."""
         return self._send((b"SDIFF", *list_or_args(keys, args, "sdiff")), to_set)
 
@@ -98,7 +107,7 @@ class SetCommands(CommandsBase):
         cursor: int = 0,
         match: EncodableT | None = None,
         count: int | None = None,
-    ) -> CommandFuture[tuple[int, list[Any]]]:
+    ) -> CommandFuture[tuple[int, list[StrT]]]:
         """One SSCAN step: (next cursor, members); cursor 0 means done."""
         args: list[Any] = [b"SSCAN", name, cursor]
         if match is not None:
@@ -112,7 +121,7 @@ class SetCommands(CommandsBase):
         name: KeyT,
         match: EncodableT | None = None,
         count: int | None = None,
-    ) -> AsyncIterator[Any]:
+    ) -> AsyncIterator[StrT]:
         """Every member, fetched by SSCAN steps (a member may come twice if the set changes)."""
         cursor = 0
         while True:

@@ -14,10 +14,11 @@ otherwise.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal, overload
 
 from ..exceptions import DataError
 from ..future import CommandFuture
+from ..typed import StrT
 from .base import CommandsBase, EncodableT, FieldT, KeyT
 from .parsers import bool_ok, register, to_bool
 from .stream_replies import (
@@ -34,6 +35,8 @@ from .stream_replies import (
 )
 
 StreamIdT = int | bytes | str | memoryview
+# an entry as XRANGE, XREAD and XCLAIM give it: (id, {field: value})
+StreamEntry = tuple[StrT, dict[StrT, StrT]]
 GroupT = KeyT
 ConsumerT = KeyT
 
@@ -103,9 +106,23 @@ def _streams_args(command: str, streams: Mapping[KeyT, StreamIdT]) -> list[Any]:
     return [b"STREAMS", *streams.keys(), *streams.values()]
 
 
-class StreamCommands(CommandsBase):
+class StreamCommands(CommandsBase[StrT]):
     """Streams, consumer groups and their introspection."""
 
+    @overload
+    def xadd(
+        self, name: KeyT, fields: Mapping[FieldT, EncodableT], id: StreamIdT = ..., maxlen: int | None = ...,
+        approximate: bool = ..., nomkstream: Literal[False] = ..., minid: StreamIdT | None = ...,
+        limit: int | None = ..., ref_policy: str | None = ..., idmpauto: str | None = ...,
+        idmp: tuple[str, bytes] | None = ...,
+    ) -> CommandFuture[StrT]: ...
+    @overload
+    def xadd(
+        self, name: KeyT, fields: Mapping[FieldT, EncodableT], id: StreamIdT = ..., maxlen: int | None = ...,
+        approximate: bool = ..., nomkstream: bool = ..., minid: StreamIdT | None = ...,
+        limit: int | None = ..., ref_policy: str | None = ..., idmpauto: str | None = ...,
+        idmp: tuple[str, bytes] | None = ...,
+    ) -> CommandFuture[StrT | None]: ...
     def xadd(
         self,
         name: KeyT,
@@ -156,7 +173,7 @@ class StreamCommands(CommandsBase):
 
     def xrange(
         self, name: KeyT, min: StreamIdT = "-", max: StreamIdT = "+", count: int | None = None
-    ) -> CommandFuture[Any]:
+    ) -> CommandFuture[list[StreamEntry[StrT]]]:
         """Entries with ids from ``min`` to ``max``, oldest first: [(id, {field: value}), ...]."""
         if count is None:
             return self._send((b"XRANGE", name, min, max), stream_entries)
@@ -165,7 +182,7 @@ class StreamCommands(CommandsBase):
 
     def xrevrange(
         self, name: KeyT, max: StreamIdT = "+", min: StreamIdT = "-", count: int | None = None
-    ) -> CommandFuture[Any]:
+    ) -> CommandFuture[list[StreamEntry[StrT]]]:
         """Entries with ids from ``max`` down to ``min``, newest first."""
         if count is None:
             return self._send((b"XREVRANGE", name, max, min), stream_entries)
@@ -351,6 +368,24 @@ class StreamCommands(CommandsBase):
             args.append(consumername)
         return self._send(tuple(args), xpending_range_reply)
 
+    @overload
+    def xclaim(
+        self, name: KeyT, groupname: GroupT, consumername: ConsumerT, min_idle_time: int,
+        message_ids: Sequence[StreamIdT], idle: int | None = ..., time: int | None = ...,
+        retrycount: int | None = ..., force: bool = ..., justid: Literal[False] = ...,
+    ) -> CommandFuture[list[StreamEntry[StrT] | tuple[None, None]]]: ...
+    @overload
+    def xclaim(
+        self, name: KeyT, groupname: GroupT, consumername: ConsumerT, min_idle_time: int,
+        message_ids: Sequence[StreamIdT], idle: int | None = ..., time: int | None = ...,
+        retrycount: int | None = ..., force: bool = ..., *, justid: Literal[True],
+    ) -> CommandFuture[list[StrT]]: ...
+    @overload
+    def xclaim(
+        self, name: KeyT, groupname: GroupT, consumername: ConsumerT, min_idle_time: int,
+        message_ids: Sequence[StreamIdT], idle: int | None = ..., time: int | None = ...,
+        retrycount: int | None = ..., force: bool = ..., *, justid: bool,
+    ) -> CommandFuture[list[StreamEntry[StrT] | tuple[None, None]] | list[StrT]]: ...
     def xclaim(
         self,
         name: KeyT,
@@ -381,6 +416,21 @@ class StreamCommands(CommandsBase):
             return self._send(tuple(args), None)
         return self._send(tuple(args), stream_entries)
 
+    @overload
+    def xautoclaim(
+        self, name: KeyT, groupname: GroupT, consumername: ConsumerT, min_idle_time: int,
+        start_id: StreamIdT = ..., count: int | None = ..., justid: Literal[False] = ...,
+    ) -> CommandFuture[list[Any]]: ...
+    @overload
+    def xautoclaim(
+        self, name: KeyT, groupname: GroupT, consumername: ConsumerT, min_idle_time: int,
+        start_id: StreamIdT = ..., count: int | None = ..., *, justid: Literal[True],
+    ) -> CommandFuture[list[StrT]]: ...
+    @overload
+    def xautoclaim(
+        self, name: KeyT, groupname: GroupT, consumername: ConsumerT, min_idle_time: int,
+        start_id: StreamIdT = ..., count: int | None = ..., *, justid: bool,
+    ) -> CommandFuture[list[Any]]: ...
     def xautoclaim(
         self,
         name: KeyT,

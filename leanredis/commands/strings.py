@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Mapping, Sequence
-from typing import Any
+from typing import Any, Literal, overload
 
 from ..exceptions import DataError
 from ..future import CommandFuture
+from ..typed import StrT
 from .base import (
     EMPTY_LIST,
     AbsExpiryT,
@@ -32,13 +33,34 @@ def _set_ok(reply: Any) -> bool | None:
     return reply == b"OK" or reply == "OK"
 
 
-class StringCommands(CommandsBase):
+class StringCommands(CommandsBase[StrT]):
     """GET, SET and the rest of the string family."""
 
-    def get(self, name: KeyT) -> CommandFuture[Any]:
+    def get(self, name: KeyT) -> CommandFuture[StrT | None]:
         """Value of ``name``, or None."""
         return self._send((b"GET", name), None)
 
+    @overload
+    def set(
+        self, name: KeyT, value: EncodableT, ex: ExpiryT | None = ..., px: ExpiryT | None = ..., nx: bool = ...,
+        xx: bool = ..., keepttl: bool = ..., get: Literal[False] = ..., exat: AbsExpiryT | None = ...,
+        pxat: AbsExpiryT | None = ..., ifeq: bytes | str | None = ..., ifne: bytes | str | None = ...,
+        ifdeq: str | None = ..., ifdne: str | None = ...,
+    ) -> CommandFuture[bool | None]: ...
+    @overload
+    def set(
+        self, name: KeyT, value: EncodableT, ex: ExpiryT | None = ..., px: ExpiryT | None = ..., nx: bool = ...,
+        xx: bool = ..., keepttl: bool = ..., *, get: Literal[True], exat: AbsExpiryT | None = ...,
+        pxat: AbsExpiryT | None = ..., ifeq: bytes | str | None = ..., ifne: bytes | str | None = ...,
+        ifdeq: str | None = ..., ifdne: str | None = ...,
+    ) -> CommandFuture[StrT | None]: ...
+    @overload
+    def set(
+        self, name: KeyT, value: EncodableT, ex: ExpiryT | None = ..., px: ExpiryT | None = ..., nx: bool = ...,
+        xx: bool = ..., keepttl: bool = ..., *, get: bool, exat: AbsExpiryT | None = ...,
+        pxat: AbsExpiryT | None = ..., ifeq: bytes | str | None = ..., ifne: bytes | str | None = ...,
+        ifdeq: str | None = ..., ifdne: str | None = ...,
+    ) -> CommandFuture[bool | StrT | None]: ...
     def set(
         self,
         name: KeyT,
@@ -94,7 +116,7 @@ class StringCommands(CommandsBase):
             return self._send(tuple(args), None)
         return self._send(tuple(args), _set_ok)
 
-    def mget(self, keys: KeyT | Sequence[KeyT], *args: KeyT) -> Awaitable[list[Any]]:
+    def mget(self, keys: KeyT | Sequence[KeyT], *args: KeyT) -> Awaitable[list[StrT | None]]:
         """Values of several keys, None for missing ones; ``[]`` for no keys (as redis-py: MGET is
         still sent, outside MULTI, and its error reply read as ``[]``)."""
         names = list_or_args(keys, args, "mget", allow_empty=True)
@@ -156,11 +178,11 @@ class StringCommands(CommandsBase):
         """Length of the string value."""
         return self._send((b"STRLEN", name), None)
 
-    def getrange(self, key: KeyT, start: int, end: int) -> CommandFuture[Any]:
+    def getrange(self, key: KeyT, start: int, end: int) -> CommandFuture[StrT]:
         """Substring from ``start`` to ``end`` inclusive."""
         return self._send((b"GETRANGE", key, start, end), None)
 
-    def substr(self, name: KeyT, start: int, end: int = -1) -> CommandFuture[Any]:
+    def substr(self, name: KeyT, start: int, end: int = -1) -> CommandFuture[StrT]:
         """Substring (SUBSTR, the old name of GETRANGE)."""
         return self._send((b"SUBSTR", name, start, end), None)
 
@@ -168,7 +190,7 @@ class StringCommands(CommandsBase):
         """Overwrite part of the string at ``offset``: the new length."""
         return self._send((b"SETRANGE", name, offset, value), None)
 
-    def getdel(self, name: KeyT) -> CommandFuture[Any]:
+    def getdel(self, name: KeyT) -> CommandFuture[StrT | None]:
         """Get the value and delete the key."""
         return self._send((b"GETDEL", name), None)
 
@@ -180,7 +202,7 @@ class StringCommands(CommandsBase):
         exat: AbsExpiryT | None = None,
         pxat: AbsExpiryT | None = None,
         persist: bool = False,
-    ) -> CommandFuture[Any]:
+    ) -> CommandFuture[StrT | None]:
         """Get the value and set or clear its expiry."""
         if sum(x is not None for x in (ex, px, exat, pxat)) + bool(persist) > 1:
             raise DataError("getex(): ex, px, exat, pxat and persist are mutually exclusive")
@@ -189,7 +211,7 @@ class StringCommands(CommandsBase):
             args.append(b"PERSIST")
         return self._send(tuple(args), None)
 
-    def getset(self, name: KeyT, value: EncodableT) -> CommandFuture[Any]:
+    def getset(self, name: KeyT, value: EncodableT) -> CommandFuture[StrT | None]:
         """Set a new value and return the old one."""
         return self._send((b"GETSET", name, value), None)
 

@@ -16,15 +16,18 @@ raises ValueError or TypeError it is retried with ``float(score)``, so
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from typing import Any, Union
+from typing import Any, Literal, TypeVar, Union, overload
 
 from ..exceptions import DataError
 from ..future import CommandFuture
+from ..typed import StrT
 from .base import CommandsBase, EncodableT, FieldT, KeyT
 from .parsers import float_or_none, register
 
 ZScoreBoundT = Union[float, str]
 ScoreCastT = Callable[[Any], Any]
+# what a score_cast_func gives: the score type of the (member, score) pairs
+CastT = TypeVar("CastT")
 
 
 # -- reply parsers -----------------------------------------------------------
@@ -146,9 +149,24 @@ def _limit(args: list[Any], start: int | None, num: int | None, command: str, fi
 # -- commands ----------------------------------------------------------------
 
 
-class SortedSetCommands(CommandsBase):
+class SortedSetCommands(CommandsBase[StrT]):
     """ZADD, ZRANGE, ZSCORE and the rest of the sorted set family."""
 
+    @overload
+    def zadd(
+        self, name: KeyT, mapping: Mapping[Any, EncodableT], nx: bool = ..., xx: bool = ..., ch: bool = ...,
+        incr: Literal[False] = ..., gt: bool = ..., lt: bool = ...,
+    ) -> CommandFuture[int]: ...
+    @overload
+    def zadd(
+        self, name: KeyT, mapping: Mapping[Any, EncodableT], nx: bool = ..., xx: bool = ..., ch: bool = ..., *,
+        incr: Literal[True], gt: bool = ..., lt: bool = ...,
+    ) -> CommandFuture[float | None]: ...
+    @overload
+    def zadd(
+        self, name: KeyT, mapping: Mapping[Any, EncodableT], nx: bool = ..., xx: bool = ..., ch: bool = ..., *,
+        incr: bool, gt: bool = ..., lt: bool = ...,
+    ) -> CommandFuture[int | float | None]: ...
     def zadd(
         self,
         name: KeyT,
@@ -221,6 +239,18 @@ class SortedSetCommands(CommandsBase):
         """Number of members between ``min`` and ``max`` in lexical order ("[a", "(b", "-", "+")."""
         return self._send((b"ZLEXCOUNT", name, min, max), None)
 
+    @overload
+    def zrank(
+        self, name: KeyT, value: EncodableT, withscore: Literal[False] = ..., score_cast_func: ScoreCastT = ...,
+    ) -> CommandFuture[int | None]: ...
+    @overload
+    def zrank(
+        self, name: KeyT, value: EncodableT, *, withscore: Literal[True], score_cast_func: ScoreCastT = ...,
+    ) -> CommandFuture[list[Any] | None]: ...
+    @overload
+    def zrank(
+        self, name: KeyT, value: EncodableT, *, withscore: bool, score_cast_func: ScoreCastT = ...,
+    ) -> CommandFuture[int | list[Any] | None]: ...
     def zrank(
         self,
         name: KeyT,
@@ -231,6 +261,18 @@ class SortedSetCommands(CommandsBase):
         """Rank from the lowest score (0-based) or None; [rank, score] with ``withscore``."""
         return self._rank(b"ZRANK", name, value, withscore, score_cast_func)
 
+    @overload
+    def zrevrank(
+        self, name: KeyT, value: EncodableT, withscore: Literal[False] = ..., score_cast_func: ScoreCastT = ...,
+    ) -> CommandFuture[int | None]: ...
+    @overload
+    def zrevrank(
+        self, name: KeyT, value: EncodableT, *, withscore: Literal[True], score_cast_func: ScoreCastT = ...,
+    ) -> CommandFuture[list[Any] | None]: ...
+    @overload
+    def zrevrank(
+        self, name: KeyT, value: EncodableT, *, withscore: bool, score_cast_func: ScoreCastT = ...,
+    ) -> CommandFuture[int | list[Any] | None]: ...
     def zrevrank(
         self,
         name: KeyT,
@@ -249,6 +291,30 @@ class SortedSetCommands(CommandsBase):
         parse = rank_reply if score_cast_func is float else CastRank(score_cast_func)
         return self._send((command, name, value, b"WITHSCORE"), parse)
 
+    @overload
+    def zrange(
+        self, name: KeyT, start: EncodableT, end: EncodableT, desc: bool = ..., withscores: Literal[False] = ...,
+        score_cast_func: ScoreCastT = ..., byscore: bool = ..., bylex: bool = ..., offset: int | None = ...,
+        num: int | None = ...,
+    ) -> CommandFuture[list[StrT]]: ...
+    @overload
+    def zrange(
+        self, name: KeyT, start: EncodableT, end: EncodableT, desc: bool = ..., *, withscores: Literal[True],
+        score_cast_func: Callable[[Any], CastT], byscore: bool = ..., bylex: bool = ..., offset: int | None = ...,
+        num: int | None = ...,
+    ) -> CommandFuture[list[tuple[StrT, CastT]]]: ...
+    @overload
+    def zrange(
+        self, name: KeyT, start: EncodableT, end: EncodableT, desc: bool = ..., *, withscores: Literal[True],
+        score_cast_func: type[float] = ..., byscore: bool = ..., bylex: bool = ..., offset: int | None = ...,
+        num: int | None = ...,
+    ) -> CommandFuture[list[tuple[StrT, float]]]: ...
+    @overload
+    def zrange(
+        self, name: KeyT, start: EncodableT, end: EncodableT, desc: bool = ..., withscores: bool = ...,
+        score_cast_func: ScoreCastT = ..., byscore: bool = ..., bylex: bool = ..., offset: int | None = ...,
+        num: int | None = ...,
+    ) -> CommandFuture[list[StrT] | list[tuple[StrT, Any]]]: ...
     def zrange(
         self,
         name: KeyT,
@@ -261,7 +327,7 @@ class SortedSetCommands(CommandsBase):
         bylex: bool = False,
         offset: int | None = None,
         num: int | None = None,
-    ) -> CommandFuture[list[Any]]:
+    ) -> CommandFuture[Any]:
         """Members by rank (or by score with ``byscore``, by name with ``bylex``);
         (member, score) tuples with ``withscores``."""
         if byscore and bylex:
@@ -282,6 +348,22 @@ class SortedSetCommands(CommandsBase):
             args.append(b"WITHSCORES")
         return self._send(tuple(args), _pairs_parser(withscores, score_cast_func))
 
+    @overload
+    def zrevrange(
+        self, name: KeyT, start: int, end: int, withscores: Literal[False] = ..., score_cast_func: ScoreCastT = ...,
+    ) -> CommandFuture[list[StrT]]: ...
+    @overload
+    def zrevrange(
+        self, name: KeyT, start: int, end: int, *, withscores: Literal[True], score_cast_func: Callable[[Any], CastT],
+    ) -> CommandFuture[list[tuple[StrT, CastT]]]: ...
+    @overload
+    def zrevrange(
+        self, name: KeyT, start: int, end: int, *, withscores: Literal[True], score_cast_func: type[float] = ...,
+    ) -> CommandFuture[list[tuple[StrT, float]]]: ...
+    @overload
+    def zrevrange(
+        self, name: KeyT, start: int, end: int, withscores: bool = ..., score_cast_func: ScoreCastT = ...,
+    ) -> CommandFuture[list[StrT] | list[tuple[StrT, Any]]]: ...
     def zrevrange(
         self,
         name: KeyT,
@@ -289,12 +371,32 @@ class SortedSetCommands(CommandsBase):
         end: int,
         withscores: bool = False,
         score_cast_func: ScoreCastT = float,
-    ) -> CommandFuture[list[Any]]:
+    ) -> CommandFuture[Any]:
         """Members by rank from the highest score; (member, score) tuples with ``withscores``."""
         if withscores:
             return self._send((b"ZREVRANGE", name, start, end, b"WITHSCORES"), _pairs_parser(True, score_cast_func))
         return self._send((b"ZREVRANGE", name, start, end), None)
 
+    @overload
+    def zrangebyscore(
+        self, name: KeyT, min: ZScoreBoundT, max: ZScoreBoundT, start: int | None = ..., num: int | None = ...,
+        withscores: Literal[False] = ..., score_cast_func: ScoreCastT = ...,
+    ) -> CommandFuture[list[StrT]]: ...
+    @overload
+    def zrangebyscore(
+        self, name: KeyT, min: ZScoreBoundT, max: ZScoreBoundT, start: int | None = ..., num: int | None = ..., *,
+        withscores: Literal[True], score_cast_func: Callable[[Any], CastT],
+    ) -> CommandFuture[list[tuple[StrT, CastT]]]: ...
+    @overload
+    def zrangebyscore(
+        self, name: KeyT, min: ZScoreBoundT, max: ZScoreBoundT, start: int | None = ..., num: int | None = ..., *,
+        withscores: Literal[True], score_cast_func: type[float] = ...,
+    ) -> CommandFuture[list[tuple[StrT, float]]]: ...
+    @overload
+    def zrangebyscore(
+        self, name: KeyT, min: ZScoreBoundT, max: ZScoreBoundT, start: int | None = ..., num: int | None = ...,
+        withscores: bool = ..., score_cast_func: ScoreCastT = ...,
+    ) -> CommandFuture[list[StrT] | list[tuple[StrT, Any]]]: ...
     def zrangebyscore(
         self,
         name: KeyT,
@@ -304,10 +406,30 @@ class SortedSetCommands(CommandsBase):
         num: int | None = None,
         withscores: bool = False,
         score_cast_func: ScoreCastT = float,
-    ) -> CommandFuture[list[Any]]:
+    ) -> CommandFuture[Any]:
         """Members with a score between ``min`` and ``max`` ("(1", "-inf" allowed), lowest first."""
         return self._by_score(b"ZRANGEBYSCORE", name, min, max, start, num, withscores, score_cast_func)
 
+    @overload
+    def zrevrangebyscore(
+        self, name: KeyT, max: ZScoreBoundT, min: ZScoreBoundT, start: int | None = ..., num: int | None = ...,
+        withscores: Literal[False] = ..., score_cast_func: ScoreCastT = ...,
+    ) -> CommandFuture[list[StrT]]: ...
+    @overload
+    def zrevrangebyscore(
+        self, name: KeyT, max: ZScoreBoundT, min: ZScoreBoundT, start: int | None = ..., num: int | None = ..., *,
+        withscores: Literal[True], score_cast_func: Callable[[Any], CastT],
+    ) -> CommandFuture[list[tuple[StrT, CastT]]]: ...
+    @overload
+    def zrevrangebyscore(
+        self, name: KeyT, max: ZScoreBoundT, min: ZScoreBoundT, start: int | None = ..., num: int | None = ..., *,
+        withscores: Literal[True], score_cast_func: type[float] = ...,
+    ) -> CommandFuture[list[tuple[StrT, float]]]: ...
+    @overload
+    def zrevrangebyscore(
+        self, name: KeyT, max: ZScoreBoundT, min: ZScoreBoundT, start: int | None = ..., num: int | None = ...,
+        withscores: bool = ..., score_cast_func: ScoreCastT = ...,
+    ) -> CommandFuture[list[StrT] | list[tuple[StrT, Any]]]: ...
     def zrevrangebyscore(
         self,
         name: KeyT,
@@ -317,7 +439,7 @@ class SortedSetCommands(CommandsBase):
         num: int | None = None,
         withscores: bool = False,
         score_cast_func: ScoreCastT = float,
-    ) -> CommandFuture[list[Any]]:
+    ) -> CommandFuture[Any]:
         """Members with a score between ``max`` and ``min``, highest first."""
         return self._by_score(b"ZREVRANGEBYSCORE", name, max, min, start, num, withscores, score_cast_func)
 
@@ -345,7 +467,7 @@ class SortedSetCommands(CommandsBase):
         max: EncodableT,
         start: int | None = None,
         num: int | None = None,
-    ) -> CommandFuture[list[Any]]:
+    ) -> CommandFuture[list[StrT]]:
         """Members between ``min`` and ``max`` in lexical order ("[a", "(b", "-", "+")."""
         args: list[Any] = [b"ZRANGEBYLEX", name, min, max]
         _limit(args, start, num, "zrangebylex")
@@ -358,7 +480,7 @@ class SortedSetCommands(CommandsBase):
         min: EncodableT,
         start: int | None = None,
         num: int | None = None,
-    ) -> CommandFuture[list[Any]]:
+    ) -> CommandFuture[list[StrT]]:
         """Members between ``max`` and ``min`` in reverse lexical order."""
         args: list[Any] = [b"ZREVRANGEBYLEX", name, max, min]
         _limit(args, start, num, "zrevrangebylex")
@@ -376,13 +498,13 @@ class SortedSetCommands(CommandsBase):
         """Remove members between ``min`` and ``max`` in lexical order: how many were removed."""
         return self._send((b"ZREMRANGEBYLEX", name, min, max), None)
 
-    def zpopmin(self, name: KeyT, count: int | None = None) -> CommandFuture[list[Any]]:
+    def zpopmin(self, name: KeyT, count: int | None = None) -> CommandFuture[list[tuple[StrT, float]]]:
         """Remove and return the ``count`` (default 1) lowest: [(member, score), ...]."""
         if count is None:
             return self._send((b"ZPOPMIN", name), score_pairs)
         return self._send((b"ZPOPMIN", name, count), score_pairs)
 
-    def zpopmax(self, name: KeyT, count: int | None = None) -> CommandFuture[list[Any]]:
+    def zpopmax(self, name: KeyT, count: int | None = None) -> CommandFuture[list[tuple[StrT, float]]]:
         """Remove and return the ``count`` (default 1) highest: [(member, score), ...]."""
         if count is None:
             return self._send((b"ZPOPMAX", name), score_pairs)
@@ -395,7 +517,7 @@ class SortedSetCommands(CommandsBase):
         match: EncodableT | None = None,
         count: int | None = None,
         score_cast_func: ScoreCastT = float,
-    ) -> CommandFuture[tuple[int, list[Any]]]:
+    ) -> CommandFuture[tuple[int, list[tuple[StrT, float]]]]:
         """One ZSCAN step: (next cursor, [(member, score), ...]); cursor 0 means done."""
         args: list[Any] = [b"ZSCAN", name, cursor]
         if match is not None:
@@ -411,7 +533,7 @@ class SortedSetCommands(CommandsBase):
         match: EncodableT | None = None,
         count: int | None = None,
         score_cast_func: ScoreCastT = float,
-    ) -> AsyncIterator[Any]:
+    ) -> AsyncIterator[tuple[StrT, float]]:
         """Every (member, score), fetched by ZSCAN steps (one may come twice if the set changes)."""
         cursor = 0
         while True:

@@ -10,15 +10,16 @@ each score as ``%.17g`` ASCII bytes (even with ``decode_responses``), and
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any, Union
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Literal, Union, overload
 
 from ..exceptions import DataError
 from ..future import CommandFuture
+from ..typed import StrT
 from .base import CommandsBase, EncodableT, KeyT
 from .blocking import zmpop_reply
 from .parsers import register
-from .zsets import CastPairs, ScoreCastT, score_pairs
+from .zsets import CastPairs, CastT, ScoreCastT, score_pairs
 
 KeysOrWeightsT = Union[Sequence[KeyT], Mapping[Any, float]]
 
@@ -75,9 +76,29 @@ def _aggregate_args(
     return tuple(args)
 
 
-class SortedSetAlgebraCommands(CommandsBase):
+class SortedSetAlgebraCommands(CommandsBase[StrT]):
     """ZUNION(STORE), ZINTER(STORE), ZINTERCARD, ZDIFF(STORE), ZRANGESTORE, ZRANDMEMBER, ZMPOP."""
 
+    @overload
+    def zunion(
+        self, keys: KeysOrWeightsT, aggregate: str | None = ..., withscores: Literal[False] = ...,
+        score_cast_func: ScoreCastT = ...,
+    ) -> CommandFuture[list[StrT]]: ...
+    @overload
+    def zunion(
+        self, keys: KeysOrWeightsT, aggregate: str | None = ..., *, withscores: Literal[True],
+        score_cast_func: Callable[[Any], CastT],
+    ) -> CommandFuture[list[tuple[StrT, CastT]]]: ...
+    @overload
+    def zunion(
+        self, keys: KeysOrWeightsT, aggregate: str | None = ..., *, withscores: Literal[True],
+        score_cast_func: type[float] = ...,
+    ) -> CommandFuture[list[tuple[StrT, float]]]: ...
+    @overload
+    def zunion(
+        self, keys: KeysOrWeightsT, aggregate: str | None = ..., withscores: bool = ...,
+        score_cast_func: ScoreCastT = ...,
+    ) -> CommandFuture[list[StrT] | list[tuple[StrT, Any]]]: ...
     def zunion(
         self,
         keys: KeysOrWeightsT,
@@ -93,6 +114,18 @@ class SortedSetAlgebraCommands(CommandsBase):
         """Store the union of sorted sets in ``dest``: its size."""
         return self._send(_aggregate_args(b"ZUNIONSTORE", dest, keys, aggregate, False), None)
 
+    @overload
+    def zinter(
+        self, keys: KeysOrWeightsT, aggregate: str | None = ..., withscores: Literal[False] = ...
+    ) -> CommandFuture[list[StrT]]: ...
+    @overload
+    def zinter(
+        self, keys: KeysOrWeightsT, aggregate: str | None = ..., *, withscores: Literal[True]
+    ) -> CommandFuture[list[tuple[StrT, float]]]: ...
+    @overload
+    def zinter(
+        self, keys: KeysOrWeightsT, aggregate: str | None = ..., withscores: bool = ...
+    ) -> CommandFuture[list[StrT] | list[tuple[StrT, float]]]: ...
     def zinter(
         self, keys: KeysOrWeightsT, aggregate: str | None = None, withscores: bool = False
     ) -> CommandFuture[list[Any]]:
@@ -107,7 +140,12 @@ class SortedSetAlgebraCommands(CommandsBase):
         """Size of the intersection, counting up to ``limit`` (0: no limit)."""
         return self._send((b"ZINTERCARD", numkeys, *keys, b"LIMIT", limit), None)
 
-    def zdiff(self, keys: Sequence[KeyT], withscores: bool = False) -> CommandFuture[list[Any]]:
+    # with scores: flat [member, score, ...], a score as bytes in RESP3 (%.17g, as redis-py), as sent in RESP2
+    @overload
+    def zdiff(self, keys: Sequence[KeyT], withscores: Literal[False] = ...) -> CommandFuture[list[StrT]]: ...
+    @overload
+    def zdiff(self, keys: Sequence[KeyT], withscores: bool) -> CommandFuture[list[StrT | bytes]]: ...
+    def zdiff(self, keys: Sequence[KeyT], withscores: bool = False) -> CommandFuture[Any]:
         """Members of the first sorted set not in the others; flat [member, score bytes, ...] with scores."""
         args: list[Any] = [b"ZDIFF", len(keys), *keys]
         if withscores:
@@ -147,6 +185,20 @@ class SortedSetAlgebraCommands(CommandsBase):
             args += (b"LIMIT", offset, num)
         return self._send(tuple(args), None)
 
+    @overload
+    def zrandmember(
+        self, key: KeyT, count: None = ..., withscores: Literal[False] = ...
+    ) -> CommandFuture[StrT | None]: ...
+    @overload
+    def zrandmember(self, key: KeyT, count: int, withscores: Literal[False] = ...) -> CommandFuture[list[StrT]]: ...
+    @overload
+    def zrandmember(
+        self, key: KeyT, count: int | None = ..., *, withscores: Literal[True]
+    ) -> CommandFuture[list[StrT | bytes]]: ...
+    @overload
+    def zrandmember(
+        self, key: KeyT, count: int | None = ..., withscores: bool = ...
+    ) -> CommandFuture[StrT | list[StrT] | list[StrT | bytes] | None]: ...
     def zrandmember(self, key: KeyT, count: int | None = None, withscores: bool = False) -> CommandFuture[Any]:
         """A random member (or None); with ``count`` a list (negative: may repeat);
         flat [member, score bytes, ...] with ``withscores``."""
@@ -165,7 +217,7 @@ class SortedSetAlgebraCommands(CommandsBase):
         min: bool | None = False,
         max: bool | None = False,
         count: int | None = 1,
-    ) -> CommandFuture[Any]:
+    ) -> CommandFuture[list[Any] | None]:
         """Pop ``count`` lowest (``min``) or highest (``max``) members from the first non-empty sorted set:
         [key, [[member, score bytes], ...]] or None."""
         if bool(min) == bool(max):

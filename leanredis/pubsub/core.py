@@ -19,7 +19,7 @@ import asyncio
 import inspect
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from typing import Any, Generic
 
 from ..connection.dialer import Backoff, Dialer, close_and_wait
 from ..exceptions import (
@@ -32,13 +32,14 @@ from ..exceptions import (
 )
 from ..options import ConnectionOptions
 from ..resp import Push, pack_command
+from ..typed import Message, StrT
 from .messages import _Messages
 from .protocol import _PubSubProtocol
 from .queue import DEFAULT_MAX_PENDING_MESSAGES, Overflow, _MessageQueue
 from .subscriptions import Handler
 
 
-class PubSub(_Messages, _MessageQueue):
+class PubSub(_Messages, _MessageQueue, Generic[StrT]):
     """Subscriptions on a connection of their own; see ``leanredis.pubsub``."""
 
     def __init__(
@@ -112,7 +113,7 @@ class PubSub(_Messages, _MessageQueue):
             f"shard_channels={len(self.shard_channels)} queued={len(self._queue)}>"
         )
 
-    async def __aenter__(self) -> PubSub:
+    async def __aenter__(self) -> PubSub[StrT]:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -264,7 +265,7 @@ class PubSub(_Messages, _MessageQueue):
     # -- reading -----------------------------------------------------------------
     async def get_message(
         self, ignore_subscribe_messages: bool = False, timeout: float | None = 0.0
-    ) -> dict[str, Any] | None:
+    ) -> Message[StrT] | None:
         """The next message, or None after ``timeout`` seconds (None: wait for ever).
 
         None also when the message went to its handler, was an ignored
@@ -273,7 +274,7 @@ class PubSub(_Messages, _MessageQueue):
         response = await self.parse_response(block=timeout is None, timeout=timeout or 0.0)
         if response is None:
             return None
-        return await self.handle_message(response, ignore_subscribe_messages)
+        return await self.handle_message(response, ignore_subscribe_messages)  # type: ignore[return-value]
 
     def _check_connected(self) -> None:
         if self._proto is None and not self.subscribed and not self._ever_connected:
@@ -311,7 +312,7 @@ class PubSub(_Messages, _MessageQueue):
             return None  # the reply to our own PING: the caller never asked for it
         return response
 
-    async def listen(self) -> AsyncIterator[dict[str, Any]]:
+    async def listen(self) -> AsyncIterator[Message[StrT]]:
         """Messages for as long as something is subscribed (handled ones are not yielded)."""
         while self.subscribed:
             message = await self.get_message(timeout=None)

@@ -111,3 +111,25 @@ async def test_the_switching_example_is_a_change_of_import(redis_server: RedisSe
         assert await r.get("switched") == "yes"  # decode_responses=True, as the example says
     finally:
         await r.aclose()
+
+
+@pytest.mark.timeout(30)
+async def test_the_types_example_gives_the_types_it_names(redis_server: RedisServer) -> None:
+    code = example("docs/guides/types.md", "Redis(decode_responses=True)")
+    here = f"leanredis.Redis(host='127.0.0.1', port={redis_server.port}, db=10, decode_responses=True)"
+    code = "import asyncio\n" + code.replace("leanredis.Redis(decode_responses=True)", here)
+    assert here in code
+    r = leanredis.Redis(host="127.0.0.1", port=redis_server.port, db=10)
+    await r.flushdb()
+    await r.hset("user:1", mapping={"name": "ann"})
+    await r.set("user:1:name", "ann")
+    await r.zadd("scores", {"ann": 3.0})
+    await r.aclose()
+    mine, name, profile, top, hits, pipe = await _run_snippet(code, "r, name, profile, top, await hits, pipe")
+    try:
+        # what the comments say a checker sees, as the values are at run time
+        assert name == "ann" and profile == {"name": "ann"} and top == [("ann", 3.0)] and hits == 1
+        assert type(pipe).__name__ == "Pipeline" and len(pipe) == 2
+    finally:
+        await pipe.reset()
+        await mine.aclose()

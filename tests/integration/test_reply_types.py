@@ -1,0 +1,130 @@
+"""The declared reply types are the replies' types: tests/typing/cases_common.py run against a server.
+
+The cases file is checked statically by tests/unit/test_typing.py (``assert_type`` there means "the
+checker infers exactly this type"). Here its client functions run on a seeded database with
+``assert_type`` replaced by a check that the value is of that type, over both protocols: a parser
+whose result drifts from its method's annotation (a list where a tuple is said, an int for a float,
+bytes under decode_responses) fails here.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import types
+import typing
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import leanredis
+from leanredis.exceptions import ResponseError
+from leanredis.server import RedisServer
+
+CASES = Path(__file__).resolve().parents[1] / "typing" / "cases_common.py"
+
+
+def conforms(value: object, expected: Any) -> bool:
+    """``value`` is of the type ``expected`` (the subset of types the cases use), strictly: an int is not a float,
+    a bool is not an int, a list is not a tuple."""
+    if expected is Any:
+        return True
+    if expected is None or expected is type(None):
+        return value is None
+    origin, args = typing.get_origin(expected), typing.get_args(expected)
+    if origin in (typing.Union, types.UnionType):
+        return any(conforms(value, arg) for arg in args)
+    if origin is None:
+        if expected is int:
+            return type(value) is int
+        return isinstance(value, expected)
+    if origin is list:
+        return type(value) is list and all(conforms(item, args[0]) for item in value)
+    if origin is set:
+        return type(value) is set and all(conforms(item, args[0]) for item in value)
+    if origin is dict:
+        return type(value) is dict and all(conforms(k, args[0]) and conforms(v, args[1]) for k, v in value.items())
+    if origin is tuple:
+        if type(value) is not tuple:
+            return False
+        if len(args) == 2 and args[1] is Ellipsis:
+            return all(conforms(item, args[0]) for item in value)
+        return len(value) == len(args) and all(conforms(item, arg) for item, arg in zip(value, args))
+    return isinstance(value, origin)  # a Task, a CommandFuture: its parameter is checked where it is awaited
+
+
+def load_cases(checked: list[str]) -> types.ModuleType:
+    spec = importlib.util.spec_from_file_location("typing_cases_common", CASES)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+
+    def assert_type(value: object, expected: Any) -> object:
+        assert conforms(value, expected), f"declared {expected}, the reply is {value!r}"
+        checked.append(str(expected))
+        return value
+
+    module.assert_type = assert_type
+    return module
+
+
+async def seed(r: leanredis.Redis[Any]) -> None:
+    """Every key the cases read holds a value, so that a check sees a reply, not only None."""
+    await r.flushdb()
+    await r.mset({"k": "v", "a": "1", "b": "2", "n": 5})
+    await r.hset("h", mapping={"f": "v", "g": "w", "x": "y"})
+    await r.rpush("l", "p", "q", "r", "s", "t", "u")
+    await r.sadd("s", "a", "b", "c", "d", "e")
+    await r.sadd("t", "a")
+    await r.zadd("z", {"a": 1, "b": 2, "c": 3})
+    await r.zadd("z2", {"c": 1.5, "d": 4})
+
+
+@pytest.fixture(
+    params=[(2, False), (2, True), (3, False), (3, True)], ids=["resp2", "resp2-decode", "resp3", "resp3-decode"]
+)
+async def client(request: pytest.FixtureRequest, redis_server: RedisServer) -> AsyncIterator[leanredis.Redis[Any]]:
+    protocol, decode = request.param
+    r = leanredis.Redis(host="127.0.0.1", port=redis_server.port, protocol=protocol, decode_responses=decode)
+    yield r
+    try:
+        await r.function_delete("typing_cases")  # the library the cases load: the shared server outlives them
+    except ResponseError:
+        pass  # not loaded (the cases stopped before)
+    await r.aclose()
+
+
+@pytest.mark.timeout(60)
+async def test_the_cases_replies_are_of_their_declared_types(client: leanredis.Redis[Any]) -> None:
+    checked: list[str] = []
+    cases = load_cases(checked)
+    await seed(client)
+    if client.options.decode_responses:
+        await cases.str_client(client)
+        await seed(client)
+        await cases.more_families_str(client)
+        await cases.pubsub_str(client)
+    else:
+        await cases.bytes_client(client)
+        await seed(client)
+        await cases.more_families(client)
+        await cases.pubsub_bytes(client)
+        await seed(client)
+        try:
+            await cases.hscan_no_values(client)
+        except ResponseError as exc:  # HSCAN NOVALUES is Redis 7.4+ and Valkey 8+
+            assert "syntax" in str(exc).lower() or "argument" in str(exc).lower(), exc
+    assert len(checked) >= 15, checked  # the cases ran, not an early return
+
+
+def test_the_check_tells_types_apart() -> None:
+    """The run-time check is strict where a type checker is: it would not pass a wrong reply."""
+    assert conforms([(b"a", 1.0)], list[tuple[bytes, float]])
+    assert not conforms([[b"a", 1.0]], list[tuple[bytes, float]])
+    assert not conforms([(b"a", 1)], list[tuple[bytes, float]])
+    assert not conforms(b"v", str | None)
+    assert not conforms(True, int)
+    assert conforms(None, bytes | None)
+    assert not conforms({b"f": "v"}, dict[bytes, bytes])
+    assert conforms((0, [b"k"]), tuple[int, list[bytes]])
