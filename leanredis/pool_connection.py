@@ -41,7 +41,8 @@ from .exceptions import (
 )
 from .options import ConnectionOptions
 from .pool_replies import _MORE, _decode, _Lost, _ReplyProtocol
-from .resp import Push, PythonParser, pack_command
+from .resp import Push, PythonParser
+from .resp.encoder import pack_many, pack_pieces
 from .retry import NoBackoff, Retry
 
 _ENTERS = {
@@ -243,19 +244,18 @@ class PooledConnection:
         await self.disconnect()
 
     # -- sending -------------------------------------------------------------------------
-    def pack_command(self, *args: Any) -> list[bytes]:
-        """One command as RESP (a first argument with spaces is split, as redis-py does)."""
-        if args and isinstance(args[0], str) and " " in args[0]:
-            args = (*args[0].split(), *args[1:])
-        elif args and isinstance(args[0], bytes) and b" " in args[0]:
-            args = (*args[0].split(), *args[1:])
-        return [pack_command(*args)]
+    def pack_command(self, *args: Any) -> list[bytes | memoryview]:
+        """One command as RESP, in pieces as redis-py packs it: a memoryview or a long argument is a piece
+        of its own, never copied (a first argument with spaces is split, as redis-py does)."""
+        return pack_pieces(args)
 
-    def pack_commands(self, commands: Iterable[Iterable[Any]]) -> list[bytes]:
-        """Several commands as RESP, in one buffer."""
-        return [b"".join(self.pack_command(*command)[0] for command in commands)]
+    def pack_commands(self, commands: Iterable[Iterable[Any]]) -> list[bytes | memoryview]:
+        """Several commands as RESP: short pieces joined, long arguments and memoryviews left whole."""
+        return pack_many(commands)
 
-    async def send_packed_command(self, command: bytes | str | Iterable[bytes], check_health: bool = True) -> None:
+    async def send_packed_command(
+        self, command: bytes | str | Iterable[bytes | memoryview], check_health: bool = True
+    ) -> None:
         """Write already encoded commands; their replies come from ``read_response``, in order."""
         if not self.is_connected:
             await self.connect()

@@ -38,6 +38,7 @@ from .deadlines import PerCallDeadlines, expired_at_head
 from .dialer import Backoff, Dialer, Resolver
 from .late import LateReplies
 from .lifecycle import Lifecycle
+from .packing import Packing
 from .protocol import Batch, Collect, Packed, RedisProtocol, Release, _pack, commands_in
 from .queue import WaitQueue
 from .timeouts import QUEUED, StagesOf, timeout_error
@@ -80,7 +81,7 @@ def _started(deadline: float, timeout: float | None) -> float | None:
     return None if timeout is None or deadline in (NO_DEADLINE, CUSTOM_DEADLINE) else deadline - timeout
 
 
-class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
+class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf, Packing):
     """A multiplexed connection with reconnect: the unit a client, pool or cluster node owns."""
 
     def __init__(

@@ -87,3 +87,60 @@ def pack_command(*args: object) -> bytes:
     out = bytearray()
     encode_command(args, out)
     return bytes(out)
+
+
+# redis-py's threshold: an argument this long (or any memoryview) goes out as its own piece, not copied
+_PIECE_CUTOFF = 6000
+
+
+def pack_command_pieces(*args: object) -> list[bytes | memoryview]:
+    """One command as redis-py's ``pack_command`` gives it: RESP in pieces, where a memoryview or a long
+    bytes argument is a piece of its own, the object itself (the caller's buffer is never copied)."""
+    pieces: list[bytes | memoryview] = []
+    head = bytearray(b"*%d\r\n" % len(args))
+    for arg in args:
+        if isinstance(arg, memoryview) or (isinstance(arg, (bytes, bytearray)) and len(arg) > _PIECE_CUTOFF):
+            size = arg.nbytes if isinstance(arg, memoryview) else len(arg)
+            head += b"$%d\r\n" % size
+            pieces.append(bytes(head))
+            pieces.append(arg if not isinstance(arg, bytearray) else bytes(arg))
+            head = bytearray(b"\r\n")
+        else:
+            encoded = bytearray()
+            try:
+                encode_command((arg,), encoded)  # "*1\r\n$n\r\n...\r\n": a command's checks and conversions
+            except DataError:
+                encode_command(args, bytearray())  # raises the same, naming the argument in its command
+                raise
+            head += encoded[encoded.index(b"\n") + 1 :]
+    if head:
+        pieces.append(bytes(head))
+    return pieces
+
+
+def pack_pieces(args: Sequence[Any]) -> list[bytes | memoryview]:
+    """redis-py's ``Connection.pack_command(*args)``: a first argument with spaces is split, then
+    ``pack_command_pieces``."""
+    if args and isinstance(args[0], str) and " " in args[0]:
+        args = (*args[0].split(), *args[1:])
+    elif args and isinstance(args[0], bytes) and b" " in args[0]:
+        args = (*args[0].split(), *args[1:])
+    return pack_command_pieces(*args)
+
+
+def pack_many(commands: Any) -> list[bytes | memoryview]:
+    """redis-py's ``Connection.pack_commands``: the commands' pieces, neighbouring short ones joined."""
+    out: list[bytes | memoryview] = []
+    pending: list[bytes] = []
+    for command in commands:
+        for piece in pack_pieces(tuple(command)):
+            if isinstance(piece, bytes) and len(piece) <= _PIECE_CUTOFF:
+                pending.append(piece)
+            else:
+                if pending:
+                    out.append(b"".join(pending))
+                    pending = []
+                out.append(piece)
+    if pending:
+        out.append(b"".join(pending))
+    return out

@@ -134,3 +134,44 @@ def test_a_str_that_is_not_utf8_encodable_raises_data_error_and_leaves_the_buffe
     with pytest.raises(DataError, match=r"argument 1 of 'SET'.*UTF-8"):
         encode_command(["SET", "\ud800", "v"], out)
     assert out == bytearray(b"already")
+
+
+def _joined(pieces: list[Any]) -> bytes:
+    return b"".join(bytes(piece) for piece in pieces)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("SOME_COMMAND", memoryview(b"some_arg")),
+        ("SET", "k", b"x" * 7000, 5, 1.5),
+        ("CONFIG GET", "maxmemory"),
+        ("SET", "k", bytearray(b"y" * 6001)),
+        ("PING",),
+    ],
+)
+def test_pack_command_pieces_are_redis_pys(args: tuple[Any, ...]) -> None:
+    """Connection.pack_command/pack_commands as redis.asyncio's: the same bytes, and a memoryview or a
+    long argument passed on as the caller's own object, never copied."""
+    from redis.asyncio.connection import Connection as TheirConnection
+
+    from leanredis.connection import Connection as Shared
+    from leanredis.options import ConnectionOptions
+    from leanredis.pool_connection import PooledConnection
+
+    theirs = TheirConnection()
+    ours = PooledConnection(host="127.0.0.1", port=1)
+    shared = Shared(ConnectionOptions(host="127.0.0.1", port=1))  # Redis.connection packs alike
+    assert _joined(shared.pack_command(*args)) == _joined(theirs.pack_command(*args))
+    assert _joined(ours.pack_command(*args)) == _joined(theirs.pack_command(*args))
+    both = [args, ("GET", "other"), args]
+    assert _joined(ours.pack_commands(both)) == _joined(theirs.pack_commands(both))
+    for piece, arg in ((p, a) for a in args for p in ours.pack_command(*args) if p is a):
+        assert piece is arg
+    views = [arg for arg in args if isinstance(arg, memoryview)]
+    for view in views:
+        assert any(piece is view for piece in ours.pack_command(*args))
+        assert sum(piece is view for piece in ours.pack_commands(both)) == 2
+    longs = [arg for arg in args if isinstance(arg, bytes) and len(arg) > 6000]
+    for long in longs:
+        assert any(piece is long for piece in ours.pack_command(*args))
