@@ -30,6 +30,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from .budget import CONNECTION_OVERHEAD
 from .connection.dialer import DedicatedSocketProtocol, Dialer, Resolver, close_and_wait
 from .encoding import Encoder
 from .exceptions import (
@@ -67,6 +68,14 @@ class _ReplyProtocol(DedicatedSocketProtocol):
     def __init__(self, owner: PooledConnection, loop: asyncio.AbstractEventLoop) -> None:
         super().__init__(loop, owner.options.parser, _MORE, redis_py_reply_error)
         self.owner = owner
+        self.budget: Any = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)
+        budget = self.budget = self.owner.options.budget  # the socket, charged to max_memory_bytes while open
+        if budget is not None:
+            budget.used += CONNECTION_OVERHEAD
+            budget.connections += CONNECTION_OVERHEAD
 
     def data_received(self, data: bytes) -> None:
         self._reader.feed(data)
@@ -89,6 +98,11 @@ class _ReplyProtocol(DedicatedSocketProtocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
+        budget = self.budget
+        if budget is not None:
+            self.budget = None
+            budget.used -= CONNECTION_OVERHEAD
+            budget.connections -= CONNECTION_OVERHEAD
         error = as_redis_py(ConnectionError(f"connection to {self.owner.options.address} lost"))
         error.__cause__ = exc
         self.fail_requests(error)

@@ -90,6 +90,7 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
         keeps_commands: bool = False,
     ) -> None:
         self.dialer = Dialer(options)
+        self.budget = options.memory_budget  # max_memory_bytes: one object for every connection of the client
         self.backoff = Backoff(options.reconnect_backoff_base, options.reconnect_backoff_cap, options.connect_backoff)
         self.keeps_commands = keeps_commands
         self.keeps_at_write = False  # keeping since keep_from_now(): see there
@@ -113,6 +114,9 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
         self._fail_fast = options.overload_policy == "fail"
         # how many may wait for room or a socket (read per queued command: not through the options property)
         self._queue_limit = options.max_inflight if self._fail_fast else options.max_queued
+        # the first waiting command when it did not fit in max_memory_bytes, and the bytes it needs
+        self._budget_head = None
+        self._budget_need = 0
         self._retried = 0  # connect attempts the waiting commands have been through
         if keeps_commands:
             self.execute = self._execute_keeping  # type: ignore[method-assign]
@@ -162,6 +166,7 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
     @options.setter
     def options(self, options: ConnectionOptions) -> None:
         self.dialer.options = options
+        self.budget = options.memory_budget
         self._queue_limit = options.max_inflight if options.overload_policy == "fail" else options.max_queued
 
     @property
@@ -253,7 +258,9 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
         proto = self._proto
         # RedisProtocol.has_room() inlined (a call costs ~25 bytecodes, 2% of a GET): this connection keeps
         # no bytes (a keeping one runs _execute_keeping), so kept_bytes is 0 here;
-        # tests/unit/test_connection_parts.py checks this admission against has_room()
+        # tests/unit/test_connection_parts.py checks this admission against has_room(). max_memory_bytes:
+        # the out-buffer holds room of it (proto.out_room); past that, take_room() takes more or the command
+        # comes out again and waits or fails (one length compare per command, nothing more)
         if (
             proto is not None
             and not self._queue
@@ -267,7 +274,10 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
             try:
                 proto.out += _pack(args)  # type: ignore[misc]
             except TypeError:
-                proto.encode(args, fut)
+                self._encode_or_wait(proto, args, fut)
+                return fut
+            if len(proto.out) > proto.out_room and not proto.take_room():
+                self._take_back(proto, args, fut)
                 return fut
             proto.pending.append(fut)
             if parse is raw_reply:
@@ -283,6 +293,32 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
         """No room (or no socket) now: the command waits, timed by the default timeout from now."""
         fut.deadline = NO_DEADLINE if self._default_timeout is None else self._loop.time() + self._default_timeout
         self._enqueue(args, fut)
+
+    def _take_back(self, proto: RedisProtocol, args: Any, fut: CommandFuture[Any]) -> None:
+        """The command just encoded (last in the out-buffer) does not fit in max_memory_bytes: out again (slow path)."""
+        size = len(_pack(args))  # type: ignore[misc]
+        del proto.out[len(proto.out) - size :]
+        self._no_memory(args, fut, size)
+
+    def _no_memory(self, args: Any, fut: CommandFuture[Any], size: int, timed: bool = False) -> None:
+        """``fut``'s command takes ``size`` bytes encoded, more than is left of max_memory_bytes (slow path):
+        refused (``_over_budget``), or it waits first in the queue until memory is given back. ``timed``:
+        its deadline is its own (``execute_with_timeout``), else the default timeout from now."""
+        if self._over_budget(args, fut, size):
+            return
+        if timed:
+            self._enqueue(args, fut)
+        else:
+            self._wait_for_room(args, fut)
+        queue = self._queue
+        if queue and queue[0] is fut:
+            self._wait_for_memory(fut, size)
+
+    def _encode_or_wait(self, proto: RedisProtocol, args: Any, fut: CommandFuture[Any], timed: bool = False) -> None:
+        """Encode ``fut``'s command now if it fits in max_memory_bytes, else ``_no_memory`` (slow path)."""
+        size = proto.encode(args, fut)
+        if size:
+            self._no_memory(args, fut, size, timed)
 
     def _execute_keeping(self, args: tuple[Any, ...], parse: ParseT = None) -> CommandFuture[Any]:
         """``execute`` of a connection that keeps each command's bytes until its reply, for a redirect:
@@ -306,20 +342,32 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
             and len(proto.out) + proto.kept_bytes < proto.max_buffered
             and not proto.write_paused
         ):
-            if not proto.flush_scheduled:
-                self._schedule_flush(proto)  # sets this iteration's deadline
-            fut.deadline = self._tick_deadline
             try:
                 data = _pack(args)
             except TypeError:  # arguments hiredis cannot pack: encoded in Python, or this caller's DataError
-                proto.encode(args, fut)
+                if not proto.flush_scheduled:
+                    self._schedule_flush(proto)
+                fut.deadline = self._tick_deadline
+                self._encode_or_wait(proto, args, fut)
                 return fut
-            proto.out += data
-            fut.payload = Packed(data)
-            proto.kept_bytes += len(data)
-            proto.pending.append(fut)
-            if parse is raw_reply:
-                proto.raw_pending += 1
+            budget = self.budget
+            size = len(data)
+            lacks = len(proto.out) + size - proto.out_room  # the out-buffer's room it takes, and its kept copy
+            if budget.used + size + (lacks if lacks > 0 else 0) <= budget.limit:
+                budget.used += size
+                if not proto.flush_scheduled:
+                    self._schedule_flush(proto)  # sets this iteration's deadline
+                fut.deadline = self._tick_deadline
+                proto.out += data
+                if lacks > 0:
+                    proto.take_room(force=True)
+                fut.payload = Packed(data)
+                proto.kept_bytes += size
+                proto.pending.append(fut)
+                if parse is raw_reply:
+                    proto.raw_pending += 1
+                return fut
+            self._no_memory(args, fut, size + size)
             return fut
         self._wait_for_room(args, fut)
         return fut
@@ -461,12 +509,17 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
         fut.parse = Collect(count)
         fut.name = f"batch of {count} commands" + (" (MULTI..EXEC)" if around is not None else "")
         fut.payload = None
+        size = 0
         if not self._queue and proto.has_room():
             if not proto.flush_scheduled:
                 self._schedule_flush(proto)
             fut.deadline = self._tick_deadline
-            proto.encode_batch(batch, fut)
-            return fut
+            size = proto.encode_batch(batch, fut, check=True)
+            if not size:
+                return fut
+            # not within max_memory_bytes: refused, or first in the queue until memory is given back
+            if self._over_budget(batch, fut, size):
+                return fut
         if not wait:
             return None
         if self._fail_fast and not proto.has_room():
@@ -481,6 +534,8 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
         self._enqueue(batch, fut)
         if fut.payload is batch:  # waiting (not refused): a caller that gives up frees its place at once
             fut.add_done_callback(self._batch_given_up)
+            if size and self._queue[0] is fut:
+                self._wait_for_memory(fut, size)
         return fut
 
     def _batch_given_up(self, unit: CommandFuture[Any]) -> None:
@@ -492,6 +547,7 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
         if unit.payload.__class__ is Batch:
             unit.payload = None
             self._queue.remove(unit)
+            self.budget.unqueue(unit)
 
     def _unbound(self, args: Any, parse: ParseT, timeout: float | None, timed: bool) -> Any:
         """A command called outside the loop the connection is bound to.
@@ -524,6 +580,7 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
     def _abandon_closed_loop(self) -> None:
         """Forget every object of a loop that was closed under us: none of it can run again."""
         self._proto = None  # its transport and socket go with the old loop's objects
+        self.budget.unqueue_all(self._queue)
         self._queue = deque()
         self._connecting = None
         self._timer = None
@@ -549,7 +606,7 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
         """Encode one command into the out-buffer (slow path: queued, timed or redirected commands)."""
         if not proto.flush_scheduled:
             self._schedule_flush(proto)
-        proto.encode(args, fut)
+        self._encode_or_wait(proto, args, fut, timed=True)
 
     # -- timeouts ----------------------------------------------------------
     def _arm(self, when: float) -> None:
@@ -581,6 +638,9 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
                 self._time_out(fut, default, now, _started(deadline, default), QUEUED, self._held_by())
             queue.popleft()
             fut.payload = None
+            self.budget.unqueue(fut)
+        if self._budget_head is not None and (not queue or queue[0] is not self._budget_head):
+            self._drain()  # the first command waiting for max_memory_bytes left: the next may fit
         late, next_deadline = expired_at_head(queue, now)
         for _, fut in late:
             self._time_out(fut, default, now, _started(fut.deadline, default), QUEUED, self._held_by())
@@ -606,6 +666,7 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
         sent = payload if payload.__class__ is float else (None if self.keeps_commands else started)
         if payload.__class__ is not Packed:
             fut.payload = None  # arguments of a command never sent; kept bytes leave with the reply
+            self.budget.unqueue(fut)
         error = timeout_error(fut, self.options.address, timeout, stage, started, sent, now, detail)
         if stage == QUEUED and self._proto is None:
             error.__cause__ = self.last_connect_error  # it waited for a socket: why there is none (None: connecting)
