@@ -258,26 +258,30 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
         proto = self._proto
         # RedisProtocol.has_room() inlined (a call costs ~25 bytecodes, 2% of a GET): this connection keeps
         # no bytes (a keeping one runs _execute_keeping), so kept_bytes is 0 here;
-        # tests/unit/test_connection_parts.py checks this admission against has_room(). max_memory_bytes:
-        # the out-buffer holds room of it (proto.out_room); past that, take_room() takes more or the command
-        # comes out again and waits or fails (one length compare per command, nothing more)
+        # tests/unit/test_connection_parts.py checks this admission against has_room(). The bytes bounds
+        # are checked after encoding, in one length compare: out_cap is the least of max_buffered_bytes
+        # and the room of max_memory_bytes the out-buffer holds; past it, _make_room() admits the command
+        # (the buffer was under max_buffered_bytes before it, and the budget gives more room) or it comes
+        # out again and waits or fails. Nothing more per command than before the budget
         if (
             proto is not None
             and not self._queue
             and len(proto.pending) < proto.max_inflight
-            and len(proto.out) < proto.max_buffered
             and not proto.write_paused
         ):
             if not proto.flush_scheduled:
                 self._schedule_flush(proto)
             fut.deadline = self._tick_deadline
+            out = proto.out  # a local: the in-place add and the length need no attribute store or load
             try:
-                proto.out += _pack(args)  # type: ignore[misc]
+                out += _pack(args)  # type: ignore[misc]
             except TypeError:
-                self._encode_or_wait(proto, args, fut)
+                if len(out) >= proto.max_buffered:
+                    self._wait_for_room(args, fut)
+                else:
+                    self._encode_or_wait(proto, args, fut)
                 return fut
-            if len(proto.out) > proto.out_room and not proto.take_room():
-                self._take_back(proto, args, fut)
+            if len(out) > proto.out_cap and not self._make_room(proto, args, fut):
                 return fut
             proto.pending.append(fut)
             if parse is raw_reply:
@@ -294,11 +298,25 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
         fut.deadline = NO_DEADLINE if self._default_timeout is None else self._loop.time() + self._default_timeout
         self._enqueue(args, fut)
 
-    def _take_back(self, proto: RedisProtocol, args: Any, fut: CommandFuture[Any]) -> None:
-        """The command just encoded (last in the out-buffer) does not fit in max_memory_bytes: out again (slow path)."""
-        size = len(_pack(args))  # type: ignore[misc]
-        del proto.out[len(proto.out) - size :]
+    def _make_room(self, proto: RedisProtocol, args: Any, fut: CommandFuture[Any]) -> bool:
+        """The command just encoded (last in the out-buffer) took it past ``out_cap`` (slow path: once per
+        loop iteration while the budget gives room). True when it stays: the buffer was under
+        max_buffered_bytes before it, and it is within the room held or ``take_room`` gives more. Else it
+        comes out again and waits for room under max_buffered_bytes, or for memory (``_no_memory``)."""
+        out = proto.out
+        size = 0
+        if len(out) > proto.max_buffered:
+            size = len(_pack(args))  # type: ignore[misc]
+            if len(out) - size >= proto.max_buffered:
+                del out[len(out) - size :]
+                self._wait_for_room(args, fut)
+                return False
+        if len(out) <= proto.out_room or proto.take_room():
+            return True
+        size = size or len(_pack(args))  # type: ignore[misc]
+        del out[len(out) - size :]
         self._no_memory(args, fut, size)
+        return False
 
     def _no_memory(self, args: Any, fut: CommandFuture[Any], size: int, timed: bool = False) -> None:
         """``fut``'s command takes ``size`` bytes encoded, more than is left of max_memory_bytes (slow path):

@@ -228,6 +228,9 @@ class RedisProtocol(asyncio.Protocol):
         # (``written``), the reply being read per read (``reply_charged``) and the socket itself once
         self.budget = owner.budget
         self.out_room = 0
+        # what Connection.execute lets the out-buffer reach before its slow path (_make_room): min(out_room,
+        # max_buffered_bytes), so that one length compare per command checks both bounds
+        self.out_cap = 0
         self.written = 0
         self.reply_charged = 0
         self.socket_charged = False
@@ -299,6 +302,7 @@ class RedisProtocol(asyncio.Protocol):
             need += min(ROOM_STEP, (left - need) >> 3)
         self.out_room += need
         budget.used += need
+        self.out_cap = min(self.out_room, self.max_buffered)
         return True
 
     def keep_from_now(self) -> None:
@@ -363,7 +367,7 @@ class RedisProtocol(asyncio.Protocol):
         budget.written -= self.written
         budget.replies -= self.reply_charged
         self.out = bytearray()
-        self.out_room = self.kept_bytes = self.written = self.reply_charged = 0
+        self.out_room = self.out_cap = self.kept_bytes = self.written = self.reply_charged = 0
         if budget.waiting:
             budget.wake()
 
@@ -1021,7 +1025,7 @@ class RedisProtocol(asyncio.Protocol):
         held = transport.get_write_buffer_size()
         budget = self.budget
         budget.used += held - self.written - self.out_room
-        self.out_room = 0
+        self.out_room = self.out_cap = 0
         budget.written += held - self.written
         self.written = held
         if self.keep_at_write:
