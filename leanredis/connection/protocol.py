@@ -232,6 +232,12 @@ class RedisProtocol(asyncio.Protocol):
         # max_buffered_bytes), so that one length compare per command checks both bounds
         self.out_cap = 0
         self.written = 0
+        # the writes the transport may still hold, as (end offset in the stream, size): uvloop keeps a write's
+        # object whole until its last byte is sent (asyncio copies what the kernel did not take), so each is
+        # charged whole while any byte of it is held; ``handed`` counts every byte handed to the transport
+        self.writes: deque[tuple[int, int]] = deque()
+        self.writes_size = 0
+        self.handed = 0
         self.reply_charged = 0
         self.socket_charged = False
         # a connection that may have to re-send (cluster redirects) keeps each command's bytes
@@ -368,16 +374,28 @@ class RedisProtocol(asyncio.Protocol):
         budget.replies -= self.reply_charged
         self.out = bytearray()
         self.out_room = self.out_cap = self.kept_bytes = self.written = self.reply_charged = 0
+        self.writes.clear()
+        self.writes_size = 0
         if budget.waiting:
             budget.wake()
 
     def _sync_written(self) -> None:
-        """The transport's buffer as it is now (the kernel took some): charged as such."""
+        """The transport's buffer as it is now (the kernel took some): every write it still holds a byte of is
+        charged whole (see ``writes``), the others are given back."""
         transport = self.transport
         held = transport.get_write_buffer_size() if transport is not None else 0
-        delta = held - self.written
+        writes = self.writes
+        if held:
+            consumed = self.handed - held
+            while writes and writes[0][0] <= consumed:
+                self.writes_size -= writes.popleft()[1]
+            charge = max(self.writes_size, held)
+        else:
+            writes.clear()
+            self.writes_size = charge = 0
+        delta = charge - self.written
         if delta:
-            self.written = held
+            self.written = charge
             budget = self.budget
             budget.used += delta
             budget.written += delta
@@ -1020,14 +1038,16 @@ class RedisProtocol(asyncio.Protocol):
         self.out = bytearray()
         transport = self.transport
         transport.write(out)
-        # the out-buffer's room is given back, and what the transport kept of the write is charged (asyncio
-        # copies what the kernel did not take; uvloop too): once per write, not per command
-        held = transport.get_write_buffer_size()
-        budget = self.budget
-        budget.used += held - self.written - self.out_room
+        # the out-buffer's room is given back, and what the transport kept of the write is charged (see
+        # ``writes``): once per write, not per command
+        self.budget.used -= self.out_room
         self.out_room = self.out_cap = 0
-        budget.written += held - self.written
-        self.written = held
+        size = len(out)
+        self.handed += size
+        if self.written or transport.get_write_buffer_size():
+            self.writes.append((self.handed, size))
+            self.writes_size += size
+            self._sync_written()
         if self.keep_at_write:
             self._keep_written(out)
         owner = self._owner
