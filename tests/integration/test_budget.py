@@ -92,6 +92,7 @@ async def test_every_part_is_charged_while_held_and_given_back(redis_server: Red
         await client.aclose()
         stats = assert_parts_add_up(client)
         assert stats["memory_bytes"] == 0, stats["memory"]
+        assert stats["max_memory_bytes"] == 256 * MiB  # the limit it was given, beside what is used
     finally:
         await pubsub.aclose()
         await client.aclose()
@@ -298,5 +299,17 @@ async def test_wait_callers_queued_behind_the_bounds_proceed_and_their_arguments
         assert await asyncio.gather(*futures) == [True] * 40
         stats = assert_parts_add_up(client)
         assert stats["memory"]["queued"] == 0 and stats["memory"]["buffered"] == 0
+    finally:
+        await client.aclose()
+
+
+async def test_from_url_takes_max_memory_bytes_and_stats_report_it(redis_server: RedisServer) -> None:
+    client = leanredis.Redis.from_url(f"redis://127.0.0.1:{redis_server.port}/0?max_memory_bytes={32 * MiB}")
+    try:
+        await asyncio.wait_for(client.set("budget:url", b"v"), 5)
+        stats = assert_parts_add_up(client)
+        assert stats["max_memory_bytes"] == 32 * MiB
+        assert stats["memory"]["connections"] == CONNECTION_OVERHEAD  # the one socket, open
+        assert stats["memory_bytes"] == CONNECTION_OVERHEAD  # nothing else held between commands
     finally:
         await client.aclose()
