@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -54,6 +55,9 @@ from ..exceptions import (
 from ..future import NO_DEADLINE, CommandFuture, raw_reply
 from ..resp import HIREDIS_AVAILABLE, Push, PythonParser, encode_command
 from ..resp.limits import CURSOR_READABLE, bulk_owed, limit_elements
+
+# asyncio's selector transport copies the unsent rest of a write into its own buffer (3.12 keeps a memoryview)
+_COPYING_ASYNCIO = sys.version_info < (3, 12)
 
 if HIREDIS_AVAILABLE:
     from hiredis import pack_command as _pack
@@ -238,6 +242,7 @@ class RedisProtocol(asyncio.Protocol):
         self.writes: deque[tuple[int, int]] = deque()
         self.writes_size = 0
         self.handed = 0
+        self.whole_writes = True  # set per transport in connection_made
         self.reply_charged = 0
         self.socket_charged = False
         # a connection that may have to re-send (cluster redirects) keeps each command's bytes
@@ -360,6 +365,9 @@ class RedisProtocol(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
         transport.set_write_buffer_limits(high=self.max_buffered)  # type: ignore[attr-defined]
+        # asyncio's plain socket transport before Python 3.12 copies what the kernel did not take and drops the
+        # object written: only what it reports is held. uvloop, 3.12's asyncio and TLS keep the object: whole
+        self.whole_writes = not (_COPYING_ASYNCIO and transport.__class__.__module__ == "asyncio.selector_events")
         budget = self.budget
         budget.used += CONNECTION_OVERHEAD
         budget.connections += CONNECTION_OVERHEAD
@@ -1045,8 +1053,9 @@ class RedisProtocol(asyncio.Protocol):
         size = len(out)
         self.handed += size
         if self.written or transport.get_write_buffer_size():
-            self.writes.append((self.handed, size))
-            self.writes_size += size
+            if self.whole_writes:
+                self.writes.append((self.handed, size))
+                self.writes_size += size
             self._sync_written()
         if self.keep_at_write:
             self._keep_written(out)
