@@ -7,6 +7,7 @@ import ssl as ssl_module
 from collections.abc import Awaitable, Callable, Generator, Mapping
 from typing import TYPE_CHECKING, Any, Literal, overload
 
+from .budget import DEFAULT_MAX_MEMORY_BYTES
 from .cache import CacheConfig, ClientCache
 from .client_features import ClientFeatures
 from .command_retry import shared_connection
@@ -151,7 +152,9 @@ class Redis(ClientFeatures[StrT], AllCommands[StrT]):
         health_check_interval: float | None = 30.0,
         *,
         cache_config: CacheConfig | None = None,
+        max_memory_bytes: int = DEFAULT_MAX_MEMORY_BYTES,
         memory_warning_bytes: int | None = None,
+        memory_warning_share: float | None = None,
         memory_warning_callback: Callable[[dict[str, Any]], Any] | None = None,
         socket_read_size: int = 65536,
         socket_keepalive_options: Mapping[int, int | bytes] | None = UNSET,
@@ -273,6 +276,7 @@ class Redis(ClientFeatures[StrT], AllCommands[StrT]):
             trim_idle=trim_idle,
             trim_idle_delay=trim_idle_delay,
             trim_min_growth=trim_min_growth,
+            max_memory_bytes=max_memory_bytes,
         )
         if cache_config is not None:
             if not isinstance(cache_config, CacheConfig):
@@ -288,13 +292,28 @@ class Redis(ClientFeatures[StrT], AllCommands[StrT]):
             self._enable_cache(cache_config)
         else:
             self._init(shared_connection(options), options)
-        if memory_warning_bytes is not None:
+        if memory_warning_share is not None and (
+            isinstance(memory_warning_share, bool)
+            or not isinstance(memory_warning_share, (int, float))
+            or not 0 < memory_warning_share <= 1
+        ):
+            raise DataError(
+                f"memory_warning_share must be a share of max_memory_bytes in (0, 1], not {memory_warning_share!r}"
+            )
+        if memory_warning_bytes is not None or memory_warning_share is not None:
             threshold = memory_warning_bytes
-            if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 1:
+            if threshold is not None and (
+                isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 1
+            ):
                 raise DataError(f"memory_warning_bytes must be a positive int (bytes of RSS), not {threshold!r}")
-            self.connection.watchdog = MemoryWatchdog(memory_warning_bytes, self.stats, memory_warning_callback)
+            self.connection.watchdog = MemoryWatchdog(
+                memory_warning_bytes, self.stats, memory_warning_callback,
+                budget=self.connection.budget, share=memory_warning_share,
+            )
         elif memory_warning_callback is not None:
-            raise DataError("memory_warning_callback needs memory_warning_bytes (the RSS that triggers it)")
+            raise DataError(
+                "memory_warning_callback needs memory_warning_bytes (the RSS that triggers it) or memory_warning_share"
+            )
         self.single_connection_client = bool(single_connection_client)
         self.auto_close_connection_pool = auto_close_connection_pool is not False
         # the pool of dedicated connections (blocking commands, WATCH): made at its first use

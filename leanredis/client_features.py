@@ -46,6 +46,7 @@ class ClientFeatures(Generic[StrT]):
     def _enable_cache(self, config: CacheConfig) -> None:
         connection = self.connection
         cache = ClientCache(config, connection.execute, self.options.encoding, time.monotonic)
+        cache.store.budget = connection.budget
         connection.on_push = cache.on_push
         connection.on_connect = cache.store.clear  # writes while we were away were never announced
         connection.on_disconnect = cache.flush  # and reads in flight on the lost socket are not kept
@@ -284,4 +285,5 @@ class ClientFeatures(Generic[StrT]):
             "cache_bytes": self._cache.store.bytes if self._cache is not None else 0,
             "cache_entries": len(self._cache.store) if self._cache is not None else 0,
             "memory_warnings": c.watchdog.warnings if c.watchdog is not None else 0,
+            **c.budget.stats(),
         }

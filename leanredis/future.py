@@ -42,12 +42,14 @@ else:
 class CommandFuture(_FutureCoroutine[T]):
     """The pending result of one command: await it, gather it, or wrap it in a Task."""
 
-    __slots__ = ("parse", "deadline", "name", "payload")
+    # charge: the bytes of a redirected command charged to max_memory_bytes while it waits in a queue (else unset)
+    __slots__ = ("parse", "deadline", "name", "payload", "charge")
 
     parse: Callable[[Any], Any] | None
     deadline: float
     name: Any
     payload: Any
+    charge: int
 
     # The coroutine protocol, so that asyncio.create_task() and
     # asyncio.ensure_future() accept the object. A Task calls send(None):

@@ -169,16 +169,21 @@ class MemoryWatchdog:
     and a call of ``callback(info)`` when one was given.
     """
 
-    __slots__ = ("threshold", "interval", "_snapshot", "_callback", "_timer", "above", "warnings")
+    __slots__ = ("threshold", "interval", "_snapshot", "_callback", "_timer", "above", "warnings", "budget", "share")
 
     def __init__(
         self,
-        threshold: int,
+        threshold: int | None,
         snapshot: Callable[[], dict[str, Any]],
         callback: Callable[[dict[str, Any]], Any] | None = None,
         interval: float = 1.0,
+        budget: Any = None,
+        share: float | None = None,
     ) -> None:
+        # RSS past ``threshold`` bytes, or (``share``) the client's max_memory_bytes charged past that share
         self.threshold = threshold
+        self.budget = budget
+        self.share = share
         self.interval = interval
         self._snapshot = _weak(snapshot)
         self._callback = callback
@@ -199,9 +204,10 @@ class MemoryWatchdog:
     def check(self) -> None:
         self._timer = None
         rss = rss_bytes()
-        if rss is None:
-            return
-        if rss < self.threshold:
+        budget = self.budget
+        over_rss = rss is not None and self.threshold is not None and rss >= self.threshold
+        over_budget = budget is not None and self.share is not None and budget.used >= self.share * budget.limit
+        if not over_rss and not over_budget:
             self.above = False
             return
         if self.above:
@@ -212,13 +218,20 @@ class MemoryWatchdog:
         info: dict[str, Any] = dict(snapshot() if snapshot is not None else {})
         info["rss_bytes"] = rss
         info["memory_warning_bytes"] = self.threshold
+        info["memory_warning_share"] = self.share
         info["allocator"] = allocator()
         import logging
 
+        if over_rss:
+            what = f"RSS {rss} bytes passed memory_warning_bytes={self.threshold} (allocator {info['allocator']})"
+        else:
+            what = (
+                f"{budget.used} bytes charged to max_memory_bytes={budget.limit} passed memory_warning_share="
+                f"{self.share} (by part: {budget.parts()})"
+            )
         logging.getLogger("leanredis").warning(
-            "RSS %d bytes passed memory_warning_bytes=%d (allocator %s): %d in flight, %d queued, "
-            "%d bytes buffered, cache %s bytes",
-            rss, self.threshold, info["allocator"], info.get("inflight", 0), info.get("queued", 0),
+            "%s: %d in flight, %d queued, %d bytes buffered, cache %s bytes",
+            what, info.get("inflight", 0), info.get("queued", 0),
             info.get("buffered_bytes", 0), info.get("cache_bytes", 0),
         )
         if self._callback is not None:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from ._version import __version__
+from .budget import DEFAULT_MAX_MEMORY_BYTES, MemoryBudget
 from .exceptions import ConnectionError, DataError, TimeoutError
 
 OverloadPolicy = Literal["wait", "fail"]
@@ -48,6 +49,14 @@ class ConnectionOptions:
     sent and not yet answered; past them ``overload_policy`` ``"wait"``
     queues callers (at most ``max_queued``), ``"fail"`` raises
     ``OverloadError`` at once.
+
+    ``max_memory_bytes`` bounds everything the client holds for its callers, together (see
+    ``leanredis.budget``): encoded and kept commands, queued callers' arguments, a reply from its
+    header on, pub/sub queues, the cache and a fixed cost per socket. Past it the overload policy
+    applies to a command whose encoded bytes do not fit in what is left (``"wait"``: it waits, in
+    order, until memory is given back; ``"fail"``: ``OverloadError``; larger than the whole budget:
+    ``DataError`` under either), and a reply announced past what is left fails at its header with
+    ``ReplyTooLargeError``. The finer bounds below live inside it.
 
     ``max_reply_bytes`` bounds one reply, whole: once the bytes read of it
     pass the bound (counted per read, so it may pass by up to two reads), at
@@ -139,8 +148,15 @@ class ConnectionOptions:
     trim_idle: bool = True
     trim_idle_delay: float = 1.0
     trim_min_growth: int = 8 * 1024 * 1024
+    max_memory_bytes: int = DEFAULT_MAX_MEMORY_BYTES
+    # the one budget of every connection, pool, pub/sub and cache made with these options (or replaced
+    # from them: a cluster's nodes); made here when not given
+    budget: MemoryBudget | None = dataclasses.field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        _check_int("max_memory_bytes", self.max_memory_bytes, 64 * 1024, 2**62)
+        if self.budget is None or self.budget.limit != self.max_memory_bytes:
+            object.__setattr__(self, "budget", MemoryBudget(self.max_memory_bytes))
         _check_int("port", self.port, 0, 65535)
         _check_int("db", self.db, 0, 2**31 - 1)
         _check_int("max_inflight", self.max_inflight, 1, 2**31)
@@ -200,6 +216,12 @@ class ConnectionOptions:
                 raise DataError("pass either username/password or credential_provider, not both")
         if self.ssl is not None and not isinstance(self.ssl, ssl_module.SSLContext):
             raise DataError("ssl must be an ssl.SSLContext (or pass ssl=True to the client)")
+
+    @property
+    def memory_budget(self) -> MemoryBudget:
+        """The budget (made by ``__post_init__``: never None once built)."""
+        assert self.budget is not None
+        return self.budget
 
     @property
     def address(self) -> str:

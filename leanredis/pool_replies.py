@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
+from .budget import CONNECTION_OVERHEAD
 from .connection.dialer import DedicatedSocketProtocol
 from .encoding import Encoder
 from .exceptions import ConnectionError, ProtocolError, as_redis_py, redis_py_reply_error
@@ -26,6 +27,14 @@ class _ReplyProtocol(DedicatedSocketProtocol):
     def __init__(self, owner: PooledConnection, loop: asyncio.AbstractEventLoop) -> None:
         super().__init__(loop, owner.options.parser, _MORE, redis_py_reply_error)
         self.owner = owner
+        self.budget: Any = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)
+        budget = self.budget = self.owner.options.budget  # the socket, charged to max_memory_bytes while open
+        if budget is not None:
+            budget.used += CONNECTION_OVERHEAD
+            budget.connections += CONNECTION_OVERHEAD
 
     def data_received(self, data: bytes) -> None:
         self._reader.feed(data)
@@ -48,6 +57,11 @@ class _ReplyProtocol(DedicatedSocketProtocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
+        budget = self.budget
+        if budget is not None:
+            self.budget = None
+            budget.used -= CONNECTION_OVERHEAD
+            budget.connections -= CONNECTION_OVERHEAD
         error = as_redis_py(ConnectionError(f"connection to {self.owner.options.address} lost"))
         error.__cause__ = exc
         self.fail_requests(error)

@@ -102,6 +102,13 @@ class Instrumentation:
 
             return observe
 
+        def memory(_: CallbackOptions) -> Iterable[Observation]:
+            values = stats()
+            for part, size in values.get("memory", {}).items():
+                yield Observation(size, {**self._attributes, "leanredis.memory.part": part})
+
+        meter.create_observable_gauge("leanredis.memory.usage", [memory], unit="By")
+        meter.create_observable_gauge("leanredis.memory.limit", [gauge("max_memory_bytes")], unit="By")
         meter.create_observable_up_down_counter("db.client.connection.count", [connections], unit="{connection}")
         meter.create_observable_gauge("leanredis.commands.inflight", [gauge("inflight")], unit="{command}")
         meter.create_observable_gauge("leanredis.commands.queued", [gauge("queued")], unit="{command}")

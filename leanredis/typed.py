@@ -81,6 +81,8 @@ class RedisOptions(TypedDict, total=False):
     health_check_interval: float | None
     cache_config: CacheConfig | None
     memory_warning_bytes: int | None
+    memory_warning_share: float | None
+    max_memory_bytes: int
     memory_warning_callback: Callable[[dict[str, Any]], Any] | None
     socket_read_size: int
     socket_keepalive_options: Mapping[int, int | bytes] | None

@@ -36,6 +36,7 @@ _INT_OPTIONS = {
     "max_inflight",
     "max_buffered_bytes",
     "max_queued",
+    "max_memory_bytes",
     "trim_min_growth",
     "socket_read_size",
     "max_connections",

@@ -64,6 +64,9 @@ class CacheStore:
         self._entries: OrderedDict[Any, _Entry] = OrderedDict()
         self._by_key: dict[bytes, set[Any]] = {}
         self.bytes = 0
+        # the client's max_memory_bytes (leanredis.budget), charged with every entry's size: an entry that
+        # does not fit in what is left evicts older ones, or is not kept
+        self.budget: Any = None
         self.hits = 0
         self.misses = 0
         self.evictions = 0
@@ -129,6 +132,16 @@ class CacheStore:
                 continue
             self._remove(oldest_key, oldest)
             self.evictions += 1
+        budget = self.budget
+        if budget is not None:
+            while not budget.fits(size) and entries:  # the cache gives way to what else the client holds
+                oldest_key, oldest = next(iter(entries.items()))
+                self._remove(oldest_key, oldest)
+                self.evictions += 1
+            if not budget.fits(size):
+                budget.refused()
+                return False
+            budget.charge_cache(size)
         entries[cache_key] = _Entry(value, size, expires, key, done)
         self._by_key.setdefault(key, set()).add(cache_key)
         self.bytes += size
@@ -144,6 +157,8 @@ class CacheStore:
             entry = entries.pop(cache_key, None)
             if entry is not None:
                 self.bytes -= entry.size
+                if self.budget is not None:
+                    self.budget.charge_cache(-entry.size)
         self.invalidations += len(cache_keys)
         return len(cache_keys)
 
@@ -160,15 +175,21 @@ class CacheStore:
                 entry = entries.pop(cache_key, None)
                 if entry is not None:
                     self.bytes -= entry.size
+                    if self.budget is not None:
+                        self.budget.charge_cache(-entry.size)
 
     def clear(self) -> None:
         self._entries.clear()
         self._by_key.clear()
+        if self.budget is not None:
+            self.budget.charge_cache(-self.bytes)
         self.bytes = 0
 
     def _remove(self, cache_key: Any, entry: _Entry) -> None:
         del self._entries[cache_key]
         self.bytes -= entry.size
+        if self.budget is not None:
+            self.budget.charge_cache(-entry.size)
         siblings = self._by_key.get(entry.key)
         if siblings is not None:
             siblings.discard(cache_key)

@@ -91,6 +91,7 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf, Packing):
         keeps_commands: bool = False,
     ) -> None:
         self.dialer = Dialer(options)
+        self.budget = options.memory_budget  # max_memory_bytes: one object for every connection of the client
         self.backoff = Backoff(options.reconnect_backoff_base, options.reconnect_backoff_cap, options.connect_backoff)
         self.keeps_commands = keeps_commands
         self.keeps_at_write = False  # keeping since keep_from_now(): see there
@@ -114,6 +115,9 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf, Packing):
         self._fail_fast = options.overload_policy == "fail"
         # how many may wait for room or a socket (read per queued command: not through the options property)
         self._queue_limit = options.max_inflight if self._fail_fast else options.max_queued
+        # the first waiting command when it did not fit in max_memory_bytes, and the bytes it needs
+        self._budget_head = None
+        self._budget_need = 0
         self._retried = 0  # connect attempts the waiting commands have been through
         if keeps_commands:
             self.execute = self._execute_keeping  # type: ignore[method-assign]
@@ -163,6 +167,7 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf, Packing):
     @options.setter
     def options(self, options: ConnectionOptions) -> None:
         self.dialer.options = options
+        self.budget = options.memory_budget
         self._queue_limit = options.max_inflight if options.overload_policy == "fail" else options.max_queued
 
     @property
@@ -254,21 +259,30 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf, Packing):
         proto = self._proto
         # RedisProtocol.has_room() inlined (a call costs ~25 bytecodes, 2% of a GET): this connection keeps
         # no bytes (a keeping one runs _execute_keeping), so kept_bytes is 0 here;
-        # tests/unit/test_connection_parts.py checks this admission against has_room()
+        # tests/unit/test_connection_parts.py checks this admission against has_room(). The bytes bounds
+        # are checked after encoding, in one length compare: out_cap is the least of max_buffered_bytes
+        # and the room of max_memory_bytes the out-buffer holds; past it, _make_room() admits the command
+        # (the buffer was under max_buffered_bytes before it, and the budget gives more room) or it comes
+        # out again and waits or fails. Nothing more per command than before the budget
         if (
             proto is not None
             and not self._queue
             and len(proto.pending) < proto.max_inflight
-            and len(proto.out) < proto.max_buffered
             and not proto.write_paused
         ):
             if not proto.flush_scheduled:
                 self._schedule_flush(proto)
             fut.deadline = self._tick_deadline
+            out = proto.out  # a local: the in-place add and the length need no attribute store or load
             try:
-                proto.out += _pack(args)  # type: ignore[misc]
+                out += _pack(args)  # type: ignore[misc]
             except TypeError:
-                proto.encode(args, fut)
+                if len(out) >= proto.max_buffered:
+                    self._wait_for_room(args, fut)
+                else:
+                    self._encode_or_wait(proto, args, fut)
+                return fut
+            if len(out) > proto.out_cap and not self._make_room(proto, args, fut):
                 return fut
             proto.pending.append(fut)
             if parse is raw_reply:
@@ -284,6 +298,46 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf, Packing):
         """No room (or no socket) now: the command waits, timed by the default timeout from now."""
         fut.deadline = NO_DEADLINE if self._default_timeout is None else self._loop.time() + self._default_timeout
         self._enqueue(args, fut)
+
+    def _make_room(self, proto: RedisProtocol, args: Any, fut: CommandFuture[Any]) -> bool:
+        """The command just encoded (last in the out-buffer) took it past ``out_cap`` (slow path: once per
+        loop iteration while the budget gives room). True when it stays: the buffer was under
+        max_buffered_bytes before it, and it is within the room held or ``take_room`` gives more. Else it
+        comes out again and waits for room under max_buffered_bytes, or for memory (``_no_memory``)."""
+        out = proto.out
+        size = 0
+        if len(out) > proto.max_buffered:
+            size = len(_pack(args))  # type: ignore[misc]
+            if len(out) - size >= proto.max_buffered:
+                del out[len(out) - size :]
+                self._wait_for_room(args, fut)
+                return False
+        if len(out) <= proto.out_room or proto.take_room():
+            return True
+        size = size or len(_pack(args))  # type: ignore[misc]
+        del out[len(out) - size :]
+        self._no_memory(args, fut, size)
+        return False
+
+    def _no_memory(self, args: Any, fut: CommandFuture[Any], size: int, timed: bool = False) -> None:
+        """``fut``'s command takes ``size`` bytes encoded, more than is left of max_memory_bytes (slow path):
+        refused (``_over_budget``), or it waits first in the queue until memory is given back. ``timed``:
+        its deadline is its own (``execute_with_timeout``), else the default timeout from now."""
+        if self._over_budget(args, fut, size):
+            return
+        if timed:
+            self._enqueue(args, fut)
+        else:
+            self._wait_for_room(args, fut)
+        queue = self._queue
+        if queue and queue[0] is fut:
+            self._wait_for_memory(fut, size)
+
+    def _encode_or_wait(self, proto: RedisProtocol, args: Any, fut: CommandFuture[Any], timed: bool = False) -> None:
+        """Encode ``fut``'s command now if it fits in max_memory_bytes, else ``_no_memory`` (slow path)."""
+        size = proto.encode(args, fut)
+        if size:
+            self._no_memory(args, fut, size, timed)
 
     def _execute_keeping(self, args: tuple[Any, ...], parse: ParseT = None) -> CommandFuture[Any]:
         """``execute`` of a connection that keeps each command's bytes until its reply, for a redirect:
@@ -307,20 +361,32 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf, Packing):
             and len(proto.out) + proto.kept_bytes < proto.max_buffered
             and not proto.write_paused
         ):
-            if not proto.flush_scheduled:
-                self._schedule_flush(proto)  # sets this iteration's deadline
-            fut.deadline = self._tick_deadline
             try:
                 data = _pack(args)
             except TypeError:  # arguments hiredis cannot pack: encoded in Python, or this caller's DataError
-                proto.encode(args, fut)
+                if not proto.flush_scheduled:
+                    self._schedule_flush(proto)
+                fut.deadline = self._tick_deadline
+                self._encode_or_wait(proto, args, fut)
                 return fut
-            proto.out += data
-            fut.payload = Packed(data)
-            proto.kept_bytes += len(data)
-            proto.pending.append(fut)
-            if parse is raw_reply:
-                proto.raw_pending += 1
+            budget = self.budget
+            size = len(data)
+            lacks = len(proto.out) + size - proto.out_room  # the out-buffer's room it takes, and its kept copy
+            if budget.used + size + (lacks if lacks > 0 else 0) <= budget.limit:
+                budget.used += size
+                if not proto.flush_scheduled:
+                    self._schedule_flush(proto)  # sets this iteration's deadline
+                fut.deadline = self._tick_deadline
+                proto.out += data
+                if lacks > 0:
+                    proto.take_room(force=True)
+                fut.payload = Packed(data)
+                proto.kept_bytes += size
+                proto.pending.append(fut)
+                if parse is raw_reply:
+                    proto.raw_pending += 1
+                return fut
+            self._no_memory(args, fut, size + size)
             return fut
         self._wait_for_room(args, fut)
         return fut
@@ -462,12 +528,17 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf, Packing):
         fut.parse = Collect(count)
         fut.name = f"batch of {count} commands" + (" (MULTI..EXEC)" if around is not None else "")
         fut.payload = None
+        size = 0
         if not self._queue and proto.has_room():
             if not proto.flush_scheduled:
                 self._schedule_flush(proto)
             fut.deadline = self._tick_deadline
-            proto.encode_batch(batch, fut)
-            return fut
+            size = proto.encode_batch(batch, fut, check=True)
+            if not size:
+                return fut
+            # not within max_memory_bytes: refused, or first in the queue until memory is given back
+            if self._over_budget(batch, fut, size):
+                return fut
         if not wait:
             return None
         if self._fail_fast and not proto.has_room():
@@ -482,6 +553,8 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf, Packing):
         self._enqueue(batch, fut)
         if fut.payload is batch:  # waiting (not refused): a caller that gives up frees its place at once
             fut.add_done_callback(self._batch_given_up)
+            if size and self._queue[0] is fut:
+                self._wait_for_memory(fut, size)
         return fut
 
     def _batch_given_up(self, unit: CommandFuture[Any]) -> None:
@@ -493,6 +566,7 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf, Packing):
         if unit.payload.__class__ is Batch:
             unit.payload = None
             self._queue.remove(unit)
+            self.budget.unqueue(unit)
 
     def _unbound(self, args: Any, parse: ParseT, timeout: float | None, timed: bool) -> Any:
         """A command called outside the loop the connection is bound to.
@@ -525,6 +599,7 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf, Packing):
     def _abandon_closed_loop(self) -> None:
         """Forget every object of a loop that was closed under us: none of it can run again."""
         self._proto = None  # its transport and socket go with the old loop's objects
+        self.budget.unqueue_all(self._queue)
         self._queue = deque()
         self._connecting = None
         self._timer = None
@@ -550,7 +625,7 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf, Packing):
         """Encode one command into the out-buffer (slow path: queued, timed or redirected commands)."""
         if not proto.flush_scheduled:
             self._schedule_flush(proto)
-        proto.encode(args, fut)
+        self._encode_or_wait(proto, args, fut, timed=True)
 
     # -- timeouts ----------------------------------------------------------
     def _arm(self, when: float) -> None:
@@ -584,6 +659,9 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf, Packing):
                 self._time_out(fut, default, now, _started(deadline, default), QUEUED, self._held_by())
             queue.popleft()
             fut.payload = None
+            self.budget.unqueue(fut)
+        if self._budget_head is not None and (not queue or queue[0] is not self._budget_head):
+            self._drain()  # the first command waiting for max_memory_bytes left: the next may fit
         late, next_deadline = expired_at_head(queue, now)
         for _, fut in late:
             self._time_out(fut, default, now, _started(fut.deadline, default), QUEUED, self._held_by())
@@ -609,6 +687,7 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf, Packing):
         sent = payload if payload.__class__ is float else (None if self.keeps_commands else started)
         if payload.__class__ is not Packed:
             fut.payload = None  # arguments of a command never sent; kept bytes leave with the reply
+            self.budget.unqueue(fut)
         error = timeout_error(fut, self.options.address, timeout, stage, started, sent, now, detail)
         if stage == QUEUED and self._proto is None:
             error.__cause__ = self.last_connect_error  # it waited for a socket: why there is none (None: connecting)

@@ -36,11 +36,13 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ..budget import CONNECTION_OVERHEAD, ROOM_STEP
 from ..exceptions import (
     ConnectionError,
     DataError,
@@ -52,7 +54,10 @@ from ..exceptions import (
 )
 from ..future import NO_DEADLINE, CommandFuture, raw_reply
 from ..resp import HIREDIS_AVAILABLE, Push, PythonParser, encode_command
-from ..resp.limits import CURSOR_READABLE, announced_bulk, limit_elements
+from ..resp.limits import CURSOR_READABLE, bulk_owed, limit_elements
+
+# asyncio's selector transport copies the unsent rest of a write into its own buffer (3.12 keeps a memoryview)
+_COPYING_ASYNCIO = sys.version_info < (3, 12)
 
 if HIREDIS_AVAILABLE:
     from hiredis import pack_command as _pack
@@ -221,6 +226,25 @@ class RedisProtocol(asyncio.Protocol):
         options = owner.options
         self.max_inflight = options.max_inflight
         self.max_buffered = options.max_buffered_bytes
+        # max_memory_bytes (shared by every connection of the client): the out-buffer holds ``out_room`` of it,
+        # taken in steps when a command takes the buffer past it (``take_room``: the fast path only compares
+        # lengths) and given back at the write; kept bytes per kept command, the transport's buffer per write
+        # (``written``), the reply being read per read (``reply_charged``) and the socket itself once
+        self.budget = owner.budget
+        self.out_room = 0
+        # what Connection.execute lets the out-buffer reach before its slow path (_make_room): min(out_room,
+        # max_buffered_bytes), so that one length compare per command checks both bounds
+        self.out_cap = 0
+        self.written = 0
+        # the writes the transport may still hold, as (end offset in the stream, size): uvloop keeps a write's
+        # object whole until its last byte is sent (asyncio copies what the kernel did not take), so each is
+        # charged whole while any byte of it is held; ``handed`` counts every byte handed to the transport
+        self.writes: deque[tuple[int, int]] = deque()
+        self.writes_size = 0
+        self.handed = 0
+        self.whole_writes = True  # set per transport in connection_made
+        self.reply_charged = 0
+        self.socket_charged = False
         # a connection that may have to re-send (cluster redirects) keeps each command's bytes
         # until its reply; they count against max_buffered_bytes
         self.keep = owner.keeps_commands
@@ -265,12 +289,32 @@ class RedisProtocol(asyncio.Protocol):
         return len(self.pending) + self.batched
 
     def has_room(self) -> bool:
-        """May one more command be encoded now: under max_inflight, under max_buffered_bytes, writable."""
+        """May one more command be encoded now: under max_inflight, under max_buffered_bytes, writable,
+        and some of max_memory_bytes left (each path then checks the command's own encoded size against
+        what is left: ``encode`` and ``Connection``'s fast paths)."""
+        budget = self.budget
         return (
             len(self.pending) < self.max_inflight
             and len(self.out) + self.kept_bytes < self.max_buffered
             and not self.write_paused
+            and budget.used < budget.limit
         )
+
+    def take_room(self, force: bool = False) -> bool:
+        """The out-buffer grew past ``out_room``: take what it lacks of max_memory_bytes, and a step more (an
+        eighth of what is left, at most ``ROOM_STEP``) so that the next commands of this loop iteration need
+        no call. False, nothing taken, when what it lacks is not left (``force``: taken anyway)."""
+        budget = self.budget
+        need = len(self.out) - self.out_room
+        left = budget.limit - budget.used
+        if need > left and not force:
+            return False
+        if left > need:
+            need += min(ROOM_STEP, (left - need) >> 3)
+        self.out_room += need
+        budget.used += need
+        self.out_cap = min(self.out_room, self.max_buffered)
+        return True
 
     def keep_from_now(self) -> None:
         """Keep each command's bytes until its reply from now on (``set_retry`` on a plain connection).
@@ -314,18 +358,63 @@ class RedisProtocol(asyncio.Protocol):
                 data = bytes(out[position:end])
                 fut.payload = Packed(data)
                 self.kept_bytes += len(data)
+                self.budget.used += len(data)
             position = end
 
     # -- asyncio.Protocol ----------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
         transport.set_write_buffer_limits(high=self.max_buffered)  # type: ignore[attr-defined]
+        # asyncio's plain socket transport before Python 3.12 copies what the kernel did not take and drops the
+        # object written: only what it reports is held. uvloop, 3.12's asyncio and TLS keep the object: whole
+        self.whole_writes = not (_COPYING_ASYNCIO and transport.__class__.__module__ == "asyncio.selector_events")
+        budget = self.budget
+        budget.used += CONNECTION_OVERHEAD
+        budget.connections += CONNECTION_OVERHEAD
+        budget.protocols.add(self)
+        self.socket_charged = True
+
+    def _give_back(self) -> None:
+        """What this socket's commands and reply hold leaves the budget (its callers were failed)."""
+        budget = self.budget
+        budget.used -= self.out_room + self.kept_bytes + self.written + self.reply_charged
+        budget.written -= self.written
+        budget.replies -= self.reply_charged
+        self.out = bytearray()
+        self.out_room = self.out_cap = self.kept_bytes = self.written = self.reply_charged = 0
+        self.writes.clear()
+        self.writes_size = 0
+        if budget.waiting:
+            budget.wake()
+
+    def _sync_written(self) -> None:
+        """The transport's buffer as it is now (the kernel took some): every write it still holds a byte of is
+        charged whole (see ``writes``), the others are given back."""
+        transport = self.transport
+        held = transport.get_write_buffer_size() if transport is not None else 0
+        writes = self.writes
+        if held:
+            consumed = self.handed - held
+            while writes and writes[0][0] <= consumed:
+                self.writes_size -= writes.popleft()[1]
+            charge = max(self.writes_size, held)
+        else:
+            writes.clear()
+            self.writes_size = charge = 0
+        delta = charge - self.written
+        if delta:
+            self.written = charge
+            budget = self.budget
+            budget.used += delta
+            budget.written += delta
 
     def pause_writing(self) -> None:
         self.write_paused = True
 
     def resume_writing(self) -> None:
         self.write_paused = False
+        if self.written:
+            self._sync_written()
         owner = self._owner
         if owner is not None and owner._queue:
             owner._drain()
@@ -334,6 +423,8 @@ class RedisProtocol(asyncio.Protocol):
         """Hand every complete reply to its caller, in order (the hot path: the loop is inlined)."""
         self.received = True
         self.bytes_in += len(data)
+        if self.written:  # a reply: what was written before it left the transport's buffer
+            self._sync_written()
         if self._watch_attributes and (b"\n|" in data or data[:1] == b"|"):
             self.arriving += len(data)
             self._receive_attributes(data)  # feeds in pieces, each routed by data_received(b"")
@@ -390,6 +481,7 @@ class RedisProtocol(asyncio.Protocol):
                         if kept is not None:
                             fut.payload = None
                             self.kept_bytes -= len(kept.data)
+                            self.budget.used -= len(kept.data)
                     if fut.done():
                         continue  # cancelled or timed out: the late reply is dropped
                     if cls is ResponseError:
@@ -424,11 +516,20 @@ class RedisProtocol(asyncio.Protocol):
             if arriving > self.max_reply:
                 self._too_large(f"{arriving} bytes of it read")
                 return
-            if self._peek_bulk and reader is self._fast_reader:  # a bulk string announced past it fails now
-                announced = announced_bulk(reader)
-                if announced > self.max_reply:
-                    self._too_large(f"it announces a bulk string of {announced} bytes")
-                    return
+            # a bulk string announced past max_reply_bytes fails now, at its header; its bytes still to
+            # come are charged to max_memory_bytes from there (so one past what is left fails there too)
+            owed = 0
+            if reader.__class__ is PythonParser:
+                announced, owed = reader.bulk_owed()
+            elif self._peek_bulk:
+                announced, owed = bulk_owed(reader)
+            else:  # pragma: no cover - a hiredis whose struct we cannot read: bytes read only
+                announced = -1
+            if announced > self.max_reply:
+                self._too_large(f"it announces a bulk string of {announced} bytes")
+                return
+            if self._charge_reply(arriving + owed, announced):
+                return
         else:
             self._ended = False
             arriving = reader.len()
@@ -438,9 +539,13 @@ class RedisProtocol(asyncio.Protocol):
             if arriving > self.max_reply:
                 self._too_large(f"{arriving} bytes of it read")
                 return
+            if arriving != self.reply_charged and self._charge_reply(arriving, -1):
+                return
         owner = self._owner
         if owner is not None and owner._queue:
             owner._drain()
+        if self.budget.waiting:  # memory given back here may be what another connection waits for
+            self.budget.wake()
 
     def _route(self) -> None:
         """Route what the reader holds (fed already)."""
@@ -604,6 +709,28 @@ class RedisProtocol(asyncio.Protocol):
                     continue
                 fut.set_result(value)
 
+    def _charge_reply(self, charge: int, announced: int) -> bool:
+        """The reply being read holds (or is owed) ``charge`` bytes: charged; True when past what is left
+        of max_memory_bytes, which fails every caller on this socket and drops it (as ``_too_large``)."""
+        budget = self.budget
+        delta = charge - self.reply_charged
+        if delta > 0 and budget.used + delta > budget.limit:
+            budget.refused()
+            owner = self._owner
+            left = budget.limit - budget.used + self.reply_charged
+            what = f"announces a bulk string of {announced} bytes" if announced >= 0 else f"holds {charge} bytes"
+            self._fail_all(
+                ReplyTooLargeError,
+                f"a reply from {owner.options.address if owner else 'the server'} {what}, past what is left of "
+                f"max_memory_bytes={budget.limit} ({max(left, 0)} bytes left; the rest is held as "
+                "stats()['memory'] shows); connection dropped by the client",
+            )
+            return True
+        self.reply_charged = charge
+        budget.used += delta
+        budget.replies += delta
+        return False
+
     def _too_large(self, how: str) -> None:
         """A reply past max_reply_bytes: the stream is fine but we will not hold it; drop the socket."""
         owner = self._owner
@@ -630,6 +757,7 @@ class RedisProtocol(asyncio.Protocol):
         if kept is not None and kept.__class__ is Packed:
             fut.payload = None
             self.kept_bytes -= len(kept.data)
+            self.budget.used -= len(kept.data)
             return kept  # type: ignore[no-any-return]
         return None
 
@@ -749,8 +877,13 @@ class RedisProtocol(asyncio.Protocol):
                     continue
                 fut.set_exception(err)
         pending.clear()
-        self.kept_bytes = 0
-        self.out = bytearray()
+        self._give_back()
+        budget = self.budget
+        budget.protocols.discard(self)
+        if self.socket_charged:
+            self.socket_charged = False
+            budget.used -= CONNECTION_OVERHEAD
+            budget.connections -= CONNECTION_OVERHEAD
         self._reader = None
         self._fast_reader = None
         self.transport = None
@@ -773,7 +906,7 @@ class RedisProtocol(asyncio.Protocol):
         """
         owner = self._owner
         reason = error(text)
-        self.out = bytearray()  # what is encoded here belongs to the callers failed below: never written
+        self._give_back()  # what is encoded here belongs to the callers failed below: never written
         if owner is not None:
             owner.stats_protocol_errors += 1
             owner.abandon_socket(self, reason)
@@ -785,17 +918,18 @@ class RedisProtocol(asyncio.Protocol):
             fut.payload = None
             if not fut.done():
                 fut.set_exception(error(text))
-        self.kept_bytes = 0
         self.max_inflight += self.batched
         self.collecting = self.batched = 0
         transport = self.transport
         if transport is not None:
             transport.abort()  # connection_lost will follow and clean up the rest
 
-    def encode(self, args: Any, fut: CommandFuture[Any]) -> bool:
+    def encode(self, args: Any, fut: CommandFuture[Any], check: bool = True) -> int:
         """Encode one command (or re-send ``Packed`` bytes) behind ``fut`` (slow path).
 
-        False, with ``fut`` failed, when an argument cannot be encoded.
+        0 when done: encoded, or ``fut`` failed because an argument cannot be encoded. With
+        ``check``, the bytes it would add when they do not fit in what is left of max_memory_bytes
+        (nothing encoded, ``fut`` untouched: the caller queues or refuses it).
         """
         if args.__class__ is Packed:
             data = args.data
@@ -805,12 +939,11 @@ class RedisProtocol(asyncio.Protocol):
             except TypeError:
                 if args.__class__ is Batch:  # a transaction that waited for room: all of it or none
                     try:
-                        self.encode_batch(args, fut)
+                        return self.encode_batch(args, fut, check)
                     except RedisError as exc:
                         fut.payload = None
                         fut.set_exception(exc)
-                        return False
-                    return True
+                        return 0
                 scratch = bytearray()
                 try:
                     encode_command(args, scratch)
@@ -819,26 +952,40 @@ class RedisProtocol(asyncio.Protocol):
                     if not isinstance(exc, RedisError):
                         exc = RedisError(f"cannot encode {command_name(args[0])}: {exc}")
                     fut.set_exception(exc)
-                    return False
+                    return 0
                 data = bytes(scratch)
+        size = len(data)
+        keep = self.keep
+        budget = self.budget
+        # a redirected command waiting in a queue was charged its bytes there: they move, never refused
+        charge = getattr(fut, "charge", 0) if budget.queued else 0
+        lacks = len(self.out) + size - self.out_room  # the out-buffer's room it would take; kept: its copy too
+        if check and not charge and budget.used + max(lacks, 0) + (size if keep else 0) > budget.limit:
+            return size * 2 if keep else size
         self.out += data
-        if self.keep:
+        if charge:
+            budget.unqueue(fut)
+        if lacks > 0:
+            self.take_room(force=True)
+        if keep:
+            budget.used += size
             fut.payload = args if args.__class__ is Packed else Packed(data)
-            self.kept_bytes += len(data)
+            self.kept_bytes += size
         else:
             fut.payload = None
         self.pending.append(fut)
         if fut.parse is raw_reply:
             self.raw_pending += 1
-        return True
+        return 0
 
-    def encode_batch(self, batch: Batch, unit: CommandFuture[Any]) -> None:
+    def encode_batch(self, batch: Batch, unit: CommandFuture[Any], check: bool = False) -> int:
         """Encode every command of ``batch`` (between its ``around``), in order, nothing between; ``unit``
         (its parse a ``Collect``) stands for them all.
 
         All or nothing: an argument that cannot be encoded removes what this batch added and
         raises ``DataError`` (``unit`` is the caller's to fail). A batch is never redirected
-        nor sent again: nothing of it is kept.
+        nor sent again: nothing of it is kept. With ``check``, a batch that does not fit in what
+        is left of max_memory_bytes is removed too and its size returned (0 when encoded).
         """
         out = self.out
         start = len(out)
@@ -868,10 +1015,15 @@ class RedisProtocol(asyncio.Protocol):
             if isinstance(exc, RedisError):
                 raise
             raise DataError(f"cannot encode a command of the batch: {exc}") from exc
+        if len(out) > self.out_room and not self.take_room(force=not check):
+            size = len(out) - start
+            del out[start:]
+            return size
         unit.payload = None
         if release is not None:
             release[1](long)
         self.collect(unit, len(batch.commands) + (2 if around is not None else 0))
+        return 0
 
     def request(self, args: tuple[Any, ...]) -> CommandFuture[Any]:
         """Encode one handshake command; the future resolves to its raw reply (errors raised)."""
@@ -880,7 +1032,7 @@ class RedisProtocol(asyncio.Protocol):
         fut.name = args[0]
         fut.deadline = NO_DEADLINE
         fut.payload = None
-        self.encode(args, fut)
+        self.encode(args, fut, check=False)  # the handshake: never refused (a few hundred bytes)
         if self.keep:
             self._release_kept(fut)  # a handshake step is never redirected nor sent again: its error is the connect's
         return fut
@@ -892,7 +1044,19 @@ class RedisProtocol(asyncio.Protocol):
         if not out or self.transport is None:
             return
         self.out = bytearray()
-        self.transport.write(out)
+        transport = self.transport
+        transport.write(out)
+        # the out-buffer's room is given back, and what the transport kept of the write is charged (see
+        # ``writes``): once per write, not per command
+        self.budget.used -= self.out_room
+        self.out_room = self.out_cap = 0
+        size = len(out)
+        self.handed += size
+        if self.written or transport.get_write_buffer_size():
+            if self.whole_writes:
+                self.writes.append((self.handed, size))
+                self.writes_size += size
+            self._sync_written()
         if self.keep_at_write:
             self._keep_written(out)
         owner = self._owner

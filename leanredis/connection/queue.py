@@ -20,11 +20,12 @@ import logging
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
-from ..exceptions import OverloadError
+from ..exceptions import DataError, OverloadError
 from ..future import CUSTOM_DEADLINE, NO_DEADLINE, CommandFuture, raw_reply
-from .protocol import _pack, command_name
+from .protocol import Packed, _pack, command_name
 
 if TYPE_CHECKING:
+    from ..budget import MemoryBudget
     from .protocol import RedisProtocol
 
 logger = logging.getLogger("leanredis")
@@ -43,6 +44,10 @@ class WaitQueue:
     _queue_limit: int
     _loop: Any
     options: Any
+    budget: MemoryBudget
+    _budget_head: CommandFuture[Any] | None
+    _budget_need: int
+    keeps_commands: bool
 
     def _enqueue(self, args: Any, fut: CommandFuture[Any]) -> None:
         proto = self._proto
@@ -70,6 +75,9 @@ class WaitQueue:
             )
             return
         fut.payload = args
+        if args.__class__ is Packed:  # a redirected command's bytes: charged while they wait (kept until now)
+            fut.charge = len(args.data)
+            self.budget.charge_queued(fut.charge)
         queue.append(fut)
         if len(queue) > self.stats_queued_high:
             self.stats_queued_high = len(queue)
@@ -79,6 +87,50 @@ class WaitQueue:
                 self._arm(deadline)
         if proto is None:
             self._ensure_connecting()
+
+    def _over_budget(self, args: Any, fut: CommandFuture[Any], size: int) -> bool:
+        """``fut``'s command takes ``size`` bytes once encoded, more than is left of max_memory_bytes.
+
+        True when it is refused (failed now): larger than the whole budget (it can never fit, under
+        either policy), or under ``overload_policy="fail"``. False: the caller waits (``"wait"``).
+        """
+        budget = self.budget
+        if size > budget.limit:
+            budget.refused()
+            fut.payload = None
+            fut.set_exception(
+                DataError(
+                    f"{command_name(fut.name)} takes {size} bytes encoded, more than max_memory_bytes={budget.limit}: "
+                    "it can never be sent; raise max_memory_bytes or split the value"
+                )
+            )
+            return True
+        if self._fail_fast:
+            self._overloaded()
+            budget.refused()
+            fut.payload = None
+            fut.set_exception(
+                OverloadError(
+                    f"{command_name(fut.name)} refused: it takes {size} bytes encoded and "
+                    f"{max(budget.limit - budget.used, 0)} of max_memory_bytes={budget.limit} are left "
+                    "(stats()['memory'] shows what holds the rest); retry later or use overload_policy='wait'"
+                )
+            )
+            return True
+        return False
+
+    def _wait_for_memory(self, fut: CommandFuture[Any], size: int) -> None:
+        """``fut``, first in the queue, needs ``size`` bytes of the budget: drained again when memory is given back."""
+        self._budget_head = fut
+        self._budget_need = size
+        self.budget.waiting.add(self)
+
+    def _fail_queue(self, error: Any) -> None:
+        """Every waiting command fails (``Lifecycle._fail_queue``); the charge of their bytes is given back."""
+        self._budget_head = None
+        self.budget.waiting.discard(self)
+        self.budget.unqueue_all(self._queue)
+        super()._fail_queue(error)  # type: ignore[misc]
 
     def _overloaded(self) -> None:
         """A command refused: logged once per overload episode (until the queue and pipe empty), not per command."""
@@ -103,6 +155,13 @@ class WaitQueue:
         queue = self._queue
         if proto is None or not queue or not proto.has_room():
             return
+        budget = self.budget
+        if self._budget_head is not None:  # the first command did not fit in max_memory_bytes: does it now?
+            head = self._budget_head
+            if head is queue[0] and not head.done() and budget.limit - budget.used < self._budget_need:
+                budget.waiting.add(self)
+                return
+            self._budget_head = None
         if not proto.flush_scheduled:
             self._schedule_flush(proto)
         # when these left the queue, for a timeout's message (connection.timeouts): once per run, not per command
@@ -113,8 +172,17 @@ class WaitQueue:
                 fut = pop()
                 if fut.done():
                     fut.payload = None
+                    budget.unqueue(fut)
                     continue  # cancelled or timed out while waiting: never sent
-                proto.encode(fut.payload, fut)
+                args = fut.payload
+                need = proto.encode(args, fut)
+                if need:  # not within max_memory_bytes: refused, or first to go when memory is back
+                    if self._over_budget(args, fut, need):
+                        budget.unqueue(fut)
+                        continue
+                    queue.appendleft(fut)
+                    self._wait_for_memory(fut, need)
+                    return
             return
         # has_room() for a run of commands, without a call per command (a flood passes here for each):
         # nothing in this loop pauses the transport, and nothing is kept, so the room left is the count
@@ -131,15 +199,29 @@ class WaitQueue:
             if fut.done():
                 continue  # cancelled or timed out while waiting: never sent
             try:
-                out += _pack(args)  # type: ignore[misc]
+                data = _pack(args)
             except TypeError:  # arguments hiredis cannot pack, or a batch (MULTI..EXEC) waiting as one unit
-                proto.encode(args, fut)
-                count = proto.max_inflight - len(pending)
+                size = proto.encode(args, fut)
+                if not size:
+                    count = proto.max_inflight - len(pending)
+                    continue
+            else:
+                out += data
+                if len(out) <= proto.out_room or proto.take_room():
+                    append(fut)
+                    count -= 1
+                    if fut.parse is raw_reply:
+                        proto.raw_pending += 1
+                    continue
+                size = len(data)
+                del out[len(out) - size :]
+            # not within max_memory_bytes: refused, or first to go when memory is given back
+            fut.payload = args
+            if self._over_budget(args, fut, size):
                 continue
-            append(fut)
-            count -= 1
-            if fut.parse is raw_reply:
-                proto.raw_pending += 1
+            queue.appendleft(fut)
+            self._wait_for_memory(fut, size)
+            return
 
     if TYPE_CHECKING:  # provided by Connection and Lifecycle
 

@@ -93,6 +93,8 @@ class PubSub(_Messages, _MessageQueue, Generic[StrT]):
         self._lost_proto: _PubSubProtocol | None = None  # the socket lost last, until a new one (``connection``)
         self._connecting: asyncio.Task[None] | None = None
         self._queue: deque[Any] = deque()
+        self._sizes: deque[int] = deque()  # each queued reply's charge to max_memory_bytes
+        self.budget = options.memory_budget
         self._waiters: deque[asyncio.Future[None]] = deque()
         self._dialer = Dialer(options)
         self._backoff = Backoff(options.reconnect_backoff_base, options.reconnect_backoff_cap)
@@ -357,7 +359,7 @@ class PubSub(_Messages, _MessageQueue, Generic[StrT]):
         self.pending_unsubscribe_channels = set()
         self.pending_unsubscribe_patterns = set()
         self.pending_unsubscribe_shard_channels = set()
-        self._queue.clear()
+        self._clear_queue()
         self._ever_connected = False
         self._backoff.reset()
         connecting = self._connecting

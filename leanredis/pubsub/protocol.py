@@ -14,6 +14,7 @@ import asyncio
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
+from ..budget import CONNECTION_OVERHEAD, PAUSE_MARGIN
 from ..connection.dialer import HandshakeWriter
 from ..encoding import Encoder
 from ..exceptions import ConnectionError, ProtocolError, ResponseError, error_from_reply
@@ -40,6 +41,7 @@ class _PubSubProtocol(HandshakeWriter, asyncio.Protocol):
         self.closed = False
         self.disconnect_requested = False  # by disconnect(): the owner's next read reconnects without an error
         self._out = bytearray()
+        self._budget: Any = None  # max_memory_bytes, charged for the socket from connection_made
         self._loop = owner._loop
         options = self.options = owner.options  # the owner sets the greeted socket's (address, protocol)
         encoding = options.encoding if options.decode_responses else None
@@ -51,6 +53,10 @@ class _PubSubProtocol(HandshakeWriter, asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
+        budget = self._budget = self._owner.budget if self._owner is not None else None
+        if budget is not None:  # the socket itself, charged to max_memory_bytes while open
+            budget.used += CONNECTION_OVERHEAD
+            budget.connections += CONNECTION_OVERHEAD
 
     @property
     def is_connected(self) -> bool:
@@ -132,8 +138,9 @@ class _PubSubProtocol(HandshakeWriter, asyncio.Protocol):
         queue = owner._queue
         limit = owner.max_pending_messages
         pause = owner.overflow == "pause"
+        budget = owner.budget
         while True:
-            if pause and len(queue) >= limit and not self.replies:
+            if pause and (len(queue) >= limit or (queue and budget.left < PAUSE_MARGIN)) and not self.replies:
                 if not self.reading_paused and self.transport is not None:
                     self.transport.pause_reading()
                     self.reading_paused = True
@@ -162,6 +169,11 @@ class _PubSubProtocol(HandshakeWriter, asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
+        budget = self._budget
+        if budget is not None:
+            self._budget = None
+            budget.used -= CONNECTION_OVERHEAD
+            budget.connections -= CONNECTION_OVERHEAD
         owner = self._owner
         self._owner = None
         self._reader = None

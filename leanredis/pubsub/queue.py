@@ -16,6 +16,7 @@ import asyncio
 from collections import deque
 from typing import Any, Literal
 
+from ..budget import PAUSE_MARGIN, MemoryBudget, held_size
 from ..future import wake_first
 from .protocol import _PubSubProtocol
 
@@ -37,14 +38,33 @@ class _MessageQueue:
     _stats_received: int
     _stats_dropped: int
     _stats_queued_high: int
+    budget: MemoryBudget
+    overflow: Overflow
+    _sizes: deque[int]
 
     def _deliver(self, reply: Any) -> None:
-        """A reply from the socket (message, confirmation, PONG or error) joins the queue."""
+        """A reply from the socket (message, confirmation, PONG or error) joins the queue, charged to
+        max_memory_bytes; under drop_oldest the oldest messages make room in it too."""
         queue = self._queue
+        sizes = self._sizes
+        budget = self.budget
         self._stats_received += 1
         if len(queue) >= self.max_pending_messages:  # only under drop_oldest: pause never gets here
             queue.popleft()
+            budget.charge_pubsub(-sizes.popleft())
             self._stats_dropped += 1
+        size = held_size(reply)
+        if self.overflow == "drop_oldest" and not budget.fits(size):
+            while queue and not budget.fits(size):
+                queue.popleft()
+                budget.charge_pubsub(-sizes.popleft())
+                self._stats_dropped += 1
+            if not budget.fits(size):
+                budget.refused()
+                self._stats_dropped += 1
+                return
+        budget.charge_pubsub(size)
+        sizes.append(size)
         queue.append(reply)
         if self.health_check_interval:
             self._next_health_check = self._loop.time() + self.health_check_interval  # it is alive
@@ -59,13 +79,22 @@ class _MessageQueue:
     def _take(self) -> Any:
         """The oldest queued reply; the socket resumes once the queue is below half."""
         reply = self._queue.popleft()
+        self.budget.charge_pubsub(-self._sizes.popleft())
         proto = self._proto
         if proto is not None and proto.reading_paused and len(self._queue) <= self.max_pending_messages // 2:
             proto.read_replies()  # bytes read before the pause come first
-            if len(self._queue) < self.max_pending_messages and proto.transport is not None:
+            queue = self._queue
+            budget_low = bool(queue) and self.budget.left < PAUSE_MARGIN  # the next take tries again
+            if len(queue) < self.max_pending_messages and not budget_low and proto.transport is not None:
                 proto.reading_paused = False
                 proto.transport.resume_reading()
         return reply
+
+    def _clear_queue(self) -> None:
+        """Forget every queued reply; their charge is given back."""
+        self._queue.clear()
+        self.budget.charge_pubsub(-sum(self._sizes))
+        self._sizes.clear()
 
     def _wake_all(self) -> None:
         waiters = self._waiters

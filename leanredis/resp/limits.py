@@ -105,6 +105,28 @@ def _announced(address: int) -> int:
     return int(digits)
 
 
+def bulk_owed(reader: Any) -> tuple[int, int]:
+    """(length announced, bytes still to come) of a hiredis reader's unfinished bulk string, or (-1, 0).
+
+    Ask only after ``gets()`` returned "need more bytes" (and only where ``CURSOR_READABLE``).
+    """
+    address = _struct_of(reader)
+    if not address:
+        return -1, 0
+    buf = ctypes.c_void_p.from_address(address + _BUF_OFFSET).value
+    pos = ctypes.c_size_t.from_address(address + _POS_OFFSET).value
+    end = ctypes.c_size_t.from_address(address + _LEN_OFFSET).value
+    if not buf or pos >= end:
+        return -1, 0
+    head = ctypes.string_at(buf + pos, min(24, end - pos))
+    digits, crlf, _ = head.partition(b"\r\n")
+    if not crlf or not digits.isdigit():
+        return -1, 0
+    announced = int(digits)
+    held = end - pos - len(digits) - 2
+    return announced, max(0, announced + 2 - held)
+
+
 def announced_bulk(reader: Any) -> int:
     """The length a hiredis reader's unfinished bulk string announces, or -1 (none, or not known).
 

@@ -123,6 +123,19 @@ class PythonParser:
         """As hiredis's ``Reader.has_data()``: some fed bytes are not consumed yet."""
         return self._pos < len(self._buf)
 
+    def bulk_owed(self) -> tuple[int, int]:
+        """(length announced, bytes still to come) of the bulk string whose header was read and whose
+        payload is incomplete; (-1, 0) when none is (ask only after ``gets()`` returned "need more")."""
+        head = bytes(self._buf[self._pos : self._pos + 24])
+        if head[:1] not in (b"$", b"=", b"!"):
+            return -1, 0
+        digits, crlf, _ = head[1:].partition(b"\r\n")
+        if not crlf or not digits.isdigit():
+            return -1, 0
+        announced = int(digits)
+        held = len(self._buf) - self._pos - len(digits) - 3
+        return announced, max(0, announced + 2 - held)
+
     def idle(self) -> bool:
         """True between replies: no byte held and no aggregate open (safe to hand the stream to another parser)."""
         return self._pos >= len(self._buf) and not self._stack

@@ -17,7 +17,7 @@ from leanredis.options import ConnectionOptions
 
 ROOT = Path(__file__).resolve().parents[2]
 ROW = re.compile(r"^\| `(?P<name>\w+)`(?:, `\w+`)* \| (?P<default>[^|]*) \|", flags=re.M)
-UNITS = {"": 1, "s": 1, "KiB": 2**10, "MiB": 2**20}
+UNITS = {"": 1, "s": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30}
 
 
 def _table(page: str, section: str | None = None) -> dict[str, str]:
@@ -40,7 +40,7 @@ def _value(cell: str) -> Any:
         return ast.literal_eval(cell[1:].split("`", 1)[0])
     if m := re.match(r"(on|off)\b", cell):
         return m[1] == "on"
-    m = re.match(r"([\d,]+(?:\.\d+)?) ?(KiB|MiB|s)?\b", cell)
+    m = re.match(r"([\d,]+(?:\.\d+)?) ?(KiB|MiB|GiB|s)?\b", cell)
     assert m, f"cannot read a default from {cell!r}"
     number = float(m[1].replace(",", "")) * UNITS[m[2] or ""]
     return number if m[2] == "s" else int(number)

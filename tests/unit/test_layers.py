@@ -28,7 +28,7 @@ PACKAGE = Path(leanredis.__file__).resolve().parent
 # lowest first; a name covers its submodules (the longest name that matches a module decides)
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("shared", ("exceptions", "_version", "future", "options", "encoding", "retry", "memory", "url", "config",
-                "callbacks", "exception_bridge", "registry", "typed")),
+                "callbacks", "exception_bridge", "registry", "typed", "budget")),
     ("resp", ("resp",)),
     ("connection", ("connection", "handshake")),
     ("commands", ("commands", "script")),  # but commands.search.pipeline: a Pipeline
