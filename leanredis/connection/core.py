@@ -315,7 +315,7 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf):
                 proto.encode(args, fut)
                 return fut
             proto.out += data
-            fut.payload = Packed(data)
+            fut.payload = data  # the bytes object itself, kept by reference (Packed is bytes)
             proto.kept_bytes += len(data)
             proto.pending.append(fut)
             if parse is raw_reply:
