@@ -2,7 +2,7 @@
 
     python benchmarks/icount.py [--clients limit,limit-sub,leanredis,redispy]
                                 [--mode burst|batch|flood|pipe-set|pipe-get]
-                                [--concurrency 100] [--small 10000] [--large 30000]
+                                [--concurrency 100] [--small 10000] [--large 30000] [--cluster]
 
 A client may carry perf.py options after colons: ``leanredis:decode``,
 ``leanredis:resp3``, ``limit:value-size=10000``, ``leanredis:transaction``.
@@ -10,6 +10,12 @@ In the pipeline modes (``pipe-set``: pipelines of 1,000 SETs in turn;
 ``pipe-get``: --concurrency tasks running pipelines of 100 GETs) ``limit`` is
 the pipeline ruler, benchmarks/limit_pipeline.py, and a command is one
 pipelined command.
+
+``--cluster`` starts a private 3-primary cluster (``leanredis.server.LocalCluster``)
+beside the server; a client spec with ``:cluster`` (perf.py's --cluster) runs
+against it, the keys spread over its slots. Its default clients are
+``leanredis,leanredis:cluster``: ``RedisCluster`` beside ``Redis`` on one
+server, the same burst.
 
 Each client runs benchmarks/perf.py twice under callgrind, with --small and
 --large commands; the difference of the two totals over the difference of
@@ -33,11 +39,12 @@ import re
 import shutil
 import subprocess
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from leanredis.server import RedisServer  # noqa: E402
+from leanredis.server import LocalCluster, RedisServer  # noqa: E402
 
 PERF = Path(__file__).resolve().parent / "perf.py"
 SLOW = {"redispy": 10, "coredis": 10, "glide": 5}  # scale the counts down for clients 10-30x slower
@@ -67,26 +74,41 @@ def count(port: int, spec: str, mode: str, n: int, concurrency: int) -> int:
 
 def main() -> None:
     p = argparse.ArgumentParser()
-    p.add_argument("--clients", default="limit,limit-sub,leanredis,redispy")
+    p.add_argument("--clients", default=None, help="default: limit,limit-sub,leanredis,redispy "
+                   "(with --cluster: leanredis,leanredis:cluster)")
     p.add_argument("--mode", default="burst", choices=("burst", "batch", "flood", "pipe-set", "pipe-get"))
     p.add_argument("--concurrency", type=int, default=100)
     p.add_argument("--small", type=int, default=10_000)
     p.add_argument("--large", type=int, default=30_000)
     p.add_argument("--server", default=None)
+    p.add_argument("--cluster", action="store_true", help="also a local cluster, for the specs with :cluster")
     a = p.parse_args()
+    if a.clients is None:
+        a.clients = "leanredis,leanredis:cluster" if a.cluster else "limit,limit-sub,leanredis,redispy"
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is not installed (Debian: apt-get install valgrind)")
     rows = []
-    with RedisServer(a.server) as server:
-        print(f"server: {server.version}; mode {a.mode}, {a.concurrency} tasks", flush=True)
+    with ExitStack() as stack:
+        server = stack.enter_context(RedisServer(a.server))
+        cluster_port = None
+        if a.cluster:
+            cluster = stack.enter_context(LocalCluster(a.server, primaries=3))
+            cluster_port = cluster.nodes[0][1]
+        print(f"server: {server.version}; mode {a.mode}, {a.concurrency} tasks"
+              + (", and a cluster of 3 primaries" if a.cluster else ""), flush=True)
         for client in a.clients.split(","):
+            port = server.port
+            if "--cluster" in perf_flags(client)[1]:
+                if cluster_port is None:
+                    raise SystemExit(f"{client}: a :cluster spec needs --cluster")
+                port = cluster_port
             # pipelined, the slow clients are within 10x: counted at the same sizes
             scale = 1 if a.mode.startswith("pipe-") else SLOW.get(perf_flags(client)[0], 1)
             small, large = a.small // scale, a.large // scale
             try:
                 per = (
-                    count(server.port, client, a.mode, large, a.concurrency)
-                    - count(server.port, client, a.mode, small, a.concurrency)
+                    count(port, client, a.mode, large, a.concurrency)
+                    - count(port, client, a.mode, small, a.concurrency)
                 ) / (large - small)
             except RuntimeError as exc:
                 print(f"  {client:<10} failed: {exc}", flush=True)

@@ -4,12 +4,15 @@
         --mode burst|latency|batch|pipeline|pipe-set|pipe-get|mset|mget|flood|paced|handler|churn
         [--n 300000] [--concurrency 1000] [--value-size 100] [--qps 100000] [--duration 60]
         [--loop asyncio|uvloop] [--decode] [--resp3] [--gc-freeze] [--rss-limit-mb 3000]
-        [--pipe-size N] [--transaction]
+        [--pipe-size N] [--transaction] [--cluster]
 
 ``pipe-set`` runs pipelines of --pipe-size (1,000) SETs one after another,
 ``pipe-get`` --concurrency tasks each running pipelines of --pipe-size (100)
 GETs; ``--transaction`` makes them MULTI/EXEC. Their ruler (client ``limit``)
 is benchmarks/limit_pipeline.py.
+
+``--cluster``: the client's cluster client (leanredis's ``RedisCluster``) on
+the cluster whose node listens on --port; the keys spread over its slots.
 
 Prints one JSON line. The limit proxy (../shared/bench/limit_proto.py) is
 imported as it is and driven through the same code as the clients. Every
@@ -150,7 +153,9 @@ async def make(a: argparse.Namespace) -> Any:
         if a.client not in ("leanredis", "redispy"):
             raise SystemExit(f"--decode/--resp3: not wired for {a.client}")
         options = {"decode_responses": a.decode, "protocol": 3 if a.resp3 else 2}
-    return await open_client(a.client, "127.0.0.1", a.port, a.concurrency, options)
+    if a.cluster and a.client in ("limit", "limit-coro", "limit-sub"):
+        raise SystemExit("--cluster: the limit proxy speaks to one server; compare RedisCluster with Redis instead")
+    return await open_client(a.client, "127.0.0.1", a.port, a.concurrency, options, cluster=a.cluster)
 
 
 async def burst(c: Any, a: argparse.Namespace, value: bytes) -> dict[str, Any]:
@@ -504,6 +509,7 @@ async def main(a: argparse.Namespace) -> dict[str, Any]:
     out: dict[str, Any] = {
         "client": a.client,
         "mode": a.mode,
+        "cluster": a.cluster,
         "loop": a.loop,
         "n": a.n,
         "concurrency": a.concurrency,
@@ -587,6 +593,7 @@ if __name__ == "__main__":
     p.add_argument("--rss-limit-mb", type=float, default=3000, help="paced modes: stop starting commands past this RSS")
     p.add_argument("--pipe-size", type=int, default=0, help="pipe-set/pipe-get: commands per pipeline")
     p.add_argument("--transaction", action="store_true", help="pipe-set/pipe-get: MULTI/EXEC pipelines")
+    p.add_argument("--cluster", action="store_true", help="the cluster client, --port being any node of a cluster")
     args = p.parse_args()
     if args.loop == "uvloop":
         import uvloop

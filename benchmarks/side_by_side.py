@@ -5,19 +5,31 @@
                                       [--loop asyncio|uvloop] [--clients leanredis,limit,limit-coro,redispy]
 
 Prints a table with ratios against the limit proxy, and the JSON lines.
+
+    python benchmarks/side_by_side.py --cluster [--rounds 5] [--modes burst] [--n 300000]
+                                      [--concurrency 1000] [--loop asyncio|uvloop]
+
+``--cluster``: leanredis's ``RedisCluster`` on a private 3-primary cluster
+(``leanredis.server.LocalCluster``) against ``Redis`` on one private server,
+the same perf.py workload (keys spread over the slots), the two alternating
+in each round so that a slow period of this shared machine hits both.
+Printed: each run, the medians and cluster/standalone.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import subprocess
 import sys
 from pathlib import Path
 
-from leanredis.server import RedisServer
-
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from leanredis.server import LocalCluster, RedisServer  # noqa: E402
+
 LIMIT = HERE.parent.parent / "shared" / "bench" / "limit_proto.py"
 
 
@@ -37,7 +49,13 @@ def main() -> None:
     p.add_argument("--loop", choices=["asyncio", "uvloop"], default="asyncio")
     p.add_argument("--clients", default="limit,limit-coro,leanredis,redispy")
     p.add_argument("--server", default=None, help="server binary (default: leanredis.server finds one)")
+    p.add_argument("--cluster", action="store_true", help="RedisCluster against Redis, alternating rounds")
+    p.add_argument("--rounds", type=int, default=5, help="--cluster: rounds (medians are printed)")
+    p.add_argument("--modes", default="burst", help="--cluster: perf.py modes, comma-separated")
     a = p.parse_args()
+    if a.cluster:
+        cluster_rounds(a)
+        return
     common = ["--n", str(a.n), "--concurrency", str(a.concurrency), "--value-size", str(a.value_size),
               "--flood", str(a.flood), "--loop", a.loop]
     rows: dict[str, dict[str, object]] = {}
@@ -68,6 +86,30 @@ def main() -> None:
                 ratio = f" ({v / base[k]:.2f}x)"  # type: ignore[operator]
             cells.append(f"{(str(v) + ratio) if v is not None else row.get('error', '-')!s:>22}")
         print(f"{name:<12}" + "".join(cells))
+
+
+def cluster_rounds(a: argparse.Namespace) -> None:
+    """RedisCluster against Redis: perf.py runs, alternating, ``a.rounds`` rounds per mode; the medians."""
+    with RedisServer(a.server) as server, LocalCluster(a.server, primaries=3) as cluster:
+        node = cluster.nodes[0][1]
+        print(f"server: {server.version}; cluster of 3 primaries; loop {a.loop}", flush=True)
+        for mode in a.modes.split(","):
+            rates: dict[str, list[float]] = {"standalone": [], "cluster": []}
+            for round_ in range(a.rounds):
+                for name in rates:
+                    cmd = [sys.executable, str(HERE / "perf.py"), "--client", "leanredis", "--mode", mode,
+                           "--n", str(a.n), "--concurrency", str(a.concurrency), "--value-size", str(a.value_size),
+                           "--loop", a.loop, "--port", str(node if name == "cluster" else server.port)]
+                    if name == "cluster":
+                        cmd.append("--cluster")
+                    row = run(cmd)
+                    if "error" in row:
+                        raise SystemExit(f"{name} {mode}: {row['error']}")
+                    rates[name].append(float(row["ops_per_s"]))  # type: ignore[arg-type]
+                    print(f"  {mode} round {round_ + 1} {name:<10} {row['ops_per_s']:>10} ops/s", flush=True)
+            median = {name: statistics.median(values) for name, values in rates.items()}
+            print(f"{mode}: standalone median {median['standalone']:,.0f}, cluster median {median['cluster']:,.0f}"
+                  f" ops/s: cluster/standalone {median['cluster'] / median['standalone']:.3f}", flush=True)
 
 
 def server_flush(port: int) -> None:

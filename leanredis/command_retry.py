@@ -90,7 +90,7 @@ class CommandRetry:
             return False
         if getattr(error, "possibly_executed", None) is False:
             return self._again(fut, packed)  # encoded, never written: any command may go again
-        spec = lookup(_first_words(packed.data))
+        spec = lookup(_first_words(packed))
         if spec is None or not spec.readonly:
             self.refused += 1
             return False

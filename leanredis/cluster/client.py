@@ -17,6 +17,7 @@ import asyncio
 import dataclasses
 import functools
 import random
+from binascii import crc_hqx
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Sequence
 from typing import Any, Literal, overload
 
@@ -44,7 +45,7 @@ from .pipeline import ClusterPipeline
 from .pubsub import ClusterPubSub
 from .replicas import LoadBalancingStrategy, ReadBalancer, strategy_of
 from .settings import ClusterSettings, default_cluster_retry
-from .slots import cross_slot_error, key_slot, missing_key_error, slot_of_bytes
+from .slots import SLOTS, cross_slot_error, key_bytes, key_slot, missing_key_error, slot_of_bytes
 from .targets import COMBINE, TARGETED_METHODS, ByNode, Targeted, resolve
 from .topology import ClusterNode
 
@@ -57,6 +58,8 @@ _SINGLE_KEY = frozenset(
 
 # Read-only single-key commands (GET, HGET, ...): what the fast path of reads from replicas sends to a replica.
 _READ_SINGLE_KEY = frozenset(name for name in _SINGLE_KEY if COMMANDS[name.decode()].readonly)
+
+_MASK = SLOTS - 1  # a slot is CRC16(key) mod 16384: the low 14 bits
 
 # Options of redis-py's RedisCluster that mean nothing here yet; refused by name rather than ignored.
 _NOT_YET = ("address_remap",)
@@ -344,7 +347,11 @@ class RedisCluster(
         """Send ``args`` to the node serving its keys (the hot path for single-key commands)."""
         if args[0] in _SINGLE_KEY:
             key = args[1]
-            node = self.nodes_manager.slots[slot_of_bytes(key) if key.__class__ is bytes else key_slot(key)]
+            if key.__class__ is not bytes:
+                key = key.encode() if key.__class__ is str else key_bytes(key)
+            # slot_of_bytes inlined for a key without a hash tag (a call is a frame per command); 123 is
+            # ord("{"): ``b"{" in key`` first tries b"{" as an integer and raises inside, 8 times dearer
+            node = self.nodes_manager.slots[crc_hqx(key, 0) & _MASK if 123 not in key else slot_of_bytes(key)]
             if node is not None:
                 conn = node.connection
                 if conn is not None:
@@ -355,7 +362,9 @@ class RedisCluster(
         """``_send`` when reads go to replicas: a single-key read to a node of its slot's shard."""
         if args[0] in _READ_SINGLE_KEY:
             key = args[1]
-            node = self.nodes_manager.slots[slot_of_bytes(key) if key.__class__ is bytes else key_slot(key)]
+            if key.__class__ is not bytes:
+                key = key.encode() if key.__class__ is str else key_bytes(key)
+            node = self.nodes_manager.slots[crc_hqx(key, 0) & _MASK if 123 not in key else slot_of_bytes(key)]
             if node is not None:
                 manager = self.nodes_manager
                 return manager.connection(manager.reader(node)).execute(args, parse)

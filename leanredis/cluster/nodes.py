@@ -16,8 +16,8 @@ replies to ``redirected``, which takes the caller's own future over:
 How many times a command was redirected is kept in ``_attempts``, a dict
 keyed by the caller's future, entered at its first redirect and left when
 the future is done (a done callback): only redirected commands pay for it.
-(``Packed`` cannot carry the count: the connection recognises kept bytes by
-``__class__ is Packed``, so a subclass would be taken for an argument tuple.)
+(The kept command cannot carry the count: it is the encoded ``bytes`` object
+itself, ``Packed``, which the connection recognises by ``__class__ is Packed``.)
 
 A refresh reads ``CLUSTER SHARDS`` (``CLUSTER SLOTS`` where the server lacks
 it) from the first node that answers, connected nodes first and nodes whose
@@ -193,7 +193,7 @@ class NodesManager:
         node that is no replica now, keeps its ``ConnectionError``."""
         if self._closing or node.server_type != REPLICA:
             return False
-        spec = lookup((_command_name(packed.data),))
+        spec = lookup((_command_name(packed),))
         if spec is None or not spec.readonly:
             return False
         primary = next(

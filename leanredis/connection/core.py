@@ -380,7 +380,7 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf, Packing):
                 proto.out += data
                 if lacks > 0:
                     proto.take_room(force=True)
-                fut.payload = Packed(data)
+                fut.payload = data  # the bytes object itself, kept by reference (Packed is bytes)
                 proto.kept_bytes += size
                 proto.pending.append(fut)
                 if parse is raw_reply:

@@ -152,13 +152,11 @@ def refused(exc: Exception, max_elements: int) -> str:
     return f"it announces an aggregate of more than {max_elements} elements"
 
 
-class Packed:
-    """A command already encoded (kept for a redirect): sent as these bytes, never encoded again."""
-
-    __slots__ = ("data",)
-
-    def __init__(self, data: bytes) -> None:
-        self.data = data
+#: A command already encoded, kept for a redirect or a retry: the very ``bytes`` object that was
+#: written, held by reference (no wrapper, no copy); re-sent as these bytes, never encoded again.
+#: Nothing else a future carries as its ``payload`` is ``bytes`` (arguments waiting are a tuple, a
+#: pipeline a ``Batch``, a send time a float), so ``payload.__class__ is Packed`` tells kept bytes apart.
+Packed = bytes
 
 
 class Collect:
@@ -356,7 +354,7 @@ class RedisProtocol(asyncio.Protocol):
                 fut.payload  # noqa: B018 - set (None, Packed) by every path but the plain fast path
             except AttributeError:
                 data = bytes(out[position:end])
-                fut.payload = Packed(data)
+                fut.payload = data
                 self.kept_bytes += len(data)
                 self.budget.used += len(data)
             position = end
@@ -480,8 +478,8 @@ class RedisProtocol(asyncio.Protocol):
                         kept = fut.payload  # Packed, or None for a batch (MULTI..EXEC is never redirected)
                         if kept is not None:
                             fut.payload = None
-                            self.kept_bytes -= len(kept.data)
-                            self.budget.used -= len(kept.data)
+                            self.kept_bytes -= len(kept)
+                            self.budget.used -= len(kept)
                     if fut.done():
                         continue  # cancelled or timed out: the late reply is dropped
                     if cls is ResponseError:
@@ -756,8 +754,8 @@ class RedisProtocol(asyncio.Protocol):
         kept = fut.payload
         if kept is not None and kept.__class__ is Packed:
             fut.payload = None
-            self.kept_bytes -= len(kept.data)
-            self.budget.used -= len(kept.data)
+            self.kept_bytes -= len(kept)
+            self.budget.used -= len(kept)
             return kept  # type: ignore[no-any-return]
         return None
 
@@ -932,7 +930,7 @@ class RedisProtocol(asyncio.Protocol):
         (nothing encoded, ``fut`` untouched: the caller queues or refuses it).
         """
         if args.__class__ is Packed:
-            data = args.data
+            data = args
         else:
             try:
                 data = _pack(args)  # type: ignore[misc]
@@ -969,7 +967,7 @@ class RedisProtocol(asyncio.Protocol):
             self.take_room(force=True)
         if keep:
             budget.used += size
-            fut.payload = args if args.__class__ is Packed else Packed(data)
+            fut.payload = data  # bytes: kept as they are (a re-sent Packed is its own data)
             self.kept_bytes += size
         else:
             fut.payload = None

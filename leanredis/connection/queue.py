@@ -76,7 +76,7 @@ class WaitQueue:
             return
         fut.payload = args
         if args.__class__ is Packed:  # a redirected command's bytes: charged while they wait (kept until now)
-            fut.charge = len(args.data)
+            fut.charge = len(args)
             self.budget.charge_queued(fut.charge)
         queue.append(fut)
         if len(queue) > self.stats_queued_high:

@@ -96,3 +96,47 @@ def test_cluster_shards_reply_resp3_maps_and_slots_fallback() -> None:
     topology = Topology.build(parse_slots(slots, "127.0.0.1"), {kept.name: kept})
     assert topology.slots[50] is kept  # the known node object (and its connection) is reused
     assert topology.slots[200].name == "10.0.0.2:7002"  # type: ignore[union-attr]
+
+
+class _SlotNode:
+    """A node whose connection answers ``execute`` with the slot it stands for."""
+
+    def __init__(self, slot: int) -> None:
+        self.slot = slot
+        self.connection = self
+
+    def execute(self, args: tuple[object, ...], parse: object) -> int:
+        return self.slot
+
+
+_SLOT_NODES = [_SlotNode(slot) for slot in range(SLOTS)]  # slot table of the routers under test
+_ROUTED_KEYS = [
+    b"foo", "foo", "é", 123, -7, 1.5, memoryview(b"foo"), bytearray(b"bar"), b"", "", b"{", b"}", b"{}", b"a{b",
+    "{user1000}.following", b"foo{}{bar}", "foo{{bar}}zap", b"foo{bar}{zap}", b"}{x}",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("reads", [False, True], ids=["primaries", "read_from_replicas"])
+def test_the_routers_fast_path_sends_every_key_type_to_the_node_of_its_slot(reads: bool) -> None:
+    import leanredis
+
+    client = leanredis.RedisCluster(host="127.0.0.1", port=1, read_from_replicas=reads)  # never connects
+    manager = client.nodes_manager
+    manager.slots = _SLOT_NODES  # type: ignore[assignment]
+    if reads:
+        manager.reader = lambda node: node  # type: ignore[method-assign]
+        manager.connection = lambda node: node  # type: ignore[method-assign,assignment,return-value]
+    for key in _ROUTED_KEYS:
+        assert client._send((b"GET", key), None) == key_slot(key), key
+
+
+_BRACED = st.lists(st.sampled_from([b"{", b"}", b"a", b"\xff", b"x:1"]), max_size=8).map(b"".join)
+
+
+@given(_BRACED | st.binary(max_size=24))
+def test_the_routers_fast_path_agrees_with_key_slot_on_any_bytes(key: bytes) -> None:
+    import leanredis
+
+    client = leanredis.RedisCluster(host="127.0.0.1", port=1)
+    client.nodes_manager.slots = _SLOT_NODES  # type: ignore[assignment]
+    assert client._send((b"SET", key, b"v"), None) == key_slot(key)
