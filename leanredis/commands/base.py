@@ -182,3 +182,13 @@ def list_or_args(keys: Any, args: tuple[Any, ...], command: str, allow_empty: bo
     if not out and not allow_empty:
         raise DataError(f"{command}() needs at least one key")
     return out
+
+
+def recast(obj: Any, cls: type) -> Any:
+    """``obj`` (a client's pipeline) as an instance of ``cls``, a subclass of its class with a module's
+    methods mixed in before it: a new object holding the same state (``__dict__``), as ``__class__``
+    assignment cannot be used when the mixin's layout root differs from the class's own (a generic
+    class's chain starts at ``typing.Generic``, the mixin's at ``object``)."""
+    new: Any = object.__new__(cls)
+    new.__dict__.update(obj.__dict__)
+    return new

@@ -12,6 +12,7 @@ from __future__ import annotations
 from json import JSONDecoder, JSONEncoder
 from typing import Any
 
+from ..base import recast
 from .commands import DEFAULT_REPLIES, FPHAType, JSONCommands, JSONReplies
 from .path import Path
 
@@ -56,7 +57,7 @@ class JSON(JSONCommands):
         cls = _PIPELINE_CLASSES.get(base)
         if cls is None:
             cls = _PIPELINE_CLASSES[base] = type(f"JSON{base.__name__}", (JSONCommands, base), {"__module__": __name__})
-        pipe.__class__ = cls
+        pipe = recast(pipe, cls)
         pipe._json_encoder = self._json_encoder
         pipe._json_replies = self._json_replies
         return pipe

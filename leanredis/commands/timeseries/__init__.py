@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..base import recast
 from . import replies as _replies  # noqa: F401  (registers the reply parsers)
 from .commands import (
     ADD_CMD,
@@ -67,7 +68,7 @@ class TimeSeries(TimeSeriesCommands):
         if cls is None:
             name = f"TimeSeries{base.__name__}"
             cls = _PIPELINE_CLASSES[base] = type(name, (TimeSeriesCommands, base), {"__module__": __name__})
-        pipe.__class__ = cls
+        pipe = recast(pipe, cls)
         return pipe
 
 
