@@ -13,6 +13,7 @@ persistence off, on 127.0.0.1 and a port nobody else holds, and is stopped
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import random
 import shutil
@@ -84,12 +85,42 @@ def server_version(binary: str) -> str:
     return out.strip() or name
 
 
+# Ports this process chose (their lock files stay locked while it runs): processes side by side (test
+# workers, the lab, CI tiers) never choose one another's port, even while its server restarts on it
+_RESERVED: dict[int, int] = {}
+
+
+def _reserve(port: int) -> bool:
+    """Lock ``port`` for this process, across this user's processes (an advisory lock file, released
+    when the process exits). True when it is ours now."""
+    if port in _RESERVED:
+        return False  # chosen before by this process: another server of ours may restart on it
+    locks = Path(tempfile.gettempdir()) / f"leanredis-ports-{os.getuid()}"
+    try:
+        locks.mkdir(exist_ok=True)
+        fd = os.open(locks / str(port), os.O_CREAT | os.O_RDWR, 0o600)
+    except OSError:
+        return True  # no lock directory: the bind check is all there is
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return False
+    _RESERVED[port] = fd
+    return True
+
+
 def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port free on ``host`` right now."""
+    """A TCP port free on ``host`` right now, and chosen by no other process of this user that is still
+    running (reserved until this process exits)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
+    for _ in range(100):
+        with socket.socket(family, socket.SOCK_STREAM) as sock:
+            sock.bind((host, 0))
+            port = int(sock.getsockname()[1])
+        if _reserve(port):
+            return port
+    return port  # every try reserved elsewhere (unlikely): the server's own bind check still holds
 
 
 class PortTakenError(RuntimeError):
@@ -251,10 +282,11 @@ class RedisServer:
             self.process.wait(10)
 
     def restart(self) -> RedisServer:
-        """Kill if running, then start again on the same port."""
+        """Kill if running, then start again on the same port (``PortTakenError`` if another process took
+        it meanwhile: never another port, where the clients of this one would not follow)."""
         self.kill()
         self.process = None
-        return self.start()
+        return self._start_once()
 
     def stop(self) -> None:
         """Stop the process and remove its directory."""

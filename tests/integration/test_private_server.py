@@ -38,3 +38,49 @@ def test_a_port_the_caller_gave_that_another_server_holds_fails_start(server_bin
             assert not second.running
         finally:
             second.stop()
+
+
+def test_a_restart_on_a_port_another_server_took_fails_rather_than_moving(server_binary: str) -> None:
+    # the clients of a restarted server keep its port: moving elsewhere would leave them talking to the
+    # server that took it (another test's), which they would then flush, pause or shut down
+    server = RedisServer(server_binary).start()
+    port = server.port
+    server.kill()
+    intruder = RedisServer(server_binary, port=port).start()
+    try:
+        with pytest.raises(PortTakenError, match=f"port {port} is taken"):
+            server.restart()
+        assert server.port == port and not server.running
+        assert answering_pid(intruder) == intruder.process.pid  # type: ignore[union-attr]
+    finally:
+        intruder.stop()
+        server.stop()
+
+
+def test_a_port_chosen_by_a_running_process_is_never_chosen_by_another() -> None:
+    # free ports are reserved per process (a lock file each): while its server restarts on its port,
+    # another process (a test worker, the other CI tier) does not choose that port for its own server
+    import subprocess
+    import sys
+
+    from leanredis.server import free_port
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from leanredis.server import free_port; "
+         "print(*(free_port() for _ in range(300)), flush=True); sys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        theirs = {int(port) for port in holder.stdout.readline().split()}
+        assert len(theirs) == 300
+        from leanredis import server as server_module
+
+        taken = [port for port in theirs if server_module._reserve(port)]
+        assert taken == [], f"ports another running process chose, reserved here too: {taken[:5]}"
+        mine = {free_port() for _ in range(300)}
+        assert not mine & theirs
+    finally:
+        holder.communicate("", timeout=10)
+    # once that process has ended, its ports are free to choose again
+    assert server_module._reserve(sorted(theirs)[0])
