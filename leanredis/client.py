@@ -10,21 +10,17 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 from .budget import DEFAULT_MAX_MEMORY_BYTES
 from .cache import CacheConfig, ClientCache
 from .client_features import ClientFeatures
+from .client_pools import ClientPools, _PoolBox
 from .command_retry import shared_connection
 from .commands import AllCommands
-from .commands.funnel import sender
 from .config import (
     UNSET,
-    is_redis_py_pool,
-    is_redis_py_sentinel_pool,
     library_info,
     make_ssl_context,
-    redis_py_pool_options,
     refuse_unsupported,
 )
 from .connection import Connection, check_timeout
 from .exceptions import DataError, ResponseError, warn_deprecated_alias, warn_deprecated_auto_close
-from .executor import Executor
 from .future import CommandFuture
 from .memory import MemoryWatchdog
 from .options import (
@@ -49,7 +45,7 @@ if TYPE_CHECKING:
 __all__ = ["Redis", "StrictRedis", "make_ssl_context"]
 
 
-class Redis(ClientFeatures[StrT], AllCommands[StrT]):
+class Redis(ClientPools, ClientFeatures[StrT], AllCommands[StrT]):
     """An asyncio Redis/Valkey client; one multiplexed connection, bounded memory.
 
     ``await r.set("k", "v")``: every command method returns a future, so
@@ -326,60 +322,6 @@ class Redis(ClientFeatures[StrT], AllCommands[StrT]):
         )
         ConnectionPool(options, *self._pool_box.config)  # checks the options now, not at the first BLPOP
 
-    def _init_from_pool(self, pool: Any, single_connection_client: bool) -> None:
-        """``Redis(connection_pool=pool)``: a leanredis pool is shared; a redis-py pool is read as options."""
-        if isinstance(pool, ConnectionPool):
-            options = pool.client_options
-            self._init(shared_connection(options), options)
-            self._pool_box.pool = pool
-            self._pool_box.owned = False  # as in redis-py: a pool handed in is the caller's to close
-            pool.share(self.connection)  # pool.disconnect() closes it too; it reconnects when next used
-            self._send = pool.wrap_sender(self._send, self.connection)
-        elif is_redis_py_sentinel_pool(pool):
-            pool_from_redis_py = FROM_ABOVE["pool_from_redis_py_sentinel"]  # the sentinel module's, above
-            self._init_from_pool(pool_from_redis_py(pool), single_connection_client)
-            # made here from the caller's: closed by aclose() (its sentinel connections too), as the client's own
-            self._pool_box.owned = True
-            self.auto_close_connection_pool = True
-            return
-        elif is_redis_py_pool(pool):
-            try:
-                kwargs = redis_py_pool_options(pool)
-            except DataError:
-                raise  # a redis-py pool whose connection class means something else: say so now
-            except Exception as exc:  # noqa: BLE001 - not readable as a pool (a test's stand-in): kept as given
-                self._init_unread_pool(pool, exc)
-                return
-            type(self).__init__(self, **kwargs)  # type: ignore[arg-type]  # the pool's own decode flag
-            self._pool_box.owned = False
-        else:
-            raise DataError(
-                "connection_pool must be a leanredis.pool.ConnectionPool or a redis.asyncio ConnectionPool, "
-                f"not {type(pool).__name__}"
-            )
-        self.single_connection_client = bool(single_connection_client)
-        self.auto_close_connection_pool = False
-
-    def _init_unread_pool(self, pool: Any, exc: Exception) -> None:
-        """A pool that looks like redis-py's but cannot be read: stored, as redis.asyncio stores any pool until
-        its first command; that command (and any later one) raises DataError saying why."""
-        error = DataError(
-            f"connection_pool {type(pool).__name__} does not say where to connect ({type(exc).__name__}: {exc}); "
-            "pass a leanredis or redis.asyncio ConnectionPool"
-        )
-
-        async def refuse() -> tuple[str, int]:
-            raise error
-
-        options = ConnectionOptions(host="<connection_pool unread>", port=0)
-        self._init(shared_connection(options), options)
-        self.connection.resolver = refuse  # asked at every connect, before any socket is opened
-        self._pool_box.pool = pool
-        self._pool_box.owned = False
-        self._unread_pool = error
-        self.single_connection_client = False
-        self.auto_close_connection_pool = False
-
     @classmethod
     def from_pool(cls, connection_pool: Any) -> Redis:
         """A client on ``connection_pool`` that owns it: ``aclose()`` closes the pool too (redis-py 5+)."""
@@ -394,22 +336,6 @@ class Redis(ClientFeatures[StrT], AllCommands[StrT]):
         self._send = connection.execute
         self._pool_box = _PoolBox()
         self._cache: ClientCache | None = None
-
-    def _get_pool(self) -> ConnectionPool:
-        """The pool of dedicated connections, created at its first use."""
-        if self._unread_pool is not None:
-            raise self._unread_pool
-        box = self._pool_box
-        if box.pool is None:
-            box.pool = ConnectionPool(self.options, *box.config)
-            box.pool.share(self.connection)
-        return box.pool
-
-    def _executor(self) -> Executor:
-        """What a pipeline of this client sends through (see ``leanredis.executor``)."""
-        return Executor(self.options, self.connection, sender(self), self._get_pool)
-
-    _unread_pool: DataError | None = None  # see _init_unread_pool
 
     @property
     def connection_pool(self) -> ConnectionPool:
@@ -504,14 +430,6 @@ class Redis(ClientFeatures[StrT], AllCommands[StrT]):
         other.auto_close_connection_pool = False
         return other
 
-    def _pool_box_view(self) -> _PoolBox:
-        """The same pool of dedicated connections, made now, not owned."""
-        box = _PoolBox()
-        box.pool = self._get_pool()
-        box.config = self._pool_box.config
-        box.owned = False
-        return box
-
     def with_timeout(self, timeout: float | None) -> Redis:
         """A view of this client whose commands use ``timeout`` (seconds, None: none).
 
@@ -568,17 +486,6 @@ class Redis(ClientFeatures[StrT], AllCommands[StrT]):
         """Deprecated alias of ``aclose()``: warns as redis.asyncio's does."""
         warn_deprecated_alias("close")
         await self.aclose(close_connection_pool)
-
-
-class _PoolBox:
-    """The lazily made pool, shared by a client and its ``with_timeout`` views; ``owned``: closed by ``aclose``."""
-
-    __slots__ = ("pool", "config", "owned")
-
-    def __init__(self) -> None:
-        self.pool: ConnectionPool | None = None
-        self.config: tuple[Any, ...] = ()
-        self.owned = True
 
 
 StrictRedis = Redis

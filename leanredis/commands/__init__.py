@@ -27,6 +27,7 @@ from .strings import StringCommands
 from .table import COMMANDS
 from .zsets import SortedSetCommands
 from .zsets_algebra import SortedSetAlgebraCommands
+from .zsets_ranges import SortedSetRangeCommands
 
 
 class AllCommands(
@@ -38,6 +39,7 @@ class AllCommands(
     BlockingCommands[StrT],
     SetCommands[StrT],
     SortedSetCommands[StrT],
+    SortedSetRangeCommands[StrT],
     SortedSetAlgebraCommands[StrT],
     ServerCommands[StrT],
     ACLCommands[StrT],
@@ -79,6 +81,7 @@ __all__ = [
     "SetCommands",
     "SortedSetAlgebraCommands",
     "SortedSetCommands",
+    "SortedSetRangeCommands",
     "StreamCommands",
     "StringCommands",
 ]

@@ -39,6 +39,7 @@ from . import (  # noqa: F401  (imported for their register() calls, which feed 
     strings,
     zsets,
     zsets_algebra,
+    zsets_ranges,
 )
 from .data_module_rows import DATA_MODULE_ROWS
 from .parsers import RESPONSE_PARSERS, VARIANTS

@@ -4,9 +4,10 @@
 owns at most one live ``RedisProtocol`` (one socket); the first command of a
 loop iteration schedules one ``transport.write`` for every command encoded in
 it (automatic pipelining). Past the protocol's room check a command waits in
-the queue (``queue.py``); timeouts are ``deadlines.py``; sockets come from the
-``Dialer``, connecting and closing is ``lifecycle.py``; giving memory back is
-``memory.IdleTrim``.
+the queue (``queue.py``); timeouts are ``deadlines.py``, the sweep and a
+call's own timeout ``timed.py``; sockets come from the ``Dialer``,
+connecting and closing is ``lifecycle.py``; the loop it belongs to
+``loops.py``; giving memory back is ``memory.IdleTrim``.
 
 Its owner may also ask for:
 
@@ -30,18 +31,20 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from ..exceptions import DataError, OverloadError, RedisError
-from ..future import CUSTOM_DEADLINE, NO_DEADLINE, CommandFuture, raw_reply, watch_give_ups
+from ..exceptions import OverloadError, RedisError
+from ..future import NO_DEADLINE, CommandFuture, raw_reply
 from ..memory import IdleTrim, MemoryWatchdog
 from ..options import ConnectionOptions
-from .deadlines import PerCallDeadlines, expired_at_head
+from .deadlines import PerCallDeadlines
 from .dialer import Backoff, Dialer, Resolver
 from .late import LateReplies
 from .lifecycle import Lifecycle
+from .loops import LoopBinding, _running_loop, thread_checkable  # noqa: F401 - thread_checkable: importable from here too
 from .packing import Packing
-from .protocol import Batch, Collect, Packed, RedisProtocol, Release, _pack, commands_in
+from .protocol import Batch, Collect, Packed, RedisProtocol, Release, _pack
 from .queue import WaitQueue
-from .timeouts import QUEUED, StagesOf, timeout_error
+from .timed import TimedCalls, check_timeout  # noqa: F401 - check_timeout: importable from here too
+from .timeouts import StagesOf
 
 _get_running_loop = asyncio._get_running_loop  # the C fast path: None outside a loop, never raises
 _get_ident = threading.get_ident
@@ -50,38 +53,7 @@ ParseT = Callable[[Any], Any] | None
 Redirect = Callable[[CommandFuture[Any], RedisError, Packed], bool]
 
 
-def thread_checkable(loop: asyncio.AbstractEventLoop | None) -> bool:
-    """True for asyncio's own loops, whose ``_thread_id`` is the running thread's id while they run.
-
-    ``asyncio._get_running_loop()`` calls getpid() each time on Python 3.11 (a system call,
-    ~165 ns here, as much as creating the future). On asyncio's loops ``loop._thread_id ==
-    get_ident()`` answers "is this loop running now, in this thread"; on others (uvloop) the
-    thread the loop was bound in and ``loop.is_running()`` answer it: one loop runs per thread.
-    """
-    return isinstance(loop, asyncio.BaseEventLoop) and hasattr(loop, "_thread_id")
-
-
-def _running_loop() -> asyncio.AbstractEventLoop | None:
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return None
-
-
-def check_timeout(timeout: object) -> None:
-    """Raise DataError unless ``timeout`` is None or a positive number of seconds."""
-    if timeout is not None and (
-        isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0
-    ):
-        raise DataError(f"timeout must be a positive number of seconds or None, not {timeout!r}")
-
-
-def _started(deadline: float, timeout: float | None) -> float | None:
-    """When a command with the default timeout was called (None: no timeout, or not known)."""
-    return None if timeout is None or deadline in (NO_DEADLINE, CUSTOM_DEADLINE) else deadline - timeout
-
-
-class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf, Packing):
+class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf, Packing, TimedCalls, LoopBinding):
     """A multiplexed connection with reconnect: the unit a client, pool or cluster node owns."""
 
     def __init__(
@@ -407,81 +379,6 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf, Packing):
         if self._proto is not None:
             self._proto.keep_from_now()
 
-    def execute_with_timeout(self, args: tuple[Any, ...], parse: ParseT, timeout: float | None) -> CommandFuture[Any]:
-        """Like ``execute`` with this call's own timeout (None: wait for ever)."""
-        check_timeout(timeout)
-        loop = self._loop
-        if loop is None or loop is not _get_running_loop():
-            return self._unbound(args, parse, timeout, True)  # type: ignore[no-any-return]
-        fut: CommandFuture[Any] = CommandFuture(loop=loop)
-        fut.parse = parse
-        fut.name = args[0]
-        fut.deadline = NO_DEADLINE
-        if timeout is not None:
-            deadline = loop.time() + timeout
-            fut.deadline = CUSTOM_DEADLINE
-            self._per_call.add(deadline, fut, timeout)
-            if self._timer is None or self._timer.when() > deadline:
-                self._arm(deadline)
-        self._submit(args, fut)
-        return fut
-
-    def resend(
-        self, fut: CommandFuture[Any], packed: Packed, deadline: tuple[float, float | None] | None = None
-    ) -> None:
-        """Send a command another connection was told to redirect, behind the caller's own future.
-
-        The caller's deadline comes along: a call's own, taken from the other connection's heap
-        (``take_deadline``), is given as ``deadline`` (when, timeout); a default one, kept on the
-        future and checked in send order, moves to this connection's heap, since a re-sent command
-        is out of that order (behind commands sent after it, it would time out as late as they do).
-        """
-        if fut.done():
-            return
-        if self._loop is None:
-            self._bind_loop(asyncio.get_running_loop())
-        if deadline is not None:
-            self._add_deadline(fut, *deadline)
-        elif fut.deadline != NO_DEADLINE and fut.deadline != CUSTOM_DEADLINE:
-            when, fut.deadline = fut.deadline, CUSTOM_DEADLINE
-            self._add_deadline(fut, when, self._default_timeout)
-        self._submit(packed, fut)
-
-    def take_deadline(self, fut: CommandFuture[Any]) -> tuple[float, float | None] | None:
-        """The timeout of ``fut``'s own (when, timeout), if this connection times it: no longer here."""
-        return self._per_call.take(fut) if fut.deadline == CUSTOM_DEADLINE else None
-
-    def _add_deadline(self, fut: CommandFuture[Any], when: float, timeout: float | None) -> None:
-        self._per_call.add(when, fut, timeout)
-        if self._timer is None or self._timer.when() > when:
-            self._arm(when)
-
-    def resend_later(self, fut: CommandFuture[Any], packed: Packed, delay: float) -> None:
-        """``resend`` after ``delay`` s (a retry's backoff), still bound by the caller's first deadline (slow path).
-
-        A default deadline is kept on the future and checked in send order; a re-sent
-        command is out of that order, so its deadline moves to the per-call heap.
-        """
-        deadline = fut.deadline
-        if deadline != NO_DEADLINE and deadline != CUSTOM_DEADLINE:
-            fut.deadline = CUSTOM_DEADLINE
-            self._add_deadline(fut, deadline, self._default_timeout)
-        self._resends[fut] = self._loop.call_later(delay, self._resend_due, fut, packed)
-
-    def _resend_due(self, fut: CommandFuture[Any], packed: Packed) -> None:
-        self._resends.pop(fut, None)
-        self.resend(fut, packed)
-
-    def _cancel_resends(self, error: RedisError) -> None:
-        """aclose: the commands waiting out a retry's backoff fail now with ``error``, never sent again."""
-        resends = self._resends
-        self._resends = {}
-        for fut, handle in resends.items():
-            handle.cancel()
-            if not fut.done():
-                err = type(error)(*error.args)
-                fut.set_exception(err)
-
     def _submit(self, args: Any, fut: CommandFuture[Any]) -> None:
         proto = self._proto
         if proto is not None and not self._queue and proto.has_room():
@@ -568,50 +465,6 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf, Packing):
             self._queue.remove(unit)
             self.budget.unqueue(unit)
 
-    def _unbound(self, args: Any, parse: ParseT, timeout: float | None, timed: bool) -> Any:
-        """A command called outside the loop the connection is bound to.
-
-        Inside a running loop: bind to it and send; a connection left on a
-        loop that has since closed (``asyncio.run`` twice with one client) is
-        dropped first. Outside any loop (as in ``asyncio.run(r.ping())``,
-        which redis.asyncio allows because its methods are coroutines):
-        return a coroutine that sends when run.
-        """
-        loop = _running_loop()
-        if loop is None:
-            return self._send_later(args, parse, timeout, timed)
-        self._adopt_loop(loop)
-        if timed:
-            return self.execute_with_timeout(args, parse, timeout)
-        return self.execute(args, parse)
-
-    def _adopt_loop(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Bind to the running ``loop``; a connection left on a loop since closed is dropped first."""
-        if self._loop is not None and self._loop is not loop:
-            if not self._loop.is_closed():
-                raise RuntimeError(
-                    f"this client's connection to {self.options.address} belongs to another running event loop; "
-                    "create one client per loop"
-                )
-            self._abandon_closed_loop()
-        self._bind_loop(loop)
-
-    def _abandon_closed_loop(self) -> None:
-        """Forget every object of a loop that was closed under us: none of it can run again."""
-        self._proto = None  # its transport and socket go with the old loop's objects
-        self.budget.unqueue_all(self._queue)
-        self._queue = deque()
-        self._connecting = None
-        self._timer = None
-        self._per_call = PerCallDeadlines()
-        self._resends = {}
-        self.backoff.reset()
-
-    async def _send_later(self, args: tuple[Any, ...], parse: ParseT, timeout: float | None, timed: bool) -> Any:
-        if timed:
-            return await self.execute_with_timeout(args, parse, timeout)
-        return await self.execute(args, parse)
-
     def _schedule_flush(self, proto: RedisProtocol) -> None:
         """First command of a loop iteration: one write later, one deadline for all."""
         proto.flush_scheduled = True
@@ -626,93 +479,3 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf, Packing):
         if not proto.flush_scheduled:
             self._schedule_flush(proto)
         self._encode_or_wait(proto, args, fut, timed=True)
-
-    # -- timeouts ----------------------------------------------------------
-    def _arm(self, when: float) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-        # at least 1 ms ahead: uvloop turns a call_at less than half a millisecond away into call_soon,
-        # whose Handle has no when(), and every "is the timer later than this deadline" check asks it
-        self._timer = self._loop.call_at(max(when, self._loop.time() + 0.001), self._sweep)
-
-    def _sweep(self) -> None:
-        """Fail every command past its deadline, saying where its time went; re-arm for the next one."""
-        self._timer = None
-        now = self._loop.time()
-        proto = self._proto
-        # the last commands of the FIFO may be encoded and not yet written (they did not run)
-        unwritten = commands_in(proto.out) if proto is not None and proto.out else 0
-        default = self._default_timeout
-        for fut, when, timeout in self._per_call.expired_timed(now):
-            started = None if timeout is None else when - timeout
-            self._time_out(fut, timeout, now, started, *self._where(fut, None, unwritten))
-        # A command still waiting for capacity was never sent: once it timed out (or its
-        # caller gave up) it leaves the queue now, not when replies make room, so a long
-        # stall holds at most the commands that can still succeed.
-        queue = self._queue
-        while queue:
-            fut = queue[0]
-            if not fut.done():
-                deadline = fut.deadline
-                if deadline == CUSTOM_DEADLINE or deadline > now:
-                    break
-                self._time_out(fut, default, now, _started(deadline, default), QUEUED, self._held_by())
-            queue.popleft()
-            fut.payload = None
-            self.budget.unqueue(fut)
-        if self._budget_head is not None and (not queue or queue[0] is not self._budget_head):
-            self._drain()  # the first command waiting for max_memory_bytes left: the next may fit
-        late, next_deadline = expired_at_head(queue, now)
-        for _, fut in late:
-            self._time_out(fut, default, now, _started(fut.deadline, default), QUEUED, self._held_by())
-        if proto is not None:
-            late, deadline = expired_at_head(proto.pending, now)
-            next_deadline = min(next_deadline, deadline)
-            for index, fut in late:
-                self._time_out(fut, default, now, _started(fut.deadline, default), *self._where(fut, index, unwritten))
-        next_deadline = min(next_deadline, self._per_call.next_deadline())
-        if proto is not None:
-            next_deadline = min(next_deadline, self._late_reply_check(proto, now))
-        if next_deadline != NO_DEADLINE:
-            self._arm(next_deadline)
-
-    def _time_out(
-        self, fut: CommandFuture[Any], timeout: float | None, now: float, started: float | None, stage: str | None,
-        detail: str,
-    ) -> None:
-        self.stats_timeouts += 1
-        self._late_watch = True  # its reply may be owed behind one still to come: the sweep looks again
-        payload = getattr(fut, "payload", None)
-        # sent: the time _drain stamped on it, or its call when it went out at once (not known when kept)
-        sent = payload if payload.__class__ is float else (None if self.keeps_commands else started)
-        if payload.__class__ is not Packed:
-            fut.payload = None  # arguments of a command never sent; kept bytes leave with the reply
-            self.budget.unqueue(fut)
-        error = timeout_error(fut, self.options.address, timeout, stage, started, sent, now, detail)
-        if stage == QUEUED and self._proto is None:
-            error.__cause__ = self.last_connect_error  # it waited for a socket: why there is none (None: connecting)
-        fut.set_exception(error)
-
-    # -- connecting --------------------------------------------------------
-    def _bind_loop(self, loop: asyncio.AbstractEventLoop | None) -> None:
-        """Every command from now on belongs to ``loop`` (None: bound at the first command)."""
-        self._loop = loop  # type: ignore[assignment]
-        self._thread_check = thread_checkable(loop)
-        self._bound_thread = _get_ident()
-        self._is_running = loop.is_running if loop is not None else bool
-        if loop is not None:
-            watch_give_ups(loop, self)
-        if self.trim is not None:
-            self.trim.cancel()
-        self.trim = None
-        if loop is not None and IdleTrim.applies(self.options.trim_idle):
-            self.trim = IdleTrim(
-                loop, self.options.trim_idle_delay, self.options.trim_min_growth, self._writes, self._busy
-            )
-
-    def _writes(self) -> int:
-        return self.stats_writes
-
-    def _busy(self) -> bool:
-        proto = self._proto
-        return bool(self._queue or (proto is not None and proto.pending))
