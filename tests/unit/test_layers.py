@@ -36,7 +36,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("client", ("client", "client_features", "client_pools", "client_retry", "command_retry", "executor", "pipeline",
                 "pipeline_results", "commands.search.pipeline", "lock", "cache", "pubsub", "monitor",
                 "keyspace_channels", "keyspace_notifications", "telemetry")),
-    ("cluster", ("cluster", "sentinel")),
+    ("cluster", ("cluster", "sentinel", "sentinel_follower")),
     ("lab", ("lab", "cli", "cli_docs", "__main__", "server", "server_modules", "")),  # "": the package's __init__
 ]  # fmt: skip
 
