@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import socket
+from collections.abc import Callable
 from typing import Any
 
 import leanredis
@@ -52,3 +53,16 @@ async def until_ok(call: Any, limit: float) -> Any:
                 await asyncio.sleep(0.05)
 
     return await asyncio.wait_for(loop(), limit)
+
+
+# the make_cached fixture (tests/integration/conftest.py): make_cached(**config) -> a caching client
+MakeCached = Callable[..., leanredis.Redis]
+
+
+def cached_client(port: int, **config: Any) -> leanredis.Redis:
+    """A RESP3 client of the server on ``port`` with a client-side cache (``config``: CacheConfig's options,
+    and ``decode_responses``)."""
+    decode = config.pop("decode_responses", False)
+    return leanredis.Redis(
+        host="127.0.0.1", port=port, protocol=3, decode_responses=decode, cache_config=leanredis.CacheConfig(**config)
+    )
