@@ -1,8 +1,10 @@
-"""Fixtures the integration tests share besides tests/conftest.py's: the client-side cache tests' clients."""
+"""Fixtures the integration tests share besides tests/conftest.py's: the fault tests' server, proxy and memory
+tracing, and the client-side cache tests' clients."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import tracemalloc
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
@@ -10,7 +12,37 @@ import pytest
 import leanredis
 from leanredis.server import RedisServer
 
+from .faults import FaultProxy
 from .helpers import MakeCached, cached_client
+
+
+@pytest.fixture(scope="module")
+def debug_server(server_binary: str) -> Iterator[RedisServer]:
+    """A server of the test module's own that accepts DEBUG (SLEEP, RELOAD, attributes); a test that changes
+    its config or ACLs restores them."""
+    server = RedisServer(server_binary, extra_args=["--enable-debug-command", "yes"])
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+async def proxy(redis_server: RedisServer) -> AsyncIterator[FaultProxy]:
+    """A fault proxy in front of the shared server (a module whose tests break another server's connections
+    overrides it)."""
+    fault = await FaultProxy(redis_server.port).start()
+    yield fault
+    await fault.aclose()
+
+
+@pytest.fixture
+def traced() -> Iterator[None]:
+    """tracemalloc on for the test (``helpers.traced_now`` reads it)."""
+    tracemalloc.start()
+    try:
+        yield
+    finally:
+        tracemalloc.stop()
 
 
 @pytest.fixture
