@@ -192,14 +192,10 @@ async def test_a_cancelled_waiting_transaction_frees_its_place_and_its_arguments
 @pytest.fixture(scope="module")
 def private_cluster(server_binary: str) -> Iterator[Any]:
     """A cluster of this module's own (a node is stopped); a long node timeout: no failover meanwhile."""
-    from .cluster import LocalCluster
+    from .cluster import running_cluster
 
-    local = LocalCluster(server_binary, node_timeout_ms=60_000)
-    local.start()
-    try:
+    with running_cluster(server_binary, node_timeout_ms=60_000) as local:
         yield local
-    finally:
-        local.stop()
 
 
 async def test_cluster_transactions_on_a_stopped_node_wait_within_max_buffered_bytes_then_all_run_whole(
