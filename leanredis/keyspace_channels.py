@@ -162,25 +162,32 @@ class ChannelType(enum.Enum):
 
 
 class _Channel:
-    """A notification channel; its ``str()`` is the channel name, and it equals that string."""
+    """A notification channel; its ``str()`` is the channel name, and it equals that string.
+
+    A subclass's ``__init__`` names its parts (the key, the event, ...) and
+    hands them here in the order they stand in the channel name.
+    """
 
     PREFIX: ClassVar[str] = ""
+    SEPARATOR: ClassVar[str] = ""  # between the parts, where there are two
     _channel_str: str
+    _parts: tuple[str, ...]
     db: int
 
-    def _parts(self) -> tuple[str, ...]:
-        raise NotImplementedError
+    def __init__(self, db: int, *parts: str) -> None:
+        self.db, self._parts = db, parts
+        self._channel_str = f"{self.PREFIX}{db}__:{self.SEPARATOR.join(parts)}"
 
     @property
     def is_pattern(self) -> bool:
         """True when it must be subscribed with PSUBSCRIBE."""
-        return any(is_pattern(part) for part in self._parts())
+        return any(is_pattern(part) for part in self._parts)
 
     def __str__(self) -> str:
         return self._channel_str
 
     def __repr__(self) -> str:
-        args = ", ".join(repr(part) for part in self._parts())
+        args = ", ".join(repr(part) for part in self._parts)
         return f"{type(self).__name__}({args}, db={self.db})"
 
     def __eq__(self, other: object) -> bool:
@@ -200,11 +207,8 @@ class KeyspaceChannel(_Channel):
     PREFIX = "__keyspace@"
 
     def __init__(self, key_or_pattern: str, db: int = 0) -> None:
-        self.key_or_pattern, self.db = key_or_pattern, db
-        self._channel_str = f"{self.PREFIX}{db}__:{key_or_pattern}"
-
-    def _parts(self) -> tuple[str, ...]:
-        return (self.key_or_pattern,)
+        self.key_or_pattern = key_or_pattern
+        super().__init__(db, key_or_pattern)
 
 
 class KeyeventChannel(_Channel):
@@ -213,11 +217,8 @@ class KeyeventChannel(_Channel):
     PREFIX = "__keyevent@"
 
     def __init__(self, event: str, db: int = 0) -> None:
-        self.event, self.db = event, db
-        self._channel_str = f"{self.PREFIX}{db}__:{event}"
-
-    def _parts(self) -> tuple[str, ...]:
-        return (self.event,)
+        self.event = event
+        super().__init__(db, event)
 
     @classmethod
     def all_events(cls, db: int = 0) -> KeyeventChannel:
@@ -231,11 +232,8 @@ class SubkeyspaceChannel(_Channel):
     PREFIX = "__subkeyspace@"
 
     def __init__(self, key_or_pattern: str, db: int = 0) -> None:
-        self.key_or_pattern, self.db = key_or_pattern, db
-        self._channel_str = f"{self.PREFIX}{db}__:{key_or_pattern}"
-
-    def _parts(self) -> tuple[str, ...]:
-        return (self.key_or_pattern,)
+        self.key_or_pattern = key_or_pattern
+        super().__init__(db, key_or_pattern)
 
 
 class SubkeyeventChannel(_Channel):
@@ -244,11 +242,8 @@ class SubkeyeventChannel(_Channel):
     PREFIX = "__subkeyevent@"
 
     def __init__(self, event: str, db: int = 0) -> None:
-        self.event, self.db = event, db
-        self._channel_str = f"{self.PREFIX}{db}__:{event}"
-
-    def _parts(self) -> tuple[str, ...]:
-        return (self.event,)
+        self.event = event
+        super().__init__(db, event)
 
     @classmethod
     def all_events(cls, db: int = 0) -> SubkeyeventChannel:
@@ -260,26 +255,22 @@ class SubkeyspaceitemChannel(_Channel):
     """``__subkeyspaceitem@<db>__:<key>\\n<subkey>`` (message: the event)."""
 
     PREFIX = "__subkeyspaceitem@"
+    SEPARATOR = "\n"
 
     def __init__(self, key_or_pattern: str, subkey_or_pattern: str, db: int = 0) -> None:
-        self.key_or_pattern, self.subkey_or_pattern, self.db = key_or_pattern, subkey_or_pattern, db
-        self._channel_str = f"{self.PREFIX}{db}__:{key_or_pattern}\n{subkey_or_pattern}"
-
-    def _parts(self) -> tuple[str, ...]:
-        return (self.key_or_pattern, self.subkey_or_pattern)
+        self.key_or_pattern, self.subkey_or_pattern = key_or_pattern, subkey_or_pattern
+        super().__init__(db, key_or_pattern, subkey_or_pattern)
 
 
 class SubkeyspaceeventChannel(_Channel):
     """``__subkeyspaceevent@<db>__:<event>|<key>`` (message: the subkeys)."""
 
     PREFIX = "__subkeyspaceevent@"
+    SEPARATOR = "|"
 
     def __init__(self, event: str, key_or_pattern: str, db: int = 0) -> None:
-        self.event, self.key_or_pattern, self.db = event, key_or_pattern, db
-        self._channel_str = f"{self.PREFIX}{db}__:{event}|{key_or_pattern}"
-
-    def _parts(self) -> tuple[str, ...]:
-        return (self.event, self.key_or_pattern)
+        self.event, self.key_or_pattern = event, key_or_pattern
+        super().__init__(db, event, key_or_pattern)
 
 
 ChannelT = Any  # a channel object, or a channel name as str or bytes

@@ -5,8 +5,8 @@
 moves the one that answered to the front, as redis-py does.
 ``master_for(name)`` and ``replica_for(name)`` return ``Redis`` clients
 whose connection asks the sentinels for its address at every (re)connect
-(``Connection.resolver``), so a client follows a failover without being
-rebuilt:
+(``Connection.resolver``, a ``sentinel_follower.Follower``), so a client
+follows a failover without being rebuilt:
 
 - a lost connection (the demoted master kills its clients) reconnects to
   whatever the sentinels name then;
@@ -25,8 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import random
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Iterable
 from typing import Any, Generic, Literal, overload
 
 from .client import Redis
@@ -37,22 +36,15 @@ from .exceptions import (
     ConnectionError,
     DataError,
     MasterNotFoundError,
-    ReadOnlyError,
     ResponseError,
     SlaveNotFoundError,
     TimeoutError,
 )
-from .future import CommandFuture
 from .pool import ConnectionPool
 from .pool_connection import PooledConnection
 from .registry import FROM_ABOVE
+from .sentinel_follower import Address, Follower, Sender
 from .typed import StrT
-
-Address = tuple[str, int]
-Sender = Callable[[tuple[Any, ...], Any], CommandFuture[Any]]
-
-# On a master client, one command in 1..this many (at random) has its reply checked for READONLY.
-_WATCH_EVERY_MAX = 64
 
 # A sentinel that does not answer must not hold up the next one: these apply
 # to the sentinel connections unless sentinel_kwargs says otherwise.
@@ -260,7 +252,7 @@ class Sentinel(Generic[StrT]):
     def master_for(self, service_name: str, **kwargs: Any) -> SentinelRedis[StrT]: ...
     def master_for(self, service_name: str, **kwargs: Any) -> SentinelRedis[Any]:
         """A client of the current master of ``service_name`` that follows it across failovers."""
-        return SentinelRedis(_Follower(self, service_name, True), **{**self.connection_kwargs, **kwargs})
+        return SentinelRedis(Follower(self, service_name, True), **{**self.connection_kwargs, **kwargs})
 
     @overload
     def replica_for(
@@ -274,95 +266,15 @@ class Sentinel(Generic[StrT]):
     def replica_for(self, service_name: str, **kwargs: Any) -> SentinelRedis[StrT]: ...
     def replica_for(self, service_name: str, **kwargs: Any) -> SentinelRedis[Any]:
         """A client of a replica of ``service_name`` (round robin at each connect; the master if none)."""
-        return SentinelRedis(_Follower(self, service_name, False), **{**self.connection_kwargs, **kwargs})
+        return SentinelRedis(Follower(self, service_name, False), **{**self.connection_kwargs, **kwargs})
 
     slave_for = replica_for
-
-
-class _Follower:
-    """Where one service's master (or a replica) is now: the resolver of every connection of one client."""
-
-    def __init__(self, sentinel: Sentinel, service_name: str, is_master: bool) -> None:
-        self.sentinel = sentinel
-        self.service_name = service_name
-        self.is_master = is_master
-        self.address: Address | None = None  # the last one resolved
-        self._replica_turn = 0
-        # READONLY from a master the sentinels still name: wait longer each time before asking again
-        self._readonly_address: Address | None = None
-        self._readonly_streak = 0
-        self._dropped_at = -1
-        self.stats_resolves = 0
-        self.stats_readonly_drops = 0
-
-    async def resolve(self) -> Address:
-        self.stats_resolves += 1
-        if self.is_master:
-            if self._readonly_streak:
-                await asyncio.sleep(min(2.0, 0.05 * 2 ** (self._readonly_streak - 1)))
-            address = await self.sentinel.discover_master(self.service_name)
-            if address != self._readonly_address:
-                self._readonly_streak = 0
-        else:
-            address = await self._next_replica()
-        self.address = address
-        return address
-
-    async def _next_replica(self) -> Address:
-        replicas = await self.sentinel.discover_slaves(self.service_name)
-        if replicas:
-            self._replica_turn += 1
-            return replicas[self._replica_turn % len(replicas)]
-        try:
-            return await self.sentinel.discover_master(self.service_name)
-        except MasterNotFoundError as exc:
-            raise SlaveNotFoundError(f"No replica found for {self.service_name!r}, nor a master: {exc}") from None
-
-    def watching_sender(self, execute: Sender, connection: Connection) -> Sender:
-        """``execute`` that drops ``connection`` when a watched reply is READONLY (a demoted master).
-
-        A done-callback on every command costs a third of the throughput (one
-        loop callback each), so the commands watched are the first of each
-        write batch (every command at low rates) plus one in about 32 at
-        random (no read/write pattern can hide the writes from it). A demoted
-        master answers every write READONLY: it is noticed within a few batches.
-        """
-        seen_writes = -1
-        countdown = 0
-        randint = random.randint
-
-        def check(done: CommandFuture[Any]) -> None:
-            if not done.cancelled() and done.exception().__class__ is ReadOnlyError:
-                self.readonly(connection)
-
-        def send(args: tuple[Any, ...], parse: Any) -> CommandFuture[Any]:
-            nonlocal seen_writes, countdown
-            fut = execute(args, parse)
-            countdown -= 1
-            writes = connection.stats_writes
-            if writes != seen_writes or countdown <= 0:
-                seen_writes = writes
-                countdown = randint(1, _WATCH_EVERY_MAX)
-                fut.add_done_callback(check)
-            return fut
-
-        return send
-
-    def readonly(self, connection: Connection) -> None:
-        if connection.stats_connects == self._dropped_at:
-            return  # this socket was dropped already (several replies said READONLY)
-        self._dropped_at = connection.stats_connects
-        options = connection.options
-        self._readonly_address = (options.host, options.port)
-        self._readonly_streak += 1
-        self.stats_readonly_drops += 1
-        connection.drop()
 
 
 class _SentinelPool(ConnectionPool):
     """The dedicated connections (blocking commands, WATCH) of a sentinel client: resolved at connect too."""
 
-    follower: _Follower
+    follower: Follower
 
     async def acquire(self, make: Any = None) -> Any:
         conn = await super().acquire(make)
@@ -399,7 +311,7 @@ class SentinelConnectionPool(_SentinelPool):
         self.service_name = service_name
         self.sentinel_manager: Sentinel = sentinel_manager
         self.is_master = is_master
-        self.follower = _Follower(sentinel_manager, service_name, is_master)
+        self.follower = Follower(sentinel_manager, service_name, is_master)
 
     def __repr__(self) -> str:
         role = "master" if self.is_master else "replica"
@@ -471,7 +383,7 @@ def pool_from_redis_py(pool: Any) -> SentinelConnectionPool:
 class SentinelRedis(Redis[StrT]):
     """A ``Redis`` whose server is named by sentinels at each connect; see the module docstring."""
 
-    def __init__(self: SentinelRedis[Any], follower: _Follower, **kwargs: Any) -> None:
+    def __init__(self: SentinelRedis[Any], follower: Follower, **kwargs: Any) -> None:
         # Until the first connect the address is a placeholder that says what it is.
         kwargs.pop("host", None)
         kwargs.pop("port", None)

@@ -306,9 +306,9 @@ class LocalCluster:
 
 
 @contextmanager
-def running_cluster(binary: str) -> Iterator[LocalCluster]:
+def running_cluster(binary: str, node_timeout_ms: int = 2000) -> Iterator[LocalCluster]:
     """A started ``LocalCluster``, stopped on the way out (a module-scoped fixture's body)."""
-    local = LocalCluster(binary)
+    local = LocalCluster(binary, node_timeout_ms)
     local.start()
     try:
         yield local

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import random
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -15,25 +14,7 @@ from leanredis import CacheConfig, memory
 from leanredis.server import RedisServer
 
 from .families.oracle import same_shape
-from .helpers import pause_server
-
-
-@pytest.fixture
-async def writer(redis_server: RedisServer) -> AsyncIterator[leanredis.Redis]:
-    client = leanredis.Redis(host="127.0.0.1", port=redis_server.port)
-    await client.flushdb()
-    yield client
-    await client.aclose()
-
-
-def cached_client(server: RedisServer, **config: Any) -> leanredis.Redis:
-    return leanredis.Redis(
-        host="127.0.0.1",
-        port=server.port,
-        protocol=3,
-        decode_responses=config.pop("decode_responses", False),
-        cache_config=CacheConfig(**config),
-    )
+from .helpers import MakeCached, pause_server
 
 
 async def invalidations_settled(client: leanredis.Redis) -> None:
@@ -42,32 +23,29 @@ async def invalidations_settled(client: leanredis.Redis) -> None:
 
 
 async def test_a_write_by_another_client_is_seen_within_100_ms(
-    redis_server: RedisServer, writer: leanredis.Redis
+    make_cached: MakeCached, writer: leanredis.Redis
 ) -> None:
-    cached = cached_client(redis_server)
-    try:
-        await writer.set("seen", "old")
-        assert await cached.get("seen") == b"old"
-        assert await cached.get("seen") == b"old"
-        assert cached.cache_stats()["hits"] == 1
-        await writer.set("seen", "new")
-        loop = asyncio.get_running_loop()
-        started = loop.time()
-        while await cached.get("seen") != b"new":
-            assert loop.time() - started < 0.1, "a stale value was served for 100 ms"
-            await asyncio.sleep(0.001)
-        assert cached.cache_stats()["invalidations"] == 1
-    finally:
-        await cached.aclose()
+    cached = make_cached()
+    await writer.set("seen", "old")
+    assert await cached.get("seen") == b"old"
+    assert await cached.get("seen") == b"old"
+    assert cached.cache_stats()["hits"] == 1
+    await writer.set("seen", "new")
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    while await cached.get("seen") != b"new":
+        assert loop.time() - started < 0.1, "a stale value was served for 100 ms"
+        await asyncio.sleep(0.001)
+    assert cached.cache_stats()["invalidations"] == 1
 
 
 @pytest.mark.parametrize("decode", [False, True], ids=["bytes", "decode"])
 async def test_cached_reads_return_what_redis_py_returns(
-    redis_server: RedisServer, writer: leanredis.Redis, decode: bool
+    redis_server: RedisServer, make_cached: MakeCached, writer: leanredis.Redis, decode: bool
 ) -> None:
     import redis.asyncio
 
-    cached = cached_client(redis_server, decode_responses=decode)
+    cached = make_cached(decode_responses=decode)
     theirs = redis.asyncio.Redis(host="127.0.0.1", port=redis_server.port, decode_responses=decode)
     try:
         await writer.set("s", "text")
@@ -97,46 +75,39 @@ async def test_cached_reads_return_what_redis_py_returns(
         first.append("mutated")
         assert len(await cached.lrange("l", 0, -1)) == 3
     finally:
-        await cached.aclose()
         await theirs.aclose()
 
 
-async def test_a_miss_keeps_its_own_copy_of_a_list_or_dict(redis_server: RedisServer, writer: leanredis.Redis) -> None:
-    cached = cached_client(redis_server)
-    try:
-        await writer.rpush("copied:l", "x", "y")
-        await writer.hset("copied:h", mapping={"a": "1"})
-        listed = await cached.lrange("copied:l", 0, -1)  # a miss: the cache keeps the reply too
-        mapped = await cached.hgetall("copied:h")
-        listed.append(b"mutated")
-        mapped[b"b"] = b"mutated"
-        assert await cached.lrange("copied:l", 0, -1) == [b"x", b"y"]
-        assert await cached.hgetall("copied:h") == {b"a": b"1"}
-        assert cached.cache_stats()["hits"] == 2
-    finally:
-        await cached.aclose()
+async def test_a_miss_keeps_its_own_copy_of_a_list_or_dict(make_cached: MakeCached, writer: leanredis.Redis) -> None:
+    cached = make_cached()
+    await writer.rpush("copied:l", "x", "y")
+    await writer.hset("copied:h", mapping={"a": "1"})
+    listed = await cached.lrange("copied:l", 0, -1)  # a miss: the cache keeps the reply too
+    mapped = await cached.hgetall("copied:h")
+    listed.append(b"mutated")
+    mapped[b"b"] = b"mutated"
+    assert await cached.lrange("copied:l", 0, -1) == [b"x", b"y"]
+    assert await cached.hgetall("copied:h") == {b"a": b"1"}
+    assert cached.cache_stats()["hits"] == 2
 
 
 async def test_concurrent_misses_of_one_read_share_one_request(
-    redis_server: RedisServer, writer: leanredis.Redis
+    make_cached: MakeCached, writer: leanredis.Redis
 ) -> None:
-    cached = cached_client(redis_server)
-    try:
-        await writer.set("shared", "v")
-        before = await writer.info("commandstats")
-        results = await asyncio.gather(*(cached.get("shared") for _ in range(100)))
-        after = await writer.info("commandstats")
-        assert results == [b"v"] * 100
-        assert after["cmdstat_get"]["calls"] - before.get("cmdstat_get", {"calls": 0})["calls"] == 1
-        assert cached.cache_stats()["shared_misses"] == 99
-    finally:
-        await cached.aclose()
+    cached = make_cached()
+    await writer.set("shared", "v")
+    before = await writer.info("commandstats")
+    results = await asyncio.gather(*(cached.get("shared") for _ in range(100)))
+    after = await writer.info("commandstats")
+    assert results == [b"v"] * 100
+    assert after["cmdstat_get"]["calls"] - before.get("cmdstat_get", {"calls": 0})["calls"] == 1
+    assert cached.cache_stats()["shared_misses"] == 99
 
 
 async def test_a_storm_of_readers_and_writers_leaves_no_stale_entry(
-    redis_server: RedisServer, writer: leanredis.Redis
+    make_cached: MakeCached, writer: leanredis.Redis
 ) -> None:
-    cached = cached_client(redis_server)
+    cached = make_cached()
     keys = [f"storm:{i}" for i in range(50)]
     loop = asyncio.get_running_loop()
     stop = loop.time() + 2.0
@@ -152,22 +123,19 @@ async def test_a_storm_of_readers_and_writers_leaves_no_stale_entry(
             await cached.mget(rng.sample(keys, 5))
             await cached.get(rng.choice(keys))
 
-    try:
-        await asyncio.gather(*(write(i) for i in range(4)), *(read(100 + i) for i in range(8)))
-        await invalidations_settled(cached)
-        truth = await writer.mget(keys)
-        served = await cached.mget(keys)
-        assert served == truth, "a cached value differs from the server's after the writers stopped"
-        stats = cached.cache_stats()
-        assert stats["hits"] > 0 and stats["invalidations"] > 0, stats
-    finally:
-        await cached.aclose()
+    await asyncio.gather(*(write(i) for i in range(4)), *(read(100 + i) for i in range(8)))
+    await invalidations_settled(cached)
+    truth = await writer.mget(keys)
+    served = await cached.mget(keys)
+    assert served == truth, "a cached value differs from the server's after the writers stopped"
+    stats = cached.cache_stats()
+    assert stats["hits"] > 0 and stats["invalidations"] > 0, stats
 
 
 async def test_a_read_in_flight_when_its_key_changes_is_never_served_stale(
-    redis_server: RedisServer, writer: leanredis.Redis
+    redis_server: RedisServer, make_cached: MakeCached, writer: leanredis.Redis
 ) -> None:
-    cached = cached_client(redis_server)
+    cached = make_cached()
     other = leanredis.Redis(host="127.0.0.1", port=redis_server.port)
     try:
         for round_ in range(20):
@@ -182,101 +150,84 @@ async def test_a_read_in_flight_when_its_key_changes_is_never_served_stale(
             await invalidations_settled(cached)
             assert await cached.get("race") == f"new{round_}".encode()
     finally:
-        await cached.aclose()
         await other.aclose()
 
 
 async def test_killing_the_cached_connection_then_writing_never_serves_stale(
-    redis_server: RedisServer, writer: leanredis.Redis
+    make_cached: MakeCached, writer: leanredis.Redis
 ) -> None:
-    cached = cached_client(redis_server, ttl=None)
-    try:
-        await writer.set("killed", "before")
-        assert await cached.get("killed") == b"before"
-        assert await cached.get("killed") == b"before"  # a hit
-        ident = await cached.client_id()
-        await writer.execute_command("CLIENT", "KILL", "ID", ident)
-        await writer.set("killed", "after")
-        values = set()
-        for _ in range(20):
-            try:
-                values.add(await cached.get("killed"))
-            except leanredis.ConnectionError:
-                pass  # the loss may be seen by a command first: one outcome, an error
-        assert values == {b"after"}
-        assert cached.stats()["reconnects"] == 1
-    finally:
-        await cached.aclose()
+    cached = make_cached(ttl=None)
+    await writer.set("killed", "before")
+    assert await cached.get("killed") == b"before"
+    assert await cached.get("killed") == b"before"  # a hit
+    ident = await cached.client_id()
+    await writer.execute_command("CLIENT", "KILL", "ID", ident)
+    await writer.set("killed", "after")
+    values = set()
+    for _ in range(20):
+        try:
+            values.add(await cached.get("killed"))
+        except leanredis.ConnectionError:
+            pass  # the loss may be seen by a command first: one outcome, an error
+    assert values == {b"after"}
+    assert cached.stats()["reconnects"] == 1
 
 
-async def test_flushall_empties_the_cache(redis_server: RedisServer, writer: leanredis.Redis) -> None:
-    cached = cached_client(redis_server)
-    try:
-        await writer.set("f", "1")
-        assert await cached.get("f") == b"1"
-        await writer.flushall()
-        await invalidations_settled(cached)
-        assert cached.cache_stats()["entries"] == 0
-        assert await cached.get("f") is None
-    finally:
-        await cached.aclose()
+async def test_flushall_empties_the_cache(make_cached: MakeCached, writer: leanredis.Redis) -> None:
+    cached = make_cached()
+    await writer.set("f", "1")
+    assert await cached.get("f") == b"1"
+    await writer.flushall()
+    await invalidations_settled(cached)
+    assert cached.cache_stats()["entries"] == 0
+    assert await cached.get("f") is None
 
 
-async def test_entries_expire_after_ttl(redis_server: RedisServer, writer: leanredis.Redis) -> None:
-    cached = cached_client(redis_server, ttl=0.2)
-    try:
-        await writer.set("t", "1")
-        assert await cached.get("t") == b"1"
-        assert await cached.get("t") == b"1"
-        assert cached.cache_stats()["hits"] == 1
-        await asyncio.sleep(0.25)
-        assert await cached.get("t") == b"1"
-        stats = cached.cache_stats()
-        assert stats["hits"] == 1 and stats["expirations"] == 1
-    finally:
-        await cached.aclose()
+async def test_entries_expire_after_ttl(make_cached: MakeCached, writer: leanredis.Redis) -> None:
+    cached = make_cached(ttl=0.2)
+    await writer.set("t", "1")
+    assert await cached.get("t") == b"1"
+    assert await cached.get("t") == b"1"
+    assert cached.cache_stats()["hits"] == 1
+    await asyncio.sleep(0.25)
+    assert await cached.get("t") == b"1"
+    stats = cached.cache_stats()
+    assert stats["hits"] == 1 and stats["expirations"] == 1
 
 
-async def test_bcast_caches_only_keys_under_its_prefixes(redis_server: RedisServer, writer: leanredis.Redis) -> None:
-    cached = cached_client(redis_server, mode="bcast", prefixes=["user:"])
-    try:
-        await writer.set("user:1", "ada")
-        await writer.set("order:1", "tea")
-        for _ in range(2):
-            assert await cached.get("user:1") == b"ada"
-            assert await cached.get("order:1") == b"tea"
-        stats = cached.cache_stats()
-        assert stats["entries"] == 1 and stats["hits"] == 1
-        await writer.set("user:1", "grace")  # announced by prefix, whoever read it
-        await invalidations_settled(cached)
-        assert await cached.get("user:1") == b"grace"
-    finally:
-        await cached.aclose()
+async def test_bcast_caches_only_keys_under_its_prefixes(make_cached: MakeCached, writer: leanredis.Redis) -> None:
+    cached = make_cached(mode="bcast", prefixes=["user:"])
+    await writer.set("user:1", "ada")
+    await writer.set("order:1", "tea")
+    for _ in range(2):
+        assert await cached.get("user:1") == b"ada"
+        assert await cached.get("order:1") == b"tea"
+    stats = cached.cache_stats()
+    assert stats["entries"] == 1 and stats["hits"] == 1
+    await writer.set("user:1", "grace")  # announced by prefix, whoever read it
+    await invalidations_settled(cached)
+    assert await cached.get("user:1") == b"grace"
 
 
 async def test_100k_distinct_keys_stay_under_max_bytes_with_rss_to_match(
-    redis_server: RedisServer, writer: leanredis.Redis
+    make_cached: MakeCached, writer: leanredis.Redis
 ) -> None:
     value = b"x" * 1024
     count = 100_000
     for start in range(0, count, 10_000):
         await writer.mset({f"big:{i}": value for i in range(start, start + 10_000)})
-    cached = cached_client(redis_server, max_bytes=8 * 1024 * 1024)
-    try:
-        gc.collect()
-        rss_before = memory.rss_bytes() or 0
-        for start in range(0, count, 1_000):
-            await asyncio.gather(*(cached.get(f"big:{i}") for i in range(start, start + 1_000)))
-            assert cached.cache_stats()["bytes"] <= 8 * 1024 * 1024
-        stats = cached.cache_stats()
-        assert stats["evictions"] > 80_000 and stats["entries"] < 8_000, stats
-        gc.collect()
-        memory.trim()
-        grown = (memory.rss_bytes() or 0) - rss_before
-        assert grown < 32 * 1024 * 1024, f"RSS grew {grown} bytes for an 8 MiB cache"
-    finally:
-        await cached.aclose()
-        await writer.flushdb()
+    cached = make_cached(max_bytes=8 * 1024 * 1024)
+    gc.collect()
+    rss_before = memory.rss_bytes() or 0
+    for start in range(0, count, 1_000):
+        await asyncio.gather(*(cached.get(f"big:{i}") for i in range(start, start + 1_000)))
+        assert cached.cache_stats()["bytes"] <= 8 * 1024 * 1024
+    stats = cached.cache_stats()
+    assert stats["evictions"] > 80_000 and stats["entries"] < 8_000, stats
+    gc.collect()
+    memory.trim()
+    grown = (memory.rss_bytes() or 0) - rss_before
+    assert grown < 32 * 1024 * 1024, f"RSS grew {grown} bytes for an 8 MiB cache"
 
 
 async def test_cache_needs_resp3_and_a_cacheconfig(redis_server: RedisServer) -> None:

@@ -12,19 +12,7 @@ from leanredis import CacheConfig
 from leanredis.server import RedisServer
 
 from .fakes import FakeServer
-
-
-@pytest.fixture
-async def writer(redis_server: RedisServer) -> AsyncIterator[leanredis.Redis]:
-    client = leanredis.Redis(host="127.0.0.1", port=redis_server.port)
-    await client.flushdb()
-    yield client
-    await client.flushdb()
-    await client.aclose()
-
-
-def cached_client(port: int) -> leanredis.Redis:
-    return leanredis.Redis(host="127.0.0.1", port=port, protocol=3, cache_config=CacheConfig())
+from .helpers import cached_client
 
 
 @pytest.fixture

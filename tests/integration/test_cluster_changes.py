@@ -27,7 +27,7 @@ import leanredis
 from leanredis.cluster import RedisCluster, key_slot
 from leanredis.server import RedisServer
 
-from .cluster import LocalCluster
+from .cluster import LocalCluster, running_cluster
 
 CALL_TIMEOUT = 10.0  # a call of the load that takes longer is a hang (the client's own timeout is 5 s)
 MOVING = list(range(100, 160))  # 60 slots of primaries[0]'s range, moved back and forth
@@ -35,12 +35,8 @@ MOVING = list(range(100, 160))  # 60 slots of primaries[0]'s range, moved back a
 
 @pytest.fixture(scope="module")
 def cluster(server_binary: str) -> Iterator[LocalCluster]:
-    local = LocalCluster(server_binary, node_timeout_ms=1000)
-    local.start()
-    try:
+    with running_cluster(server_binary, node_timeout_ms=1000) as local:
         yield local
-    finally:
-        local.stop()
 
 
 @pytest.fixture

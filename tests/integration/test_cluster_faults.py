@@ -25,7 +25,7 @@ import leanredis
 from leanredis.cluster import RedisCluster
 from leanredis.server import RedisServer
 
-from .cluster import LocalCluster
+from .cluster import LocalCluster, running_cluster
 
 INFLIGHT = 5  # the client's max_inflight: how many of the victim's commands are written before the cut
 VICTIM_COMMANDS = 20
@@ -33,12 +33,8 @@ VICTIM_COMMANDS = 20
 
 @pytest.fixture(scope="module")
 def cluster(server_binary: str) -> Iterator[LocalCluster]:
-    local = LocalCluster(server_binary, node_timeout_ms=1000)
-    local.start()
-    try:
+    with running_cluster(server_binary, node_timeout_ms=1000) as local:
         yield local
-    finally:
-        local.stop()
 
 
 @pytest.fixture

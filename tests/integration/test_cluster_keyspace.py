@@ -15,19 +15,15 @@ import pytest
 from leanredis.cluster import RedisCluster
 from leanredis.keyspace_notifications import ClusterKeyspaceNotifications, KeyNotification
 
-from .cluster import LocalCluster
+from .cluster import LocalCluster, running_cluster
 
 
 @pytest.fixture(scope="module")
 def cluster(server_binary: str) -> Iterator[LocalCluster]:
-    local = LocalCluster(server_binary)
-    local.start()
-    try:
+    with running_cluster(server_binary) as local:
         for server in local.servers:
             local.call(server, "CONFIG", "SET", "notify-keyspace-events", "KEA")
         yield local
-    finally:
-        local.stop()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ written waits through the connect retries.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
@@ -30,26 +30,17 @@ INCR = b"*3\r\n$6\r\nINCRBY\r\n$1\r\nn\r\n$1\r\n1\r\n"  # what incr("n") sends, 
 GET = b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n"
 
 
-@pytest.fixture(scope="module")
-def server(server_binary: str) -> Iterator[RedisServer]:
-    """This module's own server (DEBUG RELOAD allowed; its loading config is restored by the test)."""
-    process = RedisServer(server_binary, extra_args=["--enable-debug-command", "yes"])
-    process.start()
-    yield process
-    process.stop()
-
-
 @pytest.fixture
-async def admin(server: RedisServer) -> AsyncIterator[leanredis.Redis]:
-    client = leanredis.Redis(host="127.0.0.1", port=server.port)
+async def admin(debug_server: RedisServer) -> AsyncIterator[leanredis.Redis]:
+    client = leanredis.Redis(host="127.0.0.1", port=debug_server.port)
     await client.flushall()
     yield client
     await client.aclose()
 
 
 @pytest.fixture
-async def proxy(server: RedisServer) -> AsyncIterator[FaultProxy]:
-    fault = await FaultProxy(server.port).start()
+async def proxy(debug_server: RedisServer) -> AsyncIterator[FaultProxy]:
+    fault = await FaultProxy(debug_server.port).start()
     yield fault
     await fault.aclose()
 
@@ -98,14 +89,14 @@ async def rejected_calls(admin: leanredis.Redis, command: str) -> int:
 
 
 async def test_a_read_and_a_write_are_sent_again_through_a_loading_window_and_succeed(
-    server: RedisServer, admin: leanredis.Redis
+    debug_server: RedisServer, admin: leanredis.Redis
 ) -> None:
     await admin.execute_command("DEBUG", "POPULATE", "10000")
     await admin.execute_command("SAVE")
     await admin.config_set("key-load-delay", 50)  # microseconds per key: about 0.5 s of LOADING
     await admin.config_set("loading-process-events-interval-bytes", 1024)
-    client = retrying(server.port, retries=40, delay=0.05, socket_timeout=5)
-    plain = leanredis.Redis(host="127.0.0.1", port=server.port)
+    client = retrying(debug_server.port, retries=40, delay=0.05, socket_timeout=5)
+    plain = leanredis.Redis(host="127.0.0.1", port=debug_server.port)
     try:
         ident = await client_id(client)
         await plain.ping()

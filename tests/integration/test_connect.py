@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -11,7 +12,7 @@ import pytest
 
 import leanredis
 from leanredis import AuthenticationError, ConnectionError, ResponseError
-from leanredis.server import RedisServer
+from leanredis.server import RedisServer, free_port
 
 SECRET = "s3cret-Pa55"
 
@@ -111,8 +112,6 @@ async def test_resp3_hello_sets_the_protocol(redis_server: RedisServer) -> None:
 
 
 async def test_connect_refused_is_a_connection_error_naming_the_address() -> None:
-    from leanredis.server import free_port
-
     port = free_port()
     async with leanredis.Redis(host="127.0.0.1", port=port, socket_connect_timeout=2) as r:
         with pytest.raises(ConnectionError, match=f"127.0.0.1:{port}"):
@@ -124,8 +123,6 @@ async def test_connect_refused_says_it_in_redis_pys_words() -> None:
     import errno
 
     import redis.asyncio
-
-    from leanredis.server import free_port
 
     port = free_port()
     wording = rf"^Error {errno.ECONNREFUSED} connecting to 127.0.0.1:{port}\. .+\.$"
@@ -159,13 +156,10 @@ def _make_certs(directory: Path) -> dict[str, str]:
     return {name: str(directory / name) for name in ("ca.crt", "server.crt", "server.key")}
 
 
-@pytest.fixture(scope="module")
-def tls_server(
-    server_binary: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[RedisServer, dict[str, str]]]:
-    certs = _make_certs(tmp_path_factory.mktemp("certs"))
-    from leanredis.server import free_port
-
+@contextlib.contextmanager
+def _tls_server(server_binary: str, certs: dict[str, str], *tls_args: str) -> Iterator[RedisServer]:
+    """A server on a TLS port (``certs["port"]``, set here) with ``certs``' server certificate and CA and
+    ``tls_args``; the test skips if this binary was built without TLS. Stopped after."""
     tls_port = free_port()
     server = RedisServer(
         server_binary,
@@ -174,19 +168,29 @@ def tls_server(
             "--tls-cert-file", certs["server.crt"],
             "--tls-key-file", certs["server.key"],
             "--tls-ca-cert-file", certs["ca.crt"],
-            "--tls-auth-clients", "no",
+            *tls_args,
         ],
-    )
+    )  # fmt: skip
     try:
-        server.start()
-    except RuntimeError as exc:
+        try:
+            server.start()
+        except RuntimeError as exc:
+            if "TLS" in str(exc) or "tls" in str(exc):
+                pytest.skip(f"this server binary was built without TLS ({server.binary})")
+            raise
+        certs["port"] = str(tls_port)
+        yield server
+    finally:
         server.stop()
-        if "TLS" in str(exc) or "tls" in str(exc):
-            pytest.skip(f"this server binary was built without TLS ({server.binary})")
-        raise
-    certs["port"] = str(tls_port)
-    yield server, certs
-    server.stop()
+
+
+@pytest.fixture(scope="module")
+def tls_server(
+    server_binary: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[RedisServer, dict[str, str]]]:
+    certs = _make_certs(tmp_path_factory.mktemp("certs"))
+    with _tls_server(server_binary, certs, "--tls-auth-clients", "no") as server:
+        yield server, certs
 
 
 async def test_tls_with_a_generated_certificate(tls_server: tuple[RedisServer, dict[str, str]]) -> None:
@@ -214,31 +218,9 @@ def tls12_server(
 ) -> Iterator[tuple[RedisServer, dict[str, str]]]:
     """A TLS server that speaks TLS 1.2 only, with one cipher: for ssl_min_version and ssl_ciphers."""
     certs = _make_certs(tmp_path_factory.mktemp("certs12"))
-    from leanredis.server import free_port
-
-    tls_port = free_port()
-    server = RedisServer(
-        server_binary,
-        extra_args=[
-            "--tls-port", str(tls_port),
-            "--tls-cert-file", certs["server.crt"],
-            "--tls-key-file", certs["server.key"],
-            "--tls-ca-cert-file", certs["ca.crt"],
-            "--tls-auth-clients", "no",
-            "--tls-protocols", "TLSv1.2",
-            "--tls-ciphers", "ECDHE-RSA-AES128-GCM-SHA256",
-        ],
-    )
-    try:
-        server.start()
-    except RuntimeError as exc:
-        server.stop()
-        if "TLS" in str(exc) or "tls" in str(exc):
-            pytest.skip(f"this server binary was built without TLS ({server.binary})")
-        raise
-    certs["port"] = str(tls_port)
-    yield server, certs
-    server.stop()
+    only_tls12 = ("--tls-protocols", "TLSv1.2", "--tls-ciphers", "ECDHE-RSA-AES128-GCM-SHA256")
+    with _tls_server(server_binary, certs, "--tls-auth-clients", "no", *only_tls12) as server:
+        yield server, certs
 
 
 async def test_ssl_min_version_refuses_an_older_server(tls12_server: tuple[RedisServer, dict[str, str]]) -> None:
@@ -298,29 +280,8 @@ def mtls_server(
         check=True, capture_output=True, cwd=directory,
     )
     certs["enc.key"] = str(directory / "enc.key")
-    from leanredis.server import free_port
-
-    tls_port = free_port()
-    server = RedisServer(
-        server_binary,
-        extra_args=[
-            "--tls-port", str(tls_port),
-            "--tls-cert-file", certs["server.crt"],
-            "--tls-key-file", certs["server.key"],
-            "--tls-ca-cert-file", certs["ca.crt"],
-            "--tls-auth-clients", "yes",
-        ],
-    )
-    try:
-        server.start()
-    except RuntimeError as exc:
-        server.stop()
-        if "TLS" in str(exc) or "tls" in str(exc):
-            pytest.skip(f"this server binary was built without TLS ({server.binary})")
-        raise
-    certs["port"] = str(tls_port)
-    yield server, certs
-    server.stop()
+    with _tls_server(server_binary, certs, "--tls-auth-clients", "yes") as server:
+        yield server, certs
 
 
 async def test_client_certificate_from_ssl_certfile_keyfile_and_password(

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import socket
 import sys
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
@@ -25,22 +24,6 @@ from .faults import FaultProxy
 from .helpers import until_ok
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def debug_server(server_binary: str) -> Iterator[RedisServer]:
-    """A server of this module's own that accepts DEBUG (attributes) and client tracking."""
-    server = RedisServer(server_binary, extra_args=["--enable-debug-command", "yes"])
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-async def proxy(redis_server: RedisServer) -> AsyncIterator[FaultProxy]:
-    fault = await FaultProxy(redis_server.port).start()
-    yield fault
-    await fault.aclose()
 
 
 # -- the dialer --------------------------------------------------------------------------

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -14,13 +13,6 @@ from leanredis.server import RedisServer
 
 from .fakes import FakeServer, answer, split_commands
 from .faults import FaultProxy
-
-
-@pytest.fixture
-async def proxy(redis_server: RedisServer) -> AsyncIterator[FaultProxy]:
-    fault = await FaultProxy(redis_server.port).start()
-    yield fault
-    await fault.aclose()
 
 
 async def test_a_default_client_speaks_resp3(redis_server: RedisServer) -> None:

@@ -12,14 +12,11 @@ fault, and no command future, protocol or timeout error of ours is left.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
 import os
-import signal
 import time
 import tracemalloc
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -27,8 +24,7 @@ import pytest
 import leanredis
 from leanredis.server import RedisServer
 
-from .helpers import until_ok
-from .test_faults import flatten_captured_log_records
+from .helpers import flatten_captured_log_records, stopped, until_ok
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 
@@ -40,15 +36,6 @@ PAUSE_S = 1.0  # longer than the timeout: callers time out and their replies com
 # a timer or two in flight (measured: within 7 KiB); a protocol, its buffers or a traceback per fault is more
 RETAINED_LIMIT = 16 * 1024
 OURS = ("CommandFuture", "RedisProtocol", "Connection", "TimeoutError", "ConnectionError")
-
-
-@pytest.fixture
-def traced() -> Iterator[None]:
-    tracemalloc.start(1)
-    try:
-        yield
-    finally:
-        tracemalloc.stop()
 
 
 def ours_traced() -> int:
@@ -107,17 +94,6 @@ class Load:
         self.stop = True
         self.running.set()
         await self.task
-
-
-@contextlib.contextmanager
-def stopped(server: RedisServer) -> Iterator[None]:
-    assert server.process is not None
-    pid = server.process.pid
-    os.kill(pid, signal.SIGSTOP)
-    try:
-        yield
-    finally:
-        os.kill(pid, signal.SIGCONT)
 
 
 def fault(server: RedisServer, kind: str) -> None:

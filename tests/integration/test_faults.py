@@ -10,13 +10,11 @@ bounded by ``asyncio.wait_for`` and stops within seconds.
 from __future__ import annotations
 
 import asyncio
-import gc
-import logging
 import threading
 import time
 import tracemalloc
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -26,71 +24,20 @@ from leanredis.exceptions import ConnectionError
 from leanredis.server import RedisServer
 
 from .faults import FaultProxy
-from .helpers import NO_SYNC_DELAY, client_id, command_futures, raw_command, until_ok
+from .helpers import (
+    RETAINED_LIMIT,
+    assert_back_to_baseline,
+    client_id,
+    kinds,
+    one_outcome_each,
+    pause_server,
+    primary_and_replica,
+    raw_command,
+    traced_now,
+    until_ok,
+)
 
 pytestmark = pytest.mark.slow
-
-# what a client may hold after a fault and a recovery, beyond what it held before: a new
-# protocol object and parser, a few log records; a burst's futures and replies are far more
-RETAINED_LIMIT = 256 * 1024
-
-
-@pytest.fixture
-async def proxy(redis_server: RedisServer) -> AsyncIterator[FaultProxy]:
-    fault = await FaultProxy(redis_server.port).start()
-    yield fault
-    await fault.aclose()
-
-
-def flatten_captured_log_records() -> None:
-    """Turn the log records pytest keeps into plain text: their arguments (errors, whose tracebacks hold
-    frames and the commands in them) would otherwise keep failed commands alive past the test's count."""
-    for name in (None, "leanredis"):
-        for handler in logging.getLogger(name).handlers:
-            for record in getattr(handler, "records", ()):
-                record.msg, record.args = record.getMessage(), ()
-
-
-@pytest.fixture
-def traced() -> Iterator[None]:
-    tracemalloc.start()
-    try:
-        yield
-    finally:
-        tracemalloc.stop()
-
-
-def traced_now() -> int:
-    gc.collect()
-    return tracemalloc.get_traced_memory()[0]
-
-
-async def one_outcome_each(futures: list[Any], limit: float) -> list[Any]:
-    """Every future's single outcome, within ``limit`` s (a hang fails the test), none left pending."""
-    results = await asyncio.wait_for(asyncio.gather(*futures, return_exceptions=True), limit)
-    assert len(results) == len(futures)
-    assert all(fut.done() for fut in futures), "a caller is still pending"
-    return results
-
-
-def kinds(results: list[Any]) -> Counter[str]:
-    """Outcomes by kind: 'ok' for a value, else the exception's class name."""
-    return Counter("ok" if not isinstance(res, BaseException) else type(res).__name__ for res in results)
-
-
-async def assert_back_to_baseline(client: leanredis.Redis, baseline: int | None = None) -> None:
-    """Nothing in flight, queued, buffered or kept; no command future alive; traced memory back."""
-    deadline = time.monotonic() + 5
-    while client.stats()["inflight"] and time.monotonic() < deadline:
-        await asyncio.sleep(0.02)  # late replies of timed-out commands are still on their way
-    stats = client.stats()
-    assert (stats["inflight"], stats["queued"], stats["buffered_bytes"], stats["kept_bytes"]) == (0, 0, 0, 0), stats
-    flatten_captured_log_records()
-    assert await command_futures() == 0, "a command future outlived its caller"
-    if baseline is not None:
-        grown = traced_now() - baseline
-        assert grown < RETAINED_LIMIT, f"{grown} bytes still held after the fault"
-
 
 # -- faults from the proxy ------------------------------------------------------------------------
 
@@ -319,7 +266,7 @@ async def test_client_kill_with_writes_pending_fails_each_once_as_possibly_execu
         ident = await client_id(client)
         baseline = traced_now()
         # writes wait in the server (CLIENT PAUSE WRITE), written and unanswered, when the client is killed
-        assert raw_command(fresh_server, "CLIENT", "PAUSE", "1500", "WRITE") == b"+OK\r\n"
+        pause_server(fresh_server, 1500, "WRITE")
         futures = [client.set(f"w{i}", "x") for i in range(500)]
         await asyncio.sleep(0.1)
         assert client.stats()["inflight"] == 500
@@ -342,7 +289,7 @@ async def test_client_pause_longer_than_socket_timeout_times_out_1000_callers_on
     try:
         await client.set("k", "v")
         baseline = traced_now()
-        assert raw_command(fresh_server, "CLIENT", "PAUSE", "1200", "ALL") == b"+OK\r\n"
+        pause_server(fresh_server, 1200)
         started = time.monotonic()
         futures = [client.get("k") for _ in range(1_000)]
         results = await one_outcome_each(futures, 5)
@@ -383,15 +330,6 @@ async def test_maxmemory_replies_are_out_of_memory_errors_and_the_connection_kee
         await client.aclose()
 
 
-@pytest.fixture(scope="module")
-def debug_server(server_binary: str) -> Iterator[RedisServer]:
-    """A server of this module's own that accepts DEBUG SLEEP."""
-    server = RedisServer(server_binary, extra_args=["--enable-debug-command", "yes"])
-    server.start()
-    yield server
-    server.stop()
-
-
 async def test_debug_sleep_times_out_the_callers_behind_it_once_and_the_client_recovers(
     debug_server: RedisServer, traced: None
 ) -> None:
@@ -419,15 +357,8 @@ async def test_debug_sleep_times_out_the_callers_behind_it_once_and_the_client_r
 @pytest.fixture(scope="module")
 def replica(server_binary: str) -> Iterator[tuple[RedisServer, RedisServer]]:
     """A master and a replica of it (read-only, as replicas are by default)."""
-    master = RedisServer(server_binary, extra_args=NO_SYNC_DELAY)
-    master.start()
-    replica = RedisServer(server_binary, extra_args=["--replicaof", "127.0.0.1", str(master.port)])
-    try:
-        replica.start()
-        yield master, replica
-    finally:
-        replica.stop()
-        master.stop()
+    with primary_and_replica(server_binary) as pair:
+        yield pair
 
 
 async def test_writes_to_a_replica_are_read_only_errors_and_reads_keep_working(

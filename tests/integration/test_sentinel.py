@@ -93,6 +93,19 @@ async def _bounded(aw, timeout: float = 5.0):  # type: ignore[no-untyped-def]
     return await asyncio.wait_for(aw, timeout)
 
 
+async def _names_the_replica_once(sentinel: Sentinel, topology: Topology) -> tuple[str, int]:
+    """Make ``sentinel`` name the replica as the master once, as a sentinel that has not heard of a failover
+    yet names the demoted server, and the real master after; the real master's address."""
+    real = sentinel.discover_master
+    stale = [(LOCAL, topology.replica.port)]
+
+    async def stale_once(name: str) -> tuple[str, int]:
+        return stale.pop() if stale else await real(name)
+
+    sentinel.discover_master = stale_once  # type: ignore[method-assign]
+    return await _bounded(real(NAME))
+
+
 async def test_the_command_tables_sentinel_rows_match_a_sentinels_command_info(topology: Topology) -> None:
     from leanredis.commands.spec import DECLARED_FLAGS
     from leanredis.commands.table import COMMANDS
@@ -164,15 +177,7 @@ async def test_readonly_reply_drops_the_connection_and_the_next_command_reaches_
     topology: Topology,
 ) -> None:
     async with Sentinel(topology.sentinel_addresses) as sentinel:
-        real = sentinel.discover_master
-        master_address = await _bounded(real(NAME))
-        stale = [(LOCAL, topology.replica.port)]
-
-        async def stale_once(name: str) -> tuple[str, int]:
-            # a sentinel that has not heard of the failover yet names the demoted server once
-            return stale.pop() if stale else await real(name)
-
-        sentinel.discover_master = stale_once  # type: ignore[method-assign]
+        master_address = await _names_the_replica_once(sentinel, topology)
         master = sentinel.master_for(NAME)
         try:
             with pytest.raises(ReadOnlyError):
@@ -188,14 +193,7 @@ async def test_readonly_reply_drops_the_connection_and_the_next_command_reaches_
 async def test_readonly_is_noticed_in_batches_that_start_with_a_read(topology: Topology) -> None:
     """Only a sample of replies is checked: batches of GET, SET, GET, SET, ... still find the READONLY."""
     async with Sentinel(topology.sentinel_addresses) as sentinel:
-        real = sentinel.discover_master
-        master_address = await _bounded(real(NAME))
-        stale = [(LOCAL, topology.replica.port)]
-
-        async def stale_once(name: str) -> tuple[str, int]:
-            return stale.pop() if stale else await real(name)
-
-        sentinel.discover_master = stale_once  # type: ignore[method-assign]
+        master_address = await _names_the_replica_once(sentinel, topology)
         master = sentinel.master_for(NAME)
         try:
             await _bounded(master.get("sentinel:batch"))  # connected to the replica; a read is fine there

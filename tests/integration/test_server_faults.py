@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-import tracemalloc
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -30,8 +29,17 @@ import leanredis
 from leanredis.memory import rss_bytes
 from leanredis.server import RedisServer
 
-from .helpers import NO_SYNC_DELAY, client_id, raw_command, until_ok
-from .test_faults import assert_back_to_baseline, kinds, one_outcome_each, traced_now
+from .helpers import (
+    assert_back_to_baseline,
+    client_id,
+    kinds,
+    one_outcome_each,
+    pause_server,
+    primary_and_replica,
+    raw_command,
+    traced_now,
+    until_ok,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -40,27 +48,9 @@ CALLERS = 500
 RSS_LIMIT = 32 * 1024 * 1024
 
 
-@pytest.fixture(scope="module")
-def server(server_binary: str) -> Iterator[RedisServer]:
-    """This module's own server (DEBUG allowed); each test leaves its config and ACLs as it found them."""
-    process = RedisServer(server_binary, extra_args=["--enable-debug-command", "yes"])
-    process.start()
-    yield process
-    process.stop()
-
-
 @pytest.fixture
-def traced() -> Iterator[None]:
-    tracemalloc.start()
-    try:
-        yield
-    finally:
-        tracemalloc.stop()
-
-
-@pytest.fixture
-async def client(server: RedisServer) -> AsyncIterator[leanredis.Redis]:
-    connection = leanredis.Redis(host="127.0.0.1", port=server.port)
+async def client(debug_server: RedisServer) -> AsyncIterator[leanredis.Redis]:
+    connection = leanredis.Redis(host="127.0.0.1", port=debug_server.port)
     await connection.flushall()
     yield connection
     await connection.aclose()
@@ -107,7 +97,7 @@ def same_class_as_redis_py(ours: BaseException, theirs: BaseException) -> None:
 
 
 async def test_client_kill_mid_flood_gives_each_caller_one_outcome_and_the_client_reconnects(
-    server: RedisServer, client: leanredis.Redis, traced: None
+    debug_server: RedisServer, client: leanredis.Redis, traced: None
 ) -> None:
     """500 workers INCR in a loop; the server kills the connection while hundreds are in flight."""
     ident = await client_id(client)
@@ -135,7 +125,7 @@ async def test_client_kill_mid_flood_gives_each_caller_one_outcome_and_the_clien
         while outcomes["ok"] < 2 * CALLERS or client.stats()["inflight"] < CALLERS // 2:
             await asyncio.sleep(0)
         killed.set()
-        await loop.run_in_executor(None, raw_command, server, "CLIENT", "KILL", "ID", str(ident))
+        await loop.run_in_executor(None, raw_command, debug_server, "CLIENT", "KILL", "ID", str(ident))
 
     async with asyncio.timeout(15):
         await asyncio.gather(kill(), *(worker() for _ in range(CALLERS)))
@@ -152,12 +142,12 @@ async def test_client_kill_mid_flood_gives_each_caller_one_outcome_and_the_clien
 
 
 async def test_client_pause_makes_500_callers_wait_then_succeed_and_those_with_a_short_timeout_time_out(
-    server: RedisServer, client: leanredis.Redis, traced: None
+    debug_server: RedisServer, client: leanredis.Redis, traced: None
 ) -> None:
     await client.set("k", "v")
     ident = await client_id(client)
     footprint = Footprint("CLIENT PAUSE")
-    raw_command(server, "CLIENT", "PAUSE", "600", "ALL")
+    pause_server(debug_server, 600)
     started = time.monotonic()
     patient = [client.get("k") for _ in range(CALLERS)]
     hasty = [client.with_timeout(0.1).get("k") for _ in range(CALLERS)]
@@ -179,12 +169,12 @@ async def test_client_pause_makes_500_callers_wait_then_succeed_and_those_with_a
 
 
 async def test_a_busy_script_answers_500_callers_busy_error_each_and_script_kill_ends_it(
-    server: RedisServer, client: leanredis.Redis, traced: None
+    debug_server: RedisServer, client: leanredis.Redis, traced: None
 ) -> None:
     await client.set("k", "v")
     ident = await client_id(client)
     await client.config_set("busy-reply-threshold", 50)
-    runner = leanredis.Redis(host="127.0.0.1", port=server.port)
+    runner = leanredis.Redis(host="127.0.0.1", port=debug_server.port)
     try:
         footprint = Footprint("BUSY")
         script = asyncio.ensure_future(runner.with_timeout(10).eval("while true do end", 0))
@@ -193,7 +183,7 @@ async def test_a_busy_script_answers_500_callers_busy_error_each_and_script_kill
         assert kinds(results) == {"BusyError": CALLERS}, kinds(results)
         busy = results[0]
         assert isinstance(busy, leanredis.ResponseError) and str(busy).startswith("BUSY")
-        same_class_as_redis_py(busy, await redis_py_error(server.port, "GET", "k"))
+        same_class_as_redis_py(busy, await redis_py_error(debug_server.port, "GET", "k"))
         del results
         assert await client.script_kill() is True
         with pytest.raises(leanredis.ResponseError, match="[Kk]illed"):
@@ -208,14 +198,14 @@ async def test_a_busy_script_answers_500_callers_busy_error_each_and_script_kill
 
 
 async def test_loading_replies_are_busy_loading_errors_and_do_not_cost_the_connection(
-    server: RedisServer, client: leanredis.Redis, traced: None
+    debug_server: RedisServer, client: leanredis.Redis, traced: None
 ) -> None:
     await client.execute_command("DEBUG", "POPULATE", "10000")
     await client.execute_command("SAVE")
     ident = await client_id(client)
     await client.config_set("key-load-delay", 50)  # microseconds per key: about 0.5 s of LOADING
     await client.config_set("loading-process-events-interval-bytes", 1024)
-    reloader = leanredis.Redis(host="127.0.0.1", port=server.port)
+    reloader = leanredis.Redis(host="127.0.0.1", port=debug_server.port)
     try:
         footprint = Footprint("LOADING")
         reload = asyncio.ensure_future(reloader.with_timeout(10).execute_command("DEBUG", "RELOAD"))
@@ -224,7 +214,7 @@ async def test_loading_replies_are_busy_loading_errors_and_do_not_cost_the_conne
         assert kinds(results) == {"BusyLoadingError": CALLERS}, kinds(results)
         loading = results[0]
         assert str(loading).startswith("LOADING")
-        theirs = await redis_py_error(server.port, "GET", "key:1")
+        theirs = await redis_py_error(debug_server.port, "GET", "key:1")
         same_class_as_redis_py(loading, theirs)
         del results, loading, theirs
         await asyncio.wait_for(reload, 10)
@@ -254,12 +244,12 @@ async def until_refused(client: leanredis.Redis, error: type[Exception]) -> None
 
 @pytest.mark.parametrize("protocol", [2, 3])
 async def test_maxclients_fails_500_callers_of_a_new_client_with_connection_error_while_connected_ones_serve(
-    server: RedisServer, client: leanredis.Redis, traced: None, protocol: int
+    debug_server: RedisServer, client: leanredis.Redis, traced: None, protocol: int
 ) -> None:
     await client.set("k", "v")
     ident = await client_id(client)
     connected = int((await client.info("clients"))["connected_clients"])
-    newcomer = leanredis.Redis(host="127.0.0.1", port=server.port, protocol=protocol, socket_timeout=5)
+    newcomer = leanredis.Redis(host="127.0.0.1", port=debug_server.port, protocol=protocol, socket_timeout=5)
     await client.config_set("maxclients", connected)
     try:
         footprint = Footprint(f"maxclients RESP{protocol}")
@@ -271,7 +261,7 @@ async def test_maxclients_fails_500_callers_of_a_new_client_with_connection_erro
         error = results[CALLERS]
         assert "max number of clients reached" in str(error)
         assert error.possibly_executed is False, "refused before any command was written"
-        theirs = await redis_py_error(server.port, "GET", "k", protocol=protocol)
+        theirs = await redis_py_error(debug_server.port, "GET", "k", protocol=protocol)
         same_class_as_redis_py(error, theirs)
         del served, refused, results, error, theirs
         await client.config_set("maxclients", 10000)
@@ -287,11 +277,11 @@ async def test_maxclients_fails_500_callers_of_a_new_client_with_connection_erro
 
 
 async def test_noperm_under_load_is_no_permission_error_for_the_refused_and_the_rest_are_answered(
-    server: RedisServer, client: leanredis.Redis, traced: None
+    debug_server: RedisServer, client: leanredis.Redis, traced: None
 ) -> None:
     await client.set("r:1", "allowed")
     await client.execute_command("ACL", "SETUSER", "limited", "on", ">secret-pw", "~r:*", "+get", "+client")
-    user = leanredis.Redis(host="127.0.0.1", port=server.port, username="limited", password="secret-pw")
+    user = leanredis.Redis(host="127.0.0.1", port=debug_server.port, username="limited", password="secret-pw")
     try:
         ident = await client_id(user)
         footprint = Footprint("NOPERM")
@@ -302,7 +292,7 @@ async def test_noperm_under_load_is_no_permission_error_for_the_refused_and_the_
         assert all(res == b"allowed" for res in results[::3])
         error = results[1]
         assert isinstance(error, leanredis.ResponseError) and "secret-pw" not in str(error)
-        theirs = await redis_py_error(server.port, "GET", "other", username="limited", password="secret-pw")
+        theirs = await redis_py_error(debug_server.port, "GET", "other", username="limited", password="secret-pw")
         same_class_as_redis_py(error, theirs)
         del futures, results, error, theirs
         assert await client_id(user) == ident, "a NOPERM reply must not cost the connection"
@@ -318,18 +308,8 @@ async def test_noperm_under_load_is_no_permission_error_for_the_refused_and_the_
 @pytest.fixture
 def stale_replica(server_binary: str) -> Iterator[tuple[RedisServer, RedisServer]]:
     """A primary and a replica that refuses stale reads (``replica-serve-stale-data no``)."""
-    primary = RedisServer(server_binary, extra_args=NO_SYNC_DELAY)
-    primary.start()
-    replica = RedisServer(
-        server_binary,
-        extra_args=["--replicaof", "127.0.0.1", str(primary.port), "--replica-serve-stale-data", "no"],
-    )
-    try:
-        replica.start()
-        yield primary, replica
-    finally:
-        replica.stop()
-        primary.stop()
+    with primary_and_replica(server_binary, "--replica-serve-stale-data", "no") as pair:
+        yield pair
 
 
 async def test_masterdown_on_a_replica_without_its_primary_is_master_down_error_for_500_callers(

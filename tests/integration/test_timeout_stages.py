@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -12,13 +11,6 @@ from leanredis.server import RedisServer
 
 from .fakes import FakeServer, StallingAt, answer, split_commands
 from .faults import FaultProxy
-
-
-@pytest.fixture
-async def proxy(redis_server: RedisServer) -> AsyncIterator[FaultProxy]:
-    fault = await FaultProxy(redis_server.port).start()
-    yield fault
-    await fault.aclose()
 
 
 async def test_a_full_queue_and_a_silent_server_time_out_in_different_stages(proxy: FaultProxy) -> None:

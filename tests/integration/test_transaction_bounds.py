@@ -9,9 +9,6 @@ server runs again. Each test has a private server (it is stopped).
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
-import signal
 import sys
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -21,24 +18,14 @@ import pytest
 import leanredis
 from leanredis.server import RedisServer
 
+from .helpers import stopped
+
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(90)]
 
 BOUND = 1 << 20  # max_buffered_bytes of the clients below
 VALUE = 128 << 10  # two SETs of this per transaction: a unit of a quarter of the bound
 UNIT = 2 * VALUE + 200  # a transaction encoded: MULTI, two SETs, EXEC (their headers are < 200 bytes)
 COUNT = 100  # transactions: 25 MiB encoded, far past the bound and the kernel's socket buffers
-
-
-@contextlib.contextmanager
-def stopped(server: RedisServer) -> Iterator[None]:
-    """The server frozen (SIGSTOP) inside the block, running again (SIGCONT) after, whatever happens."""
-    assert server.process is not None
-    pid = server.process.pid
-    os.kill(pid, signal.SIGSTOP)
-    try:
-        yield
-    finally:
-        os.kill(pid, signal.SIGCONT)
 
 
 class Watch:
@@ -205,14 +192,10 @@ async def test_a_cancelled_waiting_transaction_frees_its_place_and_its_arguments
 @pytest.fixture(scope="module")
 def private_cluster(server_binary: str) -> Iterator[Any]:
     """A cluster of this module's own (a node is stopped); a long node timeout: no failover meanwhile."""
-    from .cluster import LocalCluster
+    from .cluster import running_cluster
 
-    local = LocalCluster(server_binary, node_timeout_ms=60_000)
-    local.start()
-    try:
+    with running_cluster(server_binary, node_timeout_ms=60_000) as local:
         yield local
-    finally:
-        local.stop()
 
 
 async def test_cluster_transactions_on_a_stopped_node_wait_within_max_buffered_bytes_then_all_run_whole(

@@ -7,12 +7,17 @@ import gc
 import weakref
 from collections import deque
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
 from leanredis.connection import Backoff
 from leanredis.connection.deadlines import COMPACT_SLACK, PerCallDeadlines, expired_in_order
 from leanredis.future import CUSTOM_DEADLINE, NO_DEADLINE, CommandFuture
+
+if TYPE_CHECKING:
+    from leanredis.connection import Connection
+    from leanredis.connection.protocol import RedisProtocol
 
 
 @pytest.fixture
@@ -27,6 +32,32 @@ def future(loop: asyncio.AbstractEventLoop, deadline: float = CUSTOM_DEADLINE) -
     fut.deadline = deadline
     fut.name = b"GET"
     return fut
+
+
+def socketless(
+    max_inflight: int, max_buffered_bytes: int, keeps: bool, inflight: int, buffered: int, paused: bool
+) -> tuple[Connection, RedisProtocol]:
+    """A Connection and its RedisProtocol with no socket, ``inflight`` commands pending and ``buffered``
+    bytes held (half of them kept, on a connection that keeps its commands), its writes paused or not;
+    nothing is ever written. In a running loop (the futures take it)."""
+    from leanredis.connection import Connection
+    from leanredis.connection.protocol import RedisProtocol
+    from leanredis.options import ConnectionOptions
+
+    options = ConnectionOptions(
+        host="127.0.0.1", port=1, max_inflight=max_inflight, max_buffered_bytes=max_buffered_bytes
+    )
+    conn = Connection(options, keeps_commands=keeps)
+    proto = RedisProtocol(conn)
+    proto.pending = deque(CommandFuture() for _ in range(inflight))
+    # a keeping connection counts kept bytes too: part of the buffered bytes are kept, not unwritten
+    kept = buffered // 2 if keeps else 0
+    proto.kept_bytes = kept
+    proto.out = bytearray(buffered - kept)
+    proto.write_paused = paused
+    proto.flush_scheduled = True  # nothing is written: there is no socket
+    conn._proto = proto
+    return conn, proto
 
 
 def run_callbacks(loop: asyncio.AbstractEventLoop) -> None:
@@ -111,22 +142,9 @@ def test_execute_admits_a_command_exactly_when_has_room_says_so(
     # Connection.execute and the keeping execute (cluster nodes) inline RedisProtocol.has_room()
     # (a call per command costs 2% of a GET): they must agree on every side of every bound, kept bytes too
 
-    from leanredis.connection import Connection
-    from leanredis.connection.protocol import RedisProtocol
-    from leanredis.options import ConnectionOptions
-
     async def admitted() -> tuple[bool, bool]:
-        options = ConnectionOptions(host="127.0.0.1", port=1, max_inflight=4, max_buffered_bytes=64)
-        conn = Connection(options, keeps_commands=keeps)
-        proto = RedisProtocol(conn)
-        proto.pending = deque(CommandFuture() for _ in range(inflight))
-        # a keeping connection counts kept bytes too: part of the buffered bytes are kept, not unwritten
-        kept = buffered // 2 if keeps else 0
-        proto.kept_bytes = kept
-        proto.out = bytearray(buffered - kept)
-        proto.write_paused = paused
-        proto.flush_scheduled = True  # nothing is written: there is no socket
-        conn._proto = proto
+        conn, proto = socketless(4, 64, keeps, inflight, buffered, paused)
+        kept = proto.kept_bytes
         expected = proto.has_room()
         fut = conn.execute((b"GET", b"k"))
         took = len(proto.pending) == inflight + 1 and len(proto.out) > buffered - kept
@@ -153,24 +171,14 @@ def test_drain_sends_exactly_what_has_room_admits_one_command_at_a_time(
     # each command would (count, bytes, kept bytes, a paused transport), no sooner and no later
     from hiredis import pack_command
 
-    from leanredis.connection import Connection
     from leanredis.connection.protocol import RedisProtocol
-    from leanredis.options import ConnectionOptions
 
     args = (b"SET", b"key", b"v" * 10)
     size = len(pack_command(args))
 
     async def drained() -> tuple[int, int]:
-        options = ConnectionOptions(host="127.0.0.1", port=1, max_inflight=8, max_buffered_bytes=128)
-        conn = Connection(options, keeps_commands=keeps)
-        proto = RedisProtocol(conn)
-        proto.pending = deque(CommandFuture() for _ in range(inflight))
-        kept = buffered // 2 if keeps else 0
-        proto.kept_bytes = kept
-        proto.out = bytearray(buffered - kept)
-        proto.write_paused = paused
-        proto.flush_scheduled = True  # nothing is written: there is no socket
-        conn._proto = proto
+        conn, proto = socketless(8, 128, keeps, inflight, buffered, paused)
+        kept = proto.kept_bytes
         # what has_room() before each command admits, on a copy of the state
         model = RedisProtocol(conn)
         model.pending = deque(proto.pending)
