@@ -5,8 +5,8 @@ for each client: arrivals at ``budget_qps`` (open loop, as ``paced``) of SETs
 and GETs whose values follow a fixed seeded distribution of sizes, mostly
 100 B and some up to 256 KB; every ``budget_burst_every`` seconds a burst of
 ``budget_burst`` SETs of one 256 KB value started at once (96 MiB by default,
-past the budget of the leanredis run that has one); and, half-way, one GET
-answered by a fake server on 127.0.0.1 with a ``$1073741824`` header followed
+past the budget of the leanredis run that has one); and, after the first
+burst past half the window, one GET answered by a fake server on 127.0.0.1 with a ``$1073741824`` header followed
 by bytes at full speed. leanredis refuses that reply at its header with
 ``ReplyTooLargeError``; the next command on the same client is answered.
 
@@ -292,16 +292,21 @@ async def budget(ctx: Context, adapter: Adapter) -> dict[str, Any]:
         bursts.append({"at_s": round(t0 - ctx.sampler.started, 2), "sets": p.budget_burst,
                        "seconds": round(clock() - t0, 3), "failed": len(failed), "unfinished": late})
 
-    async def burster(start: float) -> None:
+    async def burster(start: float) -> dict[str, Any]:
+        """The bursts, one at a time (one not finished by the next one's time delays it), and the hostile reply
+        between two of them, once half the window has passed: its RSS step is its own, not a burst's."""
         at = start + p.budget_burst_every
+        hostile: dict[str, Any] | None = None
         while at < start + p.duration:
             await asyncio.sleep(max(0.0, at - clock()))
-            await one_burst()  # one at a time: a burst not finished by the next one's time delays it
+            await one_burst()
+            if hostile is None and clock() >= start + p.duration / 2:
+                hostile = await _hostile(ctx, clock())
             at = max(at + p.budget_burst_every, clock())
+        return hostile if hostile is not None else await _hostile(ctx, start + p.duration / 2)
 
     start = clock()
     burst_task = loop.create_task(burster(start))
-    hostile_task = loop.create_task(_hostile(ctx, start + p.duration / 2))
     parts_task = loop.create_task(parts.run(start + p.duration + 45)) if parts is not None else None
     qps, total = p.budget_qps, int(p.budget_qps * p.duration)
     arrivals = issued = shed = 0
@@ -331,10 +336,9 @@ async def budget(ctx: Context, adapter: Adapter) -> dict[str, Any]:
     drain_deadline = clock() + 10
     while state.done + state.failed < issued and clock() < drain_deadline:
         await asyncio.sleep(0.01)
-    await burst_task
     try:
-        hostile = await hostile_task
-    except Exception as exc:  # the lab's own part failed (the fake, or opening the second client): say so
+        hostile = await burst_task
+    except Exception as exc:  # the lab's own part failed (the fake, or the second client's open): say so
         hostile = {"outcome": "not run", "message": f"{type(exc).__name__}: {exc}"[:300], "next_command": None}
     if parts_task is not None:
         parts_task.cancel()
