@@ -60,13 +60,16 @@ def bench_parser(sub: Any) -> argparse.ArgumentParser:
     p.add_argument("--n", type=int, help="burst: commands (default 300,000)")
     p.add_argument("--concurrency", type=int, help="burst: concurrent tasks (default 1,000)")
     p.add_argument("--value-size", type=int, help="bytes per value (default 100)")
-    p.add_argument("--qps", type=int, help="paced/overload: arrivals per second (default 80,000)")
-    p.add_argument("--duration", type=float, help="paced/overload/restart/soak: seconds (default 10)")
+    p.add_argument("--qps", type=int, help="paced/overload: arrivals per second (default 80,000; budget: 100,000)")
+    p.add_argument("--duration", type=float, help="paced/overload/restart/soak/budget: seconds (default 10)")
     p.add_argument("--fault-every", type=float, help="soak: seconds between faults (default 60)")
     p.add_argument("--flood", type=int, help="flood: commands started at once (default 200,000)")
     p.add_argument("--churn", type=int, help="churn: create/use/close cycles (default 5,000)")
     p.add_argument("--vectors", type=int, help="vector: vectors in the HNSW index (default 100,000)")
     p.add_argument("--vector-dim", type=int, help="vector: dimensions of each float32 vector (default 128)")
+    p.add_argument("--max-memory-bytes", type=int,
+                   help="budget: max_memory_bytes of the leanredis run that sets one (default 64 MiB; leanredis "
+                        "also runs with its default, 1 GiB)")
     p.add_argument("--idle", type=float, help="seconds idle before the 'idle' RSS reading (default 2)")
     p.add_argument("--handler-tasks", action="store_true", help="paced: one handler task per arrival")
     p.add_argument("--quick", action="store_true", help="tiny sizes: every workload in a second or two")
@@ -157,7 +160,7 @@ def run_bench(args: argparse.Namespace) -> int:
     if args.noise is not None:
         print("--noise goes with --compare", file=sys.stderr)
         return 2
-    from .lab import page, report, vector
+    from .lab import budget_report, page, report, vector
     from .lab.clients import CLUSTER_ADAPTERS, KNOWN_CLIENTS, installed
     from .lab.runner import CLUSTER_WORKLOADS, Plan, environment, label, run_one, runs, target
     from .lab.workloads import LONG_WORKLOADS, WORKLOADS, Params
@@ -210,6 +213,7 @@ def run_bench(args: argparse.Namespace) -> int:
         params = Params(n=20_000, concurrency=200, qps=20_000, duration=1.5, flood=20_000, churn=200, idle=0.5,
                         pause_ms=300, pause_every=0.8, fault_every=0.5, soak_pause_ms=1500)
         params.vectors, params.vector_dim, params.vector_queries = 5_000, 32, 2_000
+        params.budget_qps, params.budget_burst, params.budget_burst_every = 20_000, 96, 0.5
     for name in ("n", "concurrency", "value_size", "qps", "duration", "flood", "churn", "idle", "fault_every",
                  "vectors", "vector_dim"):
         value = getattr(args, name)
@@ -218,6 +222,13 @@ def run_bench(args: argparse.Namespace) -> int:
                 print(f"--{name.replace('_', '-')} must be positive", file=sys.stderr)
                 return 2
             setattr(params, name, value)
+    if args.qps is not None:
+        params.budget_qps = args.qps
+    if args.max_memory_bytes is not None:
+        if args.max_memory_bytes < 64 * 1024:
+            print("--max-memory-bytes takes at least 65536 (64 KiB), as max_memory_bytes does", file=sys.stderr)
+            return 2
+        params.budget_bytes = args.max_memory_bytes
     params.handler_tasks = args.handler_tasks
     trim_choices: dict[str, list[bool | None]] = {"on": [True], "off": [False], "both": [True, False]}
     trims = trim_choices.get(args.trim or "", [None])
@@ -251,6 +262,7 @@ def run_bench(args: argparse.Namespace) -> int:
             results.append(result)
     print(report.table(results))
     print(vector.text(results))
+    print(budget_report.text(results))
     targets = report.cluster_targets(results) if args.cluster else None
     if targets is not None:
         print(report.cluster_text(targets))
@@ -258,6 +270,7 @@ def run_bench(args: argparse.Namespace) -> int:
     doc = report.write_json(json_path, env, {**asdict(plan), "params": asdict(params)}, results, missing, targets)
     images = report.chart_images(results)
     pngs = report.charts(out_dir, images) + vector.write(out_dir, results)
+    budget_report.write(out_dir, results)
     (out_dir / "results.md").write_text(report.markdown(results, env, targets))
     html_path = out_dir / "report.html"
     html_path.write_text(page.report_page(doc, images), encoding="utf-8")

@@ -85,8 +85,12 @@ class LeanAdapter(Adapter):
         kwargs["socket_timeout"] = options.get("timeout") or None
         if "trim" in options:
             kwargs["trim_idle"] = options["trim"]
+        if options.get("max_memory_bytes"):
+            kwargs["max_memory_bytes"] = options["max_memory_bytes"]
         self.client = leanredis.Redis(host=host, port=port, **kwargs)
         self.how = "one multiplexed connection, defaults (max_inflight 10,000, wait policy)" + _described(kwargs)
+        if "max_memory_bytes" in kwargs:
+            self.how += f" max_memory_bytes={kwargs['max_memory_bytes']:,}"
         self.set = self.client.set  # type: ignore[method-assign,assignment]
         self.get = self.client.get  # type: ignore[method-assign,assignment]
         await self.client.ping()

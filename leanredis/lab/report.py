@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .._version import __version__
+from . import budget_report
 from .runner import ALLOCATOR_LIBS, allocator_path, label
 
 SCHEMA_VERSION = 1
@@ -214,6 +215,12 @@ def run_notes(r: dict[str, Any]) -> list[str]:
         notes.append(f"recovered in {r['recovery_s']} s")
     if r.get("server_connected_clients"):
         notes.append(f"{r['server_connected_clients']} conns on server")
+    if r.get("budget"):
+        b = r["budget"]
+        if b.get("peak_memory_bytes") is not None:
+            notes.append(f"peak memory_bytes {b['peak_memory_bytes'] / 2**20:.1f} of {b['limit_bytes'] / 2**20:g} MiB")
+        notes.append(f"hostile reply: {budget_report.hostile_text(b['hostile'])}, next command "
+                     f"{b['hostile'].get('next_command')}")
     return notes
 
 
@@ -285,6 +292,11 @@ def chart_images(results: list[dict[str, Any]]) -> dict[str, bytes]:
     for workload in dict.fromkeys(r["workload"] for r in results):
         rows = [r for r in results if r["workload"] == workload and r.get("series")]
         if not rows:
+            continue
+        if workload == "budget":  # RSS over the budget's parts, a panel per run
+            png = budget_report.chart_image(rows)
+            if png is not None:
+                images[workload] = png
             continue
         fig, (ax_rss, ax_tp) = plt.subplots(2, 1, figsize=(11, 8), sharex=True)
         for r in rows:

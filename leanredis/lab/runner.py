@@ -139,8 +139,11 @@ def runs(plan: Plan) -> list[dict[str, Any]]:
                 for loop in plan.loops:
                     for trim in plan.trims if client == "leanredis" else [None]:
                         for workload in plan.workloads:
-                            out.append({"client": client, "allocator": allocator, "pymalloc": pymalloc,
-                                        "loop": loop, "trim": trim, "workload": workload})
+                            spec = {"client": client, "allocator": allocator, "pymalloc": pymalloc,
+                                    "loop": loop, "trim": trim, "workload": workload}
+                            if workload == "budget" and client == "leanredis":  # with a budget, then its default
+                                out.append({**spec, "max_memory_bytes": plan.params.budget_bytes})
+                            out.append(spec)
     return out
 
 
@@ -178,6 +181,8 @@ def label(spec: dict[str, Any]) -> str:
         parts.append("trim")
     elif spec.get("trim") is False:
         parts.append("no-trim")
+    if spec.get("max_memory_bytes"):
+        parts.append(f"budget-{spec['max_memory_bytes'] / 2**20:g}MiB")
     if spec.get("round"):
         parts.append(f"#{spec['round']}")
     return "/".join(parts)

@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ..memory import allocator, rss_bytes
+from .budget import budget
 from .clients import Adapter, open_client, version
 from .paced import overload, paced, restart
 from .sampler import Counter, Sampler, ServerOps
@@ -28,7 +29,7 @@ from .workloads import Context, Params, burst, cached, churn, connected_clients,
 # every workload by name: the closed-loop ones (workloads.py), the open-loop ones (paced.py, soak.py), vector
 RUNNERS: dict[str, Callable[[Context, Adapter], Awaitable[dict[str, Any]]]] = {
     "burst": burst, "pipeline": pipeline, "paced": paced, "flood": flood, "churn": churn, "overload": overload,
-    "restart": restart, "cached": cached, "soak": soak, "vector": vector,
+    "restart": restart, "cached": cached, "soak": soak, "vector": vector, "budget": budget,
 }
 
 _out_lock = threading.Lock()
@@ -74,6 +75,8 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
     options = {"timeout": params.timeout if spec["workload"] in ("overload", "restart", "soak") else None}
     if spec.get("trim") is not None and spec["client"] == "leanredis":
         options["trim"] = spec["trim"]
+    if spec.get("max_memory_bytes") and spec["client"] == "leanredis":
+        options["max_memory_bytes"] = spec["max_memory_bytes"]
     sampler.start()
     rss_start = sampler.now_mb()
     cluster = bool(spec.get("cluster"))
@@ -107,7 +110,8 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
         "workload": spec["workload"], "loop": spec["loop"],
         "allocator_requested": spec.get("allocator", "glibc"), "allocator_loaded": allocator(),
         "pymalloc": os.environ.get("PYTHONMALLOC", "") != "malloc",
-        "trim": spec.get("trim"), "round": spec.get("round"), "params": spec["params"], **figures,
+        "trim": spec.get("trim"), "round": spec.get("round"), "max_memory_bytes": spec.get("max_memory_bytes"),
+        "params": spec["params"], **figures,
         "rss_mb": {"start": rss_start, "after_open": rss_open, "peak": sampler.peak_mb(),
                    "end": rss_end, "idle": rss_idle},
         "server_connected_clients": server_clients, "error": error, "series": sampler.series(),

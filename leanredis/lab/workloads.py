@@ -4,7 +4,7 @@ Here: what every workload is handed (``Params``, ``Context``), what it
 measures with (``Histogram``, raw server commands), and the closed-loop
 workloads (burst, pipeline, flood, churn, cached). The open-loop ones are in
 ``paced.py`` (paced, overload, restart) and ``soak.py``, vector in
-``vector.py``; ``worker.RUNNERS`` names them all.
+``vector.py``, budget in ``budget.py``; ``worker.RUNNERS`` names them all.
 
 Every loop here is bounded in count and in time and stops by itself.
 """
@@ -28,8 +28,9 @@ from .sampler import Counter, Sampler
 
 WORKLOADS = ("burst", "pipeline", "paced", "flood", "churn", "overload", "restart", "cached")
 # run by name only, never by ``all``: a soak (lab/soak.py) lasts minutes by design (the CI's lab test runs ``all``);
-# vector (lab/vector.py) needs a server with the search module and loads 51 MB of vectors
-LONG_WORKLOADS = ("soak", "vector")
+# vector (lab/vector.py) needs a server with the search module and loads 51 MB of vectors; budget (lab/budget.py)
+# lasts --duration and a peer that reads its hostile reply holds 256 MiB of it
+LONG_WORKLOADS = ("soak", "vector", "budget")
 
 
 @dataclass
@@ -56,6 +57,11 @@ class Params:
     vector_batch: int = 500  # vector: HSETs per pipeline
     vector_queries: int = 20_000  # vector: KNN queries at most (and --duration seconds at most)
     vector_tasks: int = 50  # vector: tasks querying at once
+    budget_qps: int = 100_000  # budget: arrivals per second (mixed SETs and GETs)
+    budget_bytes: int = 64 * 1024 * 1024  # budget: max_memory_bytes of the leanredis run that sets one
+    budget_burst: int = 384  # budget: 256 KB SETs started at once in each burst (96 MiB)
+    budget_burst_every: float = 4.0  # budget: seconds between bursts
+    budget_outstanding: int = 50_000  # budget: open arrivals past which new ones are shed (and counted)
 
 
 @dataclass

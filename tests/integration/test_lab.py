@@ -319,3 +319,34 @@ def test_vector_workload_loads_the_index_and_queries_it_with_both_clients_giving
     assert (tmp_path / "vector.png").exists() and (tmp_path / "vector.md").exists()
     modules_port = int(out.stdout.split("vector: ")[1].split("port ")[1].split(")")[0])
     assert not _listening(modules_port) and not _listening(_port_of_private_server(out.stdout))
+
+
+def test_budget_workload_stays_within_the_budget_and_refuses_the_hostile_reply_at_its_header(
+    tmp_path: Path, server_binary: str
+) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    budget = 8 * 1024 * 1024  # bursts of 96 SETs of 256 KB (--quick: 24 MiB) at once are three times as large
+    out = _bench(["--quick", "--workload", "budget", "--clients", "leanredis", "--qps", "5000", "--duration", "2",
+                  "--idle", "0.2", "--max-memory-bytes", str(budget), "--server-binary", server_binary], tmp_path)
+    assert out.returncode == 0, out.stdout + out.stderr
+    doc = json.loads((tmp_path / "results.json").read_text())
+    jsonschema.validate(doc, json.loads(SCHEMA.read_text()))
+    runs = {run["max_memory_bytes"]: run for run in doc["runs"]}
+    assert set(runs) == {budget, None}
+    for run in runs.values():
+        assert run["error"] is None, run.get("failed") or run["error"]
+        figures = run["budget"]
+        assert figures["bursts"], "no burst ran"
+        hostile = figures["hostile"]
+        # refused at the header: at once, not after reading what the fake streams behind it
+        assert hostile["outcome"] == "ReplyTooLargeError" and hostile["seconds"] < 2, hostile
+        assert hostile["next_command"] == "ok", hostile
+    within = runs[budget]["budget"]
+    assert within["limit_bytes"] == budget
+    # the bursts pressed on the budget, and what the client held never passed it
+    assert budget / 2 < within["peak_memory_bytes"] <= budget, within["parts_peak_bytes"]
+    assert within["memory_high_bytes"] <= budget
+    assert runs[None]["budget"]["limit_bytes"] == 1 << 30  # the default
+    png = tmp_path / "budget.png"
+    assert png.exists() and png.stat().st_size > 10_000
+    assert "hostile reply: ReplyTooLargeError" in out.stdout

@@ -214,7 +214,8 @@ def announcing_then_trickling(index: int) -> Serve:
 @pytest.mark.parametrize("parser", ["hiredis", "python"])
 @pytest.mark.parametrize("fake", [trickling, announcing_then_trickling], indirect=True)
 async def test_a_bulk_string_announced_past_max_reply_bytes_fails_at_its_header(fake: FakeServer, parser: str) -> None:
-    client = plain_client(fake, parser=parser, max_reply_bytes=MiB)
+    # a budget past both announces (2 GiB, 100 MB): only max_reply_bytes can refuse them at the header
+    client = plain_client(fake, parser=parser, max_reply_bytes=MiB, max_memory_bytes=4 * 1024 * MiB)
     loop = asyncio.get_running_loop()
     try:
         started = loop.time()
@@ -222,7 +223,8 @@ async def test_a_bulk_string_announced_past_max_reply_bytes_fails_at_its_header(
             asyncio.gather(client.get("a"), client.get("b"), return_exceptions=True), 5
         )
         assert isinstance(second, ReplyTooLargeError)
-        assert re.search("announces a bulk string of (2147483647|100000000) bytes", str(second)), second
+        assert re.search("max_reply_bytes=1048576 .*announces a bulk string of (2147483647|100000000) bytes",
+                         str(second)), second
         # announcing_then_trickling answers the first; trickling announces at once, the second fails with it
         assert first == b"v" or isinstance(first, ReplyTooLargeError)
         assert loop.time() - started < 1.0, "waited for the trickle instead of refusing the header"
