@@ -67,12 +67,16 @@ class MemoryBudget:
     """``max_memory_bytes`` and what is charged to it now; see the module docstring."""
 
     __slots__ = (
-        "limit", "used", "queued", "replies", "pubsub", "cache", "connections", "written", "protocols",
+        "limit", "max_bytes", "used", "queued", "replies", "pubsub", "cache", "connections", "written", "protocols",
         "refusals", "high", "waiting",
     )
 
     def __init__(self, limit: int) -> None:
+        # ``limit`` is what every check compares against: max_memory_bytes less what reads paused for memory
+        # reserved (``Replies._wait_to_read``), so that nothing else takes what is given back before them;
+        # ``max_bytes`` is max_memory_bytes itself, for reports
         self.limit = limit
+        self.max_bytes = limit
         self.used = 0
         # the parts charged off the hot path, each also in ``used``
         self.queued = 0
@@ -89,7 +93,7 @@ class MemoryBudget:
         self.waiting: set[Any] = set()
 
     def __repr__(self) -> str:
-        return f"<MemoryBudget used={self.used} limit={self.limit}>"
+        return f"<MemoryBudget used={self.used} limit={self.max_bytes}>"
 
     @property
     def left(self) -> int:
@@ -164,7 +168,7 @@ class MemoryBudget:
         return {
             "memory": self.parts(),
             "memory_bytes": self.used,
-            "max_memory_bytes": self.limit,
+            "max_memory_bytes": self.max_bytes,
             "memory_high_bytes": self.high,
             "memory_refusals": self.refusals,
         }

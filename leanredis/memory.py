@@ -206,7 +206,7 @@ class MemoryWatchdog:
         rss = rss_bytes()
         budget = self.budget
         over_rss = rss is not None and self.threshold is not None and rss >= self.threshold
-        over_budget = budget is not None and self.share is not None and budget.used >= self.share * budget.limit
+        over_budget = budget is not None and self.share is not None and budget.used >= self.share * budget.max_bytes
         if not over_rss and not over_budget:
             self.above = False
             return
@@ -226,7 +226,7 @@ class MemoryWatchdog:
             what = f"RSS {rss} bytes passed memory_warning_bytes={self.threshold} (allocator {info['allocator']})"
         else:
             what = (
-                f"{budget.used} bytes charged to max_memory_bytes={budget.limit} passed memory_warning_share="
+                f"{budget.used} bytes charged to max_memory_bytes={budget.max_bytes} passed memory_warning_share="
                 f"{self.share} (by part: {budget.parts()})"
             )
         logging.getLogger("leanredis").warning(

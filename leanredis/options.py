@@ -155,7 +155,7 @@ class ConnectionOptions:
 
     def __post_init__(self) -> None:
         _check_int("max_memory_bytes", self.max_memory_bytes, 64 * 1024, 2**62)
-        if self.budget is None or self.budget.limit != self.max_memory_bytes:
+        if self.budget is None or self.budget.max_bytes != self.max_memory_bytes:
             object.__setattr__(self, "budget", MemoryBudget(self.max_memory_bytes))
         _check_int("port", self.port, 0, 65535)
         _check_int("db", self.db, 0, 2**31 - 1)

@@ -108,6 +108,11 @@ class RedisProtocol(Replies, SlowRoutes, Writes, asyncio.Protocol):
         self.handed = 0
         self.whole_writes = True  # set per transport in connection_made
         self.reply_charged = 0
+        # a reply that needs more than is left of max_memory_bytes pauses reading (``_wait_to_read``): the
+        # bytes it reserved, its timer and its deadline
+        self.memory_wait = 0
+        self._memory_timer: asyncio.TimerHandle | None = None
+        self._memory_deadline = 0.0
         self.socket_charged = False
         # a connection that may have to re-send (cluster redirects) keeps each command's bytes
         # until its reply; they count against max_buffered_bytes
@@ -194,6 +199,7 @@ class RedisProtocol(Replies, SlowRoutes, Writes, asyncio.Protocol):
 
     def _give_back(self) -> None:
         """What this socket's commands and reply hold leaves the budget (its callers were failed)."""
+        self._end_memory_wait()
         budget = self.budget
         budget.used -= self.out_room + self.kept_bytes + self.written + self.reply_charged
         budget.written -= self.written

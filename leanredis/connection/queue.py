@@ -95,13 +95,14 @@ class WaitQueue:
         either policy), or under ``overload_policy="fail"``. False: the caller waits (``"wait"``).
         """
         budget = self.budget
-        if size > budget.limit:
+        if size > budget.max_bytes:
             budget.refused()
             fut.payload = None
             fut.set_exception(
                 DataError(
-                    f"{command_name(fut.name)} takes {size} bytes encoded, more than max_memory_bytes={budget.limit}: "
-                    "it can never be sent; raise max_memory_bytes or split the value"
+                    f"{command_name(fut.name)} takes {size} bytes encoded, more than "
+                    f"max_memory_bytes={budget.max_bytes}: it can never be sent; raise max_memory_bytes or split "
+                    "the value"
                 )
             )
             return True
@@ -112,7 +113,7 @@ class WaitQueue:
             fut.set_exception(
                 OverloadError(
                     f"{command_name(fut.name)} refused: it takes {size} bytes encoded and "
-                    f"{max(budget.limit - budget.used, 0)} of max_memory_bytes={budget.limit} are left "
+                    f"{max(budget.limit - budget.used, 0)} of max_memory_bytes={budget.max_bytes} are left "
                     "(stats()['memory'] shows what holds the rest); retry later or use overload_policy='wait'"
                 )
             )

@@ -56,6 +56,9 @@ _get_ident = threading.get_ident
 MORE = object()
 _MALFORMED = (ProtocolError, TypeError, IndexError)
 
+# how often a read paused for memory (``Replies._wait_to_read``) looks whether it was given back
+_MEMORY_POLL = 0.002
+
 # Decoding with errors="strict" would raise from inside the reader, after it consumed the
 # reply, with nothing to say which reply it was. Readers get this handler instead: it notes
 # the failure (per thread: one loop per thread) and lets the reply complete, so the failure is
@@ -138,6 +141,10 @@ class Replies:
     _encoding: str | None
     _errors: str
     max_reply: int
+    memory_wait: int
+    _memory_deadline: float
+    _memory_timer: asyncio.TimerHandle | None
+    _loop: asyncio.AbstractEventLoop
     _max_elements: int
     arriving: int
     _ended: bool
@@ -280,14 +287,16 @@ class Replies:
         budget = self.budget
         delta = charge - self.reply_charged
         if delta > 0 and budget.used + delta > budget.limit:
+            if self._wait_to_read(delta):
+                return False
             budget.refused()
             owner = self._owner
             left = budget.limit - budget.used + self.reply_charged
             what = f"announces a bulk string of {announced} bytes" if announced >= 0 else f"holds {charge} bytes"
             self._fail_all(
                 ReplyTooLargeError,
-                f"a reply from {owner.options.address if owner else 'the server'} {what}, past what is left of "
-                f"max_memory_bytes={budget.limit} ({max(left, 0)} bytes left; the rest is held as "
+                f"a reply from {owner.options.address if owner else 'the server'} {what}, past what "
+                f"max_memory_bytes={budget.max_bytes} can give it ({max(left, 0)} bytes left; the rest is held as "
                 "stats()['memory'] shows); connection dropped by the client",
             )
             return True
@@ -295,6 +304,78 @@ class Replies:
         budget.used += delta
         budget.replies += delta
         return False
+
+    def _wait_to_read(self, delta: int) -> bool:
+        """The reply being read needs ``delta`` bytes more than is left of max_memory_bytes: when they can be
+        given back without this socket's replies (out-buffers and transports drain by writing, other replies
+        end, queued commands leave), stop reading it until they are, and True. False (refused) when they
+        cannot: more than the budget less what stays held whatever happens (sockets, pub/sub messages, the
+        cache, this socket's kept bytes and its reply so far). A wait under way already covers the rest of the
+        bytes in hand (a read routed in pieces, at a RESP3 attribute): True.
+
+        The wait reserves ``delta``: the budget's ``limit`` is lowered by it, so no command and no other
+        reply takes what is given back first. It ends when the reserve is covered (reading resumes, charged)
+        or after ``late_reply_timeout``, refused then (``_memory_poll``)."""
+        if self.memory_wait:
+            return True
+        transport = self.transport
+        if transport is None or self.closed:
+            return False
+        budget = self.budget
+        held = budget.connections + budget.pubsub + budget.cache + self.kept_bytes + self.reply_charged
+        if held + delta > budget.limit:
+            return False
+        owner = self._owner
+        self.memory_wait = delta
+        budget.limit -= delta
+        transport.pause_reading()
+        loop = self._loop
+        wait = owner.options.late_reply_timeout if owner is not None else 5.0
+        self._memory_deadline = loop.time() + wait
+        self._memory_timer = loop.call_later(_MEMORY_POLL, self._memory_poll)
+        return True
+
+    def _memory_poll(self) -> None:
+        """A read paused for memory (``_wait_to_read``): resumed once what it reserved is free, refused at its
+        deadline. Polled: the transports' buffers drain with no event of ours to say so."""
+        self._memory_timer = None
+        delta = self.memory_wait
+        if not delta or self.transport is None or self.closed:
+            return
+        budget = self.budget
+        for proto in tuple(budget.protocols):
+            if proto.written:
+                proto._sync_written()
+        if budget.used <= budget.limit:
+            self._end_memory_wait()
+            self.reply_charged += delta
+            budget.used += delta
+            budget.replies += delta
+            self.transport.resume_reading()
+            return
+        if self._loop.time() < self._memory_deadline:
+            self._memory_timer = self._loop.call_later(_MEMORY_POLL, self._memory_poll)
+            return
+        self._end_memory_wait()
+        budget.refused()
+        owner = self._owner
+        self._fail_all(
+            ReplyTooLargeError,
+            f"a reply from {owner.options.address if owner else 'the server'} needs {delta} bytes more than "
+            f"max_memory_bytes={budget.max_bytes} had left, and they were not given back within "
+            f"late_reply_timeout={owner.options.late_reply_timeout if owner else 5.0} s (what is held is in "
+            "stats()['memory']); connection dropped by the client",
+        )
+
+    def _end_memory_wait(self) -> None:
+        """The reserve of a read paused for memory goes back to the budget (ended, refused or socket lost)."""
+        delta = self.memory_wait
+        if delta:
+            self.memory_wait = 0
+            self.budget.limit += delta
+            if self._memory_timer is not None:
+                self._memory_timer.cancel()
+                self._memory_timer = None
 
     def _too_large(self, how: str) -> None:
         """A reply past max_reply_bytes: the stream is fine but we will not hold it; drop the socket."""

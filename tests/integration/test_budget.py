@@ -207,6 +207,41 @@ async def test_4000_sets_of_one_256_kb_value_at_once_stay_within_the_budget_plus
         await client.aclose()
 
 
+@pytest.mark.parametrize("parser", ["auto", "python"])
+async def test_replies_wait_for_memory_that_written_commands_give_back_rather_than_being_refused(
+    redis_server: RedisServer, parser: str
+) -> None:
+    """A budget full of encoded commands: a 256 KB reply that does not fit in what is left stops reading its
+    socket until the written commands give memory back, then is read. Nothing fails, nothing passes the budget."""
+    budget = 16 * MiB
+    client = leanredis.Redis(port=redis_server.port, max_memory_bytes=budget, socket_timeout=60, parser=parser)
+    value = os.urandom(256 * 1024)
+    try:
+        await client.set("budget:read", value)
+        futures: list[Any] = []
+        for i in range(384):  # 96 MiB of SETs at once, a GET of a 256 KB value after every 8th
+            futures.append(client.set(f"budget:w:{i}", value))
+            if i % 8 == 7:
+                futures.append(client.get("budget:read"))
+        highest = 0
+        deadline = time.monotonic() + 60
+        while not all(f.done() for f in futures) and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+            highest = max(highest, assert_parts_add_up(client)["memory_bytes"])
+        assert all(f.done() for f in futures)
+        failed = [f.exception() for f in futures if f.exception() is not None]
+        assert not failed, (len(failed), failed[0])
+        gets = [f.result() for f in futures if f.result() is not True]
+        assert len(gets) == 48 and all(reply == value for reply in gets)
+        stats = assert_parts_add_up(client)
+        assert stats["memory_refusals"] == 0
+        assert highest <= budget
+        assert await client.get("budget:w:383") == value
+    finally:
+        await client.flushdb()
+        await client.aclose()
+
+
 @pytest.mark.parametrize("policy", ["wait", "fail"])
 async def test_a_command_larger_than_the_whole_budget_is_refused_under_either_policy(
     redis_server: RedisServer, policy: str
