@@ -22,7 +22,6 @@ from ..commands.bitmaps import BitfieldOffsetT
 from ..commands.geo import GeoPlace
 from ..commands.hashes import PatternT
 from ..commands.introspection import MemoryStat, SlowLogEntry
-from ..commands.keys import ENCODING, FREQ, IDLETIME, REFCOUNT, encoding, freq, idletime, refcount
 from ..commands.sentinel import SentinelState
 from ..commands.stream_replies import ClaimedEntry, PendingEntry, PendingSummary, StreamEntry, XAutoClaim, XInfoFullValue, XInfoStreamValue, XReadStream
 from ..commands.streams import ConsumerT, GroupT, StreamIdT

@@ -25,7 +25,6 @@ from .bitmaps import BitfieldOffsetT
 from .geo import GeoPlace
 from .hashes import PatternT
 from .introspection import MemoryStat, SlowLogEntry
-from .keys import ENCODING, FREQ, IDLETIME, REFCOUNT, encoding, freq, idletime, refcount
 from .sentinel import SentinelState
 from .stream_replies import ClaimedEntry, PendingEntry, PendingSummary, StreamEntry, XAutoClaim, XInfoFullValue, XInfoStreamValue, XReadStream
 from .streams import ConsumerT, GroupT, StreamIdT

@@ -242,7 +242,8 @@ class GeoCommands(CommandsBase[StrT]):
     def georadius(
         self, name: KeyT, longitude: float, latitude: float, radius: float, unit: str | None = ...,
         withdist: bool = ..., withcoord: bool = ..., withhash: bool = ...,
-        count: int | None = ..., sort: str | None = ..., store: KeyT | None = ..., store_dist: KeyT | None = ..., any: bool = ...,
+        count: int | None = ..., sort: str | None = ..., store: KeyT | None = ..., store_dist: KeyT | None = ...,
+        any: bool = ...,
     ) -> CommandFuture[list[StrT] | list[GeoPlace[StrT]] | int]: ...
     def georadius(
         self,
@@ -295,7 +296,8 @@ class GeoCommands(CommandsBase[StrT]):
     def georadiusbymember(
         self, name: KeyT, member: FieldT, radius: float, unit: str | None = ...,
         withdist: bool = ..., withcoord: bool = ..., withhash: bool = ...,
-        count: int | None = ..., sort: str | None = ..., store: KeyT | None = ..., store_dist: KeyT | None = ..., any: bool = ...,
+        count: int | None = ..., sort: str | None = ..., store: KeyT | None = ..., store_dist: KeyT | None = ...,
+        any: bool = ...,
     ) -> CommandFuture[list[StrT] | list[GeoPlace[StrT]] | int]: ...
     def georadiusbymember(
         self,

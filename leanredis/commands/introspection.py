@@ -19,7 +19,6 @@ from ..typed import RespValue, StrT
 from .base import CommandsBase, EncodableT, KeyT
 from .parsers import bool_ok, pairs_to_dict, register, str_if_bytes, to_bool
 
-
 if TYPE_CHECKING:
     from typing_extensions import NotRequired, TypedDict
 

@@ -227,9 +227,13 @@ class KeyCommands(CommandsBase[StrT]):
         return self._send((b"MIGRATE", host, port, b"", destination_db, timeout, *extra, b"KEYS", *names), None)
 
     @overload
-    def object(self, infotype: Literal["encoding", "ENCODING"], key: KeyT, **kwargs: Any) -> CommandFuture[StrT | None]: ...
+    def object(
+        self, infotype: Literal["encoding", "ENCODING"], key: KeyT, **kwargs: Any
+    ) -> CommandFuture[StrT | None]: ...
     @overload
-    def object(self, infotype: Literal["freq", "FREQ", "idletime", "IDLETIME", "refcount", "REFCOUNT"], key: KeyT, **kwargs: Any
+    def object(
+        self, infotype: Literal["freq", "FREQ", "idletime", "IDLETIME", "refcount", "REFCOUNT"], key: KeyT,
+        **kwargs: Any,
     ) -> CommandFuture[int | None]: ...
     @overload
     def object(self, infotype: str, key: KeyT, **kwargs: Any) -> CommandFuture[StrT | int | None]: ...

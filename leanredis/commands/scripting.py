@@ -57,11 +57,15 @@ class ScriptingCommands(CommandsBase[StrT]):
     """EVAL/EVALSHA, the script cache, ``register_script``, and Redis 7 functions."""
 
     # -- scripts ------------------------------------------------------------
-    def eval(self, script: ScriptTextT, numkeys: int, *keys_and_args: KeyT | EncodableT) -> CommandFuture[RespValue[StrT]]:
+    def eval(
+        self, script: ScriptTextT, numkeys: int, *keys_and_args: KeyT | EncodableT
+    ) -> CommandFuture[RespValue[StrT]]:
         """Run a Lua script: ``numkeys`` keys first, then arguments. The script's reply as sent."""
         return self._send((b"EVAL", script, numkeys, *keys_and_args), None)
 
-    def eval_ro(self, script: ScriptTextT, numkeys: int, *keys_and_args: KeyT | EncodableT) -> CommandFuture[RespValue[StrT]]:
+    def eval_ro(
+        self, script: ScriptTextT, numkeys: int, *keys_and_args: KeyT | EncodableT
+    ) -> CommandFuture[RespValue[StrT]]:
         """Run a read-only Lua script (EVAL_RO)."""
         return self._send((b"EVAL_RO", script, numkeys, *keys_and_args), None)
 
