@@ -145,7 +145,10 @@ def _import(source: str, names: set[str], package: str) -> str:
     if "" in names:
         return f"import {source}"
     target = _relative(source, package) if source.startswith("leanredis") else source
-    return f"from {target} import {', '.join(sorted(names))}"
+    line = f"from {target} import {', '.join(sorted(names))}"
+    if len(line) <= 120:
+        return line
+    return f"from {target} import (\n" + "".join(f"    {name},\n" for name in sorted(names)) + ")"  # as isort wraps it
 
 
 def stub_path(package: str) -> Path:

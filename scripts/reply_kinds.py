@@ -125,7 +125,8 @@ KINDS: dict[str, str] = {
     "client-list": "list[dict[str, str]]",
     "config": "dict[str, str | None]",
     "trackinginfo": "list[str | int | list[S]]",
-    "acl-user": "dict[str, bool | list[str] | list[list[str]]] | None",
+    # the fields it parses; one it does not (Valkey's "databases") as sent
+    "acl-user": "dict[str, bool | list[str] | list[list[str]] | RespValue[S]] | None",
     "acl-log": "list[dict[str, str | int | float | dict[str, str | int]]]",
     "slowlog": "list[SlowLogEntry]",
     "memory-stats": "dict[str, int | float | S | dict[str, int | float | S]]",

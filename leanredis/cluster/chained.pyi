@@ -23,7 +23,16 @@ from ..commands.geo import GeoPlace
 from ..commands.hashes import PatternT
 from ..commands.introspection import MemoryStat, SlowLogEntry
 from ..commands.sentinel import SentinelState
-from ..commands.stream_replies import ClaimedEntry, PendingEntry, PendingSummary, StreamEntry, XAutoClaim, XInfoFullValue, XInfoStreamValue, XReadStream
+from ..commands.stream_replies import (
+    ClaimedEntry,
+    PendingEntry,
+    PendingSummary,
+    StreamEntry,
+    XAutoClaim,
+    XInfoFullValue,
+    XInfoStreamValue,
+    XReadStream,
+)
 from ..commands.streams import ConsumerT, GroupT, StreamIdT
 from ..commands.zsets import CastT, ScoreCastT, ZScoreBoundT
 from ..commands.zsets_algebra import KeysOrWeightsT
@@ -45,7 +54,7 @@ class ClusterChainedCommands(AllCommands[StrT]):
     def acl_deluser(self, *username: str, **kwargs: Any) -> ClusterQueued[StrT, int]: ...
     def acl_dryrun(self, username: str, *args: EncodableT, **kwargs: Any) -> ClusterQueued[StrT, StrT]: ...
     def acl_genpass(self, bits: int | None = ..., **kwargs: Any) -> ClusterQueued[StrT, str]: ...
-    def acl_getuser(self, username: str, **kwargs: Any) -> ClusterQueued[StrT, dict[str, bool | list[str] | list[list[str]]] | None]: ...
+    def acl_getuser(self, username: str, **kwargs: Any) -> ClusterQueued[StrT, dict[str, bool | list[str] | list[list[str]] | RespValue[StrT]] | None]: ...
     def acl_help(self, **kwargs: Any) -> ClusterQueued[StrT, list[str]]: ...
     def acl_list(self, **kwargs: Any) -> ClusterQueued[StrT, list[str]]: ...
     def acl_load(self, **kwargs: Any) -> ClusterQueued[StrT, bool]: ...

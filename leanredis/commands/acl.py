@@ -13,7 +13,7 @@ from typing import Any, Union
 
 from ..exceptions import DataError
 from ..future import CommandFuture
-from ..typed import StrT
+from ..typed import RespValue, StrT
 from .base import CommandsBase, EncodableT, KeyT
 from .parsers import bool_ok, pairs_to_dict, register, str_if_bytes
 from .server import client_info_reply
@@ -34,7 +34,8 @@ def _words(value: Any) -> list[str]:
 
 def acl_getuser_reply(reply: Any) -> dict[str, Any] | None:
     """ACL GETUSER -> dict of str: flags, passwords, commands and categories (split), keys,
-    channels, selectors (each a flat [name, value, ...] list), and ``enabled``; None for no user."""
+    channels, selectors (each a flat [name, value, ...] list), and ``enabled``, any other field as sent;
+    None for no user."""
     if reply is None:
         return None
     data = {str_if_bytes(name): value for name, value in pairs_to_dict(reply).items()}
@@ -163,7 +164,7 @@ class ACLCommands(CommandsBase[StrT]):
 
     def acl_getuser(
         self, username: str, **kwargs: Any
-    ) -> CommandFuture[dict[str, bool | list[str] | list[list[str]]] | None]:
+    ) -> CommandFuture[dict[str, bool | list[str] | list[list[str]] | RespValue[StrT]] | None]:
         """The user's rules as a dict (see ``acl_getuser_reply``), or None if there is no such user."""
         return self._send((b"ACL", b"GETUSER", username), acl_getuser_reply)
 

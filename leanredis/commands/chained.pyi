@@ -26,7 +26,16 @@ from .geo import GeoPlace
 from .hashes import PatternT
 from .introspection import MemoryStat, SlowLogEntry
 from .sentinel import SentinelState
-from .stream_replies import ClaimedEntry, PendingEntry, PendingSummary, StreamEntry, XAutoClaim, XInfoFullValue, XInfoStreamValue, XReadStream
+from .stream_replies import (
+    ClaimedEntry,
+    PendingEntry,
+    PendingSummary,
+    StreamEntry,
+    XAutoClaim,
+    XInfoFullValue,
+    XInfoStreamValue,
+    XReadStream,
+)
 from .streams import ConsumerT, GroupT, StreamIdT
 from .zsets import CastT, ScoreCastT, ZScoreBoundT
 from .zsets_algebra import KeysOrWeightsT
@@ -45,7 +54,7 @@ class ChainedCommands(AllCommands[StrT]):
     def acl_deluser(self, *username: str, **kwargs: Any) -> Queued[StrT, int]: ...
     def acl_dryrun(self, username: str, *args: EncodableT, **kwargs: Any) -> Queued[StrT, StrT]: ...
     def acl_genpass(self, bits: int | None = ..., **kwargs: Any) -> Queued[StrT, str]: ...
-    def acl_getuser(self, username: str, **kwargs: Any) -> Queued[StrT, dict[str, bool | list[str] | list[list[str]]] | None]: ...
+    def acl_getuser(self, username: str, **kwargs: Any) -> Queued[StrT, dict[str, bool | list[str] | list[list[str]] | RespValue[StrT]] | None]: ...
     def acl_help(self, **kwargs: Any) -> Queued[StrT, list[str]]: ...
     def acl_list(self, **kwargs: Any) -> Queued[StrT, list[str]]: ...
     def acl_load(self, **kwargs: Any) -> Queued[StrT, bool]: ...

@@ -29,7 +29,7 @@ async def every_command_bytes(r: Redis[bytes]) -> None:
     assert_type(await r.acl_deluser(), int)  # ACL DELUSER: int
     assert_type(await r.acl_dryrun("u"), bytes)  # ACL DRYRUN: bulk
     assert_type(await r.acl_genpass(), str)  # ACL GENPASS: text
-    assert_type(await r.acl_getuser("u"), dict[str, bool | list[str] | list[list[str]]] | None)  # ACL GETUSER: acl-user
+    assert_type(await r.acl_getuser("u"), dict[str, bool | list[str] | list[list[str]] | RespValue[bytes]] | None)  # ACL GETUSER: acl-user
     assert_type(await r.acl_help(), list[str])  # ACL HELP: array[text]
     assert_type(await r.acl_list(), list[str])  # ACL LIST: array[text]
     assert_type(await r.acl_load(), bool)  # ACL LOAD: ok
@@ -373,7 +373,7 @@ async def every_command_str(r: Redis[str]) -> None:
     assert_type(await r.acl_deluser(), int)  # ACL DELUSER: int
     assert_type(await r.acl_dryrun("u"), str)  # ACL DRYRUN: bulk
     assert_type(await r.acl_genpass(), str)  # ACL GENPASS: text
-    assert_type(await r.acl_getuser("u"), dict[str, bool | list[str] | list[list[str]]] | None)  # ACL GETUSER: acl-user
+    assert_type(await r.acl_getuser("u"), dict[str, bool | list[str] | list[list[str]] | RespValue[str]] | None)  # ACL GETUSER: acl-user
     assert_type(await r.acl_help(), list[str])  # ACL HELP: array[text]
     assert_type(await r.acl_list(), list[str])  # ACL LIST: array[text]
     assert_type(await r.acl_load(), bool)  # ACL LOAD: ok
