@@ -36,6 +36,11 @@ RespValue: TypeAlias = Union[
     StrT, int, float, None, ResponseError, list["RespValue[StrT]"], dict["RespValue[StrT]", "RespValue[StrT]"]
 ]
 
+# A command a cluster sends to the nodes ``target_nodes=`` names: one node's reply as it is, several
+# nodes' as {node name: reply} (redis-py's shape; which it is depends on how many nodes the flag names now).
+T = TypeVar("T")
+ByNode = Union[T, dict[str, T]]
+
 # A value of INFO, CLIENT INFO, MEMORY STATS and the like as redis-py parses their text: always str (the
 # text is decoded whatever decode_responses says), numbers as int or float, "a=1,b=2" as a dict.
 InfoValue: TypeAlias = Union[str, int, float, bool, None, list["InfoValue"], dict[str, "InfoValue"]]

@@ -69,9 +69,9 @@ class RedisCluster(
     ClusterHelpers,
     ClusterCaching,
     ClusterSettings,
-    ClusterNodeAdminCommands,
-    ClusterManagementCommands,
-    ClusterSlotAdminCommands,
+    ClusterNodeAdminCommands[StrT],
+    ClusterManagementCommands[StrT],
+    ClusterSlotAdminCommands[StrT],
     AllCommands[StrT],
 ):
     """An asyncio Redis Cluster client: one multiplexed connection per node, redirects followed.
@@ -409,7 +409,7 @@ class RedisCluster(
         return join(asyncio.get_running_loop(), args[0], parts, combine)
 
     # -- commands with a cluster meaning of their own -----------------------------------------------
-    def mget_nonatomic(self, keys: Any, *args: Any) -> Awaitable[list[Any]]:
+    def mget_nonatomic(self, keys: Any, *args: Any) -> Awaitable[list[StrT | None]]:
         """redis-py's name for an MGET split by slot (what ``mget`` does here)."""
         return self.mget(keys, *args)
 
@@ -424,7 +424,7 @@ class RedisCluster(
         _type: str | None = None,
         target_nodes: Any = None,
         **kwargs: Any,
-    ) -> AsyncIterator[Any]:
+    ) -> AsyncIterator[StrT]:
         """Every key of every primary (or of ``target_nodes``) matching ``match``: SCAN on each in turn."""
         await self.initialize()
         nodes = self.get_primaries() if target_nodes is None else resolve(self, target_nodes)

@@ -11,7 +11,9 @@ import datetime
 
 from typing_extensions import assert_type
 
-from leanredis import Redis
+from leanredis import Redis, RedisCluster
+from leanredis.cluster import ClusterNode
+from leanredis.cluster.node_admin import SlotsMap
 from leanredis.commands.introspection import SlowLogEntry  # TypedDicts (dicts at run time: checked as dicts)
 from leanredis.commands.stream_replies import PendingEntry, PendingSummary
 from leanredis.typed import InfoValue, RespValue
@@ -155,3 +157,31 @@ async def keys_and_pops_str(r: Redis[str]) -> None:
     assert_type(await r.lcs("lcs:a", "lcs:b", idx=True), list[RespValue[str]])
     assert_type(await r.lmpop(1, "l", direction="LEFT", count=2), list[str | list[str]] | None)
     assert_type(await r.zmpop(1, ["z"], min=True), list[str | list[list[str | bytes]]] | None)
+
+
+async def cluster_commands(rc: RedisCluster[str], node: ClusterNode) -> None:
+    """Checked only (the run-time check uses one server, not a cluster)."""
+    assert_type(await rc.cluster_info(), dict[str, str])
+    assert_type(await rc.cluster_keyslot("k"), int)
+    assert_type(await rc.cluster_countkeysinslot(7), int)
+    assert_type(await rc.cluster_get_keys_in_slot(7, 10), list[str])
+    assert_type(await rc.cluster_myshardid(), str)
+    assert_type(await rc.cluster_myid(node), str)
+    assert_type(await rc.cluster_myid(RedisCluster.PRIMARIES), str | dict[str, str])
+    nodes = await rc.cluster_nodes()
+    assert_type(nodes, dict[str, dict[str, str | bool | list[list[str]] | list[dict[str, str]]]])
+    slots = await rc.cluster_slots()
+    assert_type(slots, dict[tuple[int, int], dict[str, tuple[str, int] | list[tuple[str, int]]]])
+    everywhere = await rc.cluster_slots(target_nodes=RedisCluster.ALL_NODES)
+    assert_type(everywhere, SlotsMap | dict[str, SlotsMap])
+    assert_type(await rc.cluster_shards(), list[dict[str, RespValue[str]]])
+    assert_type(await rc.cluster_links(node), list[list[RespValue[str]]])
+    assert_type(await rc.cluster_addslots(node, 1, 2), bool)
+    assert_type(await rc.cluster_meet("127.0.0.1", 7006), bool)
+    assert_type(await rc.cluster_meet("127.0.0.1", 7006, target_nodes=RedisCluster.ALL_NODES), bool | dict[str, bool])
+    assert_type(await rc.cluster_reset(target_nodes=node), bool | dict[str, bool])
+    assert_type(await rc.cluster_count_failure_report("id"), int)
+    assert_type(await rc.get_nodes_from_slot("GET", "k"), list[ClusterNode])
+    assert_type(await rc.mget_nonatomic(["a", "b"]), list[str | None])
+    async for key in rc.scan_iter():
+        assert_type(key, str)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from leanredis import Redis
+from leanredis import Redis, RedisCluster
 from leanredis.typed import RedisOptions
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,6 +45,10 @@ STILL_ANY = {
     "transaction": "what the caller's function returns (value_from_callable=True) or EXEC's replies",
     "get_retry": "not a command: the Retry object the client was given, of redis-py's class or another",
     "stats": "not a command: a report whose sections differ by transport and feature (the stats guide)",
+}
+# and of RedisCluster (beside those)
+CLUSTER_STILL_ANY = {
+    "cache_stats": "not a command: the client-side cache's report",
 }
 
 
@@ -136,19 +140,32 @@ def declares_any(function: object) -> list[str]:
     return [t for t in declared if t == str(inspect.Signature.empty) or re.search(r"\bAny\b", OPEN.sub("", t))]
 
 
-@pytest.mark.skipif(sys.version_info < (3, 11), reason="typing.get_overloads is Python 3.11+")
-def test_no_public_method_of_redis_returns_any() -> None:
-    """Every public method, command or not, of any family or module: Any only where STILL_ANY says why."""
+def leaking_any(client: type, still_any: dict[str, str]) -> dict[str, list[str]]:
     leaking = {}
-    for name in dir(Redis):
-        function = getattr(Redis, name)
-        if name.startswith("_") or name in STILL_ANY or not callable(function) or isinstance(function, type):
+    for name in dir(client):
+        function = getattr(client, name)
+        if name.startswith("_") or name in still_any or not callable(function) or isinstance(function, type):
             continue
         declared = declares_any(function)
         if declared:
             leaking[name] = declared
+    return leaking
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="typing.get_overloads is Python 3.11+")
+def test_no_public_method_of_redis_returns_any() -> None:
+    """Every public method, command or not, of any family or module: Any only where STILL_ANY says why."""
+    leaking = leaking_any(Redis, STILL_ANY)
     assert not leaking, f"methods whose reply type is Any (say it, or list them in STILL_ANY with why): {leaking}"
     assert not set(STILL_ANY) - set(dir(Redis)), "STILL_ANY names a method Redis no longer has"
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="typing.get_overloads is Python 3.11+")
+def test_no_public_method_of_the_cluster_returns_any() -> None:
+    """RedisCluster's own methods too (CLUSTER NODES, SLOTS, ... and those taking target_nodes=)."""
+    leaking = leaking_any(RedisCluster, {**STILL_ANY, **CLUSTER_STILL_ANY})
+    assert not leaking, f"methods whose reply type is Any (say it, or list them in CLUSTER_STILL_ANY): {leaking}"
+    assert not set(CLUSTER_STILL_ANY) - set(dir(RedisCluster)), "CLUSTER_STILL_ANY names a method that is gone"
 
 
 @pytest.mark.timeout(120)
