@@ -67,9 +67,13 @@ class ClusterSlotAdminCommands(CommandsBase[StrT]):
         return self._send((b"CLUSTER", b"DELSLOTSRANGE", *slots), bool_ok)
 
     @overload
-    def cluster_setslot(self, target_node: ClusterNode, node_id: str, slot_id: int, state: str) -> CommandFuture[bool]: ...
+    def cluster_setslot(
+        self, target_node: ClusterNode, node_id: str, slot_id: int, state: str
+    ) -> CommandFuture[bool]: ...
     @overload
-    def cluster_setslot(self, target_node: Any, node_id: str, slot_id: int, state: str) -> CommandFuture[ByNode[bool]]: ...
+    def cluster_setslot(
+        self, target_node: Any, node_id: str, slot_id: int, state: str
+    ) -> CommandFuture[ByNode[bool]]: ...
     def cluster_setslot(self, target_node: Any, node_id: str, slot_id: int, state: str) -> Any:
         """CLUSTER SETSLOT ``slot_id`` IMPORTING|MIGRATING|NODE ``node_id`` on ``target_node``: True.
 
