@@ -19,7 +19,7 @@ import functools
 import random
 from binascii import crc_hqx
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Sequence
-from typing import Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from ..cache import CacheConfig
 from ..client import Redis
@@ -61,6 +61,12 @@ _READ_SINGLE_KEY = frozenset(name for name in _SINGLE_KEY if COMMANDS[name.decod
 
 _MASK = SLOTS - 1  # a slot is CRC16(key) mod 16384: the low 14 bits
 
+if TYPE_CHECKING:
+    # AllCommands with target_nodes= overloads on the methods taking it (scripts/targeted_types.py)
+    from .targeted import TargetedCommands
+else:
+    TargetedCommands = AllCommands  # at run time they are _targeted()'s wrappers, set below
+
 # Options of redis-py's RedisCluster that mean nothing here yet; refused by name rather than ignored.
 _NOT_YET = ("address_remap",)
 
@@ -72,7 +78,7 @@ class RedisCluster(
     ClusterNodeAdminCommands[StrT],
     ClusterManagementCommands[StrT],
     ClusterSlotAdminCommands[StrT],
-    AllCommands[StrT],
+    TargetedCommands[StrT],
 ):
     """An asyncio Redis Cluster client: one multiplexed connection per node, redirects followed.
 

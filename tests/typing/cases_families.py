@@ -185,3 +185,24 @@ async def cluster_commands(rc: RedisCluster[str], node: ClusterNode) -> None:
     assert_type(await rc.mget_nonatomic(["a", "b"]), list[str | None])
     async for key in rc.scan_iter():
         assert_type(key, str)
+
+
+async def cluster_targeted(rc: RedisCluster[bytes], node: ClusterNode) -> None:
+    """Checked only: a command sent to the nodes target_nodes= names."""
+    assert_type(await rc.info(), dict[str, InfoValue])
+    assert_type(await rc.info(target_nodes=node), dict[str, InfoValue])
+    info = await rc.info(target_nodes=RedisCluster.PRIMARIES)
+    assert_type(info, dict[str, InfoValue] | dict[str, dict[str, InfoValue]])
+    config = await rc.config_get("maxmemory", target_nodes=[node])
+    assert_type(config, dict[str, str | None] | dict[str, dict[str, str | None]])
+    clients = await rc.client_list(target_nodes=RedisCluster.ALL_NODES)
+    assert_type(clients, list[dict[str, str]] | dict[str, list[dict[str, str]]])
+    assert_type(await rc.echo("hi", target_nodes=RedisCluster.RANDOM), bytes | dict[str, bytes])
+    # the replies redis-py combines: of the combined type, whatever the nodes
+    assert_type(await rc.ping(target_nodes=RedisCluster.ALL_NODES), bool)
+    assert_type(await rc.dbsize(target_nodes=RedisCluster.PRIMARIES), int)
+    assert_type(await rc.keys(target_nodes=RedisCluster.PRIMARIES), list[bytes])
+    assert_type(await rc.config_rewrite(target_nodes=node), bool)
+    assert_type(await rc.config_rewrite(), bytes)
+    assert_type(await rc.scan(0, target_nodes=RedisCluster.PRIMARIES), tuple[dict[str, int], list[bytes]])
+    assert_type(await rc.scan(0), tuple[int, list[bytes]])

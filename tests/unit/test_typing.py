@@ -216,3 +216,15 @@ def test_the_pipeline_stub_is_up_to_date() -> None:
         capture_output=True, text=True, cwd=ROOT, timeout=100,
     )
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="typing.get_overloads is Python 3.11+")
+def test_the_cluster_target_nodes_stub_is_up_to_date() -> None:
+    """cluster/targeted.pyi is derived from the client's annotations and the cluster's combiners: a targeted
+    method retyped, or a combiner changed, without running scripts/targeted_types.py fails here."""
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "targeted_types.py"), "--check"],
+        capture_output=True, text=True, cwd=ROOT, timeout=100,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
