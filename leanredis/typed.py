@@ -14,7 +14,11 @@ import ssl as ssl_module
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar, Union
 
+from .exceptions import ResponseError
+
 if TYPE_CHECKING:
+    from typing_extensions import TypeAlias
+
     from .cache import CacheConfig
 
 # bytes, or str under decode_responses=True; bytes | str when the flag is not a literal
@@ -22,6 +26,24 @@ StrT = TypeVar("StrT", bound=Union[bytes, str])
 
 # A score as redis-py's default score_cast_func (float) gives it.
 Score = float
+
+# Any RESP value as the parsers build it (resp/parser.py's table): a string (StrT), an integer, a double,
+# a RESP3 boolean, a null, an error inside an aggregate (a value, not raised), an array or set (list), a map
+# (dict). The reply of a script (EVAL, FCALL) or of a command whose shape is the server's to choose: what can
+# be said of it without Any, a recursive alias both checkers accept (pyright keeps StrT exact at the top
+# level; in nested values it narrows by isinstance). A caller narrows it with isinstance.
+RespValue: TypeAlias = Union[
+    StrT, int, float, None, ResponseError, list["RespValue[StrT]"], dict["RespValue[StrT]", "RespValue[StrT]"]
+]
+
+# A command a cluster sends to the nodes ``target_nodes=`` names: one node's reply as it is, several
+# nodes' as {node name: reply} (redis-py's shape; which it is depends on how many nodes the flag names now).
+T = TypeVar("T")
+ByNode = Union[T, dict[str, T]]
+
+# A value of INFO, CLIENT INFO, MEMORY STATS and the like as redis-py parses their text: always str (the
+# text is decoded whatever decode_responses says), numbers as int or float, "a=1,b=2" as a dict.
+InfoValue: TypeAlias = Union[str, int, float, bool, None, list["InfoValue"], dict[str, "InfoValue"]]
 
 
 if TYPE_CHECKING:

@@ -34,6 +34,7 @@ TARGETS = (
 )
 RETURN = re.compile(r"^(?:CommandFuture|Awaitable)\[(.*)\]$", re.S)
 IDENT = re.compile(r"(?<![\w.])[A-Za-z_]\w*")
+STRING = re.compile(r"'[^']*'|\"[^\"]*\"")  # a Literal's strings hold no names
 # names the stub itself defines or imports
 OWN = {"T", "Generator", "Generic", "TypeVar", "overload"}
 
@@ -144,7 +145,10 @@ def _import(source: str, names: set[str], package: str) -> str:
     if "" in names:
         return f"import {source}"
     target = _relative(source, package) if source.startswith("leanredis") else source
-    return f"from {target} import {', '.join(sorted(names))}"
+    line = f"from {target} import {', '.join(sorted(names))}"
+    if len(line) <= 120:
+        return line
+    return f"from {target} import (\n" + "".join(f"    {name},\n" for name in sorted(names)) + ")"  # as isort wraps it
 
 
 def stub_path(package: str) -> Path:
@@ -179,7 +183,7 @@ def generate(package: str, pipeline_module: str, pipeline: str, queued: str, cha
             lines.append(f"{head}    def {name}({parameters(variant)}) -> {queued}[StrT, {match[1]}]: ...")
             annotations = [str(p.annotation) for p in inspect.signature(variant).parameters.values()
                            if p.annotation is not p.empty] + [match[1]]
-            for identifier in IDENT.findall(" ".join(annotations)):
+            for identifier in IDENT.findall(STRING.sub("", " ".join(annotations))):
                 if identifier in OWN or hasattr(builtins, identifier) or identifier == "StrT":
                     continue
                 source, original = resolve(identifier, function.__module__)

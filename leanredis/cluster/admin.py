@@ -14,12 +14,17 @@ from __future__ import annotations
 
 import asyncio
 import random
-from typing import Any
+from typing import TYPE_CHECKING, Any, overload
 
 from ..commands.base import CommandsBase
 from ..commands.parsers import bool_ok
 from ..exceptions import RedisError
+from ..future import CommandFuture
+from ..typed import ByNode, RespValue, StrT
 from .slots import missing_key_error
+
+if TYPE_CHECKING:
+    from .topology import ClusterNode
 
 
 def _flat_links(reply: Any) -> Any:
@@ -29,7 +34,7 @@ def _flat_links(reply: Any) -> Any:
     return [[item for pair in link.items() for item in pair] if isinstance(link, dict) else link for link in reply]
 
 
-class ClusterSlotAdminCommands(CommandsBase):
+class ClusterSlotAdminCommands(CommandsBase[StrT]):
     """``RedisCluster``'s slot administration (see the module docstring)."""
 
     def _to_target(self, target_node: Any, args: tuple[Any, ...], parse: Any) -> Any:
@@ -37,10 +42,18 @@ class ClusterSlotAdminCommands(CommandsBase):
             raise missing_key_error(args[2:])
         return self._send_to_targets(target_node, args, parse)  # type: ignore[attr-defined]
 
+    @overload
+    def cluster_addslots(self, target_node: ClusterNode, *slots: Any) -> CommandFuture[bool]: ...
+    @overload
+    def cluster_addslots(self, target_node: Any, *slots: Any) -> CommandFuture[ByNode[bool]]: ...
     def cluster_addslots(self, target_node: Any, *slots: Any) -> Any:
         """Assign ``slots`` to ``target_node`` (CLUSTER ADDSLOTS): True."""
         return self._to_target(target_node, (b"CLUSTER", b"ADDSLOTS", *slots), bool_ok)
 
+    @overload
+    def cluster_addslotsrange(self, target_node: ClusterNode, *slots: Any) -> CommandFuture[bool]: ...
+    @overload
+    def cluster_addslotsrange(self, target_node: Any, *slots: Any) -> CommandFuture[ByNode[bool]]: ...
     def cluster_addslotsrange(self, target_node: Any, *slots: Any) -> Any:
         """Assign the ranges ``start, end, ...`` to ``target_node`` (CLUSTER ADDSLOTSRANGE): True."""
         return self._to_target(target_node, (b"CLUSTER", b"ADDSLOTSRANGE", *slots), bool_ok)
@@ -49,10 +62,18 @@ class ClusterSlotAdminCommands(CommandsBase):
         """Unassign each slot, on the node owning it (one CLUSTER DELSLOTS each): a True per slot."""
         return list(await asyncio.gather(*(self._send((b"CLUSTER", b"DELSLOTS", slot), bool_ok) for slot in slots)))
 
-    def cluster_delslotsrange(self, *slots: Any) -> Any:
+    def cluster_delslotsrange(self, *slots: Any) -> CommandFuture[bool]:
         """Unassign the ranges ``start, end, ...`` (CLUSTER DELSLOTSRANGE), on the owner of the first slot: True."""
         return self._send((b"CLUSTER", b"DELSLOTSRANGE", *slots), bool_ok)
 
+    @overload
+    def cluster_setslot(
+        self, target_node: ClusterNode, node_id: str, slot_id: int, state: str
+    ) -> CommandFuture[bool]: ...
+    @overload
+    def cluster_setslot(
+        self, target_node: Any, node_id: str, slot_id: int, state: str
+    ) -> CommandFuture[ByNode[bool]]: ...
     def cluster_setslot(self, target_node: Any, node_id: str, slot_id: int, state: str) -> Any:
         """CLUSTER SETSLOT ``slot_id`` IMPORTING|MIGRATING|NODE ``node_id`` on ``target_node``: True.
 
@@ -65,15 +86,19 @@ class ClusterSlotAdminCommands(CommandsBase):
             raise RedisError(f"Invalid slot state: {state}")
         return self._to_target(target_node, (b"CLUSTER", b"SETSLOT", slot_id, state, node_id), bool_ok)
 
-    def cluster_setslot_stable(self, slot_id: int) -> Any:
+    def cluster_setslot_stable(self, slot_id: int) -> CommandFuture[bool]:
         """Clear the slot's migrating/importing state, on the node owning it: True."""
         return self._send((b"CLUSTER", b"SETSLOT", slot_id, b"STABLE"), bool_ok)
 
+    @overload
+    def cluster_links(self, target_node: ClusterNode) -> CommandFuture[list[list[RespValue[StrT]]]]: ...
+    @overload
+    def cluster_links(self, target_node: Any) -> CommandFuture[ByNode[list[list[RespValue[StrT]]]]]: ...
     def cluster_links(self, target_node: Any) -> Any:
         """``target_node``'s links to its peers (CLUSTER LINKS), each a flat [field, value, ...] list."""
         return self._to_target(target_node, (b"CLUSTER", b"LINKS"), _flat_links)
 
-    def cluster_count_failure_report(self, node_id: str) -> Any:
+    def cluster_count_failure_report(self, node_id: str) -> CommandFuture[int]:
         """How many failure reports the default node holds about ``node_id``."""
         return self._send((b"CLUSTER", b"COUNT-FAILURE-REPORTS", node_id), None)
 

@@ -19,7 +19,7 @@ import functools
 import random
 from binascii import crc_hqx
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Sequence
-from typing import Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from ..cache import CacheConfig
 from ..client import Redis
@@ -61,6 +61,12 @@ _READ_SINGLE_KEY = frozenset(name for name in _SINGLE_KEY if COMMANDS[name.decod
 
 _MASK = SLOTS - 1  # a slot is CRC16(key) mod 16384: the low 14 bits
 
+if TYPE_CHECKING:
+    # AllCommands with target_nodes= overloads on the methods taking it (scripts/targeted_types.py)
+    from .targeted import TargetedCommands
+else:
+    TargetedCommands = AllCommands  # at run time they are _targeted()'s wrappers, set below
+
 # Options of redis-py's RedisCluster that mean nothing here yet; refused by name rather than ignored.
 _NOT_YET = ("address_remap",)
 
@@ -69,10 +75,10 @@ class RedisCluster(
     ClusterHelpers,
     ClusterCaching,
     ClusterSettings,
-    ClusterNodeAdminCommands,
-    ClusterManagementCommands,
-    ClusterSlotAdminCommands,
-    AllCommands[StrT],
+    ClusterNodeAdminCommands[StrT],
+    ClusterManagementCommands[StrT],
+    ClusterSlotAdminCommands[StrT],
+    TargetedCommands[StrT],
 ):
     """An asyncio Redis Cluster client: one multiplexed connection per node, redirects followed.
 
@@ -409,7 +415,7 @@ class RedisCluster(
         return join(asyncio.get_running_loop(), args[0], parts, combine)
 
     # -- commands with a cluster meaning of their own -----------------------------------------------
-    def mget_nonatomic(self, keys: Any, *args: Any) -> Awaitable[list[Any]]:
+    def mget_nonatomic(self, keys: Any, *args: Any) -> Awaitable[list[StrT | None]]:
         """redis-py's name for an MGET split by slot (what ``mget`` does here)."""
         return self.mget(keys, *args)
 
@@ -424,7 +430,7 @@ class RedisCluster(
         _type: str | None = None,
         target_nodes: Any = None,
         **kwargs: Any,
-    ) -> AsyncIterator[Any]:
+    ) -> AsyncIterator[StrT]:
         """Every key of every primary (or of ``target_nodes``) matching ``match``: SCAN on each in turn."""
         await self.initialize()
         nodes = self.get_primaries() if target_nodes is None else resolve(self, target_nodes)

@@ -9,12 +9,14 @@ methods of ``TARGETED`` for it, as for ``ping`` or ``info``).
 from __future__ import annotations
 
 import random
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from ..client_features import ClientFeatures
 from ..commands.base import CommandsBase, KeyT
 from ..commands.introspection import str_list
 from ..exceptions import DataError
+from ..future import CommandFuture
+from ..typed import ByNode, StrT
 
 if TYPE_CHECKING:
     from .topology import ClusterNode
@@ -26,32 +28,36 @@ def cluster_info_reply(reply: Any) -> dict[str, str]:
     return dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
 
 
-class ClusterManagementCommands(CommandsBase):
+class ClusterManagementCommands(CommandsBase[StrT]):
     """``cluster_info``, ``cluster_keyslot``, ``cluster_countkeysinslot``, ``cluster_get_keys_in_slot``,
     ``cluster_myid``, ``cluster_myshardid``, ``get_random_primary_node``, and ``Redis``'s ``lock``."""
 
-    def cluster_info(self) -> Any:
+    def cluster_info(self) -> CommandFuture[dict[str, str]]:
         """The cluster's state as the default node (or ``target_nodes=``) sees it: {field: value}."""
         return self._send((b"CLUSTER", b"INFO"), cluster_info_reply)
 
-    def cluster_keyslot(self, key: KeyT) -> Any:
+    def cluster_keyslot(self, key: KeyT) -> CommandFuture[int]:
         """The slot of ``key`` as the server computes it (``keyslot()`` computes it here)."""
         return self._send((b"CLUSTER", b"KEYSLOT", key), None)
 
-    def cluster_countkeysinslot(self, slot_id: int) -> Any:
+    def cluster_countkeysinslot(self, slot_id: int) -> CommandFuture[int]:
         """How many keys the node owning ``slot_id`` holds in it."""
         _check_slot(slot_id)
         return self._send((b"CLUSTER", b"COUNTKEYSINSLOT", slot_id), None)
 
-    def cluster_get_keys_in_slot(self, slot: int, num_keys: int) -> Any:
+    def cluster_get_keys_in_slot(self, slot: int, num_keys: int) -> CommandFuture[list[str]]:
         """Up to ``num_keys`` keys of ``slot``, from the node owning it (as text, as redis-py returns them)."""
         _check_slot(slot)
         return self._send((b"CLUSTER", b"GETKEYSINSLOT", slot, num_keys), str_list)
 
-    def cluster_myshardid(self) -> Any:
+    def cluster_myshardid(self) -> CommandFuture[StrT]:
         """The shard id of the default node (or of ``target_nodes=``)."""
         return self._send((b"CLUSTER", b"MYSHARDID"), None)
 
+    @overload
+    def cluster_myid(self, target_node: ClusterNode) -> CommandFuture[StrT]: ...
+    @overload
+    def cluster_myid(self, target_node: Any) -> CommandFuture[ByNode[StrT]]: ...
     def cluster_myid(self, target_node: Any) -> Any:
         """The node id of ``target_node`` (a ``ClusterNode`` or a node flag, as in redis-py)."""
         return self._send_to_targets(target_node, (b"CLUSTER", b"MYID"), None)  # type: ignore[attr-defined]

@@ -14,14 +14,24 @@ Each of these answers ``True`` for ``OK``; a refusal is the server's ``ResponseE
 from __future__ import annotations
 
 import random
-from typing import Any
+from typing import TYPE_CHECKING, Any, Union, overload
 
 from ..commands.base import CommandsBase
 from ..commands.parsers import bool_ok, str_if_bytes
 from ..commands.table import lookup
 from ..exceptions import RedisClusterException, RedisError
+from ..future import CommandFuture
+from ..typed import ByNode, RespValue, StrT
 from .slots import key_slot, missing_key_error
 from .targets import Targeted
+
+if TYPE_CHECKING:
+    from .topology import ClusterNode
+
+# a node of CLUSTER NODES/REPLICAS: its fields as text, ``connected`` a bool, its slots and migrations
+NodeDetail = dict[str, Union[str, bool, list[list[str]], list[dict[str, str]]]]
+# CLUSTER SLOTS: {(start, end): {"primary": (host, port), "replicas": [(host, port), ...]}}
+SlotsMap = dict[tuple[int, int], dict[str, Union[tuple[str, int], list[tuple[str, int]]]]]
 
 # commands redis-py sends to a random slot's node when they name no key
 _KEYLESS_ANYWHERE = frozenset(("EVAL", "EVALSHA", "FCALL", "FCALL_RO"))
@@ -93,7 +103,7 @@ def cluster_shards_reply(reply: Any) -> Any:
     return shards
 
 
-class ClusterNodeAdminCommands(CommandsBase):
+class ClusterNodeAdminCommands(CommandsBase[StrT]):
     """``RedisCluster``'s view of its nodes and their administration (see the module docstring)."""
 
     def _at(self, target_nodes: Any, args: tuple[Any, ...], parse: Any) -> Any:
@@ -108,22 +118,39 @@ class ClusterNodeAdminCommands(CommandsBase):
             raise missing_key_error(args)
         return Targeted(self, target_nodes)._send(args, parse)  # type: ignore[arg-type]
 
-    def cluster_nodes(self) -> Any:
+    def cluster_nodes(self) -> CommandFuture[dict[str, NodeDetail]]:
         """The cluster as the default node sees it: {"host:port": {node_id, flags, slots, ...}}."""
         return self._send((b"CLUSTER", b"NODES"), cluster_nodes_reply)
 
+    @overload
+    def cluster_replicas(self, node_id: str, target_nodes: None = ...) -> CommandFuture[dict[str, NodeDetail]]: ...
+    @overload
+    def cluster_replicas(self, node_id: str, target_nodes: Any) -> CommandFuture[ByNode[dict[str, NodeDetail]]]: ...
     def cluster_replicas(self, node_id: str, target_nodes: Any = None) -> Any:
         """The replicas of primary ``node_id``, parsed as ``cluster_nodes``."""
         return self._at(target_nodes, (b"CLUSTER", b"REPLICAS", node_id), cluster_nodes_reply)
 
+    @overload
+    def cluster_slots(self, target_nodes: None = ...) -> CommandFuture[SlotsMap]: ...
+    @overload
+    def cluster_slots(self, target_nodes: Any) -> CommandFuture[ByNode[SlotsMap]]: ...
     def cluster_slots(self, target_nodes: Any = None) -> Any:
         """{(start, end): {"primary": (host, port), "replicas": [...]}} (CLUSTER SLOTS)."""
         return self._at(target_nodes, (b"CLUSTER", b"SLOTS"), cluster_slots_reply)
 
+    @overload
+    def cluster_shards(self, target_nodes: None = ...) -> CommandFuture[list[dict[StrT, RespValue[StrT]]]]: ...
+    @overload
+    def cluster_shards(self, target_nodes: Any) -> CommandFuture[ByNode[list[dict[StrT, RespValue[StrT]]]]]: ...
     def cluster_shards(self, target_nodes: Any = None) -> Any:
-        """The cluster's shards, their slot ranges and nodes (CLUSTER SHARDS)."""
+        """The cluster's shards, their slot ranges and nodes (CLUSTER SHARDS): RESP3's maps as they are, RESP2's
+        lists made into dicts, whose ``slots`` are (start, end) tuples."""
         return self._at(target_nodes, (b"CLUSTER", b"SHARDS"), cluster_shards_reply)
 
+    @overload
+    def cluster_failover(self, target_node: ClusterNode, option: str | None = ...) -> CommandFuture[bool]: ...
+    @overload
+    def cluster_failover(self, target_node: Any, option: str | None = ...) -> CommandFuture[ByNode[bool]]: ...
     def cluster_failover(self, target_node: Any, option: str | None = None) -> Any:
         """Make the replica ``target_node`` take over its primary (``option``: FORCE or TAKEOVER): True."""
         if option:
@@ -132,27 +159,47 @@ class ClusterNodeAdminCommands(CommandsBase):
             return self._only_at(target_node, (b"CLUSTER", b"FAILOVER", option), bool_ok)
         return self._only_at(target_node, (b"CLUSTER", b"FAILOVER"), bool_ok)
 
+    @overload
+    def cluster_meet(self, host: str, port: int, target_nodes: None = ...) -> CommandFuture[bool]: ...
+    @overload
+    def cluster_meet(self, host: str, port: int, target_nodes: Any) -> CommandFuture[ByNode[bool]]: ...
     def cluster_meet(self, host: str, port: int, target_nodes: Any = None) -> Any:
         """Introduce the node at ``host:port`` to the cluster: True."""
         return self._at(target_nodes, (b"CLUSTER", b"MEET", host, port), bool_ok)
 
+    @overload
+    def cluster_replicate(self, target_nodes: ClusterNode, node_id: str) -> CommandFuture[bool]: ...
+    @overload
+    def cluster_replicate(self, target_nodes: Any, node_id: str) -> CommandFuture[ByNode[bool]]: ...
     def cluster_replicate(self, target_nodes: Any, node_id: str) -> Any:
         """Make ``target_nodes`` replicas of primary ``node_id``: True."""
         return self._only_at(target_nodes, (b"CLUSTER", b"REPLICATE", node_id), bool_ok)
 
+    @overload
+    def cluster_reset(self, soft: bool = ..., target_nodes: None = ...) -> CommandFuture[bool]: ...
+    @overload
+    def cluster_reset(self, soft: bool = ..., *, target_nodes: Any) -> CommandFuture[ByNode[bool]]: ...
     def cluster_reset(self, soft: bool = True, target_nodes: Any = None) -> Any:
         """Reset a node (SOFT, or HARD with ``soft=False``): True."""
         return self._at(target_nodes, (b"CLUSTER", b"RESET", b"SOFT" if soft else b"HARD"), bool_ok)
 
+    @overload
+    def cluster_save_config(self, target_nodes: ClusterNode) -> CommandFuture[bool]: ...
+    @overload
+    def cluster_save_config(self, target_nodes: Any = ...) -> CommandFuture[ByNode[bool]]: ...
     def cluster_save_config(self, target_nodes: Any = None) -> Any:
         """Make ``target_nodes`` save their cluster configuration to disk: True."""
         return self._only_at(target_nodes, (b"CLUSTER", b"SAVECONFIG"), bool_ok)
 
+    @overload
+    def cluster_set_config_epoch(self, epoch: int, target_nodes: None = ...) -> CommandFuture[bool]: ...
+    @overload
+    def cluster_set_config_epoch(self, epoch: int, target_nodes: Any) -> CommandFuture[ByNode[bool]]: ...
     def cluster_set_config_epoch(self, epoch: int, target_nodes: Any = None) -> Any:
         """Set a new node's configuration epoch: True."""
         return self._at(target_nodes, (b"CLUSTER", b"SET-CONFIG-EPOCH", epoch), bool_ok)
 
-    async def get_nodes_from_slot(self, command: str, *args: Any) -> list[Any]:
+    async def get_nodes_from_slot(self, command: str, *args: Any) -> list[ClusterNode]:
         """[the node ``command`` with ``args`` goes to by its keys' slot] (a replica if reads go to replicas)."""
         await self.initialize()  # type: ignore[attr-defined]
         words = (*command.split(), *args) if isinstance(command, str) else (command, *args)

@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import dataclasses
 import random
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..commands.base import CommandsBase
 from ..exceptions import ClusterDownError, ConnectionError, DataError, TimeoutError
 from ..options import ConnectionOptions
 from ..retry import ExponentialWithJitterBackoff, Retry
 from .targets import Targeted
+
+if TYPE_CHECKING:
+    from .topology import ClusterNode
 
 # redis-py's default cluster retry: ExponentialWithJitterBackoff(base=1, cap=10)
 _DEFAULT_BASE = 1.0
@@ -63,7 +66,7 @@ class ClusterSettings(CommandsBase):
         """How keys and values are encoded and replies decoded (redis-py's ``Encoder``)."""
         return self.get_encoder()  # type: ignore[attr-defined]
 
-    def get_random_primary_or_all_nodes(self, command_name: str) -> Any:
+    def get_random_primary_or_all_nodes(self, command_name: str) -> ClusterNode:
         """A random node for a read when reads go to replicas, else a random primary (redis-py's helper)."""
         from ..commands.table import lookup
 

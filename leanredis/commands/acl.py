@@ -9,11 +9,11 @@ The parsers below give that one shape from either protocol.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Union
 
 from ..exceptions import DataError
 from ..future import CommandFuture
-from ..typed import StrT
+from ..typed import RespValue, StrT
 from .base import CommandsBase, EncodableT, KeyT
 from .parsers import bool_ok, pairs_to_dict, register, str_if_bytes
 from .server import client_info_reply
@@ -34,7 +34,8 @@ def _words(value: Any) -> list[str]:
 
 def acl_getuser_reply(reply: Any) -> dict[str, Any] | None:
     """ACL GETUSER -> dict of str: flags, passwords, commands and categories (split), keys,
-    channels, selectors (each a flat [name, value, ...] list), and ``enabled``; None for no user."""
+    channels, selectors (each a flat [name, value, ...] list), and ``enabled``, any other field as sent;
+    None for no user."""
     if reply is None:
         return None
     data = {str_if_bytes(name): value for name, value in pairs_to_dict(reply).items()}
@@ -58,6 +59,11 @@ def acl_getuser_reply(reply: Any) -> dict[str, Any] | None:
     data["categories"] = categories
     data["enabled"] = "on" in data["flags"]
     return data
+
+
+# a field of an ACL LOG entry: text as str, counts and timestamps as int, ``age-seconds`` a float,
+# ``client-info`` a dict as client_info() gives it
+AclLogValue = Union[str, int, float, dict[str, Union[str, int]]]
 
 
 def acl_log_reply(reply: Any) -> Any:
@@ -136,7 +142,7 @@ class ACLCommands(CommandsBase[StrT]):
         args: tuple[Any, ...] = (b"ACL", b"CAT", category) if category else (b"ACL", b"CAT")
         return self._send(args, str_list)
 
-    def acl_dryrun(self, username: str, *args: EncodableT, **kwargs: Any) -> CommandFuture[Any]:
+    def acl_dryrun(self, username: str, *args: EncodableT, **kwargs: Any) -> CommandFuture[StrT]:
         """Whether ``username`` may run the command ``args``: OK, or the reason it may not."""
         return self._send((b"ACL", b"DRYRUN", username, *args), None)
 
@@ -156,7 +162,9 @@ class ACLCommands(CommandsBase[StrT]):
             raise DataError(f"acl_genpass(): bits must be an int from 0 to 4096, not {bits!r}")
         return self._send((b"ACL", b"GENPASS", count), str_if_bytes)
 
-    def acl_getuser(self, username: str, **kwargs: Any) -> CommandFuture[dict[str, Any] | None]:
+    def acl_getuser(
+        self, username: str, **kwargs: Any
+    ) -> CommandFuture[dict[str, bool | list[str] | list[list[str]] | RespValue[StrT]] | None]:
         """The user's rules as a dict (see ``acl_getuser_reply``), or None if there is no such user."""
         return self._send((b"ACL", b"GETUSER", username), acl_getuser_reply)
 
@@ -168,7 +176,7 @@ class ACLCommands(CommandsBase[StrT]):
         """Every user's rules, one str a user (as in an ACL file)."""
         return self._send((b"ACL", b"LIST"), str_list)
 
-    def acl_log(self, count: int | None = None, **kwargs: Any) -> CommandFuture[list[dict[str, Any]]]:
+    def acl_log(self, count: int | None = None, **kwargs: Any) -> CommandFuture[list[dict[str, AclLogValue]]]:
         """The latest ACL denials (at most ``count``), newest first, as dicts."""
         if count is None:
             return self._send((b"ACL", b"LOG"), acl_log_reply)

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..exceptions import ConnectionError, DataError, RedisError
 from ..future import CommandFuture
-from ..typed import StrT
+from ..typed import RespValue, StrT
 from .base import CommandsBase, KeyT
 from .parsers import bool_ok, register, str_if_bytes, to_bool
 
@@ -191,7 +191,7 @@ class AdminCommands(CommandsBase[StrT]):
         """``client_tracking(False, ...)``."""
         return self.client_tracking(False, clientid, prefix, bcast, optin, optout, noloop)
 
-    def client_trackinginfo(self, **kwargs: Any) -> CommandFuture[list[Any]]:
+    def client_trackinginfo(self, **kwargs: Any) -> CommandFuture[list[str | int | list[StrT]]]:
         """This connection's tracking state: ["flags", [...], "redirect", id, "prefixes", [...]]."""
         return self._send((b"CLIENT", b"TRACKINGINFO"), trackinginfo_reply)
 
@@ -206,7 +206,7 @@ class AdminCommands(CommandsBase[StrT]):
             f"select({index!r})", "pass db= to Redis() (or Redis.from_url('redis://host/N')), one client a database"
         )
 
-    def reset(self) -> Any:  # Any: Pipeline.reset() (a coroutine) overrides it
+    def reset(self) -> object:  # not NoReturn: Pipeline.reset() (a coroutine) overrides it
         """Refused (DataError): RESET would drop the connection's AUTH user, database, name and RESP3."""
         raise _shared_connection_error("reset()", "use aclose() and a new client for a fresh connection")
 
@@ -224,14 +224,17 @@ class AdminCommands(CommandsBase[StrT]):
             "psync()", "a replica needs a connection of its own (redis-server --replicaof)"
         )
 
-    # Any: a pipeline's watch()/unwatch() (which do send WATCH) override these and return True
-    async def watch(self, *names: KeyT) -> Any:
+    # None here; bool | None because a pipeline's watch()/unwatch() (which do send WATCH) override these
+    # and return True
+    async def watch(self, *names: KeyT) -> bool | None:
         """Does nothing but warn, as redis.asyncio's: WATCH belongs in a pipeline (``pipe.watch``)."""
         warnings.warn(DeprecationWarning("Call WATCH from a Pipeline object"), stacklevel=2)
+        return None
 
-    async def unwatch(self) -> Any:
+    async def unwatch(self) -> bool | None:
         """Does nothing but warn, as redis.asyncio's: UNWATCH belongs in a pipeline (``pipe.unwatch``)."""
         warnings.warn(DeprecationWarning("Call UNWATCH from a Pipeline object"), stacklevel=2)
+        return None
 
     # -- cluster connection modes --------------------------------------------------
     def readonly(self, **kwargs: Any) -> CommandFuture[bool]:
@@ -265,7 +268,7 @@ class AdminCommands(CommandsBase[StrT]):
         """Rewrite the append-only file in the background: True."""
         return self._send((b"BGREWRITEAOF",), always_true)
 
-    def replicaof(self, *args: Any, **kwargs: Any) -> CommandFuture[Any]:
+    def replicaof(self, *args: Any, **kwargs: Any) -> CommandFuture[StrT]:
         """REPLICAOF host port, or "NO", "ONE" to stop replicating: the server's OK."""
         return self._send((b"REPLICAOF", *args), None)
 
@@ -275,7 +278,7 @@ class AdminCommands(CommandsBase[StrT]):
             return self._send((b"SLAVEOF", b"NO", b"ONE"), bool_ok)
         return self._send((b"SLAVEOF", host, port), bool_ok)
 
-    def role(self) -> CommandFuture[list[Any]]:
+    def role(self) -> CommandFuture[list[RespValue[StrT]]]:
         """ROLE as the server sends it: ["master", offset, replicas], ["slave", ...] or ["sentinel", ...]."""
         return self._send((b"ROLE",), None)
 

@@ -106,7 +106,7 @@ class BlockingCommands(CommandsBase[StrT]):
 
     def blmpop(
         self, timeout: float, numkeys: int, *args: KeyT, direction: str, count: int | None = 1
-    ) -> Awaitable[list[Any] | None]:
+    ) -> Awaitable[list[StrT | list[StrT]] | None]:
         """Pop ``count`` elements from the first non-empty list: [key, [elements]] or None."""
         block = _block_seconds(timeout, "blmpop")
         return self._send_blocking((b"BLMPOP", timeout, numkeys, *args, direction, b"COUNT", count), None, block)
@@ -119,7 +119,7 @@ class BlockingCommands(CommandsBase[StrT]):
         min: bool | None = False,
         max: bool | None = False,
         count: int | None = 1,
-    ) -> Awaitable[list[Any] | None]:
+    ) -> Awaitable[list[StrT | list[list[StrT | bytes]]] | None]:
         """Pop ``count`` members from the first non-empty sorted set: [key, [[member, score], ...]] or None."""
         if bool(min) == bool(max):
             raise DataError("bzmpop(): either min or max, but not both must be set")

@@ -13,7 +13,7 @@ strings, RESP3 coordinates as doubles; the parsers take both.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal, Union, overload
 
 from ..exceptions import DataError
 from ..future import CommandFuture
@@ -23,11 +23,15 @@ from .parsers import float_or_none, register, str_if_bytes
 
 _UNITS = ("m", "km", "mi", "ft")
 
+# A place of a search with WITH* options: [member, distance, geohash, (longitude, latitude)], holding the
+# options asked for, in that order: which are there is the caller's, not the type's, to say.
+GeoPlace = list[Union[StrT, float, int, tuple[float, float]]]
+
 
 # -- reply parsers -----------------------------------------------------------
 
 
-def geohash_reply(reply: Any) -> list[Any]:
+def geohash_reply(reply: Any) -> list[str | None]:
     """GEOHASH: [hash or None, ...] with each hash as str."""
     return [str_if_bytes(item) for item in reply]
 
@@ -210,6 +214,37 @@ class GeoCommands(CommandsBase[StrT]):
         """``(longitude, latitude)`` of each member, None for a missing one."""
         return self._send((b"GEOPOS", name, *values), geopos_reply)
 
+    @overload
+    def georadius(
+        self, name: KeyT, longitude: float, latitude: float, radius: float, unit: str | None = ...,
+        withdist: Literal[False] = ..., withcoord: Literal[False] = ..., withhash: Literal[False] = ...,
+        count: int | None = ..., sort: str | None = ..., store: None = ..., store_dist: None = ..., any: bool = ...,
+    ) -> CommandFuture[list[StrT]]: ...
+    @overload
+    def georadius(
+        self, name: KeyT, longitude: float, latitude: float, radius: float, unit: str | None = ...,
+        withdist: bool = ..., withcoord: bool = ..., withhash: bool = ...,
+        count: int | None = ..., sort: str | None = ..., *, store: KeyT, store_dist: KeyT | None = ..., any: bool = ...,
+    ) -> CommandFuture[int]: ...
+    @overload
+    def georadius(
+        self, name: KeyT, longitude: float, latitude: float, radius: float, unit: str | None = ...,
+        withdist: bool = ..., withcoord: bool = ..., withhash: bool = ...,
+        count: int | None = ..., sort: str | None = ..., store: None = ..., *, store_dist: KeyT, any: bool = ...,
+    ) -> CommandFuture[int]: ...
+    @overload
+    def georadius(
+        self, name: KeyT, longitude: float, latitude: float, radius: float, unit: str | None = ...,
+        withdist: bool = ..., withcoord: bool = ..., withhash: bool = ...,
+        count: int | None = ..., sort: str | None = ..., store: None = ..., store_dist: None = ..., any: bool = ...,
+    ) -> CommandFuture[list[StrT] | list[GeoPlace[StrT]]]: ...
+    @overload
+    def georadius(
+        self, name: KeyT, longitude: float, latitude: float, radius: float, unit: str | None = ...,
+        withdist: bool = ..., withcoord: bool = ..., withhash: bool = ...,
+        count: int | None = ..., sort: str | None = ..., store: KeyT | None = ..., store_dist: KeyT | None = ...,
+        any: bool = ...,
+    ) -> CommandFuture[list[StrT] | list[GeoPlace[StrT]] | int]: ...
     def georadius(
         self,
         name: KeyT,
@@ -233,6 +268,37 @@ class GeoCommands(CommandsBase[StrT]):
         parse = None if store or store_dist else _search_parser(withdist, withhash, withcoord)
         return self._send(tuple(args), parse)
 
+    @overload
+    def georadiusbymember(
+        self, name: KeyT, member: FieldT, radius: float, unit: str | None = ...,
+        withdist: Literal[False] = ..., withcoord: Literal[False] = ..., withhash: Literal[False] = ...,
+        count: int | None = ..., sort: str | None = ..., store: None = ..., store_dist: None = ..., any: bool = ...,
+    ) -> CommandFuture[list[StrT]]: ...
+    @overload
+    def georadiusbymember(
+        self, name: KeyT, member: FieldT, radius: float, unit: str | None = ...,
+        withdist: bool = ..., withcoord: bool = ..., withhash: bool = ...,
+        count: int | None = ..., sort: str | None = ..., *, store: KeyT, store_dist: KeyT | None = ..., any: bool = ...,
+    ) -> CommandFuture[int]: ...
+    @overload
+    def georadiusbymember(
+        self, name: KeyT, member: FieldT, radius: float, unit: str | None = ...,
+        withdist: bool = ..., withcoord: bool = ..., withhash: bool = ...,
+        count: int | None = ..., sort: str | None = ..., store: None = ..., *, store_dist: KeyT, any: bool = ...,
+    ) -> CommandFuture[int]: ...
+    @overload
+    def georadiusbymember(
+        self, name: KeyT, member: FieldT, radius: float, unit: str | None = ...,
+        withdist: bool = ..., withcoord: bool = ..., withhash: bool = ...,
+        count: int | None = ..., sort: str | None = ..., store: None = ..., store_dist: None = ..., any: bool = ...,
+    ) -> CommandFuture[list[StrT] | list[GeoPlace[StrT]]]: ...
+    @overload
+    def georadiusbymember(
+        self, name: KeyT, member: FieldT, radius: float, unit: str | None = ...,
+        withdist: bool = ..., withcoord: bool = ..., withhash: bool = ...,
+        count: int | None = ..., sort: str | None = ..., store: KeyT | None = ..., store_dist: KeyT | None = ...,
+        any: bool = ...,
+    ) -> CommandFuture[list[StrT] | list[GeoPlace[StrT]] | int]: ...
     def georadiusbymember(
         self,
         name: KeyT,
@@ -254,6 +320,41 @@ class GeoCommands(CommandsBase[StrT]):
         parse = None if store or store_dist else _search_parser(withdist, withhash, withcoord)
         return self._send(tuple(args), parse)
 
+    @overload
+    def geosearch(
+        self, name: KeyT, member: FieldT | None = ..., longitude: float | None = ..., latitude: float | None = ...,
+        unit: str = ..., radius: float | None = ..., width: float | None = ..., height: float | None = ...,
+        sort: str | None = ..., count: int | None = ..., any: bool = ...,
+        withcoord: Literal[False] = ..., withdist: Literal[False] = ..., withhash: Literal[False] = ...,
+    ) -> CommandFuture[list[StrT]]: ...
+    @overload
+    def geosearch(
+        self, name: KeyT, member: FieldT | None = ..., longitude: float | None = ..., latitude: float | None = ...,
+        unit: str = ..., radius: float | None = ..., width: float | None = ..., height: float | None = ...,
+        sort: str | None = ..., count: int | None = ..., any: bool = ...,
+        *, withcoord: Literal[True], withdist: bool = ..., withhash: bool = ...,
+    ) -> CommandFuture[list[GeoPlace[StrT]]]: ...
+    @overload
+    def geosearch(
+        self, name: KeyT, member: FieldT | None = ..., longitude: float | None = ..., latitude: float | None = ...,
+        unit: str = ..., radius: float | None = ..., width: float | None = ..., height: float | None = ...,
+        sort: str | None = ..., count: int | None = ..., any: bool = ...,
+        withcoord: bool = ..., *, withdist: Literal[True], withhash: bool = ...,
+    ) -> CommandFuture[list[GeoPlace[StrT]]]: ...
+    @overload
+    def geosearch(
+        self, name: KeyT, member: FieldT | None = ..., longitude: float | None = ..., latitude: float | None = ...,
+        unit: str = ..., radius: float | None = ..., width: float | None = ..., height: float | None = ...,
+        sort: str | None = ..., count: int | None = ..., any: bool = ...,
+        withcoord: bool = ..., withdist: bool = ..., *, withhash: Literal[True],
+    ) -> CommandFuture[list[GeoPlace[StrT]]]: ...
+    @overload
+    def geosearch(
+        self, name: KeyT, member: FieldT | None = ..., longitude: float | None = ..., latitude: float | None = ...,
+        unit: str = ..., radius: float | None = ..., width: float | None = ..., height: float | None = ...,
+        sort: str | None = ..., count: int | None = ..., any: bool = ...,
+        withcoord: bool = ..., withdist: bool = ..., withhash: bool = ...,
+    ) -> CommandFuture[list[StrT] | list[GeoPlace[StrT]]]: ...
     def geosearch(
         self,
         name: KeyT,
@@ -270,7 +371,7 @@ class GeoCommands(CommandsBase[StrT]):
         withcoord: bool = False,
         withdist: bool = False,
         withhash: bool = False,
-    ) -> CommandFuture[list[Any]]:
+    ) -> CommandFuture[Any]:
         """Members inside a circle (``radius``) or box (``width`` x ``height``) around ``member`` or a point."""
         args: list[Any] = [b"GEOSEARCH", name]
         flags = ((withdist, b"WITHDIST"), (withcoord, b"WITHCOORD"), (withhash, b"WITHHASH"))

@@ -12,12 +12,33 @@ turned into the dict RESP3 gives. Methods redis-py refuses
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn, Union
 
 from ..future import CommandFuture
-from ..typed import StrT
+from ..typed import RespValue, StrT
 from .base import CommandsBase, EncodableT, KeyT
 from .parsers import bool_ok, pairs_to_dict, register, str_if_bytes, to_bool
+
+if TYPE_CHECKING:
+    from typing_extensions import NotRequired, TypedDict
+
+    class SlowLogEntry(TypedDict):
+        """An entry of SLOWLOG GET: the command's arguments joined by spaces, and its client, as bytes
+        whatever decode_responses says (as redis-py gives them: arguments are cut at 128 bytes)."""
+
+        id: int
+        start_time: int
+        duration: int
+        command: bytes
+        client_address: bytes
+        client_name: bytes
+        complexity: NotRequired[bytes]  # Redis Enterprise only
+
+else:
+    SlowLogEntry = dict  # what it is at run time
+
+# MEMORY STATS: counts and ratios, the ``db.N`` entries as dicts of them
+MemoryStat = Union[int, float, StrT, dict[str, Union[int, float, StrT]]]
 
 
 def _map(value: Any) -> Any:
@@ -31,7 +52,7 @@ def _to_bytes(value: Any, encoding: str) -> Any:
     return value.encode(encoding) if isinstance(value, str) else value
 
 
-def slowlog_reply(reply: Any, encoding: str | None = None) -> list[dict[str, Any]]:
+def slowlog_reply(reply: Any, encoding: str | None = None) -> list[SlowLogEntry]:
     """SLOWLOG GET -> [{id, start_time, duration, command, client_address, client_name}, ...].
 
     ``command`` is the arguments joined by spaces, and it and the client fields are
@@ -43,7 +64,7 @@ def slowlog_reply(reply: Any, encoding: str | None = None) -> list[dict[str, Any
     for item in reply:
         if encoding is not None:
             item = [_to_bytes(v, encoding) for v in item]
-        entry: dict[str, Any] = {"id": item[0], "start_time": int(item[1]), "duration": int(item[2])}
+        entry: Any = {"id": item[0], "start_time": int(item[1]), "duration": int(item[2])}
         if isinstance(item[3], list):
             entry["command"] = b" ".join(item[3])
             extra = item[4:6] if len(item) >= 6 else ()
@@ -167,7 +188,7 @@ class IntrospectionCommands(CommandsBase[StrT]):
     """SLOWLOG, LATENCY, MEMORY, COMMAND, MODULE, DEBUG OBJECT and FUNCTION STATS."""
 
     # -- slowlog -----------------------------------------------------------------
-    def slowlog_get(self, num: int | None = None, **kwargs: Any) -> CommandFuture[list[dict[str, Any]]]:
+    def slowlog_get(self, num: int | None = None, **kwargs: Any) -> CommandFuture[list[SlowLogEntry]]:
         """The slow log, newest first (at most ``num`` entries); see ``slowlog_reply``."""
         args: tuple[Any, ...] = (b"SLOWLOG", b"GET") if num is None else (b"SLOWLOG", b"GET", num)
         options = getattr(self, "options", None)
@@ -188,7 +209,7 @@ class IntrospectionCommands(CommandsBase[StrT]):
         """[[unix time, latency ms], ...] of the ``event``'s spikes."""
         return self._send((b"LATENCY", b"HISTORY", event), None)
 
-    def latency_latest(self) -> CommandFuture[list[list[Any]]]:
+    def latency_latest(self) -> CommandFuture[list[list[StrT | int]]]:
         """[[event, unix time, latest ms, max ms], ...], event names as sent."""
         return self._send((b"LATENCY", b"LATEST"), None)
 
@@ -196,20 +217,20 @@ class IntrospectionCommands(CommandsBase[StrT]):
         """Forget the spikes of ``events`` (all if none): the number of events reset."""
         return self._send((b"LATENCY", b"RESET", *events), None)
 
-    def latency_histogram(self, *args: Any) -> Any:
+    def latency_histogram(self, *args: Any) -> NoReturn:
         """Not implemented, as in redis-py (NotImplementedError)."""
         raise _refused("LATENCY HISTOGRAM")
 
-    def latency_doctor(self) -> Any:
+    def latency_doctor(self) -> NoReturn:
         """Not implemented, as in redis-py (NotImplementedError)."""
         raise _refused("LATENCY DOCTOR")
 
-    def latency_graph(self) -> Any:
+    def latency_graph(self) -> NoReturn:
         """Not implemented, as in redis-py (NotImplementedError)."""
         raise _refused("LATENCY GRAPH")
 
     # -- memory --------------------------------------------------------------------
-    def memory_stats(self, **kwargs: Any) -> CommandFuture[dict[str, Any]]:
+    def memory_stats(self, **kwargs: Any) -> CommandFuture[dict[str, MemoryStat[StrT]]]:
         """Memory usage figures: {str: int | float}, per-database ``db.N`` dicts."""
         return self._send((b"MEMORY", b"STATS"), memory_stats_reply)
 
@@ -217,7 +238,7 @@ class IntrospectionCommands(CommandsBase[StrT]):
         """Ask the allocator to release dirty pages: True."""
         return self._send((b"MEMORY", b"PURGE"), bool_ok)
 
-    def memory_malloc_stats(self, **kwargs: Any) -> CommandFuture[Any]:
+    def memory_malloc_stats(self, **kwargs: Any) -> CommandFuture[StrT]:
         """The allocator's own statistics report, as text."""
         return self._send((b"MEMORY", b"MALLOC-STATS"), None)
 
@@ -230,8 +251,9 @@ class IntrospectionCommands(CommandsBase[StrT]):
         raise _refused("MEMORY HELP")
 
     # -- commands ------------------------------------------------------------------
-    def command(self, **kwargs: Any) -> CommandFuture[dict[str, dict[str, Any]]]:
-        """Every command the server knows, by name; see ``command_reply``."""
+    def command(self, **kwargs: Any) -> CommandFuture[dict[str, dict[str, RespValue[StrT | str]]]]:
+        """Every command the server knows, by name; see ``command_reply`` (names, flags, categories as str;
+        tips, key specifications and subcommands as the server sent them)."""
         return self._send((b"COMMAND",), command_reply)
 
     def command_count(self, **kwargs: Any) -> CommandFuture[int]:
@@ -240,7 +262,7 @@ class IntrospectionCommands(CommandsBase[StrT]):
 
     def command_list(
         self, module: str | None = None, category: str | None = None, pattern: str | None = None
-    ) -> CommandFuture[list[Any]]:
+    ) -> CommandFuture[list[StrT]]:
         """Command names, filtered by ``module``, ACL ``category`` or glob ``pattern``."""
         args: list[Any] = [b"COMMAND", b"LIST"]
         filters = [(b"MODULE", module), (b"ACLCAT", category), (b"PATTERN", pattern)]
@@ -255,7 +277,7 @@ class IntrospectionCommands(CommandsBase[StrT]):
         """The keys of the full command ``args``, as str."""
         return self._send((b"COMMAND", b"GETKEYS", *args), str_list)
 
-    def command_getkeysandflags(self, *args: EncodableT) -> CommandFuture[list[list[Any]]]:
+    def command_getkeysandflags(self, *args: EncodableT) -> CommandFuture[list[list[StrT | list[StrT]]]]:
         """[[key, [flags]], ...] for the full command ``args``, as sent."""
         return self._send((b"COMMAND", b"GETKEYSANDFLAGS", *args), None)
 
@@ -263,7 +285,7 @@ class IntrospectionCommands(CommandsBase[StrT]):
         """Not implemented, as in redis-py (NotImplementedError when awaited)."""
         raise _refused("COMMAND INFO")
 
-    def command_docs(self, *args: Any) -> Any:
+    def command_docs(self, *args: Any) -> NoReturn:
         """Not implemented, as in redis-py (NotImplementedError)."""
         raise _refused("COMMAND DOCS")
 
@@ -274,7 +296,7 @@ class IntrospectionCommands(CommandsBase[StrT]):
 
     def module_loadex(
         self, path: str, options: list[str] | None = None, args: list[str] | None = None
-    ) -> CommandFuture[Any]:
+    ) -> CommandFuture[StrT]:
         """Load a module with CONFIG ``options`` and ARGS ``args``: the server's OK."""
         command: list[Any] = [b"MODULE", b"LOADEX", path]
         if options is not None:
@@ -287,12 +309,12 @@ class IntrospectionCommands(CommandsBase[StrT]):
         """Unload the module ``name``: True (ModuleError if none is loaded by that name)."""
         return self._send((b"MODULE", b"UNLOAD", name), to_bool)
 
-    def module_list(self) -> CommandFuture[list[dict[Any, Any]]]:
+    def module_list(self) -> CommandFuture[list[dict[StrT, RespValue[StrT]]]]:
         """The loaded modules, one dict each (name, ver, path, args)."""
         return self._send((b"MODULE", b"LIST"), module_list_reply)
 
     # -- debugging -----------------------------------------------------------------
-    def debug_object(self, key: KeyT, **kwargs: Any) -> CommandFuture[dict[str, Any]]:
+    def debug_object(self, key: KeyT, **kwargs: Any) -> CommandFuture[dict[str, str | int]]:
         """DEBUG OBJECT as a dict (needs enable-debug-command on the server); see ``debug_object_reply``."""
         return self._send((b"DEBUG", b"OBJECT", key), debug_object_reply)
 
@@ -300,7 +322,7 @@ class IntrospectionCommands(CommandsBase[StrT]):
         """Not implemented, as in redis-py (NotImplementedError when awaited)."""
         raise _refused("DEBUG SEGFAULT")
 
-    def function_stats(self) -> CommandFuture[Any]:
+    def function_stats(self) -> CommandFuture[dict[StrT, RespValue[StrT]]]:
         """The running function (None if none) and, per engine, its library and function counts."""
         return self._send((b"FUNCTION", b"STATS"), function_stats_reply)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, Literal, overload
 
 from ..exceptions import DataError
 from ..future import CommandFuture, raw_reply
@@ -211,7 +211,7 @@ class KeyCommands(CommandsBase[StrT]):
         replace: bool = False,
         auth: str | None = None,
         **kwargs: Any,
-    ) -> CommandFuture[Any]:
+    ) -> CommandFuture[StrT]:
         """Move ``keys`` to db ``destination_db`` of the server at ``host``:``port`` (``copy``: keep them here).
 
         ``timeout`` in milliseconds; ``auth``: the other server's password. The server's OK, or NOKEY.
@@ -226,6 +226,17 @@ class KeyCommands(CommandsBase[StrT]):
             extra += (b"AUTH", auth)
         return self._send((b"MIGRATE", host, port, b"", destination_db, timeout, *extra, b"KEYS", *names), None)
 
+    @overload
+    def object(
+        self, infotype: Literal["encoding", "ENCODING"], key: KeyT, **kwargs: Any
+    ) -> CommandFuture[StrT | None]: ...
+    @overload
+    def object(
+        self, infotype: Literal["freq", "FREQ", "idletime", "IDLETIME", "refcount", "REFCOUNT"], key: KeyT,
+        **kwargs: Any,
+    ) -> CommandFuture[int | None]: ...
+    @overload
+    def object(self, infotype: str, key: KeyT, **kwargs: Any) -> CommandFuture[StrT | int | None]: ...
     def object(self, infotype: str, key: KeyT, **kwargs: Any) -> CommandFuture[Any]:
         """OBJECT ``infotype`` (ENCODING, FREQ, IDLETIME, REFCOUNT) of ``key``, as the server replies.
 
@@ -233,6 +244,30 @@ class KeyCommands(CommandsBase[StrT]):
         """
         return self._send((b"OBJECT", infotype, key), None)
 
+    @overload
+    def sort(
+        self, name: KeyT, start: int | None = ..., num: int | None = ..., by: str | None = ...,
+        get: list[str] | str | None = ..., desc: bool = ..., alpha: bool = ..., store: None = ...,
+        groups: Literal[False] | None = ...,
+    ) -> CommandFuture[list[StrT | None]]: ...
+    @overload
+    def sort(
+        self, name: KeyT, start: int | None = ..., num: int | None = ..., by: str | None = ...,
+        get: list[str] | str | None = ..., desc: bool = ..., alpha: bool = ..., *, store: str,
+        groups: bool | None = ...,
+    ) -> CommandFuture[int]: ...
+    @overload
+    def sort(
+        self, name: KeyT, start: int | None = ..., num: int | None = ..., by: str | None = ...,
+        get: list[str] | str | None = ..., desc: bool = ..., alpha: bool = ..., store: None = ...,
+        *, groups: Literal[True],
+    ) -> CommandFuture[list[tuple[StrT | None, ...]]]: ...
+    @overload
+    def sort(
+        self, name: KeyT, start: int | None = ..., num: int | None = ..., by: str | None = ...,
+        get: list[str] | str | None = ..., desc: bool = ..., alpha: bool = ..., store: str | None = ...,
+        groups: bool | None = ...,
+    ) -> CommandFuture[list[StrT | None] | int | list[tuple[StrT | None, ...]]]: ...
     def sort(
         self,
         name: KeyT,
@@ -265,7 +300,7 @@ class KeyCommands(CommandsBase[StrT]):
         get: list[str] | str | None = None,
         desc: bool = False,
         alpha: bool = False,
-    ) -> CommandFuture[list[Any]]:
+    ) -> CommandFuture[list[StrT | None]]:
         """``sort`` without STORE, sent as SORT_RO (so it runs on a read-only replica)."""
         return self._send(tuple(_sort_args(b"SORT_RO", key, start, num, by, get, desc, alpha)), None)
 

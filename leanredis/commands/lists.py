@@ -133,7 +133,7 @@ class ListCommands(CommandsBase[StrT]):
 
     def lmpop(
         self, num_keys: int, *args: KeyT, direction: str, count: int | None = 1
-    ) -> CommandFuture[list[Any] | None]:
+    ) -> CommandFuture[list[StrT | list[StrT]] | None]:
         """Pop ``count`` elements from the ``direction`` (LEFT/RIGHT) end of the first non-empty list:
         [key, [elements]], or None."""
         if count != 1:

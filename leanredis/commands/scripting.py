@@ -1,7 +1,8 @@
 """Lua scripts (EVAL, SCRIPT ...) and functions (FCALL, FUNCTION ...), as redis.asyncio has them.
 
 Script and function replies are passed through as the server sent them
-(redis-py applies no callback to EVAL/FCALL either).
+(redis-py applies no callback to EVAL/FCALL either): a ``RespValue``, any
+value of RESP, since what a script returns is the script's to choose.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 from ..exceptions import DataError
 from ..future import CommandFuture, raw_reply
 from ..script import Script, ScriptTextT
-from ..typed import StrT
+from ..typed import RespValue, StrT
 from .base import CommandsBase, EncodableT, KeyT
 from .parsers import bool_ok, register, str_if_bytes
 
@@ -56,19 +57,23 @@ class ScriptingCommands(CommandsBase[StrT]):
     """EVAL/EVALSHA, the script cache, ``register_script``, and Redis 7 functions."""
 
     # -- scripts ------------------------------------------------------------
-    def eval(self, script: ScriptTextT, numkeys: int, *keys_and_args: KeyT | EncodableT) -> CommandFuture[Any]:
+    def eval(
+        self, script: ScriptTextT, numkeys: int, *keys_and_args: KeyT | EncodableT
+    ) -> CommandFuture[RespValue[StrT]]:
         """Run a Lua script: ``numkeys`` keys first, then arguments. The script's reply as sent."""
         return self._send((b"EVAL", script, numkeys, *keys_and_args), None)
 
-    def eval_ro(self, script: ScriptTextT, numkeys: int, *keys_and_args: KeyT | EncodableT) -> CommandFuture[Any]:
+    def eval_ro(
+        self, script: ScriptTextT, numkeys: int, *keys_and_args: KeyT | EncodableT
+    ) -> CommandFuture[RespValue[StrT]]:
         """Run a read-only Lua script (EVAL_RO)."""
         return self._send((b"EVAL_RO", script, numkeys, *keys_and_args), None)
 
-    def evalsha(self, sha: str, numkeys: int, *keys_and_args: KeyT | EncodableT) -> CommandFuture[Any]:
+    def evalsha(self, sha: str, numkeys: int, *keys_and_args: KeyT | EncodableT) -> CommandFuture[RespValue[StrT]]:
         """Run a cached script by SHA1; NoScriptError if the server does not have it."""
         return self._send((b"EVALSHA", sha, numkeys, *keys_and_args), None)
 
-    def evalsha_ro(self, sha: str, numkeys: int, *keys_and_args: KeyT | EncodableT) -> CommandFuture[Any]:
+    def evalsha_ro(self, sha: str, numkeys: int, *keys_and_args: KeyT | EncodableT) -> CommandFuture[RespValue[StrT]]:
         """Run a cached read-only script by SHA1 (EVALSHA_RO)."""
         return self._send((b"EVALSHA_RO", sha, numkeys, *keys_and_args), None)
 
@@ -103,11 +108,11 @@ class ScriptingCommands(CommandsBase[StrT]):
         return Script(self, script)
 
     # -- functions ----------------------------------------------------------
-    def fcall(self, function: str, numkeys: int, *keys_and_args: Any) -> CommandFuture[Any]:
+    def fcall(self, function: str, numkeys: int, *keys_and_args: Any) -> CommandFuture[RespValue[StrT]]:
         """Call a function: ``numkeys`` keys first, then arguments. Its reply as sent."""
         return self._send((b"FCALL", function, numkeys, *keys_and_args), None)
 
-    def fcall_ro(self, function: str, numkeys: int, *keys_and_args: Any) -> CommandFuture[Any]:
+    def fcall_ro(self, function: str, numkeys: int, *keys_and_args: Any) -> CommandFuture[RespValue[StrT]]:
         """Call a read-only function (FCALL_RO)."""
         return self._send((b"FCALL_RO", function, numkeys, *keys_and_args), None)
 
@@ -128,7 +133,9 @@ class ScriptingCommands(CommandsBase[StrT]):
         """Delete every library (``mode`` "SYNC" or "ASYNC"): True."""
         return self._send((b"FUNCTION", b"FLUSH", mode), bool_ok)
 
-    def function_list(self, library: str | None = "*", withcode: bool | None = False) -> CommandFuture[Any]:
+    def function_list(
+        self, library: str | None = "*", withcode: bool | None = False
+    ) -> CommandFuture[list[list[RespValue[StrT]]]]:
         """Libraries whose name matches ``library``, each a flat [key, value, ...] list (redis-py's shape)."""
         args: list[Any] = [b"FUNCTION", b"LIST", b"LIBRARYNAME", library]
         if withcode:

@@ -11,7 +11,7 @@ against one), so ``execute_command("SENTINEL", ...)`` returns the raw reply.
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import Any, Union
 
 from ..future import CommandFuture
 from ..typed import StrT
@@ -71,6 +71,10 @@ def master_address(reply: Any) -> tuple[Any, int] | None:
     return reply[0], int(reply[1])
 
 
+# a master's, replica's or sentinel's state: text as str, the counters as int, the flags' is_* as bool
+SentinelState = dict[str, Union[str, int, bool]]
+
+
 class SentinelCommands(CommandsBase[StrT]):
     """SENTINEL MASTER(S), SLAVES, SENTINELS, GET-MASTER-ADDR-BY-NAME, MONITOR, SET, REMOVE, RESET, ..."""
 
@@ -78,23 +82,27 @@ class SentinelCommands(CommandsBase[StrT]):
         """Does nothing but warn, as redis.asyncio's: use the ``sentinel_*`` methods."""
         warnings.warn(DeprecationWarning("Use the individual sentinel_* methods"), stacklevel=2)
 
-    def sentinel_get_master_addr_by_name(self, service_name: str, return_responses: bool = False) -> CommandFuture[Any]:
+    def sentinel_get_master_addr_by_name(
+        self, service_name: str, return_responses: bool = False
+    ) -> CommandFuture[tuple[StrT, int] | None]:
         """(host, port) of the master of ``service_name``, or None."""
         return self._send((b"SENTINEL", b"GET-MASTER-ADDR-BY-NAME", service_name), master_address)
 
-    def sentinel_master(self, service_name: str, return_responses: bool = False) -> CommandFuture[dict[str, Any]]:
+    def sentinel_master(self, service_name: str, return_responses: bool = False) -> CommandFuture[SentinelState]:
         """The state of the master of ``service_name``."""
         return self._send((b"SENTINEL", b"MASTER", service_name), sentinel_state)
 
-    def sentinel_masters(self) -> CommandFuture[dict[str, dict[str, Any]]]:
+    def sentinel_masters(self) -> CommandFuture[dict[str, SentinelState]]:
         """Every monitored master's state, by name."""
         return self._send((b"SENTINEL", b"MASTERS"), sentinel_masters)
 
-    def sentinel_slaves(self, service_name: str) -> CommandFuture[list[dict[str, Any]]]:
+    def sentinel_slaves(self, service_name: str) -> CommandFuture[list[SentinelState]]:
         """The states of the replicas of ``service_name``."""
         return self._send((b"SENTINEL", b"SLAVES", service_name), sentinel_states)
 
-    def sentinel_sentinels(self, service_name: str, return_responses: bool = False) -> CommandFuture[Any]:
+    def sentinel_sentinels(
+        self, service_name: str, return_responses: bool = False
+    ) -> CommandFuture[list[SentinelState]]:
         """The states of the other sentinels monitoring ``service_name``."""
         return self._send((b"SENTINEL", b"SENTINELS", service_name), sentinel_states)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..exceptions import DataError
 from ..future import CommandFuture
-from ..typed import StrT
+from ..typed import InfoValue, StrT
 from .base import CommandsBase, EncodableT, KeyT
 from .parsers import bool_ok, pairs_to_dict, ping_reply, register, str_if_bytes
 
@@ -34,7 +34,7 @@ class ServerCommands(CommandsBase[StrT]):
         args: tuple[Any, ...] = (b"FLUSHALL", b"ASYNC") if asynchronous else (b"FLUSHALL",)
         return self._send(args, bool_ok)
 
-    def info(self, section: str | None = None, *args: str, **kwargs: Any) -> CommandFuture[dict[str, Any]]:
+    def info(self, section: str | None = None, *args: str, **kwargs: Any) -> CommandFuture[dict[str, InfoValue]]:
         """INFO parsed into a dict, values as int, float, str, list or dict (as redis-py parses it)."""
         if section is None:
             return self._send((b"INFO",), info_reply)
@@ -74,7 +74,7 @@ class ServerCommands(CommandsBase[StrT]):
         """This connection's id."""
         return self._send((b"CLIENT", b"ID"), None)
 
-    def client_info(self, **kwargs: Any) -> CommandFuture[dict[str, Any]]:
+    def client_info(self, **kwargs: Any) -> CommandFuture[dict[str, str | int]]:
         """This connection, as a dict of str (counters such as id, age, db as int)."""
         return self._send((b"CLIENT", b"INFO"), client_info_reply)
 

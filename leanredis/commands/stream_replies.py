@@ -3,9 +3,53 @@ XPENDING as dicts, the same from RESP2 or RESP3 (and redis-py's results)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, Union
 
+from ..typed import RespValue, StrT
 from .parsers import pairs_to_dict, str_if_bytes
+
+# an entry as XRANGE, XREAD and XCLAIM give it: (id, {field: value})
+StreamEntry = tuple[StrT, dict[StrT, StrT]]
+# an entry of XREADGROUP ... CLAIM: (id, {field: value}, then the server's delivery counters)
+ClaimedEntry = tuple[Union[StrT, dict[StrT, StrT], int], ...]
+# one stream of an XREAD/XREADGROUP reply: [stream name, [entry, ...]] (redis-py's list, from either protocol)
+XReadStream = list[Union[StrT, list[StreamEntry[StrT]]]]
+# XAUTOCLAIM: [next start id, [entry, ...], [deleted id, ...]]
+XAutoClaim = list[Union[StrT, list[StreamEntry[StrT]], list[StrT]]]
+# a field of XINFO STREAM: counts, ids, the first and last entries (None on an empty stream)
+XInfoStreamValue = Union[int, StrT, StreamEntry[StrT], None]
+# XINFO STREAM ... FULL: counts and ids, the entries as {id: {field: value}}, the groups as dicts with str
+# keys (their consumers' keys as the server sent them); StrT | str: the keys the parser decodes
+XInfoFullValue = RespValue[Union[StrT, str]]
+
+if TYPE_CHECKING:
+    # A generic TypedDict needs Python 3.11 at run time: to type checkers only (typing_extensions has it).
+    from typing_extensions import TypedDict
+
+    class PendingConsumer(TypedDict, Generic[StrT]):
+        """A consumer of XPENDING's summary and the number of entries pending for it."""
+
+        name: StrT
+        pending: int
+
+    class PendingSummary(TypedDict, Generic[StrT]):
+        """XPENDING's summary: how many entries are pending, the lowest and highest id (None if none is)."""
+
+        pending: int
+        min: StrT | None
+        max: StrT | None
+        consumers: list[PendingConsumer[StrT]]
+
+    class PendingEntry(TypedDict, Generic[StrT]):
+        """A pending entry of XPENDING with a range."""
+
+        message_id: StrT
+        consumer: StrT
+        time_since_delivered: int
+        times_delivered: int
+
+else:  # what they are at run time
+    PendingConsumer = PendingSummary = PendingEntry = dict
 
 
 def stream_entries(reply: Any) -> list[tuple[Any, Any]] | None:

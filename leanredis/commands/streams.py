@@ -22,6 +22,14 @@ from ..typed import StrT
 from .base import CommandsBase, EncodableT, FieldT, KeyT
 from .parsers import bool_ok, register, to_bool
 from .stream_replies import (
+    ClaimedEntry,
+    PendingEntry,
+    PendingSummary,
+    StreamEntry,
+    XAutoClaim,
+    XInfoFullValue,
+    XInfoStreamValue,
+    XReadStream,
     list_of_dicts,
     stream_entries,
     xautoclaim_justid_reply,
@@ -35,8 +43,6 @@ from .stream_replies import (
 )
 
 StreamIdT = int | bytes | str | memoryview
-# an entry as XRANGE, XREAD and XCLAIM give it: (id, {field: value})
-StreamEntry = tuple[StrT, dict[StrT, StrT]]
 GroupT = KeyT
 ConsumerT = KeyT
 
@@ -221,7 +227,7 @@ class StreamCommands(CommandsBase[StrT]):
         block: int | None = None,
         max_count: int | None = None,
         max_size: int | None = None,
-    ) -> CommandFuture[Any]:
+    ) -> CommandFuture[list[XReadStream[StrT]]]:
         """Entries after the given id of each stream: [[stream, [(id, {field: value}), ...]], ...].
 
         ``block`` (milliseconds, 0: for ever) waits for new entries; it needs a
@@ -240,6 +246,18 @@ class StreamCommands(CommandsBase[StrT]):
         args += _streams_args("xread", streams)
         return self._read("xread", tuple(args), xread_reply, block)
 
+    @overload
+    def xreadgroup(
+        self, groupname: GroupT, consumername: ConsumerT, streams: Mapping[KeyT, StreamIdT], count: int | None = ...,
+        block: int | None = ..., noack: bool = ..., claim_min_idle_time: None = ..., max_count: int | None = ...,
+        max_size: int | None = ...,
+    ) -> CommandFuture[list[XReadStream[StrT]]]: ...
+    @overload
+    def xreadgroup(
+        self, groupname: GroupT, consumername: ConsumerT, streams: Mapping[KeyT, StreamIdT], count: int | None = ...,
+        block: int | None = ..., noack: bool = ..., *, claim_min_idle_time: int, max_count: int | None = ...,
+        max_size: int | None = ...,
+    ) -> CommandFuture[list[list[StrT | list[ClaimedEntry[StrT]]]]]: ...
     def xreadgroup(
         self,
         groupname: GroupT,
@@ -333,7 +351,7 @@ class StreamCommands(CommandsBase[StrT]):
             raise DataError("xack() needs at least one id")
         return self._send((b"XACK", name, groupname, *ids), None)
 
-    def xpending(self, name: KeyT, groupname: GroupT) -> CommandFuture[dict[str, Any]]:
+    def xpending(self, name: KeyT, groupname: GroupT) -> CommandFuture[PendingSummary[StrT]]:
         """Summary of the group's pending entries: {"pending", "min", "max", "consumers"}."""
         return self._send((b"XPENDING", name, groupname), xpending_reply)
 
@@ -346,7 +364,7 @@ class StreamCommands(CommandsBase[StrT]):
         count: int,
         consumername: ConsumerT | None = None,
         idle: int | None = None,
-    ) -> CommandFuture[Any]:
+    ) -> CommandFuture[list[PendingEntry[StrT]]]:
         """Pending entries from ``min`` to ``max`` (optionally one consumer's, idle at least ``idle`` ms).
 
         Each is {"message_id", "consumer", "time_since_delivered", "times_delivered"}.
@@ -355,7 +373,8 @@ class StreamCommands(CommandsBase[StrT]):
         if min is None and max is None and count is None:
             if idle is not None or consumername is not None:
                 raise DataError("xpending_range(): idle and consumername need min, max and count")
-            return self.xpending(name, groupname)
+            # redis-py's summary, for callers who pass None where the signature says an id
+            return self.xpending(name, groupname)  # type: ignore[return-value]
         if min is None or max is None or count is None:
             raise DataError("xpending_range(): give min, max and count, or none of them")
         _non_negative(count, "xpending_range", "count")
@@ -420,7 +439,7 @@ class StreamCommands(CommandsBase[StrT]):
     def xautoclaim(
         self, name: KeyT, groupname: GroupT, consumername: ConsumerT, min_idle_time: int,
         start_id: StreamIdT = ..., count: int | None = ..., justid: Literal[False] = ...,
-    ) -> CommandFuture[list[Any]]: ...
+    ) -> CommandFuture[XAutoClaim[StrT]]: ...
     @overload
     def xautoclaim(
         self, name: KeyT, groupname: GroupT, consumername: ConsumerT, min_idle_time: int,
@@ -430,7 +449,7 @@ class StreamCommands(CommandsBase[StrT]):
     def xautoclaim(
         self, name: KeyT, groupname: GroupT, consumername: ConsumerT, min_idle_time: int,
         start_id: StreamIdT = ..., count: int | None = ..., *, justid: bool,
-    ) -> CommandFuture[list[Any]]: ...
+    ) -> CommandFuture[XAutoClaim[StrT] | list[StrT]]: ...
     def xautoclaim(
         self,
         name: KeyT,
@@ -457,17 +476,27 @@ class StreamCommands(CommandsBase[StrT]):
         return self._send(tuple(args), xautoclaim_reply)
 
     # -- introspection ------------------------------------------------------------
-    def xinfo_stream(self, name: KeyT, full: bool = False) -> CommandFuture[dict[str, Any]]:
+    @overload
+    def xinfo_stream(
+        self, name: KeyT, full: Literal[False] = ...
+    ) -> CommandFuture[dict[str, XInfoStreamValue[StrT]]]: ...
+    @overload
+    def xinfo_stream(self, name: KeyT, full: Literal[True]) -> CommandFuture[dict[str, XInfoFullValue[StrT]]]: ...
+    @overload
+    def xinfo_stream(
+        self, name: KeyT, full: bool
+    ) -> CommandFuture[dict[str, XInfoStreamValue[StrT]] | dict[str, XInfoFullValue[StrT]]]: ...
+    def xinfo_stream(self, name: KeyT, full: bool = False) -> CommandFuture[Any]:
         """The stream's length, ids, first and last entry; with ``full``, its entries, groups and PELs."""
         if full:
             return self._send((b"XINFO", b"STREAM", name, b"FULL"), xinfo_stream_full_reply)
         return self._send((b"XINFO", b"STREAM", name), xinfo_stream_reply)
 
-    def xinfo_groups(self, name: KeyT) -> CommandFuture[list[dict[str, Any]]]:
+    def xinfo_groups(self, name: KeyT) -> CommandFuture[list[dict[str, StrT | int | None]]]:
         """Each consumer group of the stream as a dict with str keys."""
         return self._send((b"XINFO", b"GROUPS", name), list_of_dicts)
 
-    def xinfo_consumers(self, name: KeyT, groupname: GroupT) -> CommandFuture[list[dict[str, Any]]]:
+    def xinfo_consumers(self, name: KeyT, groupname: GroupT) -> CommandFuture[list[dict[str, StrT | int]]]:
         """Each consumer of the group as a dict with str keys."""
         return self._send((b"XINFO", b"CONSUMERS", name, groupname), list_of_dicts)
 

@@ -7,7 +7,7 @@ from typing import Any, Literal, overload
 
 from ..exceptions import DataError
 from ..future import CommandFuture
-from ..typed import StrT
+from ..typed import RespValue, StrT
 from .base import (
     EMPTY_LIST,
     AbsExpiryT,
@@ -227,6 +227,26 @@ class StringCommands(CommandsBase[StrT]):
         """Set with an expiry in milliseconds: True."""
         return self._send((b"PSETEX", name, milliseconds(time_ms, "time_ms"), value), bool_ok)
 
+    @overload
+    def lcs(
+        self, key1: KeyT, key2: KeyT, len: Literal[False] | None = ..., idx: Literal[False] | None = ...,
+        minmatchlen: int | None = ..., withmatchlen: bool | None = ...,
+    ) -> CommandFuture[StrT]: ...
+    @overload
+    def lcs(
+        self, key1: KeyT, key2: KeyT, len: Literal[True], idx: Literal[False] | None = ...,
+        minmatchlen: int | None = ..., withmatchlen: bool | None = ...,
+    ) -> CommandFuture[int]: ...
+    @overload
+    def lcs(
+        self, key1: KeyT, key2: KeyT, len: bool | None = ..., *, idx: Literal[True],
+        minmatchlen: int | None = ..., withmatchlen: bool | None = ...,
+    ) -> CommandFuture[list[RespValue[StrT]]]: ...
+    @overload
+    def lcs(
+        self, key1: KeyT, key2: KeyT, len: bool | None = ..., idx: bool | None = ...,
+        minmatchlen: int | None = ..., withmatchlen: bool | None = ...,
+    ) -> CommandFuture[StrT | int | list[RespValue[StrT]]]: ...
     def lcs(
         self,
         key1: KeyT,

@@ -217,7 +217,7 @@ class SortedSetAlgebraCommands(CommandsBase[StrT]):
         min: bool | None = False,
         max: bool | None = False,
         count: int | None = 1,
-    ) -> CommandFuture[list[Any] | None]:
+    ) -> CommandFuture[list[StrT | list[list[StrT | bytes]]] | None]:
         """Pop ``count`` lowest (``min``) or highest (``max``) members from the first non-empty sorted set:
         [key, [[member, score bytes], ...]] or None."""
         if bool(min) == bool(max):

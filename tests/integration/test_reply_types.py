@@ -1,4 +1,5 @@
-"""The declared reply types are the replies' types: tests/typing/cases_common.py run against a server.
+"""The declared reply types are the replies' types: tests/typing/cases_common.py and cases_families.py run
+against a server.
 
 The cases file is checked statically by tests/unit/test_typing.py (``assert_type`` there means "the
 checker infers exactly this type"). Here its client functions run on a seeded database with
@@ -14,37 +15,50 @@ import types
 import typing
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Union
 
 import pytest
 
 import leanredis
+import leanredis.typed
 from leanredis.exceptions import ResponseError
 from leanredis.server import RedisServer
 
 CASES = Path(__file__).resolve().parents[1] / "typing" / "cases_common.py"
+FAMILIES = Path(__file__).resolve().parents[1] / "typing" / "cases_families.py"
 
 
-def conforms(value: object, expected: Any) -> bool:
+def conforms(value: object, expected: Any, strings: Any = Union[bytes, str]) -> bool:
     """``value`` is of the type ``expected`` (the subset of types the cases use), strictly: an int is not a float,
-    a bool is not an int, a list is not a tuple."""
+    a bool is not an int, a list is not a tuple. ``strings``: what StrT stands for in a recursive alias's inner
+    references (``list["RespValue[StrT]"]`` at run time), the string types of the union that holds them."""
     if expected is Any:
         return True
+    if isinstance(expected, (str, typing.ForwardRef)):  # a recursive alias's inner reference: "RespValue[StrT]"
+        text = expected if isinstance(expected, str) else expected.__forward_arg__
+        namespace = {**vars(leanredis.typed), "StrT": strings}
+        return conforms(value, eval(text, namespace), strings)  # noqa: S307 (our own annotation's text)
     if expected is None or expected is type(None):
         return value is None
     origin, args = typing.get_origin(expected), typing.get_args(expected)
     if origin in (typing.Union, types.UnionType):
-        return any(conforms(value, arg) for arg in args)
+        own = [arg for arg in args if arg in (bytes, str)]
+        strings = Union[tuple(own)] if own else strings
+        return any(conforms(value, arg, strings) for arg in args)
     if origin is None:
         if expected is int:
             return type(value) is int
         return isinstance(value, expected)
     if origin is list:
-        return type(value) is list and all(conforms(item, args[0]) for item in value)
+        return type(value) is list and all(conforms(item, args[0], strings) for item in value)
     if origin is set:
         return type(value) is set and all(conforms(item, args[0]) for item in value)
+    if origin is dict and len(args) == 1:  # a generic TypedDict (PendingSummary[bytes]): a dict at run time
+        return type(value) is dict
     if origin is dict:
-        return type(value) is dict and all(conforms(k, args[0]) and conforms(v, args[1]) for k, v in value.items())
+        return type(value) is dict and all(
+            conforms(k, args[0], strings) and conforms(v, args[1], strings) for k, v in value.items()
+        )
     if origin is tuple:
         if type(value) is not tuple:
             return False
@@ -54,8 +68,8 @@ def conforms(value: object, expected: Any) -> bool:
     return isinstance(value, origin)  # a Task, a CommandFuture: its parameter is checked where it is awaited
 
 
-def load_cases(checked: list[str]) -> types.ModuleType:
-    spec = importlib.util.spec_from_file_location("typing_cases_common", CASES)
+def load_cases(checked: list[str], path: Path = CASES) -> types.ModuleType:
+    spec = importlib.util.spec_from_file_location(f"typing_{path.stem}", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -92,6 +106,10 @@ async def client(request: pytest.FixtureRequest, redis_server: RedisServer) -> A
         await r.function_delete("typing_cases")  # the library the cases load: the shared server outlives them
     except ResponseError:
         pass  # not loaded (the cases stopped before)
+    try:
+        await r.function_delete("typing_families")
+    except ResponseError:
+        pass  # not loaded (the cases stopped before)
     await r.aclose()
 
 
@@ -118,6 +136,22 @@ async def test_the_cases_replies_are_of_their_declared_types(client: leanredis.R
     assert len(checked) >= 15, checked  # the cases ran, not an early return
 
 
+@pytest.mark.timeout(60)
+async def test_the_other_families_replies_are_of_their_declared_types(client: leanredis.Redis[Any]) -> None:
+    """Streams (XREAD's list from either protocol), geo, scripts (any RESP value), INFO and the server's
+    introspection, LCS/SORT/OBJECT and the *MPOP replies."""
+    checked: list[str] = []
+    cases = load_cases(checked, FAMILIES)
+    decode = client.options.decode_responses
+    for family in ("streams", "geo", "scripts", "server", "keys_and_pops"):
+        function = getattr(cases, f"{family}_str" if decode else f"{family}_bytes", None)
+        if function is None:  # checked statically for one client only
+            continue
+        await seed(client)
+        await function(client)
+    assert len(checked) >= (20 if decode else 55), checked  # the cases ran, not an early return
+
+
 def test_the_check_tells_types_apart() -> None:
     """The run-time check is strict where a type checker is: it would not pass a wrong reply."""
     assert conforms([(b"a", 1.0)], list[tuple[bytes, float]])
@@ -128,3 +162,7 @@ def test_the_check_tells_types_apart() -> None:
     assert conforms(None, bytes | None)
     assert not conforms({b"f": "v"}, dict[bytes, bytes])
     assert conforms((0, [b"k"]), tuple[int, list[bytes]])
+    assert conforms([1, b"a", [2, b"fine", None]], leanredis.typed.RespValue[bytes])
+    assert not conforms([1, b"a", [2, "fine"]], leanredis.typed.RespValue[bytes])  # a str deep inside
+    assert not conforms((1, b"a"), leanredis.typed.RespValue[bytes])  # a tuple is no RESP value
+    assert conforms({"a": {"b": [1, 2.5, "c"]}}, dict[str, leanredis.typed.InfoValue])

@@ -2,8 +2,10 @@
 
 One mypy --strict run and one pyright run over ``tests/typing/``: the cases file must pass
 (``assert_type`` fails on a different type, ``Any`` included), and the misuse file must be
-rejected at exactly its ``# error`` lines. Beside them, a run-time look at the annotations:
-no command of the typed families returns ``Any``, and the constructor's typed overloads
+rejected at exactly its ``# error`` lines. ``cases_generated.py`` holds a case for every command
+method, its expected type the reply kind of the command the method sends (scripts/reply_kinds.py);
+a test fails while it is out of date. Beside them, a run-time look at the annotations: no public
+method of ``Redis`` returns ``Any`` but those of STILL_ANY, and the constructor's typed overloads
 take every option ``Redis.__init__`` takes.
 """
 
@@ -21,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from leanredis import Redis
+from leanredis import Redis, RedisCluster
 from leanredis.typed import RedisOptions
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,22 +34,21 @@ MISUSE = CASES / "misuse.py"
 # the families whose every public method has a precise reply type (no Any): a method added to
 # one of them without its type fails test_typed_families_return_no_any
 TYPED_FAMILIES = (
-    "strings", "hashes", "hash_expiry", "lists", "sets", "zsets", "zsets_algebra", "keys", "blocking", "pubsub",
-    "bitmaps", "hyperloglog",
+    "strings", "hashes", "hash_expiry", "lists", "sets", "zsets", "zsets_algebra", "zsets_ranges", "keys", "blocking",
+    "pubsub", "bitmaps", "hyperloglog", "streams", "geo", "scripting", "server", "introspection", "admin", "acl",
+    "sentinel",
 )
-# methods of those families whose reply is still Any, and why
+# public methods of Redis whose reply is still Any, and why
 STILL_ANY = {
-    "lcs": "LCS's reply is a string, a length or an IDX map depending on three flags",
-    "sort": "SORT's reply is a list, a count (STORE) or groups (GET ... groups=True)",
-    "sort_ro": "SORT_RO's GET patterns give values of any key",
-    "object": "OBJECT's subcommands reply with a string, an int or a list",
-    "migrate": "MIGRATE replies OK or NOKEY (bool or str, as redis-py gives it)",
-    # [key, [elements]]: a two-element list of different types, which a list type cannot say (a tuple
-    # could, but redis-py gives a list)
-    "lmpop": "[key, [elements]]",
-    "blmpop": "[key, [elements]]",
-    "bzmpop": "[key, [[member, score], ...]]",
-    "zmpop": "[key, [[member, score], ...]]",
+    "execute_command": "any command, named by a run-time string: its reply is its parser's, whichever that is",
+    "cluster": "any CLUSTER subcommand, named by a run-time string, parsed as execute_command parses it",
+    "transaction": "what the caller's function returns (value_from_callable=True) or EXEC's replies",
+    "get_retry": "not a command: the Retry object the client was given, of redis-py's class or another",
+    "stats": "not a command: a report whose sections differ by transport and feature (the stats guide)",
+}
+# and of RedisCluster (beside those)
+CLUSTER_STILL_ANY = {
+    "cache_stats": "not a command: the client-side cache's report",
 }
 
 
@@ -130,6 +131,54 @@ def return_types(function: object) -> list[str]:
 OPEN = re.compile(r"tuple\[StrT, Any\]|list\[Any\]")
 
 
+def declares_any(function: object) -> list[str]:
+    """The declared reply types of ``function`` that say Any (or nothing at all), beside the OPEN forms."""
+    try:
+        declared = return_types(function)
+    except (TypeError, ValueError):  # not a function inspect can read
+        return []
+    return [t for t in declared if t == str(inspect.Signature.empty) or re.search(r"\bAny\b", OPEN.sub("", t))]
+
+
+def leaking_any(client: type, still_any: dict[str, str]) -> dict[str, list[str]]:
+    leaking = {}
+    for name in dir(client):
+        function = getattr(client, name)
+        if name.startswith("_") or name in still_any or not callable(function) or isinstance(function, type):
+            continue
+        declared = declares_any(function)
+        if declared:
+            leaking[name] = declared
+    return leaking
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="typing.get_overloads is Python 3.11+")
+def test_no_public_method_of_redis_returns_any() -> None:
+    """Every public method, command or not, of any family or module: Any only where STILL_ANY says why."""
+    leaking = leaking_any(Redis, STILL_ANY)
+    assert not leaking, f"methods whose reply type is Any (say it, or list them in STILL_ANY with why): {leaking}"
+    assert not set(STILL_ANY) - set(dir(Redis)), "STILL_ANY names a method Redis no longer has"
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="typing.get_overloads is Python 3.11+")
+def test_no_public_method_of_the_cluster_returns_any() -> None:
+    """RedisCluster's own methods too (CLUSTER NODES, SLOTS, ... and those taking target_nodes=)."""
+    leaking = leaking_any(RedisCluster, {**STILL_ANY, **CLUSTER_STILL_ANY})
+    assert not leaking, f"methods whose reply type is Any (say it, or list them in CLUSTER_STILL_ANY): {leaking}"
+    assert not set(CLUSTER_STILL_ANY) - set(dir(RedisCluster)), "CLUSTER_STILL_ANY names a method that is gone"
+
+
+@pytest.mark.timeout(120)
+def test_the_generated_cases_are_up_to_date() -> None:
+    """tests/typing/cases_generated.py has a case for every command method of Redis, from scripts/reply_kinds.py:
+    a method added without its reply kind, or a kind changed without regenerating the cases, fails here."""
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "typing_cases.py"), "--check"],
+        capture_output=True, text=True, cwd=ROOT, timeout=100,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
 @pytest.mark.skipif(sys.version_info < (3, 11), reason="typing.get_overloads is Python 3.11+")
 def test_typed_families_return_no_any() -> None:
     leaking = {}
@@ -164,6 +213,18 @@ def test_the_pipeline_stub_is_up_to_date() -> None:
     running scripts/chained_types.py would leave the pipeline's method missing or wrong."""
     run = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "chained_types.py"), "--check"],
+        capture_output=True, text=True, cwd=ROOT, timeout=100,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="typing.get_overloads is Python 3.11+")
+def test_the_cluster_target_nodes_stub_is_up_to_date() -> None:
+    """cluster/targeted.pyi is derived from the client's annotations and the cluster's combiners: a targeted
+    method retyped, or a combiner changed, without running scripts/targeted_types.py fails here."""
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "targeted_types.py"), "--check"],
         capture_output=True, text=True, cwd=ROOT, timeout=100,
     )
     assert run.returncode == 0, run.stdout + run.stderr
