@@ -223,6 +223,8 @@ class ClientFeatures(Generic[StrT]):
         )
         # where the client's connection connects (a sentinel pool names the master at every connect)
         pubsub.resolver = self.connection.resolver  # type: ignore[attr-defined]
+        if self._unread_pool is None:  # type: ignore[attr-defined]
+            self._get_pool().share_pubsub(pubsub)  # type: ignore[attr-defined]  # pool.disconnect() drops its socket
         return pubsub
 
     def lock(

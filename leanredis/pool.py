@@ -25,7 +25,8 @@ dedicated connection has no socket, task or timer for it.
 The same pool speaks redis-py's API (``leanredis.pool_api``): ``get_connection()``
 hands out ``PooledConnection``s (redis-py's ``Connection`` API, request/reply on a
 socket of their own) under the same bound, and ``disconnect()`` also closes the
-multiplexed connections of the clients made on it (they reconnect when next used).
+multiplexed connections of the clients made on it and the sockets of their PubSubs
+(redis-py's PubSub holds a connection of the pool): all reconnect when next used.
 """
 
 from __future__ import annotations
@@ -113,6 +114,8 @@ class ConnectionPool(RedisPyPoolAPI):
         self._loop: asyncio.AbstractEventLoop | None = None
         # the multiplexed connections of clients made on this pool: disconnect() closes them too
         self._shared: weakref.WeakSet[Connection] = weakref.WeakSet()
+        # their PubSubs: redis-py's hold a connection of the pool, which disconnect() drops
+        self._pubsubs: weakref.WeakSet[Any] = weakref.WeakSet()
         self.stats_created = 0
         self.stats_closed = 0
         self.stats_dirty = 0
@@ -159,6 +162,11 @@ class ConnectionPool(RedisPyPoolAPI):
     def share(self, connection: Connection) -> None:
         """``connection`` (a client's multiplexed one) is closed by ``disconnect()`` and ``aclose()`` too."""
         self._shared.add(connection)
+
+    def share_pubsub(self, pubsub: Any) -> None:
+        """``pubsub`` (made by a client on this pool) loses its socket on ``disconnect()`` and ``aclose()``, as
+        redis-py's PubSub, which holds a connection of the pool: its next read or subscribe reconnects."""
+        self._pubsubs.add(pubsub)
 
     def wrap_sender(self, send: Callable[..., Any], connection: Connection) -> Callable[..., Any]:
         """How a client made on this pool sends on ``connection`` (a sentinel pool watches for READONLY)."""
@@ -394,10 +402,11 @@ class ConnectionPool(RedisPyPoolAPI):
         self._loop = loop
 
     async def aclose(self) -> None:
-        """Close every connection, idle or in use, and the shared ones of clients made on this pool;
-        waiting callers are woken to open new ones. The pool and those clients stay usable."""
+        """Close every connection, idle or in use, and the shared ones and PubSub sockets of clients made on
+        this pool; waiting callers are woken to open new ones. The pool and those clients stay usable."""
         self._forget_all()
         await self._close_shared()
+        await self._drop_pubsubs()
         if self._closing:
             await asyncio.gather(*self._closing, return_exceptions=True)
 
@@ -415,9 +424,18 @@ class ConnectionPool(RedisPyPoolAPI):
         if shared:
             await asyncio.gather(*(conn.aclose() for conn in shared), return_exceptions=True)
 
+    async def _drop_pubsubs(self) -> None:
+        """As redis-py's pool disconnects the connection its PubSub holds (``pubsub.connection.disconnect()``,
+        redis-py's call too): the PubSub stays subscribed, its next read or subscribe reconnects."""
+        sockets = [pubsub.connection for pubsub in list(self._pubsubs)]
+        dropping = [socket.disconnect() for socket in sockets if socket is not None and socket.is_connected]
+        if dropping:
+            await asyncio.gather(*dropping)
+
     async def _disconnect(self, inuse_connections: bool) -> None:
         """redis-py's ``disconnect``: idle connections closed; in use ones lose their socket (their
-        callers get ConnectionError) and reconnect when used again; the clients' shared ones too."""
+        callers get ConnectionError) and reconnect when used again, and so do the sockets of the clients'
+        PubSubs; the clients' shared ones too."""
         for conn in [c for c in self._idle]:
             self._drop(conn)
         if inuse_connections:
@@ -426,6 +444,7 @@ class ConnectionPool(RedisPyPoolAPI):
                     conn.drop()
                 else:  # redis-py's call: a user's connection class may take no argument
                     await conn.disconnect()
+            await self._drop_pubsubs()
         await self._close_shared()
         if self._closing:
             await asyncio.gather(*self._closing, return_exceptions=True)

@@ -17,6 +17,8 @@ FROM_ABOVE: dict[str, Any] = {}
   (set by ``client``; used by the pool's ``options_from_kwargs``);
 - ``"pool_from_redis_py_sentinel"``: our ``SentinelConnectionPool`` for redis.asyncio's
   (set by ``sentinel``; used by ``Redis(connection_pool=...)``);
-- ``"Pipeline"``, ``"SearchPipeline"``: what the search commands tell a pipeline by and build
-  (set by ``commands.search.pipeline``; used by ``Search``).
+- ``"pipelines"``: the classes the search commands tell a pipeline by, whose ``_send`` records
+  (a tuple: ``Pipeline``, set by ``commands.search.pipeline``; ``ClusterPipeline``, set by
+  ``cluster.pipeline``; used by ``Search``);
+- ``"SearchPipeline"``: what ``Search.pipeline()`` builds (set by ``commands.search.pipeline``).
 """

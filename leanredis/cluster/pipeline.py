@@ -54,6 +54,7 @@ from typing import TYPE_CHECKING, Any
 from ..commands import AllCommands
 from ..commands.base import EmptyOnError
 from ..commands.funnel import blocking_sender, own, sender
+from ..commands.search._raw import RawThen
 from ..commands.table import lookup
 from ..exceptions import (
     ConnectionError,
@@ -62,8 +63,10 @@ from ..exceptions import (
     ResponseError,
     TimeoutError,
 )
+from ..future import raw_reply
 from ..pipeline import Pipeline
-from ..pipeline_results import abandon, annotate, preview_args, upper_name
+from ..pipeline_results import abandon, annotate, preview_args, read_raw, upper_name
+from ..registry import FROM_ABOVE
 from ..typed import StrT
 from .fanout import TO_ALL_PRIMARIES, part_args, split_by_slot
 from .nodes import NodesManager
@@ -213,6 +216,10 @@ class ClusterPipeline(ClusterTransaction, PipelineCommands[StrT]):
         blocking = self._blocking
         previews = [preview_args(args) for args, _ in stack]
         empties = {index: parse for index, (_, parse) in enumerate(stack) if parse.__class__ is EmptyOnError}
+        # replies read undecoded (FT.SEARCH): sent with raw_reply, read once in, as Pipeline does
+        raws = {index: parse for index, (_, parse) in enumerate(stack) if parse.__class__ is RawThen}
+        for index in raws:
+            stack[index] = (stack[index][0], raw_reply)
         own = self._own_connections(stack, blocking)
         owned = {index for positions in own.values() for index in positions}
         routed: dict[int, asyncio.Future[Any]] = {}
@@ -246,6 +253,9 @@ class ClusterPipeline(ClusterTransaction, PipelineCommands[StrT]):
         for index, empty in empties.items():
             if isinstance(results[index], ResponseError):
                 results[index] = empty.factory()
+        for index, raw in raws.items():
+            if not isinstance(results[index], BaseException):
+                results[index] = read_raw(raw, results[index], previews[index])
         if raise_on_error:
             _raise_first_failure(results, previews)
         return results
@@ -393,5 +403,7 @@ def _raise_first_failure(results: list[Any], previews: list[tuple[Any, ...]]) ->
             annotate(value, index, previews[index])  # type: ignore[arg-type]  # any error's args take the prefix
             raise value
 
+
+FROM_ABOVE["pipelines"] = (*FROM_ABOVE.get("pipelines", ()), ClusterPipeline)  # for the search commands, below
 
 __all__ = ["ClusterPipeline", "slots_of"]

@@ -10,7 +10,8 @@ subscribes again through ``subscribe``/``psubscribe``/``ssubscribe`` (redis-py's
 connect callback). With ``auto_reconnect=False`` (the default when the client's
 retry makes no retries, as redis.asyncio with ``retry=None``) a lost socket is
 reported instead: the next read raises ``ConnectionError`` and the one after
-it reconnects.
+it reconnects; a read waiting when the socket goes raises it once one attempt
+to reconnect and subscribe again is over, as redis.asyncio's read does.
 """
 
 from __future__ import annotations
@@ -235,18 +236,34 @@ class PubSub(_Messages, _MessageQueue, Generic[StrT]):
     def _after_loss(self, exc: BaseException | None, attempt_running: bool, requested: bool = False) -> None:
         """Reconnect in the background, or (``auto_reconnect`` off) tell the reader, whose next call reconnects.
 
-        A loss the caller asked for (``connection.disconnect()``) is not an error
-        to report: as in redis-py, the next read just reconnects.
+        A loss the caller asked for (``connection.disconnect()``, ``pool.disconnect()``)
+        is not an error to report: as in redis-py, the next read just reconnects. A
+        reader waiting at that moment, asked for or not, gets the error once one
+        attempt to reconnect (and subscribe again) is over: redis-py's read fails on
+        the closed socket, reconnects, then raises; with nothing to reconnect it
+        would wait for ever.
         """
         if not self.auto_reconnect:
-            if not requested:
-                reason = f": {exc}" if exc else ""
-                self._deliver(ConnectionError(f"pub/sub connection to {self.options.address} lost{reason}"))
+            reason = f": {exc}" if exc else ""
+            error = ConnectionError(f"pub/sub connection to {self.options.address} lost{reason}")
+            if not any(not waiter.done() for waiter in self._waiters):
+                if not requested:
+                    self._deliver(error)
+            elif self._connecting is None or self._connecting.done():
+                self._connecting = self._loop.create_task(self._reconnect_then_report(error))
+            else:
+                self._deliver(error)
             return
         if self.subscribed and (attempt_running or self._connecting is None or self._connecting.done()):
             if not self._backoff.failures:
                 self._backoff.failed()  # a restart is not instant: back off from the first try
             self._connecting = self._loop.create_task(self._connect(retry=True))
+
+    async def _reconnect_then_report(self, error: ConnectionError) -> None:
+        """One attempt to reconnect, then ``error`` to the waiting reader: queued after the SUBSCRIBE that
+        ``on_connect`` wrote and before its confirmation, which the socket has not read yet."""
+        await self._connect(retry=False)
+        self._deliver(error)
 
     # -- commands ----------------------------------------------------------------
     async def execute_command(self, *args: Any) -> None:

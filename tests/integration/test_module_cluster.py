@@ -19,6 +19,7 @@ import pytest
 
 import leanredis
 from leanredis.cluster import RedisCluster
+from leanredis.commands.search.aggregation import AggregateRequest
 from leanredis.commands.search.field import NumericField, TextField
 from leanredis.commands.search.index_definition import IndexDefinition
 from leanredis.commands.search.suggestion import Suggestion
@@ -194,3 +195,42 @@ async def test_search_commands_reach_the_index_as_redis_pys_do(cluster_pair) -> 
     for name in (index, other_index):
         assert await ours.ft(name).dropindex()
 
+
+
+@pytest.mark.parametrize("transaction", [False, True], ids=["pipeline", "transaction"])
+async def test_search_calls_on_a_cluster_pipeline_are_recorded_as_on_a_pipeline(  # type: ignore[no-untyped-def]
+    cluster_pair, transaction: bool
+) -> None:
+    """``rc.pipeline().ft(index).search(...)`` records FT.SEARCH and returns the pipeline, as on a ``Pipeline``
+    (so FT.AGGREGATE, and ``sugadd``: one command per suggestion), and ``execute()`` gives what a client's
+    ``Pipeline`` on the index's node gives (redis-py's flat list for FT.SEARCH; ``test_module_search`` compares
+    that pipeline with redis.asyncio's). redis.asyncio's ClusterPipeline has no working ``ft()``."""
+    ours, _ = cluster_pair
+    index = "{doc}idx"
+    definition = IndexDefinition(prefix=["{doc}:"])
+    await ours.ft(index).create_index([TextField("t"), NumericField("n")], definition=definition)
+    node = ours.get_node_from_key(index)
+    options = ours.options
+    standalone = leanredis.Redis(
+        host=node.host, port=node.port, protocol=options.protocol, decode_responses=options.decode_responses
+    )
+    try:
+        for i in range(3):
+            await ours.hset(f"{{doc}}:{i}", mapping={"t": f"hello world {i}", "n": i})
+        results = []
+        pipes = ((ours.pipeline(transaction), "{doc}sug"), (standalone.pipeline(transaction), "{doc}sug2"))
+        for pipe, suggestions in pipes:
+            search = pipe.ft(index)
+            recorded = [
+                search.search("hello"),
+                search.aggregate(AggregateRequest("hello").load("@n")),
+                search.sugadd(suggestions, Suggestion("hello"), Suggestion("help")),
+            ]
+            assert all(value is pipe for value in recorded) and len(pipe) == 4
+            results.append(await pipe.execute())
+        mine, other = results
+        assert same(mine, other), f"cluster pipeline {mine!r} vs pipeline {other!r}"
+        assert mine[0][0] == 3 and len(mine[1].rows) == 3 and mine[2:] == [1, 2]
+    finally:
+        await standalone.aclose()
+        assert await ours.ft(index).dropindex()

@@ -1,12 +1,13 @@
 """What a PubSub does around its connection, as redis.asyncio (8.1) does it: resubscribing binary names with
-their handlers, ``on_connect``, RESP3 ``push_handler_func``, and a lost connection reported to the reader
-when no retry reconnects it.
+their handlers, ``on_connect``, RESP3 ``push_handler_func``, a lost connection reported to the reader
+when no retry reconnects it, and ``pool.disconnect()`` reaching the connection a PubSub holds.
 
 Each test runs the same steps on leanredis and on redis.asyncio against one server and compares.
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import types
 from typing import Any
@@ -218,3 +219,102 @@ async def test_connection_stays_the_lost_one_until_the_next_read_reconnects(redi
         assert pubsub.connection is None
     assert results["leanredis"] == results["redis-py"], results
     assert results["leanredis"][1] == (True, False)
+
+
+async def close_pool(client: Any, close: str) -> None:
+    """``pool.disconnect()`` (in-use connections too, redis-py's default) or ``pool.aclose()``."""
+    pool = client.connection_pool
+    await (pool.disconnect() if close == "disconnect" else pool.aclose())
+
+
+async def reading(name: str, pubsub: Any) -> None:
+    """Until ``pubsub``'s reader task waits for a reply (redis-py's in a socket read it gives no sign of: a
+    bounded number of loop turns, each of which it needs to get there)."""
+    for _ in range(100):
+        await asyncio.sleep(0)
+        if name == "leanredis" and pubsub._waiters:
+            return
+    assert name == "redis-py", "the reader never waited"
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("then", ["get_message", "subscribe", "listen"])
+@pytest.mark.parametrize("made", ["own pool", "on a pool without retry"])
+@pytest.mark.parametrize("close", ["disconnect", "aclose"])
+async def test_pool_disconnect_drops_the_pubsub_connection_and_the_next_call_subscribes_again(
+    redis_server: RedisServer, close: str, made: str, then: str
+) -> None:
+    """redis.asyncio's PubSub holds a connection of its client's pool, and ``pool.disconnect()`` (in-use ones too,
+    by default) or ``pool.aclose()`` closes it: the next read or subscribe reconnects and subscribes again, no
+    error raised. ``disconnect(inuse_connections=False)`` leaves it open."""
+    results = {}
+    for name, client, _ in both(redis_server, on_pool=made != "own pool"):
+        pubsub = client.pubsub()
+        try:
+            await pubsub.subscribe("foo")
+            ack = await pubsub.get_message(timeout=2.0)
+            await client.connection_pool.disconnect(inuse_connections=False)
+            kept = pubsub.connection.is_connected
+            await close_pool(client, close)
+            dropped = pubsub.connection.is_connected
+            if then == "subscribe":
+                await pubsub.subscribe("bar")
+                again = [await pubsub.get_message(timeout=2.0) for _ in range(2)]
+            elif then == "listen":
+                messages = pubsub.listen()
+                again = [await asyncio.wait_for(messages.__anext__(), 5.0)]
+                await messages.aclose()
+            else:
+                again = [await pubsub.get_message(timeout=2.0)]
+            await client.publish("foo", "after")
+            message = await pubsub.get_message(timeout=2.0)
+            results[name] = (ack, kept, dropped, again, message)
+        finally:
+            await pubsub.aclose()
+            await client.aclose()
+    assert results["leanredis"] == results["redis-py"], results
+    _, kept, dropped, again, message = results["leanredis"]
+    assert (kept, dropped) == (True, False)
+    assert again[0] == {"type": "subscribe", "pattern": None, "channel": b"foo", "data": 1}
+    assert message is not None and message["data"] == b"after"
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("made", ["own pool", "on a pool without retry"])
+@pytest.mark.parametrize("close", ["pool.disconnect()", "connection.disconnect()", "server-kill"])
+async def test_a_reader_waiting_when_the_connection_is_dropped_gets_what_redis_py_gives(
+    redis_server: RedisServer, close: str, made: str
+) -> None:
+    """A ``get_message`` waiting when the socket is closed under it: with a retry, redis.asyncio reconnects inside
+    the call and it returns the subscribe confirmation; without one it reconnects, subscribes again and then raises
+    ConnectionError (never waits on a socket that is gone), and what is published after that is received."""
+    results = {}
+    for name, client, client_name in both(redis_server, on_pool=made != "own pool"):
+        pubsub = client.pubsub()
+        try:
+            await pubsub.subscribe("foo")
+            ack = await pubsub.get_message(timeout=2.0)
+            reader = asyncio.ensure_future(pubsub.get_message(timeout=5.0))
+            await reading(name, pubsub)
+            if close == "pool.disconnect()":
+                await client.connection_pool.disconnect()
+            elif close == "connection.disconnect()":
+                await pubsub.connection.disconnect()
+            else:
+                await kill_pubsub_of(redis_server, client_name)
+            try:
+                first: Any = await reader
+            except (redis.ConnectionError, leanredis.ConnectionError) as exc:
+                first = ("raised", type(exc).__name__)
+            reconnected = pubsub.connection.is_connected  # before the error reached the reader, as before a reply
+            later = []
+            if not (isinstance(first, dict) and first["type"] == "subscribe"):
+                later.append(await pubsub.get_message(timeout=2.0))  # subscribed again: the publish reaches it
+            await client.publish("foo", "after")
+            later.append(await pubsub.get_message(timeout=2.0))
+            results[name] = (ack, first, reconnected, later)
+        finally:
+            await pubsub.aclose()
+            await client.aclose()
+    assert results["leanredis"] == results["redis-py"], results
+    assert results["leanredis"][2] is True and results["leanredis"][3][-1]["data"] == b"after"

@@ -44,7 +44,8 @@ ParamsT = dict[str, Any] | None
 
 
 def _is_pipeline(client: Any) -> bool:
-    return isinstance(client, FROM_ABOVE["Pipeline"])  # a layer above: a Pipeline is built on the commands
+    # a layer above: the pipelines (a client's, a cluster's) are built on the commands
+    return isinstance(client, FROM_ABOVE["pipelines"])
 
 
 def _schema_args(fields: Any) -> list[Any]:

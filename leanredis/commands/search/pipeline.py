@@ -25,4 +25,5 @@ class SearchPipeline(SearchCommands, Pipeline):  # type: ignore[misc]  # its inf
 
 AsyncPipeline = SearchPipeline
 
-FROM_ABOVE.update(Pipeline=Pipeline, SearchPipeline=SearchPipeline)  # for the search commands, below
+# for the search commands, below
+FROM_ABOVE.update(pipelines=(*FROM_ABOVE.get("pipelines", ()), Pipeline), SearchPipeline=SearchPipeline)
