@@ -38,7 +38,7 @@ from leanredis.commands.search.field import NumericField, TagField, TextField, V
 from leanredis.commands.search.hybrid_query import HybridCursorQuery, HybridQuery, HybridSearchQuery, HybridVsimQuery
 from leanredis.commands.search.hybrid_result import HybridCursorResult, HybridResult
 from leanredis.commands.search.index_definition import IndexDefinition
-from leanredis.commands.search.profile_information import ProfileInformation
+from leanredis.commands.search.profile_information import ProfileInformation, ProfileValue
 from leanredis.commands.search.query import Query
 from leanredis.commands.search.replies import SearchInfoValue
 from leanredis.commands.search.result import Result
@@ -343,6 +343,7 @@ async def search_profile(r: Redis[bytes]) -> None:
     profiled, profile = await ft.profile(Query("hello"))
     assert_type(profiled, Result)
     assert_type(profile, ProfileInformation)
+    assert_type(profile.info, list[ProfileValue])
     assert_type(await ft.profile(AggregateRequest("*")), tuple[AggregateResult, ProfileInformation])
 
 
