@@ -17,7 +17,7 @@ from typing import Any
 
 from typing_extensions import assert_type
 
-from leanredis import Redis, ResponseError
+from leanredis import Redis, RedisCluster, ResponseError
 from leanredis.commands.bf import (
     BFBloom,
     BFInfo,
@@ -45,12 +45,13 @@ from leanredis.commands.search.result import Result
 from leanredis.commands.search.suggestion import Suggestion
 from leanredis.commands.timeseries import TimeSeries, TSInfo
 
-Number = int | float
 Labels = dict[str, str | None]
 
 
-def namespaces(r: Redis[bytes], s: Redis[str]) -> None:
+def namespaces(r: Redis[bytes], s: Redis[str], rc: RedisCluster[str]) -> None:
     """Checked only: a namespace carries its client's string type."""
+    assert_type(rc.json(), JSON[str])
+    assert_type(rc.ft(), Search[str])
     assert_type(r.json(), JSON[bytes])
     assert_type(s.json(), JSON[str])
     assert_type(r.ft("idx"), Search[bytes])
