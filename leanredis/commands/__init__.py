@@ -52,8 +52,8 @@ class AllCommands(
     HyperLogLogCommands[StrT],
     GeoCommands[StrT],
     SentinelCommands[StrT],
-    DataModuleCommands,
-    SearchModuleCommands,
+    DataModuleCommands[StrT],
+    SearchModuleCommands[StrT],
     CommandsBase[StrT],
 ):
     """Every command family of the standalone client."""

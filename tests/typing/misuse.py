@@ -36,3 +36,13 @@ async def pipeline_misuse() -> None:
         message = await p.get_message()
         if message is not None:
             message["channel"].decode()  # error: a str client's channel is str (or None)
+
+
+async def module_misuse() -> None:
+    r = Redis()
+    s = Redis(decode_responses=True)
+    ok: bytes = await s.tdigest().reset("td")  # error: a str client's OK is str
+    (await r.bf().add("bf", "a")).decode()  # error: BF.ADD gives a bool
+    (await r.json().get("k")).decode()  # error: JSON.GET gives a JSON value, never bytes
+    (await r.ft().search("q")).docs[0].id.decode()  # error: a document's id is str
+    r.ts().range("t", "-", "+", aggregation_type=("min", "max"))  # error: several aggregators go in a list

@@ -193,6 +193,37 @@ def test_typed_families_return_no_any() -> None:
     assert not leaking, f"commands whose reply type is Any (say it, or list them in STILL_ANY with why): {leaking}"
 
 
+# the module namespaces (r.json(), r.ft(), r.ts(), r.bf(), ...): every public method has a precise reply type,
+# checked by tests/typing/cases_modules.py and, against a server with the modules, test_module_reply_types.py
+MODULE_STILL_ANY = {
+    "execute_command": "any command: the reply is that command's",
+    "pipeline": "JSON's and TimeSeries' pipelines are classes made at run time (their set/get/add are the module's)",
+    "get_params_args": "PARAMS arguments: the caller's parameter values, of any type",
+}
+# FT.SEARCH and the like read their reply in a coroutine: Coroutine[Any, Any, T] is as precise as its T
+COROUTINE = re.compile(r"Coroutine\[Any, Any, ")
+UNSAID = str(inspect.Signature.empty)
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="typing.get_overloads is Python 3.11+")
+def test_module_namespaces_return_no_any() -> None:
+    from leanredis.commands.bf import BFBloom, CFBloom, CMSBloom, TDigestBloom, TOPKBloom
+    from leanredis.commands.json import JSON
+    from leanredis.commands.search import Search
+    from leanredis.commands.timeseries import TimeSeries
+
+    leaking = {}
+    for namespace in (JSON, Search, TimeSeries, BFBloom, CFBloom, CMSBloom, TOPKBloom, TDigestBloom):
+        for name in dir(namespace):
+            function = getattr(namespace, name)
+            if name.startswith("_") or name in MODULE_STILL_ANY or not inspect.isfunction(function):
+                continue
+            declared = [t for t in return_types(function) if t == UNSAID or re.search(r"\bAny\b", COROUTINE.sub("", t))]
+            if declared:
+                leaking[f"{namespace.__name__}.{name}"] = declared
+    assert not leaking, f"module methods replying Any or unsaid (say it, or list in MODULE_STILL_ANY): {leaking}"
+
+
 def test_the_typed_constructor_takes_every_option() -> None:
     """RedisOptions (the overloads' **options) lists the options after decode_responses, with their types."""
     parameters = list(inspect.signature(Redis.__init__).parameters.values())

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...future import CommandFuture
+from ...typed import StrT
 from . import replies as _replies  # noqa: F401  (registers the reply parsers)
 from .commands import AbstractBloom, BFCommands, CFCommands, CMSCommands, TDigestCommands, TOPKCommands
 from .info import BFInfo, CFInfo, CMSInfo, TDigestInfo, TopKInfo
@@ -19,28 +21,28 @@ class _Namespace:
     def _send(self, args: tuple[Any, ...], parse: Any) -> Any:
         return self.client._send(args, parse)
 
-    def execute_command(self, *args: Any, **options: Any) -> Any:
+    def execute_command(self, *args: Any, **options: Any) -> CommandFuture[Any]:
         """The client's ``execute_command``."""
         return self.client.execute_command(*args, **options)
 
 
-class BFBloom(_Namespace, BFCommands):
+class BFBloom(_Namespace, BFCommands[StrT]):
     """``r.bf()``: Bloom filters."""
 
 
-class CFBloom(_Namespace, CFCommands):
+class CFBloom(_Namespace, CFCommands[StrT]):
     """``r.cf()``: cuckoo filters."""
 
 
-class CMSBloom(_Namespace, CMSCommands):
+class CMSBloom(_Namespace, CMSCommands[StrT]):
     """``r.cms()``: count-min sketches."""
 
 
-class TOPKBloom(_Namespace, TOPKCommands):
+class TOPKBloom(_Namespace, TOPKCommands[StrT]):
     """``r.topk()``: top-k lists."""
 
 
-class TDigestBloom(_Namespace, TDigestCommands):
+class TDigestBloom(_Namespace, TDigestCommands[StrT]):
     """``r.tdigest()``: t-digest sketches."""
 
 

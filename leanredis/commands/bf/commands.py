@@ -7,10 +7,12 @@ using one provides ``_send(args, parse)`` (the namespaces in ``__init__``).
 
 from __future__ import annotations
 
+import builtins
 import warnings
-from typing import Any
+from typing import Any, Generic
 
-from ...future import raw_reply
+from ...future import CommandFuture, raw_reply
+from ...typed import StrT
 from ..parsers import bool_ok
 from .info import BFInfo, CFInfo, CMSInfo, TDigestInfo, TopKInfo
 from .replies import number_or_text_list, to_bool, to_bools, to_float, to_floats
@@ -38,8 +40,9 @@ TDIGEST_INFO, TDIGEST_TRIMMED_MEAN, TDIGEST_RANK = "TDIGEST.INFO", "TDIGEST.TRIM
 TDIGEST_REVRANK, TDIGEST_BYRANK, TDIGEST_BYREVRANK = "TDIGEST.REVRANK", "TDIGEST.BYRANK", "TDIGEST.BYREVRANK"
 
 
-class AbstractBloom:
-    """The option builders redis-py's Bloom namespaces expose (``append_capacity(params, 100)``...)."""
+class AbstractBloom(Generic[StrT]):
+    """The option builders redis-py's Bloom namespaces expose (``append_capacity(params, 100)``...); ``StrT``: the
+    client's string type, that of the OK the t-digest's writes reply and of a cuckoo filter's dump."""
 
     _send: Any  # the sender of the namespace
 
@@ -111,10 +114,12 @@ class AbstractBloom:
             params += ["BUCKETSIZE", bucket_size]
 
 
-class BFCommands(AbstractBloom):
+class BFCommands(AbstractBloom[StrT]):
     """Bloom filter: BF.*."""
 
-    def create(self, key: Any, errorRate: Any, capacity: Any, expansion: Any = None, noScale: Any = None) -> Any:
+    def create(
+        self, key: Any, errorRate: Any, capacity: Any, expansion: Any = None, noScale: Any = None
+    ) -> CommandFuture[bool]:
         """A filter for ``capacity`` items at ``errorRate`` false positives: True."""
         params = [key, errorRate, capacity]
         self.append_expansion(params, expansion)
@@ -123,11 +128,11 @@ class BFCommands(AbstractBloom):
 
     reserve = create
 
-    def add(self, key: Any, item: Any) -> Any:
+    def add(self, key: Any, item: Any) -> CommandFuture[bool]:
         """Add ``item``: True if it was new (False: it may have been there)."""
         return self._send((BF_ADD, key, item), to_bool)
 
-    def madd(self, key: Any, *items: Any) -> Any:
+    def madd(self, key: Any, *items: Any) -> CommandFuture[list[bool]]:
         """Add ``items``: a bool for each."""
         return self._send((BF_MADD, key, *items), to_bools)
 
@@ -140,7 +145,7 @@ class BFCommands(AbstractBloom):
         noCreate: Any = None,
         expansion: Any = None,
         noScale: Any = None,
-    ) -> Any:
+    ) -> CommandFuture[list[bool]]:
         """Add ``items``, creating the filter with these options unless ``noCreate``: a bool for each."""
         params = [key]
         self.append_capacity(params, capacity)
@@ -151,37 +156,37 @@ class BFCommands(AbstractBloom):
         self.append_items(params, items)
         return self._send((BF_INSERT, *params), to_bools)
 
-    def exists(self, key: Any, item: Any) -> Any:
+    def exists(self, key: Any, item: Any) -> CommandFuture[bool]:
         """Whether ``item`` may be in the filter."""
         return self._send((BF_EXISTS, key, item), to_bool)
 
-    def mexists(self, key: Any, *items: Any) -> Any:
+    def mexists(self, key: Any, *items: Any) -> CommandFuture[list[bool]]:
         """Whether each of ``items`` may be in the filter."""
         return self._send((BF_MEXISTS, key, *items), to_bools)
 
-    def scandump(self, key: Any, iter: Any) -> Any:
+    def scandump(self, key: Any, iter: Any) -> CommandFuture[list[int | bytes]]:
         """The next chunk of the filter's dump from ``iter`` (0 to start): [next iter, bytes]; never decoded."""
         return self._send((BF_SCANDUMP, key, iter), raw_reply)
 
-    def loadchunk(self, key: Any, iter: Any, data: Any) -> Any:
+    def loadchunk(self, key: Any, iter: Any, data: Any) -> CommandFuture[StrT]:
         """Restore a chunk ``scandump`` gave."""
         return self._send((BF_LOADCHUNK, key, iter, data), None)
 
-    def info(self, key: Any) -> Any:
+    def info(self, key: Any) -> CommandFuture[BFInfo]:
         """A ``BFInfo``."""
         return self._send((BF_INFO, key), BFInfo)
 
-    def card(self, key: Any) -> Any:
+    def card(self, key: Any) -> CommandFuture[int]:
         """Number of items added (0 for no key)."""
         return self._send((BF_CARD, key), None)
 
 
-class CFCommands(AbstractBloom):
+class CFCommands(AbstractBloom[StrT]):
     """Cuckoo filter: CF.*."""
 
     def create(
         self, key: Any, capacity: Any, expansion: Any = None, bucket_size: Any = None, max_iterations: Any = None
-    ) -> Any:
+    ) -> CommandFuture[bool]:
         """A filter for ``capacity`` items: True."""
         params = [key, capacity]
         self.append_expansion(params, expansion)
@@ -191,15 +196,15 @@ class CFCommands(AbstractBloom):
 
     reserve = create
 
-    def add(self, key: Any, item: Any) -> Any:
+    def add(self, key: Any, item: Any) -> CommandFuture[bool]:
         """Add ``item`` (again, if there): True."""
         return self._send((CF_ADD, key, item), to_bool)
 
-    def addnx(self, key: Any, item: Any) -> Any:
+    def addnx(self, key: Any, item: Any) -> CommandFuture[bool]:
         """Add ``item`` unless it may be there: whether it was added."""
         return self._send((CF_ADDNX, key, item), to_bool)
 
-    def insert(self, key: Any, items: Any, capacity: Any = None, nocreate: Any = None) -> Any:
+    def insert(self, key: Any, items: Any, capacity: Any = None, nocreate: Any = None) -> CommandFuture[list[bool]]:
         """Add ``items`` (creating the filter unless ``nocreate``): a bool for each."""
         params = [key]
         self.append_capacity(params, capacity)
@@ -207,7 +212,7 @@ class CFCommands(AbstractBloom):
         self.append_items(params, items)
         return self._send((CF_INSERT, *params), to_bools)
 
-    def insertnx(self, key: Any, items: Any, capacity: Any = None, nocreate: Any = None) -> Any:
+    def insertnx(self, key: Any, items: Any, capacity: Any = None, nocreate: Any = None) -> CommandFuture[list[int]]:
         """Add each of ``items`` unless it may be there: 1 added, 0 there, -1 full (ints, as RESP3 sends them)."""
         params = [key]
         self.append_capacity(params, capacity)
@@ -215,57 +220,57 @@ class CFCommands(AbstractBloom):
         self.append_items(params, items)
         return self._send((CF_INSERTNX, *params), None)
 
-    def exists(self, key: Any, item: Any) -> Any:
+    def exists(self, key: Any, item: Any) -> CommandFuture[bool]:
         """Whether ``item`` may be in the filter."""
         return self._send((CF_EXISTS, key, item), to_bool)
 
-    def mexists(self, key: Any, *items: Any) -> Any:
+    def mexists(self, key: Any, *items: Any) -> CommandFuture[list[bool]]:
         """Whether each of ``items`` may be in the filter."""
         return self._send((CF_MEXISTS, key, *items), to_bools)
 
-    def delete(self, key: Any, item: Any) -> Any:
+    def delete(self, key: Any, item: Any) -> CommandFuture[bool]:
         """Delete one copy of ``item``: whether there was one."""
         return self._send((CF_DEL, key, item), to_bool)
 
-    def count(self, key: Any, item: Any) -> Any:
+    def count(self, key: Any, item: Any) -> CommandFuture[int]:
         """How many times ``item`` may have been added."""
         return self._send((CF_COUNT, key, item), None)
 
-    def scandump(self, key: Any, iter: Any) -> Any:
+    def scandump(self, key: Any, iter: Any) -> CommandFuture[list[int | StrT]]:
         """The next chunk of the filter's dump from ``iter`` (0 to start): [next iter, data]."""
         return self._send((CF_SCANDUMP, key, iter), None)
 
-    def loadchunk(self, key: Any, iter: Any, data: Any) -> Any:
+    def loadchunk(self, key: Any, iter: Any, data: Any) -> CommandFuture[StrT]:
         """Restore a chunk ``scandump`` gave."""
         return self._send((CF_LOADCHUNK, key, iter, data), None)
 
-    def info(self, key: Any) -> Any:
+    def info(self, key: Any) -> CommandFuture[CFInfo]:
         """A ``CFInfo``."""
         return self._send((CF_INFO, key), CFInfo)
 
 
-class TOPKCommands(AbstractBloom):
-    """Top-k: TOPK.*."""
+class TOPKCommands(AbstractBloom[StrT]):
+    """Top-k: TOPK.*. (Its method ``list`` hides the builtin in the class body: annotations say ``builtins.list``.)"""
 
-    def reserve(self, key: Any, k: Any, width: Any, depth: Any, decay: Any) -> Any:
+    def reserve(self, key: Any, k: Any, width: Any, depth: Any, decay: Any) -> CommandFuture[bool]:
         """A top-``k`` list over a ``width`` x ``depth`` sketch: True."""
         return self._send((TOPK_RESERVE, key, k, width, depth, decay), bool_ok)
 
-    def add(self, key: Any, *items: Any) -> Any:
+    def add(self, key: Any, *items: Any) -> CommandFuture[builtins.list[str | int | float | None]]:
         """Add ``items``: for each, the item it pushed out of the top k, or None."""
         return self._send((TOPK_ADD, key, *items), number_or_text_list)
 
-    def incrby(self, key: Any, items: Any, increments: Any) -> Any:
+    def incrby(self, key: Any, items: Any, increments: Any) -> CommandFuture[builtins.list[str | int | float | None]]:
         """Add each item ``increment`` times: what each pushed out of the top k, or None."""
         params = [key]
         self.append_items_and_increments(params, items, increments)
         return self._send((TOPK_INCRBY, *params), number_or_text_list)
 
-    def query(self, key: Any, *items: Any) -> Any:
+    def query(self, key: Any, *items: Any) -> CommandFuture[builtins.list[bool]]:
         """Whether each of ``items`` is in the top k."""
         return self._send((TOPK_QUERY, key, *items), to_bools)
 
-    def count(self, key: Any, *items: Any) -> Any:
+    def count(self, key: Any, *items: Any) -> CommandFuture[builtins.list[int]]:
         """Estimated count of each item (deprecated by RedisBloom 2.4)."""
         warnings.warn(
             "Call to deprecated count. (deprecated since redisbloom 2.4.0) -- Deprecated since version 4.4.0.",
@@ -274,36 +279,36 @@ class TOPKCommands(AbstractBloom):
         )
         return self._send((TOPK_COUNT, key, *items), None)
 
-    def list(self, key: Any, withcount: bool = False) -> Any:
+    def list(self, key: Any, withcount: bool = False) -> CommandFuture[builtins.list[str | int | float | None]]:
         """The top k items (each followed by its count with ``withcount``)."""
         params = [key]
         if withcount:
             params.append("WITHCOUNT")
         return self._send((TOPK_LIST, *params), number_or_text_list)
 
-    def info(self, key: Any) -> Any:
+    def info(self, key: Any) -> CommandFuture[TopKInfo]:
         """A ``TopKInfo``."""
         return self._send((TOPK_INFO, key), TopKInfo)
 
 
-class TDigestCommands(AbstractBloom):
+class TDigestCommands(AbstractBloom[StrT]):
     """t-digest: TDIGEST.*."""
 
-    def create(self, key: Any, compression: Any = 100) -> Any:
+    def create(self, key: Any, compression: Any = 100) -> CommandFuture[bool]:
         """An empty sketch with this ``compression``: True."""
         return self._send((TDIGEST_CREATE, key, "COMPRESSION", compression), bool_ok)
 
-    def reset(self, key: Any) -> Any:
+    def reset(self, key: Any) -> CommandFuture[StrT]:
         """Empty the sketch: OK."""
         return self._send((TDIGEST_RESET, key), None)
 
-    def add(self, key: Any, values: Any) -> Any:
+    def add(self, key: Any, values: Any) -> CommandFuture[StrT]:
         """Add the observations ``values``: OK."""
         return self._send((TDIGEST_ADD, key, *values), None)
 
     def merge(
         self, destination_key: Any, num_keys: Any, *keys: Any, compression: Any = None, override: Any = False
-    ) -> Any:
+    ) -> CommandFuture[StrT]:
         """Merge ``keys`` into ``destination_key`` (replacing it with ``override``): OK."""
         params = [destination_key, num_keys, *keys]
         if compression is not None:
@@ -312,74 +317,74 @@ class TDigestCommands(AbstractBloom):
             params.append("OVERRIDE")
         return self._send((TDIGEST_MERGE, *params), None)
 
-    def min(self, key: Any) -> Any:
+    def min(self, key: Any) -> CommandFuture[float]:
         """The smallest observation (nan when empty)."""
         return self._send((TDIGEST_MIN, key), to_float)
 
-    def max(self, key: Any) -> Any:
+    def max(self, key: Any) -> CommandFuture[float]:
         """The largest observation (nan when empty)."""
         return self._send((TDIGEST_MAX, key), to_float)
 
-    def quantile(self, key: Any, quantile: Any, *quantiles: Any) -> Any:
+    def quantile(self, key: Any, quantile: Any, *quantiles: Any) -> CommandFuture[list[float]]:
         """The estimated value at each quantile, as floats."""
         return self._send((TDIGEST_QUANTILE, key, quantile, *quantiles), to_floats)
 
-    def cdf(self, key: Any, value: Any, *values: Any) -> Any:
+    def cdf(self, key: Any, value: Any, *values: Any) -> CommandFuture[list[float]]:
         """The estimated fraction of observations <= each value, as floats."""
         return self._send((TDIGEST_CDF, key, value, *values), to_floats)
 
-    def info(self, key: Any) -> Any:
+    def info(self, key: Any) -> CommandFuture[TDigestInfo]:
         """A ``TDigestInfo``."""
         return self._send((TDIGEST_INFO, key), TDigestInfo)
 
-    def trimmed_mean(self, key: Any, low_cut_quantile: Any, high_cut_quantile: Any) -> Any:
+    def trimmed_mean(self, key: Any, low_cut_quantile: Any, high_cut_quantile: Any) -> CommandFuture[float]:
         """The mean of the observations between the two quantiles."""
         return self._send((TDIGEST_TRIMMED_MEAN, key, low_cut_quantile, high_cut_quantile), to_float)
 
-    def rank(self, key: Any, value: Any, *values: Any) -> Any:
+    def rank(self, key: Any, value: Any, *values: Any) -> CommandFuture[list[int]]:
         """The estimated rank of each value."""
         return self._send((TDIGEST_RANK, key, value, *values), None)
 
-    def revrank(self, key: Any, value: Any, *values: Any) -> Any:
+    def revrank(self, key: Any, value: Any, *values: Any) -> CommandFuture[list[int]]:
         """The estimated reverse rank of each value."""
         return self._send((TDIGEST_REVRANK, key, value, *values), None)
 
-    def byrank(self, key: Any, rank: Any, *ranks: Any) -> Any:
+    def byrank(self, key: Any, rank: Any, *ranks: Any) -> CommandFuture[list[float]]:
         """The estimated value at each rank, as floats."""
         return self._send((TDIGEST_BYRANK, key, rank, *ranks), to_floats)
 
-    def byrevrank(self, key: Any, rank: Any, *ranks: Any) -> Any:
+    def byrevrank(self, key: Any, rank: Any, *ranks: Any) -> CommandFuture[list[float]]:
         """The estimated value at each reverse rank, as floats."""
         return self._send((TDIGEST_BYREVRANK, key, rank, *ranks), to_floats)
 
 
-class CMSCommands(AbstractBloom):
+class CMSCommands(AbstractBloom[StrT]):
     """Count-min sketch: CMS.*."""
 
-    def initbydim(self, key: Any, width: Any, depth: Any) -> Any:
+    def initbydim(self, key: Any, width: Any, depth: Any) -> CommandFuture[bool]:
         """A ``width`` x ``depth`` sketch: True."""
         return self._send((CMS_INITBYDIM, key, width, depth), bool_ok)
 
-    def initbyprob(self, key: Any, error: Any, probability: Any) -> Any:
+    def initbyprob(self, key: Any, error: Any, probability: Any) -> CommandFuture[bool]:
         """A sketch sized for ``error`` with ``probability``: True."""
         return self._send((CMS_INITBYPROB, key, error, probability), bool_ok)
 
-    def incrby(self, key: Any, items: Any, increments: Any) -> Any:
+    def incrby(self, key: Any, items: Any, increments: Any) -> CommandFuture[list[int]]:
         """Add each increment to its item: the new counts."""
         params = [key]
         self.append_items_and_increments(params, items, increments)
         return self._send((CMS_INCRBY, *params), None)
 
-    def query(self, key: Any, *items: Any) -> Any:
+    def query(self, key: Any, *items: Any) -> CommandFuture[list[int]]:
         """The estimated count of each item."""
         return self._send((CMS_QUERY, key, *items), None)
 
-    def merge(self, destKey: Any, numKeys: Any, srcKeys: Any, weights: Any = []) -> Any:  # noqa: B006  (redis-py's default; never changed)
+    def merge(self, destKey: Any, numKeys: Any, srcKeys: Any, weights: Any = []) -> CommandFuture[bool]:  # noqa: B006  (redis-py's default; never changed)
         """Merge ``srcKeys`` (weighted) into ``destKey``: True."""
         params = [destKey, numKeys, *srcKeys]
         self.append_weights(params, weights)
         return self._send((CMS_MERGE, *params), bool_ok)
 
-    def info(self, key: Any) -> Any:
+    def info(self, key: Any) -> CommandFuture[CMSInfo]:
         """A ``CMSInfo``."""
         return self._send((CMS_INFO, key), CMSInfo)

@@ -15,10 +15,10 @@ def _fields(reply: Any) -> dict[str, Any]:
 class _Info:
     """Attribute access by item too: ``info["capacity"]``, ``info.get("capacity")``."""
 
-    def __getitem__(self, item: str) -> Any:
-        return getattr(self, item)
+    def __getitem__(self, item: str) -> int | float:
+        return getattr(self, item)  # type: ignore[no-any-return]
 
-    def get(self, item: str) -> Any:
+    def get(self, item: str) -> int | float | None:
         """The attribute ``item``, or None."""
         try:
             return self[item]
@@ -28,6 +28,12 @@ class _Info:
 
 class BFInfo(_Info):
     """BF.INFO: capacity, size, filterNum, insertedNum, expansionRate."""
+
+    capacity: int
+    size: int
+    filterNum: int
+    insertedNum: int
+    expansionRate: int
 
     def __init__(self, reply: Any) -> None:
         fields = _fields(reply)
@@ -40,6 +46,15 @@ class BFInfo(_Info):
 
 class CFInfo(_Info):
     """CF.INFO: size, bucketNum, filterNum, insertedNum, deletedNum, bucketSize, expansionRate, maxIteration."""
+
+    size: int
+    bucketNum: int
+    filterNum: int
+    insertedNum: int
+    deletedNum: int
+    bucketSize: int
+    expansionRate: int
+    maxIteration: int
 
     def __init__(self, reply: Any) -> None:
         fields = _fields(reply)
@@ -56,6 +71,10 @@ class CFInfo(_Info):
 class CMSInfo(_Info):
     """CMS.INFO: width, depth, count."""
 
+    width: int
+    depth: int
+    count: int
+
     def __init__(self, reply: Any) -> None:
         fields = _fields(reply)
         self.width = fields["width"]
@@ -65,6 +84,11 @@ class CMSInfo(_Info):
 
 class TopKInfo(_Info):
     """TOPK.INFO: k, width, depth, decay (a float: RESP3 sends a double, RESP2 its text)."""
+
+    k: int
+    width: int
+    depth: int
+    decay: float
 
     def __init__(self, reply: Any) -> None:
         fields = _fields(reply)
@@ -76,6 +100,15 @@ class TopKInfo(_Info):
 
 class TDigestInfo(_Info):
     """TDIGEST.INFO: compression, capacity, merged/unmerged nodes and weights, compressions, memory."""
+
+    compression: int
+    capacity: int
+    merged_nodes: int
+    unmerged_nodes: int
+    merged_weight: int
+    unmerged_weight: int
+    total_compressions: int
+    memory_usage: int
 
     def __init__(self, reply: Any) -> None:
         fields = _fields(reply)

@@ -12,11 +12,14 @@ from __future__ import annotations
 from json import JSONDecoder, JSONEncoder
 from typing import Any
 
+from ...future import CommandFuture
+from ...typed import StrT
 from ..base import recast
+from ._util import JSONResp, JSONValue
 from .commands import DEFAULT_REPLIES, FPHAType, JSONCommands, JSONReplies
 from .path import Path
 
-__all__ = ["JSON", "FPHAType", "JSONCommands", "Path"]
+__all__ = ["JSON", "FPHAType", "JSONCommands", "JSONResp", "JSONValue", "Path"]
 
 DEFAULT_DECODER: JSONDecoder = DEFAULT_REPLIES.decoded.decoder
 DEFAULT_ENCODER = JSONEncoder()
@@ -28,7 +31,7 @@ def _replies(decoder: JSONDecoder) -> JSONReplies:
     return DEFAULT_REPLIES if decoder is DEFAULT_DECODER else JSONReplies(decoder)
 
 
-class JSON(JSONCommands):
+class JSON(JSONCommands[StrT]):
     """``r.json()``: RedisJSON commands sent through ``client``, values encoded and decoded as JSON."""
 
     def __init__(
@@ -46,7 +49,7 @@ class JSON(JSONCommands):
     def _send(self, args: tuple[Any, ...], parse: Any) -> Any:
         return self.client._send(args, parse)  # looked up each time: callbacks and views replace it
 
-    def execute_command(self, *args: Any, **options: Any) -> Any:
+    def execute_command(self, *args: Any, **options: Any) -> CommandFuture[Any]:
         """The client's ``execute_command``."""
         return self.client.execute_command(*args, **options)
 

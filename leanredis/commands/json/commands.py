@@ -15,11 +15,13 @@ import os
 import warnings
 from enum import Enum
 from json import JSONDecodeError, JSONDecoder, JSONEncoder, loads
-from typing import Any
+from typing import Any, Generic, Union
 
 from ...exceptions import DataError
+from ...future import CommandFuture
+from ...typed import StrT
 from ..parsers import register
-from ._util import JsonType
+from ._util import JSONResp, JsonType, JSONValue
 from .decoders import (
     Decoded,
     DecodedEach,
@@ -32,6 +34,11 @@ from .decoders import (
 from .path import Path
 
 _ROOT = Path.root_path()
+
+# What a command gives at a legacy path (``.a``: one value) or a JSONPath (``$..a``: one per match, None
+# where a match is not of the command's type). The path is a run-time string: the type says both.
+Count = Union[int, list[Union[int, None]]]
+Number = Union[int, float, list[Union[int, float, None]]]
 
 
 class FPHAType(str, Enum):
@@ -92,8 +99,8 @@ def _deprecated(name: str, reason: str) -> None:
     )
 
 
-class JSONCommands:
-    """RedisJSON's commands: JSON.SET, JSON.GET, JSON.ARRAPPEND, ..."""
+class JSONCommands(Generic[StrT]):
+    """RedisJSON's commands: JSON.SET, JSON.GET, JSON.ARRAPPEND, ...; ``StrT``: the client's string type."""
 
     _json_encoder: JSONEncoder
     _json_replies: JSONReplies
@@ -102,11 +109,13 @@ class JSONCommands:
     def _encode(self, obj: Any) -> str:
         return self._json_encoder.encode(obj)
 
-    def arrappend(self, name: str, path: str | None = _ROOT, *args: JsonType) -> Any:
+    def arrappend(self, name: str, path: str | None = _ROOT, *args: JsonType) -> CommandFuture[Count]:
         """Append ``args`` to the array at ``path``: its new length (a list of lengths for a JSONPath)."""
         return self._send((b"JSON.ARRAPPEND", name, str(path), *map(self._encode, args)), None)
 
-    def arrindex(self, name: str, path: str, scalar: int, start: int | None = None, stop: int | None = None) -> Any:
+    def arrindex(
+        self, name: str, path: str, scalar: int, start: int | None = None, stop: int | None = None
+    ) -> CommandFuture[Count]:
         """Index of ``scalar`` in the array at ``path`` (-1 if absent), searched in [start, stop)."""
         pieces: list[Any] = [name, str(path), self._encode(scalar)]
         if start is not None:
@@ -115,47 +124,47 @@ class JSONCommands:
                 pieces.append(stop)
         return self._send((b"JSON.ARRINDEX", *pieces), None)
 
-    def arrinsert(self, name: str, path: str, index: int, *args: JsonType) -> Any:
+    def arrinsert(self, name: str, path: str, index: int, *args: JsonType) -> CommandFuture[Count]:
         """Insert ``args`` before ``index`` in the array at ``path``: its new length."""
         return self._send((b"JSON.ARRINSERT", name, str(path), index, *map(self._encode, args)), None)
 
-    def arrlen(self, name: str, path: str | None = _ROOT) -> Any:
+    def arrlen(self, name: str, path: str | None = _ROOT) -> CommandFuture[Count | None]:
         """Length of the array at ``path``."""
         return self._send((b"JSON.ARRLEN", name, str(path)), None)
 
-    def arrpop(self, name: str, path: str | None = _ROOT, index: int | None = -1) -> Any:
+    def arrpop(self, name: str, path: str | None = _ROOT, index: int | None = -1) -> CommandFuture[JSONValue]:
         """Remove and return the element at ``index`` of the array at ``path``."""
         return self._send((b"JSON.ARRPOP", name, str(path), index), self._json_replies.decoded)
 
-    def arrtrim(self, name: str, path: str, start: int, stop: int) -> Any:
+    def arrtrim(self, name: str, path: str, start: int, stop: int) -> CommandFuture[Count]:
         """Keep only [start, stop] of the array at ``path``: its new length."""
         return self._send((b"JSON.ARRTRIM", name, str(path), start, stop), None)
 
-    def type(self, name: str, path: str | None = _ROOT) -> Any:
+    def type(self, name: str, path: str | None = _ROOT) -> CommandFuture[StrT | list[StrT] | None]:
         """Type name of the value at ``path`` (a list of them for a JSONPath); None for no key."""
         text = str(path)
         return self._send((b"JSON.TYPE", name, text), type_at_legacy_path if _is_legacy(text) else type_at_jsonpath)
 
-    def resp(self, name: str, path: str | None = _ROOT) -> Any:
+    def resp(self, name: str, path: str | None = _ROOT) -> CommandFuture[JSONResp[StrT]]:
         """The value at ``path`` in RedisJSON's RESP form (nested lists; numbers given as strings)."""
         return self._send((b"JSON.RESP", name, str(path)), self._json_replies.resp)
 
-    def objkeys(self, name: str, path: str | None = _ROOT) -> Any:
+    def objkeys(self, name: str, path: str | None = _ROOT) -> CommandFuture[list[str] | list[list[StrT] | None] | None]:
         """Keys of the object at ``path``."""
         return self._send((b"JSON.OBJKEYS", name, str(path)), self._json_replies.decoded)
 
-    def objlen(self, name: str, path: str | None = _ROOT) -> Any:
+    def objlen(self, name: str, path: str | None = _ROOT) -> CommandFuture[Count | None]:
         """Number of keys of the object at ``path``."""
         return self._send((b"JSON.OBJLEN", name, str(path)), None)
 
-    def numincrby(self, name: str, path: str, number: int) -> Any:
+    def numincrby(self, name: str, path: str, number: int) -> CommandFuture[Number]:
         """Add ``number`` to the number at ``path``: the new value (a list for a JSONPath)."""
         text = str(path)
         replies = self._json_replies
         parse = replies.legacy_number if _is_legacy(text) else replies.number
         return self._send((b"JSON.NUMINCRBY", name, text, self._encode(number)), parse)
 
-    def nummultby(self, name: str, path: str, number: int) -> Any:
+    def nummultby(self, name: str, path: str, number: int) -> CommandFuture[Number]:
         """Multiply the number at ``path`` by ``number`` (deprecated by RedisJSON): the new value."""
         _deprecated("nummultby", "deprecated since redisjson 1.0.0")
         text = str(path)
@@ -163,17 +172,17 @@ class JSONCommands:
         parse = replies.legacy_number if _is_legacy(text) else replies.number
         return self._send((b"JSON.NUMMULTBY", name, text, self._encode(number)), parse)
 
-    def clear(self, name: str, path: str | None = _ROOT) -> Any:
+    def clear(self, name: str, path: str | None = _ROOT) -> CommandFuture[int]:
         """Empty the arrays and objects at ``path`` (numbers become 0): how many were cleared."""
         return self._send((b"JSON.CLEAR", name, str(path)), None)
 
-    def delete(self, key: str, path: str | None = _ROOT) -> Any:
+    def delete(self, key: str, path: str | None = _ROOT) -> CommandFuture[int]:
         """Delete the value at ``path`` (the key, at the root): how many values were deleted."""
         return self._send((b"JSON.DEL", key, str(path)), None)
 
     forget = delete
 
-    def get(self, name: str, *args: Any, no_escape: bool | None = False) -> Any:
+    def get(self, name: str, *args: Any, no_escape: bool | None = False) -> CommandFuture[JSONValue]:
         """The value at the root, or at the paths ``args`` (a dict by path when several); None for no key."""
         pieces: list[Any] = [name]
         if no_escape:
@@ -184,7 +193,7 @@ class JSONCommands:
             pieces.append(_ROOT)
         return self._send((b"JSON.GET", *pieces), self._json_replies.decoded)
 
-    def mget(self, keys: list[str], path: str) -> Any:
+    def mget(self, keys: list[str], path: str) -> CommandFuture[list[JSONValue]]:
         """The value at ``path`` of each of ``keys`` (None where a key is missing)."""
         return self._send((b"JSON.MGET", *keys, str(path)), self._json_replies.each)
 
@@ -197,7 +206,7 @@ class JSONCommands:
         xx: bool | None = False,
         decode_keys: bool | None = False,
         fpha: FPHAType | str | None = None,
-    ) -> Any:
+    ) -> CommandFuture[bool | None]:
         """Set the value at ``path`` to ``obj`` (only if absent: ``nx``, present: ``xx``): True, None if not set."""
         if decode_keys:
             obj = _decode_dict_keys(obj)
@@ -212,14 +221,16 @@ class JSONCommands:
             pieces += ["FPHA", FPHAType.from_value(fpha).value]
         return self._send((b"JSON.SET", *pieces), ok_or_none)
 
-    def mset(self, triplets: list[tuple[str, str, JsonType]]) -> Any:
+    def mset(self, triplets: list[tuple[str, str, JsonType]]) -> CommandFuture[bool | None]:
         """Set several (key, path, value) at once, atomically: True."""
         pieces: list[Any] = []
         for key, path, value in triplets:
             pieces += [key, str(path), self._encode(value)]
         return self._send((b"JSON.MSET", *pieces), ok_or_none)
 
-    def merge(self, name: str, path: str, obj: JsonType, decode_keys: bool | None = False) -> Any:
+    def merge(
+        self, name: str, path: str, obj: JsonType, decode_keys: bool | None = False
+    ) -> CommandFuture[bool | None]:
         """Merge ``obj`` into the value at ``path`` (RFC 7386: a null deletes): True."""
         if decode_keys:
             obj = _decode_dict_keys(obj)
@@ -234,7 +245,7 @@ class JSONCommands:
         xx: bool | None = False,
         decode_keys: bool | None = False,
         fpha: FPHAType | str | None = None,
-    ) -> Any:
+    ) -> bool | None:
         """``set()`` the content of the JSON file ``file_name`` (read in a thread, off the event loop)."""
         content = await asyncio.to_thread(_read_json, file_name)
         return await self.set(name, path, content, nx=nx, xx=xx, decode_keys=decode_keys, fpha=fpha)
@@ -263,22 +274,24 @@ class JSONCommands:
                 results[file_path] = False
         return results
 
-    def strlen(self, name: str, path: str | None = None) -> Any:
+    def strlen(self, name: str, path: str | None = None) -> CommandFuture[Count | None]:
         """Length of the string at ``path`` (the root when None)."""
         pieces: list[Any] = [name]
         if path is not None:
             pieces.append(str(path))
         return self._send((b"JSON.STRLEN", *pieces), None)
 
-    def toggle(self, name: str, path: str | None = _ROOT) -> Any:
+    def toggle(self, name: str, path: str | None = _ROOT) -> CommandFuture[bool | list[int | None]]:
         """Flip the boolean at ``path``: its new value (a list of 0/1 for a JSONPath)."""
         return self._send((b"JSON.TOGGLE", name, str(path)), self._json_replies.decoded)
 
-    def strappend(self, name: str, value: str, path: str | None = _ROOT) -> Any:
+    def strappend(self, name: str, value: str, path: str | None = _ROOT) -> CommandFuture[Count]:
         """Append ``value`` to the string at ``path``: its new length."""
         return self._send((b"JSON.STRAPPEND", name, str(path), self._encode(value)), None)
 
-    def debug(self, subcommand: str, key: str | None = None, path: str | None = _ROOT) -> Any:
+    def debug(
+        self, subcommand: str, key: str | None = None, path: str | None = _ROOT
+    ) -> CommandFuture[int | list[int] | list[str]]:
         """JSON.DEBUG MEMORY (bytes used by the value at ``path``) or HELP."""
         if subcommand not in ("MEMORY", "HELP"):
             raise DataError("The only valid subcommands are ", str(["MEMORY", "HELP"]))
@@ -289,17 +302,17 @@ class JSONCommands:
             pieces += [key, str(path)]
         return self._send((b"JSON.DEBUG", *pieces), self._json_replies.decoded)
 
-    def jsonget(self, *args: Any, **kwargs: Any) -> Any:
+    def jsonget(self, *args: Any, **kwargs: Any) -> CommandFuture[JSONValue]:
         """Deprecated alias of ``get()`` (redisjson-py's name)."""
         _deprecated("jsonget", "redisjson-py supported this, call get directly.")
         return self.get(*args, **kwargs)
 
-    def jsonmget(self, *args: Any, **kwargs: Any) -> Any:
+    def jsonmget(self, *args: Any, **kwargs: Any) -> CommandFuture[list[JSONValue]]:
         """Deprecated alias of ``mget()`` (redisjson-py's name)."""
         _deprecated("jsonmget", "redisjson-py supported this, call get directly.")
         return self.mget(*args, **kwargs)
 
-    def jsonset(self, *args: Any, **kwargs: Any) -> Any:
+    def jsonset(self, *args: Any, **kwargs: Any) -> CommandFuture[bool | None]:
         """Deprecated alias of ``set()`` (redisjson-py's name)."""
         _deprecated("jsonset", "redisjson-py supported this, call get directly.")
         return self.set(*args, **kwargs)

@@ -210,6 +210,11 @@ class Cursor:
 class AggregateResult:
     """Rows of an aggregation (each a flat [name, value, ...] list), its cursor, total and warnings."""
 
+    rows: list[list[str | bytes]]
+    cursor: Cursor | None
+    total: int
+    warnings: list[str]
+
     def __init__(self, rows: Any, cursor: Cursor | None, schema: Any, total: int = 0, warnings: Any = None) -> None:
         self.rows = rows
         self.cursor = cursor

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 from ...registry import FROM_ABOVE
+from ...typed import StrT
 from .batch import BatchIndexer as _BatchIndexer
 from .commands import SearchCommands
 
@@ -12,7 +13,7 @@ if TYPE_CHECKING:
     from .pipeline import SearchPipeline
 
 
-class Search(SearchCommands):
+class Search(SearchCommands[StrT]):
     """The search commands of one index (``index_name``) on ``client`` (a client or a pipeline)."""
 
     BatchIndexer = _BatchIndexer  # as redis-py's: Search.BatchIndexer
@@ -22,10 +23,12 @@ class Search(SearchCommands):
         self.index_name = index_name
         self.execute_command = client.execute_command
 
-    def pipeline(self, transaction: bool = True, shard_hint: str | None = None) -> SearchPipeline:
+    def pipeline(self, transaction: bool = True, shard_hint: str | None = None) -> SearchPipeline[StrT]:
         """A pipeline with this index's search methods as well as every command method."""
         pipeline_class = FROM_ABOVE["SearchPipeline"]  # a Pipeline: a layer above
-        pipeline: SearchPipeline = pipeline_class(self.client._executor(), transaction, shard_hint, self.index_name)
+        pipeline: SearchPipeline[StrT] = pipeline_class(
+            self.client._executor(), transaction, shard_hint, self.index_name
+        )
         return pipeline
 
     def batch_indexer(self, chunk_size: int = 100) -> _BatchIndexer:
@@ -36,9 +39,9 @@ class Search(SearchCommands):
 AsyncSearch = Search
 
 
-class SearchModuleCommands:
-    """Adds ``ft()`` to a client or pipeline."""
+class SearchModuleCommands(Generic[StrT]):
+    """Adds ``ft()`` to a client or pipeline: a ``Search[StrT]``, of the client's string type."""
 
-    def ft(self, index_name: str = "idx") -> Search:
+    def ft(self, index_name: str = "idx") -> Search[StrT]:
         """The RediSearch commands of index ``index_name``."""
         return Search(client=self, index_name=index_name)

@@ -12,24 +12,28 @@ from __future__ import annotations
 import asyncio
 import time
 import warnings
-from collections.abc import Awaitable
-from typing import Any
+from collections.abc import Awaitable, Coroutine, Sequence
+from typing import Any, Generic, NoReturn, overload
 
-from ...future import raw_reply
+from ...future import CommandFuture, raw_reply
 from ...registry import FROM_ABOVE
+from ...typed import StrT
 from ..parsers import str_if_bytes
 from ._raw import RawThen
-from .aggregation import AggregateRequest, Cursor, is_aggregate_request, is_cursor
+from .aggregation import AggregateRequest, AggregateResult, Cursor, is_aggregate_request, is_cursor
 from .document import Document
 from .field import Field
 from .hybrid_query import CombineResultsMethod, HybridCursorQuery, HybridPostProcessingConfig, HybridQuery
+from .hybrid_result import HybridCursorResult, HybridResult
 from .index_definition import IndexDefinition
+from .profile_information import ProfileInformation
 from .query import Query
 from .replies import (
     AggregateReply,
     HybridPipelineReply,
     HybridReply,
     ProfileReply,
+    SearchInfoValue,
     SearchPipelineReply,
     SearchReply,
     SuggetReply,
@@ -39,6 +43,8 @@ from .replies import (
     spellcheck_reply,
     syndump_reply,
 )
+from .result import Result
+from .suggestion import Suggestion
 
 ParamsT = dict[str, Any] | None
 
@@ -77,8 +83,13 @@ async def _read(sent: Awaitable[Any], reader: Any, start: float) -> Any:
     return reader(raw)
 
 
-class SearchCommands:
-    """The FT.* methods of ``Search`` and of a search pipeline."""
+class SearchCommands(Generic[StrT]):
+    """The FT.* methods of ``Search`` and of a search pipeline; ``StrT``: the client's string type.
+
+    FT.SEARCH, FT.HYBRID and FT.PROFILE of a query read their reply undecoded in a coroutine of
+    their own: those methods return a ``Coroutine`` (await it, or ``create_task`` it), the others a
+    ``CommandFuture``.
+    """
 
     index_name: str
     client: Any
@@ -96,7 +107,7 @@ class SearchCommands:
     # -- index --------------------------------------------------------------------------
     def create_index(
         self,
-        fields: list[Field],
+        fields: Sequence[Field],
         no_term_offsets: bool = False,
         no_field_flags: bool = False,
         stopwords: list[str] | None = None,
@@ -106,7 +117,7 @@ class SearchCommands:
         no_highlight: bool = False,
         no_term_frequencies: bool = False,
         skip_initial_scan: bool = False,
-    ) -> Any:
+    ) -> CommandFuture[StrT]:
         """FT.CREATE this index with ``fields`` (and the definition's ON/PREFIX/FILTER...): OK."""
         args: list[Any] = ["FT.CREATE", self.index_name]
         if definition is not None:
@@ -124,49 +135,49 @@ class SearchCommands:
         args += ["SCHEMA", *_schema_args(fields)]
         return self._ft_send(args, None)
 
-    def alter_schema_add(self, fields: Field | list[Field]) -> Any:
+    def alter_schema_add(self, fields: Field | Sequence[Field]) -> CommandFuture[StrT]:
         """FT.ALTER ... SCHEMA ADD ``fields``: OK."""
         return self._ft_send(["FT.ALTER", self.index_name, "SCHEMA", "ADD", *_schema_args(fields)], None)
 
-    def dropindex(self, delete_documents: bool = False) -> Any:
+    def dropindex(self, delete_documents: bool = False) -> CommandFuture[StrT]:
         """FT.DROPINDEX (DD: with its documents): OK."""
         args: list[Any] = ["FT.DROPINDEX", self.index_name]
         if delete_documents is True:
             args.append("DD")
         return self._ft_send(args, None)
 
-    def info(self) -> Any:
+    def info(self) -> CommandFuture[dict[str, SearchInfoValue]]:
         """FT.INFO as a dict (str names and values, nested maps as dicts)."""
         return self._ft_send(["FT.INFO", self.index_name], info_reply)
 
-    def tagvals(self, tagfield: str) -> Any:
+    def tagvals(self, tagfield: str) -> CommandFuture[list[StrT] | set[StrT]]:
         """FT.TAGVALS: the distinct values of a TAG field."""
         return self._ft_send(["FT.TAGVALS", self.index_name, tagfield], None)
 
-    def aliasadd(self, alias: Any) -> Any:
+    def aliasadd(self, alias: Any) -> CommandFuture[StrT]:
         """FT.ALIASADD ``alias`` for this index: OK."""
         return self._ft_send(["FT.ALIASADD", alias, self.index_name], None)
 
-    def aliasupdate(self, alias: Any) -> Any:
+    def aliasupdate(self, alias: Any) -> CommandFuture[StrT]:
         """FT.ALIASUPDATE: point ``alias`` at this index: OK."""
         return self._ft_send(["FT.ALIASUPDATE", alias, self.index_name], None)
 
-    def aliasdel(self, alias: Any) -> Any:
+    def aliasdel(self, alias: Any) -> CommandFuture[StrT]:
         """FT.ALIASDEL ``alias``: OK."""
         return self._ft_send(["FT.ALIASDEL", alias], None)
 
-    def aliaslist(self) -> Any:
+    def aliaslist(self) -> CommandFuture[set[StrT]]:
         """FT.ALIASLIST: this index's aliases, as a set."""
         return self._ft_send(["FT.ALIASLIST", self.index_name], _alias_set)
 
-    def synupdate(self, groupid: str, skipinitial: bool = False, *terms: Any) -> Any:
+    def synupdate(self, groupid: str, skipinitial: bool = False, *terms: Any) -> CommandFuture[StrT]:
         """FT.SYNUPDATE: add ``terms`` to synonym group ``groupid``: OK."""
         args: list[Any] = ["FT.SYNUPDATE", self.index_name, groupid]
         if skipinitial:
             args.append("SKIPINITIALSCAN")
         return self._ft_send([*args, *terms], None)
 
-    def syndump(self) -> Any:
+    def syndump(self) -> CommandFuture[dict[StrT, list[StrT]]]:
         """FT.SYNDUMP: {term: [group id, ...]}."""
         return self._ft_send(["FT.SYNDUMP", self.index_name], syndump_reply)
 
@@ -182,11 +193,32 @@ class SearchCommands:
             raise ValueError(f"Bad query type {type(query)}")
         return [self.index_name, *query.get_args(), *params_args(query_params)], query
 
-    def search(self, query: str | Query, query_params: ParamsT = None) -> Any:
+    def search(self, query: str | Query, query_params: ParamsT = None) -> Coroutine[Any, Any, Result]:
         """FT.SEARCH: a ``Result`` (``total``, ``docs``); in a pipeline, redis-py's flat list."""
         args, query = self._query_args(query, query_params)
         return self._send_undecoded(["FT.SEARCH", *args], SearchReply(query), SearchPipelineReply(query))
 
+    @overload
+    def hybrid_search(
+        self,
+        query: HybridQuery,
+        combine_method: CombineResultsMethod | None = ...,
+        post_processing: HybridPostProcessingConfig | None = ...,
+        params_substitution: ParamsT = ...,
+        timeout: int | None = ...,
+        cursor: None = ...,
+    ) -> Coroutine[Any, Any, HybridResult]: ...
+    @overload
+    def hybrid_search(
+        self,
+        query: HybridQuery,
+        combine_method: CombineResultsMethod | None = ...,
+        post_processing: HybridPostProcessingConfig | None = ...,
+        params_substitution: ParamsT = ...,
+        timeout: int | None = ...,
+        *,
+        cursor: HybridCursorQuery,
+    ) -> Coroutine[Any, Any, HybridCursorResult]: ...
     def hybrid_search(
         self,
         query: HybridQuery,
@@ -195,7 +227,7 @@ class SearchCommands:
         params_substitution: ParamsT = None,
         timeout: int | None = None,
         cursor: HybridCursorQuery | None = None,
-    ) -> Any:
+    ) -> Coroutine[Any, Any, HybridResult | HybridCursorResult]:
         """FT.HYBRID (Redis 8.4+): a text query and a vector query fused into one ranking: a ``HybridResult``
         (``HybridCursorResult`` with ``cursor``); in a pipeline, redis-py's flat list. Experimental, as redis-py's."""
         warnings.warn("Call to experimental method hybrid_search. Be aware that the function arguments can change "
@@ -214,16 +246,18 @@ class SearchCommands:
         # read undecoded, as FT.SEARCH: loaded fields may be vectors, and redis-py keeps every value as bytes
         return self._send_undecoded(args, HybridReply(with_cursor), HybridPipelineReply(with_cursor))
 
-    def explain(self, query: str | Query, query_params: ParamsT = None) -> Any:
+    def explain(self, query: str | Query, query_params: ParamsT = None) -> CommandFuture[StrT]:
         """FT.EXPLAIN: the query's execution plan, as text."""
         args, _ = self._query_args(query, query_params)
         return self._ft_send(["FT.EXPLAIN", *args], None)
 
-    def explain_cli(self, query: str | Query) -> Any:
+    def explain_cli(self, query: str | Query) -> NoReturn:
         """Not provided, as in redis-py."""
         raise NotImplementedError("EXPLAINCLI will not be implemented.")
 
-    def aggregate(self, query: AggregateRequest | Cursor, query_params: ParamsT = None) -> Any:
+    def aggregate(
+        self, query: AggregateRequest | Cursor, query_params: ParamsT = None
+    ) -> CommandFuture[AggregateResult]:
         """FT.AGGREGATE (or FT.CURSOR READ for a ``Cursor``): an ``AggregateResult``."""
         if is_aggregate_request(query):
             has_cursor = bool(query._cursor)
@@ -235,7 +269,17 @@ class SearchCommands:
             raise ValueError("Bad query", query)
         return self._ft_send([*args, *params_args(query_params)], AggregateReply(query, has_cursor))
 
-    def profile(self, query: Query | AggregateRequest, limited: bool = False, query_params: ParamsT = None) -> Any:
+    @overload
+    def profile(
+        self, query: Query, limited: bool = ..., query_params: ParamsT = ...
+    ) -> Coroutine[Any, Any, tuple[Result, ProfileInformation]]: ...
+    @overload
+    def profile(
+        self, query: AggregateRequest, limited: bool = ..., query_params: ParamsT = ...
+    ) -> CommandFuture[tuple[AggregateResult, ProfileInformation]]: ...
+    def profile(
+        self, query: Query | AggregateRequest, limited: bool = False, query_params: ParamsT = None
+    ) -> Awaitable[tuple[Result | AggregateResult, ProfileInformation]]:
         """FT.PROFILE: (Result or AggregateResult, ProfileInformation)."""
         if is_aggregate_request(query):
             kind, rest = "AGGREGATE", query.build_args()
@@ -249,7 +293,7 @@ class SearchCommands:
         return self._ft_send(args, ProfileReply(query))
 
     def spellcheck(self, query: str, distance: int | None = None, include: str | None = None,
-                   exclude: str | None = None) -> Any:  # fmt: skip
+                   exclude: str | None = None) -> CommandFuture[dict[StrT, list[dict[str, str | StrT]]]]:  # fmt: skip
         """FT.SPELLCHECK: {term: [{"score": ..., "suggestion": ...}, ...]}."""
         args: list[Any] = ["FT.SPELLCHECK", self.index_name, query]
         if distance:
@@ -261,30 +305,30 @@ class SearchCommands:
         return self._ft_send(args, spellcheck_reply)
 
     # -- dictionaries, configuration ------------------------------------------------------------
-    def dict_add(self, name: str, *terms: Any) -> Any:
+    def dict_add(self, name: str, *terms: Any) -> CommandFuture[int]:
         """FT.DICTADD: how many terms were new."""
         return self._ft_send(["FT.DICTADD", name, *terms], None)
 
-    def dict_del(self, name: str, *terms: Any) -> Any:
+    def dict_del(self, name: str, *terms: Any) -> CommandFuture[int]:
         """FT.DICTDEL: how many terms were removed."""
         return self._ft_send(["FT.DICTDEL", name, *terms], None)
 
-    def dict_dump(self, name: str) -> Any:
+    def dict_dump(self, name: str) -> CommandFuture[list[StrT] | set[StrT]]:
         """FT.DICTDUMP: the dictionary's terms."""
         return self._ft_send(["FT.DICTDUMP", name], None)
 
-    def config_set(self, option: str, value: str) -> Any:
+    def config_set(self, option: str, value: str) -> CommandFuture[bool]:
         """FT.CONFIG SET (deprecated by redis-py since Redis 8.0: CONFIG SET serves the module options there)."""
         _deprecated_8("config_set")
         return self._ft_send(["FT.CONFIG", "SET", option, value], config_set_reply)
 
-    def config_get(self, option: str) -> Any:
+    def config_get(self, option: str) -> CommandFuture[dict[StrT, StrT | None]]:
         """FT.CONFIG GET: {option: value} (deprecated by redis-py since Redis 8.0)."""
         _deprecated_8("config_get")
         return self._ft_send(["FT.CONFIG", "GET", option], config_get_reply)
 
     # -- suggestions -------------------------------------------------------------------------
-    def sugadd(self, key: Any, *suggestions: Any, **kwargs: Any) -> Any:
+    def sugadd(self, key: Any, *suggestions: Any, **kwargs: Any) -> Coroutine[Any, Any, int]:
         """FT.SUGADD each suggestion (INCR with ``increment=True``): the dictionary's size after the last."""
         sent = []
         for suggestion in suggestions:
@@ -298,16 +342,16 @@ class SearchCommands:
             return self.client
         return _last(sent)
 
-    def suglen(self, key: str) -> Any:
+    def suglen(self, key: str) -> CommandFuture[int]:
         """FT.SUGLEN: how many suggestions ``key`` holds."""
         return self._ft_send(["FT.SUGLEN", key], None)
 
-    def sugdel(self, key: str, string: str) -> Any:
+    def sugdel(self, key: str, string: str) -> CommandFuture[int]:
         """FT.SUGDEL: 1 if ``string`` was there."""
         return self._ft_send(["FT.SUGDEL", key, string], None)
 
     def sugget(self, key: str, prefix: str, fuzzy: bool = False, num: int = 10, with_scores: bool = False,
-               with_payloads: bool = False) -> Any:  # fmt: skip
+               with_payloads: bool = False) -> CommandFuture[list[Suggestion]]:  # fmt: skip
         """FT.SUGGET: up to ``num`` ``Suggestion`` objects for ``prefix``."""
         args: list[Any] = ["FT.SUGGET", key, prefix, "MAX", num]
         for wanted, word in ((fuzzy, "FUZZY"), (with_scores, "WITHSCORES"), (with_payloads, "WITHPAYLOADS")):
@@ -332,7 +376,7 @@ class SearchCommands:
 
     def add_document(self, doc_id: str, nosave: bool = False, score: float = 1.0, payload: bool | None = None,
                      replace: bool = False, partial: bool = False, language: str | None = None,
-                     no_create: bool = False, **fields: Any) -> Any:  # fmt: skip
+                     no_create: bool = False, **fields: Any) -> CommandFuture[StrT]:  # fmt: skip
         """FT.ADD (removed from RediSearch 2.0 servers: use HSET)."""
         _deprecated("add_document", "deprecated since redisearch 2.0, call hset instead")
         args = add_document_args(self.index_name, doc_id, nosave, score, payload, replace, partial, language,
@@ -340,7 +384,7 @@ class SearchCommands:
         return self._ft_send(args, None)
 
     def add_document_hash(self, doc_id: Any, score: float = 1.0, language: str | None = None,
-                          replace: bool = False) -> Any:  # fmt: skip
+                          replace: bool = False) -> CommandFuture[StrT]:  # fmt: skip
         """FT.ADDHASH (removed from RediSearch 2.0 servers)."""
         _deprecated("add_document_hash", "deprecated since redisearch 2.0, call hset instead")
         args: list[Any] = ["FT.ADDHASH", self.index_name, doc_id, score]
@@ -350,7 +394,9 @@ class SearchCommands:
             args += ["LANGUAGE", language]
         return self._ft_send(args, None)
 
-    def delete_document(self, doc_id: Any, conn: Any = None, delete_actual_document: bool = False) -> Any:
+    def delete_document(
+        self, doc_id: Any, conn: Any = None, delete_actual_document: bool = False
+    ) -> CommandFuture[int]:
         """FT.DEL (removed from RediSearch 2.0 servers: use DEL)."""
         _deprecated("delete_document", "deprecated since redisearch 2.0")
         args: list[Any] = ["FT.DEL", self.index_name, doc_id]
@@ -360,7 +406,7 @@ class SearchCommands:
             return conn.execute_command(*args)
         return self._ft_send(args, None)
 
-    def get(self, *ids: Any) -> Any:
+    def get(self, *ids: Any) -> CommandFuture[list[list[StrT] | None]]:
         """FT.MGET: the documents' fields (deprecated since RediSearch 2.0)."""
         _deprecated("get", "deprecated since redisearch 2.0")
         return self._ft_send(["FT.MGET", self.index_name, *ids], None)

@@ -6,10 +6,11 @@ from typing import Any
 
 from ...pipeline import Pipeline
 from ...registry import FROM_ABOVE
+from ...typed import StrT
 from .commands import SearchCommands
 
 
-class SearchPipeline(SearchCommands, Pipeline):  # type: ignore[misc]  # its info/config_* are FT.*, as redis-py's
+class SearchPipeline(SearchCommands[StrT], Pipeline[StrT]):  # type: ignore[misc]  # its info/config_* are FT.*, as redis-py's
     """A ``Pipeline`` whose search methods (``search``, ``info``, ...) are this index's FT.* commands."""
 
     def __init__(self, executor: Any, transaction: bool = True, shard_hint: str | None = None,
@@ -18,7 +19,7 @@ class SearchPipeline(SearchCommands, Pipeline):  # type: ignore[misc]  # its inf
         self.index_name = index_name
 
     @property  # type: ignore[override]
-    def client(self) -> SearchPipeline:
+    def client(self) -> SearchPipeline[StrT]:
         """The pipeline itself records the commands."""
         return self
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Union
+
+#: An entry of a profile: a name, a number, or a list of them ([name, value, ...], nested)
+ProfileValue = Union[None, str, int, float, list["ProfileValue"]]
 
 
 class ProfileInformation:
@@ -12,6 +15,6 @@ class ProfileInformation:
         self._info = info
 
     @property
-    def info(self) -> Any:
-        """The profile data (nested lists of name/value pairs)."""
-        return self._info
+    def info(self) -> list[ProfileValue]:
+        """The profile data: one [name, value, ...] list per entry, nested."""
+        return self._info  # type: ignore[no-any-return]

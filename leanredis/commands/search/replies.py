@@ -9,7 +9,7 @@ the call's options (the query, a cursor) are small classes made per call.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Union
 
 from ._util import text
 from .aggregation import AggregateResult, Cursor, is_aggregate_request, is_cursor
@@ -17,6 +17,9 @@ from .hybrid_result import HybridCursorResult, HybridResult
 from .profile_information import ProfileInformation
 from .result import Result
 from .suggestion import Suggestion, SuggestionParser
+
+#: A value of FT.INFO's reply: text, a number, or lists and maps of them
+SearchInfoValue = Union[None, str, int, float, list["SearchInfoValue"], dict[str, "SearchInfoValue"]]
 
 
 def to_text(value: Any) -> Any:

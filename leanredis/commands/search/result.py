@@ -20,6 +20,11 @@ from .document import Document
 class Result:
     """A search result: ``total`` matches, the ``docs`` of this page, ``duration`` (ms), ``warnings``."""
 
+    total: int
+    duration: float
+    warnings: list[str]
+    docs: list[Document]
+
     def __init__(
         self,
         res: Any,

@@ -11,6 +11,10 @@ from ._util import to_string
 class Suggestion:
     """A suggestion string with its score and optional payload."""
 
+    string: str
+    payload: str | None
+    score: float
+
     def __init__(self, string: str, score: float = 1.0, payload: str | None = None) -> None:
         self.string = to_string(string)
         self.payload = to_string(payload)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...future import CommandFuture
+from ...typed import StrT
 from ..base import recast
 from . import replies as _replies  # noqa: F401  (registers the reply parsers)
 from .commands import (
@@ -43,7 +45,7 @@ from .info import TSInfo
 _PIPELINE_CLASSES: dict[type, type] = {}
 
 
-class TimeSeries(TimeSeriesCommands):
+class TimeSeries(TimeSeriesCommands[StrT]):
     """``r.ts()``: RedisTimeSeries commands sent through ``client``."""
 
     def __init__(self, client: Any = None, **kwargs: Any) -> None:
@@ -55,7 +57,7 @@ class TimeSeries(TimeSeriesCommands):
     def _send_blocking(self, args: tuple[Any, ...], parse: Any, block: Any) -> Any:
         return self.client._send_blocking(args, parse, block)
 
-    def execute_command(self, *args: Any, **options: Any) -> Any:
+    def execute_command(self, *args: Any, **options: Any) -> CommandFuture[Any]:
         """The client's ``execute_command``."""
         return self.client.execute_command(*args, **options)
 

@@ -12,9 +12,11 @@ without them answers with its "unknown command" error.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Generic, Union, overload
 
-from ...exceptions import DataError
+from ...exceptions import DataError, ResponseError
+from ...future import CommandFuture
+from ...typed import StrT
 from ..parsers import bool_ok
 from .info import TSInfo
 from .options import TimeSeriesOptions
@@ -39,9 +41,15 @@ REVRANGE_CMD = "TS.REVRANGE"
 
 Number = Any  # int or float, as redis-py names it
 
+# A sample: (timestamp, value); with a list of aggregators, (timestamp, one value per aggregator)
+Sample = tuple[int, float]
+Aggregated = tuple[Union[int, float], ...]
+# a series of TS.MGET / TS.MRANGE: {key: [labels, ...]}, labels {name: value, None for a selected label it lacks}
+Labels = dict[str, Union[str, None]]
 
-class TimeSeriesCommands(TimeSeriesOptions):
-    """RedisTimeSeries: TS.*."""
+
+class TimeSeriesCommands(TimeSeriesOptions, Generic[StrT]):
+    """RedisTimeSeries: TS.*; ``StrT``: the client's string type (TS.INFO's labels, TS.QUERYLABELS)."""
 
     _send: Any  # the sender of the namespace or pipeline
 
@@ -56,7 +64,7 @@ class TimeSeriesCommands(TimeSeriesOptions):
         duplicate_policy: str | None = None,
         ignore_max_time_diff: int | None = None,
         ignore_max_val_diff: Number | None = None,
-    ) -> Any:
+    ) -> CommandFuture[bool]:
         """A new series ``key`` with these options: True."""
         params = self._series_options(
             [key], retention_msecs, uncompressed, labels, chunk_size, duplicate_policy,
@@ -73,7 +81,7 @@ class TimeSeriesCommands(TimeSeriesOptions):
         duplicate_policy: str | None = None,
         ignore_max_time_diff: int | None = None,
         ignore_max_val_diff: Number | None = None,
-    ) -> Any:
+    ) -> CommandFuture[bool]:
         """Change the options of series ``key`` (labels replace the old ones): True."""
         params = self._series_options(
             [key], retention_msecs, False, labels, chunk_size, duplicate_policy,
@@ -94,7 +102,7 @@ class TimeSeriesCommands(TimeSeriesOptions):
         ignore_max_time_diff: int | None = None,
         ignore_max_val_diff: Number | None = None,
         on_duplicate: str | None = None,
-    ) -> Any:
+    ) -> CommandFuture[int]:
         """Append a sample (``timestamp`` "*": the server's clock), creating the series: its timestamp."""
         params = self._series_options(
             [key, timestamp, value], retention_msecs, uncompressed, labels, chunk_size, duplicate_policy,
@@ -103,7 +111,7 @@ class TimeSeriesCommands(TimeSeriesOptions):
         self._append_on_duplicate(params, on_duplicate)
         return self._send((ADD_CMD, *params), None)
 
-    def madd(self, ktv_tuples: list[tuple[Any, int | str, Number | str]]) -> Any:
+    def madd(self, ktv_tuples: list[tuple[Any, int | str, Number | str]]) -> CommandFuture[list[int | ResponseError]]:
         """Append (key, timestamp, value) samples: each one's timestamp, or the error it met (in the list)."""
         params: list[Any] = []
         for ktv in ktv_tuples:
@@ -122,7 +130,7 @@ class TimeSeriesCommands(TimeSeriesOptions):
         duplicate_policy: str | None = None,
         ignore_max_time_diff: int | None = None,
         ignore_max_val_diff: Number | None = None,
-    ) -> Any:
+    ) -> CommandFuture[int]:
         """A sample of the last value plus ``value``: its timestamp."""
         return self._send((INCRBY_CMD, *self._step(key, value, timestamp, locals())), None)
 
@@ -138,7 +146,7 @@ class TimeSeriesCommands(TimeSeriesOptions):
         duplicate_policy: str | None = None,
         ignore_max_time_diff: int | None = None,
         ignore_max_val_diff: Number | None = None,
-    ) -> Any:
+    ) -> CommandFuture[int]:
         """A sample of the last value minus ``value``: its timestamp."""
         return self._send((DECRBY_CMD, *self._step(key, value, timestamp, locals())), None)
 
@@ -150,7 +158,7 @@ class TimeSeriesCommands(TimeSeriesOptions):
             given["duplicate_policy"], given["ignore_max_time_diff"], given["ignore_max_val_diff"],
         )  # fmt: skip
 
-    def delete(self, key: Any, from_time: int, to_time: int) -> Any:
+    def delete(self, key: Any, from_time: int, to_time: int) -> CommandFuture[int]:
         """Delete the samples between the two timestamps (inclusive): how many."""
         return self._send((DEL_CMD, key, from_time, to_time), None)
 
@@ -161,7 +169,7 @@ class TimeSeriesCommands(TimeSeriesOptions):
         aggregation_type: str,
         bucket_size_msec: int,
         align_timestamp: int | None = None,
-    ) -> Any:
+    ) -> CommandFuture[bool]:
         """Compact ``source_key`` into ``dest_key`` (an existing series): True."""
         params = [source_key, dest_key]
         self._append_aggregation(params, aggregation_type, bucket_size_msec)
@@ -169,7 +177,7 @@ class TimeSeriesCommands(TimeSeriesOptions):
             params.append(align_timestamp)
         return self._send((CREATERULE_CMD, *params), bool_ok)
 
-    def deleterule(self, source_key: Any, dest_key: Any) -> Any:
+    def deleterule(self, source_key: Any, dest_key: Any) -> CommandFuture[bool]:
         """Remove the compaction rule from ``source_key`` to ``dest_key``: True."""
         return self._send((DELETERULE_CMD, source_key, dest_key), bool_ok)
 
@@ -186,6 +194,22 @@ class TimeSeriesCommands(TimeSeriesOptions):
         self._append_empty(params, given["empty"])
         return self._send((command, *params), samples)
 
+    # fmt: off
+    @overload
+    def range(
+        self, key: Any, from_time: int | str, to_time: int | str, count: int | None = ...,
+        aggregation_type: str | None = ..., bucket_size_msec: int | None = ..., filter_by_ts: list[int] | None = ...,
+        filter_by_min_value: int | None = ..., filter_by_max_value: int | None = ..., align: int | str | None = ...,
+        latest: bool | None = ..., bucket_timestamp: str | None = ..., empty: bool | None = ...,
+    ) -> CommandFuture[list[Sample]]: ...
+    @overload
+    def range(
+        self, key: Any, from_time: int | str, to_time: int | str, count: int | None = ..., *,
+        aggregation_type: list[str], bucket_size_msec: int | None = ..., filter_by_ts: list[int] | None = ...,
+        filter_by_min_value: int | None = ..., filter_by_max_value: int | None = ..., align: int | str | None = ...,
+        latest: bool | None = ..., bucket_timestamp: str | None = ..., empty: bool | None = ...,
+    ) -> CommandFuture[list[Aggregated]]: ...
+    # fmt: on
     def range(
         self,
         key: Any,
@@ -201,10 +225,26 @@ class TimeSeriesCommands(TimeSeriesOptions):
         latest: bool | None = False,
         bucket_timestamp: str | None = None,
         empty: bool | None = False,
-    ) -> Any:
+    ) -> CommandFuture[Any]:  # the overloads say which
         """Samples from ``from_time`` to ``to_time`` ("-" and "+": the ends): [(timestamp, value), ...]."""
         return self._range(RANGE_CMD, locals())
 
+    # fmt: off
+    @overload
+    def revrange(
+        self, key: Any, from_time: int | str, to_time: int | str, count: int | None = ...,
+        aggregation_type: str | None = ..., bucket_size_msec: int | None = ..., filter_by_ts: list[int] | None = ...,
+        filter_by_min_value: int | None = ..., filter_by_max_value: int | None = ..., align: int | str | None = ...,
+        latest: bool | None = ..., bucket_timestamp: str | None = ..., empty: bool | None = ...,
+    ) -> CommandFuture[list[Sample]]: ...
+    @overload
+    def revrange(
+        self, key: Any, from_time: int | str, to_time: int | str, count: int | None = ..., *,
+        aggregation_type: list[str], bucket_size_msec: int | None = ..., filter_by_ts: list[int] | None = ...,
+        filter_by_min_value: int | None = ..., filter_by_max_value: int | None = ..., align: int | str | None = ...,
+        latest: bool | None = ..., bucket_timestamp: str | None = ..., empty: bool | None = ...,
+    ) -> CommandFuture[list[Aggregated]]: ...
+    # fmt: on
     def revrange(
         self,
         key: Any,
@@ -220,7 +260,7 @@ class TimeSeriesCommands(TimeSeriesOptions):
         latest: bool | None = False,
         bucket_timestamp: str | None = None,
         empty: bool | None = False,
-    ) -> Any:
+    ) -> CommandFuture[Any]:  # the overloads say which
         """``range`` from the newest sample back."""
         return self._range(REVRANGE_CMD, locals())
 
@@ -231,7 +271,7 @@ class TimeSeriesCommands(TimeSeriesOptions):
         block_milliseconds: int | None = None,
         block_min_count: int | None = None,
         max_count: int | None = None,
-    ) -> Any:
+    ) -> CommandFuture[list[list[int | float]]]:
         """Samples after ``timestamp`` (waiting up to ``block_milliseconds`` for some): [[timestamp, value], ...].
 
         With ``block_milliseconds`` the command goes through the client's pool
@@ -280,7 +320,7 @@ class TimeSeriesCommands(TimeSeriesOptions):
         latest: bool | None = False,
         bucket_timestamp: str | None = None,
         empty: bool | None = False,
-    ) -> Any:
+    ) -> CommandFuture[list[list[int | list[float]]]]:
         """Samples of several series side by side: [[timestamp, [value per key, ...]], ...]."""
         return self._n_range(NRANGE_CMD, locals())
 
@@ -299,7 +339,7 @@ class TimeSeriesCommands(TimeSeriesOptions):
         latest: bool | None = False,
         bucket_timestamp: str | None = None,
         empty: bool | None = False,
-    ) -> Any:
+    ) -> CommandFuture[list[list[int | list[float]]]]:
         """``nrange`` from the newest sample back."""
         return self._n_range(NREVRANGE_CMD, locals())
 
@@ -329,6 +369,26 @@ class TimeSeriesCommands(TimeSeriesOptions):
     def _grouped(groupby: Any, reduce: Any) -> Any:
         return grouped_multi_range if groupby is not None and reduce is not None else multi_range
 
+    # fmt: off
+    @overload
+    def mrange(
+        self, from_time: int | str, to_time: int | str, filters: list[str], count: int | None = ...,
+        aggregation_type: str | None = ..., bucket_size_msec: int | None = ..., with_labels: bool | None = ...,
+        filter_by_ts: list[int] | None = ..., filter_by_min_value: int | None = ...,
+        filter_by_max_value: int | None = ..., groupby: str | None = ..., reduce: str | None = ...,
+        select_labels: list[str] | None = ..., align: int | str | None = ..., latest: bool | None = ...,
+        bucket_timestamp: str | None = ..., empty: bool | None = ..., exclude_empty: bool | None = ...,
+    ) -> CommandFuture[list[dict[str, list[Labels | list[Sample]]]]]: ...
+    @overload
+    def mrange(
+        self, from_time: int | str, to_time: int | str, filters: list[str], count: int | None = ..., *,
+        aggregation_type: list[str], bucket_size_msec: int | None = ..., with_labels: bool | None = ...,
+        filter_by_ts: list[int] | None = ..., filter_by_min_value: int | None = ...,
+        filter_by_max_value: int | None = ..., groupby: str | None = ..., reduce: str | None = ...,
+        select_labels: list[str] | None = ..., align: int | str | None = ..., latest: bool | None = ...,
+        bucket_timestamp: str | None = ..., empty: bool | None = ..., exclude_empty: bool | None = ...,
+    ) -> CommandFuture[list[dict[str, list[Labels | list[Aggregated]]]]]: ...
+    # fmt: on
     def mrange(
         self,
         from_time: int | str,
@@ -349,13 +409,33 @@ class TimeSeriesCommands(TimeSeriesOptions):
         bucket_timestamp: str | None = None,
         empty: bool | None = False,
         exclude_empty: bool | None = False,
-    ) -> Any:
+    ) -> CommandFuture[Any]:  # the overloads say which
         """Samples of every series matching ``filters``: [{key: [labels, [(timestamp, value), ...]]}, ...].
 
         No key is named: a cluster refuses it unless ``target_nodes`` is given, as redis-py's does.
         """
         return self._m_range(MRANGE_CMD, locals())
 
+    # fmt: off
+    @overload
+    def mrevrange(
+        self, from_time: int | str, to_time: int | str, filters: list[str], count: int | None = ...,
+        aggregation_type: str | None = ..., bucket_size_msec: int | None = ..., with_labels: bool | None = ...,
+        filter_by_ts: list[int] | None = ..., filter_by_min_value: int | None = ...,
+        filter_by_max_value: int | None = ..., groupby: str | None = ..., reduce: str | None = ...,
+        select_labels: list[str] | None = ..., align: int | str | None = ..., latest: bool | None = ...,
+        bucket_timestamp: str | None = ..., empty: bool | None = ..., exclude_empty: bool | None = ...,
+    ) -> CommandFuture[list[dict[str, list[Labels | list[Sample]]]]]: ...
+    @overload
+    def mrevrange(
+        self, from_time: int | str, to_time: int | str, filters: list[str], count: int | None = ..., *,
+        aggregation_type: list[str], bucket_size_msec: int | None = ..., with_labels: bool | None = ...,
+        filter_by_ts: list[int] | None = ..., filter_by_min_value: int | None = ...,
+        filter_by_max_value: int | None = ..., groupby: str | None = ..., reduce: str | None = ...,
+        select_labels: list[str] | None = ..., align: int | str | None = ..., latest: bool | None = ...,
+        bucket_timestamp: str | None = ..., empty: bool | None = ..., exclude_empty: bool | None = ...,
+    ) -> CommandFuture[list[dict[str, list[Labels | list[Aggregated]]]]]: ...
+    # fmt: on
     def mrevrange(
         self,
         from_time: int | str,
@@ -376,11 +456,11 @@ class TimeSeriesCommands(TimeSeriesOptions):
         bucket_timestamp: str | None = None,
         empty: bool | None = False,
         exclude_empty: bool | None = False,
-    ) -> Any:
+    ) -> CommandFuture[Any]:  # the overloads say which
         """``mrange`` from the newest samples back."""
         return self._m_range(MREVRANGE_CMD, locals())
 
-    def get(self, key: Any, latest: bool | None = False) -> Any:
+    def get(self, key: Any, latest: bool | None = False) -> CommandFuture[Sample | None]:
         """The last sample: (timestamp, value), or None for an empty series."""
         params = [key]
         self._append_latest(params, latest)
@@ -392,7 +472,7 @@ class TimeSeriesCommands(TimeSeriesOptions):
         with_labels: bool | None = False,
         select_labels: list[str] | None = None,
         latest: bool | None = False,
-    ) -> Any:
+    ) -> CommandFuture[list[dict[str, list[Labels | int | float | None]]]]:
         """The last sample of every series matching ``filters``: [{key: [labels, timestamp, value]}, ...].
 
         No key is named: a cluster refuses it unless ``target_nodes`` is given, as redis-py's does.
@@ -403,15 +483,15 @@ class TimeSeriesCommands(TimeSeriesOptions):
         params += ["FILTER", *filters]
         return self._send((MGET_CMD, *params), multi_get)
 
-    def info(self, key: Any) -> Any:
+    def info(self, key: Any) -> CommandFuture[TSInfo[StrT]]:
         """A ``TSInfo``."""
         return self._send((INFO_CMD, key), TSInfo)
 
-    def queryindex(self, filters: list[str]) -> Any:
+    def queryindex(self, filters: list[str]) -> CommandFuture[list[str | int | float | None]]:
         """The keys of the series matching ``filters`` (each as an int or float where it reads as one)."""
         return self._send((QUERYINDEX_CMD, *filters), number_or_text_list)
 
-    def querylabels(self, label: str | None = None, filters: Iterable[str] | None = None) -> Any:
+    def querylabels(self, label: str | None = None, filters: Iterable[str] | None = None) -> CommandFuture[set[StrT]]:
         """The label names in use (or the values of ``label``), over the series matching ``filters``: a set."""
         params: list[Any] = ["LABELS"] if label is None else ["VALUES", label]
         self._append_filter_expressions(params, filters)

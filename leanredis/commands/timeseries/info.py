@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Generic
 
+from ...typed import StrT
 from ..parsers import str_if_bytes
 
 # The server's camelCase names that have a snake_case attribute: either spelling works with ``info[...]``.
@@ -37,7 +38,7 @@ def _fields(reply: Any) -> dict[str, Any]:
     return fields
 
 
-class TSInfo:
+class TSInfo(Generic[StrT]):
     """TS.INFO of one series: rules, labels, source_key, chunk_count, memory_usage, total_samples,
     retention_msecs, last_timestamp, first_timestamp, chunk_size, duplicate_policy.
 
@@ -48,18 +49,22 @@ class TSInfo:
     attribute empty otherwise; here the attributes are filled in both cases.
     """
 
-    rules: Any = []
-    labels: Any = []
+    # an instance's rules and labels are dicts; the class keeps redis-py's defaults
+    rules: dict[StrT, list[int | StrT]] = []  # type: ignore[assignment]
+    labels: dict[StrT, StrT] = []  # type: ignore[assignment]
     sourceKey = None
-    chunk_count = None
-    memory_usage = None
-    total_samples = None
-    retention_msecs = None
+    source_key: StrT | None
+    chunk_count: int | None = None
+    memory_usage: int | None = None
+    total_samples: int | None = None
+    retention_msecs: int | None = None
+    last_timestamp: int | None
+    first_timestamp: int | None
     last_time_stamp = None
     first_time_stamp = None
-    max_samples_per_chunk = None
-    chunk_size = None
-    duplicate_policy = None
+    max_samples_per_chunk: int | None = None
+    chunk_size: int | None = None
+    duplicate_policy: str | None = None
 
     def __init__(self, args: Any) -> None:
         fields = _fields(args)
