@@ -150,7 +150,7 @@ class MemoryBudget:
         out = kept = 0
         for proto in self.protocols:
             out += proto.out_room
-            kept += proto.kept_bytes
+            kept += proto.kept_room  # the kept bytes and the room their connection took ahead of them
         if self.used > self.high:
             self.high = self.used
         return {

@@ -1,14 +1,13 @@
 """RedisCluster: the command methods of ``Redis``, each routed to the node that serves its keys.
 
-``_send(args, parse)`` is the router: a single-key command (GET, SET, HSET,
-...) is one slot computation (``slots.py``), one list index and the node
-connection's ``execute``; everything else reads the command table
-(``commands.table``): its keys (one slot, or split by slot for MGET, MSET,
-DEL, UNLINK, EXISTS, TOUCH), or its route when keyless (every primary for
-DBSIZE, KEYS, FLUSHDB..., a random primary, the default node). Redirects,
-retries and refreshes are ``nodes.NodesManager``'s. Pipelines and
-transactions are ``pipeline.ClusterPipeline``'s; blocking commands run on a
-dedicated connection of their keys' node (``blocking.py``, ``pools.py``).
+The router (``_send``: a single-key command is one slot computation, one list
+index and the node connection's ``execute``; the others by the command table)
+is ``routing.ClusterRouting``'s. Redirects, retries and refreshes are
+``nodes.NodesManager``'s. Pipelines and transactions are
+``pipeline.ClusterPipeline``'s; blocking commands run on a dedicated
+connection of their keys' node (``blocking.py``, ``pools.py``). Here: the
+options, the lifecycle, ``target_nodes=`` and the commands with a cluster
+meaning of their own.
 """
 
 from __future__ import annotations
@@ -16,16 +15,13 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import functools
-import random
-from binascii import crc_hqx
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Sequence
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from ..cache import CacheConfig
 from ..client import Redis
 from ..commands import AllCommands
-from ..commands.funnel import own, sender
-from ..commands.table import COMMANDS, lookup
+from ..commands.funnel import own
 from ..exceptions import ClusterDownError, DataError, RedisClusterException
 from ..future import CommandFuture
 from ..keyspace_notifications import ClusterKeyspaceNotifications
@@ -35,7 +31,6 @@ from ..url import parse_url
 from .admin import ClusterSlotAdminCommands
 from .blocking import send_blocking
 from .cache import ClusterCache, ClusterCaching
-from .fanout import COMBINERS, SPLITTABLE, TO_ALL_PRIMARIES, Ordered, join, part_args, split_by_slot
 from .helpers import ClusterHelpers
 from .management import TARGETED as MANAGEMENT_TARGETED
 from .management import ClusterManagementCommands
@@ -44,22 +39,10 @@ from .nodes import NodesManager
 from .pipeline import ClusterPipeline
 from .pubsub import ClusterPubSub
 from .replicas import LoadBalancingStrategy, ReadBalancer, strategy_of
+from .routing import ClusterRouting
 from .settings import ClusterSettings, default_cluster_retry
-from .slots import SLOTS, cross_slot_error, key_bytes, key_slot, missing_key_error, slot_of_bytes
-from .targets import COMBINE, TARGETED_METHODS, ByNode, Targeted, resolve
+from .targets import TARGETED_METHODS, Targeted, resolve
 from .topology import ClusterNode
-
-# Commands whose one key is their first argument (GET, SET, HSET, ...): the router's fast path.
-_SINGLE_KEY = frozenset(
-    spec.name.encode()
-    for spec in COMMANDS.values()
-    if spec.route == "keys" and spec.first == 1 and spec.last == 1 and spec.search is None and " " not in spec.name
-)
-
-# Read-only single-key commands (GET, HGET, ...): what the fast path of reads from replicas sends to a replica.
-_READ_SINGLE_KEY = frozenset(name for name in _SINGLE_KEY if COMMANDS[name.decode()].readonly)
-
-_MASK = SLOTS - 1  # a slot is CRC16(key) mod 16384: the low 14 bits
 
 if TYPE_CHECKING:
     # AllCommands with target_nodes= overloads on the methods taking it (scripts/targeted_types.py)
@@ -72,6 +55,7 @@ _NOT_YET = ("address_remap",)
 
 
 class RedisCluster(
+    ClusterRouting,
     ClusterHelpers,
     ClusterCaching,
     ClusterSettings,
@@ -273,75 +257,6 @@ class RedisCluster(
         nodes = self.nodes_manager.topology.nodes
         return f"<RedisCluster {len(nodes)} nodes {[node.name for node in nodes.values()]}>"
 
-    # -- routing ----------------------------------------------------------------------------
-    def _send(self, args: tuple[Any, ...], parse: Any) -> CommandFuture[Any]:
-        """Send ``args`` to the node serving its keys (the hot path for single-key commands)."""
-        if args[0] in _SINGLE_KEY:
-            key = args[1]
-            if key.__class__ is not bytes:
-                key = key.encode() if key.__class__ is str else key_bytes(key)
-            # slot_of_bytes inlined for a key without a hash tag (a call is a frame per command); 123 is
-            # ord("{"): ``b"{" in key`` first tries b"{" as an integer and raises inside, 8 times dearer
-            node = self.nodes_manager.slots[crc_hqx(key, 0) & _MASK if 123 not in key else slot_of_bytes(key)]
-            if node is not None:
-                conn = node.connection
-                if conn is not None:
-                    return conn.execute(args, parse)
-        return self._route(args, parse)
-
-    def _send_reading(self, args: tuple[Any, ...], parse: Any) -> CommandFuture[Any]:
-        """``_send`` when reads go to replicas: a single-key read to a node of its slot's shard."""
-        if args[0] in _READ_SINGLE_KEY:
-            key = args[1]
-            if key.__class__ is not bytes:
-                key = key.encode() if key.__class__ is str else key_bytes(key)
-            node = self.nodes_manager.slots[crc_hqx(key, 0) & _MASK if 123 not in key else slot_of_bytes(key)]
-            if node is not None:
-                manager = self.nodes_manager
-                return manager.connection(manager.reader(node)).execute(args, parse)
-        return RedisCluster._send(self, args, parse)
-
-    def _route(self, args: tuple[Any, ...], parse: Any) -> CommandFuture[Any]:
-        if not self._ready:
-            return self._send_when_ready(args, parse)  # type: ignore[return-value]
-        spec = lookup(args)
-        if spec is None:
-            return self._to_node(self._default(), args, parse)
-        route = spec.route
-        if route == "keys" or route == "multi_shard":
-            keys = spec.keys_of(args)
-            if not keys:
-                return self._to_node(self._random_primary(), args, parse)
-            slot = key_slot(keys[0])
-            for key in keys[1:]:
-                if key_slot(key) != slot:
-                    if route == "multi_shard" and spec.name in SPLITTABLE:
-                        return self._split(spec.name, args, parse)
-                    raise cross_slot_error(spec.name)
-            return self._to_slot(slot, args, parse, spec.readonly)
-        if route == "slot":
-            try:
-                slot = int(args[2])
-            except (IndexError, ValueError) as exc:
-                raise DataError(f"{spec.name} needs a slot number as its first argument") from exc
-            return self._to_slot(slot, args, parse)
-        if route == "all_primaries" or route == "all_nodes":
-            combine = TO_ALL_PRIMARIES.get(spec.name)
-            if combine is not None:
-                return self._to_primaries(args, parse, combine)
-            if spec.name == "RANDOMKEY":
-                return self._to_node(self._random_primary(), args, parse)
-            return self._to_node(self._default(), args, parse)
-        if route == "random":
-            return self._to_node(self._random_primary(), args, parse)
-        if route == "needs_target":
-            raise missing_key_error(args[1:])
-        return self._to_node(self._default(), args, parse)
-
-    async def _send_when_ready(self, args: tuple[Any, ...], parse: Any) -> Any:
-        await self.initialize()
-        return await sender(self)(args, parse)
-
     # -- target_nodes= ----------------------------------------------------------------------------
     @own
     def execute_command(self, *args: Any, **options: Any) -> Any:
@@ -351,68 +266,6 @@ class RedisCluster(
             return AllCommands.execute_command(self, *args, **options)
         targeted = Targeted(self, target_nodes, funnel=False)
         return AllCommands.execute_command(targeted, *args, **options)  # type: ignore[arg-type]
-
-    def _send_to_targets(self, targets: Any, args: tuple[Any, ...], parse: Any) -> Any:
-        """``args`` to every node ``targets`` names; the replies combined as redis-py combines them."""
-        if not self._ready:
-            return self._send_to_targets_when_ready(targets, args, parse)
-        nodes = []
-        for given in resolve(self, targets):
-            node = self.nodes_manager.topology.nodes.get(given.name)
-            if node is None:
-                raise DataError(f"target_nodes: {given.name} is not a node of the cluster")
-            nodes.append(node)
-        spec = lookup(args)
-        name = spec.name if spec is not None else str(args[0])
-        if len(nodes) == 1 and name not in COMBINE and name != "SCAN":
-            return self._to_node(nodes[0], args, parse)
-        parts = [self._to_node(node, args, parse) for node in nodes]
-        return join(asyncio.get_running_loop(), args[0], parts, ByNode([node.name for node in nodes], name))
-
-    async def _send_to_targets_when_ready(self, targets: Any, args: tuple[Any, ...], parse: Any) -> Any:
-        await self.initialize()
-        return await self._send_to_targets(targets, args, parse)
-
-    def _to_slot(self, slot: int, args: tuple[Any, ...], parse: Any, read: bool = False) -> CommandFuture[Any]:
-        manager = self.nodes_manager
-        node = manager.slots[slot]
-        if node is None:
-            manager.schedule_refresh()
-            raise ClusterDownError(f"CLUSTERDOWN slot {slot} is not served by any known node; refreshing the topology")
-        if read and manager.reads is not None:
-            node = manager.reader(node)
-        return manager.connection(node).execute(args, parse)
-
-    def _to_node(self, node: ClusterNode | None, args: tuple[Any, ...], parse: Any) -> CommandFuture[Any]:
-        if node is None:
-            self.nodes_manager.schedule_refresh()
-            raise ClusterDownError("CLUSTERDOWN no primary is known; refreshing the topology")
-        return self.nodes_manager.connection(node).execute(args, parse)
-
-    def _default(self) -> ClusterNode | None:
-        return self.nodes_manager.default_node
-
-    def _random_primary(self) -> ClusterNode | None:
-        primaries = self.get_primaries()
-        return random.choice(primaries) if primaries else None
-
-    def _to_primaries(self, args: tuple[Any, ...], parse: Any, combine: Any) -> CommandFuture[Any]:
-        primaries = self.get_primaries()
-        if not primaries:
-            raise ClusterDownError("CLUSTERDOWN no primary is known")
-        parts = [self._to_node(node, args, parse) for node in primaries]
-        return join(asyncio.get_running_loop(), args[0], parts, combine)
-
-    def _split(self, name: str, args: tuple[Any, ...], parse: Any) -> CommandFuture[Any]:
-        """A multi-key command over several slots: one command per slot, replies put back together."""
-        width, how = SPLITTABLE[name]
-        if (len(args) - 1) % width:
-            raise DataError(f"{name} takes {'key/value pairs' if width == 2 else 'keys'}")
-        groups = split_by_slot(args, width)
-        read = name in ("MGET", "EXISTS")
-        parts = [self._to_slot(slot, part_args(args, width, indexes), parse, read) for slot, indexes in groups.items()]
-        combine = Ordered(list(groups.values()), (len(args) - 1) // width) if how == "ordered" else COMBINERS[how]
-        return join(asyncio.get_running_loop(), args[0], parts, combine)
 
     # -- commands with a cluster meaning of their own -----------------------------------------------
     def mget_nonatomic(self, keys: Any, *args: Any) -> Awaitable[list[StrT | None]]:

@@ -313,8 +313,10 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf, Packing, TimedCall
 
     def _execute_keeping(self, args: tuple[Any, ...], parse: ParseT = None) -> CommandFuture[Any]:
         """``execute`` of a connection that keeps each command's bytes until its reply, for a redirect:
-        a cluster node's hot path. ``has_room()`` inlined with the kept bytes counted (a unit test
-        holds the two equal)."""
+        a cluster node's hot path. As ``execute``, ``has_room()`` is checked after encoding: the out-buffer
+        within its room of max_memory_bytes, the kept bytes within theirs (``kept_room``) and both under
+        max_buffered_bytes, three compares; past one, ``_keep_room`` decides as ``has_room()`` would
+        (a unit test holds the two equal) and takes more room."""
         loop = self._loop
         if loop is None or (
             loop._thread_id != _get_ident()  # type: ignore[attr-defined]
@@ -326,42 +328,53 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf, Packing, TimedCall
         fut.parse = parse
         fut.name = args[0]
         proto = self._proto
-        if (
-            proto is not None
-            and not self._queue
-            and len(proto.pending) < proto.max_inflight
-            and len(proto.out) + proto.kept_bytes < proto.max_buffered
-            and not proto.write_paused
-        ):
+        if proto is not None and not self._queue and len(proto.pending) < proto.max_inflight and not proto.write_paused:
             try:
                 data = _pack(args)
             except TypeError:  # arguments hiredis cannot pack: encoded in Python, or this caller's DataError
+                if len(proto.out) + proto.kept_bytes >= proto.max_buffered:
+                    self._wait_for_room(args, fut)
+                    return fut
                 if not proto.flush_scheduled:
                     self._schedule_flush(proto)
                 fut.deadline = self._tick_deadline
                 self._encode_or_wait(proto, args, fut)
                 return fut
-            budget = self.budget
-            size = len(data)
-            lacks = len(proto.out) + size - proto.out_room  # the out-buffer's room it takes, and its kept copy
-            if budget.used + size + (lacks if lacks > 0 else 0) <= budget.limit:
-                budget.used += size
-                if not proto.flush_scheduled:
-                    self._schedule_flush(proto)  # sets this iteration's deadline
-                fut.deadline = self._tick_deadline
-                proto.out += data
-                if lacks > 0:
-                    proto.take_room(force=True)
-                fut.payload = data  # the bytes object itself, kept by reference (Packed is bytes)
-                proto.kept_bytes += size
-                proto.pending.append(fut)
-                if parse is raw_reply:
-                    proto.raw_pending += 1
+            out = proto.out  # a local: the in-place add and the length need no attribute store or load
+            out += data
+            kept = proto.kept_bytes + len(data)
+            buffered = len(out)
+            if (
+                buffered > proto.out_room or kept > proto.kept_room or buffered + kept > proto.max_buffered
+            ) and not self._keep_room(proto, kept, len(data), args, fut):
                 return fut
-            self._no_memory(args, fut, size + size)
+            proto.kept_bytes = kept
+            if not proto.flush_scheduled:
+                self._schedule_flush(proto)  # sets this iteration's deadline
+            fut.deadline = self._tick_deadline
+            fut.payload = data  # the bytes object itself, kept by reference (Packed is bytes)
+            proto.pending.append(fut)
+            if parse is raw_reply:
+                proto.raw_pending += 1
             return fut
         self._wait_for_room(args, fut)
         return fut
+
+    def _keep_room(self, proto: RedisProtocol, kept: int, size: int, args: Any, fut: CommandFuture[Any]) -> bool:
+        """The kept command just encoded (last in the out-buffer, ``size`` bytes; ``kept``: the kept bytes with
+        its copy) took its connection past a room or past max_buffered_bytes (slow path: about once per loop
+        iteration). True when it stays: both copies were under max_buffered_bytes before it, and the room of
+        max_memory_bytes they lack is taken. Else it comes out again and waits for room, or for memory."""
+        out = proto.out
+        if len(out) + kept - size - size >= proto.max_buffered:
+            del out[len(out) - size :]
+            self._wait_for_room(args, fut)
+            return False
+        if proto.take_kept_room(kept):
+            return True
+        del out[len(out) - size :]
+        self._no_memory(args, fut, size + size)
+        return False
 
     def keep_from_now(self) -> None:
         """Keep each command sent from now on until its reply, as ``keeps_commands=True`` does from the start.

@@ -118,12 +118,16 @@ class RedisProtocol(Replies, SlowRoutes, Writes, asyncio.Protocol):
         # until its reply; they count against max_buffered_bytes
         self.keep = owner.keeps_commands
         self.kept_bytes = 0
+        # what the kept bytes hold of max_memory_bytes, taken as out_room is (``take_kept_room``, a step ahead) so
+        # that a kept command only adds its size and compares; given back down to ``kept_bytes`` after each read
+        self.kept_room = 0
         # keeping since set_retry switched it on: commands sent by the plain fast path (callers that
         # captured ``Connection.execute`` before) are kept at the write, from the out-buffer (see keep_from_now)
         self.keep_at_write = owner.keeps_at_write
         encoding = options.encoding if options.decode_responses else None
         # bytes replies and nothing kept: no decode failure to look for, no kept bytes to release
         self._plain = encoding is None and not self.keep
+        self._kept_plain = encoding is None and self.keep  # bytes replies, kept commands: a loop of their own
         errors = options.encoding_errors
         self._encoding = encoding
         self._errors = STRICT if errors == "strict" else errors
@@ -185,6 +189,36 @@ class RedisProtocol(Replies, SlowRoutes, Writes, asyncio.Protocol):
         self.out_cap = min(self.out_room, self.max_buffered)
         return True
 
+    def take_kept_room(self, kept: int) -> bool:
+        """The out-buffer (the command just encoded last in it) and ``kept`` kept bytes (its copy counted) passed
+        the room they hold of max_memory_bytes: take what they lack, the kept bytes a step more (as ``take_room``).
+        False, nothing taken, when what they lack is not left."""
+        budget = self.budget
+        lacks = len(self.out) - self.out_room
+        need = kept - self.kept_room
+        left = budget.limit - budget.used
+        if (lacks if lacks > 0 else 0) + (need if need > 0 else 0) > left:
+            return False
+        if lacks > 0:
+            self.take_room(force=True)
+            left = budget.limit - budget.used
+        if need > 0:
+            if left > need:
+                need += min(ROOM_STEP, (left - need) >> 3)
+            self.kept_room += need
+            budget.used += need
+        return True
+
+    def give_back_kept_room(self) -> None:
+        """Replies came (or kept commands left otherwise): the room beyond the kept bytes goes back to the budget."""
+        excess = self.kept_room - self.kept_bytes
+        if excess > 0:
+            self.kept_room = self.kept_bytes
+            budget = self.budget
+            budget.used -= excess
+            if budget.waiting:
+                budget.wake()
+
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
         transport.set_write_buffer_limits(high=self.max_buffered)  # type: ignore[attr-defined]
@@ -201,11 +235,11 @@ class RedisProtocol(Replies, SlowRoutes, Writes, asyncio.Protocol):
         """What this socket's commands and reply hold leaves the budget (its callers were failed)."""
         self._end_memory_wait()
         budget = self.budget
-        budget.used -= self.out_room + self.kept_bytes + self.written + self.reply_charged
+        budget.used -= self.out_room + self.kept_room + self.written + self.reply_charged
         budget.written -= self.written
         budget.replies -= self.reply_charged
         self.out = bytearray()
-        self.out_room = self.out_cap = self.kept_bytes = self.written = self.reply_charged = 0
+        self.out_room = self.out_cap = self.kept_bytes = self.kept_room = self.written = self.reply_charged = 0
         self.writes.clear()
         self.writes_size = 0
         if budget.waiting:

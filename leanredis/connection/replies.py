@@ -137,7 +137,9 @@ class Replies:
     reply_charged: int
     keep: bool
     kept_bytes: int
+    kept_room: int
     _plain: bool
+    _kept_plain: bool
     _encoding: str | None
     _errors: str
     max_reply: int
@@ -196,8 +198,34 @@ class Replies:
                         fut.set_exception(unparsable(fut, exc))
                         continue
                     fut.set_result(value)
+            elif self._kept_plain:  # bytes replies, each command's bytes kept until its reply (a cluster node)
+                while (reply := reader.gets()) is not MORE:
+                    cls = reply.__class__
+                    if cls is Push:
+                        self._push(reply)
+                        continue
+                    fut = pending.popleft()  # IndexError: a reply nobody asked for
+                    kept = fut.payload  # Packed, or None (a handshake step's, released when sent)
+                    if kept is not None:
+                        fut.payload = None
+                        self.kept_bytes -= len(kept)  # their room goes back after the read (below)
+                    if fut.done():
+                        continue  # cancelled or timed out: the late reply is dropped
+                    if cls is ResponseError:
+                        self._error_reply(fut, reply, kept)
+                        continue
+                    parse = fut.parse
+                    if parse is None:
+                        fut.set_result(reply)
+                        continue
+                    try:  # inlined, not a call: one frame less per parsed reply
+                        value = parse(reply)
+                    except Exception as exc:  # a reply of an unexpected shape: this caller's error only
+                        fut.set_exception(unparsable(fut, exc))
+                        continue
+                    fut.set_result(value)
             else:
-                keep = self.keep  # a cluster node's connection: each command's bytes are kept until its reply
+                keep = self.keep  # each command's bytes kept until its reply, and replies decoded
                 kept = None
                 while (reply := reader.gets()) is not MORE:
                     if failures:
@@ -214,8 +242,7 @@ class Replies:
                         kept = fut.payload  # Packed, or None for a batch (MULTI..EXEC is never redirected)
                         if kept is not None:
                             fut.payload = None
-                            self.kept_bytes -= len(kept)
-                            self.budget.used -= len(kept)
+                            self.kept_bytes -= len(kept)  # their room goes back after the read (below)
                     if fut.done():
                         continue  # cancelled or timed out: the late reply is dropped
                     if cls is ResponseError:
@@ -275,6 +302,8 @@ class Replies:
                 return
             if arriving != self.reply_charged and self._charge_reply(arriving, -1):
                 return
+        if self.kept_room > self.kept_bytes:  # kept commands answered in this read: their room, once per read
+            self.give_back_kept_room()
         owner = self._owner
         if owner is not None and owner._queue:
             owner._drain()
@@ -398,12 +427,12 @@ class Replies:
             self.transport.abort()
 
     def _release_kept(self, fut: CommandFuture[Any]) -> Packed | None:
-        """The reply came: the kept bytes leave the bound (and are returned, for a redirect)."""
+        """The reply came: the kept bytes leave the bound (and are returned, for a redirect); their room of
+        max_memory_bytes goes back at the end of the read (``give_back_kept_room``)."""
         kept = fut.payload
         if kept is not None and kept.__class__ is Packed:
             fut.payload = None
             self.kept_bytes -= len(kept)
-            self.budget.used -= len(kept)
             return kept  # type: ignore[no-any-return]
         return None
 
@@ -450,6 +479,7 @@ class Replies:
     if TYPE_CHECKING:  # provided by RedisProtocol and SlowRoutes
 
         def _python_reader(self) -> PythonParser: ...
+        def give_back_kept_room(self) -> None: ...
         def _sync_written(self) -> None: ...
         def _broken(self, exc: BaseException) -> None: ...
         def _fail_all(self, error: type[Exception], text: str) -> None: ...

@@ -99,8 +99,11 @@ class Writes:
     whole_writes: bool
     keep: bool
     kept_bytes: int
+    kept_room: int
     keep_at_write: bool
     _plain: bool
+    _kept_plain: bool
+    _encoding: str | None
 
     def keep_from_now(self) -> None:
         """Keep each command's bytes until its reply from now on (``set_retry`` on a plain connection).
@@ -115,6 +118,7 @@ class Writes:
         self.keep = True
         self.keep_at_write = True
         self._plain = False
+        self._kept_plain = self._encoding is None
 
     def _keep_written(self, out: bytearray) -> None:
         """``flush`` of a connection switched to keeping: each command of ``out`` that the plain fast path
@@ -144,6 +148,7 @@ class Writes:
                 data = bytes(out[position:end])
                 fut.payload = data
                 self.kept_bytes += len(data)
+                self.kept_room += len(data)
                 self.budget.used += len(data)
             position = end
 
@@ -183,8 +188,9 @@ class Writes:
         budget = self.budget
         # a redirected command waiting in a queue was charged its bytes there: they move, never refused
         charge = getattr(fut, "charge", 0) if budget.queued else 0
-        lacks = len(self.out) + size - self.out_room  # the out-buffer's room it would take; kept: its copy too
-        if check and not charge and budget.used + max(lacks, 0) + (size if keep else 0) > budget.limit:
+        lacks = len(self.out) + size - self.out_room  # the out-buffer's room it would take
+        kept_lacks = self.kept_bytes + size - self.kept_room if keep else 0  # and the room of its kept copy
+        if check and not charge and budget.used + max(lacks, 0) + max(kept_lacks, 0) > budget.limit:
             return size * 2 if keep else size
         self.out += data
         if charge:
@@ -192,7 +198,9 @@ class Writes:
         if lacks > 0:
             self.take_room(force=True)
         if keep:
-            budget.used += size
+            if kept_lacks > 0:
+                self.kept_room += kept_lacks
+                budget.used += kept_lacks
             fut.payload = data  # bytes: kept as they are (a re-sent Packed is its own data)
             self.kept_bytes += size
         else:
@@ -259,6 +267,7 @@ class Writes:
         self.encode(args, fut, check=False)  # the handshake: never refused (a few hundred bytes)
         if self.keep:
             self._release_kept(fut)  # a handshake step is never redirected nor sent again: its error is the connect's
+            self.give_back_kept_room()
         return fut
 
     def flush(self) -> None:
@@ -302,6 +311,7 @@ class Writes:
     if TYPE_CHECKING:  # provided by RedisProtocol and Replies
 
         def take_room(self, force: bool = False) -> bool: ...
+        def give_back_kept_room(self) -> None: ...
         def _sync_written(self) -> None: ...
         def collect(self, fut: CommandFuture[Any], commands: int) -> None: ...
         def _release_kept(self, fut: CommandFuture[Any]) -> Packed | None: ...

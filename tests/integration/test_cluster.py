@@ -54,6 +54,23 @@ def keys_on_each_primary(client: RedisCluster, count: int = 30) -> list[str]:
     return keys
 
 
+async def test_kept_commands_are_charged_to_max_memory_bytes_and_given_back_once_answered(rc: RedisCluster) -> None:
+    """A burst over every primary: each command's kept copy (for a redirect) is charged while in flight;
+    once the replies are read, the client still connected, nothing of it (nor of the out-buffers) is held."""
+    budget = rc.options.memory_budget
+    keys = keys_on_each_primary(rc, 300)
+    async with asyncio.timeout(10):
+        futures = [rc.set(key, b"v" * 1000) for key in keys]
+        parts = budget.parts()
+        assert parts["kept"] >= 300 * 1000, parts  # the kept copies, before a byte was written
+        assert parts["buffered"] >= 300 * 1000, parts  # and the out-buffers
+        assert await asyncio.gather(*futures) == [True] * 300
+        await assert_no_leak(rc)
+    parts = budget.parts()
+    assert (parts["kept"], parts["buffered"]) == (0, 0), parts
+    assert sum(parts.values()) == budget.used
+
+
 async def test_awaiting_a_cluster_client_initializes_it_as_redis_asyncio_does(cluster: LocalCluster) -> None:
     import redis.asyncio
 
