@@ -217,6 +217,8 @@ def run_notes(r: dict[str, Any]) -> list[str]:
         notes.append(f"cache hit ratio {r['cache_hit_ratio']:.3f}")
     if r.get("cache_speedup") is not None:
         notes.append(f"{r['cache_speedup']:.2f}x uncached ({r['uncached_throughput_ops_per_s']:,} ops/s)")
+    if r.get("warm_cache_speedup") is not None:
+        notes.append(f"warm: {r['warm_cache_speedup']:.2f}x, hit ratio {r['warm_cache_hit_ratio']:.3f}")
     if r.get("stale_after_writes") is not None:
         notes.append(f"{r['stale_after_writes']} stale")
     if r.get("server_connected_clients"):

@@ -99,7 +99,10 @@ def test_repeated_rounds_are_judged_on_the_median_of_ratios_taken_within_each_ro
 def test_a_cached_run_says_its_hit_ratio_its_speed_up_and_its_stale_reads_in_its_notes() -> None:
     # the notes are what the text table, results.md and the report page show beside the figures
     run = _run("leanredis", False, "cached", 200_000, 0.4, 40.0)
-    run.update(cache_hit_ratio=0.9412, cache_speedup=4.05, uncached_throughput_ops_per_s=123_456, stale_after_writes=0)
-    assert run_notes(run) == ["cache hit ratio 0.941", "4.05x uncached (123,456 ops/s)", "0 stale"]
+    run.update(cache_hit_ratio=0.9412, cache_speedup=2.5, uncached_throughput_ops_per_s=123_456, stale_after_writes=0,
+               warm_cache_speedup=9.03, warm_cache_hit_ratio=0.9955)
+    assert run_notes(run) == [
+        "cache hit ratio 0.941", "2.50x uncached (123,456 ops/s)", "warm: 9.03x, hit ratio 0.996", "0 stale"
+    ]
     peer = _run("redispy", False, "cached", 200_000, 4.0, 40.0)  # no cache: nothing to say
     assert run_notes(peer) == []
