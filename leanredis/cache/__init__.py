@@ -51,6 +51,7 @@ import copy
 import dataclasses
 import sys
 from collections.abc import Callable, Sequence
+from functools import partial as _partial
 from typing import Any
 
 from ..connection.core import thread_checkable
@@ -343,9 +344,9 @@ class ClientCache:
             return fut
         self._inflight[cache_key] = fut
         self._reading[key] = self._reading.get(key, 0) + 1
-        epoch = self._epoch
-        # registered before the caller awaits: runs before the caller resumes, so its next read hits
-        fut.add_done_callback(lambda done: self._completed(cache_key, key, epoch, sent, ttl, done))
+        # registered before the caller awaits: runs before the caller resumes, so its next read hits. A
+        # partial, not a lambda: a closure made every local here a cell, built on every slow call
+        fut.add_done_callback(_partial(self._completed, cache_key, key, self._epoch, sent, ttl))
         return fut
 
     async def _send_later(self, args: tuple[Any, ...], parse: Any) -> Any:
@@ -364,16 +365,21 @@ class ClientCache:
         else:
             self._reading.pop(key, None)
             self._stale.discard(key)
-        if fut.cancelled() or fut.exception() is not None or not ttl.done():
+        try:
+            value = fut.result()
+        except BaseException:  # cancelled or failed: nothing to keep (the caller has the error)
             _consume(ttl)
             return
-        if ttl.cancelled() or ttl.exception() is not None:
+        if not ttl.done():
+            _consume(ttl)
+            return
+        try:
+            pttl = ttl.result()
+        except BaseException:  # its PTTL cancelled or failed: no TTL to bound the entry by
             return
         if stale or epoch != self._epoch:
             self.uncached_replies += 1  # its key changed while it was in flight: the reply may be old
             return
-        pttl = ttl.result()
-        value = fut.result()
         if pttl.__class__ is not int or pttl < -2 or (pttl == -2 and value):
             self.uncached_replies += 1  # no key, yet a value: not what a missing key reads as
             return

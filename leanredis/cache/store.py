@@ -115,7 +115,7 @@ class CacheStore:
             expires = now + self.ttl
         if expires and expires <= now:
             return False
-        size = size_of(value) + size_of(key) + ENTRY_OVERHEAD + held
+        size = size_of(value) + _getsizeof(key) + ENTRY_OVERHEAD + held  # key: bytes, as the server names it
         if size > self.max_bytes:
             return False
         entries = self._entries

@@ -177,15 +177,24 @@ class ClusterCaching:
                     return primary
             return None
 
+        def ready() -> bool:
+            if not self._ready:
+                return False
+            # the slot table, once read, is only refreshed, never gone: from now on a read goes straight to
+            # the standalone cache's send, without this check (a call and a frame per hit)
+            self._send = direct_send
+            return True
+
         cache = ClusterCache(
             config,
             self._send,
             self.options.encoding,
             time.monotonic,
             owner_of,
-            lambda: self._ready,
+            ready,
             shard_of if manager.reads is not None else None,
         )
+        direct_send = ClientCache.send.__get__(cache)
         manager.cache = cache
         self._cache = cache
         self._send = cache.send

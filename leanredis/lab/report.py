@@ -201,7 +201,8 @@ def cluster_text(rows: list[dict[str, Any]]) -> str:
 
 
 def run_notes(r: dict[str, Any]) -> list[str]:
-    """What a run adds beside its figures: paced targets, backlog, RSS growth, recovery, server connections."""
+    """What a run adds beside its figures: paced targets, backlog, RSS growth, recovery, the cache's hit ratio and
+    speed-up, server connections."""
     notes = []
     if "achieved_ratio" in r:
         notes.append(f"achieved {r['achieved_ratio'] * 100:.1f}% of {r.get('target_qps'):,}/s")
@@ -213,6 +214,14 @@ def run_notes(r: dict[str, Any]) -> list[str]:
         notes.append(f"RSS {r['rss_growth_mb_per_1000']:+.3f} MB/1000 cycles")
     if r.get("recovery_s") is not None:
         notes.append(f"recovered in {r['recovery_s']} s")
+    if r.get("cache_hit_ratio") is not None:
+        notes.append(f"cache hit ratio {r['cache_hit_ratio']:.3f}")
+    if r.get("cache_speedup") is not None:
+        notes.append(f"{r['cache_speedup']:.2f}x uncached ({r['uncached_throughput_ops_per_s']:,} ops/s)")
+    if r.get("warm_cache_speedup") is not None:
+        notes.append(f"warm: {r['warm_cache_speedup']:.2f}x, hit ratio {r['warm_cache_hit_ratio']:.3f}")
+    if r.get("stale_after_writes") is not None:
+        notes.append(f"{r['stale_after_writes']} stale")
     if r.get("server_connected_clients"):
         notes.append(f"{r['server_connected_clients']} conns on server")
     if r.get("budget"):

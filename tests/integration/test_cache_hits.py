@@ -126,3 +126,29 @@ async def test_a_key_that_cannot_be_hashed_is_read_as_the_uncached_client_reads_
         assert await cached.get(bytearray(b"unhashable")) == b"1"  # type: ignore[arg-type]
         assert await cached.get(memoryview(bytearray(b"unhashable"))) == b"1"  # writable: hash() refuses
         assert await cached.hget(bytearray(b"unhashable:h"), "f") is None  # type: ignore[arg-type]
+
+
+async def test_a_cancelled_or_refused_miss_keeps_nothing_and_the_next_read_is_kept(
+    make_cached: MakeCached, writer: leanredis.Redis
+) -> None:
+    cached = make_cached()
+    await cached.ping()
+    await writer.set("dropped", "1")
+    read = cached.get("dropped")
+    read.cancel()  # before its reply: the reply is read and dropped
+    await cached.ping()  # every reply sent before this one has arrived
+    assert cached.cache_stats()["entries"] == 0
+    assert await cached.get("dropped") == b"1"  # not the cancelled read's outcome: a read of its own
+    assert await cached.get("dropped") == b"1"
+    assert cached.cache_stats()["hits"] == 1
+
+    await writer.hset("refused", "f", "v")
+    with pytest.raises(ResponseError, match="WRONGTYPE"):
+        await cached.get("refused")
+    assert cached.cache_stats()["entries"] == 1  # "dropped" only: an error reply is the caller's, never kept
+    await writer.delete("refused")
+    await writer.set("refused", "2")
+    await cached.ping()
+    assert await cached.get("refused") == b"2"  # the error was not kept, nor is the read still shared
+    assert await cached.get("refused") == b"2"
+    assert cached.cache_stats()["hits"] == 2

@@ -282,6 +282,28 @@ async def test_reads_before_the_first_topology_are_answered_then_cached(
         await client.aclose()
 
 
+async def test_once_the_slot_table_is_read_a_hit_skips_the_readiness_check(
+    cluster: LocalCluster, writer: RedisCluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await writer.set("ready", "r")
+    client = cached_cluster(cluster)  # no initialize(): the first read waits for the topology
+    try:
+        async with asyncio.timeout(10):
+            assert await client.get("ready") == b"r"
+
+            def checked() -> bool:
+                raise AssertionError("a read of a ready client went through the readiness check")
+
+            monkeypatch.setattr(client._cache, "_ready", checked)
+            assert await client.get("ready") == b"r"  # a hit: the table, once read, is never gone
+            await writer.set("ready", "s")
+            await settled(client)
+            assert await client.get("ready") == b"s"  # and a miss after an invalidation
+            assert client.cache_stats()["hits"] == 1
+    finally:
+        await client.aclose()
+
+
 async def test_reads_from_replicas_are_cached_and_invalidated_by_the_replicas(
     cluster: LocalCluster, writer: RedisCluster
 ) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from leanredis.lab.report import cluster_targets, cluster_text, markdown, ok_rate
+from leanredis.lab.report import cluster_targets, cluster_text, markdown, ok_rate, run_notes
 from leanredis.lab.runner import Plan, label, runs
 
 
@@ -94,3 +94,15 @@ def test_repeated_rounds_are_judged_on_the_median_of_ratios_taken_within_each_ro
     assert burst["detail"].startswith("median of 3 rounds (0.91x, 0.67x, 0.91x)")
     rss = rows["flood: peak RSS, leanredis cluster - standalone"]
     assert rss["value"] == 30.0 and rss["met"] is True  # rounds: +30, +10, +40
+
+
+def test_a_cached_run_says_its_hit_ratio_its_speed_up_and_its_stale_reads_in_its_notes() -> None:
+    # the notes are what the text table, results.md and the report page show beside the figures
+    run = _run("leanredis", False, "cached", 200_000, 0.4, 40.0)
+    run.update(cache_hit_ratio=0.9412, cache_speedup=2.5, uncached_throughput_ops_per_s=123_456, stale_after_writes=0,
+               warm_cache_speedup=9.03, warm_cache_hit_ratio=0.9955)
+    assert run_notes(run) == [
+        "cache hit ratio 0.941", "2.50x uncached (123,456 ops/s)", "warm: 9.03x, hit ratio 0.996", "0 stale"
+    ]
+    peer = _run("redispy", False, "cached", 200_000, 4.0, 40.0)  # no cache: nothing to say
+    assert run_notes(peer) == []
