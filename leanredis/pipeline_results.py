@@ -12,6 +12,7 @@ and ``ClusterPipeline``.
 from __future__ import annotations
 
 import textwrap
+from operator import itemgetter
 from typing import Any
 
 from .commands.base import EmptyOnError
@@ -27,9 +28,34 @@ def upper_name(name: Any) -> str:
     return str(name).upper()
 
 
+_parser = itemgetter(1)
+
+
+def _parsed_at_once(stack: list[tuple[tuple[Any, ...], Any]], replies: list[Any]) -> list[Any] | None:
+    """The replies parsed with no bytecode per reply, when none is an error and the commands share one
+    parser (a pipeline of SETs, of GETs): ``replies`` itself when there is none to apply. None otherwise,
+    or when a parser raised: the caller's loop then goes over them one by one and says which command."""
+    kinds = set(map(type, replies))
+    if ResponseError in kinds or UnicodeDecodeError in kinds:
+        return None
+    parsers = set(map(_parser, stack))
+    if len(parsers) != 1:
+        return None
+    parse = parsers.pop()
+    if parse is None:
+        return replies
+    try:
+        return list(map(parse, replies))
+    except Exception:  # noqa: BLE001 - a reply of an unexpected shape: the loop finds it and says which
+        return None
+
+
 def plain_results(stack: list[tuple[tuple[Any, ...], Any]], replies: list[Any], raise_on_error: bool) -> list[Any]:
     """A plain pipeline's replies, parsed in place in one pass: errors made exceptions (or, for a
     command whose error means "empty", its empty value), raw readers applied."""
+    parsed = _parsed_at_once(stack, replies)
+    if parsed is not None:
+        return parsed
     first_error = -1
     for index, ((_, parse), reply) in enumerate(zip(stack, replies)):
         cls = reply.__class__
@@ -94,6 +120,9 @@ def exec_results(
 
 def parse_results(stack: list[tuple[tuple[Any, ...], Any]], results: list[Any], raise_on_error: bool) -> list[Any]:
     """A transaction's results parsed in place: error items made exceptions, the first raised if asked."""
+    parsed = _parsed_at_once(stack, results)
+    if parsed is not None:
+        return parsed
     first_error = -1
     for index, ((args, parse), value) in enumerate(zip(stack, results)):
         cls = value.__class__

@@ -161,7 +161,8 @@ class Replies:
         self.bytes_in += len(data)
         if self.written:  # a reply: what was written before it left the transport's buffer
             self._sync_written()
-        if self._watch_attributes and (b"\n|" in data or data[:1] == b"|"):
+        # one byte looked for first (memchr): a two-byte search reads every byte of the data, ~3 instructions each
+        if self._watch_attributes and b"|" in data and (b"\n|" in data or data[:1] == b"|"):
             self.arriving += len(data)
             self._receive_attributes(data)  # feeds in pieces, each routed by data_received(b"")
             return

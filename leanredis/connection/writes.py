@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
+from itertools import islice
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from ..exceptions import DataError, RedisError
@@ -76,6 +78,40 @@ class Batch:
 
 
 Release = tuple[int, Callable[[list[int]], None]]
+
+_first = itemgetter(0)
+_join = b"".join
+# commands packed at a time by _encode_fast: what it holds beyond the out-buffer while it encodes
+_CHUNK = 32
+
+
+def _encode_fast(
+    out: bytearray, commands: list[tuple[Any, Any]], size: int, around: tuple[Any, Any] | None
+) -> list[int]:
+    """A batch's commands appended to ``out`` with no bytecode per command: hiredis packs them (``map``), 32 at a
+    time, each run of short ones joined into one append. The positions of the commands encoded longer than
+    ``size``. Raises what ``_pack`` raises (the caller encodes again, one by one, and says which argument).
+
+    A run that holds a long command is appended piece by piece, so that no more than 32 encoded commands are
+    held beside the out-buffer, and a value's bytes are never copied twice into a join.
+    """
+    if around is not None:
+        out += _pack(around[0])  # type: ignore[misc]
+    long: list[int] = []
+    encoded = map(_pack, map(_first, commands))
+    base = 0
+    while packed := list(islice(encoded, _CHUNK)):
+        if max(map(len, packed)) <= size:
+            out += _join(packed)
+        else:
+            for index, data in enumerate(packed, base):
+                out += data
+                if len(data) > size:
+                    long.append(index)
+        base += _CHUNK
+    if around is not None:
+        out += _pack(around[1])  # type: ignore[misc]
+    return long
 
 
 class Writes:
@@ -224,29 +260,36 @@ class Writes:
         around = batch.around
         release = batch.release
         size = release[0] if release is not None else 1 << 62
-        long: list[int] = []
-        index = 0
+        long: list[int] | None
         try:
-            if around is not None:
-                out += _pack(around[0])  # type: ignore[misc]
-            for args, _ in batch.commands:
-                try:
-                    data = _pack(args)  # type: ignore[misc]
-                except TypeError:
-                    scratch = bytearray()
-                    encode_command(args, scratch)
-                    data = scratch
-                out += data
-                if len(data) > size:
-                    long.append(index)
-                index += 1
-            if around is not None:
-                out += _pack(around[1])  # type: ignore[misc]
-        except Exception as exc:
+            long = _encode_fast(out, batch.commands, size, around)
+        except Exception:  # an argument hiredis does not take (bytearray, a bool): again, one by one
             del out[start:]
-            if isinstance(exc, RedisError):
-                raise
-            raise DataError(f"cannot encode a command of the batch: {exc}") from exc
+            long = None
+        if long is None:
+            long = []
+            index = 0
+            try:
+                if around is not None:
+                    out += _pack(around[0])  # type: ignore[misc]
+                for args, _ in batch.commands:
+                    try:
+                        data = _pack(args)  # type: ignore[misc]
+                    except TypeError:
+                        scratch = bytearray()
+                        encode_command(args, scratch)
+                        data = scratch
+                    out += data
+                    if len(data) > size:
+                        long.append(index)
+                    index += 1
+                if around is not None:
+                    out += _pack(around[1])  # type: ignore[misc]
+            except Exception as exc:
+                del out[start:]
+                if isinstance(exc, RedisError):
+                    raise
+                raise DataError(f"cannot encode a command of the batch: {exc}") from exc
         if len(out) > self.out_room and not self.take_room(force=not check):
             size = len(out) - start
             del out[start:]

@@ -295,3 +295,43 @@ async def test_max_reply_bytes_bounds_each_reply_of_a_pipeline_not_their_sum(red
         assert await pipe.execute() == [b"x" * 1000] * 2000
     finally:
         await client.aclose()
+
+
+@pytest.mark.parametrize("transaction", [False, True], ids=["pipeline", "multi-exec"])
+async def test_a_long_bytes_value_among_short_commands_is_released_once_written(
+    r: leanredis.Redis, redis_server: RedisServer, transaction: bool
+) -> None:
+    other = leanredis.Redis(host="127.0.0.1", port=redis_server.port)
+    try:
+        value = bytes(100_000)  # plain bytes, encoded by hiredis with its short neighbours
+        baseline = sys.getrefcount(value)
+        pipe = r.pipeline(transaction=transaction)
+        for i in range(40):
+            pipe.set(f"short:{i}", i)
+        pipe.set("big", value).strlen("big")
+        assert sys.getrefcount(value) > baseline  # recorded: the pipeline holds it until execute
+        await other.execute_command("CLIENT", "PAUSE", 300, "ALL")
+        task = asyncio.ensure_future(pipe.execute())
+        for _ in range(5):
+            await asyncio.sleep(0.01)  # written, replies not yet back (the server is paused)
+        assert not task.done()
+        assert sys.getrefcount(value) == baseline, "the pipeline kept a long value after it was written"
+        assert (await task)[-2:] == [True, 100_000]
+    finally:
+        await other.aclose()
+
+
+@pytest.mark.parametrize("transaction", [False, True], ids=["pipeline", "multi-exec"])
+async def test_an_error_among_replies_sharing_one_parser_is_raised_or_kept_in_place(
+    r: leanredis.Redis, transaction: bool
+) -> None:
+    await r.delete("str", "lst")
+    await r.set("str", "v")
+    await r.rpush("lst", "x")
+    pipe = r.pipeline(transaction=transaction)
+    pipe.get("str").get("lst").get("str")  # one parser for all three; the second reply is WRONGTYPE
+    with pytest.raises(ResponseError, match=r"Command # 2 \(GET lst\) of pipeline caused error"):
+        await pipe.execute()
+    pipe.get("str").get("lst").get("str")
+    results = await pipe.execute(raise_on_error=False)
+    assert results[0] == results[2] == b"v" and isinstance(results[1], ResponseError)
