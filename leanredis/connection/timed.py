@@ -156,13 +156,18 @@ class TimedCalls:
         # caller gave up) it leaves the queue now, not when replies make room, so a long
         # stall holds at most the commands that can still succeed.
         queue = self._queue
+        # what held them, said once per sweep: a sweep after a stall fails thousands at once, and a failure
+        # must cost less than a success, or a client behind its arrivals falls further behind
+        held = None
         while queue:
             fut = queue[0]
             if not fut.done():
                 deadline = fut.deadline
                 if deadline == CUSTOM_DEADLINE or deadline > now:
                     break
-                self._time_out(fut, default, now, _started(deadline, default), QUEUED, self._held_by())
+                if held is None:
+                    held = self._held_by()
+                self._time_out(fut, default, now, _started(deadline, default), QUEUED, held)
             queue.popleft()
             fut.payload = None
             self.budget.unqueue(fut)
@@ -170,7 +175,9 @@ class TimedCalls:
             self._drain()  # the first command waiting for max_memory_bytes left: the next may fit
         late, next_deadline = expired_at_head(queue, now)
         for _, fut in late:
-            self._time_out(fut, default, now, _started(fut.deadline, default), QUEUED, self._held_by())
+            if held is None:
+                held = self._held_by()
+            self._time_out(fut, default, now, _started(fut.deadline, default), QUEUED, held)
         if proto is not None:
             late, deadline = expired_at_head(proto.pending, now)
             next_deadline = min(next_deadline, deadline)
