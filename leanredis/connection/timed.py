@@ -137,9 +137,12 @@ class TimedCalls:
     def _arm(self, when: float) -> None:
         if self._timer is not None:
             self._timer.cancel()
-        # at least 1 ms ahead: uvloop turns a call_at less than half a millisecond away into call_soon,
-        # whose Handle has no when(), and every "is the timer later than this deadline" check asks it
-        self._timer = self._loop.call_at(max(when, self._loop.time() + 0.001), self._sweep)
+        # at least 1 ms ahead: uvloop turns a timer less than half a millisecond away into call_soon, whose
+        # Handle has no when(), and every "is the timer later than this deadline" check asks it. A delay, not
+        # call_at: uvloop's call_at reads its millisecond clock again, and a tick between the two reads made
+        # a 1 ms margin 0 (CI saw the AttributeError once)
+        loop = self._loop
+        self._timer = loop.call_later(max(when - loop.time(), 0.001), self._sweep)
 
     def _sweep(self) -> None:
         """Fail every command past its deadline, saying where its time went; re-arm for the next one."""
