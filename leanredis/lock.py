@@ -214,8 +214,9 @@ class Lock:
                 remaining = give_up_at - loop.time()
                 if remaining <= 0:
                     return False
-                # the last try happens at the deadline, not one ``sleep`` before it
-                pause = min(pause, remaining)
+                # the last try happens at the deadline, not one ``sleep`` before it; at least 1 ms: uvloop runs a
+                # sleep under half a millisecond at once, its clock (in milliseconds) unmoved, and tries would spin
+                pause = max(min(pause, remaining), 0.001)
             await asyncio.sleep(pause)
 
     def _abandon(self, token: bytes) -> None:
