@@ -44,7 +44,7 @@ async def module_misuse() -> None:
     ok: bytes = await s.tdigest().reset("td")  # error: a str client's OK is str
     (await r.bf().add("bf", "a")).decode()  # error: BF.ADD gives a bool
     r.pipeline().json().get("k").result()  # error: on a pipeline, the pipeline: no future to ask for a result
-    r.pipeline().ts().add("t", 1, 1.0).ts().no_such_command()  # error: chaining still needs a real command
+    r.pipeline().ts().add("t", 1, 1.0).done()  # error: on a pipeline, the pipeline: no future to ask if done
     (await r.json().get("k")).decode()  # error: JSON.GET gives a JSON value, never bytes
     (await r.ft().search("q")).docs[0].id.decode()  # error: a document's id is str
     r.ts().range("t", "-", "+", aggregation_type=("min", "max"))  # error: several aggregators go in a list
