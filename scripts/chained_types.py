@@ -14,7 +14,7 @@ type once this is run; tests/unit/test_typing.py fails while the stub is out of 
 The module namespaces a pipeline hands out (``pipe.json()``, ``pipe.ft()``, ``pipe.ts()``, ``pipe.bf()``, ...)
 record their commands in it too, so each has a chained variant here (``ChainedJSON``, ``ClusterChainedJSON``,
 ...) whose command methods return ``Queued[StrT, T]`` likewise: ``pipe.json().set(...).incr("n")`` is the
-pipeline. ON_PIPELINE says the few whose reply on a pipeline is not the client's.
+pipeline. ON_PIPELINE and AWAITS_ONE say the few whose reply on a pipeline is not the client's.
 """
 
 from __future__ import annotations
@@ -54,6 +54,9 @@ NAMESPACES = {
 ON_PIPELINE: dict[tuple[str, str], str | None] = {
     ("Search", "search"): "list[Any]", ("Search", "hybrid_search"): "list[Any]", ("Search", "sugadd"): None,
 }
+# the namespace helpers (async) that await one command of the namespace and give its reply: on a pipeline they
+# give what awaiting the recorded command gives, the pipeline (buffered) or the reply (watching)
+AWAITS_ONE = {("JSON", "set_file")}
 # names the stub itself defines or imports
 OWN = {"T", "Generator", "Generic", "TypeVar", "overload", "builtins"}
 
@@ -236,8 +239,10 @@ class _Stub:
                 if original not in namespaces_of(module):
                     namespace = None
                 else:
-                    returns = [f"{namespaces[original]}[StrT]"]  # type: ignore[index]
-            if not namespace:
+                    returns = [f"{(namespaces or {})[original]}[StrT]"]
+            if (cls.__name__, name) in AWAITS_ONE:
+                returns = [f"{self.pipeline}[StrT] | {d}" for d in declared]
+            elif not namespace:
                 matches = [RETURN.match(d) for d in declared]
                 if not all(matches):
                     continue  # not a command sent through _send (an iterator, a helper): as the client's
@@ -250,11 +255,14 @@ class _Stub:
             names.add(name)
             for variant, result in zip(variants, returns):
                 head = "    @overload\n" if len(variants) > 1 else ""
-                line = f"{head}    def {name}({parameters(variant)}) -> {result}: ..."
+                asynchronous = "async " if inspect.iscoroutinefunction(variant) else ""
+                line = f"{head}    {asynchronous}def {name}({parameters(variant)}) -> {result}: ..."
                 annotations = [str(p.annotation) for p in inspect.signature(variant).parameters.values()
                                if p.annotation is not p.empty]
                 if result.startswith(f"{self.queued}["):
                     annotations.append(result.removeprefix(f"{self.queued}[StrT, ")[:-1])
+                elif result.startswith(f"{self.pipeline}[StrT] | "):
+                    annotations.append(result.removeprefix(f"{self.pipeline}[StrT] | "))
                 for identifier, alias in self.need(annotations, function.__module__).items():
                     line = re.sub(rf"(?<![\w.]){identifier}(?!\w)", alias, line)
                 lines.append(line)
@@ -289,9 +297,9 @@ def generate(package: str, pipeline_module: str, pipeline: str, queued: str, cha
     for name, module in NAMESPACES.items():
         stub.imports.setdefault(module, set()).add(name)
         namespace = getattr(importlib.import_module(module), name)
-        for cls, method in ON_PIPELINE:
+        for cls, method in [*ON_PIPELINE, *AWAITS_ONE]:
             if cls == name and not inspect.isfunction(getattr(namespace, method, None)):
-                raise RuntimeError(f"ON_PIPELINE names {cls}.{method}, which is gone")
+                raise RuntimeError(f"{cls}.{method} is gone: take it out of ON_PIPELINE or AWAITS_ONE")
         namespace_classes.append(NAMESPACE_CLASS.format(
             chained=chained_names[name], namespace=name, queued=queued, pipeline=pipeline,
             body=stub.methods(namespace, set()),

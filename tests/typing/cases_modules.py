@@ -418,6 +418,8 @@ async def module_pipelines(r: Redis[bytes], s: Redis[str], rc: RedisCluster[str]
     assert_type(pipe.cms().query("cms", "a"), Queued[bytes, list[int]])
     assert_type(pipe.topk().list("tk"), Queued[bytes, list[str | int | float | None]])
     assert_type(pipe.tdigest().reset("td"), Queued[bytes, bytes])
+    # set_file() awaits the recorded JSON.SET: the pipeline back (buffered), SET's reply (watching)
+    assert_type(await pipe.json().set_file("k", "$", "doc.json"), Pipeline[bytes] | bool | None)
     assert_type(await pipe.execute(), list[Any])
     async with s.pipeline() as spipe:
         await spipe.watch("k")  # watching: a command runs at once, and awaiting it gives its reply
