@@ -15,6 +15,11 @@ The module namespaces a pipeline hands out (``pipe.json()``, ``pipe.ft()``, ``pi
 record their commands in it too, so each has a chained variant here (``ChainedJSON``, ``ClusterChainedJSON``,
 ...) whose command methods return ``Queued[StrT, T]`` likewise: ``pipe.json().set(...).incr("n")`` is the
 pipeline. ON_PIPELINE and AWAITS_ONE say the few whose reply on a pipeline is not the client's.
+
+``r.json().pipeline()`` and ``r.ts().pipeline()`` make a class at run time: the client's pipeline class with
+the module's command methods first (JSON's set/get/type, TimeSeries' add/get/info). The stubs say the same
+of it (``JSONPipeline``, ``JSONClusterPipeline``, ``TimeSeriesPipeline``, ...): every command method, core
+or the module's, returns its own queued type, so the module's names hold through a chain of core commands.
 """
 
 from __future__ import annotations
@@ -51,12 +56,20 @@ NAMESPACES = {
 }
 # the namespace methods whose reply on a pipeline is not the client's: FT.SEARCH's and FT.HYBRID's is the flat
 # list redis-py's search pipelines give; sugadd() gives the pipeline itself (None here), not a reply to await
+# (by the class defining them)
 ON_PIPELINE: dict[tuple[str, str], str | None] = {
-    ("Search", "search"): "list[Any]", ("Search", "hybrid_search"): "list[Any]", ("Search", "sugadd"): None,
+    ("SearchCommands", "search"): "list[Any]", ("SearchCommands", "hybrid_search"): "list[Any]",
+    ("SearchCommands", "sugadd"): None,
 }
 # the namespace helpers (async) that await one command of the namespace and give its reply: on a pipeline they
 # give what awaiting the recorded command gives, the pipeline (buffered) or the reply (watching)
-AWAITS_ONE = {("JSON", "set_file")}
+AWAITS_ONE = {("JSONCommands", "set_file")}
+# r.json().pipeline() and r.ts().pipeline(): the client's pipeline class with the module's command methods first
+# (set, get, type... are JSON's): (the name's prefix, the module, its commands class)
+MODULE_PIPELINES = (
+    ("JSON", "leanredis.commands.json", "JSONCommands"),
+    ("TimeSeries", "leanredis.commands.timeseries", "TimeSeriesCommands"),
+)
 # names the stub itself defines or imports
 OWN = {"T", "Generator", "Generic", "TypeVar", "overload", "builtins"}
 
@@ -84,6 +97,19 @@ class {queued}({pipeline}[StrT], Generic[StrT, T]):
 
 class {chained}(AllCommands[StrT]):
     """The command methods of ``{pipeline}``: each returns the pipeline, awaitable for its reply when watching."""
+'''
+
+MODULE_PIPELINE = '''
+class {queued}({kind}[StrT], Generic[StrT, T]):
+    """``{kind}`` after recording a command whose reply is ``T``."""
+
+    def __await__(self) -> Generator[Any, None, T]: ...
+
+class {kind}({pipeline}[StrT]):
+    """What ``{module}.pipeline()`` gives on a ``{pipeline}``'s client: its command methods are {module}'s where the
+    names meet (as in redis-py), and each returns the pipeline, awaitable for its reply when watching."""
+
+{body}
 '''
 
 NAMESPACE_CLASS = '''
@@ -198,6 +224,7 @@ class _Stub:
         self.queued = queued
         self.imports = imports
         self.sources: dict[str, str] = {}
+        self.seen: set[tuple[str, str]] = set()  # the entries of ON_PIPELINE and AWAITS_ONE used
 
     def need(self, annotations: list[str], module: str) -> dict[str, str]:
         """Import each name the annotations use (as ``module`` sees it) from where it is defined; a name
@@ -221,10 +248,12 @@ class _Stub:
             self.imports.setdefault(source, set()).add(original)
         return renamed
 
-    def methods(self, cls: type, own: set[str], namespaces: dict[str, str] | None = None) -> str:
+    def methods(
+        self, cls: type, own: set[str], namespaces: dict[str, str] | None = None, keep: tuple[type, ...] = ()
+    ) -> str:
         """The chained methods of ``cls``: those sending a command return ``Queued[StrT, T]``; with
         ``namespaces`` (a namespace class's name -> its chained class's), those returning a module's
-        namespace return its chained variant."""
+        namespace return its chained variant; the other methods defined by a class of ``keep`` as declared."""
         methods: list[str] = []
         names: set[str] = set()
         for name in sorted(dir(cls)):
@@ -240,17 +269,25 @@ class _Stub:
                     namespace = None
                 else:
                     returns = [f"{(namespaces or {})[original]}[StrT]"]
-            if (cls.__name__, name) in AWAITS_ONE:
+            where = (function.__qualname__.partition(".")[0], name)
+            if where in AWAITS_ONE:
+                self.seen.add(where)
                 returns = [f"{self.pipeline}[StrT] | {d}" for d in declared]
             elif not namespace:
                 matches = [RETURN.match(d) for d in declared]
                 if not all(matches):
-                    continue  # not a command sent through _send (an iterator, a helper): as the client's
-                replies = [m[1] for m in matches if m]
-                if (cls.__name__, name) in ON_PIPELINE:
-                    reply = ON_PIPELINE[cls.__name__, name]
-                    replies = [reply or "" for _ in replies]
-                returns = [f"{self.queued}[StrT, {r}]" if r else f"{self.pipeline}[StrT]" for r in replies]
+                    if any(name in vars(k) for k in keep):  # the stub's class inherits no such method: say it
+                        returns = declared
+                        namespace = None
+                        self.need(declared, function.__module__)
+                    else:
+                        continue  # not a command sent through _send (an iterator, a helper): as the client's
+                else:
+                    replies = [m[1] for m in matches if m]
+                    if where in ON_PIPELINE:
+                        self.seen.add(where)
+                        replies = [ON_PIPELINE[where] or "" for _ in replies]
+                    returns = [f"{self.queued}[StrT, {r}]" if r else f"{self.pipeline}[StrT]" for r in replies]
             lines = []
             names.add(name)
             for variant, result in zip(variants, returns):
@@ -293,17 +330,23 @@ def generate(package: str, pipeline_module: str, pipeline: str, queued: str, cha
     prefix = chained.removesuffix("Commands")
     chained_names = {name: prefix + name for name in NAMESPACES}
     body = stub.methods(AllCommands, own, chained_names)
-    namespace_classes = []
-    for name, module in NAMESPACES.items():
-        stub.imports.setdefault(module, set()).add(name)
-        namespace = getattr(importlib.import_module(module), name)
-        for cls, method in [*ON_PIPELINE, *AWAITS_ONE]:
-            if cls == name and not inspect.isfunction(getattr(namespace, method, None)):
-                raise RuntimeError(f"{cls}.{method} is gone: take it out of ON_PIPELINE or AWAITS_ONE")
-        namespace_classes.append(NAMESPACE_CLASS.format(
-            chained=chained_names[name], namespace=name, queued=queued, pipeline=pipeline,
-            body=stub.methods(namespace, set()),
-        ))
+    namespace_classes = _namespace_classes(stub, chained_names)
+    pipeline_class = getattr(importlib.import_module(pipeline_module), pipeline)
+    for module_prefix, module, commands_name in MODULE_PIPELINES:
+        # the class r.json().pipeline() makes at run time, for its methods
+        commands = getattr(importlib.import_module(module), commands_name)
+        combined = type(module_prefix + pipeline, (commands, pipeline_class), {})
+        kind = _Stub(module_prefix + pipeline, module_prefix + queued, stub.imports)
+        kind.sources, kind.seen = stub.sources, stub.seen
+        names = {name: module_prefix + prefix + name for name in NAMESPACES}
+        namespace_classes += MODULE_PIPELINE.format(
+            queued=kind.queued, kind=kind.pipeline, pipeline=pipeline, module=module_prefix,
+            body=kind.methods(combined, own, names, keep=(commands,)),
+        )
+        namespace_classes += _namespace_classes(kind, names)
+    unused = (set(ON_PIPELINE) | AWAITS_ONE) - stub.seen
+    if unused:
+        raise RuntimeError(f"{sorted(unused)} are gone: take them out of ON_PIPELINE or AWAITS_ONE")
     imports = stub.imports
     stdlib = sorted((s for s in imports if not s.startswith("leanredis")), key=lambda s: ("" not in imports[s], s))
     # furthest first, as isort has it: .. before .
@@ -314,8 +357,20 @@ def generate(package: str, pipeline_module: str, pipeline: str, queued: str, cha
     import_lines += [""] + [_import(source, imports[source], package) for source in local]
     import_lines.insert(0, "import builtins")
     classes = CLASSES.format(queued=queued, pipeline=pipeline, chained=chained)
-    return (HEADER.format(queued=queued) + "\n".join(import_lines) + "\n" + classes + "\n" + body + "\n"
-            + "".join(namespace_classes))
+    header = HEADER.format(queued=queued) + "\n".join(import_lines) + "\n" + classes
+    return header + "\n" + body + "\n" + namespace_classes
+
+
+def _namespace_classes(stub: _Stub, names: dict[str, str]) -> str:
+    """The chained variant of each module namespace: its command methods return ``stub``'s queued pipeline."""
+    classes = ""
+    for name, module in NAMESPACES.items():
+        stub.imports.setdefault(module, set()).add(name)
+        namespace = getattr(importlib.import_module(module), name)
+        classes += NAMESPACE_CLASS.format(
+            chained=names[name], namespace=name, pipeline=stub.pipeline, body=stub.methods(namespace, set())
+        )
+    return classes
 
 
 def main() -> int:

@@ -47,7 +47,15 @@ from leanredis.commands.timeseries import TimeSeries, TSInfo
 from leanredis.pipeline import Pipeline
 
 if TYPE_CHECKING:  # the pipeline's types exist for type checkers alone (commands/chained.pyi, cluster/chained.pyi)
-    from leanredis.cluster.chained import ClusterChainedJSON, ClusterChainedSearch, ClusterQueued
+    from leanredis.cluster.chained import (
+        ClusterChainedJSON,
+        ClusterChainedSearch,
+        ClusterQueued,
+        JSONClusterPipeline,
+        JSONClusterQueued,
+        TimeSeriesClusterPipeline,
+        TimeSeriesClusterQueued,
+    )
     from leanredis.commands.chained import (
         ChainedBFBloom,
         ChainedCFBloom,
@@ -57,7 +65,11 @@ if TYPE_CHECKING:  # the pipeline's types exist for type checkers alone (command
         ChainedTDigestBloom,
         ChainedTimeSeries,
         ChainedTOPKBloom,
+        JSONPipeline,
+        JSONQueued,
         Queued,
+        TimeSeriesPipeline,
+        TimeSeriesQueued,
     )
 
 Labels = dict[str, str | None]
@@ -431,3 +443,19 @@ async def module_pipelines(r: Redis[bytes], s: Redis[str], rc: RedisCluster[str]
     assert_type(cpipe.json(), ClusterChainedJSON[str])
     assert_type(cpipe.ft("idx"), ClusterChainedSearch[str])
     assert_type(cpipe.json().set("{k}a", "$", 1).bf().add("{k}bf", "a"), ClusterQueued[str, bool])
+
+
+async def module_pipeline_classes(r: Redis[bytes], rc: RedisCluster[str]) -> None:
+    """Checked only: ``r.json().pipeline()`` and ``r.ts().pipeline()`` are the client's pipeline with the module's
+    methods where the names meet (JSON's set/get, TimeSeries' add/get/info), chainable through core commands too.
+    A namespace does not know whether its client is a cluster: either pipeline, each method of both."""
+    jp = r.json().pipeline()
+    assert_type(jp, JSONPipeline[bytes] | JSONClusterPipeline[bytes])
+    assert_type(jp.set("k", "$", 1).incr("n").get("k"), JSONQueued[bytes, JSONValue] | JSONClusterQueued[bytes, JSONValue])
+    assert_type(jp.incr("n").set("k", "$", {"a": 1}), JSONQueued[bytes, bool | None] | JSONClusterQueued[bytes, bool | None])
+    assert_type(jp.json().arrlen("k"), JSONQueued[bytes, int | list[int | None] | None] | JSONClusterQueued[bytes, int | list[int | None] | None])
+    assert_type(await jp.execute(), list[Any])
+    tp = rc.ts().pipeline()
+    assert_type(tp, TimeSeriesPipeline[str] | TimeSeriesClusterPipeline[str])
+    assert_type(tp.add("t", 1, 1.0).incr("n").get("t"), TimeSeriesQueued[str, tuple[int, float] | None] | TimeSeriesClusterQueued[str, tuple[int, float] | None])
+    assert_type(tp.info("t"), TimeSeriesQueued[str, TSInfo[str]] | TimeSeriesClusterQueued[str, TSInfo[str]])
