@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
 import importlib
 import importlib.util
 import inspect
@@ -120,6 +121,7 @@ class {chained}({namespace}[StrT]):
 '''
 
 
+@functools.cache  # each module is parsed once: resolve() asks again for every name of every method
 def _module_names(module_name: str) -> tuple[set[str], dict[str, tuple[str, str]]]:
     """Names a module defines at top level, and those it imports: name -> (module, original name)."""
     module = importlib.import_module(module_name)
