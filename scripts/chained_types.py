@@ -10,12 +10,23 @@ method returns ``CommandFuture[T]`` (or ``Awaitable[T]``), the pipeline's return
 ``Queued[StrT, T]`` (``ClusterQueued``): a ``Pipeline[StrT]`` whose ``await`` gives ``T``. The stub is derived from the
 client's own annotations (overloads included), so a command added to a family has its pipeline
 type once this is run; tests/unit/test_typing.py fails while the stub is out of date.
+
+The module namespaces a pipeline hands out (``pipe.json()``, ``pipe.ft()``, ``pipe.ts()``, ``pipe.bf()``, ...)
+record their commands in it too, so each has a chained variant here (``ChainedJSON``, ``ClusterChainedJSON``,
+...) whose command methods return ``Queued[StrT, T]`` likewise: ``pipe.json().set(...).incr("n")`` is the
+pipeline. ON_PIPELINE and AWAITS_ONE say the few whose reply on a pipeline is not the client's.
+
+``r.json().pipeline()`` and ``r.ts().pipeline()`` make a class at run time: the client's pipeline class with
+the module's command methods first (JSON's set/get/type, TimeSeries' add/get/info). The stubs say the same
+of it (``JSONPipeline``, ``JSONClusterPipeline``, ``TimeSeriesPipeline``, ...): every command method, core
+or the module's, returns its own queued type, so the module's names hold through a chain of core commands.
 """
 
 from __future__ import annotations
 
 import ast
 import builtins
+import functools
 import importlib
 import importlib.util
 import inspect
@@ -32,11 +43,36 @@ TARGETS = (
     ("leanredis.commands", "leanredis.pipeline", "Pipeline", "Queued", "ChainedCommands"),
     ("leanredis.cluster", "leanredis.cluster.pipeline", "ClusterPipeline", "ClusterQueued", "ClusterChainedCommands"),
 )
-RETURN = re.compile(r"^(?:CommandFuture|Awaitable)\[(.*)\]$", re.S)
+RETURN = re.compile(r"^(?:CommandFuture\[|Awaitable\[|Coroutine\[Any, Any, )(.*)\]$", re.S)
 IDENT = re.compile(r"(?<![\w.])[A-Za-z_]\w*")
 STRING = re.compile(r"'[^']*'|\"[^\"]*\"")  # a Literal's strings hold no names
+# what the client's json(), ft(), ts(), ... return: a module's namespace, of the client's string type
+NAMESPACE = re.compile(r"^(\w+)\[StrT\]$")
+# the namespaces, by where they are defined: on a pipeline each has a chained variant in the stub
+NAMESPACES = {
+    "JSON": "leanredis.commands.json", "Search": "leanredis.commands.search.client",
+    "TimeSeries": "leanredis.commands.timeseries", "BFBloom": "leanredis.commands.bf",
+    "CFBloom": "leanredis.commands.bf", "CMSBloom": "leanredis.commands.bf",
+    "TOPKBloom": "leanredis.commands.bf", "TDigestBloom": "leanredis.commands.bf",
+}
+# the namespace methods whose reply on a pipeline is not the client's: FT.SEARCH's and FT.HYBRID's is the flat
+# list redis-py's search pipelines give; sugadd() gives the pipeline itself (None here), not a reply to await
+# (by the class defining them)
+ON_PIPELINE: dict[tuple[str, str], str | None] = {
+    ("SearchCommands", "search"): "list[Any]", ("SearchCommands", "hybrid_search"): "list[Any]",
+    ("SearchCommands", "sugadd"): None,
+}
+# the namespace helpers (async) that await one command of the namespace and give its reply: on a pipeline they
+# give what awaiting the recorded command gives, the pipeline (buffered) or the reply (watching)
+AWAITS_ONE = {("JSONCommands", "set_file")}
+# r.json().pipeline() and r.ts().pipeline(): the client's pipeline class with the module's command methods first
+# (set, get, type... are JSON's): (the name's prefix, the module, its commands class)
+MODULE_PIPELINES = (
+    ("JSON", "leanredis.commands.json", "JSONCommands"),
+    ("TimeSeries", "leanredis.commands.timeseries", "TimeSeriesCommands"),
+)
 # names the stub itself defines or imports
-OWN = {"T", "Generator", "Generic", "TypeVar", "overload"}
+OWN = {"T", "Generator", "Generic", "TypeVar", "overload", "builtins"}
 
 HEADER = '''"""A pipeline's command methods as type checkers see them (scripts/chained_types.py writes this file).
 
@@ -64,7 +100,28 @@ class {chained}(AllCommands[StrT]):
     """The command methods of ``{pipeline}``: each returns the pipeline, awaitable for its reply when watching."""
 '''
 
+MODULE_PIPELINE = '''
+class {queued}({kind}[StrT], Generic[StrT, T]):
+    """``{kind}`` after recording a command whose reply is ``T``."""
 
+    def __await__(self) -> Generator[Any, None, T]: ...
+
+class {kind}({pipeline}[StrT]):
+    """What ``{module}.pipeline()`` gives on a ``{pipeline}``'s client: its command methods are {module}'s where the
+    names meet (as in redis-py), and each returns the pipeline, awaitable for its reply when watching."""
+
+{body}
+'''
+
+NAMESPACE_CLASS = '''
+class {chained}({namespace}[StrT]):
+    """``{pipeline}``'s ``{namespace}`` namespace: each command method records the command and returns the pipeline."""
+
+{body}
+'''
+
+
+@functools.cache  # each module is parsed once: resolve() asks again for every name of every method
 def _module_names(module_name: str) -> tuple[set[str], dict[str, tuple[str, str]]]:
     """Names a module defines at top level, and those it imports: name -> (module, original name)."""
     module = importlib.import_module(module_name)
@@ -145,14 +202,122 @@ def _import(source: str, names: set[str], package: str) -> str:
     if "" in names:
         return f"import {source}"
     target = _relative(source, package) if source.startswith("leanredis") else source
-    line = f"from {target} import {', '.join(sorted(names))}"
+    # as isort orders them: constants, classes, the rest, each case-insensitively; an alias on a line of its own
+    plain = sorted(
+        (n for n in names if " as " not in n), key=lambda n: (not n.isupper(), not n[0].isupper(), n.lower())
+    )
+    aliased = "".join(f"\nfrom {target} import {name}" for name in sorted(names - set(plain)))
+    line = f"from {target} import {', '.join(plain)}"
     if len(line) <= 120:
-        return line
-    return f"from {target} import (\n" + "".join(f"    {name},\n" for name in sorted(names)) + ")"  # as isort wraps it
+        return line + aliased
+    wrapped = "".join(f"    {name},\n" for name in plain)  # as isort wraps it
+    return f"from {target} import (\n{wrapped})" + aliased
 
 
 def stub_path(package: str) -> Path:
     return ROOT.joinpath(*package.split(".")) / "chained.pyi"
+
+
+class _Stub:
+    """The methods and imports of one stub file, as they are collected."""
+
+    def __init__(self, pipeline: str, queued: str, imports: dict[str, set[str]]) -> None:
+        self.pipeline = pipeline
+        self.queued = queued
+        self.imports = imports
+        self.sources: dict[str, str] = {}
+        self.seen: set[tuple[str, str]] = set()  # the entries of ON_PIPELINE and AWAITS_ONE used
+
+    def need(self, annotations: list[str], module: str) -> dict[str, str]:
+        """Import each name the annotations use (as ``module`` sees it) from where it is defined; a name
+        another module already gave a different meaning (JSON's Number, TimeSeries') is imported under
+        an alias: {name: alias} of those."""
+        renamed: dict[str, str] = {}
+        for identifier in IDENT.findall(STRING.sub("", " ".join(annotations))):
+            if identifier in OWN or hasattr(builtins, identifier) or identifier == "StrT":
+                continue
+            source, original = resolve(identifier, module)
+            if original not in (identifier, ""):
+                raise RuntimeError(f"{identifier} is imported under another name in {module}")
+            if self.sources.setdefault(identifier, source) != source:
+                # the same alias defined in two families (PatternT): one import serves both, if equal
+                first = getattr(importlib.import_module(self.sources[identifier]), identifier)
+                if first != getattr(importlib.import_module(source), identifier):
+                    alias = f"{source.split('.')[2]}_{identifier}"
+                    renamed[identifier] = alias
+                    self.imports.setdefault(source, set()).add(f"{original} as {alias}")
+                continue
+            self.imports.setdefault(source, set()).add(original)
+        return renamed
+
+    def methods(
+        self, cls: type, own: set[str], namespaces: dict[str, str] | None = None, keep: tuple[type, ...] = ()
+    ) -> str:
+        """The chained methods of ``cls``: those sending a command return ``Queued[StrT, T]``; with
+        ``namespaces`` (a namespace class's name -> its chained class's), those returning a module's
+        namespace return its chained variant; the other methods defined by a class of ``keep`` as declared."""
+        methods: list[str] = []
+        names: set[str] = set()
+        for name in sorted(dir(cls)):
+            function = getattr(cls, name)
+            if name.startswith("_") or name in own or not inspect.isfunction(function):
+                continue
+            variants = typing.get_overloads(function) or [function]
+            declared = [str(inspect.signature(v).return_annotation) for v in variants]
+            namespace = NAMESPACE.match(declared[0]) if namespaces is not None and len(variants) == 1 else None
+            if namespace:
+                module, original = resolve(namespace[1], function.__module__)
+                if original not in namespaces_of(module):
+                    namespace = None
+                else:
+                    returns = [f"{(namespaces or {})[original]}[StrT]"]
+            where = (function.__qualname__.partition(".")[0], name)
+            if where in AWAITS_ONE:
+                self.seen.add(where)
+                returns = [f"{self.pipeline}[StrT] | {d}" for d in declared]
+            elif not namespace:
+                matches = [RETURN.match(d) for d in declared]
+                if not all(matches):
+                    if any(name in vars(k) for k in keep):  # the stub's class inherits no such method: say it
+                        returns = declared
+                        namespace = None
+                        self.need(declared, function.__module__)
+                    else:
+                        continue  # not a command sent through _send (an iterator, a helper): as the client's
+                else:
+                    replies = [m[1] for m in matches if m]
+                    if where in ON_PIPELINE:
+                        self.seen.add(where)
+                        replies = [ON_PIPELINE[where] or "" for _ in replies]
+                    returns = [f"{self.queued}[StrT, {r}]" if r else f"{self.pipeline}[StrT]" for r in replies]
+            lines = []
+            names.add(name)
+            for variant, result in zip(variants, returns):
+                head = "    @overload\n" if len(variants) > 1 else ""
+                asynchronous = "async " if inspect.iscoroutinefunction(variant) else ""
+                line = f"{head}    {asynchronous}def {name}({parameters(variant)}) -> {result}: ..."
+                annotations = [str(p.annotation) for p in inspect.signature(variant).parameters.values()
+                               if p.annotation is not p.empty]
+                if result.startswith(f"{self.queued}["):
+                    annotations.append(result.removeprefix(f"{self.queued}[StrT, ")[:-1])
+                elif result.startswith(f"{self.pipeline}[StrT] | "):
+                    annotations.append(result.removeprefix(f"{self.pipeline}[StrT] | "))
+                for identifier, alias in self.need(annotations, function.__module__).items():
+                    line = re.sub(rf"(?<![\w.]){identifier}(?!\w)", alias, line)
+                lines.append(line)
+            methods.append("\n".join(lines))
+        # a builtin that a method of the class shadows (set, type) is spelled builtins.set inside it
+        shadowed = sorted(names & set(dir(builtins)))
+        body = "\n".join(methods)
+        if shadowed:
+            body = re.sub(rf"(?<![\w.])({'|'.join(shadowed)})\[", r"builtins.\1[", body)
+            body = re.sub(r"(def builtins\.)", "def ", body)
+        return body
+
+
+def namespaces_of(module: str) -> set[str]:
+    """The module namespaces (``JSON``, ``Search``, ...) a method of the client may return, if ``module`` has one."""
+    return {name for name, where in NAMESPACES.items() if where == module}
 
 
 def generate(package: str, pipeline_module: str, pipeline: str, queued: str, chained: str) -> str:
@@ -160,43 +325,31 @@ def generate(package: str, pipeline_module: str, pipeline: str, queued: str, cha
     from leanredis.commands.base import CommandsBase
 
     own = set(vars(CommandsBase)) | set(vars(getattr(importlib.import_module(pipeline_module), pipeline)))
-    methods: list[str] = []
-    imports: dict[str, set[str]] = {
+    stub = _Stub(pipeline, queued, {
         "collections.abc": {"Generator"}, "typing": {"Any", "Generic", "TypeVar", "overload"},
         "leanredis.commands": {"AllCommands"}, pipeline_module: {pipeline}, "leanredis.typed": {"StrT"},
-    }
-    sources: dict[str, str] = {}
-    names: set[str] = set()
-    for name in sorted(dir(AllCommands)):
-        function = getattr(AllCommands, name)
-        if name.startswith("_") or name in own or not inspect.isfunction(function):
-            continue
-        variants = typing.get_overloads(function) or [function]
-        returns = [RETURN.match(str(inspect.signature(v).return_annotation)) for v in variants]
-        if not all(returns):
-            continue  # not a command sent through _send (an iterator, a module's client): as the client's
-        lines = []
-        names.add(name)
-        for variant, match in zip(variants, returns):
-            assert match is not None
-            head = "    @overload\n" if len(variants) > 1 else ""
-            lines.append(f"{head}    def {name}({parameters(variant)}) -> {queued}[StrT, {match[1]}]: ...")
-            annotations = [str(p.annotation) for p in inspect.signature(variant).parameters.values()
-                           if p.annotation is not p.empty] + [match[1]]
-            for identifier in IDENT.findall(STRING.sub("", " ".join(annotations))):
-                if identifier in OWN or hasattr(builtins, identifier) or identifier == "StrT":
-                    continue
-                source, original = resolve(identifier, function.__module__)
-                if original not in (identifier, ""):
-                    raise RuntimeError(f"{identifier} is imported under another name in {function.__module__}")
-                if sources.setdefault(identifier, source) != source:
-                    # the same alias defined in two families (PatternT): one import serves both, if equal
-                    first = getattr(importlib.import_module(sources[identifier]), identifier)
-                    if first != getattr(importlib.import_module(source), identifier):
-                        raise RuntimeError(f"{identifier} means different types in {sources[identifier]} and {source}")
-                    continue
-                imports.setdefault(source, set()).add(original)
-        methods.append("\n".join(lines))
+    })
+    prefix = chained.removesuffix("Commands")
+    chained_names = {name: prefix + name for name in NAMESPACES}
+    body = stub.methods(AllCommands, own, chained_names)
+    namespace_classes = _namespace_classes(stub, chained_names)
+    pipeline_class = getattr(importlib.import_module(pipeline_module), pipeline)
+    for module_prefix, module, commands_name in MODULE_PIPELINES:
+        # the class r.json().pipeline() makes at run time, for its methods
+        commands = getattr(importlib.import_module(module), commands_name)
+        combined = type(module_prefix + pipeline, (commands, pipeline_class), {})
+        kind = _Stub(module_prefix + pipeline, module_prefix + queued, stub.imports)
+        kind.sources, kind.seen = stub.sources, stub.seen
+        names = {name: module_prefix + prefix + name for name in NAMESPACES}
+        namespace_classes += MODULE_PIPELINE.format(
+            queued=kind.queued, kind=kind.pipeline, pipeline=pipeline, module=module_prefix,
+            body=kind.methods(combined, own, names, keep=(commands,)),
+        )
+        namespace_classes += _namespace_classes(kind, names)
+    unused = (set(ON_PIPELINE) | AWAITS_ONE) - stub.seen
+    if unused:
+        raise RuntimeError(f"{sorted(unused)} are gone: take them out of ON_PIPELINE or AWAITS_ONE")
+    imports = stub.imports
     stdlib = sorted((s for s in imports if not s.startswith("leanredis")), key=lambda s: ("" not in imports[s], s))
     # furthest first, as isort has it: .. before .
     local = sorted(
@@ -204,13 +357,22 @@ def generate(package: str, pipeline_module: str, pipeline: str, queued: str, cha
     )
     import_lines = [_import(source, imports[source], package) for source in stdlib]
     import_lines += [""] + [_import(source, imports[source], package) for source in local]
-    # a builtin that a method of the class shadows (set, type) is spelled builtins.set inside it
-    shadowed = sorted(names & set(dir(builtins)))
-    body = re.sub(rf"(?<![\w.])({'|'.join(shadowed)})\[", r"builtins.\1[", "\n".join(methods))
-    body = re.sub(r"(def builtins\.)", "def ", body)
     import_lines.insert(0, "import builtins")
     classes = CLASSES.format(queued=queued, pipeline=pipeline, chained=chained)
-    return HEADER.format(queued=queued) + "\n".join(import_lines) + "\n" + classes + "\n" + body + "\n"
+    header = HEADER.format(queued=queued) + "\n".join(import_lines) + "\n" + classes
+    return header + "\n" + body + "\n" + namespace_classes
+
+
+def _namespace_classes(stub: _Stub, names: dict[str, str]) -> str:
+    """The chained variant of each module namespace: its command methods return ``stub``'s queued pipeline."""
+    classes = ""
+    for name, module in NAMESPACES.items():
+        stub.imports.setdefault(module, set()).add(name)
+        namespace = getattr(importlib.import_module(module), name)
+        classes += NAMESPACE_CLASS.format(
+            chained=names[name], namespace=name, pipeline=stub.pipeline, body=stub.methods(namespace, set())
+        )
+    return classes
 
 
 def main() -> int:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import struct
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from typing_extensions import assert_type
 
@@ -44,6 +44,33 @@ from leanredis.commands.search.replies import SearchInfoValue
 from leanredis.commands.search.result import Result
 from leanredis.commands.search.suggestion import Suggestion
 from leanredis.commands.timeseries import TimeSeries, TSInfo
+from leanredis.pipeline import Pipeline
+
+if TYPE_CHECKING:  # the pipeline's types exist for type checkers alone (commands/chained.pyi, cluster/chained.pyi)
+    from leanredis.cluster.chained import (
+        ClusterChainedJSON,
+        ClusterChainedSearch,
+        ClusterQueued,
+        JSONClusterPipeline,
+        JSONClusterQueued,
+        TimeSeriesClusterPipeline,
+        TimeSeriesClusterQueued,
+    )
+    from leanredis.commands.chained import (
+        ChainedBFBloom,
+        ChainedCFBloom,
+        ChainedCMSBloom,
+        ChainedJSON,
+        ChainedSearch,
+        ChainedTDigestBloom,
+        ChainedTimeSeries,
+        ChainedTOPKBloom,
+        JSONPipeline,
+        JSONQueued,
+        Queued,
+        TimeSeriesPipeline,
+        TimeSeriesQueued,
+    )
 
 Labels = dict[str, str | None]
 
@@ -375,3 +402,60 @@ async def search_static(r: Redis[bytes]) -> None:
     assert_type(hybrid.results, list[dict[str, Any]])
     assert_type(hybrid.total_results, int)
     assert_type(hybrid.search_cursor_id if isinstance(hybrid, HybridCursorResult) else 0, int)
+
+
+async def module_pipelines(r: Redis[bytes], s: Redis[str], rc: RedisCluster[str]) -> None:
+    """Checked only: on a pipeline, a namespace's command method records the command and returns the pipeline
+    (chainable, as at run time), awaitable for the reply while the pipeline is watching."""
+    pipe = r.pipeline()
+    assert_type(pipe.json(), ChainedJSON[bytes])
+    assert_type(pipe.ft("idx"), ChainedSearch[bytes])
+    assert_type(pipe.ts(), ChainedTimeSeries[bytes])
+    assert_type(pipe.bf(), ChainedBFBloom[bytes])
+    assert_type(pipe.cf(), ChainedCFBloom[bytes])
+    assert_type(pipe.cms(), ChainedCMSBloom[bytes])
+    assert_type(pipe.topk(), ChainedTOPKBloom[bytes])
+    assert_type(pipe.tdigest(), ChainedTDigestBloom[bytes])
+    assert_type(pipe.json().set("k", "$", 1), Queued[bytes, bool | None])
+    assert_type(pipe.json().set("k", "$", 1).incr("n").json().get("k"), Queued[bytes, JSONValue])
+    # FT.SEARCH on a pipeline gives the flat list redis-py's search pipelines give, not a Result
+    assert_type(pipe.ft("idx").search("hello"), Queued[bytes, list[Any]])
+    assert_type(pipe.ft("idx").profile(Query("hello")), Queued[bytes, tuple[Result, ProfileInformation]])
+    # sugadd() gives the pipeline itself (one FT.SUGADD per suggestion), not a reply to await
+    assert_type(pipe.ft("idx").sugadd("sug", Suggestion("hello")), Pipeline[bytes])
+    assert_type(pipe.ft("idx").info(), Queued[bytes, dict[str, SearchInfoValue]])
+    assert_type(pipe.ts().add("t", 1, 1.0).ts().get("t"), Queued[bytes, tuple[int, float] | None])
+    assert_type(pipe.bf().add("bf", "a"), Queued[bytes, bool])
+    assert_type(pipe.cf().count("cf", "a"), Queued[bytes, int])
+    assert_type(pipe.cms().query("cms", "a"), Queued[bytes, list[int]])
+    assert_type(pipe.topk().list("tk"), Queued[bytes, list[str | int | float | None]])
+    assert_type(pipe.tdigest().reset("td"), Queued[bytes, bytes])
+    # set_file() awaits the recorded JSON.SET: the pipeline back (buffered), SET's reply (watching)
+    assert_type(await pipe.json().set_file("k", "$", "doc.json"), Pipeline[bytes] | bool | None)
+    assert_type(await pipe.execute(), list[Any])
+    async with s.pipeline() as spipe:
+        await spipe.watch("k")  # watching: a command runs at once, and awaiting it gives its reply
+        assert_type(await spipe.json().get("k"), JSONValue)
+        assert_type(await spipe.ts().get("t"), tuple[int, float] | None)
+        assert_type(await spipe.ft("idx").search("hello"), list[Any])
+        assert_type(await spipe.tdigest().reset("td"), str)
+    cpipe = rc.pipeline()
+    assert_type(cpipe.json(), ClusterChainedJSON[str])
+    assert_type(cpipe.ft("idx"), ClusterChainedSearch[str])
+    assert_type(cpipe.json().set("{k}a", "$", 1).bf().add("{k}bf", "a"), ClusterQueued[str, bool])
+
+
+async def module_pipeline_classes(r: Redis[bytes], rc: RedisCluster[str]) -> None:
+    """Checked only: ``r.json().pipeline()`` and ``r.ts().pipeline()`` are the client's pipeline with the module's
+    methods where the names meet (JSON's set/get, TimeSeries' add/get/info), chainable through core commands too.
+    A namespace does not know whether its client is a cluster: either pipeline, each method of both."""
+    jp = r.json().pipeline()
+    assert_type(jp, JSONPipeline[bytes] | JSONClusterPipeline[bytes])
+    assert_type(jp.set("k", "$", 1).incr("n").get("k"), JSONQueued[bytes, JSONValue] | JSONClusterQueued[bytes, JSONValue])
+    assert_type(jp.incr("n").set("k", "$", {"a": 1}), JSONQueued[bytes, bool | None] | JSONClusterQueued[bytes, bool | None])
+    assert_type(jp.json().arrlen("k"), JSONQueued[bytes, int | list[int | None] | None] | JSONClusterQueued[bytes, int | list[int | None] | None])
+    assert_type(await jp.execute(), list[Any])
+    tp = rc.ts().pipeline()
+    assert_type(tp, TimeSeriesPipeline[str] | TimeSeriesClusterPipeline[str])
+    assert_type(tp.add("t", 1, 1.0).incr("n").get("t"), TimeSeriesQueued[str, tuple[int, float] | None] | TimeSeriesClusterQueued[str, tuple[int, float] | None])
+    assert_type(tp.info("t"), TimeSeriesQueued[str, TSInfo[str]] | TimeSeriesClusterQueued[str, TSInfo[str]])

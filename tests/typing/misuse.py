@@ -43,6 +43,9 @@ async def module_misuse() -> None:
     s = Redis(decode_responses=True)
     ok: bytes = await s.tdigest().reset("td")  # error: a str client's OK is str
     (await r.bf().add("bf", "a")).decode()  # error: BF.ADD gives a bool
+    r.pipeline().json().get("k").result()  # error: on a pipeline, the pipeline: no future to ask for a result
+    r.pipeline().ts().add("t", 1, 1.0).done()  # error: on a pipeline, the pipeline: no future to ask if done
+    r.json().pipeline().incr("n").set("k", "v")  # error: on JSON's pipeline, set is JSON.SET: name, path, obj
     (await r.json().get("k")).decode()  # error: JSON.GET gives a JSON value, never bytes
     (await r.ft().search("q")).docs[0].id.decode()  # error: a document's id is str
     r.ts().range("t", "-", "+", aggregation_type=("min", "max"))  # error: several aggregators go in a list

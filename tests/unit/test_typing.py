@@ -197,7 +197,6 @@ def test_typed_families_return_no_any() -> None:
 # checked by tests/typing/cases_modules.py and, against a server with the modules, test_module_reply_types.py
 MODULE_STILL_ANY = {
     "execute_command": "any command: the reply is that command's",
-    "pipeline": "JSON's and TimeSeries' pipelines are classes made at run time (their set/get/add are the module's)",
     "get_params_args": "PARAMS arguments: the caller's parameter values, of any type",
 }
 # FT.SEARCH and the like read their reply in a coroutine: Coroutine[Any, Any, T] is as precise as its T

@@ -10,7 +10,7 @@ names (``set``, ``get``, ``delete``, ``type``...) are JSON's, as in redis-py;
 from __future__ import annotations
 
 from json import JSONDecoder, JSONEncoder
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...future import CommandFuture
 from ...typed import StrT
@@ -24,6 +24,10 @@ __all__ = ["JSON", "FPHAType", "JSONCommands", "JSONResp", "JSONValue", "Path"]
 DEFAULT_DECODER: JSONDecoder = DEFAULT_REPLIES.decoded.decoder
 DEFAULT_ENCODER = JSONEncoder()
 _PIPELINE_CLASSES: dict[type, type] = {}
+
+if TYPE_CHECKING:  # the pipeline classes made below, as type checkers see them (chained.pyi, written by a script)
+    from ...cluster.chained import JSONClusterPipeline
+    from ..chained import JSONPipeline
 
 
 def _replies(decoder: JSONDecoder) -> JSONReplies:
@@ -53,7 +57,9 @@ class JSON(JSONCommands[StrT]):
         """The client's ``execute_command``."""
         return self.client.execute_command(*args, **options)
 
-    def pipeline(self, transaction: bool = True, shard_hint: Any = None) -> Any:
+    def pipeline(
+        self, transaction: bool = True, shard_hint: Any = None
+    ) -> JSONPipeline[StrT] | JSONClusterPipeline[StrT]:
         """A pipeline of the client whose ``set``/``get``/... are JSON's (core commands keep their names)."""
         pipe = self.client.pipeline(transaction=transaction, shard_hint=shard_hint)
         base = type(pipe)

@@ -10,7 +10,7 @@ pipelined with every other command, within the client's bounds.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...future import CommandFuture
 from ...typed import StrT
@@ -44,6 +44,10 @@ from .info import TSInfo
 
 _PIPELINE_CLASSES: dict[type, type] = {}
 
+if TYPE_CHECKING:  # the pipeline classes made below, as type checkers see them (chained.pyi, written by a script)
+    from ...cluster.chained import TimeSeriesClusterPipeline
+    from ..chained import TimeSeriesPipeline
+
 
 class TimeSeries(TimeSeriesCommands[StrT]):
     """``r.ts()``: RedisTimeSeries commands sent through ``client``."""
@@ -61,7 +65,9 @@ class TimeSeries(TimeSeriesCommands[StrT]):
         """The client's ``execute_command``."""
         return self.client.execute_command(*args, **options)
 
-    def pipeline(self, transaction: bool = True, shard_hint: Any = None) -> Any:
+    def pipeline(
+        self, transaction: bool = True, shard_hint: Any = None
+    ) -> TimeSeriesPipeline[StrT] | TimeSeriesClusterPipeline[StrT]:
         """A pipeline of the client whose ``add``/``get``/``range``/... are TimeSeries' (core commands keep
         the other names)."""
         pipe = self.client.pipeline(transaction=transaction, shard_hint=shard_hint)
