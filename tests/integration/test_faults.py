@@ -81,6 +81,9 @@ async def test_a_kill_fails_written_callers_as_possibly_executed_and_queued_ones
         host="127.0.0.1", port=proxy.port, max_inflight=100,
         protocol=2, lib_name=None, lib_version=None,  # no handshake
         retry=None,  # the queued fail at the first refused connect
+        # the default 5 s runs from the call: on a loaded machine the wait for the 100 writes below took most of
+        # it once and every caller timed out before the kill; the kill's outcome is what this test is about
+        socket_timeout=30,
     )
     try:
         baseline = traced_now()
