@@ -63,6 +63,8 @@ def bench_parser(sub: Any) -> argparse.ArgumentParser:
     p.add_argument("--qps", type=int, help="paced/overload: arrivals per second (default 80,000; budget: 100,000)")
     p.add_argument("--duration", type=float, help="paced/overload/restart/soak/budget: seconds (default 10)")
     p.add_argument("--fault-every", type=float, help="soak: seconds between faults (default 60)")
+    p.add_argument("--soak-faults", help="soak: the faults to run in turn, comma-separated, from "
+                   "restart,pause,client-kill,blackhole,reset-storm (default all five)")
     p.add_argument("--flood", type=int, help="flood: commands started at once (default 200,000)")
     p.add_argument("--churn", type=int, help="churn: create/use/close cycles (default 5,000)")
     p.add_argument("--vectors", type=int, help="vector: vectors in the HNSW index (default 100,000)")
@@ -224,6 +226,14 @@ def run_bench(args: argparse.Namespace) -> int:
             setattr(params, name, value)
     if args.qps is not None:
         params.budget_qps = args.qps
+    if args.soak_faults is not None:
+        kinds = tuple(k.strip() for k in args.soak_faults.split(",") if k.strip())
+        unknown = [k for k in kinds if k not in Params.soak_faults]
+        if unknown or not kinds:
+            print(f"--soak-faults: unknown fault {', '.join(unknown) or '(none given)'}; "
+                  f"choose from {','.join(Params.soak_faults)}", file=sys.stderr)
+            return 2
+        params.soak_faults = kinds
     if args.max_memory_bytes is not None:
         if args.max_memory_bytes < 64 * 1024:
             print("--max-memory-bytes takes at least 65536 (64 KiB), as max_memory_bytes does", file=sys.stderr)

@@ -16,11 +16,10 @@ from .faultproxy import FaultProxy
 from .paced import PacedState, run_paced
 from .workloads import Context, least_squares_slope, server_command
 
-SOAK_FAULTS = ("restart", "pause", "client-kill", "blackhole", "reset-storm")
-
 
 async def soak(ctx: Context, client: Adapter) -> dict[str, Any]:
-    """Arrivals at --qps for --duration with a fault every ``fault_every`` s, in turn: kill -9 and
+    """Arrivals at --qps for --duration with a fault every ``fault_every`` s, in turn (``--soak-faults``
+    chooses which, default all five): kill -9 and
     restart (the runner's ``control``), CLIENT PAUSE past the timeout, CLIENT KILL of every client,
     a black hole (the socket stops answering; new ones are accepted and never answered) and a reset
     storm (every socket reset, every new one reset at once), each ``soak_storm_s`` long.
@@ -55,7 +54,7 @@ async def soak(ctx: Context, client: Adapter) -> dict[str, Any]:
         while at < start + p.duration:
             await asyncio.sleep(max(0.0, at - time.perf_counter()))
             at += p.fault_every
-            kind = SOAK_FAULTS[index % len(SOAK_FAULTS)]
+            kind = p.soak_faults[index % len(p.soak_faults)]
             index += 1
             t0 = time.perf_counter()
             errors_before = ctx.counter.errors

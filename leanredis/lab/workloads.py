@@ -52,6 +52,8 @@ class Params:
     fault_every: float = 60.0  # soak: seconds between faults
     soak_pause_ms: int = 2000  # soak: each CLIENT PAUSE (longer than the timeout: callers time out)
     soak_storm_s: float = 3.0  # soak: each black hole and reset storm (at most half of fault_every)
+    # soak: the faults run in turn, in this order by default (--soak-faults restart: restarts only)
+    soak_faults: tuple[str, ...] = ("restart", "pause", "client-kill", "blackhole", "reset-storm")
     vectors: int = 100_000  # vector: vectors loaded into the HNSW index
     vector_dim: int = 128
     vector_batch: int = 500  # vector: HSETs per pipeline

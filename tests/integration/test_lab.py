@@ -152,6 +152,21 @@ def test_soak_runs_by_name_with_each_fault_and_leaves_no_caller_without_an_outco
     assert run["rss_growth_mb_per_min"] is not None
 
 
+def test_soak_faults_choose_which_faults_run_in_turn_and_refuse_an_unknown_one(
+    tmp_path: Path, server_binary: str
+) -> None:
+    out = _bench(["--quick", "--workload", "soak", "--clients", "leanredis", "--soak-faults", "restart,bogus",
+                  "--server-binary", server_binary], tmp_path)
+    assert out.returncode == 2 and "--soak-faults: unknown fault bogus" in out.stderr, out.stderr
+    out = _bench(["--quick", "--workload", "soak", "--clients", "leanredis", "--soak-faults", "client-kill,pause",
+                  "--qps", "3000", "--duration", "1.6", "--fault-every", "0.45", "--idle", "0.2",
+                  "--server-binary", server_binary], tmp_path)
+    assert out.returncode == 0, out.stdout + out.stderr
+    (run,) = json.loads((tmp_path / "results.json").read_text())["runs"]
+    assert [f["kind"] for f in run["faults"]] == ["client-kill", "pause", "client-kill"], run["faults"]
+    assert run["callers_without_outcome"] == 0
+
+
 def test_bench_allocator_and_pymalloc_matrix_reports_what_was_loaded(tmp_path: Path, server_binary: str) -> None:
     out = _bench([*TINY, "--workload", "flood", "--clients", "leanredis", "--allocator", "glibc,jemalloc",
                   "--pymalloc", "on,off", "--server-binary", server_binary], tmp_path)
