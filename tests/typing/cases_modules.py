@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from typing_extensions import assert_type
 
 from leanredis import Redis, RedisCluster, ResponseError
+from leanredis.cluster.pipeline import SearchClusterPipeline
 from leanredis.commands.bf import (
     BFBloom,
     BFInfo,
@@ -38,6 +39,7 @@ from leanredis.commands.search.field import NumericField, TagField, TextField, V
 from leanredis.commands.search.hybrid_query import HybridCursorQuery, HybridQuery, HybridSearchQuery, HybridVsimQuery
 from leanredis.commands.search.hybrid_result import HybridCursorResult, HybridResult
 from leanredis.commands.search.index_definition import IndexDefinition
+from leanredis.commands.search.pipeline import SearchPipeline
 from leanredis.commands.search.profile_information import ProfileInformation, ProfileValue
 from leanredis.commands.search.query import Query
 from leanredis.commands.search.replies import SearchInfoValue
@@ -460,3 +462,5 @@ async def module_pipeline_classes(r: Redis[bytes], rc: RedisCluster[str]) -> Non
     assert_type(tp, TimeSeriesPipeline[str] | TimeSeriesClusterPipeline[str])
     assert_type(tp.add("t", 1, 1.0).incr("n").get("t"), TimeSeriesQueued[str, tuple[int, float] | None] | TimeSeriesClusterQueued[str, tuple[int, float] | None])
     assert_type(tp.info("t"), TimeSeriesQueued[str, TSInfo[str]] | TimeSeriesClusterQueued[str, TSInfo[str]])
+    # r.ft(index).pipeline(): the client's pipeline with the index's search methods, a cluster's on a cluster
+    assert_type(rc.ft("idx").pipeline(), SearchPipeline[str] | SearchClusterPipeline[str])
