@@ -20,5 +20,9 @@ FROM_ABOVE: dict[str, Any] = {}
 - ``"pipelines"``: the classes the search commands tell a pipeline by, whose ``_send`` records
   (a tuple: ``Pipeline``, set by ``commands.search.pipeline``; ``ClusterPipeline``, set by
   ``cluster.pipeline``; used by ``Search``);
-- ``"SearchPipeline"``: what ``Search.pipeline()`` builds (set by ``commands.search.pipeline``).
+- ``"SearchPipeline"``: the search pipeline of a client (set by ``commands.search.pipeline``; used by
+  ``commands.search``'s lazy names);
+- ``"search_pipelines"``: what ``Search.pipeline()`` makes of the client's pipeline, by its class (a dict:
+  ``Pipeline`` -> ``SearchPipeline``, set by ``commands.search.pipeline``; ``ClusterPipeline`` ->
+  ``SearchClusterPipeline``, set by ``cluster.pipeline``).
 """

@@ -55,13 +55,11 @@ NAMESPACES = {
     "CFBloom": "leanredis.commands.bf", "CMSBloom": "leanredis.commands.bf",
     "TOPKBloom": "leanredis.commands.bf", "TDigestBloom": "leanredis.commands.bf",
 }
-# the namespace methods whose reply on a pipeline is not the client's: FT.SEARCH's and FT.HYBRID's is the flat
-# list redis-py's search pipelines give; sugadd() gives the pipeline itself (None here), not a reply to await
-# (by the class defining them)
-ON_PIPELINE: dict[tuple[str, str], str | None] = {
-    ("SearchCommands", "search"): "list[Any]", ("SearchCommands", "hybrid_search"): "list[Any]",
-    ("SearchCommands", "sugadd"): None,
-}
+# the namespace methods whose reply awaited on a watching pipeline is not the client's (by the class defining
+# them; None: the pipeline itself). None now: FT.SEARCH's and FT.HYBRID's are read as the client's there, a
+# Result (the flat list of redis-py's search pipelines is what execute() gives, typed list[Any] anyway), and
+# sugadd() sends at once and gives the dictionary's size
+ON_PIPELINE: dict[tuple[str, str], str | None] = {}
 # the namespace helpers (async) that await one command of the namespace and give its reply: on a pipeline they
 # give what awaiting the recorded command gives, the pipeline (buffered) or the reply (watching)
 AWAITS_ONE = {("JSONCommands", "set_file")}

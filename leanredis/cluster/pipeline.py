@@ -55,6 +55,7 @@ from ..commands import AllCommands
 from ..commands.base import EmptyOnError
 from ..commands.funnel import blocking_sender, own, sender
 from ..commands.search._raw import RawThen
+from ..commands.search.commands import SearchCommands
 from ..commands.table import lookup
 from ..exceptions import (
     ConnectionError,
@@ -404,6 +405,25 @@ def _raise_first_failure(results: list[Any], previews: list[tuple[Any, ...]]) ->
             raise value
 
 
-FROM_ABOVE["pipelines"] = (*FROM_ABOVE.get("pipelines", ()), ClusterPipeline)  # for the search commands, below
+class SearchClusterPipeline(SearchCommands[StrT], ClusterPipeline[StrT]):  # type: ignore[misc]  # its info/get/config_* are FT.*, as in SearchPipeline
+    """What ``rc.ft(index_name).pipeline()`` returns: a ``ClusterPipeline`` whose search methods (``search``,
+    ``info``, ...) are this index's FT.* commands, recorded or (watching) run at once as on ``rc.pipeline().ft()``."""
 
-__all__ = ["ClusterPipeline", "slots_of"]
+    def __init__(self: SearchClusterPipeline[Any], client: RedisCluster[Any], transaction: bool | None = None,
+                 index_name: str = "idx") -> None:  # fmt: skip
+        ClusterPipeline.__init__(self, client, transaction)
+        self.index_name = index_name
+
+    @property  # type: ignore[override]
+    def client(self) -> SearchClusterPipeline[StrT]:
+        """The pipeline itself records the commands."""
+        return self
+
+
+# for the search commands, below: which objects record their commands, what Search.pipeline() makes of a pipeline
+FROM_ABOVE.update(
+    pipelines=(*FROM_ABOVE.get("pipelines", ()), ClusterPipeline),
+    search_pipelines={**FROM_ABOVE.get("search_pipelines", {}), ClusterPipeline: SearchClusterPipeline},
+)
+
+__all__ = ["ClusterPipeline", "SearchClusterPipeline", "slots_of"]

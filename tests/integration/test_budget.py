@@ -21,6 +21,7 @@ from leanredis.retry import NoBackoff, Retry
 from leanredis.server import RedisServer
 
 from .fakes import FakeServer, Serve, answer_all
+from .faults import CommandProxy
 
 pytestmark = pytest.mark.slow
 
@@ -348,3 +349,56 @@ async def test_from_url_takes_max_memory_bytes_and_stats_report_it(redis_server:
         assert stats["memory_bytes"] == CONNECTION_OVERHEAD  # nothing else held between commands
     finally:
         await client.aclose()
+
+
+@pytest.mark.parametrize("parser", ["auto", "python"])
+async def test_a_reply_paused_for_memory_never_given_back_is_refused_after_late_reply_timeout_and_released(
+    redis_server: RedisServer, parser: str
+) -> None:
+    """A BLPOP on a pool connection is answered (by a proxy) with the header of a 600 KB bulk string and then
+    nothing: its announced bytes hold the budget and never drain. A 600 KB GET on the shared connection does not
+    fit in what is left, so its socket stops reading; late_reply_timeout later, not before, it and the command
+    behind it fail once each with ReplyTooLargeError, the reserve goes back to the budget and the next command is
+    served on a new socket."""
+    late = 0.5
+    value = os.urandom(600 * 1024)
+    writer = leanredis.Redis(port=redis_server.port)
+    proxy = await CommandProxy(redis_server.port, watch=b"BLPOP").start()
+    stalled = b"$614400\r\n" + b"h" * 1000  # a bulk string announced, its rest never sent
+    proxy.replies = {2: stalled, 3: stalled}
+    client = leanredis.Redis(
+        port=proxy.port, max_memory_bytes=MiB, late_reply_timeout=late, socket_timeout=30, parser=parser
+    )
+    budget = client.connection.budget
+    holder = None
+    try:
+        await writer.set("budget:paused", value)
+        assert await client.ping() is True
+        holder = asyncio.ensure_future(client.blpop(["budget:held"], timeout=0))
+        deadline = time.monotonic() + 10
+        while budget.replies < 600 * 1024 and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        assert budget.replies >= 600 * 1024, budget.stats()  # held, and nothing will give it back
+        started = time.monotonic()
+        paused = asyncio.ensure_future(client.get("budget:paused"))
+        behind = asyncio.ensure_future(client.ping())
+        outcomes = await asyncio.wait_for(asyncio.gather(paused, behind, return_exceptions=True), late + 10)
+        elapsed = time.monotonic() - started
+        assert [type(outcome) for outcome in outcomes] == [ReplyTooLargeError, ReplyTooLargeError], outcomes
+        assert f"not given back within late_reply_timeout={late} s" in str(outcomes[0])
+        assert late - 0.05 <= elapsed < late + 5, elapsed  # refused at the deadline, not at the header
+        assert budget.limit == budget.max_bytes  # the reserve went back
+        stats = assert_parts_add_up(client)
+        assert stats["memory_refusals"] == 1
+        assert stats["memory"]["replies"] >= 600 * 1024  # the holder's, still there: only the paused read went
+        assert not holder.done()
+        assert await asyncio.wait_for(client.get("budget:small"), 5) is None  # a new socket, served
+        assert budget.limit == budget.max_bytes
+    finally:
+        if holder is not None:
+            holder.cancel()
+            await asyncio.gather(holder, return_exceptions=True)
+        await client.aclose()
+        await proxy.aclose()
+        await writer.delete("budget:paused")
+        await writer.aclose()

@@ -19,9 +19,11 @@ import pytest
 
 import leanredis
 from leanredis.cluster import RedisCluster
+from leanredis.cluster.pipeline import ClusterPipeline
 from leanredis.commands.search.aggregation import AggregateRequest
 from leanredis.commands.search.field import NumericField, TextField
 from leanredis.commands.search.index_definition import IndexDefinition
+from leanredis.commands.search.result import Result
 from leanredis.commands.search.suggestion import Suggestion
 from leanredis.server import LocalCluster
 
@@ -233,4 +235,48 @@ async def test_search_calls_on_a_cluster_pipeline_are_recorded_as_on_a_pipeline(
         assert mine[0][0] == 3 and len(mine[1].rows) == 3 and mine[2:] == [1, 2]
     finally:
         await standalone.aclose()
+        assert await ours.ft(index).dropindex()
+
+
+@pytest.mark.parametrize("transaction", [False, True], ids=["pipeline", "transaction"])
+async def test_ft_pipeline_of_a_cluster_is_its_cluster_pipeline_with_the_index_search_methods(  # type: ignore[no-untyped-def]
+    cluster_pair, transaction: bool
+) -> None:
+    """``rc.ft(index).pipeline()`` is the cluster's pipeline whose search methods are the index's, as
+    ``rc.json().pipeline()`` is JSON's: recorded commands give what ``rc.pipeline().ft(index)`` gives, and
+    after ``watch()`` they run at once, read as the client's. (redis.asyncio's RedisCluster raises
+    AttributeError there: its search pipeline is made of a connection pool a cluster client lacks.)"""
+    ours, _ = cluster_pair
+    index = "{doc}idx"
+    definition = IndexDefinition(prefix=["{doc}:"])
+    await ours.ft(index).create_index([TextField("t"), NumericField("n")], definition=definition)
+    try:
+        for i in range(3):
+            await ours.hset(f"{{doc}}:{i}", mapping={"t": f"hello world {i}", "n": i})
+        results = []
+        for pipe, search, suggestions in (
+            (made := ours.ft(index).pipeline(transaction), made, "{doc}sug"),
+            (plain := ours.pipeline(transaction), plain.ft(index), "{doc}sug2"),
+        ):
+            recorded = [
+                search.search("hello"),
+                search.aggregate(AggregateRequest("hello").load("@n")),
+                search.sugadd(suggestions, Suggestion("hello"), Suggestion("help")),
+                pipe.hget("{doc}:1", "n"),
+            ]
+            assert all(value is pipe for value in recorded) and len(pipe) == 5
+            results.append(await pipe.execute())
+        assert isinstance(made, ClusterPipeline) and made.index_name == index and made.is_transaction is transaction
+        mine, other = results
+        assert same(mine, other), f"ft().pipeline() {mine!r} vs pipeline().ft() {other!r}"
+        assert mine[0][0] == 3 and len(mine[1].rows) == 3 and mine[2:4] == [1, 2] and mine[4] in (b"1", "1")
+        if transaction:  # watching: at once, as on a client
+            async with ours.ft(index).pipeline() as pipe:
+                await pipe.watch("{doc}:0")
+                assert await pipe.sugadd("{doc}sug3", Suggestion("hello")) == 1
+                found = await pipe.search("hello")
+                assert isinstance(found, Result) and found.total == 3
+                await pipe.unwatch()
+        assert isinstance(ours.ft(index).batch_indexer(chunk_size=10)._pipeline, ClusterPipeline)
+    finally:
         assert await ours.ft(index).dropindex()

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from typing_extensions import assert_type
 
 from leanredis import Redis, RedisCluster, ResponseError
+from leanredis.cluster.pipeline import SearchClusterPipeline
 from leanredis.commands.bf import (
     BFBloom,
     BFInfo,
@@ -38,6 +39,7 @@ from leanredis.commands.search.field import NumericField, TagField, TextField, V
 from leanredis.commands.search.hybrid_query import HybridCursorQuery, HybridQuery, HybridSearchQuery, HybridVsimQuery
 from leanredis.commands.search.hybrid_result import HybridCursorResult, HybridResult
 from leanredis.commands.search.index_definition import IndexDefinition
+from leanredis.commands.search.pipeline import SearchPipeline
 from leanredis.commands.search.profile_information import ProfileInformation, ProfileValue
 from leanredis.commands.search.query import Query
 from leanredis.commands.search.replies import SearchInfoValue
@@ -418,11 +420,11 @@ async def module_pipelines(r: Redis[bytes], s: Redis[str], rc: RedisCluster[str]
     assert_type(pipe.tdigest(), ChainedTDigestBloom[bytes])
     assert_type(pipe.json().set("k", "$", 1), Queued[bytes, bool | None])
     assert_type(pipe.json().set("k", "$", 1).incr("n").json().get("k"), Queued[bytes, JSONValue])
-    # FT.SEARCH on a pipeline gives the flat list redis-py's search pipelines give, not a Result
-    assert_type(pipe.ft("idx").search("hello"), Queued[bytes, list[Any]])
+    # awaited while watching, FT.SEARCH gives a Result (execute() gives the flat list of redis-py's search
+    # pipelines) and sugadd() the dictionary's size
+    assert_type(pipe.ft("idx").search("hello"), Queued[bytes, Result])
     assert_type(pipe.ft("idx").profile(Query("hello")), Queued[bytes, tuple[Result, ProfileInformation]])
-    # sugadd() gives the pipeline itself (one FT.SUGADD per suggestion), not a reply to await
-    assert_type(pipe.ft("idx").sugadd("sug", Suggestion("hello")), Pipeline[bytes])
+    assert_type(pipe.ft("idx").sugadd("sug", Suggestion("hello")), Queued[bytes, int])
     assert_type(pipe.ft("idx").info(), Queued[bytes, dict[str, SearchInfoValue]])
     assert_type(pipe.ts().add("t", 1, 1.0).ts().get("t"), Queued[bytes, tuple[int, float] | None])
     assert_type(pipe.bf().add("bf", "a"), Queued[bytes, bool])
@@ -437,7 +439,8 @@ async def module_pipelines(r: Redis[bytes], s: Redis[str], rc: RedisCluster[str]
         await spipe.watch("k")  # watching: a command runs at once, and awaiting it gives its reply
         assert_type(await spipe.json().get("k"), JSONValue)
         assert_type(await spipe.ts().get("t"), tuple[int, float] | None)
-        assert_type(await spipe.ft("idx").search("hello"), list[Any])
+        assert_type(await spipe.ft("idx").search("hello"), Result)
+        assert_type(await spipe.ft("idx").sugadd("sug", Suggestion("hello")), int)
         assert_type(await spipe.tdigest().reset("td"), str)
     cpipe = rc.pipeline()
     assert_type(cpipe.json(), ClusterChainedJSON[str])
@@ -459,3 +462,5 @@ async def module_pipeline_classes(r: Redis[bytes], rc: RedisCluster[str]) -> Non
     assert_type(tp, TimeSeriesPipeline[str] | TimeSeriesClusterPipeline[str])
     assert_type(tp.add("t", 1, 1.0).incr("n").get("t"), TimeSeriesQueued[str, tuple[int, float] | None] | TimeSeriesClusterQueued[str, tuple[int, float] | None])
     assert_type(tp.info("t"), TimeSeriesQueued[str, TSInfo[str]] | TimeSeriesClusterQueued[str, TSInfo[str]])
+    # r.ft(index).pipeline(): the client's pipeline with the index's search methods, a cluster's on a cluster
+    assert_type(rc.ft("idx").pipeline(), SearchPipeline[str] | SearchClusterPipeline[str])

@@ -6,10 +6,12 @@ from typing import TYPE_CHECKING, Any, Generic
 
 from ...registry import FROM_ABOVE
 from ...typed import StrT
+from ..base import recast
 from .batch import BatchIndexer as _BatchIndexer
 from .commands import SearchCommands
 
 if TYPE_CHECKING:
+    from ...cluster.pipeline import SearchClusterPipeline
     from .pipeline import SearchPipeline
 
 
@@ -23,12 +25,16 @@ class Search(SearchCommands[StrT]):
         self.index_name = index_name
         self.execute_command = client.execute_command
 
-    def pipeline(self, transaction: bool = True, shard_hint: str | None = None) -> SearchPipeline[StrT]:
-        """A pipeline with this index's search methods as well as every command method."""
-        pipeline_class = FROM_ABOVE["SearchPipeline"]  # a Pipeline: a layer above
-        pipeline: SearchPipeline[StrT] = pipeline_class(
-            self.client._executor(), transaction, shard_hint, self.index_name
-        )
+    def pipeline(
+        self, transaction: bool = True, shard_hint: str | None = None
+    ) -> SearchPipeline[StrT] | SearchClusterPipeline[StrT]:
+        """The client's pipeline with this index's search methods as well as every command method: a
+        ``SearchPipeline``, or on a ``RedisCluster`` a ``SearchClusterPipeline`` (as ``rc.json().pipeline()``)."""
+        pipe = self.client.pipeline(transaction=transaction, shard_hint=shard_hint)
+        made = FROM_ABOVE["search_pipelines"]  # by the class of the pipeline they extend: a layer above
+        cls = next(made[base] for base in type(pipe).__mro__ if base in made)
+        pipeline: SearchPipeline[StrT] | SearchClusterPipeline[StrT] = recast(pipe, cls)
+        pipeline.index_name = self.index_name
         return pipeline
 
     def batch_indexer(self, chunk_size: int = 100) -> _BatchIndexer:

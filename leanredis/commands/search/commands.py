@@ -2,7 +2,9 @@
 
 A ``Search`` builds each FT.* command and hands it to its client's sender
 with the reader of its reply (``replies``); on a pipeline the command is
-recorded and the reply read when the pipeline runs. FT.SEARCH replies are
+recorded and the reply read when the pipeline runs, except on a watching
+one (WATCH ran, MULTI not yet), which runs it at once: its reply is read
+as a client's, as redis-py's immediate mode reads it. FT.SEARCH replies are
 read undecoded, as redis-py reads them: vector fields stay bytes whatever
 ``decode_responses`` says.
 """
@@ -49,9 +51,14 @@ from .suggestion import Suggestion
 ParamsT = dict[str, Any] | None
 
 
-def _is_pipeline(client: Any) -> bool:
+def _records(client: Any) -> bool:
+    """``client`` is a pipeline that records its commands for ``execute()``. Not a client, nor a pipeline
+    that is watching (WATCH ran, MULTI not yet): that one runs each command at once and returns an
+    awaitable of its reply, which a search method reads as a client's (redis-py's immediate mode)."""
     # a layer above: the pipelines (a client's, a cluster's) are built on the commands
-    return isinstance(client, FROM_ABOVE["pipelines"])
+    if not isinstance(client, FROM_ABOVE["pipelines"]):
+        return False
+    return bool(client.explicit_transaction or not client.watching)
 
 
 def _schema_args(fields: Any) -> list[Any]:
@@ -100,7 +107,7 @@ class SearchCommands(Generic[StrT]):
     def _send_undecoded(self, args: list[Any], reader: Any, in_pipeline: Any = None) -> Any:
         """Send with the reply read undecoded: ``reader`` (``in_pipeline`` on a pipeline) reads it."""
         client = self.client
-        if _is_pipeline(client):
+        if _records(client):
             return client._send(tuple(args), RawThen(in_pipeline or reader))
         return _read(client._send(tuple(args), raw_reply), reader, time.monotonic())
 
@@ -194,7 +201,7 @@ class SearchCommands(Generic[StrT]):
         return [self.index_name, *query.get_args(), *params_args(query_params)], query
 
     def search(self, query: str | Query, query_params: ParamsT = None) -> Coroutine[Any, Any, Result]:
-        """FT.SEARCH: a ``Result`` (``total``, ``docs``); in a pipeline, redis-py's flat list."""
+        """FT.SEARCH: a ``Result`` (``total``, ``docs``); recorded in a pipeline, redis-py's flat list."""
         args, query = self._query_args(query, query_params)
         return self._send_undecoded(["FT.SEARCH", *args], SearchReply(query), SearchPipelineReply(query))
 
@@ -338,7 +345,7 @@ class SearchCommands(Generic[StrT]):
             if suggestion.payload:
                 args += ["PAYLOAD", suggestion.payload]
             sent.append(self._ft_send(args, None))
-        if _is_pipeline(self.client):
+        if _records(self.client):
             return self.client
         return _last(sent)
 

@@ -27,4 +27,8 @@ class SearchPipeline(SearchCommands[StrT], Pipeline[StrT]):  # type: ignore[misc
 AsyncPipeline = SearchPipeline
 
 # for the search commands, below
-FROM_ABOVE.update(pipelines=(*FROM_ABOVE.get("pipelines", ()), Pipeline), SearchPipeline=SearchPipeline)
+FROM_ABOVE.update(
+    pipelines=(*FROM_ABOVE.get("pipelines", ()), Pipeline),
+    SearchPipeline=SearchPipeline,
+    search_pipelines={**FROM_ABOVE.get("search_pipelines", {}), Pipeline: SearchPipeline},
+)
