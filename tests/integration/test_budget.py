@@ -392,7 +392,7 @@ async def test_a_reply_paused_for_memory_never_given_back_is_refused_after_late_
         assert stats["memory_refusals"] == 1
         assert stats["memory"]["replies"] >= 600 * 1024  # the holder's, still there: only the paused read went
         assert not holder.done()
-        assert await asyncio.wait_for(client.get("budget:small"), 5) is None  # a new socket, served
+        assert await asyncio.wait_for(client.get("budget:never-set"), 5) is None  # a new socket, served
         assert budget.limit == budget.max_bytes
     finally:
         if holder is not None:
