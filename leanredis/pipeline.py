@@ -48,7 +48,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 from collections.abc import Awaitable, Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .commands import AllCommands
 from .commands.base import EmptyOnError
@@ -81,6 +81,7 @@ else:
     # the client's own methods, which record through _send
     PipelineCommands = AllCommands
 
+_PipelineT = TypeVar("_PipelineT", bound="Pipeline[Any]")
 _MULTI = (b"MULTI",)
 _EXEC = (b"EXEC",)
 _AROUND = (_MULTI, _EXEC)
@@ -129,7 +130,8 @@ class Pipeline(PipelineCommands[StrT]):
     async def _self(self) -> Pipeline[StrT]:
         return self
 
-    async def __aenter__(self) -> Pipeline[StrT]:
+    async def __aenter__(self: _PipelineT) -> _PipelineT:
+        # the receiver's own class (a JSONPipeline stays one): typing.Self needs Python 3.11
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -49,7 +49,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Generator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..commands import AllCommands
 from ..commands.base import EmptyOnError
@@ -83,6 +83,7 @@ else:
     # the client's own methods, which record through _send
     PipelineCommands = AllCommands
 
+_ClusterPipelineT = TypeVar("_ClusterPipelineT", bound="ClusterPipeline[Any]")
 _SPLIT_PER_SLOT = frozenset({"DEL", "UNLINK", "EXISTS", "TOUCH"})
 # Of the commands redis-py's cluster pipeline blocks, those with keys that may span slots and that are not
 # split here: refused at the call as there when their keys do span slots (in one slot they run).
@@ -128,8 +129,10 @@ class ClusterPipeline(ClusterTransaction, PipelineCommands[StrT]):
         await self.cluster_client.initialize()
         return self
 
-    async def __aenter__(self) -> ClusterPipeline[StrT]:
-        return await self.initialize()
+    async def __aenter__(self: _ClusterPipelineT) -> _ClusterPipelineT:
+        # the receiver's own class (a JSONClusterPipeline stays one): typing.Self needs Python 3.11
+        await self.cluster_client.initialize()
+        return self
 
     async def __aexit__(self, *exc: object) -> None:
         await self.reset()

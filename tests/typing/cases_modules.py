@@ -464,3 +464,8 @@ async def module_pipeline_classes(r: Redis[bytes], rc: RedisCluster[str]) -> Non
     assert_type(tp.info("t"), TimeSeriesQueued[str, TSInfo[str]] | TimeSeriesClusterQueued[str, TSInfo[str]])
     # r.ft(index).pipeline(): the client's pipeline with the index's search methods, a cluster's on a cluster
     assert_type(rc.ft("idx").pipeline(), SearchPipeline[str] | SearchClusterPipeline[str])
+    # async with keeps the module's pipeline class, not the plain Pipeline
+    async with r.json().pipeline() as jpc:
+        assert_type(jpc, JSONPipeline[bytes] | JSONClusterPipeline[bytes])
+    async with rc.ts().pipeline() as tpc:
+        assert_type(tpc, TimeSeriesPipeline[str] | TimeSeriesClusterPipeline[str])
