@@ -227,6 +227,11 @@ class Pipeline(PipelineCommands[StrT]):
             await self._immediate((b"UNWATCH",), _watch_ok, self._executor.options.socket_timeout)
         return True
 
+    def pipeline(self, transaction: bool = True, shard_hint: str | None = None) -> Pipeline[StrT]:
+        """A new, empty pipeline on the same client, as ``Redis.pipeline`` makes (redis.asyncio's ``Pipeline``
+        has it from ``Redis``); this one's commands, watches and state are not shared with it."""
+        return Pipeline(self._executor, transaction, shard_hint)
+
     def multi(self) -> None:
         """Start buffering the transaction after ``watch()``; ``execute()`` ends it."""
         if self.explicit_transaction:

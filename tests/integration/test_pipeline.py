@@ -39,6 +39,20 @@ async def test_results_come_back_in_order_with_redis_py_types(pair: Any, transac
         assert same_shape(a, b), f"command #{index + 1}: leanredis {a!r} vs redis-py {b!r}"
 
 
+@pytest.mark.parametrize("transaction", [False, True], ids=["pipeline", "multi-exec"])
+async def test_a_pipeline_makes_a_new_independent_pipeline_as_redis_pys_does(pair: Any, transaction: bool) -> None:
+    for client in pair:
+        outer = client.pipeline(transaction=False)
+        outer.set("pp:outer", 1)
+        inner = outer.pipeline(transaction=transaction)
+        assert type(inner) is type(outer) and inner is not outer and len(inner) == 0
+        assert inner.is_transaction is transaction
+        inner.set("pp:inner", 2).get("pp:outer")
+        assert await inner.execute() == [True, None]  # the outer's SET was not sent with it
+        assert await outer.execute() == [True]
+        await client.delete("pp:outer", "pp:inner")
+
+
 async def test_methods_chain_and_len_counts_recorded_commands(r: leanredis.Redis) -> None:
     pipe = r.pipeline(transaction=False)
     assert pipe.set("a", 1).get("a") is pipe
