@@ -48,10 +48,23 @@ class TimeoutError(RedisError):  # noqa: A001 - redis-py's name
     was. All None for a connect attempt.
     """
 
-    possibly_executed: bool | None = None
-    stage: str | None = None
-    queued_seconds: float | None = None
-    written_seconds: float | None = None
+    # slots, not the attribute dict every exception gets on its first attribute: a stall times out thousands
+    # of callers at once, and the dict was a third of each error's memory (and of the RSS step such a backlog
+    # leaves in pymalloc's arenas)
+    __slots__ = ("possibly_executed", "stage", "queued_seconds", "written_seconds")
+    possibly_executed: bool | None
+    stage: str | None
+    queued_seconds: float | None
+    written_seconds: float | None
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args)
+        self.possibly_executed = self.stage = self.queued_seconds = self.written_seconds = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # pickle and copy keep the slots (BaseException's own __reduce__ keeps only the dict)
+        state = {**self.__dict__, **{name: getattr(self, name) for name in TimeoutError.__slots__}}
+        return (type(self), self.args, state)
 
 
 class ConnectTimeoutError(ConnectionError, TimeoutError):

@@ -177,3 +177,30 @@ def test_as_redis_py_leaves_errors_alone_while_redis_py_is_not_loaded(monkeypatc
     error = ExecAbortError("EXECABORT")
     assert exceptions.as_redis_py(error) is error
     assert type(exceptions.redis_py_reply_error("EXECABORT Transaction discarded")) is ExecAbortError
+
+
+def test_a_command_timeout_keeps_its_stage_in_slots_and_through_pickle_and_copy() -> None:
+    """A stall fails thousands of callers at once: their TimeoutErrors carry no attribute dict, and pickle or copy
+    keeps what they say (BaseException's own reduce keeps only the dict)."""
+    import copy
+    import pickle
+
+    from leanredis.connection.timeouts import UNANSWERED, timeout_error
+    from leanredis.exceptions import ConnectTimeoutError, TimeoutError
+
+    class _Fut:
+        name = b"GET"
+
+    error = timeout_error(_Fut(), "127.0.0.1:1", 1.0, UNANSWERED, 10.0, 10.5, 11.0, "held")
+    assert error.stage == UNANSWERED and error.possibly_executed is True
+    assert error.queued_seconds == 0.5 and error.written_seconds == 0.5
+    assert "stage" not in vars(error) and "possibly_executed" not in vars(error)  # slots, no dict entries
+    for again in (pickle.loads(pickle.dumps(error)), copy.copy(error)):
+        assert type(again) is TimeoutError and again.args == error.args
+        assert (again.stage, again.possibly_executed, again.queued_seconds, again.written_seconds) == (
+            UNANSWERED, True, 0.5, 0.5)
+    bare = TimeoutError("connect")  # a connect attempt's: all None
+    assert (bare.stage, bare.possibly_executed, bare.queued_seconds, bare.written_seconds) == (None,) * 4
+    both = ConnectTimeoutError("connect")
+    both.possibly_executed = False
+    assert pickle.loads(pickle.dumps(both)).possibly_executed is False and both.stage is None
