@@ -19,7 +19,7 @@ from typing import Any
 
 from .clients import Adapter
 from .sampler import Counter
-from .workloads import Context, Histogram, least_squares_slope, server_command
+from .workloads import Context, Histogram, server_command, slope_between
 
 
 class _Timing:
@@ -133,8 +133,7 @@ async def paced(ctx: Context, client: Adapter) -> dict[str, Any]:
     # growth over the second half of the arrival window (warm-up and drain left out)
     first = window_start + ctx.params.duration / 2
     last = window_start + figures["seconds"]
-    points = [(t, m) for t, m in zip(s.t, s.rss_mb) if first <= t <= last]
-    slope = least_squares_slope([t for t, _ in points], [m for _, m in points])
+    slope = slope_between(s.t, s.rss_mb, first, last)
     figures["rss_growth_mb_per_min"] = round(slope * 60, 3) if slope is not None else None
     return figures
 

@@ -14,7 +14,7 @@ from typing import Any
 from .clients import Adapter, open_client
 from .faultproxy import FaultProxy
 from .paced import PacedState, run_paced
-from .workloads import Context, least_squares_slope, server_command
+from .workloads import Context, server_command, slope_between
 
 
 async def soak(ctx: Context, client: Adapter) -> dict[str, Any]:
@@ -96,8 +96,7 @@ async def soak(ctx: Context, client: Adapter) -> dict[str, Any]:
     finally:
         await proxy.aclose()
     warm_up = min(30.0, p.duration / 5)
-    points = [(t, m) for t, m in zip(s.t, s.rss_mb) if window_start + warm_up <= t <= window_start + figures["seconds"]]
-    slope = least_squares_slope([t for t, _ in points], [m for _, m in points])
+    slope = slope_between(s.t, s.rss_mb, window_start + warm_up, window_start + figures["seconds"])
     recoveries = [f["recovery_s"] for f in faults if f["recovery_s"] is not None]
     figures.update({
         "rss_growth_mb_per_min": round(slope * 60, 3) if slope is not None else None,

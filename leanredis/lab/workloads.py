@@ -19,7 +19,7 @@ import socket
 import time
 from array import array
 from collections import Counter as Tally
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -126,6 +126,27 @@ def least_squares_slope(x: list[float], y: list[float]) -> float | None:
     if not var:
         return None
     return sum((a - mx) * (b - my) for a, b in zip(x, y)) / var
+
+
+def slope_between(t: Iterable[float], y: Iterable[float], first: float, last: float) -> float | None:
+    """``least_squares_slope`` of the samples with ``first <= t <= last``, in running sums: no list or tuple per
+    sample. A 30-minute run holds 90,000 samples; building two lists and a tuple each (about 9 MB) right before
+    the run's end RSS is read left that memory in the allocator and in the figure (+7 MB over a soak's steps)."""
+    n = 0
+    st = sy = stt = sty = 0.0
+    for a, b in zip(t, y):
+        if first <= a <= last:
+            n += 1
+            st += a
+            sy += b
+            stt += a * a
+            sty += a * b
+    if n < 3:
+        return None
+    var = stt - st * st / n
+    if var <= 0:
+        return None
+    return (sty - st * sy / n) / var
 
 
 def server_command(host: str, port: int, *args: str, timeout: float = 5.0) -> bytes:

@@ -36,3 +36,19 @@ def test_series_is_json_and_keeps_the_peak() -> None:
     json.dumps(series)
     assert sampler.peak_mb() == 9999.0
     json.dumps(Sampler(Counter(), interval=3600).series())
+
+
+def test_slope_between_streams_the_window_and_agrees_with_least_squares() -> None:
+    """The soak's and paced's RSS slope over a window of the samples, without a list or tuple per sample."""
+    from array import array
+
+    from leanredis.lab.workloads import least_squares_slope, slope_between
+
+    t = array("d", (i * 0.02 for i in range(20_000)))
+    y = array("d", (30 + 0.5 * x + (7.0 if x < 10 else 0.0) + (i % 7) * 0.01 for i, x in enumerate(t)))
+    inside = [(a, b) for a, b in zip(t, y) if 10 <= a <= 390]
+    expected = least_squares_slope([a for a, _ in inside], [b for _, b in inside])
+    assert expected is not None and abs(slope_between(t, y, 10, 390) - expected) < 1e-9  # type: ignore[operator]
+    assert abs(slope_between(t, y, 10, 390) - 0.5) < 1e-3  # type: ignore[operator]  # the step before 10 s left out
+    assert slope_between(t, y, 1000, 2000) is None  # fewer than 3 samples in the window
+    assert slope_between([1.0, 1.0, 1.0], [1.0, 2.0, 3.0], 0, 9) is None  # no spread in time
