@@ -89,19 +89,29 @@ class Fill:
             self.fut = None
             fut.remove_done_callback(self)
             fut.parse = None  # it may answer the entry's hits (below): it holds nothing of this fill
-        self.ended()
+        # no longer in flight: not shared with later callers, not marked by invalidations (ended(), inline)
+        cache_key = self.cache_key
+        key = self.key
+        inflight = cache._inflight
+        if inflight.get(cache_key) is self:
+            del inflight[cache_key]
+        reading = cache._reading
+        if reading.get(key) is self:
+            del reading[key]
+        else:
+            self.ended()
         if self.followers is not None:
             self.settle_followers(value)
         ttl = self.ttl
+        if ttl is None:  # never: set as the pair is sent
+            return value
         self.ttl = None
-        if ttl is None:  # refused when sent: no TTL to bound the entry by
+        try:
+            pttl = ttl.result()
+        except BaseException:  # it failed (its error is read here, nothing kept), or is not answered yet
+            if not ttl.done():  # not before the read, so not the TTL the read saw: its end is read when it comes
+                consume(ttl)
             return value
-        if not ttl.done():  # not answered before the read: not the TTL the read saw (nor one at all yet)
-            consume(ttl)
-            return value
-        if ttl.cancelled() or ttl.exception() is not None:  # its error is read here, and nothing kept
-            return value
-        pttl = ttl.result()
         if self.stale or self.epoch != cache._epoch:
             cache.uncached_replies += 1  # its key changed while it was in flight: the reply may be old
             return value
@@ -111,8 +121,6 @@ class Fill:
         # the server's TTL runs from when it ran PTTL, after this client sent it: timed from the
         # send, the entry ends no later than the key does
         expires = self.sent + pttl / 1000 if pttl >= 0 else 0.0
-        cache_key = self.cache_key
-        key = self.key
         # (name, key) with the key in bytes holds nothing beyond what ENTRY_OVERHEAD counts
         held = 0 if cache_key[1] is key and len(cache_key) == 2 else held_by(cache_key, key)
         done = None
