@@ -335,13 +335,13 @@ class ClientCache:
     def _miss(self, args: tuple[Any, ...], parse: Any, cache_key: Any, key: bytes) -> CommandFuture[Any]:
         """Read from the server, the key's TTL right before: the same write, or the same wait queue in order.
         The fill parses the read's reply and keeps it as it is read (see fill.py)."""
-        fill = Fill(self, cache_key, key, parse, self._epoch, self._clock())
         ttl = self._send((b"PTTL", key), None)
+        # the server runs the PTTL after this (it is written at the end of this loop iteration, or later)
+        fill = Fill(self, cache_key, key, parse, self._epoch, self._clock(), ttl)
         fut = self._send(args, fill.read)
         if fut.done():  # refused at once: no reply will come to parse
             consume(ttl)
             return fut
-        fill.ttl = ttl
         fill.fut = fut
         self._inflight[cache_key] = fill
         reading = self._reading

@@ -66,14 +66,23 @@ class Fill:
 
     __slots__ = ("cache", "cache_key", "key", "parse", "epoch", "sent", "ttl", "fut", "stale", "followers")
 
-    def __init__(self, cache: ClientCache, cache_key: Any, key: bytes, parse: Any, epoch: int, sent: float) -> None:
+    def __init__(
+        self,
+        cache: ClientCache,
+        cache_key: Any,
+        key: bytes,
+        parse: Any,
+        epoch: int,
+        sent: float,
+        ttl: CommandFuture[Any],
+    ) -> None:
         self.cache = cache
         self.cache_key = cache_key
         self.key = key
         self.parse = parse
         self.epoch = epoch
         self.sent = sent
-        self.ttl: CommandFuture[Any] | None = None
+        self.ttl: CommandFuture[Any] | None = ttl
         self.fut: CommandFuture[Any] | None = None
         self.stale = False
         self.followers: list[CommandFuture[Any]] | None = None

@@ -26,6 +26,7 @@ from typing import Any
 ENTRY_OVERHEAD = 672
 
 _getsizeof = sys.getsizeof
+_BYTES = _getsizeof(b"")  # what getsizeof says of any bytes object besides its length, without the call
 
 
 def size_of(value: Any) -> int:
@@ -117,11 +118,11 @@ class CacheStore:
             expires = now + self.ttl
         if expires and expires <= now:
             return False
-        cls = value.__class__
-        # bytes, str and None (most replies) hold nothing besides themselves: no call to size_of for them
+        # bytes (most replies) hold nothing besides themselves: no call to size_of, nor to getsizeof, for them
         size = (
-            (_getsizeof(value) if cls is bytes or cls is str or value is None else size_of(value))
-            + _getsizeof(key)
+            (_BYTES + len(value) if value.__class__ is bytes else size_of(value))
+            + _BYTES
+            + len(key)  # the key: bytes, as the server names it
             + ENTRY_OVERHEAD
             + held
         )
@@ -138,7 +139,8 @@ class CacheStore:
         if budget is not None:
             if budget.used + size > budget.limit and not self._budget_room(size):  # budget.fits(size), inline
                 return False
-            budget.charge_cache(size)
+            budget.used += size  # budget.charge_cache(size), inline: an integer add (a wake is for bytes given back)
+            budget.cache += size
         entries[cache_key] = _Entry(value, size, expires, key, done)
         by_key = self._by_key
         others = by_key.get(key)
