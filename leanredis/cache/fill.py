@@ -19,11 +19,11 @@ import copy
 import sys
 from typing import TYPE_CHECKING, Any
 
+from .store import size_of
+
 if TYPE_CHECKING:
     from ..future import CommandFuture
     from . import ClientCache
-
-from .store import size_of
 
 _MUTABLE = (list, dict, set)
 _getsizeof = sys.getsizeof
@@ -53,7 +53,6 @@ def held_by(cache_key: Any, key: bytes) -> int:
         if arg is not key:
             held += size_of(arg)
     return held
-
 
 
 class Fill:
