@@ -3,6 +3,7 @@
     python benchmarks/cache_hits.py [--rounds 5] [--n 200000] [--concurrency 100] [--keys 1000]
         [--loop asyncio|uvloop] [--clients ruler,ruler-fresh,cached,uncached,redispy,redispy-sync-cached]
     python benchmarks/cache_hits.py --icount [--clients ruler,cached] [--small 20000] [--large 60000]
+    python benchmarks/cache_hits.py --misses [--icount] [--clients cached,uncached]
 
 Every task reads a hot key set that was read once before the clock starts, so that
 every timed read of a cached client is a hit. Each round runs every client in a
@@ -19,6 +20,10 @@ fresh process, in turn; the rounds alternate, and the table shows medians.
 - ``redispy-sync-cached``: that sync cache, read in one thread, one GET after another
   (no tasks, no loop): shown for scale, not a like-for-like row. It refuses any server
   but Redis 7.4 or later (Debian's Redis 7.0 and Valkey 9 here): then its row says so.
+
+``--misses``: every read is of a key read by nobody before (--n keys, or --large with
+--icount, set before the clock starts), so that every read of ``cached`` is a miss: what a
+miss costs beside an uncached read.
 
 ``--icount`` runs each client twice under callgrind (--small and --large reads) and
 prints the difference over the difference of the counts: instructions per read,
@@ -82,7 +87,7 @@ class Ruler:
             self.get = done.__getitem__  # type: ignore[assignment]
 
 
-async def open_client(name: str, port: int, keys: list[bytes]) -> tuple[Any, Any]:
+async def open_client(name: str, port: int, keys: list[bytes], warm: bool = True) -> tuple[Any, Any]:
     """(client, closer); the keys read once, so that a cached client holds them all."""
     if name in ("ruler", "ruler-fresh"):
         return Ruler({k: b"v" * 100 for k in keys}, name == "ruler-fresh"), None
@@ -97,20 +102,23 @@ async def open_client(name: str, port: int, keys: list[bytes]) -> tuple[Any, Any
         r = leanredis.Redis(port=port, protocol=3, cache_config=leanredis.CacheConfig())
     else:
         r = leanredis.Redis(port=port)
-    for k in keys:
-        await r.get(k)
+    if warm:
+        for k in keys:
+            await r.get(k)
+    else:
+        await r.ping()  # connected (and tracking) before the clock starts
     return r, r.aclose
 
 
 async def run_async(a: argparse.Namespace) -> dict[str, Any]:
-    keys = keys_for(a.keys)
-    client, closer = await open_client(a.client, a.port, keys)
+    keys = keys_for(a.n if a.misses else a.keys)
+    client, closer = await open_client(a.client, a.port, keys, warm=not a.misses)
     n, c = a.n, a.concurrency
 
     async def worker(j: int) -> None:
         get = client.get
         for i in range(j, n, c):
-            await get(keys[i % len(keys)])
+            await get(keys[i % len(keys)])  # with --misses: each key once, by one task
 
     t0 = time.perf_counter()
     await asyncio.gather(*(worker(j) for j in range(c)))
@@ -154,6 +162,7 @@ def one(a: argparse.Namespace) -> None:
 def child(a: argparse.Namespace, name: str, port: int, n: int, prefix: list[str] | None = None) -> list[str]:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--one", "--client", name, "--port", str(port)]
     cmd += ["--n", str(n), "--concurrency", str(a.concurrency), "--keys", str(a.keys), "--loop", a.loop]
+    cmd += ["--misses"] if a.misses else []
     return (prefix or []) + cmd
 
 
@@ -202,7 +211,8 @@ def icount(a: argparse.Namespace, server: RedisServer, names: list[str]) -> None
             raise SystemExit(f"{name}: callgrind run failed: {out.stderr.strip()[-300:]}")
         return int(found.group(1))
 
-    print(f"instructions per GET (callgrind, {a.small} vs {a.large} reads, {a.concurrency} tasks):")
+    what = "missed GET" if a.misses else "GET"
+    print(f"instructions per {what} (callgrind, {a.small} vs {a.large} reads, {a.concurrency} tasks):")
     base = None
     for name in names:
         per = (collected(name, a.large) - collected(name, a.small)) / (a.large - a.small)
@@ -222,6 +232,7 @@ def main() -> None:
     p.add_argument("--keys", type=int, default=1_000)
     p.add_argument("--loop", choices=("asyncio", "uvloop"), default="asyncio")
     p.add_argument("--icount", action="store_true")
+    p.add_argument("--misses", action="store_true", help="every read of a key not read before: cached reads miss")
     p.add_argument("--small", type=int, default=20_000)
     p.add_argument("--large", type=int, default=60_000)
     p.add_argument("--server", default=None)
@@ -235,7 +246,7 @@ def main() -> None:
         raise SystemExit(f"unknown clients {sorted(unknown)}; known: {', '.join(CLIENTS)}")
     with RedisServer(a.server) as server:
         print(f"server: {server.version}, port {server.port}", flush=True)
-        asyncio.run(prepare(server.port, keys_for(a.keys)))
+        asyncio.run(prepare(server.port, keys_for(max(a.n, a.large) if a.misses else a.keys)))
         (icount if a.icount else timed)(a, server, names)
 
 

@@ -51,17 +51,16 @@ import copy
 import dataclasses
 import sys
 from collections.abc import Callable, Sequence
-from functools import partial as _partial
 from typing import Any
 
 from ..connection.core import thread_checkable
 from ..exceptions import DataError
 from ..future import CommandFuture
-from .store import CacheStore, size_of
+from .fill import Fill, consume
+from .store import CacheStore
 
 _get_running_loop = asyncio._get_running_loop  # the C call: None outside a loop, no exception to catch
 _getsizeof = sys.getsizeof
-_TRIPLE = _getsizeof((None, None, None))  # the key tuple ENTRY_OVERHEAD counts
 
 # Reads of one key, the key at args[1]: what may be answered from the cache.
 CACHEABLE = frozenset(
@@ -126,15 +125,6 @@ class CacheConfig:
         return args
 
 
-def _consume(fut: CommandFuture[Any]) -> None:
-    """A PTTL whose reply nobody will use: its error, if any, is retrieved (asyncio logs the others)."""
-    if fut.done():
-        if not fut.cancelled():
-            fut.exception()
-    else:
-        fut.add_done_callback(_consume)
-
-
 def _plain_tail(args: tuple[Any, ...]) -> bool:
     """True when every argument is exactly bytes, str or int: a tuple whose equal is a raw cache key only if
     it encodes the same (an int past the key would equal True or 1.0, which the server would refuse)."""
@@ -152,22 +142,6 @@ def _plain_key(args: tuple[Any, ...], parse: Any) -> Any:
     if args[0].__class__ is not bytes or args[1].__class__ not in _PLAIN_KEY or not _plain_tail(args):
         return None
     return args if parse is None else (parse, args)
-
-
-def _held_by(cache_key: Any, key: bytes) -> int:
-    """Bytes the cache key holds besides the key bytes and the tuple that ENTRY_OVERHEAD counts (three items):
-    a raw tuple may hold the key as str, and a field or range past it; a parser's wraps it in one more tuple."""
-    if cache_key[0].__class__ is bytes:  # a raw tuple: (name, key, ...)
-        args, held = cache_key, 0
-    elif len(cache_key) == 2 and cache_key[1].__class__ is tuple:  # (parse, raw tuple)
-        args, held = cache_key[1], _getsizeof(cache_key)
-    else:  # normalized, as ENTRY_OVERHEAD was measured: (parse, name, key, rest as bytes)
-        return max(0, _getsizeof(cache_key) - _TRIPLE) + sum(size_of(part) for part in cache_key[3:])
-    held += max(0, _getsizeof(args) - _TRIPLE)
-    for arg in args[1:]:
-        if arg is not key:
-            held += size_of(arg)
-    return held
 
 
 def _to_bytes(value: Any, encoding: str) -> bytes:
@@ -198,9 +172,12 @@ class ClientCache:
         self._send = send
         self._encoding = encoding
         self._clock = clock
-        self._inflight: dict[Any, CommandFuture[Any]] = {}
-        self._reading: dict[bytes, int] = {}  # key -> reads in flight
-        self._stale: set[bytes] = set()  # keys invalidated while a read of theirs was in flight
+        self._inflight: dict[Any, Fill] = {}  # cache key -> its read in flight, shared by later callers
+        # key -> its reads in flight (a Fill, or a list of them when several), marked stale by its invalidations
+        self._reading: dict[bytes, Any] = {}
+        self._prefixes: tuple[bytes, ...] = tuple(config.prefixes)  # type: ignore[arg-type]  # bytes since __post_init__
+        # told of every entry kept, with its key (a cluster records which node it was read through)
+        self.on_kept: Callable[[bytes], None] | None = None
         self._epoch = 0  # bumped by every flush and disconnect: reads from before are not cached
         # the store's own dict: a hit reads it without a call (the store empties it, never replaces it)
         self._entries_get = self.store._entries.get
@@ -210,6 +187,7 @@ class ClientCache:
         self._thread_check = False
         self._is_running: Callable[[], bool] = bool
         self.hits = 0  # hits on the caller's own tuple; the store counts the others
+        self.misses = 0  # misses on the caller's own tuple (the store not asked); the store counts the others
         self.shared_misses = 0
         self.uncached_replies = 0
 
@@ -230,8 +208,13 @@ class ClientCache:
         for key in keys:
             key = _to_bytes(key, self._encoding)
             store.invalidate(key)
-            if key in reading:
-                self._stale.add(key)
+            fills = reading.get(key)
+            if fills is not None:  # reads of it in flight: their replies may be from before the change
+                if fills.__class__ is list:
+                    for fill in fills:
+                        fill.stale = True
+                else:
+                    fills.stale = True
 
     def flush(self) -> None:
         """Everything may have changed (a flush, a lost or new connection): empty the cache."""
@@ -245,7 +228,6 @@ class ClientCache:
         self.flush()
         self._inflight.clear()
         self._reading.clear()
-        self._stale.clear()
         self._bind_loop(loop)
 
     def _bind_loop(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -315,6 +297,19 @@ class ClientCache:
                     return self._send(args, parse)  # another running loop: the connection says it is not its
                 self._adopt_loop(loop)
         name = args[0]
+        if len(args) == 2 and name.__class__ is bytes and args[1].__class__ is bytes and not self._prefixes:
+            # GET k, HGETALL k, ... as the methods send them: the caller's tuple is the cache key (_plain_key)
+            # and nothing is kept under it (an expired entry goes the general way below, through the store)
+            if name not in CACHEABLE:
+                return self._send(args, parse)
+            cache_key = args if parse is None else (parse, args)
+            if self._entries_get(cache_key) is None:
+                self.misses += 1
+                fill = self._inflight.get(cache_key)
+                if fill is not None:
+                    self.shared_misses += 1
+                    return self._follow(fill)
+                return self._miss(args, parse, cache_key, args[1])
         if name.__class__ is not bytes:
             name = _to_bytes(name, self._encoding).upper()
         if name not in CACHEABLE or len(args) < 2 or (name == b"EXISTS" and len(args) != 2):
@@ -326,77 +321,42 @@ class ClientCache:
                 cache_key = (parse, name, key, *[_to_bytes(arg, self._encoding) for arg in args[2:]])
         except TypeError:
             return self._send(args, parse)  # an argument the server will refuse: not ours to judge
-        if self.config.prefixes and not key.startswith(tuple(self.config.prefixes)):  # type: ignore[arg-type]
+        if self._prefixes and not key.startswith(self._prefixes):
             return self._send(args, parse)
         hit, value = self.store.get(cache_key, self._clock())
         if hit:
             return self._answered(value)
-        shared = self._inflight.get(cache_key)
-        if shared is not None:
+        fill = self._inflight.get(cache_key)
+        if fill is not None:
             self.shared_misses += 1
-            return self._follow(shared)
-        # the key's TTL, right before the read: the same write, or the same wait queue in order
-        sent = self._clock()
+            return self._follow(fill)
+        return self._miss(args, parse, cache_key, key)
+
+    def _miss(self, args: tuple[Any, ...], parse: Any, cache_key: Any, key: bytes) -> CommandFuture[Any]:
+        """Read from the server, the key's TTL right before: the same write, or the same wait queue in order.
+        The fill parses the read's reply and keeps it as it is read (see fill.py)."""
         ttl = self._send((b"PTTL", key), None)
-        fut = self._send(args, parse)
-        if fut.done():
-            _consume(ttl)
+        # the server runs the PTTL after this (it is written at the end of this loop iteration, or later)
+        fill = Fill(self, cache_key, key, parse, self._epoch, self._clock(), ttl)
+        fut = self._send(args, fill.read)
+        if fut.done():  # refused at once: no reply will come to parse
+            consume(ttl)
             return fut
-        self._inflight[cache_key] = fut
-        self._reading[key] = self._reading.get(key, 0) + 1
-        # registered before the caller awaits: runs before the caller resumes, so its next read hits. A
-        # partial, not a lambda: a closure made every local here a cell, built on every slow call
-        fut.add_done_callback(_partial(self._completed, cache_key, key, self._epoch, sent, ttl))
+        fill.fut = fut
+        self._inflight[cache_key] = fill
+        reading = self._reading
+        fills = reading.get(key)
+        if fills is None:
+            reading[key] = fill
+        elif fills.__class__ is list:
+            fills.append(fill)
+        else:
+            reading[key] = [fills, fill]
+        fut.add_done_callback(fill)  # removed when the reply is parsed: it runs only if none is
         return fut
 
     async def _send_later(self, args: tuple[Any, ...], parse: Any) -> Any:
         return await self.send(args, parse)
-
-    def _completed(
-        self, cache_key: Any, key: bytes, epoch: int, sent: float, ttl: CommandFuture[Any], fut: CommandFuture[Any]
-    ) -> None:
-        """The read is answered (its PTTL before it): keep the reply, unless it may be stale."""
-        if self._inflight.get(cache_key) is fut:
-            del self._inflight[cache_key]
-        left = self._reading.get(key, 1) - 1
-        stale = key in self._stale
-        if left:
-            self._reading[key] = left
-        else:
-            self._reading.pop(key, None)
-            self._stale.discard(key)
-        try:
-            value = fut.result()
-        except BaseException:  # cancelled or failed: nothing to keep (the caller has the error)
-            _consume(ttl)
-            return
-        if not ttl.done():
-            _consume(ttl)
-            return
-        try:
-            pttl = ttl.result()
-        except BaseException:  # its PTTL cancelled or failed: no TTL to bound the entry by
-            return
-        if stale or epoch != self._epoch:
-            self.uncached_replies += 1  # its key changed while it was in flight: the reply may be old
-            return
-        if pttl.__class__ is not int or pttl < -2 or (pttl == -2 and value):
-            self.uncached_replies += 1  # no key, yet a value: not what a missing key reads as
-            return
-        # the server's TTL runs from when it ran PTTL, after this client sent it: timed from the
-        # send, the entry ends no later than the key does
-        expires = sent + pttl / 1000 if pttl >= 0 else 0.0
-        held = _held_by(cache_key, key)
-        done: CommandFuture[Any] | None = None
-        if isinstance(value, _MUTABLE):  # the caller holds the object it was given: the cache keeps a copy
-            kept = copy.copy(value)
-        else:
-            # what every hit will return, made once: hits then build nothing, and its bytes are counted
-            kept = value
-            done = CommandFuture(loop=fut.get_loop())
-            done.set_result(value)
-            held += _getsizeof(done)
-        self.store.put(cache_key, key, kept, self._clock(), expires, held, done)
 
     async def mget(self, keys: list[Any]) -> list[Any]:
         """MGET key by key: hits from the cache, one GET per miss (sent together in one write)."""
@@ -407,29 +367,21 @@ class ClientCache:
         fut.set_result(copy.copy(value) if isinstance(value, _MUTABLE) else value)
         return fut
 
-    def _follow(self, shared: CommandFuture[Any]) -> CommandFuture[Any]:
-        """A second caller of a read in flight: its own future, its own copy of the result."""
-        fut: CommandFuture[Any] = CommandFuture(loop=asyncio.get_running_loop())
-
-        def settle(done: CommandFuture[Any]) -> None:
-            if fut.done():
-                return
-            if done.cancelled():
-                fut.cancel()
-            elif done.exception() is not None:
-                fut.set_exception(done.exception())  # type: ignore[arg-type]
-            else:
-                value = done.result()
-                fut.set_result(copy.copy(value) if isinstance(value, _MUTABLE) else value)
-
-        shared.add_done_callback(settle)
+    def _follow(self, fill: Fill) -> CommandFuture[Any]:
+        """A second caller of a read in flight: its own future, settled with the read (its own copy of a
+        list, dict or set; the read's error or cancel)."""
+        fut: CommandFuture[Any] = CommandFuture(loop=self._loop)
+        if fill.followers is None:
+            fill.followers = [fut]
+        else:
+            fill.followers.append(fut)
         return fut
 
     def stats(self) -> dict[str, int]:
         store = self.store
         return {
             "hits": store.hits + self.hits,
-            "misses": store.misses,
+            "misses": store.misses + self.misses,
             "entries": len(store),
             "bytes": store.bytes,
             "max_bytes": store.max_bytes,

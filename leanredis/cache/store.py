@@ -18,13 +18,15 @@ from collections import OrderedDict
 from typing import Any
 
 # what one entry costs besides its value and key: the OrderedDict slot, the entry object and its
-# expiry, its key tuple and the per-key index (a dict slot and a set). Measured with tracemalloc,
-# CPython 3.11, 16-byte values, caches of 0.5 to 16 MiB churned by LRU evictions: 526-667 bytes
-# an entry (where the count falls against the tables' power-of-two sizes moves it); charged above
-# the top, so that max_bytes bounds what the process holds (tests/unit/test_cache_store.py)
+# expiry, its key tuple and the per-key index (a dict slot, and a set when the key has several entries).
+# Measured with tracemalloc, CPython 3.11, 16-byte values, caches of 0.5 to 16 MiB churned by LRU
+# evictions, when every key had its set: 526-667 bytes an entry (where the count falls against the
+# tables' power-of-two sizes moves it); charged above the top, so that max_bytes bounds what the
+# process holds (tests/unit/test_cache_store.py)
 ENTRY_OVERHEAD = 672
 
 _getsizeof = sys.getsizeof
+_BYTES = _getsizeof(b"")  # what getsizeof says of any bytes object besides its length, without the call
 
 
 def size_of(value: Any) -> int:
@@ -62,7 +64,8 @@ class CacheStore:
         self.max_entries = max_entries
         self.ttl = ttl
         self._entries: OrderedDict[Any, _Entry] = OrderedDict()
-        self._by_key: dict[bytes, set[Any]] = {}
+        # key -> its entries' cache keys: the one cache key (most keys), or a set when there are several
+        self._by_key: dict[bytes, Any] = {}
         self.bytes = 0
         # the client's max_memory_bytes (leanredis.budget), charged with every entry's size: an entry that
         # does not fit in what is left evicts older ones, or is not kept
@@ -115,13 +118,44 @@ class CacheStore:
             expires = now + self.ttl
         if expires and expires <= now:
             return False
-        size = size_of(value) + _getsizeof(key) + ENTRY_OVERHEAD + held  # key: bytes, as the server names it
+        # bytes (most replies) hold nothing besides themselves: no call to size_of, nor to getsizeof, for them
+        size = (
+            (_BYTES + len(value) if value.__class__ is bytes else size_of(value))
+            + _BYTES
+            + len(key)  # the key: bytes, as the server names it
+            + ENTRY_OVERHEAD
+            + held
+        )
         if size > self.max_bytes:
             return False
         entries = self._entries
         old = entries.get(cache_key)
         if old is not None:
             self._remove(cache_key, old)
+        limit = self.max_entries
+        if self.bytes + size > self.max_bytes or (limit is not None and len(entries) >= limit):
+            self._make_room(size)
+        budget = self.budget
+        if budget is not None:
+            if budget.used + size > budget.limit and not self._budget_room(size):  # budget.fits(size), inline
+                return False
+            budget.used += size  # budget.charge_cache(size), inline: an integer add (a wake is for bytes given back)
+            budget.cache += size
+        entries[cache_key] = _Entry(value, size, expires, key, done)
+        by_key = self._by_key
+        others = by_key.get(key)
+        if others is None:
+            by_key[key] = cache_key  # the key's one entry (most keys): no set for it
+        elif others.__class__ is set:
+            others.add(cache_key)
+        else:
+            by_key[key] = {others, cache_key}
+        self.bytes += size
+        return True
+
+    def _make_room(self, size: int) -> None:
+        """Evict until ``size`` more bytes and one more entry fit, by second chance (see ``put``)."""
+        entries = self._entries
         limit = self.max_entries
         room = self.max_bytes - size
         while entries and (self.bytes > room or (limit is not None and len(entries) >= limit)):
@@ -132,26 +166,32 @@ class CacheStore:
                 continue
             self._remove(oldest_key, oldest)
             self.evictions += 1
+
+    def _budget_room(self, size: int) -> bool:
+        """The client's max_memory_bytes has no room for ``size`` more: the cache gives way to what else the
+        client holds, oldest entries first; False (refused, counted) when even an empty cache would not do."""
         budget = self.budget
-        if budget is not None:
-            while not budget.fits(size) and entries:  # the cache gives way to what else the client holds
-                oldest_key, oldest = next(iter(entries.items()))
-                self._remove(oldest_key, oldest)
-                self.evictions += 1
-            if not budget.fits(size):
-                budget.refused()
-                return False
-            budget.charge_cache(size)
-        entries[cache_key] = _Entry(value, size, expires, key, done)
-        self._by_key.setdefault(key, set()).add(cache_key)
-        self.bytes += size
+        entries = self._entries
+        while not budget.fits(size) and entries:
+            oldest_key, oldest = next(iter(entries.items()))
+            self._remove(oldest_key, oldest)
+            self.evictions += 1
+        if not budget.fits(size):
+            budget.refused()
+            return False
         return True
+
+    @staticmethod
+    def _keys_of(held: Any) -> Any:
+        """The cache keys of ``_by_key``'s value for a key: one cache key, or a set of them."""
+        return held if held.__class__ is set else (held,)
 
     def invalidate(self, key: bytes) -> int:
         """Drop every entry of ``key`` (the server said it changed): O(entries of that key)."""
-        cache_keys = self._by_key.pop(key, None)
-        if not cache_keys:
+        held = self._by_key.pop(key, None)
+        if held is None:
             return 0
+        cache_keys = self._keys_of(held)
         entries = self._entries
         for cache_key in cache_keys:
             entry = entries.pop(cache_key, None)
@@ -168,10 +208,10 @@ class CacheStore:
 
     def drop(self, key: bytes) -> None:
         """Drop every entry of ``key`` (not an invalidation: the cache gave them up itself)."""
-        cache_keys = self._by_key.pop(key, None)
-        if cache_keys:
+        held = self._by_key.pop(key, None)
+        if held is not None:
             entries = self._entries
-            for cache_key in cache_keys:
+            for cache_key in self._keys_of(held):
                 entry = entries.pop(cache_key, None)
                 if entry is not None:
                     self.bytes -= entry.size
@@ -190,8 +230,11 @@ class CacheStore:
         self.bytes -= entry.size
         if self.budget is not None:
             self.budget.charge_cache(-entry.size)
-        siblings = self._by_key.get(entry.key)
-        if siblings is not None:
-            siblings.discard(cache_key)
-            if not siblings:
-                del self._by_key[entry.key]
+        by_key = self._by_key
+        held = by_key.get(entry.key)
+        if held.__class__ is set:
+            held.discard(cache_key)
+            if not held:
+                del by_key[entry.key]
+        elif held is not None and held == cache_key:
+            del by_key[entry.key]

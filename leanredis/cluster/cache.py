@@ -66,6 +66,7 @@ class ClusterCache(ClientCache):
         self._shard_of = shard_of
         self._node_keys: dict[str, set[bytes]] = {}
         self._node_drops: dict[str, int] = {}
+        self.on_kept = self._kept
 
     # -- what the nodes' connections tell us ------------------------------------------
     def attach(self, node: ClusterNode, conn: Connection) -> None:
@@ -116,12 +117,8 @@ class ClusterCache(ClientCache):
         return super().send(args, parse)
 
     # -- entries kept -------------------------------------------------------------------
-    def _completed(
-        self, cache_key: Any, key: bytes, epoch: int, sent: float, ttl: CommandFuture[Any], fut: CommandFuture[Any]
-    ) -> None:
-        super()._completed(cache_key, key, epoch, sent, ttl, fut)
-        if not self.store.holds(key):
-            return
+    def _kept(self, key: bytes) -> None:
+        """An entry of ``key`` was kept: recorded under the node serving its slot."""
         node = self._owner_of(key)
         if node is None:  # no node serves its slot now: nothing would announce its changes
             self.store.drop(key)

@@ -117,7 +117,7 @@ class ScriptedServer:
                 writer.write(b"+OK\r\n")
 
 
-async def test_a_read_in_flight_when_the_cache_is_flushed_is_not_cached() -> None:
+async def test_a_reply_followed_by_a_flush_is_not_served_after_it() -> None:
     # the server ran GET, then FLUSHALL (announced by an invalidation without keys), then a SET by
     # someone else that nobody is told about: tracking forgot every key at the flush
     flush = b">2\r\n$10\r\ninvalidate\r\n_\r\n"
@@ -126,7 +126,42 @@ async def test_a_read_in_flight_when_the_cache_is_flushed_is_not_cached() -> Non
     cached = cached_client(server.fake.port)
     try:
         assert await cached.get("k") == b"old"
-        assert await cached.get("k") == b"new", "the reply of a read sent before the flush was kept"
+        assert await cached.get("k") == b"new", "a reply kept through the flush after it"
+    finally:
+        await cached.aclose()
+        await server.fake.aclose()
+
+
+async def test_a_read_in_flight_when_the_cache_is_flushed_is_not_cached() -> None:
+    # the server ran PTTL, then FLUSHALL (announced before the GET's reply), then the GET, then a SET by
+    # someone else: a read in flight across a flush is not kept, whatever its reply says
+    flush = b">2\r\n$10\r\ninvalidate\r\n_\r\n"
+    server = ScriptedServer([(flush + b"$3\r\nold\r\n", -1, b""), (b"$3\r\nnew\r\n", -1, b"")])
+    await server.fake.start()
+    cached = cached_client(server.fake.port)
+    try:
+        assert await cached.get("k") == b"old"
+        assert await cached.get("k") == b"new", "the reply of a read in flight across a flush was kept"
+        assert cached.cache_stats()["uncached_replies"] == 1
+    finally:
+        await cached.aclose()
+        await server.fake.aclose()
+
+
+async def test_a_read_in_flight_when_its_key_is_invalidated_is_not_cached() -> None:
+    # the server ran PTTL, then a SET of k by someone else (announced before the GET's reply): the
+    # reply may be from before or after it, so it is not kept; an invalidation of another key is no matter
+    changed = b">2\r\n$10\r\ninvalidate\r\n*1\r\n$1\r\nk\r\n"
+    other = b">2\r\n$10\r\ninvalidate\r\n*1\r\n$1\r\nj\r\n"
+    server = ScriptedServer(
+        [(changed + b"$3\r\nold\r\n", -1, b""), (other + b"$3\r\nnew\r\n", -1, b""), (b"$4\r\nnewer\r\n", -1, b"")]
+    )
+    await server.fake.start()
+    cached = cached_client(server.fake.port)
+    try:
+        assert await cached.get("k") == b"old"
+        assert await cached.get("k") == b"new", "the reply of a read in flight across its key's change was kept"
+        assert await cached.get("k") == b"new", "a read in flight across another key's change was not kept"
         assert cached.cache_stats()["uncached_replies"] == 1
     finally:
         await cached.aclose()

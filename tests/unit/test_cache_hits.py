@@ -15,7 +15,8 @@ from leanredis.future import CommandFuture
 
 
 class Server:
-    """Answers PTTL with -1 (no expiry) and a read with ``value``, one loop iteration later."""
+    """Answers PTTL with -1 (no expiry) and a read with ``value``, one loop iteration later, parsed by the
+    command's ``parse`` as the reply is read, before its future resolves (as a connection does)."""
 
     def __init__(self, value: Any) -> None:
         self.value = value
@@ -25,8 +26,13 @@ class Server:
         loop = asyncio.get_running_loop()
         fut: CommandFuture[Any] = CommandFuture(loop=loop)
         self.sent += 1
-        loop.call_soon(fut.set_result, -1 if args[0] == b"PTTL" else self.value)
+        loop.call_soon(self.answer, fut, parse, -1 if args[0] == b"PTTL" else self.value)
         return fut
+
+    @staticmethod
+    def answer(fut: CommandFuture[Any], parse: Any, reply: Any) -> None:
+        if not fut.done():
+            fut.set_result(reply if parse is None else parse(reply))
 
 
 @pytest.mark.timeout(60)

@@ -50,6 +50,25 @@ def test_invalidating_a_key_drops_every_entry_of_it_and_only_those() -> None:
     assert len(store) == 0 and store.bytes == 0
 
 
+def test_the_per_key_index_follows_evictions_replacements_and_drops() -> None:
+    # a key's one entry is indexed alone, several in a set: both must leave the index with their entries
+    store = CacheStore(max_bytes=10**6, max_entries=4, ttl=None)
+    store.put(("GET", "a"), b"a", b"1", now=0.0)
+    for field in ("f", "g", "h"):
+        store.put(("HGET", "k", field), b"k", b"2", now=0.0)
+    store.put(("GET", "j"), b"j", b"3", now=0.0)  # past max_entries: a, the oldest, goes
+    assert not store.holds(b"a") and store.invalidate(b"a") == 0
+    store.put(("HGET", "k", "f"), b"k", b"4", now=0.0)  # replaced, not added
+    assert store.invalidate(b"k") == 3 and not store.holds(b"k")
+    store.put(("STRLEN", "j"), b"j", 1, now=0.0)
+    store.drop(b"j")
+    assert not store.holds(b"j") and len(store) == 0 and store.bytes == 0
+    store.put(("GET", "e"), b"e", b"5", now=0.0)
+    store.put(("GET", "e"), b"e", b"6", now=0.0)
+    assert store.get(("GET", "e"), 0.0) == (True, b"6") and store.invalidate(b"e") == 1
+    assert len(store) == 0 and store.bytes == 0 and not store._by_key
+
+
 def test_sizes_count_what_containers_hold() -> None:
     assert size_of([b"x" * 100]) > size_of(b"x" * 100) > 100
     assert size_of({b"a": b"x" * 100}) > size_of(b"x" * 100)
