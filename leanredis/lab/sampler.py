@@ -32,6 +32,8 @@ class ServerOps:
         self.addresses = list(addresses)
         self.socks: dict[tuple[str, int], socket.socket] = {}
         self.counts = dict.fromkeys(self.addresses, 0)
+        self._raw = dict.fromkeys(self.addresses, 0)  # each server's own figure, as last read
+        self._carried = dict.fromkeys(self.addresses, 0)  # its figures before its restarts
 
     @property
     def last(self) -> int:
@@ -63,11 +65,19 @@ class ServerOps:
                     break
             marker = b"total_commands_processed:"
             start = data.index(marker) + len(marker)
-            self.counts[address] = int(data[start : data.index(b"\r\n", start)])
+            self.update(address, int(data[start : data.index(b"\r\n", start)]))
         except (OSError, ValueError):
             dropped = self.socks.pop(address, None)
             if dropped is not None:
                 dropped.close()  # the server is restarting: keep the last value, retry next time
+
+    def update(self, address: tuple[str, int], raw: int) -> None:
+        """A server's ``total_commands_processed``; one lower than the last read means it restarted and began
+        again from 0: the count goes on from where it was (else a restart charts as minus the whole run's rate)."""
+        if raw < self._raw[address]:
+            self._carried[address] += self._raw[address]
+        self._raw[address] = raw
+        self.counts[address] = self._carried[address] + raw
 
     def close(self) -> None:
         for sock in self.socks.values():

@@ -52,3 +52,15 @@ def test_slope_between_streams_the_window_and_agrees_with_least_squares() -> Non
     assert abs(slope_between(t, y, 10, 390) - 0.5) < 1e-3  # type: ignore[operator]  # the step before 10 s left out
     assert slope_between(t, y, 1000, 2000) is None  # fewer than 3 samples in the window
     assert slope_between([1.0, 1.0, 1.0], [1.0, 2.0, 3.0], 0, 9) is None  # no spread in time
+
+
+def test_server_ops_go_on_across_a_server_restart() -> None:
+    """A restarted server counts its commands from 0 again: the lab's count goes on, never backwards (the soak's
+    throughput chart showed each restart as minus the whole run's rate)."""
+    from leanredis.lab.sampler import ServerOps
+
+    a, b = ("127.0.0.1", 1), ("127.0.0.1", 2)
+    ops = ServerOps(a, b)
+    for address, raw in ((a, 100), (b, 50), (a, 160), (a, 5), (b, 70), (a, 25), (a, 3)):
+        ops.update(address, raw)
+    assert ops.counts[a] == 160 + 25 + 3 and ops.counts[b] == 70 and ops.last == 258
