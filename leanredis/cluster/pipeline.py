@@ -5,11 +5,13 @@ returns the pipeline); ``await pipe.execute()`` sends them and answers in
 the order they were recorded, errors in place or the first one raised
 (``Command # 3 (LPUSH c 3) of pipeline caused error: ...``).
 
-Without a transaction every command goes through ``RedisCluster``'s router
-in one synchronous pass: each node gets its commands in one write (its
-connection's automatic pipelining), the nodes in parallel, and a command
-answered ``MOVED``/``ASK`` is re-sent on its own (a node connection keeps
-what it sent until the reply). Commands over several slots:
+Without a transaction, a pipeline of single-key commands (GET, SET, HSET,
+...) goes as one batch per node, as a standalone pipeline goes
+(``pipeline_batches``: encoded in one pass, replies parsed at once); any
+other goes through ``RedisCluster``'s router in one synchronous pass. Either
+way each node gets its commands in one write, the nodes in parallel, and a
+command answered ``MOVED``/``ASK`` is re-sent on its own. Commands over
+several slots:
 
 - DEL, UNLINK, EXISTS, TOUCH are recorded as one command per slot, each with
   its own result, as redis-py's pipeline does; ``mset_nonatomic`` records
@@ -41,14 +43,15 @@ slot (``cluster/transaction.py``).
 Memory: a transaction keeps its commands until EXEC answers (a redirect runs
 it again); a pipeline keeps its recorded commands (the caller's arguments, not
 copies) until every command has its outcome, to send again those a lost
-connection never wrote; the node connections keep the encoded bytes until the
-replies, as for any cluster command.
+connection never wrote; the node connections keep the encoded bytes of the
+commands routed one by one until their replies, as for any cluster command
+(of a batch, nothing: the pipeline re-sends a redirected command itself).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Generator, Mapping
+from collections.abc import Awaitable, Generator, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..commands import AllCommands
@@ -62,16 +65,17 @@ from ..exceptions import (
     DataError,
     RedisClusterException,
     ResponseError,
-    TimeoutError,
 )
 from ..future import raw_reply
 from ..pipeline import Pipeline
-from ..pipeline_results import abandon, annotate, preview_args, read_raw, upper_name
+from ..pipeline_results import abandon, preview_args, read_raw, upper_name
 from ..registry import FROM_ABOVE
 from ..typed import StrT
 from .fanout import TO_ALL_PRIMARIES, part_args, split_by_slot
 from .nodes import NodesManager
+from .pipeline_batches import LOST, NodeBatches, outcome, raise_first_failure, reads_raw, split_by_node
 from .redirects import REDIRECTED, retry_delay
+from .routing import ClusterRouting
 from .topology import ClusterNode
 from .transaction import NOT_BLOCKING, ClusterTransaction, Command, slots_of
 
@@ -93,7 +97,7 @@ _BLOCKED_ACROSS_SLOTS = frozenset({
 _TRANSACTION_ONLY = frozenset({"MULTI", "EXEC", "DISCARD", "WATCH", "UNWATCH"})
 
 
-class ClusterPipeline(ClusterTransaction, PipelineCommands[StrT]):
+class ClusterPipeline(NodeBatches, ClusterTransaction, PipelineCommands[StrT]):
     """Commands recorded, sent per node by ``execute()``; MULTI/EXEC on one slot's node if ``transaction``."""
 
     _records_scripts = True  # a Script called on it is added to ``scripts``, loaded before execute
@@ -215,6 +219,12 @@ class ClusterPipeline(ClusterTransaction, PipelineCommands[StrT]):
     async def _execute_pipeline(self, stack: list[Command], raise_on_error: bool) -> list[Any]:
         await self.initialize()
         blocking = self._blocking
+        client = self.cluster_client
+        if not blocking and getattr(sender(client), "__func__", None) is ClusterRouting._send and not reads_raw(stack):
+            # no sender that changes commands one by one (reads from replicas, the cache, response callbacks)
+            groups = split_by_node(stack, client.nodes_manager.slots)
+            if groups is not None:
+                return await self._execute_batches(stack, groups, raise_on_error)
         previews = [preview_args(args) for args, _ in stack]
         empties = {index: parse for index, (_, parse) in enumerate(stack) if parse.__class__ is EmptyOnError}
         # replies read undecoded (FT.SEARCH): sent with raw_reply, read once in, as Pipeline does
@@ -236,11 +246,11 @@ class ClusterPipeline(ClusterTransaction, PipelineCommands[StrT]):
         clean = False
         try:
             for index, fut in routed.items():
-                results[index] = await _outcome(fut)
+                results[index] = await outcome(fut)
             for positions, task in groups:
                 try:
                     values = await task
-                except _LOST as exc:  # that node's connection: each of its commands gets the error in place
+                except LOST as exc:  # that node's connection: each of its commands gets the error in place
                     values = [exc] * len(positions)
                 for index, value in zip(positions, values, strict=True):
                     results[index] = value
@@ -258,7 +268,7 @@ class ClusterPipeline(ClusterTransaction, PipelineCommands[StrT]):
             if not isinstance(results[index], BaseException):
                 results[index] = read_raw(raw, results[index], previews[index])
         if raise_on_error:
-            _raise_first_failure(results, previews)
+            raise_first_failure(results, previews.__getitem__)
         return results
 
     def _send_one(self, args: tuple[Any, ...], parse: Any, block: Any) -> asyncio.Future[Any]:
@@ -267,7 +277,7 @@ class ClusterPipeline(ClusterTransaction, PipelineCommands[StrT]):
         return asyncio.ensure_future(blocking_sender(self.cluster_client)(args, parse, block))
 
     async def _send_unwritten_again(
-        self, stack: list[Command], results: list[Any], routed: dict[int, Any], pending: list[Any]
+        self, stack: list[Command], results: list[Any], routed: Iterable[int], pending: list[Any]
     ) -> None:
         """The commands lost with a node's connection before a byte of them was written, sent again.
 
@@ -295,7 +305,7 @@ class ClusterPipeline(ClusterTransaction, PipelineCommands[StrT]):
                 again[index] = self._send_one(args, parse, blocking.get(index, NOT_BLOCKING))
             pending[:] = again.values()
             for index, fut in again.items():
-                results[index] = await _outcome(fut)
+                results[index] = await outcome(fut)
             pending.clear()
             lost = [index for index in lost if _never_written(results[index])]
 
@@ -373,17 +383,6 @@ class ClusterPipeline(ClusterTransaction, PipelineCommands[StrT]):
     aclose = reset
 
 
-_LOST = (ConnectionError, TimeoutError)
-
-
-async def _outcome(fut: asyncio.Future[Any]) -> Any:
-    """A command's reply, or the error that stays in its place: a server's, or its node's lost connection."""
-    try:
-        return await fut
-    except (ResponseError, *_LOST) as exc:
-        return exc
-
-
 def _never_written(value: Any) -> bool:
     """A connection lost before the command was written (a plain ConnectionError: not AUTH's, not LOADING)."""
     return value.__class__ is ConnectionError and value.possibly_executed is False
@@ -395,14 +394,6 @@ def _one_node(args: tuple[Any, ...]) -> bool:
         return False
     spec = lookup(args)
     return spec is None or bool(spec.keys_of(args)) or spec.name not in TO_ALL_PRIMARIES
-
-
-def _raise_first_failure(results: list[Any], previews: list[tuple[Any, ...]]) -> None:
-    """redis-py's ``raise_on_error``: the first error, with its command's position and text."""
-    for index, value in enumerate(results):
-        if isinstance(value, (ResponseError, *_LOST)):
-            annotate(value, index, previews[index])  # type: ignore[arg-type]  # any error's args take the prefix
-            raise value
 
 
 class SearchClusterPipeline(SearchCommands[StrT], ClusterPipeline[StrT]):  # type: ignore[misc]  # its info/get/config_* are FT.*, as in SearchPipeline
