@@ -73,7 +73,7 @@ from ..registry import FROM_ABOVE
 from ..typed import StrT
 from .fanout import TO_ALL_PRIMARIES, part_args, split_by_slot
 from .nodes import NodesManager
-from .pipeline_batches import LOST, NodeBatches, outcome, raise_first_failure, reads_raw, split_by_node
+from .pipeline_batches import LOST, SINGLE_KEY, NodeBatches, outcome, raise_first_failure, reads_raw, split_by_node
 from .redirects import REDIRECTED, retry_delay
 from .routing import ClusterRouting
 from .topology import ClusterNode
@@ -95,6 +95,7 @@ _BLOCKED_ACROSS_SLOTS = frozenset({
     "RPOPLPUSH", "SDIFF", "SDIFFSTORE", "SINTER", "SINTERSTORE", "SMOVE", "SORT", "SUNION", "SUNIONSTORE",
 })  # fmt: skip
 _TRANSACTION_ONLY = frozenset({"MULTI", "EXEC", "DISCARD", "WATCH", "UNWATCH"})
+_RECORDED_AS_IS = SINGLE_KEY - {name.encode() for name in _SPLIT_PER_SLOT | _BLOCKED_ACROSS_SLOTS | _TRANSACTION_ONLY}
 
 
 class ClusterPipeline(NodeBatches, ClusterTransaction, PipelineCommands[StrT]):
@@ -149,15 +150,16 @@ class ClusterPipeline(NodeBatches, ClusterTransaction, PipelineCommands[StrT]):
 
     # -- recording ---------------------------------------------------------------
     def _send(self, args: tuple[Any, ...], parse: Any) -> Any:
+        # the recorder's hot path: a single-key command (as methods name it) that no rule below concerns
+        if args[0] in _RECORDED_AS_IS and not self.is_transaction:
+            self.command_stack.append((args, parse))
+            return self
         name = upper_name(args[0])
         if self.is_transaction:
             if not self.explicit_transaction and (name == "WATCH" or self.watching):
                 return self._immediate(args, parse, NOT_BLOCKING)
-        elif name in _SPLIT_PER_SLOT and len(args) > 2:
-            groups = split_by_slot(args, 1)
-            if len(groups) > 1:
-                self.command_stack.extend((part_args(args, 1, indexes), parse) for indexes in groups.values())
-                return self
+        elif name in _SPLIT_PER_SLOT and len(args) > 2 and self._recorded_per_slot(args, parse):
+            return self
         elif name in _TRANSACTION_ONLY:
             raise RedisClusterException(
                 f"{name} in a cluster pipeline without a transaction: use rc.pipeline(transaction=True)"
@@ -170,6 +172,15 @@ class ClusterPipeline(NodeBatches, ClusterTransaction, PipelineCommands[StrT]):
             )
         self.command_stack.append((args, parse))
         return self
+
+    def _recorded_per_slot(self, args: tuple[Any, ...], parse: Any) -> bool:
+        """DEL, UNLINK, EXISTS, TOUCH over several slots recorded as one command per slot (True); a method
+        of its own: a comprehension in ``_send`` would make its arguments cells, paid by every command."""
+        groups = split_by_slot(args, 1)
+        if len(groups) == 1:
+            return False
+        self.command_stack.extend((part_args(args, 1, indexes), parse) for indexes in groups.values())
+        return True
 
     def _send_blocking(self, args: tuple[Any, ...], parse: Any, block: float | None) -> Any:
         if self.is_transaction:
@@ -220,8 +231,12 @@ class ClusterPipeline(NodeBatches, ClusterTransaction, PipelineCommands[StrT]):
         await self.initialize()
         blocking = self._blocking
         client = self.cluster_client
-        if not blocking and getattr(sender(client), "__func__", None) is ClusterRouting._send and not reads_raw(stack):
+        if (
+            not blocking
             # no sender that changes commands one by one (reads from replicas, the cache, response callbacks)
+            and getattr(sender(client), "__func__", None) is ClusterRouting._send
+            and (not self.options.decode_responses or not reads_raw(stack))
+        ):
             groups = split_by_node(stack, client.nodes_manager.slots)
             if groups is not None:
                 return await self._execute_batches(stack, groups, raise_on_error)
