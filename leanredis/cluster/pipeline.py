@@ -237,9 +237,9 @@ class ClusterPipeline(NodeBatches, ClusterTransaction, PipelineCommands[StrT]):
             and getattr(sender(client), "__func__", None) is ClusterRouting._send
             and (not self.options.decode_responses or not reads_raw(stack))
         ):
-            groups = split_by_node(stack, client.nodes_manager.slots)
-            if groups is not None:
-                return await self._execute_batches(stack, groups, raise_on_error)
+            by_node = split_by_node(stack, client.nodes_manager.slots)
+            if by_node is not None:
+                return await self._execute_batches(stack, by_node, raise_on_error)
         previews = [preview_args(args) for args, _ in stack]
         empties = {index: parse for index, (_, parse) in enumerate(stack) if parse.__class__ is EmptyOnError}
         # replies read undecoded (FT.SEARCH): sent with raw_reply, read once in, as Pipeline does

@@ -86,10 +86,11 @@ def split_by_node(stack: list[Command], slots: list[ClusterNode | None]) -> list
             if type(key) is not bytes:
                 key = key.encode() if type(key) is str else key_bytes(key)
             # the router's own slot computation (routing.ClusterRouting._send), inline: a call is a frame
-            node = slots[crc_hqx(key, 0) & _MASK if _OPEN_BRACE not in key else slot_of_bytes(key)]
-            group = groups.get(node.name)  # type: ignore[union-attr]  # None: AttributeError, below
+            slot = crc_hqx(key, 0) & _MASK if _OPEN_BRACE not in key else slot_of_bytes(key)
+            node: ClusterNode = slots[slot]  # type: ignore[assignment]  # None: AttributeError at node.name
+            group = groups.get(node.name)
             if group is None:
-                group = groups[node.name] = (node, [], [])  # type: ignore[union-attr,index]
+                group = groups[node.name] = (node, [], [])
             group[1].append(index)
             group[2].append(command)
     except (IndexError, AttributeError, DataError, UnicodeError):
@@ -173,6 +174,7 @@ class NodeBatches:
                         failed = True
                         lost += positions
                 else:
+                    assert batch is not None
                     try:
                         replies = await batch
                     except LOST as exc:  # each command of the batch gets the error in its place
