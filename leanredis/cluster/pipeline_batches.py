@@ -5,10 +5,11 @@ SET, HSET, ...: the router's own fast path) is split by node in one loop
 (the router's slot computation inline). Each node's commands then go as one
 ``Connection.execute_batch`` (packed by hiredis in one pass, their replies
 collected in one list and parsed at once, ``pipeline_results``), the nodes
-in parallel, and the results are put back in call order. A node whose
-commands would take its connection past ``max_inflight`` gets them one by
-one through the router instead, as any other pipeline does: the bound
-admits them one at a time, as it would single commands.
+in parallel, and the results are put back in call order. Like a standalone
+pipeline, a batch is admitted as one unit when its connection is under its
+bounds (or waits whole in its queue for room); a node with more commands
+than ``max_inflight`` gets them one by one through the router instead, as
+any other pipeline does: the bound admits them a few at a time.
 
 A batch is never redirected nor kept by the node's connection, so what the
 connection does for a single command, the pipeline does for a command of a
@@ -152,9 +153,9 @@ class NodeBatches:
             for node, positions, commands in groups:
                 conn = manager.connection(node)
                 batch = None
-                # within max_inflight as a whole, or one by one as before: the bound admits them one at a
-                # time, and a connection lost then fails the written ones only
-                if conn.inflight + len(commands) <= conn.options.max_inflight:
+                # more than max_inflight: one by one, as before (the bound admits them a few at a time, and a
+                # connection lost then fails the written ones only); else one unit, waiting whole for room
+                if len(commands) <= conn.options.max_inflight:
                     batch = conn.execute_batch(commands)
                 each = None
                 if batch is None:  # no socket yet, or no room: one by one, as the router sends them

@@ -177,6 +177,41 @@ async def test_a_connection_cut_under_a_written_batch_fails_each_of_its_commands
         await client.aclose()
 
 
+async def test_a_batch_waits_whole_for_room_and_runs_once_on_the_socket_made_again_after_a_cut(
+    cluster: LocalCluster, rc: RedisCluster
+) -> None:
+    """A node's commands within max_inflight (5) go as one unit: behind 5 written and unanswered, the
+    batch waits whole in the queue (one place, nothing of it written); the socket cut, the 5 fail in
+    place and the batch runs once on the new socket."""
+    victim = cluster.primaries[1]
+    async with asyncio.timeout(30):
+        held = keys_on(rc, victim, INFLIGHT, "held")
+        mine = keys_on(rc, victim, INFLIGHT - 1, "q")
+        other = keys_on(rc, next(s for s in cluster.primaries if s.port != victim.port), 1, "elsewhere")[0]
+        await rc.get(held[0])  # the victim's connection is up before the pause
+        conn = rc.get_node(victim.host, victim.port).connection  # type: ignore[union-attr]
+        try:
+            cluster.call(victim, "CLIENT", "PAUSE", 20000, "WRITE")
+            singles = [rc.set(key, "held") for key in held]
+            pipe = rc.pipeline()
+            for key in mine:
+                pipe.set(key, "queued").get(other)
+            task = asyncio.ensure_future(pipe.execute(raise_on_error=False))
+            while not (conn.inflight == INFLIGHT and conn.queued == 1):  # type: ignore[union-attr]
+                assert not task.done(), task
+                await asyncio.sleep(0.01)
+            for client_id in client_ids(cluster, victim):
+                cluster.call(victim, "CLIENT", "KILL", "ID", client_id)
+        finally:
+            cluster.call(victim, "CLIENT", "UNPAUSE")
+        for single in singles:
+            with pytest.raises(leanredis.ConnectionError) as lost:
+                await single
+            assert lost.value.possibly_executed is True
+        assert await task == [True, None] * (INFLIGHT - 1)
+        assert await rc.mget(mine) == [b"queued"] * (INFLIGHT - 1)
+
+
 async def test_a_redirected_command_keeps_the_callers_deadline_on_its_new_connection(
     cluster: LocalCluster, rc: RedisCluster
 ) -> None:
