@@ -146,9 +146,7 @@ class NodesManager(TopologyRefresh):
         spec = lookup((_command_name(packed),))
         if spec is None or not spec.readonly:
             return False
-        primary = next(
-            (members[0] for members in self.topology.shards.values() if node in members[1:]), None
-        )
+        primary = next((members[0] for members in self.topology.shards.values() if node in members[1:]), None)
         if primary is None or primary.server_type != PRIMARY:
             return False
         attempts = self._count(fut)
@@ -222,21 +220,7 @@ class NodesManager(TopologyRefresh):
                 )
                 return True
             assert isinstance(error, AskError)
-            target = self.node_at(error.host, error.port)
-            conn = self.connection(target)
-            if cls is MovedError:
-                self.stats_moved += 1
-                self._last_change = conn._loop.time()
-                self._refresh_gap = self.refresh_interval  # the topology moves: back to the quick pace
-                self.slots[error.slot_id] = target
-                if self.cache is not None and target is not node:
-                    self.cache.node_lost(node.name)  # its slot's writes now go where this client read nothing
-                self.schedule_refresh()
-            else:
-                self.stats_ask += 1
-                # ASKING and the command are encoded in this same loop iteration: one write, in order
-                conn.execute((b"ASKING",), None).add_done_callback(_retrieve)
-            self._send_on(target, fut, packed, node)
+            self._send_on(self.follow(node, error), fut, packed, node)
             return True
         if isinstance(error, _RETRIED):
             attempts = self._count(fut)
@@ -250,6 +234,25 @@ class NodesManager(TopologyRefresh):
             self.connection(node)._loop.call_later(delay, self._resend_later, node, fut, packed)
             return True
         return False
+
+    def follow(self, node: ClusterNode, error: AskError) -> ClusterNode:
+        """The node a command ``node`` answered ``MOVED`` or ``ASK`` goes to now, to be sent there at once in
+        this loop iteration: for MOVED its slot repointed there and a refresh scheduled; for ASK, ``ASKING``
+        encoded ahead of it on that node's connection (one write, in order)."""
+        target = self.node_at(error.host, error.port)
+        conn = self.connection(target)
+        if error.__class__ is MovedError:
+            self.stats_moved += 1
+            self._last_change = conn._loop.time()
+            self._refresh_gap = self.refresh_interval  # the topology moves: back to the quick pace
+            self.slots[error.slot_id] = target
+            if self.cache is not None and target is not node:
+                self.cache.node_lost(node.name)  # its slot's writes now go where this client read nothing
+            self.schedule_refresh()
+        else:
+            self.stats_ask += 1
+            conn.execute((b"ASKING",), None).add_done_callback(_retrieve)
+        return target
 
     def _count(self, fut: CommandFuture[Any]) -> list[int]:
         attempts = self._attempts.get(fut)

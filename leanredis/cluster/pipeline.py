@@ -5,11 +5,13 @@ returns the pipeline); ``await pipe.execute()`` sends them and answers in
 the order they were recorded, errors in place or the first one raised
 (``Command # 3 (LPUSH c 3) of pipeline caused error: ...``).
 
-Without a transaction every command goes through ``RedisCluster``'s router
-in one synchronous pass: each node gets its commands in one write (its
-connection's automatic pipelining), the nodes in parallel, and a command
-answered ``MOVED``/``ASK`` is re-sent on its own (a node connection keeps
-what it sent until the reply). Commands over several slots:
+Without a transaction, a pipeline of single-key commands (GET, SET, HSET,
+...) goes as one batch per node, as a standalone pipeline goes
+(``pipeline_batches``: encoded in one pass, replies parsed at once); any
+other goes through ``RedisCluster``'s router in one synchronous pass. Either
+way each node gets its commands in one write, the nodes in parallel, and a
+command answered ``MOVED``/``ASK`` is re-sent on its own. Commands over
+several slots:
 
 - DEL, UNLINK, EXISTS, TOUCH are recorded as one command per slot, each with
   its own result, as redis-py's pipeline does; ``mset_nonatomic`` records
@@ -41,14 +43,15 @@ slot (``cluster/transaction.py``).
 Memory: a transaction keeps its commands until EXEC answers (a redirect runs
 it again); a pipeline keeps its recorded commands (the caller's arguments, not
 copies) until every command has its outcome, to send again those a lost
-connection never wrote; the node connections keep the encoded bytes until the
-replies, as for any cluster command.
+connection never wrote; the node connections keep the encoded bytes of the
+commands routed one by one until their replies, as for any cluster command
+(of a batch, nothing: the pipeline re-sends a redirected command itself).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Generator, Mapping
+from collections.abc import Awaitable, Generator, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..commands import AllCommands
@@ -62,16 +65,17 @@ from ..exceptions import (
     DataError,
     RedisClusterException,
     ResponseError,
-    TimeoutError,
 )
 from ..future import raw_reply
 from ..pipeline import Pipeline
-from ..pipeline_results import abandon, annotate, preview_args, read_raw, upper_name
+from ..pipeline_results import abandon, preview_args, read_raw, upper_name
 from ..registry import FROM_ABOVE
 from ..typed import StrT
 from .fanout import TO_ALL_PRIMARIES, part_args, split_by_slot
 from .nodes import NodesManager
+from .pipeline_batches import LOST, SINGLE_KEY, NodeBatches, outcome, raise_first_failure, reads_raw, split_by_node
 from .redirects import REDIRECTED, retry_delay
+from .routing import ClusterRouting
 from .topology import ClusterNode
 from .transaction import NOT_BLOCKING, ClusterTransaction, Command, slots_of
 
@@ -92,9 +96,10 @@ _BLOCKED_ACROSS_SLOTS = frozenset({
     "RPOPLPUSH", "SDIFF", "SDIFFSTORE", "SINTER", "SINTERSTORE", "SMOVE", "SORT", "SUNION", "SUNIONSTORE",
 })  # fmt: skip
 _TRANSACTION_ONLY = frozenset({"MULTI", "EXEC", "DISCARD", "WATCH", "UNWATCH"})
+_RECORDED_AS_IS = SINGLE_KEY - {name.encode() for name in _SPLIT_PER_SLOT | _BLOCKED_ACROSS_SLOTS | _TRANSACTION_ONLY}
 
 
-class ClusterPipeline(ClusterTransaction, PipelineCommands[StrT]):
+class ClusterPipeline(NodeBatches, ClusterTransaction, PipelineCommands[StrT]):
     """Commands recorded, sent per node by ``execute()``; MULTI/EXEC on one slot's node if ``transaction``."""
 
     _records_scripts = True  # a Script called on it is added to ``scripts``, loaded before execute
@@ -148,15 +153,16 @@ class ClusterPipeline(ClusterTransaction, PipelineCommands[StrT]):
 
     # -- recording ---------------------------------------------------------------
     def _send(self, args: tuple[Any, ...], parse: Any) -> Any:
+        # the recorder's hot path: a single-key command (as methods name it) that no rule below concerns
+        if args[0] in _RECORDED_AS_IS and not self.is_transaction:
+            self.command_stack.append((args, parse))
+            return self
         name = upper_name(args[0])
         if self.is_transaction:
             if not self.explicit_transaction and (name == "WATCH" or self.watching):
                 return self._immediate(args, parse, NOT_BLOCKING)
-        elif name in _SPLIT_PER_SLOT and len(args) > 2:
-            groups = split_by_slot(args, 1)
-            if len(groups) > 1:
-                self.command_stack.extend((part_args(args, 1, indexes), parse) for indexes in groups.values())
-                return self
+        elif name in _SPLIT_PER_SLOT and len(args) > 2 and self._recorded_per_slot(args, parse):
+            return self
         elif name in _TRANSACTION_ONLY:
             raise RedisClusterException(
                 f"{name} in a cluster pipeline without a transaction: use rc.pipeline(transaction=True)"
@@ -169,6 +175,15 @@ class ClusterPipeline(ClusterTransaction, PipelineCommands[StrT]):
             )
         self.command_stack.append((args, parse))
         return self
+
+    def _recorded_per_slot(self, args: tuple[Any, ...], parse: Any) -> bool:
+        """DEL, UNLINK, EXISTS, TOUCH over several slots recorded as one command per slot (True); a method
+        of its own: a comprehension in ``_send`` would make its arguments cells, paid by every command."""
+        groups = split_by_slot(args, 1)
+        if len(groups) == 1:
+            return False
+        self.command_stack.extend((part_args(args, 1, indexes), parse) for indexes in groups.values())
+        return True
 
     def _send_blocking(self, args: tuple[Any, ...], parse: Any, block: float | None) -> Any:
         if self.is_transaction:
@@ -218,6 +233,16 @@ class ClusterPipeline(ClusterTransaction, PipelineCommands[StrT]):
     async def _execute_pipeline(self, stack: list[Command], raise_on_error: bool) -> list[Any]:
         await self.initialize()
         blocking = self._blocking
+        client = self.cluster_client
+        if (
+            not blocking
+            # no sender that changes commands one by one (reads from replicas, the cache, response callbacks)
+            and getattr(sender(client), "__func__", None) is ClusterRouting._send
+            and (not self.options.decode_responses or not reads_raw(stack))
+        ):
+            by_node = split_by_node(stack, client.nodes_manager.slots)
+            if by_node is not None:
+                return await self._execute_batches(stack, by_node, raise_on_error)
         previews = [preview_args(args) for args, _ in stack]
         empties = {index: parse for index, (_, parse) in enumerate(stack) if parse.__class__ is EmptyOnError}
         # replies read undecoded (FT.SEARCH): sent with raw_reply, read once in, as Pipeline does
@@ -239,11 +264,11 @@ class ClusterPipeline(ClusterTransaction, PipelineCommands[StrT]):
         clean = False
         try:
             for index, fut in routed.items():
-                results[index] = await _outcome(fut)
+                results[index] = await outcome(fut)
             for positions, task in groups:
                 try:
                     values = await task
-                except _LOST as exc:  # that node's connection: each of its commands gets the error in place
+                except LOST as exc:  # that node's connection: each of its commands gets the error in place
                     values = [exc] * len(positions)
                 for index, value in zip(positions, values, strict=True):
                     results[index] = value
@@ -261,7 +286,7 @@ class ClusterPipeline(ClusterTransaction, PipelineCommands[StrT]):
             if not isinstance(results[index], BaseException):
                 results[index] = read_raw(raw, results[index], previews[index])
         if raise_on_error:
-            _raise_first_failure(results, previews)
+            raise_first_failure(results, previews.__getitem__)
         return results
 
     def _send_one(self, args: tuple[Any, ...], parse: Any, block: Any) -> asyncio.Future[Any]:
@@ -270,7 +295,7 @@ class ClusterPipeline(ClusterTransaction, PipelineCommands[StrT]):
         return asyncio.ensure_future(blocking_sender(self.cluster_client)(args, parse, block))
 
     async def _send_unwritten_again(
-        self, stack: list[Command], results: list[Any], routed: dict[int, Any], pending: list[Any]
+        self, stack: list[Command], results: list[Any], routed: Iterable[int], pending: list[Any]
     ) -> None:
         """The commands lost with a node's connection before a byte of them was written, sent again.
 
@@ -298,7 +323,7 @@ class ClusterPipeline(ClusterTransaction, PipelineCommands[StrT]):
                 again[index] = self._send_one(args, parse, blocking.get(index, NOT_BLOCKING))
             pending[:] = again.values()
             for index, fut in again.items():
-                results[index] = await _outcome(fut)
+                results[index] = await outcome(fut)
             pending.clear()
             lost = [index for index in lost if _never_written(results[index])]
 
@@ -376,17 +401,6 @@ class ClusterPipeline(ClusterTransaction, PipelineCommands[StrT]):
     aclose = reset
 
 
-_LOST = (ConnectionError, TimeoutError)
-
-
-async def _outcome(fut: asyncio.Future[Any]) -> Any:
-    """A command's reply, or the error that stays in its place: a server's, or its node's lost connection."""
-    try:
-        return await fut
-    except (ResponseError, *_LOST) as exc:
-        return exc
-
-
 def _never_written(value: Any) -> bool:
     """A connection lost before the command was written (a plain ConnectionError: not AUTH's, not LOADING)."""
     return value.__class__ is ConnectionError and value.possibly_executed is False
@@ -398,14 +412,6 @@ def _one_node(args: tuple[Any, ...]) -> bool:
         return False
     spec = lookup(args)
     return spec is None or bool(spec.keys_of(args)) or spec.name not in TO_ALL_PRIMARIES
-
-
-def _raise_first_failure(results: list[Any], previews: list[tuple[Any, ...]]) -> None:
-    """redis-py's ``raise_on_error``: the first error, with its command's position and text."""
-    for index, value in enumerate(results):
-        if isinstance(value, (ResponseError, *_LOST)):
-            annotate(value, index, previews[index])  # type: ignore[arg-type]  # any error's args take the prefix
-            raise value
 
 
 class SearchClusterPipeline(SearchCommands[StrT], ClusterPipeline[StrT]):  # type: ignore[misc]  # its info/get/config_* are FT.*, as in SearchPipeline

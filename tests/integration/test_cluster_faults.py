@@ -39,9 +39,7 @@ def cluster(server_binary: str) -> Iterator[LocalCluster]:
 
 @pytest.fixture
 async def rc(cluster: LocalCluster) -> AsyncIterator[RedisCluster]:
-    client = RedisCluster(
-        host="127.0.0.1", port=cluster.primaries[0].port, max_inflight=INFLIGHT, client_name="faults"
-    )
+    client = RedisCluster(host="127.0.0.1", port=cluster.primaries[0].port, max_inflight=INFLIGHT, client_name="faults")
     await client.initialize()
     await client.flushdb()
     yield client
@@ -139,6 +137,79 @@ async def test_raise_on_error_raises_a_lost_command_after_every_other_has_run(
             await task
         assert info.value.possibly_executed is True
         assert (await rc.mget(mine))[INFLIGHT:] == [b"written"] * (VICTIM_COMMANDS - INFLIGHT)
+
+
+async def test_a_connection_cut_under_a_written_batch_fails_each_of_its_commands_in_place_possibly_executed(
+    cluster: LocalCluster,
+) -> None:
+    """Within max_inflight a node's commands go as one batch (one write): cut once written, each of them
+    gets the ConnectionError, possibly executed, none sent again; the other nodes' commands their replies."""
+    victim = cluster.primaries[1]
+    client = RedisCluster(host="127.0.0.1", port=cluster.primaries[0].port, client_name="faults")
+    try:
+        async with asyncio.timeout(30):
+            await client.initialize()
+            mine = keys_on(client, victim, VICTIM_COMMANDS, "bv")
+            theirs = keys_on(client, next(s for s in cluster.primaries if s.port != victim.port), VICTIM_COMMANDS, "bo")
+            await client.mset_nonatomic({key: f"value of {key}" for key in theirs})
+            await client.get(mine[0])  # the victim's connection is up before the pause
+            conn = client.get_node(victim.host, victim.port).connection  # type: ignore[union-attr]
+            try:
+                cluster.call(victim, "CLIENT", "PAUSE", 20000, "WRITE")
+                pipe = client.pipeline()
+                for mine_key, their_key in zip(mine, theirs, strict=True):
+                    pipe.set(mine_key, "written").get(their_key)
+                task = asyncio.ensure_future(pipe.execute(raise_on_error=False))
+                while conn.inflight != VICTIM_COMMANDS:  # type: ignore[union-attr]  # the batch, written whole
+                    assert not task.done(), task
+                    await asyncio.sleep(0.01)
+                for client_id in client_ids(cluster, victim):
+                    cluster.call(victim, "CLIENT", "KILL", "ID", client_id)
+            finally:
+                cluster.call(victim, "CLIENT", "UNPAUSE")
+            results = await task
+            assert results[1::2] == [f"value of {key}".encode() for key in theirs]
+            for value in results[0::2]:
+                assert isinstance(value, leanredis.ConnectionError), results
+                assert value.possibly_executed is True
+            assert await client.mget(mine) == [None] * VICTIM_COMMANDS  # killed paused, before running; not re-sent
+    finally:
+        await client.aclose()
+
+
+async def test_a_batch_waits_whole_for_room_and_runs_once_on_the_socket_made_again_after_a_cut(
+    cluster: LocalCluster, rc: RedisCluster
+) -> None:
+    """A node's commands within max_inflight (5) go as one unit: behind 5 written and unanswered, the
+    batch waits whole in the queue (one place, nothing of it written); the socket cut, the 5 fail in
+    place and the batch runs once on the new socket."""
+    victim = cluster.primaries[1]
+    async with asyncio.timeout(30):
+        held = keys_on(rc, victim, INFLIGHT, "held")
+        mine = keys_on(rc, victim, INFLIGHT - 1, "q")
+        other = keys_on(rc, next(s for s in cluster.primaries if s.port != victim.port), 1, "elsewhere")[0]
+        await rc.get(held[0])  # the victim's connection is up before the pause
+        conn = rc.get_node(victim.host, victim.port).connection  # type: ignore[union-attr]
+        try:
+            cluster.call(victim, "CLIENT", "PAUSE", 20000, "WRITE")
+            singles = [rc.set(key, "held") for key in held]
+            pipe = rc.pipeline()
+            for key in mine:
+                pipe.set(key, "queued").get(other)
+            task = asyncio.ensure_future(pipe.execute(raise_on_error=False))
+            while not (conn.inflight == INFLIGHT and conn.queued == 1):  # type: ignore[union-attr]
+                assert not task.done(), task
+                await asyncio.sleep(0.01)
+            for client_id in client_ids(cluster, victim):
+                cluster.call(victim, "CLIENT", "KILL", "ID", client_id)
+        finally:
+            cluster.call(victim, "CLIENT", "UNPAUSE")
+        for single in singles:
+            with pytest.raises(leanredis.ConnectionError) as lost:
+                await single
+            assert lost.value.possibly_executed is True
+        assert await task == [True, None] * (INFLIGHT - 1)
+        assert await rc.mget(mine) == [b"queued"] * (INFLIGHT - 1)
 
 
 async def test_a_redirected_command_keeps_the_callers_deadline_on_its_new_connection(
