@@ -92,13 +92,12 @@ class ClusterRouting:
                     fut.name = args[0]
                     out = proto.out
                     out += data
-                    kept = proto.kept_bytes + len(data)
-                    buffered = len(out)
-                    if (
-                        buffered > proto.out_room or kept > proto.kept_room or buffered + kept > proto.max_buffered
-                    ) and not conn._keep_room(proto, kept, len(data), args, fut):
+                    size = len(data)
+                    if len(out) > proto.out_cap and not conn._keep_room(
+                        proto, proto.kept_bytes + size, size, args, fut
+                    ):
                         return fut
-                    proto.kept_bytes = kept
+                    proto.kept_bytes += size
                     if not proto.flush_scheduled:
                         conn._schedule_flush(proto)  # sets this iteration's deadline
                     fut.deadline = conn._tick_deadline

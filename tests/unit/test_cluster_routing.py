@@ -40,8 +40,8 @@ def _keeping(
     # is no socket: the write finds no transport and writes nothing
     proto.flush_scheduled = inflight > 0
     # rooms held of max_memory_bytes (0: the command takes them, or waits for memory)
-    proto.out_room = proto.out_cap = rooms[0]
-    proto.kept_room = rooms[1]
+    proto.out_room, proto.kept_room = rooms
+    proto.set_kept_cap(proto.kept_bytes)
     proto.budget.used = sum(rooms)
     if queued:  # a command waits ahead (for room, or for memory): the next one waits behind it
         ahead: CommandFuture[Any] = CommandFuture()
