@@ -4,7 +4,7 @@
         --mode burst|latency|batch|pipeline|pipe-set|pipe-get|mset|mget|flood|paced|handler|churn
         [--n 300000] [--concurrency 1000] [--value-size 100] [--qps 100000] [--duration 60]
         [--loop asyncio|uvloop] [--decode] [--resp3] [--gc-freeze] [--rss-limit-mb 3000]
-        [--pipe-size N] [--transaction] [--cluster]
+        [--pipe-size N] [--transaction] [--cluster] [--split N]
 
 ``pipe-set`` runs pipelines of --pipe-size (1,000) SETs one after another,
 ``pipe-get`` --concurrency tasks each running pipelines of --pipe-size (100)
@@ -13,6 +13,10 @@ is benchmarks/limit_pipeline.py.
 
 ``--cluster``: the client's cluster client (leanredis's ``RedisCluster``) on
 the cluster whose node listens on --port; the keys spread over its slots.
+``--split N`` (burst): N clients, task j sending on client j mod N, so that
+each socket carries a loop iteration's commands in batches as small as
+RedisCluster's over N primaries: the part of the cluster's cost per command
+that is the split, not the routing.
 
 Prints one JSON line. The limit proxy (../shared/bench/limit_proto.py) is
 imported as it is and driven through the same code as the clients. Every
@@ -158,10 +162,18 @@ async def make(a: argparse.Namespace) -> Any:
     return await open_client(a.client, "127.0.0.1", a.port, a.concurrency, options, cluster=a.cluster)
 
 
-async def burst(c: Any, a: argparse.Namespace, value: bytes) -> dict[str, Any]:
+async def burst(c: Any, a: argparse.Namespace, value: bytes, others: list[Any] | None = None) -> dict[str, Any]:
     async def worker(j: int) -> None:
         for i in range(j, a.n, a.concurrency):
             await c.set(b"k:%d" % i, value)
+
+    if others:  # --split: task j sends on client j mod N, its sockets' batches as small as a cluster's
+        clients = [c, *others]
+
+        async def worker(j: int) -> None:
+            client = clients[j % len(clients)]
+            for i in range(j, a.n, a.concurrency):
+                await client.set(b"k:%d" % i, value)
 
     t0 = time.perf_counter()
     await asyncio.gather(*(worker(j) for j in range(a.concurrency)))
@@ -524,6 +536,11 @@ async def main(a: argparse.Namespace) -> dict[str, Any]:
         return out
     c = await make(a)
     out["how"] = c.how
+    others = [await make(a) for _ in range(a.split - 1)]
+    for other in others:
+        await other.set(b"warm", value)
+    if others:
+        out["split"] = a.split
     if a.mode in ("pipe-set", "pipe-get"):
         await (await pipeline_factory(c, a))().set(b"warm", value).execute()
     else:
@@ -536,7 +553,7 @@ async def main(a: argparse.Namespace) -> dict[str, Any]:
     out["gc_frozen"] = gc.get_freeze_count()
     gc_start = [s["collections"] for s in gc.get_stats()]
     if a.mode == "burst":
-        out.update(await burst(c, a, value))
+        out.update(await burst(c, a, value, others))
     elif a.mode == "latency":
         out.update(await latency(c, a, value))
     elif a.mode == "batch":
@@ -559,6 +576,8 @@ async def main(a: argparse.Namespace) -> dict[str, Any]:
         out["close"] = "skipped: commands still in flight"
     else:
         await c.close()  # in this task: coredis must leave its context in the task that entered it
+        for other in others:
+            await other.close()
     return out
 
 
@@ -594,7 +613,11 @@ if __name__ == "__main__":
     p.add_argument("--pipe-size", type=int, default=0, help="pipe-set/pipe-get: commands per pipeline")
     p.add_argument("--transaction", action="store_true", help="pipe-set/pipe-get: MULTI/EXEC pipelines")
     p.add_argument("--cluster", action="store_true", help="the cluster client, --port being any node of a cluster")
+    p.add_argument("--split", type=int, default=1, help="burst: N clients (N sockets), task j on client j mod N: a "
+                   "standalone client's batches as small per socket as RedisCluster's over N primaries")
     args = p.parse_args()
+    if args.split > 1 and args.mode != "burst":
+        raise SystemExit("--split: burst mode only")
     if args.loop == "uvloop":
         import uvloop
 

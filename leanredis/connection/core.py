@@ -315,8 +315,8 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf, Packing, TimedCall
         """``execute`` of a connection that keeps each command's bytes until its reply, for a redirect:
         a cluster node's hot path. As ``execute``, ``has_room()`` is checked after encoding: the out-buffer
         within its room of max_memory_bytes, the kept bytes within theirs (``kept_room``) and both under
-        max_buffered_bytes, three compares; past one, ``_keep_room`` decides as ``has_room()`` would
-        (a unit test holds the two equal) and takes more room."""
+        max_buffered_bytes, in one length compare against ``out_cap`` (``set_kept_cap``); past it,
+        ``_keep_room`` decides as ``has_room()`` would (a unit test holds the two equal) and takes more room."""
         loop = self._loop
         if loop is None or (
             loop._thread_id != _get_ident()  # type: ignore[attr-defined]
@@ -342,13 +342,10 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf, Packing, TimedCall
                 return fut
             out = proto.out  # a local: the in-place add and the length need no attribute store or load
             out += data
-            kept = proto.kept_bytes + len(data)
-            buffered = len(out)
-            if (
-                buffered > proto.out_room or kept > proto.kept_room or buffered + kept > proto.max_buffered
-            ) and not self._keep_room(proto, kept, len(data), args, fut):
+            size = len(data)
+            if len(out) > proto.out_cap and not self._keep_room(proto, proto.kept_bytes + size, size, args, fut):
                 return fut
-            proto.kept_bytes = kept
+            proto.kept_bytes += size
             if not proto.flush_scheduled:
                 self._schedule_flush(proto)  # sets this iteration's deadline
             fut.deadline = self._tick_deadline
@@ -362,11 +359,16 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf, Packing, TimedCall
 
     def _keep_room(self, proto: RedisProtocol, kept: int, size: int, args: Any, fut: CommandFuture[Any]) -> bool:
         """The kept command just encoded (last in the out-buffer, ``size`` bytes; ``kept``: the kept bytes with
-        its copy) took its connection past a room or past max_buffered_bytes (slow path: about once per loop
-        iteration). True when it stays: both copies were under max_buffered_bytes before it, and the room of
+        its copy) took the out-buffer past ``out_cap`` (slow path: about once per loop iteration). True when it
+        stays: within both rooms and under max_buffered_bytes (the cap is the least of what the three allow
+        for commands to come), or both copies were under max_buffered_bytes before it and the room of
         max_memory_bytes they lack is taken. Else it comes out again and waits for room, or for memory."""
         out = proto.out
-        if len(out) + kept - size - size >= proto.max_buffered:
+        buffered = len(out)
+        if buffered <= proto.out_room and kept <= proto.kept_room and buffered + kept <= proto.max_buffered:
+            proto.set_kept_cap(kept)
+            return True
+        if buffered + kept - size - size >= proto.max_buffered:
             del out[len(out) - size :]
             self._wait_for_room(args, fut)
             return False

@@ -97,7 +97,8 @@ class RedisProtocol(Replies, SlowRoutes, Writes, asyncio.Protocol):
         self.budget = owner.budget
         self.out_room = 0
         # what Connection.execute lets the out-buffer reach before its slow path (_make_room): min(out_room,
-        # max_buffered_bytes), so that one length compare per command checks both bounds
+        # max_buffered_bytes), so that one length compare per command checks both bounds; on a connection that
+        # keeps its commands, also the kept bytes' room and bound (``set_kept_cap``)
         self.out_cap = 0
         self.written = 0
         # the writes the transport may still hold, as (end offset in the stream, size): uvloop keeps a write's
@@ -186,7 +187,10 @@ class RedisProtocol(Replies, SlowRoutes, Writes, asyncio.Protocol):
             need += min(ROOM_STEP, (left - need) >> 3)
         self.out_room += need
         budget.used += need
-        self.out_cap = min(self.out_room, self.max_buffered)
+        if self.keep:
+            self.set_kept_cap(self.kept_bytes)
+        else:
+            self.out_cap = min(self.out_room, self.max_buffered)
         return True
 
     def take_kept_room(self, kept: int) -> bool:
@@ -207,13 +211,24 @@ class RedisProtocol(Replies, SlowRoutes, Writes, asyncio.Protocol):
                 need += min(ROOM_STEP, (left - need) >> 3)
             self.kept_room += need
             budget.used += need
+        self.set_kept_cap(kept)
         return True
+
+    def set_kept_cap(self, kept: int) -> None:
+        """A keeping connection's ``out_cap``: how far the out-buffer may grow while each kept command adds as many
+        bytes to the ``kept`` bytes as to it, both within their rooms and together under max_buffered_bytes, so
+        that one length compare per command checks the three (``Connection._execute_keeping``). Replies only
+        lower the kept bytes; whatever lowers a room, or adds kept bytes and not as many to the out-buffer, sets
+        it again (the out-buffer emptied by a write sets it to 0)."""
+        out = len(self.out)
+        self.out_cap = min(self.out_room, out + self.kept_room - kept, out + (self.max_buffered - out - kept) // 2)
 
     def give_back_kept_room(self) -> None:
         """Replies came (or kept commands left otherwise): the room beyond the kept bytes goes back to the budget."""
         excess = self.kept_room - self.kept_bytes
         if excess > 0:
             self.kept_room = self.kept_bytes
+            self.set_kept_cap(self.kept_bytes)
             budget = self.budget
             budget.used -= excess
             if budget.waiting:

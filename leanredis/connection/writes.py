@@ -153,6 +153,7 @@ class Writes:
                 fut.payload = None
         self.keep = True
         self.keep_at_write = True
+        self.set_kept_cap(self.kept_bytes)
         self._plain = False
         self._kept_plain = self._encoding is None
 
@@ -239,6 +240,7 @@ class Writes:
                 budget.used += kept_lacks
             fut.payload = data  # bytes: kept as they are (a re-sent Packed is its own data)
             self.kept_bytes += size
+            self.set_kept_cap(self.kept_bytes)
         else:
             fut.payload = None
         self.pending.append(fut)
@@ -354,6 +356,7 @@ class Writes:
     if TYPE_CHECKING:  # provided by RedisProtocol and Replies
 
         def take_room(self, force: bool = False) -> bool: ...
+        def set_kept_cap(self, kept: int) -> None: ...
         def give_back_kept_room(self) -> None: ...
         def _sync_written(self) -> None: ...
         def collect(self, fut: CommandFuture[Any], commands: int) -> None: ...

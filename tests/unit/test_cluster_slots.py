@@ -101,6 +101,8 @@ def test_cluster_shards_reply_resp3_maps_and_slots_fallback() -> None:
 class _SlotNode:
     """A node whose connection answers ``execute`` with the slot it stands for."""
 
+    _loop = None  # bound to no loop: the router's inlined fast path leaves the command to execute
+
     def __init__(self, slot: int) -> None:
         self.slot = slot
         self.connection = self

@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from leanredis.connection import Backoff
 from leanredis.connection.deadlines import COMPACT_SLACK, PerCallDeadlines, expired_in_order
@@ -205,3 +207,58 @@ def test_drain_sends_exactly_what_has_room_admits_one_command_at_a_time(
 
     sent, expected = asyncio.run(drained())
     assert sent == expected
+
+
+class _DroppingTransport:
+    """Takes every write at once (the kernel took it all) and keeps nothing."""
+
+    def write(self, data: bytes | bytearray) -> None:
+        pass
+
+    def get_write_buffer_size(self) -> int:
+        return 0
+
+
+_STEPS = st.lists(
+    st.tuples(st.sampled_from(["kept", "unpackable", "batch", "reply", "write"]), st.integers(0, 120)), max_size=60
+)
+
+
+@given(_STEPS, st.integers(0, 3_000))
+@settings(deadline=None, max_examples=300)
+def test_a_keeping_connections_one_compare_never_admits_past_a_room_or_max_buffered_bytes(
+    steps: list[tuple[str, int]], left: int
+) -> None:
+    # _execute_keeping (and the cluster router's copy of it) admits a kept command with one compare,
+    # len(out) <= out_cap; set_kept_cap must keep the cap where every command admitted under it leaves
+    # the out-buffer in its room, the kept bytes (each command adds as many to both) in theirs and
+    # the two under max_buffered_bytes, whatever happened since: commands kept, commands encoded by
+    # the slow path, a pipeline (out-buffer only), replies (rooms given back), writes
+    async def run() -> None:
+        conn, proto = socketless(50, 600, True, 0, 0, False)
+        proto.transport = _DroppingTransport()  # type: ignore[assignment]
+        budget = proto.budget
+        budget.used = budget.limit - left  # what is left of max_memory_bytes bounds the rooms' steps
+        for step, size in steps:
+            if step == "kept":
+                conn.execute((b"SET", b"k", b"v" * size))
+            elif step == "unpackable":  # hiredis refuses a bytearray: encoded by the slow path, kept too
+                conn.execute((b"SET", b"k", bytearray(b"v" * size)))
+            elif step == "batch":  # a pipeline: in the out-buffer, never kept
+                conn.execute_batch([((b"SET", b"k", b"v" * size), None)])
+            elif step == "reply" and proto.pending:
+                proto.data_received(b"+OK\r\n")
+            elif step == "write":
+                proto.flush()
+            out, cap = len(proto.out), proto.out_cap
+            if cap > out:
+                more = cap - out  # what commands admitted from now on add to the out-buffer, and as much kept
+                assert cap <= proto.out_room
+                assert proto.kept_bytes + more <= proto.kept_room
+                assert cap + proto.kept_bytes + more <= proto.max_buffered
+        for fut in [*proto.pending, *conn._queue]:
+            fut.cancel()
+        conn._queue.clear()
+        budget.waiting.clear()
+
+    asyncio.run(run())
