@@ -40,25 +40,17 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from ..commands.search._raw import RawThen
-from ..commands.table import COMMANDS
 from ..exceptions import AskError, ConnectionError, DataError, ResponseError, TimeoutError
 from ..future import raw_reply
 from ..pipeline_results import _parsed_at_once, abandon, annotate, plain_results, preview_args
 from .redirects import REDIRECTED
-from .slots import SLOTS, key_bytes, slot_of_bytes
+from .slots import SINGLE_KEY, SLOTS, key_bytes, slot_of_bytes
 
 if TYPE_CHECKING:
     from .client import RedisCluster
     from .topology import ClusterNode
 
 Command = tuple[tuple[Any, ...], Any]
-
-# Commands whose one key is their first argument (the router's fast path: ``routing._SINGLE_KEY``)
-SINGLE_KEY = frozenset(
-    spec.name.encode()
-    for spec in COMMANDS.values()
-    if spec.route == "keys" and spec.first == 1 and spec.last == 1 and spec.search is None and " " not in spec.name
-)
 
 _MASK = SLOTS - 1
 _second = itemgetter(1)

@@ -25,16 +25,11 @@ from ..exceptions import ClusterDownError, DataError
 from ..future import CommandFuture, raw_reply
 from .fanout import COMBINERS, SPLITTABLE, TO_ALL_PRIMARIES, Ordered, join, part_args, split_by_slot
 from .nodes import NodesManager
-from .slots import SLOTS, cross_slot_error, key_bytes, key_slot, missing_key_error, slot_of_bytes
+from .slots import SINGLE_KEY, SLOTS, cross_slot_error, key_bytes, key_slot, missing_key_error, slot_of_bytes
 from .targets import COMBINE, ByNode, resolve
 from .topology import ClusterNode
 
-# Commands whose one key is their first argument (GET, SET, HSET, ...): the router's fast path.
-_SINGLE_KEY = frozenset(
-    spec.name.encode()
-    for spec in COMMANDS.values()
-    if spec.route == "keys" and spec.first == 1 and spec.last == 1 and spec.search is None and " " not in spec.name
-)
+_SINGLE_KEY = SINGLE_KEY
 
 # Read-only single-key commands (GET, HGET, ...): what the fast path of reads from replicas sends to a replica.
 _READ_SINGLE_KEY = frozenset(name for name in _SINGLE_KEY if COMMANDS[name.decode()].readonly)

@@ -10,7 +10,16 @@ from __future__ import annotations
 from binascii import crc_hqx
 from typing import Any
 
+from ..commands.table import COMMANDS
 from ..exceptions import CrossSlotError, DataError, RedisClusterException
+
+# Commands whose one key is their first argument (GET, SET, HSET, ...): the router's fast path, and the commands a
+# cluster pipeline sends one batch per node
+SINGLE_KEY = frozenset(
+    spec.name.encode()
+    for spec in COMMANDS.values()
+    if spec.route == "keys" and spec.first == 1 and spec.last == 1 and spec.search is None and " " not in spec.name
+)
 
 SLOTS = 16384
 _MASK = SLOTS - 1
