@@ -73,9 +73,10 @@ from ..registry import FROM_ABOVE
 from ..typed import StrT
 from .fanout import TO_ALL_PRIMARIES, part_args, split_by_slot
 from .nodes import NodesManager
-from .pipeline_batches import LOST, SINGLE_KEY, NodeBatches, outcome, raise_first_failure, reads_raw, split_by_node
+from .pipeline_batches import LOST, NodeBatches, outcome, raise_first_failure, reads_raw, split_by_node
 from .redirects import REDIRECTED, retry_delay
 from .routing import ClusterRouting
+from .slots import SINGLE_KEY
 from .topology import ClusterNode
 from .transaction import NOT_BLOCKING, ClusterTransaction, Command, slots_of
 

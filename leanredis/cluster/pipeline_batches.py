@@ -226,6 +226,6 @@ class NodeBatches:
 
 
 __all__ = [
-    "FAILURES", "LOST", "SINGLE_KEY", "NodeBatches", "any_failure", "outcome", "raise_first_failure", "reads_raw",
+    "FAILURES", "LOST", "NodeBatches", "any_failure", "outcome", "raise_first_failure", "reads_raw",
     "split_by_node",
 ]  # fmt: skip
