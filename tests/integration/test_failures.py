@@ -185,14 +185,14 @@ async def test_20000_timeouts_during_a_long_pause_keep_memory_and_queues_bounded
                     if batch == 1:
                         gc.collect()
                         baseline, _ = tracemalloc.get_traced_memory()
-                    if time.monotonic() - stalled_at > 2.5:
+                    # at least 5 batches (10 on a quiet machine) however slow the machine: the server stays stopped
+                    if batch >= 4 and time.monotonic() - stalled_at > 2.5:
                         break
                 gc.collect()
                 final, _ = tracemalloc.get_traced_memory()
             finally:
                 tracemalloc.stop()
         assert timed_out == (batch + 1) * 1_000, "a command was answered while the server was stopped"
-        assert batch >= 4, "too few batches in 2.5 s to say anything"
         assert worst_inflight <= max_inflight
         # a timed-out command waiting for capacity is dropped, not kept until the pause ends
         assert worst_queued <= max_inflight, f"{worst_queued} timed-out commands still queued"
