@@ -60,6 +60,9 @@ class FaultProxy:
         self.cuts = 0
         self._tasks: set[asyncio.Task[None]] = set()
         self._writers: set[asyncio.StreamWriter] = set()
+        # abort_connections' count: a socket accepted before an abort but not yet served (its hand-over to the
+        # loop is a callback away) is reset when it arrives, as the ones being served were
+        self._aborts = 0
         self._thread: threading.Thread | None = None
 
     @property
@@ -111,6 +114,7 @@ class FaultProxy:
                 continue
             except OSError:
                 return
+            aborts = self._aborts  # read before ``accepts`` moves: a test that saw the accept may then abort it
             self.accepts += 1
             if self._mode == "reset":
                 with contextlib.suppress(OSError):
@@ -120,19 +124,23 @@ class FaultProxy:
             sock.setblocking(False)
             mode = self._mode
             with contextlib.suppress(RuntimeError):  # the loop closed under us: the test is over
-                self._loop.call_soon_threadsafe(self._adopt, sock, mode)
+                self._loop.call_soon_threadsafe(self._adopt, sock, mode, aborts)
 
-    def _adopt(self, sock: socket.socket, mode: str) -> None:
-        task = self._loop.create_task(self._serve(sock, mode))
+    def _adopt(self, sock: socket.socket, mode: str, aborts: int) -> None:
+        task = self._loop.create_task(self._serve(sock, mode, aborts))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _serve(self, sock: socket.socket, mode: str) -> None:
+    async def _serve(self, sock: socket.socket, mode: str, aborts: int) -> None:
         reader, writer = await asyncio.open_connection(sock=sock)
+        if aborts != self._aborts:  # accepted before an abort_connections, handed over after it: reset as well
+            writer.transport.abort()
+            return
         await self._accept(reader, writer, mode)
 
     def abort_connections(self) -> None:
         """Reset every connection open now, both sides (a fault on live sockets; the mode is for new ones)."""
+        self._aborts += 1
         for writer in list(self._writers):
             writer.transport.abort()
 

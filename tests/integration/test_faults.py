@@ -89,8 +89,10 @@ async def test_a_kill_fails_written_callers_as_possibly_executed_and_queued_ones
         baseline = traced_now()
         futures = [client.incr(f"n{i}") for i in range(500)]
         async with asyncio.timeout(5):
-            while client.stats()["writes"] == 0 or client.stats()["inflight"] < 100:
-                await asyncio.sleep(0.005)  # connected, the first 100 written
+            # connected, the first 100 written, and the proxy's side accepted (abort_connections resets what it
+            # accepted: on a loaded machine its accept thread may not have run yet when the client has written)
+            while client.stats()["writes"] == 0 or client.stats()["inflight"] < 100 or proxy.accepts == 0:
+                await asyncio.sleep(0.005)
         assert (client.stats()["inflight"], client.stats()["queued"]) == (100, 400)
         proxy.mode = "refuse"
         proxy.abort_connections()  # the black-holed socket dies under the client
@@ -390,3 +392,24 @@ async def test_writes_to_a_replica_are_read_only_errors_and_reads_keep_working(
     finally:
         await master.aclose()
         await client.aclose()
+
+
+async def test_the_fault_proxy_resets_a_connection_it_accepted_but_had_not_served_yet(proxy: FaultProxy) -> None:
+    """The harness's own guarantee, which the test above relies on: ``abort_connections`` resets every connection
+    the proxy has accepted, also one its accept thread has not handed to the loop yet (on a loaded machine the
+    hand-over may come after the client has written)."""
+    proxy.mode = "blackhole"
+    reader, writer = await asyncio.open_connection("127.0.0.1", proxy.port)
+    try:
+        # wait for the accept without yielding to the loop: the hand-over (a loop callback) cannot have run
+        deadline = time.monotonic() + 5
+        while proxy.accepts == 0:
+            assert time.monotonic() < deadline, "the proxy never accepted"
+            time.sleep(0.001)
+        proxy.abort_connections()
+        writer.write(b"*1\r\n$4\r\nPING\r\n")
+        with pytest.raises((ConnectionResetError, asyncio.IncompleteReadError)):
+            async with asyncio.timeout(5):  # a black hole answers nothing: without the reset, this times out
+                await reader.readexactly(1)
+    finally:
+        writer.close()
