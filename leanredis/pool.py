@@ -199,12 +199,16 @@ class ConnectionPool(RedisPyPoolAPI):
                 self.stats_created += 1
                 return conn
             if self.timeout == 0:
-                self.stats_wait_timeouts += 1
-                raise MaxConnectionsError(
-                    f"Too many connections: all {self.max_connections} (max_connections) to "
-                    f"{self.options.address} are in use; use a BlockingConnectionPool to wait for one"
-                )
+                raise self._too_many()
             await self._wait(loop, deadline)
+
+    def _too_many(self) -> MaxConnectionsError:
+        """What a pool that does not wait (``timeout=0``, redis-py's ``ConnectionPool``) raises when full."""
+        self.stats_wait_timeouts += 1
+        return MaxConnectionsError(
+            f"Too many connections: all {self.max_connections} (max_connections) to "
+            f"{self.options.address} are in use; use a BlockingConnectionPool to wait for one"
+        )
 
     def _drop_idle_other(self, multiplexed: bool) -> None:
         for conn in self._idle:
