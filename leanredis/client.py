@@ -183,7 +183,7 @@ class Redis(ClientPools, ClientFeatures[StrT], AllCommands[StrT]):
         after a reply saying it did not run (LOADING, BUSY, TRYAGAIN, MASTERDOWN) or, if
         it is read-only, after its reply was lost (``leanredis.command_retry``); ``connection_pool``
         (redis-py's or ours) gives where and how to connect, and ``max_connections``
-        bounds the connections of blocking commands and WATCH only;
+        bounds the connections of blocking commands, WATCH and pub/sub only;
         ``socket_read_size`` is checked and has no effect (the event loop's transport
         sizes its reads); ``health_check_interval=0`` turns the pool's PING check off.
         """
