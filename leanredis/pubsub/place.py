@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 
@@ -25,7 +26,7 @@ class _PoolPlace:
     # the pool of the client that made this PubSub (redis-py's attribute); None: a PubSub made on its own
     connection_pool: Any = None
     _place: Any = None
-    _give_back: weakref.finalize[Any, Any] | None = None
+    _give_back: Callable[[], Any] | None = None  # a weakref.finalize
     _place_lock: asyncio.Lock | None = None
 
     def _holds_place(self) -> bool:
@@ -46,13 +47,16 @@ class _PoolPlace:
         async with lock:
             if self._holds_place():
                 return
-            self._give_place_back()  # one the pool forgot: only its finalizer is left to drop
+            # one the pool forgot (only its finalizer is left to drop), or one in the pool of another node
+            # (a ClusterPubSub whose node changed): given back there
+            self._give_place_back()
             pool = self.connection_pool
             place = await pool.hold()
             self._place = place
             # called once: by _give_place_back, or when this PubSub is collected without aclose()
-            self._give_back = give_back = weakref.finalize(self, pool.unhold, place)
+            give_back = weakref.finalize(self, pool.unhold, place)
             give_back.atexit = False  # at exit the pool and its loop are gone: nothing to give back to
+            self._give_back = give_back
 
     def _give_place_back(self) -> None:
         give_back, self._give_back, self._place = self._give_back, None, None
