@@ -84,3 +84,25 @@ async def test_cluster_keyspace_notifications_count_one_connection_per_primary(c
     finally:
         await ksn.aclose()
         await client.aclose()
+
+
+@pytest.mark.timeout(60)
+async def test_a_cluster_pubsub_moved_to_another_node_moves_its_place(cluster: LocalCluster) -> None:
+    client = RedisCluster(host="127.0.0.1", port=cluster.servers[0].port, max_connections=1, pool_timeout=0)
+    pubsub = client.pubsub()
+    try:
+        async with asyncio.timeout(30):
+            await pubsub.subscribe("news")
+            assert (await pubsub.get_message(timeout=5.0))["type"] == "subscribe"
+            first = pubsub.get_pubsub_node()
+            second = next(node for node in client.get_primaries() if node != first)
+            pools = client.nodes_manager.pools
+            pubsub.set_pubsub_node(client, second)  # from the next connect
+            await pubsub.connection.disconnect()  # reconnects in the background, on the second node
+            assert (await pubsub.get_message(timeout=5.0))["type"] == "subscribe"
+            assert pubsub.connection.port == second.port
+            assert (pools.pool(first).in_use, pools.pool(second).in_use) == (0, 1)
+    finally:
+        await pubsub.aclose()
+        await client.aclose()
+    assert pools.in_use == 0
