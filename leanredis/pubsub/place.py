@@ -8,8 +8,9 @@ seconds. Ours holds a place (``ConnectionPool.hold``) the same way: taken
 before its first socket is dialled, kept while it is lost and made again,
 given back once (``aclose()``, ``reset()``, a first connect that failed, or the
 PubSub collected without ``aclose()``, by a ``weakref.finalize``). A place the
-pool forgot (its ``aclose()`` or ``reset()``) is taken again before the next
-socket: a PubSub never has a socket the pool does not count.
+pool forgot (its ``aclose()``, which also drops the socket, or ``reset()``, which
+leaves the socket open and uncounted, as redis-py's leaves a PubSub's connection)
+is taken again before the next socket is made.
 """
 
 from __future__ import annotations
