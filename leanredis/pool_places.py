@@ -29,6 +29,9 @@ class _Place:
 class HeldPlaces:
     """``hold``, ``holds`` and ``unhold`` of ``leanredis.pool.ConnectionPool`` (a mixin: it shares its state)."""
 
+    # False for the pool a client makes when it was not given max_connections: its PubSubs hold no place
+    counts_pubsub = True
+
     max_connections: int
     timeout: float | None
     stats_closed: int

@@ -32,7 +32,7 @@ class _PoolPlace:
 
     def _holds_place(self) -> bool:
         pool = self.connection_pool
-        return pool is None or (self._place is not None and pool.holds(self._place))
+        return pool is None or not pool.counts_pubsub or (self._place is not None and pool.holds(self._place))
 
     async def _take_place(self) -> None:
         """Hold a place in the pool unless one is held: waits, or raises ``MaxConnectionsError``, as the pool does.

@@ -325,3 +325,42 @@ async def test_200_pubsub_cycles_leave_the_pool_empty(redis_server: RedisServer,
             await pubsub.aclose()
         stats = pool.stats()
         assert (in_use(pool), stats["created"] - stats["closed"], stats["waits"]) == (0, 0, 0)
+
+
+@pytest.mark.timeout(30)
+async def test_without_max_connections_pubsubs_are_not_stopped_at_the_default_bound(redis_server: RedisServer) -> None:
+    """``Redis()`` not given ``max_connections``: its 50 bound blocking commands and WATCH, not PubSubs (redis.asyncio's
+    default pool holds 100 with its PubSubs). 60 subscribers at once, then a blocking command still gets a connection;
+    given ``max_connections``, the PubSubs count (the tests above)."""
+    client = leanredis.Redis(host="127.0.0.1", port=redis_server.port)
+    pubsubs = [client.pubsub() for _ in range(60)]
+    try:
+        async with asyncio.timeout(10):  # counted against 50, the 51st would wait pool_timeout (20 s)
+            for i, pubsub in enumerate(pubsubs):
+                await pubsub.subscribe(f"default-bound-{i}")
+        assert in_use(client.connection_pool) == 0
+        assert await asyncio.wait_for(client.blpop(["default-bound-list"], timeout=0.01), 5) is None
+    finally:
+        for pubsub in pubsubs:
+            await pubsub.aclose()
+        await client.aclose()
+
+
+@pytest.mark.timeout(30)
+async def test_given_max_connections_counts_pubsubs_from_the_client_and_from_url(redis_server: RedisServer) -> None:
+    url = f"redis://127.0.0.1:{redis_server.port}/0?max_connections=2&pool_timeout=0.2"
+    for client in (
+        leanredis.Redis(host="127.0.0.1", port=redis_server.port, max_connections=2, pool_timeout=0.2),
+        leanredis.Redis.from_url(url),
+    ):
+        pubsubs = [client.pubsub() for _ in range(3)]
+        try:
+            await pubsubs[0].subscribe("a")
+            await pubsubs[1].subscribe("b")
+            assert in_use(client.connection_pool) == 2
+            with pytest.raises(leanredis.ConnectionError, match="max_connections"):
+                await pubsubs[2].subscribe("c")
+        finally:
+            for pubsub in pubsubs:
+                await pubsub.aclose()
+            await client.aclose()
