@@ -141,7 +141,7 @@ class Redis(ClientPools, ClientFeatures[StrT], AllCommands[StrT]):
         trim_idle: bool = True,
         trim_idle_delay: float = 1.0,
         trim_min_growth: int = 8 * 1024 * 1024,
-        max_connections: int | None = DEFAULT_MAX_CONNECTIONS,
+        max_connections: int | None = None,
         pool_timeout: float | None = DEFAULT_POOL_TIMEOUT,
         pool_max_idle_time: float | None = 300.0,
         pool_max_lifetime: float | None = None,
@@ -183,7 +183,7 @@ class Redis(ClientPools, ClientFeatures[StrT], AllCommands[StrT]):
         after a reply saying it did not run (LOADING, BUSY, TRYAGAIN, MASTERDOWN) or, if
         it is read-only, after its reply was lost (``leanredis.command_retry``); ``connection_pool``
         (redis-py's or ours) gives where and how to connect, and ``max_connections``
-        bounds the connections of blocking commands and WATCH only;
+        bounds the connections of blocking commands, WATCH and pub/sub only;
         ``socket_read_size`` is checked and has no effect (the event loop's transport
         sizes its reads); ``health_check_interval=0`` turns the pool's PING check off.
         """
@@ -320,6 +320,10 @@ class Redis(ClientPools, ClientFeatures[StrT], AllCommands[StrT]):
             pool_max_lifetime,
             None if health_check_interval == 0 else health_check_interval,  # 0: off, as in redis-py
         )
+        # Not given: DEFAULT_MAX_CONNECTIONS (50) bounds blocking commands and WATCH, and PubSubs are not counted
+        # (redis.asyncio's default pool holds 100 connections, PubSubs among them): an application with a PubSub
+        # per subscriber is not stopped at 50 where it ran on redis.asyncio. Given, PubSubs count too, as there
+        self._pool_box.counts_pubsub = max_connections is not None
         ConnectionPool(options, *self._pool_box.config)  # checks the options now, not at the first BLPOP
 
     @classmethod

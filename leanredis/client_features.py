@@ -224,7 +224,9 @@ class ClientFeatures(Generic[StrT]):
         # where the client's connection connects (a sentinel pool names the master at every connect)
         pubsub.resolver = self.connection.resolver  # type: ignore[attr-defined]
         if self._unread_pool is None:  # type: ignore[attr-defined]
-            self._get_pool().share_pubsub(pubsub)  # type: ignore[attr-defined]  # pool.disconnect() drops its socket
+            pool = self._get_pool()  # type: ignore[attr-defined]
+            pool.share_pubsub(pubsub)  # pool.disconnect() drops its socket
+            pubsub.connection_pool = pool  # its socket holds a place under max_connections, as redis-py's
         return pubsub
 
     def lock(

@@ -95,6 +95,7 @@ class ClientPools:
         box = self._pool_box
         if box.pool is None:
             box.pool = ConnectionPool(self.options, *box.config)
+            box.pool.counts_pubsub = box.counts_pubsub
             box.pool.share(self.connection)
         return box.pool
 
@@ -109,6 +110,7 @@ class ClientPools:
         box = _PoolBox()
         box.pool = self._get_pool()
         box.config = self._pool_box.config
+        box.counts_pubsub = self._pool_box.counts_pubsub
         box.owned = False
         return box
 
@@ -120,9 +122,11 @@ class ClientPools:
 class _PoolBox:
     """The lazily made pool, shared by a client and its ``with_timeout`` views; ``owned``: closed by ``aclose``."""
 
-    __slots__ = ("pool", "config", "owned")
+    __slots__ = ("pool", "config", "owned", "counts_pubsub")
 
     def __init__(self) -> None:
         self.pool: ConnectionPool | None = None
         self.config: tuple[Any, ...] = ()
         self.owned = True
+        # PubSub sockets count toward max_connections when it was given (see leanredis.pool_places)
+        self.counts_pubsub = True

@@ -147,8 +147,8 @@ def redis_py_pool_options(pool: Any) -> dict[str, Any]:
     """``Redis(...)`` keyword arguments from a redis.asyncio ``ConnectionPool``: where and how it connects.
 
     The pool itself is not used: this client's commands share one multiplexed
-    connection, and blocking commands and WATCH take connections from a pool of
-    its own, bounded by the pool's ``max_connections``. A ``BlockingConnectionPool``'s
+    connection, and blocking commands, WATCH and PubSubs take connections from a
+    pool of its own, bounded by the pool's ``max_connections``. A ``BlockingConnectionPool``'s
     ``timeout`` is how long they wait for one; a plain ``ConnectionPool`` fails at
     once when all are taken, as redis-py's does.
     """

@@ -272,6 +272,7 @@ class ClusterKeyspaceNotifications(_Notifications):
                 continue
             options = dataclasses.replace(self.cluster.options, host=node.host, port=node.port)
             pubsub: PubSub[Any] = PubSub(options, ignore_subscribe_messages=False)
+            pubsub.connection_pool = self.cluster.nodes_manager.pools.pool(node)  # counted as redis-py's
             self._node_pubsubs[name] = pubsub
             if self._patterns:
                 await pubsub.psubscribe(**self._patterns)

@@ -4,7 +4,7 @@ The client's commands share one multiplexed connection. A few cannot: a
 blocking pop (it would stall every other caller behind it), WATCH ... EXEC
 (the watch belongs to one socket) and pipelines that contain those. They
 take a ``Connection`` of their own from this pool and give it back when
-done:
+done. A PubSub's socket holds a place in it too (``leanredis.pool_places``):
 
 - at most ``max_connections`` connections exist; past that a caller waits,
   first come first served, for at most ``timeout`` seconds and then gets
@@ -45,6 +45,7 @@ from .future import wake_first
 from .options import ConnectionOptions
 from .pool_api import DONE, BlockingPoolDefaults, RedisPyPoolAPI, _Done, kwargs_from_options
 from .pool_connection import PooledConnection
+from .pool_places import HeldPlaces
 
 DEFAULT_MAX_CONNECTIONS = 50
 DEFAULT_POOL_TIMEOUT = 20.0
@@ -60,7 +61,7 @@ class _Slot:
         self.returned = now
 
 
-class ConnectionPool(RedisPyPoolAPI):
+class ConnectionPool(HeldPlaces, RedisPyPoolAPI):
     """Dedicated connections to one server: bounded, aged, health-checked, never reused dirty.
 
     ``ConnectionPool(connection_class=PooledConnection, max_connections=None, **connection_kwargs)``
@@ -195,16 +196,23 @@ class ConnectionPool(RedisPyPoolAPI):
                 self._drop_idle_other(multiplexed)  # an idle one of the other kind gives its place up
             if len(self._slots) < self.max_connections:
                 conn = Connection(self.options, loop) if make is None else make(self.options, loop)
-                self._slots[conn] = _Slot(loop.time())
-                self.stats_created += 1
+                self._count(conn, loop.time())
                 return conn
             if self.timeout == 0:
-                self.stats_wait_timeouts += 1
-                raise MaxConnectionsError(
-                    f"Too many connections: all {self.max_connections} (max_connections) to "
-                    f"{self.options.address} are in use; use a BlockingConnectionPool to wait for one"
-                )
+                raise self._too_many()
             await self._wait(loop, deadline)
+
+    def _too_many(self) -> MaxConnectionsError:
+        """What a pool that does not wait (``timeout=0``, redis-py's ``ConnectionPool``) raises when full."""
+        self.stats_wait_timeouts += 1
+        return MaxConnectionsError(
+            f"Too many connections: all {self.max_connections} (max_connections) to "
+            f"{self.options.address} are in use; use a BlockingConnectionPool to wait for one"
+        )
+
+    def _count(self, conn: Any, now: float) -> None:
+        self._slots[conn] = _Slot(now)
+        self.stats_created += 1
 
     def _drop_idle_other(self, multiplexed: bool) -> None:
         for conn in self._idle:
@@ -258,7 +266,7 @@ class ConnectionPool(RedisPyPoolAPI):
             raise MaxConnectionsError(
                 f"no connection to {self.options.address} free within pool_timeout={self.timeout} s: "
                 f"all {self.max_connections} (max_connections) in use by blocking commands, "
-                "transactions or pipelines; raise max_connections or pool_timeout"
+                "transactions, pipelines or pub/sub; raise max_connections or pool_timeout"
             ) from None
         except BaseException:
             if waiter.done() and not waiter.cancelled():

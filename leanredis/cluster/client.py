@@ -181,6 +181,7 @@ class RedisCluster(
             retry_attempts=self.retry.get_retries(),
         )
         self.nodes_manager.pools.config = template._pool_box.config  # max_connections... per node
+        self.nodes_manager.pools.counts_pubsub = template._pool_box.counts_pubsub
         self._ready = False
         self._initializing: asyncio.Task[None] | None = None
         if strategy is not None:

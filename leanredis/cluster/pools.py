@@ -27,6 +27,7 @@ class NodePools:
         self.options = options
         # (max_connections, pool_timeout, max_idle_time, max_lifetime, health_check_interval), as Redis takes them
         self.config = config
+        self.counts_pubsub = True  # the client's: False when it was not given max_connections
         self._pools: dict[str, ConnectionPool] = {}
         self._retired: list[ConnectionPool] = []  # closed, but a caller woken by the close may open one more
         self._closing: set[asyncio.Task[None]] = set()
@@ -40,6 +41,7 @@ class NodePools:
         if pool is None:
             options = dataclasses.replace(self.options, host=node.host, port=node.port)
             pool = self._pools[node.name] = ConnectionPool(options, *self.config)
+            pool.counts_pubsub = self.counts_pubsub
         return pool
 
     @property

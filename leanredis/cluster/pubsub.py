@@ -18,6 +18,10 @@
   noticed at the next read: each shard channel is then subscribed again
   on its slot's current node, with its handler, and a node's pub/sub that
   holds no channel any more is closed.
+
+Each socket holds a place in its node's pool (``leanredis.pubsub.place``), as
+redis-py's borrows a connection of the node: it counts toward that node's
+``max_connections``; the classic one moves its place when its node changes.
 """
 
 from __future__ import annotations
@@ -101,6 +105,17 @@ class ClusterPubSub(PubSub[Any]):
             raise DataError("the cluster has no node to subscribe on")
         return node.host, node.port
 
+    @property  # type: ignore[override]
+    def connection_pool(self) -> Any:
+        """The pool of the node of the classic subscriptions (None before one is known): their socket
+        counts toward that node's ``max_connections``, as redis-py's borrows a connection of the node."""
+        node = self.node
+        return None if node is None else self.cluster.nodes_manager.pools.pool(node)
+
+    async def _take_place(self) -> None:
+        await self._resolve()  # the node first: a place in the pool of the node the socket goes to
+        await super()._take_place()
+
     def get_pubsub_node(self) -> ClusterNode | None:
         """The node of the classic subscriptions (None until the first subscribe, unless given)."""
         return self.node
@@ -160,6 +175,7 @@ class ClusterPubSub(PubSub[Any]):
             pubsub = PubSub(
                 options, False, self.max_pending_messages, self.overflow, auto_reconnect=True  # type: ignore[arg-type]
             )
+            pubsub.connection_pool = self.cluster.nodes_manager.pools.pool(node)  # counted as redis-py's
             self.node_pubsub_mapping[node.name] = pubsub
         return pubsub
 

@@ -35,12 +35,13 @@ from ..options import ConnectionOptions
 from ..resp import Push, pack_command
 from ..typed import Message, StrT
 from .messages import _Messages
+from .place import _PoolPlace
 from .protocol import _PubSubProtocol
 from .queue import DEFAULT_MAX_PENDING_MESSAGES, Overflow, _MessageQueue
 from .subscriptions import Handler
 
 
-class PubSub(_Messages, _MessageQueue, Generic[StrT]):
+class PubSub(_PoolPlace, _Messages, _MessageQueue, Generic[StrT]):
     """Subscriptions on a connection of their own; see ``leanredis.pubsub``."""
 
     def __init__(
@@ -176,6 +177,13 @@ class PubSub(_Messages, _MessageQueue, Generic[StrT]):
                 raise RuntimeError("this PubSub belongs to another running event loop")
             self._loop = loop
             self._connecting = None
+            self._forget_place_lock()
+        if self._connecting is None or self._connecting.done():
+            # here, not in the attempt: a BlockingConnectionPool's wait is bounded by its timeout, not by
+            # socket_connect_timeout, and MaxConnectionsError reaches this caller as the pool raised it
+            await self._take_place()
+            if self._proto is not None:
+                return
         if self._connecting is None or self._connecting.done():
             self._connecting = loop.create_task(self._connect(retry=False))
         # asyncio.wait: a caller cancelled here leaves the attempt (shared, maybe a reconnect) running,
@@ -195,6 +203,7 @@ class PubSub(_Messages, _MessageQueue, Generic[StrT]):
             if delay:
                 await asyncio.sleep(delay)
             try:
+                await self._take_place()  # held already, unless the pool forgot it (its aclose() or reset())
                 proto: _PubSubProtocol = await self._dialer.dial(self._loop, self._new_protocol)
             except Exception as exc:  # a CancelledError (aclose) propagates: the dialer closed the socket
                 self._backoff.failed()
@@ -202,6 +211,8 @@ class PubSub(_Messages, _MessageQueue, Generic[StrT]):
                 self.last_connect_error = exc if isinstance(exc, RedisError) else self._dialer.error(exc)
                 if retry and self.subscribed:
                     continue
+                if not self._ever_connected:  # as redis-py's pool takes back a connection that failed to connect
+                    self._give_place_back()
                 return
             break
         self.options = proto.options = self._dialer.options  # a resolver may have moved the address
@@ -389,9 +400,12 @@ class PubSub(_Messages, _MessageQueue, Generic[StrT]):
                 pass
         proto = self._proto
         self._proto = self._lost_proto = None
-        if proto is not None:
-            proto._owner = None
-            await close_and_wait(proto, proto.lost)
+        try:
+            if proto is not None:
+                proto._owner = None
+                await close_and_wait(proto, proto.lost)
+        finally:
+            self._give_place_back()
         self._wake_all()
 
     async def close(self) -> None:

@@ -32,7 +32,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("resp", ("resp",)),
     ("connection", ("connection", "handshake")),
     ("commands", ("commands", "script")),  # but commands.search.pipeline: a Pipeline
-    ("pool", ("pool", "pool_api", "pool_connection", "pool_replies", "connection_classes")),
+    ("pool", ("pool", "pool_api", "pool_connection", "pool_places", "pool_replies", "connection_classes")),
     ("client", ("client", "client_features", "client_pools", "client_retry", "command_retry", "executor", "pipeline",
                 "pipeline_results", "commands.search.pipeline", "lock", "cache", "pubsub", "monitor",
                 "keyspace_channels", "keyspace_notifications", "telemetry")),
