@@ -11,15 +11,23 @@ Prints a table with ratios against the limit proxy, and the JSON lines.
 
 ``--cluster``: leanredis's ``RedisCluster`` on a private 3-primary cluster
 (``leanredis.server.LocalCluster``) against ``Redis`` on one private server,
-the same perf.py workload (keys spread over the slots), the two alternating
-in each round so that a slow period of this shared machine hits both.
-Printed: each run, the medians and cluster/standalone.
+and the rulers beside them: the limit proxy resolving a Future subclass
+(perf.py's ``limit-sub``) on the server, the cluster ruler
+(``benchmarks/limit_cluster.py``, perf.py's ``limit-cluster``) on the
+cluster. The same perf.py workload for all four (keys spread over the
+slots), alternating in each round (limit standalone, limit cluster,
+leanredis standalone, leanredis cluster) so that a slow period of this
+shared machine hits all. Printed: each run, the medians, each client's
+cluster/standalone (the ruler's is what the split over three server
+processes costs on this machine by itself) and leanredis's cluster over
+the ruler's cluster. ``--no-ruler``: leanredis only.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -30,7 +38,8 @@ sys.path.insert(0, str(HERE.parent))
 
 from leanredis.server import LocalCluster, RedisServer  # noqa: E402
 
-LIMIT = HERE.parent.parent / "shared" / "bench" / "limit_proto.py"
+# beside the main checkout; LIMIT_PROTO names it from elsewhere (a git worktree), as perf.py reads it
+LIMIT = Path(os.environ.get("LIMIT_PROTO", HERE.parent.parent / "shared" / "bench" / "limit_proto.py"))
 
 
 def run(cmd: list[str]) -> dict[str, object]:
@@ -52,6 +61,7 @@ def main() -> None:
     p.add_argument("--cluster", action="store_true", help="RedisCluster against Redis, alternating rounds")
     p.add_argument("--rounds", type=int, default=5, help="--cluster: rounds (medians are printed)")
     p.add_argument("--modes", default="burst", help="--cluster: perf.py modes, comma-separated")
+    p.add_argument("--no-ruler", action="store_true", help="--cluster: leanredis only, without the two rulers")
     a = p.parse_args()
     if a.cluster:
         cluster_rounds(a)
@@ -88,28 +98,50 @@ def main() -> None:
         print(f"{name:<12}" + "".join(cells))
 
 
+# --cluster's runs, in each round's order: name -> (perf.py client, on the cluster)
+CLUSTER_RUNS = {
+    "limit standalone": ("limit-sub", False),
+    "limit cluster": ("limit-cluster", True),
+    "leanredis standalone": ("leanredis", False),
+    "leanredis cluster": ("leanredis", True),
+}
+
+
 def cluster_rounds(a: argparse.Namespace) -> None:
-    """RedisCluster against Redis: perf.py runs, alternating, ``a.rounds`` rounds per mode; the medians."""
+    """The rulers and leanredis on one server and on a cluster: perf.py runs, alternating, ``a.rounds`` rounds
+    per mode; the medians and the ratios."""
+    runs = dict(CLUSTER_RUNS)
+    if a.no_ruler:
+        del runs["limit standalone"], runs["limit cluster"]
+    elif not LIMIT.exists():
+        raise SystemExit(f"{LIMIT} not found (set LIMIT_PROTO), or run with --no-ruler")
     with RedisServer(a.server) as server, LocalCluster(a.server, primaries=3) as cluster:
         node = cluster.nodes[0][1]
         print(f"server: {server.version}; cluster of 3 primaries; loop {a.loop}", flush=True)
         for mode in a.modes.split(","):
-            rates: dict[str, list[float]] = {"standalone": [], "cluster": []}
+            rates: dict[str, list[float]] = {name: [] for name in runs}
             for round_ in range(a.rounds):
-                for name in rates:
-                    cmd = [sys.executable, str(HERE / "perf.py"), "--client", "leanredis", "--mode", mode,
+                for name, (client, on_cluster) in runs.items():
+                    cmd = [sys.executable, str(HERE / "perf.py"), "--client", client, "--mode", mode,
                            "--n", str(a.n), "--concurrency", str(a.concurrency), "--value-size", str(a.value_size),
-                           "--loop", a.loop, "--port", str(node if name == "cluster" else server.port)]
-                    if name == "cluster":
+                           "--loop", a.loop, "--port", str(node if on_cluster else server.port)]
+                    if on_cluster:
                         cmd.append("--cluster")
                     row = run(cmd)
                     if "error" in row:
                         raise SystemExit(f"{name} {mode}: {row['error']}")
                     rates[name].append(float(row["ops_per_s"]))  # type: ignore[arg-type]
-                    print(f"  {mode} round {round_ + 1} {name:<10} {row['ops_per_s']:>10} ops/s", flush=True)
+                    print(f"  {mode} round {round_ + 1} {name:<20} {row['ops_per_s']:>10} ops/s", flush=True)
             median = {name: statistics.median(values) for name, values in rates.items()}
-            print(f"{mode}: standalone median {median['standalone']:,.0f}, cluster median {median['cluster']:,.0f}"
-                  f" ops/s: cluster/standalone {median['cluster'] / median['standalone']:.3f}", flush=True)
+            print(f"{mode}: medians of {a.rounds} rounds, ops/s: "
+                  + ", ".join(f"{name} {value:,.0f}" for name, value in median.items()), flush=True)
+            for who in ("limit", "leanredis"):
+                if f"{who} cluster" in median:
+                    ratio = median[f"{who} cluster"] / median[f"{who} standalone"]
+                    print(f"{mode}: {who} cluster/standalone {ratio:.3f}", flush=True)
+            if "limit cluster" in median:
+                ratio = median["leanredis cluster"] / median["limit cluster"]
+                print(f"{mode}: leanredis cluster / limit cluster {ratio:.3f}", flush=True)
 
 
 def server_flush(port: int) -> None:
