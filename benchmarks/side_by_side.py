@@ -17,7 +17,9 @@ and the rulers beside them: the limit proxy resolving a Future subclass
 cluster. The same perf.py workload for all four (keys spread over the
 slots), alternating in each round (limit standalone, limit cluster,
 leanredis standalone, leanredis cluster) so that a slow period of this
-shared machine hits all. Printed: each run, the medians, each client's
+shared machine hits all. Printed: each run (with the client's CPU and the
+servers' CPU and run-queue wait per command, read from /proc: on 2 cores,
+the client and 3 server processes compete for them), the medians, each client's
 cluster/standalone (the ruler's is what the split over three server
 processes costs on this machine by itself) and leanredis's cluster over
 the ruler's cluster. ``--no-ruler``: leanredis only.
@@ -117,9 +119,13 @@ def cluster_rounds(a: argparse.Namespace) -> None:
         raise SystemExit(f"{LIMIT} not found (set LIMIT_PROTO), or run with --no-ruler")
     with RedisServer(a.server) as server, LocalCluster(a.server, primaries=3) as cluster:
         node = cluster.nodes[0][1]
+        pids = {False: [server.process.pid], True: [s.process.pid for s in cluster.primaries]}  # type: ignore[union-attr]
         print(f"server: {server.version}; cluster of 3 primaries; loop {a.loop}", flush=True)
         for mode in a.modes.split(","):
             rates: dict[str, list[float]] = {name: [] for name in runs}
+            client_us: dict[str, list[float]] = {name: [] for name in runs}
+            server_us: dict[str, list[float]] = {name: [] for name in runs}
+            wait_us: dict[str, list[float]] = {name: [] for name in runs}
             for round_ in range(a.rounds):
                 for name, (client, on_cluster) in runs.items():
                     cmd = [sys.executable, str(HERE / "perf.py"), "--client", client, "--mode", mode,
@@ -127,11 +133,26 @@ def cluster_rounds(a: argparse.Namespace) -> None:
                            "--loop", a.loop, "--port", str(node if on_cluster else server.port)]
                     if on_cluster:
                         cmd.append("--cluster")
+                    ran, waited = sched_seconds(pids[on_cluster])
                     row = run(cmd)
+                    # the servers' time over the whole run (connecting and warming up cost them next to nothing)
+                    ran_after, waited_after = sched_seconds(pids[on_cluster])
+                    servers, waits = (ran_after - ran) / a.n * 1e6, (waited_after - waited) / a.n * 1e6
                     if "error" in row:
                         raise SystemExit(f"{name} {mode}: {row['error']}")
                     rates[name].append(float(row["ops_per_s"]))  # type: ignore[arg-type]
-                    print(f"  {mode} round {round_ + 1} {name:<20} {row['ops_per_s']:>10} ops/s", flush=True)
+                    server_us[name].append(servers)
+                    wait_us[name].append(waits)
+                    cpu_rate = row.get("cpu_ops_per_s")
+                    mine = 1e6 / float(cpu_rate) if cpu_rate else float("nan")  # type: ignore[arg-type]
+                    client_us[name].append(mine)
+                    print(f"  {mode} round {round_ + 1} {name:<20} {row['ops_per_s']:>10} ops/s"
+                          f"  per command: client CPU {mine:.2f} us, servers CPU {servers:.2f} us,"
+                          f" servers waiting for a core {waits:.2f} us", flush=True)
+            for name in runs:
+                print(f"{mode}: {name:<20} medians per command: client CPU {statistics.median(client_us[name]):.2f} us,"
+                      f" servers CPU {statistics.median(server_us[name]):.2f} us,"
+                      f" servers waiting for a core {statistics.median(wait_us[name]):.2f} us", flush=True)
             median = {name: statistics.median(values) for name, values in rates.items()}
             print(f"{mode}: medians of {a.rounds} rounds, ops/s: "
                   + ", ".join(f"{name} {value:,.0f}" for name, value in median.items()), flush=True)
@@ -142,6 +163,18 @@ def cluster_rounds(a: argparse.Namespace) -> None:
             if "limit cluster" in median:
                 ratio = median["leanredis cluster"] / median["limit cluster"]
                 print(f"{mode}: leanredis cluster / limit cluster {ratio:.3f}", flush=True)
+
+
+def sched_seconds(pids: list[int]) -> tuple[float, float]:
+    """CPU time the processes ``pids`` have had so far, and time they waited runnable for a core
+    (/proc/PID/schedstat, nanoseconds: finer than /proc/PID/stat's 10 ms ticks), in seconds."""
+    ran = waited = 0
+    for pid in pids:
+        with open(f"/proc/{pid}/schedstat") as f:
+            fields = f.read().split()
+        ran += int(fields[0])
+        waited += int(fields[1])
+    return ran / 1e9, waited / 1e9
 
 
 def server_flush(port: int) -> None:
