@@ -159,10 +159,16 @@ def cluster_rounds(a: argparse.Namespace) -> None:
             for who in ("limit", "leanredis"):
                 if f"{who} cluster" in median:
                     ratio = median[f"{who} cluster"] / median[f"{who} standalone"]
-                    print(f"{mode}: {who} cluster/standalone {ratio:.3f}", flush=True)
+                    # each round's two runs are next to each other: the ratio within a round moves less
+                    pairs = zip(rates[f"{who} cluster"], rates[f"{who} standalone"])
+                    paired = statistics.median(c / s for c, s in pairs)
+                    print(f"{mode}: {who} cluster/standalone {ratio:.3f}"
+                          f" (median of the rounds' own ratios {paired:.3f})", flush=True)
             if "limit cluster" in median:
                 ratio = median["leanredis cluster"] / median["limit cluster"]
-                print(f"{mode}: leanredis cluster / limit cluster {ratio:.3f}", flush=True)
+                paired = statistics.median(c / r for c, r in zip(rates["leanredis cluster"], rates["limit cluster"]))
+                print(f"{mode}: leanredis cluster / limit cluster {ratio:.3f} (median of the rounds' own ratios"
+                      f" {paired:.3f})", flush=True)
             # the fastest of each: what a quiet moment allows, when the medians move with other people's load
             best = {name: max(values) for name, values in rates.items()}
             print(f"{mode}: best of {a.rounds} rounds, ops/s: "
