@@ -193,13 +193,28 @@ async def burst(c: Any, a: argparse.Namespace, value: bytes, others: list[Any] |
             for i in range(j, a.n, a.concurrency):
                 await client.set(b"k:%d" % i, value)
 
+    switches0 = context_switches()
     cpu0 = time.process_time()
     t0 = time.perf_counter()
     await asyncio.gather(*(worker(j) for j in range(a.concurrency)))
     elapsed = time.perf_counter() - t0
+    cpu = time.process_time() - cpu0
+    slept, preempted = (after - before for after, before in zip(context_switches(), switches0))
     # this process's CPU beside the wall clock: on a machine whose cores the servers share, what the client
-    # itself spends per command, whoever it waited for
-    return {"ops_per_s": round(a.n / elapsed), "cpu_ops_per_s": round(a.n / max(1e-9, time.process_time() - cpu0))}
+    # itself spends per command, whoever it waited for; how often it slept (in epoll_wait: no reply had
+    # come, it waited for a server) and how often another process took its core
+    return {"ops_per_s": round(a.n / elapsed), "cpu_ops_per_s": round(a.n / max(1e-9, cpu)),
+            "slept": slept, "preempted": preempted}
+
+
+def context_switches() -> tuple[int, int]:
+    """This process's voluntary and involuntary context switches so far (Linux; zeros elsewhere)."""
+    try:
+        with open("/proc/self/status") as f:
+            fields = dict(line.split(":", 1) for line in f if "ctxt_switches" in line)
+    except OSError:
+        return 0, 0
+    return int(fields["voluntary_ctxt_switches"]), int(fields["nonvoluntary_ctxt_switches"])
 
 
 async def latency(c: Any, a: argparse.Namespace, value: bytes) -> dict[str, Any]:

@@ -19,7 +19,8 @@ slots), alternating in each round (limit standalone, limit cluster,
 leanredis standalone, leanredis cluster) so that a slow period of this
 shared machine hits all. Printed: each run (with the client's CPU and the
 servers' CPU and run-queue wait per command, read from /proc: on 2 cores,
-the client and 3 server processes compete for them), the medians, each client's
+the client and 3 server processes compete for them; how often the client
+slept waiting for replies and was preempted), the medians, each client's
 cluster/standalone (the ruler's is what the split over three server
 processes costs on this machine by itself) and leanredis's cluster over
 the ruler's cluster. ``--no-ruler``: leanredis only.
@@ -126,6 +127,8 @@ def cluster_rounds(a: argparse.Namespace) -> None:
             client_us: dict[str, list[float]] = {name: [] for name in runs}
             server_us: dict[str, list[float]] = {name: [] for name in runs}
             wait_us: dict[str, list[float]] = {name: [] for name in runs}
+            slept: dict[str, list[float]] = {name: [] for name in runs}
+            preempted: dict[str, list[float]] = {name: [] for name in runs}
             for round_ in range(a.rounds):
                 for name, (client, on_cluster) in runs.items():
                     cmd = [sys.executable, str(HERE / "perf.py"), "--client", client, "--mode", mode,
@@ -146,13 +149,18 @@ def cluster_rounds(a: argparse.Namespace) -> None:
                     cpu_rate = row.get("cpu_ops_per_s")
                     mine = 1e6 / float(cpu_rate) if cpu_rate else float("nan")  # type: ignore[arg-type]
                     client_us[name].append(mine)
+                    slept[name].append(float(row.get("slept", 0)) * 1000 / a.n)  # type: ignore[arg-type]
+                    preempted[name].append(float(row.get("preempted", 0)) * 1000 / a.n)  # type: ignore[arg-type]
                     print(f"  {mode} round {round_ + 1} {name:<20} {row['ops_per_s']:>10} ops/s"
                           f"  per command: client CPU {mine:.2f} us, servers CPU {servers:.2f} us,"
-                          f" servers waiting for a core {waits:.2f} us", flush=True)
+                          f" servers waiting for a core {waits:.2f} us; per 1,000 commands the client slept"
+                          f" {slept[name][-1]:.1f} times, was preempted {preempted[name][-1]:.1f} times", flush=True)
             for name in runs:
                 print(f"{mode}: {name:<20} medians per command: client CPU {statistics.median(client_us[name]):.2f} us,"
                       f" servers CPU {statistics.median(server_us[name]):.2f} us,"
-                      f" servers waiting for a core {statistics.median(wait_us[name]):.2f} us", flush=True)
+                      f" servers waiting for a core {statistics.median(wait_us[name]):.2f} us; per 1,000 commands"
+                      f" the client slept {statistics.median(slept[name]):.1f} times,"
+                      f" was preempted {statistics.median(preempted[name]):.1f} times", flush=True)
             median = {name: statistics.median(values) for name, values in rates.items()}
             print(f"{mode}: medians of {a.rounds} rounds, ops/s: "
                   + ", ".join(f"{name} {value:,.0f}" for name, value in median.items()), flush=True)
