@@ -13,9 +13,12 @@ pipelined command.
 
 ``--cluster`` starts a private 3-primary cluster (``leanredis.server.LocalCluster``)
 beside the server; a client spec with ``:cluster`` (perf.py's --cluster) runs
-against it, the keys spread over its slots. Its default clients are
-``leanredis,leanredis:cluster``: ``RedisCluster`` beside ``Redis`` on one
-server, the same burst.
+against it, the keys spread over its slots, and so does ``limit-cluster``,
+the cluster ruler (benchmarks/limit_cluster.py: the limit proxy spread over
+the primaries, resolving limit-sub's Future subclass). Its default clients
+are ``limit-sub,limit-cluster,leanredis,leanredis:cluster``: the rulers and
+``RedisCluster`` beside ``Redis`` on one server, the same burst; then each
+one's cluster/standalone, and leanredis's cluster over the ruler's.
 
 Each client runs benchmarks/perf.py twice under callgrind, with --small and
 --large commands; the difference of the two totals over the difference of
@@ -47,6 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from leanredis.server import LocalCluster, RedisServer  # noqa: E402
 
 PERF = Path(__file__).resolve().parent / "perf.py"
+CLUSTER_CLIENTS = "limit-sub,limit-cluster,leanredis,leanredis:cluster"
 SLOW = {"redispy": 10, "coredis": 10, "glide": 5}  # scale the counts down for clients 10-30x slower
 
 
@@ -75,7 +79,7 @@ def count(port: int, spec: str, mode: str, n: int, concurrency: int) -> int:
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--clients", default=None, help="default: limit,limit-sub,leanredis,redispy "
-                   "(with --cluster: leanredis,leanredis:cluster)")
+                   "(with --cluster: limit-sub,limit-cluster,leanredis,leanredis:cluster)")
     p.add_argument("--mode", default="burst", choices=("burst", "batch", "flood", "pipe-set", "pipe-get"))
     p.add_argument("--concurrency", type=int, default=100)
     p.add_argument("--small", type=int, default=10_000)
@@ -84,7 +88,7 @@ def main() -> None:
     p.add_argument("--cluster", action="store_true", help="also a local cluster, for the specs with :cluster")
     a = p.parse_args()
     if a.clients is None:
-        a.clients = "leanredis,leanredis:cluster" if a.cluster else "limit,limit-sub,leanredis,redispy"
+        a.clients = CLUSTER_CLIENTS if a.cluster else "limit,limit-sub,leanredis,redispy"
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is not installed (Debian: apt-get install valgrind)")
     rows = []
@@ -98,7 +102,7 @@ def main() -> None:
               + (", and a cluster of 3 primaries" if a.cluster else ""), flush=True)
         for client in a.clients.split(","):
             port = server.port
-            if "--cluster" in perf_flags(client)[1]:
+            if on_cluster(client):
                 if cluster_port is None:
                     raise SystemExit(f"{client}: a :cluster spec needs --cluster")
                 port = cluster_port
@@ -118,6 +122,32 @@ def main() -> None:
             print(
                 f"  {client:<10} {per:>10,.0f} instructions per command  ({per / base:.2f}x {rows[0][0]})", flush=True
             )
+    for line in cluster_ratios(dict(rows)):
+        print(line, flush=True)
+
+
+def on_cluster(spec: str) -> bool:
+    """Whether a client spec runs against the cluster: ``:cluster``, or the cluster ruler."""
+    client, flags = perf_flags(spec)
+    return client == "limit-cluster" or "--cluster" in flags
+
+
+def cluster_ratios(per: dict[str, float]) -> list[str]:
+    """Each cluster spec over its standalone counterpart (the same spec without ``:cluster``; limit-sub for
+    the cluster ruler), and leanredis's cluster over the ruler's."""
+    lines = []
+    for spec, count in per.items():
+        if not on_cluster(spec):
+            continue
+        alone = "limit-sub" if perf_flags(spec)[0] == "limit-cluster" else spec.replace(":cluster", "")
+        if alone in per:
+            lines.append(f"  {spec} / {alone}: {count / per[alone]:.3f} (cluster/standalone)")
+    ruler = next((spec for spec in per if perf_flags(spec)[0] == "limit-cluster"), None)
+    if ruler is not None:
+        for spec, count in per.items():
+            if perf_flags(spec)[0] == "leanredis" and on_cluster(spec):
+                lines.append(f"  {spec} / {ruler}: {count / per[ruler]:.3f}")
+    return lines
 
 
 if __name__ == "__main__":

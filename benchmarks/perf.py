@@ -1,6 +1,6 @@
 """One client, one measurement, one process: the rows of the performance targets (issue 6).
 
-    python benchmarks/perf.py --client leanredis|limit|limit-coro|limit-sub|redispy|coredis|glide --port P
+    python benchmarks/perf.py --client leanredis|limit|limit-coro|limit-sub|limit-cluster|redispy|coredis|glide --port P
         --mode burst|latency|batch|pipeline|pipe-set|pipe-get|mset|mget|flood|paced|handler|churn
         [--n 300000] [--concurrency 1000] [--value-size 100] [--qps 100000] [--duration 60]
         [--loop asyncio|uvloop] [--decode] [--resp3] [--gc-freeze] [--rss-limit-mb 3000]
@@ -13,6 +13,10 @@ is benchmarks/limit_pipeline.py.
 
 ``--cluster``: the client's cluster client (leanredis's ``RedisCluster``) on
 the cluster whose node listens on --port; the keys spread over its slots.
+``limit-cluster`` is the cluster ruler (benchmarks/limit_cluster.py: the
+limit proxy spread over the primaries, resolving limit-sub's Future
+subclass); --port is any node of the cluster, or a standalone server, which
+it takes as serving every slot (the routing without the split).
 ``--split N`` (burst): N clients, task j sending on client j mod N, so that
 each socket carries a loop iteration's commands in batches as small as
 RedisCluster's over N primaries: the part of the cluster's cost per command
@@ -42,6 +46,7 @@ HERE = Path(__file__).resolve().parent
 # beside the main checkout; LIMIT_PROTO names it from elsewhere (a git worktree)
 LIMIT = Path(os.environ.get("LIMIT_PROTO", HERE.parent.parent / "shared" / "bench" / "limit_proto.py"))
 LIMIT_PIPELINE = HERE / "limit_pipeline.py"
+LIMIT_CLUSTER = HERE / "limit_cluster.py"
 sys.path.insert(0, str(HERE.parent))
 
 from leanredis.lab.clients import open_client  # noqa: E402
@@ -87,19 +92,26 @@ class Limit:
     CommandFuture (a Future subclass, so that create_task accepts it) costs per awaited command.
     """
 
-    def __init__(self, coro: bool, sub: bool = False, pipeline_only: bool = False) -> None:
+    def __init__(self, coro: bool, sub: bool = False, pipeline_only: bool = False, cluster: bool = False) -> None:
         self.pipeline_only = pipeline_only
+        self.cluster = cluster
         self.coro = coro
         self.sub = sub
         self.how = "limit proxy" + (" called through coroutine methods" if coro else "")
         if sub:
             self.how += " resolving a Future subclass"
+        if cluster:
+            self.how = "cluster ruler (benchmarks/limit_cluster.py) resolving a Future subclass"
 
     async def open(self, port: int) -> None:
         self.port = port
         self.pipe_transport: Any = None
         if self.pipeline_only:
             self.how = "pipeline ruler (benchmarks/limit_pipeline.py)"
+            return
+        if self.cluster:
+            self.transport = await load("limit_cluster", LIMIT_CLUSTER).open_cluster(port)  # closed as one
+            self.send = self.transport.execute
             return
         module = limit_module()
         loop = asyncio.get_running_loop()
@@ -148,6 +160,12 @@ class Limit:
 
 
 async def make(a: argparse.Namespace) -> Any:
+    if a.client == "limit-cluster":
+        if a.mode in ("pipe-set", "pipe-get"):
+            raise SystemExit("limit-cluster: the cluster ruler has no pipelines")
+        client = Limit(False, True, cluster=True)
+        await client.open(a.port)
+        return client
     if a.client in ("limit", "limit-coro", "limit-sub"):
         client = Limit(a.client == "limit-coro", a.client == "limit-sub", a.mode in ("pipe-set", "pipe-get"))
         await client.open(a.port)
@@ -158,7 +176,7 @@ async def make(a: argparse.Namespace) -> Any:
             raise SystemExit(f"--decode/--resp3: not wired for {a.client}")
         options = {"decode_responses": a.decode, "protocol": 3 if a.resp3 else 2}
     if a.cluster and a.client in ("limit", "limit-coro", "limit-sub"):
-        raise SystemExit("--cluster: the limit proxy speaks to one server; compare RedisCluster with Redis instead")
+        raise SystemExit("--cluster: the limit proxy speaks to one server; the cluster ruler is limit-cluster")
     return await open_client(a.client, "127.0.0.1", a.port, a.concurrency, options, cluster=a.cluster)
 
 
@@ -175,9 +193,28 @@ async def burst(c: Any, a: argparse.Namespace, value: bytes, others: list[Any] |
             for i in range(j, a.n, a.concurrency):
                 await client.set(b"k:%d" % i, value)
 
+    switches0 = context_switches()
+    cpu0 = time.process_time()
     t0 = time.perf_counter()
     await asyncio.gather(*(worker(j) for j in range(a.concurrency)))
-    return {"ops_per_s": round(a.n / (time.perf_counter() - t0))}
+    elapsed = time.perf_counter() - t0
+    cpu = time.process_time() - cpu0
+    slept, preempted = (after - before for after, before in zip(context_switches(), switches0))
+    # this process's CPU beside the wall clock: on a machine whose cores the servers share, what the client
+    # itself spends per command, whoever it waited for; how often it slept (in epoll_wait: no reply had
+    # come, it waited for a server) and how often another process took its core
+    return {"ops_per_s": round(a.n / elapsed), "cpu_ops_per_s": round(a.n / max(1e-9, cpu)),
+            "slept": slept, "preempted": preempted}
+
+
+def context_switches() -> tuple[int, int]:
+    """This process's voluntary and involuntary context switches so far (Linux; zeros elsewhere)."""
+    try:
+        with open("/proc/self/status") as f:
+            fields = dict(line.split(":", 1) for line in f if "ctxt_switches" in line)
+    except OSError:
+        return 0, 0
+    return int(fields["voluntary_ctxt_switches"]), int(fields["nonvoluntary_ctxt_switches"])
 
 
 async def latency(c: Any, a: argparse.Namespace, value: bytes) -> dict[str, Any]:

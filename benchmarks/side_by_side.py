@@ -11,15 +11,26 @@ Prints a table with ratios against the limit proxy, and the JSON lines.
 
 ``--cluster``: leanredis's ``RedisCluster`` on a private 3-primary cluster
 (``leanredis.server.LocalCluster``) against ``Redis`` on one private server,
-the same perf.py workload (keys spread over the slots), the two alternating
-in each round so that a slow period of this shared machine hits both.
-Printed: each run, the medians and cluster/standalone.
+and the rulers beside them: the limit proxy resolving a Future subclass
+(perf.py's ``limit-sub``) on the server, the cluster ruler
+(``benchmarks/limit_cluster.py``, perf.py's ``limit-cluster``) on the
+cluster. The same perf.py workload for all four (keys spread over the
+slots), alternating in each round (limit standalone, limit cluster,
+leanredis standalone, leanredis cluster) so that a slow period of this
+shared machine hits all. Printed: each run (with the client's CPU and the
+servers' CPU and run-queue wait per command, read from /proc: on 2 cores,
+the client and 3 server processes compete for them; how often the client
+slept waiting for replies and was preempted), the medians, each client's
+cluster/standalone (the ruler's is what the split over three server
+processes costs on this machine by itself) and leanredis's cluster over
+the ruler's cluster. ``--no-ruler``: leanredis only.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -30,7 +41,8 @@ sys.path.insert(0, str(HERE.parent))
 
 from leanredis.server import LocalCluster, RedisServer  # noqa: E402
 
-LIMIT = HERE.parent.parent / "shared" / "bench" / "limit_proto.py"
+# beside the main checkout; LIMIT_PROTO names it from elsewhere (a git worktree), as perf.py reads it
+LIMIT = Path(os.environ.get("LIMIT_PROTO", HERE.parent.parent / "shared" / "bench" / "limit_proto.py"))
 
 
 def run(cmd: list[str]) -> dict[str, object]:
@@ -52,6 +64,7 @@ def main() -> None:
     p.add_argument("--cluster", action="store_true", help="RedisCluster against Redis, alternating rounds")
     p.add_argument("--rounds", type=int, default=5, help="--cluster: rounds (medians are printed)")
     p.add_argument("--modes", default="burst", help="--cluster: perf.py modes, comma-separated")
+    p.add_argument("--no-ruler", action="store_true", help="--cluster: leanredis only, without the two rulers")
     a = p.parse_args()
     if a.cluster:
         cluster_rounds(a)
@@ -88,28 +101,100 @@ def main() -> None:
         print(f"{name:<12}" + "".join(cells))
 
 
+# --cluster's runs, in each round's order: name -> (perf.py client, on the cluster)
+CLUSTER_RUNS = {
+    "limit standalone": ("limit-sub", False),
+    "limit cluster": ("limit-cluster", True),
+    "leanredis standalone": ("leanredis", False),
+    "leanredis cluster": ("leanredis", True),
+}
+
+
 def cluster_rounds(a: argparse.Namespace) -> None:
-    """RedisCluster against Redis: perf.py runs, alternating, ``a.rounds`` rounds per mode; the medians."""
+    """The rulers and leanredis on one server and on a cluster: perf.py runs, alternating, ``a.rounds`` rounds
+    per mode; the medians and the ratios."""
+    runs = dict(CLUSTER_RUNS)
+    if a.no_ruler:
+        del runs["limit standalone"], runs["limit cluster"]
+    elif not LIMIT.exists():
+        raise SystemExit(f"{LIMIT} not found (set LIMIT_PROTO), or run with --no-ruler")
     with RedisServer(a.server) as server, LocalCluster(a.server, primaries=3) as cluster:
         node = cluster.nodes[0][1]
+        pids = {False: [server.process.pid], True: [s.process.pid for s in cluster.primaries]}  # type: ignore[union-attr]
         print(f"server: {server.version}; cluster of 3 primaries; loop {a.loop}", flush=True)
         for mode in a.modes.split(","):
-            rates: dict[str, list[float]] = {"standalone": [], "cluster": []}
+            rates: dict[str, list[float]] = {name: [] for name in runs}
+            client_us: dict[str, list[float]] = {name: [] for name in runs}
+            server_us: dict[str, list[float]] = {name: [] for name in runs}
+            wait_us: dict[str, list[float]] = {name: [] for name in runs}
+            slept: dict[str, list[float]] = {name: [] for name in runs}
+            preempted: dict[str, list[float]] = {name: [] for name in runs}
             for round_ in range(a.rounds):
-                for name in rates:
-                    cmd = [sys.executable, str(HERE / "perf.py"), "--client", "leanredis", "--mode", mode,
+                for name, (client, on_cluster) in runs.items():
+                    cmd = [sys.executable, str(HERE / "perf.py"), "--client", client, "--mode", mode,
                            "--n", str(a.n), "--concurrency", str(a.concurrency), "--value-size", str(a.value_size),
-                           "--loop", a.loop, "--port", str(node if name == "cluster" else server.port)]
-                    if name == "cluster":
+                           "--loop", a.loop, "--port", str(node if on_cluster else server.port)]
+                    if on_cluster:
                         cmd.append("--cluster")
+                    ran, waited = sched_seconds(pids[on_cluster])
                     row = run(cmd)
+                    # the servers' time over the whole run (connecting and warming up cost them next to nothing)
+                    ran_after, waited_after = sched_seconds(pids[on_cluster])
+                    servers, waits = (ran_after - ran) / a.n * 1e6, (waited_after - waited) / a.n * 1e6
                     if "error" in row:
                         raise SystemExit(f"{name} {mode}: {row['error']}")
                     rates[name].append(float(row["ops_per_s"]))  # type: ignore[arg-type]
-                    print(f"  {mode} round {round_ + 1} {name:<10} {row['ops_per_s']:>10} ops/s", flush=True)
+                    server_us[name].append(servers)
+                    wait_us[name].append(waits)
+                    cpu_rate = row.get("cpu_ops_per_s")
+                    mine = 1e6 / float(cpu_rate) if cpu_rate else float("nan")  # type: ignore[arg-type]
+                    client_us[name].append(mine)
+                    slept[name].append(float(row.get("slept", 0)) * 1000 / a.n)  # type: ignore[arg-type]
+                    preempted[name].append(float(row.get("preempted", 0)) * 1000 / a.n)  # type: ignore[arg-type]
+                    print(f"  {mode} round {round_ + 1} {name:<20} {row['ops_per_s']:>10} ops/s"
+                          f"  per command: client CPU {mine:.2f} us, servers CPU {servers:.2f} us,"
+                          f" servers waiting for a core {waits:.2f} us; per 1,000 commands the client slept"
+                          f" {slept[name][-1]:.1f} times, was preempted {preempted[name][-1]:.1f} times", flush=True)
+            for name in runs:
+                print(f"{mode}: {name:<20} medians per command: client CPU {statistics.median(client_us[name]):.2f} us,"
+                      f" servers CPU {statistics.median(server_us[name]):.2f} us,"
+                      f" servers waiting for a core {statistics.median(wait_us[name]):.2f} us; per 1,000 commands"
+                      f" the client slept {statistics.median(slept[name]):.1f} times,"
+                      f" was preempted {statistics.median(preempted[name]):.1f} times", flush=True)
             median = {name: statistics.median(values) for name, values in rates.items()}
-            print(f"{mode}: standalone median {median['standalone']:,.0f}, cluster median {median['cluster']:,.0f}"
-                  f" ops/s: cluster/standalone {median['cluster'] / median['standalone']:.3f}", flush=True)
+            print(f"{mode}: medians of {a.rounds} rounds, ops/s: "
+                  + ", ".join(f"{name} {value:,.0f}" for name, value in median.items()), flush=True)
+            for who in ("limit", "leanredis"):
+                if f"{who} cluster" in median:
+                    ratio = median[f"{who} cluster"] / median[f"{who} standalone"]
+                    # each round's two runs are next to each other: the ratio within a round moves less
+                    pairs = zip(rates[f"{who} cluster"], rates[f"{who} standalone"])
+                    paired = statistics.median(c / s for c, s in pairs)
+                    print(f"{mode}: {who} cluster/standalone {ratio:.3f}"
+                          f" (median of the rounds' own ratios {paired:.3f})", flush=True)
+            if "limit cluster" in median:
+                ratio = median["leanredis cluster"] / median["limit cluster"]
+                paired = statistics.median(c / r for c, r in zip(rates["leanredis cluster"], rates["limit cluster"]))
+                print(f"{mode}: leanredis cluster / limit cluster {ratio:.3f} (median of the rounds' own ratios"
+                      f" {paired:.3f})", flush=True)
+            # the fastest of each: what a quiet moment allows, when the medians move with other people's load
+            best = {name: max(values) for name, values in rates.items()}
+            print(f"{mode}: best of {a.rounds} rounds, ops/s: "
+                  + ", ".join(f"{name} {value:,.0f}" for name, value in best.items())
+                  + "".join(f"; {who} cluster/standalone {best[f'{who} cluster'] / best[f'{who} standalone']:.3f}"
+                            for who in ("limit", "leanredis") if f"{who} cluster" in best), flush=True)
+
+
+def sched_seconds(pids: list[int]) -> tuple[float, float]:
+    """CPU time the processes ``pids`` have had so far, and time they waited runnable for a core
+    (/proc/PID/schedstat, nanoseconds: finer than /proc/PID/stat's 10 ms ticks), in seconds."""
+    ran = waited = 0
+    for pid in pids:
+        with open(f"/proc/{pid}/schedstat") as f:
+            fields = f.read().split()
+        ran += int(fields[0])
+        waited += int(fields[1])
+    return ran / 1e9, waited / 1e9
 
 
 def server_flush(port: int) -> None:
