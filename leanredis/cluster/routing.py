@@ -32,7 +32,7 @@ from .topology import ClusterNode
 _SINGLE_KEY = SINGLE_KEY
 
 # Read-only single-key commands (GET, HGET, ...): what the fast path of reads from replicas sends to a replica.
-_READ_SINGLE_KEY = frozenset(name for name in _SINGLE_KEY if COMMANDS[name.decode()].readonly)
+_READ_SINGLE_KEY = frozenset(name for name in _SINGLE_KEY if COMMANDS[name.decode()].readonly)  # the same objects
 
 _MASK = SLOTS - 1  # a slot is CRC16(key) mod 16384: the low 14 bits
 
