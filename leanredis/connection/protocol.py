@@ -211,9 +211,12 @@ class RedisProtocol(Replies, SlowRoutes, Writes, asyncio.Protocol):
         left = budget.limit - budget.used
         if (lacks if lacks > 0 else 0) + (need if need > 0 else 0) > left:
             return False
-        if lacks > 0:
-            self.take_room(force=True)
-            left = budget.limit - budget.used
+        if lacks > 0:  # take_room(force=True) inlined: the cap is set once, below (once per loop iteration)
+            if left > lacks:
+                lacks += min(ROOM_STEP, (left - lacks) >> 3)
+            self.out_room += lacks
+            budget.used += lacks
+            left -= lacks
         if need > 0:
             if left > need:
                 need += min(ROOM_STEP, (left - need) >> 3)

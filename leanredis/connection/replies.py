@@ -207,13 +207,15 @@ class Replies:
                         self._push(reply)
                         continue
                     fut = pending.popleft()  # IndexError: a reply nobody asked for
-                    kept = fut.payload  # Packed, or None (a handshake step's, released when sent)
+                    if cls is ResponseError:  # first, so that only an error reads the kept bytes (a redirect's)
+                        kept = fut.payload  # Packed, or None (a handshake step's, released when sent)
+                        fut.payload = None
+                        if not fut.done():  # else cancelled or timed out: the late reply is dropped
+                            self._error_reply(fut, reply, kept)
+                        continue
                     fut.payload = None  # its bytes leave the count with their write's last reply (below)
                     if fut.done():
                         continue  # cancelled or timed out: the late reply is dropped
-                    if cls is ResponseError:
-                        self._error_reply(fut, reply, kept)
-                        continue
                     parse = fut.parse
                     if parse is None:
                         fut.set_result(reply)
