@@ -269,6 +269,11 @@ class Replies:
         except UnicodeDecodeError as exc:  # a custom raising errors= handler: the reply is lost to us
             self._broken(exc)
             return
+        # the writes answered in this read leave the kept bytes and their room goes back, once per read: before
+        # the reply still arriving is charged, so that it finds what they held given back (as when each reply
+        # gave its bytes back in the loop above)
+        if self.keep:
+            self._answered(waiting - len(self.pending))
         # What is left is one reply still arriving, bounded by max_reply_bytes in bytes read since the last
         # reply ended: an integer add per read. When one ended in this read, the next began in it and the
         # reader holds it, less what it built already (so the count is low by at most that, within one read)
@@ -302,8 +307,6 @@ class Replies:
                 return
             if arriving != self.reply_charged and self._charge_reply(arriving, -1):
                 return
-        if self.keep:  # the writes answered in this read leave the kept bytes, their room goes back: once per read
-            self._answered(waiting - len(self.pending))
         owner = self._owner
         if owner is not None and owner._queue:
             owner._drain()

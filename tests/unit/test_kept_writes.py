@@ -20,6 +20,12 @@ class _DroppingTransport:
     def set_write_buffer_limits(self, high: int | None = None, low: int | None = None) -> None:
         pass
 
+    def pause_reading(self) -> None:
+        pass
+
+    def abort(self) -> None:  # a dropped socket: connection_lost is not called, nothing more is read
+        pass
+
 
 def _keeping() -> tuple[Any, Any]:
     """A keeping Connection and its RedisProtocol on a transport that drops what is written (in a running loop)."""
@@ -96,3 +102,33 @@ def test_a_pipeline_on_a_keeping_connection_is_not_counted_as_kept() -> None:
         return seen
 
     assert asyncio.run(run()) == [size, size, size, 0]
+
+
+def test_a_reply_arriving_behind_answered_writes_finds_their_kept_bytes_given_back() -> None:
+    # one read answers a write's commands and brings most of a long reply: the long reply is charged to
+    # max_memory_bytes after the answered write's kept bytes were given back, so it fits in what they held;
+    # charged before, it would not, and every caller of the socket would fail (ReplyTooLargeError)
+    from leanredis.connection import Connection
+    from leanredis.connection.protocol import RedisProtocol
+    from leanredis.options import ConnectionOptions
+
+    async def run() -> tuple[list[Any], bool, int, int]:
+        options = ConnectionOptions(host="127.0.0.1", port=1, socket_timeout=None, max_memory_bytes=1 << 20)
+        conn = Connection(options, keeps_commands=True)
+        proto = RedisProtocol(conn)
+        proto.connection_made(_DroppingTransport())
+        conn._proto = proto
+        sets = [conn.execute((b"SET", b"key:%d" % i, b"v" * 100_000), None) for i in range(3)]
+        proto.flush()
+        get = conn.execute((b"GET", b"long"), None)
+        proto.flush()
+        budget = proto.budget
+        kept = proto.kept_now()
+        # the GET's reply: what is left once the SETs' kept bytes are back, less a margin
+        size = budget.limit - (budget.used - proto.kept_room) - 1000
+        assert size > 0 and budget.used + size > budget.limit  # it fits only in what the SETs held
+        proto.data_received(b"+OK\r\n" * 3 + b"$%d\r\n" % size + b"x" * (size - 10))  # all of it but 10 bytes
+        return [s.result() for s in sets], get.done(), kept, proto.kept_now() - len(pack_command((b"GET", b"long")))
+
+    results, done, kept, left = asyncio.run(run())
+    assert results == [b"OK"] * 3 and not done and kept > 300_000 and left == 0
