@@ -252,8 +252,15 @@ class RedisProtocol(Replies, SlowRoutes, Writes, asyncio.Protocol):
             else:
                 while writes and writes[0][0] <= answered:
                     self.kept_bytes -= writes.popleft()[1]
-        if self.kept_room > self.kept_bytes + len(self.out) - self.out_unkept:
-            self.give_back_kept_room()
+        kept = self.kept_bytes + len(self.out) - self.out_unkept
+        excess = self.kept_room - kept
+        if excess > 0:  # give_back_kept_room() inlined: a read's calls are a cluster SET's too
+            self.kept_room = kept
+            self.set_kept_cap(kept)
+            budget = self.budget
+            budget.used -= excess
+            if budget.waiting:
+                budget.wake()
 
     def give_back_kept_room(self) -> None:
         """Replies came (or kept commands left otherwise): the room beyond the kept bytes goes back to the budget."""
