@@ -32,7 +32,7 @@ from .topology import ClusterNode
 _SINGLE_KEY = SINGLE_KEY
 
 # Read-only single-key commands (GET, HGET, ...): what the fast path of reads from replicas sends to a replica.
-_READ_SINGLE_KEY = frozenset(name for name in _SINGLE_KEY if COMMANDS[name.decode()].readonly)
+_READ_SINGLE_KEY = frozenset(name for name in _SINGLE_KEY if COMMANDS[name.decode()].readonly)  # the same objects
 
 _MASK = SLOTS - 1  # a slot is CRC16(key) mod 16384: the low 14 bits
 
@@ -86,13 +86,9 @@ class ClusterRouting:
                     fut.parse = parse
                     fut.name = args[0]
                     out = proto.out
-                    out += data
-                    size = len(data)
-                    if len(out) > proto.out_cap and not conn._keep_room(
-                        proto, proto.kept_bytes + size, size, args, fut
-                    ):
+                    out += data  # kept bytes: counted from the out-buffer, then per write (RedisProtocol.kept_now)
+                    if len(out) > proto.out_cap and not conn._keep_room(proto, data, args, fut):
                         return fut
-                    proto.kept_bytes += size
                     if not proto.flush_scheduled:
                         conn._schedule_flush(proto)  # sets this iteration's deadline
                     fut.deadline = conn._tick_deadline

@@ -10,15 +10,43 @@ from __future__ import annotations
 from binascii import crc_hqx
 from typing import Any
 
+from ..commands import AllCommands
 from ..commands.table import COMMANDS
 from ..exceptions import CrossSlotError, DataError, RedisClusterException
 
+
+def as_sent(names: set[bytes]) -> frozenset[bytes]:
+    """``names``, each as the very object the command methods send (a constant of their code): the method named
+    after it (``set``'s ``b"SET"``), else any that sends it (``incr``'s ``b"INCRBY"``).
+
+    ``args[0] in names`` then finds the name by identity, not by comparing bytes: about 200 instructions of
+    a cluster SET (a set compares an entry of the same hash by ``is`` first, then by ``==``). Any equal
+    name (from ``execute_command``, another method) is still found, by the comparison.
+    """
+    def constants(method: Any) -> tuple[Any, ...]:
+        code = getattr(method, "__code__", None)
+        return code.co_consts if code is not None else ()
+
+    anywhere: dict[bytes, bytes] = {}
+    for attribute in sorted(dir(AllCommands)):
+        for const in constants(getattr(AllCommands, attribute, None)):
+            if const.__class__ is bytes and const in names:
+                anywhere.setdefault(const, const)
+    sent = []
+    for name in names:
+        own = constants(getattr(AllCommands, name.decode().lower(), None))
+        sent.append(next((c for c in own if c.__class__ is bytes and c == name), anywhere.get(name, name)))
+    return frozenset(sent)
+
+
 # Commands whose one key is their first argument (GET, SET, HSET, ...): the router's fast path, and the commands a
 # cluster pipeline sends one batch per node
-SINGLE_KEY = frozenset(
-    spec.name.encode()
-    for spec in COMMANDS.values()
-    if spec.route == "keys" and spec.first == 1 and spec.last == 1 and spec.search is None and " " not in spec.name
+SINGLE_KEY = as_sent(
+    {
+        spec.name.encode()
+        for spec in COMMANDS.values()
+        if spec.route == "keys" and spec.first == 1 and spec.last == 1 and spec.search is None and " " not in spec.name
+    }
 )
 
 SLOTS = 16384

@@ -178,7 +178,7 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf, Packing, TimedCall
     def kept_bytes(self) -> int:
         """Encoded commands kept for a possible redirect (``keeps_commands``), until their replies."""
         proto = self._proto
-        return proto.kept_bytes if proto is not None else 0
+        return proto.kept_now() if proto is not None else 0
 
     @property
     def raw_replies_pending(self) -> int:
@@ -332,7 +332,7 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf, Packing, TimedCall
             try:
                 data = _pack(args)
             except TypeError:  # arguments hiredis cannot pack: encoded in Python, or this caller's DataError
-                if len(proto.out) + proto.kept_bytes >= proto.max_buffered:
+                if len(proto.out) + proto.kept_now() >= proto.max_buffered:
                     self._wait_for_room(args, fut)
                     return fut
                 if not proto.flush_scheduled:
@@ -341,11 +341,9 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf, Packing, TimedCall
                 self._encode_or_wait(proto, args, fut)
                 return fut
             out = proto.out  # a local: the in-place add and the length need no attribute store or load
-            out += data
-            size = len(data)
-            if len(out) > proto.out_cap and not self._keep_room(proto, proto.kept_bytes + size, size, args, fut):
+            out += data  # kept bytes: counted from the out-buffer, then per write (RedisProtocol.kept_now)
+            if len(out) > proto.out_cap and not self._keep_room(proto, data, args, fut):
                 return fut
-            proto.kept_bytes += size
             if not proto.flush_scheduled:
                 self._schedule_flush(proto)  # sets this iteration's deadline
             fut.deadline = self._tick_deadline
@@ -357,14 +355,16 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf, Packing, TimedCall
         self._wait_for_room(args, fut)
         return fut
 
-    def _keep_room(self, proto: RedisProtocol, kept: int, size: int, args: Any, fut: CommandFuture[Any]) -> bool:
-        """The kept command just encoded (last in the out-buffer, ``size`` bytes; ``kept``: the kept bytes with
-        its copy) took the out-buffer past ``out_cap`` (slow path: about once per loop iteration). True when it
+    def _keep_room(self, proto: RedisProtocol, data: bytes, args: Any, fut: CommandFuture[Any]) -> bool:
+        """The kept command just encoded (``data``, last in the out-buffer, its copy counted in the kept bytes)
+        took the out-buffer past ``out_cap`` (slow path: about once per loop iteration). True when it
         stays: within both rooms and under max_buffered_bytes (the cap is the least of what the three allow
         for commands to come), or both copies were under max_buffered_bytes before it and the room of
         max_memory_bytes they lack is taken. Else it comes out again and waits for room, or for memory."""
         out = proto.out
         buffered = len(out)
+        size = len(data)
+        kept = proto.kept_now()
         if buffered <= proto.out_room and kept <= proto.kept_room and buffered + kept <= proto.max_buffered:
             proto.set_kept_cap(kept)
             return True
@@ -457,7 +457,7 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf, Packing, TimedCall
             self._overloaded()
             raise OverloadError(
                 f"{fut.name} refused: {proto.inflight} commands in flight "
-                f"(max_inflight={self.options.max_inflight}) or {len(proto.out) + proto.kept_bytes} bytes buffered "
+                f"(max_inflight={self.options.max_inflight}) or {len(proto.out) + proto.kept_now()} bytes buffered "
                 f"(max_buffered_bytes={proto.max_buffered}); retry later or use overload_policy='wait'"
             )
         timeout = self._default_timeout

@@ -116,11 +116,19 @@ class RedisProtocol(Replies, SlowRoutes, Writes, asyncio.Protocol):
         self._memory_deadline = 0.0
         self.socket_charged = False
         # a connection that may have to re-send (cluster redirects) keeps each command's bytes
-        # until its reply; they count against max_buffered_bytes
+        # until its reply; they count against max_buffered_bytes. Counted per write, not per command (an
+        # add and its int per command were a tenth of a cluster SET): every byte of the out-buffer but
+        # ``out_unkept`` (pipelines, handshake steps) is a command kept, and ``flush`` moves them into
+        # ``kept_bytes`` as one entry of ``kept_writes`` (the count of futures ever pending when its last
+        # one is answered, its size), which leaves once that many are answered (``_answered``): a write
+        # partly answered stays counted whole until its last reply (``kept_now`` is the sum)
         self.keep = owner.keeps_commands
         self.kept_bytes = 0
+        self.out_unkept = 0
+        self.kept_writes: deque[tuple[int, int]] = deque()
+        self.answered = 0  # futures taken off ``pending`` by replies, ever (a keeping connection's)
         # what the kept bytes hold of max_memory_bytes, taken as out_room is (``take_kept_room``, a step ahead) so
-        # that a kept command only adds its size and compares; given back down to ``kept_bytes`` after each read
+        # that a kept command only adds its size and compares; given back down to ``kept_now()`` after each read
         self.kept_room = 0
         # keeping since set_retry switched it on: commands sent by the plain fast path (callers that
         # captured ``Connection.execute`` before) are kept at the write, from the out-buffer (see keep_from_now)
@@ -169,7 +177,7 @@ class RedisProtocol(Replies, SlowRoutes, Writes, asyncio.Protocol):
         budget = self.budget
         return (
             len(self.pending) < self.max_inflight
-            and len(self.out) + self.kept_bytes < self.max_buffered
+            and len(self.out) + self.kept_now() < self.max_buffered
             and not self.write_paused
             and budget.used < budget.limit
         )
@@ -188,7 +196,7 @@ class RedisProtocol(Replies, SlowRoutes, Writes, asyncio.Protocol):
         self.out_room += need
         budget.used += need
         if self.keep:
-            self.set_kept_cap(self.kept_bytes)
+            self.set_kept_cap(self.kept_now())
         else:
             self.out_cap = min(self.out_room, self.max_buffered)
         return True
@@ -203,9 +211,12 @@ class RedisProtocol(Replies, SlowRoutes, Writes, asyncio.Protocol):
         left = budget.limit - budget.used
         if (lacks if lacks > 0 else 0) + (need if need > 0 else 0) > left:
             return False
-        if lacks > 0:
-            self.take_room(force=True)
-            left = budget.limit - budget.used
+        if lacks > 0:  # take_room(force=True) inlined: the cap is set once, below (once per loop iteration)
+            if left > lacks:
+                lacks += min(ROOM_STEP, (left - lacks) >> 3)
+            self.out_room += lacks
+            budget.used += lacks
+            left -= lacks
         if need > 0:
             if left > need:
                 need += min(ROOM_STEP, (left - need) >> 3)
@@ -223,12 +234,41 @@ class RedisProtocol(Replies, SlowRoutes, Writes, asyncio.Protocol):
         out = len(self.out)
         self.out_cap = min(self.out_room, out + self.kept_room - kept, out + (self.max_buffered - out - kept) // 2)
 
+    def kept_now(self) -> int:
+        """The bytes kept for a redirect now: the writes not wholly answered, and the kept commands not written yet."""
+        if not self.keep:
+            return 0
+        return self.kept_bytes + len(self.out) - self.out_unkept
+
+    def _answered(self, count: int) -> None:
+        """A read took ``count`` futures off ``pending`` (a keeping connection's): the writes wholly answered
+        leave the kept bytes, and the room beyond what is kept goes back. Once per read, not per reply."""
+        if count:
+            answered = self.answered = self.answered + count
+            writes = self.kept_writes
+            if not self.pending:  # all answered (a future re-sent here in the read made the count short)
+                writes.clear()
+                self.kept_bytes = 0
+            else:
+                while writes and writes[0][0] <= answered:
+                    self.kept_bytes -= writes.popleft()[1]
+        kept = self.kept_bytes + len(self.out) - self.out_unkept
+        excess = self.kept_room - kept
+        if excess > 0:  # give_back_kept_room() inlined: a read's calls are a cluster SET's too
+            self.kept_room = kept
+            self.set_kept_cap(kept)
+            budget = self.budget
+            budget.used -= excess
+            if budget.waiting:
+                budget.wake()
+
     def give_back_kept_room(self) -> None:
         """Replies came (or kept commands left otherwise): the room beyond the kept bytes goes back to the budget."""
-        excess = self.kept_room - self.kept_bytes
+        kept = self.kept_now()
+        excess = self.kept_room - kept
         if excess > 0:
-            self.kept_room = self.kept_bytes
-            self.set_kept_cap(self.kept_bytes)
+            self.kept_room = kept
+            self.set_kept_cap(kept)
             budget = self.budget
             budget.used -= excess
             if budget.waiting:
@@ -255,6 +295,8 @@ class RedisProtocol(Replies, SlowRoutes, Writes, asyncio.Protocol):
         budget.replies -= self.reply_charged
         self.out = bytearray()
         self.out_room = self.out_cap = self.kept_bytes = self.kept_room = self.written = self.reply_charged = 0
+        self.out_unkept = 0
+        self.kept_writes.clear()
         self.writes.clear()
         self.writes_size = 0
         if budget.waiting:

@@ -58,7 +58,7 @@ class WaitQueue:
             fut.set_exception(
                 OverloadError(
                     f"{command_name(fut.name)} refused: {proto.inflight} commands in flight "
-                    f"(max_inflight={self.options.max_inflight}) or {len(proto.out) + proto.kept_bytes} bytes buffered "
+                    f"(max_inflight={self.options.max_inflight}) or {len(proto.out) + proto.kept_now()} bytes buffered "
                     f"(max_buffered_bytes={proto.max_buffered}); retry later or use overload_policy='wait'"
                 )
             )

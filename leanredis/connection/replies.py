@@ -169,6 +169,7 @@ class Replies:
         reader = self._reader
         reader.feed(data)
         pending = self.pending
+        waiting = len(pending)  # a keeping connection's kept bytes go back by how many this read answers
         failures = _DECODE_FAILURES
         reply = None
         fut = None  # stays None when no reply to a caller ended in this read
@@ -206,15 +207,15 @@ class Replies:
                         self._push(reply)
                         continue
                     fut = pending.popleft()  # IndexError: a reply nobody asked for
-                    kept = fut.payload  # Packed, or None (a handshake step's, released when sent)
-                    if kept is not None:
+                    if cls is ResponseError:  # first, so that only an error reads the kept bytes (a redirect's)
+                        kept = fut.payload  # Packed, or None (a handshake step's, released when sent)
                         fut.payload = None
-                        self.kept_bytes -= len(kept)  # their room goes back after the read (below)
+                        if not fut.done():  # else cancelled or timed out: the late reply is dropped
+                            self._error_reply(fut, reply, kept)
+                        continue
+                    fut.payload = None  # its bytes leave the count with their write's last reply (below)
                     if fut.done():
                         continue  # cancelled or timed out: the late reply is dropped
-                    if cls is ResponseError:
-                        self._error_reply(fut, reply, kept)
-                        continue
                     parse = fut.parse
                     if parse is None:
                         fut.set_result(reply)
@@ -241,9 +242,7 @@ class Replies:
                     fut = pending.popleft()  # IndexError: a reply nobody asked for
                     if keep:
                         kept = fut.payload  # Packed, or None for a batch (MULTI..EXEC is never redirected)
-                        if kept is not None:
-                            fut.payload = None
-                            self.kept_bytes -= len(kept)  # their room goes back after the read (below)
+                        fut.payload = None  # its bytes leave the count with their write's last reply (below)
                     if fut.done():
                         continue  # cancelled or timed out: the late reply is dropped
                     if cls is ResponseError:
@@ -270,6 +269,11 @@ class Replies:
         except UnicodeDecodeError as exc:  # a custom raising errors= handler: the reply is lost to us
             self._broken(exc)
             return
+        # the writes answered in this read leave the kept bytes and their room goes back, once per read: before
+        # the reply still arriving is charged, so that it finds what they held given back (as when each reply
+        # gave its bytes back in the loop above)
+        if self.keep:
+            self._answered(waiting - len(self.pending))
         # What is left is one reply still arriving, bounded by max_reply_bytes in bytes read since the last
         # reply ended: an integer add per read. When one ended in this read, the next began in it and the
         # reader holds it, less what it built already (so the count is low by at most that, within one read)
@@ -303,8 +307,6 @@ class Replies:
                 return
             if arriving != self.reply_charged and self._charge_reply(arriving, -1):
                 return
-        if self.kept_room > self.kept_bytes:  # kept commands answered in this read: their room, once per read
-            self.give_back_kept_room()
         owner = self._owner
         if owner is not None and owner._queue:
             owner._drain()
@@ -352,7 +354,7 @@ class Replies:
         if transport is None or self.closed:
             return False
         budget = self.budget
-        held = budget.connections + budget.pubsub + budget.cache + self.kept_bytes + self.reply_charged
+        held = budget.connections + budget.pubsub + budget.cache + self.kept_now() + self.reply_charged
         if held + delta > budget.limit:
             return False
         owner = self._owner
@@ -428,12 +430,11 @@ class Replies:
             self.transport.abort()
 
     def _release_kept(self, fut: CommandFuture[Any]) -> Packed | None:
-        """The reply came: the kept bytes leave the bound (and are returned, for a redirect); their room of
-        max_memory_bytes goes back at the end of the read (``give_back_kept_room``)."""
+        """The reply came: the kept bytes are let go of (and returned, for a redirect); they leave the bound, and
+        their room of max_memory_bytes goes back, at the end of the read that answers their write (``_answered``)."""
         kept = fut.payload
         if kept is not None and kept.__class__ is Packed:
-            fut.payload = None
-            self.kept_bytes -= len(kept)
+            fut.payload = None  # its bytes leave the count with their write's last reply (``_answered``)
             return kept  # type: ignore[no-any-return]
         return None
 
@@ -481,6 +482,8 @@ class Replies:
 
         def _python_reader(self) -> PythonParser: ...
         def give_back_kept_room(self) -> None: ...
+        def kept_now(self) -> int: ...
+        def _answered(self, count: int) -> None: ...
         def _sync_written(self) -> None: ...
         def _broken(self, exc: BaseException) -> None: ...
         def _fail_all(self, error: type[Exception], text: str) -> None: ...

@@ -144,7 +144,7 @@ class StagesOf:
             return self.connect_progress()
         return (
             f"waiting for room: {len(proto.pending)} in flight, max_inflight={proto.max_inflight}; "
-            f"{len(proto.out) + proto.kept_bytes} bytes encoded, max_buffered_bytes={proto.max_buffered}"
+            f"{len(proto.out) + proto.kept_now()} bytes encoded, max_buffered_bytes={proto.max_buffered}"
             + ("; writes paused, the socket's buffer is full" if proto.write_paused else "")
             + f"; {len(self._queue)} in the queue"
         )

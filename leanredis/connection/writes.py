@@ -136,6 +136,9 @@ class Writes:
     keep: bool
     kept_bytes: int
     kept_room: int
+    out_unkept: int
+    kept_writes: deque[tuple[int, int]]
+    answered: int
     keep_at_write: bool
     _plain: bool
     _kept_plain: bool
@@ -153,7 +156,9 @@ class Writes:
                 fut.payload = None
         self.keep = True
         self.keep_at_write = True
-        self.set_kept_cap(self.kept_bytes)
+        # what the out-buffer holds was encoded unkept; what is in flight is not counted as kept either
+        self.out_unkept = len(self.out)
+        self.set_kept_cap(self.kept_now())
         self._plain = False
         self._kept_plain = self._encoding is None
 
@@ -162,7 +167,8 @@ class Writes:
         encoded (its future has no payload) is kept, as the keeping fast path would have kept it.
 
         ``out`` holds the commands of the last ``len(ends)`` pending futures, in order (as
-        ``connection_lost`` counts them too).
+        ``connection_lost`` counts them too). ``flush`` counted their bytes as kept already; their room
+        is taken here.
         """
         ends = []
         position = 0
@@ -184,7 +190,6 @@ class Writes:
             except AttributeError:
                 data = bytes(out[position:end])
                 fut.payload = data
-                self.kept_bytes += len(data)
                 self.kept_room += len(data)
                 self.budget.used += len(data)
             position = end
@@ -226,7 +231,7 @@ class Writes:
         # a redirected command waiting in a queue was charged its bytes there: they move, never refused
         charge = getattr(fut, "charge", 0) if budget.queued else 0
         lacks = len(self.out) + size - self.out_room  # the out-buffer's room it would take
-        kept_lacks = self.kept_bytes + size - self.kept_room if keep else 0  # and the room of its kept copy
+        kept_lacks = self.kept_now() + size - self.kept_room if keep else 0  # and the room of its kept copy
         if check and not charge and budget.used + max(lacks, 0) + max(kept_lacks, 0) > budget.limit:
             return size * 2 if keep else size
         self.out += data
@@ -238,9 +243,8 @@ class Writes:
             if kept_lacks > 0:
                 self.kept_room += kept_lacks
                 budget.used += kept_lacks
-            fut.payload = data  # bytes: kept as they are (a re-sent Packed is its own data)
-            self.kept_bytes += size
-            self.set_kept_cap(self.kept_bytes)
+            fut.payload = data  # kept as they are (a re-sent Packed is its own data), counted from the out-buffer
+            self.set_kept_cap(self.kept_now())
         else:
             fut.payload = None
         self.pending.append(fut)
@@ -297,6 +301,8 @@ class Writes:
             del out[start:]
             return size
         unit.payload = None
+        if self.keep:
+            self.out_unkept += len(out) - start  # a batch is never kept: its bytes are not kept bytes
         if release is not None:
             release[1](long)
         self.collect(unit, len(batch.commands) + (2 if around is not None else 0))
@@ -309,9 +315,12 @@ class Writes:
         fut.name = args[0]
         fut.deadline = NO_DEADLINE
         fut.payload = None
+        size = len(self.out)
         self.encode(args, fut, check=False)  # the handshake: never refused (a few hundred bytes)
         if self.keep:
-            self._release_kept(fut)  # a handshake step is never redirected nor sent again: its error is the connect's
+            # a handshake step is never redirected nor sent again: its error is the connect's
+            self.out_unkept += len(self.out) - size
+            self._release_kept(fut)
             self.give_back_kept_room()
         return fut
 
@@ -329,6 +338,12 @@ class Writes:
         self.budget.used -= self.out_room
         self.out_room = self.out_cap = 0
         size = len(out)
+        if self.keep:  # the kept commands of this write, counted until its last one is answered (see _answered)
+            kept = size - self.out_unkept
+            self.out_unkept = 0
+            if kept:
+                self.kept_bytes += kept
+                self.kept_writes.append((self.answered + len(self.pending), kept))
         self.handed += size
         if self.written or transport.get_write_buffer_size():
             if self.whole_writes:
@@ -358,6 +373,7 @@ class Writes:
         def take_room(self, force: bool = False) -> bool: ...
         def set_kept_cap(self, kept: int) -> None: ...
         def give_back_kept_room(self) -> None: ...
+        def kept_now(self) -> int: ...
         def _sync_written(self) -> None: ...
         def collect(self, fut: CommandFuture[Any], commands: int) -> None: ...
         def _release_kept(self, fut: CommandFuture[Any]) -> Packed | None: ...

@@ -33,15 +33,16 @@ def _keeping(
     conn = Connection(options, keeps_commands=True)
     proto = RedisProtocol(conn)
     proto.pending = deque(CommandFuture() for _ in range(inflight))
-    proto.kept_bytes = 10 * inflight
+    proto.kept_bytes = 10 * inflight  # written, kept until their replies
     proto.out = bytearray(b"x" * 20)
+    proto.out_unkept = 20  # a pipeline not written yet: in the out-buffer, not kept
     proto.write_paused = paused
     # no write scheduled yet in this loop iteration (this command schedules it) when nothing is in flight; there
     # is no socket: the write finds no transport and writes nothing
     proto.flush_scheduled = inflight > 0
     # rooms held of max_memory_bytes (0: the command takes them, or waits for memory)
     proto.out_room, proto.kept_room = rooms
-    proto.set_kept_cap(proto.kept_bytes)
+    proto.set_kept_cap(proto.kept_now())
     proto.budget.used = sum(rooms)
     if queued:  # a command waits ahead (for room, or for memory): the next one waits behind it
         ahead: CommandFuture[Any] = CommandFuture()
@@ -55,7 +56,8 @@ def _keeping(
 def _state(conn: Any, fut: CommandFuture[Any]) -> tuple[Any, ...]:
     proto = conn._proto
     return (
-        len(proto.pending), bytes(proto.out), proto.kept_bytes, proto.kept_room, proto.out_room, proto.budget.used,
+        len(proto.pending), bytes(proto.out), proto.kept_now(), proto.kept_bytes, proto.out_unkept, proto.kept_room,
+        proto.out_room, proto.budget.used,
         proto.raw_pending, proto.flush_scheduled, len(conn._queue), proto.pending[-1] is fut if proto.pending else None,
         conn._queue[-1] is fut if conn._queue else None, fut.done() and type(fut.exception()),
         getattr(fut, "payload", "unset"), getattr(fut, "deadline", "unset"), fut.name, fut.parse,

@@ -54,8 +54,9 @@ def socketless(
     proto.pending = deque(CommandFuture() for _ in range(inflight))
     # a keeping connection counts kept bytes too: part of the buffered bytes are kept, not unwritten
     kept = buffered // 2 if keeps else 0
-    proto.kept_bytes = kept
+    proto.kept_bytes = kept  # written, kept until their replies
     proto.out = bytearray(buffered - kept)
+    proto.out_unkept = len(proto.out)  # not kept (a pipeline): the kept bytes are the written ones only
     proto.write_paused = paused
     proto.flush_scheduled = True  # nothing is written: there is no socket
     conn._proto = proto
@@ -185,14 +186,13 @@ def test_drain_sends_exactly_what_has_room_admits_one_command_at_a_time(
         model = RedisProtocol(conn)
         model.pending = deque(proto.pending)
         model.kept_bytes, model.out, model.write_paused = kept, bytearray(proto.out), paused
+        model.out_unkept = proto.out_unkept
         expected = 0
         for _ in range(20):
             if not model.has_room():
                 break
             model.pending.append(CommandFuture())
-            model.out += b"x" * size
-            if keeps:
-                model.kept_bytes += size
+            model.out += b"x" * size  # kept, on a keeping connection: counted from the out-buffer (kept_now)
             expected += 1
         for _ in range(20):
             fut: CommandFuture[object] = CommandFuture()
@@ -254,8 +254,8 @@ def test_a_keeping_connections_one_compare_never_admits_past_a_room_or_max_buffe
             if cap > out:
                 more = cap - out  # what commands admitted from now on add to the out-buffer, and as much kept
                 assert cap <= proto.out_room
-                assert proto.kept_bytes + more <= proto.kept_room
-                assert cap + proto.kept_bytes + more <= proto.max_buffered
+                assert proto.kept_now() + more <= proto.kept_room
+                assert cap + proto.kept_now() + more <= proto.max_buffered
         for fut in [*proto.pending, *conn._queue]:
             fut.cancel()
         conn._queue.clear()
