@@ -216,27 +216,31 @@ async def commands_run(admin: leanredis.Redis, command: str, expected: int) -> i
 async def test_a_read_waiting_to_be_sent_again_is_still_bound_by_its_first_timeout(
     lost_get: FaultProxy, client_of: Callable[..., leanredis.Redis]
 ) -> None:
-    client = client_of(lost_get.port, retries=3, delay=1.0, socket_timeout=0.4)  # the backoff outlasts the timeout
+    # the backoff (3 s) outlasts the timeout by far: a deadline that waited for it is told from a loaded
+    # machine's late timer (the bound was 0.7 s against a 1 s backoff)
+    client = client_of(lost_get.port, retries=3, delay=3.0, socket_timeout=0.4)
     loop = asyncio.get_running_loop()
     started = loop.time()
     with pytest.raises(leanredis.TimeoutError):
         await asyncio.wait_for(client.get("k"), 5)
     took = loop.time() - started
-    assert 0.35 < took < 0.7, f"timed out after {took:.3f} s, not at its socket_timeout of 0.4 s"
+    assert 0.35 < took < 2.0, f"timed out after {took:.3f} s, not at its socket_timeout of 0.4 s"
     assert lost_get.cuts == 1
 
 
 async def test_aclose_fails_a_read_waiting_out_its_backoff_and_it_is_never_sent_after(
     lost_get: FaultProxy, client_of: Callable[..., leanredis.Redis]
 ) -> None:
-    client = client_of(lost_get.port, retries=3, delay=0.5)
+    # a 2 s backoff: the aclose below comes inside it even when a loaded machine stalls the test (with 0.5 s,
+    # a stall of 0.45 s would let the read go out again before the aclose)
+    client = client_of(lost_get.port, retries=3, delay=2.0)
     reading = asyncio.ensure_future(client.get("k"))
     await first_cut(lost_get)
-    await asyncio.sleep(0.05)  # the read waits out its 0.5 s backoff
+    await asyncio.sleep(0.05)  # the read waits out its backoff
     await client.aclose()
     with pytest.raises(leanredis.ConnectionError, match="closed by the client"):
         await asyncio.wait_for(reading, 0.2)  # at once, not after the backoff
-    await asyncio.sleep(0.6)  # past the backoff: nothing is sent, no socket is made
+    await asyncio.sleep(2.1)  # past the backoff: nothing is sent, no socket is made
     assert lost_get.accepts == 1
     assert not client.connection.is_connected
 
