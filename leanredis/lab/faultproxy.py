@@ -61,6 +61,9 @@ class FaultProxy:
         self._tasks: set[asyncio.Task[None]] = set()
         self._writers: set[asyncio.StreamWriter] = set()
         self._thread: threading.Thread | None = None
+        # abort_connections() calls so far: a socket accepted before one and handed to the loop after it is
+        # reset too (its client connected before the abort; served later, it would get the old mode)
+        self._aborts = 0
 
     @property
     def mode(self) -> str:
@@ -118,21 +121,26 @@ class FaultProxy:
                 sock.close()
                 continue
             sock.setblocking(False)
-            mode = self._mode
+            mode, aborts = self._mode, self._aborts
             with contextlib.suppress(RuntimeError):  # the loop closed under us: the test is over
-                self._loop.call_soon_threadsafe(self._adopt, sock, mode)
+                self._loop.call_soon_threadsafe(self._adopt, sock, mode, aborts)
 
-    def _adopt(self, sock: socket.socket, mode: str) -> None:
-        task = self._loop.create_task(self._serve(sock, mode))
+    def _adopt(self, sock: socket.socket, mode: str, aborts: int) -> None:
+        task = self._loop.create_task(self._serve(sock, mode, aborts))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _serve(self, sock: socket.socket, mode: str) -> None:
+    async def _serve(self, sock: socket.socket, mode: str, aborts: int) -> None:
         reader, writer = await asyncio.open_connection(sock=sock)
+        if aborts != self._aborts:  # accepted before an abort_connections() that could not see it yet
+            writer.transport.abort()
+            return
         await self._accept(reader, writer, mode)
 
     def abort_connections(self) -> None:
-        """Reset every connection open now, both sides (a fault on live sockets; the mode is for new ones)."""
+        """Reset every connection open now, both sides (a fault on live sockets; the mode is for new ones),
+        those accepted and not yet handed to the loop included."""
+        self._aborts += 1
         for writer in list(self._writers):
             writer.transport.abort()
 
