@@ -95,13 +95,15 @@ async def test_a_read_and_a_write_are_sent_again_through_a_loading_window_and_su
     await admin.execute_command("SAVE")
     await admin.config_set("key-load-delay", 50)  # microseconds per key: about 0.5 s of LOADING
     await admin.config_set("loading-process-events-interval-bytes", 1024)
-    client = retrying(debug_server.port, retries=40, delay=0.05, socket_timeout=5)
+    # retries for 20 s, within a 25 s timeout: 10,000 keys at 50 us are 0.5 s of LOADING on a quiet machine, and
+    # a server starved of CPU took longer than the 2 s of retries this had (40 x 0.05 s) and the read failed
+    client = retrying(debug_server.port, retries=400, delay=0.05, socket_timeout=25)
     plain = leanredis.Redis(host="127.0.0.1", port=debug_server.port)
     try:
         ident = await client_id(client)
         await plain.ping()
         rejected_before = await rejected_calls(admin, "get")
-        reload = asyncio.ensure_future(admin.with_timeout(10).execute_command("DEBUG", "RELOAD"))
+        reload = asyncio.ensure_future(admin.with_timeout(30).execute_command("DEBUG", "RELOAD"))
         async with asyncio.timeout(5):
             while True:  # until the server answers LOADING
                 try:
@@ -110,14 +112,14 @@ async def test_a_read_and_a_write_are_sent_again_through_a_loading_window_and_su
                     break
                 await asyncio.sleep(0.01)
         started = asyncio.get_running_loop().time()
-        async with asyncio.timeout(8):
+        async with asyncio.timeout(25):
             read, write, refused = await asyncio.gather(
                 client.get("key:1"), client.set("written", "1"), plain.get("key:1"), return_exceptions=True
             )
         took = asyncio.get_running_loop().time() - started
         assert isinstance(refused, leanredis.BusyLoadingError), "the client without retry= gets the error"
         assert (read, write) == (b"value:1", True)
-        await asyncio.wait_for(reload, 10)
+        await asyncio.wait_for(reload, 30)
         retried = await rejected_calls(admin, "get") - rejected_before - 1  # less the plain client's
         print(f"\nLOADING: read answered after {took:.3f} s, {retried} GET attempt(s) refused first")
         assert retried >= 1, "the read was answered without a retry: the window was missed"
