@@ -13,6 +13,7 @@ from leanredis import TimeoutError
 from leanredis.server import RedisServer
 
 from .families.oracle import same_shape
+from .helpers import stopped
 
 
 async def blocked_clients(client: leanredis.Redis) -> int:
@@ -104,19 +105,23 @@ async def test_socket_timeout_still_bounds_a_blocking_command_and_the_connection
     redis_server: RedisServer,
 ) -> None:
     client = leanredis.Redis(host="127.0.0.1", port=redis_server.port, socket_timeout=0.2)
-    other = leanredis.Redis(host="127.0.0.1", port=redis_server.port)
     try:
         await client.ping()
-        await other.execute_command("CLIENT", "PAUSE", 800, "ALL")
-        started = time.perf_counter()
-        with pytest.raises(TimeoutError):
-            await client.blpop("empty", 0.1)
-        assert time.perf_counter() - started < 0.6
+        # the server stopped (SIGSTOP), not paused for 0.8 s, which a loaded machine could outlast (the BLPOP
+        # would then run and answer None): only the client's own deadline (0.1 s + 0.2 s) can end the call
+        with stopped(redis_server):
+            started = time.perf_counter()
+            blocking = asyncio.ensure_future(client.blpop("empty", 0.1))
+            done, _ = await asyncio.wait({blocking}, timeout=10)
+            elapsed = time.perf_counter() - started
+            assert done, "socket_timeout did not bound the blocking command"
+            with pytest.raises(TimeoutError):
+                blocking.result()
+        assert elapsed >= 0.3, f"timed out after {elapsed:.3f} s, before the server's 0.1 s and socket_timeout's 0.2 s"
         stats = client.connection_pool.stats()
         assert stats["closed_dirty"] == 1 and stats["in_use"] == 0 and stats["idle"] == 0
     finally:
         await client.aclose()
-        await other.aclose()
 
 
 async def test_xread_with_block_waits_on_a_pool_connection(r: leanredis.Redis) -> None:

@@ -118,7 +118,7 @@ async def test_a_64_mib_reply_is_refused_at_its_header_with_a_16_mib_budget_and_
         assert (memory.rss_bytes() or 0) - before < 16 * MiB
         started = time.monotonic()
         assert await asyncio.wait_for(client.get("budget:small"), 5) == b"fine"
-        assert time.monotonic() - started < 1  # a new socket at once, not after late_reply_timeout
+        assert time.monotonic() - started < 3  # a new socket at once, not after late_reply_timeout (5 s)
         assert assert_parts_add_up(client)["memory_refusals"] == 1
     finally:
         await writer.delete("budget:64m")
@@ -160,7 +160,7 @@ async def test_the_announced_length_is_charged_at_the_header_with_both_parsers(
         started = time.monotonic()
         with pytest.raises(ReplyTooLargeError, match="announces a bulk string of 100000000 bytes"):
             await asyncio.wait_for(client.get("huge"), 10)
-        assert time.monotonic() - started < 1
+        assert time.monotonic() - started < 5  # at the header: the trickle would outlast the 10 s wait_for
         assert await asyncio.wait_for(client.get("k"), 5) == b"v"
         assert assert_parts_add_up(client)["memory"]["replies"] == 0
     finally:

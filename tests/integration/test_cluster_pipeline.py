@@ -412,12 +412,14 @@ async def test_blocking_commands_wait_on_their_keys_node_and_are_woken_by_a_push
             rc.xread({f"{{{c}}}stream": "$"}, block=5000),
         ]
         tasks = [asyncio.ensure_future(call) for call in waiting]
-        await asyncio.sleep(0.3)
+        # each on a connection of its own (connected in the machine's own time, not within a fixed 0.3 s)
+        while rc.stats()["dedicated_in_use"] < len(tasks):
+            await asyncio.sleep(0.01)
         assert not any(task.done() for task in tasks)
         assert rc.stats()["dedicated_in_use"] == len(tasks)
         started = time.monotonic()
         assert await rc.get(a) is None  # the shared connections are not blocked behind them
-        assert time.monotonic() - started < 0.5
+        assert time.monotonic() - started < 2.5  # behind a blocked one, it would wait up to 5 s
         await theirs.rpush(f"{{{a}}}list", "x")
         await theirs.rpush(f"{{{b}}}list", "y")
         await theirs.zadd(f"{{{c}}}zset", {"m": 2})

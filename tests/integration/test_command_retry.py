@@ -95,13 +95,15 @@ async def test_a_read_and_a_write_are_sent_again_through_a_loading_window_and_su
     await admin.execute_command("SAVE")
     await admin.config_set("key-load-delay", 50)  # microseconds per key: about 0.5 s of LOADING
     await admin.config_set("loading-process-events-interval-bytes", 1024)
-    client = retrying(debug_server.port, retries=40, delay=0.05, socket_timeout=5)
+    # retries for 20 s, within a 25 s timeout: 10,000 keys at 50 us are 0.5 s of LOADING on a quiet machine, and
+    # a server starved of CPU took longer than the 2 s of retries this had (40 x 0.05 s) and the read failed
+    client = retrying(debug_server.port, retries=400, delay=0.05, socket_timeout=25)
     plain = leanredis.Redis(host="127.0.0.1", port=debug_server.port)
     try:
         ident = await client_id(client)
         await plain.ping()
         rejected_before = await rejected_calls(admin, "get")
-        reload = asyncio.ensure_future(admin.with_timeout(10).execute_command("DEBUG", "RELOAD"))
+        reload = asyncio.ensure_future(admin.with_timeout(30).execute_command("DEBUG", "RELOAD"))
         async with asyncio.timeout(5):
             while True:  # until the server answers LOADING
                 try:
@@ -110,14 +112,14 @@ async def test_a_read_and_a_write_are_sent_again_through_a_loading_window_and_su
                     break
                 await asyncio.sleep(0.01)
         started = asyncio.get_running_loop().time()
-        async with asyncio.timeout(8):
+        async with asyncio.timeout(25):
             read, write, refused = await asyncio.gather(
                 client.get("key:1"), client.set("written", "1"), plain.get("key:1"), return_exceptions=True
             )
         took = asyncio.get_running_loop().time() - started
         assert isinstance(refused, leanredis.BusyLoadingError), "the client without retry= gets the error"
         assert (read, write) == (b"value:1", True)
-        await asyncio.wait_for(reload, 10)
+        await asyncio.wait_for(reload, 30)
         retried = await rejected_calls(admin, "get") - rejected_before - 1  # less the plain client's
         print(f"\nLOADING: read answered after {took:.3f} s, {retried} GET attempt(s) refused first")
         assert retried >= 1, "the read was answered without a retry: the window was missed"
@@ -216,27 +218,31 @@ async def commands_run(admin: leanredis.Redis, command: str, expected: int) -> i
 async def test_a_read_waiting_to_be_sent_again_is_still_bound_by_its_first_timeout(
     lost_get: FaultProxy, client_of: Callable[..., leanredis.Redis]
 ) -> None:
-    client = client_of(lost_get.port, retries=3, delay=1.0, socket_timeout=0.4)  # the backoff outlasts the timeout
+    # the backoff (3 s) outlasts the timeout by far: a deadline that waited for it is told from a loaded
+    # machine's late timer (the bound was 0.7 s against a 1 s backoff)
+    client = client_of(lost_get.port, retries=3, delay=3.0, socket_timeout=0.4)
     loop = asyncio.get_running_loop()
     started = loop.time()
     with pytest.raises(leanredis.TimeoutError):
         await asyncio.wait_for(client.get("k"), 5)
     took = loop.time() - started
-    assert 0.35 < took < 0.7, f"timed out after {took:.3f} s, not at its socket_timeout of 0.4 s"
+    assert 0.35 < took < 2.0, f"timed out after {took:.3f} s, not at its socket_timeout of 0.4 s"
     assert lost_get.cuts == 1
 
 
 async def test_aclose_fails_a_read_waiting_out_its_backoff_and_it_is_never_sent_after(
     lost_get: FaultProxy, client_of: Callable[..., leanredis.Redis]
 ) -> None:
-    client = client_of(lost_get.port, retries=3, delay=0.5)
+    # a 2 s backoff: the aclose below comes inside it even when a loaded machine stalls the test (with 0.5 s,
+    # a stall of 0.45 s would let the read go out again before the aclose)
+    client = client_of(lost_get.port, retries=3, delay=2.0)
     reading = asyncio.ensure_future(client.get("k"))
     await first_cut(lost_get)
-    await asyncio.sleep(0.05)  # the read waits out its 0.5 s backoff
+    await asyncio.sleep(0.05)  # the read waits out its backoff
     await client.aclose()
     with pytest.raises(leanredis.ConnectionError, match="closed by the client"):
         await asyncio.wait_for(reading, 0.2)  # at once, not after the backoff
-    await asyncio.sleep(0.6)  # past the backoff: nothing is sent, no socket is made
+    await asyncio.sleep(2.1)  # past the backoff: nothing is sent, no socket is made
     assert lost_get.accepts == 1
     assert not client.connection.is_connected
 

@@ -434,7 +434,11 @@ async def test_commands_never_written_wait_through_connect_retries(
     client = leanredis.Redis(host="127.0.0.1", port=proxy.port, client_name="retry-test", socket_connect_timeout=0.3)
     try:
         pending = asyncio.ensure_future(client.get("retried"))
-        await asyncio.sleep(0.35)  # the first attempt timed out; the command waits for the next one
+        # the first attempt times out (0.3 s after it began, which a loaded machine delays: a fixed 0.35 s
+        # sleep left 50 ms for that); the command waits for the next one
+        deadline = asyncio.get_running_loop().time() + 10
+        while not client.stats()["connect_failures"] and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.01)
         assert not pending.done() and client.stats()["connect_failures"] >= 1
         proxy.mode = "forward"
         assert await asyncio.wait_for(pending, 5) == b"yes"

@@ -17,6 +17,7 @@ from leanredis.server import RedisServer
 
 from .docs_examples import example, printed
 from .families.oracle import same_shape
+from .helpers import stopped
 
 
 def fill(pipe: Any) -> Any:
@@ -173,24 +174,22 @@ class Payload(bytearray):
 async def test_recorded_commands_are_released_once_written(
     r: leanredis.Redis, redis_server: RedisServer, transaction: bool
 ) -> None:
-    other = leanredis.Redis(host="127.0.0.1", port=redis_server.port)
-    try:
-        pipe = r.pipeline(transaction=transaction)
-        value = Payload(b"x" * 100_000)
-        alive = weakref.ref(value)
-        pipe.set("big", value).strlen("big")
-        del value
-        assert alive() is not None  # recorded: the pipeline holds it until execute
-        await other.execute_command("CLIENT", "PAUSE", 300, "ALL")
+    pipe = r.pipeline(transaction=transaction)
+    value = Payload(b"x" * 100_000)
+    alive = weakref.ref(value)
+    pipe.set("big", value).strlen("big")
+    del value
+    assert alive() is not None  # recorded: the pipeline holds it until execute
+    # the server stopped (SIGSTOP), not paused for 0.3 s, which a loaded machine could outlast: no reply
+    # comes back before the checks, however late they run
+    with stopped(redis_server):
         task = asyncio.ensure_future(pipe.execute())
         for _ in range(5):
-            await asyncio.sleep(0.01)  # written, replies not yet back (the server is paused)
+            await asyncio.sleep(0.01)  # written, replies not yet back (the server is stopped)
         gc.collect()
         assert not task.done()
         assert alive() is None, "the pipeline kept its arguments after they were written"
-        assert await task == [True, 100_000]
-    finally:
-        await other.aclose()
+    assert await asyncio.wait_for(task, 10) == [True, 100_000]
 
 
 async def test_other_callers_never_land_inside_a_transaction(r: leanredis.Redis) -> None:
@@ -250,25 +249,25 @@ def test_the_pipelines_guide_example_prints_what_its_comments_say(redis_server: 
 async def test_a_pipeline_counts_each_of_its_commands_in_flight(redis_server: RedisServer, transaction: bool) -> None:
     """A pipeline is one future on the connection, but every reply it owes counts in max_inflight."""
     client = leanredis.Redis(host="127.0.0.1", port=redis_server.port, max_inflight=50)
-    other = leanredis.Redis(host="127.0.0.1", port=redis_server.port)
     try:
         await client.ping()
-        await other.execute_command("CLIENT", "PAUSE", 500, "WRITE")
-        pipe = client.pipeline(transaction=transaction)
-        for i in range(60):
-            pipe.set(f"p{i}", i)
-        running = asyncio.ensure_future(pipe.execute())
-        await asyncio.sleep(0)  # execute() has encoded the pipeline: room before it, so it went whole
-        owed = 62 if transaction else 60  # MULTI and EXEC owe replies too
-        assert client.connection.inflight == owed
-        single = client.set("after", 1)  # past max_inflight: waits for the pipeline's replies
-        assert client.connection.queued == 1
-        assert client.stats()["inflight"] == owed
+        # the server stopped (SIGSTOP), not its writes paused for 0.5 s, which a loaded machine could outlast:
+        # no reply comes back before the counts below
+        with stopped(redis_server):
+            pipe = client.pipeline(transaction=transaction)
+            for i in range(60):
+                pipe.set(f"p{i}", i)
+            running = asyncio.ensure_future(pipe.execute())
+            await asyncio.sleep(0)  # execute() has encoded the pipeline: room before it, so it went whole
+            owed = 62 if transaction else 60  # MULTI and EXEC owe replies too
+            assert client.connection.inflight == owed
+            single = client.set("after", 1)  # past max_inflight: waits for the pipeline's replies
+            assert client.connection.queued == 1
+            assert client.stats()["inflight"] == owed
         assert await running == [True] * 60
         assert await single is True
         assert client.connection.inflight == 0 and client.connection.queued == 0
     finally:
-        await other.aclose()
         await client.aclose()
 
 
@@ -280,17 +279,20 @@ async def test_a_pipeline_lost_with_its_socket_fails_once_and_the_connection_is_
     other = leanredis.Redis(host="127.0.0.1", port=redis_server.port)
     try:
         victim = await client.client_id()
-        await other.execute_command("CLIENT", "PAUSE", 2000, "WRITE")
-        pipe = client.pipeline(transaction=False)
-        for i in range(20):
-            pipe.set(f"lost{i}", i)
-        running = asyncio.ensure_future(pipe.execute())
-        await asyncio.sleep(0.05)
-        await other.execute_command("CLIENT", "KILL", "ID", victim)
-        with pytest.raises(leanredis.ConnectionError) as caught:
-            await running
-        assert caught.value.possibly_executed  # written: the server may have run some of it
-        await other.execute_command("CLIENT", "UNPAUSE")
+        # writes paused until the UNPAUSE, not for 2 s, which a loaded machine could outlast before the kill
+        await other.execute_command("CLIENT", "PAUSE", 60_000, "WRITE")
+        try:
+            pipe = client.pipeline(transaction=False)
+            for i in range(20):
+                pipe.set(f"lost{i}", i)
+            running = asyncio.ensure_future(pipe.execute())
+            await asyncio.sleep(0.05)
+            await other.execute_command("CLIENT", "KILL", "ID", victim)
+            with pytest.raises(leanredis.ConnectionError) as caught:
+                await running
+            assert caught.value.possibly_executed  # written: the server may have run some of it
+        finally:
+            await other.execute_command("CLIENT", "UNPAUSE")
         assert client.connection.inflight == 0
         assert await client.pipeline(transaction=False).set("again", 1).get("again").execute() == [True, b"1"]
     finally:
@@ -315,24 +317,21 @@ async def test_max_reply_bytes_bounds_each_reply_of_a_pipeline_not_their_sum(red
 async def test_a_long_bytes_value_among_short_commands_is_released_once_written(
     r: leanredis.Redis, redis_server: RedisServer, transaction: bool
 ) -> None:
-    other = leanredis.Redis(host="127.0.0.1", port=redis_server.port)
-    try:
-        value = bytes(100_000)  # plain bytes, encoded by hiredis with its short neighbours
-        baseline = sys.getrefcount(value)
-        pipe = r.pipeline(transaction=transaction)
-        for i in range(40):
-            pipe.set(f"short:{i}", i)
-        pipe.set("big", value).strlen("big")
-        assert sys.getrefcount(value) > baseline  # recorded: the pipeline holds it until execute
-        await other.execute_command("CLIENT", "PAUSE", 300, "ALL")
+    value = bytes(100_000)  # plain bytes, encoded by hiredis with its short neighbours
+    baseline = sys.getrefcount(value)
+    pipe = r.pipeline(transaction=transaction)
+    for i in range(40):
+        pipe.set(f"short:{i}", i)
+    pipe.set("big", value).strlen("big")
+    assert sys.getrefcount(value) > baseline  # recorded: the pipeline holds it until execute
+    # the server stopped (SIGSTOP), not paused for 0.3 s, which a loaded machine could outlast
+    with stopped(redis_server):
         task = asyncio.ensure_future(pipe.execute())
         for _ in range(5):
-            await asyncio.sleep(0.01)  # written, replies not yet back (the server is paused)
+            await asyncio.sleep(0.01)  # written, replies not yet back (the server is stopped)
         assert not task.done()
         assert sys.getrefcount(value) == baseline, "the pipeline kept a long value after it was written"
-        assert (await task)[-2:] == [True, 100_000]
-    finally:
-        await other.aclose()
+    assert (await asyncio.wait_for(task, 10))[-2:] == [True, 100_000]
 
 
 @pytest.mark.parametrize("transaction", [False, True], ids=["pipeline", "multi-exec"])

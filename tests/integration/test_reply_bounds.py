@@ -139,7 +139,8 @@ async def test_an_aggregate_announcing_too_many_elements_is_refused_before_it_is
         started = loop.time()
         with pytest.raises(ReplyTooLargeError, match="element"):
             await asyncio.wait_for(client.get("k"), 10)
-        assert loop.time() - started < 1.0, "building or freeing a huge list froze the loop"
+        # milliseconds when refused at the header; building 2^30 elements or more takes far longer
+        assert loop.time() - started < 3.0, "building or freeing a huge list froze the loop"
         assert await asyncio.wait_for(client.get("k"), 5) == b"v"
     finally:
         await client.aclose()
@@ -227,7 +228,8 @@ async def test_a_bulk_string_announced_past_max_reply_bytes_fails_at_its_header(
                          str(second)), second
         # announcing_then_trickling answers the first; trickling announces at once, the second fails with it
         assert first == b"v" or isinstance(first, ReplyTooLargeError)
-        assert loop.time() - started < 1.0, "waited for the trickle instead of refusing the header"
+        # the trickle never ends within the 5 s gather: 3 s leaves a loaded machine its slack
+        assert loop.time() - started < 3.0, "waited for the trickle instead of refusing the header"
         assert await client.get("k") == b"v"
     finally:
         await client.aclose()

@@ -14,6 +14,8 @@ from leanredis import ResponseError, WatchError, WrongTypeError
 from leanredis.exceptions import ExecAbortError, OverloadError
 from leanredis.server import RedisServer
 
+from .helpers import stopped
+
 
 async def clients_in_a_transaction(client: leanredis.Redis) -> list[dict[str, Any]]:
     """CLIENT LIST entries inside MULTI or WATCHing something (the dirty states)."""
@@ -149,11 +151,11 @@ async def test_watching_connection_lost_gives_watch_error_not_an_unguarded_exec(
 
 
 async def test_cancelled_while_watching_closes_the_connection(r: leanredis.Redis, redis_server: RedisServer) -> None:
-    other = leanredis.Redis(host="127.0.0.1", port=redis_server.port)
-    try:
-        pipe = r.pipeline()
-        await pipe.watch("k")
-        await other.execute_command("CLIENT", "PAUSE", 500, "ALL")
+    pipe = r.pipeline()
+    await pipe.watch("k")
+    # the server stopped (SIGSTOP), not paused for 0.5 s, which a loaded machine could outlast: the GET's reply
+    # is still owed when it is cancelled
+    with stopped(redis_server):
         task = asyncio.ensure_future(pipe.get("k"))  # its reply is owed when we cancel
         await asyncio.sleep(0.05)
         task.cancel()
@@ -162,10 +164,12 @@ async def test_cancelled_while_watching_closes_the_connection(r: leanredis.Redis
         await pipe.reset()
         stats = r.connection_pool.stats()
         assert stats["in_use"] == 0 and stats["idle"] == 0 and stats["closed_dirty"] == 1
-        await asyncio.sleep(0.6)
-        assert await clients_in_a_transaction(r) == []  # the WATCHing socket is gone
-    finally:
-        await other.aclose()
+    # the server runs again and reads the closed socket in its own time: wait for it, within 10 s
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 10
+    while await clients_in_a_transaction(r) and loop.time() < deadline:
+        await asyncio.sleep(0.02)
+    assert await clients_in_a_transaction(r) == []  # the WATCHing socket is gone
 
 
 async def test_reset_unwatches_and_gives_the_connection_back(r: leanredis.Redis) -> None:
@@ -194,17 +198,19 @@ async def test_transaction_waits_whole_behind_a_backlog_on_the_shared_connection
     other = leanredis.Redis(host="127.0.0.1", port=redis_server.port)
     try:
         await client.flushdb()
-        await other.execute_command("CLIENT", "PAUSE", 200, "WRITE")
-        backlog = [client.incr("plain") for _ in range(10)]
-        assert client.connection.queued > 0
-        queued = client.connection.queued
-        pipe = client.pipeline()
-        pipe.incr("tx").incr("tx")
-        transaction = asyncio.ensure_future(pipe.execute())
-        await asyncio.sleep(0)
-        assert client.connection.queued == queued + 1  # one unit, its commands not encoded yet
-        # commands issued after it: an INCR landing between MULTI and EXEC would answer QUEUED
-        behind = [client.incr("plain") for _ in range(5)]
+        # the server stopped (SIGSTOP), not its writes paused for 0.2 s, which a loaded machine could outlast
+        # before the count below: the backlog stays unanswered until the transaction and its followers are queued
+        with stopped(redis_server):
+            backlog = [client.incr("plain") for _ in range(10)]
+            assert client.connection.queued > 0
+            queued = client.connection.queued
+            pipe = client.pipeline()
+            pipe.incr("tx").incr("tx")
+            transaction = asyncio.ensure_future(pipe.execute())
+            await asyncio.sleep(0)
+            assert client.connection.queued == queued + 1  # one unit, its commands not encoded yet
+            # commands issued after it: an INCR landing between MULTI and EXEC would answer QUEUED
+            behind = [client.incr("plain") for _ in range(5)]
         assert await transaction == [1, 2]
         assert await asyncio.gather(*backlog) == list(range(1, 11))
         assert await asyncio.gather(*behind) == list(range(11, 16))
