@@ -18,7 +18,7 @@ from .module_oracle import both, raises_both, same, write_both
 
 modules_pair = module_oracle.modules_pair  # the fixture
 
-pytestmark = [pytest.mark.timeout(30), pytest.mark.filterwarnings("ignore:Call to deprecated:DeprecationWarning")]
+pytestmark = [pytest.mark.timeout(60), pytest.mark.filterwarnings("ignore:Call to deprecated:DeprecationWarning")]
 
 DOC = {"a": 1, "b": "x", "c": [1, 2, 3], "d": {"a": True, "n": None}, "f": 1.5, "s": ["p", "q"]}
 
@@ -109,8 +109,12 @@ def on_own_server(request: pytest.FixtureRequest) -> Any:
     async def once(body: Any) -> bool:
         server = modules.server()
         server.start()
-        ours = leanredis.Redis(host="127.0.0.1", port=server.port, protocol=protocol, decode_responses=decode)
-        theirs = redis.asyncio.Redis(host="127.0.0.1", port=server.port, decode_responses=decode)
+        # a server the module hung answers nothing: 2 s, not the default 5 s (ours) or none (redis-py's), so that
+        # the attempts below fit in the test's timeout
+        ours = leanredis.Redis(
+            host="127.0.0.1", port=server.port, protocol=protocol, decode_responses=decode, socket_timeout=2
+        )
+        theirs = redis.asyncio.Redis(host="127.0.0.1", port=server.port, decode_responses=decode, socket_timeout=2)
         try:
             await body((ours, theirs))
             return True
@@ -124,8 +128,12 @@ def on_own_server(request: pytest.FixtureRequest) -> Any:
             server.stop()
 
     async def run(body: Any) -> None:
-        if not await once(body):
-            assert await once(body), "the modules server died twice in a row under this test"
+        # it died twice in a row once in CI: up to four servers, each crash the module's (the server stopped
+        # answering PING), never a failure against a living server
+        for _ in range(4):
+            if await once(body):
+                return
+        raise AssertionError("the modules server died four times in a row under this test")
 
     return run
 

@@ -111,7 +111,7 @@ def load_cases(redis_py: bool, decode: bool) -> tuple[types.ModuleType, Checker]
 
 def make_client(port: int, kind: str, protocol: int | None, decode: bool) -> Any:
     if kind == "redis-py":
-        return redis.asyncio.Redis(host="127.0.0.1", port=port, decode_responses=decode)
+        return redis.asyncio.Redis(host="127.0.0.1", port=port, decode_responses=decode, socket_timeout=5)
     return leanredis.Redis(host="127.0.0.1", port=port, protocol=protocol, decode_responses=decode)
 
 
@@ -182,5 +182,8 @@ async def on_own_server(kind: tuple[str, int | None, bool], body: Callable[[Any]
             await r.aclose()
             server.stop()
 
-    if not await once():
-        assert await once(), "the modules server died twice in a row under this test"
+    # the module crashes its server now and then (see test_module_json.on_own_server): up to four servers
+    for _ in range(4):
+        if await once():
+            return
+    raise AssertionError("the modules server died four times in a row under this test")
