@@ -34,6 +34,14 @@ async def rc(cluster: LocalCluster) -> AsyncIterator[RedisCluster]:
     await client.aclose()
 
 
+@pytest.fixture
+async def theirs(cluster: LocalCluster) -> AsyncIterator[redis_py_cluster.RedisCluster]:
+    client = redis_py_cluster.RedisCluster(host="127.0.0.1", port=cluster.servers[1].port)
+    await client.initialize()
+    yield client
+    await client.aclose()
+
+
 async def assert_no_leak(client: RedisCluster) -> None:
     await asyncio.sleep(0)  # done callbacks of the last replies (a redirect's count leaves in one) run first
     # a topology refresh a MOVED scheduled may still be in flight (its CLUSTER SHARDS): waited for, bounded

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import textwrap
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -30,14 +29,7 @@ from .test_cluster import assert_no_leak, finish_migration, keys_on_each_primary
 # test_cluster's fixtures: a module-scoped local cluster (one for this module), a flushed client per test
 cluster = test_cluster.cluster
 rc = test_cluster.rc
-
-
-@pytest.fixture
-async def theirs(cluster: LocalCluster) -> AsyncIterator[redis_py_cluster.RedisCluster]:
-    client = redis_py_cluster.RedisCluster(host="127.0.0.1", port=cluster.servers[1].port)
-    await client.initialize()
-    yield client
-    await client.aclose()
+theirs = test_cluster.theirs  # redis-py's RedisCluster on the same cluster, for side-by-side checks
 
 
 async def assert_clean(client: RedisCluster) -> None:

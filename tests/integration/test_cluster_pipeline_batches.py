@@ -9,7 +9,6 @@ a batch followed at once. Every test is bounded and ends with nothing in flight 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -28,14 +27,7 @@ from .test_cluster import assert_no_leak, move_slot, other_primary
 
 cluster = test_cluster.cluster
 rc = test_cluster.rc
-
-
-@pytest.fixture
-async def theirs(cluster: LocalCluster) -> AsyncIterator[redis_py_cluster.RedisCluster]:
-    client = redis_py_cluster.RedisCluster(host="127.0.0.1", port=cluster.servers[1].port)
-    await client.initialize()
-    yield client
-    await client.aclose()
+theirs = test_cluster.theirs  # redis-py's RedisCluster on the same cluster, for side-by-side checks
 
 
 @pytest.fixture
