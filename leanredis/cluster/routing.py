@@ -29,10 +29,8 @@ from .slots import SINGLE_KEY, SLOTS, cross_slot_error, key_bytes, key_slot, mis
 from .targets import COMBINE, ByNode, resolve
 from .topology import ClusterNode
 
-_SINGLE_KEY = SINGLE_KEY
-
 # Read-only single-key commands (GET, HGET, ...): what the fast path of reads from replicas sends to a replica.
-_READ_SINGLE_KEY = frozenset(name for name in _SINGLE_KEY if COMMANDS[name.decode()].readonly)  # the same objects
+_READ_SINGLE_KEY = frozenset(name for name in SINGLE_KEY if COMMANDS[name.decode()].readonly)  # the same objects
 
 _MASK = SLOTS - 1  # a slot is CRC16(key) mod 16384: the low 14 bits
 
@@ -50,7 +48,7 @@ class ClusterRouting:
 
     def _send(self, args: tuple[Any, ...], parse: Any) -> CommandFuture[Any]:
         """Send ``args`` to the node serving its keys (the hot path for single-key commands)."""
-        if args[0] in _SINGLE_KEY:
+        if args[0] in SINGLE_KEY:
             key = args[1]
             if key.__class__ is not bytes:
                 key = key.encode() if key.__class__ is str else key_bytes(key)

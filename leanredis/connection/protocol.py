@@ -242,7 +242,8 @@ class RedisProtocol(Replies, SlowRoutes, Writes, asyncio.Protocol):
 
     def _answered(self, count: int) -> None:
         """A read took ``count`` futures off ``pending`` (a keeping connection's): the writes wholly answered
-        leave the kept bytes, and the room beyond what is kept goes back. Once per read, not per reply."""
+        leave the kept bytes, and the room beyond what is kept goes back. Once per read, not per reply; with
+        ``count`` 0 (kept commands left otherwise, a handshake step's), only the room beyond goes back."""
         if count:
             answered = self.answered = self.answered + count
             writes = self.kept_writes
@@ -253,18 +254,6 @@ class RedisProtocol(Replies, SlowRoutes, Writes, asyncio.Protocol):
                 while writes and writes[0][0] <= answered:
                     self.kept_bytes -= writes.popleft()[1]
         kept = self.kept_bytes + len(self.out) - self.out_unkept
-        excess = self.kept_room - kept
-        if excess > 0:  # give_back_kept_room() inlined: a read's calls are a cluster SET's too
-            self.kept_room = kept
-            self.set_kept_cap(kept)
-            budget = self.budget
-            budget.used -= excess
-            if budget.waiting:
-                budget.wake()
-
-    def give_back_kept_room(self) -> None:
-        """Replies came (or kept commands left otherwise): the room beyond the kept bytes goes back to the budget."""
-        kept = self.kept_now()
         excess = self.kept_room - kept
         if excess > 0:
             self.kept_room = kept
