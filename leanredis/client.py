@@ -142,7 +142,7 @@ class Redis(ClientPools, ClientFeatures[StrT], AllCommands[StrT]):
         trim_idle_delay: float = 1.0,
         trim_min_growth: int = 8 * 1024 * 1024,
         max_connections: int | None = None,
-        pool_timeout: float | None = DEFAULT_POOL_TIMEOUT,
+        pool_timeout: float | None = UNSET,
         pool_max_idle_time: float | None = 300.0,
         pool_max_lifetime: float | None = None,
         health_check_interval: float | None = 30.0,
@@ -313,6 +313,10 @@ class Redis(ClientPools, ClientFeatures[StrT], AllCommands[StrT]):
         self.single_connection_client = bool(single_connection_client)
         self.auto_close_connection_pool = auto_close_connection_pool is not False
         # the pool of dedicated connections (blocking commands, WATCH): made at its first use
+        if pool_timeout is UNSET:
+            # max_connections given: full means MaxConnectionsError at once, as redis.asyncio's ConnectionPool
+            # (which Redis(max_connections=N) makes there) raises; else our default bound waits for a connection
+            pool_timeout = DEFAULT_POOL_TIMEOUT if max_connections is None else 0.0
         self._pool_box.config = (
             DEFAULT_MAX_CONNECTIONS if max_connections is None else max_connections,
             pool_timeout,

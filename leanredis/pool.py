@@ -207,7 +207,8 @@ class ConnectionPool(HeldPlaces, RedisPyPoolAPI):
         self.stats_wait_timeouts += 1
         return MaxConnectionsError(
             f"Too many connections: all {self.max_connections} (max_connections) to "
-            f"{self.options.address} are in use; use a BlockingConnectionPool to wait for one"
+            f"{self.options.address} are in use; to wait for one, use a BlockingConnectionPool "
+            "or pass pool_timeout= (seconds) to the client"
         )
 
     def _count(self, conn: Any, now: float) -> None:

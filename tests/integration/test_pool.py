@@ -6,6 +6,7 @@ import asyncio
 import dataclasses
 import itertools
 import time
+from typing import Any
 
 import pytest
 
@@ -56,6 +57,52 @@ async def test_exhaustion_waits_then_times_out_with_a_clear_error(redis_server: 
         assert await client.ping() is True  # the shared connection never waited
         await client.rpush("q", "a", "b")
         assert sorted(await asyncio.gather(*held)) == [(b"q", b"a"), (b"q", b"b")]
+    finally:
+        await client.aclose()
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("module", ["redis.asyncio", "leanredis"])
+async def test_max_connections_given_without_a_wait_refuses_at_once_as_redis_py(
+    redis_server: RedisServer, module: str
+) -> None:
+    """``Redis(max_connections=1)``: redis.asyncio makes a ``ConnectionPool``, which raises MaxConnectionsError
+    at once when its connection is out; so does leanredis (``pool_timeout`` unset), for a connection taken
+    and for a blocking command alike, and the connection given back serves the next caller."""
+    import redis.asyncio
+    import redis.exceptions
+
+    lib: Any = redis.asyncio if module == "redis.asyncio" else leanredis
+    refused = redis.exceptions.MaxConnectionsError if module == "redis.asyncio" else MaxConnectionsError
+    client = lib.Redis(host="127.0.0.1", port=redis_server.port, max_connections=1)
+    try:
+        taken = await client.connection_pool.get_connection()
+        for attempt in (client.connection_pool.get_connection, lambda: client.blpop(["q"], timeout=1)):
+            started = time.perf_counter()
+            with pytest.raises(refused):
+                await asyncio.wait_for(attempt(), 10)
+            assert time.perf_counter() - started < 0.5  # refused, not after a wait
+        await client.connection_pool.release(taken)
+        await client.rpush("q", "a")
+        assert await client.blpop(["q"], timeout=1) == (b"q", b"a")
+    finally:
+        await client.aclose()
+
+
+async def test_max_connections_with_pool_timeout_waits_for_the_connection_given_back(
+    redis_server: RedisServer,
+) -> None:
+    """``pool_timeout`` given beside ``max_connections``: a caller waits for the connection instead."""
+    client = client_for(redis_server, max_connections=1, pool_timeout=10)
+    try:
+        held = asyncio.ensure_future(client.blpop("w", 5))
+        while client.connection_pool.stats()["in_use"] < 1:
+            await asyncio.sleep(0.01)
+        waiting = asyncio.ensure_future(client.blpop("w", 5))
+        while client.connection_pool.stats()["waiting"] < 1:
+            await asyncio.sleep(0.01)
+        await client.rpush("w", "a", "b")
+        assert sorted(await asyncio.gather(held, waiting)) == [(b"w", b"a"), (b"w", b"b")]
     finally:
         await client.aclose()
 

@@ -106,7 +106,7 @@ async def test_transaction_retries_on_watch_error_until_it_applies(r: leanredis.
 async def test_concurrent_read_modify_write_transactions_lose_no_update(
     r: leanredis.Redis, redis_server: RedisServer
 ) -> None:
-    client = leanredis.Redis(host="127.0.0.1", port=redis_server.port, max_connections=8)
+    client = leanredis.Redis(host="127.0.0.1", port=redis_server.port, max_connections=8, pool_timeout=20)
     await r.set("counter", "0")
     calls = 0
 
