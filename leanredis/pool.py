@@ -39,12 +39,12 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+from . import connection_classes
 from .connection import Connection
 from .exceptions import DataError, MaxConnectionsError, RedisError, ResponseError
 from .future import wake_first
 from .options import ConnectionOptions
 from .pool_api import DONE, BlockingPoolDefaults, RedisPyPoolAPI, _Done, kwargs_from_options
-from .pool_connection import PooledConnection
 from .pool_places import HeldPlaces
 
 DEFAULT_MAX_CONNECTIONS = 50
@@ -64,18 +64,24 @@ class _Slot:
 class ConnectionPool(HeldPlaces, RedisPyPoolAPI):
     """Dedicated connections to one server: bounded, aged, health-checked, never reused dirty.
 
-    ``ConnectionPool(connection_class=PooledConnection, max_connections=None, **connection_kwargs)``
+    ``ConnectionPool(connection_class=Connection, max_connections=None, **connection_kwargs)``
     as in redis-py (past ``max_connections``, ``MaxConnectionsError`` at once), or leanredis's own
     ``ConnectionPool(options, max_connections, timeout, ...)`` (waits ``timeout`` seconds).
     """
 
-    def __init__(self, connection_class: Any = PooledConnection, max_connections: Any = None,
+    def __init__(self, connection_class: Any = connection_classes.Connection, max_connections: Any = None,
                  *args: Any, **kwargs: Any) -> None:
         if isinstance(connection_class, ConnectionOptions):
             limit = DEFAULT_MAX_CONNECTIONS if max_connections is None else max_connections
             self._setup(connection_class, limit, *args, **kwargs)
-            self.connection_class = PooledConnection
-            self._connection_kwargs = kwargs_from_options(connection_class)
+            # redis-py's class for what the options say (its name shows in the pool's repr, as there)
+            options = connection_class
+            self.connection_class = (
+                connection_classes.UnixDomainSocketConnection if options.unix_socket_path is not None
+                else connection_classes.SSLConnection if options.ssl is not None
+                else connection_classes.Connection
+            )
+            self._connection_kwargs = kwargs_from_options(options)
         else:
             self._init_redis_py(connection_class, max_connections, 0, kwargs)
 

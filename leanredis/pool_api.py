@@ -17,6 +17,7 @@ import math
 from collections.abc import Generator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from . import connection_classes
 from .config import redis_py_connection_options
 from .connection_classes import SSLConnection, UnixDomainSocketConnection
 from .encoding import Encoder
@@ -291,7 +292,7 @@ class BlockingPoolDefaults:
         self,
         max_connections: int = 50,
         timeout: float | None = 20,
-        connection_class: Any = PooledConnection,
+        connection_class: Any = connection_classes.Connection,
         queue_class: Any = None,
         **connection_kwargs: Any,
     ) -> None:

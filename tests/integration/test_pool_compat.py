@@ -31,8 +31,14 @@ async def test_from_url_names_and_repr_match_redis_py_and_hide_the_password(redi
         assert ours.connection_kwargs[key] == theirs.connection_kwargs[key]
     assert ours.max_connections == theirs.max_connections == 100
     assert "sekret" not in repr(ours) and "<REDACTED>" in repr(ours)
-    assert repr(ours).startswith("<leanredis.pool.ConnectionPool(<leanredis.pool_connection.PooledConnection(")
-    assert ours.connection_class is PooledConnection
+    # redis-py's class names: Connection by default, as there (its repr shows it)
+    assert repr(ours).startswith("<leanredis.pool.ConnectionPool(<leanredis.connection_classes.Connection(")
+    assert ours.connection_class is leanredis.Connection
+    client_pool = leanredis.Redis.from_url(url(redis_server, 3)).connection_pool
+    assert client_pool.connection_class is leanredis.Connection
+    assert leanredis.Redis.from_url("unix:///tmp/x.sock").connection_pool.connection_class.__name__ == (
+        "UnixDomainSocketConnection"
+    )
     blocking = BlockingConnectionPool.from_url(url(redis_server), max_connections=7)
     their_blocking = redis.asyncio.BlockingConnectionPool.from_url(url(redis_server), max_connections=7)
     assert (blocking.max_connections, blocking.timeout) == (their_blocking.max_connections, their_blocking.timeout)

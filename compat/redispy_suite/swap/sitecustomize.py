@@ -29,8 +29,8 @@ _CLIENT = {
     "PubSub": "leanredis.pubsub.core:PubSub",
 }
 _CONNECTION = {
-    # redis-py's Connection is the pool's request/reply connection: leanredis's PooledConnection
-    "Connection": "leanredis:PooledConnection",
+    # redis-py's Connection: leanredis.Connection (the pool's request/reply connection, PooledConnection's API)
+    "Connection": "leanredis:Connection",
     "SSLConnection": "leanredis:SSLConnection",
     "UnixDomainSocketConnection": "leanredis:UnixDomainSocketConnection",
     "ConnectionPool": "leanredis:ConnectionPool",
