@@ -18,6 +18,7 @@ from .config import (
     library_info,
     make_ssl_context,
     refuse_unsupported,
+    warn_deprecated_library_args,
 )
 from .connection import Connection, check_timeout
 from .exceptions import DataError, ResponseError, warn_deprecated_alias, warn_deprecated_auto_close
@@ -236,6 +237,7 @@ class Redis(ClientPools, ClientFeatures[StrT], AllCommands[StrT]):
             keepalive_options = DEFAULT_KEEPALIVE_OPTIONS
         else:
             keepalive_options = tuple((socket_keepalive_options or {}).items())
+        warn_deprecated_library_args(lib_name, lib_version)
         lib_name, lib_version = library_info(lib_name, lib_version, driver_info)
         options = ConnectionOptions(
             host=host,

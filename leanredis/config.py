@@ -10,6 +10,7 @@ there, or it raises ``DataError`` naming it and saying why.
 
 from __future__ import annotations
 
+import dataclasses
 import ssl as ssl_module
 from collections.abc import Mapping
 from typing import Any
@@ -65,6 +66,29 @@ def make_ssl_context(
         except ssl_module.SSLError as exc:
             raise DataError(f"ssl_ciphers {ssl_ciphers!r} selects no cipher OpenSSL knows: {exc}") from None
     return context
+
+
+@dataclasses.dataclass(frozen=True)
+class DriverInfo:
+    """What a client sends with CLIENT SETINFO, as redis-py's ``DriverInfo`` names it (``formatted_name``,
+    ``lib_version``): a client's pool shows it as ``connection_kwargs["driver_info"]``, as redis-py's does."""
+
+    formatted_name: str | None
+    lib_version: str | None
+
+
+def warn_deprecated_library_args(lib_name: Any, lib_version: Any) -> None:
+    """The DeprecationWarning redis.asyncio 8.1 gives for each of ``lib_name``/``lib_version`` passed, word for word."""
+    import warnings
+
+    for name, value in (("lib_name", lib_name), ("lib_version", lib_version)):
+        if value is not UNSET:
+            warnings.warn(
+                f"Call to '__init__' function with deprecated usage of input argument/s '{name}'. (Use "
+                "'driver_info' parameter instead. lib_name and lib_version will be removed in a future version.)",
+                DeprecationWarning,
+                stacklevel=3,
+            )
 
 
 def library_info(lib_name: Any, lib_version: Any, driver_info: Any) -> tuple[str | None, str | None]:

@@ -18,7 +18,7 @@ from collections.abc import Generator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from . import connection_classes
-from .config import redis_py_connection_options
+from .config import DriverInfo, redis_py_connection_options
 from .connection_classes import SSLConnection, UnixDomainSocketConnection
 from .encoding import Encoder
 from .exceptions import ConnectionError, RedisError, ResponseError, as_redis_py
@@ -91,6 +91,9 @@ def kwargs_from_options(options: ConnectionOptions) -> dict[str, Any]:
     )
     if options.ssl is not None:
         kwargs["ssl"] = options.ssl
+    # what CLIENT SETINFO sends, as redis-py's pools say it (None: nothing sent)
+    sent = options.lib_name, options.lib_version
+    kwargs["driver_info"] = None if sent == (None, None) else DriverInfo(*sent)
     return kwargs
 
 

@@ -153,7 +153,7 @@ async def test_the_announced_length_is_charged_at_the_header_with_both_parsers(
 ) -> None:
     """100 MB announced, a byte sent every 10 ms, max_reply_bytes not passed: the budget refuses it at once."""
     client = leanredis.Redis(
-        host="127.0.0.1", port=trickler.port, protocol=2, lib_name=None, lib_version=None, parser=parser,
+        host="127.0.0.1", port=trickler.port, protocol=2, driver_info=None, parser=parser,
         max_memory_bytes=16 * MiB, socket_timeout=None,
     )
     try:

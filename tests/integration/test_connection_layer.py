@@ -31,7 +31,7 @@ pytestmark = pytest.mark.slow
 
 # with a handshake (CLIENT SETINFO), a reset fails the handshake; with none (protocol 2, no
 # lib_name, lib_version, name, password or db), only the dialer's look at the socket it opened sees it
-HANDSHAKES = {"handshake": {}, "no-handshake": {"lib_name": None, "lib_version": None, "protocol": 2}}
+HANDSHAKES = {"handshake": {}, "no-handshake": {"driver_info": None, "protocol": 2}}
 
 
 @pytest.mark.parametrize("handshake", HANDSHAKES, ids=list(HANDSHAKES))
@@ -96,7 +96,7 @@ async def test_a_socket_reset_while_credentials_are_fetched_is_never_adopted(
     proxy.mode = "reset"
     client = leanredis.Redis(
         host="127.0.0.1", port=proxy.port, credential_provider=_SlowCredentials(), protocol=2,
-        lib_name=None, lib_version=None, socket_timeout=0.5, connect_retries=0,
+        driver_info=None, socket_timeout=0.5, connect_retries=0,
     )
     try:
         seen: list[str] = []
@@ -166,7 +166,7 @@ async def test_each_connect_that_gets_no_answer_counts_once_in_the_backoff(proxy
         extra = {"credential_provider": _SlowCredentials()}  # the reset lands before any handshake write
     backoff = _CountingBackoff()
     client = leanredis.Redis(
-        host="127.0.0.1", port=proxy.port, protocol=2, lib_name=None, lib_version=None,
+        host="127.0.0.1", port=proxy.port, protocol=2, driver_info=None,
         retry=Retry(backoff, 0), socket_timeout=2, **extra,
     )
     try:

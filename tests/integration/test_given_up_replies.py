@@ -37,7 +37,7 @@ async def test_a_cancelled_command_on_a_stalled_socket_drops_it_late_reply_timeo
 ) -> None:
     fake, script = stalling
     client = leanredis.Redis(
-        host="127.0.0.1", port=fake.port, lib_name=None, lib_version=None, protocol=2,
+        host="127.0.0.1", port=fake.port, driver_info=None, protocol=2,
         socket_timeout=socket_timeout, late_reply_timeout=LATE,
     )
     loop = asyncio.get_running_loop()
@@ -76,7 +76,7 @@ async def test_a_command_cancelled_behind_one_answered_later_drops_the_socket_on
     script = StallingAt(b"slow", held=b"later")
     fake = await FakeServer(script).start()
     client = leanredis.Redis(
-        host="127.0.0.1", port=fake.port, lib_name=None, lib_version=None, protocol=2, late_reply_timeout=LATE
+        host="127.0.0.1", port=fake.port, driver_info=None, protocol=2, late_reply_timeout=LATE
     )
     loop = asyncio.get_running_loop()
     try:

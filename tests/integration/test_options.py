@@ -19,6 +19,7 @@ from redis.maint_notifications import MaintNotificationsConfig
 
 import leanredis
 from leanredis import AuthenticationError, ConnectionError, DataError, ResponseError
+from leanredis.config import DriverInfo
 from leanredis.pool import ConnectionPool
 from leanredis.retry import ConstantBackoff, NoBackoff, Retry
 from leanredis.server import RedisServer, free_port
@@ -285,12 +286,24 @@ async def test_lib_name_and_version_are_sent_with_client_setinfo(fresh_server: R
             assert "lib-name" not in info
             return
         assert info["lib-name"] == "leanredis" and info["lib-ver"] == leanredis.__version__
-    async with _client(fresh_server, lib_name="myapp", lib_version="9.9") as r:
+    # deprecated in redis-py 8.1 for driver_info: honoured, with its DeprecationWarning, one per argument
+    with pytest.warns(DeprecationWarning, match="'lib_name'.*Use 'driver_info'") as warned:
+        client = _client(fresh_server, lib_name="myapp", lib_version="9.9")
+    assert len(warned) == 2
+    async with client as r:
         info = await r.client_info()
         assert info["lib-name"] == "myapp" and info["lib-ver"] == "9.9"
-    async with _client(fresh_server, lib_name=None, lib_version=None) as r:
+        assert r.connection_pool.connection_kwargs["driver_info"] == DriverInfo("myapp", "9.9")
+    with pytest.warns(DeprecationWarning):
+        client = _client(fresh_server, lib_name=None, lib_version=None)
+    async with client as r:
         info = await r.client_info()
         assert info["lib-name"] == "" and info["lib-ver"] == ""
+        assert r.connection_pool.connection_kwargs["driver_info"] is None  # as redis-py's pool says it
+    async with _client(fresh_server, driver_info=None) as r:
+        info = await r.client_info()
+        assert info["lib-name"] == "" and info["lib-ver"] == ""
+        assert r.connection_pool.connection_kwargs["driver_info"] is None
     driver = redis.DriverInfo(name="leanredis").add_upstream_driver("django-redis", "5.4.0")
     async with _client(fresh_server, driver_info=driver) as r:
         assert (await r.client_info())["lib-name"] == "leanredis(django-redis_v5.4.0)"

@@ -71,7 +71,7 @@ def announcing(header: bytes) -> Callable[[int], Serve]:
 def plain_client(fake: FakeServer, **options: Any) -> leanredis.Redis:
     """A client whose handshake is empty (RESP2, no CLIENT SETINFO): the fake answers commands, not greetings."""
     return leanredis.Redis(
-        host="127.0.0.1", port=fake.port, lib_name=None, lib_version=None, **{"protocol": 2, **options}
+        host="127.0.0.1", port=fake.port, driver_info=None, **{"protocol": 2, **options}
     )
 
 

@@ -41,7 +41,7 @@ def retrying(port: int, retries: int, delay: float) -> leanredis.Redis:
     """A client made with a retry (so it may re-send), no handshake commands, RESP2 (the proxy cuts by bytes)."""
     return leanredis.Redis(
         host="127.0.0.1", port=port, retry=Retry(ConstantBackoff(delay), retries),
-        lib_name=None, lib_version=None, protocol=2,
+        driver_info=None, protocol=2,
     )
 
 
@@ -112,7 +112,7 @@ async def test_set_retry_on_a_client_made_without_retry_re_sends_a_read_sent_aft
     await admin.aclose()
     proxy.mode = "cut"
     proxy.cut_after = len(PING) + len(GET)  # the GET reaches the server, its reply is lost
-    client = leanredis.Redis(host="127.0.0.1", port=proxy.port, lib_name=None, lib_version=None, protocol=2)
+    client = leanredis.Redis(host="127.0.0.1", port=proxy.port, driver_info=None, protocol=2)
     try:
         if sends != "direct":
             client.set_response_callback("GET", lambda reply, **options: reply)
@@ -135,7 +135,7 @@ async def test_set_retry_on_a_client_made_without_retry_still_reports_a_write_wh
     await admin.delete("n")
     proxy.mode = "cut"
     proxy.cut_after = len(INCR)
-    client = leanredis.Redis(host="127.0.0.1", port=proxy.port, lib_name=None, lib_version=None, protocol=2)
+    client = leanredis.Redis(host="127.0.0.1", port=proxy.port, driver_info=None, protocol=2)
     try:
         client.set_retry(Retry(ConstantBackoff(0.01), 3))
         with pytest.raises(leanredis.ConnectionError) as caught:

@@ -169,7 +169,7 @@ async def test_acl_log_entries_and_reset(acl_pair, fresh_server):  # type: ignor
     await acl_pair[0].acl_setuser("limited", enabled=True, passwords="+pw", commands=["+ping"])
     # no CLIENT SETINFO at connect: "limited" may not run it, and each try would add an ACL log entry
     # (redis-py's handshake does the same), while this test counts the entries of GET and SET
-    denied = leanredis.Redis(port=fresh_server.port, username="limited", password="pw", lib_name=None, lib_version=None)
+    denied = leanredis.Redis(port=fresh_server.port, username="limited", password="pw", driver_info=None)
     try:
         assert await denied.ping() is True
         for _ in range(2):
