@@ -225,9 +225,10 @@ class ConnectionOptions:
 
     @property
     def address(self) -> str:
-        """Where the server is, for messages: host:port or the socket path (never credentials)."""
+        """Where the server is, for messages: host:port or the socket path (never credentials), as redis-py
+        says it ("Error 2 connecting to /tmp/redis.sock.")."""
         if self.unix_socket_path is not None:
-            return f"unix:{self.unix_socket_path}"
+            return self.unix_socket_path
         if ":" in self.host:
             return f"[{self.host}]:{self.port}"
         return f"{self.host}:{self.port}"

@@ -329,3 +329,24 @@ def test_ssl_verify_flags_are_added_and_removed() -> None:
     assert not context.verify_flags & ssl.VerifyFlags.VERIFY_X509_TRUSTED_FIRST
     r = leanredis.Redis(ssl=True, ssl_exclude_verify_flags=[ssl.VerifyFlags.VERIFY_X509_TRUSTED_FIRST])
     assert r.options.ssl is not None and not r.options.ssl.verify_flags & ssl.VerifyFlags.VERIFY_X509_TRUSTED_FIRST
+
+
+@pytest.mark.timeout(30)
+async def test_a_missing_unix_socket_is_named_as_redis_py_names_it(tmp_path: Path) -> None:
+    """The error starts with redis-py's words and the path as given (code and people match on it)."""
+    import redis.asyncio
+
+    path = str(tmp_path / "nobody.sock")
+    messages = []
+    for module in (redis.asyncio, leanredis):
+        client = module.Redis(unix_socket_path=path)
+        try:
+            with pytest.raises(Exception) as caught:
+                await client.set("a", "b")
+            assert isinstance(caught.value, (ConnectionError, redis.exceptions.ConnectionError))
+            messages.append(str(caught.value))
+        finally:
+            await client.aclose()
+    theirs, ours = messages
+    assert theirs.startswith(f"Error 2 connecting to {path}.")
+    assert ours.startswith(f"Error 2 connecting to {path}. No such file or directory")
