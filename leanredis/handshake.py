@@ -1,6 +1,6 @@
 """What every new socket says first, shared by the command, pool and pub/sub connections.
 
-HELLO 3 (with AUTH and SETNAME) or AUTH / CLIENT SETNAME for RESP2 (also after
+HELLO 3 (with AUTH) or AUTH for RESP2, then CLIENT SETNAME (also after
 HELLO is refused as an unknown command, when ``resp2_fallback``), then
 CLIENT SETINFO LIB-NAME / LIB-VER, then SELECT; the failures mapped to the
 errors a caller can act on. Credentials come from ``options`` or, at every
@@ -66,15 +66,14 @@ def handshake_steps(
         hello: tuple[Any, ...] = (b"HELLO", 3)
         if password is not None:
             hello += (b"AUTH", username or "default", password)
-        if options.client_name:
-            hello += (b"SETNAME", options.client_name)
         steps.append((hello, "HELLO 3"))
-    else:
-        if password is not None:
-            auth = (username, password) if username else (password,)
-            steps.append(((b"AUTH", *auth), "AUTH"))
-        if options.client_name:
-            steps.append(((b"CLIENT", b"SETNAME", options.client_name), "CLIENT SETNAME"))
+    elif password is not None:
+        auth = (username, password) if username else (password,)
+        steps.append(((b"AUTH", *auth), "AUTH"))
+    # CLIENT SETNAME on its own, not HELLO's SETNAME, as redis-py sends it: proxies and servers that take
+    # HELLO 3 (and AUTH in it) do not all take its SETNAME. Pipelined with the rest: no round trip more
+    if options.client_name:
+        steps.append(((b"CLIENT", b"SETNAME", options.client_name), "CLIENT SETNAME"))
     if options.lib_name:
         steps.append(((b"CLIENT", b"SETINFO", b"LIB-NAME", options.lib_name), "CLIENT SETINFO"))
     if options.lib_version:

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -350,3 +351,41 @@ async def test_a_missing_unix_socket_is_named_as_redis_py_names_it(tmp_path: Pat
     theirs, ours = messages
     assert theirs.startswith(f"Error 2 connecting to {path}.")
     assert ours.startswith(f"Error 2 connecting to {path}. No such file or directory")
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("module", ["redis.asyncio", "leanredis"])
+async def test_a_server_that_takes_hello_3_alone_and_client_setname_accepts_the_handshake(module: str) -> None:
+    """HELLO 3 bare and CLIENT SETNAME apart, as redis-py greets: a proxy or server that knows HELLO but
+    not its SETNAME option still lets a named client in. Anything else is answered -ERR (CLIENT SETINFO's
+    is ignored by both clients)."""
+    import redis.asyncio
+
+    from .fakes import FakeServer, split_commands
+
+    known = {
+        (b"HELLO", b"3"): b"%1\r\n$5\r\nproto\r\n:3\r\n",
+        (b"CLIENT", b"SETNAME", b"app-1"): b"+OK\r\n",
+        (b"PING",): b"+PONG\r\n",
+    }
+    seen: list[tuple[bytes, ...]] = []
+
+    async def serve(reader: Any, writer: Any) -> None:
+        buffered = b""
+        while data := await reader.read(65536):
+            commands, buffered = split_commands(buffered + data)
+            for command in commands:
+                words = tuple(command.split(b"\r\n")[2:-1:2])
+                seen.append(words)
+                writer.write(known.get(tuple(w.upper() if i < 2 else w for i, w in enumerate(words)), b"-ERR\r\n"))
+            await writer.drain()
+
+    server = await FakeServer(lambda index: serve).start()
+    lib: Any = redis.asyncio if module == "redis.asyncio" else leanredis
+    client = lib.Redis(host="127.0.0.1", port=server.port, client_name="app-1", protocol=3, socket_timeout=5)
+    try:
+        assert await client.ping() is True
+        assert (b"CLIENT", b"SETNAME", b"app-1") in seen
+    finally:
+        await client.aclose()
+        await server.aclose()
