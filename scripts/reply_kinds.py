@@ -100,6 +100,7 @@ KINDS: dict[str, str] = {
     "array[text]": "list[str]",
     "array[text-or-nil]": "list[str | None]",
     "array[int]": "list[int]",
+    "array[int-or-bulk]": "list[int | S]",  # INCREX: integers, or bulk strings after BYFLOAT
     "array[bool]": "list[bool]",
     "array[float-or-nil]": "list[float | None]",
     "array[array[int]]": "list[list[int]]",
@@ -192,6 +193,7 @@ COMMANDS: dict[str, str] = {
         "BLMOVE|BRPOPLPUSH|GET|GETDEL|GETEX|GETSET|HGET|LINDEX|LMOVE|RANDOMKEY|RPOPLPUSH".split("|"),
         "bulk-or-nil"),
     **dict.fromkeys("HINCRBYFLOAT|INCRBYFLOAT|ZINCRBY".split("|"), "float"),
+    "INCREX": "array[int-or-bulk]",
     **dict.fromkeys("GEODIST|ZSCORE".split("|"), "float-or-nil"),
     **dict.fromkeys("MEMORY USAGE".split("|"), "int-or-nil"),
     **dict.fromkeys(

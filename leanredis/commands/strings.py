@@ -162,6 +162,48 @@ class StringCommands(CommandsBase[StrT]):
         """Increment by a float: the new value as float."""
         return self._send((b"INCRBYFLOAT", name, amount), to_float)
 
+    def increx(
+        self,
+        name: KeyT,
+        *,
+        byfloat: EncodableT | None = None,
+        byint: EncodableT | None = None,
+        lbound: EncodableT | None = None,
+        ubound: EncodableT | None = None,
+        saturate: bool = False,
+        ex: ExpiryT | None = None,
+        px: ExpiryT | None = None,
+        exat: AbsExpiryT | None = None,
+        pxat: AbsExpiryT | None = None,
+        persist: bool = False,
+        enx: bool = False,
+    ) -> CommandFuture[list[int | StrT]]:
+        """INCREX (Redis 8.7+): increment within ``lbound``/``ubound`` (``saturate``: clamp, else refuse) and
+        set or keep the expiry; ``[new value, increment applied]`` (bulk strings with ``byfloat``)."""
+        if byfloat is not None and byint is not None:
+            raise DataError("increx(): byfloat and byint are mutually exclusive")
+        if sum(x is not None for x in (ex, px, exat, pxat)) + bool(persist) > 1:
+            raise DataError("increx(): ex, px, exat, pxat and persist are mutually exclusive")
+        if enx and ex is None and px is None and exat is None and pxat is None:
+            raise DataError("increx(): enx needs one of ex, px, exat or pxat")
+        args: list[Any] = [b"INCREX", name]
+        if byfloat is not None:
+            args += (b"BYFLOAT", byfloat)
+        elif byint is not None:
+            args += (b"BYINT", byint)
+        if lbound is not None:
+            args += (b"LBOUND", lbound)
+        if ubound is not None:
+            args += (b"UBOUND", ubound)
+        if saturate:
+            args.append(b"SATURATE")
+        args += _expiry(ex, px, exat, pxat)
+        if persist:
+            args.append(b"PERSIST")
+        if enx:
+            args.append(b"ENX")
+        return self._send(tuple(args), None)
+
     def decr(self, name: KeyT, amount: int = 1) -> CommandFuture[int]:
         """Decrement by ``amount`` (DECRBY): the new value."""
         return self._send((b"DECRBY", name, amount), None)

@@ -210,6 +210,7 @@ ROWS: tuple[CommandSpec, ...] = (
     _("INCR", 1, 1, 1, "write denyoom fast"),
     _("INCRBY", 1, 1, 1, "write denyoom fast"),
     _("INCRBYFLOAT", 1, 1, 1, "write denyoom fast"),
+    _("INCREX", 1, 1, 1, "write denyoom fast"),
     _("INFO", 0, 0, 0, "", route="all_primaries"),
     _("KEYS", 0, 0, 0, "readonly", route="all_primaries"),
     _("LASTSAVE", 0, 0, 0, "fast", route="default_node"),

@@ -165,6 +165,7 @@ async def every_command_bytes(r: Redis[bytes]) -> None:
     assert_type(await r.incr("k"), int)  # INCRBY: int
     assert_type(await r.incrby("k"), int)  # INCRBY: int
     assert_type(await r.incrbyfloat("k"), float)  # INCRBYFLOAT: float
+    assert_type(await r.increx("k"), list[int | bytes])  # INCREX: array[int-or-bulk]
     assert_type(await r.info(), dict[str, InfoValue])  # INFO: info
     assert_type(await r.keys(), list[bytes])  # KEYS: array[bulk]
     assert_type(await r.lastsave(), datetime.datetime | None)  # LASTSAVE: datetime-or-nil
@@ -509,6 +510,7 @@ async def every_command_str(r: Redis[str]) -> None:
     assert_type(await r.incr("k"), int)  # INCRBY: int
     assert_type(await r.incrby("k"), int)  # INCRBY: int
     assert_type(await r.incrbyfloat("k"), float)  # INCRBYFLOAT: float
+    assert_type(await r.increx("k"), list[int | str])  # INCREX: array[int-or-bulk]
     assert_type(await r.info(), dict[str, InfoValue])  # INFO: info
     assert_type(await r.keys(), list[str])  # KEYS: array[bulk]
     assert_type(await r.lastsave(), datetime.datetime | None)  # LASTSAVE: datetime-or-nil

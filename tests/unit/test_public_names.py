@@ -40,7 +40,6 @@ EXCLUDED: dict[str, str] = {
     "delex": "Redis 8.4 DELEX (experimental in redis-py); Valkey 9 has DELIFEQ instead",
     "digest": "Redis 8.4 DIGEST (experimental in redis-py)",
     "digest_local": "a local XXH3 of a value, to compare with DIGEST (Redis 8.4); needs the xxhash package",
-    "increx": "Redis 8.2+ INCREX",
     "sdiffcard": "Redis 8.2+ SDIFFCARD",
     "sunioncard": "Redis 8.2+ SUNIONCARD",
     "xackdel": "Redis 8.2 XACKDEL",
