@@ -180,6 +180,9 @@ class RedisCluster(
             max_redirects=max_redirects,
             retry_attempts=self.retry.get_retries(),
         )
+        # each slot's node connection, the router's one index per command: the manager's list itself,
+        # changed in place as the topology and the connections change (slot_table.py), never replaced
+        self._slot_connections = self.nodes_manager.slot_connections
         self.nodes_manager.pools.config = template._pool_box.config  # max_connections... per node
         self.nodes_manager.pools.counts_pubsub = template._pool_box.counts_pubsub
         self._ready = False

@@ -49,6 +49,7 @@ from .node_connection import NodeConnection
 from .pools import NodePools
 from .refresh import TopologyRefresh, _name
 from .replicas import ReadBalancer
+from .slot_table import SlotTable
 from .slots import key_slot
 from .topology import PRIMARY, REPLICA, ClusterNode, Topology, node_name
 
@@ -61,7 +62,7 @@ def _retrieve(fut: asyncio.Future[Any]) -> None:
         fut.exception()
 
 
-class NodesManager(TopologyRefresh):
+class NodesManager(TopologyRefresh, SlotTable):
     """Nodes, slot table, connections, redirects and refreshes of one ``RedisCluster``."""
 
     def __init__(
@@ -97,7 +98,7 @@ class NodesManager(TopologyRefresh):
         self.refresh_backoff_cap = refresh_backoff_cap
         self._refresh_gap = refresh_interval
         self.topology = Topology([None] * 16384, {})
-        self.slots = self.topology.slots  # the hot path reads this list
+        self._init_slot_table(self.topology.slots)  # slot_table.py: the router reads slot_connections
         self.default_node: ClusterNode | None = None
         self.reads: ReadBalancer | None = None  # reads from replicas (RedisCluster sets it)
         self.cache: Any = None  # the client-side cache (a ClusterCache), told of nodes' sockets and slot moves
@@ -126,7 +127,8 @@ class NodesManager(TopologyRefresh):
         conn = node.connection
         if conn is None:
             options = dataclasses.replace(self.options, host=node.host, port=node.port)
-            conn = node.connection = NodeConnection(options, keeps_commands=True)
+            conn = NodeConnection(options, keeps_commands=True)
+            self.link_connection(node, conn)
             conn.on_redirect = functools.partial(self.redirected, node)
             conn.on_disconnect = functools.partial(self._node_trouble, node)
             conn.on_connect_failure = functools.partial(self._node_unreachable, node)
@@ -245,7 +247,7 @@ class NodesManager(TopologyRefresh):
             self.stats_moved += 1
             self._last_change = conn._loop.time()
             self._refresh_gap = self.refresh_interval  # the topology moves: back to the quick pace
-            self.slots[error.slot_id] = target
+            self.point_slot(error.slot_id, target)
             if self.cache is not None and target is not node:
                 self.cache.node_lost(node.name)  # its slot's writes now go where this client read nothing
             self.schedule_refresh()

@@ -100,7 +100,7 @@ def repoint(manager: NodesManager, error: MovedError) -> ClusterNode:
     """A ``MOVED`` learnt: its slot points at the node it names now, a refresh is scheduled; that node."""
     target = manager.node_at(error.host, error.port)
     manager.stats_moved += 1
-    manager.slots[error.slot_id] = target
+    manager.point_slot(error.slot_id, target)
     manager.schedule_refresh()
     return target
 

@@ -242,7 +242,7 @@ class TopologyRefresh:
             if node.name not in new.nodes and node.connection is not None and node not in self.topology.nodes.values()
         ]
         self.topology = new
-        self.slots = new.slots
+        self.point_slots(new.slots)
         if self.default_node is None or self.default_node.name not in new.nodes:
             self.default_node = self._pick_default()
         for node in leaving:  # after the swap: their waiting commands are routed by the new table
@@ -262,9 +262,9 @@ class TopologyRefresh:
         replies are in (or ``retire_delay`` s)."""
         self.pools.retire(node)
         conn = node.connection
-        node.connection = None
         if conn is None:
             return
+        self.link_connection(node, None)
         if isinstance(conn, NodeConnection):
             for fut in conn.take_waiting():
                 self._reroute(node, fut, conn)
@@ -314,6 +314,8 @@ class TopologyRefresh:
     if TYPE_CHECKING:  # provided by NodesManager
 
         def connection(self, node: ClusterNode) -> Connection: ...
+        def point_slots(self, slots: list[ClusterNode | None]) -> None: ...
+        def link_connection(self, node: ClusterNode, conn: Connection | None) -> None: ...
         def _send_on(self, target: ClusterNode, fut: CommandFuture[Any], payload: Any, source: Any) -> None: ...
 
 

@@ -29,6 +29,9 @@ from .slots import SINGLE_KEY, SLOTS, cross_slot_error, key_bytes, key_slot, mis
 from .targets import COMBINE, ByNode, resolve
 from .topology import ClusterNode
 
+if TYPE_CHECKING:
+    from ..connection import Connection
+
 # Read-only single-key commands (GET, HGET, ...): what the fast path of reads from replicas sends to a replica.
 _READ_SINGLE_KEY = frozenset(name for name in SINGLE_KEY if COMMANDS[name.decode()].readonly)  # the same objects
 
@@ -39,6 +42,7 @@ class ClusterRouting:
     """``RedisCluster``'s routing (a mixin: it shares the client's state): see the module docstring."""
 
     nodes_manager: NodesManager
+    _slot_connections: list[Connection | None]  # nodes_manager.slot_connections
     _ready: bool
 
     if TYPE_CHECKING:  # provided by RedisCluster and ClusterHelpers
