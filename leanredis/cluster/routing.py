@@ -1,8 +1,9 @@
 """The router of ``RedisCluster``: where each command goes, by its keys' slot or its route.
 
 ``_send(args, parse)``: a single-key command (GET, SET, HSET, ...) is one
-slot computation (``slots.py``), one list index and the node connection's
-``execute``, inlined in the same frame; everything else reads the command table (``commands.table``): its
+slot computation (``slots.py``), one index into the slots' node connections
+(``slot_table.py``) and that connection's ``execute``, inlined in the same
+frame; everything else reads the command table (``commands.table``): its
 keys (one slot, or split by slot for MGET, MSET, DEL, UNLINK, EXISTS, TOUCH),
 or its route when keyless (every primary for DBSIZE, KEYS, FLUSHDB..., a random
 primary, the default node). ``_send_reading`` is ``_send`` when reads go to
@@ -56,49 +57,49 @@ class ClusterRouting:
             key = args[1]
             if key.__class__ is not bytes:
                 key = key.encode() if key.__class__ is str else key_bytes(key)
-            # slot_of_bytes inlined for a key without a hash tag (a call is a frame per command); 123 is
-            # ord("{"): ``b"{" in key`` first tries b"{" as an integer and raises inside, 8 times dearer
-            node = self.nodes_manager.slots[crc_hqx(key, 0) & _MASK if 123 not in key else slot_of_bytes(key)]
-            if node is not None:
-                conn = node.connection
-                if conn is not None:
-                    # The node connection's execute (Connection._execute_keeping) inlined, statement for
-                    # statement: one frame less per command, the most of what the router cost beyond the
-                    # standalone client (tests/unit/test_cluster_routing.py holds the two equal)
-                    loop = conn._loop
-                    if loop is None or (
-                        loop._thread_id != _get_ident()  # type: ignore[attr-defined]
-                        if conn._thread_check
-                        else conn._bound_thread != _get_ident() or not conn._is_running()
-                    ):  # first command, outside any loop, a new loop
-                        return conn.execute(args, parse)
-                    proto = conn._proto
-                    if (
-                        proto is None
-                        or conn._queue
-                        or len(proto.pending) >= proto.max_inflight
-                        or proto.write_paused
-                    ):
-                        return conn.execute(args, parse)  # no socket or no room: it waits, or fails
-                    try:
-                        data = _pack(args)  # type: ignore[misc]
-                    except TypeError:  # arguments hiredis cannot pack: encoded in Python, or this caller's DataError
-                        return conn.execute(args, parse)
-                    fut: CommandFuture[Any] = CommandFuture(loop=loop)
-                    fut.parse = parse
-                    fut.name = args[0]
-                    out = proto.out
-                    out += data  # kept bytes: counted from the out-buffer, then per write (RedisProtocol.kept_now)
-                    if len(out) > proto.out_cap and not conn._keep_room(proto, data, args, fut):
-                        return fut
-                    if not proto.flush_scheduled:
-                        conn._schedule_flush(proto)  # sets this iteration's deadline
-                    fut.deadline = conn._tick_deadline
-                    fut.payload = data  # the bytes object itself, kept by reference until the reply
-                    proto.pending.append(fut)
-                    if parse is raw_reply:
-                        proto.raw_pending += 1
+            # each slot's node connection (slot_table.py), None where the slot has no node or its node no
+            # connection yet (then _route makes it). slot_of_bytes inlined for a key without a hash tag (a
+            # call is a frame per command); 123 is ord("{"): ``b"{" in key`` first tries b"{" as an integer
+            # and raises inside, 8 times dearer
+            conn = self._slot_connections[crc_hqx(key, 0) & _MASK if 123 not in key else slot_of_bytes(key)]
+            if conn is not None:
+                # The node connection's execute (Connection._execute_keeping) inlined, statement for
+                # statement: one frame less per command, the most of what the router cost beyond the
+                # standalone client (tests/unit/test_cluster_routing.py holds the two equal)
+                loop = conn._loop
+                if loop is None or (
+                    loop._thread_id != _get_ident()  # type: ignore[attr-defined]
+                    if conn._thread_check
+                    else conn._bound_thread != _get_ident() or not conn._is_running()
+                ):  # first command, outside any loop, a new loop
+                    return conn.execute(args, parse)
+                proto = conn._proto
+                if (
+                    proto is None
+                    or conn._queue
+                    or len(proto.pending) >= proto.max_inflight
+                    or proto.write_paused
+                ):
+                    return conn.execute(args, parse)  # no socket or no room: it waits, or fails
+                try:
+                    data = _pack(args)  # type: ignore[misc]
+                except TypeError:  # arguments hiredis cannot pack: encoded in Python, or this caller's DataError
+                    return conn.execute(args, parse)
+                fut: CommandFuture[Any] = CommandFuture(loop=loop)
+                fut.parse = parse
+                fut.name = args[0]
+                out = proto.out
+                out += data  # kept bytes: counted from the out-buffer, then per write (RedisProtocol.kept_now)
+                if len(out) > proto.out_cap and not conn._keep_room(proto, data, args, fut):
                     return fut
+                if not proto.flush_scheduled:
+                    conn._schedule_flush(proto)  # sets this iteration's deadline
+                fut.deadline = conn._tick_deadline
+                fut.payload = data  # the bytes object itself, kept by reference until the reply
+                proto.pending.append(fut)
+                if parse is raw_reply:
+                    proto.raw_pending += 1
+                return fut
         return self._route(args, parse)
 
     def _send_reading(self, args: tuple[Any, ...], parse: Any) -> CommandFuture[Any]:
@@ -107,9 +108,9 @@ class ClusterRouting:
             key = args[1]
             if key.__class__ is not bytes:
                 key = key.encode() if key.__class__ is str else key_bytes(key)
-            node = self.nodes_manager.slots[crc_hqx(key, 0) & _MASK if 123 not in key else slot_of_bytes(key)]
-            if node is not None:
-                manager = self.nodes_manager
+            manager = self.nodes_manager
+            node = manager.slots[crc_hqx(key, 0) & _MASK if 123 not in key else slot_of_bytes(key)]
+            if node is not None:  # the node of the slot, not its connection: the read may go to a replica
                 return manager.connection(manager.reader(node)).execute(args, parse)
         return ClusterRouting._send(self, args, parse)
 

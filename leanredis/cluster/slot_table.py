@@ -37,10 +37,10 @@ class SlotTable:
         self.slots = slots
         self.slot_connections = [None] * SLOTS
 
-    def point_slot(self, slot: int, node: ClusterNode) -> None:
-        """``slot`` is ``node``'s now (a ``MOVED``)."""
+    def point_slot(self, slot: int, node: ClusterNode | None) -> None:
+        """``slot`` is ``node``'s now (a ``MOVED``), or no node's."""
         self.slots[slot] = node
-        self.slot_connections[slot] = node.connection
+        self.slot_connections[slot] = None if node is None else node.connection
 
     def point_slots(self, slots: list[ClusterNode | None]) -> None:
         """``slots`` is the slot table now (a refresh): it is kept, not copied; the connections follow it."""

@@ -664,7 +664,7 @@ async def test_a_slot_no_node_serves_fails_each_kind_of_work_clearly_until_the_r
     async with asyncio.timeout(20):
         key = "{nobody}:k"
         slot = rc.keyslot(key)
-        rc.nodes_manager.slots[slot] = None  # as after a refresh that found the slot uncovered
+        rc.nodes_manager.point_slot(slot, None)  # as after a refresh that found the slot uncovered
         with pytest.raises(leanredis.ClusterDownError, match=f"slot {slot} is not served"):
             await rc.blpop(key, 0.1)
         with pytest.raises(leanredis.ClusterDownError, match=f"slot {slot} is not served"):

@@ -93,7 +93,7 @@ def test_the_routers_fast_path_leaves_a_node_connection_as_its_execute_does(
         if max_memory < 1 << 30:  # what is left of max_memory_bytes is less than the command's two copies
             direct._proto.budget.used = routed._proto.budget.used = max_memory - 30 + sum(rooms)
         client = leanredis.RedisCluster(host="127.0.0.1", port=1)  # never connects
-        client.nodes_manager.slots = [_Node(routed)] * 16384  # type: ignore[list-item]
+        client.nodes_manager.point_slots([_Node(routed)] * 16384)  # type: ignore[arg-type]
         expected = direct.execute(args, parse)
         got = client._send(args, parse)
         states = _state(direct, expected), _state(routed, got)
@@ -124,7 +124,7 @@ def test_the_routers_fast_path_leaves_a_connection_of_a_closed_loop_to_execute(t
 
     async def second() -> tuple[bool, int]:
         client = leanredis.RedisCluster(host="127.0.0.1", port=1)  # never connects: port 1 refuses
-        client.nodes_manager.slots = [_Node(conn)] * 16384  # type: ignore[list-item]
+        client.nodes_manager.point_slots([_Node(conn)] * 16384)  # type: ignore[arg-type]
         fut = client._send((b"GET", b"k"), None)
         adopted = conn._loop is asyncio.get_running_loop() and conn._proto is None
         fut.cancel()

@@ -141,6 +141,9 @@ def test_the_routers_slot_connections_follow_every_change_of_the_slot_table_and_
         assert table[16383] is None
         manager.apply(_shards((4, [], [(0, 5460)]), (5, [], [(5461, 10922)]), (2, [], [(10923, 16383)])))
         step("slots covered again")
+        manager.point_slot(0, None)
+        step("a slot left with no node")
+        assert table[0] is None
 
         for conn in manager.connections():
             proto = conn._proto

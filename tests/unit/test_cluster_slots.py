@@ -124,7 +124,7 @@ def test_the_routers_fast_path_sends_every_key_type_to_the_node_of_its_slot(read
 
     client = leanredis.RedisCluster(host="127.0.0.1", port=1, read_from_replicas=reads)  # never connects
     manager = client.nodes_manager
-    manager.slots = _SLOT_NODES  # type: ignore[assignment]
+    manager.point_slots(_SLOT_NODES)  # type: ignore[arg-type]
     if reads:
         manager.reader = lambda node: node  # type: ignore[method-assign]
         manager.connection = lambda node: node  # type: ignore[method-assign,assignment,return-value]
@@ -140,7 +140,7 @@ def test_the_routers_fast_path_agrees_with_key_slot_on_any_bytes(key: bytes) -> 
     import leanredis
 
     client = leanredis.RedisCluster(host="127.0.0.1", port=1)
-    client.nodes_manager.slots = _SLOT_NODES  # type: ignore[assignment]
+    client.nodes_manager.point_slots(_SLOT_NODES)  # type: ignore[arg-type]
     assert client._send((b"SET", key, b"v"), None) == key_slot(key)
 
 
