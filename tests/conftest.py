@@ -65,6 +65,16 @@ def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item):  # 
     return {"asyncio": asyncio.new_event_loop}
 
 
+@pytest.fixture
+def loop_factory(pytestconfig: pytest.Config) -> Any:
+    """New event loops of the kind --loop names, for tests that run (and close) loops of their own."""
+    if pytestconfig.getoption("--loop") == "uvloop":
+        import uvloop
+
+        return uvloop.new_event_loop
+    return asyncio.new_event_loop
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     try:
         binary = _binary(config.getoption("--server"))

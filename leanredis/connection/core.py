@@ -481,9 +481,14 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf, Packing, TimedCall
             self.budget.unqueue(unit)
 
     def _schedule_flush(self, proto: RedisProtocol) -> None:
-        """First command of a loop iteration: one write later, one deadline for all."""
+        """First command of a loop iteration: one write later (one callback writes every connection of the loop
+        that asked, ``flusher.py``), one deadline for all."""
         proto.flush_scheduled = True
-        self._loop.call_soon(proto.flush)
+        flusher = self._flusher
+        if not flusher.scheduled:
+            self._loop.call_soon(flusher.run)
+            flusher.scheduled = True
+        flusher.protos.append(proto)
         if self._default_timeout is not None:
             deadline = self._tick_deadline = self._loop.time() + self._default_timeout
             if self._timer is None or self._timer.when() > deadline:

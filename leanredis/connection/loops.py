@@ -5,7 +5,8 @@ connection's state). A connection may be built outside a loop (redis-py
 allows it) and is bound at its first command; a command called outside any
 loop is a coroutine that sends when run; a connection left on a loop that
 has closed (``asyncio.run`` twice with one client) drops what belonged to
-it. The idle trim (``memory.IdleTrim``) is bound with the loop.
+it. The idle trim (``memory.IdleTrim``) and the loop's flusher (``flusher.py``: one
+callback writes every connection of the loop) are bound with the loop.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ..future import CommandFuture, watch_give_ups
 from ..memory import IdleTrim
 from .deadlines import PerCallDeadlines
+from .flusher import Flusher, flusher_of
 
 if TYPE_CHECKING:
     from ..budget import MemoryBudget
@@ -54,6 +56,7 @@ class LoopBinding:
     _thread_check: bool
     _bound_thread: int
     _is_running: Callable[[], bool]
+    _flusher: Flusher
     _proto: RedisProtocol | None
     _queue: deque[CommandFuture[Any]]
     _connecting: asyncio.Task[None] | None
@@ -119,6 +122,7 @@ class LoopBinding:
         self._is_running = loop.is_running if loop is not None else bool
         if loop is not None:
             watch_give_ups(loop, self)
+            self._flusher = flusher_of(loop)  # found here, once: the first command of an iteration hands it the socket
         if self.trim is not None:
             self.trim.cancel()
         self.trim = None

@@ -79,6 +79,24 @@ async def test_kept_commands_are_charged_to_max_memory_bytes_and_given_back_once
     assert sum(parts.values()) == budget.used
 
 
+async def test_one_callback_writes_every_node_a_burst_reached(rc: RedisCluster) -> None:
+    keys = {rc.get_node_from_key(key).name: key for key in keys_on_each_primary(rc)}  # type: ignore[union-attr]
+    first, *rest = keys.values()
+    async with asyncio.timeout(10):
+        await asyncio.gather(*(rc.set(key, "warm") for key in keys.values()))  # every node connected
+        conns = [rc.get_node_from_key(key).connection for key in keys.values()]  # type: ignore[union-attr]
+        before = [conn.stats_writes for conn in conns]  # type: ignore[union-attr]
+        seen: list[list[int]] = []
+        replies = [rc.set(first, "1")]
+        # between the first node's command and the others': with a write scheduled per node it would run
+        # before theirs; with one callback for every connection of the loop, all three were written before it
+        asyncio.get_running_loop().call_soon(lambda: seen.append([c.stats_writes for c in conns]))  # type: ignore[union-attr]
+        replies += [rc.set(key, "1") for key in rest]
+        assert await asyncio.gather(*replies) == [True, True, True]
+    assert seen == [[count + 1 for count in before]]
+    await assert_no_leak(rc)
+
+
 async def test_awaiting_a_cluster_client_initializes_it_as_redis_asyncio_does(cluster: LocalCluster) -> None:
     import redis.asyncio
 
