@@ -486,7 +486,7 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf, Packing, TimedCall
         proto.flush_scheduled = True
         flusher = self._flusher
         if not flusher.scheduled:
-            self._loop.call_soon(flusher.run)
+            self._loop.call_soon(self._flush_all)
             flusher.scheduled = True
         flusher.protos.append(proto)
         if self._default_timeout is not None:

@@ -49,9 +49,8 @@ class Flusher:
         runs are written by this run.
         """
         protos = self.protos
-        pop = protos.popleft
-        while protos:
-            proto = pop()
+        while protos:  # mostly one to three: popleft called each time, cheaper than binding it once
+            proto = protos.popleft()
             try:
                 proto.flush()
             except (SystemExit, KeyboardInterrupt):

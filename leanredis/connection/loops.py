@@ -57,6 +57,7 @@ class LoopBinding:
     _bound_thread: int
     _is_running: Callable[[], bool]
     _flusher: Flusher
+    _flush_all: Callable[[], None]
     _proto: RedisProtocol | None
     _queue: deque[CommandFuture[Any]]
     _connecting: asyncio.Task[None] | None
@@ -123,6 +124,7 @@ class LoopBinding:
         if loop is not None:
             watch_give_ups(loop, self)
             self._flusher = flusher_of(loop)  # found here, once: the first command of an iteration hands it the socket
+            self._flush_all = self._flusher.run  # bound once, not at each iteration's call_soon
         if self.trim is not None:
             self.trim.cancel()
         self.trim = None
