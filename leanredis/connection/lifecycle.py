@@ -72,6 +72,7 @@ class Lifecycle:
     _late_watch: bool
     on_connect: Callable[[], None] | None
     on_disconnect: Callable[[], None] | None
+    _abandon_closed_loop: Callable[[], None]  # LoopBinding's
     # connect attempts that failed in a row (since the last success, or aclose) and when the first
     # of them started; the streak's end, from which the next backoff delay counts; whether a whole
     # series failed (the server is known down: no more series, one attempt per caller's wait)
@@ -291,6 +292,9 @@ class Lifecycle:
     async def aclose(self) -> None:
         """Close the socket; every pending and queued command fails once with ConnectionError."""
         self._closed = True
+        loop = self._loop
+        if loop is not None and loop.is_closed():  # last used under an asyncio.run that has ended: nothing
+            self._abandon_closed_loop()  # of it can run again, and closing its transport would raise
         try:
             connecting = self._connecting
             if connecting is not None and not connecting.done():

@@ -100,6 +100,8 @@ class LoopBinding:
 
     def _abandon_closed_loop(self) -> None:
         """Forget every object of a loop that was closed under us: none of it can run again."""
+        if self._proto is not None:
+            self._proto.forget()  # what it held of max_memory_bytes goes back: one socket's worth per new loop
         self._proto = None  # its transport and socket go with the old loop's objects
         self.budget.unqueue_all(self._queue)
         self._queue = deque()

@@ -374,6 +374,23 @@ class RedisProtocol(Replies, SlowRoutes, Writes, asyncio.Protocol):
         if owner is not None:
             owner._on_lost(self, exc)
 
+    def forget(self) -> None:
+        """Its loop was closed under it (a client used again from a new ``asyncio.run``): nothing of it can run
+        again. What it held leaves the budget, as ``connection_lost`` would have given it back; its callers
+        are futures of the closed loop, dropped with it. The socket closes with its transport's collection."""
+        if self.closed:
+            return  # connection_lost gave everything back already
+        self.closed = True
+        self._owner = None
+        self.pending = deque()
+        self._give_back()
+        budget = self.budget
+        budget.protocols.discard(self)
+        if self.socket_charged:
+            self.socket_charged = False
+            budget.used -= CONNECTION_OVERHEAD
+            budget.connections -= CONNECTION_OVERHEAD
+
     # -- used by the owner and the dialer ------------------------------------------------
     def _broken(self, exc: BaseException) -> None:
         """The byte stream cannot be trusted: fail everything, close the socket."""

@@ -135,6 +135,31 @@ def test_one_client_survives_two_asyncio_run_calls(redis_server: RedisServer) ->
     assert asyncio.run(r.get("fire-and-forget")) == b"x"
 
 
+def test_a_client_used_from_many_asyncio_run_calls_holds_one_socket_of_its_memory_budget(
+    redis_server: RedisServer,
+) -> None:
+    """Each asyncio.run closes the loop under the client's socket; the next call connects again. What the old
+    socket held of max_memory_bytes goes back with it: a process that runs a loop per job does not use up
+    its budget after some thousands of jobs."""
+    import gc
+
+    r = leanredis.Redis(host="127.0.0.1", port=redis_server.port)
+    budget = r.connection.budget
+
+    async def use(i: int) -> object:
+        await r.set("k", i)
+        return await r.get("k")
+
+    assert asyncio.run(use(0)) == b"0"
+    after_first = budget.used
+    for i in range(1, 21):
+        assert asyncio.run(use(i)) == str(i).encode()
+    gc.collect()
+    assert len(budget.protocols) == 1  # the socket of the last loop only
+    assert budget.used <= after_first  # not 20 sockets' worth more
+    asyncio.run(r.aclose())
+
+
 async def test_a_client_used_from_a_loop_running_in_another_thread_says_so(r: leanredis.Redis) -> None:
     import threading
 
