@@ -359,13 +359,7 @@ class RedisProtocol(Replies, SlowRoutes, Writes, asyncio.Protocol):
                     continue
                 fut.set_exception(err)
         pending.clear()
-        self._give_back()
-        budget = self.budget
-        budget.protocols.discard(self)
-        if self.socket_charged:
-            self.socket_charged = False
-            budget.used -= CONNECTION_OVERHEAD
-            budget.connections -= CONNECTION_OVERHEAD
+        self._leave_budget()
         self._reader = None
         self._fast_reader = None
         self.transport = None
@@ -383,6 +377,10 @@ class RedisProtocol(Replies, SlowRoutes, Writes, asyncio.Protocol):
         self.closed = True
         self._owner = None
         self.pending = deque()
+        self._leave_budget()
+
+    def _leave_budget(self) -> None:
+        """Everything this socket held leaves the budget, its overhead too (the socket is gone)."""
         self._give_back()
         budget = self.budget
         budget.protocols.discard(self)
