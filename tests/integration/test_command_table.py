@@ -68,8 +68,9 @@ MISSING: dict[str, dict[str, str]] = {
         "DELIFEQ": "Valkey 9",
         "MSETEX": "Valkey 9",
         "SCRIPT SHOW": "Valkey 8",
+        "INCREX": "Redis 8.7",
     },
-    "valkey": {},
+    "valkey": {"INCREX": "Redis 8.7"},
 }
 
 # Rows the table adds on purpose: the server does not list them as commands.
