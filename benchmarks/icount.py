@@ -24,7 +24,10 @@ Each client runs benchmarks/perf.py twice under callgrind, with --small and
 --large commands; the difference of the two totals over the difference of
 the counts is the cost of one command (start-up and imports cancel out).
 Wall-clock figures on this shared 2-core machine move by 20% from run to
-run; these do not move by 1%. Instructions are not time (a memcpy or a
+run; these do not move by 1%. The servers run on the last core and the
+counted client on the first (``--no-pin``: anywhere), so that a server never
+waits for the client's core: that changed how many replies each read
+brought, and the cluster's count moved 3-4% between runs. Instructions are not time (a memcpy or a
 sprintf is cheap per instruction, the interpreter's dispatch is not), so
 read them beside the timed benchmarks, not instead of them.
 
@@ -38,6 +41,8 @@ fast path only for the exact C Future type.
 from __future__ import annotations
 
 import argparse
+import functools
+import os
 import re
 import shutil
 import subprocess
@@ -64,12 +69,13 @@ def perf_flags(spec: str) -> tuple[str, list[str]]:
     return client, flags
 
 
-def count(port: int, spec: str, mode: str, n: int, concurrency: int) -> int:
+def count(port: int, spec: str, mode: str, n: int, concurrency: int, core: int | None = None) -> int:
     client, flags = perf_flags(spec)
     cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, str(PERF)]
     cmd += ["--client", client, "--mode", mode, "--n", str(n), "--concurrency", str(concurrency)]
     cmd += ["--port", str(port), *flags]
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
+    pin = None if core is None else functools.partial(os.sched_setaffinity, 0, {core})
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=1800, preexec_fn=pin)
     found = re.search(r"Collected : (\d+)", out.stderr)
     if out.returncode != 0 or not found:
         raise RuntimeError(f"{client}: callgrind run failed: {out.stderr.strip()[-300:]}")
@@ -86,12 +92,20 @@ def main() -> None:
     p.add_argument("--large", type=int, default=30_000)
     p.add_argument("--server", default=None)
     p.add_argument("--cluster", action="store_true", help="also a local cluster, for the specs with :cluster")
+    p.add_argument("--no-pin", action="store_true", help="leave the client and the servers on any core")
     a = p.parse_args()
     if a.clients is None:
         a.clients = CLUSTER_CLIENTS if a.cluster else "limit,limit-sub,leanredis,redispy"
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is not installed (Debian: apt-get install valgrind)")
     rows = []
+    # The servers on the last core, the counted client on the first: a server waiting for the client's core
+    # changes how many replies each read brings, and with it the count (the cluster's moved 3-4% between runs
+    # on 2 cores; pinned, it held within 0.2%). The count is the client's instructions either way
+    cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    client_core = cores[0] if len(cores) >= 2 and not a.no_pin else None
+    if client_core is not None:
+        os.sched_setaffinity(0, {cores[-1]})  # the servers started below inherit it
     with ExitStack() as stack:
         server = stack.enter_context(RedisServer(a.server))
         cluster_port = None
@@ -111,8 +125,8 @@ def main() -> None:
             small, large = a.small // scale, a.large // scale
             try:
                 per = (
-                    count(port, client, a.mode, large, a.concurrency)
-                    - count(port, client, a.mode, small, a.concurrency)
+                    count(port, client, a.mode, large, a.concurrency, client_core)
+                    - count(port, client, a.mode, small, a.concurrency, client_core)
                 ) / (large - small)
             except RuntimeError as exc:
                 print(f"  {client:<10} failed: {exc}", flush=True)
