@@ -184,12 +184,13 @@ async def test_idle_connections_are_closed_after_max_idle_time(redis_server: Red
 
 
 async def test_connections_are_replaced_after_max_lifetime(redis_server: RedisServer) -> None:
-    client = client_for(redis_server, pool_max_lifetime=0.2, pool_max_idle_time=None)
+    # a lifetime two short BLPOPs outlast only on a machine stalled for a second (0.2 s did, under load)
+    client = client_for(redis_server, pool_max_lifetime=1.0, pool_max_idle_time=None)
     try:
         await client.blpop("q", 0.01)
         await client.blpop("q", 0.01)
         assert client.connection_pool.stats()["created"] == 1
-        await asyncio.sleep(0.3)
+        await asyncio.sleep(1.1)
         await client.blpop("q", 0.01)
         stats = client.connection_pool.stats()
         assert (stats["created"], stats["expired"]) == (2, 1)
