@@ -17,9 +17,8 @@ import math
 from collections.abc import Generator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from . import connection_classes
 from .config import DriverInfo, redis_py_connection_options
-from .connection_classes import SSLConnection, UnixDomainSocketConnection
+from .connection_classes import Connection, SSLConnection, UnixDomainSocketConnection
 from .encoding import Encoder
 from .exceptions import ConnectionError, RedisError, ResponseError, as_redis_py
 from .exceptions import TimeoutError as LeanTimeoutError
@@ -295,7 +294,7 @@ class BlockingPoolDefaults:
         self,
         max_connections: int = 50,
         timeout: float | None = 20,
-        connection_class: Any = connection_classes.Connection,
+        connection_class: Any = Connection,
         queue_class: Any = None,
         **connection_kwargs: Any,
     ) -> None:
