@@ -91,43 +91,33 @@ async def _empty_on_error(sent: Awaitable[Any], empty: EmptyOnError) -> Any:
         return empty.factory()
 
 
-def seconds(value: ExpiryT, name: str = "ex") -> int:
-    """An expiry in whole seconds from int or timedelta (redis-py's conversion)."""
+def seconds(value: ExpiryT) -> Any:
+    """An expiry in seconds: a timedelta as whole seconds, anything else sent as it is (redis-py's
+    EXPIRE and SETEX: the server refuses what is not an integer)."""
     if isinstance(value, timedelta):
         return int(value.total_seconds())
-    _check_number(value, name)
-    return int(value)
+    return value
 
 
-def milliseconds(value: ExpiryT, name: str = "px") -> int:
-    """An expiry in milliseconds from int or timedelta."""
+def milliseconds(value: ExpiryT) -> Any:
+    """An expiry in milliseconds: a timedelta converted, anything else sent as it is."""
     if isinstance(value, timedelta):
         return int(value.total_seconds() * 1000)
-    _check_number(value, name)
-    return int(value)
+    return value
 
 
-def unix_seconds(value: AbsExpiryT, name: str = "exat") -> int:
-    """An absolute time in Unix seconds from int or datetime."""
+def unix_seconds(value: AbsExpiryT) -> Any:
+    """An absolute time in Unix seconds: a datetime converted, anything else sent as it is."""
     if isinstance(value, datetime):
         return int(value.timestamp())
-    _check_number(value, name)
-    return int(value)
+    return value
 
 
-def unix_milliseconds(value: AbsExpiryT, name: str = "pxat") -> int:
-    """An absolute time in Unix milliseconds from int or datetime."""
+def unix_milliseconds(value: AbsExpiryT) -> Any:
+    """An absolute time in Unix milliseconds: a datetime converted, anything else sent as it is."""
     if isinstance(value, datetime):
         return int(value.timestamp() * 1000)
-    _check_number(value, name)
-    return int(value)
-
-
-def _check_number(value: object, name: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        from ..exceptions import DataError
-
-        raise DataError(f"{name} must be an int, float or timedelta/datetime, not {type(value).__name__}")
+    return value
 
 
 def expiry_words(

@@ -48,28 +48,28 @@ class KeyCommands(CommandsBase[StrT]):
         self, name: KeyT, time: ExpiryT, nx: bool = False, xx: bool = False, gt: bool = False, lt: bool = False
     ) -> CommandFuture[bool]:
         """Expire ``name`` in ``time`` seconds (int or timedelta): True if the timeout was set."""
-        args = (b"EXPIRE", name, seconds(time, "time"))
+        args = (b"EXPIRE", name, seconds(time))
         return self._send(args + _expire_options("expire", nx, xx, gt, lt), to_bool)
 
     def pexpire(
         self, name: KeyT, time: ExpiryT, nx: bool = False, xx: bool = False, gt: bool = False, lt: bool = False
     ) -> CommandFuture[bool]:
         """Expire ``name`` in ``time`` milliseconds (int or timedelta): True if the timeout was set."""
-        args = (b"PEXPIRE", name, milliseconds(time, "time"))
+        args = (b"PEXPIRE", name, milliseconds(time))
         return self._send(args + _expire_options("pexpire", nx, xx, gt, lt), to_bool)
 
     def expireat(
         self, name: KeyT, when: AbsExpiryT, nx: bool = False, xx: bool = False, gt: bool = False, lt: bool = False
     ) -> CommandFuture[bool]:
         """Expire ``name`` at ``when`` (Unix seconds or datetime): True if the timeout was set."""
-        args = (b"EXPIREAT", name, unix_seconds(when, "when"))
+        args = (b"EXPIREAT", name, unix_seconds(when))
         return self._send(args + _expire_options("expireat", nx, xx, gt, lt), to_bool)
 
     def pexpireat(
         self, name: KeyT, when: AbsExpiryT, nx: bool = False, xx: bool = False, gt: bool = False, lt: bool = False
     ) -> CommandFuture[bool]:
         """Expire ``name`` at ``when`` (Unix milliseconds or datetime): True if the timeout was set."""
-        args = (b"PEXPIREAT", name, unix_milliseconds(when, "when"))
+        args = (b"PEXPIREAT", name, unix_milliseconds(when))
         return self._send(args + _expire_options("pexpireat", nx, xx, gt, lt), to_bool)
 
     def ttl(self, name: KeyT) -> CommandFuture[int]:

@@ -20,8 +20,6 @@ from .base import (
     milliseconds,
     option_word,
     seconds,
-    unix_milliseconds,
-    unix_seconds,
 )
 from .parsers import bool_ok, register, to_bool, to_float
 
@@ -102,7 +100,7 @@ class StringCommands(CommandsBase[StrT]):
         condition = [(word, match) for word, match in conditions if match is not None]
         if bool(nx) + bool(xx) + len(condition) > 1:
             raise DataError("set(): nx, xx, ifeq, ifne, ifdeq and ifdne are mutually exclusive")
-        args: list[Any] = [b"SET", name, value, *_expiry(ex, px, exat, pxat)]
+        args: list[Any] = [b"SET", name, value, *_expiry("set", ex, px, exat, pxat)]
         if keepttl:
             args.append(b"KEEPTTL")
         if nx:
@@ -197,7 +195,7 @@ class StringCommands(CommandsBase[StrT]):
             args += (b"UBOUND", ubound)
         if saturate:
             args.append(b"SATURATE")
-        args += _expiry(ex, px, exat, pxat)
+        args += _expiry("increx", ex, px, exat, pxat)
         if persist:
             args.append(b"PERSIST")
         if enx:
@@ -248,7 +246,7 @@ class StringCommands(CommandsBase[StrT]):
         """Get the value and set or clear its expiry."""
         if sum(x is not None for x in (ex, px, exat, pxat)) + bool(persist) > 1:
             raise DataError("getex(): ex, px, exat, pxat and persist are mutually exclusive")
-        args: list[Any] = [b"GETEX", name, *_expiry(ex, px, exat, pxat)]
+        args: list[Any] = [b"GETEX", name, *_expiry("getex", ex, px, exat, pxat)]
         if persist:
             args.append(b"PERSIST")
         return self._send(tuple(args), None)
@@ -263,11 +261,11 @@ class StringCommands(CommandsBase[StrT]):
 
     def setex(self, name: KeyT, time: ExpiryT, value: EncodableT) -> CommandFuture[bool]:
         """Set with an expiry in seconds: True."""
-        return self._send((b"SETEX", name, seconds(time, "time"), value), bool_ok)
+        return self._send((b"SETEX", name, seconds(time), value), bool_ok)
 
     def psetex(self, name: KeyT, time_ms: ExpiryT, value: EncodableT) -> CommandFuture[bool]:
         """Set with an expiry in milliseconds: True."""
-        return self._send((b"PSETEX", name, milliseconds(time_ms, "time_ms"), value), bool_ok)
+        return self._send((b"PSETEX", name, milliseconds(time_ms), value), bool_ok)
 
     @overload
     def lcs(
@@ -322,17 +320,10 @@ def lcs_reply(reply: Any) -> Any:
     return reply
 
 
-def _expiry(ex: Any, px: Any, exat: Any, pxat: Any) -> list[Any]:
-    """EX/PX/EXAT/PXAT arguments (the caller checked that at most one is given)."""
-    if ex is not None:
-        return [b"EX", seconds(ex)]
-    if px is not None:
-        return [b"PX", milliseconds(px)]
-    if exat is not None:
-        return [b"EXAT", unix_seconds(exat)]
-    if pxat is not None:
-        return [b"PXAT", unix_milliseconds(pxat)]
-    return []
+def _expiry(command: str, ex: Any, px: Any, exat: Any, pxat: Any) -> list[Any]:
+    """EX/PX/EXAT/PXAT arguments (the caller checked that at most one is given), converted and refused
+    as redis-py's SET does."""
+    return expiry_words(command, ex, px, exat, pxat, ("", False))
 
 
 def _pairs(mapping: Mapping[Any, Any], command: str) -> list[Any]:
