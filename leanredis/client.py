@@ -17,7 +17,9 @@ from .config import (
     UNSET,
     library_info,
     make_ssl_context,
+    quiet_deprecations,
     refuse_unsupported,
+    warn_deprecated_argument,
     warn_deprecated_library_args,
 )
 from .connection import Connection, check_timeout
@@ -156,7 +158,7 @@ class Redis(ClientPools, ClientFeatures[StrT], AllCommands[StrT]):
         socket_read_size: int = 65536,
         socket_keepalive_options: Mapping[int, int | bytes] | None = UNSET,
         connection_pool: Any = None,
-        retry_on_timeout: bool = False,
+        retry_on_timeout: bool = UNSET,
         retry: Any = UNSET,
         retry_on_error: list[type[BaseException]] | None = None,
         ssl_include_verify_flags: list[ssl_module.VerifyFlags] | None = None,
@@ -192,6 +194,10 @@ class Redis(ClientPools, ClientFeatures[StrT], AllCommands[StrT]):
             raise DataError(f"Redis() got unknown option(s): {', '.join(sorted(unknown))}")
         if auto_close_connection_pool is not None:
             warn_deprecated_auto_close()
+        if retry_on_timeout is UNSET:
+            retry_on_timeout = False
+        elif not quiet_deprecations.get():
+            warn_deprecated_argument("retry_on_timeout", "TimeoutError is included by default.", "6.0.0")
         refuse_unsupported(event_dispatcher, redis_connect_func, maint_notifications_config, legacy_responses)
         if connection_pool is not None:
             self._init_from_pool(connection_pool, single_connection_client)
@@ -423,7 +429,12 @@ class Redis(ClientPools, ClientFeatures[StrT], AllCommands[StrT]):
         ``rediss://`` (TLS) or ``unix:///path?db=N``; keyword arguments win over the URL."""
         options = parse_url(url)
         options.update(kwargs)
-        return cls(**options)
+        # redis-py hands a URL's options to its pool, whose arguments are not deprecated
+        token = quiet_deprecations.set(True)
+        try:
+            return cls(**options)
+        finally:
+            quiet_deprecations.reset(token)
 
     def client(self) -> Redis[StrT]:
         """A client with the same options on a connection of its own, ``single_connection_client=True``.

@@ -10,6 +10,7 @@ there, or it raises ``DataError`` naming it and saying why.
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import ssl as ssl_module
 from collections.abc import Mapping
@@ -77,16 +78,29 @@ class DriverInfo:
     lib_version: str | None
 
 
-def warn_deprecated_library_args(lib_name: Any, lib_version: Any) -> None:
-    """The DeprecationWarning redis.asyncio 8.1 gives for each of ``lib_name``/``lib_version`` passed, word for word."""
+# Set while leanredis builds a client from a URL's or a pool's options: redis-py gives those to its pool,
+# whose arguments are not deprecated, so no warning names them.
+quiet_deprecations: contextvars.ContextVar[bool] = contextvars.ContextVar("quiet_deprecations", default=False)
+
+
+def warn_deprecated_argument(name: str, reason: str, version: str = "", stacklevel: int = 2) -> None:
+    """The DeprecationWarning redis-py 8.1 gives for a deprecated argument passed to ``__init__``, word for word;
+    ``stacklevel`` counts from the caller of this function, as ``warnings.warn``'s does."""
     import warnings
 
+    message = f"Call to '__init__' function with deprecated usage of input argument/s '{name}'. ({reason})"
+    if version:
+        message += f" -- Deprecated since version {version}."
+    warnings.warn(message, DeprecationWarning, stacklevel=stacklevel + 1)
+
+
+def warn_deprecated_library_args(lib_name: Any, lib_version: Any) -> None:
+    """The DeprecationWarning redis.asyncio 8.1 gives for each of ``lib_name``/``lib_version`` passed, word for word."""
     for name, value in (("lib_name", lib_name), ("lib_version", lib_version)):
         if value is not UNSET:
-            warnings.warn(
-                f"Call to '__init__' function with deprecated usage of input argument/s '{name}'. (Use "
-                "'driver_info' parameter instead. lib_name and lib_version will be removed in a future version.)",
-                DeprecationWarning,
+            warn_deprecated_argument(
+                name,
+                "Use 'driver_info' parameter instead. lib_name and lib_version will be removed in a future version.",
                 stacklevel=3,
             )
 

@@ -247,6 +247,18 @@ def warn_deprecated_auto_close() -> None:
     )
 
 
+def warn_deprecated_call(name: str, reason: str, version: str) -> None:
+    """The DeprecationWarning redis-py 8.1 gives for a deprecated method, word for word, pointing at the line
+    that called the method (this helper's caller's caller)."""
+    import warnings
+
+    warnings.warn(
+        f"Call to deprecated {name}. ({reason}) -- Deprecated since version {version}.",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+
+
 def warn_deprecated_alias(name: str) -> None:
     """The DeprecationWarning redis.asyncio gives for its old ``close()``/``reset()`` aliases, word for word,
     pointing at the caller's line."""

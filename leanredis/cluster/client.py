@@ -22,6 +22,7 @@ from ..cache import CacheConfig
 from ..client import Redis
 from ..commands import AllCommands
 from ..commands.funnel import own
+from ..config import UNSET, warn_deprecated_argument
 from ..exceptions import ClusterDownError, DataError, RedisClusterException
 from ..future import CommandFuture
 from ..keyspace_notifications import ClusterKeyspaceNotifications
@@ -52,6 +53,13 @@ else:
 
 # Options of redis-py's RedisCluster that mean nothing here yet; refused by name rather than ignored.
 _NOT_YET = ("address_remap",)
+
+
+# redis-py 8.1's deprecated arguments of RedisCluster(): (reason, since version)
+_DEPRECATED = {
+    "read_from_replicas": ("Please configure the 'load_balancing_strategy' instead", "5.3.0"),
+    "cluster_error_retry_attempts": ("Please configure the 'retry' object instead", "6.0.0"),
+}
 
 
 class RedisCluster(
@@ -115,12 +123,20 @@ class RedisCluster(
         startup_nodes: Sequence[ClusterNode] | None = None,
         require_full_coverage: bool = True,
         max_redirects: int = 16,
-        cluster_error_retry_attempts: int = 3,
-        read_from_replicas: bool = False,
+        cluster_error_retry_attempts: int = UNSET,
+        read_from_replicas: bool = UNSET,
         load_balancing_strategy: Any = None,
         availability_zone: str | None = None,
         **kwargs: Any,
     ) -> None:
+        if read_from_replicas is UNSET:
+            read_from_replicas = False
+        else:
+            warn_deprecated_argument("read_from_replicas", *_DEPRECATED["read_from_replicas"])
+        if cluster_error_retry_attempts is UNSET:
+            cluster_error_retry_attempts = 3
+        else:
+            warn_deprecated_argument("cluster_error_retry_attempts", *_DEPRECATED["cluster_error_retry_attempts"])
         for name in _NOT_YET:
             if kwargs.get(name):
                 raise DataError(

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from typing import Any, Literal, overload
 
-from ..exceptions import DataError
+from ..exceptions import DataError, warn_deprecated_call
 from ..future import CommandFuture
 from ..typed import StrT
 from .base import CommandsBase, EncodableT, FieldT, KeyT
@@ -75,7 +74,7 @@ class HashCommands(CommandsBase[StrT]):
 
     def hmset(self, name: KeyT, mapping: Mapping[FieldT, EncodableT]) -> CommandFuture[bool]:
         """Deprecated alias of ``hset(name, mapping=...)`` (HMSET): True."""
-        warnings.warn("hmset() is deprecated, use hset(name, mapping=...)", DeprecationWarning, stacklevel=2)
+        warn_deprecated_call("hmset", "Use 'hset' instead.", "4.0.0")
         if not mapping:
             raise DataError("hmset() needs a non-empty mapping")
         args: list[Any] = [b"HMSET", name]

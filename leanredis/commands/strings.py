@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Mapping, Sequence
 from typing import Any, Literal, overload
 
-from ..exceptions import DataError
+from ..exceptions import DataError, warn_deprecated_call
 from ..future import CommandFuture
 from ..typed import RespValue, StrT
 from .base import (
@@ -260,7 +260,8 @@ class StringCommands(CommandsBase[StrT]):
         return self._send((b"SETNX", name, value), to_bool)
 
     def setex(self, name: KeyT, time: ExpiryT, value: EncodableT) -> CommandFuture[bool]:
-        """Set with an expiry in seconds: True."""
+        """Set with an expiry in seconds: True (deprecated by redis-py in favour of ``set(ex=...)``)."""
+        warn_deprecated_call("setex", "Use 'set' instead.", "2.6.12")
         return self._send((b"SETEX", name, seconds(time), value), bool_ok)
 
     def psetex(self, name: KeyT, time_ms: ExpiryT, value: EncodableT) -> CommandFuture[bool]:
