@@ -102,6 +102,11 @@ class ClientFeatures(Generic[StrT]):
         """Attach ``func`` as ``self.<funcname>``: how redis-py users plug in a module's namespace."""
         setattr(self, funcname, func)
 
+    def get_connection_kwargs(self) -> dict[str, Any]:
+        """redis-py's ``connection_pool.connection_kwargs``: the options of this client's connections, by
+        redis-py's names (``client.options`` has all of leanredis's)."""
+        return self.connection_pool.connection_kwargs  # type: ignore[attr-defined,no-any-return]
+
     def get_encoder(self) -> Encoder:
         """redis-py's ``Encoder`` with this client's encoding, encoding_errors and decode_responses."""
         o = self.options

@@ -82,6 +82,7 @@ class ConnectionPool(HeldPlaces, RedisPyPoolAPI):
                 else connection_classes.Connection
             )
             self._connection_kwargs = kwargs_from_options(options)
+            self._connection_kwargs["health_check_interval"] = self.health_check_interval or 0  # redis-py's 0: off
         else:
             self._init_redis_py(connection_class, max_connections, 0, kwargs)
 

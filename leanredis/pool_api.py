@@ -80,9 +80,7 @@ def kwargs_from_options(options: ConnectionOptions) -> dict[str, Any]:
         kwargs["host"] = options.host
         kwargs["port"] = options.port
     for name in ("username", "password", "client_name", "credential_provider"):
-        value = getattr(options, name)
-        if value is not None:
-            kwargs[name] = value
+        kwargs[name] = getattr(options, name)  # None when not given, as redis-py's pools list them
     kwargs.update(
         socket_timeout=options.socket_timeout,
         socket_connect_timeout=options.socket_connect_timeout,

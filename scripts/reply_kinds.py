@@ -51,7 +51,7 @@ NOT_COMMANDS: dict[str, str] = {
     **dict.fromkeys(
         "aclose close initialize client pipeline pubsub monitor lock get_encoder set_response_callback "
         "with_timeout cache_stats cache_clear stats register_script keyspace_notifications transaction "
-        "load_external_module get_retry set_retry".split(), "not a command"),
+        "load_external_module get_retry set_retry get_connection_kwargs".split(), "not a command"),
     **dict.fromkeys("scan_iter sscan_iter hscan_iter zscan_iter".split(), "an async iterator (cases_common.py)"),
     **dict.fromkeys(
         "select reset quit sync psync script_debug command_docs command_info latency_doctor latency_graph "

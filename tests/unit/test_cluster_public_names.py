@@ -25,6 +25,7 @@ EXCLUDED: dict[str, str] = {
     "result_callbacks": "redis-py's combiners of multi-node replies; ours are leanredis.cluster.targets'",
     "SEARCH_COMMANDS": "redis-py's list of FT.* names; the command table has their rows",
     "connection_kwargs": "redis-py's pool internals; the client's options are ``client.options``",
+    "get_connection_kwargs": "redis-py's pool internals; the client's options are ``client.options``",
     "on_connect": "redis-py's per-connection hook (READONLY); our node connections send it in their handshake",
     "reinitialize_steps": "redis-py refreshes the topology every N MOVED; ours refreshes on a MOVED, rate-limited",
     "reinitialize_counter": "redis-py refreshes the topology every N MOVED; ours refreshes on a MOVED, rate-limited",

@@ -53,7 +53,6 @@ EXCLUDED: dict[str, str] = {
         "redis-py reads a reply off a Connection the caller holds; ours parses every reply in the "
         "connection and hands it to the waiting caller: there is no connection to read from"
     ),
-    "get_connection_kwargs": "redis-py's pool internals; the client's options are ``client.options``",
 }
 
 

@@ -45,6 +45,7 @@ STILL_ANY = {
     "transaction": "what the caller's function returns (value_from_callable=True) or EXEC's replies",
     "get_retry": "not a command: the Retry object the client was given, of redis-py's class or another",
     "stats": "not a command: a report whose sections differ by transport and feature (the stats guide)",
+    "get_connection_kwargs": "not a command: redis-py's connection keyword arguments, of any type each",
 }
 # and of RedisCluster (beside those)
 CLUSTER_STILL_ANY = {
