@@ -15,8 +15,10 @@ from .exceptions import (
     AskError,
     AuthenticationError,
     AuthenticationWrongNumberOfArgsError,
+    AuthorizationError,
     BusyError,
     BusyLoadingError,
+    ChildDeadlockedError,
     ClusterCrossSlotError,
     ClusterDownError,
     ClusterError,
@@ -54,12 +56,24 @@ from .exceptions import (
     WrongTypeError,
 )
 from .future import CommandFuture
+from .keyspace_notifications import (
+    AsyncClusterKeyspaceNotifications,
+    AsyncKeyspaceNotifications,
+    AsyncKeyspaceNotificationsInterface,
+)
 from .lock import Lock
 from .options import ConnectionOptions
 from .pool import BlockingConnectionPool, ConnectionPool
 from .pool_connection import PooledConnection
 from .pubsub import Subscription
-from .sentinel import Sentinel, SentinelConnectionPool, SentinelManagedConnection, SentinelRedis
+from .retry import default_backoff
+from .sentinel import (
+    Sentinel,
+    SentinelConnectionPool,
+    SentinelManagedConnection,
+    SentinelManagedSSLConnection,
+    SentinelRedis,
+)
 
 
 @overload
@@ -78,6 +92,13 @@ _install_exception_bridge()
 
 __all__ = [
     "AskError",
+    "AsyncClusterKeyspaceNotifications",
+    "AsyncKeyspaceNotifications",
+    "AsyncKeyspaceNotificationsInterface",
+    "AuthorizationError",
+    "ChildDeadlockedError",
+    "SentinelManagedSSLConnection",
+    "default_backoff",
     "AuthenticationError",
     "AuthenticationWrongNumberOfArgsError",
     "BlockingConnectionPool",

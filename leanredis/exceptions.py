@@ -76,6 +76,11 @@ class AuthenticationError(ConnectionError):
     """The server refused the credentials given (AUTH/HELLO failed)."""
 
 
+class AuthorizationError(ConnectionError):
+    """redis-py's class for a refused OCSP check of a TLS certificate; leanredis raises it for nothing, and
+    exports it so that handlers naming it keep importing."""
+
+
 class MaxConnectionsError(ConnectionError):
     """Every connection of the pool stayed in use for the whole wait (``pool_timeout``)."""
 
@@ -131,6 +136,11 @@ class LockError(RedisError, ValueError):
 
 class LockNotOwnedError(LockError):
     """The lock's key no longer holds this lock's token: it expired, or another holder has it."""
+
+
+class ChildDeadlockedError(_Root):
+    """redis-py's error for a pool used across ``fork()`` while locked (its sync client's); exported, never
+    raised here: an asyncio client is not shared with a forked child."""
 
 
 class NoScriptError(ResponseError):

@@ -344,7 +344,8 @@ async def _first_ready(pubsubs: list[PubSub], timeout: float | None) -> None:
         await asyncio.gather(*waits, return_exceptions=True)
 
 
-AsyncKeyspaceNotifications = KeyspaceNotifications  # redis.asyncio's names
+AsyncKeyspaceNotificationsInterface = _Notifications  # redis.asyncio's names: what both kinds are
+AsyncKeyspaceNotifications = KeyspaceNotifications
 AsyncClusterKeyspaceNotifications = ClusterKeyspaceNotifications
 
 __all__ = [

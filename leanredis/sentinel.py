@@ -287,6 +287,11 @@ class SentinelManagedConnection(PooledConnection):
     address the sentinels give at every connect."""
 
 
+class SentinelManagedSSLConnection(SentinelManagedConnection):
+    """redis-py's name for the TLS connections of a ``SentinelConnectionPool`` (``ssl=True`` in its
+    connection kwargs makes the pool's connections TLS ones: the class itself adds nothing)."""
+
+
 class SentinelConnectionPool(_SentinelPool):
     """redis-py's ``SentinelConnectionPool(service_name, sentinel_manager, **connection_kwargs)``.
 

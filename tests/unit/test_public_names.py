@@ -85,3 +85,11 @@ def test_switching_from_redis_asyncio_lists_every_name_left_out() -> None:
     section = page.split("\n## What is not there yet\n", 1)[1].split("\n## ", 1)[0]
     unlisted = sorted(name for name in {*EXCLUDED, *CLUSTER_EXCLUDED} if f"`{name}" not in section)
     assert not unlisted, f"docs/switching.md, What is not there yet, does not name: {unlisted}"
+
+
+def test_leanredis_exports_every_name_redis_asyncio_exports() -> None:
+    """``from redis.asyncio import X`` becomes ``from leanredis import X`` for each X of its ``__all__``."""
+    missing = sorted(set(redis.asyncio.__all__) - set(leanredis.__all__))
+    assert not missing, f"leanredis does not export {missing}"
+    absent = sorted(name for name in leanredis.__all__ if not hasattr(leanredis, name))
+    assert not absent, f"listed in leanredis.__all__ but not there: {absent}"
