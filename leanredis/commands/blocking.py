@@ -13,6 +13,7 @@ tuple or None, ``bzpopmin`` ``(key, member, float score)`` or None.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -55,12 +56,16 @@ register("BZMPOP", zmpop_reply)
 
 
 def _block_seconds(timeout: Any, command: str) -> float | None:
-    """The server-side wait in seconds; 0 (or None) blocks for ever -> None."""
-    if timeout is None:
+    """The server-side wait in seconds, which the client's deadline adds to ``socket_timeout``; 0 (or None)
+    blocks for ever -> None. The timeout is sent as redis-py sends it: a string of a number is the server's
+    to read, and what it refuses (a negative or unreadable timeout, answered at once) is its ResponseError."""
+    if timeout is None or isinstance(timeout, bool):
+        return None  # a bool is refused by the encoder, at the await, as redis-py refuses it
+    try:
+        seconds = float(timeout)
+    except (TypeError, ValueError):
         return None
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout < 0:
-        raise DataError(f"{command}() timeout must be a number of seconds >= 0 (0: for ever), not {timeout!r}")
-    return float(timeout) or None
+    return seconds if 0 < seconds < math.inf else None
 
 
 class BlockingCommands(CommandsBase[StrT]):

@@ -135,8 +135,8 @@ class HashCommands(CommandsBase[StrT]):
     def hrandfield(self, key: KeyT, count: int | None = None, withvalues: bool = False) -> CommandFuture[Any]:
         """Random fields: one field (no ``count``), a list, or flat [field, value, ...] with ``withvalues``."""
         if count is None:
-            if withvalues:
-                raise DataError("hrandfield(): withvalues needs a count")
+            if withvalues:  # sent as redis-py sends it: the server refuses WITHVALUES without a count
+                return self._send((b"HRANDFIELD", key, b"WITHVALUES"), hrandfield_reply)
             return self._send((b"HRANDFIELD", key), hrandfield_reply)
         if withvalues:
             return self._send((b"HRANDFIELD", key, count, b"WITHVALUES"), hrandfield_reply)

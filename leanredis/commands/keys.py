@@ -351,13 +351,10 @@ _EXPIRE_FLAGS = (b"NX", b"XX", b"GT", b"LT")
 
 
 def _expire_options(command: str, nx: bool, xx: bool, gt: bool, lt: bool) -> tuple[bytes, ...]:
-    """NX/XX/GT/LT flags, checked as the server checks them (NX alone; not both GT and LT)."""
+    """NX/XX/GT/LT flags, as redis-py sends them: a combination the server refuses (NX with another, GT
+    with LT) is its ``ResponseError``, as with redis-py."""
     if not (nx or xx or gt or lt):
         return ()
-    if nx and (xx or gt or lt):
-        raise DataError(f"{command}(): nx cannot be combined with xx, gt or lt")
-    if gt and lt:
-        raise DataError(f"{command}(): gt and lt are mutually exclusive")
     return tuple(flag for flag, wanted in zip(_EXPIRE_FLAGS, (nx, xx, gt, lt), strict=True) if wanted)
 
 

@@ -80,7 +80,7 @@ class ListCommands(CommandsBase[StrT]):
 
     def linsert(self, name: KeyT, where: str, refvalue: EncodableT, value: EncodableT) -> CommandFuture[int]:
         """Insert ``value`` BEFORE or AFTER ``refvalue``: the new length, -1 if no ``refvalue``, 0 if no list."""
-        return self._send((b"LINSERT", name, _choice(where, _WHERE, "linsert", "where"), refvalue, value), None)
+        return self._send((b"LINSERT", name, where, refvalue, value), None)
 
     def lmove(
         self, first_list: KeyT, second_list: KeyT, src: str = "LEFT", dest: str = "RIGHT"
@@ -91,8 +91,8 @@ class ListCommands(CommandsBase[StrT]):
                 b"LMOVE",
                 first_list,
                 second_list,
-                _choice(src, _ENDS, "lmove", "src"),
-                _choice(dest, _ENDS, "lmove", "dest"),
+                src,
+                dest,
             ),
             None,
         )
@@ -141,20 +141,7 @@ class ListCommands(CommandsBase[StrT]):
         return self._send((b"LMPOP", num_keys, *args, direction), None)
 
 
-_WHERE = {"BEFORE": b"BEFORE", "AFTER": b"AFTER"}
-_ENDS = {"LEFT": b"LEFT", "RIGHT": b"RIGHT"}
-
-
 def _values(values: tuple[Any, ...], command: str) -> tuple[Any, ...]:
     if not values:
         raise DataError(f"{command}() needs at least one value")
     return values
-
-
-def _choice(value: Any, choices: dict[str, bytes], command: str, name: str) -> bytes:
-    """One of a few keywords, any case, str or bytes."""
-    key = value.decode("ascii", "replace") if isinstance(value, (bytes, bytearray)) else value
-    word = choices.get(key.upper()) if isinstance(key, str) else None
-    if word is None:
-        raise DataError(f"{command}(): {name} must be one of {', '.join(choices)}, not {value!r}")
-    return word

@@ -68,8 +68,8 @@ def _trim_args(command: str, maxlen: int | None, minid: Any, approximate: bool, 
     elif minid is not None:
         args.append(b"MINID")
     else:
-        if limit is not None:
-            raise DataError(f"{command}(): limit needs maxlen or minid")
+        if limit is not None:  # sent as redis-py sends it: the server refuses LIMIT without MAXLEN or MINID
+            args += (b"LIMIT", limit)
         return args
     if approximate:
         args.append(b"~")

@@ -134,7 +134,8 @@ async def test_xread_with_block_waits_on_a_pool_connection(r: leanredis.Redis) -
     assert r.connection_pool.stats()["created"] == 1
 
 
-async def test_timeout_argument_is_checked(r: leanredis.Redis) -> None:
-    with pytest.raises(leanredis.DataError):
+async def test_a_negative_timeout_is_the_servers_error_and_its_connection_serves_again(r: leanredis.Redis) -> None:
+    with pytest.raises(leanredis.ResponseError, match="negative"):  # sent as redis-py sends it
         await r.blpop("q", -1)
-    assert r._pool_box.pool is None or r.connection_pool.stats()["created"] == 0
+    assert await r.blpop("q", 0.05) is None
+    assert r.connection_pool.stats()["created"] == 1

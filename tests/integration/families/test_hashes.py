@@ -147,8 +147,6 @@ async def test_bad_hash_arguments_raise_data_error_at_call_time(r):  # type: ign
         r.hmget("h", [])
     with pytest.raises(DataError, match="at least one field"):
         r.hdel("h")
-    with pytest.raises(DataError, match="withvalues needs a count"):
-        r.hrandfield("h", withvalues=True)
 
 
 async def test_wrong_type_and_bad_values_are_server_errors(r):  # type: ignore[no-untyped-def]

@@ -179,10 +179,6 @@ async def test_bad_key_arguments_raise_data_error_at_call_time(r):  # type: igno
     for method in (r.delete, r.unlink, r.exists, r.touch):
         with pytest.raises(DataError, match="at least one key"):
             method()
-    with pytest.raises(DataError, match="nx cannot be combined"):
-        r.expire("k", 10, nx=True, xx=True)
-    with pytest.raises(DataError, match="gt and lt"):
-        r.pexpireat("k", 10, gt=True, lt=True)
     with pytest.raises(ResponseError, match="not an integer"):
         await r.expire("k", "ten")  # type: ignore[arg-type]  # sent as redis-py sends it
     with pytest.raises(DataError, match="ttl must be an integer"):

@@ -114,14 +114,6 @@ async def test_bad_list_arguments_raise_data_error_at_call_time(r):  # type: ign
     for method in (r.lpush, r.rpush, r.lpushx, r.rpushx):
         with pytest.raises(DataError, match="at least one value"):
             method("l")
-    with pytest.raises(DataError, match="where must be one of BEFORE, AFTER"):
-        r.linsert("l", "INSIDE", "a", "b")
-    with pytest.raises(DataError, match="where must be one of"):
-        r.linsert("l", None, "a", "b")  # type: ignore[arg-type]
-    with pytest.raises(DataError, match="src must be one of LEFT, RIGHT"):
-        r.lmove("a", "b", "UP")
-    with pytest.raises(DataError, match="dest must be one of"):
-        r.lmove("a", "b", "LEFT", "DOWN")
 
 
 async def test_wrong_type_and_bad_values_are_server_errors(r):  # type: ignore[no-untyped-def]
