@@ -135,8 +135,9 @@ def parse_url(url: str) -> dict[str, Any]:
     except ValueError:
         raise InvalidURLError("malformed Redis URL: the port must be a number from 0 to 65535") from None
     kwargs: dict[str, Any] = {}
-    for query_name, values in parse_qs(parts.query, keep_blank_values=True).items():
-        value = values[-1]
+    # as redis-py reads a query: an option with no value is left out, and the first of repeated ones counts
+    for query_name, values in parse_qs(parts.query).items():
+        value = values[0]
         name = _RENAMED.get(query_name, query_name)
         if name in _BOOL_OPTIONS:
             kwargs[name] = _to_bool(name, value)

@@ -320,3 +320,19 @@ def test_a_url_without_a_redis_scheme_raises_redis_pys_very_message(url: str) ->
         leanredis.ConnectionPool.from_url(url)
     assert str(ours.value) == str(theirs.value)
     assert "secret" not in str(ours.value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "redis://h?db=3&db=4",
+        "redis://h/2?socket_timeout=&socket_keepalive=&db=&client_name=",
+        "redis://h?socket_timeout=1&socket_timeout=2&health_check_interval=",
+    ],
+)
+def test_empty_and_repeated_query_options_are_read_as_redis_py_reads_them(url: str) -> None:
+    import redis.asyncio.connection
+
+    ours = parse_url(url)
+    theirs = redis.asyncio.connection.parse_url(url)
+    assert ours == theirs
