@@ -336,6 +336,8 @@ def calls_for(method: str, limit: int) -> list[tuple[str, tuple[Any, ...], dict[
 
 def same(ours: Any, theirs: Any) -> bool:
     """Equal values of equal types, recursively (bool is not int, tuple is not list)."""
+    if isinstance(ours, BaseException) and isinstance(theirs, BaseException):  # a pipeline's error in its place
+        return type(theirs).__name__ in error_names(ours)
     if type(ours) is not type(theirs):
         return False
     if isinstance(ours, dict):
@@ -356,15 +358,40 @@ def shape(value: Any) -> Any:
     return type(value).__name__
 
 
-async def run_one(client: Any, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[str, Any]:
-    """("ok", reply) or ("call"|"await", exception); a warning the call gives is part of the reply."""
+async def run_one(
+    client: Any, method: str, args: tuple[Any, ...], kwargs: dict[str, Any], pipeline: str = ""
+) -> tuple[str, Any]:
+    """("ok", reply) or ("call"|"await", exception); a warning the call gives is part of the reply. With
+    ``pipeline`` ("transaction" or "plain") the call is queued on a pipeline of the client, and the reply is
+    what ``execute(raise_on_error=False)`` gives for it (an error in its place)."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        stage, value = await _run_one(client, method, args, kwargs)
+        if pipeline and not inspect.isasyncgenfunction(getattr(type(client), method, None)):
+            stage, value = await _run_piped(client, method, args, kwargs, pipeline == "transaction")
+        else:
+            stage, value = await _run_one(client, method, args, kwargs)
     warned = sorted({w.category.__name__ for w in caught})
     if warned and stage == "ok":
         return "ok", ("warned", warned, value)
     return stage, value
+
+
+async def _run_piped(
+    client: Any, method: str, args: tuple[Any, ...], kwargs: dict[str, Any], transaction: bool
+) -> tuple[str, Any]:
+    pipe = client.pipeline(transaction=transaction)
+    try:
+        try:
+            getattr(pipe, method)(*args, **kwargs)
+        except Exception as exc:  # the class is what is compared
+            return "call", exc
+        try:
+            replies = await asyncio.wait_for(pipe.execute(raise_on_error=False), 3)
+        except Exception as exc:  # the class is what is compared
+            return "await", exc
+        return "ok", replies[0] if len(replies) == 1 else replies
+    finally:
+        await pipe.reset()
 
 
 async def _run_one(client: Any, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[str, Any]:
@@ -425,6 +452,7 @@ async def seed(raw: Any) -> None:
 async def probe(
     port: int, methods: list[str], limit: int, seconds: float, variants: list[tuple[int, bool]], kinds: set[str],
     same_protocol: bool = False,
+    pipeline: str = "",
 ) -> int:
     deadline = time.monotonic() + seconds
     raw = redis.asyncio.Redis(host="127.0.0.1", port=port, protocol=2)
@@ -444,9 +472,9 @@ async def probe(
                             return found
                         total += 1
                         await seed(raw)
-                        got_ours = await run_one(ours, method, args, kwargs)
+                        got_ours = await run_one(ours, method, args, kwargs, pipeline)
                         await seed(raw)
-                        got_theirs = await run_one(theirs, method, args, kwargs)
+                        got_theirs = await run_one(theirs, method, args, kwargs, pipeline)
                         compared = compare(method, got_ours, got_theirs)
                         if compared and compared[0] in kinds:
                             kind, diff = compared
@@ -478,6 +506,10 @@ def main() -> int:
         help="differences to show: reply (both answered), raised (one raised), class, stage (of the error)",
     )
     parser.add_argument(
+        "--pipeline", choices=["", "transaction", "plain"], default="",
+        help="queue each call on a pipeline (MULTI/EXEC, or not) and compare what execute() gives for it",
+    )
+    parser.add_argument(
         "--oracle-protocol", choices=["default", "same"], default="default",
         help="redis.asyncio with its default protocol (RESP2-shaped replies), or given leanredis's protocol "
         "(redis-py 8.1 gives RESP3-shaped replies to protocol=3 given explicitly)",
@@ -498,7 +530,9 @@ def main() -> int:
     with RedisServer(binary) as server:
         print(f"# {server.version} on port {server.port}; {len(methods)} methods", flush=True)
         kinds, same_protocol = set(opts.kinds.split(",")), opts.oracle_protocol == "same"
-        found = asyncio.run(probe(server.port, methods, opts.calls, opts.seconds, variants, kinds, same_protocol))
+        found = asyncio.run(probe(
+            server.port, methods, opts.calls, opts.seconds, variants, kinds, same_protocol, opts.pipeline
+        ))
     return 1 if found else 0
 
 
