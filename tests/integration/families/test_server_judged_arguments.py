@@ -46,3 +46,23 @@ async def test_blocking_timeouts_are_sent_as_given(pair):  # type: ignore[no-unt
         await raises_both(pair, "ResponseError", method, *args, -1)
     assert await write_both(pair, with_data, "blpop", ["l"], "1") in ((b"l", b"a"), ("l", "a"))
     assert await write_both(pair, with_data, "blmove", "l", "l2", "0.5") in (b"a", "a")
+
+
+async def with_pending(client):  # type: ignore[no-untyped-def]
+    await client.xadd("x", {"f": "v"}, id="1-0")
+    await client.xgroup_create("x", "g", id="0")
+    await client.xreadgroup("g", "c", {"x": ">"})
+
+
+async def test_stream_counts_and_idle_times_are_checked_as_redis_py_checks_them(pair):  # type: ignore[no-untyped-def]
+    await with_pending(pair[0])
+    # strings of digits are the server's to read; a fraction or a COUNT of 0 the server's to refuse
+    claimed = await write_both(pair, with_pending, "xautoclaim", "x", "g", "c2", "0", count="5", justid=True)
+    assert claimed in ([b"1-0"], ["1-0"])
+    for client in pair:  # compared by id: the time since delivery may differ by a millisecond
+        pending = await client.xpending_range("x", "g", "-", "+", "3", idle="0")
+        assert [entry["message_id"] for entry in pending] in ([b"1-0"], ["1-0"])
+    await raises_both(pair, "ResponseError", "xautoclaim", "x", "g", "c2", 1.5)
+    await raises_both(pair, "ResponseError", "xautoclaim", "x", "g", "c2", 0, count=0)
+    await raises_both(pair, "DataError", "xautoclaim", "x", "g", "c2", -1)
+    await raises_both(pair, "DataError", "xpending_range", "x", "g", "-", "+", -1)

@@ -287,7 +287,7 @@ async def test_argument_errors_are_data_errors_at_call_time(r):  # type: ignore[
         lambda: r.xclaim("s", "g", "c", 0, []),
         lambda: r.xclaim("s", "g", "c", -1, ["1-0"]),
         lambda: r.xclaim("s", "g", "c", 0, ["1-0"], idle="5"),
-        lambda: r.xautoclaim("s", "g", "c", 0, count=0),
+        lambda: r.xautoclaim("s", "g", "c", -1),
         lambda: r.xack("s", "g"),
         lambda: r.xdel("s"),
     ]
