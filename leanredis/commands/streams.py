@@ -13,6 +13,7 @@ otherwise.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, overload
 
@@ -58,14 +59,11 @@ def _non_negative(value: Any, command: str, name: str) -> None:
         raise DataError(f"{command}(): {name} must be a non-negative integer, not {value!r}")
 
 
-def _below_zero(value: Any) -> bool:
-    """redis-py's check of a count or idle time it sends as given: ``int(value) < 0``. A string of digits
-    passes, a fraction or 0 goes to the server to refuse, ``int()``'s ValueError propagates; what ``int()``
-    cannot take at all passes too (the encoder refuses it), as in redis-py."""
-    try:
-        return int(value) < 0
-    except TypeError:
-        return False
+def _not_below_zero(value: Any, command: str, name: str) -> None:
+    """redis-py's check of a count or idle time it sends as given: int(value) < 0 refused, the rest the server's."""
+    with contextlib.suppress(TypeError):  # what int() cannot take at all is the encoder's to refuse
+        if int(value) < 0:
+            raise DataError(f"{command}(): {name} must be a non-negative integer, not {value!r}")
 
 
 def _trim_args(command: str, maxlen: int | None, minid: Any, approximate: bool, limit: int | None) -> list[Any]:
@@ -387,12 +385,10 @@ class StreamCommands(CommandsBase[StrT]):
             return self.xpending(name, groupname)  # type: ignore[return-value]
         if min is None or max is None or count is None:
             raise DataError("xpending_range(): give min, max and count, or none of them")
-        if _below_zero(count):
-            raise DataError(f"xpending_range(): count must be a non-negative integer, not {count!r}")
+        _not_below_zero(count, "xpending_range", "count")
         args: list[Any] = [b"XPENDING", name, groupname]
         if idle is not None:
-            if _below_zero(idle):
-                raise DataError(f"xpending_range(): idle must be a non-negative integer, not {idle!r}")
+            _not_below_zero(idle, "xpending_range", "idle")
             args += (b"IDLE", idle)
         args += (min, max, count)
         if consumername:
@@ -477,12 +473,10 @@ class StreamCommands(CommandsBase[StrT]):
         [next start id, [(id, {field: value}), ...], deleted ids], or with
         ``justid`` only the claimed ids.
         """
-        if _below_zero(min_idle_time):
-            raise DataError(f"xautoclaim(): min_idle_time must be a non-negative integer, not {min_idle_time!r}")
+        _not_below_zero(min_idle_time, "xautoclaim", "min_idle_time")
         args: list[Any] = [b"XAUTOCLAIM", name, groupname, consumername, min_idle_time, start_id]
         if count is not None:
-            if _below_zero(count):
-                raise DataError(f"xautoclaim(): count must be a non-negative integer, not {count!r}")
+            _not_below_zero(count, "xautoclaim", "count")
             args += (b"COUNT", count)
         if justid:
             args.append(b"JUSTID")
