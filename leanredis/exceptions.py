@@ -138,9 +138,9 @@ class LockNotOwnedError(LockError):
     """The lock's key no longer holds this lock's token: it expired, or another holder has it."""
 
 
-class ChildDeadlockedError(_Root):
-    """redis-py's error for a pool used across ``fork()`` while locked (its sync client's); exported, never
-    raised here: an asyncio client is not shared with a forked child."""
+class ChildDeadlockedError(RedisError):
+    """redis-py's error for a pool used across ``fork()`` while locked (its sync client's, an ``Exception``
+    there); exported, never raised here: an asyncio client is not shared with a forked child."""
 
 
 class NoScriptError(ResponseError):
