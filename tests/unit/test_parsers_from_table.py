@@ -80,6 +80,7 @@ CALLS: dict[str, list[tuple[tuple[Any, ...], dict[str, Any]]]] = {
 NOT_COMMANDS = {
     "aclose", "close", "initialize", "client", "pipeline", "pubsub", "monitor",
     "lock", "get_encoder", "set_response_callback", "with_timeout", "cache_stats", "cache_clear", "stats",
+    "get_connection_kwargs",
     "register_script", "keyspace_notifications", "transaction",
     "ft",  # a namespace: its FT.* methods are driven in test_module_search.py
     "load_external_module", "get_retry", "set_retry", "scan_iter", "sscan_iter", "hscan_iter", "zscan_iter",
