@@ -55,7 +55,7 @@ NOT_COMMANDS: dict[str, str] = {
     **dict.fromkeys("scan_iter sscan_iter hscan_iter zscan_iter".split(), "an async iterator (cases_common.py)"),
     **dict.fromkeys(
         "select reset quit sync psync script_debug command_docs command_info latency_doctor latency_graph "
-        "latency_histogram debug_segfault memory_doctor memory_help".split(),
+        "latency_histogram debug_segfault memory_doctor memory_help hello failover".split(),
         "refused on a multiplexed connection, or not implemented as in redis-py: raises"),
     **dict.fromkeys("watch unwatch sentinel".split(), "warns only, as redis-py's"),
     **dict.fromkeys("ft json bf cf cms topk tdigest ts".split(), "a module namespace (its own cases)"),

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from ..exceptions import ConnectionError, DataError, RedisError
 from ..future import CommandFuture
@@ -213,6 +213,14 @@ class AdminCommands(CommandsBase[StrT]):
     def quit(self, **kwargs: Any) -> CommandFuture[bool]:
         """Refused (DataError): QUIT would close the connection under every caller; use ``aclose()``."""
         raise _shared_connection_error("quit()", "use await client.aclose() to close it cleanly")
+
+    def hello(self) -> NoReturn:
+        """Not implemented, as in redis-py (NotImplementedError): the client's handshake sends HELLO itself."""
+        raise NotImplementedError("HELLO is intentionally not implemented in the client.")
+
+    def failover(self) -> NoReturn:
+        """Not implemented, as in redis-py (NotImplementedError)."""
+        raise NotImplementedError("FAILOVER is intentionally not implemented in the client.")
 
     def sync(self) -> CommandFuture[bytes]:
         """Refused (DataError): SYNC turns the connection into a replication stream under every caller."""

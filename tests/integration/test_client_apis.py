@@ -99,3 +99,19 @@ async def test_auth_is_kept_for_reconnects_and_never_shown(fresh_server: RedisSe
         await admin.config_set("requirepass", "")
         await client.aclose()
         await admin.aclose()
+
+
+async def test_redis_pys_not_implemented_stubs_raise_as_there(r: leanredis.Redis) -> None:
+    import redis.asyncio
+
+    theirs = redis.asyncio.Redis(host="127.0.0.1", port=1)
+    try:
+        for name in ("hello", "failover", "command_docs"):
+            with pytest.raises(NotImplementedError) as ours_raised:
+                getattr(r, name)()
+            with pytest.raises(NotImplementedError) as theirs_raised:
+                getattr(theirs, name)()
+            if name != "command_docs":  # ours names the way round it (execute_command)
+                assert str(ours_raised.value) == str(theirs_raised.value)
+    finally:
+        await theirs.aclose()

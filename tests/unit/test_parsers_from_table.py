@@ -85,7 +85,7 @@ NOT_COMMANDS = {
     "ft",  # a namespace: its FT.* methods are driven in test_module_search.py
     "load_external_module", "get_retry", "set_retry", "scan_iter", "sscan_iter", "hscan_iter", "zscan_iter",
     # refused on a multiplexed connection, or not implemented as in redis-py
-    "select", "reset", "quit", "sync", "psync", "script_debug", "command_docs",
+    "select", "reset", "quit", "sync", "psync", "script_debug", "command_docs", "hello", "failover",
     "latency_doctor", "latency_graph", "latency_histogram", "command_info", "debug_segfault", "memory_doctor",
     "memory_help",
     # redis-py's warning stubs: WATCH/UNWATCH belong to a pipeline, SENTINEL to the sentinel_* methods

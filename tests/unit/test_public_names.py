@@ -15,8 +15,6 @@ import leanredis
 # name -> why leanredis.Redis does not have it
 EXCLUDED: dict[str, str] = {
     # redis-py stubs: they only raise NotImplementedError there
-    "failover": "redis-py stub (NotImplementedError)",
-    "hello": "redis-py stub (NotImplementedError); the handshake sends HELLO itself",
     # vector sets: execute_command sends their commands
     "vset": "vector sets (Redis 8) have no namespace yet",
     # commands that neither Redis 7 nor Valkey 9 has (Redis 8.2+)
