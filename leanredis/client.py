@@ -15,6 +15,7 @@ from .command_retry import shared_connection
 from .commands import AllCommands
 from .config import (
     UNSET,
+    built_quietly,
     library_info,
     make_ssl_context,
     quiet_deprecations,
@@ -429,12 +430,7 @@ class Redis(ClientPools, ClientFeatures[StrT], AllCommands[StrT]):
         ``rediss://`` (TLS) or ``unix:///path?db=N``; keyword arguments win over the URL."""
         options = parse_url(url)
         options.update(kwargs)
-        # redis-py hands a URL's options to its pool, whose arguments are not deprecated
-        token = quiet_deprecations.set(True)
-        try:
-            return cls(**options)
-        finally:
-            quiet_deprecations.reset(token)
+        return built_quietly(lambda: cls(**options))  # redis-py hands them to its pool: not deprecated there
 
     def client(self) -> Redis[StrT]:
         """A client with the same options on a connection of its own, ``single_connection_client=True``.

@@ -13,8 +13,8 @@ from __future__ import annotations
 import contextvars
 import dataclasses
 import ssl as ssl_module
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from ._version import __version__
 from .exceptions import DataError
@@ -78,9 +78,21 @@ class DriverInfo:
     lib_version: str | None
 
 
+T = TypeVar("T")
+
 # Set while leanredis builds a client from a URL's or a pool's options: redis-py gives those to its pool,
 # whose arguments are not deprecated, so no warning names them.
 quiet_deprecations: contextvars.ContextVar[bool] = contextvars.ContextVar("quiet_deprecations", default=False)
+
+
+def built_quietly(build: Callable[[], T]) -> T:
+    """``build()`` with no DeprecationWarning for ``Redis()``'s deprecated arguments: a client made from options
+    that redis-py would hand to its pool (a URL's, a pool's, a Sentinel's connection kwargs)."""
+    token = quiet_deprecations.set(True)
+    try:
+        return build()
+    finally:
+        quiet_deprecations.reset(token)
 
 
 def warn_deprecated_argument(name: str, reason: str, version: str = "", stacklevel: int = 2) -> None:

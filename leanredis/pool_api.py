@@ -17,7 +17,7 @@ import math
 from collections.abc import Generator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from .config import DriverInfo, quiet_deprecations, redis_py_connection_options
+from .config import DriverInfo, built_quietly, redis_py_connection_options
 from .connection_classes import Connection, SSLConnection, UnixDomainSocketConnection
 from .encoding import Encoder
 from .exceptions import ConnectionError, RedisError, ResponseError, as_redis_py
@@ -54,11 +54,7 @@ def options_from_kwargs(connection_class: Any, connection_kwargs: Mapping[str, A
         # redis-py hands every connection_kwarg to the class: those it alone knows are its business
         known = inspect.signature(Redis.__init__).parameters
         kwargs = {key: value for key, value in kwargs.items() if key in known}
-    token = quiet_deprecations.set(True)  # a pool's arguments are not deprecated in redis-py
-    try:
-        return Redis(**kwargs).options
-    finally:
-        quiet_deprecations.reset(token)
+    return built_quietly(lambda: Redis(**kwargs)).options  # a pool's arguments are not deprecated in redis-py
 
 
 def builds_itself(connection_class: Any) -> bool:
