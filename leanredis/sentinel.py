@@ -30,7 +30,7 @@ from typing import Any, Generic, Literal, overload
 
 from .client import Redis
 from .commands.funnel import sender
-from .config import POOL_PLUMBING
+from .config import POOL_PLUMBING, built_quietly
 from .connection import Connection
 from .exceptions import (
     ConnectionError,
@@ -252,7 +252,9 @@ class Sentinel(Generic[StrT]):
     def master_for(self, service_name: str, **kwargs: Any) -> SentinelRedis[StrT]: ...
     def master_for(self, service_name: str, **kwargs: Any) -> SentinelRedis[Any]:
         """A client of the current master of ``service_name`` that follows it across failovers."""
-        return SentinelRedis(Follower(self, service_name, True), **{**self.connection_kwargs, **kwargs})
+        # redis-py hands these options to its pool: a deprecated one among them warns of nothing there
+        options = {**self.connection_kwargs, **kwargs}
+        return built_quietly(lambda: SentinelRedis(Follower(self, service_name, True), **options))
 
     @overload
     def replica_for(
@@ -266,7 +268,8 @@ class Sentinel(Generic[StrT]):
     def replica_for(self, service_name: str, **kwargs: Any) -> SentinelRedis[StrT]: ...
     def replica_for(self, service_name: str, **kwargs: Any) -> SentinelRedis[Any]:
         """A client of a replica of ``service_name`` (round robin at each connect; the master if none)."""
-        return SentinelRedis(Follower(self, service_name, False), **{**self.connection_kwargs, **kwargs})
+        options = {**self.connection_kwargs, **kwargs}
+        return built_quietly(lambda: SentinelRedis(Follower(self, service_name, False), **options))
 
     slave_for = replica_for
 

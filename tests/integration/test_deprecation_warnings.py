@@ -35,6 +35,14 @@ CONSTRUCTIONS: list[tuple[str, Callable[[Any], Any]]] = [
     ("from_url(retry_on_timeout=)", lambda lib: lib.Redis.from_url("redis://127.0.0.1:1", retry_on_timeout=True)),
     ("ConnectionPool(retry_on_timeout=)", lambda lib: lib.ConnectionPool(port=1, retry_on_timeout=True)),
     (
+        "Sentinel(retry_on_timeout=).master_for()",
+        lambda lib: lib.Sentinel([("127.0.0.1", 1)], retry_on_timeout=True).master_for("m"),
+    ),
+    (
+        "Sentinel().slave_for(retry_on_timeout=)",
+        lambda lib: lib.Sentinel([("127.0.0.1", 1)]).slave_for("m", retry_on_timeout=True),
+    ),
+    (
         "RedisCluster(read_from_replicas=)",
         lambda lib: lib.RedisCluster(host="127.0.0.1", port=1, read_from_replicas=True),
     ),
