@@ -25,11 +25,13 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import random
 from collections.abc import AsyncIterator, Iterable
 from typing import Any, Generic, Literal, overload
 
 from .client import Redis
 from .commands.funnel import sender
+from .commands.sentinel import SentinelManagerCommands
 from .config import POOL_PLUMBING, built_quietly
 from .connection import Connection
 from .exceptions import (
@@ -111,7 +113,7 @@ def parse_sentinel_state(reply: Any) -> dict[str, Any]:
     return state
 
 
-class Sentinel(Generic[StrT]):
+class Sentinel(SentinelManagerCommands, Generic[StrT]):
     """Clients of a set of sentinels: discovery of masters and replicas, and clients that follow them.
 
     ``sentinel_kwargs`` configure the connections to the sentinels (default:
@@ -233,12 +235,17 @@ class Sentinel(Generic[StrT]):
 
     discover_replicas = discover_slaves
 
-    async def execute_command(self, *args: Any, once: bool = False, **kwargs: Any) -> Any:
-        """Send a command to every sentinel (True once all answered), or with ``once`` to the first only."""
+    filter_replicas = filter_slaves
+
+    async def execute_command(self, *args: Any, once: bool = False, return_responses: bool = False,
+                              **kwargs: Any) -> Any:  # fmt: skip
+        """Send a command to every sentinel, or with ``once`` to one picked at random, as redis.asyncio's
+        Sentinel does: True when every reply is truthy, or with ``return_responses`` the list of the replies."""
         if once:
-            return await self.sentinels[0].execute_command(*args, **kwargs)
-        await asyncio.gather(*(s.execute_command(*args, **kwargs) for s in self.sentinels))
-        return True
+            reply = await random.choice(self.sentinels).execute_command(*args, **kwargs)
+            return [reply] if return_responses else bool(reply)
+        replies = await asyncio.gather(*(s.execute_command(*args, **kwargs) for s in self.sentinels))
+        return list(replies) if return_responses else all(replies)
 
     @overload
     def master_for(

@@ -10,6 +10,8 @@ against one), so ``execute_command("SENTINEL", ...)`` returns the raw reply.
 
 from __future__ import annotations
 
+import asyncio
+import random
 import warnings
 from typing import Any, Union
 
@@ -144,3 +146,84 @@ register(
     "SENTINEL_FLUSHCONFIG",
     bool_ok,
 )
+
+
+class SentinelManagerCommands:
+    """The ``sentinel_*`` methods of ``Sentinel``, the client of several sentinels, as redis.asyncio's.
+
+    Each asks every sentinel and answers True when every reply is truthy, or with ``return_responses=True``
+    (where redis-py takes it) the list of the replies; GET-MASTER-ADDR-BY-NAME, RESET and CKQUORUM ask one
+    sentinel picked at random. The replies are parsed as ``Redis.sentinel_*`` parses them.
+    """
+
+    sentinels: list[Any]
+
+    async def _ask(self, method: str, *args: Any, once: bool = False, return_responses: bool = False) -> Any:
+        if once:
+            reply = await getattr(random.choice(self.sentinels), method)(*args)
+            return [reply] if return_responses else bool(reply)
+        replies = await asyncio.gather(*(getattr(sentinel, method)(*args) for sentinel in self.sentinels))
+        return list(replies) if return_responses else all(replies)
+
+    async def sentinel(self, *args: Any) -> None:
+        """Does nothing but warn, as redis.asyncio's: use the ``sentinel_*`` methods."""
+        warnings.warn(DeprecationWarning("Use the individual sentinel_* methods"), stacklevel=2)
+
+    def sentinel_get_master_addr_by_name(self, service_name: str, return_responses: bool = False) -> Any:
+        """One sentinel's (host, port) of ``service_name``'s master, as ``[address]`` with ``return_responses``;
+        else True if it knows one."""
+        if not return_responses:
+            return self._ask("sentinel_get_master_addr_by_name", service_name, once=True)
+        return self._addresses(service_name)
+
+    async def _addresses(self, service_name: str) -> list[Any]:
+        address = await random.choice(self.sentinels).sentinel_get_master_addr_by_name(service_name)
+        # the sentinels' clients decode for discovery; redis-py's host is bytes unless sentinel_kwargs decode
+        if address is not None and not getattr(self, "sentinel_kwargs", {}).get("decode_responses"):
+            address = (address[0].encode(), address[1])
+        return [address]
+
+    def sentinel_master(self, service_name: str, return_responses: bool = False) -> Any:
+        """Every sentinel's state of ``service_name``'s master (``return_responses``), else True."""
+        return self._ask("sentinel_master", service_name, return_responses=return_responses)
+
+    def sentinel_masters(self) -> Any:
+        """True once every sentinel answered SENTINEL MASTERS (redis-py returns no replies here)."""
+        return self._ask("sentinel_masters")
+
+    def sentinel_monitor(self, name: str, ip: str, port: int, quorum: int) -> Any:
+        """Every sentinel starts monitoring ``ip``:``port`` as ``name``: True."""
+        return self._ask("sentinel_monitor", name, ip, port, quorum)
+
+    def sentinel_remove(self, name: str) -> Any:
+        """Every sentinel stops monitoring ``name``: True."""
+        return self._ask("sentinel_remove", name)
+
+    def sentinel_sentinels(self, service_name: str, return_responses: bool = False) -> Any:
+        """Every sentinel's list of the others monitoring ``service_name`` (``return_responses``), else True."""
+        return self._ask("sentinel_sentinels", service_name, return_responses=return_responses)
+
+    def sentinel_set(self, name: str, option: str, value: Any) -> Any:
+        """Every sentinel sets ``option`` of ``name``: True."""
+        return self._ask("sentinel_set", name, option, value)
+
+    def sentinel_slaves(self, service_name: str) -> Any:
+        """True once every sentinel answered SENTINEL SLAVES (``discover_slaves`` gives the addresses)."""
+        return self._ask("sentinel_slaves", service_name)
+
+    def sentinel_reset(self, pattern: str) -> Any:
+        """One sentinel forgets the replicas and sentinels of the masters matching ``pattern``: True."""
+        return self._ask("sentinel_reset", pattern, once=True)
+
+    def sentinel_failover(self, new_master_name: str) -> Any:
+        """Every sentinel is asked to fail ``new_master_name`` over: True (a sentinel already failing it over
+        answers with an error, which is raised)."""
+        return self._ask("sentinel_failover", new_master_name)
+
+    def sentinel_ckquorum(self, new_master_name: str) -> Any:
+        """One sentinel's CKQUORUM of ``new_master_name``: True when enough sentinels can authorise a failover."""
+        return self._ask("sentinel_ckquorum", new_master_name, once=True)
+
+    def sentinel_flushconfig(self) -> Any:
+        """Every sentinel rewrites its configuration file: True."""
+        return self._ask("sentinel_flushconfig")

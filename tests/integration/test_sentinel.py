@@ -373,6 +373,66 @@ async def test_sentinel_commands_return_what_redis_py_returns(
         await theirs.aclose()
 
 
+async def test_the_sentinel_managers_own_commands_answer_as_redis_pys(topology: Topology, server_binary: str) -> None:
+    """Sentinel.sentinel_* and execute_command ask every sentinel (or one) and answer as redis.asyncio's Sentinel:
+    True, or the replies with return_responses."""
+    import redis.asyncio.sentinel
+
+    ours = Sentinel(topology.sentinel_addresses, socket_timeout=5)
+    theirs = redis.asyncio.sentinel.Sentinel(topology.sentinel_addresses, socket_timeout=5)
+    spare = RedisServer(server_binary)
+    spare.start()
+    try:
+        answers = []
+        for manager in (ours, theirs):
+            replies: dict[object, object] = {}
+            for method, args, kwargs in (
+                ("sentinel_get_master_addr_by_name", (NAME,), {}),
+                ("sentinel_get_master_addr_by_name", (NAME,), {"return_responses": True}),
+                ("sentinel_master", (NAME,), {}),
+                ("sentinel_master", (NAME,), {"return_responses": True}),
+                ("sentinel_masters", (), {}),
+                ("sentinel_slaves", (NAME,), {}),
+                ("sentinel_sentinels", (NAME,), {"return_responses": True}),
+                ("sentinel_ckquorum", (NAME,), {}),  # "+OK 3 usable Sentinels...": not "OK", so False in both
+                ("sentinel_flushconfig", (), {}),
+                ("sentinel_reset", ("no-such-master-*",), {}),  # 0 masters reset: False in both
+                ("sentinel_monitor", ("spare", LOCAL, spare.port, 1), {}),
+                ("sentinel_set", ("spare", "down-after-milliseconds", 2000), {}),
+                ("sentinel_remove", ("spare",), {}),
+            ):
+                replies[method, bool(kwargs)] = await _bounded(getattr(manager, method)(*args, **kwargs))
+            replies["execute"] = await _bounded(manager.execute_command("SENTINEL MASTERS", return_responses=True))
+            replies["execute once"] = await _bounded(manager.execute_command("PING", once=True))
+            with pytest.raises(Exception) as raised:
+                await _bounded(manager.sentinel_master("nope"))
+            assert type(raised.value).__name__ == "ResponseError"
+            assert manager.filter_replicas([{"ip": LOCAL, "port": 1, "is_odown": False, "is_sdown": True}]) == []
+            answers.append(replies)
+        mine, its = answers
+        assert mine.keys() == its.keys()
+        for key, reply in its.items():
+            if isinstance(reply, list):  # the sentinels' own replies: as many, of the same kinds
+                assert isinstance(mine[key], list) and len(mine[key]) == len(reply), (key, mine[key], reply)
+                assert _same_kind(mine[key], reply), (key, mine[key], reply)
+            else:
+                assert mine[key] is reply, (key, mine[key], reply)
+        assert len(its["sentinel_master", True]) == len(its["execute"]) == 3
+        assert int(mine["sentinel_get_master_addr_by_name", True][0][1]) in (  # type: ignore[index]
+            topology.primary.port, topology.replica.port)  # fmt: skip
+        decoding = {"decode_responses": True, "socket_timeout": 5}
+        async with Sentinel(topology.sentinel_addresses, sentinel_kwargs=decoding) as text:
+            host = (await _bounded(text.sentinel_get_master_addr_by_name(NAME, return_responses=True)))[0][0]
+        their_text = redis.asyncio.sentinel.Sentinel(topology.sentinel_addresses, sentinel_kwargs=decoding)
+        their_host = (await _bounded(their_text.sentinel_get_master_addr_by_name(NAME, return_responses=True)))[0][0]
+        await their_text.aclose()
+        assert host == their_host == LOCAL
+    finally:
+        spare.stop()
+        await ours.aclose()
+        await theirs.aclose()
+
+
 async def test_client_follows_a_sentinel_failover_while_a_workload_runs(topology: Topology) -> None:
     """SENTINEL FAILOVER under writes: the same client ends on the new primary, writes succeed there."""
     loop = asyncio.get_running_loop()
