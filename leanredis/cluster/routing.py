@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..commands.funnel import sender
 from ..commands.table import COMMANDS, lookup
-from ..connection.writes import _pack
 from ..exceptions import ClusterDownError, DataError
 from ..future import CommandFuture, raw_reply
+from ..resp.packer import pack
 from .fanout import COMBINERS, SPLITTABLE, TO_ALL_PRIMARIES, Ordered, join, part_args, split_by_slot
 from .nodes import NodesManager
 from .slots import SINGLE_KEY, SLOTS, cross_slot_error, key_bytes, key_slot, missing_key_error, slot_of_bytes
@@ -82,7 +82,7 @@ class ClusterRouting:
                 ):
                     return conn.execute(args, parse)  # no socket or no room: it waits, or fails
                 try:
-                    data = _pack(args)  # type: ignore[misc]
+                    data = pack(args)
                 except TypeError:  # arguments hiredis cannot pack: encoded in Python, or this caller's DataError
                     return conn.execute(args, parse)
                 fut: CommandFuture[Any] = CommandFuture(loop=loop)

@@ -35,6 +35,7 @@ from ..exceptions import OverloadError, RedisError
 from ..future import NO_DEADLINE, CommandFuture, raw_reply
 from ..memory import IdleTrim, MemoryWatchdog
 from ..options import ConnectionOptions
+from ..resp.packer import pack
 from .deadlines import PerCallDeadlines
 from .dialer import Backoff, Dialer, Resolver
 from .late import LateReplies
@@ -247,7 +248,7 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf, Packing, TimedCall
             fut.deadline = self._tick_deadline
             out = proto.out  # a local: the in-place add and the length need no attribute store or load
             try:
-                out += _pack(args)  # type: ignore[misc]
+                out += pack(args)
             except TypeError:
                 if len(out) >= proto.max_buffered:
                     self._wait_for_room(args, fut)
@@ -330,7 +331,7 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf, Packing, TimedCall
         proto = self._proto
         if proto is not None and not self._queue and len(proto.pending) < proto.max_inflight and not proto.write_paused:
             try:
-                data = _pack(args)
+                data = pack(args)
             except TypeError:  # arguments hiredis cannot pack: encoded in Python, or this caller's DataError
                 if len(proto.out) + proto.kept_now() >= proto.max_buffered:
                     self._wait_for_room(args, fut)

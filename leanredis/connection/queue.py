@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..exceptions import DataError, OverloadError
 from ..future import CUSTOM_DEADLINE, NO_DEADLINE, CommandFuture, raw_reply
-from .protocol import Packed, _pack, command_name
+from ..resp.packer import pack
+from .protocol import Packed, command_name
 
 if TYPE_CHECKING:
     from ..budget import MemoryBudget
@@ -200,7 +201,7 @@ class WaitQueue:
             if fut.done():
                 continue  # cancelled or timed out while waiting: never sent
             try:
-                data = _pack(args)
+                data = pack(args)
             except TypeError:  # arguments hiredis cannot pack, or a batch (MULTI..EXEC) waiting as one unit
                 size = proto.encode(args, fut)
                 if not size:

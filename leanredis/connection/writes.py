@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ..exceptions import DataError, RedisError
 from ..future import NO_DEADLINE, CommandFuture, raw_reply
 from ..resp import HIREDIS_AVAILABLE, encode_command
+from ..resp.packer import pack
 
 if HIREDIS_AVAILABLE:
     from hiredis import pack_command as _pack
@@ -206,7 +207,7 @@ class Writes:
             data = args
         else:
             try:
-                data = _pack(args)  # type: ignore[misc]
+                data = pack(args)
             except TypeError:
                 if args.__class__ is Batch:  # a transaction that waited for room: all of it or none
                     try:
