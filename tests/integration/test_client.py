@@ -58,6 +58,22 @@ async def test_execute_command_applies_redis_py_reply_parsing(r: leanredis.Redis
         r.execute_command()
 
 
+@pytest.mark.parametrize("decode", [False, True])
+async def test_set_answers_true_alone_in_a_pipeline_and_in_a_transaction_and_none_when_nx_prevents_it(
+    redis_server: RedisServer, decode: bool
+) -> None:
+    # a SET with no option and one with options are parsed apart: both give redis-py's values
+    async with leanredis.Redis(host="127.0.0.1", port=redis_server.port, decode_responses=decode) as r:
+        assert await r.set("set:answer", "v") is True
+        assert await r.set("set:answer", b"w", nx=True) is None
+        assert await r.set("set:answer", 7, xx=True) is True
+        for transaction in (False, True):
+            async with r.pipeline(transaction=transaction) as pipe:
+                pipe.set("set:answer", "p").set("set:answer", "q", nx=True).set("set:other", 1)
+                results = await pipe.execute()
+            assert results == [True, None, True] and results[0] is True and results[2] is True
+
+
 async def test_decode_responses_returns_str(redis_server: RedisServer) -> None:
     async with leanredis.Redis(host="127.0.0.1", port=redis_server.port, decode_responses=True) as r:
         await r.set("k", "héllo")
