@@ -24,6 +24,8 @@ class App:
     port: int | None = None  # a port the suite hardcodes; None: any free loopback port
     sentinel: str | None = None  # sentinel.conf text for a sentinel on 26379 watching the server
     app_timeout: int | None = None  # one pass's bound, when shorter than --app-timeout
+    # directories under compat/stubs put on PYTHONPATH for this app only (a file its sdist leaves out)
+    stubs: tuple[str, ...] = ()
     notes: str = ""
 
 

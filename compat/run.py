@@ -125,7 +125,7 @@ def inner(app: App, mode: str, cache: Path, args: argparse.Namespace) -> int:
             servers.append(RedisServer(args.server_binary, port=26379, sentinel_config=app.sentinel).start())
         url = f"redis://{server.host}:{server.port}/0"
         env = dict(os.environ)
-        pythonpath = [str(HERE / "plugin"), str(HERE / "stubs")]
+        pythonpath = [str(HERE / "plugin"), str(HERE / "stubs"), *(str(HERE / "stubs" / d) for d in app.stubs)]
         if mode.startswith("leanredis"):
             pythonpath.insert(0, str(HERE / "swap"))
         env.update(app.env)
