@@ -137,5 +137,66 @@ APPS: dict[str, App] = {
             pytest_args=("tests/async/test_redis_manager.py",),
             notes="AsyncRedisManager's own tests (they build clients from URLs; no server round trip)",
         ),
+        App(
+            name="saq",
+            dist="saq",
+            # 0.26.3, not 0.26.4: the stand-in for tests/helpers.py below comes from the release's git tag,
+            # and v0.26.3 is the newest tag at hand; the sdists' tests are the same files as the tag's
+            version="0.26.3",
+            extras="redis,hiredis,web,postgres",
+            # saq's [dev] extra, less the linters and type stubs
+            requires=("pytest", "pytest-timeout", "aiohttp", "aiohttp_basicauth", "pandas", "time-machine",
+                      "starlette", "httpx"),
+            # the Postgres queue's classes, TestHttpPoll and test_http_stats (a Postgres queue behind HTTP)
+            # need a PostgreSQL server; everything else runs on the private Redis
+            pytest_args=("tests", "--ignore=tests/test_http_stats.py", "-k", "not Postgres and not HttpPoll"),
+            port=6379,  # tests/helpers.py's default URL: redis://localhost:6379
+            stubs=("saq-tests",),
+            notes="the sdist ships tests/test_*.py but not tests/helpers.py, which they import: "
+            "compat/stubs/saq-tests holds it, unchanged from the v0.26.3 tag. TestHttpRedis's test_cron and "
+            "test_schedule depend on timing, on either library: a job the server worker schedules on its 1 s "
+            "tick can be swept by the same tick's sweep before the HTTP worker marks it active (test_schedule, "
+            "alone: 1 of 10 runs failed on leanredis, 0 of 10 on redis.asyncio; test_cron, alone: 2 of 3 failed "
+            "on redis.asyncio)",
+        ),
+        App(
+            name="pyrate-limiter",
+            dist="pyrate-limiter",
+            version="4.6.0",
+            extras="redis",
+            # its [dependency-groups] dev, less coverage, linters, nox and the Postgres driver; pytest-retry
+            # because its pytest options ask for 2 reruns of a failed (timing-dependent) test
+            requires=("pytest>=8.4.1", "pytest-asyncio>=1.1.0", "pytest-timeout", "pytest-retry>=1.7.0",
+                      "schedule>=1.1.0,<2", "httpx", "aiohttp", "requests", "filelock"),
+            # the tests of the asyncio Redis bucket and GCRA store (marker asyncredis): Lua scripts by
+            # SCRIPT LOAD then EVALSHA, sorted sets; the other markers are the sync client or other backends
+            pytest_args=("tests", "-m", "asyncredis", "-p", "no:randomly"),
+            port=6379,  # the suite's default REDIS URL (and its GCRA tests hardcode it)
+            notes="stands in for bullmq, whose sdists (2.0.0 to 3.4.4) ship only tests/test_imports.py, which "
+            "touches no server: pyrate-limiter's Redis bucket is the Lua-scripting case (SCRIPT LOAD, EVALSHA). "
+            "test_factory_leak[create_async_redis_bucket] fails on leanredis by design: the leaker asks "
+            "inspect.iscoroutine(bucket.leak(0)), False for a command's CommandFuture (a future that passes "
+            "asyncio.iscoroutine, not a native coroutine), so it leaks the bucket from a thread with its own "
+            "loop, where awaiting the future raises RuntimeError and the leak loop ends (compat/repro.py: "
+            "inspect_iscoroutine_of_a_command)",
+        ),
+        App(
+            name="aiocache",
+            dist="aiocache",
+            version="0.12.3",
+            extras="redis",
+            # its requirements.txt pins redis 4.4.2 and pytest-asyncio 0.20.3 (asyncio_mode=auto)
+            requires=("redis==4.4.2", "pytest==7.2.0", "pytest-asyncio==0.20.3", "pytest-mock==3.10.0",
+                      "pytest-timeout==2.1.0", "marshmallow==3.19.0", "msgpack==1.0.4", "aiomcache==0.8.0"),
+            # the acceptance tests on a real server (the memcached ones need memcached) and the Redis
+            # backend's unit tests (autospec mocks of Redis, ConnectionPool, Pipeline: their signatures);
+            # its addopts want pytest-cov, replaced by an empty addopts (filterwarnings=error stays)
+            # as arq: its tests turn warnings into errors and it calls close(), deprecated since redis-py 5.0.1
+            # (leanredis follows 8.1): that difference alone fails 126 tests, so it is silenced to see the rest
+            pytest_args=("tests/acceptance", "tests/ut/backends/test_redis.py", "-m", "not memcached", "-o", "addopts=",
+                         "-W", "ignore:Call to deprecated close:DeprecationWarning"),
+            port=6379,  # Cache(Cache.REDIS) connects to the default 127.0.0.1:6379
+            notes="stands in for taskiq-redis, whose sdists (0.4.0 to 1.2.4) ship no tests",
+        ),
     )
 }
