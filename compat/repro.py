@@ -205,6 +205,25 @@ async def connection_without_arguments(lib: ModuleType, port: int) -> Any:
     return lib.Connection().protocol
 
 
+@case
+async def inspect_iscoroutine_of_a_command(lib: ModuleType, port: int) -> Any:
+    """pyrate-limiter's leaker: ``inspect.iscoroutine(bucket.leak(0))`` picks the async leak task, else a thread."""
+    import inspect
+
+    r = lib.Redis(port=port)
+    try:
+        pending = r.zremrangebyscore("compat:bucket", 0, 0)
+        kinds = {
+            "inspect.iscoroutine": inspect.iscoroutine(pending),
+            "asyncio.iscoroutine": asyncio.iscoroutine(pending),
+            "inspect.isawaitable": inspect.isawaitable(pending),
+        }
+        await pending
+        return kinds
+    finally:
+        await r.aclose()
+
+
 async def outcome(fn: Case, lib: ModuleType, port: int) -> str:
     try:
         return f"returns {await asyncio.wait_for(fn(lib, port), 10)!r}"
