@@ -34,6 +34,7 @@ class _Container:
             "Created": "",
         }
         self.labels = labels or {}
+        self.id = f"compat-{port}"
 
     def stop(self, *args: Any, **kwargs: Any) -> None:
         if self.server is not None:
@@ -41,6 +42,9 @@ class _Container:
             self.server = None
 
     def remove(self, *args: Any, **kwargs: Any) -> None:
+        self.stop()
+
+    def kill(self, *args: Any, **kwargs: Any) -> None:
         self.stop()
 
 
@@ -59,9 +63,21 @@ class _Containers:
         return []
 
 
+class _API:
+    """The low-level client: a suite that reads a container's address from ``inspect_container`` gets the
+    private server's host (it then connects to the image's own port, 6379, which compat/run.py serves)."""
+
+    def inspect_container(self, container_id: str) -> dict[str, Any]:
+        return {"Id": container_id, "NetworkSettings": {"IPAddress": os.environ["COMPAT_REDIS_HOST"]}}
+
+
 class DockerClient:
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.containers = _Containers()
+        self.api = _API()
+
+    def close(self) -> None:
+        pass
 
     @classmethod
     def from_env(cls, *args: Any, **kwargs: Any) -> DockerClient:
