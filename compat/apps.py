@@ -198,5 +198,19 @@ APPS: dict[str, App] = {
             port=6379,  # Cache(Cache.REDIS) connects to the default 127.0.0.1:6379
             notes="stands in for taskiq-redis, whose sdists (0.4.0 to 1.2.4) ship no tests",
         ),
+        App(
+            name="aiohttp-session",
+            dist="aiohttp-session",
+            version="2.12.1",
+            extras="secure",
+            # its requirements.txt at the v2.12.1 tag (docker is compat/stubs' stand-in, not installed)
+            requires=("aiohttp==3.10.6", "aiomcache==0.8.1", "pynacl==1.5.0", "pytest==7.4.3",
+                      "pytest-aiohttp==1.0.5", "pytest-mock==3.12.0", "pytest-timeout", "redis==5.0.1"),
+            # RedisStorage's tests; the sdist leaves out pytest.ini: its asyncio_mode and filterwarnings
+            pytest_args=("tests/test_redis_storage.py", "-o", "asyncio_mode=auto", "-W", "error"),
+            port=6379,  # its conftest connects to the container's address on the image's port, 6379
+            notes="the Redis container (docker's containers.run, then api.inspect_container for its address) "
+            "is stood in for by compat/stubs (the private server)",
+        ),
     )
 }
