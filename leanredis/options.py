@@ -157,6 +157,12 @@ class ConnectionOptions:
         _check_int("max_memory_bytes", self.max_memory_bytes, 64 * 1024, 2**62)
         if self.budget is None or self.budget.max_bytes != self.max_memory_bytes:
             object.__setattr__(self, "budget", MemoryBudget(self.max_memory_bytes))
+        # settings read from the environment come as strings, which redis-py takes (int(port); SELECT sends the
+        # db as given): the same digits mean the same number here
+        for name in ("port", "db"):
+            value = getattr(self, name)
+            if isinstance(value, str) and value.strip().isdecimal():
+                object.__setattr__(self, name, int(value))
         _check_int("port", self.port, 0, 65535)
         _check_int("db", self.db, 0, 2**31 - 1)
         _check_int("max_inflight", self.max_inflight, 1, 2**31)

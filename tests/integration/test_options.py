@@ -440,3 +440,28 @@ async def test_socket_keepalive_false_leaves_so_keepalive_off(fresh_server: Redi
     async with _client(fresh_server) as r:
         await r.ping()
         assert _socket_of(r).getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE) == 1
+
+
+# -- values as redis-py takes them ------------------------------------------------------------------
+
+
+async def test_port_and_db_given_as_strings_reach_the_same_server_and_db_as_redis_py(fresh_server: RedisServer) -> None:
+    # settings read from the environment are strings: redis-py takes int(port) and sends SELECT with the db as given
+    ours = leanredis.Redis(host="127.0.0.1", port=str(fresh_server.port), db="2")
+    theirs = redis.asyncio.Redis(host="127.0.0.1", port=str(fresh_server.port), db="2")
+    plain = leanredis.Redis(host="127.0.0.1", port=fresh_server.port, db=2)
+    try:
+        await ours.set("written-by", "ours")
+        await theirs.set("read-by", "theirs")
+        assert await theirs.get("written-by") == b"ours"
+        assert await ours.get("read-by") == b"theirs"
+        assert await plain.mget("written-by", "read-by") == [b"ours", b"theirs"]
+    finally:
+        for client in (ours, theirs, plain):
+            await client.aclose()
+
+
+@pytest.mark.parametrize("name, value", [("port", "6379x"), ("port", "70000"), ("db", "-1"), ("db", "two")])
+def test_port_and_db_strings_that_are_no_such_number_are_refused_at_once(name: str, value: str) -> None:
+    with pytest.raises(DataError, match=f"{name} must be"):
+        leanredis.Redis(**{name: value})

@@ -103,7 +103,7 @@ def test_from_url_keyword_arguments_win_and_password_stays_out_of_repr() -> None
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"port": "6379"}, "port"),
+        ({"port": "port-6379"}, "port"),
         ({"db": -1}, "db"),
         ({"protocol": 4}, "protocol"),
         ({"max_inflight": 0}, "max_inflight"),
