@@ -224,6 +224,16 @@ async def inspect_iscoroutine_of_a_command(lib: ModuleType, port: int) -> Any:
         await r.aclose()
 
 
+@case
+async def port_and_db_as_strings(lib: ModuleType, port: int) -> Any:
+    """bullmq's test_reusable_redis: ``redis.Redis(decode_responses=True, host="localhost", port="6379", db=0)``."""
+    r = lib.Redis(host="127.0.0.1", port=str(port), db="1")
+    try:
+        return await r.ping()
+    finally:
+        await r.aclose()
+
+
 async def outcome(fn: Case, lib: ModuleType, port: int) -> str:
     try:
         return f"returns {await asyncio.wait_for(fn(lib, port), 10)!r}"
