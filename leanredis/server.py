@@ -365,7 +365,8 @@ class LocalCluster:
     REPLICATE, and ``start()`` waits, bounded, until every node says
     ``cluster_state:ok``. ``stop()`` (or leaving ``with``) stops every node,
     also when the start failed half-way. ``extra_args`` and ``env`` (the
-    processes' environment; None: this process's) are every node's.
+    processes' environment; None: this process's) are every node's;
+    ``seed_port`` is the first node's port, when it must be that one.
     """
 
     def __init__(
@@ -379,6 +380,7 @@ class LocalCluster:
         startup_timeout: float = 30.0,
         extra_args: Sequence[str] = (),
         env: dict[str, str] | None = None,
+        seed_port: int | None = None,
     ) -> None:
         if primaries < 1 or replicas < 0:
             raise ValueError("a cluster needs primaries >= 1 and replicas >= 0")
@@ -391,9 +393,10 @@ class LocalCluster:
         self.binary = find_server_binary(binary)
         self.startup_timeout = startup_timeout
         count = primaries * (1 + replicas)
-        self.servers = [
-            RedisServer(self.binary, host=host, port=cluster_port(host), extra_args=args) for _ in range(count)
-        ]
+        # the first node on ``seed_port`` when given (a test suite that says where its cluster is), else on a free port
+        ports = [seed_port or cluster_port(host)] + [cluster_port(host) for _ in range(count - 1)]
+        self.seed_port = seed_port
+        self.servers = [RedisServer(self.binary, host=host, port=port, extra_args=args) for port in ports]
         for server in self.servers:
             server.env = env
         self.primaries = self.servers[:primaries]
@@ -430,7 +433,7 @@ class LocalCluster:
                         server.start()
                         break
                     except PortTakenError:  # another process's server took the port after we chose it
-                        if attempt == 4:
+                        if attempt == 4 or (server is self.servers[0] and self.seed_port):
                             raise
                         server.port = cluster_port(server.host)
             ids = {s.port: self.call(s, "CLUSTER", "MYID").decode() for s in self.servers}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from leanredis.server import PortTakenError, RedisServer, command
+from leanredis.server import LocalCluster, PortTakenError, RedisServer, cluster_port, command
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -84,3 +84,20 @@ def test_a_port_chosen_by_a_running_process_is_never_chosen_by_another() -> None
         holder.communicate("", timeout=10)
     # once that process has ended, its ports are free to choose again
     assert server_module._reserve(sorted(theirs)[0])
+
+
+def test_a_cluster_seeded_on_a_port_is_served_from_that_port(server_binary: str) -> None:
+    # compat/run.py's suites name where their cluster is: its first node must be there, the others anywhere
+    port = cluster_port()
+    with LocalCluster(server_binary, primaries=3, seed_port=port) as cluster:
+        assert cluster.nodes[0] == ("127.0.0.1", port)
+        assert b"cluster_state:ok" in command("127.0.0.1", port, "CLUSTER", "INFO")
+
+
+def test_a_cluster_seed_port_another_server_holds_fails_start_rather_than_moving(server_binary: str) -> None:
+    with RedisServer(server_binary, port=cluster_port()) as intruder:
+        cluster = LocalCluster(server_binary, primaries=1, seed_port=intruder.port)
+        with pytest.raises(PortTakenError, match=f"port {intruder.port} is taken"):
+            cluster.start()
+        assert not cluster.servers[0].running
+        assert answering_pid(intruder) == intruder.process.pid  # type: ignore[union-attr]
