@@ -23,6 +23,7 @@ class App:
     env: dict[str, str] = field(default_factory=dict)
     port: int | None = None  # a port the suite hardcodes; None: any free loopback port
     sentinel: str | None = None  # sentinel.conf text for a sentinel on 26379 watching the server
+    cluster_port: int | None = None  # a cluster (3 primaries) whose first node listens here, for suites that want one
     app_timeout: int | None = None  # one pass's bound, when shorter than --app-timeout
     # directories under compat/stubs put on PYTHONPATH for this app only (a file its sdist leaves out)
     stubs: tuple[str, ...] = ()

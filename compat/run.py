@@ -104,7 +104,7 @@ def venv_python(app: App, cache: Path, python: str, src: Path) -> Path:
 
 def inner(app: App, mode: str, cache: Path, args: argparse.Namespace) -> int:
     """Start the private server(s), run the suite once, write the results file. Runs inside the namespace."""
-    from leanredis.server import RedisServer
+    from leanredis.server import LocalCluster, RedisServer
 
     # stopped from outside (Ctrl-C, kill): unwind, so that the finally below stops the servers
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
@@ -118,11 +118,14 @@ def inner(app: App, mode: str, cache: Path, args: argparse.Namespace) -> int:
     fallbacks = out / f"{app.name}.{mode}.fallbacks"
     for path in (results, fallbacks):
         path.unlink(missing_ok=True)
-    servers = [RedisServer(args.server_binary, port=app.port).start()]
+    servers: list[RedisServer | LocalCluster] = [RedisServer(args.server_binary, port=app.port).start()]
     try:
         server = servers[0]
+        assert isinstance(server, RedisServer)
         if app.sentinel:
             servers.append(RedisServer(args.server_binary, port=26379, sentinel_config=app.sentinel).start())
+        if app.cluster_port:
+            servers.append(LocalCluster(args.server_binary, seed_port=app.cluster_port).start())
         url = f"redis://{server.host}:{server.port}/0"
         env = dict(os.environ)
         pythonpath = [str(HERE / "plugin"), str(HERE / "stubs"), *(str(HERE / "stubs" / d) for d in app.stubs)]
