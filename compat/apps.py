@@ -213,5 +213,22 @@ APPS: dict[str, App] = {
             notes="the Redis container (docker's containers.run, then api.inspect_container for its address) "
             "is stood in for by compat/stubs (the private server)",
         ),
+        App(
+            name="redis-rate-limiters",
+            dist="redis-rate-limiters",
+            version="0.5.0",
+            # its dev dependency group, less linters and type stubs (pytest-socket and pytest-rerunfailures
+            # because its addopts use them; pytest-randomly left out: one order for every pass)
+            requires=("pytest>=7", "pytest-asyncio", "pytest-mock", "pytest-rerunfailures>=14", "pytest-socket",
+                      "pytest-timeout"),
+            # the asyncio semaphore and token bucket (Lua scripts by register_script) on a server and on a
+            # cluster, and its cluster test (the sync halves are redis-py's own client either way)
+            pytest_args=("tests/semaphore/test_async_semaphore.py", "tests/token_bucket/test_async_token_bucket.py",
+                         "tests/test_redis_cluster.py"),
+            port=6378,  # conftest.py: redis://127.0.0.1:6378, and a cluster at redis://127.0.0.1:6380
+            cluster_port=6380,
+            notes="the suite's docker-compose cluster (six nodes) is a three-primary cluster here, its first node "
+            "on 6380",
+        ),
     )
 }
