@@ -232,5 +232,25 @@ APPS: dict[str, App] = {
             "counts); on leanredis it would fail anyway: it reads the monitor's redis-py connection "
             "(m.connection.read_response()), which leanredis's Monitor does not have",
         ),
+        App(
+            name="pottery",
+            dist="pottery",
+            version="3.0.1",
+            # its requirements.txt at the v3.0.1 tag (redis 5.3.0b3 there; 5.3.0 is that line's release)
+            requires=("redis==5.3.0", "hiredis", "mmh3==5.1.0", "pytest==8.3.5", "pytest-asyncio==0.25.3",
+                      "pytest-timeout", "uvloop==0.21.0", "typing_extensions"),
+            # the asyncio Redlock (Lua scripts on every master) and NextID; the sdist leaves out pytest.ini
+            # (asyncio_mode) and tests/conftest.py, loaded as a plugin from compat/stubs/pottery-tests
+            pytest_args=("tests/test_aioredlock.py", "tests/test_aionextid.py", "-o", "asyncio_mode=auto",
+                         "-p", "pottery_conftest"),
+            port=6379,  # its conftest: redis://localhost:6379/<a random db>
+            stubs=("pottery-tests",),
+            notes="the sdist ships tests/test_*.py but not tests/conftest.py (their fixtures): "
+            "compat/stubs/pottery-tests/pottery_conftest.py is it, unchanged from the v3.0.1 tag, loaded with -p. "
+            "4 tests fail on leanredis as an artefact: they make scripts fail by patching redis-py's own "
+            "redis.commands.core.AsyncScript.__call__, and register_script here returns leanredis's Script, "
+            "which that patch does not reach (test_locked_rediserror, test_extend_rediserror, "
+            "test_release_rediserror, test_anext_quorumnotachieved)",
+        ),
     )
 }
