@@ -252,5 +252,17 @@ APPS: dict[str, App] = {
             "which that patch does not reach (test_locked_rediserror, test_extend_rediserror, "
             "test_release_rediserror, test_anext_quorumnotachieved)",
         ),
+        App(
+            name="aiohttp-client-cache",
+            dist="aiohttp-client-cache",
+            version="0.15.0",
+            extras="redis,filesystem",  # the tests' base classes import the SQLite backend
+            requires=("brotli>=1.0", "faker>=30.0", "pytest>=8.4", "pytest-aiohttp>=1.1", "pytest-asyncio>=1.2",
+                      "pytest-timeout"),
+            # the Redis storage's tests (RedisCache); its backend tests want httpbin servers on 8080 and 8181
+            pytest_args=("test/integration/test_redis.py", "-k", "TestRedisCache"),
+            port=6379,  # DEFAULT_ADDRESS: redis://localhost
+            notes="only TestRedisCache: TestRedisBackend requests pages from httpbin containers",
+        ),
     )
 }
