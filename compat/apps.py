@@ -154,11 +154,13 @@ APPS: dict[str, App] = {
             port=6379,  # tests/helpers.py's default URL: redis://localhost:6379
             stubs=("saq-tests",),
             notes="the sdist ships tests/test_*.py but not tests/helpers.py, which they import: "
-            "compat/stubs/saq-tests holds it, unchanged from the v0.26.3 tag. TestHttpRedis's test_cron and "
-            "test_schedule depend on timing, on either library: a job the server worker schedules on its 1 s "
-            "tick can be swept by the same tick's sweep before the HTTP worker marks it active (test_schedule, "
-            "alone: 1 of 10 runs failed on leanredis, 0 of 10 on redis.asyncio; test_cron, alone: 2 of 3 failed "
-            "on redis.asyncio)",
+            "compat/stubs/saq-tests holds it, unchanged from the v0.26.3 tag. TestHttpRedis's test_schedule and "
+            "test_cron race the server worker that runs beside them: when the worker's first scheduling tick "
+            "comes before the test's own schedule() (a 1 s lock), the job is scheduled on the next tick, whose "
+            "sweep finds it dequeued but not yet active and sweeps it. Both libraries fail that way (same log "
+            "lines); leanredis loses the race more often, as its first commands need no new connection "
+            "(test_schedule alone: 13 of 20 runs failed on leanredis, 0 of 20 on redis.asyncio; test_cron alone "
+            "failed 2 of 3 on redis.asyncio)",
         ),
         App(
             name="pyrate-limiter",
