@@ -234,6 +234,21 @@ async def port_and_db_as_strings(lib: ModuleType, port: int) -> Any:
         await r.aclose()
 
 
+@case
+async def subclass_on_a_pool_calls_super_execute_command(lib: ModuleType, port: int) -> Any:
+    """cashews' backend: ``Sub.from_pool(BlockingConnectionPool.from_url(...))``, its execute_command calling super()."""
+
+    class Sub(lib.Redis):  # type: ignore[name-defined,misc]
+        async def execute_command(self, *args: Any, **options: Any) -> Any:
+            return await super().execute_command(*args, **options)
+
+    r = Sub.from_pool(lib.BlockingConnectionPool.from_url(f"redis://127.0.0.1:{port}/0"))
+    try:
+        return await r.flushdb()
+    finally:
+        await r.aclose()
+
+
 async def outcome(fn: Case, lib: ModuleType, port: int) -> str:
     try:
         return f"returns {await asyncio.wait_for(fn(lib, port), 10)!r}"

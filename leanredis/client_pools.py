@@ -42,7 +42,9 @@ class ClientPools:
             self._pool_box.pool = pool
             self._pool_box.owned = False  # as in redis-py: a pool handed in is the caller's to close
             pool.share(self.connection)  # pool.disconnect() closes it too; it reconnects when next used
-            self._send = pool.wrap_sender(self._send, self.connection)
+            # the direct path: on a class whose execute_command is overridden, self._send is the funnel to it,
+            # and an instance attribute holding that would send every command back into the override
+            self._send = pool.wrap_sender(sender(self), self.connection)
         elif is_redis_py_sentinel_pool(pool):
             pool_from_redis_py = FROM_ABOVE["pool_from_redis_py_sentinel"]  # the sentinel module's, above
             self._init_from_pool(pool_from_redis_py(pool), single_connection_client)

@@ -333,3 +333,41 @@ async def test_a_wrapt_style_wrapper_that_equals_the_original_is_still_seen(r: l
     finally:
         del leanredis.Redis.execute_command
     assert not is_funneled(r)
+
+
+@pytest.mark.parametrize("pool_class", ["ConnectionPool", "BlockingConnectionPool"])
+@pytest.mark.parametrize("build", ["from_pool", "connection_pool="])
+async def test_a_subclass_made_on_a_pool_sees_each_command_once_as_on_redis_asyncio(
+    redis_server: RedisServer, pool_class: str, build: str
+) -> None:
+    """cashews' backend: ``Subclass.from_pool(BlockingConnectionPool.from_url(...))``, its
+    ``execute_command`` calling ``super().execute_command``; each command passes through it once."""
+    import redis.asyncio
+
+    async def run(lib: Any) -> tuple[Any, ...]:
+        class Counting(lib.Redis):  # type: ignore[misc,name-defined]
+            calls: list[Any] = []
+
+            async def execute_command(self, *args: Any, **options: Any) -> Any:
+                type(self).calls.append(args[0])
+                return await super().execute_command(*args, **options)
+
+        pool = getattr(lib, pool_class).from_url(f"redis://127.0.0.1:{redis_server.port}/0", max_connections=5)
+        client = Counting.from_pool(pool) if build == "from_pool" else Counting(connection_pool=pool)
+        try:
+            # one after another: redis.asyncio's concurrent commands take several pool connections, in no order
+            stored = await asyncio.wait_for(client.set("funnel:pool", "v"), 10)
+            read = await asyncio.wait_for(client.get("funnel:pool"), 10)
+            deleted = await asyncio.wait_for(client.delete("funnel:pool"), 10)
+            popped = await asyncio.wait_for(client.blpop(["funnel:pool-empty"], timeout=0.1), 10)
+            return stored, read, deleted, popped, Counting.calls
+        finally:
+            await client.aclose()
+            await pool.disconnect()
+
+    theirs = await run(redis.asyncio)
+    ours = await run(leanredis)
+    assert theirs == (True, b"v", 1, None, ["SET", "GET", "DEL", "BLPOP"])
+    assert ours[:4] == theirs[:4]
+    # redis-py passes names as str, leanredis's methods as bytes: the same command, once each
+    assert [name.decode() if isinstance(name, bytes) else name for name in ours[4]] == theirs[4]
