@@ -236,7 +236,7 @@ async def port_and_db_as_strings(lib: ModuleType, port: int) -> Any:
 
 @case
 async def subclass_on_a_pool_calls_super_execute_command(lib: ModuleType, port: int) -> Any:
-    """cashews' backend: ``Sub.from_pool(BlockingConnectionPool.from_url(...))``, its execute_command calling super()."""
+    """cashews' backend: ``Sub.from_pool(BlockingConnectionPool.from_url(...))``, execute_command calling super()."""
 
     class Sub(lib.Redis):  # type: ignore[name-defined,misc]
         async def execute_command(self, *args: Any, **options: Any) -> Any:
@@ -245,6 +245,19 @@ async def subclass_on_a_pool_calls_super_execute_command(lib: ModuleType, port: 
     r = Sub.from_pool(lib.BlockingConnectionPool.from_url(f"redis://127.0.0.1:{port}/0"))
     try:
         return await r.flushdb()
+    finally:
+        await r.aclose()
+
+
+@case
+async def pipeline_built_on_the_client_pool(lib: ModuleType, port: int) -> Any:
+    """cashews' set_many: ``Pipeline(client.connection_pool, client.response_callbacks, True, None)``, the
+    class from ``redis.asyncio.client`` (leanredis's Pipeline under the swap)."""
+    pipeline_class = redis.asyncio.client.Pipeline if lib is redis.asyncio else lib.pipeline.Pipeline
+    r = lib.Redis.from_pool(lib.BlockingConnectionPool.from_url(f"redis://127.0.0.1:{port}/0"))
+    try:
+        pipe = pipeline_class(r.connection_pool, r.response_callbacks, True, None)
+        return await pipe.set("compat:pipe", 1).get("compat:pipe").execute()
     finally:
         await r.aclose()
 

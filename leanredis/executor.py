@@ -40,3 +40,19 @@ class Executor:
     def pool(self) -> ConnectionPool:
         """The pool of dedicated connections (made at its first use)."""
         return self._pool()
+
+
+def executor_of_pool(pool: Any) -> Executor:
+    """What a pipeline built redis-py's way, ``Pipeline(connection_pool, ...)``, sends through: the pool's
+    own multiplexed connection (one per pool, made at the first such pipeline) and the pool itself."""
+    from .command_retry import shared_connection
+    from .exceptions import DataError
+    from .pool import ConnectionPool
+
+    if not isinstance(pool, ConnectionPool):
+        raise DataError(
+            f"Pipeline(connection_pool, ...) needs a leanredis ConnectionPool, not {type(pool).__name__}; "
+            "or use client.pipeline()"
+        )
+    connection = pool.pool_connection(shared_connection)
+    return Executor(pool.client_options, connection, pool.wrap_sender(connection.execute, connection), lambda: pool)

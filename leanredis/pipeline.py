@@ -58,6 +58,7 @@ from .commands.scripting import script_exists_reply
 from .commands.search._raw import RawThen
 from .connection import Connection
 from .exceptions import ConnectionError, OverloadError, RedisError, ResponseError, WatchError
+from .executor import Executor, executor_of_pool
 from .future import raw_reply
 from .pipeline_results import (
     LONG_ENCODING,
@@ -74,7 +75,7 @@ from .typed import StrT
 
 if TYPE_CHECKING:
     from .commands.chained import ChainedCommands as PipelineCommands
-    from .executor import Executor
+    from .pool import ConnectionPool
     from .script import Script
 else:
     # to type checkers each command method returns the pipeline (commands/chained.pyi); at run time
@@ -93,14 +94,44 @@ def _watch_ok(reply: Any) -> bool:
     return reply == b"OK" or reply == "OK"
 
 
+def _redis_py_call(
+    first: Any, second: Any, third: Any, rest: tuple[Any, ...], keywords: dict[str, Any]
+) -> tuple[Executor, bool, Any]:
+    """(executor, transaction, shard_hint) of redis-py's ``Pipeline(connection_pool, response_callbacks,
+    transaction, shard_hint)``, all four by position or all by name. The callbacks are not consulted
+    (``Redis.response_callbacks`` says why)."""
+    if first is None and "connection_pool" in keywords:
+        names = {"connection_pool", "response_callbacks"}
+        if set(keywords) != names:
+            unexpected = ", ".join(sorted(set(keywords) - names))
+            raise TypeError(f"Pipeline() got unexpected keyword argument(s): {unexpected}")
+        return executor_of_pool(keywords["connection_pool"]), bool(second), third
+    if keywords or len(rest) != 1:
+        raise TypeError(
+            "Pipeline() takes an executor (client.pipeline() makes one), or redis-py's four arguments: "
+            "connection_pool, response_callbacks, transaction, shard_hint"
+        )
+    return executor_of_pool(first), bool(third), rest[0]
+
+
 class Pipeline(PipelineCommands[StrT]):
     """Buffered commands sent in one write; MULTI/EXEC around them when ``transaction``."""
 
     _records_scripts = True  # a Script called on it is added to ``scripts``, loaded before execute
 
     def __init__(
-        self: Pipeline[Any], executor: Executor, transaction: bool = True, shard_hint: str | None = None
+        self: Pipeline[Any],
+        executor: Executor | ConnectionPool | None = None,
+        transaction: Any = True,
+        shard_hint: Any = None,
+        *redis_py_rest: Any,
+        **redis_py_keywords: Any,
     ) -> None:
+        """``client.pipeline()`` makes one; ``Pipeline(connection_pool, response_callbacks, transaction,
+        shard_hint)``, redis-py's call, makes one on the pool's own connection (``executor_of_pool``)."""
+        if not isinstance(executor, Executor) or redis_py_rest or redis_py_keywords:
+            executor, transaction, shard_hint = _redis_py_call(executor, transaction, shard_hint, redis_py_rest,
+                                                               redis_py_keywords)
         self._executor = executor
         self.options = executor.options
         self.is_transaction = transaction

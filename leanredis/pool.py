@@ -122,6 +122,7 @@ class ConnectionPool(HeldPlaces, RedisPyPoolAPI):
         self._loop: asyncio.AbstractEventLoop | None = None
         # the multiplexed connections of clients made on this pool: disconnect() closes them too
         self._shared: weakref.WeakSet[Connection] = weakref.WeakSet()
+        self._own_shared: Connection | None = None  # see pool_connection
         # their PubSubs: redis-py's hold a connection of the pool, which disconnect() drops
         self._pubsubs: weakref.WeakSet[Any] = weakref.WeakSet()
         self.stats_created = 0
@@ -170,6 +171,15 @@ class ConnectionPool(HeldPlaces, RedisPyPoolAPI):
     def share(self, connection: Connection) -> None:
         """``connection`` (a client's multiplexed one) is closed by ``disconnect()`` and ``aclose()`` too."""
         self._shared.add(connection)
+
+    def pool_connection(self, make: Callable[[ConnectionOptions], Connection]) -> Connection:
+        """The multiplexed connection of what is built on this pool alone (redis-py's ``Pipeline(pool, ...)``):
+        one, made by ``make`` at the first call, kept and shared (closed by ``disconnect()`` and ``aclose()``)."""
+        connection = self._own_shared
+        if connection is None:
+            connection = self._own_shared = make(self.client_options)
+            self.share(connection)
+        return connection
 
     def share_pubsub(self, pubsub: Any) -> None:
         """``pubsub`` (made by a client on this pool) loses its socket on ``disconnect()`` and ``aclose()``, as

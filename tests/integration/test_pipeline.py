@@ -348,3 +348,56 @@ async def test_an_error_among_replies_sharing_one_parser_is_raised_or_kept_in_pl
     pipe.get("str").get("lst").get("str")
     results = await pipe.execute(raise_on_error=False)
     assert results[0] == results[2] == b"v" and isinstance(results[1], ResponseError)
+
+
+@pytest.mark.parametrize("transaction", [False, True], ids=["pipeline", "multi-exec"])
+@pytest.mark.parametrize("by_name", [False, True], ids=["positional", "keywords"])
+async def test_a_pipeline_built_redis_py_s_way_on_the_client_s_pool_runs_as_on_redis_asyncio(
+    redis_server: RedisServer, transaction: bool, by_name: bool
+) -> None:
+    """cashews: ``Pipeline(client.connection_pool, client.response_callbacks, True, None)``, the class
+    imported from the client module; on leanredis's Pipeline it runs on one connection the pool keeps."""
+    import redis.asyncio
+    from redis.asyncio.client import Pipeline as RedisPyPipeline
+
+    from leanredis.pipeline import Pipeline
+
+    async def run(lib: Any, pipeline_class: Any) -> list[Any]:
+        client = lib.Redis.from_pool(lib.BlockingConnectionPool.from_url(f"redis://127.0.0.1:{redis_server.port}/0"))
+        try:
+            await client.delete("s", "n", "f", "h", "l", "set", "z")
+            results, connections = [], set()
+            for _ in range(3):  # three pipelines on one pool
+                if by_name:
+                    pipe = pipeline_class(
+                        connection_pool=client.connection_pool,
+                        response_callbacks=client.response_callbacks,
+                        transaction=transaction,
+                        shard_hint=None,
+                    )
+                else:
+                    pipe = pipeline_class(client.connection_pool, client.response_callbacks, transaction, None)
+                results.append(await asyncio.wait_for(fill(pipe).execute(), 10))
+                connections.add(id(getattr(pipe, "_executor", pipe).connection))
+            if lib is leanredis:  # one connection the pool keeps for all three, beside the client's own
+                assert len(connections) == 1
+                assert len(client.connection_pool._shared) == 2
+            return results
+        finally:
+            await client.aclose()  # from_pool: the pool (and its connection) closes too
+
+    theirs = await run(redis.asyncio, RedisPyPipeline)
+    ours = await run(leanredis, Pipeline)
+    for mine, reference in zip(ours, theirs, strict=True):
+        assert len(mine) == len(reference) == 19
+        for index, (a, b) in enumerate(zip(mine, reference, strict=True)):
+            assert same_shape(a, b), f"command #{index + 1}: leanredis {a!r} vs redis-py {b!r}"
+
+
+async def test_a_pipeline_built_redis_py_s_way_refuses_what_is_not_a_leanredis_pool() -> None:
+    from leanredis.pipeline import Pipeline
+
+    with pytest.raises(DataError, match="needs a leanredis ConnectionPool"):
+        Pipeline(object(), {}, True, None)
+    with pytest.raises(TypeError, match="redis-py's four arguments"):
+        Pipeline(object(), {})
