@@ -27,6 +27,9 @@ class App:
     app_timeout: int | None = None  # one pass's bound, when shorter than --app-timeout
     # directories under compat/stubs put on PYTHONPATH for this app only (a file its sdist leaves out)
     stubs: tuple[str, ...] = ()
+    # files of the app's own repository at the release's tag that its sdist leaves out (a conftest.py):
+    # compat/missing/<name>/ is copied into the unpacked sdist, never over a file the sdist has
+    missing_files: bool = False
     notes: str = ""
 
 
@@ -129,6 +132,64 @@ APPS: dict[str, App] = {
             # a pass that hangs in a fixture's teardown (pytest-timeout does not end it) stops here
             app_timeout=420,
             notes="docker's containers.run is stood in for by compat/stubs (the private server)",
+        ),
+        App(
+            name="cashews",
+            dist="cashews",
+            # 7.6.0 is newer, but neither its sdist nor 7.5.0's ships tests/conftest.py (the fixtures every
+            # test takes); 7.5.0's is taken from its tag (compat/missing/), the newest tag at hand here
+            version="7.5.0",
+            extras="redis,speedup",
+            # cashews' [tests] extra (setup.cfg), without pytest-randomly (the order would differ between
+            # passes) and pytest-rerunfailures (its tox reruns a failure 5 times: a difference would hide)
+            requires=("pytest==9.0.2", "pytest-asyncio==1.3.0", "hypothesis==6.148.7", "pytest-timeout"),
+            # its tox env "redis": the redis-marked tests (the redis and client-side-cache backends)
+            pytest_args=("tests", "-m", "redis and not diskcache and not redis_cluster", "-p", "no:randomly"),
+            port=6379,
+            missing_files=True,
+            notes="tests/conftest.py, tests/__init__.py and pytest.ini come from cashews' git tag 7.5.0 "
+            "(compat/missing/cashews): the sdist leaves them out; its redis_dsn fixture reads "
+            "REDIS_HOST/REDIS_PORT, default :6379, which the run's network namespace gives it",
+        ),
+        App(
+            name="limits",
+            dist="limits",
+            version="5.8.0",
+            extras="redis",
+            # versions from limits' uv.lock; lovely-pytest-docker is stood in for by compat/plugin
+            requires=(
+                "redis==7.0.1",
+                "pytest==9.0.2",
+                "pytest-asyncio==1.3.0",
+                "pytest-lazy-fixtures==1.4.0",
+                "pytest-mock",
+                "pytest-timeout",
+                "hiro>0.1.6",
+                "flaky",
+                "PyYAML",
+                # its conftest imports these at the top, for storages this run does not start
+                "pymemcache==4.0.0",
+                "pymongo==4.16.0",
+                "valkey==6.1.1",
+            ),
+            # the async storages' tests on redis (standalone and sentinel) with redis-py's client; its addopts
+            # name pytest-cov and lovely-pytest-docker's -K: only their "-m not benchmark" is kept
+            pytest_args=(
+                "tests/aio", "-m", "(redis or redis_sentinel) and not benchmark",
+                "-o", "addopts=--tb=short -rfEsxX", "-p", "compat_docker_services",
+            ),
+            env={"ASYNC_REDIS_IMPLEMENTATION": "redispy"},
+            port=7379,
+            sentinel=(
+                "port 26379\n"
+                "sentinel monitor mymaster 127.0.0.1 7379 1\n"
+                "sentinel down-after-milliseconds mymaster 5000\n"
+            ),
+            notes="the suite starts its servers with docker-compose (lovely-pytest-docker's docker_services "
+            "fixture): compat/plugin/compat_docker_services.py stands in, with the private server on 7379 "
+            "(its redis-basic) and a sentinel on 26379 watching it as mymaster; "
+            "ASYNC_REDIS_IMPLEMENTATION=redispy makes its async+redis:// storages use redis.asyncio "
+            "(its default is coredis)",
         ),
         App(
             name="python-socketio",

@@ -81,6 +81,21 @@ def sdist_dir(app: App, cache: Path) -> Path:
     return target
 
 
+def add_missing_files(app: App, src: Path) -> None:
+    """Copy compat/missing/<app>/ (the release tag's files its sdist left out) into the unpacked sdist."""
+    if not app.missing_files:
+        return
+    top = HERE / "missing" / app.name
+    for path in sorted(top.rglob("*")):
+        if not path.is_file() or "__pycache__" in path.parts:
+            continue
+        target = src / path.relative_to(top)
+        if target.exists() and target.read_bytes() != path.read_bytes():
+            raise SystemExit(f"{target} is in the sdist and differs from {path}: the sdist's own file wins")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+
+
 def venv_python(app: App, cache: Path, python: str, src: Path) -> Path:
     """The app's venv (made once per pinned spec): the app from its sdist, its test deps, leanredis."""
     venv = cache / "venvs" / app.name
@@ -226,6 +241,7 @@ def main() -> int:
         for name in names:
             app = APPS[name]
             src = sdist_dir(app, cache)
+            add_missing_files(app, src)
             venv_python(app, cache, args.python, src)
             for mode in MODES:
                 one_pass(app, mode, cache, args)
