@@ -262,6 +262,16 @@ async def pipeline_built_on_the_client_pool(lib: ModuleType, port: int) -> Any:
         await r.aclose()
 
 
+@case
+async def initialize_with_the_server_down(lib: ModuleType, port: int) -> Any:
+    """cashews' client-side cache: ``await client.initialize()`` before the server is up, then a listener retries."""
+    r = lib.Redis(port=free_port())  # nobody listens there
+    try:
+        return type(await r.initialize()).__name__
+    finally:
+        await r.aclose()
+
+
 async def outcome(fn: Case, lib: ModuleType, port: int) -> str:
     try:
         return f"returns {await asyncio.wait_for(fn(lib, port), 10)!r}"

@@ -477,8 +477,14 @@ class Redis(ClientPools, ClientFeatures[StrT], AllCommands[StrT]):
         await self.aclose()
 
     async def initialize(self) -> Redis:
-        """Connect now rather than at the first command."""
-        await self.connection.connect()
+        """The client, ready: with ``single_connection_client`` connected now, as redis.asyncio's.
+
+        Otherwise it connects at the first command, as redis.asyncio's does: an application may
+        initialize before the server is up (cashews' client-side cache starts its listener after it
+        and retries), so a refused connection is the first command's error, not this one's.
+        """
+        if self.single_connection_client:
+            await self.connection.connect()
         return self
 
     def __await__(self) -> Generator[Any, None, Redis]:

@@ -190,3 +190,25 @@ async def test_the_top_level_connection_classes_are_redis_pys(lib: ModuleType, r
     if lib is leanredis:
         assert pool.options.ssl is not None  # the class means TLS, as redis-py's does
         assert MultiplexedConnection is not leanredis.Connection  # the client's own, kept at its module path
+
+
+@pytest.mark.parametrize("lib", LIBS)
+async def test_initialize_before_the_server_is_up_defers_the_error_to_the_first_command(lib: ModuleType) -> None:
+    """cashews' client-side cache: ``await client.initialize()``, then a listener that retries until the
+    server answers; only a single-connection client connects in ``initialize()``."""
+    from leanredis.server import free_port
+
+    port = free_port()  # nobody listens there
+    r = lib.Redis(port=port)
+    try:
+        assert await asyncio.wait_for(r.initialize(), 10) is r
+        with pytest.raises(lib.ConnectionError):
+            await asyncio.wait_for(r.ping(), 10)
+    finally:
+        await r.aclose()
+    single = lib.Redis(port=port, single_connection_client=True)
+    try:
+        with pytest.raises(lib.ConnectionError):
+            await asyncio.wait_for(single.initialize(), 10)
+    finally:
+        await single.aclose()
