@@ -272,6 +272,24 @@ async def initialize_with_the_server_down(lib: ModuleType, port: int) -> Any:
         await r.aclose()
 
 
+@case
+async def execute_command_override_sees_a_str_name(lib: ModuleType, port: int) -> Any:
+    """cashews' SafeRedis compares ``command.lower()`` with "ttl", "ping": the name's type as an override sees it."""
+    seen: list[Any] = []
+
+    class Sub(lib.Redis):  # type: ignore[name-defined,misc]
+        async def execute_command(self, command: Any, *args: Any, **options: Any) -> Any:
+            seen.append(command)
+            return await super().execute_command(command, *args, **options)
+
+    r = Sub(port=port)
+    try:
+        await r.ttl("compat:k")
+        return seen
+    finally:
+        await r.aclose()
+
+
 async def outcome(fn: Case, lib: ModuleType, port: int) -> str:
     try:
         return f"returns {await asyncio.wait_for(fn(lib, port), 10)!r}"

@@ -20,7 +20,7 @@ import random
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..commands.funnel import PARSER, is_funneled
+from ..commands.funnel import PARSER, is_funneled, named_as_redis_py
 from ..connection.protocol import command_name
 from ..exceptions import DataError
 from .topology import ClusterNode
@@ -164,7 +164,7 @@ class Targeted:
         client = self._client
         if self._funnel and is_funneled(client):
             # as redis-py's methods do: execute_command(*args, target_nodes=...), which the client's class replaced
-            return client.execute_command(*args, target_nodes=self._targets, **{PARSER: parse})
+            return client.execute_command(*named_as_redis_py(args), target_nodes=self._targets, **{PARSER: parse})
         return client._send_to_targets(self._targets, args, parse)
 
     def _send_blocking(self, args: tuple[Any, ...], parse: Any, block: float | None) -> Any:

@@ -5,6 +5,7 @@ applications build on that: a subclass overrides it (to turn a ConnectionError i
 miss), tracing tools (opentelemetry, ddtrace, sentry) wrap it on the class. leanredis's
 command methods hand their commands to ``self._send(args, parse)`` (and
 ``self._send_blocking(args, parse, block)``) instead, which is what keeps them cheap.
+Through the funnel the command's name is a str, as redis-py's methods pass it.
 
 So the choice is made per class, by ``FunnelMeta``: when the class is made, and again
 (for it and its subclasses) whenever ``execute_command`` or ``immediate_execute_command``
@@ -167,6 +168,16 @@ def _options(args: tuple[Any, ...], parse: Any) -> dict[str, Any]:
     return options
 
 
+def named_as_redis_py(args: tuple[Any, ...]) -> tuple[Any, ...]:
+    """``args`` with the command's name a str, as redis-py's methods pass it: overrides compare it so
+    (cashews' ``if command.lower() in ["unlink", "del", "memory", "ttl"]: return 0``). The methods'
+    own bytes constant is what the direct path sends; only a funneled call pays for this."""
+    name = args[0]
+    if name.__class__ is bytes:
+        return (name.decode("ascii"), *args[1:])
+    return args
+
+
 class FunnelSend:
     """A funneled ``_send``: ``execute_command(*args, keys=..., PARSER=parse)``."""
 
@@ -176,7 +187,7 @@ class FunnelSend:
         self.owner = owner
 
     def __call__(self, args: tuple[Any, ...], parse: Any) -> Any:
-        return self.owner.execute_command(*args, **_options(args, parse))
+        return self.owner.execute_command(*named_as_redis_py(args), **_options(args, parse))
 
 
 class FunnelBlocking:
@@ -190,7 +201,7 @@ class FunnelBlocking:
     def __call__(self, args: tuple[Any, ...], parse: Any, block: float | None) -> Any:
         options = _options(args, parse)
         options[BLOCK] = block
-        return self.owner.execute_command(*args, **options)
+        return self.owner.execute_command(*named_as_redis_py(args), **options)
 
 
 def direct(obj: Any, name: str) -> Any:

@@ -212,3 +212,31 @@ async def test_initialize_before_the_server_is_up_defers_the_error_to_the_first_
             await asyncio.wait_for(single.initialize(), 10)
     finally:
         await single.aclose()
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("lib", LIBS)
+async def test_an_execute_command_override_gets_the_command_name_as_a_str(lib: ModuleType) -> None:
+    """cashews' SafeRedis: on a connection error, ``if command.lower() in ["unlink", "del", "memory", "ttl"]:
+    return 0`` and ``if command.lower() == "ping": raise``; redis-py's methods pass the name as a str."""
+    from leanredis.server import free_port
+
+    class Safe(lib.Redis):  # type: ignore[name-defined,misc]
+        async def execute_command(self, command: Any, *args: Any, **options: Any) -> Any:
+            try:
+                return await super().execute_command(command, *args, **options)
+            except lib.ConnectionError:
+                if command.lower() == "ping":
+                    raise
+                if command.lower() in ["unlink", "del", "memory", "ttl"]:
+                    return 0
+                return None
+
+    r = Safe(port=free_port())  # nobody listens there
+    try:
+        # two commands: redis.asyncio retries each refused connect with backoff, seconds apiece
+        assert await asyncio.wait_for(r.ttl("k"), 20) == 0
+        with pytest.raises(lib.ConnectionError):
+            await asyncio.wait_for(r.ping(), 20)
+    finally:
+        await r.aclose()
