@@ -22,6 +22,7 @@ class App:
     pytest_args: tuple[str, ...] = ()
     env: dict[str, str] = field(default_factory=dict)
     port: int | None = None  # a port the suite hardcodes; None: any free loopback port
+    server_args: tuple[str, ...] = ()  # more arguments for the server (a unix socket the suite hardcodes)
     sentinel: str | None = None  # sentinel.conf text for a sentinel on 26379 watching the server
     cluster_port: int | None = None  # a cluster (3 primaries) whose first node listens here, for suites that want one
     app_timeout: int | None = None  # one pass's bound, when shorter than --app-timeout
@@ -180,6 +181,8 @@ APPS: dict[str, App] = {
             ),
             env={"ASYNC_REDIS_IMPLEMENTATION": "redispy"},
             port=7379,
+            # its redis-uds service (tests/aio/test_storage.py's async+redis+unix:// storages)
+            server_args=("--unixsocket", "/tmp/limits.redis.sock", "--unixsocketperm", "700"),
             sentinel=(
                 "port 26379\n"
                 "sentinel monitor mymaster 127.0.0.1 7379 1\n"
@@ -187,9 +190,40 @@ APPS: dict[str, App] = {
             ),
             notes="the suite starts its servers with docker-compose (lovely-pytest-docker's docker_services "
             "fixture): compat/plugin/compat_docker_services.py stands in, with the private server on 7379 "
-            "(its redis-basic) and a sentinel on 26379 watching it as mymaster; "
-            "ASYNC_REDIS_IMPLEMENTATION=redispy makes its async+redis:// storages use redis.asyncio "
-            "(its default is coredis)",
+            "and /tmp/limits.redis.sock (its redis-basic and redis-uds) and a sentinel on 26379 watching it "
+            "as mymaster; ASYNC_REDIS_IMPLEMENTATION=redispy makes its async+redis:// storages use "
+            "redis.asyncio (its default is coredis). tests/aio/test_storage.py's TestConcreteStorages builds "
+            "its redis and sentinel storages without implementation=, so on coredis, which is not installed: "
+            "those 27 fail on every pass and test nothing of redis.asyncio; the sentinel-auth ones (36379, "
+            "a password) are skipped",
+        ),
+        App(
+            name="aiocache",
+            dist="aiocache",
+            version="0.12.3",
+            extras="redis",
+            # versions from aiocache's requirements-dev.txt (msgpack unpinned: its 1.0.4 has no wheel for 3.11)
+            requires=(
+                "redis==4.4.2",
+                "pytest==7.2.0",
+                "pytest-asyncio==0.20.3",
+                "pytest-mock==3.10.0",
+                "pytest-timeout",
+                "marshmallow==3.19.0",
+                "msgpack",
+            ),
+            # RedisCache on the server (acceptance, the redis parameter of its cache fixture) and its unit
+            # tests of the redis backend (they patch the client's methods); its addopts want pytest-cov
+            # as for arq: its pinned redis-py 4.4.2 has no deprecated close(), leanredis follows 8.1's (which
+            # warns), and aiocache's filterwarnings turn that into an error in every teardown: silenced here
+            pytest_args=(
+                "tests/acceptance", "tests/ut/backends/test_redis.py", "-m", "not memcached",
+                "-o", "addopts=--strict-markers", "-W", "ignore:Call to deprecated close:DeprecationWarning",
+            ),
+            port=6379,
+            notes="also stands in for taskiq-redis, whose sdists (0.4.0 to 1.2.4) ship no tests; "
+            "the acceptance tests run RedisCache and the memory cache alike (the cache fixture's "
+            "parameters); RedisCache connects to 127.0.0.1:6379, the run's network namespace's",
         ),
         App(
             name="python-socketio",
@@ -243,24 +277,6 @@ APPS: dict[str, App] = {
             "asyncio.iscoroutine, not a native coroutine), so it leaks the bucket from a thread with its own "
             "loop, where awaiting the future raises RuntimeError and the leak loop ends (compat/repro.py: "
             "inspect_iscoroutine_of_a_command)",
-        ),
-        App(
-            name="aiocache",
-            dist="aiocache",
-            version="0.12.3",
-            extras="redis",
-            # its requirements.txt pins redis 4.4.2 and pytest-asyncio 0.20.3 (asyncio_mode=auto)
-            requires=("redis==4.4.2", "pytest==7.2.0", "pytest-asyncio==0.20.3", "pytest-mock==3.10.0",
-                      "pytest-timeout==2.1.0", "marshmallow==3.19.0", "msgpack==1.0.4", "aiomcache==0.8.0"),
-            # the acceptance tests on a real server (the memcached ones need memcached) and the Redis
-            # backend's unit tests (autospec mocks of Redis, ConnectionPool, Pipeline: their signatures);
-            # its addopts want pytest-cov, replaced by an empty addopts (filterwarnings=error stays)
-            # as arq: its tests turn warnings into errors and it calls close(), deprecated since redis-py 5.0.1
-            # (leanredis follows 8.1): that difference alone fails 126 tests, so it is silenced to see the rest
-            pytest_args=("tests/acceptance", "tests/ut/backends/test_redis.py", "-m", "not memcached", "-o", "addopts=",
-                         "-W", "ignore:Call to deprecated close:DeprecationWarning"),
-            port=6379,  # Cache(Cache.REDIS) connects to the default 127.0.0.1:6379
-            notes="stands in for taskiq-redis, whose sdists (0.4.0 to 1.2.4) ship no tests",
         ),
         App(
             name="aiohttp-session",

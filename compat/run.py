@@ -133,7 +133,9 @@ def inner(app: App, mode: str, cache: Path, args: argparse.Namespace) -> int:
     fallbacks = out / f"{app.name}.{mode}.fallbacks"
     for path in (results, fallbacks):
         path.unlink(missing_ok=True)
-    servers: list[RedisServer | LocalCluster] = [RedisServer(args.server_binary, port=app.port).start()]
+    servers: list[RedisServer | LocalCluster] = [
+        RedisServer(args.server_binary, port=app.port, extra_args=app.server_args).start()
+    ]
     try:
         server = servers[0]
         assert isinstance(server, RedisServer)
