@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..cache import CacheConfig, ClientCache
 from ..commands.base import list_or_args
+from ..commands.funnel import sender
 from ..exceptions import DataError
 from ..future import CommandFuture
 from .slots import slot_of_bytes
@@ -184,7 +185,7 @@ class ClusterCaching:
 
         cache = ClusterCache(
             config,
-            self._send,
+            sender(self),  # the direct path: on a class whose execute_command is replaced, _send leads back to it
             self.options.encoding,
             time.monotonic,
             owner_of,

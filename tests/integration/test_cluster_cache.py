@@ -395,3 +395,25 @@ async def test_cache_config_on_a_cluster_is_checked(cluster: LocalCluster) -> No
     with pytest.raises(leanredis.DataError, match="no client-side cache"):
         plain.cache_stats()
     await plain.aclose()
+
+
+async def test_a_subclass_overriding_execute_command_reads_through_the_cache(cluster: LocalCluster) -> None:
+    """An application's subclass (cashews' RedisCluster: ``execute_command`` calling ``super()``) with
+    client-side caching: each command passes through the override once, and a repeated read is a hit."""
+    calls: list[Any] = []
+
+    class Counting(RedisCluster):
+        async def execute_command(self, *args: Any, **options: Any) -> Any:
+            calls.append(args[0])
+            return await super().execute_command(*args, **options)
+
+    client = Counting(host="127.0.0.1", port=cluster.servers[0].port, cache_config=CacheConfig())
+    try:
+        async with asyncio.timeout(20):
+            assert await client.set("funnel:cached", "v") is True
+            assert await client.get("funnel:cached") == b"v"
+            assert await client.get("funnel:cached") == b"v"
+        assert calls == ["SET", "GET", "GET"]
+        assert client.cache_stats()["hits"] == 1
+    finally:
+        await client.aclose()
