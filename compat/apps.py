@@ -150,7 +150,10 @@ APPS: dict[str, App] = {
             missing_files=True,
             notes="tests/conftest.py, tests/__init__.py and pytest.ini come from cashews' git tag 7.5.0 "
             "(compat/missing/cashews): the sdist leaves them out; its redis_dsn fixture reads "
-            "REDIS_HOST/REDIS_PORT, default :6379, which the run's network namespace gives it",
+            "REDIS_HOST/REDIS_PORT, default :6379, which the run's network namespace gives it. Timing: its "
+            "conftest gives the client-side-cache backend (redis_cs) socket_timeout=0.1, which expires under "
+            "load on either library (a different few tests each run, on redis.asyncio too); test_expire sleeps "
+            "exactly its key's 10 ms TTL; test_set_expire_clean_2 is xfail-marked and sometimes passes",
         ),
         App(
             name="limits",
@@ -195,7 +198,8 @@ APPS: dict[str, App] = {
             "redis.asyncio (its default is coredis). tests/aio/test_storage.py's TestConcreteStorages builds "
             "its redis and sentinel storages without implementation=, so on coredis, which is not installed: "
             "those 27 fail on every pass and test nothing of redis.asyncio; the sentinel-auth ones (36379, "
-            "a password) are skipped",
+            "a password) are skipped. Its sliding-window tests sleep whole periods and compare times to "
+            "30 ms (two marked flaky by limits): they fail now and then on either library",
         ),
         App(
             name="aiocache",
