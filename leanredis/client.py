@@ -256,6 +256,7 @@ class Redis(ClientPools, ClientFeatures[StrT], AllCommands[StrT]):
             client_name=client_name,
             protocol=3 if protocol is None else protocol,
             resp2_fallback=protocol is None and cache_config is None,
+            resp3_shapes=protocol == 3,
             ssl=context,
             socket_timeout=socket_timeout,
             socket_connect_timeout=socket_connect_timeout,
@@ -353,6 +354,8 @@ class Redis(ClientPools, ClientFeatures[StrT], AllCommands[StrT]):
         self._send = connection.execute
         self._pool_box = _PoolBox()
         self._cache: ClientCache | None = None
+        if options.resp3_shapes:
+            self._shape_resp3()
 
     @property
     def connection_pool(self) -> ConnectionPool:
@@ -465,6 +468,8 @@ class Redis(ClientPools, ClientFeatures[StrT], AllCommands[StrT]):
             return connection.execute_with_timeout(args, parse, timeout)
 
         view._send = send
+        if self.options.resp3_shapes:
+            view._shape_resp3()
         return view
 
     def __repr__(self) -> str:

@@ -13,8 +13,9 @@ from .cache import CacheConfig, ClientCache
 from .callbacks import ResponseCallbacks
 from .client_retry import apply_retry, current_retry
 from .commands.base import KeyT, list_or_args
-from .commands.funnel import INTERNAL, own, sender
+from .commands.funnel import INTERNAL, direct, own, sender
 from .commands.redis_py_callbacks import redis_py_callbacks
+from .commands.resp3_shapes import Resp3Send, Resp3SendBlocking
 from .encoding import Encoder
 from .exceptions import DataError
 from .future import CommandFuture
@@ -41,7 +42,14 @@ class ClientFeatures(Generic[StrT]):
     _cache: ClientCache | None
     _send: Any
     _plain_send: Any
+    _send_blocking: Any
     _response_callbacks: ResponseCallbacks
+
+    def _shape_resp3(self) -> None:
+        """``protocol=3`` given: the methods' parsers swapped for their RESP3-shape twins (``resp3_shapes``)."""
+        self._send = Resp3Send(self._send)
+        if "_send_blocking" not in self.__dict__:
+            self._send_blocking = Resp3SendBlocking(direct(self, "_send_blocking"))
 
     def _enable_cache(self, config: CacheConfig) -> None:
         connection = self.connection
@@ -51,7 +59,7 @@ class ClientFeatures(Generic[StrT]):
         connection.on_connect = cache.store.clear  # writes while we were away were never announced
         connection.on_disconnect = cache.flush  # and reads in flight on the lost socket are not kept
         self._cache = cache
-        self._send = cache.send
+        self._send = Resp3Send(cache.send) if self.options.resp3_shapes else cache.send
 
         def mget(keys: Any, *args: Any) -> Any:
             if isinstance(keys, (list, tuple)) and not keys and not args:

@@ -22,6 +22,7 @@ import random
 from typing import Any
 
 from .command_retry import CommandRetry, attach
+from .commands.resp3_shapes import Resp3Send
 from .exceptions import ConnectionError, TimeoutError
 from .options import ConnectionOptions
 from .retry import AbstractBackoff, EqualJitterBackoff, Retry, retry_settings
@@ -69,8 +70,11 @@ def _start_keeping(client: Any, connection: Any) -> CommandRetry:
     plain = connection.execute
     connection.keep_from_now()
     policy = attach(connection)
-    if client.__dict__.get("_send") == plain:  # the client's direct path: the keeping one, with its admission
+    send = client.__dict__.get("_send")
+    if send == plain:  # the client's direct path: the keeping one, with its admission
         client._send = connection.execute
+    elif send.__class__ is Resp3Send and send.send == plain:  # the same, under protocol=3's reply shapes
+        send.send = connection.execute
     return policy
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .commands.resp3_shapes import resp3_parser
+
 if TYPE_CHECKING:
     from .connection import Connection
     from .future import CommandFuture
@@ -40,6 +42,17 @@ class Executor:
     def pool(self) -> ConnectionPool:
         """The pool of dedicated connections (made at its first use)."""
         return self._pool()
+
+    def shaped(self, stack: list[tuple[tuple[Any, ...], Any]]) -> list[tuple[tuple[Any, ...], Any]]:
+        """A pipeline's recorded commands, their parsers swapped for redis-py's RESP3 shapes when the client was
+        given ``protocol=3`` (``commands.resp3_shapes``); ``stack`` itself otherwise."""
+        if not self.options.resp3_shapes:
+            return stack
+        return [(args, resp3_parser(args, parse)) for args, parse in stack]
+
+    def shaped_parser(self, args: tuple[Any, ...], parse: Any) -> Any:
+        """One command's parser, swapped likewise (a pipeline's immediate mode, after WATCH)."""
+        return resp3_parser(args, parse) if self.options.resp3_shapes else parse
 
 
 def executor_of_pool(pool: Any) -> Executor:

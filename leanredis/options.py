@@ -116,6 +116,9 @@ class ConnectionOptions:
     # a server that has no HELLO (Redis before 6) is spoken to in RESP2 rather than refused (Redis() sets it
     # when no protocol was asked for)
     resp2_fallback: bool = False
+    # protocol=3 was given, not defaulted: replies in redis-py 8.1's RESP3 shapes (commands.resp3_shapes), as
+    # redis.asyncio.Redis(protocol=3) returns them; the connection itself never reads it
+    resp3_shapes: bool = False
     ssl: ssl_module.SSLContext | None = dataclasses.field(default=None, repr=False)
     ssl_server_hostname: str | None = None
     socket_timeout: float | None = DEFAULT_SOCKET_TIMEOUT

@@ -227,7 +227,7 @@ class Pipeline(PipelineCommands[StrT]):
         if conn is None:
             conn = self._conn = await self._executor.pool().acquire()
         try:
-            result = await conn.execute_with_timeout(args, parse, timeout)
+            result = await conn.execute_with_timeout(args, self._executor.shaped_parser(args, parse), timeout)
         except ResponseError:
             raise  # the server answered: the connection is in a known state
         except BaseException as exc:
@@ -274,7 +274,7 @@ class Pipeline(PipelineCommands[StrT]):
     # -- executing -------------------------------------------------------------------
     async def execute(self, raise_on_error: bool = True) -> list[Any]:
         """Send every recorded command; their replies in order (see the module docstring for errors)."""
-        stack = self.command_stack
+        stack = self._executor.shaped(self.command_stack)  # protocol=3 given: redis-py's RESP3 shapes
         if not stack and not self.watching:
             return []
         if self.scripts:

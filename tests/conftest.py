@@ -116,13 +116,17 @@ async def r(redis_server: RedisServer) -> AsyncIterator[leanredis.Redis]:
 async def pair(request: pytest.FixtureRequest, redis_server: RedisServer):  # type: ignore[no-untyped-def]
     """(leanredis client, redis.asyncio client) on the same flushed server, same decode setting.
 
-    redis.asyncio runs with its defaults (the oracle for return types);
-    leanredis with the protocol of the parameter.
+    redis.asyncio runs with its defaults (the oracle for return types); leanredis
+    speaks the protocol of the parameter, RESP3 by its default (protocol not given),
+    since ``protocol=3`` given explicitly asks for redis-py's RESP3 shapes.
     """
     import redis.asyncio
 
     protocol, decode = request.param
-    ours = leanredis.Redis(host="127.0.0.1", port=redis_server.port, protocol=protocol, decode_responses=decode)
+    # RESP3 as redis.asyncio's default speaks it (protocol not given): protocol=3 given asks for other shapes
+    ours = leanredis.Redis(
+        host="127.0.0.1", port=redis_server.port, protocol=None if protocol == 3 else protocol, decode_responses=decode
+    )
     theirs = redis.asyncio.Redis(host="127.0.0.1", port=redis_server.port, decode_responses=decode)
     await ours.flushdb()
     yield ours, theirs

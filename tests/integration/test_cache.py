@@ -46,7 +46,8 @@ async def test_cached_reads_return_what_redis_py_returns(
     import redis.asyncio
 
     cached = make_cached(decode_responses=decode)
-    theirs = redis.asyncio.Redis(host="127.0.0.1", port=redis_server.port, decode_responses=decode)
+    # protocol=3, as the caching client is given it (redis-py caches only then): its RESP3 reply shapes
+    theirs = redis.asyncio.Redis(host="127.0.0.1", port=redis_server.port, protocol=3, decode_responses=decode)
     try:
         await writer.set("s", "text")
         await writer.hset("h", mapping={"a": "1", "b": "2"})

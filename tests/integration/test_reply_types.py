@@ -100,7 +100,10 @@ async def seed(r: leanredis.Redis[Any]) -> None:
 )
 async def client(request: pytest.FixtureRequest, redis_server: RedisServer) -> AsyncIterator[leanredis.Redis[Any]]:
     protocol, decode = request.param
-    r = leanredis.Redis(host="127.0.0.1", port=redis_server.port, protocol=protocol, decode_responses=decode)
+    # RESP3 by default (protocol not given): the declared types are those of redis-py's default shapes
+    r = leanredis.Redis(
+        host="127.0.0.1", port=redis_server.port, protocol=None if protocol == 3 else protocol, decode_responses=decode
+    )
     yield r
     try:
         await r.function_delete("typing_cases")  # the library the cases load: the shared server outlives them

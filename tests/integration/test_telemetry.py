@@ -35,6 +35,7 @@ async def test_metrics_follow_the_database_client_conventions(redis_server: Redi
     client = leanredis.Redis(
         host="127.0.0.1", port=redis_server.port, protocol=3, cache_config=CacheConfig(), socket_timeout=5
     )
+    plain = client._send  # the cache's sender (under protocol=3's reply shapes)
     instrumentation = instrument(client, provider, samples_per_second=200)
     try:
         await client.set("otel", "v")
@@ -72,4 +73,4 @@ async def test_metrics_follow_the_database_client_conventions(redis_server: Redi
         instrumentation.stop()
         await client.aclose()
     # stopped: the plain sender is back, no timer keeps sampling
-    assert client._send == client._cache.send  # type: ignore[union-attr]
+    assert client._send is plain

@@ -30,7 +30,10 @@ pytestmark = pytest.mark.families
 async def acl_pair(request: pytest.FixtureRequest, fresh_server: RedisServer) -> AsyncIterator[tuple[Any, Any]]:
     """Like ``pair``, on a server of the test's own (users are global state)."""
     protocol, decode = request.param
-    ours = leanredis.Redis(host="127.0.0.1", port=fresh_server.port, protocol=protocol, decode_responses=decode)
+    # RESP3 as redis.asyncio's default speaks it (protocol not given): protocol=3 given asks for other shapes
+    ours = leanredis.Redis(
+        host="127.0.0.1", port=fresh_server.port, protocol=None if protocol == 3 else protocol, decode_responses=decode
+    )
     theirs = redis.asyncio.Redis(host="127.0.0.1", port=fresh_server.port, decode_responses=decode)
     yield ours, theirs
     await ours.aclose()

@@ -42,7 +42,10 @@ def admin_server(server_binary: str) -> Iterator[RedisServer]:
 async def apair(request: pytest.FixtureRequest, admin_server: RedisServer) -> AsyncIterator[tuple[Any, Any]]:
     """Like ``pair``, on this module's server."""
     protocol, decode = request.param
-    ours = leanredis.Redis(host="127.0.0.1", port=admin_server.port, protocol=protocol, decode_responses=decode)
+    # RESP3 as redis.asyncio's default speaks it (protocol not given): protocol=3 given asks for other shapes
+    ours = leanredis.Redis(
+        host="127.0.0.1", port=admin_server.port, protocol=None if protocol == 3 else protocol, decode_responses=decode
+    )
     theirs = redis.asyncio.Redis(host="127.0.0.1", port=admin_server.port, decode_responses=decode)
     await ours.flushall()
     yield ours, theirs
