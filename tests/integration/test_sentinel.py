@@ -173,6 +173,21 @@ async def test_master_for_writes_and_replica_for_reads_what_was_written(topology
             await replica.aclose()
 
 
+async def test_master_and_replica_given_protocol_3_reply_in_redis_pys_resp3_shapes(topology: Topology) -> None:
+    async with Sentinel(topology.sentinel_addresses) as sentinel:
+        master = sentinel.master_for(NAME, protocol=3)
+        replica = sentinel.replica_for(NAME, protocol=3)
+        try:
+            await _bounded(master.delete("sentinel:z"))
+            await _bounded(master.zadd("sentinel:z", {"a": 1, "b": 2}))
+            # redis.asyncio.Redis(protocol=3)'s shapes: [member, score], not [(member, score)]
+            assert await _bounded(master.zpopmin("sentinel:z")) == [b"a", 1.0]
+            assert await _bounded(replica.acl_whoami()) == b"default"
+        finally:
+            await master.aclose()
+            await replica.aclose()
+
+
 async def test_readonly_reply_drops_the_connection_and_the_next_command_reaches_the_master(
     topology: Topology,
 ) -> None:
