@@ -181,7 +181,9 @@ class RedisCluster(
         self.availability_zone = availability_zone
         # every Redis option parsed and checked by Redis itself, once: its options are the nodes' template
         template = Redis(host=startup[0][0], port=startup[0][1], **kwargs)
-        self.options = template.options
+        # the RESP2 reply shapes whatever protocol was given: the router does not swap parsers for protocol=3's
+        # RESP3 shapes (commands.resp3_shapes) yet, so neither may the nodes' pipelines and transactions
+        self.options = dataclasses.replace(template.options, resp3_shapes=False)
         if strategy is not None:
             self.options = dataclasses.replace(self.options, read_only=True)  # READONLY at every connect
         self.read_from_replicas = read_from_replicas

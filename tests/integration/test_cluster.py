@@ -415,3 +415,25 @@ async def test_cluster_state_commands_and_lock_answer_as_redis_py(cluster: Local
     finally:
         await theirs.aclose()
     await assert_no_leak(rc)
+
+
+async def test_a_cluster_given_protocol_3_answers_in_one_shape_alone_in_a_pipeline_and_in_a_transaction(
+    cluster: LocalCluster,
+) -> None:
+    # RedisCluster keeps redis-py's RESP2 shapes whatever protocol is given (documented): the same everywhere,
+    # not RESP3 shapes where a node's Pipeline does the parsing
+    client = RedisCluster(host="127.0.0.1", port=cluster.servers[0].port, protocol=3)
+    try:
+        replies = []
+        for run in ("alone", "pipeline", "transaction"):
+            await client.zadd("{z}1", {"a": 1, "b": 2})
+            if run == "alone":
+                replies.append(await client.zpopmin("{z}1"))
+            else:
+                pipe = client.pipeline(transaction=run == "transaction")
+                pipe.zpopmin("{z}1")
+                replies.append((await pipe.execute())[0])
+            await client.delete("{z}1")
+        assert replies == [[(b"a", 1.0)]] * 3
+    finally:
+        await client.aclose()
