@@ -15,7 +15,7 @@ from .client_retry import apply_retry, current_retry
 from .commands.base import KeyT, list_or_args
 from .commands.funnel import INTERNAL, direct, own, sender
 from .commands.redis_py_callbacks import redis_py_callbacks
-from .commands.resp3_shapes import Resp3Send, Resp3SendBlocking
+from .commands.resp3_shapes import resp3_send, resp3_send_blocking
 from .encoding import Encoder
 from .exceptions import DataError
 from .future import CommandFuture
@@ -47,9 +47,9 @@ class ClientFeatures(Generic[StrT]):
 
     def _shape_resp3(self) -> None:
         """``protocol=3`` given: the methods' parsers swapped for their RESP3-shape twins (``resp3_shapes``)."""
-        self._send = Resp3Send(self._send)
+        self._send = resp3_send(self._send)
         if "_send_blocking" not in self.__dict__:
-            self._send_blocking = Resp3SendBlocking(direct(self, "_send_blocking"))
+            self._send_blocking = resp3_send_blocking(direct(self, "_send_blocking"))
 
     def _enable_cache(self, config: CacheConfig) -> None:
         connection = self.connection
@@ -59,7 +59,7 @@ class ClientFeatures(Generic[StrT]):
         connection.on_connect = cache.store.clear  # writes while we were away were never announced
         connection.on_disconnect = cache.flush  # and reads in flight on the lost socket are not kept
         self._cache = cache
-        self._send = Resp3Send(cache.send) if self.options.resp3_shapes else cache.send
+        self._send = resp3_send(cache.send) if self.options.resp3_shapes else cache.send
 
         def mget(keys: Any, *args: Any) -> Any:
             if isinstance(keys, (list, tuple)) and not keys and not args:

@@ -22,7 +22,7 @@ import random
 from typing import Any
 
 from .command_retry import CommandRetry, attach
-from .commands.resp3_shapes import Resp3Send
+from .commands.resp3_shapes import resp3_send
 from .exceptions import ConnectionError, TimeoutError
 from .options import ConnectionOptions
 from .retry import AbstractBackoff, EqualJitterBackoff, Retry, retry_settings
@@ -73,8 +73,8 @@ def _start_keeping(client: Any, connection: Any) -> CommandRetry:
     send = client.__dict__.get("_send")
     if send == plain:  # the client's direct path: the keeping one, with its admission
         client._send = connection.execute
-    elif send.__class__ is Resp3Send and send.send == plain:  # the same, under protocol=3's reply shapes
-        send.send = connection.execute
+    elif getattr(send, "unshaped", None) == plain:  # the same, under protocol=3's reply shapes
+        client._send = resp3_send(connection.execute)
     return policy
 
 

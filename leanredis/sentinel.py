@@ -31,7 +31,7 @@ from typing import Any, Generic, Literal, overload
 
 from .client import Redis
 from .commands.funnel import sender
-from .commands.resp3_shapes import Resp3Send
+from .commands.resp3_shapes import resp3_send
 from .commands.sentinel import SentinelManagerCommands
 from .config import POOL_PLUMBING, built_quietly
 from .connection import Connection
@@ -410,7 +410,7 @@ class SentinelRedis(Redis[StrT]):
         if follower.is_master:
             self._send = follower.watching_sender(connection.execute, connection)
             if self.options.resp3_shapes:
-                self._send = Resp3Send(self._send)  # protocol=3 given: redis-py's RESP3 reply shapes
+                self._send = resp3_send(self._send)  # protocol=3 given: redis-py's RESP3 reply shapes
 
     def __repr__(self) -> str:
         role = "master" if self.follower.is_master else "replica"
