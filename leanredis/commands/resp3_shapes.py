@@ -209,9 +209,8 @@ def resp3_send(send: Any) -> Any:
     """A client's ``_send`` when ``protocol=3`` was given: the parser swapped, then sent by ``send``.
 
     A function made once per client, not an object with ``__call__``: calling that cost
-    about 650 instructions more per command (``benchmarks/icount_paths.py``: 19,178 against
-    18,524 per SET, where the default client's is 17,664). ``unshaped`` says what it sends
-    through.
+    about 650 instructions more per command (``benchmarks/icount_paths.py`` with its client
+    given protocol=3). ``unshaped`` says what it sends through.
     """
     shapes = RESP3_SHAPES
 
