@@ -365,7 +365,7 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf, Packing, TimedCall
         out = proto.out
         buffered = len(out)
         size = len(data)
-        kept = proto.kept_now()
+        kept = proto.kept_bytes + buffered - proto.out_unkept  # proto.kept_now() inlined: this connection keeps
         if buffered <= proto.out_room and kept <= proto.kept_room and buffered + kept <= proto.max_buffered:
             proto.set_kept_cap(kept)
             return True
