@@ -87,7 +87,7 @@ class IdleTrim:
     """
 
     __slots__ = (
-        "_loop", "_delay", "_min_growth", "_writes", "_busy", "_timer", "_seen", "baseline", "trims", "trimmed_bytes",
+        "_loop", "_delay", "_min_growth", "_writes", "_busy", "timer", "_seen", "baseline", "trims", "trimmed_bytes",
     )
 
     def __init__(
@@ -104,7 +104,7 @@ class IdleTrim:
         # weakly: the owner holds this policy, the policy must not hold its owner (no cycle)
         self._writes = _weak(writes)
         self._busy = _weak(busy)
-        self._timer: Any = None
+        self.timer: Any = None  # armed while not None: a write reads it (``armed`` costs a call)
         self._seen = 0
         self.baseline = -1  # RSS at the first write, then after each trim
         self.trims = 0
@@ -117,7 +117,7 @@ class IdleTrim:
 
     @property
     def armed(self) -> bool:
-        return self._timer is not None
+        return self.timer is not None
 
     def poke(self) -> None:
         """A write happened: look again once the connection may have gone idle."""
@@ -127,10 +127,10 @@ class IdleTrim:
         self._seen = writes()
         if self.baseline < 0:
             self.baseline = rss_bytes() or 0
-        self._timer = self._loop.call_later(self._delay, self._check)
+        self.timer = self._loop.call_later(self._delay, self._check)
 
     def _check(self) -> None:
-        self._timer = None
+        self.timer = None
         writes, busy = self._writes(), self._busy()
         if writes is None or busy is None:
             return  # the owner is gone
@@ -151,12 +151,12 @@ class IdleTrim:
     def rebind(self, loop: Any) -> None:
         """A new event loop: the old one's timer is gone with it."""
         self._loop = loop
-        self._timer = None
+        self.timer = None
 
     def cancel(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
 
 
 class MemoryWatchdog:

@@ -80,6 +80,7 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf, Packing, TimedCall
         self._connecting: asyncio.Task[None] | None = None
         self._closed = False
         self._timer: asyncio.TimerHandle | None = None
+        self._timer_when = 0.0  # the timer's when() while it is not None (_arm): a write compares, not calls
         self._per_call = PerCallDeadlines()
         # commands waiting out a retry's backoff (resend_later): failed by aclose, never sent after it
         self._resends: dict[CommandFuture[Any], asyncio.TimerHandle] = {}
@@ -492,7 +493,7 @@ class Connection(WaitQueue, LateReplies, Lifecycle, StagesOf, Packing, TimedCall
         flusher.protos.append(proto)
         if self._default_timeout is not None:
             deadline = self._tick_deadline = self._loop.time() + self._default_timeout
-            if self._timer is None or self._timer.when() > deadline:
+            if self._timer is None or self._timer_when > deadline:
                 self._arm(deadline)
 
     def _send(self, proto: RedisProtocol, args: Any, fut: CommandFuture[Any]) -> None:

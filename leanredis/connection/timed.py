@@ -47,6 +47,7 @@ class TimedCalls:
     _proto: RedisProtocol | None
     _queue: deque[CommandFuture[Any]]
     _timer: asyncio.TimerHandle | None
+    _timer_when: float
     _per_call: PerCallDeadlines
     _resends: dict[CommandFuture[Any], asyncio.TimerHandle]
     _default_timeout: float | None
@@ -142,7 +143,8 @@ class TimedCalls:
         # call_at: uvloop's call_at reads its millisecond clock again, and a tick between the two reads made
         # a 1 ms margin 0 (CI saw the AttributeError once)
         loop = self._loop
-        self._timer = loop.call_later(max(when - loop.time(), 0.001), self._sweep)
+        timer = self._timer = loop.call_later(max(when - loop.time(), 0.001), self._sweep)
+        self._timer_when = timer.when()
 
     def _sweep(self) -> None:
         """Fail every command past its deadline, saying where its time went; re-arm for the next one."""

@@ -356,7 +356,7 @@ class Writes:
         owner = self._owner
         if owner is not None:
             owner.stats_writes += 1
-            owner.stats_bytes_out += len(out)
+            owner.stats_bytes_out += size
             if owner._overload_logged and not owner._queue:
                 owner._overload_logged = False  # the episode is over: the next refusal is logged again
             watchdog = owner.watchdog
@@ -366,7 +366,7 @@ class Writes:
             if inflight > owner.stats_inflight_high:
                 owner.stats_inflight_high = inflight
             trim = owner.trim
-            if trim is not None and not trim.armed:
+            if trim is not None and trim.timer is None:  # not ``armed``: a property is a call per write
                 trim.poke()
 
     if TYPE_CHECKING:  # provided by RedisProtocol and Replies
