@@ -131,3 +131,24 @@ def test_a_deadline_under_a_millisecond_away_works_on_uvloop(redis_server: Redis
     assert len(outcomes) == 15
     # 0.3 ms is short: a timeout is a fine outcome, an AttributeError is not
     assert all(o is True or isinstance(o, leanredis.TimeoutError) for o in outcomes), outcomes
+
+
+async def test_a_default_timeout_moves_a_later_timer_of_a_calls_own_timeout_earlier(proxy: FaultProxy) -> None:
+    """A call of its own long timeout armed the connection's timer far away; a command of the default timeout
+    after it still times out by the default, not when the long one would: the timer is moved earlier."""
+    proxy.mode = "blackhole"  # what is written is read and never answered
+    client = leanredis.Redis(
+        host="127.0.0.1", port=proxy.port, socket_timeout=0.3,
+        protocol=2, lib_name=None, lib_version=None,  # no handshake: the socket is used as soon as it opens
+    )
+    try:
+        await client.connection.connect()
+        patient = client.connection.execute_with_timeout((b"GET", b"patient"), None, 60)
+        started = asyncio.get_running_loop().time()
+        with pytest.raises(leanredis.TimeoutError):
+            await asyncio.wait_for(client.get("hasty"), 10)
+        assert asyncio.get_running_loop().time() - started < 5
+        assert not patient.done()
+        patient.cancel()
+    finally:
+        await client.aclose()
