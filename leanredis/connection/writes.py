@@ -89,7 +89,7 @@ _CHUNK = 32
 def _encode_fast(
     out: bytearray, commands: list[tuple[Any, Any]], size: int, around: tuple[Any, Any] | None
 ) -> list[int]:
-    """A batch's commands appended to ``out`` with no bytecode per command: hiredis packs them (``map``), 32 at a
+    """A batch's commands appended to ``out`` with no bytecode per command: ``pack`` packs them (``map``), 32 at a
     time, each run of short ones joined into one append. The positions of the commands encoded longer than
     ``size``. Raises what ``_pack`` raises (the caller encodes again, one by one, and says which argument).
 
@@ -99,7 +99,7 @@ def _encode_fast(
     if around is not None:
         out += _pack(around[0])  # type: ignore[misc]
     long: list[int] = []
-    encoded = map(_pack, map(_first, commands))
+    encoded = map(pack, map(_first, commands))  # two- and three-argument commands by a join, others by hiredis
     base = 0
     while packed := list(islice(encoded, _CHUNK)):
         if max(map(len, packed)) <= size:
