@@ -23,10 +23,9 @@ way when they connect.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
-import random
 from collections.abc import AsyncIterator, Iterable
+from operator import methodcaller
 from typing import Any, Generic, Literal, overload
 
 from .client import Redis
@@ -242,11 +241,7 @@ class Sentinel(SentinelManagerCommands, Generic[StrT]):
                               **kwargs: Any) -> Any:  # fmt: skip
         """Send a command to every sentinel, or with ``once`` to one picked at random, as redis.asyncio's
         Sentinel does: True when every reply is truthy, or with ``return_responses`` the list of the replies."""
-        if once:
-            reply = await random.choice(self.sentinels).execute_command(*args, **kwargs)
-            return [reply] if return_responses else bool(reply)
-        replies = await asyncio.gather(*(s.execute_command(*args, **kwargs) for s in self.sentinels))
-        return list(replies) if return_responses else all(replies)
+        return await self._on_sentinels(methodcaller("execute_command", *args, **kwargs), once, return_responses)
 
     @overload
     def master_for(

@@ -13,6 +13,8 @@ from __future__ import annotations
 import asyncio
 import random
 import warnings
+from collections.abc import Callable
+from operator import methodcaller
 from typing import Any, Union
 
 from ..future import CommandFuture
@@ -158,12 +160,17 @@ class SentinelManagerCommands:
 
     sentinels: list[Any]
 
-    async def _ask(self, method: str, *args: Any, once: bool = False, return_responses: bool = False) -> Any:
+    async def _on_sentinels(self, call: Callable[[Any], Any], once: bool, return_responses: bool) -> Any:
+        """``call(sentinel)`` on every sentinel, or with ``once`` on one picked at random, as redis.asyncio's
+        Sentinel does: True when every reply is truthy, or with ``return_responses`` the list of the replies."""
         if once:
-            reply = await getattr(random.choice(self.sentinels), method)(*args)
+            reply = await call(random.choice(self.sentinels))
             return [reply] if return_responses else bool(reply)
-        replies = await asyncio.gather(*(getattr(sentinel, method)(*args) for sentinel in self.sentinels))
+        replies = await asyncio.gather(*map(call, self.sentinels))
         return list(replies) if return_responses else all(replies)
+
+    def _ask(self, method: str, *args: Any, once: bool = False, return_responses: bool = False) -> Any:
+        return self._on_sentinels(methodcaller(method, *args), once, return_responses)
 
     async def sentinel(self, *args: Any) -> None:
         """Does nothing but warn, as redis.asyncio's: use the ``sentinel_*`` methods."""
@@ -177,7 +184,7 @@ class SentinelManagerCommands:
         return self._addresses(service_name)
 
     async def _addresses(self, service_name: str) -> list[Any]:
-        address = await random.choice(self.sentinels).sentinel_get_master_addr_by_name(service_name)
+        [address] = await self._ask("sentinel_get_master_addr_by_name", service_name, once=True, return_responses=True)
         # the sentinels' clients decode for discovery; redis-py's host is bytes unless sentinel_kwargs decode
         if address is not None and not getattr(self, "sentinel_kwargs", {}).get("decode_responses"):
             address = (address[0].encode(), address[1])
